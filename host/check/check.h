@@ -1,0 +1,64 @@
+/* check.h — the harness behind `clgan selftest` and the ctest layer tests:
+ * host references in double, device-vs-host comparison with a
+ * relative-or-absolute tolerance, and central finite differences.
+ *
+ * Each op family has one check_<family>.c holding its plain-C reference
+ * (forward and backward side by side) and a group function that runs the
+ * device op at several small shapes and reports one result per comparison.
+ */
+#ifndef CLGAN_CHECK_H
+#define CLGAN_CHECK_H
+#include <math.h>
+#include <stdint.h>
+
+#include "nn/tensor.h"
+
+typedef struct check_run {
+    clgan_ctx *ctx;
+    const char *pattern; /* NULL: run everything */
+    clgan_check_cb cb;
+    void *user;
+    int run, failed;
+} check_run;
+
+/* Should the check called `name` run (pattern filter)? */
+int check_wanted(const check_run *run, const char *name);
+void check_report(check_run *run, const char *name, int passed, double max_error, double seconds, const char *message);
+/* Report a device-side failure (status != OK) using clgan_last_error(). */
+void check_report_status(check_run *run, const char *name, clgan_status st, double t0);
+double check_now(void);
+
+/* err_i = |got - want| / max(1, |want|): absolute below 1, relative above. */
+double check_max_error(const float *got, const double *want, size_t n);
+/* Compare and report; passes when the max error is <= tol. */
+void check_compare(check_run *run, const char *name, const float *got, const double *want, size_t n, double tol,
+                   double t0);
+
+/* Small deterministic host RNG (splitmix64). */
+typedef struct check_rng { uint64_t state; } check_rng;
+uint64_t check_next(check_rng *r);
+double check_uniform(check_rng *r, double lo, double hi);
+void check_fill(check_rng *r, double *x, size_t n, double lo, double hi);
+
+/* Finite differences. f maps in[n_in] to out[n_out]. For the scalar
+ * L = sum_j r[j] * out[j], compares analytic dL/din (given) against central
+ * differences with step eps; returns the max relative-or-absolute error. */
+typedef void (*check_fn)(void *user, const double *in, double *out);
+double check_fd_error(check_fn f, void *user, double *in, size_t n_in, size_t n_out, const double *r,
+                      const double *analytic, double eps);
+
+/* double host data <-> float device tensor. */
+clgan_status check_upload(clgan_ctx *ctx, clgan_tensor *t, const double *src);
+clgan_status check_download(clgan_ctx *ctx, const clgan_tensor *t, float *dst);
+/* Allocate a tensor and fill it from src (NULL: zeros). */
+clgan_status check_tensor(clgan_ctx *ctx, int n, int c, int h, int w, const double *src, clgan_tensor *t);
+
+/* Host buffers that the check frees at its end: a tiny arena. */
+typedef struct check_mem { void *blocks[64]; int count; } check_mem;
+double *check_doubles(check_mem *m, size_t n);
+float *check_floats(check_mem *m, size_t n);
+void check_mem_free(check_mem *m);
+
+/* The check groups, one per op family. */
+void check_activation(check_run *run);
+#endif

@@ -1,0 +1,28 @@
+/* cli.h — shared pieces of the clgan command-line program: the subcommand
+ * table and the small option helpers every subcommand uses. */
+#ifndef CLGAN_CLI_H
+#define CLGAN_CLI_H
+#include "clgan.h"
+
+#include <stdio.h>
+
+typedef struct cli_command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv); /* argv[0] is the subcommand name */
+} cli_command;
+
+int cmd_devices(int argc, char **argv);
+int cmd_selftest(int argc, char **argv);
+
+/* "--flag VALUE" or "--flag=VALUE" at argv[*i]: returns VALUE and advances *i,
+ * or NULL when argv[*i] is not that flag. Prints an error and sets *bad when
+ * the value is missing. */
+const char *cli_flag_value(int argc, char **argv, int *i, const char *flag, int *bad);
+/* Print "clgan: <message from the library>" and return exit status 1. */
+int cli_fail(const char *what);
+/* Device spec from --device (already parsed) or NULL; opens a context. */
+int cli_open_ctx(const char *device_spec, int verbose, clgan_ctx **ctx);
+/* Quote a string for JSON output. */
+void cli_json_string(FILE *f, const char *s);
+#endif

@@ -1,0 +1,86 @@
+/* main.c — the clgan command-line program: subcommand dispatch, --help, and
+ * the option helpers shared by the subcommands. */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const cli_command commands[] = {
+    {"devices", "list OpenCL platforms and devices", cmd_devices},
+    {"selftest", "compile every kernel and check every layer against the host reference", cmd_selftest},
+};
+#define COMMAND_COUNT (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *f)
+{
+    fprintf(f, "clgan %s — GANs and image classifiers on any OpenCL device\n\n"
+               "usage: clgan <command> [options]\n\ncommands:\n", CLGAN_VERSION_STRING);
+    for (size_t i = 0; i < COMMAND_COUNT; i++) fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nRun 'clgan <command> --help' for a command's options.\n"
+               "Environment: CLGAN_DEVICE (device spec), CLGAN_CACHE_DIR (kernel cache folder; 'off' disables),\n"
+               "             CLGAN_KERNEL_DIR (load .cl sources from a folder instead of the embedded copies).\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("clgan %s\n", CLGAN_VERSION_STRING);
+        return 0;
+    }
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "clgan: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return 2;
+}
+
+const char *cli_flag_value(int argc, char **argv, int *i, const char *flag, int *bad)
+{
+    size_t n = strlen(flag);
+    const char *a = argv[*i];
+    if (strncmp(a, flag, n) != 0) return NULL;
+    if (a[n] == '=') return a + n + 1;
+    if (a[n] != '\0') return NULL;
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "clgan: %s needs a value\n", flag);
+        *bad = 1;
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+int cli_fail(const char *what)
+{
+    fprintf(stderr, "clgan: %s%s%s\n", what ? what : "", what ? ": " : "", clgan_last_error());
+    return 1;
+}
+
+int cli_open_ctx(const char *device_spec, int verbose, clgan_ctx **ctx)
+{
+    clgan_ctx_params p = clgan_ctx_default_params();
+    p.device_spec = device_spec;
+    p.verbose = verbose;
+    if (clgan_ctx_create(&p, ctx) != CLGAN_OK) return cli_fail(NULL);
+    return 0;
+}
+
+void cli_json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
+        else if (c == '\n') fputs("\\n", f);
+        else if (c < 0x20) fprintf(f, "\\u%04x", c);
+        else fputc(c, f);
+    }
+    fputc('"', f);
+}
