@@ -61,4 +61,12 @@ void check_mem_free(check_mem *m);
 
 /* The check groups, one per op family. */
 void check_activation(check_run *run);
+void check_batchnorm(check_run *run);
+void check_pooling(check_run *run);
+void check_shape_ops(check_run *run);
+void check_random(check_run *run);
+void check_loss(check_run *run);
+void check_optim(check_run *run);
+void check_init(check_run *run);
+void check_gemm_layers(check_run *run);
 #endif

@@ -6,6 +6,14 @@
 typedef void (*check_group_fn)(check_run *run);
 static const struct { const char *name; check_group_fn fn; } check_groups[] = {
     {"activation", check_activation},
+    {"batchnorm", check_batchnorm},
+    {"pooling", check_pooling},
+    {"shape_ops", check_shape_ops},
+    {"random", check_random},
+    {"loss", check_loss},
+    {"optim", check_optim},
+    {"init", check_init},
+    {"gemm_layers", check_gemm_layers},
 };
 
 clgan_status clgan_selftest(clgan_ctx *ctx, const char *pattern, clgan_check_cb cb, void *user, int *failed)

@@ -133,14 +133,23 @@ clgan_status clgan_buffer_create(clgan_ctx *ctx, size_t bytes, cl_mem *mem)
         err == CL_INVALID_BUFFER_SIZE)
         return fail_oom(ctx, bytes, clgan_cl_error_name(err));
     if (err != CL_SUCCESS) return clgan_fail_cl(err, "clCreateBuffer");
-    /* Zero-fill: defined contents, and drivers that allocate lazily fail here, not mid-step. */
-    float zero = 0.0f;
-    err = clEnqueueFillBuffer(ctx->queue, m, &zero, sizeof zero, 0, bytes & ~(size_t)3, 0, NULL, NULL);
+    /* Zero it from the host: defined contents, drivers that allocate lazily fail
+     * here rather than mid-step, and checkers such as oclgrind see the memory
+     * as initialised (they do not count clEnqueueFillBuffer). Allocation
+     * happens at planning time, never inside a training step. */
+    size_t chunk = bytes < ((size_t)4 << 20) ? bytes : ((size_t)4 << 20);
+    void *zeros = calloc(1, chunk);
+    err = zeros ? CL_SUCCESS : CL_OUT_OF_HOST_MEMORY;
+    for (size_t done = 0; err == CL_SUCCESS && done < bytes; done += chunk) {
+        size_t n = bytes - done < chunk ? bytes - done : chunk;
+        err = clEnqueueWriteBuffer(ctx->queue, m, CL_TRUE, done, n, zeros, 0, NULL, NULL);
+    }
+    free(zeros);
     if (err != CL_SUCCESS) {
         clReleaseMemObject(m);
-        if (err == CL_MEM_OBJECT_ALLOCATION_FAILURE || err == CL_OUT_OF_RESOURCES)
+        if (err == CL_MEM_OBJECT_ALLOCATION_FAILURE || err == CL_OUT_OF_RESOURCES || err == CL_OUT_OF_HOST_MEMORY)
             return fail_oom(ctx, bytes, clgan_cl_error_name(err));
-        return clgan_fail_cl(err, "clEnqueueFillBuffer");
+        return clgan_fail_cl(err, "clEnqueueWriteBuffer");
     }
     ctx->bytes_in_use += bytes;
     if (ctx->bytes_in_use > ctx->peak_bytes) ctx->peak_bytes = ctx->bytes_in_use;

@@ -1,0 +1,264 @@
+/* check_batchnorm.c — host reference and device checks for batch
+ * normalization: training forward, saved statistics, running-statistic
+ * update, inference forward, training backward (dx, dgamma, dbeta) and finite
+ * differences of the training forward w.r.t. x, gamma and beta. */
+#include "check.h"
+#include "nn/batchnorm.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct bn_shape { int n, c, h, w; } bn_shape;
+
+/* Reference training forward: per channel over N*HW, biased variance; fills mean, inv_std [C]
+ * and updates running_mean/running_var (unbiased variance) when they are not NULL. */
+static void ref_bn_train(const bn_shape *s, double momentum, double eps, const double *x, const double *gamma,
+                         const double *beta, double *mean, double *inv_std, double *rm, double *rv, double *y)
+{
+    int HW = s->h * s->w, M = s->n * HW;
+    for (int c = 0; c < s->c; c++) {
+        double sum = 0, sq = 0;
+        for (int n = 0; n < s->n; n++)
+            for (int j = 0; j < HW; j++) sum += x[((size_t)n * s->c + c) * HW + j];
+        double mu = sum / M;
+        for (int n = 0; n < s->n; n++)
+            for (int j = 0; j < HW; j++) {
+                double d = x[((size_t)n * s->c + c) * HW + j] - mu;
+                sq += d * d;
+            }
+        double var = sq / M, inv = 1.0 / sqrt(var + eps);
+        if (mean) mean[c] = mu;
+        if (inv_std) inv_std[c] = inv;
+        if (rm) rm[c] = (1 - momentum) * rm[c] + momentum * mu;
+        if (rv) rv[c] = (1 - momentum) * rv[c] + momentum * (M > 1 ? sq / (M - 1) : var);
+        for (int n = 0; n < s->n; n++)
+            for (int j = 0; j < HW; j++) {
+                size_t at = ((size_t)n * s->c + c) * HW + j;
+                y[at] = gamma[c] * (x[at] - mu) * inv + beta[c];
+            }
+    }
+}
+
+/* Reference inference forward with running statistics. */
+static void ref_bn_infer(const bn_shape *s, double eps, const double *x, const double *gamma, const double *beta,
+                         const double *rm, const double *rv, double *y)
+{
+    int HW = s->h * s->w;
+    for (size_t i = 0; i < (size_t)s->n * s->c * HW; i++) {
+        int c = (int)(i / HW % s->c);
+        y[i] = gamma[c] * (x[i] - rm[c]) / sqrt(rv[c] + eps) + beta[c];
+    }
+}
+
+/* Reference training backward: dgamma += sum dy*xhat, dbeta += sum dy,
+ * dx = gamma*inv_std/M * (M*dy - sum dy - xhat*sum dy*xhat). */
+static void ref_bn_backward(const bn_shape *s, const double *x, const double *gamma, const double *mean,
+                            const double *inv_std, const double *dy, double *dx, double *dgamma, double *dbeta)
+{
+    int HW = s->h * s->w, M = s->n * HW;
+    for (int c = 0; c < s->c; c++) {
+        double sdy = 0, sdyx = 0;
+        for (int n = 0; n < s->n; n++)
+            for (int j = 0; j < HW; j++) {
+                size_t at = ((size_t)n * s->c + c) * HW + j;
+                sdy += dy[at];
+                sdyx += dy[at] * (x[at] - mean[c]) * inv_std[c];
+            }
+        dgamma[c] += sdyx;
+        dbeta[c] += sdy;
+        for (int n = 0; n < s->n; n++)
+            for (int j = 0; j < HW; j++) {
+                size_t at = ((size_t)n * s->c + c) * HW + j;
+                double xhat = (x[at] - mean[c]) * inv_std[c];
+                dx[at] = gamma[c] * inv_std[c] / M * (M * dy[at] - sdy - xhat * sdyx);
+            }
+    }
+}
+
+/* Finite differences of the training forward w.r.t. one of x (0), gamma (1), beta (2). */
+typedef struct fd_user { const bn_shape *s; double eps; const double *x, *gamma, *beta; int which; } fd_user;
+static void fd_forward(void *user, const double *in, double *out)
+{
+    fd_user *u = user;
+    ref_bn_train(u->s, 0.1, u->eps, u->which == 0 ? in : u->x, u->which == 1 ? in : u->gamma,
+                 u->which == 2 ? in : u->beta, NULL, NULL, NULL, NULL, out);
+}
+
+#define BN_TOL 1e-5 /* float sums over at most 70 elements per channel; observed errors ~5e-7 */
+
+static void run_case(check_run *run, const bn_shape *s, uint64_t seed)
+{
+    char tag[64], fwd[128], saved[128], running[128], infer[128], bdx[128], bdg[128], bdb[128], g[3][128];
+    snprintf(tag, sizeof tag, "[%d,%d,%d,%d]", s->n, s->c, s->h, s->w);
+    snprintf(fwd, sizeof fwd, "batchnorm.forward train %s", tag);
+    snprintf(saved, sizeof saved, "batchnorm.forward saved mean,inv_std %s", tag);
+    snprintf(running, sizeof running, "batchnorm.forward running mean,var %s", tag);
+    snprintf(infer, sizeof infer, "batchnorm.forward inference %s", tag);
+    snprintf(bdx, sizeof bdx, "batchnorm.backward dx %s", tag);
+    snprintf(bdg, sizeof bdg, "batchnorm.backward dgamma (accumulated) %s", tag);
+    snprintf(bdb, sizeof bdb, "batchnorm.backward dbeta (accumulated) %s", tag);
+    snprintf(g[0], sizeof g[0], "batchnorm.gradcheck x %s", tag);
+    snprintf(g[1], sizeof g[1], "batchnorm.gradcheck gamma %s", tag);
+    snprintf(g[2], sizeof g[2], "batchnorm.gradcheck beta %s", tag);
+    const char *all[] = {fwd, saved, running, infer, bdx, bdg, bdb, g[0], g[1], g[2]};
+    int any = 0;
+    for (int i = 0; i < 10; i++) any |= check_wanted(run, all[i]);
+    if (!any) return;
+
+    const double momentum = 0.1, eps = 1e-5;
+    int C = s->c;
+    size_t count = (size_t)s->n * C * s->h * s->w;
+    check_mem mem = {0};
+    check_rng rng = {seed};
+    double *x = check_doubles(&mem, count), *y = check_doubles(&mem, count), *dy = check_doubles(&mem, count);
+    double *dx = check_doubles(&mem, count), *yi = check_doubles(&mem, count);
+    double *gamma = check_doubles(&mem, C), *beta = check_doubles(&mem, C), *mean = check_doubles(&mem, C);
+    double *inv = check_doubles(&mem, C), *rm = check_doubles(&mem, C), *rv = check_doubles(&mem, C);
+    double *dgamma = check_doubles(&mem, C), *dbeta = check_doubles(&mem, C), *both = check_doubles(&mem, 2 * C);
+    /* Outputs start as junk uploaded from the host: a missed write shows up as a wrong value (and oclgrind
+     * 21.10 flags kernel-written data in buffers that were only zero-filled by clEnqueueFillBuffer). */
+    double *junk = check_doubles(&mem, count);
+    for (size_t i = 0; i < count; i++) junk[i] = 7.0;
+    float *got = check_floats(&mem, count > 2 * (size_t)C ? count : 2 * (size_t)C);
+    check_fill(&rng, x, count, -2, 2);
+    for (size_t i = 0; i < count; i++) x[i] += 0.5 * (double)((i / (s->h * s->w)) % C); /* per-channel offsets */
+    check_fill(&rng, dy, count, -1, 1);
+    check_fill(&rng, gamma, C, 0.5, 1.5);
+    check_fill(&rng, beta, C, -0.5, 0.5);
+    check_fill(&rng, rm, C, -0.2, 0.2);
+    check_fill(&rng, rv, C, 0.5, 1.5);
+    check_fill(&rng, dgamma, C, -0.3, 0.3); /* parameter gradients accumulate onto these */
+    check_fill(&rng, dbeta, C, -0.3, 0.3);
+
+    clgan_tensor tx = {0}, ty = {0}, tdy = {0}, tdx = {0}, tg = {0}, tb = {0}, trm = {0}, trv = {0}, tm = {0},
+                 ti = {0}, tdg = {0}, tdb = {0};
+    double t0 = check_now();
+    clgan_status st;
+    if ((st = check_tensor(run->ctx, s->n, C, s->h, s->w, x, &tx)) != CLGAN_OK ||
+        (st = check_tensor(run->ctx, s->n, C, s->h, s->w, junk, &ty)) != CLGAN_OK ||
+        (st = check_tensor(run->ctx, s->n, C, s->h, s->w, dy, &tdy)) != CLGAN_OK ||
+        (st = check_tensor(run->ctx, s->n, C, s->h, s->w, junk, &tdx)) != CLGAN_OK ||
+        (st = check_tensor(run->ctx, C, 1, 1, 1, gamma, &tg)) != CLGAN_OK ||
+        (st = check_tensor(run->ctx, C, 1, 1, 1, beta, &tb)) != CLGAN_OK ||
+        (st = check_tensor(run->ctx, C, 1, 1, 1, rm, &trm)) != CLGAN_OK ||
+        (st = check_tensor(run->ctx, C, 1, 1, 1, rv, &trv)) != CLGAN_OK ||
+        (st = check_tensor(run->ctx, C, 1, 1, 1, junk, &tm)) != CLGAN_OK ||
+        (st = check_tensor(run->ctx, C, 1, 1, 1, junk, &ti)) != CLGAN_OK ||
+        (st = check_tensor(run->ctx, C, 1, 1, 1, dgamma, &tdg)) != CLGAN_OK ||
+        (st = check_tensor(run->ctx, C, 1, 1, 1, dbeta, &tdb)) != CLGAN_OK) {
+        check_report_status(run, fwd, st, t0);
+        goto done;
+    }
+    /* host: inference with the initial running stats (device runs it before training updates them) */
+    ref_bn_infer(s, eps, x, gamma, beta, rm, rv, yi);
+    if ((st = clgan_batchnorm_forward(run->ctx, 0, (float)momentum, (float)eps, &tx, &tg, &tb, &trm, &trv, NULL, NULL,
+                                      &ty)) != CLGAN_OK ||
+        (st = check_download(run->ctx, &ty, got)) != CLGAN_OK) {
+        check_report_status(run, infer, st, t0);
+        goto done;
+    }
+    if (check_wanted(run, infer)) check_compare(run, infer, got, yi, count, BN_TOL, t0);
+
+    t0 = check_now();
+    ref_bn_train(s, momentum, eps, x, gamma, beta, mean, inv, rm, rv, y);
+    if ((st = clgan_batchnorm_forward(run->ctx, 1, (float)momentum, (float)eps, &tx, &tg, &tb, &trm, &trv, &tm, &ti,
+                                      &ty)) != CLGAN_OK ||
+        (st = check_download(run->ctx, &ty, got)) != CLGAN_OK) {
+        check_report_status(run, fwd, st, t0);
+        goto done;
+    }
+    if (check_wanted(run, fwd)) check_compare(run, fwd, got, y, count, BN_TOL, t0);
+    if ((st = check_download(run->ctx, &tm, got)) != CLGAN_OK ||
+        (st = check_download(run->ctx, &ti, got + C)) != CLGAN_OK) {
+        check_report_status(run, saved, st, t0);
+        goto done;
+    }
+    memcpy(both, mean, C * sizeof *both);
+    memcpy(both + C, inv, C * sizeof *both);
+    if (check_wanted(run, saved)) check_compare(run, saved, got, both, 2 * C, BN_TOL, t0);
+    if ((st = check_download(run->ctx, &trm, got)) != CLGAN_OK ||
+        (st = check_download(run->ctx, &trv, got + C)) != CLGAN_OK) {
+        check_report_status(run, running, st, t0);
+        goto done;
+    }
+    memcpy(both, rm, C * sizeof *both);
+    memcpy(both + C, rv, C * sizeof *both);
+    if (check_wanted(run, running)) check_compare(run, running, got, both, 2 * C, BN_TOL, t0);
+
+    /* backward; dx holds junk from its upload and must be overwritten */
+    t0 = check_now();
+    ref_bn_backward(s, x, gamma, mean, inv, dy, dx, dgamma, dbeta);
+    if ((st = clgan_batchnorm_backward(run->ctx, &tx, &tg, &tm, &ti, &tdy, &tdx, &tdg, &tdb)) != CLGAN_OK ||
+        (st = check_download(run->ctx, &tdx, got)) != CLGAN_OK) {
+        check_report_status(run, bdx, st, t0);
+        goto done;
+    }
+    if (check_wanted(run, bdx)) check_compare(run, bdx, got, dx, count, BN_TOL, t0);
+    if ((st = check_download(run->ctx, &tdg, got)) != CLGAN_OK) {
+        check_report_status(run, bdg, st, t0);
+        goto done;
+    }
+    if (check_wanted(run, bdg)) check_compare(run, bdg, got, dgamma, C, BN_TOL, t0);
+    if ((st = check_download(run->ctx, &tdb, got)) != CLGAN_OK) {
+        check_report_status(run, bdb, st, t0);
+        goto done;
+    }
+    if (check_wanted(run, bdb)) check_compare(run, bdb, got, dbeta, C, BN_TOL, t0);
+
+    /* gradcheck: host backward from zeroed parameter gradients vs central differences */
+    for (int c = 0; c < C; c++) dgamma[c] = dbeta[c] = 0;
+    ref_bn_backward(s, x, gamma, mean, inv, dy, dx, dgamma, dbeta);
+    double *inputs[3] = {x, gamma, beta}, *analytic[3] = {dx, dgamma, dbeta};
+    size_t sizes[3] = {count, (size_t)C, (size_t)C};
+    for (int which = 0; which < 3; which++) {
+        if (!check_wanted(run, g[which])) continue;
+        t0 = check_now();
+        fd_user u = {s, eps, x, gamma, beta, which};
+        double err = check_fd_error(fd_forward, &u, inputs[which], sizes[which], count, dy, analytic[which], 1e-6);
+        check_report(run, g[which], err <= 1e-6, err, check_now() - t0,
+                     err <= 1e-6 ? "" : "host backward disagrees with finite differences");
+    }
+done:
+    clgan_tensor *all_t[] = {&tx, &ty, &tdy, &tdx, &tg, &tb, &trm, &trv, &tm, &ti, &tdg, &tdb};
+    for (size_t i = 0; i < sizeof all_t / sizeof all_t[0]; i++) clgan_tensor_free(run->ctx, all_t[i]);
+    check_mem_free(&mem);
+}
+
+/* Shape validation: a parameter vector of the wrong length and a missing save buffer in training
+ * give CLGAN_ERR_INVALID_ARG. */
+static void check_invalid(check_run *run)
+{
+    const char *name = "batchnorm.invalid_args";
+    if (!check_wanted(run, name)) return;
+    clgan_tensor x = {0}, v3 = {0}, v2 = {0};
+    double t0 = check_now();
+    clgan_status st;
+    if ((st = check_tensor(run->ctx, 2, 3, 2, 2, NULL, &x)) != CLGAN_OK ||
+        (st = check_tensor(run->ctx, 3, 1, 1, 1, NULL, &v3)) != CLGAN_OK ||
+        (st = check_tensor(run->ctx, 2, 1, 1, 1, NULL, &v2)) != CLGAN_OK) {
+        check_report_status(run, name, st, t0);
+        goto done;
+    }
+    clgan_status a = clgan_batchnorm_forward(run->ctx, 1, 0.1f, 1e-5f, &x, &v2, &v3, &v3, &v3, &v3, &v3, &x);
+    clgan_status b = clgan_batchnorm_forward(run->ctx, 1, 0.1f, 1e-5f, &x, &v3, &v3, &v3, &v3, NULL, &v3, &x);
+    clgan_status c = clgan_batchnorm_backward(run->ctx, &x, &v3, &v3, &v3, &x, &x, &v3, &v2);
+    clgan_clear_error();
+    int ok = a == CLGAN_ERR_INVALID_ARG && b == CLGAN_ERR_INVALID_ARG && c == CLGAN_ERR_INVALID_ARG;
+    check_report(run, name, ok, ok ? 0 : 1, check_now() - t0, ok ? "" : "an invalid batchnorm call was accepted");
+done:
+    clgan_tensor_free(run->ctx, &x);
+    clgan_tensor_free(run->ctx, &v3);
+    clgan_tensor_free(run->ctx, &v2);
+}
+
+void check_batchnorm(check_run *run)
+{
+    const bn_shape shapes[] = {
+        {2, 3, 5, 7}, /* images, odd non-square */
+        {4, 6, 1, 1}, /* dense activation: per feature over the batch */
+        {1, 2, 3, 4}, /* batch 1, statistics over H*W only */
+        {3, 1, 1, 1}, /* one feature, three samples */
+    };
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) run_case(run, &shapes[i], 401 + i);
+    check_invalid(run);
+}

@@ -1,0 +1,408 @@
+/* check_loss.c — host reference and device checks for the losses: BCE with
+ * logits, softmax cross-entropy (with -1 = unlabelled rows), MSE. Forward
+ * (per-element/per-row losses and the host mean), backward (dx of the mean
+ * loss times a scale), finite differences of the reference, hand-computed
+ * values, and argument validation. */
+#include "check.h"
+#include "nn/loss.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef enum loss_kind { LOSS_BCE, LOSS_CE, LOSS_MSE } loss_kind;
+static const char *loss_name(loss_kind k) { return k == LOSS_BCE ? "bce" : k == LOSS_CE ? "softmax_ce" : "mse"; }
+
+/* ---- host reference (double) ------------------------------------------- */
+
+/* BCE with logits. x, t, loss: [count]. loss_i = max(x,0) - x t + log1p(exp(-|x|)) */
+static void ref_bce_forward(const double *x, const double *t, double *loss, size_t count)
+{
+    for (size_t i = 0; i < count; i++) loss[i] = fmax(x[i], 0) - x[i] * t[i] + log1p(exp(-fabs(x[i])));
+}
+/* dx_i = scale * (sigmoid(x_i) - t_i) / count */
+static void ref_bce_backward(double scale, const double *x, const double *t, double *dx, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        double e = exp(-fabs(x[i]));
+        double s = x[i] >= 0 ? 1 / (1 + e) : e / (1 + e);
+        dx[i] = scale * (s - t[i]) / (double)count;
+    }
+}
+
+/* Softmax CE. x: [n,k], labels [n] (-1 = none), loss [n]. */
+static void ref_ce_forward(const double *x, const int32_t *labels, double *loss, int n, int k)
+{
+    for (int r = 0; r < n; r++) {
+        const double *row = x + (size_t)r * k;
+        if (labels[r] < 0) { loss[r] = 0; continue; }
+        double m = row[0], s = 0;
+        for (int j = 1; j < k; j++) m = fmax(m, row[j]);
+        for (int j = 0; j < k; j++) s += exp(row[j] - m);
+        loss[r] = m + log(s) - row[labels[r]];
+    }
+}
+/* dx[r,j] = scale * (softmax_j - [j == label]) / labelled; 0 on unlabelled rows. */
+static void ref_ce_backward(double scale, const double *x, const int32_t *labels, double *dx, int n, int k,
+                            int labelled)
+{
+    for (int r = 0; r < n; r++) {
+        const double *row = x + (size_t)r * k;
+        double *out = dx + (size_t)r * k;
+        if (labels[r] < 0 || labelled == 0) { for (int j = 0; j < k; j++) out[j] = 0; continue; }
+        double m = row[0], s = 0;
+        for (int j = 1; j < k; j++) m = fmax(m, row[j]);
+        for (int j = 0; j < k; j++) s += exp(row[j] - m);
+        for (int j = 0; j < k; j++) out[j] = scale * (exp(row[j] - m) / s - (j == labels[r])) / labelled;
+    }
+}
+
+/* MSE. x, t, loss: [count]. loss_i = (x_i - t_i)^2; dx_i = scale * 2 (x_i - t_i) / count */
+static void ref_mse_forward(const double *x, const double *t, double *loss, size_t count)
+{
+    for (size_t i = 0; i < count; i++) loss[i] = (x[i] - t[i]) * (x[i] - t[i]);
+}
+static void ref_mse_backward(double scale, const double *x, const double *t, double *dx, size_t count)
+{
+    for (size_t i = 0; i < count; i++) dx[i] = scale * 2 * (x[i] - t[i]) / (double)count;
+}
+
+/* ---- one case ------------------------------------------------------------ */
+
+typedef struct loss_case {
+    loss_kind kind;
+    int n, c, h, w;
+    double scale;
+    int extreme;     /* 1: logits include +-80 and other large magnitudes */
+    int unlabelled;  /* CE: how many rows get label -1 (every `n/unlabelled`-th) */
+} loss_case;
+
+typedef struct fd_loss { const loss_case *c; const double *t; const int32_t *labels; size_t count; int rows, k, labelled; double *tmp; } fd_loss;
+
+/* The mean loss as a function of x (what backward differentiates). */
+static void fd_mean_loss(void *user, const double *x, double *out)
+{
+    fd_loss *u = user;
+    double s = 0;
+    if (u->c->kind == LOSS_CE) {
+        ref_ce_forward(x, u->labels, u->tmp, u->rows, u->k);
+        for (int r = 0; r < u->rows; r++) s += u->tmp[r];
+        out[0] = u->labelled ? s / u->labelled : 0;
+        return;
+    }
+    if (u->c->kind == LOSS_BCE) ref_bce_forward(x, u->t, u->tmp, u->count);
+    else ref_mse_forward(x, u->t, u->tmp, u->count);
+    for (size_t i = 0; i < u->count; i++) s += u->tmp[i];
+    out[0] = s / (double)u->count;
+}
+
+static void fill_sentinel(float *f, size_t n) { for (size_t i = 0; i < n; i++) f[i] = 123.0f; }
+
+static void run_case(check_run *run, const loss_case *c, uint64_t seed)
+{
+    char shape[64], fwd[128], mean_name[128], bwd[128], grad[128];
+    const char *ln = loss_name(c->kind);
+    snprintf(shape, sizeof shape, "[%d,%d,%d,%d]%s scale %g%s", c->n, c->c, c->h, c->w,
+             c->extreme ? " extreme" : "", c->scale, c->unlabelled ? " unlabelled" : "");
+    snprintf(fwd, sizeof fwd, "loss.%s.forward %s", ln, shape);
+    snprintf(mean_name, sizeof mean_name, "loss.%s.mean %s", ln, shape);
+    snprintf(bwd, sizeof bwd, "loss.%s.backward %s", ln, shape);
+    snprintf(grad, sizeof grad, "loss.%s.gradcheck %s", ln, shape);
+    if (!check_wanted(run, fwd) && !check_wanted(run, mean_name) && !check_wanted(run, bwd) &&
+        !check_wanted(run, grad))
+        return;
+
+    size_t count = (size_t)c->n * c->c * c->h * c->w;
+    int rows = c->n, k = (int)(count / (size_t)c->n);
+    size_t out_count = c->kind == LOSS_CE ? (size_t)rows : count;
+    check_mem mem = {0};
+    check_rng rng = {seed};
+    double *x = check_doubles(&mem, count), *t = check_doubles(&mem, count), *dx = check_doubles(&mem, count);
+    double *loss = check_doubles(&mem, count), *tmp = check_doubles(&mem, count);
+    float *got = check_floats(&mem, count);
+    int32_t labels[64];
+    if (rows > 64) { check_report(run, fwd, 0, NAN, 0, "test case too large"); check_mem_free(&mem); return; }
+
+    check_fill(&rng, x, count, -4, 4);
+    if (c->extreme) {
+        const double big[] = {80, -80, 30, -30, 17.5, -17.5, 0, 1e-3, -1e-3, 60, 100, -120};
+        for (size_t i = 0; i < count; i++) x[i] = big[i % (sizeof big / sizeof big[0])];
+    }
+    if (c->kind == LOSS_BCE) {
+        /* soft/smoothed targets and hard 0/1 targets mixed */
+        const double hard[] = {0, 1, 0.9, 0.1};
+        for (size_t i = 0; i < count; i++) t[i] = i % 3 == 0 ? hard[(i / 3) % 4] : check_uniform(&rng, 0, 1);
+    } else if (c->kind == LOSS_MSE) {
+        check_fill(&rng, t, count, -2, 2);
+    }
+    for (int r = 0; r < rows; r++) {
+        labels[r] = (int32_t)(check_next(&rng) % (uint64_t)k);
+        if (c->unlabelled && r % (c->n / c->unlabelled > 0 ? c->n / c->unlabelled : 1) == 0) labels[r] = -1;
+    }
+    int labelled = clgan_softmax_ce_count_labelled(labels, rows, k);
+
+    double want_mean = 0;
+    if (c->kind == LOSS_BCE) {
+        ref_bce_forward(x, t, loss, count);
+        ref_bce_backward(c->scale, x, t, dx, count);
+    } else if (c->kind == LOSS_MSE) {
+        ref_mse_forward(x, t, loss, count);
+        ref_mse_backward(c->scale, x, t, dx, count);
+    } else {
+        ref_ce_forward(x, labels, loss, rows, k);
+        ref_ce_backward(c->scale, x, labels, dx, rows, k, labelled);
+    }
+    for (size_t i = 0; i < out_count; i++) want_mean += loss[i];
+    want_mean = c->kind == LOSS_CE ? (labelled ? want_mean / labelled : 0) : want_mean / (double)out_count;
+
+    if (check_wanted(run, grad)) {
+        double t0 = check_now();
+        fd_loss u = {c, t, labels, count, rows, k, labelled, tmp};
+        double r1 = c->scale;
+        double err = check_fd_error(fd_mean_loss, &u, x, count, 1, &r1, dx, 1e-6);
+        check_report(run, grad, err <= 1e-6, err, check_now() - t0,
+                     err <= 1e-6 ? "" : "host backward disagrees with finite differences");
+    }
+
+    clgan_tensor tx = {0}, tt = {0}, tl = {0}, tdx = {0};
+    cl_mem tlab = NULL;
+    clgan_status st;
+    double t0 = check_now();
+    if ((st = check_tensor(run->ctx, c->n, c->c, c->h, c->w, x, &tx)) != CLGAN_OK ||
+        (st = check_tensor(run->ctx, c->n, c->c, c->h, c->w, c->kind == LOSS_CE ? NULL : t, &tt)) != CLGAN_OK ||
+        (st = c->kind == LOSS_CE ? clgan_tensor_alloc(run->ctx, c->n, 1, 1, 1, &tl)
+                                 : clgan_tensor_alloc(run->ctx, c->n, c->c, c->h, c->w, &tl)) != CLGAN_OK ||
+        (st = check_tensor(run->ctx, c->n, c->c, c->h, c->w, NULL, &tdx)) != CLGAN_OK ||
+        (st = clgan_buffer_create(run->ctx, (size_t)rows * sizeof(int32_t), &tlab)) != CLGAN_OK ||
+        (st = clgan_buffer_write(run->ctx, tlab, 0, (size_t)rows * sizeof(int32_t), labels)) != CLGAN_OK) {
+        check_report_status(run, fwd, st, t0);
+        goto done;
+    }
+    /* Outputs start as garbage: every element must be written. */
+    fill_sentinel(got, count);
+    if ((st = clgan_tensor_upload(run->ctx, &tl, got)) != CLGAN_OK ||
+        (st = clgan_tensor_upload(run->ctx, &tdx, got)) != CLGAN_OK)
+        goto fail_fwd;
+    if (c->kind == LOSS_BCE) st = clgan_bce_logits_forward(run->ctx, &tx, &tt, &tl);
+    else if (c->kind == LOSS_MSE) st = clgan_mse_forward(run->ctx, &tx, &tt, &tl);
+    else st = clgan_softmax_ce_forward(run->ctx, &tx, tlab, &tl);
+    if (st != CLGAN_OK || (st = check_download(run->ctx, &tl, got)) != CLGAN_OK) goto fail_fwd;
+    if (check_wanted(run, fwd)) check_compare(run, fwd, got, loss, out_count, 1e-5, t0);
+
+    t0 = check_now();
+    double dev_mean = 0;
+    if (c->kind == LOSS_CE) {
+        st = clgan_loss_sum(run->ctx, &tl, &dev_mean);
+        dev_mean = labelled ? dev_mean / labelled : 0;
+    } else {
+        st = clgan_loss_mean(run->ctx, &tl, &dev_mean);
+    }
+    if (st != CLGAN_OK) {
+        check_report_status(run, mean_name, st, t0);
+        goto done;
+    }
+    if (check_wanted(run, mean_name)) {
+        float g1 = (float)dev_mean;
+        check_compare(run, mean_name, &g1, &want_mean, 1, 1e-5, t0);
+    }
+
+    t0 = check_now();
+    if (c->kind == LOSS_BCE) st = clgan_bce_logits_backward(run->ctx, (float)c->scale, &tx, &tt, &tdx);
+    else if (c->kind == LOSS_MSE) st = clgan_mse_backward(run->ctx, (float)c->scale, &tx, &tt, &tdx);
+    else st = clgan_softmax_ce_backward(run->ctx, (float)c->scale, labelled, &tx, tlab, &tdx);
+    if (st != CLGAN_OK || (st = check_download(run->ctx, &tdx, got)) != CLGAN_OK) {
+        check_report_status(run, bwd, st, t0);
+        goto done;
+    }
+    /* dx is O(scale/count): an absolute 1e-6 still catches a wrong factor. */
+    if (check_wanted(run, bwd)) check_compare(run, bwd, got, dx, count, 1e-6, t0);
+    goto done;
+fail_fwd:
+    check_report_status(run, fwd, st, t0);
+done:
+    clgan_tensor_free(run->ctx, &tx);
+    clgan_tensor_free(run->ctx, &tt);
+    clgan_tensor_free(run->ctx, &tl);
+    clgan_tensor_free(run->ctx, &tdx);
+    if (tlab) clgan_buffer_release(run->ctx, tlab);
+    check_mem_free(&mem);
+}
+
+/* ---- hand-computed values -------------------------------------------------- */
+
+/* Runs one loss on literal inputs; compares per-element losses, the mean and
+ * dx (scale 1) against literal numbers computed by hand. */
+static void run_hand(check_run *run, loss_kind kind, int n, int k, const double *x, const double *t,
+                     const int32_t *labels, const double *want_loss, double want_mean, const double *want_dx)
+{
+    char name[96];
+    snprintf(name, sizeof name, "loss.%s.hand [%d,%d]", loss_name(kind), n, k);
+    if (!check_wanted(run, name)) return;
+    double t0 = check_now();
+    size_t count = (size_t)n * k, out_count = kind == LOSS_CE ? (size_t)n : count;
+    clgan_tensor tx = {0}, tt = {0}, tl = {0}, tdx = {0};
+    cl_mem tlab = NULL;
+    float got_loss[16], got_dx[16];
+    double want_all[33];
+    float got_all[33];
+    clgan_status st;
+    if ((st = check_tensor(run->ctx, n, k, 1, 1, x, &tx)) != CLGAN_OK ||
+        (st = check_tensor(run->ctx, n, k, 1, 1, kind == LOSS_CE ? NULL : t, &tt)) != CLGAN_OK ||
+        (st = clgan_tensor_alloc(run->ctx, n, kind == LOSS_CE ? 1 : k, 1, 1, &tl)) != CLGAN_OK ||
+        (st = check_tensor(run->ctx, n, k, 1, 1, NULL, &tdx)) != CLGAN_OK)
+        goto fail;
+    double mean = 0;
+    if (kind == LOSS_CE) {
+        int labelled = clgan_softmax_ce_count_labelled(labels, n, k);
+        if ((st = clgan_buffer_create(run->ctx, (size_t)n * sizeof(int32_t), &tlab)) != CLGAN_OK ||
+            (st = clgan_buffer_write(run->ctx, tlab, 0, (size_t)n * sizeof(int32_t), labels)) != CLGAN_OK ||
+            (st = clgan_softmax_ce_forward(run->ctx, &tx, tlab, &tl)) != CLGAN_OK ||
+            (st = clgan_loss_sum(run->ctx, &tl, &mean)) != CLGAN_OK ||
+            (st = clgan_softmax_ce_backward(run->ctx, 1.0f, labelled, &tx, tlab, &tdx)) != CLGAN_OK)
+            goto fail;
+        mean /= labelled;
+    } else if (kind == LOSS_BCE) {
+        if ((st = clgan_bce_logits_forward(run->ctx, &tx, &tt, &tl)) != CLGAN_OK ||
+            (st = clgan_loss_mean(run->ctx, &tl, &mean)) != CLGAN_OK ||
+            (st = clgan_bce_logits_backward(run->ctx, 1.0f, &tx, &tt, &tdx)) != CLGAN_OK)
+            goto fail;
+    } else {
+        if ((st = clgan_mse_forward(run->ctx, &tx, &tt, &tl)) != CLGAN_OK ||
+            (st = clgan_loss_mean(run->ctx, &tl, &mean)) != CLGAN_OK ||
+            (st = clgan_mse_backward(run->ctx, 1.0f, &tx, &tt, &tdx)) != CLGAN_OK)
+            goto fail;
+    }
+    if ((st = check_download(run->ctx, &tl, got_loss)) != CLGAN_OK ||
+        (st = check_download(run->ctx, &tdx, got_dx)) != CLGAN_OK)
+        goto fail;
+    /* One comparison over [losses, mean, dx]. */
+    size_t m = 0;
+    for (size_t i = 0; i < out_count; i++) { got_all[m] = got_loss[i]; want_all[m++] = want_loss[i]; }
+    got_all[m] = (float)mean; want_all[m++] = want_mean;
+    for (size_t i = 0; i < count; i++) { got_all[m] = got_dx[i]; want_all[m++] = want_dx[i]; }
+    check_compare(run, name, got_all, want_all, m, 1e-6, t0);
+    goto done;
+fail:
+    check_report_status(run, name, st, t0);
+done:
+    clgan_tensor_free(run->ctx, &tx);
+    clgan_tensor_free(run->ctx, &tt);
+    clgan_tensor_free(run->ctx, &tl);
+    clgan_tensor_free(run->ctx, &tdx);
+    if (tlab) clgan_buffer_release(run->ctx, tlab);
+}
+
+static void run_hand_cases(check_run *run)
+{
+    /* BCE: x=0,t=1 -> ln 2, dx = (0.5-1)/4; x=2,t=0 -> ln(1+e^2) = 2.1269280110429727,
+     * dx = sigmoid(2)/4 = 0.8807970779778823/4; x=-80,t=1 -> 80 + ln(1+e^-80) = 80 (to double
+     * precision), dx = (sigmoid(-80) - 1)/4 = -0.25; x=80,t=0.25 -> 80 - 20 = 60, dx = 0.75/4. */
+    const double bx[] = {0, 2, -80, 80}, bt[] = {1, 0, 1, 0.25};
+    const double bl[] = {0.6931471805599453, 2.1269280110429727, 80.0, 60.0};
+    const double bdx[] = {-0.125, 0.22019926949447058, -0.25, 0.1875};
+    run_hand(run, LOSS_BCE, 4, 1, bx, bt, NULL, bl, (0.6931471805599453 + 2.1269280110429727 + 140.0) / 4, bdx);
+
+    /* softmax CE: rows [1,2,3] label 2 -> ln(e+e^2+e^3) - 3 = 0.40760596444438013,
+     * softmax = [0.09003057317038046, 0.24472847105479767, 0.6652409557748219];
+     * row 2 unlabelled (-1) -> loss 0, dx 0, not counted: mean = 0.4076..., dx / 1. */
+    const double cx[] = {1, 2, 3, 1, 2, 3};
+    const int32_t cl[] = {2, -1};
+    const double closs[] = {0.40760596444438013, 0};
+    const double cdx[] = {0.09003057317038046, 0.24472847105479767, 0.6652409557748219 - 1, 0, 0, 0};
+    run_hand(run, LOSS_CE, 2, 3, cx, NULL, cl, closs, 0.40760596444438013, cdx);
+
+    /* CE, two classes with equal logits -> ln 2 each; labels 0 and 1:
+     * dx = ([0.5,0.5] - onehot) / 2. */
+    const double c2x[] = {0, 0, 5, 5};
+    const int32_t c2l[] = {0, 1};
+    const double c2loss[] = {0.6931471805599453, 0.6931471805599453};
+    const double c2dx[] = {-0.25, 0.25, 0.25, -0.25};
+    run_hand(run, LOSS_CE, 2, 2, c2x, NULL, c2l, c2loss, 0.6931471805599453, c2dx);
+
+    /* MSE: x=[1,2,-1], t=[0,0,0.5] -> [1,4,2.25], mean 7.25/3, dx = 2(x-t)/3 = [2/3, 4/3, -1]. */
+    const double mx[] = {1, 2, -1}, mt[] = {0, 0, 0.5};
+    const double ml[] = {1, 4, 2.25};
+    const double mdx[] = {2.0 / 3, 4.0 / 3, -1};
+    run_hand(run, LOSS_MSE, 3, 1, mx, mt, NULL, ml, 7.25 / 3, mdx);
+}
+
+/* ---- argument validation ----------------------------------------------------- */
+
+static void run_invalid(check_run *run)
+{
+    const char *name = "loss.invalid_args";
+    if (!check_wanted(run, name)) return;
+    double t0 = check_now();
+    clgan_tensor a = {0}, b = {0}, logits = {0}, rows = {0};
+    cl_mem lab = NULL;
+    clgan_status st;
+    char msg[256] = "";
+    if ((st = clgan_tensor_alloc(run->ctx, 4, 1, 1, 1, &a)) != CLGAN_OK ||
+        (st = clgan_tensor_alloc(run->ctx, 5, 1, 1, 1, &b)) != CLGAN_OK ||
+        (st = clgan_tensor_alloc(run->ctx, 4, 3, 1, 1, &logits)) != CLGAN_OK ||
+        (st = clgan_tensor_alloc(run->ctx, 4, 1, 1, 1, &rows)) != CLGAN_OK ||
+        (st = clgan_buffer_create(run->ctx, 2 * sizeof(int32_t), &lab)) != CLGAN_OK) {
+        check_report_status(run, name, st, t0);
+        goto done;
+    }
+    struct { const char *what; clgan_status st; } cases[] = {
+        {"bce counts differ", clgan_bce_logits_forward(run->ctx, &a, &b, &a)},
+        {"bce backward dx count", clgan_bce_logits_backward(run->ctx, 1, &a, &a, &b)},
+        {"mse counts differ", clgan_mse_forward(run->ctx, &a, &a, &b)},
+        {"softmax_ce short label buffer", clgan_softmax_ce_forward(run->ctx, &logits, lab, &rows)},
+        {"softmax_ce loss not [N]", clgan_softmax_ce_forward(run->ctx, &logits, lab, &logits)},
+        {"softmax_ce NULL labels", clgan_softmax_ce_backward(run->ctx, 1, 1, &logits, NULL, &logits)},
+        {"loss_mean NULL out", clgan_loss_mean(run->ctx, &a, NULL)},
+    };
+    int ok = 1;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        if (cases[i].st != CLGAN_ERR_INVALID_ARG) {
+            ok = 0;
+            snprintf(msg, sizeof msg, "%s: got %s, want CLGAN_ERR_INVALID_ARG", cases[i].what,
+                     clgan_status_name(cases[i].st));
+            break;
+        }
+    /* labelled > N must also be refused (labels buffer big enough here). */
+    if (ok) {
+        cl_mem lab4 = NULL;
+        if ((st = clgan_buffer_create(run->ctx, 4 * sizeof(int32_t), &lab4)) != CLGAN_OK) {
+            check_report_status(run, name, st, t0);
+            goto done;
+        }
+        st = clgan_softmax_ce_backward(run->ctx, 1, 5, &logits, lab4, &logits);
+        clgan_buffer_release(run->ctx, lab4);
+        if (st != CLGAN_ERR_INVALID_ARG) {
+            ok = 0;
+            snprintf(msg, sizeof msg, "softmax_ce labelled > N: got %s", clgan_status_name(st));
+        }
+    }
+    clgan_clear_error();
+    check_report(run, name, ok, ok ? 0 : 1, check_now() - t0, msg);
+done:
+    clgan_tensor_free(run->ctx, &a);
+    clgan_tensor_free(run->ctx, &b);
+    clgan_tensor_free(run->ctx, &logits);
+    clgan_tensor_free(run->ctx, &rows);
+    if (lab) clgan_buffer_release(run->ctx, lab);
+}
+
+void check_loss(check_run *run)
+{
+    const loss_case cases[] = {
+        {LOSS_BCE, 1, 1, 1, 1, 1.0, 0, 0},
+        {LOSS_BCE, 7, 1, 1, 1, 1.0, 0, 0},
+        {LOSS_BCE, 3, 5, 2, 2, 0.5, 0, 0},
+        {LOSS_BCE, 12, 1, 1, 1, 1.0, 1, 0},
+        {LOSS_CE, 1, 3, 1, 1, 1.0, 0, 0},
+        {LOSS_CE, 3, 1, 1, 1, 1.0, 0, 0},  /* one class: loss 0, dx 0 */
+        {LOSS_CE, 5, 10, 1, 1, 1.0, 0, 2}, /* rows 0, 2, 4 unlabelled (-1) */
+        {LOSS_CE, 2, 3, 2, 2, 1.0, 0, 0},  /* K = c*h*w = 12 */
+        {LOSS_CE, 4, 7, 1, 1, 2.0, 1, 0},
+        {LOSS_CE, 3, 4, 1, 1, 1.0, 0, 3},  /* nothing labelled: loss 0, dx 0 */
+        {LOSS_MSE, 1, 1, 1, 1, 1.0, 0, 0},
+        {LOSS_MSE, 3, 5, 7, 2, 1.0, 0, 0},
+        {LOSS_MSE, 4, 3, 1, 1, 2.0, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) run_case(run, &cases[i], 101 + 7 * i);
+    run_hand_cases(run);
+    run_invalid(run);
+}

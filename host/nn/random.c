@@ -1,0 +1,113 @@
+/* random.c — host side of cl/random.cl: Philox4x32-10 fills and dropout. */
+#include "random.h"
+
+#include <limits.h>
+#include <math.h>
+
+static clgan_status check_count(const char *what, size_t count)
+{
+    if (count > (size_t)INT_MAX - 3)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: %zu elements is more than the kernels index (%d)", what, count,
+                          INT_MAX - 3);
+    return CLGAN_OK;
+}
+
+static void arg_u64(clgan_args *a, uint64_t v)
+{
+    clgan_arg_uint(a, (unsigned)(v & 0xFFFFFFFFu));
+    clgan_arg_uint(a, (unsigned)(v >> 32));
+}
+
+/* One work-item per 4-element block. */
+static size_t blocks_of(size_t count) { return (count + 3) / 4; }
+
+static clgan_status fill(clgan_ctx *ctx, const char *name, uint64_t seed, uint64_t stream, float a0, float a1,
+                         clgan_tensor *y)
+{
+    TRY(check_count(name, y->count));
+    cl_kernel k;
+    TRY(clgan_kernel_get(ctx, "random", name, &k, NULL));
+    clgan_args a = clgan_args_begin(k, name);
+    clgan_arg_int(&a, (int)y->count);
+    arg_u64(&a, seed);
+    arg_u64(&a, stream);
+    clgan_arg_float(&a, a0);
+    clgan_arg_float(&a, a1);
+    clgan_arg_mem(&a, y->mem);
+    TRY(clgan_args_end(&a));
+    return clgan_launch_1d(ctx, k, blocks_of(y->count), 0, name);
+}
+
+clgan_status clgan_random_uniform(clgan_ctx *ctx, uint64_t seed, uint64_t stream, float lo, float hi, clgan_tensor *y)
+{
+    if (!isfinite(lo) || !isfinite(hi) || !(lo <= hi))
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "random uniform: need finite lo <= hi (got %g, %g)", lo, hi);
+    return fill(ctx, "fill_uniform", seed, stream, lo, hi - lo, y);
+}
+
+clgan_status clgan_random_normal(clgan_ctx *ctx, uint64_t seed, uint64_t stream, float mean, float stddev,
+                                 clgan_tensor *y)
+{
+    if (!isfinite(mean) || !isfinite(stddev) || stddev < 0)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "random normal: need finite mean and stddev >= 0 (got %g, %g)", mean,
+                          stddev);
+    return fill(ctx, "fill_normal", seed, stream, mean, stddev, y);
+}
+
+clgan_status clgan_philox_blocks(clgan_ctx *ctx, const uint32_t ctr[4], const uint32_t key[2], int blocks, cl_mem out)
+{
+    if (blocks < 0 || blocks > INT_MAX / 4)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "philox blocks: bad block count %d", blocks);
+    size_t bytes = 0;
+    CL_TRY(clGetMemObjectInfo(out, CL_MEM_SIZE, sizeof bytes, &bytes, NULL));
+    if (bytes < (size_t)blocks * 4 * sizeof(cl_uint))
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "philox blocks: output buffer holds %zu bytes, %d blocks need %zu",
+                          bytes, blocks, (size_t)blocks * 4 * sizeof(cl_uint));
+    cl_kernel k;
+    TRY(clgan_kernel_get(ctx, "random", "philox_blocks", &k, NULL));
+    clgan_args a = clgan_args_begin(k, "philox_blocks");
+    clgan_arg_int(&a, blocks);
+    for (int i = 0; i < 4; i++) clgan_arg_uint(&a, ctr[i]);
+    clgan_arg_uint(&a, key[0]);
+    clgan_arg_uint(&a, key[1]);
+    clgan_arg_mem(&a, out);
+    TRY(clgan_args_end(&a));
+    return clgan_launch_1d(ctx, k, (size_t)blocks, 0, "philox_blocks");
+}
+
+static clgan_status dropout(clgan_ctx *ctx, const char *name, float p, uint64_t seed, uint64_t stream,
+                            const clgan_tensor *in, clgan_tensor *out)
+{
+    if (!(p >= 0.0f && p < 1.0f))
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: drop probability p must be in [0, 1) (got %g)", name, p);
+    if (in->count != out->count)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: element counts differ (%zu vs %zu)", name, in->count,
+                          out->count);
+    TRY(check_count(name, in->count));
+    cl_kernel k;
+    TRY(clgan_kernel_get(ctx, "random", name, &k, NULL));
+    /* The scale is computed here, in IEEE single precision, so host references can match bit-for-bit. */
+    float scale = 1.0f / (1.0f - p);
+    clgan_args a = clgan_args_begin(k, name);
+    clgan_arg_int(&a, (int)in->count);
+    clgan_arg_float(&a, p);
+    clgan_arg_float(&a, scale);
+    arg_u64(&a, seed);
+    arg_u64(&a, stream);
+    clgan_arg_mem(&a, in->mem);
+    clgan_arg_mem(&a, out->mem);
+    TRY(clgan_args_end(&a));
+    return clgan_launch_1d(ctx, k, blocks_of(in->count), 0, name);
+}
+
+clgan_status clgan_dropout_forward(clgan_ctx *ctx, float p, uint64_t seed, uint64_t stream, const clgan_tensor *x,
+                                   clgan_tensor *y)
+{
+    return dropout(ctx, "dropout_forward", p, seed, stream, x, y);
+}
+
+clgan_status clgan_dropout_backward(clgan_ctx *ctx, float p, uint64_t seed, uint64_t stream, const clgan_tensor *dy,
+                                    clgan_tensor *dx)
+{
+    return dropout(ctx, "dropout_backward", p, seed, stream, dy, dx);
+}
