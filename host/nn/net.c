@@ -1,0 +1,503 @@
+/* net.c — sequential nets: shape inference, the single parameter block,
+ * per-batch buffer planning, and forward/backward over the layer ops. */
+#include "net.h"
+
+#include "nn/batchnorm.h"
+#include "nn/conv_transpose2d.h"
+#include "nn/dense.h"
+#include "nn/pooling.h"
+#include "nn/random.h"
+#include "nn/shape_ops.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct net_layer {
+    clgan_layer_spec spec;
+    int in_c, in_h, in_w, out_c, out_h, out_w;
+    size_t w_off, w_count, b_off, b_count; /* floats, in the parameter block */
+    size_t stat_off;                       /* batchnorm: running mean, then var, in the state block */
+    clgan_conv_params conv;
+    clgan_tensor w, b, dw, db;             /* views of the parameter / gradient blocks */
+    clgan_tensor run_mean, run_var;        /* views of the state block */
+    clgan_tensor save_mean, save_inv_std;  /* batchnorm [C], owned */
+    /* planned per batch size */
+    clgan_tensor out, dout;                /* owned unless the layer is a reshape view */
+    clgan_tensor onehot;                   /* concat labels [N,K,H,W] */
+    cl_mem argmax;                         /* maxpool [N,C,OH,OW] int32 */
+    uint64_t dropout_stream;
+} net_layer;
+
+struct clgan_net {
+    clgan_ctx *ctx;
+    int in_c, in_h, in_w;
+    int n_layers;
+    net_layer *layers;
+    uint64_t seed;
+    int64_t step;
+    size_t param_floats, state_floats, trainable;
+    cl_mem param_mem, grad_mem, state_mem;
+    clgan_tensor params, grads;            /* whole-block views */
+    clgan_tensor opt_m, opt_v;             /* optimizer state, created on the first step */
+    int batch;
+    clgan_conv_workspace ws;
+    const clgan_tensor *x;                 /* input of the last forward */
+};
+
+/* ---- spec constructors -------------------------------------------------- */
+
+static clgan_layer_spec spec_of(clgan_layer_kind kind)
+{
+    clgan_layer_spec s;
+    memset(&s, 0, sizeof s);
+    s.kind = kind;
+    s.stride = 1;
+    s.init = CLGAN_INIT_NORMAL;
+    s.init_std = 0.02f;
+    return s;
+}
+clgan_layer_spec clgan_dense(int out) { clgan_layer_spec s = spec_of(CLGAN_LAYER_DENSE); s.out = out; s.bias = 1; return s; }
+clgan_layer_spec clgan_conv(int out, int k, int stride, int pad)
+{
+    clgan_layer_spec s = spec_of(CLGAN_LAYER_CONV2D);
+    s.out = out, s.k = k, s.stride = stride, s.pad = pad, s.bias = 1;
+    return s;
+}
+clgan_layer_spec clgan_conv_t(int out, int k, int stride, int pad, int out_pad)
+{
+    clgan_layer_spec s = spec_of(CLGAN_LAYER_CONV_TRANSPOSE);
+    s.out = out, s.k = k, s.stride = stride, s.pad = pad, s.out_pad = out_pad, s.bias = 1;
+    return s;
+}
+clgan_layer_spec clgan_bn(void) { return spec_of(CLGAN_LAYER_BATCHNORM); }
+clgan_layer_spec clgan_activation(clgan_act act, float slope)
+{
+    clgan_layer_spec s = spec_of(CLGAN_LAYER_ACTIVATION);
+    s.act = act, s.slope = slope;
+    return s;
+}
+clgan_layer_spec clgan_dropout(float p) { clgan_layer_spec s = spec_of(CLGAN_LAYER_DROPOUT); s.p = p; return s; }
+clgan_layer_spec clgan_maxpool(int k, int stride) { clgan_layer_spec s = spec_of(CLGAN_LAYER_MAXPOOL); s.k = k, s.stride = stride; return s; }
+clgan_layer_spec clgan_avgpool(int k, int stride) { clgan_layer_spec s = spec_of(CLGAN_LAYER_AVGPOOL); s.k = k, s.stride = stride; return s; }
+clgan_layer_spec clgan_reshape(int c, int h, int w) { clgan_layer_spec s = spec_of(CLGAN_LAYER_RESHAPE); s.out = c, s.h = h, s.w = w; return s; }
+clgan_layer_spec clgan_concat_labels(int classes) { clgan_layer_spec s = spec_of(CLGAN_LAYER_CONCAT_LABELS); s.out = classes; return s; }
+
+const char *clgan_layer_kind_name(clgan_layer_kind kind)
+{
+    static const char *names[] = {"dense", "conv2d", "conv_transpose2d", "batchnorm", "activation",
+                                  "dropout", "maxpool", "avgpool", "reshape", "concat_labels"};
+    return (unsigned)kind < sizeof names / sizeof names[0] ? names[kind] : "?";
+}
+
+/* ---- shapes and layout -------------------------------------------------- */
+
+static size_t align_up(size_t v, size_t a) { return (v + a - 1) / a * a; }
+
+/* Output shape and parameter counts of layer L given its input shape. */
+static clgan_status infer_layer(net_layer *L, int index)
+{
+    const clgan_layer_spec *s = &L->spec;
+    int c = L->in_c, h = L->in_h, w = L->in_w;
+    L->out_c = c, L->out_h = h, L->out_w = w;
+    L->w_count = L->b_count = 0;
+    switch (s->kind) {
+    case CLGAN_LAYER_DENSE:
+        if (s->out <= 0) break;
+        L->out_c = s->out, L->out_h = L->out_w = 1;
+        L->w_count = (size_t)s->out * c * h * w;
+        L->b_count = s->bias ? (size_t)s->out : 0;
+        return CLGAN_OK;
+    case CLGAN_LAYER_CONV2D:
+    case CLGAN_LAYER_CONV_TRANSPOSE: {
+        if (s->out <= 0) break;
+        L->conv = clgan_conv_params_make(s->k, s->stride, s->pad, s->kind == CLGAN_LAYER_CONV2D ? 0 : s->out_pad);
+        clgan_status st = s->kind == CLGAN_LAYER_CONV2D ? clgan_conv2d_out_size(&L->conv, h, w, &L->out_h, &L->out_w)
+                                                       : clgan_conv_transpose2d_out_size(&L->conv, h, w, &L->out_h, &L->out_w);
+        if (st != CLGAN_OK) return clgan_fail_context(st, "layer %d (%s)", index, clgan_layer_kind_name(s->kind));
+        L->out_c = s->out;
+        L->w_count = (size_t)s->out * c * s->k * s->k;
+        L->b_count = s->bias ? (size_t)s->out : 0;
+        return CLGAN_OK;
+    }
+    case CLGAN_LAYER_BATCHNORM:
+        L->w_count = L->b_count = (size_t)c; /* gamma, beta */
+        return CLGAN_OK;
+    case CLGAN_LAYER_ACTIVATION:
+        return CLGAN_OK;
+    case CLGAN_LAYER_DROPOUT:
+        if (s->p < 0 || s->p >= 1) break;
+        return CLGAN_OK;
+    case CLGAN_LAYER_MAXPOOL:
+    case CLGAN_LAYER_AVGPOOL:
+        if (s->k <= 0 || s->stride <= 0 || s->k > h || s->k > w) break;
+        L->out_h = clgan_pool_out_size(h, s->k, s->stride);
+        L->out_w = clgan_pool_out_size(w, s->k, s->stride);
+        return CLGAN_OK;
+    case CLGAN_LAYER_RESHAPE:
+        if (s->out <= 0 || s->h <= 0 || s->w <= 0 || (size_t)s->out * s->h * s->w != (size_t)c * h * w) break;
+        L->out_c = s->out, L->out_h = s->h, L->out_w = s->w;
+        return CLGAN_OK;
+    case CLGAN_LAYER_CONCAT_LABELS:
+        if (s->out <= 0) break;
+        L->out_c = c + s->out;
+        return CLGAN_OK;
+    }
+    return clgan_fail(CLGAN_ERR_INVALID_ARG, "layer %d (%s) does not fit its input [%d,%d,%d]: check its settings",
+                      index, clgan_layer_kind_name(s->kind), c, h, w);
+}
+
+static clgan_status make_views(clgan_net *net, net_layer *L)
+{
+    clgan_ctx *ctx = net->ctx;
+    if (L->w_count) {
+        TRY(clgan_tensor_view(ctx, net->param_mem, L->w_off, (int)L->w_count, 1, 1, 1, &L->w));
+        TRY(clgan_tensor_view(ctx, net->grad_mem, L->w_off, (int)L->w_count, 1, 1, 1, &L->dw));
+    }
+    if (L->b_count) {
+        TRY(clgan_tensor_view(ctx, net->param_mem, L->b_off, (int)L->b_count, 1, 1, 1, &L->b));
+        TRY(clgan_tensor_view(ctx, net->grad_mem, L->b_off, (int)L->b_count, 1, 1, 1, &L->db));
+    }
+    if (L->spec.kind == CLGAN_LAYER_BATCHNORM) {
+        size_t align = clgan_sub_align_floats(ctx);
+        TRY(clgan_tensor_view(ctx, net->state_mem, L->stat_off, L->in_c, 1, 1, 1, &L->run_mean));
+        TRY(clgan_tensor_view(ctx, net->state_mem, L->stat_off + align_up((size_t)L->in_c, align), L->in_c, 1, 1, 1,
+                              &L->run_var));
+        TRY(clgan_tensor_alloc(ctx, L->in_c, 1, 1, 1, &L->save_mean));
+        TRY(clgan_tensor_alloc(ctx, L->in_c, 1, 1, 1, &L->save_inv_std));
+    }
+    return CLGAN_OK;
+}
+
+static clgan_status init_layer(clgan_net *net, net_layer *L, clgan_rng *rng)
+{
+    const clgan_layer_spec *s = &L->spec;
+    clgan_ctx *ctx = net->ctx;
+    if (s->kind == CLGAN_LAYER_BATCHNORM) {
+        TRY(clgan_init_constant(ctx, &L->w, 1.0f)); /* gamma = 1, beta = 0 (zeroed block) */
+        return clgan_init_constant(ctx, &L->run_var, 1.0f);
+    }
+    if (!L->w_count) return CLGAN_OK;
+    int k2 = s->k ? s->k * s->k : 1;
+    int fan_in, fan_out;
+    if (s->kind == CLGAN_LAYER_DENSE) fan_in = L->in_c * L->in_h * L->in_w, fan_out = s->out;
+    else if (s->kind == CLGAN_LAYER_CONV2D) fan_in = L->in_c * k2, fan_out = s->out * k2;
+    else fan_in = s->out * k2, fan_out = L->in_c * k2; /* conv_transpose: W is [IC, OC, K, K] */
+    switch (s->init) {
+    case CLGAN_INIT_XAVIER: return clgan_init_xavier_uniform(ctx, rng, &L->w, fan_in, fan_out);
+    case CLGAN_INIT_HE: return clgan_init_he_normal(ctx, rng, &L->w, fan_in);
+    default: return clgan_init_normal(ctx, rng, &L->w, 0.0, s->init_std);
+    }
+}
+
+clgan_status clgan_net_create(clgan_ctx *ctx, int in_c, int in_h, int in_w, const clgan_layer_spec *specs,
+                              int n_layers, uint64_t seed, clgan_net **out)
+{
+    if (!ctx || !out || !specs || n_layers <= 0 || in_c <= 0 || in_h <= 0 || in_w <= 0)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_net_create: bad arguments (input [%d,%d,%d], %d layers)",
+                          in_c, in_h, in_w, n_layers);
+    *out = NULL;
+    clgan_net *net = calloc(1, sizeof *net);
+    net_layer *layers = calloc((size_t)n_layers, sizeof *layers);
+    if (!net || !layers) {
+        free(net);
+        free(layers);
+        return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory creating a net");
+    }
+    net->ctx = ctx, net->in_c = in_c, net->in_h = in_h, net->in_w = in_w;
+    net->n_layers = n_layers, net->layers = layers, net->seed = seed;
+    clgan_status st = CLGAN_OK;
+    size_t align = clgan_sub_align_floats(ctx);
+    int c = in_c, h = in_h, w = in_w;
+    for (int i = 0; i < n_layers && st == CLGAN_OK; i++) {
+        net_layer *L = &layers[i];
+        L->spec = specs[i];
+        L->in_c = c, L->in_h = h, L->in_w = w;
+        st = infer_layer(L, i);
+        c = L->out_c, h = L->out_h, w = L->out_w;
+        L->w_off = net->param_floats;
+        net->param_floats += align_up(L->w_count, align);
+        L->b_off = net->param_floats;
+        net->param_floats += align_up(L->b_count, align);
+        net->trainable += L->w_count + L->b_count;
+        if (L->spec.kind == CLGAN_LAYER_BATCHNORM) {
+            L->stat_off = net->state_floats;
+            net->state_floats += 2 * align_up((size_t)L->in_c, align);
+        }
+    }
+    if (st == CLGAN_OK) st = clgan_buffer_create(ctx, (net->param_floats ? net->param_floats : 1) * sizeof(float), &net->param_mem);
+    if (st == CLGAN_OK) st = clgan_buffer_create(ctx, (net->param_floats ? net->param_floats : 1) * sizeof(float), &net->grad_mem);
+    if (st == CLGAN_OK) st = clgan_buffer_create(ctx, (net->state_floats ? net->state_floats : 1) * sizeof(float), &net->state_mem);
+    if (st == CLGAN_OK && net->param_floats) {
+        st = clgan_tensor_view(ctx, net->param_mem, 0, (int)net->param_floats, 1, 1, 1, &net->params);
+        if (st == CLGAN_OK) st = clgan_tensor_view(ctx, net->grad_mem, 0, (int)net->param_floats, 1, 1, 1, &net->grads);
+    }
+    clgan_rng rng;
+    clgan_rng_seed(&rng, seed);
+    for (int i = 0; i < n_layers && st == CLGAN_OK; i++) st = make_views(net, &layers[i]);
+    for (int i = 0; i < n_layers && st == CLGAN_OK; i++) st = init_layer(net, &layers[i], &rng);
+    if (st != CLGAN_OK) {
+        clgan_net_free(net);
+        return st;
+    }
+    *out = net;
+    return CLGAN_OK;
+}
+
+static void unplan(clgan_net *net)
+{
+    clgan_ctx *ctx = net->ctx;
+    for (int i = 0; i < net->n_layers; i++) {
+        net_layer *L = &net->layers[i];
+        if (L->spec.kind != CLGAN_LAYER_RESHAPE) {
+            clgan_tensor_free(ctx, &L->out);
+            clgan_tensor_free(ctx, &L->dout);
+        } else if (i == 0) {
+            clgan_tensor_free(ctx, &L->dout);
+        }
+        memset(&L->out, 0, sizeof L->out);
+        memset(&L->dout, 0, sizeof L->dout);
+        clgan_tensor_free(ctx, &L->onehot);
+        clgan_buffer_release(ctx, L->argmax);
+        L->argmax = NULL;
+    }
+    clgan_conv_workspace_free(ctx, &net->ws);
+    net->batch = 0;
+}
+
+void clgan_net_free(clgan_net *net)
+{
+    if (!net) return;
+    unplan(net);
+    clgan_ctx *ctx = net->ctx;
+    for (int i = 0; i < net->n_layers; i++) {
+        net_layer *L = &net->layers[i];
+        clgan_tensor *views[] = {&L->w, &L->b, &L->dw, &L->db, &L->run_mean, &L->run_var};
+        for (size_t v = 0; v < sizeof views / sizeof views[0]; v++)
+            if (views[v]->mem) clReleaseMemObject(views[v]->mem);
+        clgan_tensor_free(ctx, &L->save_mean);
+        clgan_tensor_free(ctx, &L->save_inv_std);
+    }
+    if (net->params.mem) clReleaseMemObject(net->params.mem);
+    if (net->grads.mem) clReleaseMemObject(net->grads.mem);
+    clgan_tensor_free(ctx, &net->opt_m);
+    clgan_tensor_free(ctx, &net->opt_v);
+    clgan_buffer_release(ctx, net->param_mem);
+    clgan_buffer_release(ctx, net->grad_mem);
+    clgan_buffer_release(ctx, net->state_mem);
+    free(net->layers);
+    free(net);
+}
+
+clgan_status clgan_net_plan(clgan_net *net, int n)
+{
+    if (n <= 0) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_net_plan: batch size %d must be positive", n);
+    if (net->batch == n) return CLGAN_OK;
+    unplan(net);
+    clgan_ctx *ctx = net->ctx;
+    size_t col = 0, tmp = 0;
+    clgan_status st = CLGAN_OK;
+    for (int i = 0; i < net->n_layers && st == CLGAN_OK; i++) {
+        net_layer *L = &net->layers[i];
+        if (L->spec.kind == CLGAN_LAYER_RESHAPE) {
+            /* A view of the neighbour's buffers: out is set at forward time. */
+            if (i > 0) L->dout = net->layers[i - 1].dout;
+            else st = clgan_tensor_alloc(ctx, n, L->in_c, L->in_h, L->in_w, &L->dout);
+            L->dout.n = n, L->dout.c = L->out_c, L->dout.h = L->out_h, L->dout.w = L->out_w;
+            continue;
+        }
+        st = clgan_tensor_alloc(ctx, n, L->out_c, L->out_h, L->out_w, &L->out);
+        if (st == CLGAN_OK) st = clgan_tensor_alloc(ctx, n, L->out_c, L->out_h, L->out_w, &L->dout);
+        if (st == CLGAN_OK && L->spec.kind == CLGAN_LAYER_MAXPOOL)
+            st = clgan_buffer_create(ctx, L->out.count * sizeof(int32_t), &L->argmax);
+        if (st == CLGAN_OK && L->spec.kind == CLGAN_LAYER_CONCAT_LABELS)
+            st = clgan_tensor_alloc(ctx, n, L->spec.out, L->in_h, L->in_w, &L->onehot);
+        size_t c1 = 0, t1 = 0;
+        if (st == CLGAN_OK && L->spec.kind == CLGAN_LAYER_CONV2D)
+            st = clgan_conv2d_workspace_floats(&L->conv, n, L->in_c, L->in_h, L->in_w, L->out_c, &c1, &t1);
+        if (st == CLGAN_OK && L->spec.kind == CLGAN_LAYER_CONV_TRANSPOSE)
+            st = clgan_conv_transpose2d_workspace_floats(&L->conv, n, L->in_c, L->in_h, L->in_w, L->out_c, &c1, &t1);
+        if (c1 > col) col = c1;
+        if (t1 > tmp) tmp = t1;
+    }
+    if (st == CLGAN_OK && (col || tmp)) st = clgan_conv_workspace_create(ctx, col, tmp, &net->ws);
+    if (st != CLGAN_OK) {
+        unplan(net);
+        return clgan_fail_context(st, "planning buffers for batch size %d", n);
+    }
+    net->batch = n;
+    return CLGAN_OK;
+}
+
+/* ---- forward / backward -------------------------------------------------- */
+
+static clgan_status copy_tensor(clgan_ctx *ctx, const clgan_tensor *src, clgan_tensor *dst)
+{
+    CL_TRY(clEnqueueCopyBuffer(ctx->queue, src->mem, dst->mem, 0, 0, src->count * sizeof(float), 0, NULL, NULL));
+    return CLGAN_OK;
+}
+
+static clgan_status layer_forward(clgan_net *net, int i, const clgan_tensor *x, cl_mem labels, int training)
+{
+    net_layer *L = &net->layers[i];
+    clgan_ctx *ctx = net->ctx;
+    const clgan_layer_spec *s = &L->spec;
+    switch (s->kind) {
+    case CLGAN_LAYER_DENSE: return clgan_dense_forward(ctx, x, &L->w, L->b_count ? &L->b : NULL, &L->out);
+    case CLGAN_LAYER_CONV2D:
+        return clgan_conv2d_forward(ctx, &L->conv, &net->ws, x, &L->w, L->b_count ? &L->b : NULL, &L->out);
+    case CLGAN_LAYER_CONV_TRANSPOSE:
+        return clgan_conv_transpose2d_forward(ctx, &L->conv, &net->ws, x, &L->w, L->b_count ? &L->b : NULL, &L->out);
+    case CLGAN_LAYER_BATCHNORM: /* gamma in w, beta in b; dense activations [N,F,1,1] are per feature */
+        return clgan_batchnorm_forward(ctx, training, CLGAN_BN_MOMENTUM, CLGAN_BN_EPS, x, &L->w, &L->b, &L->run_mean,
+                                       &L->run_var, &L->save_mean, &L->save_inv_std, &L->out);
+    case CLGAN_LAYER_ACTIVATION: return clgan_act_forward(ctx, s->act, s->slope, x, &L->out);
+    case CLGAN_LAYER_DROPOUT:
+        if (!training || s->p == 0) return copy_tensor(ctx, x, &L->out);
+        L->dropout_stream = (uint64_t)net->step * (uint64_t)net->n_layers + (uint64_t)i;
+        return clgan_dropout_forward(ctx, s->p, net->seed, L->dropout_stream, x, &L->out);
+    case CLGAN_LAYER_MAXPOOL: return clgan_maxpool_forward(ctx, s->k, s->stride, x, &L->out, L->argmax);
+    case CLGAN_LAYER_AVGPOOL: return clgan_avgpool_forward(ctx, s->k, s->stride, x, &L->out);
+    case CLGAN_LAYER_RESHAPE:
+        L->out = *x;
+        L->out.c = L->out_c, L->out.h = L->out_h, L->out.w = L->out_w;
+        return CLGAN_OK;
+    case CLGAN_LAYER_CONCAT_LABELS:
+        if (!labels) return clgan_fail(CLGAN_ERR_INVALID_ARG, "this net is conditional: forward needs class labels");
+        TRY(clgan_one_hot_forward(ctx, labels, &L->onehot));
+        return clgan_concat_forward(ctx, x, &L->onehot, &L->out);
+    }
+    return clgan_fail(CLGAN_ERR_INVALID_ARG, "unknown layer kind %d", (int)s->kind);
+}
+
+/* dx may be NULL (no input gradient wanted). */
+static clgan_status layer_backward(clgan_net *net, int i, const clgan_tensor *x, clgan_tensor *dx)
+{
+    net_layer *L = &net->layers[i];
+    clgan_ctx *ctx = net->ctx;
+    const clgan_layer_spec *s = &L->spec;
+    switch (s->kind) {
+    case CLGAN_LAYER_DENSE:
+        return clgan_dense_backward(ctx, x, &L->w, &L->dout, dx, &L->dw, L->b_count ? &L->db : NULL);
+    case CLGAN_LAYER_CONV2D:
+        return clgan_conv2d_backward(ctx, &L->conv, &net->ws, x, &L->w, &L->dout, dx, &L->dw, L->b_count ? &L->db : NULL);
+    case CLGAN_LAYER_CONV_TRANSPOSE:
+        return clgan_conv_transpose2d_backward(ctx, &L->conv, &net->ws, x, &L->w, &L->dout, dx, &L->dw,
+                                               L->b_count ? &L->db : NULL);
+    case CLGAN_LAYER_BATCHNORM:
+        /* The kernel always writes dx; without a caller dx (first layer) it goes to
+         * this layer's output buffer, which no later backward step reads. */
+        return clgan_batchnorm_backward(ctx, x, &L->w, &L->save_mean, &L->save_inv_std, &L->dout, dx ? dx : &L->out,
+                                        &L->dw, &L->db);
+    case CLGAN_LAYER_ACTIVATION:
+        return dx ? clgan_act_backward(ctx, s->act, s->slope, x, &L->out, &L->dout, dx) : CLGAN_OK;
+    case CLGAN_LAYER_DROPOUT:
+        if (!dx) return CLGAN_OK;
+        if (s->p == 0) return copy_tensor(ctx, &L->dout, dx);
+        return clgan_dropout_backward(ctx, s->p, net->seed, L->dropout_stream, &L->dout, dx);
+    case CLGAN_LAYER_MAXPOOL:
+        return dx ? clgan_maxpool_backward(ctx, s->k, s->stride, &L->dout, L->argmax, dx) : CLGAN_OK;
+    case CLGAN_LAYER_AVGPOOL: return dx ? clgan_avgpool_backward(ctx, s->k, s->stride, &L->dout, dx) : CLGAN_OK;
+    case CLGAN_LAYER_RESHAPE:
+        /* Inner reshapes share their gradient buffer with the layer below; a
+         * first-layer reshape hands its own buffer to the caller's dx. */
+        return (i == 0 && dx) ? copy_tensor(ctx, &L->dout, dx) : CLGAN_OK;
+    case CLGAN_LAYER_CONCAT_LABELS: return dx ? clgan_concat_backward(ctx, &L->dout, dx, NULL) : CLGAN_OK;
+    }
+    return clgan_fail(CLGAN_ERR_INVALID_ARG, "unknown layer kind %d", (int)s->kind);
+}
+
+clgan_status clgan_net_forward(clgan_net *net, const clgan_tensor *x, cl_mem labels, int training,
+                               const clgan_tensor **y)
+{
+    if (!net->batch) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_net_forward: call clgan_net_plan first");
+    if (x->n != net->batch || x->c != net->in_c || x->h != net->in_h || x->w != net->in_w)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "net input is [%d,%d,%d,%d] but the net was planned for [%d,%d,%d,%d]",
+                          x->n, x->c, x->h, x->w, net->batch, net->in_c, net->in_h, net->in_w);
+    net->x = x;
+    const clgan_tensor *in = x;
+    for (int i = 0; i < net->n_layers; i++) {
+        clgan_status st = layer_forward(net, i, in, labels, training);
+        if (st != CLGAN_OK)
+            return clgan_fail_context(st, "forward, layer %d (%s)", i, clgan_layer_kind_name(net->layers[i].spec.kind));
+        in = &net->layers[i].out;
+    }
+    if (y) *y = in;
+    return CLGAN_OK;
+}
+
+clgan_tensor *clgan_net_output_grad(clgan_net *net) { return &net->layers[net->n_layers - 1].dout; }
+
+clgan_status clgan_net_backward(clgan_net *net, clgan_tensor *dx)
+{
+    if (!net->x) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_net_backward: no forward pass to go back through");
+    if (dx && dx->count != net->x->count)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_net_backward: dx holds %zu floats, the input %zu", dx->count,
+                          net->x->count);
+    for (int i = net->n_layers - 1; i >= 0; i--) {
+        const clgan_tensor *x = i ? &net->layers[i - 1].out : net->x;
+        clgan_tensor *din = i ? &net->layers[i - 1].dout : dx;
+        clgan_status st = layer_backward(net, i, x, din);
+        if (st != CLGAN_OK)
+            return clgan_fail_context(st, "backward, layer %d (%s)", i, clgan_layer_kind_name(net->layers[i].spec.kind));
+    }
+    return CLGAN_OK;
+}
+
+clgan_status clgan_net_zero_grad(clgan_net *net)
+{
+    return clgan_buffer_fill_zero(net->ctx, net->grad_mem, 0, net->param_floats * sizeof(float));
+}
+
+/* ---- optimizer steps ---------------------------------------------------- */
+
+static clgan_status ensure_state(clgan_net *net, int both)
+{
+    if (!net->param_floats) return CLGAN_OK;
+    if (!net->opt_m.mem) TRY(clgan_tensor_alloc(net->ctx, (int)net->param_floats, 1, 1, 1, &net->opt_m));
+    if (both && !net->opt_v.mem) TRY(clgan_tensor_alloc(net->ctx, (int)net->param_floats, 1, 1, 1, &net->opt_v));
+    return CLGAN_OK;
+}
+
+clgan_status clgan_net_adam_step(clgan_net *net, const clgan_adam_params *hp)
+{
+    TRY(ensure_state(net, 1));
+    if (net->param_floats) TRY(clgan_adam_step(net->ctx, hp, (int)(net->step + 1), &net->params, &net->grads, &net->opt_m, &net->opt_v));
+    net->step++;
+    return CLGAN_OK;
+}
+
+clgan_status clgan_net_sgd_step(clgan_net *net, const clgan_sgd_params *hp)
+{
+    TRY(ensure_state(net, 0));
+    if (net->param_floats) TRY(clgan_sgd_step(net->ctx, hp, &net->params, &net->grads, &net->opt_m));
+    net->step++;
+    return CLGAN_OK;
+}
+
+/* ---- introspection ------------------------------------------------------ */
+
+int clgan_net_layer_count(const clgan_net *net) { return net->n_layers; }
+void clgan_net_output_shape(const clgan_net *net, int *c, int *h, int *w)
+{
+    const net_layer *L = &net->layers[net->n_layers - 1];
+    *c = L->out_c, *h = L->out_h, *w = L->out_w;
+}
+size_t clgan_net_param_count(const clgan_net *net) { return net->trainable; }
+int64_t clgan_net_step(const clgan_net *net) { return net->step; }
+clgan_tensor *clgan_net_params(clgan_net *net) { return &net->params; }
+clgan_tensor *clgan_net_grads(clgan_net *net) { return &net->grads; }
+
+void clgan_net_describe(const clgan_net *net, char *out, size_t cap)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    used += (size_t)snprintf(out + used, cap - used, "input            [%d,%d,%d]\n", net->in_c, net->in_h, net->in_w);
+    for (int i = 0; i < net->n_layers && used < cap; i++) {
+        const net_layer *L = &net->layers[i];
+        used += (size_t)snprintf(out + used, cap - used, "%-16s [%d,%d,%d]  %zu params\n",
+                                 clgan_layer_kind_name(L->spec.kind), L->out_c, L->out_h, L->out_w,
+                                 L->w_count + L->b_count);
+    }
+    if (used < cap) snprintf(out + used, cap - used, "total            %zu params\n", net->trainable);
+}

@@ -1,0 +1,110 @@
+/* net.h — sequential nets composed from the layer ops.
+ *
+ * A net is a list of layer specs over an input shape [C,H,W]. Creating it
+ * works out every layer's output shape and lays all parameters out in ONE
+ * device block (and their gradients in a second block of the same layout),
+ * so an optimizer step is one kernel launch. Batchnorm running statistics
+ * live in a third, non-trainable block.
+ *
+ * clgan_net_plan(net, N) allocates every activation, activation-gradient and
+ * scratch buffer for batch size N once; forward/backward/step then allocate
+ * nothing on the device. Planning for another N frees and re-plans.
+ *
+ * Gradients accumulate into the gradient block; clgan_net_zero_grad clears it.
+ * Conditional nets take class labels through a CONCAT_LABELS layer, which
+ * appends the one-hot labels (broadcast over H x W) as extra channels.
+ */
+#ifndef CLGAN_NET_H
+#define CLGAN_NET_H
+#include "nn/activation.h"
+#include "nn/conv2d.h"
+#include "nn/init.h"
+#include "nn/optim.h"
+
+typedef enum clgan_layer_kind {
+    CLGAN_LAYER_DENSE,          /* out features */
+    CLGAN_LAYER_CONV2D,         /* out channels, k, stride, pad */
+    CLGAN_LAYER_CONV_TRANSPOSE, /* out channels, k, stride, pad, out_pad */
+    CLGAN_LAYER_BATCHNORM,      /* per channel (per feature after dense) */
+    CLGAN_LAYER_ACTIVATION,     /* act, slope */
+    CLGAN_LAYER_DROPOUT,        /* p */
+    CLGAN_LAYER_MAXPOOL,        /* k, stride */
+    CLGAN_LAYER_AVGPOOL,        /* k, stride */
+    CLGAN_LAYER_RESHAPE,        /* to [out, h, w]; a view, no copy */
+    CLGAN_LAYER_CONCAT_LABELS   /* out = number of classes */
+} clgan_layer_kind;
+
+typedef enum clgan_init_kind {
+    CLGAN_INIT_NORMAL, /* N(0, init_std); DCGAN uses 0.02 */
+    CLGAN_INIT_XAVIER, /* Glorot uniform */
+    CLGAN_INIT_HE      /* Kaiming normal */
+} clgan_init_kind;
+
+typedef struct clgan_layer_spec {
+    clgan_layer_kind kind;
+    int out;                 /* features / channels / classes / reshape C */
+    int k, stride, pad, out_pad;
+    int h, w;                /* reshape target */
+    int bias;                /* dense/conv: 1 = learnable bias */
+    clgan_act act;
+    float slope;             /* leaky_relu */
+    float p;                 /* dropout probability */
+    clgan_init_kind init;
+    float init_std;          /* CLGAN_INIT_NORMAL */
+} clgan_layer_spec;
+
+/* Spec constructors for readable net tables. */
+clgan_layer_spec clgan_dense(int out);
+clgan_layer_spec clgan_conv(int out, int k, int stride, int pad);
+clgan_layer_spec clgan_conv_t(int out, int k, int stride, int pad, int out_pad);
+clgan_layer_spec clgan_bn(void);
+clgan_layer_spec clgan_activation(clgan_act act, float slope);
+clgan_layer_spec clgan_dropout(float p);
+clgan_layer_spec clgan_maxpool(int k, int stride);
+clgan_layer_spec clgan_avgpool(int k, int stride);
+clgan_layer_spec clgan_reshape(int c, int h, int w);
+clgan_layer_spec clgan_concat_labels(int classes);
+const char *clgan_layer_kind_name(clgan_layer_kind kind);
+
+typedef struct clgan_net clgan_net;
+
+/* Input [in_c, in_h, in_w]; n_layers specs copied. Parameters are
+ * initialised from `seed` (same seed, same weights on any device). */
+clgan_status clgan_net_create(clgan_ctx *ctx, int in_c, int in_h, int in_w, const clgan_layer_spec *specs,
+                              int n_layers, uint64_t seed, clgan_net **net /* OUT */);
+void clgan_net_free(clgan_net *net);
+
+/* Allocate activations and scratch for batch size n (no-op if already planned for n). */
+clgan_status clgan_net_plan(clgan_net *net, int n);
+
+/* Forward x [N, in_c, in_h, in_w] (N = planned batch). labels: int32 device
+ * buffer [N] for CONCAT_LABELS layers (NULL if the net has none). training
+ * selects batchnorm batch statistics and active dropout. *y points at the
+ * net's output buffer, valid until the next forward. */
+clgan_status clgan_net_forward(clgan_net *net, const clgan_tensor *x, cl_mem labels, int training,
+                               const clgan_tensor **y /* OUT */);
+/* The buffer the caller fills with dL/dy before clgan_net_backward. */
+clgan_tensor *clgan_net_output_grad(clgan_net *net);
+/* Backward from the output gradient; parameter gradients accumulate; dx
+ * (shape of x) receives dL/dx when not NULL. Uses the activations of the
+ * last forward, which must have been a training forward. */
+clgan_status clgan_net_backward(clgan_net *net, clgan_tensor *dx);
+clgan_status clgan_net_zero_grad(clgan_net *net);
+
+/* Optimizer state (Adam m and v, or SGD velocity) is owned by the net and
+ * allocated on the first step. Each step is one kernel over all parameters
+ * and advances the net's step counter (which also varies dropout masks). */
+clgan_status clgan_net_adam_step(clgan_net *net, const clgan_adam_params *hp);
+clgan_status clgan_net_sgd_step(clgan_net *net, const clgan_sgd_params *hp);
+
+/* Introspection. */
+int clgan_net_layer_count(const clgan_net *net);
+void clgan_net_output_shape(const clgan_net *net, int *c, int *h, int *w);
+size_t clgan_net_param_count(const clgan_net *net);     /* trainable floats, without padding */
+int64_t clgan_net_step(const clgan_net *net);
+/* The flat parameter and gradient blocks (padded layout). */
+clgan_tensor *clgan_net_params(clgan_net *net);
+clgan_tensor *clgan_net_grads(clgan_net *net);
+/* One line per layer: kind, output shape, parameter count. */
+void clgan_net_describe(const clgan_net *net, char *out, size_t cap);
+#endif

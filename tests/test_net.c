@@ -1,0 +1,258 @@
+/* test_net.c — nets composed from layers: shape inference, a whole-net
+ * gradient check by finite differences on the device (parameters and
+ * input), no device allocation in steady-state training steps, re-planning
+ * for another batch size, peak-memory reporting, and the out-of-memory
+ * message. */
+#include "nn/net.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int failures;
+#define EXPECT(cond, ...)                                    \
+    do {                                                     \
+        if (cond) printf("ok   " __VA_ARGS__);               \
+        else { printf("FAIL " __VA_ARGS__); failures++; }    \
+        printf("\n");                                        \
+        fflush(stdout);                                      \
+    } while (0)
+#define MUST(expr)                                                            \
+    do {                                                                      \
+        clgan_status must_st_ = (expr);                                       \
+        if (must_st_ != CLGAN_OK) {                                           \
+            printf("FAIL %s: %s\n", #expr, clgan_last_error());               \
+            return 1;                                                         \
+        }                                                                     \
+    } while (0)
+
+enum { N = 3, C = 2, H = 6, W = 6, K = 3 };
+
+/* A conditional net touching every layer kind. */
+static const clgan_layer_spec *specs(int *count)
+{
+    static clgan_layer_spec s[13];
+    int i = 0;
+    s[i++] = clgan_concat_labels(K);                 /* [5,6,6] */
+    s[i++] = clgan_conv(4, 3, 2, 1);                 /* [4,3,3] */
+    s[i++] = clgan_bn();
+    s[i++] = clgan_activation(CLGAN_ACT_LEAKY_RELU, 0.2f);
+    s[i++] = clgan_dropout(0.25f);
+    s[i++] = clgan_conv_t(3, 4, 2, 1, 0);            /* [3,6,6] */
+    s[i++] = clgan_activation(CLGAN_ACT_SIGMOID, 0);
+    s[i++] = clgan_avgpool(2, 2);                    /* [3,3,3] */
+    s[i++] = clgan_reshape(27, 1, 1);
+    s[i++] = clgan_dense(5);                         /* [5,1,1] */
+    s[i++] = clgan_bn();
+    s[i++] = clgan_activation(CLGAN_ACT_TANH, 0);
+    s[i] = clgan_maxpool(1, 1);                      /* identity-shaped max pool */
+    s[i].init = CLGAN_INIT_XAVIER;
+    s[1].init = CLGAN_INIT_HE;
+    *count = i + 1;
+    return s;
+}
+
+/* L = sum_j r_j * y_j for the current parameters and input. */
+static double loss_of(clgan_net *net, clgan_ctx *ctx, const clgan_tensor *x, cl_mem labels, const float *r, float *y,
+                      size_t ny)
+{
+    const clgan_tensor *out;
+    if (clgan_net_forward(net, x, labels, 1, &out) != CLGAN_OK || clgan_tensor_download(ctx, out, y) != CLGAN_OK) {
+        printf("forward: %s\n", clgan_last_error());
+        return NAN;
+    }
+    double l = 0;
+    for (size_t j = 0; j < ny; j++) l += (double)r[j] * y[j];
+    return l;
+}
+
+static void set_value(clgan_ctx *ctx, clgan_tensor *t, size_t i, float v)
+{
+    clgan_buffer_write(ctx, t->mem, i * sizeof(float), sizeof(float), &v);
+}
+
+/* One scalar (a parameter or an input element) to perturb. */
+typedef struct fd_target {
+    clgan_net *net;
+    clgan_ctx *ctx;
+    clgan_tensor *x;
+    cl_mem labels;
+    const float *r;
+    float *y;
+    clgan_tensor *params;
+    float *xin;
+    size_t index;
+    int is_input;
+    float value;
+} fd_target;
+
+static double loss_at(fd_target *t, float v)
+{
+    if (t->is_input) {
+        t->xin[t->index] = v;
+        clgan_tensor_upload(t->ctx, t->x, t->xin);
+    } else {
+        set_value(t->ctx, t->params, t->index, v);
+    }
+    return loss_of(t->net, t->ctx, t->x, t->labels, t->r, t->y, N * 5);
+}
+
+static double richardson(fd_target *t)
+{
+    /* h is large because the last batchnorm normalises over only N = 3 samples,
+     * which amplifies float rounding in the forward; Richardson removes the
+     * h^2 truncation term that a large h would otherwise bring. */
+    const double h = 2e-2;
+    double d1 = (loss_at(t, t->value + (float)h) - loss_at(t, t->value - (float)h)) / (2 * h);
+    double d2 = (loss_at(t, t->value + (float)(h / 2)) - loss_at(t, t->value - (float)(h / 2))) / h;
+    loss_at(t, t->value); /* restore */
+    return (4 * d2 - d1) / 3;
+}
+
+int main(void)
+{
+    int ndev = 0;
+    if (clgan_device_count(&ndev) == CLGAN_ERR_NO_PLATFORM || ndev == 0) {
+        printf("skipped: no OpenCL device\n");
+        return 77;
+    }
+    clgan_ctx *ctx;
+    MUST(clgan_ctx_create(NULL, &ctx));
+    int n_layers;
+    const clgan_layer_spec *s = specs(&n_layers);
+    clgan_net *net;
+    MUST(clgan_net_create(ctx, C, H, W, s, n_layers, 1234, &net));
+    int oc, oh, ow;
+    clgan_net_output_shape(net, &oc, &oh, &ow);
+    EXPECT(oc == 5 && oh == 1 && ow == 1, "output shape [%d,%d,%d] is [5,1,1]", oc, oh, ow);
+    size_t want_params = 4 * 5 * 9 + 4 + 2 * 4 + 4 * 3 * 16 + 3 + 27 * 5 + 5 + 2 * 5;
+    EXPECT(clgan_net_param_count(net) == want_params, "parameter count %zu == %zu", clgan_net_param_count(net),
+           want_params);
+    char desc[2048];
+    clgan_net_describe(net, desc, sizeof desc);
+    EXPECT(strstr(desc, "conv_transpose2d") && strstr(desc, "[3,6,6]"), "describe lists layers and shapes");
+
+    /* Bad specs are refused with a message. */
+    clgan_layer_spec bad = clgan_conv(4, 9, 1, 0);
+    clgan_net *bad_net = NULL;
+    EXPECT(clgan_net_create(ctx, C, H, W, &bad, 1, 1, &bad_net) == CLGAN_ERR_INVALID_ARG && !bad_net &&
+               strstr(clgan_last_error(), "layer 0"),
+           "a 9x9 kernel on a 6x6 input is refused: %s", clgan_last_error());
+
+    MUST(clgan_net_plan(net, N));
+    float xin[N * C * H * W], r[N * 5], y[N * 5];
+    srand(7);
+    for (size_t i = 0; i < sizeof xin / sizeof xin[0]; i++) xin[i] = (float)rand() / RAND_MAX * 2 - 1;
+    for (size_t i = 0; i < N * 5; i++) r[i] = (float)rand() / RAND_MAX * 2 - 1;
+    int32_t lab[N] = {2, 0, 1};
+    clgan_tensor x, dx;
+    cl_mem labels;
+    MUST(clgan_tensor_alloc(ctx, N, C, H, W, &x));
+    MUST(clgan_tensor_alloc(ctx, N, C, H, W, &dx));
+    MUST(clgan_tensor_upload(ctx, &x, xin));
+    MUST(clgan_buffer_create(ctx, sizeof lab, &labels));
+    MUST(clgan_buffer_write(ctx, labels, 0, sizeof lab, lab));
+
+    const clgan_tensor *out;
+    EXPECT(clgan_net_forward(net, &x, NULL, 1, &out) == CLGAN_ERR_INVALID_ARG, "conditional net without labels refused");
+
+    /* Analytic gradients. */
+    double l0 = loss_of(net, ctx, &x, labels, r, y, N * 5);
+    int finite = 1;
+    for (int j = 0; j < N * 5; j++) finite = finite && isfinite(y[j]) && fabsf(y[j]) <= 1;
+    EXPECT(isfinite(l0) && finite, "forward output finite and in tanh range");
+    MUST(clgan_net_zero_grad(net));
+    MUST(clgan_tensor_upload(ctx, clgan_net_output_grad(net), r));
+    MUST(clgan_net_backward(net, &dx));
+    clgan_tensor *params = clgan_net_params(net), *grads = clgan_net_grads(net);
+    size_t np = params->count;
+    float *p = malloc(np * sizeof *p), *g = malloc(np * sizeof *g), gx[N * C * H * W];
+    MUST(clgan_tensor_download(ctx, params, p));
+    MUST(clgan_tensor_download(ctx, grads, g));
+    MUST(clgan_tensor_download(ctx, &dx, gx));
+
+    /* Central differences in float on the device, Richardson-extrapolated
+     * ((4 D(h/2) - D(h)) / 3) to cancel the h^2 term, at the 60
+     * largest-gradient parameters and 20 input elements. */
+    fd_target t = {net, ctx, &x, labels, r, y, params, xin, 0, 0, 0};
+    double worst = 0;
+    int checked = 0;
+    for (int pick = 0; pick < 60; pick++) {
+        size_t best = 0;
+        for (size_t i = 0; i < np; i++)
+            if (fabsf(g[i]) > fabsf(g[best])) best = i;
+        if (g[best] == 0) break;
+        t.value = p[best], t.index = best, t.is_input = 0;
+        double num = richardson(&t), ana = g[best];
+        double e = fabs(num - ana) / fmax(fabs(ana), 0.05);
+        if (getenv("FD_DEBUG")) printf("  param %zu num %.6f ana %.6f err %.3g\n", best, num, ana, e);
+        if (e > worst) worst = e;
+        g[best] = 0; /* next pick */
+        checked++;
+    }
+    for (int k = 0; k < 20; k++) {
+        size_t i = (size_t)(k * 37 + 5) % (N * C * H * W);
+        t.value = xin[i], t.index = i, t.is_input = 1;
+        double num = richardson(&t);
+        double e = fabs(num - gx[i]) / fmax(fabs(gx[i]), 0.05);
+        if (getenv("FD_DEBUG")) printf("  input %zu num %.6f ana %.6f err %.3g\n", i, num, (double)gx[i], e);
+        if (e > worst) worst = e;
+        checked++;
+    }
+    EXPECT(checked == 80 && worst < 0.03, "whole-net gradient vs finite differences at %d points: worst error %.2e",
+           checked, worst);
+
+    /* Steady state: after the first step (which creates the optimizer state),
+     * training steps allocate nothing on the device. */
+    clgan_adam_params adam = clgan_adam_default_params();
+    uint64_t allocs[4];
+    double losses[4];
+    for (int step = 0; step < 4; step++) {
+        MUST(clgan_net_zero_grad(net));
+        losses[step] = loss_of(net, ctx, &x, labels, r, y, N * 5);
+        MUST(clgan_tensor_upload(ctx, clgan_net_output_grad(net), r));
+        MUST(clgan_net_backward(net, &dx));
+        MUST(clgan_net_adam_step(net, &adam));
+        allocs[step] = clgan_ctx_alloc_count(ctx);
+    }
+    EXPECT(allocs[1] == allocs[0] && allocs[3] == allocs[0], "no device allocation in steady-state steps (%llu buffers)",
+           (unsigned long long)allocs[0]);
+    EXPECT(losses[3] < losses[0], "Adam steps lower L = sum(r*y): %.4f -> %.4f", losses[0], losses[3]);
+    EXPECT(clgan_net_step(net) == 4, "step counter advanced to 4");
+
+    /* Re-planning for another batch frees the old buffers. */
+    size_t in_use = clgan_ctx_bytes_in_use(ctx);
+    MUST(clgan_net_plan(net, 16));
+    size_t big = clgan_ctx_bytes_in_use(ctx);
+    MUST(clgan_net_plan(net, N));
+    EXPECT(big > in_use && clgan_ctx_bytes_in_use(ctx) == in_use, "re-plan 3 -> 16 -> 3: %zu -> %zu -> %zu bytes", in_use,
+           big, clgan_ctx_bytes_in_use(ctx));
+    EXPECT(clgan_ctx_peak_bytes(ctx) >= big, "peak device memory %zu >= %zu", clgan_ctx_peak_bytes(ctx), big);
+
+    /* Out of device memory: a clear message with sizes, and nothing changes. */
+    const clgan_device_info *d = clgan_ctx_device(ctx);
+    cl_mem huge = NULL;
+    clgan_status st = clgan_buffer_create(ctx, (size_t)d->max_alloc_bytes + 4096, &huge);
+    EXPECT(st == CLGAN_ERR_OUT_OF_MEMORY && !huge && strstr(clgan_last_error(), "MiB") &&
+               strstr(clgan_last_error(), d->device_name),
+           "oversized buffer: %s", clgan_last_error());
+    size_t before = clgan_ctx_bytes_in_use(ctx);
+    int huge_batch = (int)(d->global_mem_bytes / (5 * 6 * 6 * 4) + 1);
+    st = clgan_net_plan(net, huge_batch);
+    EXPECT(st == CLGAN_ERR_OUT_OF_MEMORY && strstr(clgan_last_error(), "batch size"),
+           "planning a batch that cannot fit: %s", clgan_last_error());
+    EXPECT(clgan_ctx_bytes_in_use(ctx) <= before, "failed plan released what it had allocated");
+    EXPECT(clgan_net_plan(net, N) == CLGAN_OK, "the net can be planned again after the failure");
+
+    free(p);
+    free(g);
+    clgan_tensor_free(ctx, &x);
+    clgan_tensor_free(ctx, &dx);
+    clgan_buffer_release(ctx, labels);
+    clgan_net_free(net);
+    EXPECT(clgan_ctx_bytes_in_use(ctx) == 0, "everything released (%zu bytes left)", clgan_ctx_bytes_in_use(ctx));
+    clgan_ctx_free(ctx);
+    printf("%d failure(s)\n", failures);
+    return failures ? 1 : 0;
+}
