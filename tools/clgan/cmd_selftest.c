@@ -6,7 +6,29 @@
 #include <string.h>
 #include <time.h>
 
-typedef struct selftest_state { int json; int verbose; int count; } selftest_state;
+#define MAX_GROUPS 32
+typedef struct group_row { char name[32]; int checks, failed; double seconds; } group_row;
+typedef struct selftest_state {
+    int json, verbose, count;
+    group_row groups[MAX_GROUPS];
+    int n_groups;
+} selftest_state;
+
+/* The row for a check's family: its name up to the first '.'. */
+static group_row *group_of(selftest_state *s, const char *check)
+{
+    char name[32];
+    size_t n = strcspn(check, ".");
+    if (n >= sizeof name) n = sizeof name - 1;
+    memcpy(name, check, n);
+    name[n] = 0;
+    for (int i = 0; i < s->n_groups; i++)
+        if (!strcmp(s->groups[i].name, name)) return &s->groups[i];
+    if (s->n_groups == MAX_GROUPS) return &s->groups[MAX_GROUPS - 1];
+    group_row *g = &s->groups[s->n_groups++];
+    memcpy(g->name, name, n + 1);
+    return g;
+}
 
 static void on_build(const clgan_build_report *r, void *user)
 {
@@ -19,6 +41,10 @@ static void on_check(const clgan_check_result *r, void *user)
 {
     selftest_state *s = user;
     s->count++;
+    group_row *g = group_of(s, r->name);
+    g->checks++;
+    g->failed += !r->passed;
+    if (isfinite(r->seconds)) g->seconds += r->seconds;
     if (s->json) return;
     if (!r->passed || s->verbose)
         printf("  %-4s %-62s err %-9.2e %7.3f s%s%s\n", r->passed ? "ok" : "FAIL", r->name, r->max_error, r->seconds,
@@ -35,7 +61,8 @@ static double now(void)
 int cmd_selftest(int argc, char **argv)
 {
     const char *device = NULL, *pattern = NULL;
-    selftest_state s = {0, 0, 0};
+    selftest_state s;
+    memset(&s, 0, sizeof s);
     for (int i = 1; i < argc; i++) {
         int bad = 0;
         const char *v;
@@ -74,7 +101,7 @@ int cmd_selftest(int argc, char **argv)
         return cli_fail("kernel build");
     }
     double build_s = now() - t0;
-    if (!s.json) printf("  all programs   %8.2f s\n\nchecks:\n", build_s);
+    if (!s.json) printf("  all programs   %8.2f s\n\nchecks (failures listed as they happen):\n", build_s);
     int failed = 0;
     t0 = now();
     clgan_status st = clgan_selftest(ctx, pattern, on_check, &s, &failed);
@@ -89,8 +116,16 @@ int cmd_selftest(int argc, char **argv)
         printf(", \"checks\": %d, \"failed\": %d, \"build_seconds\": %.3f, \"check_seconds\": %.3f, "
                "\"total_seconds\": %.3f, \"peak_device_bytes\": %zu}\n",
                s.count, failed, build_s, check_s, total_s, peak);
-    } else
-        printf("  %d checks, %d passed, %d failed (%.2f s)\n\nselftest %s in %.2f s (kernel programs %.2f s)\n",
-               s.count, s.count - failed, failed, check_s, failed ? "FAILED" : "passed", total_s, build_s);
+    } else {
+        printf("\n  %-14s %7s %7s %7s %9s\n", "family", "checks", "passed", "failed", "time");
+        for (int i = 0; i < s.n_groups; i++) {
+            const group_row *g = &s.groups[i];
+            printf("  %-14s %7d %7d %7d %8.2fs  %s\n", g->name, g->checks, g->checks - g->failed, g->failed, g->seconds,
+                   g->failed ? "FAIL" : "ok");
+        }
+        printf("  %-14s %7d %7d %7d %8.2fs\n\nselftest %s in %.2f s (kernel programs %.2f s), peak device memory %.1f MiB\n",
+               "total", s.count, s.count - failed, failed, check_s, failed ? "FAILED" : "passed", total_s, build_s,
+               peak / (1024.0 * 1024.0));
+    }
     return failed ? 1 : 0;
 }
