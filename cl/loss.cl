@@ -5,7 +5,7 @@
 // folds scale and the 1/count of the mean into one float `k`.
 
 // Numerically stable sigmoid: never evaluates exp of a positive number.
-inline float stable_sigmoid(float v)
+static inline float stable_sigmoid(float v)
 {
     float e = exp(-fabs(v));
     return v >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);

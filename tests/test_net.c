@@ -32,7 +32,7 @@ enum { N = 3, C = 2, H = 6, W = 6, K = 3 };
 /* A conditional net touching every layer kind. */
 static const clgan_layer_spec *specs(int *count)
 {
-    static clgan_layer_spec s[13];
+    static clgan_layer_spec s[14];
     int i = 0;
     s[i++] = clgan_concat_labels(K);                 /* [5,6,6] */
     s[i++] = clgan_conv(4, 3, 2, 1);                 /* [4,3,3] */
@@ -42,7 +42,8 @@ static const clgan_layer_spec *specs(int *count)
     s[i++] = clgan_conv_t(3, 4, 2, 1, 0);            /* [3,6,6] */
     s[i++] = clgan_activation(CLGAN_ACT_SIGMOID, 0);
     s[i++] = clgan_avgpool(2, 2);                    /* [3,3,3] */
-    s[i++] = clgan_reshape(27, 1, 1);
+    s[i++] = clgan_mbstd();                          /* [4,3,3] */
+    s[i++] = clgan_reshape(36, 1, 1);
     s[i++] = clgan_dense(5);                         /* [5,1,1] */
     s[i++] = clgan_bn();
     s[i++] = clgan_activation(CLGAN_ACT_TANH, 0);
@@ -58,6 +59,7 @@ static double loss_of(clgan_net *net, clgan_ctx *ctx, const clgan_tensor *x, cl_
                       size_t ny)
 {
     const clgan_tensor *out;
+    clgan_net_set_step(net, clgan_net_step(net)); /* same dropout masks on every forward of this test */
     if (clgan_net_forward(net, x, labels, 1, &out) != CLGAN_OK || clgan_tensor_download(ctx, out, y) != CLGAN_OK) {
         printf("forward: %s\n", clgan_last_error());
         return NAN;
@@ -126,7 +128,7 @@ int main(void)
     int oc, oh, ow;
     clgan_net_output_shape(net, &oc, &oh, &ow);
     EXPECT(oc == 5 && oh == 1 && ow == 1, "output shape [%d,%d,%d] is [5,1,1]", oc, oh, ow);
-    size_t want_params = 4 * 5 * 9 + 4 + 2 * 4 + 4 * 3 * 16 + 3 + 27 * 5 + 5 + 2 * 5;
+    size_t want_params = 4 * 5 * 9 + 4 + 2 * 4 + 4 * 3 * 16 + 3 + 36 * 5 + 5 + 2 * 5;
     EXPECT(clgan_net_param_count(net) == want_params, "parameter count %zu == %zu", clgan_net_param_count(net),
            want_params);
     char desc[2048];
@@ -218,7 +220,11 @@ int main(void)
     }
     EXPECT(allocs[1] == allocs[0] && allocs[3] == allocs[0], "no device allocation in steady-state steps (%llu buffers)",
            (unsigned long long)allocs[0]);
-    EXPECT(losses[3] < losses[0], "Adam steps lower L = sum(r*y): %.4f -> %.4f", losses[0], losses[3]);
+    /* Compare L before and after under the same dropout masks (those of step 0). */
+    clgan_net_set_step(net, 0);
+    double after = loss_of(net, ctx, &x, labels, r, y, N * 5);
+    clgan_net_set_step(net, 4);
+    EXPECT(after < losses[0], "Adam steps lower L = sum(r*y): %.4f -> %.4f", losses[0], after);
     EXPECT(clgan_net_step(net) == 4, "step counter advanced to 4");
 
     /* Re-planning for another batch frees the old buffers. */
@@ -244,6 +250,51 @@ int main(void)
            "planning a batch that cannot fit: %s", clgan_last_error());
     EXPECT(clgan_ctx_bytes_in_use(ctx) <= before, "failed plan released what it had allocated");
     EXPECT(clgan_net_plan(net, N) == CLGAN_OK, "the net can be planned again after the failure");
+
+    /* Review regressions: a first-layer batchnorm must not clobber saved
+     * activations (two backwards give the same gradients), dropout draws a
+     * new mask on every training forward, and backward after an inference
+     * forward is refused. */
+    {
+        clgan_layer_spec bs[2] = {clgan_bn(), clgan_dense(3)};
+        clgan_net *bn_net;
+        MUST(clgan_net_create(ctx, 4, 1, 1, bs, 2, 9, &bn_net));
+        MUST(clgan_net_plan(bn_net, 5));
+        clgan_tensor bx;
+        float xv[20], ones[15], g1[4096], g2[4096];
+        for (int i = 0; i < 20; i++) xv[i] = (float)((i * 7) % 11) - 5;
+        for (int i = 0; i < 15; i++) ones[i] = 1;
+        MUST(clgan_tensor_alloc(ctx, 5, 4, 1, 1, &bx));
+        MUST(clgan_tensor_upload(ctx, &bx, xv));
+        MUST(clgan_net_forward(bn_net, &bx, NULL, 1, &out));
+        size_t ng = clgan_net_grads(bn_net)->count;
+        for (int rep = 0; rep < 2; rep++) {
+            MUST(clgan_net_zero_grad(bn_net));
+            MUST(clgan_tensor_upload(ctx, clgan_net_output_grad(bn_net), ones));
+            MUST(clgan_net_backward(bn_net, NULL));
+            MUST(clgan_tensor_download(ctx, clgan_net_grads(bn_net), rep ? g2 : g1));
+        }
+        int same = ng <= 4096 && !memcmp(g1, g2, ng * sizeof(float));
+        for (size_t k = 0; !same && k < ng && k < 4096; k++)
+            if (g1[k] != g2[k]) printf("  grad %zu: %g vs %g\n", k, g1[k], g2[k]);
+        EXPECT(same, "first-layer batchnorm: repeated backward is stable");
+        MUST(clgan_net_forward(bn_net, &bx, NULL, 0, &out));
+        EXPECT(clgan_net_backward(bn_net, NULL) == CLGAN_ERR_INVALID_ARG, "backward after an inference forward refused");
+        clgan_net_free(bn_net);
+
+        clgan_layer_spec ds[1] = {clgan_dropout(0.5f)};
+        clgan_net *drop_net;
+        float y1[20], y2[20];
+        MUST(clgan_net_create(ctx, 4, 1, 1, ds, 1, 9, &drop_net));
+        MUST(clgan_net_plan(drop_net, 5));
+        MUST(clgan_net_forward(drop_net, &bx, NULL, 1, &out));
+        MUST(clgan_tensor_download(ctx, out, y1));
+        MUST(clgan_net_forward(drop_net, &bx, NULL, 1, &out));
+        MUST(clgan_tensor_download(ctx, out, y2));
+        EXPECT(memcmp(y1, y2, sizeof y1) != 0, "dropout: two training forwards in one step draw different masks");
+        clgan_net_free(drop_net);
+        clgan_tensor_free(ctx, &bx);
+    }
 
     free(p);
     free(g);

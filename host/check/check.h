@@ -61,6 +61,7 @@ void check_mem_free(check_mem *m);
 
 /* The check groups, one per op family. */
 void check_activation(check_run *run);
+void check_mbstd(check_run *run);
 void check_batchnorm(check_run *run);
 void check_pooling(check_run *run);
 void check_shape_ops(check_run *run);

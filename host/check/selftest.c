@@ -6,6 +6,7 @@
 typedef void (*check_group_fn)(check_run *run);
 static const struct { const char *name; check_group_fn fn; } check_groups[] = {
     {"activation", check_activation},
+    {"mbstd", check_mbstd},
     {"batchnorm", check_batchnorm},
     {"pooling", check_pooling},
     {"shape_ops", check_shape_ops},

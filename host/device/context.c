@@ -3,9 +3,15 @@
 #include "context.h"
 #include "device.h"
 
+#include <clblast_c.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* CLBlast caches compiled kernels per OpenCL context and so keeps contexts
+ * alive; its cache is cleared when the last clgan context goes. */
+static atomic_int live_contexts;
 
 clgan_ctx_params clgan_ctx_default_params(void)
 {
@@ -77,6 +83,7 @@ clgan_status clgan_ctx_create(const clgan_ctx_params *params, clgan_ctx **out)
         st = clgan_fail_cl(err, "clCreateCommandQueue");
         goto fail;
     }
+    atomic_fetch_add(&live_contexts, 1);
     *out = ctx;
     return CLGAN_OK;
 fail:
@@ -92,6 +99,7 @@ void clgan_ctx_free(clgan_ctx *ctx)
     for (int i = 0; i < ctx->program_count; i++) clReleaseProgram(ctx->programs[i].program);
     if (ctx->queue) clReleaseCommandQueue(ctx->queue);
     if (ctx->context) clReleaseContext(ctx->context);
+    if (ctx->queue && atomic_fetch_sub(&live_contexts, 1) == 1) CLBlastClearCache();
     free(ctx);
 }
 

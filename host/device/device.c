@@ -64,23 +64,32 @@ clgan_status clgan_device_ids(int index, cl_platform_id *platform, cl_device_id 
     return walk(index, NULL, platform, device, &pi);
 }
 
-static void get_str(cl_device_id d, cl_device_info what, char *out, size_t cap)
+/* Device or platform string, truncated to cap (drivers refuse a short buffer,
+ * so ask for the length first). "?" when the query fails. */
+static void get_str(cl_platform_id p, cl_device_id d, cl_uint what, char *out, size_t cap)
 {
-    out[0] = '\0';
-    if (clGetDeviceInfo(d, what, cap, out, NULL) != CL_SUCCESS) snprintf(out, cap, "?");
-    out[cap - 1] = '\0';
+    size_t n = 0;
+    cl_int err = d ? clGetDeviceInfo(d, what, 0, NULL, &n) : clGetPlatformInfo(p, what, 0, NULL, &n);
+    char *buf = err == CL_SUCCESS ? malloc(n + 1) : NULL;
+    if (buf) err = d ? clGetDeviceInfo(d, what, n, buf, NULL) : clGetPlatformInfo(p, what, n, buf, NULL);
+    if (!buf || err != CL_SUCCESS) snprintf(out, cap, "?");
+    else {
+        buf[n] = '\0';
+        snprintf(out, cap, "%s", buf);
+    }
+    free(buf);
 }
 
 clgan_status clgan_device_query(cl_platform_id platform, cl_device_id device, clgan_device_info *info)
 {
     memset(info, 0, sizeof *info);
-    CL_TRY(clGetPlatformInfo(platform, CL_PLATFORM_NAME, sizeof info->platform_name, info->platform_name, NULL));
-    CL_TRY(clGetPlatformInfo(platform, CL_PLATFORM_VERSION, sizeof info->platform_version, info->platform_version, NULL));
-    get_str(device, CL_DEVICE_NAME, info->device_name, sizeof info->device_name);
-    get_str(device, CL_DEVICE_VENDOR, info->vendor, sizeof info->vendor);
-    get_str(device, CL_DRIVER_VERSION, info->driver_version, sizeof info->driver_version);
-    get_str(device, CL_DEVICE_VERSION, info->device_version, sizeof info->device_version);
-    get_str(device, CL_DEVICE_OPENCL_C_VERSION, info->opencl_c_version, sizeof info->opencl_c_version);
+    get_str(platform, NULL, CL_PLATFORM_NAME, info->platform_name, sizeof info->platform_name);
+    get_str(platform, NULL, CL_PLATFORM_VERSION, info->platform_version, sizeof info->platform_version);
+    get_str(NULL, device, CL_DEVICE_NAME, info->device_name, sizeof info->device_name);
+    get_str(NULL, device, CL_DEVICE_VENDOR, info->vendor, sizeof info->vendor);
+    get_str(NULL, device, CL_DRIVER_VERSION, info->driver_version, sizeof info->driver_version);
+    get_str(NULL, device, CL_DEVICE_VERSION, info->device_version, sizeof info->device_version);
+    get_str(NULL, device, CL_DEVICE_OPENCL_C_VERSION, info->opencl_c_version, sizeof info->opencl_c_version);
     cl_device_type type = 0;
     CL_TRY(clGetDeviceInfo(device, CL_DEVICE_TYPE, sizeof type, &type, NULL));
     info->type = (type & CL_DEVICE_TYPE_GPU)           ? CLGAN_DEVICE_GPU
@@ -199,14 +208,18 @@ clgan_status clgan_device_resolve(const char *spec, int *index)
     clgan_device_info *infos = calloc((size_t)n, sizeof *infos);
     if (!infos) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory listing devices");
     clgan_status st = CLGAN_OK;
-    for (int i = 0; i < n && st == CLGAN_OK; i++) st = clgan_device_get_info(i, &infos[i]);
-    if (st != CLGAN_OK) goto done;
+    for (int i = 0; i < n; i++) /* a device that cannot describe itself is listed but never picked */
+        if (clgan_device_get_info(i, &infos[i]) != CLGAN_OK) {
+            snprintf(infos[i].device_name, sizeof infos[i].device_name, "(unreadable device)");
+            infos[i].type = 0;
+        }
 
     int found = -1;
     if (!spec) {
         for (int i = 0; i < n && found < 0; i++)
             if (infos[i].type == CLGAN_DEVICE_GPU) found = i;
-        if (found < 0) found = 0;
+        for (int i = 0; i < n && found < 0; i++)
+            if (infos[i].type != 0) found = i;
     } else if (is_index(spec)) {
         long v = strtol(spec, NULL, 10);
         if (v < n) found = (int)v;
@@ -224,7 +237,6 @@ clgan_status clgan_device_resolve(const char *spec, int *index)
     }
     if (found < 0) st = fail_no_match(spec, infos, n, source);
     else *index = found;
-done:
     free(infos);
     return st;
 }

@@ -5,6 +5,7 @@
 #include "nn/batchnorm.h"
 #include "nn/conv_transpose2d.h"
 #include "nn/dense.h"
+#include "nn/mbstd.h"
 #include "nn/pooling.h"
 #include "nn/random.h"
 #include "nn/shape_ops.h"
@@ -26,6 +27,7 @@ typedef struct net_layer {
     clgan_tensor out, dout;                /* owned unless the layer is a reshape view */
     clgan_tensor onehot;                   /* concat labels [N,K,H,W] */
     cl_mem argmax;                         /* maxpool [N,C,OH,OW] int32 */
+    clgan_tensor scratch;                  /* mbstd statistics; a first batchnorm's unwanted dx */
     uint64_t dropout_stream;
 } net_layer;
 
@@ -43,6 +45,8 @@ struct clgan_net {
     int batch;
     clgan_conv_workspace ws;
     const clgan_tensor *x;                 /* input of the last forward */
+    int last_forward_training;             /* backward needs a training forward */
+    int forwards_this_step;                /* varies dropout masks between forwards of one step */
 };
 
 /* ---- spec constructors -------------------------------------------------- */
@@ -82,11 +86,12 @@ clgan_layer_spec clgan_maxpool(int k, int stride) { clgan_layer_spec s = spec_of
 clgan_layer_spec clgan_avgpool(int k, int stride) { clgan_layer_spec s = spec_of(CLGAN_LAYER_AVGPOOL); s.k = k, s.stride = stride; return s; }
 clgan_layer_spec clgan_reshape(int c, int h, int w) { clgan_layer_spec s = spec_of(CLGAN_LAYER_RESHAPE); s.out = c, s.h = h, s.w = w; return s; }
 clgan_layer_spec clgan_concat_labels(int classes) { clgan_layer_spec s = spec_of(CLGAN_LAYER_CONCAT_LABELS); s.out = classes; return s; }
+clgan_layer_spec clgan_mbstd(void) { return spec_of(CLGAN_LAYER_MBSTD); }
 
 const char *clgan_layer_kind_name(clgan_layer_kind kind)
 {
     static const char *names[] = {"dense", "conv2d", "conv_transpose2d", "batchnorm", "activation",
-                                  "dropout", "maxpool", "avgpool", "reshape", "concat_labels"};
+                                  "dropout", "maxpool", "avgpool", "reshape", "concat_labels", "mbstd"};
     return (unsigned)kind < sizeof names / sizeof names[0] ? names[kind] : "?";
 }
 
@@ -141,6 +146,9 @@ static clgan_status infer_layer(net_layer *L, int index)
     case CLGAN_LAYER_CONCAT_LABELS:
         if (s->out <= 0) break;
         L->out_c = c + s->out;
+        return CLGAN_OK;
+    case CLGAN_LAYER_MBSTD:
+        L->out_c = c + 1;
         return CLGAN_OK;
     }
     return clgan_fail(CLGAN_ERR_INVALID_ARG, "layer %d (%s) does not fit its input [%d,%d,%d]: check its settings",
@@ -258,6 +266,7 @@ static void unplan(clgan_net *net)
         memset(&L->out, 0, sizeof L->out);
         memset(&L->dout, 0, sizeof L->dout);
         clgan_tensor_free(ctx, &L->onehot);
+        clgan_tensor_free(ctx, &L->scratch);
         clgan_buffer_release(ctx, L->argmax);
         L->argmax = NULL;
     }
@@ -312,6 +321,11 @@ clgan_status clgan_net_plan(clgan_net *net, int n)
             st = clgan_buffer_create(ctx, L->out.count * sizeof(int32_t), &L->argmax);
         if (st == CLGAN_OK && L->spec.kind == CLGAN_LAYER_CONCAT_LABELS)
             st = clgan_tensor_alloc(ctx, n, L->spec.out, L->in_h, L->in_w, &L->onehot);
+        if (st == CLGAN_OK && L->spec.kind == CLGAN_LAYER_BATCHNORM && i == 0)
+            st = clgan_tensor_alloc(ctx, n, L->in_c, L->in_h, L->in_w, &L->scratch);
+        if (st == CLGAN_OK && L->spec.kind == CLGAN_LAYER_MBSTD)
+            st = clgan_tensor_alloc(ctx, (int)clgan_mbstd_scratch_floats(n, L->in_c, L->in_h, L->in_w), 1, 1, 1,
+                                    &L->scratch);
         size_t c1 = 0, t1 = 0;
         if (st == CLGAN_OK && L->spec.kind == CLGAN_LAYER_CONV2D)
             st = clgan_conv2d_workspace_floats(&L->conv, n, L->in_c, L->in_h, L->in_w, L->out_c, &c1, &t1);
@@ -354,7 +368,10 @@ static clgan_status layer_forward(clgan_net *net, int i, const clgan_tensor *x, 
     case CLGAN_LAYER_ACTIVATION: return clgan_act_forward(ctx, s->act, s->slope, x, &L->out);
     case CLGAN_LAYER_DROPOUT:
         if (!training || s->p == 0) return copy_tensor(ctx, x, &L->out);
-        L->dropout_stream = (uint64_t)net->step * (uint64_t)net->n_layers + (uint64_t)i;
+        /* A fresh mask for every training forward, derived from (step, forward
+         * within the step, layer) so a resumed run draws the same masks. */
+        L->dropout_stream = ((uint64_t)net->step * 64 + (uint64_t)net->forwards_this_step) * (uint64_t)net->n_layers +
+                            (uint64_t)i;
         return clgan_dropout_forward(ctx, s->p, net->seed, L->dropout_stream, x, &L->out);
     case CLGAN_LAYER_MAXPOOL: return clgan_maxpool_forward(ctx, s->k, s->stride, x, &L->out, L->argmax);
     case CLGAN_LAYER_AVGPOOL: return clgan_avgpool_forward(ctx, s->k, s->stride, x, &L->out);
@@ -366,6 +383,7 @@ static clgan_status layer_forward(clgan_net *net, int i, const clgan_tensor *x, 
         if (!labels) return clgan_fail(CLGAN_ERR_INVALID_ARG, "this net is conditional: forward needs class labels");
         TRY(clgan_one_hot_forward(ctx, labels, &L->onehot));
         return clgan_concat_forward(ctx, x, &L->onehot, &L->out);
+    case CLGAN_LAYER_MBSTD: return clgan_mbstd_forward(ctx, x, &L->scratch, &L->out);
     }
     return clgan_fail(CLGAN_ERR_INVALID_ARG, "unknown layer kind %d", (int)s->kind);
 }
@@ -385,9 +403,8 @@ static clgan_status layer_backward(clgan_net *net, int i, const clgan_tensor *x,
         return clgan_conv_transpose2d_backward(ctx, &L->conv, &net->ws, x, &L->w, &L->dout, dx, &L->dw,
                                                L->b_count ? &L->db : NULL);
     case CLGAN_LAYER_BATCHNORM:
-        /* The kernel always writes dx; without a caller dx (first layer) it goes to
-         * this layer's output buffer, which no later backward step reads. */
-        return clgan_batchnorm_backward(ctx, x, &L->w, &L->save_mean, &L->save_inv_std, &L->dout, dx ? dx : &L->out,
+        /* The kernel always writes dx; a first layer without a caller dx writes it to scratch. */
+        return clgan_batchnorm_backward(ctx, x, &L->w, &L->save_mean, &L->save_inv_std, &L->dout, dx ? dx : &L->scratch,
                                         &L->dw, &L->db);
     case CLGAN_LAYER_ACTIVATION:
         return dx ? clgan_act_backward(ctx, s->act, s->slope, x, &L->out, &L->dout, dx) : CLGAN_OK;
@@ -403,6 +420,7 @@ static clgan_status layer_backward(clgan_net *net, int i, const clgan_tensor *x,
          * first-layer reshape hands its own buffer to the caller's dx. */
         return (i == 0 && dx) ? copy_tensor(ctx, &L->dout, dx) : CLGAN_OK;
     case CLGAN_LAYER_CONCAT_LABELS: return dx ? clgan_concat_backward(ctx, &L->dout, dx, NULL) : CLGAN_OK;
+    case CLGAN_LAYER_MBSTD: return dx ? clgan_mbstd_backward(ctx, x, &L->dout, &L->scratch, dx) : CLGAN_OK;
     }
     return clgan_fail(CLGAN_ERR_INVALID_ARG, "unknown layer kind %d", (int)s->kind);
 }
@@ -415,6 +433,7 @@ clgan_status clgan_net_forward(clgan_net *net, const clgan_tensor *x, cl_mem lab
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "net input is [%d,%d,%d,%d] but the net was planned for [%d,%d,%d,%d]",
                           x->n, x->c, x->h, x->w, net->batch, net->in_c, net->in_h, net->in_w);
     net->x = x;
+    net->last_forward_training = training;
     const clgan_tensor *in = x;
     for (int i = 0; i < net->n_layers; i++) {
         clgan_status st = layer_forward(net, i, in, labels, training);
@@ -422,6 +441,7 @@ clgan_status clgan_net_forward(clgan_net *net, const clgan_tensor *x, cl_mem lab
             return clgan_fail_context(st, "forward, layer %d (%s)", i, clgan_layer_kind_name(net->layers[i].spec.kind));
         in = &net->layers[i].out;
     }
+    if (training) net->forwards_this_step++;
     if (y) *y = in;
     return CLGAN_OK;
 }
@@ -431,12 +451,16 @@ clgan_tensor *clgan_net_output_grad(clgan_net *net) { return &net->layers[net->n
 clgan_status clgan_net_backward(clgan_net *net, clgan_tensor *dx)
 {
     if (!net->x) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_net_backward: no forward pass to go back through");
+    if (!net->last_forward_training)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_net_backward: the last forward was in inference mode; "
+                                                 "backward needs a training forward");
     if (dx && dx->count != net->x->count)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_net_backward: dx holds %zu floats, the input %zu", dx->count,
                           net->x->count);
     for (int i = net->n_layers - 1; i >= 0; i--) {
         const clgan_tensor *x = i ? &net->layers[i - 1].out : net->x;
         clgan_tensor *din = i ? &net->layers[i - 1].dout : dx;
+        if (i == 1 && !dx && net->layers[0].spec.kind == CLGAN_LAYER_RESHAPE) din = NULL; /* nobody wants it */
         clgan_status st = layer_backward(net, i, x, din);
         if (st != CLGAN_OK)
             return clgan_fail_context(st, "backward, layer %d (%s)", i, clgan_layer_kind_name(net->layers[i].spec.kind));
@@ -464,6 +488,7 @@ clgan_status clgan_net_adam_step(clgan_net *net, const clgan_adam_params *hp)
     TRY(ensure_state(net, 1));
     if (net->param_floats) TRY(clgan_adam_step(net->ctx, hp, (int)(net->step + 1), &net->params, &net->grads, &net->opt_m, &net->opt_v));
     net->step++;
+    net->forwards_this_step = 0;
     return CLGAN_OK;
 }
 
@@ -472,6 +497,7 @@ clgan_status clgan_net_sgd_step(clgan_net *net, const clgan_sgd_params *hp)
     TRY(ensure_state(net, 0));
     if (net->param_floats) TRY(clgan_sgd_step(net->ctx, hp, &net->params, &net->grads, &net->opt_m));
     net->step++;
+    net->forwards_this_step = 0;
     return CLGAN_OK;
 }
 
@@ -487,6 +513,48 @@ size_t clgan_net_param_count(const clgan_net *net) { return net->trainable; }
 int64_t clgan_net_step(const clgan_net *net) { return net->step; }
 clgan_tensor *clgan_net_params(clgan_net *net) { return &net->params; }
 clgan_tensor *clgan_net_grads(clgan_net *net) { return &net->grads; }
+
+size_t clgan_net_block_floats(const clgan_net *net, clgan_net_block block)
+{
+    return block == CLGAN_NET_STATE ? net->state_floats : net->param_floats;
+}
+
+static cl_mem block_mem(clgan_net *net, clgan_net_block block)
+{
+    switch (block) {
+    case CLGAN_NET_PARAMS: return net->param_mem;
+    case CLGAN_NET_STATE: return net->state_mem;
+    case CLGAN_NET_OPT_M: return net->opt_m.mem;
+    case CLGAN_NET_OPT_V: return net->opt_v.mem;
+    }
+    return NULL;
+}
+
+clgan_status clgan_net_read_block(clgan_net *net, clgan_net_block block, float *dst)
+{
+    size_t n = clgan_net_block_floats(net, block);
+    cl_mem m = block_mem(net, block);
+    if (!n) return CLGAN_OK;
+    if (!m) { /* no optimizer state yet: it is all zeros */
+        memset(dst, 0, n * sizeof *dst);
+        return CLGAN_OK;
+    }
+    return clgan_buffer_read(net->ctx, m, 0, n * sizeof *dst, dst);
+}
+
+clgan_status clgan_net_write_block(clgan_net *net, clgan_net_block block, const float *src)
+{
+    size_t n = clgan_net_block_floats(net, block);
+    if (!n) return CLGAN_OK;
+    if (block == CLGAN_NET_OPT_M || block == CLGAN_NET_OPT_V) TRY(ensure_state(net, 1));
+    return clgan_buffer_write(net->ctx, block_mem(net, block), 0, n * sizeof *src, src);
+}
+
+void clgan_net_set_step(clgan_net *net, int64_t step)
+{
+    net->step = step;
+    net->forwards_this_step = 0;
+}
 
 void clgan_net_describe(const clgan_net *net, char *out, size_t cap)
 {

@@ -31,7 +31,8 @@ typedef enum clgan_layer_kind {
     CLGAN_LAYER_MAXPOOL,        /* k, stride */
     CLGAN_LAYER_AVGPOOL,        /* k, stride */
     CLGAN_LAYER_RESHAPE,        /* to [out, h, w]; a view, no copy */
-    CLGAN_LAYER_CONCAT_LABELS   /* out = number of classes */
+    CLGAN_LAYER_CONCAT_LABELS,  /* out = number of classes */
+    CLGAN_LAYER_MBSTD           /* minibatch standard deviation: appends one channel */
 } clgan_layer_kind;
 
 typedef enum clgan_init_kind {
@@ -64,6 +65,7 @@ clgan_layer_spec clgan_maxpool(int k, int stride);
 clgan_layer_spec clgan_avgpool(int k, int stride);
 clgan_layer_spec clgan_reshape(int c, int h, int w);
 clgan_layer_spec clgan_concat_labels(int classes);
+clgan_layer_spec clgan_mbstd(void);
 const char *clgan_layer_kind_name(clgan_layer_kind kind);
 
 typedef struct clgan_net clgan_net;
@@ -105,6 +107,19 @@ int64_t clgan_net_step(const clgan_net *net);
 /* The flat parameter and gradient blocks (padded layout). */
 clgan_tensor *clgan_net_params(clgan_net *net);
 clgan_tensor *clgan_net_grads(clgan_net *net);
+/* The net's state as flat float blocks, for checkpoints. Writing an
+ * optimizer block creates the optimizer state if the net has none yet. */
+typedef enum clgan_net_block {
+    CLGAN_NET_PARAMS, /* trainable parameters (padded layout) */
+    CLGAN_NET_STATE,  /* batchnorm running statistics */
+    CLGAN_NET_OPT_M,  /* Adam first moment / SGD velocity */
+    CLGAN_NET_OPT_V   /* Adam second moment */
+} clgan_net_block;
+size_t clgan_net_block_floats(const clgan_net *net, clgan_net_block block);
+clgan_status clgan_net_read_block(clgan_net *net, clgan_net_block block, float *dst);
+clgan_status clgan_net_write_block(clgan_net *net, clgan_net_block block, const float *src);
+void clgan_net_set_step(clgan_net *net, int64_t step);
+
 /* One line per layer: kind, output shape, parameter count. */
 void clgan_net_describe(const clgan_net *net, char *out, size_t cap);
 #endif

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# setup.sh — install what the build needs (Debian/Ubuntu) and build clgan.
+#
+#   tools/setup.sh                 install missing packages, configure, build into build/
+#   BUILD_DIR=out tools/setup.sh   build somewhere else
+#
+# On Debian/Ubuntu it installs missing packages with apt-get (as root, or via
+# sudo). Elsewhere it prints what to install and stops. tools/test.sh and
+# tools/demo.sh start with it.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build_dir=${BUILD_DIR:-$here/build}
+packages=(cmake gcc libc6-dev make ocl-icd-opencl-dev pocl-opencl-icd libclblast-dev libstb-dev zlib1g-dev oclgrind clinfo)
+
+missing=()
+if command -v dpkg-query >/dev/null 2>&1; then
+    for p in "${packages[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    if ((${#missing[@]})); then
+        echo "setup.sh: installing ${missing[*]}"
+        sudo=""
+        if [ "$(id -u)" != 0 ]; then
+            command -v sudo >/dev/null 2>&1 || { echo "setup.sh: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+            sudo=sudo
+        fi
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    fi
+else
+    cat >&2 <<MSG
+setup.sh: this is not a Debian/Ubuntu system, so nothing is installed automatically.
+Install: a C11 compiler, CMake >= 3.25, the OpenCL ICD loader and headers, an OpenCL
+driver (your GPU vendor's, or PoCL for CPUs), CLBlast (>= 1.5), stb and zlib headers;
+oclgrind for the oclgrind-labelled tests. Then run:
+  cmake -S "$here" -B "$build_dir" && cmake --build "$build_dir" -j
+MSG
+    exit 1
+fi
+
+cmake -S "$here" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLGAN_WERROR=ON >/dev/null
+cmake --build "$build_dir" -j"$(nproc)"
