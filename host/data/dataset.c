@@ -1,0 +1,335 @@
+/* dataset.c — dataset lifetime, format detection, file reading, and the
+ * resize / centre-crop / channel conversion shared by every format. */
+#include "data/dataset.h"
+#include "core/error.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include <stb/stb_image.h>
+
+clgan_dataset_options clgan_dataset_default_options(void)
+{
+    clgan_dataset_options o;
+    memset(&o, 0, sizeof o);
+    o.seed = 1;
+    return o;
+}
+
+size_t clgan_dataset_image_bytes(const clgan_dataset *d)
+{
+    return (size_t)d->c * (size_t)d->h * (size_t)d->w;
+}
+
+void clgan_dataset_free(clgan_dataset *d)
+{
+    if (!d) return;
+    free(d->pixels);
+    free(d->labels);
+    free(d->class_names);
+    free(d);
+}
+
+clgan_status clgan_dataset_alloc(int n, int c, int h, int w, int classes, clgan_dataset **out)
+{
+    *out = NULL;
+    if (n <= 0 || c <= 0 || h <= 0 || w <= 0 || classes < 0)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "dataset: bad shape %d x %d x %d x %d, %d classes", n, c, h, w,
+                          classes);
+    clgan_dataset *d = calloc(1, sizeof *d);
+    size_t bytes = (size_t)n * (size_t)c * (size_t)h * (size_t)w;
+    if (!d) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "dataset: out of host memory");
+    d->n = n, d->c = c, d->h = h, d->w = w, d->classes = classes;
+    d->pixels = malloc(bytes);
+    d->labels = malloc((size_t)n * sizeof *d->labels);
+    d->class_names = calloc(classes > 0 ? (size_t)classes : 1, sizeof *d->class_names);
+    if (!d->pixels || !d->labels || !d->class_names) {
+        clgan_dataset_free(d);
+        return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "dataset: out of host memory for %d images of %d x %d x %d (%zu bytes)",
+                          n, c, h, w, bytes);
+    }
+    for (int k = 0; k < classes; k++) snprintf(d->class_names[k], sizeof d->class_names[k], "%d", k);
+    *out = d;
+    return CLGAN_OK;
+}
+
+int clgan_path_is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int clgan_fmt(char *out, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(out, cap, fmt, ap);
+    va_end(ap);
+    return n >= 0 && (size_t)n < cap;
+}
+
+int clgan_path_is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+clgan_status clgan_read_file(const char *path, uint8_t **data, size_t *len, int *gz_truncated)
+{
+    *data = NULL, *len = 0, *gz_truncated = 0;
+    if (!clgan_path_is_file(path))
+        return clgan_fail(CLGAN_ERR_IO, "%s: %s", path, clgan_path_is_dir(path) ? "is a directory" : strerror(errno));
+    gzFile f = gzopen(path, "rb");
+    if (!f) return clgan_fail(CLGAN_ERR_IO, "%s: cannot open: %s", path, errno ? strerror(errno) : "out of memory");
+    gzbuffer(f, 1 << 17);
+    size_t cap = 1 << 20, n = 0;
+    uint8_t *buf = malloc(cap);
+    if (!buf) {
+        gzclose(f);
+        return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "%s: out of host memory", path);
+    }
+    for (;;) {
+        if (cap - n < (1u << 20)) {
+            size_t ncap = cap * 2;
+            uint8_t *nb = realloc(buf, ncap);
+            if (!nb) {
+                free(buf);
+                gzclose(f);
+                return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "%s: out of host memory after %zu bytes", path, n);
+            }
+            buf = nb, cap = ncap;
+        }
+        int got = gzread(f, buf + n, 1u << 20);
+        if (got > 0) {
+            n += (size_t)got;
+            continue;
+        }
+        int zerr = Z_OK;
+        const char *msg = gzerror(f, &zerr);
+        if (zerr == Z_OK && got == 0) break; /* end of file */
+        if (zerr == Z_BUF_ERROR) {           /* "unexpected end of file": a gzip stream cut short */
+            *gz_truncated = 1;
+            break;
+        }
+        clgan_status st = clgan_fail(zerr == Z_ERRNO ? CLGAN_ERR_IO : CLGAN_ERR_FORMAT, "%s: %s after %zu bytes: %s",
+                                     path, zerr == Z_ERRNO ? "read error" : "corrupt gzip data", n,
+                                     zerr == Z_ERRNO ? strerror(errno) : msg);
+        free(buf);
+        gzclose(f);
+        return st;
+    }
+    gzclose(f);
+    *data = buf, *len = n;
+    return CLGAN_OK;
+}
+
+/* ---- resize / crop / channels ----------------------------------------- */
+
+static uint8_t to_u8(double v)
+{
+    v = floor(v + 0.5);
+    return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+}
+
+void clgan_resize_crop(const uint8_t *src, int c, int sh, int sw, uint8_t *dst, int size)
+{
+    if (sh == size && sw == size) {
+        memcpy(dst, src, (size_t)c * (size_t)size * (size_t)size);
+        return;
+    }
+    double s = (double)size / (double)(sh < sw ? sh : sw); /* output pixels per source pixel */
+    double ox = ((double)sw * s - size) / 2, oy = ((double)sh * s - size) / 2; /* crop offset, scaled pixels */
+    if (s == 1.0) ox = floor(ox), oy = floor(oy); /* pure crop: stay on whole pixels */
+    for (int ch = 0; ch < c; ch++) {
+        const uint8_t *p = src + (size_t)ch * sh * sw;
+        uint8_t *q = dst + (size_t)ch * size * size;
+        for (int y = 0; y < size; y++) {
+            for (int x = 0; x < size; x++) {
+                double v;
+                if (s < 1.0) { /* area average over the source rectangle this pixel covers */
+                    double x0 = (ox + x) / s, x1 = (ox + x + 1) / s;
+                    double y0 = (oy + y) / s, y1 = (oy + y + 1) / s;
+                    int ix0 = (int)floor(x0), ix1 = (int)ceil(x1), iy0 = (int)floor(y0), iy1 = (int)ceil(y1);
+                    if (ix0 < 0) ix0 = 0;
+                    if (iy0 < 0) iy0 = 0;
+                    if (ix1 > sw) ix1 = sw;
+                    if (iy1 > sh) iy1 = sh;
+                    double acc = 0, wsum = 0;
+                    for (int sy = iy0; sy < iy1; sy++) {
+                        double wy = fmin(sy + 1, y1) - fmax(sy, y0);
+                        if (wy <= 0) continue;
+                        for (int sx = ix0; sx < ix1; sx++) {
+                            double wx = fmin(sx + 1, x1) - fmax(sx, x0);
+                            if (wx <= 0) continue;
+                            acc += wx * wy * p[(size_t)sy * sw + sx];
+                            wsum += wx * wy;
+                        }
+                    }
+                    v = wsum > 0 ? acc / wsum : 0;
+                } else { /* bilinear at the pixel centre */
+                    double fx = (ox + x + 0.5) / s - 0.5, fy = (oy + y + 0.5) / s - 0.5;
+                    if (fx < 0) fx = 0;
+                    if (fy < 0) fy = 0;
+                    if (fx > sw - 1) fx = sw - 1;
+                    if (fy > sh - 1) fy = sh - 1;
+                    int x0 = (int)fx, y0 = (int)fy;
+                    int x1 = x0 + 1 < sw ? x0 + 1 : x0, y1 = y0 + 1 < sh ? y0 + 1 : y0;
+                    double tx = fx - x0, ty = fy - y0;
+                    double a = p[(size_t)y0 * sw + x0] * (1 - tx) + p[(size_t)y0 * sw + x1] * tx;
+                    double b = p[(size_t)y1 * sw + x0] * (1 - tx) + p[(size_t)y1 * sw + x1] * tx;
+                    v = a * (1 - ty) + b * ty;
+                }
+                q[(size_t)y * size + x] = to_u8(v);
+            }
+        }
+    }
+}
+
+/* Planar channel conversion of one image: [cin][hw] -> [cout][hw]. */
+static void convert_channels(const uint8_t *src, int cin, uint8_t *dst, int cout, size_t hw)
+{
+    for (size_t i = 0; i < hw; i++) {
+        if (cout == 1) {
+            if (cin >= 3) {
+                unsigned g = (299u * src[i] + 587u * src[hw + i] + 114u * src[2 * hw + i] + 500u) / 1000u;
+                dst[i] = (uint8_t)g;
+            } else {
+                dst[i] = src[i];
+            }
+        } else {
+            for (int ch = 0; ch < cout; ch++) dst[(size_t)ch * hw + i] = src[(size_t)(ch < cin ? ch : 0) * hw + i];
+        }
+    }
+}
+
+clgan_status clgan_dataset_convert(clgan_dataset *d, int size, int channels)
+{
+    if (size < 0 || size > 16384) return clgan_fail(CLGAN_ERR_INVALID_ARG, "dataset: size %d out of range", size);
+    if (channels != 0 && channels != 1 && channels != 3)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "dataset: channels must be 1 (grey) or 3 (RGB), not %d", channels);
+    int c = channels ? channels : d->c;
+    int h = size ? size : d->h, w = size ? size : d->w;
+    if (c == d->c && h == d->h && w == d->w) return CLGAN_OK;
+    size_t in_img = clgan_dataset_image_bytes(d), out_img = (size_t)c * h * w;
+    size_t mid_img = (size_t)c * d->h * d->w;
+    uint8_t *out = malloc((size_t)d->n * out_img);
+    uint8_t *mid = malloc(mid_img);
+    if (!out || !mid) {
+        free(out);
+        free(mid);
+        return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "dataset: out of host memory converting %d images to %d x %d x %d",
+                          d->n, c, h, w);
+    }
+    for (int i = 0; i < d->n; i++) {
+        const uint8_t *src = d->pixels + (size_t)i * in_img;
+        convert_channels(src, d->c, mid, c, (size_t)d->h * d->w);
+        if (h == d->h && w == d->w) memcpy(out + (size_t)i * out_img, mid, out_img);
+        else clgan_resize_crop(mid, c, d->h, d->w, out + (size_t)i * out_img, size);
+    }
+    free(mid);
+    free(d->pixels);
+    d->pixels = out;
+    d->c = c, d->h = h, d->w = w;
+    return CLGAN_OK;
+}
+
+/* ---- detection -------------------------------------------------------- */
+
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* A single file: IDX images (possibly gzip), CIFAR-10 records, or an error
+ * that says what the file looked like. */
+static clgan_status open_file(const char *path, clgan_dataset_split split, const clgan_dataset_options *opt,
+                              clgan_dataset **out)
+{
+    uint8_t head[4] = {0};
+    int got = 0, gz = 0;
+    FILE *raw = fopen(path, "rb");
+    if (!raw) return clgan_fail(CLGAN_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    uint8_t magic[2] = {0};
+    gz = fread(magic, 1, 2, raw) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+    fseek(raw, 0, SEEK_END);
+    long size = ftell(raw);
+    fclose(raw);
+    gzFile f = gzopen(path, "rb");
+    if (f) {
+        got = gzread(f, head, 4);
+        gzclose(f);
+    }
+    if (got == 4 && be32(head) == 0x00000803) return clgan_dataset_open_idx(path, 0, split, opt, out);
+    if (got == 4 && be32(head) == 0x00000801)
+        return clgan_fail(CLGAN_ERR_FORMAT,
+                          "%s is an IDX labels file (magic 0x00000801): give the images file "
+                          "(*-images-idx3-ubyte[.gz]) or the folder holding both",
+                          path);
+    if (!gz && size > 0 && size % 3073 == 0 && got >= 1 && head[0] < 10)
+        return clgan_dataset_open_cifar10(path, 0, split, opt, out);
+    int w, h, comp;
+    if (stbi_info(path, &w, &h, &comp))
+        return clgan_fail(CLGAN_ERR_FORMAT, "%s is a single %dx%d image: give the folder that holds the images", path,
+                          w, h);
+    return clgan_fail(CLGAN_ERR_FORMAT,
+                      "cannot tell the format of %s (%ld bytes%s, first bytes %02x %02x %02x %02x): not an IDX images "
+                      "file (magic 00 00 08 03), not CIFAR-10 binary (a multiple of 3073 bytes, first byte a label "
+                      "0..9), not an image stb_image can read",
+                      path, size, gz ? ", gzip" : "", head[0], head[1], head[2], head[3]);
+}
+
+clgan_status clgan_dataset_open(const char *spec, clgan_dataset_split split, const clgan_dataset_options *opt,
+                                clgan_dataset **out)
+{
+    if (!out) return clgan_fail(CLGAN_ERR_INVALID_ARG, "dataset_open: out is NULL");
+    *out = NULL;
+    if (!spec || !*spec) return clgan_fail(CLGAN_ERR_INVALID_ARG, "dataset_open: no dataset given");
+    if (strlen(spec) > CLGAN_SPEC_MAX)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "dataset_open: path longer than %d bytes", CLGAN_SPEC_MAX);
+    if (split != CLGAN_SPLIT_TRAIN && split != CLGAN_SPLIT_TEST)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "dataset_open: split must be TRAIN or TEST");
+    clgan_dataset_options o = opt ? *opt : clgan_dataset_default_options();
+    if (o.size < 0 || o.size > 16384)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "dataset_open: size %d out of range (0 = native)", o.size);
+    if (o.channels != 0 && o.channels != 1 && o.channels != 3)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "dataset_open: channels must be 0 (native), 1 or 3, not %d",
+                          o.channels);
+    if (o.limit < 0) return clgan_fail(CLGAN_ERR_INVALID_ARG, "dataset_open: limit %d < 0", o.limit);
+
+    clgan_dataset *d = NULL;
+    clgan_status st;
+    if (strcmp(spec, "synthetic") == 0) { /* always the built-in set; a folder of that name is "./synthetic" */
+        st = clgan_dataset_open_synthetic(split, &o, &d);
+    } else if (clgan_path_is_dir(spec)) {
+        if (clgan_idx_dir_probe(spec)) st = clgan_dataset_open_idx(spec, 1, split, &o, &d);
+        else if (clgan_cifar10_dir_probe(spec)) st = clgan_dataset_open_cifar10(spec, 1, split, &o, &d);
+        else if (clgan_folder_probe(spec)) st = clgan_dataset_open_folder(spec, split, &o, &d);
+        else
+            st = clgan_fail(CLGAN_ERR_FORMAT,
+                            "cannot tell the format of %s: it holds no MNIST IDX files "
+                            "({train,t10k,test}-images-idx3-ubyte[.gz]), no CIFAR-10 batches (data_batch_1.bin, "
+                            "test_batch.bin), and no images (PNG/JPEG/...) directly in it or in its sub-folders",
+                            spec);
+    } else if (clgan_path_is_file(spec)) {
+        st = open_file(spec, split, &o, &d);
+    } else {
+        st = clgan_fail(CLGAN_ERR_IO, "%s: no such file or directory (a dataset is \"synthetic\" or a path)", spec);
+    }
+    if (st != CLGAN_OK) return st;
+
+    if (o.limit > 0 && d->n > o.limit) d->n = o.limit; /* buffers keep their size; only the first n are used */
+    st = clgan_dataset_convert(d, o.size, o.channels);
+    if (st != CLGAN_OK) {
+        clgan_dataset_free(d);
+        return st;
+    }
+    *out = d;
+    return CLGAN_OK;
+}

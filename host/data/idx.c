@@ -1,0 +1,226 @@
+/* idx.c — MNIST-style IDX files (gzip-compressed or plain).
+ *
+ * Images file:  be32 magic 0x00000803 (unsigned byte, 3 dimensions),
+ *               be32 n, be32 rows, be32 cols, then n*rows*cols bytes
+ *               (row-major, one channel) -> dataset [n][1][rows][cols].
+ * Labels file:  be32 magic 0x00000801 (unsigned byte, 1 dimension),
+ *               be32 n, then n bytes, each 0..9.
+ * Both files must be exactly as long as their header says, and hold the
+ * same count.
+ */
+#include "data/dataset.h"
+#include "core/error.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#define IDX_IMAGES_MAGIC 0x00000803u
+#define IDX_LABELS_MAGIC 0x00000801u
+#define IDX_MAX_SIDE 16384u
+
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* The spellings of one split's files inside a directory. */
+static const char *const train_prefixes[] = {"train", NULL};
+static const char *const test_prefixes[] = {"t10k", "test", NULL};
+static const char *const seps[] = {"-", "."}; /* train-images-idx3-ubyte, train-images.idx3-ubyte */
+
+/* Find <dir>/<prefix>-images-idx3-ubyte[.gz] (any prefix/spelling); on
+ * success fill images and labels (labels may not exist; checked later). */
+static int find_pair(const char *dir, const char *const *prefixes, char *images, char *labels, size_t cap)
+{
+    static const char *const exts[] = {"", ".gz"};
+    for (int p = 0; prefixes[p]; p++)
+        for (int s = 0; s < 2; s++)
+            for (int e = 0; e < 2; e++) {
+                clgan_fmt(images, cap, "%s/%s-images%sidx3-ubyte%s", dir, prefixes[p], seps[s], exts[e]);
+                if (!clgan_path_is_file(images)) continue;
+                /* labels: same prefix and spelling, compressed or not (prefer the same) */
+                for (int e2 = 0; e2 < 2; e2++) {
+                    clgan_fmt(labels, cap, "%s/%s-labels%sidx1-ubyte%s", dir, prefixes[p], seps[s], exts[e ^ e2]);
+                    if (clgan_path_is_file(labels)) return 1;
+                }
+                clgan_fmt(labels, cap, "%s/%s-labels-idx1-ubyte[.gz]", dir, prefixes[p]);
+                return 1;
+            }
+    return 0;
+}
+
+int clgan_idx_dir_probe(const char *dir)
+{
+    char a[4096], b[4096];
+    return find_pair(dir, train_prefixes, a, b, sizeof a) || find_pair(dir, test_prefixes, a, b, sizeof a);
+}
+
+/* Labels file beside an images file: "images-idx3" -> "labels-idx1" (or the
+ * dotted spelling) in the file name; with and without .gz. */
+static int labels_beside(const char *images, char *labels, size_t cap)
+{
+    const char *base = strrchr(images, '/');
+    base = base ? base + 1 : images;
+    const char *hit = strstr(base, "images-idx3");
+    if (!hit) hit = strstr(base, "images.idx3");
+    if (!hit) return 0;
+    size_t pre = (size_t)(hit - images);
+    char sep = hit[6];
+    const char *rest = hit + strlen("images-idx3");
+    if (pre + strlen(rest) + 16 > cap) return 0;
+    clgan_fmt(labels, cap, "%.*slabels%cidx1%s", (int)pre, images, sep, rest);
+    if (clgan_path_is_file(labels)) return 1;
+    size_t n = strlen(labels);
+    if (n > 3 && strcmp(labels + n - 3, ".gz") == 0) labels[n - 3] = 0;
+    else strcat(labels, ".gz");
+    return clgan_path_is_file(labels);
+}
+
+/* Read just the 16-byte header of an images file (for the train/test size check). */
+static int peek_dims(const char *path, uint32_t *rows, uint32_t *cols)
+{
+    uint8_t h[16];
+    gzFile f = gzopen(path, "rb");
+    if (!f) return 0;
+    int got = gzread(f, h, 16);
+    gzclose(f);
+    if (got != 16 || be32(h) != IDX_IMAGES_MAGIC) return 0;
+    *rows = be32(h + 8), *cols = be32(h + 12);
+    return 1;
+}
+
+static clgan_status read_images(const char *path, uint8_t **buf, uint32_t *n, uint32_t *rows, uint32_t *cols)
+{
+    size_t len;
+    int trunc;
+    TRY(clgan_read_file(path, buf, &len, &trunc));
+    const char *gz_note = trunc ? " (and its gzip stream ends early: an interrupted download?)" : "";
+    clgan_status st = CLGAN_OK;
+    if (len < 16) {
+        st = clgan_fail(CLGAN_ERR_FORMAT, "%s: truncated: expected at least 16 bytes of IDX header, got %zu%s", path,
+                        len, gz_note);
+    } else if (be32(*buf) != IDX_IMAGES_MAGIC) {
+        uint32_t m = be32(*buf);
+        st = clgan_fail(CLGAN_ERR_FORMAT, "%s: wrong magic 0x%08x, expected 0x%08x (IDX images: unsigned bytes, 3 "
+                                          "dimensions)%s",
+                        path, m, IDX_IMAGES_MAGIC, m == IDX_LABELS_MAGIC ? "; this is a labels file" : "");
+    } else {
+        *n = be32(*buf + 4), *rows = be32(*buf + 8), *cols = be32(*buf + 12);
+        uint64_t want = 16 + (uint64_t)*n * *rows * *cols;
+        if (*n == 0 || *n > INT32_MAX)
+            st = clgan_fail(CLGAN_ERR_FORMAT, "%s: bad image count %u in the IDX header", path, *n);
+        else if (*rows == 0 || *cols == 0 || *rows > IDX_MAX_SIDE || *cols > IDX_MAX_SIDE)
+            st = clgan_fail(CLGAN_ERR_FORMAT, "%s: bad image dimensions %u x %u in the IDX header (1..%u each)", path,
+                            *rows, *cols, IDX_MAX_SIDE);
+        else if (len < want)
+            st = clgan_fail(CLGAN_ERR_FORMAT,
+                            "%s: truncated: the header says %u images of %u x %u, so expected %llu bytes, but the "
+                            "file has %zu%s",
+                            path, *n, *rows, *cols, (unsigned long long)want, len, gz_note);
+        else if (len > want)
+            st = clgan_fail(CLGAN_ERR_FORMAT,
+                            "%s: too long: the header says %u images of %u x %u, so expected %llu bytes, but the "
+                            "file has %zu",
+                            path, *n, *rows, *cols, (unsigned long long)want, len);
+        else if (trunc)
+            st = clgan_fail(CLGAN_ERR_FORMAT, "%s: the gzip stream ends early (an interrupted download?)", path);
+    }
+    if (st != CLGAN_OK) {
+        free(*buf);
+        *buf = NULL;
+    }
+    return st;
+}
+
+static clgan_status read_labels(const char *path, uint32_t n_images, const char *images_path, int32_t *labels)
+{
+    uint8_t *buf;
+    size_t len;
+    int trunc;
+    TRY(clgan_read_file(path, &buf, &len, &trunc));
+    const char *gz_note = trunc ? " (and its gzip stream ends early: an interrupted download?)" : "";
+    clgan_status st = CLGAN_OK;
+    uint32_t n = 0;
+    if (len < 8) {
+        st = clgan_fail(CLGAN_ERR_FORMAT, "%s: truncated: expected at least 8 bytes of IDX header, got %zu%s", path,
+                        len, gz_note);
+    } else if (be32(buf) != IDX_LABELS_MAGIC) {
+        uint32_t m = be32(buf);
+        st = clgan_fail(CLGAN_ERR_FORMAT,
+                        "%s: wrong magic 0x%08x, expected 0x%08x (IDX labels: unsigned bytes, 1 dimension)%s", path,
+                        m, IDX_LABELS_MAGIC, m == IDX_IMAGES_MAGIC ? "; this is an images file" : "");
+    } else if ((n = be32(buf + 4)) != n_images) {
+        st = clgan_fail(CLGAN_ERR_FORMAT, "count mismatch: %s has %u images but %s has %u labels", images_path,
+                        n_images, path, n);
+    } else if (len != 8 + (size_t)n) {
+        st = clgan_fail(CLGAN_ERR_FORMAT,
+                        "%s: %s: the header says %u labels, so expected %zu bytes, but the file has %zu%s", path,
+                        len < 8 + (size_t)n ? "truncated" : "too long", n, 8 + (size_t)n, len, gz_note);
+    } else if (trunc) {
+        st = clgan_fail(CLGAN_ERR_FORMAT, "%s: the gzip stream ends early (an interrupted download?)", path);
+    } else {
+        for (uint32_t i = 0; i < n; i++) {
+            if (buf[8 + i] >= 10) {
+                st = clgan_fail(CLGAN_ERR_FORMAT, "%s: label %u has value %u (MNIST-style labels are 0..9)", path, i,
+                                buf[8 + i]);
+                break;
+            }
+            labels[i] = buf[8 + i];
+        }
+    }
+    free(buf);
+    return st;
+}
+
+clgan_status clgan_dataset_open_idx(const char *path, int is_dir, clgan_dataset_split split,
+                                    const clgan_dataset_options *opt, clgan_dataset **out)
+{
+    char images[4096], labels[4096], other_images[4096], other_labels[4096];
+    *out = NULL;
+    if (is_dir) {
+        const char *const *mine = split == CLGAN_SPLIT_TRAIN ? train_prefixes : test_prefixes;
+        const char *const *other = split == CLGAN_SPLIT_TRAIN ? test_prefixes : train_prefixes;
+        if (!find_pair(path, mine, images, labels, sizeof images))
+            return clgan_fail(CLGAN_ERR_FORMAT, "%s: MNIST-style IDX folder without %s images: looked for %s",
+                              path, split == CLGAN_SPLIT_TRAIN ? "training" : "test",
+                              split == CLGAN_SPLIT_TRAIN ? "train-images-idx3-ubyte[.gz]"
+                                                         : "t10k-images-idx3-ubyte[.gz], test-images-idx3-ubyte[.gz]");
+        if (!clgan_path_is_file(labels))
+            return clgan_fail(CLGAN_ERR_FORMAT, "%s: no labels file beside it (looked for %s)", images, labels);
+        /* Both splits must have one image size. */
+        uint32_t r1, c1, r2, c2;
+        if (find_pair(path, other, other_images, other_labels, sizeof other_images) &&
+            peek_dims(images, &r1, &c1) && peek_dims(other_images, &r2, &c2) && (r1 != r2 || c1 != c2))
+            return clgan_fail(CLGAN_ERR_FORMAT, "dimension mismatch: %s holds %u x %u images but %s holds %u x %u",
+                              images, r1, c1, other_images, r2, c2);
+    } else {
+        clgan_fmt(images, sizeof images, "%s", path);
+        if (!labels_beside(images, labels, sizeof labels))
+            return clgan_fail(CLGAN_ERR_FORMAT,
+                              "%s: no labels file beside it (the name's \"images-idx3\" replaced by \"labels-idx1\", "
+                              "with or without .gz)",
+                              images);
+    }
+
+    uint8_t *buf;
+    uint32_t n = 0, rows = 0, cols = 0;
+    TRY(read_images(images, &buf, &n, &rows, &cols));
+    clgan_dataset *d;
+    clgan_status st = clgan_dataset_alloc((int)n, 1, (int)rows, (int)cols, 10, &d);
+    if (st != CLGAN_OK) {
+        free(buf);
+        return st;
+    }
+    memcpy(d->pixels, buf + 16, (size_t)n * rows * cols);
+    free(buf);
+    st = read_labels(labels, n, images, d->labels);
+    if (st != CLGAN_OK) {
+        clgan_dataset_free(d);
+        return st;
+    }
+    clgan_fmt(d->source, sizeof d->source, "IDX %s (%u images %u x %u)", images, n, rows, cols);
+    *out = d;
+    return CLGAN_OK;
+}
