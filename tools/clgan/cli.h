@@ -4,6 +4,7 @@
 #define CLGAN_CLI_H
 #include "clgan.h"
 
+#include <stdint.h>
 #include <stdio.h>
 
 typedef struct cli_command {
@@ -14,11 +15,20 @@ typedef struct cli_command {
 
 int cmd_devices(int argc, char **argv);
 int cmd_selftest(int argc, char **argv);
+int cmd_train_gan(int argc, char **argv);
+int cmd_sample(int argc, char **argv);
 
 /* "--flag VALUE" or "--flag=VALUE" at argv[*i]: returns VALUE and advances *i,
  * or NULL when argv[*i] is not that flag. Prints an error and sets *bad when
  * the value is missing. */
 const char *cli_flag_value(int argc, char **argv, int *i, const char *flag, int *bad);
+/* Parse a whole-string number for `flag` within [min, max]; prints the error
+ * and returns 0 on failure. */
+int cli_parse_int(const char *flag, const char *text, long min, long max, int *out);
+int cli_parse_u64(const char *flag, const char *text, uint64_t *out);
+int cli_parse_float(const char *flag, const char *text, double min, double max, float *out);
+/* mkdir -p; prints the error and returns 0 on failure. */
+int cli_make_dirs(const char *dir);
 /* Print "clgan: <message from the library>" and return exit status 1. */
 int cli_fail(const char *what);
 /* Device spec from --device (already parsed) or NULL; opens a context. */

@@ -2,12 +2,17 @@
  * the option helpers shared by the subcommands. */
 #include "cli.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const cli_command commands[] = {
     {"devices", "list OpenCL platforms and devices", cmd_devices},
     {"selftest", "compile every kernel and check every layer against the host reference", cmd_selftest},
+    {"train-gan", "train a DCGAN or conditional DCGAN; sample grids, log, checkpoints", cmd_train_gan},
+    {"sample", "generate images from a GAN checkpoint (PNG grid or IDX file)", cmd_sample},
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 
@@ -83,4 +88,65 @@ void cli_json_string(FILE *f, const char *s)
         else fputc(c, f);
     }
     fputc('"', f);
+}
+
+int cli_parse_int(const char *flag, const char *text, long min, long max, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || end == text || *end || v < min || v > max) {
+        fprintf(stderr, "clgan: %s expects a whole number from %ld to %ld, got '%s'\n", flag, min, max, text);
+        return 0;
+    }
+    *out = (int)v;
+    return 1;
+}
+
+int cli_parse_u64(const char *flag, const char *text, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || end == text || *end || text[0] == '-') {
+        fprintf(stderr, "clgan: %s expects a non-negative whole number, got '%s'\n", flag, text);
+        return 0;
+    }
+    *out = (uint64_t)v;
+    return 1;
+}
+
+int cli_parse_float(const char *flag, const char *text, double min, double max, float *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (errno || end == text || *end || !isfinite(v) || v < min || v > max) {
+        fprintf(stderr, "clgan: %s expects a number from %g to %g, got '%s'\n", flag, min, max, text);
+        return 0;
+    }
+    *out = (float)v;
+    return 1;
+}
+
+int cli_make_dirs(const char *dir)
+{
+    char tmp[1024];
+    snprintf(tmp, sizeof tmp, "%s", dir);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        mkdir(tmp, 0755);
+        *p = '/';
+    }
+    if (mkdir(tmp, 0755) != 0 && errno != EEXIST) {
+        fprintf(stderr, "clgan: cannot create folder %s: %s\n", dir, strerror(errno));
+        return 0;
+    }
+    struct stat st;
+    if (stat(tmp, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "clgan: %s exists and is not a folder\n", dir);
+        return 0;
+    }
+    return 1;
 }

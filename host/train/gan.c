@@ -1,0 +1,244 @@
+/* gan.c — the GAN training step and sampling (see gan.h for the recipe). */
+#include "gan.h"
+
+#include "nn/loss.h"
+#include "nn/random.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Philox streams: training noise uses 2*step; sampling uses streams above this. */
+#define SAMPLE_STREAM_BASE (UINT64_C(1) << 62)
+
+struct clgan_gan {
+    clgan_ctx *ctx;
+    clgan_gan_config cfg;
+    clgan_net *G, *D;
+    clgan_tensor z, real;                  /* [B,nz,1,1], [B,C,H,W] */
+    clgan_tensor t_real, t_fake, t_gen;    /* loss targets [B,1,1,1] */
+    clgan_tensor loss;                     /* per-sample losses [B,1,1,1] */
+    cl_mem labels_real, labels_fake;       /* int32 [B] */
+    int32_t *host_labels;
+    float *host_logits;
+    int64_t step;
+};
+
+clgan_gan_config clgan_gan_default_config(void)
+{
+    clgan_gan_config c;
+    memset(&c, 0, sizeof c);
+    snprintf(c.arch.model, sizeof c.arch.model, "dcgan28");
+    c.arch.width = 64;
+    c.arch.nz = 100;
+    c.batch = 64;
+    c.loss = CLGAN_GAN_LOSS_NS;
+    c.adam_g = c.adam_d = clgan_adam_default_params();
+    c.seed = 1;
+    return c;
+}
+
+static clgan_status fill_const(clgan_ctx *ctx, clgan_tensor *t, float v)
+{
+    float *h = malloc(t->count * sizeof *h);
+    if (!h) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory");
+    for (size_t i = 0; i < t->count; i++) h[i] = v;
+    clgan_status st = clgan_tensor_upload(ctx, t, h);
+    free(h);
+    return st;
+}
+
+clgan_status clgan_gan_create(clgan_ctx *ctx, const clgan_gan_config *cfg, clgan_gan **out)
+{
+    *out = NULL;
+    clgan_gan *gan = calloc(1, sizeof *gan);
+    if (!gan) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory creating a GAN");
+    gan->ctx = ctx;
+    gan->cfg = *cfg;
+    clgan_gan_config *c = &gan->cfg;
+    clgan_status st = clgan_gan_arch_resolve(&c->arch);
+    if (st == CLGAN_OK && (c->batch < 2 || c->label_smoothing < 0 || c->label_smoothing >= 0.5f))
+        st = clgan_fail(CLGAN_ERR_INVALID_ARG, "batch must be >= 2 (got %d) and label smoothing in [0, 0.5) (got %g)",
+                        c->batch, c->label_smoothing);
+    const clgan_gan_arch *a = &c->arch;
+    int B = c->batch;
+    clgan_layer_spec gs[CLGAN_MAX_NET_LAYERS], ds[CLGAN_MAX_NET_LAYERS];
+    if (st == CLGAN_OK) {
+        int gn = clgan_gan_generator_specs(a, gs), dn = clgan_gan_discriminator_specs(a, ds);
+        st = clgan_net_create(ctx, a->nz, 1, 1, gs, gn, c->seed * 2 + 1, &gan->G);
+        if (st == CLGAN_OK) st = clgan_net_create(ctx, a->c, a->h, a->w, ds, dn, c->seed * 2 + 2, &gan->D);
+    }
+    if (st == CLGAN_OK) st = clgan_net_plan(gan->G, B);
+    if (st == CLGAN_OK) st = clgan_net_plan(gan->D, B);
+    if (st == CLGAN_OK) st = clgan_tensor_alloc(ctx, B, a->nz, 1, 1, &gan->z);
+    if (st == CLGAN_OK) st = clgan_tensor_alloc(ctx, B, a->c, a->h, a->w, &gan->real);
+    if (st == CLGAN_OK) st = clgan_tensor_alloc(ctx, B, 1, 1, 1, &gan->t_real);
+    if (st == CLGAN_OK) st = clgan_tensor_alloc(ctx, B, 1, 1, 1, &gan->t_fake);
+    if (st == CLGAN_OK) st = clgan_tensor_alloc(ctx, B, 1, 1, 1, &gan->t_gen);
+    if (st == CLGAN_OK) st = clgan_tensor_alloc(ctx, B, 1, 1, 1, &gan->loss);
+    if (st == CLGAN_OK) st = clgan_buffer_create(ctx, (size_t)B * sizeof(int32_t), &gan->labels_real);
+    if (st == CLGAN_OK) st = clgan_buffer_create(ctx, (size_t)B * sizeof(int32_t), &gan->labels_fake);
+    if (st == CLGAN_OK) st = fill_const(ctx, &gan->t_real, 1.0f - c->label_smoothing);
+    if (st == CLGAN_OK) st = fill_const(ctx, &gan->t_gen, 1.0f); /* t_fake stays 0 */
+    gan->host_labels = malloc((size_t)B * sizeof(int32_t));
+    gan->host_logits = malloc((size_t)B * sizeof(float));
+    if (st == CLGAN_OK && (!gan->host_labels || !gan->host_logits))
+        st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory creating a GAN");
+    if (st != CLGAN_OK) {
+        clgan_gan_free(gan);
+        return st;
+    }
+    *out = gan;
+    return CLGAN_OK;
+}
+
+void clgan_gan_free(clgan_gan *gan)
+{
+    if (!gan) return;
+    clgan_ctx *ctx = gan->ctx;
+    clgan_net_free(gan->G);
+    clgan_net_free(gan->D);
+    clgan_tensor *ts[] = {&gan->z, &gan->real, &gan->t_real, &gan->t_fake, &gan->t_gen, &gan->loss};
+    for (size_t i = 0; i < sizeof ts / sizeof ts[0]; i++) clgan_tensor_free(ctx, ts[i]);
+    clgan_buffer_release(ctx, gan->labels_real);
+    clgan_buffer_release(ctx, gan->labels_fake);
+    free(gan->host_labels);
+    free(gan->host_logits);
+    free(gan);
+}
+
+const clgan_gan_config *clgan_gan_get_config(const clgan_gan *gan) { return &gan->cfg; }
+int64_t clgan_gan_step_count(const clgan_gan *gan) { return gan->step; }
+void clgan_gan_set_step_count(clgan_gan *gan, int64_t step) { gan->step = step; }
+clgan_net *clgan_gan_generator(clgan_gan *gan) { return gan->G; }
+clgan_net *clgan_gan_discriminator(clgan_gan *gan) { return gan->D; }
+
+/* Loss of D's logits against targets t: forward (per-sample losses into
+ * gan->loss, mean into *value) and gradient into D's output-grad buffer. */
+static clgan_status d_loss(clgan_gan *gan, const clgan_tensor *logits, const clgan_tensor *t, double *value)
+{
+    clgan_ctx *ctx = gan->ctx;
+    clgan_tensor *dlogits = clgan_net_output_grad(gan->D);
+    if (gan->cfg.loss == CLGAN_GAN_LOSS_LS) {
+        /* LSGAN: 1/2 (D - t)^2 */
+        TRY(clgan_mse_forward(ctx, logits, t, &gan->loss));
+        TRY(clgan_mse_backward(ctx, 0.5f, logits, t, dlogits));
+        TRY(clgan_loss_mean(ctx, &gan->loss, value));
+        *value *= 0.5;
+        return CLGAN_OK;
+    }
+    TRY(clgan_bce_logits_forward(ctx, logits, t, &gan->loss));
+    TRY(clgan_bce_logits_backward(ctx, 1.0f, logits, t, dlogits));
+    return clgan_loss_mean(ctx, &gan->loss, value);
+}
+
+/* Mean D output as a probability (ns) or raw value (ls). */
+static clgan_status d_mean(clgan_gan *gan, const clgan_tensor *logits, double *out)
+{
+    TRY(clgan_tensor_download(gan->ctx, logits, gan->host_logits));
+    double sum = 0;
+    for (int i = 0; i < gan->cfg.batch; i++) {
+        double v = gan->host_logits[i];
+        sum += gan->cfg.loss == CLGAN_GAN_LOSS_LS ? v : 1.0 / (1.0 + exp(-v));
+    }
+    *out = sum / gan->cfg.batch;
+    return CLGAN_OK;
+}
+
+/* Classes for the fake batch of step s: a pure function of (seed, s). */
+static void fake_labels(const clgan_gan *gan, int64_t s, int32_t *labels)
+{
+    clgan_rng rng;
+    clgan_rng_seed(&rng, gan->cfg.seed * UINT64_C(0x9E3779B97F4A7C15) + (uint64_t)s);
+    for (int i = 0; i < gan->cfg.batch; i++)
+        labels[i] = (int32_t)(clgan_rng_next(&rng) % (uint64_t)gan->cfg.arch.classes);
+}
+
+clgan_status clgan_gan_train_step(clgan_gan *gan, const float *real, const int32_t *labels, clgan_gan_stats *stats)
+{
+    clgan_ctx *ctx = gan->ctx;
+    const clgan_gan_config *c = &gan->cfg;
+    int B = c->batch, cond = c->arch.conditional;
+    if (cond) {
+        if (!labels) return clgan_fail(CLGAN_ERR_INVALID_ARG, "a conditional GAN needs labels for the real batch");
+        for (int i = 0; i < B; i++)
+            if (labels[i] < 0 || labels[i] >= c->arch.classes)
+                return clgan_fail(CLGAN_ERR_INVALID_ARG, "label %d of the batch is %d, outside 0..%d", i, labels[i],
+                                  c->arch.classes - 1);
+        TRY(clgan_buffer_write(ctx, gan->labels_real, 0, (size_t)B * sizeof(int32_t), labels));
+        fake_labels(gan, gan->step, gan->host_labels);
+        TRY(clgan_buffer_write(ctx, gan->labels_fake, 0, (size_t)B * sizeof(int32_t), gan->host_labels));
+    }
+    cl_mem lr = cond ? gan->labels_real : NULL, lf = cond ? gan->labels_fake : NULL;
+    TRY(clgan_tensor_upload(ctx, &gan->real, real));
+    TRY(clgan_random_normal(ctx, c->seed, (uint64_t)gan->step * 2, 0.0f, 1.0f, &gan->z));
+
+    const clgan_tensor *fake, *logits;
+    clgan_gan_stats s = {0, 0, 0, 0};
+    double l;
+    TRY(clgan_net_forward(gan->G, &gan->z, lf, 1, &fake));
+
+    /* D step: real, then detached fakes; gradients accumulate, one Adam step. */
+    TRY(clgan_net_zero_grad(gan->D));
+    TRY(clgan_net_forward(gan->D, &gan->real, lr, 1, &logits));
+    TRY(d_loss(gan, logits, &gan->t_real, &l));
+    s.loss_d += l;
+    TRY(d_mean(gan, logits, &s.d_real));
+    TRY(clgan_net_backward(gan->D, NULL));
+    TRY(clgan_net_forward(gan->D, fake, lf, 1, &logits));
+    TRY(d_loss(gan, logits, &gan->t_fake, &l));
+    s.loss_d += l;
+    TRY(d_mean(gan, logits, &s.d_fake));
+    TRY(clgan_net_backward(gan->D, NULL));
+    TRY(clgan_net_adam_step(gan->D, &c->adam_d));
+
+    /* G step: through D (D's gradients are discarded at its next zero_grad). */
+    TRY(clgan_net_zero_grad(gan->G));
+    TRY(clgan_net_forward(gan->D, fake, lf, 1, &logits));
+    TRY(d_loss(gan, logits, &gan->t_gen, &s.loss_g));
+    TRY(clgan_net_backward(gan->D, clgan_net_output_grad(gan->G)));
+    TRY(clgan_net_backward(gan->G, NULL));
+    TRY(clgan_net_adam_step(gan->G, &c->adam_g));
+    gan->step++;
+    if (stats) *stats = s;
+    if (!isfinite(s.loss_d) || !isfinite(s.loss_g))
+        return clgan_fail(CLGAN_ERR_CHECK_FAILED, "training diverged at step %lld: D loss %g, G loss %g",
+                          (long long)gan->step, s.loss_d, s.loss_g);
+    return CLGAN_OK;
+}
+
+clgan_status clgan_gan_sample(clgan_gan *gan, int n, const int32_t *labels, uint64_t seed, float *out)
+{
+    clgan_ctx *ctx = gan->ctx;
+    const clgan_gan_config *c = &gan->cfg;
+    int B = c->batch, cond = c->arch.conditional;
+    size_t per = (size_t)c->arch.c * c->arch.h * c->arch.w;
+    float *chunk = malloc((size_t)B * per * sizeof *chunk);
+    if (!chunk) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory sampling");
+    clgan_status st = CLGAN_OK;
+    /* G is planned for B: generate in chunks of B, keep what is needed. */
+    for (int done = 0, chunk_i = 0; done < n && st == CLGAN_OK; done += B, chunk_i++) {
+        int take = n - done < B ? n - done : B;
+        if (cond) {
+            for (int i = 0; i < B; i++) {
+                int k = done + (i < take ? i : 0);
+                int32_t cls = labels ? labels[k] : k % c->arch.classes;
+                if (cls < 0 || cls >= c->arch.classes) {
+                    st = clgan_fail(CLGAN_ERR_INVALID_ARG, "class %d is outside 0..%d", cls, c->arch.classes - 1);
+                    break;
+                }
+                gan->host_labels[i] = cls;
+            }
+            if (st == CLGAN_OK)
+                st = clgan_buffer_write(ctx, gan->labels_fake, 0, (size_t)B * sizeof(int32_t), gan->host_labels);
+        }
+        const clgan_tensor *fake;
+        if (st == CLGAN_OK) st = clgan_random_normal(ctx, seed, SAMPLE_STREAM_BASE + (uint64_t)chunk_i, 0.0f, 1.0f, &gan->z);
+        if (st == CLGAN_OK) st = clgan_net_forward(gan->G, &gan->z, cond ? gan->labels_fake : NULL, 0, &fake);
+        if (st == CLGAN_OK) st = clgan_tensor_download(ctx, fake, chunk);
+        if (st == CLGAN_OK) memcpy(out + (size_t)done * per, chunk, (size_t)take * per * sizeof *chunk);
+    }
+    free(chunk);
+    return st;
+}

@@ -1,0 +1,59 @@
+/* gan.h — GAN training: a generator G and a discriminator D sharing one
+ * context, trained with the non-saturating BCE loss (default) or the
+ * least-squares (LSGAN) loss, Adam on both, optional one-sided label
+ * smoothing, class-conditional when the architecture says so.
+ *
+ * One step (batch B, global step s):
+ *   z ~ N(0,1) from Philox(seed, stream 2s); fake labels from (seed, s)
+ *   D: zero grads; D(real) vs target 1-smoothing; D(G(z)) (detached) vs 0;
+ *      Adam step on D
+ *   G: zero grads; D(G(z)) vs 1 through D (D's parameters not stepped);
+ *      gradient into G's output; Adam step on G
+ * Everything random derives from (seed, step), so a run that stops after N
+ * steps and resumes for M more gives the same weights as N+M steps in one go
+ * on the same device.
+ */
+#ifndef CLGAN_GAN_H
+#define CLGAN_GAN_H
+#include "train/gan_models.h"
+
+typedef enum clgan_gan_loss { CLGAN_GAN_LOSS_NS = 0, CLGAN_GAN_LOSS_LS = 1 } clgan_gan_loss;
+
+typedef struct clgan_gan_config {
+    clgan_gan_arch arch;
+    int batch;               /* default 64 */
+    clgan_gan_loss loss;     /* default non-saturating BCE */
+    float label_smoothing;   /* one-sided: real target = 1 - label_smoothing; default 0 */
+    clgan_adam_params adam_g, adam_d; /* default lr 2e-4, beta1 0.5 */
+    uint64_t seed;
+} clgan_gan_config;
+
+clgan_gan_config clgan_gan_default_config(void);
+
+typedef struct clgan_gan_stats {
+    double loss_d, loss_g; /* D: real + fake terms; G: generator loss */
+    double d_real, d_fake; /* mean D(x) and D(G(z)) as probabilities (ns) or raw outputs (ls) */
+} clgan_gan_stats;
+
+typedef struct clgan_gan clgan_gan;
+
+clgan_status clgan_gan_create(clgan_ctx *ctx, const clgan_gan_config *cfg, clgan_gan **out /* OUT */);
+void clgan_gan_free(clgan_gan *gan);
+const clgan_gan_config *clgan_gan_get_config(const clgan_gan *gan);
+int64_t clgan_gan_step_count(const clgan_gan *gan);
+
+/* One training step on a batch of real images: host floats [B,C,H,W] in
+ * [-1,1], labels [B] (needed when conditional, else may be NULL). */
+clgan_status clgan_gan_train_step(clgan_gan *gan, const float *real, const int32_t *labels,
+                                  clgan_gan_stats *stats /* OUT, may be NULL */);
+
+/* n samples from G in inference mode into out [n,C,H,W] (host floats in
+ * [-1,1]). labels [n] choose classes when conditional (NULL: class i % K).
+ * Same (seed, gan weights) → same bytes. */
+clgan_status clgan_gan_sample(clgan_gan *gan, int n, const int32_t *labels, uint64_t seed, float *out);
+
+/* Nets, for checkpoints and tests. */
+clgan_net *clgan_gan_generator(clgan_gan *gan);
+clgan_net *clgan_gan_discriminator(clgan_gan *gan);
+void clgan_gan_set_step_count(clgan_gan *gan, int64_t step);
+#endif

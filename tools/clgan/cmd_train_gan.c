@@ -1,0 +1,385 @@
+/* cmd_train_gan.c — `clgan train-gan`: train a (conditional) DCGAN with a
+ * progress bar, a sample grid and a checkpoint per epoch, a CSV log, a
+ * loss-curve PNG at the end, Ctrl-C / SIGTERM safe, resumable. */
+#include "cli.h"
+#include "gan_plot.h"
+#include "progress.h"
+
+#include "data/dataset.h"
+#include "data/loader.h"
+#include "io/image.h"
+#include "train/gan_checkpoint.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+static volatile sig_atomic_t stop_signal;
+static void on_signal(int sig) { stop_signal = sig; }
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: clgan train-gan --data SPEC [options]\n\n"
+            "Trains a DCGAN (or a class-conditional DCGAN) and writes into --out:\n"
+            "  samples/epoch-NNNN.png  a grid from a fixed noise batch after each epoch (one row per class when\n"
+            "                          conditional)\n"
+            "  log.csv                 step, epoch, D and G loss, D(x), D(G(z)), images/s, seconds\n"
+            "  loss.png                the loss curves, at the end\n"
+            "  checkpoint.ckpt         after each epoch and on Ctrl-C/SIGTERM (resume with --resume)\n\n"
+            "  --data SPEC          IDX folder/file (MNIST), CIFAR-10 .bin folder/file, image folder, or 'synthetic'\n"
+            "  --model NAME         dcgan28 (28x28x1, default), dcgan32 (32x32x3), dcgan64 (64x64x3)\n"
+            "  --epochs N           epochs to train (default 5)\n"
+            "  --steps N            train to this many steps in total instead of --epochs\n"
+            "  --batch B            batch size (default 64)\n"
+            "  --out DIR            output folder (default runs/gan)\n"
+            "  --conditional        labels into G and D; the data must be labelled\n"
+            "  --loss ns|ls         non-saturating BCE (default) or least-squares (LSGAN)\n"
+            "  --width W            channels of D's first layer / G's last hidden layer (default 64)\n"
+            "  --nz N               noise dimension (default 100)\n"
+            "  --lr LR              Adam learning rate for G and D (default 2e-4)\n"
+            "  --beta1 B            Adam beta1 (default 0.5)\n"
+            "  --label-smoothing S  one-sided: D's target for real images is 1-S (default 0)\n"
+            "  --mbstd              minibatch standard-deviation layer in D (against mode collapse)\n"
+            "  --limit N            use only the first N training images\n"
+            "  --seed S             seed for weights, noise and data order (default 1)\n"
+            "  --device SPEC        OpenCL device (index, gpu/cpu, or part of a name)\n"
+            "  --resume             continue the run in --out from its checkpoint\n"
+            "  --json               print one machine-readable summary line at the end\n");
+}
+
+typedef struct train_opts {
+    const char *data, *out, *device;
+    clgan_gan_config cfg;
+    int epochs, steps, limit, resume, json;
+    int set_model, set_width, set_nz, set_cond, set_batch; /* flags given explicitly (checked on resume) */
+} train_opts;
+
+static int parse(int argc, char **argv, train_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->cfg = clgan_gan_default_config();
+    o->out = "runs/gan";
+    o->epochs = 5;
+    for (int i = 1; i < argc; i++) {
+        int bad = 0;
+        const char *v;
+        float f;
+        if ((v = cli_flag_value(argc, argv, &i, "--data", &bad))) o->data = v;
+        else if ((v = cli_flag_value(argc, argv, &i, "--out", &bad))) o->out = v;
+        else if ((v = cli_flag_value(argc, argv, &i, "--device", &bad))) o->device = v;
+        else if ((v = cli_flag_value(argc, argv, &i, "--model", &bad))) {
+            snprintf(o->cfg.arch.model, sizeof o->cfg.arch.model, "%s", v);
+            o->set_model = 1;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--epochs", &bad))) {
+            if (!cli_parse_int("--epochs", v, 1, 1000000, &o->epochs)) return 2;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--steps", &bad))) {
+            if (!cli_parse_int("--steps", v, 1, 2000000000, &o->steps)) return 2;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--batch", &bad))) {
+            if (!cli_parse_int("--batch", v, 2, 65536, &o->cfg.batch)) return 2;
+            o->set_batch = 1;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--width", &bad))) {
+            if (!cli_parse_int("--width", v, 1, 4096, &o->cfg.arch.width)) return 2;
+            o->set_width = 1;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--nz", &bad))) {
+            if (!cli_parse_int("--nz", v, 1, 65536, &o->cfg.arch.nz)) return 2;
+            o->set_nz = 1;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--limit", &bad))) {
+            if (!cli_parse_int("--limit", v, 1, 2000000000, &o->limit)) return 2;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--seed", &bad))) {
+            if (!cli_parse_u64("--seed", v, &o->cfg.seed)) return 2;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--lr", &bad))) {
+            if (!cli_parse_float("--lr", v, 1e-9, 10, &f)) return 2;
+            o->cfg.adam_g.lr = o->cfg.adam_d.lr = f;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--beta1", &bad))) {
+            if (!cli_parse_float("--beta1", v, 0, 0.999999, &f)) return 2;
+            o->cfg.adam_g.beta1 = o->cfg.adam_d.beta1 = f;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--label-smoothing", &bad))) {
+            if (!cli_parse_float("--label-smoothing", v, 0, 0.49, &o->cfg.label_smoothing)) return 2;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--loss", &bad))) {
+            if (!strcmp(v, "ns")) o->cfg.loss = CLGAN_GAN_LOSS_NS;
+            else if (!strcmp(v, "ls")) o->cfg.loss = CLGAN_GAN_LOSS_LS;
+            else {
+                fprintf(stderr, "clgan: --loss is 'ns' (non-saturating BCE) or 'ls' (least squares), got '%s'\n", v);
+                return 2;
+            }
+        } else if (bad) return 2;
+        else if (!strcmp(argv[i], "--conditional")) o->cfg.arch.conditional = o->set_cond = 1;
+        else if (!strcmp(argv[i], "--mbstd")) o->cfg.arch.mbstd = 1;
+        else if (!strcmp(argv[i], "--resume")) o->resume = 1;
+        else if (!strcmp(argv[i], "--json")) o->json = 1;
+        else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return -1;
+        } else {
+            fprintf(stderr, "clgan train-gan: unknown option '%s' (see --help)\n", argv[i]);
+            return 2;
+        }
+    }
+    if (!o->data) {
+        fprintf(stderr, "clgan train-gan: --data is required (a dataset path, or 'synthetic'); see --help\n");
+        return 2;
+    }
+    return 0;
+}
+
+/* On resume, settings given on the command line must match the checkpoint. */
+static int check_resume_matches(const train_opts *o, const clgan_gan_config *ck)
+{
+    const clgan_gan_arch *a = &o->cfg.arch, *b = &ck->arch;
+    const char *what = NULL;
+    if (o->set_model && strcmp(a->model, b->model)) what = "--model";
+    else if (o->set_width && a->width != b->width) what = "--width";
+    else if (o->set_nz && a->nz != b->nz) what = "--nz";
+    else if (o->set_cond && a->conditional != b->conditional) what = "--conditional";
+    else if (o->set_batch && o->cfg.batch != ck->batch) what = "--batch";
+    if (!what) return 1;
+    fprintf(stderr, "clgan: %s differs from the run being resumed (checkpoint: model %s, width %d, nz %d, %s, batch %d); "
+                    "leave it out or start a new run in another --out\n",
+            what, b->model, b->width, b->nz, b->conditional ? "conditional" : "unconditional", ck->batch);
+    return 0;
+}
+
+/* Keep the header and the rows of log.csv up to `step` (rows after the
+ * checkpoint belong to training that was not saved). */
+static int trim_log(const char *path, int64_t step)
+{
+    FILE *in = fopen(path, "r");
+    if (!in) return 1;
+    char tmp[1200], line[512];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *out = fopen(tmp, "w");
+    if (!out) {
+        fclose(in);
+        return 0;
+    }
+    while (fgets(line, sizeof line, in)) {
+        long long s;
+        if (sscanf(line, "%lld,", &s) != 1 || s <= step) fputs(line, out);
+    }
+    fclose(in);
+    int ok = fclose(out) == 0 && rename(tmp, path) == 0;
+    if (!ok) remove(tmp);
+    return ok;
+}
+
+/* The fixed grid: 10 columns; one row per class when conditional. */
+static int write_grid(clgan_gan *gan, const char *path, float *buf, int32_t *labels, int rows, uint64_t seed)
+{
+    const clgan_gan_config *c = clgan_gan_get_config(gan);
+    int n = rows * 10;
+    for (int i = 0; i < n; i++) labels[i] = c->arch.conditional ? (i / 10) % c->arch.classes : 0;
+    if (clgan_gan_sample(gan, n, c->arch.conditional ? labels : NULL, seed, buf) != CLGAN_OK ||
+        clgan_png_grid(path, buf, n, c->arch.c, c->arch.h, c->arch.w, 10, -1.0f, 1.0f, 2) != CLGAN_OK)
+        return 0;
+    return 1;
+}
+
+int cmd_train_gan(int argc, char **argv)
+{
+    train_opts o;
+    int rc = parse(argc, argv, &o);
+    if (rc) return rc < 0 ? 0 : rc;
+
+    char ckpt_path[1100], log_path[1100], samples_dir[1100], plot_path[1100];
+    snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.ckpt", o.out);
+    snprintf(log_path, sizeof log_path, "%s/log.csv", o.out);
+    snprintf(samples_dir, sizeof samples_dir, "%s/samples", o.out);
+    snprintf(plot_path, sizeof plot_path, "%s/loss.png", o.out);
+    FILE *probe = fopen(ckpt_path, "rb");
+    int have_ckpt = probe != NULL;
+    if (probe) fclose(probe);
+    if (o.resume && !have_ckpt) {
+        fprintf(stderr, "clgan: nothing to resume: %s does not exist\n", ckpt_path);
+        return 1;
+    }
+    if (!o.resume && have_ckpt) {
+        fprintf(stderr, "clgan: %s already holds a run (%s). Continue it with --resume, or choose another --out\n",
+                o.out, ckpt_path);
+        return 1;
+    }
+    if (o.resume) {
+        clgan_gan_config ck;
+        if (clgan_gan_peek(ckpt_path, &ck) != CLGAN_OK) return cli_fail("cannot resume");
+        if (!check_resume_matches(&o, &ck)) return 2;
+        o.cfg = ck;
+    } else if (clgan_gan_arch_resolve(&o.cfg.arch) != CLGAN_OK) {
+        return cli_fail(NULL);
+    }
+    if (!cli_make_dirs(o.out) || !cli_make_dirs(samples_dir)) return 1;
+
+    /* Data: the model's image size and channels. */
+    clgan_dataset_options dopt = clgan_dataset_default_options();
+    dopt.size = o.cfg.arch.h;
+    dopt.channels = o.cfg.arch.c;
+    dopt.seed = o.cfg.seed;
+    dopt.limit = o.limit;
+    clgan_dataset *data;
+    if (clgan_dataset_open(o.data, CLGAN_SPLIT_TRAIN, &dopt, &data) != CLGAN_OK) return cli_fail("cannot load --data");
+    if (o.cfg.arch.conditional) {
+        if (data->classes < 2) {
+            fprintf(stderr, "clgan: --conditional needs labelled data with at least 2 classes; %s has %d\n",
+                    data->source, data->classes);
+            clgan_dataset_free(data);
+            return 1;
+        }
+        if (o.resume && o.cfg.arch.classes != data->classes) {
+            fprintf(stderr, "clgan: the checkpoint was trained on %d classes, %s has %d\n", o.cfg.arch.classes,
+                    data->source, data->classes);
+            clgan_dataset_free(data);
+            return 1;
+        }
+        o.cfg.arch.classes = data->classes;
+    }
+    if (data->n < o.cfg.batch) {
+        fprintf(stderr, "clgan: %s has %d training images, fewer than one batch of %d\n", data->source, data->n,
+                o.cfg.batch);
+        clgan_dataset_free(data);
+        return 1;
+    }
+
+    clgan_ctx *ctx = NULL;
+    clgan_gan *gan = NULL;
+    clgan_loader *loader = NULL;
+    float *batch = NULL, *grid = NULL;
+    int32_t *labels = NULL, *grid_labels = NULL;
+    FILE *log = NULL;
+    int exit_code = 1;
+    if (cli_open_ctx(o.device, 0, &ctx)) goto done;
+    if (o.resume) {
+        if (clgan_gan_load(ctx, ckpt_path, &gan, NULL, 0) != CLGAN_OK) {
+            cli_fail("cannot resume");
+            goto done;
+        }
+    } else if (clgan_gan_create(ctx, &o.cfg, &gan) != CLGAN_OK) {
+        cli_fail("cannot build the GAN");
+        goto done;
+    }
+    const clgan_gan_config *c = clgan_gan_get_config(gan);
+    clgan_loader_options lopt = clgan_loader_default_options();
+    lopt.batch = c->batch;
+    lopt.seed = c->seed;
+    lopt.drop_last = 1;
+    if (clgan_loader_create(data, &lopt, &loader) != CLGAN_OK) {
+        cli_fail("data loader");
+        goto done;
+    }
+    int64_t per_epoch = clgan_loader_steps_per_epoch(loader);
+    int64_t start = clgan_gan_step_count(gan);
+    int64_t total = o.steps ? o.steps : (int64_t)o.epochs * per_epoch;
+    int epochs_total = (int)((total + per_epoch - 1) / per_epoch);
+    size_t img = (size_t)c->arch.c * c->arch.h * c->arch.w;
+    int grid_rows = c->arch.conditional ? c->arch.classes : 10;
+    batch = malloc((size_t)c->batch * img * sizeof *batch);
+    labels = malloc((size_t)c->batch * sizeof *labels);
+    grid = malloc((size_t)grid_rows * 10 * img * sizeof *grid);
+    grid_labels = malloc((size_t)grid_rows * 10 * sizeof *grid_labels);
+    if (!batch || !labels || !grid || !grid_labels) {
+        fprintf(stderr, "clgan: out of host memory\n");
+        goto done;
+    }
+    if (o.resume && !trim_log(log_path, start)) fprintf(stderr, "clgan: warning: could not trim %s\n", log_path);
+    log = fopen(log_path, o.resume ? "a" : "w");
+    if (!log) {
+        fprintf(stderr, "clgan: cannot write %s\n", log_path);
+        goto done;
+    }
+    if (!o.resume) fprintf(log, "step,epoch,loss_d,loss_g,d_real,d_fake,images_per_sec,seconds\n");
+
+    char layout[4096];
+    clgan_net_describe(clgan_gan_generator(gan), layout, sizeof layout);
+    fprintf(stderr, "clgan: %s on %s | %s%s, width %d, batch %d, %s loss | %d images (%s), %lld steps/epoch\n",
+            o.resume ? "resuming" : "training", clgan_ctx_device(ctx)->device_name, c->arch.conditional ? "conditional " : "",
+            c->arch.model, c->arch.width, c->batch, c->loss == CLGAN_GAN_LOSS_LS ? "least-squares" : "non-saturating",
+            data->n, data->source, (long long)per_epoch);
+    fprintf(stderr, "clgan: G %zu parameters, D %zu parameters; steps %lld -> %lld; output in %s\n",
+            clgan_net_param_count(clgan_gan_generator(gan)), clgan_net_param_count(clgan_gan_discriminator(gan)),
+            (long long)start, (long long)total, o.out);
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    const uint64_t grid_seed = c->seed + 7919;
+    progress prog;
+    progress_begin(&prog, epochs_total, total, start, per_epoch);
+    clgan_gan_stats st = {0, 0, 0, 0};
+    double t0 = progress_now();
+    int64_t step = start;
+    char last_grid[1200] = "";
+    if (start < total && clgan_loader_seek(loader, start / per_epoch, start % per_epoch) != CLGAN_OK) {
+        cli_fail("data loader");
+        goto done;
+    }
+    while (step < total && !stop_signal) {
+        int epoch = (int)(step / per_epoch);
+        if (clgan_loader_next(loader, batch, (size_t)c->batch * img, labels, (size_t)c->batch, NULL) != CLGAN_OK ||
+            clgan_gan_train_step(gan, batch, c->arch.conditional ? labels : NULL, &st) != CLGAN_OK) {
+            progress_break(&prog);
+            cli_fail("training step");
+            goto done;
+        }
+        step++;
+        int64_t in_epoch = step - (int64_t)epoch * per_epoch;
+        double secs = progress_now() - t0;
+        fprintf(log, "%lld,%d,%.6f,%.6f,%.6f,%.6f,%.1f,%.3f\n", (long long)step, epoch + 1, st.loss_d, st.loss_g,
+                st.d_real, st.d_fake, (step - start) * (double)c->batch / (secs > 0 ? secs : 1), secs);
+        char metrics[128];
+        snprintf(metrics, sizeof metrics, "D %.3f G %.3f D(x) %.2f D(G(z)) %.2f", st.loss_d, st.loss_g, st.d_real,
+                 st.d_fake);
+        progress_update(&prog, epoch + 1, in_epoch, per_epoch, c->batch, metrics);
+        if (in_epoch == per_epoch || step == total) {
+            fflush(log);
+            snprintf(last_grid, sizeof last_grid, "%s/epoch-%04d.png", samples_dir, epoch + 1);
+            if (!write_grid(gan, last_grid, grid, grid_labels, grid_rows, grid_seed) ||
+                clgan_gan_save(gan, ckpt_path, data->source) != CLGAN_OK) {
+                progress_break(&prog);
+                cli_fail("end of epoch");
+                goto done;
+            }
+            if (!prog.tty) fprintf(stderr, "clgan: epoch %d done: %s, %s\n", epoch + 1, last_grid, ckpt_path);
+        }
+    }
+    progress_break(&prog);
+    fflush(log);
+    if (stop_signal) {
+        if (clgan_gan_save(gan, ckpt_path, data->source) != CLGAN_OK) {
+            cli_fail("saving the checkpoint after the interrupt");
+            goto done;
+        }
+        fprintf(stderr, "clgan: stopped by %s after step %lld; checkpoint written to %s. Continue with --resume\n",
+                stop_signal == SIGINT ? "Ctrl-C" : "SIGTERM", (long long)step, ckpt_path);
+        exit_code = 128 + stop_signal;
+        goto done;
+    }
+    if (!gan_plot_losses(log_path, plot_path, per_epoch)) fprintf(stderr, "clgan: warning: no loss plot: %s\n", clgan_last_error());
+    double secs = progress_now() - t0;
+    fprintf(stderr, "clgan: done: %lld steps in %.1f s; samples %s; loss curve %s; checkpoint %s\n",
+            (long long)(step - start), secs, last_grid, plot_path, ckpt_path);
+    if (o.json) {
+        printf("{\"command\": \"train-gan\", \"steps\": %lld, \"epochs\": %.3f, \"loss_d\": %.6f, \"loss_g\": %.6f, "
+               "\"d_real\": %.6f, \"d_fake\": %.6f, \"seconds\": %.3f, \"images_per_sec\": %.1f, \"checkpoint\": ",
+               (long long)step, (double)step / per_epoch, st.loss_d, st.loss_g, st.d_real, st.d_fake, secs,
+               secs > 0 ? (step - start) * (double)c->batch / secs : 0.0);
+        cli_json_string(stdout, ckpt_path);
+        printf(", \"samples\": ");
+        cli_json_string(stdout, last_grid);
+        printf(", \"log\": ");
+        cli_json_string(stdout, log_path);
+        printf("}\n");
+    }
+    exit_code = 0;
+done:
+    if (log) fclose(log);
+    free(batch);
+    free(labels);
+    free(grid);
+    free(grid_labels);
+    clgan_loader_free(loader);
+    clgan_gan_free(gan);
+    clgan_ctx_free(ctx);
+    clgan_dataset_free(data);
+    return exit_code;
+}
