@@ -203,15 +203,18 @@ int cmd_train_gan(int argc, char **argv)
         if (clgan_gan_peek(ckpt_path, &ck) != CLGAN_OK) return cli_fail("cannot resume");
         if (!check_resume_matches(&o, &ck)) return 2;
         o.cfg = ck;
-    } else if (clgan_gan_arch_resolve(&o.cfg.arch) != CLGAN_OK) {
-        return cli_fail(NULL);
     }
+    /* The model's image shape decides how the data is loaded; the class count
+     * comes from the data. */
+    clgan_gan_arch shape = o.cfg.arch;
+    shape.conditional = 0;
+    if (clgan_gan_arch_resolve(&shape) != CLGAN_OK) return cli_fail(NULL);
     if (!cli_make_dirs(o.out) || !cli_make_dirs(samples_dir)) return 1;
 
     /* Data: the model's image size and channels. */
     clgan_dataset_options dopt = clgan_dataset_default_options();
-    dopt.size = o.cfg.arch.h;
-    dopt.channels = o.cfg.arch.c;
+    dopt.size = shape.h;
+    dopt.channels = shape.c;
     dopt.seed = o.cfg.seed;
     dopt.limit = o.limit;
     clgan_dataset *data;
@@ -230,6 +233,10 @@ int cmd_train_gan(int argc, char **argv)
             return 1;
         }
         o.cfg.arch.classes = data->classes;
+    }
+    if (!o.resume && clgan_gan_arch_resolve(&o.cfg.arch) != CLGAN_OK) {
+        clgan_dataset_free(data);
+        return cli_fail(NULL);
     }
     if (data->n < o.cfg.batch) {
         fprintf(stderr, "clgan: %s has %d training images, fewer than one batch of %d\n", data->source, data->n,
