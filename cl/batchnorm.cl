@@ -16,6 +16,9 @@
         }                                                                  \
     } while (0)
 
+// Advance (n, j) = divmod(m, HW) by L = dn*HW + dj without dividing.
+#define NEXT_NJ(n, j) ((n) += dn, (j) += dj, (j) >= HW ? ((j) -= HW, (n)++) : 0)
+
 // Training statistics, global = C*L, local = L:
 // mean[c], inv_std[c] = 1/sqrt(biased var + eps) (saved for backward);
 // running_mean = (1-m)*running_mean + m*mean, running_var = (1-m)*running_var + m*unbiased var.
@@ -28,17 +31,15 @@ __kernel void batchnorm_stats(const int N, const int C, const int HW, const floa
     if (c >= C) return; /* uniform over the work-group */
     int M = N * HW;
     float s = 0.0f;
-    for (int m = lid; m < M; m += L) {
-        int n = m / HW, j = m - n * HW;
-        s += x[((size_t)n * C + c) * HW + j];
-    }
+    int dn = L / HW, dj = L - dn * HW; /* step of (n, j) = divmod(m, HW) as m += L */
+    int n0 = lid / HW, j0 = lid - n0 * HW;
+    for (int m = lid, n = n0, j = j0; m < M; m += L, NEXT_NJ(n, j)) s += x[((size_t)n * C + c) * HW + j];
     scratch[lid] = s;
     TREE_SUM(scratch, lid, L);
     float mu = scratch[0] / (float)M;
     barrier(CLK_LOCAL_MEM_FENCE); /* all have read scratch[0] before it is overwritten */
     float q = 0.0f;
-    for (int m = lid; m < M; m += L) {
-        int n = m / HW, j = m - n * HW;
+    for (int m = lid, n = n0, j = j0; m < M; m += L, NEXT_NJ(n, j)) {
         float d = x[((size_t)n * C + c) * HW + j] - mu;
         q += d * d;
     }
@@ -92,8 +93,9 @@ __kernel void batchnorm_backward(const int N, const int C, const int HW, __globa
     int M = N * HW;
     float mu = mean[c], inv = inv_std[c];
     float sdy = 0.0f, sdyx = 0.0f;
-    for (int m = lid; m < M; m += L) {
-        int n = m / HW, j = m - n * HW;
+    int dn = L / HW, dj = L - dn * HW; /* step of (n, j) = divmod(m, HW) as m += L */
+    int n0 = lid / HW, j0 = lid - n0 * HW;
+    for (int m = lid, n = n0, j = j0; m < M; m += L, NEXT_NJ(n, j)) {
         size_t at = ((size_t)n * C + c) * HW + j;
         float g = dy[at];
         sdy += g;
@@ -116,10 +118,22 @@ __kernel void batchnorm_backward(const int N, const int C, const int HW, __globa
         dbeta[c] += sdy;
     }
     float f = gamma[c] * inv / (float)M;
-    for (int m = lid; m < M; m += L) {
-        int n = m / HW, j = m - n * HW;
+    for (int m = lid, n = n0, j = j0; m < M; m += L, NEXT_NJ(n, j)) {
         size_t at = ((size_t)n * C + c) * HW + j;
         float xhat = (x[at] - mu) * inv;
         dx[at] = f * ((float)M * dy[at] - sdy - xhat * sdyx);
     }
+}
+
+// batchnorm_apply for CPU devices: one work-item per (c, n), global = (C, N),
+// looping over the HW contiguous elements.
+__kernel void batchnorm_apply_rows(const int N, const int C, const int HW, __global const float *x,
+                                   __global const float *gamma, __global const float *beta,
+                                   __global const float *mean, __global const float *inv_std, __global float *y)
+{
+    int c = get_global_id(0), n = get_global_id(1);
+    if (c >= C || n >= N) return;
+    float g = gamma[c], mu = mean[c], inv = inv_std[c], b = beta[c];
+    size_t at = ((size_t)n * C + c) * HW;
+    for (int j = 0; j < HW; j++) y[at + j] = g * ((x[at + j] - mu) * inv) + b;
 }

@@ -12,6 +12,13 @@
 //   col[r, j] = x[n, c, oh*SH - PH + kh, ow*SW - PW + kw]   (0 outside the image)
 // im2col is the forward of that map; col2im is its adjoint written as a
 // GATHER: each image element sums the (<= KH*KW) column entries that read it.
+//
+// Each data-movement op comes in two forms with the same result: one
+// work-item per element (GPUs: coalesced, many work-items) and a *_rows form
+// where one work-item loops over a contiguous run of elements (CPU drivers
+// such as PoCL, where per-work-item index arithmetic — integer divisions in
+// particular — costs more than the memory traffic). The host picks the form
+// by device type (conv2d.c).
 
 // q = a / b and *r = a % b for a >= 0, b > 0. The remainder is formed as
 // a - q*b so no div/rem pair reaches the optimiser (oclgrind 21.10's
@@ -121,10 +128,13 @@ __kernel void bias_grad(const int N, const int C, const int S, __global const fl
     int lid = get_local_id(0), lsz = get_local_size(0);
     float s = 0.0f;
     if (c < C) {
+        // (n, p) = divmod(i, S) kept up to date without a division per step
+        int dp, dn = split(lsz, S, &dp), p;
+        int n = split(lid, S, &p);
         for (int i = lid; i < N * S; i += lsz) {
-            int p;
-            int n = split(i, S, &p);
             s += x[(n * C + c) * S + p];
+            n += dn, p += dp;
+            if (p >= S) n++, p -= S;
         }
     }
     scratch[lid] = s;
@@ -134,4 +144,97 @@ __kernel void bias_grad(const int N, const int C, const int S, __global const fl
         barrier(CLK_LOCAL_MEM_FENCE);
     }
     if (lid == 0 && c < C) db[c] += scratch[0];
+}
+
+// ---- loop-per-work-item forms for CPU devices ------------------------------
+
+// im2col, one work-item per (n, r): global = (N, C*KH*KW); writes the OH*OW
+// contiguous column entries col[r, n*OH*OW .. (n+1)*OH*OW).
+__kernel void im2col_rows(const int N, const int C, const int H, const int W, const int KH, const int KW,
+                          const int SH, const int SW, const int PH, const int PW, const int OH, const int OW,
+                          __global const float *x, __global float *col)
+{
+    int n = get_global_id(0), r = get_global_id(1);
+    if (n >= N || r >= C * KH * KW) return;
+    int kw, kh;
+    int c = split(split(r, KW, &kw), KH, &kh);
+    __global float *dst = col + (size_t)r * (N * OH * OW) + (size_t)n * OH * OW;
+    __global const float *src = x + (size_t)(n * C + c) * H * W;
+    for (int oh = 0; oh < OH; oh++, dst += OW) {
+        int ih = oh * SH - PH + kh;
+        if (ih < 0 || ih >= H) {
+            for (int ow = 0; ow < OW; ow++) dst[ow] = 0.0f;
+            continue;
+        }
+        for (int ow = 0; ow < OW; ow++) {
+            int iw = ow * SW - PW + kw;
+            dst[ow] = (iw >= 0 && iw < W) ? src[ih * W + iw] : 0.0f;
+        }
+    }
+}
+
+// col2im, one work-item per image row (n, c, ih): global = (H, N*C). The row
+// is first set to the bias (or 0), then each column entry that lands in it is
+// added: x[n,c,ih, ow*SW-PW+kw] += col[(c*KH+kh)*KW+kw, (n*OH+oh)*OW+ow] for
+// the (kh, oh) with oh*SH-PH+kh == ih. The row belongs to this work-item only.
+__kernel void col2im_rows(const int N, const int C, const int H, const int W, const int KH, const int KW,
+                          const int SH, const int SW, const int PH, const int PW, const int OH, const int OW,
+                          const int has_bias, __global const float *col, __global const float *b,
+                          __global float *x)
+{
+    int ih = get_global_id(0), nc = get_global_id(1);
+    if (ih >= H || nc >= N * C) return;
+    int c;
+    int n = split(nc, C, &c);
+    int cols = N * OH * OW;
+    __global float *row = x + ((size_t)nc * H + ih) * W;
+    float b0 = has_bias ? b[c] : 0.0f;
+    for (int iw = 0; iw < W; iw++) row[iw] = b0;
+    int hp = ih + PH;
+    for (int kh = hp % SH; kh < KH; kh += SH) {
+        int oh = (hp - kh) / SH;
+        if (oh < 0) break;
+        if (oh >= OH) continue;
+        for (int kw = 0; kw < KW; kw++) {
+            // ow with 0 <= ow*SW - PW + kw < W and 0 <= ow < OW
+            if (W - 1 + PW - kw < 0) continue;
+            int lo = PW - kw > 0 ? (PW - kw + SW - 1) / SW : 0;
+            int hi = (W - 1 + PW - kw) / SW;
+            if (hi > OW - 1) hi = OW - 1;
+            __global const float *src = col + (size_t)((c * KH + kh) * KW + kw) * cols + (size_t)(n * OH + oh) * OW;
+            for (int ow = lo; ow <= hi; ow++) row[ow * SW - PW + kw] += src[ow];
+        }
+    }
+}
+
+// y [N,C,S] = m [C, N*S] permuted (+ b[c]); one work-item per (n, c), global = (C, N).
+__kernel void cm_to_nchw_rows(const int N, const int C, const int S, const int has_bias, __global const float *m,
+                              __global const float *b, __global float *y)
+{
+    int c = get_global_id(0), n = get_global_id(1);
+    if (c >= C || n >= N) return;
+    __global const float *src = m + (size_t)c * N * S + (size_t)n * S;
+    __global float *dst = y + (size_t)(n * C + c) * S;
+    float add = has_bias ? b[c] : 0.0f;
+    for (int s = 0; s < S; s++) dst[s] = src[s] + add;
+}
+
+// m [C, N*S] = x [N,C,S] permuted; one work-item per (n, c), global = (C, N).
+__kernel void nchw_to_cm_rows(const int N, const int C, const int S, __global const float *x, __global float *m)
+{
+    int c = get_global_id(0), n = get_global_id(1);
+    if (c >= C || n >= N) return;
+    __global const float *src = x + (size_t)(n * C + c) * S;
+    __global float *dst = m + (size_t)c * N * S + (size_t)n * S;
+    for (int s = 0; s < S; s++) dst[s] = src[s];
+}
+
+// y [N,C,S] += b[c]; one work-item per (n, c), global = (C, N).
+__kernel void bias_add_rows(const int N, const int C, const int S, __global const float *b, __global float *y)
+{
+    int c = get_global_id(0), n = get_global_id(1);
+    if (c >= C || n >= N) return;
+    __global float *dst = y + (size_t)(n * C + c) * S;
+    float add = b[c];
+    for (int s = 0; s < S; s++) dst[s] += add;
 }

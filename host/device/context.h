@@ -23,6 +23,7 @@ struct clgan_ctx {
     int program_count;
     struct { const char *program; char name[64]; cl_kernel kernel; size_t max_wg; } kernels[CLGAN_MAX_KERNELS];
     int kernel_count;
+    int gemm_tuned;       /* tuned CLBlast parameters installed (nn/gemm.c) */
     size_t bytes_in_use, peak_bytes;
     uint64_t alloc_count;
 };

@@ -4,6 +4,8 @@
 #include <limits.h>
 #include <math.h>
 
+#include "nn/conv2d.h"
+
 /* A per-channel vector must hold exactly C floats. */
 static clgan_status channel_vec(const char *what, const char *name, const clgan_tensor *v, int C)
 {
@@ -26,10 +28,13 @@ static clgan_status same_shape(const char *what, const char *name, const clgan_t
 
 /* Work-group size of the per-channel reductions: the largest power of two <= min(256, kernel max)
  * (256 = BN_MAX_WG, the size of the kernels' __local arrays),
- * no larger than the next power of two >= M (fewer idle work-items on small batches). */
-static size_t reduce_wg(size_t kernel_max, size_t M)
+ * no larger than the next power of two >= M (fewer idle work-items on small batches);
+ * 1 where the loop-per-work-item kernel form is in use (CPU devices). */
+static size_t reduce_wg(clgan_ctx *ctx, size_t kernel_max, size_t M)
 {
     size_t cap = kernel_max < 256 ? kernel_max : 256, L = 1;
+    if (clgan_conv_use_rows(ctx)) cap = 1; /* CPU: work-groups are what run in parallel; one work-item
+                                              * per channel avoids the barriers (3x faster on PoCL) */
     while (L * 2 <= cap && L < M) L *= 2;
     return L;
 }
@@ -71,7 +76,7 @@ clgan_status clgan_batchnorm_forward(clgan_ctx *ctx, int training, float momentu
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: momentum must be in [0, 1] (got %g)", what, momentum);
     size_t max_wg;
     TRY(clgan_kernel_get(ctx, "batchnorm", "batchnorm_stats", &k, &max_wg));
-    size_t L = reduce_wg(max_wg, (size_t)x->n * HW);
+    size_t L = reduce_wg(ctx, max_wg, (size_t)x->n * HW);
     clgan_args a = clgan_args_begin(k, "batchnorm_stats");
     clgan_arg_int(&a, x->n);
     clgan_arg_int(&a, C);
@@ -86,9 +91,11 @@ clgan_status clgan_batchnorm_forward(clgan_ctx *ctx, int training, float momentu
     TRY(clgan_args_end(&a));
     TRY(clgan_launch_1d(ctx, k, (size_t)C * L, L, "batchnorm_stats"));
 
-    TRY(clgan_kernel_get(ctx, "batchnorm", "batchnorm_apply", &k, NULL));
-    a = clgan_args_begin(k, "batchnorm_apply");
-    clgan_arg_int(&a, (int)x->count);
+    int rows = clgan_conv_use_rows(ctx);
+    const char *name = rows ? "batchnorm_apply_rows" : "batchnorm_apply";
+    TRY(clgan_kernel_get(ctx, "batchnorm", name, &k, NULL));
+    a = clgan_args_begin(k, name);
+    clgan_arg_int(&a, rows ? x->n : (int)x->count);
     clgan_arg_int(&a, C);
     clgan_arg_int(&a, HW);
     clgan_arg_mem(&a, x->mem);
@@ -98,7 +105,8 @@ clgan_status clgan_batchnorm_forward(clgan_ctx *ctx, int training, float momentu
     clgan_arg_mem(&a, save_inv_std->mem);
     clgan_arg_mem(&a, y->mem);
     TRY(clgan_args_end(&a));
-    return clgan_launch_1d(ctx, k, x->count, 0, "batchnorm_apply");
+    if (rows) return clgan_launch_2d(ctx, k, (size_t)C, (size_t)x->n, 0, 0, name);
+    return clgan_launch_1d(ctx, k, x->count, 0, name);
 }
 
 clgan_status clgan_batchnorm_backward(clgan_ctx *ctx, const clgan_tensor *x, const clgan_tensor *gamma,
@@ -118,7 +126,7 @@ clgan_status clgan_batchnorm_backward(clgan_ctx *ctx, const clgan_tensor *x, con
     cl_kernel k;
     size_t max_wg;
     TRY(clgan_kernel_get(ctx, "batchnorm", "batchnorm_backward", &k, &max_wg));
-    size_t L = reduce_wg(max_wg, (size_t)x->n * HW);
+    size_t L = reduce_wg(ctx, max_wg, (size_t)x->n * HW);
     clgan_args a = clgan_args_begin(k, "batchnorm_backward");
     clgan_arg_int(&a, x->n);
     clgan_arg_int(&a, C);

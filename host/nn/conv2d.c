@@ -4,6 +4,7 @@
 #include "conv2d.h"
 
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nn/gemm.h"
@@ -67,21 +68,35 @@ static clgan_status fits_int(size_t count, const char *what)
     return CLGAN_OK;
 }
 
+/* Which form of the data-movement kernels to launch (cl/conv.cl): the
+ * loop-per-work-item *_rows kernels on CPU devices, one work-item per element
+ * elsewhere. CLGAN_KERNEL_FORM=rows or =items forces one (tests, tuning). */
+int clgan_conv_use_rows(const clgan_ctx *ctx)
+{
+    const char *f = getenv("CLGAN_KERNEL_FORM");
+    if (f && !strcmp(f, "rows")) return 1;
+    if (f && !strcmp(f, "items")) return 0;
+    return ctx->info.type == CLGAN_DEVICE_CPU;
+}
+
 clgan_status clgan_conv_im2col(clgan_ctx *ctx, const clgan_col_geom *g, cl_mem x, cl_mem col)
 {
     const clgan_conv_params *p = g->p;
     size_t count = (size_t)g->c * p->kh * p->kw * g->n * g->oh * g->ow;
     TRY(fits_int(count, "im2col"));
+    int rows = clgan_conv_use_rows(ctx);
+    const char *name = rows ? "im2col_rows" : "im2col";
     cl_kernel k;
-    TRY(clgan_kernel_get(ctx, "conv", "im2col", &k, NULL));
-    clgan_args a = clgan_args_begin(k, "im2col");
+    TRY(clgan_kernel_get(ctx, "conv", name, &k, NULL));
+    clgan_args a = clgan_args_begin(k, name);
     clgan_arg_int(&a, g->n), clgan_arg_int(&a, g->c), clgan_arg_int(&a, g->h), clgan_arg_int(&a, g->w);
     clgan_arg_int(&a, p->kh), clgan_arg_int(&a, p->kw), clgan_arg_int(&a, p->stride_h), clgan_arg_int(&a, p->stride_w);
     clgan_arg_int(&a, p->pad_h), clgan_arg_int(&a, p->pad_w), clgan_arg_int(&a, g->oh), clgan_arg_int(&a, g->ow);
     clgan_arg_mem(&a, x);
     clgan_arg_mem(&a, col);
     TRY(clgan_args_end(&a));
-    return clgan_launch_1d(ctx, k, count, 0, "im2col");
+    if (rows) return clgan_launch_2d(ctx, k, (size_t)g->n, (size_t)g->c * p->kh * p->kw, 0, 0, name);
+    return clgan_launch_1d(ctx, k, count, 0, name);
 }
 
 clgan_status clgan_conv_col2im(clgan_ctx *ctx, const clgan_col_geom *g, cl_mem col, cl_mem b, cl_mem x)
@@ -90,9 +105,11 @@ clgan_status clgan_conv_col2im(clgan_ctx *ctx, const clgan_col_geom *g, cl_mem c
     size_t count = (size_t)g->n * g->c * g->h * g->w;
     TRY(fits_int(count, "col2im"));
     TRY(fits_int((size_t)g->c * p->kh * p->kw * g->n * g->oh * g->ow, "col2im"));
+    int rows = clgan_conv_use_rows(ctx);
+    const char *name = rows ? "col2im_rows" : "col2im";
     cl_kernel k;
-    TRY(clgan_kernel_get(ctx, "conv", "col2im", &k, NULL));
-    clgan_args a = clgan_args_begin(k, "col2im");
+    TRY(clgan_kernel_get(ctx, "conv", name, &k, NULL));
+    clgan_args a = clgan_args_begin(k, name);
     clgan_arg_int(&a, g->n), clgan_arg_int(&a, g->c), clgan_arg_int(&a, g->h), clgan_arg_int(&a, g->w);
     clgan_arg_int(&a, p->kh), clgan_arg_int(&a, p->kw), clgan_arg_int(&a, p->stride_h), clgan_arg_int(&a, p->stride_w);
     clgan_arg_int(&a, p->pad_h), clgan_arg_int(&a, p->pad_w), clgan_arg_int(&a, g->oh), clgan_arg_int(&a, g->ow);
@@ -101,50 +118,60 @@ clgan_status clgan_conv_col2im(clgan_ctx *ctx, const clgan_col_geom *g, cl_mem c
     clgan_arg_mem(&a, b ? b : col); /* a valid buffer, not read without bias */
     clgan_arg_mem(&a, x);
     TRY(clgan_args_end(&a));
-    return clgan_launch_1d(ctx, k, count, 0, "col2im");
+    if (rows) return clgan_launch_2d(ctx, k, (size_t)g->h, (size_t)g->n * g->c, 0, 0, name);
+    return clgan_launch_1d(ctx, k, count, 0, name);
 }
 
 clgan_status clgan_conv_cm_to_nchw(clgan_ctx *ctx, int n, int c, int s, cl_mem m, cl_mem b, cl_mem y)
 {
     size_t count = (size_t)n * c * s;
     TRY(fits_int(count, "cm_to_nchw"));
+    int rows = clgan_conv_use_rows(ctx);
+    const char *name = rows ? "cm_to_nchw_rows" : "cm_to_nchw";
     cl_kernel k;
-    TRY(clgan_kernel_get(ctx, "conv", "cm_to_nchw", &k, NULL));
-    clgan_args a = clgan_args_begin(k, "cm_to_nchw");
+    TRY(clgan_kernel_get(ctx, "conv", name, &k, NULL));
+    clgan_args a = clgan_args_begin(k, name);
     clgan_arg_int(&a, n), clgan_arg_int(&a, c), clgan_arg_int(&a, s), clgan_arg_int(&a, b != NULL);
     clgan_arg_mem(&a, m);
     clgan_arg_mem(&a, b ? b : m);
     clgan_arg_mem(&a, y);
     TRY(clgan_args_end(&a));
-    return clgan_launch_1d(ctx, k, count, 0, "cm_to_nchw");
+    if (rows) return clgan_launch_2d(ctx, k, (size_t)c, (size_t)n, 0, 0, name);
+    return clgan_launch_1d(ctx, k, count, 0, name);
 }
 
 clgan_status clgan_conv_nchw_to_cm(clgan_ctx *ctx, int n, int c, int s, cl_mem x, cl_mem m)
 {
     size_t count = (size_t)n * c * s;
     TRY(fits_int(count, "nchw_to_cm"));
+    int rows = clgan_conv_use_rows(ctx);
+    const char *name = rows ? "nchw_to_cm_rows" : "nchw_to_cm";
     cl_kernel k;
-    TRY(clgan_kernel_get(ctx, "conv", "nchw_to_cm", &k, NULL));
-    clgan_args a = clgan_args_begin(k, "nchw_to_cm");
+    TRY(clgan_kernel_get(ctx, "conv", name, &k, NULL));
+    clgan_args a = clgan_args_begin(k, name);
     clgan_arg_int(&a, n), clgan_arg_int(&a, c), clgan_arg_int(&a, s);
     clgan_arg_mem(&a, x);
     clgan_arg_mem(&a, m);
     TRY(clgan_args_end(&a));
-    return clgan_launch_1d(ctx, k, count, 0, "nchw_to_cm");
+    if (rows) return clgan_launch_2d(ctx, k, (size_t)c, (size_t)n, 0, 0, name);
+    return clgan_launch_1d(ctx, k, count, 0, name);
 }
 
 clgan_status clgan_conv_bias_add(clgan_ctx *ctx, int n, int c, int s, cl_mem b, cl_mem y)
 {
     size_t count = (size_t)n * c * s;
     TRY(fits_int(count, "bias_add"));
+    int rows = clgan_conv_use_rows(ctx);
+    const char *name = rows ? "bias_add_rows" : "bias_add";
     cl_kernel k;
-    TRY(clgan_kernel_get(ctx, "conv", "bias_add", &k, NULL));
-    clgan_args a = clgan_args_begin(k, "bias_add");
+    TRY(clgan_kernel_get(ctx, "conv", name, &k, NULL));
+    clgan_args a = clgan_args_begin(k, name);
     clgan_arg_int(&a, n), clgan_arg_int(&a, c), clgan_arg_int(&a, s);
     clgan_arg_mem(&a, b);
     clgan_arg_mem(&a, y);
     TRY(clgan_args_end(&a));
-    return clgan_launch_1d(ctx, k, count, 0, "bias_add");
+    if (rows) return clgan_launch_2d(ctx, k, (size_t)c, (size_t)n, 0, 0, name);
+    return clgan_launch_1d(ctx, k, count, 0, name);
 }
 
 clgan_status clgan_conv_bias_grad(clgan_ctx *ctx, int n, int c, int s, cl_mem x, cl_mem db)
@@ -154,7 +181,9 @@ clgan_status clgan_conv_bias_grad(clgan_ctx *ctx, int n, int c, int s, cl_mem x,
     size_t max_wg = 1;
     TRY(clgan_kernel_get(ctx, "conv", "bias_grad", &k, &max_wg));
     size_t wg = 1; /* the tree reduction needs a power of two */
-    while (wg * 2 <= max_wg && wg * 2 <= 256 && wg * 2 <= (size_t)n * s) wg *= 2;
+    /* CPU devices (loop-per-work-item form): one work-item per channel, no barriers */
+    size_t cap = clgan_conv_use_rows(ctx) ? 1 : 256;
+    while (wg * 2 <= max_wg && wg * 2 <= cap && wg * 2 <= (size_t)n * s) wg *= 2;
     clgan_args a = clgan_args_begin(k, "bias_grad");
     clgan_arg_int(&a, n), clgan_arg_int(&a, c), clgan_arg_int(&a, s);
     clgan_arg_mem(&a, x);

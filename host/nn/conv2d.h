@@ -78,6 +78,10 @@ typedef struct clgan_col_geom {
     const clgan_conv_params *p;
 } clgan_col_geom;
 
+/* 1 when the data-movement kernels below run in their loop-per-work-item
+ * form (CPU devices, or CLGAN_KERNEL_FORM=rows), 0 for one work-item per
+ * element (other devices, or CLGAN_KERNEL_FORM=items). */
+int clgan_conv_use_rows(const clgan_ctx *ctx);
 /* col [C*KH*KW, N*OH*OW] = im2col(x [N,C,H,W]). */
 clgan_status clgan_conv_im2col(clgan_ctx *ctx, const clgan_col_geom *g, cl_mem x, cl_mem col);
 /* x [N,C,H,W] = col2im(col) + b[c] (b may be NULL). */
