@@ -17,6 +17,7 @@ int cmd_devices(int argc, char **argv);
 int cmd_selftest(int argc, char **argv);
 int cmd_train_gan(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
+int cmd_bench_gan(int argc, char **argv);
 
 /* "--flag VALUE" or "--flag=VALUE" at argv[*i]: returns VALUE and advances *i,
  * or NULL when argv[*i] is not that flag. Prints an error and sets *bad when

@@ -13,6 +13,7 @@ static const cli_command commands[] = {
     {"selftest", "compile every kernel and check every layer against the host reference", cmd_selftest},
     {"train-gan", "train a DCGAN or conditional DCGAN; sample grids, log, checkpoints", cmd_train_gan},
     {"sample", "generate images from a GAN checkpoint (PNG grid or IDX file)", cmd_sample},
+    {"bench-gan", "time GAN training steps on a device (for comparing devices and drivers)", cmd_bench_gan},
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 
@@ -23,7 +24,9 @@ static void usage(FILE *f)
     for (size_t i = 0; i < COMMAND_COUNT; i++) fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\nRun 'clgan <command> --help' for a command's options.\n"
                "Environment: CLGAN_DEVICE (device spec), CLGAN_CACHE_DIR (kernel cache folder; 'off' disables),\n"
-               "             CLGAN_KERNEL_DIR (load .cl sources from a folder instead of the embedded copies).\n");
+               "             CLGAN_KERNEL_DIR (load .cl sources from a folder instead of the embedded copies),\n"
+               "             CLGAN_GEMM_TUNED=0 (CLBlast's default GEMM parameters instead of clgan's tuned ones),\n"
+               "             CLGAN_KERNEL_FORM=rows|items (force the CPU or GPU form of the conv kernels).\n");
 }
 
 int main(int argc, char **argv)
