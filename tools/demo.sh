@@ -34,7 +34,7 @@ if [ -e "$out/checkpoint.ckpt" ]; then
 else
     resume=
 fi
-"$clgan" train-gan --data "$data" --model dcgan28 --width 32 --steps "$steps" --out "$out" $resume
+"$clgan" train-gan --data "$data" --model dcgan28 --steps "$steps" --out "$out" $resume
 
 last=$(ls "$out"/samples/epoch-*.png | tail -n 1)
 echo

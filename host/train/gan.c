@@ -30,7 +30,7 @@ clgan_gan_config clgan_gan_default_config(void)
     clgan_gan_config c;
     memset(&c, 0, sizeof c);
     snprintf(c.arch.model, sizeof c.arch.model, "dcgan28");
-    c.arch.width = 64;
+    c.arch.width = 0; /* the model's default */
     c.arch.nz = 100;
     c.batch = 64;
     c.loss = CLGAN_GAN_LOSS_NS;

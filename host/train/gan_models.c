@@ -6,10 +6,10 @@
 
 /* Per model: image shape, and the number of stride-2 up/down-sampling stages
  * between the 4×4 (7×7 for 28) base and the image. */
-static const struct { const char *name; int c, h, base, stages; } models[] = {
-    {"dcgan28", 1, 28, 7, 2},
-    {"dcgan32", 3, 32, 4, 3},
-    {"dcgan64", 3, 64, 4, 4},
+static const struct { const char *name; int c, h, base, stages, width; } models[] = {
+    {"dcgan28", 1, 28, 7, 2, 32}, /* grey digits need fewer channels; 3x faster on CPUs than 64 */
+    {"dcgan32", 3, 32, 4, 3, 64},
+    {"dcgan64", 3, 64, 4, 4, 64},
 };
 #define MODEL_COUNT (int)(sizeof models / sizeof models[0])
 
@@ -27,7 +27,7 @@ clgan_status clgan_gan_arch_resolve(clgan_gan_arch *arch)
     int m = find_model(arch->model);
     if (m < 0) return clgan_fail(CLGAN_ERR_INVALID_ARG, "unknown model '%s'; choose one of %s", arch->model,
                                  clgan_gan_model_names());
-    if (arch->width <= 0) arch->width = 64;
+    if (arch->width <= 0) arch->width = models[m].width;
     if (arch->nz <= 0) arch->nz = 100;
     if (arch->conditional && arch->classes <= 1)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "a conditional model needs at least 2 classes (got %d)", arch->classes);

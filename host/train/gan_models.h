@@ -15,7 +15,8 @@
 
 typedef struct clgan_gan_arch {
     char model[16];   /* "dcgan28", "dcgan32", "dcgan64" */
-    int width;        /* channels of D's first conv layer (G's last hidden layer); default 64 */
+    int width;        /* channels of D's first conv layer (G's last hidden layer); 0 = the model's
+                         default: 32 for dcgan28, 64 for dcgan32 and dcgan64 */
     int nz;           /* noise dimension; default 100 */
     int conditional;  /* 1: labels into G and D */
     int classes;      /* number of classes (conditional) */

@@ -37,7 +37,7 @@ int cmd_bench_gan(int argc, char **argv)
                    "Times full GAN training steps (G forward, D on real and fake, D step, G through D, G step)\n"
                    "of a DCGAN preset on random images, after --warmup untimed steps (default 2: kernel builds\n"
                    "and CLBlast's first compiles). Prints seconds per step, images per second and peak device\n"
-                   "memory. Defaults: dcgan28, width 64, batch 64, 10 steps.\n");
+                   "memory. Defaults: dcgan28 at its default width (32), batch 64, 10 steps.\n");
             return 0;
         } else {
             fprintf(stderr, "clgan bench-gan: unknown option '%s' (see --help)\n", argv[i]);
