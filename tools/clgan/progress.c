@@ -20,6 +20,7 @@ void progress_begin(progress *p, int epochs, int64_t steps_total, int64_t steps_
     p->steps_done = p->steps_at_start = p->last_logged = steps_done;
     p->t_start = p->t_last_draw = progress_now();
     p->log_every = steps_per_epoch / 10 > 0 ? steps_per_epoch / 10 : 1;
+    p->line_open = 0;
 }
 
 static void format_duration(double s, char *out, size_t cap)
@@ -55,6 +56,8 @@ void progress_update(progress *p, int epoch, int64_t step_in_epoch, int64_t step
         bar[WIDTH] = 0;
         fprintf(stderr, "\r\033[Kepoch %d/%d [%s] %lld/%lld | %s | %.0f img/s | %s, ETA %s", epoch, p->epochs, bar,
                 (long long)step_in_epoch, (long long)steps_per_epoch, metrics, ips, el_s, eta_s);
+        p->line_open = !end_of_epoch; /* a finished epoch keeps its line */
+        if (end_of_epoch) fputc('\n', stderr);
         fflush(stderr);
         return;
     }
@@ -67,8 +70,9 @@ void progress_update(progress *p, int epoch, int64_t step_in_epoch, int64_t step
 
 void progress_break(progress *p)
 {
-    if (p->tty) {
+    if (p->tty && p->line_open) {
         fputc('\n', stderr);
         fflush(stderr);
+        p->line_open = 0;
     }
 }

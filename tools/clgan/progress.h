@@ -15,6 +15,7 @@ typedef struct progress {
     double t_last_draw;
     int64_t last_logged;   /* step of the last plain line */
     int64_t log_every;
+    int line_open;         /* a bar is drawn on the current terminal line */
 } progress;
 
 double progress_now(void);
