@@ -3,7 +3,8 @@
 #
 # Installs what is missing and builds (tools/setup.sh), gets MNIST (data/mnist
 # if present, else tools/fetch-mnist.sh; when that fails too, the built-in
-# synthetic shapes, saying so), trains a small DCGAN on the default OpenCL
+# synthetic shapes, saying so), trains a small conditional DCGAN (one grid row
+# per class) on the default OpenCL
 # device for a few minutes, and prints where the sample grids are.
 #
 #   tools/demo.sh                  default: about 600 training steps
@@ -34,11 +35,11 @@ if [ -e "$out/checkpoint.ckpt" ]; then
 else
     resume=
 fi
-"$clgan" train-gan --data "$data" --model dcgan28 --steps "$steps" --out "$out" $resume
+"$clgan" train-gan --data "$data" --model dcgan28 --conditional --steps "$steps" --out "$out" $resume
 
 last=$(ls "$out"/samples/epoch-*.png | tail -n 1)
 echo
 echo "demo.sh: done."
-echo "  samples:    $last  (one grid per epoch in $out/samples/)"
+echo "  samples:    $last  (row k is class k; one grid per epoch in $out/samples/)"
 echo "  loss curve: $out/loss.png"
 echo "  more:       $clgan sample --checkpoint $out/checkpoint.ckpt --n 64 --out samples.png"
