@@ -4,8 +4,8 @@
 # Installs what is missing and builds (tools/setup.sh), gets MNIST (data/mnist
 # if present, else tools/fetch-mnist.sh; when that fails too, the built-in
 # synthetic shapes, saying so), trains a small conditional DCGAN (one grid row
-# per class) on the default OpenCL
-# device for a few minutes, and prints where the sample grids are.
+# per class) on the default OpenCL device for a few minutes, and prints where
+# the sample grids are.
 #
 #   tools/demo.sh                  default: about 600 training steps
 #   DEMO_STEPS=2000 tools/demo.sh  train longer
