@@ -1,5 +1,6 @@
 /* test_device_spec.c — device spec resolution: index, type, name substring
  * (any case), $CLGAN_DEVICE, and the listing in the no-match message. */
+#include "test_util.h"
 #include "clgan.h"
 
 #include <ctype.h>
@@ -7,13 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failures;
-#define EXPECT(cond, ...)                                    \
-    do {                                                     \
-        if (cond) printf("ok   " __VA_ARGS__);               \
-        else { printf("FAIL " __VA_ARGS__); failures++; }    \
-        printf("\n");                                        \
-    } while (0)
 
 static int contains_nocase(const char *hay, const char *needle)
 {
@@ -88,6 +82,5 @@ int main(void)
         if (clgan_device_get_info(k, &dk) == CLGAN_OK && dk.type == CLGAN_DEVICE_GPU) any_gpu = 1;
     }
     EXPECT(!any_gpu || got.type == CLGAN_DEVICE_GPU, "default prefers a GPU when one exists");
-    printf("%d failure(s)\n", failures);
-    return failures ? 1 : 0;
+    return test_finish();
 }

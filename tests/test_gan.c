@@ -3,6 +3,7 @@
  * sample grid PNG, a bit-exact checkpoint round trip, resume equivalence
  * (N steps + resume M = N+M in one go), and damaged, truncated or
  * mismatched checkpoints refused with a message. */
+#include "test_util.h"
 #include "data/dataset.h"
 #include "data/loader.h"
 #include "io/container.h"
@@ -16,22 +17,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static int failures;
-#define EXPECT(cond, ...)                                    \
-    do {                                                     \
-        if (cond) printf("ok   " __VA_ARGS__);               \
-        else { printf("FAIL " __VA_ARGS__); failures++; }    \
-        printf("\n");                                        \
-        fflush(stdout);                                      \
-    } while (0)
-#define MUST(expr)                                                            \
-    do {                                                                      \
-        clgan_status must_st_ = (expr);                                       \
-        if (must_st_ != CLGAN_OK) {                                           \
-            printf("FAIL %s: %s\n", #expr, clgan_last_error());               \
-            exit(1);                                                          \
-        }                                                                     \
-    } while (0)
 
 enum { BATCH = 16 };
 static clgan_ctx *ctx;
@@ -248,6 +233,5 @@ int main(void)
     if (system(cmd) != 0) printf("could not remove %s\n", dir);
     clgan_dataset_free(data);
     clgan_ctx_free(ctx);
-    printf("%d failure(s)\n", failures);
-    return failures ? 1 : 0;
+    return test_finish();
 }

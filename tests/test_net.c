@@ -3,6 +3,7 @@
  * input), no device allocation in steady-state training steps, re-planning
  * for another batch size, peak-memory reporting, and the out-of-memory
  * message. */
+#include "test_util.h"
 #include "nn/net.h"
 
 #include <math.h>
@@ -10,22 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failures;
-#define EXPECT(cond, ...)                                    \
-    do {                                                     \
-        if (cond) printf("ok   " __VA_ARGS__);               \
-        else { printf("FAIL " __VA_ARGS__); failures++; }    \
-        printf("\n");                                        \
-        fflush(stdout);                                      \
-    } while (0)
-#define MUST(expr)                                                            \
-    do {                                                                      \
-        clgan_status must_st_ = (expr);                                       \
-        if (must_st_ != CLGAN_OK) {                                           \
-            printf("FAIL %s: %s\n", #expr, clgan_last_error());               \
-            return 1;                                                         \
-        }                                                                     \
-    } while (0)
 
 enum { N = 3, C = 2, H = 6, W = 6, K = 3 };
 
@@ -304,6 +289,5 @@ int main(void)
     clgan_net_free(net);
     EXPECT(clgan_ctx_bytes_in_use(ctx) == 0, "everything released (%zu bytes left)", clgan_ctx_bytes_in_use(ctx));
     clgan_ctx_free(ctx);
-    printf("%d failure(s)\n", failures);
-    return failures ? 1 : 0;
+    return test_finish();
 }

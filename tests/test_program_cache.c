@@ -3,6 +3,7 @@
  * detected and rebuilt, and concurrent builders (forked processes) that
  * leave exactly one valid entry and no temporary files. Every program that
  * comes out of the cache is also run and its result checked. */
+#include "test_util.h"
 #include "device/context.h"
 #include "nn/activation.h"
 
@@ -13,14 +14,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int failures;
-#define EXPECT(cond, ...)                                    \
-    do {                                                     \
-        if (cond) printf("ok   " __VA_ARGS__);               \
-        else { printf("FAIL " __VA_ARGS__); failures++; }    \
-        printf("\n");                                        \
-        fflush(stdout);                                      \
-    } while (0)
 
 static char dir[256];
 
@@ -207,6 +200,5 @@ int main(int argc, char **argv)
 
     clear_dir();
     rmdir(dir);
-    printf("%d failure(s)\n", failures);
-    return failures ? 1 : 0;
+    return test_finish();
 }
