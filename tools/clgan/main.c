@@ -13,6 +13,10 @@ static const cli_command commands[] = {
     {"selftest", "compile every kernel and check every layer against the host reference", cmd_selftest},
     {"train-gan", "train a DCGAN or conditional DCGAN; sample grids, log, checkpoints", cmd_train_gan},
     {"sample", "generate images from a GAN checkpoint (PNG grid or IDX file)", cmd_sample},
+    {"train-classifier", "train a CNN classifier; test accuracy, recall and confusion matrix per epoch, checkpoints",
+     cmd_train_classifier},
+    {"eval", "evaluate a classifier checkpoint on a dataset (accuracy, recall, confusion matrix)", cmd_eval},
+    {"predict", "classify PNG/JPEG files with a classifier checkpoint", cmd_predict},
     {"bench-gan", "time GAN training steps on a device (for comparing devices and drivers)", cmd_bench_gan},
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
@@ -21,7 +25,7 @@ static void usage(FILE *f)
 {
     fprintf(f, "clgan %s — GANs and image classifiers on any OpenCL device\n\n"
                "usage: clgan <command> [options]\n\ncommands:\n", CLGAN_VERSION_STRING);
-    for (size_t i = 0; i < COMMAND_COUNT; i++) fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+    for (size_t i = 0; i < COMMAND_COUNT; i++) fprintf(f, "  %-16s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\nRun 'clgan <command> --help' for a command's options.\n"
                "Environment: CLGAN_DEVICE (device spec), CLGAN_CACHE_DIR (kernel cache folder; 'off' disables),\n"
                "             CLGAN_KERNEL_DIR (load .cl sources from a folder instead of the embedded copies),\n"

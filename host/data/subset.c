@@ -1,0 +1,170 @@
+/* subset.c — balanced label subsets and class imbalance (see subset.h). */
+#include "subset.h"
+
+#include "core/error.h"
+#include "nn/init.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Streams of the host RNG, so the two scenarios draw independently. */
+#define STREAM_LABELS UINT64_C(0x4C4142454C530001)
+#define STREAM_IMBALANCE UINT64_C(0x494D42414C410002)
+
+clgan_status clgan_dataset_select(const clgan_dataset *d, const int *indices, int n, clgan_dataset **out)
+{
+    *out = NULL;
+    if (n < 1) return clgan_fail(CLGAN_ERR_INVALID_ARG, "a subset needs at least one image");
+    for (int i = 0; i < n; i++)
+        if (indices[i] < 0 || indices[i] >= d->n)
+            return clgan_fail(CLGAN_ERR_INVALID_ARG, "subset index %d is %d, outside 0..%d", i, indices[i], d->n - 1);
+    clgan_dataset *s;
+    TRY(clgan_dataset_alloc(n, d->c, d->h, d->w, d->classes, &s));
+    size_t img = clgan_dataset_image_bytes(d);
+    for (int i = 0; i < n; i++) {
+        memcpy(s->pixels + (size_t)i * img, d->pixels + (size_t)indices[i] * img, img);
+        s->labels[i] = d->labels[indices[i]];
+    }
+    if (d->classes && d->class_names && s->class_names)
+        memcpy(s->class_names, d->class_names, (size_t)d->classes * sizeof d->class_names[0]);
+    memcpy(s->source, d->source, sizeof s->source);
+    *out = s;
+    return CLGAN_OK;
+}
+
+void clgan_dataset_class_counts(const clgan_dataset *d, int *counts, int *unlabelled)
+{
+    int u = 0;
+    for (int k = 0; k < d->classes; k++) counts[k] = 0;
+    for (int i = 0; i < d->n; i++) {
+        if (d->labels[i] >= 0 && d->labels[i] < d->classes) counts[d->labels[i]]++;
+        else u++;
+    }
+    if (unlabelled) *unlabelled = u;
+}
+
+static void shuffle(clgan_rng *rng, int *v, int n)
+{
+    for (int i = n - 1; i > 0; i--) {
+        int j = (int)(clgan_rng_next(rng) % (uint64_t)(i + 1));
+        int t = v[i];
+        v[i] = v[j], v[j] = t;
+    }
+}
+
+/* Indices of class k's images, in dataset order, into idx (count returned). */
+static int class_indices(const clgan_dataset *d, int k, int *idx)
+{
+    int n = 0;
+    for (int i = 0; i < d->n; i++)
+        if (d->labels[i] == k) idx[n++] = i;
+    return n;
+}
+
+static void set_source(clgan_dataset *s, const clgan_dataset *d, const char *what)
+{
+    char tmp[sizeof s->source];
+    memcpy(tmp, d->source, sizeof tmp);
+    tmp[160] = '\0'; /* leave room for the scenario */
+    clgan_fmt(s->source, sizeof s->source, "%s, %s", tmp, what);
+}
+
+clgan_status clgan_dataset_keep_labels(const clgan_dataset *d, int n_labels, uint64_t seed, int unlabel_rest,
+                                       clgan_dataset **out)
+{
+    *out = NULL;
+    int K = d->classes;
+    if (K < 1) return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s is unlabelled: cannot keep labelled images", d->source);
+    int *counts = calloc((size_t)K, sizeof *counts), *quota = calloc((size_t)K, sizeof *quota);
+    int *order = malloc((size_t)K * sizeof *order), *keep = calloc((size_t)d->n, sizeof *keep);
+    int *idx = malloc((size_t)d->n * sizeof *idx), *sel = malloc((size_t)d->n * sizeof *sel);
+    clgan_status st = CLGAN_OK;
+    if (!counts || !quota || !order || !keep || !idx || !sel) {
+        st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory selecting labels");
+        goto done;
+    }
+    int unl;
+    clgan_dataset_class_counts(d, counts, &unl);
+    int labelled = d->n - unl;
+    if (n_labels < 1 || n_labels > labelled) {
+        st = clgan_fail(CLGAN_ERR_INVALID_ARG, "cannot keep %d labelled images: %s has %d", n_labels, d->source,
+                        labelled);
+        goto done;
+    }
+    clgan_rng rng;
+    clgan_rng_seed(&rng, seed ^ STREAM_LABELS);
+    for (int k = 0; k < K; k++) order[k] = k;
+    shuffle(&rng, order, K);
+    /* Base share, the remainder to the first classes of the seeded order;
+     * then hand shortfalls round the classes with images to spare. */
+    for (int r = 0; r < K; r++) quota[order[r]] = n_labels / K + (r < n_labels % K);
+    int spare = 0;
+    for (int k = 0; k < K; k++)
+        if (quota[k] > counts[k]) spare += quota[k] - counts[k], quota[k] = counts[k];
+    while (spare > 0)
+        for (int r = 0; r < K && spare > 0; r++)
+            if (quota[order[r]] < counts[order[r]]) quota[order[r]]++, spare--;
+    for (int k = 0; k < K; k++) {
+        int n = class_indices(d, k, idx);
+        shuffle(&rng, idx, n);
+        for (int i = 0; i < quota[k]; i++) keep[idx[i]] = 1;
+    }
+    int n = 0;
+    for (int i = 0; i < d->n; i++)
+        if (keep[i] || unlabel_rest) sel[n++] = i;
+    st = clgan_dataset_select(d, sel, n, out);
+    if (st == CLGAN_OK) {
+        for (int i = 0; i < n; i++)
+            if (!keep[sel[i]]) (*out)->labels[i] = -1;
+        char what[96];
+        clgan_fmt(what, sizeof what, "%d labels kept%s", n_labels, unlabel_rest ? ", the rest unlabelled" : "");
+        set_source(*out, d, what);
+    }
+done:
+    free(counts);
+    free(quota);
+    free(order);
+    free(keep);
+    free(idx);
+    free(sel);
+    return st;
+}
+
+clgan_status clgan_dataset_imbalance(const clgan_dataset *d, int cls, double fraction, uint64_t seed,
+                                     clgan_dataset **out)
+{
+    *out = NULL;
+    if (cls < 0 || cls >= d->classes)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "imbalance class %d is outside 0..%d", cls, d->classes - 1);
+    if (!(fraction >= 0 && fraction <= 1))
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "imbalance fraction %g is outside [0, 1]", fraction);
+    int *idx = malloc((size_t)d->n * sizeof *idx), *keep = calloc((size_t)d->n, sizeof *keep);
+    int *sel = malloc((size_t)d->n * sizeof *sel);
+    clgan_status st = CLGAN_OK;
+    if (!idx || !keep || !sel) {
+        st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory");
+        goto done;
+    }
+    int count = class_indices(d, cls, idx);
+    int want = (int)llround(fraction * count);
+    if (fraction > 0 && want < 1 && count > 0) want = 1;
+    clgan_rng rng;
+    clgan_rng_seed(&rng, seed ^ STREAM_IMBALANCE);
+    shuffle(&rng, idx, count);
+    for (int i = 0; i < want; i++) keep[idx[i]] = 1;
+    int n = 0;
+    for (int i = 0; i < d->n; i++)
+        if (d->labels[i] != cls || keep[i]) sel[n++] = i;
+    st = clgan_dataset_select(d, sel, n, out);
+    if (st == CLGAN_OK) {
+        char what[96];
+        clgan_fmt(what, sizeof what, "class %d cut to %d of %d images", cls, want, count);
+        set_source(*out, d, what);
+    }
+done:
+    free(idx);
+    free(keep);
+    free(sel);
+    return st;
+}

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# cli_classifier.sh — train-classifier, eval and predict end to end on the
+# built-in synthetic data: files written, --json, per-epoch report, resume,
+# Ctrl-C, --labels / --imbalance, vgg32 on converted data, and clear errors
+# with non-zero exits for bad input.
+# usage: cli_classifier.sh PATH/TO/clgan
+set -u
+clgan=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fails=0
+pass=0
+ok() { echo "ok   $*"; pass=$((pass + 1)); }
+bad() { echo "FAIL $*"; fails=$((fails + 1)); }
+expect() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+
+if ! "$clgan" devices >/dev/null 2>&1; then echo "skipped: no OpenCL device"; exit 77; fi
+small=(--data synthetic --width 4 --batch 16 --limit 64 --seed 3)
+
+# 1. A short run: every artefact, the per-epoch report, one JSON line.
+out=$work/run
+"$clgan" train-classifier "${small[@]}" --augment --steps 6 --out "$out" --json >"$work/json" 2>"$work/log"
+rc=$?
+expect "train-classifier exits 0 (rc=$rc)" test $rc = 0
+expect "checkpoint written" test -s "$out/checkpoint.ckpt"
+expect "confusion heat map per epoch (4 steps/epoch: epochs 1 and 2)" test -s "$out/confusion/epoch-0001.png" -a -s "$out/confusion/epoch-0002.png"
+expect "log.csv has a header and 6 rows" test "$(wc -l <"$out/log.csv")" = 7
+expect "log.csv has the test accuracy at the epoch ends (steps 4 and 6)" test "$(awk -F, 'NR > 1 && $6 != "" {printf "%s ", $1}' "$out/log.csv")" = "4 6 "
+expect "--json: one line with steps, test accuracy, recall and confusion" grep -q '"steps": 6, .*"test_accuracy": .*"recall": \[.*"confusion": \[\[' "$work/json"
+expect "--json is one line" test "$(wc -l <"$work/json")" = 1
+expect "per-epoch report: accuracy, recall, confusion matrix" grep -q "recall %" "$work/log"
+expect "per-epoch report: the confusion matrix's rows" grep -q "confusion (rows: true class" "$work/log"
+expect "plain progress lines when stderr is not a terminal" grep -q "epoch 1/2 step" "$work/log"
+
+# 2. Refuses to overwrite a run; resume continues it; mismatches refused.
+"$clgan" train-classifier "${small[@]}" --steps 6 --out "$out" 2>"$work/err"
+expect "a second run into the same --out is refused" grep -q "already holds a run" "$work/err"
+"$clgan" train-classifier "${small[@]}" --width 8 --steps 8 --out "$out" --resume 2>"$work/err"
+expect "resume with a different --width is refused" grep -q -- "--width differs" "$work/err"
+"$clgan" train-classifier "${small[@]}" --labels 20 --steps 8 --out "$out" --resume 2>"$work/err"; rc=$?
+expect "resume with a different --labels is refused (rc=$rc)" test $rc = 2 -a -n "$(grep -- '--labels/--imbalance differ' "$work/err")"
+"$clgan" train-classifier --data synthetic --steps 9 --out "$out" --resume --json >"$work/json" 2>/dev/null
+expect "resume continues to step 9 (limit taken from the checkpoint)" grep -q '"steps": 9, .*"train_images": 64' "$work/json"
+expect "log.csv holds steps 1..9 once each" test "$(cut -d, -f1 "$out/log.csv" | tail -n +2 | tr '\n' ' ')" = "1 2 3 4 5 6 7 8 9 "
+"$clgan" train-classifier --data synthetic --epochs 1 --out "$out" --resume --json >"$work/json" 2>/dev/null; rc=$?
+expect "resume with nothing left to train still reports (rc=$rc)" grep -q '"steps": 9, .*"test_accuracy"' "$work/json"
+
+# 3. eval: text, JSON, heat map; the numbers agree with the training run's last report.
+ck=$out/checkpoint.ckpt
+"$clgan" eval --checkpoint "$ck" --data synthetic >"$work/eval.txt" 2>&1; rc=$?
+expect "eval exits 0 and prints accuracy and the matrix (rc=$rc)" test $rc = 0 -a -n "$(grep -E '^accuracy [0-9.]+%' "$work/eval.txt")" -a -n "$(grep 'confusion (rows' "$work/eval.txt")"
+"$clgan" eval --checkpoint "$ck" --data synthetic --json --confusion-png "$work/cm.png" >"$work/eval.json" 2>/dev/null
+expect "eval --json: accuracy, 500 test images, recall" grep -q '"accuracy": .*"images": 500, "recall": \[' "$work/eval.json"
+expect "eval --confusion-png writes the heat map" test -s "$work/cm.png"
+acc_train=$(sed 's/.*"test_accuracy": \([0-9.]*\).*/\1/' "$work/json")
+acc_eval=$(sed 's/.*"accuracy": \([0-9.]*\).*/\1/' "$work/eval.json")
+expect "eval's accuracy equals the training run's final test accuracy ($acc_eval vs $acc_train)" test "$acc_eval" = "$acc_train"
+"$clgan" eval --checkpoint "$ck" --data synthetic --split train --limit 100 --json >"$work/eval2.json" 2>/dev/null
+expect "eval --split train --limit 100" grep -q '"split": "train", .*"images": 100' "$work/eval2.json"
+
+# 4. predict: PNG files (an RGB heat map is converted to the model's grey 28x28).
+"$clgan" predict --checkpoint "$ck" "$work/cm.png" "$out/confusion/epoch-0001.png" >"$work/pred.txt" 2>"$work/err"; rc=$?
+expect "predict prints 'file: class (name) probability' per image (rc=$rc)" test $rc = 0 -a "$(grep -cE '\.png: [0-9] \([a-z_]+\) [01]\.[0-9]{4}$' "$work/pred.txt")" = 2
+"$clgan" predict --checkpoint "$ck" --json --top 3 "$work/cm.png" >"$work/pred.json" 2>/dev/null
+expect "predict --json: class, probability and 10 probabilities" grep -qE '"predictions": \[\{"file": .*"class": [0-9], .*"probabilities": \[([^,]*, ){9}[^,]*\]' "$work/pred.json"
+"$clgan" predict --checkpoint "$ck" --top 3 "$work/cm.png" >"$work/pred3.txt" 2>/dev/null
+expect "predict --top 3 lists three classes" test "$(grep -oE '[0-9] \([a-z_]+\) [01]\.[0-9]{4}' "$work/pred3.txt" | wc -l)" = 3
+echo "not an image" >"$work/fake.png"
+"$clgan" predict --checkpoint "$ck" "$work/fake.png" 2>"$work/err"; rc=$?
+expect "undecodable image: rc 1 and the file in the message" test $rc = 1 -a -n "$(grep -F "$work/fake.png" "$work/err")"
+"$clgan" predict --checkpoint "$ck" "$work/missing.png" 2>"$work/err"; rc=$?
+expect "missing image: rc 1, 'cannot open'" test $rc = 1 -a -n "$(grep 'cannot open' "$work/err")"
+"$clgan" predict --checkpoint "$ck" 2>"$work/err"; rc=$?
+expect "predict without images: rc 2" test $rc = 2
+
+# 5. Scenarios, and vgg32 on data converted to 32x32 RGB.
+"$clgan" train-classifier --data synthetic --width 4 --batch 8 --labels 20 --steps 2 --out "$work/lab" --json >"$work/json" 2>"$work/err"
+expect "--labels 20: 20 training images" grep -q '"train_images": 20,' "$work/json"
+"$clgan" train-classifier --data synthetic --width 4 --batch 16 --imbalance 3:0.5 --steps 1 --out "$work/imb" --json >"$work/json" 2>/dev/null
+expect "--imbalance 3:0.5 drops 100 of class 3's 200 images" grep -q '"train_images": 1900,' "$work/json"
+"$clgan" train-classifier --data synthetic --model vgg32 --width 4 --batch 8 --limit 32 --steps 2 --optimizer sgd --out "$work/vgg" --json >"$work/json" 2>/dev/null; rc=$?
+expect "vgg32 with SGD on synthetic (converted to 32x32x3) runs (rc=$rc)" grep -q '"model": "vgg32", "steps": 2' "$work/json"
+
+# 6. Bad input: clear messages, non-zero exits.
+"$clgan" train-classifier --data synthetic --batch zero --out "$work/r2" 2>"$work/err"; rc=$?
+expect "bad --batch value: rc 2 and a message" test $rc = 2 -a -n "$(grep -- '--batch expects' "$work/err")"
+"$clgan" train-classifier --data "$work/nothing-here" --out "$work/r3" 2>"$work/err"; rc=$?
+expect "missing dataset: rc 1 and the path in the message" test $rc = 1 -a -n "$(grep -F "$work/nothing-here" "$work/err")"
+"$clgan" train-classifier --data synthetic --model lenet99 --out "$work/r4" 2>"$work/err"; rc=$?
+expect "unknown model lists the models (rc=$rc)" grep -q "lenet28.*vgg32" "$work/err"
+"$clgan" train-classifier --data synthetic --imbalance 3-0.5 --out "$work/r5" 2>"$work/err"; rc=$?
+expect "malformed --imbalance: rc 2" test $rc = 2 -a -n "$(grep 'CLASS:FRACTION' "$work/err")"
+"$clgan" train-classifier --data synthetic --imbalance 12:0.5 --out "$work/r6" 2>"$work/err"; rc=$?
+expect "--imbalance class out of range: rc 1" test $rc = 1 -a -n "$(grep 'outside 0..9' "$work/err")"
+"$clgan" train-classifier --data synthetic --labels 5000 --out "$work/r7" 2>"$work/err"; rc=$?
+expect "--labels beyond the data: rc 1" test $rc = 1 -a -n "$(grep 'cannot keep 5000' "$work/err")"
+"$clgan" train-classifier --data synthetic --labels 10 --out "$work/r8" 2>"$work/err"; rc=$?
+expect "fewer images than one batch: rc 1, suggests --batch" test $rc = 1 -a -n "$(grep -- 'smaller --batch' "$work/err")"
+"$clgan" train-classifier --data synthetic --out "$work/r9" --bogus 2>"$work/err"; rc=$?
+expect "unknown option: rc 2" test $rc = 2
+head -c 1000 "$ck" >"$work/cut.ckpt"
+"$clgan" eval --checkpoint "$work/cut.ckpt" --data synthetic 2>"$work/err"; rc=$?
+expect "truncated checkpoint: rc 1, says truncated" test $rc = 1 -a -n "$(grep truncated "$work/err")"
+"$clgan" train-gan --data synthetic --width 8 --nz 8 --batch 16 --limit 32 --steps 1 --out "$work/gan" 2>/dev/null
+"$clgan" eval --checkpoint "$work/gan/checkpoint.ckpt" --data synthetic 2>"$work/err"; rc=$?
+expect "a GAN checkpoint given to eval: rc 1, 'not a classifier checkpoint'" test $rc = 1 -a -n "$(grep 'not a classifier checkpoint' "$work/err")"
+"$clgan" eval --checkpoint "$ck" --data synthetic --split valid 2>"$work/err"; rc=$?
+expect "bad --split: rc 2" test $rc = 2
+
+# 7. Ctrl-C finishes the step, writes a checkpoint, exits 130; resume works.
+out2=$work/int
+"$clgan" train-classifier "${small[@]}" --steps 100000 --out "$out2" 2>"$work/int.log" &
+pid=$!
+for _ in $(seq 300); do
+    [ -s "$out2/log.csv" ] && [ "$(wc -l <"$out2/log.csv")" -gt 3 ] && break
+    sleep 0.1
+done
+kill -INT $pid
+wait $pid; rc=$?
+expect "SIGINT: exit 130 (rc=$rc)" test $rc = 130
+expect "SIGINT: says where the checkpoint is" grep -q "checkpoint written to" "$work/int.log"
+"$clgan" train-classifier --data synthetic --steps 12 --out "$out2" --resume --json >"$work/json" 2>/dev/null
+expect "resume after SIGINT reaches step 12" grep -q '"steps": 12' "$work/json"
+
+echo "$pass passed, $fails failed"
+[ $fails = 0 ]

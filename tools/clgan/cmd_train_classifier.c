@@ -1,0 +1,484 @@
+/* cmd_train_classifier.c — `clgan train-classifier`: train a CNN classifier
+ * with a progress bar; after each epoch the test accuracy, per-class recall
+ * and confusion matrix (printed, and a heat-map PNG), a CSV log and a
+ * checkpoint; Ctrl-C / SIGTERM safe, resumable, --labels / --imbalance
+ * scenarios. */
+#include "classifier_report.h"
+#include "cli.h"
+#include "progress.h"
+
+#include "data/dataset.h"
+#include "data/loader.h"
+#include "data/subset.h"
+#include "io/container.h"
+#include "train/classifier.h"
+#include "train/metrics.h"
+
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+static volatile sig_atomic_t stop_signal;
+static void on_signal(int sig) { stop_signal = sig; }
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: clgan train-classifier --data SPEC [options]\n\n"
+            "Trains a CNN classifier (softmax cross-entropy) and writes into --out:\n"
+            "  confusion/epoch-NNNN.png  the test split's confusion matrix after each epoch\n"
+            "  log.csv                   step, epoch, loss, batch accuracy, lr, test accuracy (at epoch ends),\n"
+            "                            images/s, seconds\n"
+            "  checkpoint.ckpt           after each epoch and on Ctrl-C/SIGTERM (resume with --resume)\n"
+            "After each epoch it prints the test accuracy, per-class recall and precision and the confusion matrix.\n\n"
+            "  --data SPEC           IDX folder/file (MNIST), CIFAR-10 .bin folder/file, image folder, or 'synthetic'\n"
+            "  --model NAME          lenet28 (28x28x1, default) or vgg32 (32x32x3); images are resized and\n"
+            "                        converted to the model's shape\n"
+            "  --epochs N            epochs to train (default 10)\n"
+            "  --steps N             train to this many steps in total instead of --epochs\n"
+            "  --batch B             batch size (default 64)\n"
+            "  --out DIR             output folder (default runs/classifier)\n"
+            "  --optimizer adam|sgd  Adam (default; beta1 0.9) or SGD with momentum 0.9\n"
+            "  --lr LR               learning rate (default 1e-3 for Adam, 0.01 for SGD)\n"
+            "  --lr-decay F          multiply the learning rate by F every --lr-decay-epochs epochs (default 1: none)\n"
+            "  --lr-decay-epochs E   epochs between decays (default 5 when --lr-decay is given)\n"
+            "  --weight-decay WD     L2 weight decay (default 0)\n"
+            "  --augment             random shifts of up to 2 pixels (grey); pad-4 random crops and horizontal\n"
+            "                        flips (RGB)\n"
+            "  --labels N            keep N labelled training images, balanced over the classes, chosen by --seed\n"
+            "  --imbalance C:F       keep only the fraction F of class C's training images (chosen by --seed;\n"
+            "                        applied before --labels)\n"
+            "  --width W             channels of the first conv block (default 32)\n"
+            "  --limit N             use only the first N training images\n"
+            "  --seed S              seed for weights, dropout, augmentation, data order and subsets (default 1)\n"
+            "  --device SPEC         OpenCL device (index, gpu/cpu, or part of a name)\n"
+            "  --resume              continue the run in --out from its checkpoint\n"
+            "  --json                print one machine-readable summary line at the end\n");
+}
+
+typedef struct train_opts {
+    const char *data, *out, *device;
+    clgan_classifier_config cfg;
+    int epochs, steps, limit, labels, imb_class, resume, json;
+    float imb_fraction, decay_epochs;
+    int set_model, set_width, set_batch, set_opt, set_scenario; /* given explicitly (checked on resume) */
+} train_opts;
+
+static int parse(int argc, char **argv, train_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->cfg = clgan_classifier_default_config();
+    o->out = "runs/classifier";
+    o->epochs = 10;
+    o->imb_class = -1;
+    for (int i = 1; i < argc; i++) {
+        int bad = 0;
+        const char *v;
+        if ((v = cli_flag_value(argc, argv, &i, "--data", &bad))) o->data = v;
+        else if ((v = cli_flag_value(argc, argv, &i, "--out", &bad))) o->out = v;
+        else if ((v = cli_flag_value(argc, argv, &i, "--device", &bad))) o->device = v;
+        else if ((v = cli_flag_value(argc, argv, &i, "--model", &bad))) {
+            snprintf(o->cfg.arch.model, sizeof o->cfg.arch.model, "%s", v);
+            o->set_model = 1;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--epochs", &bad))) {
+            if (!cli_parse_int("--epochs", v, 1, 1000000, &o->epochs)) return 2;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--steps", &bad))) {
+            if (!cli_parse_int("--steps", v, 1, 2000000000, &o->steps)) return 2;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--batch", &bad))) {
+            if (!cli_parse_int("--batch", v, 2, 65536, &o->cfg.batch)) return 2;
+            o->set_batch = 1;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--width", &bad))) {
+            if (!cli_parse_int("--width", v, 1, 4096, &o->cfg.arch.width)) return 2;
+            o->set_width = 1;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--limit", &bad))) {
+            if (!cli_parse_int("--limit", v, 1, 2000000000, &o->limit)) return 2;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--labels", &bad))) {
+            if (!cli_parse_int("--labels", v, 1, 2000000000, &o->labels)) return 2;
+            o->set_scenario = 1;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--imbalance", &bad))) {
+            char *colon = strchr(v, ':');
+            char cls[32];
+            if (!colon || colon - v >= (long)sizeof cls) {
+                fprintf(stderr, "clgan: --imbalance expects CLASS:FRACTION (e.g. 3:0.025), got '%s'\n", v);
+                return 2;
+            }
+            snprintf(cls, sizeof cls, "%.*s", (int)(colon - v), v);
+            if (!cli_parse_int("--imbalance class", cls, 0, 65535, &o->imb_class) ||
+                !cli_parse_float("--imbalance fraction", colon + 1, 0, 1, &o->imb_fraction))
+                return 2;
+            o->set_scenario = 1;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--seed", &bad))) {
+            if (!cli_parse_u64("--seed", v, &o->cfg.seed)) return 2;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--lr", &bad))) {
+            if (!cli_parse_float("--lr", v, 1e-9, 10, &o->cfg.lr)) return 2;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--lr-decay", &bad))) {
+            if (!cli_parse_float("--lr-decay", v, 1e-6, 1, &o->cfg.lr_decay)) return 2;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--lr-decay-epochs", &bad))) {
+            if (!cli_parse_float("--lr-decay-epochs", v, 0.01, 1e6, &o->decay_epochs)) return 2;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--weight-decay", &bad))) {
+            if (!cli_parse_float("--weight-decay", v, 0, 1, &o->cfg.weight_decay)) return 2;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--optimizer", &bad))) {
+            if (!strcmp(v, "adam")) o->cfg.optimizer = CLGAN_CLASSIFIER_ADAM;
+            else if (!strcmp(v, "sgd")) o->cfg.optimizer = CLGAN_CLASSIFIER_SGD;
+            else {
+                fprintf(stderr, "clgan: --optimizer is 'adam' or 'sgd', got '%s'\n", v);
+                return 2;
+            }
+            o->set_opt = 1;
+        } else if (bad) return 2;
+        else if (!strcmp(argv[i], "--augment")) o->cfg.augment = 1;
+        else if (!strcmp(argv[i], "--resume")) o->resume = 1;
+        else if (!strcmp(argv[i], "--json")) o->json = 1;
+        else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return -1;
+        } else {
+            fprintf(stderr, "clgan train-classifier: unknown option '%s' (see --help)\n", argv[i]);
+            return 2;
+        }
+    }
+    if (!o->data) {
+        fprintf(stderr, "clgan train-classifier: --data is required (a dataset path, or 'synthetic'); see --help\n");
+        return 2;
+    }
+    if (o->decay_epochs > 0 && o->cfg.lr_decay == 1.0f) {
+        fprintf(stderr, "clgan train-classifier: --lr-decay-epochs needs --lr-decay F (F < 1)\n");
+        return 2;
+    }
+    if (o->cfg.lr_decay < 1.0f && o->decay_epochs <= 0) o->decay_epochs = 5;
+    return 0;
+}
+
+/* The data scenario, kept in the checkpoint's note so --resume rebuilds the
+ * same training set: "labels=N imbalance=C:F limit=N | <source>". */
+static void scenario_text(const train_opts *o, char *out, size_t cap)
+{
+    snprintf(out, cap, "labels=%d imbalance=%d:%.9g limit=%d", o->labels, o->imb_class, o->imb_fraction, o->limit);
+}
+
+static int scenario_from_note(const char *note, train_opts *o)
+{
+    int labels, cls, limit;
+    float frac;
+    if (sscanf(note, "labels=%d imbalance=%d:%f limit=%d", &labels, &cls, &frac, &limit) != 4) return 0;
+    if (o->set_scenario && (labels != o->labels || cls != o->imb_class || (cls >= 0 && frac != o->imb_fraction))) {
+        fprintf(stderr, "clgan: --labels/--imbalance differ from the run being resumed (%s); leave them out or start a "
+                        "new run in another --out\n", note);
+        return -1;
+    }
+    o->labels = labels, o->imb_class = cls, o->imb_fraction = frac;
+    if (!o->limit) o->limit = limit;
+    return 1;
+}
+
+static int check_resume_matches(const train_opts *o, const clgan_classifier_config *ck)
+{
+    const char *what = NULL;
+    if (o->set_model && strcmp(o->cfg.arch.model, ck->arch.model)) what = "--model";
+    else if (o->set_width && o->cfg.arch.width != ck->arch.width) what = "--width";
+    else if (o->set_batch && o->cfg.batch != ck->batch) what = "--batch";
+    else if (o->set_opt && o->cfg.optimizer != ck->optimizer) what = "--optimizer";
+    if (!what) return 1;
+    fprintf(stderr, "clgan: %s differs from the run being resumed (checkpoint: model %s, width %d, batch %d, %s); "
+                    "leave it out or start a new run in another --out\n",
+            what, ck->arch.model, ck->arch.width, ck->batch, clgan_classifier_optimizer_name(ck->optimizer));
+    return 0;
+}
+
+/* Keep the header and the rows of log.csv up to `step`. */
+static int trim_log(const char *path, int64_t step)
+{
+    FILE *in = fopen(path, "r");
+    if (!in) return 1;
+    char tmp[1200], line[512];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *out = fopen(tmp, "w");
+    if (!out) {
+        fclose(in);
+        return 0;
+    }
+    while (fgets(line, sizeof line, in)) {
+        long long s;
+        if (sscanf(line, "%lld,", &s) != 1 || s <= step) fputs(line, out);
+    }
+    fclose(in);
+    int ok = fclose(out) == 0 && rename(tmp, path) == 0;
+    if (!ok) remove(tmp);
+    return ok;
+}
+
+/* Load a split at the model's shape and apply the scenario (training split only). */
+static int load_data(const train_opts *o, const clgan_classifier_arch *shape, clgan_dataset **train,
+                     clgan_dataset **test)
+{
+    clgan_dataset_options dopt = clgan_dataset_default_options();
+    dopt.size = shape->h;
+    dopt.channels = shape->c;
+    dopt.seed = o->cfg.seed;
+    dopt.limit = o->limit;
+    if (clgan_dataset_open(o->data, CLGAN_SPLIT_TRAIN, &dopt, train) != CLGAN_OK) return cli_fail("cannot load --data");
+    dopt.limit = 0;
+    if (clgan_dataset_open(o->data, CLGAN_SPLIT_TEST, &dopt, test) != CLGAN_OK)
+        return cli_fail("cannot load the test split of --data");
+    if ((*train)->classes < 2) {
+        fprintf(stderr, "clgan: a classifier needs labelled data with at least 2 classes; %s has %d\n",
+                (*train)->source, (*train)->classes);
+        return 1;
+    }
+    if ((*test)->classes != (*train)->classes) {
+        fprintf(stderr, "clgan: the training split has %d classes, the test split %d\n", (*train)->classes,
+                (*test)->classes);
+        return 1;
+    }
+    clgan_dataset *s;
+    if (o->imb_class >= 0) {
+        if (clgan_dataset_imbalance(*train, o->imb_class, o->imb_fraction, o->cfg.seed, &s) != CLGAN_OK)
+            return cli_fail("--imbalance");
+        clgan_dataset_free(*train);
+        *train = s;
+    }
+    if (o->labels > 0) {
+        if (clgan_dataset_keep_labels(*train, o->labels, o->cfg.seed, 0, &s) != CLGAN_OK) return cli_fail("--labels");
+        clgan_dataset_free(*train);
+        *train = s;
+    }
+    return 0;
+}
+
+int cmd_train_classifier(int argc, char **argv)
+{
+    train_opts o;
+    int rc = parse(argc, argv, &o);
+    if (rc) return rc < 0 ? 0 : rc;
+
+    char ckpt_path[1100], log_path[1100], conf_dir[1100];
+    snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.ckpt", o.out);
+    snprintf(log_path, sizeof log_path, "%s/log.csv", o.out);
+    snprintf(conf_dir, sizeof conf_dir, "%s/confusion", o.out);
+    FILE *probe = fopen(ckpt_path, "rb");
+    int have_ckpt = probe != NULL;
+    if (probe) fclose(probe);
+    if (o.resume && !have_ckpt) {
+        fprintf(stderr, "clgan: nothing to resume: %s does not exist\n", ckpt_path);
+        return 1;
+    }
+    if (!o.resume && have_ckpt) {
+        fprintf(stderr, "clgan: %s already holds a run (%s). Continue it with --resume, or choose another --out\n",
+                o.out, ckpt_path);
+        return 1;
+    }
+    if (o.resume) {
+        clgan_classifier_config ck;
+        if (clgan_classifier_peek(ckpt_path, &ck) != CLGAN_OK) return cli_fail("cannot resume");
+        if (!check_resume_matches(&o, &ck)) return 2;
+        clgan_ckpt_reader *r;
+        char note[1024] = "";
+        if (clgan_ckpt_open(ckpt_path, &r) != CLGAN_OK) return cli_fail("cannot resume");
+        clgan_status st = clgan_ckpt_get_string(r, "note", note, sizeof note);
+        clgan_ckpt_close(r);
+        if (st != CLGAN_OK) return cli_fail("cannot resume");
+        int got = scenario_from_note(note, &o);
+        if (got < 0) return 2;
+        if (!got) fprintf(stderr, "clgan: warning: %s does not record its data scenario; using the options given\n", ckpt_path);
+        o.cfg = ck;
+    }
+    /* The model's image shape decides how the data is loaded; the class count comes from the data. */
+    clgan_classifier_arch shape = o.cfg.arch;
+    shape.classes = 2;
+    if (clgan_classifier_arch_resolve(&shape) != CLGAN_OK) return cli_fail(NULL);
+    if (!cli_make_dirs(o.out) || !cli_make_dirs(conf_dir)) return 1;
+
+    clgan_dataset *train = NULL, *test = NULL;
+    clgan_ctx *ctx = NULL;
+    clgan_classifier *clf = NULL;
+    clgan_loader *loader = NULL;
+    float *batch = NULL;
+    int32_t *labels = NULL;
+    int64_t *cm = NULL;
+    FILE *log = NULL;
+    int exit_code = 1;
+    if (load_data(&o, &shape, &train, &test)) goto done;
+    if (o.resume && o.cfg.arch.classes != train->classes) {
+        fprintf(stderr, "clgan: the checkpoint was trained on %d classes, %s has %d\n", o.cfg.arch.classes,
+                train->source, train->classes);
+        goto done;
+    }
+    o.cfg.arch.classes = train->classes;
+    if (train->n < o.cfg.batch) {
+        fprintf(stderr, "clgan: %s has %d training images, fewer than one batch of %d (use a smaller --batch)\n",
+                train->source, train->n, o.cfg.batch);
+        goto done;
+    }
+    clgan_loader_options lopt = clgan_loader_default_options();
+    lopt.batch = o.cfg.batch;
+    lopt.seed = o.cfg.seed;
+    lopt.drop_last = 1;
+    if (clgan_loader_create(train, &lopt, &loader) != CLGAN_OK) {
+        cli_fail("data loader");
+        goto done;
+    }
+    int64_t per_epoch = clgan_loader_steps_per_epoch(loader);
+    if (!o.resume && o.decay_epochs > 0) {
+        o.cfg.lr_decay_steps = (int64_t)llround(o.decay_epochs * (double)per_epoch);
+        if (o.cfg.lr_decay_steps < 1) o.cfg.lr_decay_steps = 1;
+    }
+
+    if (cli_open_ctx(o.device, 0, &ctx)) goto done;
+    if (o.resume) {
+        if (clgan_classifier_load(ctx, ckpt_path, &clf, NULL, 0) != CLGAN_OK) {
+            cli_fail("cannot resume");
+            goto done;
+        }
+    } else if (clgan_classifier_create(ctx, &o.cfg, &clf) != CLGAN_OK) {
+        cli_fail("cannot build the classifier");
+        goto done;
+    }
+    clgan_classifier_set_class_names(clf, (const char (*)[64])train->class_names);
+    const clgan_classifier_config *c = clgan_classifier_get_config(clf);
+    int K = c->arch.classes;
+    int64_t start = clgan_classifier_step_count(clf);
+    int64_t total = o.steps ? o.steps : (int64_t)o.epochs * per_epoch;
+    int epochs_total = (int)((total + per_epoch - 1) / per_epoch);
+    size_t img = (size_t)c->arch.c * c->arch.h * c->arch.w;
+    batch = malloc((size_t)c->batch * img * sizeof *batch);
+    labels = malloc((size_t)c->batch * sizeof *labels);
+    cm = calloc((size_t)K * K, sizeof *cm);
+    if (!batch || !labels || !cm) {
+        fprintf(stderr, "clgan: out of host memory\n");
+        goto done;
+    }
+    if (o.resume && !trim_log(log_path, start)) fprintf(stderr, "clgan: warning: could not trim %s\n", log_path);
+    log = fopen(log_path, o.resume ? "a" : "w");
+    if (!log) {
+        fprintf(stderr, "clgan: cannot write %s\n", log_path);
+        goto done;
+    }
+    if (!o.resume) fprintf(log, "step,epoch,loss,batch_accuracy,lr,test_accuracy,images_per_sec,seconds\n");
+    char note[1024], scen[256];
+    scenario_text(&o, scen, sizeof scen);
+    snprintf(note, sizeof note, "%s | %s", scen, train->source);
+
+    fprintf(stderr, "clgan: %s on %s | %s, width %d, batch %d, %s lr %g%s%s | %d training images (%s), %d test "
+                    "images, %lld steps/epoch\n",
+            o.resume ? "resuming" : "training", clgan_ctx_device(ctx)->device_name, c->arch.model, c->arch.width,
+            c->batch, clgan_classifier_optimizer_name(c->optimizer), c->lr, c->lr_decay_steps ? " with step decay" : "",
+            c->augment ? ", augmented" : "", train->n, train->source, test->n, (long long)per_epoch);
+    fprintf(stderr, "clgan: %zu parameters; steps %lld -> %lld; output in %s\n",
+            clgan_net_param_count(clgan_classifier_net(clf)), (long long)start, (long long)total, o.out);
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    progress prog;
+    progress_begin(&prog, epochs_total, total, start, per_epoch);
+    clgan_classifier_stats st = {0, NAN, 0, 0};
+    double t0 = progress_now(), test_acc = NAN;
+    int64_t step = start;
+    char last_png[1200] = "";
+    int evaluated = 0;
+    if (start < total && clgan_loader_seek(loader, start / per_epoch, start % per_epoch) != CLGAN_OK) {
+        cli_fail("data loader");
+        goto done;
+    }
+    while (step < total && !stop_signal) {
+        int epoch = (int)(step / per_epoch);
+        if (clgan_loader_next(loader, batch, (size_t)c->batch * img, labels, (size_t)c->batch, NULL) != CLGAN_OK ||
+            clgan_classifier_train_step(clf, batch, labels, &st) != CLGAN_OK) {
+            progress_break(&prog);
+            cli_fail("training step");
+            goto done;
+        }
+        step++;
+        int64_t in_epoch = step - (int64_t)epoch * per_epoch;
+        double secs = progress_now() - t0;
+        int epoch_end = in_epoch == per_epoch || step == total;
+        if (epoch_end) {
+            if (clgan_classifier_evaluate(clf, test, cm) != CLGAN_OK) {
+                progress_break(&prog);
+                cli_fail("evaluating the test split");
+                goto done;
+            }
+            test_acc = clgan_accuracy(cm, K);
+            evaluated = 1;
+        }
+        fprintf(log, "%lld,%d,%.6f,%.4f,%.6g,", (long long)step, epoch + 1, st.loss, st.accuracy, st.lr);
+        if (epoch_end) fprintf(log, "%.4f", test_acc);
+        fprintf(log, ",%.1f,%.3f\n", (step - start) * (double)c->batch / (secs > 0 ? secs : 1), secs);
+        char metrics[128];
+        snprintf(metrics, sizeof metrics, "loss %.4f acc %.3f lr %.2g", st.loss, st.accuracy, st.lr);
+        progress_update(&prog, epoch + 1, in_epoch, per_epoch, c->batch, metrics);
+        if (epoch_end) {
+            fflush(log);
+            char title[64];
+            snprintf(last_png, sizeof last_png, "%s/epoch-%04d.png", conf_dir, epoch + 1);
+            snprintf(title, sizeof title, "epoch %d: test accuracy %.2f%%", epoch + 1, 100 * test_acc);
+            if (!report_heatmap(last_png, clf, cm, title)) {
+                progress_break(&prog);
+                goto done;
+            }
+            if (clgan_classifier_save(clf, ckpt_path, note) != CLGAN_OK) {
+                progress_break(&prog);
+                cli_fail("end of epoch");
+                goto done;
+            }
+            progress_break(&prog);
+            fprintf(stderr, "clgan: epoch %d/%d (step %lld): test\n", epoch + 1, epochs_total, (long long)step);
+            report_print(stderr, clf, cm, "  ");
+        }
+    }
+    progress_break(&prog);
+    fflush(log);
+    if (stop_signal) {
+        if (clgan_classifier_save(clf, ckpt_path, note) != CLGAN_OK) {
+            cli_fail("saving the checkpoint after the interrupt");
+            goto done;
+        }
+        fprintf(stderr, "clgan: stopped by %s after step %lld; checkpoint written to %s. Continue with --resume\n",
+                stop_signal == SIGINT ? "Ctrl-C" : "SIGTERM", (long long)step, ckpt_path);
+        exit_code = 128 + stop_signal;
+        goto done;
+    }
+    if (!evaluated) { /* nothing left to train (resumed at or past --steps): still report */
+        if (clgan_classifier_evaluate(clf, test, cm) != CLGAN_OK) {
+            cli_fail("evaluating the test split");
+            goto done;
+        }
+        test_acc = clgan_accuracy(cm, K);
+    }
+    double secs = progress_now() - t0;
+    fprintf(stderr, "clgan: done: %lld steps in %.1f s; test accuracy %.2f%%; confusion %s; checkpoint %s\n",
+            (long long)(step - start), secs, 100 * test_acc, last_png[0] ? last_png : "-", ckpt_path);
+    if (o.json) {
+        printf("{\"command\": \"train-classifier\", \"model\": \"%s\", \"steps\": %lld, \"epochs\": %.3f, \"loss\": ",
+               c->arch.model, (long long)step, (double)step / per_epoch);
+        report_json_number(stdout, st.loss);
+        printf(", \"test_accuracy\": ");
+        report_json_number(stdout, test_acc);
+        printf(", \"train_images\": %d, \"test_images\": %d, \"seconds\": %.3f, \"images_per_sec\": %.1f", train->n,
+               test->n, secs, secs > 0 ? (step - start) * (double)c->batch / secs : 0.0);
+        report_json_fields(stdout, clf, cm);
+        printf(", \"checkpoint\": ");
+        cli_json_string(stdout, ckpt_path);
+        printf(", \"confusion_png\": ");
+        cli_json_string(stdout, last_png);
+        printf(", \"log\": ");
+        cli_json_string(stdout, log_path);
+        printf("}\n");
+    }
+    exit_code = 0;
+done:
+    if (log) fclose(log);
+    free(batch);
+    free(labels);
+    free(cm);
+    clgan_loader_free(loader);
+    clgan_classifier_free(clf);
+    clgan_ctx_free(ctx);
+    clgan_dataset_free(train);
+    clgan_dataset_free(test);
+    return exit_code;
+}
