@@ -1,17 +1,13 @@
 /* gan_checkpoint.c — save and load GAN checkpoints (format in gan_checkpoint.h). */
 #include "gan_checkpoint.h"
 
-#include "io/container.h"
+#include "train/net_checkpoint.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define KIND "clgan-gan"
-
-static const struct { const char *prefix; clgan_net_block block; } blocks[] = {
-    {"params", CLGAN_NET_PARAMS}, {"state", CLGAN_NET_STATE}, {"opt_m", CLGAN_NET_OPT_M}, {"opt_v", CLGAN_NET_OPT_V}};
-#define BLOCK_COUNT (sizeof blocks / sizeof blocks[0])
 
 static void arch_text(const clgan_gan_arch *a, char *out, size_t cap)
 {
@@ -29,31 +25,6 @@ static void config_text(const clgan_gan_config *c, char *out, size_t cap)
              c->adam_d.beta2, c->adam_d.eps);
 }
 
-/* Value of " key=" in a key=value line; NULL when absent. */
-static const char *kv(const char *text, const char *key)
-{
-    size_t n = strlen(key);
-    for (const char *p = text; (p = strstr(p, key)); p += n)
-        if ((p == text || p[-1] == ' ') && p[n] == '=') return p + n + 1;
-    return NULL;
-}
-
-static clgan_status kv_int(const char *path, const char *text, const char *key, int *out)
-{
-    const char *v = kv(text, key);
-    if (!v || sscanf(v, "%d", out) != 1)
-        return clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: setting '%s' is missing or malformed", path, key);
-    return CLGAN_OK;
-}
-
-static clgan_status kv_float(const char *path, const char *text, const char *key, float *out)
-{
-    const char *v = kv(text, key);
-    if (!v || sscanf(v, "%f", out) != 1)
-        return clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: setting '%s' is missing or malformed", path, key);
-    return CLGAN_OK;
-}
-
 static clgan_status parse(const char *path, const clgan_ckpt_reader *r, clgan_gan_config *c)
 {
     char kind[32], arch[512], cfg[1024];
@@ -63,50 +34,28 @@ static clgan_status parse(const char *path, const clgan_ckpt_reader *r, clgan_ga
     TRY(clgan_ckpt_get_string(r, "arch", arch, sizeof arch));
     TRY(clgan_ckpt_get_string(r, "config", cfg, sizeof cfg));
     *c = clgan_gan_default_config();
-    const char *m = kv(arch, "model");
+    const char *m = clgan_kv(arch, "model");
     if (!m || sscanf(m, "%15s", c->arch.model) != 1)
         return clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: no model name", path);
-    TRY(kv_int(path, arch, "width", &c->arch.width));
-    TRY(kv_int(path, arch, "nz", &c->arch.nz));
-    TRY(kv_int(path, arch, "conditional", &c->arch.conditional));
-    TRY(kv_int(path, arch, "classes", &c->arch.classes));
-    TRY(kv_int(path, arch, "mbstd", &c->arch.mbstd));
-    TRY(kv_int(path, cfg, "batch", &c->batch));
-    const char *loss = kv(cfg, "loss");
+    TRY(clgan_kv_int(path, arch, "width", &c->arch.width));
+    TRY(clgan_kv_int(path, arch, "nz", &c->arch.nz));
+    TRY(clgan_kv_int(path, arch, "conditional", &c->arch.conditional));
+    TRY(clgan_kv_int(path, arch, "classes", &c->arch.classes));
+    TRY(clgan_kv_int(path, arch, "mbstd", &c->arch.mbstd));
+    TRY(clgan_kv_int(path, cfg, "batch", &c->batch));
+    const char *loss = clgan_kv(cfg, "loss");
     c->loss = loss && !strncmp(loss, "ls", 2) ? CLGAN_GAN_LOSS_LS : CLGAN_GAN_LOSS_NS;
-    TRY(kv_float(path, cfg, "label_smoothing", &c->label_smoothing));
-    const char *seed = kv(cfg, "seed");
-    unsigned long long s = 0;
-    if (!seed || sscanf(seed, "%llu", &s) != 1) return clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: no seed", path);
-    c->seed = s;
-    TRY(kv_float(path, cfg, "lr_g", &c->adam_g.lr));
-    TRY(kv_float(path, cfg, "beta1_g", &c->adam_g.beta1));
-    TRY(kv_float(path, cfg, "beta2_g", &c->adam_g.beta2));
-    TRY(kv_float(path, cfg, "eps_g", &c->adam_g.eps));
-    TRY(kv_float(path, cfg, "lr_d", &c->adam_d.lr));
-    TRY(kv_float(path, cfg, "beta1_d", &c->adam_d.beta1));
-    TRY(kv_float(path, cfg, "beta2_d", &c->adam_d.beta2));
-    TRY(kv_float(path, cfg, "eps_d", &c->adam_d.eps));
+    TRY(clgan_kv_float(path, cfg, "label_smoothing", &c->label_smoothing));
+    TRY(clgan_kv_u64(path, cfg, "seed", &c->seed));
+    TRY(clgan_kv_float(path, cfg, "lr_g", &c->adam_g.lr));
+    TRY(clgan_kv_float(path, cfg, "beta1_g", &c->adam_g.beta1));
+    TRY(clgan_kv_float(path, cfg, "beta2_g", &c->adam_g.beta2));
+    TRY(clgan_kv_float(path, cfg, "eps_g", &c->adam_g.eps));
+    TRY(clgan_kv_float(path, cfg, "lr_d", &c->adam_d.lr));
+    TRY(clgan_kv_float(path, cfg, "beta1_d", &c->adam_d.beta1));
+    TRY(clgan_kv_float(path, cfg, "beta2_d", &c->adam_d.beta2));
+    TRY(clgan_kv_float(path, cfg, "eps_d", &c->adam_d.eps));
     return clgan_gan_arch_resolve(&c->arch);
-}
-
-static clgan_status add_net(clgan_ckpt_writer *w, const char *tag, clgan_net *net)
-{
-    char name[32], layout[4096];
-    clgan_net_describe(net, layout, sizeof layout);
-    snprintf(name, sizeof name, "%s.layout", tag);
-    TRY(clgan_ckpt_add_string(w, name, layout));
-    for (size_t b = 0; b < BLOCK_COUNT; b++) {
-        size_t n = clgan_net_block_floats(net, blocks[b].block);
-        float *buf = malloc((n ? n : 1) * sizeof *buf);
-        if (!buf) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory writing a checkpoint");
-        clgan_status st = clgan_net_read_block(net, blocks[b].block, buf);
-        snprintf(name, sizeof name, "%s.%s", tag, blocks[b].prefix);
-        if (st == CLGAN_OK) st = clgan_ckpt_add(w, name, buf, n * sizeof *buf);
-        free(buf);
-        TRY(st);
-    }
-    return CLGAN_OK;
 }
 
 clgan_status clgan_gan_save(clgan_gan *gan, const char *path, const char *note)
@@ -124,41 +73,13 @@ clgan_status clgan_gan_save(clgan_gan *gan, const char *path, const char *note)
     if (st == CLGAN_OK) st = clgan_ckpt_add_i64(w, "step", clgan_gan_step_count(gan));
     if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "rng", rng);
     if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "note", note ? note : "");
-    if (st == CLGAN_OK) st = add_net(w, "G", clgan_gan_generator(gan));
-    if (st == CLGAN_OK) st = add_net(w, "D", clgan_gan_discriminator(gan));
+    if (st == CLGAN_OK) st = clgan_ckpt_add_net(w, "G", clgan_gan_generator(gan), CLGAN_BLOCKS_ALL);
+    if (st == CLGAN_OK) st = clgan_ckpt_add_net(w, "D", clgan_gan_discriminator(gan), CLGAN_BLOCKS_ALL);
     if (st != CLGAN_OK) {
         clgan_ckpt_abort(w);
         return clgan_fail_context(st, "writing checkpoint %s", path);
     }
     return clgan_ckpt_commit(w);
-}
-
-static clgan_status load_net(const clgan_ckpt_reader *r, const char *path, const char *tag, clgan_net *net)
-{
-    char name[32], want[4096], got[4096];
-    clgan_net_describe(net, want, sizeof want);
-    snprintf(name, sizeof name, "%s.layout", tag);
-    TRY(clgan_ckpt_get_string(r, name, got, sizeof got));
-    if (strcmp(want, got) != 0)
-        return clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: %s's layers do not match the architecture it names.\n"
-                          "in the file:\n%s\nexpected:\n%s", path, tag, got, want);
-    for (size_t b = 0; b < BLOCK_COUNT; b++) {
-        size_t n = clgan_net_block_floats(net, blocks[b].block);
-        const void *data;
-        size_t bytes;
-        snprintf(name, sizeof name, "%s.%s", tag, blocks[b].prefix);
-        TRY(clgan_ckpt_find(r, name, &data, &bytes));
-        if (bytes != n * sizeof(float))
-            return clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: section %s holds %zu bytes, the architecture needs %zu",
-                              path, name, bytes, n * sizeof(float));
-        float *buf = malloc((n ? n : 1) * sizeof *buf);
-        if (!buf) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory reading a checkpoint");
-        memcpy(buf, data, bytes);
-        clgan_status st = clgan_net_write_block(net, blocks[b].block, buf);
-        free(buf);
-        TRY(st);
-    }
-    return CLGAN_OK;
 }
 
 clgan_status clgan_gan_peek(const char *path, clgan_gan_config *cfg)
@@ -182,8 +103,8 @@ clgan_status clgan_gan_load(clgan_ctx *ctx, const char *path, clgan_gan **out, c
     if (st == CLGAN_OK) st = clgan_ckpt_get_i64(r, "step", &step);
     if (st == CLGAN_OK && step < 0) st = clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: negative step count", path);
     if (st == CLGAN_OK) st = clgan_gan_create(ctx, &cfg, &gan);
-    if (st == CLGAN_OK) st = load_net(r, path, "G", clgan_gan_generator(gan));
-    if (st == CLGAN_OK) st = load_net(r, path, "D", clgan_gan_discriminator(gan));
+    if (st == CLGAN_OK) st = clgan_ckpt_load_net(r, path, "G", clgan_gan_generator(gan), CLGAN_BLOCKS_ALL);
+    if (st == CLGAN_OK) st = clgan_ckpt_load_net(r, path, "D", clgan_gan_discriminator(gan), CLGAN_BLOCKS_ALL);
     if (st == CLGAN_OK && note) st = clgan_ckpt_get_string(r, "note", note, note_cap);
     clgan_ckpt_close(r);
     if (st != CLGAN_OK) {
