@@ -6,6 +6,7 @@
 #include "classifier_report.h"
 #include "cli.h"
 #include "progress.h"
+#include "run_dir.h"
 
 #include "data/dataset.h"
 #include "data/loader.h"
@@ -19,8 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static volatile sig_atomic_t stop_signal;
-static void on_signal(int sig) { stop_signal = sig; }
 
 static void usage(FILE *f)
 {
@@ -186,28 +185,6 @@ static int check_resume_matches(const train_opts *o, const clgan_classifier_conf
     return 0;
 }
 
-/* Keep the header and the rows of log.csv up to `step`. */
-static int trim_log(const char *path, int64_t step)
-{
-    FILE *in = fopen(path, "r");
-    if (!in) return 1;
-    char tmp[1200], line[512];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *out = fopen(tmp, "w");
-    if (!out) {
-        fclose(in);
-        return 0;
-    }
-    while (fgets(line, sizeof line, in)) {
-        long long s;
-        if (sscanf(line, "%lld,", &s) != 1 || s <= step) fputs(line, out);
-    }
-    fclose(in);
-    int ok = fclose(out) == 0 && rename(tmp, path) == 0;
-    if (!ok) remove(tmp);
-    return ok;
-}
-
 /* Load a split at the model's shape and apply the scenario (training split only). */
 static int load_data(const train_opts *o, const clgan_classifier_arch *shape, clgan_dataset **train,
                      clgan_dataset **test)
@@ -256,18 +233,7 @@ int cmd_train_classifier(int argc, char **argv)
     snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.ckpt", o.out);
     snprintf(log_path, sizeof log_path, "%s/log.csv", o.out);
     snprintf(conf_dir, sizeof conf_dir, "%s/confusion", o.out);
-    FILE *probe = fopen(ckpt_path, "rb");
-    int have_ckpt = probe != NULL;
-    if (probe) fclose(probe);
-    if (o.resume && !have_ckpt) {
-        fprintf(stderr, "clgan: nothing to resume: %s does not exist\n", ckpt_path);
-        return 1;
-    }
-    if (!o.resume && have_ckpt) {
-        fprintf(stderr, "clgan: %s already holds a run (%s). Continue it with --resume, or choose another --out\n",
-                o.out, ckpt_path);
-        return 1;
-    }
+    if (!run_check_checkpoint(o.out, ckpt_path, o.resume)) return 1;
     if (o.resume) {
         clgan_classifier_config ck;
         if (clgan_classifier_peek(ckpt_path, &ck) != CLGAN_OK) return cli_fail("cannot resume");
@@ -348,7 +314,7 @@ int cmd_train_classifier(int argc, char **argv)
         fprintf(stderr, "clgan: out of host memory\n");
         goto done;
     }
-    if (o.resume && !trim_log(log_path, start)) fprintf(stderr, "clgan: warning: could not trim %s\n", log_path);
+    if (o.resume && !run_trim_log(log_path, start)) fprintf(stderr, "clgan: warning: could not trim %s\n", log_path);
     log = fopen(log_path, o.resume ? "a" : "w");
     if (!log) {
         fprintf(stderr, "clgan: cannot write %s\n", log_path);
@@ -367,11 +333,7 @@ int cmd_train_classifier(int argc, char **argv)
     fprintf(stderr, "clgan: %zu parameters; steps %lld -> %lld; output in %s\n",
             clgan_net_param_count(clgan_classifier_net(clf)), (long long)start, (long long)total, o.out);
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    run_catch_signals();
 
     progress prog;
     progress_begin(&prog, epochs_total, total, start, per_epoch);
@@ -384,7 +346,7 @@ int cmd_train_classifier(int argc, char **argv)
         cli_fail("data loader");
         goto done;
     }
-    while (step < total && !stop_signal) {
+    while (step < total && !run_stop_signal) {
         int epoch = (int)(step / per_epoch);
         if (clgan_loader_next(loader, batch, (size_t)c->batch * img, labels, (size_t)c->batch, NULL) != CLGAN_OK ||
             clgan_classifier_train_step(clf, batch, labels, &st) != CLGAN_OK) {
@@ -432,14 +394,14 @@ int cmd_train_classifier(int argc, char **argv)
     }
     progress_break(&prog);
     fflush(log);
-    if (stop_signal) {
+    if (run_stop_signal) {
         if (clgan_classifier_save(clf, ckpt_path, note) != CLGAN_OK) {
             cli_fail("saving the checkpoint after the interrupt");
             goto done;
         }
         fprintf(stderr, "clgan: stopped by %s after step %lld; checkpoint written to %s. Continue with --resume\n",
-                stop_signal == SIGINT ? "Ctrl-C" : "SIGTERM", (long long)step, ckpt_path);
-        exit_code = 128 + stop_signal;
+                run_stop_signal == SIGINT ? "Ctrl-C" : "SIGTERM", (long long)step, ckpt_path);
+        exit_code = 128 + run_stop_signal;
         goto done;
     }
     if (!evaluated) { /* nothing left to train (resumed at or past --steps): still report */

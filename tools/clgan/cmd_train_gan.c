@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "gan_plot.h"
 #include "progress.h"
+#include "run_dir.h"
 
 #include "data/dataset.h"
 #include "data/loader.h"
@@ -14,8 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static volatile sig_atomic_t stop_signal;
-static void on_signal(int sig) { stop_signal = sig; }
 
 static void usage(FILE *f)
 {
@@ -141,29 +140,6 @@ static int check_resume_matches(const train_opts *o, const clgan_gan_config *ck)
     return 0;
 }
 
-/* Keep the header and the rows of log.csv up to `step` (rows after the
- * checkpoint belong to training that was not saved). */
-static int trim_log(const char *path, int64_t step)
-{
-    FILE *in = fopen(path, "r");
-    if (!in) return 1;
-    char tmp[1200], line[512];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *out = fopen(tmp, "w");
-    if (!out) {
-        fclose(in);
-        return 0;
-    }
-    while (fgets(line, sizeof line, in)) {
-        long long s;
-        if (sscanf(line, "%lld,", &s) != 1 || s <= step) fputs(line, out);
-    }
-    fclose(in);
-    int ok = fclose(out) == 0 && rename(tmp, path) == 0;
-    if (!ok) remove(tmp);
-    return ok;
-}
-
 /* The fixed grid: 10 columns; one row per class when conditional. */
 static int write_grid(clgan_gan *gan, const char *path, float *buf, int32_t *labels, int rows, uint64_t seed)
 {
@@ -187,18 +163,7 @@ int cmd_train_gan(int argc, char **argv)
     snprintf(log_path, sizeof log_path, "%s/log.csv", o.out);
     snprintf(samples_dir, sizeof samples_dir, "%s/samples", o.out);
     snprintf(plot_path, sizeof plot_path, "%s/loss.png", o.out);
-    FILE *probe = fopen(ckpt_path, "rb");
-    int have_ckpt = probe != NULL;
-    if (probe) fclose(probe);
-    if (o.resume && !have_ckpt) {
-        fprintf(stderr, "clgan: nothing to resume: %s does not exist\n", ckpt_path);
-        return 1;
-    }
-    if (!o.resume && have_ckpt) {
-        fprintf(stderr, "clgan: %s already holds a run (%s). Continue it with --resume, or choose another --out\n",
-                o.out, ckpt_path);
-        return 1;
-    }
+    if (!run_check_checkpoint(o.out, ckpt_path, o.resume)) return 1;
     if (o.resume) {
         clgan_gan_config ck;
         if (clgan_gan_peek(ckpt_path, &ck) != CLGAN_OK) return cli_fail("cannot resume");
@@ -286,7 +251,7 @@ int cmd_train_gan(int argc, char **argv)
         fprintf(stderr, "clgan: out of host memory\n");
         goto done;
     }
-    if (o.resume && !trim_log(log_path, start)) fprintf(stderr, "clgan: warning: could not trim %s\n", log_path);
+    if (o.resume && !run_trim_log(log_path, start)) fprintf(stderr, "clgan: warning: could not trim %s\n", log_path);
     log = fopen(log_path, o.resume ? "a" : "w");
     if (!log) {
         fprintf(stderr, "clgan: cannot write %s\n", log_path);
@@ -304,11 +269,7 @@ int cmd_train_gan(int argc, char **argv)
             clgan_net_param_count(clgan_gan_generator(gan)), clgan_net_param_count(clgan_gan_discriminator(gan)),
             (long long)start, (long long)total, o.out);
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    run_catch_signals();
 
     const uint64_t grid_seed = c->seed + 7919;
     progress prog;
@@ -321,7 +282,7 @@ int cmd_train_gan(int argc, char **argv)
         cli_fail("data loader");
         goto done;
     }
-    while (step < total && !stop_signal) {
+    while (step < total && !run_stop_signal) {
         int epoch = (int)(step / per_epoch);
         if (clgan_loader_next(loader, batch, (size_t)c->batch * img, labels, (size_t)c->batch, NULL) != CLGAN_OK ||
             clgan_gan_train_step(gan, batch, c->arch.conditional ? labels : NULL, &st) != CLGAN_OK) {
@@ -352,14 +313,14 @@ int cmd_train_gan(int argc, char **argv)
     }
     progress_break(&prog);
     fflush(log);
-    if (stop_signal) {
+    if (run_stop_signal) {
         if (clgan_gan_save(gan, ckpt_path, data->source) != CLGAN_OK) {
             cli_fail("saving the checkpoint after the interrupt");
             goto done;
         }
         fprintf(stderr, "clgan: stopped by %s after step %lld; checkpoint written to %s. Continue with --resume\n",
-                stop_signal == SIGINT ? "Ctrl-C" : "SIGTERM", (long long)step, ckpt_path);
-        exit_code = 128 + stop_signal;
+                run_stop_signal == SIGINT ? "Ctrl-C" : "SIGTERM", (long long)step, ckpt_path);
+        exit_code = 128 + run_stop_signal;
         goto done;
     }
     if (!gan_plot_losses(log_path, plot_path, per_epoch)) fprintf(stderr, "clgan: warning: no loss plot: %s\n", clgan_last_error());
