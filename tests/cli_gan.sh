@@ -33,7 +33,8 @@ expect "plain progress lines when stderr is not a terminal" grep -q "epoch 1/2 s
 expect "a second run into the same --out is refused (rc=$?)" grep -q "already holds a run" "$work/err"
 "$clgan" train-gan "${small[@]}" --conditional --width 16 --steps 8 --out "$out" --resume 2>"$work/err"
 expect "resume with a different --width is refused" grep -q -- "--width differs" "$work/err"
-"$clgan" train-gan --data synthetic --steps 9 --out "$out" --resume --json >"$work/json" 2>/dev/null
+"$clgan" train-gan --data synthetic --steps 9 --lr 0.01 --out "$out" --resume --json >"$work/json" 2>"$work/err"
+expect "a training setting given on resume is reported as ignored" grep -q -- "--lr is ignored when resuming" "$work/err"
 expect "resume continues to step 9" grep -q '"steps": 9' "$work/json"
 expect "log.csv holds steps 1..9 once each" test "$(cut -d, -f1 "$out/log.csv" | tail -n +2 | tr '\n' ' ')" = "1 2 3 4 5 6 7 8 9 "
 

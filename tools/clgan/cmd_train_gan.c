@@ -53,6 +53,7 @@ typedef struct train_opts {
     clgan_gan_config cfg;
     int epochs, steps, limit, resume, json;
     int set_model, set_width, set_nz, set_cond, set_batch; /* flags given explicitly (checked on resume) */
+    const char *set_setting;                               /* a training setting given (ignored on resume) */
 } train_opts;
 
 static int parse(int argc, char **argv, train_opts *o)
@@ -88,15 +89,20 @@ static int parse(int argc, char **argv, train_opts *o)
             if (!cli_parse_int("--limit", v, 1, 2000000000, &o->limit)) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--seed", &bad))) {
             if (!cli_parse_u64("--seed", v, &o->cfg.seed)) return 2;
+            o->set_setting = "--seed";
         } else if ((v = cli_flag_value(argc, argv, &i, "--lr", &bad))) {
             if (!cli_parse_float("--lr", v, 1e-9, 10, &f)) return 2;
             o->cfg.adam_g.lr = o->cfg.adam_d.lr = f;
+            o->set_setting = "--lr";
         } else if ((v = cli_flag_value(argc, argv, &i, "--beta1", &bad))) {
             if (!cli_parse_float("--beta1", v, 0, 0.999999, &f)) return 2;
             o->cfg.adam_g.beta1 = o->cfg.adam_d.beta1 = f;
+            o->set_setting = "--beta1";
         } else if ((v = cli_flag_value(argc, argv, &i, "--label-smoothing", &bad))) {
             if (!cli_parse_float("--label-smoothing", v, 0, 0.49, &o->cfg.label_smoothing)) return 2;
+            o->set_setting = "--label-smoothing";
         } else if ((v = cli_flag_value(argc, argv, &i, "--loss", &bad))) {
+            o->set_setting = "--loss";
             if (!strcmp(v, "ns")) o->cfg.loss = CLGAN_GAN_LOSS_NS;
             else if (!strcmp(v, "ls")) o->cfg.loss = CLGAN_GAN_LOSS_LS;
             else {
@@ -105,7 +111,7 @@ static int parse(int argc, char **argv, train_opts *o)
             }
         } else if (bad) return 2;
         else if (!strcmp(argv[i], "--conditional")) o->cfg.arch.conditional = o->set_cond = 1;
-        else if (!strcmp(argv[i], "--mbstd")) o->cfg.arch.mbstd = 1;
+        else if (!strcmp(argv[i], "--mbstd")) o->cfg.arch.mbstd = 1, o->set_setting = "--mbstd";
         else if (!strcmp(argv[i], "--resume")) o->resume = 1;
         else if (!strcmp(argv[i], "--json")) o->json = 1;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -168,6 +174,9 @@ int cmd_train_gan(int argc, char **argv)
         clgan_gan_config ck;
         if (clgan_gan_peek(ckpt_path, &ck) != CLGAN_OK) return cli_fail("cannot resume");
         if (!check_resume_matches(&o, &ck)) return 2;
+        if (o.set_setting)
+            fprintf(stderr, "clgan: warning: %s is ignored when resuming; the run keeps the settings in its "
+                            "checkpoint\n", o.set_setting);
         o.cfg = ck;
     }
     /* The model's image shape decides how the data is loaded; the class count
