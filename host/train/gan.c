@@ -18,10 +18,10 @@ struct clgan_gan {
     clgan_net *G, *D;
     clgan_tensor z, real;                  /* [B,nz,1,1], [B,C,H,W] */
     clgan_tensor t_real, t_fake, t_gen;    /* loss targets [B,1,1,1] */
-    clgan_tensor loss;                     /* per-sample losses [B,1,1,1] */
+    clgan_tensor logits;                   /* D's outputs on real, fake, and fake in the G step [3B] */
     cl_mem labels_real, labels_fake;       /* int32 [B] */
     int32_t *host_labels;
-    float *host_logits;
+    float *host_logits;                    /* [3B] */
     int64_t step;
 };
 
@@ -76,13 +76,13 @@ clgan_status clgan_gan_create(clgan_ctx *ctx, const clgan_gan_config *cfg, clgan
     if (st == CLGAN_OK) st = clgan_tensor_alloc(ctx, B, 1, 1, 1, &gan->t_real);
     if (st == CLGAN_OK) st = clgan_tensor_alloc(ctx, B, 1, 1, 1, &gan->t_fake);
     if (st == CLGAN_OK) st = clgan_tensor_alloc(ctx, B, 1, 1, 1, &gan->t_gen);
-    if (st == CLGAN_OK) st = clgan_tensor_alloc(ctx, B, 1, 1, 1, &gan->loss);
+    if (st == CLGAN_OK) st = clgan_tensor_alloc(ctx, 3 * B, 1, 1, 1, &gan->logits);
     if (st == CLGAN_OK) st = clgan_buffer_create(ctx, (size_t)B * sizeof(int32_t), &gan->labels_real);
     if (st == CLGAN_OK) st = clgan_buffer_create(ctx, (size_t)B * sizeof(int32_t), &gan->labels_fake);
     if (st == CLGAN_OK) st = fill_const(ctx, &gan->t_real, 1.0f - c->label_smoothing);
     if (st == CLGAN_OK) st = fill_const(ctx, &gan->t_gen, 1.0f); /* t_fake stays 0 */
     gan->host_labels = malloc((size_t)B * sizeof(int32_t));
-    gan->host_logits = malloc((size_t)B * sizeof(float));
+    gan->host_logits = malloc((size_t)3 * B * sizeof(float));
     if (st == CLGAN_OK && (!gan->host_labels || !gan->host_logits))
         st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory creating a GAN");
     if (st != CLGAN_OK) {
@@ -99,7 +99,7 @@ void clgan_gan_free(clgan_gan *gan)
     clgan_ctx *ctx = gan->ctx;
     clgan_net_free(gan->G);
     clgan_net_free(gan->D);
-    clgan_tensor *ts[] = {&gan->z, &gan->real, &gan->t_real, &gan->t_fake, &gan->t_gen, &gan->loss};
+    clgan_tensor *ts[] = {&gan->z, &gan->real, &gan->t_real, &gan->t_fake, &gan->t_gen, &gan->logits};
     for (size_t i = 0; i < sizeof ts / sizeof ts[0]; i++) clgan_tensor_free(ctx, ts[i]);
     clgan_buffer_release(ctx, gan->labels_real);
     clgan_buffer_release(ctx, gan->labels_fake);
@@ -114,36 +114,38 @@ void clgan_gan_set_step_count(clgan_gan *gan, int64_t step) { gan->step = step; 
 clgan_net *clgan_gan_generator(clgan_gan *gan) { return gan->G; }
 clgan_net *clgan_gan_discriminator(clgan_gan *gan) { return gan->D; }
 
-/* Loss of D's logits against targets t: forward (per-sample losses into
- * gan->loss, mean into *value) and gradient into D's output-grad buffer. */
-static clgan_status d_loss(clgan_gan *gan, const clgan_tensor *logits, const clgan_tensor *t, double *value)
+/* Gradient of the loss of D's logits against targets t into D's output-grad
+ * buffer, and a copy of the logits into slot `slot` of gan->logits for the
+ * step's statistics (read once, at the end of the step). */
+static clgan_status d_loss_grad(clgan_gan *gan, const clgan_tensor *logits, const clgan_tensor *t, int slot)
 {
     clgan_ctx *ctx = gan->ctx;
+    size_t bytes = (size_t)gan->cfg.batch * sizeof(float);
+    CL_TRY(clEnqueueCopyBuffer(ctx->queue, logits->mem, gan->logits.mem, 0, (size_t)slot * bytes, bytes, 0, NULL, NULL));
     clgan_tensor *dlogits = clgan_net_output_grad(gan->D);
-    if (gan->cfg.loss == CLGAN_GAN_LOSS_LS) {
-        /* LSGAN: 1/2 (D - t)^2 */
-        TRY(clgan_mse_forward(ctx, logits, t, &gan->loss));
-        TRY(clgan_mse_backward(ctx, 0.5f, logits, t, dlogits));
-        TRY(clgan_loss_mean(ctx, &gan->loss, value));
-        *value *= 0.5;
-        return CLGAN_OK;
-    }
-    TRY(clgan_bce_logits_forward(ctx, logits, t, &gan->loss));
-    TRY(clgan_bce_logits_backward(ctx, 1.0f, logits, t, dlogits));
-    return clgan_loss_mean(ctx, &gan->loss, value);
+    if (gan->cfg.loss == CLGAN_GAN_LOSS_LS) return clgan_mse_backward(ctx, 0.5f, logits, t, dlogits); /* 1/2 (D - t)^2 */
+    return clgan_bce_logits_backward(ctx, 1.0f, logits, t, dlogits);
 }
 
-/* Mean D output as a probability (ns) or raw value (ls). */
-static clgan_status d_mean(clgan_gan *gan, const clgan_tensor *logits, double *out)
+/* Mean loss of B logits against target t, and the mean D output as a
+ * probability (ns) or raw value (ls), in double on the host: the same
+ * formulas as cl/loss.cl. */
+static void logit_stats(const clgan_gan *gan, const float *x, double t, double *loss, double *mean_out)
 {
-    TRY(clgan_tensor_download(gan->ctx, logits, gan->host_logits));
-    double sum = 0;
-    for (int i = 0; i < gan->cfg.batch; i++) {
-        double v = gan->host_logits[i];
-        sum += gan->cfg.loss == CLGAN_GAN_LOSS_LS ? v : 1.0 / (1.0 + exp(-v));
+    double l = 0, m = 0;
+    int B = gan->cfg.batch;
+    for (int i = 0; i < B; i++) {
+        double v = x[i];
+        if (gan->cfg.loss == CLGAN_GAN_LOSS_LS) {
+            l += 0.5 * (v - t) * (v - t);
+            m += v;
+        } else {
+            l += (v > 0 ? v : 0) - v * t + log1p(exp(-fabs(v)));
+            m += 1.0 / (1.0 + exp(-v));
+        }
     }
-    *out = sum / gan->cfg.batch;
-    return CLGAN_OK;
+    *loss = l / B;
+    if (mean_out) *mean_out = m / B;
 }
 
 /* Classes for the fake batch of step s: a pure function of (seed, s). */
@@ -175,31 +177,34 @@ clgan_status clgan_gan_train_step(clgan_gan *gan, const float *real, const int32
     TRY(clgan_random_normal(ctx, c->seed, (uint64_t)gan->step * 2, 0.0f, 1.0f, &gan->z));
 
     const clgan_tensor *fake, *logits;
-    clgan_gan_stats s = {0, 0, 0, 0};
-    double l;
     TRY(clgan_net_forward(gan->G, &gan->z, lf, 1, &fake));
 
     /* D step: real, then detached fakes; gradients accumulate, one Adam step. */
     TRY(clgan_net_zero_grad(gan->D));
     TRY(clgan_net_forward(gan->D, &gan->real, lr, 1, &logits));
-    TRY(d_loss(gan, logits, &gan->t_real, &l));
-    s.loss_d += l;
-    TRY(d_mean(gan, logits, &s.d_real));
+    TRY(d_loss_grad(gan, logits, &gan->t_real, 0));
     TRY(clgan_net_backward(gan->D, NULL));
     TRY(clgan_net_forward(gan->D, fake, lf, 1, &logits));
-    TRY(d_loss(gan, logits, &gan->t_fake, &l));
-    s.loss_d += l;
-    TRY(d_mean(gan, logits, &s.d_fake));
+    TRY(d_loss_grad(gan, logits, &gan->t_fake, 1));
     TRY(clgan_net_backward(gan->D, NULL));
     TRY(clgan_net_adam_step(gan->D, &c->adam_d));
 
     /* G step: through D (D's gradients are discarded at its next zero_grad). */
     TRY(clgan_net_zero_grad(gan->G));
     TRY(clgan_net_forward(gan->D, fake, lf, 1, &logits));
-    TRY(d_loss(gan, logits, &gan->t_gen, &s.loss_g));
+    TRY(d_loss_grad(gan, logits, &gan->t_gen, 2));
     TRY(clgan_net_backward(gan->D, clgan_net_output_grad(gan->G)));
     TRY(clgan_net_backward(gan->G, NULL));
     TRY(clgan_net_adam_step(gan->G, &c->adam_g));
+
+    /* The step's one read-back: D's outputs for the statistics. */
+    clgan_gan_stats s;
+    double l_real, l_fake;
+    TRY(clgan_tensor_download(ctx, &gan->logits, gan->host_logits));
+    logit_stats(gan, gan->host_logits, 1.0 - c->label_smoothing, &l_real, &s.d_real);
+    logit_stats(gan, gan->host_logits + B, 0.0, &l_fake, &s.d_fake);
+    logit_stats(gan, gan->host_logits + 2 * B, 1.0, &s.loss_g, NULL);
+    s.loss_d = l_real + l_fake;
     gan->step++;
     if (stats) *stats = s;
     if (!isfinite(s.loss_d) || !isfinite(s.loss_g))
