@@ -149,6 +149,10 @@ int main(void)
     int finite = 1;
     for (int j = 0; j < N * 5; j++) finite = finite && isfinite(y[j]) && fabsf(y[j]) <= 1;
     EXPECT(isfinite(l0) && finite, "forward output finite and in tanh range");
+    const clgan_tensor *last = clgan_net_activation(net, n_layers - 1), *conv = clgan_net_activation(net, 1);
+    EXPECT(last && last->n == N && last->c == 5 && conv && conv->c == 4 && conv->h == 3 &&
+               !clgan_net_activation(net, n_layers),
+           "clgan_net_activation gives each layer's output (last [N,5,1,1], layer 1 [N,4,3,3])");
     MUST(clgan_net_zero_grad(net));
     MUST(clgan_tensor_upload(ctx, clgan_net_output_grad(net), r));
     MUST(clgan_net_backward(net, &dx));

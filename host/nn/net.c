@@ -448,6 +448,12 @@ clgan_status clgan_net_forward(clgan_net *net, const clgan_tensor *x, cl_mem lab
 
 clgan_tensor *clgan_net_output_grad(clgan_net *net) { return &net->layers[net->n_layers - 1].dout; }
 
+const clgan_tensor *clgan_net_activation(const clgan_net *net, int layer)
+{
+    if (layer < 0 || layer >= net->n_layers || !net->x) return NULL;
+    return &net->layers[layer].out;
+}
+
 clgan_status clgan_net_backward(clgan_net *net, clgan_tensor *dx)
 {
     if (!net->x) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_net_backward: no forward pass to go back through");

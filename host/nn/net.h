@@ -85,6 +85,10 @@ clgan_status clgan_net_plan(clgan_net *net, int n);
  * net's output buffer, valid until the next forward. */
 clgan_status clgan_net_forward(clgan_net *net, const clgan_tensor *x, cl_mem labels, int training,
                                const clgan_tensor **y /* OUT */);
+/* Output of layer `layer` from the last forward (valid until the next
+ * forward), e.g. a classifier's penultimate features; NULL if out of range
+ * or before the first forward. */
+const clgan_tensor *clgan_net_activation(const clgan_net *net, int layer);
 /* The buffer the caller fills with dL/dy before clgan_net_backward. */
 clgan_tensor *clgan_net_output_grad(clgan_net *net);
 /* Backward from the output gradient; parameter gradients accumulate; dx
