@@ -17,6 +17,8 @@ static const cli_command commands[] = {
      cmd_train_classifier},
     {"eval", "evaluate a classifier checkpoint on a dataset (accuracy, recall, confusion matrix)", cmd_eval},
     {"predict", "classify PNG/JPEG files with a classifier checkpoint", cmd_predict},
+    {"train-dfeatures", "train a softmax head on a frozen GAN discriminator's pooled features; test accuracy",
+     cmd_train_dfeatures},
     {"score", "score generated images with a classifier (Frechet distance, IS, mode coverage)", cmd_score},
     {"bench-gan", "time GAN training steps on a device (for comparing devices and drivers)", cmd_bench_gan},
 };

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# cli_dfeatures.sh — `clgan train-dfeatures` end to end on the built-in
+# synthetic data: a tiny GAN, a linear and an MLP head with --json (test
+# accuracy far above chance), --labels, --pool, and clear errors with
+# non-zero exits for bad input.
+# usage: cli_dfeatures.sh PATH/TO/clgan
+set -u
+clgan=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fails=0
+pass=0
+ok() { echo "ok   $*"; pass=$((pass + 1)); }
+bad() { echo "FAIL $*"; fails=$((fails + 1)); }
+expect() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+
+if ! "$clgan" devices >/dev/null 2>&1; then echo "skipped: no OpenCL device"; exit 77; fi
+"$clgan" train-gan --data synthetic --width 8 --nz 16 --batch 16 --limit 256 --steps 16 --seed 3 --out "$work/gan" >/dev/null 2>&1
+expect "a tiny GAN to take D from" test -s "$work/gan/checkpoint.ckpt"
+ck=$work/gan/checkpoint.ckpt
+
+"$clgan" train-dfeatures --gan "$ck" --data synthetic --limit 400 --epochs 30 --lr 3e-3 --json >"$work/json" 2>"$work/err"; rc=$?
+expect "linear head exits 0 (rc=$rc)" test $rc = 0
+expect "--json is one line" test "$(wc -l <"$work/json")" = 1
+acc=$(sed 's/.*"test_accuracy": \([^,]*\),.*/\1/' "$work/json")
+expect "linear head: test accuracy $acc > 0.4 (chance 0.1)" awk -v a="$acc" 'BEGIN { exit !(a > 0.4) }'
+expect "report printed: recall and confusion" grep -q "recall %:" "$work/err"
+expect "--json has recall and confusion" grep -q '"recall": \[.*"confusion": \[\[' "$work/json"
+
+"$clgan" train-dfeatures --gan "$ck" --data synthetic --labels 100 --hidden 32 --pool avg,full --json >"$work/json" 2>"$work/err"; rc=$?
+expect "MLP head with --labels 100 and --pool avg,full exits 0 (rc=$rc)" test $rc = 0
+expect "--labels 100: 100 training images, 16 + 16x7x7 = 800 features" grep -q '"features": 800, "hidden": 32, "labels": 100, "train_images": 100' "$work/json"
+
+"$clgan" train-dfeatures --data synthetic 2>"$work/err"; rc=$?
+expect "missing --gan: exit 2 with a message (rc=$rc)" test $rc = 2 -a -s "$work/err"
+"$clgan" train-dfeatures --gan "$work/nope.ckpt" --data synthetic 2>"$work/err"; rc=$?
+expect "missing checkpoint: exit 1 with a message (rc=$rc)" test $rc = 1 -a -s "$work/err"
+"$clgan" train-dfeatures --gan "$ck" --data synthetic --pool median 2>"$work/err"; rc=$?
+expect "bad --pool: exit 2 (rc=$rc)" test $rc = 2 && grep -q "avg, max, grid" "$work/err"
+
+echo "$pass passed, $fails failed"
+test $fails = 0

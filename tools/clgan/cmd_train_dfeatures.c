@@ -1,0 +1,281 @@
+/* cmd_train_dfeatures.c — `clgan train-dfeatures`: freeze a trained GAN
+ * discriminator, pool its last conv block's feature maps, train a linear (or
+ * one-hidden-layer) softmax head on the labelled training images and report
+ * test accuracy, per-class recall and the confusion matrix. The head is not
+ * saved. */
+#include "classifier_report.h"
+#include "cli.h"
+#include "progress.h"
+
+#include "data/dataset.h"
+#include "data/subset.h"
+#include "train/dfeatures.h"
+#include "train/gan_checkpoint.h"
+#include "train/metrics.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: clgan train-dfeatures --gan CKPT --data SPEC [options]\n\n"
+            "Uses a trained GAN's discriminator, frozen (inference mode), as a feature extractor: the output of\n"
+            "its last conv block is pooled per channel, features are standardised with the training images'\n"
+            "mean and std, and a softmax head (linear, or dense-ReLU-dense with --hidden) is trained with Adam\n"
+            "on the labelled training images. Prints the test accuracy, per-class recall and precision and the\n"
+            "confusion matrix. A conditional D is fed the constant class --cond-label for every image.\n"
+            "The head is not saved.\n\n"
+            "  --gan CKPT            GAN checkpoint (clgan train-gan's checkpoint.ckpt)\n"
+            "  --data SPEC           labelled dataset (as train-classifier); resized/converted to the GAN's shape\n"
+            "  --labels N            keep N labelled training images, balanced over the classes, chosen by --seed\n"
+            "  --limit N             use only the first N training images\n"
+            "  --epochs E            passes over the labelled images (default: enough for >= 2000 steps, min 20)\n"
+            "  --batch B             head batch size (default 64)\n"
+            "  --hidden H            one hidden layer of H ReLU units (default 0: linear head)\n"
+            "  --lr LR               Adam learning rate (default 1e-3)\n"
+            "  --weight-decay WD     L2 weight decay (default 0)\n"
+            "  --pool LIST           comma list of avg, max (per channel), grid (2x2 quadrant averages per\n"
+            "                        channel), full (the whole map, unpooled); default avg,max,grid\n"
+            "  --cond-label K        class fed to a conditional D (default 0)\n"
+            "  --seed S              seed for the head's weights, row order and --labels subset (default 1)\n"
+            "  --device SPEC         OpenCL device (index, gpu/cpu, or part of a name)\n"
+            "  --json                print one machine-readable summary line at the end\n");
+}
+
+typedef struct opts {
+    const char *gan, *data, *device;
+    int labels, limit, epochs, json;
+    clgan_dhead_config head;
+    clgan_dfeat_options feat;
+} opts;
+
+static int parse_pool(const char *v, int *pool)
+{
+    *pool = 0;
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", v);
+    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+        if (!strcmp(tok, "avg")) *pool |= CLGAN_DFEAT_AVG;
+        else if (!strcmp(tok, "max")) *pool |= CLGAN_DFEAT_MAX;
+        else if (!strcmp(tok, "grid")) *pool |= CLGAN_DFEAT_GRID2;
+        else if (!strcmp(tok, "full")) *pool |= CLGAN_DFEAT_FULL;
+        else {
+            fprintf(stderr, "clgan: --pool takes a comma list of avg, max, grid, full; got '%s'\n", tok);
+            return 0;
+        }
+    }
+    if (!*pool) fprintf(stderr, "clgan: --pool selects nothing\n");
+    return *pool != 0;
+}
+
+static int parse(int argc, char **argv, opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->head = clgan_dhead_default_config();
+    o->feat = clgan_dfeat_default_options();
+    for (int i = 1; i < argc; i++) {
+        int bad = 0;
+        const char *v;
+        if ((v = cli_flag_value(argc, argv, &i, "--gan", &bad))) o->gan = v;
+        else if ((v = cli_flag_value(argc, argv, &i, "--data", &bad))) o->data = v;
+        else if ((v = cli_flag_value(argc, argv, &i, "--device", &bad))) o->device = v;
+        else if ((v = cli_flag_value(argc, argv, &i, "--labels", &bad))) {
+            if (!cli_parse_int("--labels", v, 1, 2000000000, &o->labels)) return 2;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--limit", &bad))) {
+            if (!cli_parse_int("--limit", v, 1, 2000000000, &o->limit)) return 2;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--epochs", &bad))) {
+            if (!cli_parse_int("--epochs", v, 1, 10000000, &o->epochs)) return 2;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--batch", &bad))) {
+            if (!cli_parse_int("--batch", v, 1, 65536, &o->head.batch)) return 2;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--hidden", &bad))) {
+            if (!cli_parse_int("--hidden", v, 0, 65536, &o->head.hidden)) return 2;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--lr", &bad))) {
+            if (!cli_parse_float("--lr", v, 1e-9, 10, &o->head.lr)) return 2;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--weight-decay", &bad))) {
+            if (!cli_parse_float("--weight-decay", v, 0, 1, &o->head.weight_decay)) return 2;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--pool", &bad))) {
+            if (!parse_pool(v, &o->feat.pool)) return 2;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--cond-label", &bad))) {
+            if (!cli_parse_int("--cond-label", v, 0, 65535, &o->feat.cond_label)) return 2;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--seed", &bad))) {
+            if (!cli_parse_u64("--seed", v, &o->head.seed)) return 2;
+        } else if (bad) return 2;
+        else if (!strcmp(argv[i], "--json")) o->json = 1;
+        else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return -1;
+        } else {
+            fprintf(stderr, "clgan train-dfeatures: unknown option '%s' (see --help)\n", argv[i]);
+            return 2;
+        }
+    }
+    if (!o->gan || !o->data) {
+        fprintf(stderr, "clgan train-dfeatures: --gan CKPT and --data SPEC are required; see --help\n");
+        return 2;
+    }
+    return 0;
+}
+
+static void print_report(FILE *f, const int64_t *cm, int K, const clgan_dataset *d)
+{
+    double *recall = malloc((size_t)K * sizeof *recall);
+    if (!recall) return;
+    clgan_recall(cm, K, recall);
+    int64_t right = 0;
+    for (int k = 0; k < K; k++) right += cm[(int64_t)k * K + k];
+    fprintf(f, "  test accuracy %.2f%% (%lld/%lld), mean per-class recall %.2f%%\n  recall %%:", 100 * clgan_accuracy(cm, K),
+            (long long)right, (long long)clgan_confusion_total(cm, K), 100 * clgan_mean_recall(cm, K));
+    for (int k = 0; k < K; k++)
+        if (isnan(recall[k])) fprintf(f, " %s:-", d->class_names[k]);
+        else fprintf(f, " %s:%.1f", d->class_names[k], 100 * recall[k]);
+    fputc('\n', f);
+    if (K <= REPORT_MAX_PRINTED_CLASSES) {
+        fprintf(f, "  confusion (rows: true class, columns: predicted)\n");
+        for (int t = 0; t < K; t++) {
+            fprintf(f, "  %4d:", t);
+            for (int p = 0; p < K; p++) fprintf(f, " %5lld", (long long)cm[(int64_t)t * K + p]);
+            fputc('\n', f);
+        }
+    }
+    free(recall);
+}
+
+int cmd_train_dfeatures(int argc, char **argv)
+{
+    opts o;
+    int rc = parse(argc, argv, &o);
+    if (rc) return rc < 0 ? 0 : rc;
+    clgan_ctx *ctx = NULL;
+    clgan_gan *gan = NULL;
+    clgan_dataset *train = NULL, *test = NULL, *sub = NULL;
+    clgan_dhead *head = NULL;
+    float *ftr = NULL, *fte = NULL;
+    int64_t *cm = NULL;
+    int exit_code = 1;
+    double t0 = progress_now();
+
+    if (cli_open_ctx(o.device, 0, &ctx)) goto done;
+    if (clgan_gan_load(ctx, o.gan, &gan, NULL, 0) != CLGAN_OK) {
+        cli_fail("cannot load --gan");
+        goto done;
+    }
+    const clgan_gan_arch *a = &clgan_gan_get_config(gan)->arch;
+    clgan_dataset_options dopt = clgan_dataset_default_options();
+    dopt.size = a->h;
+    dopt.channels = a->c;
+    dopt.seed = o.head.seed;
+    dopt.limit = o.limit;
+    if (clgan_dataset_open(o.data, CLGAN_SPLIT_TRAIN, &dopt, &train) != CLGAN_OK) {
+        cli_fail("cannot load --data");
+        goto done;
+    }
+    dopt.limit = 0;
+    if (clgan_dataset_open(o.data, CLGAN_SPLIT_TEST, &dopt, &test) != CLGAN_OK) {
+        cli_fail("cannot load the test split of --data");
+        goto done;
+    }
+    if (train->classes < 2 || test->classes != train->classes) {
+        fprintf(stderr, "clgan: needs labelled data with at least 2 classes in both splits (train %d, test %d)\n",
+                train->classes, test->classes);
+        goto done;
+    }
+    if (a->conditional && a->classes != train->classes)
+        fprintf(stderr, "clgan: note: the conditional GAN has %d classes, the data %d\n", a->classes, train->classes);
+    if (o.labels > 0) {
+        if (clgan_dataset_keep_labels(train, o.labels, o.head.seed, 0, &sub) != CLGAN_OK) {
+            cli_fail("--labels");
+            goto done;
+        }
+        clgan_dataset_free(train);
+        train = sub;
+    }
+    int K = train->classes, F = clgan_dfeat_dim(gan, &o.feat), C, H, W;
+    clgan_dfeat_map_shape(gan, &C, &H, &W);
+    fprintf(stderr, "clgan: D of %s (%s, width %d%s) on %s: layer %d, %dx%dx%d maps -> %d features; %d labelled training "
+                    "images (%s), %d test images\n",
+            o.gan, a->model, a->width, a->conditional ? ", conditional: constant class" : "",
+            clgan_ctx_device(ctx)->device_name, clgan_dfeat_layer(gan), C, H, W, F, train->n, train->source, test->n);
+    ftr = malloc((size_t)train->n * F * sizeof *ftr);
+    fte = malloc((size_t)test->n * F * sizeof *fte);
+    cm = calloc((size_t)K * K, sizeof *cm);
+    if (!ftr || !fte || !cm) {
+        fprintf(stderr, "clgan: out of host memory\n");
+        goto done;
+    }
+    if (clgan_dfeat_extract_dataset(ctx, gan, &o.feat, train, ftr) != CLGAN_OK ||
+        clgan_dfeat_extract_dataset(ctx, gan, &o.feat, test, fte) != CLGAN_OK) {
+        cli_fail("feature extraction");
+        goto done;
+    }
+    double t_feat = progress_now() - t0;
+    o.head.features = F;
+    o.head.classes = K;
+    int per_epoch = (train->n + o.head.batch - 1) / o.head.batch;
+    if (o.epochs) o.head.epochs = o.epochs;
+    else {
+        o.head.epochs = (2000 + per_epoch - 1) / per_epoch;
+        if (o.head.epochs < 20) o.head.epochs = 20;
+    }
+    if (clgan_dhead_create(ctx, &o.head, &head) != CLGAN_OK) {
+        cli_fail("cannot build the head");
+        goto done;
+    }
+    fprintf(stderr, "clgan: features in %.1f s; training a %s head (%zu parameters): %d epochs x %d steps, Adam lr %g\n",
+            t_feat, o.head.hidden ? "dense-ReLU-dense" : "linear softmax", clgan_net_param_count(clgan_dhead_net(head)),
+            o.head.epochs, per_epoch, o.head.lr);
+    clgan_dhead_stats hs;
+    if (clgan_dhead_train(head, train->n, ftr, train->labels, &hs) != CLGAN_OK ||
+        clgan_dhead_evaluate(head, test->n, fte, test->labels, cm) != CLGAN_OK) {
+        cli_fail("head training");
+        goto done;
+    }
+    double secs = progress_now() - t0, acc = clgan_accuracy(cm, K);
+    fprintf(stderr, "clgan: done in %.1f s: %lld steps, loss %.4f -> %.4f, train accuracy %.2f%%\n", secs,
+            (long long)hs.steps, hs.first_loss, hs.last_loss, 100 * hs.train_accuracy);
+    print_report(stderr, cm, K, test);
+    if (o.json) {
+        double *recall = malloc((size_t)K * sizeof *recall);
+        if (!recall) goto done;
+        clgan_recall(cm, K, recall);
+        printf("{\"command\": \"train-dfeatures\", \"gan\": ");
+        cli_json_string(stdout, o.gan);
+        printf(", \"model\": \"%s\", \"conditional\": %d, \"feature_layer\": %d, \"features\": %d, \"hidden\": %d, "
+               "\"labels\": %d, \"train_images\": %d, \"test_images\": %d, \"epochs\": %d, \"steps\": %lld, "
+               "\"first_loss\": ",
+               a->model, a->conditional, clgan_dfeat_layer(gan), F, o.head.hidden, o.labels, train->n, test->n,
+               o.head.epochs, (long long)hs.steps);
+        report_json_number(stdout, hs.first_loss);
+        printf(", \"loss\": ");
+        report_json_number(stdout, hs.last_loss);
+        printf(", \"train_accuracy\": ");
+        report_json_number(stdout, hs.train_accuracy);
+        printf(", \"test_accuracy\": ");
+        report_json_number(stdout, acc);
+        printf(", \"mean_recall\": ");
+        report_json_number(stdout, clgan_mean_recall(cm, K));
+        printf(", \"recall\": [");
+        for (int k = 0; k < K; k++) {
+            if (k) printf(", ");
+            report_json_number(stdout, recall[k]);
+        }
+        printf("], \"confusion\": [");
+        for (int t = 0; t < K; t++) {
+            printf("%s[", t ? ", " : "");
+            for (int p = 0; p < K; p++) printf("%s%lld", p ? ", " : "", (long long)cm[(int64_t)t * K + p]);
+            printf("]");
+        }
+        printf("], \"seed\": %llu, \"seconds\": %.3f}\n", (unsigned long long)o.head.seed, secs);
+        free(recall);
+    }
+    exit_code = 0;
+done:
+    free(ftr), free(fte), free(cm);
+    clgan_dhead_free(head);
+    clgan_dataset_free(train);
+    clgan_dataset_free(test);
+    clgan_gan_free(gan);
+    clgan_ctx_free(ctx);
+    return exit_code;
+}
