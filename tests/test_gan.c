@@ -92,25 +92,6 @@ static long file_size(const char *path)
     return n;
 }
 
-/* Copy a checkpoint, replacing the text of one section. */
-static void rewrite_section(const char *src, const char *dst, const char *name, const char *text)
-{
-    clgan_ckpt_reader *r;
-    clgan_ckpt_writer *w;
-    MUST(clgan_ckpt_open(src, &r));
-    MUST(clgan_ckpt_begin(dst, &w));
-    for (int i = 0; i < clgan_ckpt_section_count(r); i++) {
-        const char *sn;
-        const void *d;
-        size_t n;
-        MUST(clgan_ckpt_section_at(r, i, &sn, &d, &n));
-        if (!strcmp(sn, name)) MUST(clgan_ckpt_add_string(w, sn, text));
-        else MUST(clgan_ckpt_add(w, sn, d, n));
-    }
-    MUST(clgan_ckpt_commit(w));
-    clgan_ckpt_close(r);
-}
-
 int main(void)
 {
     int ndev = 0;
