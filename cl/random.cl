@@ -65,14 +65,11 @@ __kernel void fill_uniform(const int count, const uint seed_lo, const uint seed_
     }
 }
 
-// y [count] = mean + stddev * z, z standard normal by Box–Muller on the word pairs
-// (0,1) and (2,3) of each block: u1 = ((w0 >> 8) + 1) * 2^-24 in (0, 1], u2 = uniform(w1),
+// The four standard normals of block b, by Box–Muller on the word pairs (0,1) and (2,3):
+// u1 = ((w0 >> 8) + 1) * 2^-24 in (0, 1], u2 = uniform(w1),
 // z0 = sqrt(-2 ln u1) cos(2 pi u2), z1 = sqrt(-2 ln u1) sin(2 pi u2).
-__kernel void fill_normal(const int count, const uint seed_lo, const uint seed_hi, const uint stream_lo,
-                          const uint stream_hi, const float mean, const float stddev, __global float *y)
+void normal_block(int b, uint seed_lo, uint seed_hi, uint stream_lo, uint stream_hi, float z[4])
 {
-    int b = get_global_id(0);
-    if (b >= (count + 3) / 4) return;
     uint4 r = philox_block(b, seed_lo, seed_hi, stream_lo, stream_hi);
     uint w[4] = {r.x, r.y, r.z, r.w};
     for (int pair = 0; pair < 2; pair++) {
@@ -80,10 +77,34 @@ __kernel void fill_normal(const int count, const uint seed_lo, const uint seed_h
         float u2 = philox_uniform(w[2 * pair + 1]);
         float rad = sqrt(-2.0f * log(u1));
         float ang = 6.28318530717958647692f * u2;
-        int i = 4 * b + 2 * pair;
-        if (i < count) y[i] = mean + stddev * (rad * cos(ang));
-        if (i + 1 < count) y[i + 1] = mean + stddev * (rad * sin(ang));
+        z[2 * pair] = rad * cos(ang);
+        z[2 * pair + 1] = rad * sin(ang);
     }
+}
+
+// y [count] = mean + stddev * z, z the standard normals of normal_block.
+__kernel void fill_normal(const int count, const uint seed_lo, const uint seed_hi, const uint stream_lo,
+                          const uint stream_hi, const float mean, const float stddev, __global float *y)
+{
+    int b = get_global_id(0);
+    if (b >= (count + 3) / 4) return;
+    float z[4];
+    normal_block(b, seed_lo, seed_hi, stream_lo, stream_hi, z);
+    for (int l = 0; l < 4; l++)
+        if (4 * b + l < count) y[4 * b + l] = mean + stddev * z[l];
+}
+
+// x, y [count]: y = x + stddev * z, z the standard normals fill_normal(mean 0, stddev 1) draws
+// for the same (seed, stream): Gaussian-noise layer forward (its backward is the identity).
+__kernel void add_normal(const int count, const uint seed_lo, const uint seed_hi, const uint stream_lo,
+                         const uint stream_hi, const float stddev, __global const float *x, __global float *y)
+{
+    int b = get_global_id(0);
+    if (b >= (count + 3) / 4) return;
+    float z[4];
+    normal_block(b, seed_lo, seed_hi, stream_lo, stream_hi, z);
+    for (int l = 0; l < 4; l++)
+        if (4 * b + l < count) y[4 * b + l] = x[4 * b + l] + stddev * z[l];
 }
 
 // out[i] = keep_i ? in[i] * scale : 0, keep_i = uniform(word i) >= p; scale = 1/(1-p) from the host.

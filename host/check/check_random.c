@@ -1,7 +1,8 @@
 /* check_random.c — plain-C Philox4x32-10 (bit-exact reference of cl/random.cl),
  * known-answer tests from the Random123 distribution, bit-for-bit uniform fills,
- * normal fills (vs a host Box–Muller and statistically), and dropout forward /
- * backward (exact) and keep fraction. */
+ * normal fills (vs a host Box–Muller and statistically), Gaussian noise (x plus
+ * the host Box–Muller normals), and dropout forward / backward (exact) and keep
+ * fraction. */
 #include "check.h"
 #include "nn/random.h"
 
@@ -273,6 +274,36 @@ done:
     check_mem_free(&mem);
 }
 
+/* Gaussian noise y = x + stddev * z against x + stddev * (the host Box–Muller normals of (seed, stream)). */
+static void check_noise_case(check_run *run, float stddev, int n, int c, int h, int w, uint64_t seed, uint64_t stream)
+{
+    char name[128];
+    snprintf(name, sizeof name, "random.gaussian_noise.forward std %.2f [%d,%d,%d,%d]", stddev, n, c, h, w);
+    if (!check_wanted(run, name)) return;
+    size_t count = (size_t)n * c * h * w;
+    check_mem mem = {0};
+    check_rng rng = {seed ^ 0x0153};
+    float *x = check_floats(&mem, count), *got = check_floats(&mem, count);
+    double *want = check_doubles(&mem, count);
+    for (size_t i = 0; i < count; i++) x[i] = (float)check_uniform(&rng, -2, 2);
+    ref_normal(seed, stream, 0.0, stddev, want, count);
+    for (size_t i = 0; i < count; i++) want[i] += x[i];
+    clgan_tensor tx = {0}, ty = {0};
+    double t0 = check_now();
+    clgan_status st;
+    if ((st = check_tensor(run->ctx, n, c, h, w, NULL, &tx)) != CLGAN_OK ||
+        (st = check_tensor(run->ctx, n, c, h, w, NULL, &ty)) != CLGAN_OK ||
+        (st = clgan_tensor_upload(run->ctx, &tx, x)) != CLGAN_OK ||
+        (st = clgan_gaussian_noise_forward(run->ctx, stddev, seed, stream, &tx, &ty)) != CLGAN_OK ||
+        (st = check_download(run->ctx, &ty, got)) != CLGAN_OK)
+        check_report_status(run, name, st, t0);
+    else
+        check_compare(run, name, got, want, count, 1e-4, t0);
+    clgan_tensor_free(run->ctx, &tx);
+    clgan_tensor_free(run->ctx, &ty);
+    check_mem_free(&mem);
+}
+
 /* Dropout forward/backward bit-exact vs host; keep fraction ~ 1-p (5 standard errors). */
 static void check_dropout_case(check_run *run, float p, int n, int c, int h, int w, uint64_t seed, uint64_t stream)
 {
@@ -358,4 +389,6 @@ void check_random(check_run *run)
     check_dropout_case(run, 0.0f, 1, 1, 1, 5, 99, 2);
     check_dropout_case(run, 0.3f, 4, 4, 32, 32, 0xabcdef0123ull, 0x100000005ull);
     check_dropout_invalid(run);
+    check_noise_case(run, 0.5f, 2, 3, 5, 7, 99, 3);
+    check_noise_case(run, 0.3f, 1, 1, 28, 28, 0xabcdef0123ull, 0x100000006ull);
 }

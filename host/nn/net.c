@@ -11,6 +11,7 @@
 #include "nn/shape_ops.h"
 
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,11 +88,18 @@ clgan_layer_spec clgan_avgpool(int k, int stride) { clgan_layer_spec s = spec_of
 clgan_layer_spec clgan_reshape(int c, int h, int w) { clgan_layer_spec s = spec_of(CLGAN_LAYER_RESHAPE); s.out = c, s.h = h, s.w = w; return s; }
 clgan_layer_spec clgan_concat_labels(int classes) { clgan_layer_spec s = spec_of(CLGAN_LAYER_CONCAT_LABELS); s.out = classes; return s; }
 clgan_layer_spec clgan_mbstd(void) { return spec_of(CLGAN_LAYER_MBSTD); }
+clgan_layer_spec clgan_gaussian_noise(float stddev)
+{
+    clgan_layer_spec s = spec_of(CLGAN_LAYER_GAUSSIAN_NOISE);
+    s.p = stddev;
+    return s;
+}
 
 const char *clgan_layer_kind_name(clgan_layer_kind kind)
 {
     static const char *names[] = {"dense", "conv2d", "conv_transpose2d", "batchnorm", "activation",
-                                  "dropout", "maxpool", "avgpool", "reshape", "concat_labels", "mbstd"};
+                                  "dropout", "maxpool", "avgpool", "reshape", "concat_labels", "mbstd",
+                                  "gaussian_noise"};
     return (unsigned)kind < sizeof names / sizeof names[0] ? names[kind] : "?";
 }
 
@@ -149,6 +157,9 @@ static clgan_status infer_layer(net_layer *L, int index)
         return CLGAN_OK;
     case CLGAN_LAYER_MBSTD:
         L->out_c = c + 1;
+        return CLGAN_OK;
+    case CLGAN_LAYER_GAUSSIAN_NOISE:
+        if (!(s->p >= 0) || !isfinite(s->p)) break;
         return CLGAN_OK;
     }
     return clgan_fail(CLGAN_ERR_INVALID_ARG, "layer %d (%s) does not fit its input [%d,%d,%d]: check its settings",
@@ -373,6 +384,11 @@ static clgan_status layer_forward(clgan_net *net, int i, const clgan_tensor *x, 
         L->dropout_stream = ((uint64_t)net->step * 64 + (uint64_t)net->forwards_this_step) * (uint64_t)net->n_layers +
                             (uint64_t)i;
         return clgan_dropout_forward(ctx, s->p, net->seed, L->dropout_stream, x, &L->out);
+    case CLGAN_LAYER_GAUSSIAN_NOISE:
+        if (!training || s->p == 0) return copy_tensor(ctx, x, &L->out);
+        L->dropout_stream = ((uint64_t)net->step * 64 + (uint64_t)net->forwards_this_step) * (uint64_t)net->n_layers +
+                            (uint64_t)i; /* fresh noise per training forward, as dropout */
+        return clgan_gaussian_noise_forward(ctx, s->p, net->seed, L->dropout_stream, x, &L->out);
     case CLGAN_LAYER_MAXPOOL: return clgan_maxpool_forward(ctx, s->k, s->stride, x, &L->out, L->argmax);
     case CLGAN_LAYER_AVGPOOL: return clgan_avgpool_forward(ctx, s->k, s->stride, x, &L->out);
     case CLGAN_LAYER_RESHAPE:
@@ -412,6 +428,7 @@ static clgan_status layer_backward(clgan_net *net, int i, const clgan_tensor *x,
         if (!dx) return CLGAN_OK;
         if (s->p == 0) return copy_tensor(ctx, &L->dout, dx);
         return clgan_dropout_backward(ctx, s->p, net->seed, L->dropout_stream, &L->dout, dx);
+    case CLGAN_LAYER_GAUSSIAN_NOISE: return dx ? copy_tensor(ctx, &L->dout, dx) : CLGAN_OK;
     case CLGAN_LAYER_MAXPOOL:
         return dx ? clgan_maxpool_backward(ctx, s->k, s->stride, &L->dout, L->argmax, dx) : CLGAN_OK;
     case CLGAN_LAYER_AVGPOOL: return dx ? clgan_avgpool_backward(ctx, s->k, s->stride, &L->dout, dx) : CLGAN_OK;
@@ -454,8 +471,22 @@ const clgan_tensor *clgan_net_activation(const clgan_net *net, int layer)
     return &net->layers[layer].out;
 }
 
+clgan_tensor *clgan_net_layer_grad(clgan_net *net, int layer)
+{
+    if (layer < 0 || layer >= net->n_layers || !net->batch) return NULL;
+    return &net->layers[layer].dout;
+}
+
 clgan_status clgan_net_backward(clgan_net *net, clgan_tensor *dx)
 {
+    return clgan_net_backward_from(net, net->n_layers - 1, dx);
+}
+
+clgan_status clgan_net_backward_from(clgan_net *net, int layer, clgan_tensor *dx)
+{
+    if (layer < 0 || layer >= net->n_layers)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_net_backward_from: layer %d is not in [0, %d)", layer,
+                          net->n_layers);
     if (!net->x) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_net_backward: no forward pass to go back through");
     if (!net->last_forward_training)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_net_backward: the last forward was in inference mode; "
@@ -463,7 +494,7 @@ clgan_status clgan_net_backward(clgan_net *net, clgan_tensor *dx)
     if (dx && dx->count != net->x->count)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_net_backward: dx holds %zu floats, the input %zu", dx->count,
                           net->x->count);
-    for (int i = net->n_layers - 1; i >= 0; i--) {
+    for (int i = layer; i >= 0; i--) {
         const clgan_tensor *x = i ? &net->layers[i - 1].out : net->x;
         clgan_tensor *din = i ? &net->layers[i - 1].dout : dx;
         if (i == 1 && !dx && net->layers[0].spec.kind == CLGAN_LAYER_RESHAPE) din = NULL; /* nobody wants it */
@@ -512,7 +543,15 @@ clgan_status clgan_net_sgd_step(clgan_net *net, const clgan_sgd_params *hp)
 int clgan_net_layer_count(const clgan_net *net) { return net->n_layers; }
 void clgan_net_output_shape(const clgan_net *net, int *c, int *h, int *w)
 {
-    const net_layer *L = &net->layers[net->n_layers - 1];
+    clgan_net_layer_shape(net, net->n_layers - 1, c, h, w);
+}
+void clgan_net_layer_shape(const clgan_net *net, int layer, int *c, int *h, int *w)
+{
+    if (layer < 0 || layer >= net->n_layers) {
+        *c = *h = *w = 0;
+        return;
+    }
+    const net_layer *L = &net->layers[layer];
     *c = L->out_c, *h = L->out_h, *w = L->out_w;
 }
 size_t clgan_net_param_count(const clgan_net *net) { return net->trainable; }

@@ -32,7 +32,8 @@ typedef enum clgan_layer_kind {
     CLGAN_LAYER_AVGPOOL,        /* k, stride */
     CLGAN_LAYER_RESHAPE,        /* to [out, h, w]; a view, no copy */
     CLGAN_LAYER_CONCAT_LABELS,  /* out = number of classes */
-    CLGAN_LAYER_MBSTD           /* minibatch standard deviation: appends one channel */
+    CLGAN_LAYER_MBSTD,          /* minibatch standard deviation: appends one channel */
+    CLGAN_LAYER_GAUSSIAN_NOISE  /* p = stddev: x + N(0, p^2) in training, identity in inference */
 } clgan_layer_kind;
 
 typedef enum clgan_init_kind {
@@ -49,7 +50,7 @@ typedef struct clgan_layer_spec {
     int bias;                /* dense/conv: 1 = learnable bias */
     clgan_act act;
     float slope;             /* leaky_relu */
-    float p;                 /* dropout probability */
+    float p;                 /* dropout probability; Gaussian-noise stddev */
     clgan_init_kind init;
     float init_std;          /* CLGAN_INIT_NORMAL */
 } clgan_layer_spec;
@@ -66,6 +67,7 @@ clgan_layer_spec clgan_avgpool(int k, int stride);
 clgan_layer_spec clgan_reshape(int c, int h, int w);
 clgan_layer_spec clgan_concat_labels(int classes);
 clgan_layer_spec clgan_mbstd(void);
+clgan_layer_spec clgan_gaussian_noise(float stddev);
 const char *clgan_layer_kind_name(clgan_layer_kind kind);
 
 typedef struct clgan_net clgan_net;
@@ -95,6 +97,12 @@ clgan_tensor *clgan_net_output_grad(clgan_net *net);
  * (shape of x) receives dL/dx when not NULL. Uses the activations of the
  * last forward, which must have been a training forward. */
 clgan_status clgan_net_backward(clgan_net *net, clgan_tensor *dx);
+/* Backward from an inner layer: the caller fills clgan_net_layer_grad(net,
+ * layer) with dL/d(output of `layer`) and the layers layer..0 run backward
+ * (layers above it are left alone), e.g. feature matching on D's features.
+ * clgan_net_backward is clgan_net_backward_from(net, last layer, dx). */
+clgan_tensor *clgan_net_layer_grad(clgan_net *net, int layer); /* NULL if out of range or unplanned */
+clgan_status clgan_net_backward_from(clgan_net *net, int layer, clgan_tensor *dx);
 clgan_status clgan_net_zero_grad(clgan_net *net);
 
 /* Optimizer state (Adam m and v, or SGD velocity) is owned by the net and
@@ -106,6 +114,7 @@ clgan_status clgan_net_sgd_step(clgan_net *net, const clgan_sgd_params *hp);
 /* Introspection. */
 int clgan_net_layer_count(const clgan_net *net);
 void clgan_net_output_shape(const clgan_net *net, int *c, int *h, int *w);
+void clgan_net_layer_shape(const clgan_net *net, int layer, int *c, int *h, int *w); /* output of `layer`; 0s out of range */
 size_t clgan_net_param_count(const clgan_net *net);     /* trainable floats, without padding */
 int64_t clgan_net_step(const clgan_net *net);
 /* The flat parameter and gradient blocks (padded layout). */

@@ -111,3 +111,24 @@ clgan_status clgan_dropout_backward(clgan_ctx *ctx, float p, uint64_t seed, uint
 {
     return dropout(ctx, "dropout_backward", p, seed, stream, dy, dx);
 }
+
+clgan_status clgan_gaussian_noise_forward(clgan_ctx *ctx, float stddev, uint64_t seed, uint64_t stream,
+                                          const clgan_tensor *x, clgan_tensor *y)
+{
+    if (!isfinite(stddev) || stddev < 0)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "gaussian noise: need a finite stddev >= 0 (got %g)", stddev);
+    if (x->count != y->count)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "gaussian noise: x holds %zu floats, y %zu", x->count, y->count);
+    TRY(check_count("add_normal", y->count));
+    cl_kernel k;
+    TRY(clgan_kernel_get(ctx, "random", "add_normal", &k, NULL));
+    clgan_args a = clgan_args_begin(k, "add_normal");
+    clgan_arg_int(&a, (int)y->count);
+    arg_u64(&a, seed);
+    arg_u64(&a, stream);
+    clgan_arg_float(&a, stddev);
+    clgan_arg_mem(&a, x->mem);
+    clgan_arg_mem(&a, y->mem);
+    TRY(clgan_args_end(&a));
+    return clgan_launch_1d(ctx, k, blocks_of(y->count), 0, "add_normal");
+}

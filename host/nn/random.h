@@ -21,6 +21,11 @@ clgan_status clgan_random_normal(clgan_ctx *ctx, uint64_t seed, uint64_t stream,
  * out[4b + l] = word l of Philox4x32-10({ctr[0] + b, ctr[1], ctr[2], ctr[3]}, {key[0], key[1]}). */
 clgan_status clgan_philox_blocks(clgan_ctx *ctx, const uint32_t ctr[4], const uint32_t key[2], int blocks, cl_mem out);
 
+/* Gaussian noise x, y (same count): y = x + stddev * z with z exactly the normals
+ * clgan_random_normal(seed, stream, 0, 1) gives; the backward is dx = dy. */
+clgan_status clgan_gaussian_noise_forward(clgan_ctx *ctx, float stddev, uint64_t seed, uint64_t stream,
+                                          const clgan_tensor *x, clgan_tensor *y);
+
 /* Dropout, 0 <= p < 1. x, y (same count): y = keep ? x / (1-p) : 0 with keep = uniform(word i) >= p. */
 clgan_status clgan_dropout_forward(clgan_ctx *ctx, float p, uint64_t seed, uint64_t stream, const clgan_tensor *x,
                                    clgan_tensor *y);
