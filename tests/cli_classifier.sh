@@ -39,6 +39,8 @@ expect "a second run into the same --out is refused" grep -q "already holds a ru
 expect "resume with a different --width is refused" grep -q -- "--width differs" "$work/err"
 "$clgan" train-classifier "${small[@]}" --labels 20 --steps 8 --out "$out" --resume 2>"$work/err"; rc=$?
 expect "resume with a different --labels is refused (rc=$rc)" test $rc = 2 -a -n "$(grep -- '--labels/--imbalance differ' "$work/err")"
+"$clgan" train-classifier --data synthetic --limit 32 --steps 8 --out "$out" --resume 2>"$work/err"; rc=$?
+expect "resume with a different --limit is refused (rc=$rc)" test $rc = 2 -a -n "$(grep -- '--limit 32 differs' "$work/err")"
 "$clgan" train-classifier --data synthetic --steps 9 --out "$out" --resume --json >"$work/json" 2>/dev/null
 expect "resume continues to step 9 (limit taken from the checkpoint)" grep -q '"steps": 9, .*"train_images": 64' "$work/json"
 expect "log.csv holds steps 1..9 once each" test "$(cut -d, -f1 "$out/log.csv" | tail -n +2 | tr '\n' ' ')" = "1 2 3 4 5 6 7 8 9 "

@@ -1,4 +1,5 @@
-/* subset.c — balanced label subsets and class imbalance (see subset.h). */
+/* subset.c — balanced label subsets, class imbalance and naive oversampling
+ * (see subset.h). */
 #include "subset.h"
 
 #include "core/error.h"
@@ -11,6 +12,7 @@
 /* Streams of the host RNG, so the two scenarios draw independently. */
 #define STREAM_LABELS UINT64_C(0x4C4142454C530001)
 #define STREAM_IMBALANCE UINT64_C(0x494D42414C410002)
+#define STREAM_OVERSAMPLE UINT64_C(0x4F56455253410003)
 
 clgan_status clgan_dataset_select(const clgan_dataset *d, const int *indices, int n, clgan_dataset **out)
 {
@@ -165,6 +167,64 @@ clgan_status clgan_dataset_imbalance(const clgan_dataset *d, int cls, double fra
 done:
     free(idx);
     free(keep);
+    free(sel);
+    return st;
+}
+
+clgan_status clgan_dataset_oversample(const clgan_dataset *d, uint64_t seed, clgan_dataset **out)
+{
+    *out = NULL;
+    int K = d->classes;
+    if (K < 1) return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s is unlabelled: nothing to oversample", d->source);
+    int *counts = calloc((size_t)K, sizeof *counts), *idx = malloc((size_t)d->n * sizeof *idx);
+    int *sel = NULL;
+    clgan_status st = CLGAN_OK;
+    if (!counts || !idx) {
+        st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory oversampling");
+        goto done;
+    }
+    clgan_dataset_class_counts(d, counts, NULL);
+    int max = 0;
+    for (int k = 0; k < K; k++)
+        if (counts[k] > max) max = counts[k];
+    int64_t total = d->n;
+    for (int k = 0; k < K; k++) {
+        if (counts[k] == 0) {
+            st = clgan_fail(CLGAN_ERR_INVALID_ARG, "cannot oversample %s: class %d has no image to repeat", d->source,
+                            k);
+            goto done;
+        }
+        total += max - counts[k];
+    }
+    if (total > 2000000000) {
+        st = clgan_fail(CLGAN_ERR_INVALID_ARG, "oversampling %s would make %lld images", d->source, (long long)total);
+        goto done;
+    }
+    sel = malloc((size_t)total * sizeof *sel);
+    if (!sel) {
+        st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory oversampling to %lld images", (long long)total);
+        goto done;
+    }
+    int n = 0;
+    for (int i = 0; i < d->n; i++) sel[n++] = i;
+    clgan_rng rng;
+    clgan_rng_seed(&rng, seed ^ STREAM_OVERSAMPLE);
+    for (int k = 0; k < K; k++) {
+        int nk = class_indices(d, k, idx), missing = max - nk;
+        for (int r = 0; r < missing / nk; r++)
+            for (int i = 0; i < nk; i++) sel[n++] = idx[i];
+        shuffle(&rng, idx, nk);
+        for (int i = 0; i < missing % nk; i++) sel[n++] = idx[i];
+    }
+    st = clgan_dataset_select(d, sel, n, out);
+    if (st == CLGAN_OK) {
+        char what[96];
+        clgan_fmt(what, sizeof what, "oversampled to %d per class", max);
+        set_source(*out, d, what);
+    }
+done:
+    free(counts);
+    free(idx);
     free(sel);
     return st;
 }

@@ -1,4 +1,5 @@
-/* subset.h — dataset scenarios: few labels, and one class made rare.
+/* subset.h — dataset scenarios: few labels, one class made rare, and naive
+ * oversampling of the rare classes.
  * Each returns a NEW dataset (the input is left alone; free both) whose
  * images keep their order in the source, chosen by a seed: the same
  * (dataset, settings, seed) always gives the same images.
@@ -29,6 +30,16 @@ clgan_status clgan_dataset_keep_labels(const clgan_dataset *d, int n_labels, uin
  * fraction in [0, 1]; cls in [0, K). */
 clgan_status clgan_dataset_imbalance(const clgan_dataset *d, int cls, double fraction, uint64_t seed,
                                      clgan_dataset **out /* OUT */);
+
+/* Naive oversampling: every class is filled up to the largest class's count
+ * with repeats of its own images. The new dataset holds every image of d in
+ * its order, then the repeats, class 0's first. A class short by m = max - n_k
+ * images repeats each of its n_k images floor(m / n_k) times and a seeded
+ * random choice of m % n_k of them once more (so repeats stay as even as
+ * possible). Unlabelled images (-1) are kept once. The same (d, seed) gives
+ * the same dataset. CLGAN_ERR_INVALID_ARG when d has no classes or a class
+ * has no image to repeat (e.g. --imbalance C:0). */
+clgan_status clgan_dataset_oversample(const clgan_dataset *d, uint64_t seed, clgan_dataset **out /* OUT */);
 
 /* Images per class: counts[k] for k in [0, K), and the number of unlabelled
  * images into *unlabelled (may be NULL). */

@@ -2,17 +2,21 @@
  * with a progress bar; after each epoch the test accuracy, per-class recall
  * and confusion matrix (printed, and a heat-map PNG), a CSV log and a
  * checkpoint; Ctrl-C / SIGTERM safe, resumable, --labels / --imbalance
- * scenarios. */
+ * scenarios, and --oversample / --gan-augment to fill or enlarge the
+ * training set. */
 #include "classifier_report.h"
 #include "cli.h"
 #include "progress.h"
 #include "run_dir.h"
+#include "scenario.h"
 
 #include "data/dataset.h"
 #include "data/loader.h"
 #include "data/subset.h"
 #include "io/container.h"
 #include "train/classifier.h"
+#include "train/gan_augment.h"
+#include "train/gan_checkpoint.h"
 #include "train/metrics.h"
 
 #include <math.h>
@@ -36,6 +40,8 @@ static void usage(FILE *f)
             "                        converted to the model's shape\n"
             "  --epochs N            epochs to train (default 10)\n"
             "  --steps N             train to this many steps in total instead of --epochs\n"
+            "  --eval-every E        test, report and checkpoint every E epochs and at the end (default 1; for\n"
+            "                        tiny labelled sets, where an epoch is a step or two)\n"
             "  --batch B             batch size (default 64)\n"
             "  --out DIR             output folder (default runs/classifier)\n"
             "  --optimizer adam|sgd  Adam (default; beta1 0.9) or SGD with momentum 0.9\n"
@@ -48,6 +54,15 @@ static void usage(FILE *f)
             "  --labels N            keep N labelled training images, balanced over the classes, chosen by --seed\n"
             "  --imbalance C:F       keep only the fraction F of class C's training images (chosen by --seed;\n"
             "                        applied before --labels)\n"
+            "  --oversample          naive oversampling: repeat each class's own images (seeded) until every\n"
+            "                        class has as many as the largest (after --imbalance/--labels)\n"
+            "  --gan-augment CKPT    add images from a conditional GAN checkpoint (train-gan --conditional on the\n"
+            "                        same data, e.g. with the same --imbalance and --seed); writes\n"
+            "                        gan-augment.png (generated images, one row per class) into --out\n"
+            "  --gan-mode MODE       balance (default): generate up to the largest class's count for every class;\n"
+            "                        enlarge: add round(R * real images) generated images, classes in equal shares\n"
+            "  --gan-ratio R         the enlarge ratio R (default 1 for enlarge); with balance, R > 0 adds\n"
+            "                        round(R * real images) more in equal shares after balancing (default 0)\n"
             "  --width W             channels of the first conv block (default 32)\n"
             "  --limit N             use only the first N training images\n"
             "  --seed S              seed for weights, dropout, augmentation, data order and subsets (default 1)\n"
@@ -59,9 +74,16 @@ static void usage(FILE *f)
 typedef struct train_opts {
     const char *data, *out, *device;
     clgan_classifier_config cfg;
-    int epochs, steps, limit, labels, imb_class, resume, json;
+    int epochs, steps, eval_every, limit, labels, imb_class, resume, json;
     float imb_fraction, decay_epochs;
     int set_model, set_width, set_batch, set_opt, set_scenario; /* given explicitly (checked on resume) */
+    /* Augmentation: --oversample, or --gan-augment (gan_mode -1 = none, else a clgan_gan_augment_mode). */
+    int oversample, gan_mode;
+    float gan_ratio;
+    const char *gan_path;
+    char gan_sha[65];         /* the GAN checkpoint's SHA-256: of the file (new run), or recorded (resume) */
+    char gan_path_buf[4096];  /* the recorded GAN path on resume */
+    int set_oversample, set_gan_mode, set_gan_ratio;
 } train_opts;
 
 static int parse(int argc, char **argv, train_opts *o)
@@ -70,7 +92,9 @@ static int parse(int argc, char **argv, train_opts *o)
     o->cfg = clgan_classifier_default_config();
     o->out = "runs/classifier";
     o->epochs = 10;
+    o->eval_every = 1;
     o->imb_class = -1;
+    o->gan_mode = -1;
     for (int i = 1; i < argc; i++) {
         int bad = 0;
         const char *v;
@@ -84,6 +108,8 @@ static int parse(int argc, char **argv, train_opts *o)
             if (!cli_parse_int("--epochs", v, 1, 1000000, &o->epochs)) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--steps", &bad))) {
             if (!cli_parse_int("--steps", v, 1, 2000000000, &o->steps)) return 2;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--eval-every", &bad))) {
+            if (!cli_parse_int("--eval-every", v, 1, 1000000000, &o->eval_every)) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--batch", &bad))) {
             if (!cli_parse_int("--batch", v, 2, 65536, &o->cfg.batch)) return 2;
             o->set_batch = 1;
@@ -96,17 +122,21 @@ static int parse(int argc, char **argv, train_opts *o)
             if (!cli_parse_int("--labels", v, 1, 2000000000, &o->labels)) return 2;
             o->set_scenario = 1;
         } else if ((v = cli_flag_value(argc, argv, &i, "--imbalance", &bad))) {
-            char *colon = strchr(v, ':');
-            char cls[32];
-            if (!colon || colon - v >= (long)sizeof cls) {
-                fprintf(stderr, "clgan: --imbalance expects CLASS:FRACTION (e.g. 3:0.025), got '%s'\n", v);
+            if (!scenario_parse_imbalance(v, &o->imb_class, &o->imb_fraction)) return 2;
+            o->set_scenario = 1;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--gan-augment", &bad))) {
+            o->gan_path = v;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--gan-mode", &bad))) {
+            if (!strcmp(v, "balance")) o->gan_mode = CLGAN_GAN_AUGMENT_BALANCE;
+            else if (!strcmp(v, "enlarge")) o->gan_mode = CLGAN_GAN_AUGMENT_ENLARGE;
+            else {
+                fprintf(stderr, "clgan: --gan-mode is 'balance' or 'enlarge', got '%s'\n", v);
                 return 2;
             }
-            snprintf(cls, sizeof cls, "%.*s", (int)(colon - v), v);
-            if (!cli_parse_int("--imbalance class", cls, 0, 65535, &o->imb_class) ||
-                !cli_parse_float("--imbalance fraction", colon + 1, 0, 1, &o->imb_fraction))
-                return 2;
-            o->set_scenario = 1;
+            o->set_gan_mode = 1;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--gan-ratio", &bad))) {
+            if (!cli_parse_float("--gan-ratio", v, 0, 1000, &o->gan_ratio)) return 2;
+            o->set_gan_ratio = 1;
         } else if ((v = cli_flag_value(argc, argv, &i, "--seed", &bad))) {
             if (!cli_parse_u64("--seed", v, &o->cfg.seed)) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--lr", &bad))) {
@@ -127,6 +157,7 @@ static int parse(int argc, char **argv, train_opts *o)
             o->set_opt = 1;
         } else if (bad) return 2;
         else if (!strcmp(argv[i], "--augment")) o->cfg.augment = 1;
+        else if (!strcmp(argv[i], "--oversample")) o->oversample = o->set_oversample = 1;
         else if (!strcmp(argv[i], "--resume")) o->resume = 1;
         else if (!strcmp(argv[i], "--json")) o->json = 1;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -146,16 +177,71 @@ static int parse(int argc, char **argv, train_opts *o)
         return 2;
     }
     if (o->cfg.lr_decay < 1.0f && o->decay_epochs <= 0) o->decay_epochs = 5;
+    if (o->oversample && (o->gan_path || o->set_gan_mode || o->set_gan_ratio)) {
+        fprintf(stderr, "clgan train-classifier: --oversample and --gan-augment/--gan-mode/--gan-ratio are "
+                        "alternatives; give one\n");
+        return 2;
+    }
+    if (!o->resume && !o->gan_path && (o->set_gan_mode || o->set_gan_ratio)) {
+        fprintf(stderr, "clgan train-classifier: --gan-mode/--gan-ratio need --gan-augment CKPT\n");
+        return 2;
+    }
+    if (o->gan_path && o->gan_mode < 0) o->gan_mode = CLGAN_GAN_AUGMENT_BALANCE;
+    if (o->gan_mode == CLGAN_GAN_AUGMENT_ENLARGE && !o->set_gan_ratio) o->gan_ratio = 1.0f;
+    if (o->gan_mode == CLGAN_GAN_AUGMENT_ENLARGE && o->gan_ratio <= 0) {
+        fprintf(stderr, "clgan train-classifier: --gan-mode enlarge needs --gan-ratio R > 0\n");
+        return 2;
+    }
     return 0;
 }
 
 /* The data scenario, kept in the checkpoint's note so --resume rebuilds the
- * same training set: "labels=N imbalance=C:F limit=N | <source>". */
-static void scenario_text(const train_opts *o, char *out, size_t cap)
+ * same training set: "labels=N imbalance=C:F limit=N oversample=0|1
+ * gan_mode=balance|enlarge|- gan_ratio=R gan_sha256=HEX|- gan=PATH|- | <source>"
+ * (PATH escaped by scenario_escape; notes of older runs end after limit=N). */
+static int scenario_text(const train_opts *o, char *out, size_t cap)
 {
-    snprintf(out, cap, "labels=%d imbalance=%d:%.9g limit=%d", o->labels, o->imb_class, o->imb_fraction, o->limit);
+    char path[4096] = "-";
+    if (o->gan_mode >= 0 && !scenario_escape(o->gan_path, path, sizeof path)) {
+        fprintf(stderr, "clgan: the --gan-augment path is too long\n");
+        return 0;
+    }
+    int n = snprintf(out, cap, "labels=%d imbalance=%d:%.9g limit=%d oversample=%d gan_mode=%s gan_ratio=%.9g "
+                               "gan_sha256=%s gan=%s", o->labels, o->imb_class, o->imb_fraction, o->limit, o->oversample,
+                     o->gan_mode >= 0 ? clgan_gan_augment_mode_name((clgan_gan_augment_mode)o->gan_mode) : "-",
+                     o->gan_mode >= 0 ? o->gan_ratio : 0.0f, o->gan_mode >= 0 ? o->gan_sha : "-", path);
+    return n >= 0 && (size_t)n < cap;
 }
 
+/* The augmentation part of a note (after "limit=N"); absent keys keep the
+ * defaults (none). 0 when malformed. */
+static int parse_augmentation(const char *note, int *oversample, int *mode, float *ratio, char sha[65], char *path,
+                              size_t path_cap)
+{
+    char scen[8192], tok[8192];
+    const char *bar = strstr(note, " | ");
+    size_t len = bar ? (size_t)(bar - note) : strlen(note);
+    if (len >= sizeof scen) return 0;
+    memcpy(scen, note, len);
+    scen[len] = '\0';
+    *oversample = 0, *mode = -1, *ratio = 0, sha[0] = '\0', path[0] = '\0';
+    const char *p;
+    if ((p = strstr(scen, " oversample=")) && sscanf(p, " oversample=%d", oversample) != 1) return 0;
+    if ((p = strstr(scen, " gan_mode=")) && sscanf(p, " gan_mode=%15s", tok) == 1) {
+        if (!strcmp(tok, "balance")) *mode = CLGAN_GAN_AUGMENT_BALANCE;
+        else if (!strcmp(tok, "enlarge")) *mode = CLGAN_GAN_AUGMENT_ENLARGE;
+        else if (strcmp(tok, "-")) return 0;
+    }
+    if (*mode < 0) return 1;
+    if (!(p = strstr(scen, " gan_ratio=")) || sscanf(p, " gan_ratio=%f", ratio) != 1) return 0;
+    if (!(p = strstr(scen, " gan_sha256=")) || sscanf(p, " gan_sha256=%64s", sha) != 1 || strlen(sha) != 64) return 0;
+    if (!(p = strstr(scen, " gan=")) || sscanf(p, " gan=%8191s", tok) != 1) return 0;
+    return scenario_unescape(tok, path, path_cap);
+}
+
+/* 1: scenario taken from the note; 0: the note has none (an older run);
+ * -1: it differs from the flags given, -2: the given --gan-augment file
+ * cannot be read (both printed). */
 static int scenario_from_note(const char *note, train_opts *o)
 {
     int labels, cls, limit;
@@ -166,8 +252,49 @@ static int scenario_from_note(const char *note, train_opts *o)
                         "new run in another --out\n", note);
         return -1;
     }
+    int over, mode;
+    float ratio;
+    char sha[65];
+    if (!parse_augmentation(note, &over, &mode, &ratio, sha, o->gan_path_buf, sizeof o->gan_path_buf)) {
+        fprintf(stderr, "clgan: the checkpoint's note has a malformed augmentation setting (%s)\n", note);
+        return -1;
+    }
+    const char *was = over ? "--oversample" : mode < 0 ? "no augmentation" : "--gan-augment";
+    const char *what = NULL;
+    if (o->set_oversample && !over) what = "--oversample";
+    else if (o->gan_path && mode < 0) what = "--gan-augment";
+    else if (o->set_gan_mode && o->gan_mode != mode) what = "--gan-mode";
+    else if (o->set_gan_ratio && o->gan_ratio != ratio) what = "--gan-ratio";
+    if (what) {
+        fprintf(stderr, "clgan: %s differs from the run being resumed (it was started with %s", what, was);
+        if (mode >= 0)
+            fprintf(stderr, " %s, --gan-mode %s --gan-ratio %g", o->gan_path_buf,
+                    clgan_gan_augment_mode_name((clgan_gan_augment_mode)mode), ratio);
+        fprintf(stderr, "); leave it out or start a new run in another --out\n");
+        return -1;
+    }
+    if (o->gan_path && mode >= 0) { /* a new path for the same file is fine (it moved) */
+        char now[65];
+        if (!scenario_file_sha256("--gan-augment", o->gan_path, now)) return -2;
+        if (strcmp(now, sha)) {
+            fprintf(stderr, "clgan: --gan-augment %s is not the GAN checkpoint the run being resumed was started with "
+                            "(%s, SHA-256 %s; this file's is %s); start a new run in another --out\n",
+                    o->gan_path, o->gan_path_buf, sha, now);
+            return -1;
+        }
+    }
+    if (o->limit && o->limit != limit) {
+        fprintf(stderr, "clgan: --limit %d differs from the run being resumed (limit %d; 0 = all); leave it out or "
+                        "start a new run in another --out\n", o->limit, limit);
+        return -1;
+    }
     o->labels = labels, o->imb_class = cls, o->imb_fraction = frac;
-    if (!o->limit) o->limit = limit;
+    o->limit = limit;
+    o->oversample = over, o->gan_mode = mode, o->gan_ratio = ratio;
+    if (mode >= 0) {
+        memcpy(o->gan_sha, sha, sizeof o->gan_sha);
+        if (!o->gan_path) o->gan_path = o->gan_path_buf;
+    }
     return 1;
 }
 
@@ -208,18 +335,72 @@ static int load_data(const train_opts *o, const clgan_classifier_arch *shape, cl
                 (*test)->classes);
         return 1;
     }
-    clgan_dataset *s;
-    if (o->imb_class >= 0) {
-        if (clgan_dataset_imbalance(*train, o->imb_class, o->imb_fraction, o->cfg.seed, &s) != CLGAN_OK)
-            return cli_fail("--imbalance");
+    return scenario_apply(train, o->imb_class, o->imb_fraction, o->labels, o->cfg.seed);
+}
+
+/* v[0..K) separated by sep; v NULL prints K zeros. */
+static void print_counts(FILE *f, const int *v, int K, const char *sep)
+{
+    for (int k = 0; k < K; k++) fprintf(f, "%s%d", k ? sep : "", v ? v[k] : 0);
+}
+
+/* --oversample / --gan-augment: replace *train by the filled or enlarged set
+ * (after the scenario), real[k] and extra[k] its per-class composition
+ * (real images; repeats or generated ones), and print it. Returns 0, or 1
+ * after printing the reason. */
+static int augment_data(train_opts *o, clgan_ctx *ctx, clgan_dataset **train, int *real, int *extra)
+{
+    int K = (*train)->classes;
+    clgan_dataset_class_counts(*train, real, NULL);
+    for (int k = 0; k < K; k++) extra[k] = 0;
+    int n_real = (*train)->n;
+    clgan_dataset *s = NULL;
+    const char *how = "none";
+    if (o->oversample) {
+        if (clgan_dataset_oversample(*train, o->cfg.seed, &s) != CLGAN_OK) return cli_fail("--oversample");
+        clgan_dataset_class_counts(s, extra, NULL);
+        for (int k = 0; k < K; k++) extra[k] -= real[k];
+        how = "repeated (--oversample)";
+    } else if (o->gan_mode >= 0) {
+        char now[65];
+        if (!scenario_file_sha256("--gan-augment", o->gan_path, now)) return 1;
+        if (!o->gan_sha[0]) memcpy(o->gan_sha, now, sizeof now); /* a new run: remember which file */
+        else if (strcmp(now, o->gan_sha)) {
+            fprintf(stderr, "clgan: the GAN checkpoint %s has changed since this run started (SHA-256 then %s, now %s); "
+                            "the generated images would differ: start a new run in another --out\n",
+                    o->gan_path, o->gan_sha, now);
+            return 1;
+        }
+        clgan_gan *gan;
+        char what[4200];
+        snprintf(what, sizeof what, "--gan-augment %s", o->gan_path);
+        if (clgan_gan_load(ctx, o->gan_path, &gan, NULL, 0) != CLGAN_OK) return cli_fail(what);
+        clgan_status st = clgan_gan_augment(gan, *train, (clgan_gan_augment_mode)o->gan_mode, o->gan_ratio, o->cfg.seed,
+                                            &s, extra);
+        clgan_gan_free(gan);
+        if (st != CLGAN_OK) return cli_fail(what);
+        char png[1200];
+        snprintf(png, sizeof png, "%s/gan-augment.png", o->out);
+        if (clgan_gan_augment_png(png, s, n_real, 10) != CLGAN_OK) {
+            clgan_dataset_free(s);
+            return cli_fail("writing the augmentation grid");
+        }
+        how = o->gan_mode == CLGAN_GAN_AUGMENT_BALANCE ? "generated (--gan-augment, balance)"
+                                                       : "generated (--gan-augment, enlarge)";
+    }
+    if (s) {
         clgan_dataset_free(*train);
         *train = s;
     }
-    if (o->labels > 0) {
-        if (clgan_dataset_keep_labels(*train, o->labels, o->cfg.seed, 0, &s) != CLGAN_OK) return cli_fail("--labels");
-        clgan_dataset_free(*train);
-        *train = s;
+    fprintf(stderr, "clgan: training set: %d real", n_real);
+    if (s) fprintf(stderr, " + %d %s = %d", (*train)->n - n_real, how, (*train)->n);
+    fprintf(stderr, " images; per class: real [");
+    print_counts(stderr, real, K, " ");
+    if (s) {
+        fprintf(stderr, "], %s [", o->oversample ? "repeated" : "generated");
+        print_counts(stderr, extra, K, " ");
     }
+    fprintf(stderr, "]\n");
     return 0;
 }
 
@@ -239,15 +420,19 @@ int cmd_train_classifier(int argc, char **argv)
         if (clgan_classifier_peek(ckpt_path, &ck) != CLGAN_OK) return cli_fail("cannot resume");
         if (!check_resume_matches(&o, &ck)) return 2;
         clgan_ckpt_reader *r;
-        char note[1024] = "";
+        char note[8192] = "";
         if (clgan_ckpt_open(ckpt_path, &r) != CLGAN_OK) return cli_fail("cannot resume");
         clgan_status st = clgan_ckpt_get_string(r, "note", note, sizeof note);
         clgan_ckpt_close(r);
         if (st != CLGAN_OK) return cli_fail("cannot resume");
         int got = scenario_from_note(note, &o);
-        if (got < 0) return 2;
+        if (got < 0) return got == -2 ? 1 : 2;
         if (!got) fprintf(stderr, "clgan: warning: %s does not record its data scenario; using the options given\n", ckpt_path);
         o.cfg = ck;
+    }
+    if (o.gan_mode >= 0 && !o.gan_path) { /* --gan-mode/--gan-ratio on resuming a run that recorded no GAN */
+        fprintf(stderr, "clgan train-classifier: --gan-mode/--gan-ratio need --gan-augment CKPT\n");
+        return 2;
     }
     /* The model's image shape decides how the data is loaded; the class count comes from the data. */
     clgan_classifier_arch shape = o.cfg.arch;
@@ -262,6 +447,7 @@ int cmd_train_classifier(int argc, char **argv)
     float *batch = NULL;
     int32_t *labels = NULL;
     int64_t *cm = NULL;
+    int *real_pc = NULL, *extra_pc = NULL;
     FILE *log = NULL;
     int exit_code = 1;
     if (load_data(&o, &shape, &train, &test)) goto done;
@@ -271,6 +457,14 @@ int cmd_train_classifier(int argc, char **argv)
         goto done;
     }
     o.cfg.arch.classes = train->classes;
+    if (cli_open_ctx(o.device, 0, &ctx)) goto done;
+    real_pc = calloc((size_t)train->classes, sizeof *real_pc);
+    extra_pc = calloc((size_t)train->classes, sizeof *extra_pc);
+    if (!real_pc || !extra_pc) {
+        fprintf(stderr, "clgan: out of host memory\n");
+        goto done;
+    }
+    if (augment_data(&o, ctx, &train, real_pc, extra_pc)) goto done;
     if (train->n < o.cfg.batch) {
         fprintf(stderr, "clgan: %s has %d training images, fewer than one batch of %d (use a smaller --batch)\n",
                 train->source, train->n, o.cfg.batch);
@@ -290,7 +484,6 @@ int cmd_train_classifier(int argc, char **argv)
         if (o.cfg.lr_decay_steps < 1) o.cfg.lr_decay_steps = 1;
     }
 
-    if (cli_open_ctx(o.device, 0, &ctx)) goto done;
     if (o.resume) {
         if (clgan_classifier_load(ctx, ckpt_path, &clf, NULL, 0) != CLGAN_OK) {
             cli_fail("cannot resume");
@@ -321,8 +514,8 @@ int cmd_train_classifier(int argc, char **argv)
         goto done;
     }
     if (!o.resume) fprintf(log, "step,epoch,loss,batch_accuracy,lr,test_accuracy,images_per_sec,seconds\n");
-    char note[1024], scen[256];
-    scenario_text(&o, scen, sizeof scen);
+    char note[8192], scen[6000];
+    if (!scenario_text(&o, scen, sizeof scen)) goto done;
     snprintf(note, sizeof note, "%s | %s", scen, train->source);
 
     fprintf(stderr, "clgan: %s on %s | %s, width %d, batch %d, %s lr %g%s%s | %d training images (%s), %d test "
@@ -357,7 +550,7 @@ int cmd_train_classifier(int argc, char **argv)
         step++;
         int64_t in_epoch = step - (int64_t)epoch * per_epoch;
         double secs = progress_now() - t0;
-        int epoch_end = in_epoch == per_epoch || step == total;
+        int epoch_end = (in_epoch == per_epoch && (epoch + 1) % o.eval_every == 0) || step == total;
         if (epoch_end) {
             if (clgan_classifier_evaluate(clf, test, cm) != CLGAN_OK) {
                 progress_break(&prog);
@@ -422,6 +615,15 @@ int cmd_train_classifier(int argc, char **argv)
         report_json_number(stdout, test_acc);
         printf(", \"train_images\": %d, \"test_images\": %d, \"seconds\": %.3f, \"images_per_sec\": %.1f", train->n,
                test->n, secs, secs > 0 ? (step - start) * (double)c->batch / secs : 0.0);
+        printf(", \"augmentation\": \"%s\", \"train_real_per_class\": [",
+               o.oversample ? "oversample" : o.gan_mode == CLGAN_GAN_AUGMENT_BALANCE ? "gan-balance"
+                                           : o.gan_mode == CLGAN_GAN_AUGMENT_ENLARGE ? "gan-enlarge" : "none");
+        print_counts(stdout, real_pc, K, ", ");
+        printf("], \"train_repeated_per_class\": [");
+        print_counts(stdout, o.oversample ? extra_pc : NULL, K, ", ");
+        printf("], \"train_generated_per_class\": [");
+        print_counts(stdout, o.gan_mode >= 0 ? extra_pc : NULL, K, ", ");
+        printf("]");
         report_json_fields(stdout, clf, cm);
         printf(", \"checkpoint\": ");
         cli_json_string(stdout, ckpt_path);
@@ -437,6 +639,8 @@ done:
     free(batch);
     free(labels);
     free(cm);
+    free(real_pc);
+    free(extra_pc);
     clgan_loader_free(loader);
     clgan_classifier_free(clf);
     clgan_ctx_free(ctx);

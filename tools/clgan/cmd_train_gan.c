@@ -1,13 +1,16 @@
 /* cmd_train_gan.c — `clgan train-gan`: train a (conditional) DCGAN with a
  * progress bar, a sample grid and a checkpoint per epoch, a CSV log, a
- * loss-curve PNG at the end, Ctrl-C / SIGTERM safe, resumable. */
+ * loss-curve PNG at the end, Ctrl-C / SIGTERM safe, resumable; --labels /
+ * --imbalance train on the same subset train-classifier would use. */
 #include "cli.h"
 #include "gan_plot.h"
 #include "progress.h"
 #include "run_dir.h"
+#include "scenario.h"
 
 #include "data/dataset.h"
 #include "data/loader.h"
+#include "io/container.h"
 #include "io/image.h"
 #include "train/gan_checkpoint.h"
 
@@ -42,7 +45,11 @@ static void usage(FILE *f)
             "  --label-smoothing S  one-sided: D's target for real images is 1-S (default 0)\n"
             "  --mbstd              minibatch standard-deviation layer in D (against mode collapse)\n"
             "  --limit N            use only the first N training images\n"
-            "  --seed S             seed for weights, noise and data order (default 1)\n"
+            "  --labels N           keep N labelled training images, balanced over the classes, chosen by --seed\n"
+            "                       (the same images as train-classifier --labels N --seed S)\n"
+            "  --imbalance C:F      keep only the fraction F of class C's training images, chosen by --seed\n"
+            "                       (applied before --labels; the same images as train-classifier's)\n"
+            "  --seed S             seed for weights, noise, data order and subsets (default 1)\n"
             "  --device SPEC        OpenCL device (index, gpu/cpu, or part of a name)\n"
             "  --resume             continue the run in --out from its checkpoint\n"
             "  --json               print one machine-readable summary line at the end\n");
@@ -52,7 +59,9 @@ typedef struct train_opts {
     const char *data, *out, *device;
     clgan_gan_config cfg;
     int epochs, steps, limit, resume, json;
-    int set_model, set_width, set_nz, set_cond, set_batch; /* flags given explicitly (checked on resume) */
+    int labels, imb_class; /* data scenario: --labels N, --imbalance C:F (class -1 = none) */
+    float imb_fraction;
+    int set_model, set_width, set_nz, set_cond, set_batch, set_scenario; /* given explicitly (checked on resume) */
     const char *set_setting;                               /* a training setting given (ignored on resume) */
 } train_opts;
 
@@ -62,6 +71,7 @@ static int parse(int argc, char **argv, train_opts *o)
     o->cfg = clgan_gan_default_config();
     o->out = "runs/gan";
     o->epochs = 5;
+    o->imb_class = -1;
     for (int i = 1; i < argc; i++) {
         int bad = 0;
         const char *v;
@@ -87,6 +97,12 @@ static int parse(int argc, char **argv, train_opts *o)
             o->set_nz = 1;
         } else if ((v = cli_flag_value(argc, argv, &i, "--limit", &bad))) {
             if (!cli_parse_int("--limit", v, 1, 2000000000, &o->limit)) return 2;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--labels", &bad))) {
+            if (!cli_parse_int("--labels", v, 1, 2000000000, &o->labels)) return 2;
+            o->set_scenario = 1;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--imbalance", &bad))) {
+            if (!scenario_parse_imbalance(v, &o->imb_class, &o->imb_fraction)) return 2;
+            o->set_scenario = 1;
         } else if ((v = cli_flag_value(argc, argv, &i, "--seed", &bad))) {
             if (!cli_parse_u64("--seed", v, &o->cfg.seed)) return 2;
             o->set_setting = "--seed";
@@ -146,6 +162,36 @@ static int check_resume_matches(const train_opts *o, const clgan_gan_config *ck)
     return 0;
 }
 
+/* The data scenario, kept in the checkpoint's note so --resume rebuilds the
+ * same training set: "labels=N imbalance=C:F limit=N | <source>" (the same
+ * text train-classifier keeps). */
+static void scenario_text(const train_opts *o, char *out, size_t cap)
+{
+    snprintf(out, cap, "labels=%d imbalance=%d:%.9g limit=%d", o->labels, o->imb_class, o->imb_fraction, o->limit);
+}
+
+/* 1: scenario taken from the note; 0: the note has none (older run); -1: it
+ * differs from the flags given (printed). */
+static int scenario_from_note(const char *note, train_opts *o)
+{
+    int labels, cls, limit;
+    float frac;
+    if (sscanf(note, "labels=%d imbalance=%d:%f limit=%d", &labels, &cls, &frac, &limit) != 4) return 0;
+    if (o->set_scenario && (labels != o->labels || cls != o->imb_class || (cls >= 0 && frac != o->imb_fraction))) {
+        fprintf(stderr, "clgan: --labels/--imbalance differ from the run being resumed (%s); leave them out or start a "
+                        "new run in another --out\n", note);
+        return -1;
+    }
+    if (o->limit && limit && o->limit != limit) {
+        fprintf(stderr, "clgan: --limit %d differs from the run being resumed (%s); leave it out or start a new run in "
+                        "another --out\n", o->limit, note);
+        return -1;
+    }
+    o->labels = labels, o->imb_class = cls, o->imb_fraction = frac;
+    if (!o->limit) o->limit = limit;
+    return 1;
+}
+
 /* The fixed grid: 10 columns; one row per class when conditional. */
 static int write_grid(clgan_gan *gan, const char *path, float *buf, int32_t *labels, int rows, uint64_t seed)
 {
@@ -174,6 +220,15 @@ int cmd_train_gan(int argc, char **argv)
         clgan_gan_config ck;
         if (clgan_gan_peek(ckpt_path, &ck) != CLGAN_OK) return cli_fail("cannot resume");
         if (!check_resume_matches(&o, &ck)) return 2;
+        clgan_ckpt_reader *r;
+        char note[1024] = "";
+        if (clgan_ckpt_open(ckpt_path, &r) != CLGAN_OK) return cli_fail("cannot resume");
+        clgan_status nst = clgan_ckpt_get_string(r, "note", note, sizeof note);
+        clgan_ckpt_close(r);
+        if (nst != CLGAN_OK) return cli_fail("cannot resume");
+        int got = scenario_from_note(note, &o);
+        if (got < 0) return 2;
+        if (!got) fprintf(stderr, "clgan: warning: %s does not record its data scenario; using the options given\n", ckpt_path);
         if (o.set_setting)
             fprintf(stderr, "clgan: warning: %s is ignored when resuming; the run keeps the settings in its "
                             "checkpoint\n", o.set_setting);
@@ -194,6 +249,10 @@ int cmd_train_gan(int argc, char **argv)
     dopt.limit = o.limit;
     clgan_dataset *data;
     if (clgan_dataset_open(o.data, CLGAN_SPLIT_TRAIN, &dopt, &data) != CLGAN_OK) return cli_fail("cannot load --data");
+    if (scenario_apply(&data, o.imb_class, o.imb_fraction, o.labels, o.cfg.seed)) {
+        clgan_dataset_free(data);
+        return 1;
+    }
     if (o.cfg.arch.conditional) {
         if (data->classes < 2) {
             fprintf(stderr, "clgan: --conditional needs labelled data with at least 2 classes; %s has %d\n",
@@ -267,6 +326,9 @@ int cmd_train_gan(int argc, char **argv)
         goto done;
     }
     if (!o.resume) fprintf(log, "step,epoch,loss_d,loss_g,d_real,d_fake,images_per_sec,seconds\n");
+    char note[1024], scen[256];
+    scenario_text(&o, scen, sizeof scen);
+    snprintf(note, sizeof note, "%s | %s", scen, data->source);
 
     char layout[4096];
     clgan_net_describe(clgan_gan_generator(gan), layout, sizeof layout);
@@ -312,7 +374,7 @@ int cmd_train_gan(int argc, char **argv)
             fflush(log);
             snprintf(last_grid, sizeof last_grid, "%s/epoch-%04d.png", samples_dir, epoch + 1);
             if (!write_grid(gan, last_grid, grid, grid_labels, grid_rows, grid_seed) ||
-                clgan_gan_save(gan, ckpt_path, data->source) != CLGAN_OK) {
+                clgan_gan_save(gan, ckpt_path, note) != CLGAN_OK) {
                 progress_break(&prog);
                 cli_fail("end of epoch");
                 goto done;
@@ -323,7 +385,7 @@ int cmd_train_gan(int argc, char **argv)
     progress_break(&prog);
     fflush(log);
     if (run_stop_signal) {
-        if (clgan_gan_save(gan, ckpt_path, data->source) != CLGAN_OK) {
+        if (clgan_gan_save(gan, ckpt_path, note) != CLGAN_OK) {
             cli_fail("saving the checkpoint after the interrupt");
             goto done;
         }

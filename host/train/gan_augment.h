@@ -1,0 +1,75 @@
+/* gan_augment.h — GAN augmentation (issue 4, "the augmentation" way a GAN
+ * helps a classifier): a training set of real images plus labelled images
+ * from a trained CONDITIONAL GAN, to balance the classes or enlarge the set.
+ *
+ *     clgan_gan *gan;  clgan_gan_load(ctx, "runs/gan/checkpoint.ckpt", &gan, NULL, 0);
+ *     clgan_dataset *aug;  int gen[K];
+ *     clgan_gan_augment(gan, train, CLGAN_GAN_AUGMENT_BALANCE, 0.0, seed, &aug, gen);
+ *     clgan_gan_free(gan);
+ *     clgan_gan_augment_png("gan-augment.png", aug, train->n, 10);
+ *     ... train on aug, free it ...
+ *
+ * How many images (n_k = the real labelled images of class k, max = the
+ * largest n_k, N = d->n, all real images including unlabelled ones):
+ *   BALANCE, ratio 0:  class k gets max - n_k generated images, so every
+ *                      class reaches max;
+ *   BALANCE, ratio R:  that, then round(R * N) more in equal shares (below);
+ *   ENLARGE, ratio R:  round(R * N) generated images in equal shares, R > 0.
+ * Equal shares of T images over K classes: class k gets T / K, plus one for
+ * k < T % K.
+ *
+ * The new dataset holds d's images in d's order (labels kept, unlabelled
+ * ones too), then the generated images, class 0's first, then class 1's, ...
+ * A generated image is G's output x in [-1, 1] quantised to the uint8 pixel
+ * round((x + 1) * 127.5), clamped to 0..255 (NaN gives 0): the same
+ * representation as the real images, so the loader's x / 127.5 - 1 maps it
+ * back to within half a grey level.
+ *
+ * Generation: the labels of the generated block (as above) are cut into
+ * chunks of CLGAN_GAN_AUGMENT_CHUNK images; chunk j (0-based) is
+ * clgan_gan_sample(gan, its size, its labels, clgan_gan_augment_chunk_seed(seed, j), ...).
+ * So the same (GAN weights, d, mode, ratio, seed) give the same bytes on the
+ * same device.
+ */
+#ifndef CLGAN_GAN_AUGMENT_H
+#define CLGAN_GAN_AUGMENT_H
+#include "data/dataset.h"
+#include "train/gan.h"
+
+#define CLGAN_GAN_AUGMENT_CHUNK 256
+
+typedef enum clgan_gan_augment_mode {
+    CLGAN_GAN_AUGMENT_BALANCE = 0,
+    CLGAN_GAN_AUGMENT_ENLARGE = 1
+} clgan_gan_augment_mode;
+
+/* "balance" / "enlarge" (NULL for anything else). */
+const char *clgan_gan_augment_mode_name(clgan_gan_augment_mode mode);
+
+/* The generated images per class, gen[k] for k in [0, d->classes), that
+ * (d, mode, ratio) asks for (see above). CLGAN_ERR_INVALID_ARG for unlabelled
+ * data, an unknown mode, a ratio that is negative, not finite, or 0 with
+ * ENLARGE, or a total beyond 2e9 images. */
+clgan_status clgan_gan_augment_plan(const clgan_dataset *d, clgan_gan_augment_mode mode, double ratio,
+                                    int *gen /* OUT [K] */);
+
+/* The sampling seed of generation chunk j (a fixed mix of seed and j). */
+uint64_t clgan_gan_augment_chunk_seed(uint64_t seed, int chunk);
+
+/* A NEW dataset: d's images plus the generated ones (see above); d is left
+ * alone (free both). generated (may be NULL) receives gen[k] per class.
+ * CLGAN_ERR_INVALID_ARG, with the reason, for an unconditional GAN, a GAN
+ * whose class count differs from d's, or whose image shape (C x H x W) differs
+ * from d's (both shapes named), and for what clgan_gan_augment_plan refuses. */
+clgan_status clgan_gan_augment(clgan_gan *gan, const clgan_dataset *d, clgan_gan_augment_mode mode, double ratio,
+                               uint64_t seed, clgan_dataset **out /* OUT */, int *generated /* OUT [K], may be NULL */);
+
+/* A PNG grid (host/io/image.h, pad 2) of the generated images of an
+ * augmented dataset, for looking at: one row per class (aug->classes rows),
+ * the first per_class generated images of that class from index
+ * first_generated on (d->n for clgan_gan_augment's output), in per_class
+ * columns; a class with fewer generated images leaves the rest of its row
+ * background grey. Size: per_class * w + (per_class + 1) * 2 wide,
+ * K * h + (K + 1) * 2 high. */
+clgan_status clgan_gan_augment_png(const char *path, const clgan_dataset *aug, int first_generated, int per_class);
+#endif
