@@ -15,9 +15,45 @@ void report_json_number(FILE *f, double v)
     else fputs("null", f);
 }
 
+/* The classifier's class names as one array (NULL when out of memory). */
+static char (*classifier_names(clgan_classifier *clf, int *K))[64]
+{
+    *K = clgan_classifier_get_config(clf)->arch.classes;
+    char (*names)[64] = malloc((size_t)*K * sizeof *names);
+    if (names)
+        for (int k = 0; k < *K; k++) snprintf(names[k], sizeof names[k], "%s", clgan_classifier_class_name(clf, k));
+    else
+        fprintf(stderr, "clgan: out of host memory\n");
+    return names;
+}
+
 void report_print(FILE *f, clgan_classifier *clf, const int64_t *cm, const char *indent)
 {
-    int K = clgan_classifier_get_config(clf)->arch.classes;
+    int K;
+    char (*names)[64] = classifier_names(clf, &K);
+    if (names) report_print_names(f, K, (const char (*)[64])names, cm, indent);
+    free(names);
+}
+
+int report_heatmap(const char *path, clgan_classifier *clf, const int64_t *cm, const char *title)
+{
+    int K;
+    char (*names)[64] = classifier_names(clf, &K);
+    int ok = names && report_heatmap_names(path, K, (const char (*)[64])names, cm, title);
+    free(names);
+    return ok;
+}
+
+void report_json_fields(FILE *f, clgan_classifier *clf, const int64_t *cm)
+{
+    int K;
+    char (*names)[64] = classifier_names(clf, &K);
+    if (names) report_json_fields_names(f, K, (const char (*)[64])names, cm);
+    free(names);
+}
+
+void report_print_names(FILE *f, int K, const char (*class_names)[64], const int64_t *cm, const char *indent)
+{
     double *recall = malloc((size_t)K * sizeof *recall), *precision = malloc((size_t)K * sizeof *precision);
     if (!recall || !precision) {
         free(recall);
@@ -34,11 +70,11 @@ void report_print(FILE *f, clgan_classifier *clf, const int64_t *cm, const char 
     for (int k = 0; k < K; k++) {
         char idx[16];
         snprintf(idx, sizeof idx, "%d", k);
-        named = named || strcmp(idx, clgan_classifier_class_name(clf, k)) != 0;
+        named = named || strcmp(idx, class_names[k]) != 0;
     }
     if (named) {
         fprintf(f, "%sclasses  ", indent);
-        for (int k = 0; k < K; k++) fprintf(f, " %d=%s", k, clgan_classifier_class_name(clf, k));
+        for (int k = 0; k < K; k++) fprintf(f, " %d=%s", k, class_names[k]);
         fputc('\n', f);
     }
     fprintf(f, "%srecall %%  ", indent);
@@ -68,15 +104,14 @@ void report_print(FILE *f, clgan_classifier *clf, const int64_t *cm, const char 
     free(precision);
 }
 
-int report_heatmap(const char *path, clgan_classifier *clf, const int64_t *cm, const char *title)
+int report_heatmap_names(const char *path, int K, const char (*class_names)[64], const int64_t *cm, const char *title)
 {
-    int K = clgan_classifier_get_config(clf)->arch.classes;
     double *m = malloc((size_t)K * K * sizeof *m);
     const char **names = malloc((size_t)K * sizeof *names);
     int ok = m && names;
     if (ok) {
         for (int64_t i = 0; i < (int64_t)K * K; i++) m[i] = (double)cm[i];
-        for (int k = 0; k < K; k++) names[k] = clgan_classifier_class_name(clf, k);
+        for (int k = 0; k < K; k++) names[k] = class_names[k];
         ok = clgan_png_heatmap(path, m, K, K, names, names, title, "true", "predicted") == CLGAN_OK;
         if (!ok) cli_fail("confusion heat map");
     } else {
@@ -87,9 +122,8 @@ int report_heatmap(const char *path, clgan_classifier *clf, const int64_t *cm, c
     return ok;
 }
 
-void report_json_fields(FILE *f, clgan_classifier *clf, const int64_t *cm)
+void report_json_fields_names(FILE *f, int K, const char (*class_names)[64], const int64_t *cm)
 {
-    int K = clgan_classifier_get_config(clf)->arch.classes;
     double *v = malloc((size_t)K * sizeof *v);
     if (!v) return;
     fprintf(f, ", \"accuracy\": ");
@@ -117,7 +151,7 @@ void report_json_fields(FILE *f, clgan_classifier *clf, const int64_t *cm)
     fprintf(f, "], \"classes\": [");
     for (int k = 0; k < K; k++) {
         if (k) fputs(", ", f);
-        cli_json_string(f, clgan_classifier_class_name(clf, k));
+        cli_json_string(f, class_names[k]);
     }
     fputc(']', f);
     free(v);

@@ -15,6 +15,10 @@ void report_print(FILE *f, clgan_classifier *clf, const int64_t *cm, const char 
 int report_heatmap(const char *path, clgan_classifier *clf, const int64_t *cm, const char *title);
 /* ", \"accuracy\": ..., \"recall\": [...], \"precision\": [...], \"confusion\": [[...]], \"classes\": [...]" */
 void report_json_fields(FILE *f, clgan_classifier *clf, const int64_t *cm);
+/* The same for any K-class model, given its class names (e.g. a dataset's). */
+void report_print_names(FILE *f, int K, const char (*names)[64], const int64_t *cm, const char *indent);
+int report_heatmap_names(const char *path, int K, const char (*names)[64], const int64_t *cm, const char *title);
+void report_json_fields_names(FILE *f, int K, const char (*names)[64], const int64_t *cm);
 /* A JSON number, or null for NaN/infinity. */
 void report_json_number(FILE *f, double v);
 #endif

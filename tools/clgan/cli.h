@@ -23,6 +23,7 @@ int cmd_eval(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_train_dfeatures(int argc, char **argv);
+int cmd_train_ssl(int argc, char **argv);
 
 /* "--flag VALUE" or "--flag=VALUE" at argv[*i]: returns VALUE and advances *i,
  * or NULL when argv[*i] is not that flag. Prints an error and sets *bad when

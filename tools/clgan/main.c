@@ -19,6 +19,8 @@ static const cli_command commands[] = {
     {"predict", "classify PNG/JPEG files with a classifier checkpoint", cmd_predict},
     {"train-dfeatures", "train a softmax head on a frozen GAN discriminator's pooled features; test accuracy",
      cmd_train_dfeatures},
+    {"train-ssl", "semi-supervised K+1 GAN: a discriminator-classifier from few labels; test accuracy per epoch",
+     cmd_train_ssl},
     {"score", "score generated images with a classifier (Frechet distance, IS, mode coverage)", cmd_score},
     {"bench-gan", "time GAN training steps on a device (for comparing devices and drivers)", cmd_bench_gan},
 };

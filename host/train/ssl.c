@@ -1,0 +1,452 @@
+/* ssl.c — semi-supervised K+1 GAN: models, the training step with its
+ * host-side K+1 losses and feature matching, inference and evaluation (see
+ * ssl.h). Checkpoints are in ssl_checkpoint.c. */
+#include "ssl.h"
+
+#include "nn/random.h"
+#include "train/classifier.h"
+#include "train/metrics.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SAMPLE_STREAM_BASE (UINT64_C(1) << 62)
+
+enum { LAB = 0, UNL = 1, FAKE = 2 };
+
+static const struct { const char *name, *gan_model; int c, h; } models[] = {
+    {"ssl28", "dcgan28", 1, 28},
+    {"ssl32", "dcgan32", 3, 32},
+};
+#define MODEL_COUNT (int)(sizeof models / sizeof models[0])
+
+struct clgan_ssl {
+    clgan_ctx *ctx;
+    clgan_ssl_config cfg;
+    clgan_net *G, *D;
+    int feature_layer, features;
+    clgan_tensor z, x_lab, x_unl;  /* [B,nz,1,1], [B,C,H,W] x2 */
+    float *host_logits;            /* [B,K] */
+    float *host_grad;              /* [B,max(K,F)] */
+    float *host_feat;              /* [B,F] */
+    double *real_mean;             /* [F] */
+    float *host_x;                 /* [B,C,H,W] for predict/evaluate and augmented batches */
+    int32_t *host_pred;            /* [B] */
+    int64_t step;
+};
+
+const char *clgan_ssl_model_names(void) { return "ssl28 (28x28x1), ssl32 (32x32x3)"; }
+
+static int find_model(const char *name)
+{
+    for (int i = 0; i < MODEL_COUNT; i++)
+        if (!strcmp(models[i].name, name)) return i;
+    return -1;
+}
+
+clgan_ssl_config clgan_ssl_default_config(void)
+{
+    clgan_ssl_config c;
+    memset(&c, 0, sizeof c);
+    snprintf(c.model, sizeof c.model, "ssl28");
+    c.width = 32;
+    c.nz = 100;
+    c.classes = 10;
+    c.batch = 64;
+    c.unlabelled_weight = 1.0f;
+    c.adam_d = c.adam_g = clgan_adam_default_params();
+    c.adam_d.lr = c.adam_g.lr = 2e-3f;
+    c.seed = 1;
+    return c;
+}
+
+double clgan_ssl_lr_factor(const clgan_ssl_config *c, int64_t step)
+{
+    if (c->decay_end <= c->decay_start || step < c->decay_start) return 1.0;
+    if (step >= c->decay_end) return 0.0;
+    return (double)(c->decay_end - step) / (double)(c->decay_end - c->decay_start);
+}
+
+clgan_status clgan_ssl_config_resolve(clgan_ssl_config *c)
+{
+    int m = find_model(c->model);
+    if (m < 0)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "unknown semi-supervised model '%s'; choose one of %s", c->model,
+                          clgan_ssl_model_names());
+    if (c->width <= 0) c->width = 32;
+    if (c->width > 1024) return clgan_fail(CLGAN_ERR_INVALID_ARG, "width %d is too large (at most 1024)", c->width);
+    if (c->classes < 2 || c->classes > 65536)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "semi-supervised training needs 2 to 65536 classes (got %d)",
+                          c->classes);
+    if (c->batch < 2) return clgan_fail(CLGAN_ERR_INVALID_ARG, "batch must be >= 2 (got %d)", c->batch);
+    if (c->decay_start < 0 || c->decay_end < 0)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "learning-rate decay steps must be >= 0 (got %lld, %lld)",
+                          (long long)c->decay_start, (long long)c->decay_end);
+    if (c->nz < 1) return clgan_fail(CLGAN_ERR_INVALID_ARG, "noise dimension must be >= 1 (got %d)", c->nz);
+    if (!(c->unlabelled_weight >= 0))
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "unlabelled weight must be >= 0 (got %g)", c->unlabelled_weight);
+    c->c = models[m].c, c->h = c->w = models[m].h;
+    return CLGAN_OK;
+}
+
+/* D's table (see ssl.h); *feature_layer gets the pooled-features layer. */
+static int d_specs(const clgan_ssl_config *c, clgan_layer_spec *s, int *feature_layer)
+{
+    int W = c->width, n = 0, h = c->h;
+    if (c->c == 1) { /* ssl28: Salimans et al.'s MNIST discriminator, units scaled by W / 32 */
+        static const int units[] = {1000, 500, 250, 250, 250};
+        s[n++] = clgan_gaussian_noise(0.3f);
+        for (int i = 0; i < 5; i++) {
+            if (i) s[n++] = clgan_gaussian_noise(0.5f);
+            int u = (int)((long)units[i] * W / 32);
+            s[n++] = clgan_dense(u > 1 ? u : 1);
+            s[n++] = clgan_activation(CLGAN_ACT_RELU, 0);
+        }
+        *feature_layer = n - 1;
+        s[n++] = clgan_gaussian_noise(0.5f);
+        s[n++] = clgan_dense(c->classes);
+    } else { /* ssl32: a small conv discriminator with dropout */
+        s[n++] = clgan_dropout(0.2f);
+        s[n++] = clgan_conv(W, 4, 2, 1);
+        s[n++] = clgan_activation(CLGAN_ACT_LEAKY_RELU, 0.2f);
+        s[n++] = clgan_conv(2 * W, 4, 2, 1);
+        s[n++] = clgan_activation(CLGAN_ACT_LEAKY_RELU, 0.2f);
+        s[n++] = clgan_dropout(0.5f);
+        s[n++] = clgan_conv(4 * W, 3, 2, 1);
+        s[n++] = clgan_activation(CLGAN_ACT_LEAKY_RELU, 0.2f);
+        h = ((h / 2) / 2 + 1) / 2; /* 32 → 16 → 8 → 4 */
+        s[n++] = clgan_avgpool(h, h);
+        *feature_layer = n - 1;
+        s[n++] = clgan_dense(c->classes);
+    }
+    for (int i = 0; i < n; i++) {
+        if (s[i].kind == CLGAN_LAYER_CONV2D) s[i].init = CLGAN_INIT_HE;
+        if (s[i].kind == CLGAN_LAYER_DENSE) s[i].init = i == n - 1 ? CLGAN_INIT_XAVIER : CLGAN_INIT_HE;
+    }
+    return n;
+}
+
+static clgan_status g_specs(const clgan_ssl_config *c, clgan_layer_spec *s, int *n)
+{
+    clgan_gan_arch a;
+    memset(&a, 0, sizeof a);
+    snprintf(a.model, sizeof a.model, "%s", models[find_model(c->model)].gan_model);
+    a.width = c->width;
+    a.nz = c->nz;
+    TRY(clgan_gan_arch_resolve(&a));
+    *n = clgan_gan_generator_specs(&a, s);
+    return CLGAN_OK;
+}
+
+clgan_status clgan_ssl_create(clgan_ctx *ctx, const clgan_ssl_config *cfg, clgan_ssl **out)
+{
+    *out = NULL;
+    clgan_ssl *s = calloc(1, sizeof *s);
+    if (!s) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory creating a semi-supervised GAN");
+    s->ctx = ctx;
+    s->cfg = *cfg;
+    clgan_ssl_config *c = &s->cfg;
+    clgan_layer_spec gs[CLGAN_MAX_NET_LAYERS], ds[CLGAN_MAX_NET_LAYERS];
+    int gn = 0, dn = 0, B = c->batch;
+    clgan_status st = clgan_ssl_config_resolve(c);
+    if (st == CLGAN_OK) st = g_specs(c, gs, &gn);
+    if (st == CLGAN_OK) {
+        dn = d_specs(c, ds, &s->feature_layer);
+        int fc, fh, fw;
+        st = clgan_net_create(ctx, c->c, c->h, c->w, ds, dn, c->seed * 2 + 2, &s->D);
+        if (st == CLGAN_OK) {
+            clgan_net_layer_shape(s->D, s->feature_layer, &fc, &fh, &fw);
+            s->features = fc * fh * fw;
+        }
+        if (st == CLGAN_OK) st = clgan_net_create(ctx, c->nz, 1, 1, gs, gn, c->seed * 2 + 1, &s->G);
+    }
+    if (st == CLGAN_OK) st = clgan_net_plan(s->G, B);
+    if (st == CLGAN_OK) st = clgan_net_plan(s->D, B);
+    if (st == CLGAN_OK) st = clgan_tensor_alloc(ctx, B, c->nz, 1, 1, &s->z);
+    if (st == CLGAN_OK) st = clgan_tensor_alloc(ctx, B, c->c, c->h, c->w, &s->x_lab);
+    if (st == CLGAN_OK) st = clgan_tensor_alloc(ctx, B, c->c, c->h, c->w, &s->x_unl);
+    if (st == CLGAN_OK) {
+        int K = c->classes, F = s->features, KF = K > F ? K : F;
+        s->host_logits = malloc((size_t)B * K * sizeof(float));
+        s->host_grad = malloc((size_t)B * KF * sizeof(float));
+        s->host_feat = malloc((size_t)B * F * sizeof(float));
+        s->real_mean = malloc((size_t)F * sizeof(double));
+        s->host_x = malloc((size_t)B * c->c * c->h * c->w * sizeof(float));
+        s->host_pred = malloc((size_t)B * sizeof(int32_t));
+        if (!s->host_logits || !s->host_grad || !s->host_feat || !s->real_mean || !s->host_x || !s->host_pred)
+            st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory creating a semi-supervised GAN");
+    }
+    if (st != CLGAN_OK) {
+        clgan_ssl_free(s);
+        return st;
+    }
+    *out = s;
+    return CLGAN_OK;
+}
+
+void clgan_ssl_free(clgan_ssl *s)
+{
+    if (!s) return;
+    clgan_net_free(s->G);
+    clgan_net_free(s->D);
+    clgan_tensor_free(s->ctx, &s->z);
+    clgan_tensor_free(s->ctx, &s->x_lab);
+    clgan_tensor_free(s->ctx, &s->x_unl);
+    free(s->host_logits);
+    free(s->host_grad);
+    free(s->host_feat);
+    free(s->real_mean);
+    free(s->host_x);
+    free(s->host_pred);
+    free(s);
+}
+
+const clgan_ssl_config *clgan_ssl_get_config(const clgan_ssl *s) { return &s->cfg; }
+int64_t clgan_ssl_step_count(const clgan_ssl *s) { return s->step; }
+clgan_net *clgan_ssl_discriminator(clgan_ssl *s) { return s->D; }
+clgan_net *clgan_ssl_generator(clgan_ssl *s) { return s->G; }
+int clgan_ssl_feature_layer(const clgan_ssl *s) { return s->feature_layer; }
+
+void clgan_ssl_set_step_count(clgan_ssl *s, int64_t step)
+{
+    s->step = step;
+    clgan_net_set_step(s->G, step);
+    clgan_net_set_step(s->D, step);
+}
+
+static double softplus(double v) { return v > 0 ? v + log1p(exp(-v)) : log1p(exp(v)); }
+static double sigmoid(double v) { return v >= 0 ? 1.0 / (1.0 + exp(-v)) : exp(v) / (1.0 + exp(v)); }
+
+double clgan_ssl_logit_loss(int kind, int B, int K, const float *logits, const int32_t *labels, float scale,
+                            float *grad, double *p_real, int *correct)
+{
+    double total = 0, preal = 0;
+    int right = 0;
+    for (int i = 0; i < B; i++) {
+        const float *l = logits + (size_t)i * K;
+        double mx = l[0];
+        int arg = 0;
+        for (int k = 1; k < K; k++)
+            if (l[k] > mx) mx = l[k], arg = k;
+        double z = 0;
+        for (int k = 0; k < K; k++) z += exp(l[k] - mx);
+        double lse = mx + log(z);
+        /* d loss / d l_k = coef * softmax_k (- onehot_y for labelled) */
+        double coef;
+        if (kind == LAB) {
+            total += lse - l[labels[i]];
+            coef = 1.0;
+            right += arg == labels[i];
+        } else if (kind == UNL) {
+            total += -lse + softplus(lse);
+            coef = -sigmoid(-lse);
+        } else {
+            total += softplus(lse);
+            coef = sigmoid(lse);
+        }
+        preal += sigmoid(lse);
+        if (grad)
+            for (int k = 0; k < K; k++) {
+                double g = coef * exp(l[k] - lse);
+                if (kind == LAB && k == labels[i]) g -= 1.0;
+                grad[(size_t)i * K + k] = (float)(scale * g);
+            }
+    }
+    if (p_real) *p_real = preal / B;
+    if (correct) *correct = right;
+    return total / B;
+}
+
+/* D forward (training) on x, the K+1 loss of `kind`, backward into D's
+ * parameter gradients. */
+static clgan_status d_pass(clgan_ssl *s, const clgan_tensor *x, int kind, const int32_t *labels, float weight,
+                           double *loss, double *p_real, int *correct)
+{
+    const clgan_ssl_config *c = &s->cfg;
+    int B = c->batch, K = c->classes;
+    const clgan_tensor *logits;
+    TRY(clgan_net_forward(s->D, x, NULL, 1, &logits));
+    TRY(clgan_tensor_download(s->ctx, logits, s->host_logits));
+    *loss = clgan_ssl_logit_loss(kind, B, K, s->host_logits, labels, weight / B, s->host_grad, p_real, correct);
+    TRY(clgan_tensor_upload(s->ctx, clgan_net_output_grad(s->D), s->host_grad));
+    return clgan_net_backward(s->D, NULL);
+}
+
+/* D forward (training) on x; the features into s->host_feat [B,F]. */
+static clgan_status d_features(clgan_ssl *s, const clgan_tensor *x)
+{
+    TRY(clgan_net_forward(s->D, x, NULL, 1, NULL));
+    return clgan_tensor_download(s->ctx, clgan_net_activation(s->D, s->feature_layer), s->host_feat);
+}
+
+/* Upload a batch, augmented when the config says so (labelled and unlabelled
+ * batches draw their own shifts: seeds differ by `which`). */
+static clgan_status upload_batch(clgan_ssl *s, clgan_tensor *t, const float *x, int which)
+{
+    const clgan_ssl_config *c = &s->cfg;
+    if (!c->augment) return clgan_tensor_upload(s->ctx, t, x);
+    clgan_classifier_augment(c->seed * 2 + (uint64_t)which, s->step, c->batch, c->c, c->h, c->w, x, s->host_x);
+    return clgan_tensor_upload(s->ctx, t, s->host_x);
+}
+
+/* unlabelled_weight 0: the labelled pass alone (the supervised-only
+ * ablation with the same network and batches). */
+static clgan_status supervised_step(clgan_ssl *s, const int32_t *lab_y, clgan_ssl_stats *stats)
+{
+    clgan_ssl_stats st = {0, NAN, NAN, NAN, 0, NAN, NAN, 0};
+    int correct = 0;
+    clgan_adam_params ad = s->cfg.adam_d;
+    ad.lr = (float)(ad.lr * clgan_ssl_lr_factor(&s->cfg, s->step));
+    st.lr = ad.lr;
+    TRY(clgan_net_zero_grad(s->D));
+    TRY(d_pass(s, &s->x_lab, LAB, lab_y, 1.0f, &st.loss_lab, NULL, &correct));
+    TRY(clgan_net_adam_step(s->D, &ad));
+    st.acc_lab = (double)correct / s->cfg.batch;
+    s->step++;
+    if (stats) *stats = st;
+    if (!isfinite(st.loss_lab))
+        return clgan_fail(CLGAN_ERR_CHECK_FAILED, "training diverged at step %lld: labelled loss %g",
+                          (long long)s->step, st.loss_lab);
+    return CLGAN_OK;
+}
+
+clgan_status clgan_ssl_train_step(clgan_ssl *s, const float *lab_x, const int32_t *lab_y, const float *unl_x,
+                                  clgan_ssl_stats *stats)
+{
+    clgan_ctx *ctx = s->ctx;
+    const clgan_ssl_config *c = &s->cfg;
+    int B = c->batch, K = c->classes, F = s->features;
+    for (int i = 0; i < B; i++)
+        if (lab_y[i] < 0 || lab_y[i] >= K)
+            return clgan_fail(CLGAN_ERR_INVALID_ARG, "label %d of the labelled batch is %d, outside 0..%d", i, lab_y[i],
+                              K - 1);
+    clgan_ssl_stats st;
+    int correct = 0;
+    float w = c->unlabelled_weight * 0.5f;
+    double factor = clgan_ssl_lr_factor(c, s->step);
+    clgan_adam_params ad = c->adam_d, ag = c->adam_g;
+    ad.lr = (float)(ad.lr * factor);
+    ag.lr = (float)(ag.lr * factor);
+    st.lr = ad.lr;
+    TRY(upload_batch(s, &s->x_lab, lab_x, 0));
+    if (c->unlabelled_weight == 0) /* supervised only: D on the labelled batch, G untouched */
+        return supervised_step(s, lab_y, stats);
+    TRY(upload_batch(s, &s->x_unl, unl_x, 1));
+    TRY(clgan_random_normal(ctx, c->seed, (uint64_t)s->step * 2, 0.0f, 1.0f, &s->z));
+    const clgan_tensor *fake;
+    TRY(clgan_net_forward(s->G, &s->z, NULL, 1, &fake));
+
+    /* G step first: feature matching against the unlabelled batch's mean
+     * features. (G before D keeps every D forward of step s at net step s,
+     * so dropout masks depend only on (seed, step, pass): resume-exact.) */
+    TRY(d_features(s, &s->x_unl));
+    for (int j = 0; j < F; j++) s->real_mean[j] = 0;
+    for (int i = 0; i < B; i++)
+        for (int j = 0; j < F; j++) s->real_mean[j] += s->host_feat[(size_t)i * F + j];
+    TRY(d_features(s, fake));
+    double fm = 0;
+    for (int j = 0; j < F; j++) {
+        double mf = 0;
+        for (int i = 0; i < B; i++) mf += s->host_feat[(size_t)i * F + j];
+        double diff = (mf - s->real_mean[j]) / B;
+        fm += diff * diff;
+        float g = (float)(2.0 * diff / ((double)F * B)); /* d L_fm / d f_j(G(z_i)), the same for every i */
+        for (int i = 0; i < B; i++) s->host_grad[(size_t)i * F + j] = g;
+    }
+    st.loss_fm = fm / F;
+    TRY(clgan_net_zero_grad(s->G));
+    TRY(clgan_tensor_upload(ctx, clgan_net_layer_grad(s->D, s->feature_layer), s->host_grad));
+    TRY(clgan_net_backward_from(s->D, s->feature_layer, clgan_net_output_grad(s->G)));
+    TRY(clgan_net_backward(s->G, NULL));
+    TRY(clgan_net_adam_step(s->G, &ag));
+
+    /* D step: labelled, unlabelled, and the same generated images, detached
+     * (drawn by G before its update). */
+    TRY(clgan_net_zero_grad(s->D));
+    TRY(d_pass(s, &s->x_lab, LAB, lab_y, 1.0f, &st.loss_lab, NULL, &correct));
+    TRY(d_pass(s, &s->x_unl, UNL, NULL, w, &st.loss_unl, &st.d_real, NULL));
+    TRY(d_pass(s, fake, FAKE, NULL, w, &st.loss_fake, &st.d_fake, NULL));
+    TRY(clgan_net_adam_step(s->D, &ad));
+
+    st.acc_lab = (double)correct / B;
+    s->step++;
+    if (stats) *stats = st;
+    if (!isfinite(st.loss_lab) || !isfinite(st.loss_unl) || !isfinite(st.loss_fake) || !isfinite(st.loss_fm))
+        return clgan_fail(CLGAN_ERR_CHECK_FAILED,
+                          "training diverged at step %lld: losses labelled %g, unlabelled %g, fake %g, feature matching %g",
+                          (long long)s->step, st.loss_lab, st.loss_unl, st.loss_fake, st.loss_fm);
+    return CLGAN_OK;
+}
+
+/* Inference logits of s->host_x (a full batch) into s->host_logits. */
+static clgan_status infer_batch(clgan_ssl *s)
+{
+    const clgan_tensor *logits;
+    TRY(clgan_tensor_upload(s->ctx, &s->x_lab, s->host_x));
+    TRY(clgan_net_forward(s->D, &s->x_lab, NULL, 0, &logits));
+    return clgan_tensor_download(s->ctx, logits, s->host_logits);
+}
+
+clgan_status clgan_ssl_predict(clgan_ssl *s, int n, const float *images, float *probs)
+{
+    const clgan_ssl_config *c = &s->cfg;
+    int B = c->batch, K = c->classes;
+    size_t per = (size_t)c->c * c->h * c->w;
+    for (int done = 0; done < n; done += B) {
+        int take = n - done < B ? n - done : B;
+        for (int i = 0; i < B; i++) memcpy(s->host_x + i * per, images + (size_t)(done + (i < take ? i : 0)) * per,
+                                           per * sizeof(float));
+        TRY(infer_batch(s));
+        for (int i = 0; i < take; i++) {
+            const float *l = s->host_logits + (size_t)i * K;
+            float *p = probs + (size_t)(done + i) * K;
+            double mx = l[0], z = 0;
+            for (int k = 1; k < K; k++) mx = l[k] > mx ? l[k] : mx;
+            for (int k = 0; k < K; k++) z += exp(l[k] - mx);
+            for (int k = 0; k < K; k++) p[k] = (float)(exp(l[k] - mx) / z);
+        }
+    }
+    return CLGAN_OK;
+}
+
+clgan_status clgan_ssl_evaluate(clgan_ssl *s, const clgan_dataset *d, int64_t *confusion)
+{
+    const clgan_ssl_config *c = &s->cfg;
+    int B = c->batch, K = c->classes;
+    if (d->c != c->c || d->h != c->h || d->w != c->w)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s holds %dx%dx%d images; the model takes %dx%dx%d", d->source, d->w,
+                          d->h, d->c, c->w, c->h, c->c);
+    if (d->classes != K)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s has %d classes; the model has %d", d->source, d->classes, K);
+    memset(confusion, 0, (size_t)K * K * sizeof *confusion);
+    size_t per = clgan_dataset_image_bytes(d);
+    for (int done = 0; done < d->n; done += B) {
+        int take = d->n - done < B ? d->n - done : B;
+        for (int i = 0; i < B; i++) {
+            const uint8_t *src = d->pixels + (size_t)(done + (i < take ? i : 0)) * per;
+            for (size_t j = 0; j < per; j++) s->host_x[i * per + j] = src[j] / 127.5f - 1.0f;
+        }
+        TRY(infer_batch(s));
+        for (int i = 0; i < take; i++) s->host_pred[i] = clgan_argmax(s->host_logits + (size_t)i * K, K);
+        clgan_confusion_add(confusion, K, d->labels + done, s->host_pred, take);
+    }
+    return CLGAN_OK;
+}
+
+clgan_status clgan_ssl_sample(clgan_ssl *s, int n, uint64_t seed, float *out)
+{
+    const clgan_ssl_config *c = &s->cfg;
+    int B = c->batch;
+    size_t per = (size_t)c->c * c->h * c->w;
+    for (int done = 0, chunk = 0; done < n; done += B, chunk++) {
+        int take = n - done < B ? n - done : B;
+        const clgan_tensor *fake;
+        TRY(clgan_random_normal(s->ctx, seed, SAMPLE_STREAM_BASE + (uint64_t)chunk, 0.0f, 1.0f, &s->z));
+        TRY(clgan_net_forward(s->G, &s->z, NULL, 0, &fake));
+        TRY(clgan_tensor_download(s->ctx, fake, s->host_x));
+        memcpy(out + (size_t)done * per, s->host_x, (size_t)take * per * sizeof(float));
+    }
+    return CLGAN_OK;
+}

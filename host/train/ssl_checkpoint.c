@@ -1,0 +1,106 @@
+/* ssl_checkpoint.c — save and load semi-supervised GAN checkpoints (format
+ * in ssl.h). */
+#include "ssl.h"
+
+#include "train/net_checkpoint.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define KIND "clgan-ssl"
+
+static void config_text(const clgan_ssl_config *c, char *out, size_t cap)
+{
+    snprintf(out, cap,
+             "model=%s width=%d nz=%d classes=%d batch=%d unlabelled_weight=%.9g seed=%llu lr_d=%.9g beta1_d=%.9g "
+             "beta2_d=%.9g eps_d=%.9g lr_g=%.9g beta1_g=%.9g beta2_g=%.9g eps_g=%.9g decay_start=%lld decay_end=%lld augment=%d",
+             c->model, c->width, c->nz, c->classes, c->batch, c->unlabelled_weight, (unsigned long long)c->seed,
+             c->adam_d.lr, c->adam_d.beta1, c->adam_d.beta2, c->adam_d.eps, c->adam_g.lr, c->adam_g.beta1,
+             c->adam_g.beta2, c->adam_g.eps, (long long)c->decay_start, (long long)c->decay_end, c->augment);
+}
+
+static clgan_status parse(const char *path, const clgan_ckpt_reader *r, clgan_ssl_config *c)
+{
+    char kind[32], cfg[1024];
+    TRY(clgan_ckpt_get_string(r, "kind", kind, sizeof kind));
+    if (strcmp(kind, KIND) != 0)
+        return clgan_fail(CLGAN_ERR_FORMAT, "%s is a '%s' checkpoint, not a semi-supervised GAN checkpoint", path,
+                          kind);
+    TRY(clgan_ckpt_get_string(r, "config", cfg, sizeof cfg));
+    *c = clgan_ssl_default_config();
+    const char *m = clgan_kv(cfg, "model");
+    if (!m || sscanf(m, "%15s", c->model) != 1) return clgan_kv_missing(path, "model");
+    TRY(clgan_kv_int(path, cfg, "width", &c->width));
+    TRY(clgan_kv_int(path, cfg, "nz", &c->nz));
+    TRY(clgan_kv_int(path, cfg, "classes", &c->classes));
+    TRY(clgan_kv_int(path, cfg, "batch", &c->batch));
+    TRY(clgan_kv_float(path, cfg, "unlabelled_weight", &c->unlabelled_weight));
+    TRY(clgan_kv_u64(path, cfg, "seed", &c->seed));
+    TRY(clgan_kv_float(path, cfg, "lr_d", &c->adam_d.lr));
+    TRY(clgan_kv_float(path, cfg, "beta1_d", &c->adam_d.beta1));
+    TRY(clgan_kv_float(path, cfg, "beta2_d", &c->adam_d.beta2));
+    TRY(clgan_kv_float(path, cfg, "eps_d", &c->adam_d.eps));
+    TRY(clgan_kv_float(path, cfg, "lr_g", &c->adam_g.lr));
+    TRY(clgan_kv_float(path, cfg, "beta1_g", &c->adam_g.beta1));
+    TRY(clgan_kv_float(path, cfg, "beta2_g", &c->adam_g.beta2));
+    TRY(clgan_kv_float(path, cfg, "eps_g", &c->adam_g.eps));
+    uint64_t d0 = 0, d1 = 0; /* optional: checkpoints from before the decay schedule have none */
+    if (clgan_kv(cfg, "decay_start")) TRY(clgan_kv_u64(path, cfg, "decay_start", &d0));
+    if (clgan_kv(cfg, "decay_end")) TRY(clgan_kv_u64(path, cfg, "decay_end", &d1));
+    c->decay_start = (int64_t)d0, c->decay_end = (int64_t)d1;
+    if (clgan_kv(cfg, "augment")) TRY(clgan_kv_int(path, cfg, "augment", &c->augment));
+    return clgan_ssl_config_resolve(c);
+}
+
+clgan_status clgan_ssl_save(clgan_ssl *s, const char *path, const char *note)
+{
+    char cfg[1024];
+    config_text(clgan_ssl_get_config(s), cfg, sizeof cfg);
+    clgan_ckpt_writer *w;
+    TRY(clgan_ckpt_begin(path, &w));
+    clgan_status st = clgan_ckpt_add_string(w, "kind", KIND);
+    if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "config", cfg);
+    if (st == CLGAN_OK) st = clgan_ckpt_add_i64(w, "step", clgan_ssl_step_count(s));
+    if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "note", note ? note : "");
+    if (st == CLGAN_OK) st = clgan_ckpt_add_net(w, "G", clgan_ssl_generator(s), CLGAN_BLOCKS_ALL);
+    if (st == CLGAN_OK) st = clgan_ckpt_add_net(w, "D", clgan_ssl_discriminator(s), CLGAN_BLOCKS_ALL);
+    if (st != CLGAN_OK) {
+        clgan_ckpt_abort(w);
+        return clgan_fail_context(st, "writing checkpoint %s", path);
+    }
+    return clgan_ckpt_commit(w);
+}
+
+clgan_status clgan_ssl_peek(const char *path, clgan_ssl_config *cfg)
+{
+    clgan_ckpt_reader *r;
+    TRY(clgan_ckpt_open(path, &r));
+    clgan_status st = parse(path, r, cfg);
+    clgan_ckpt_close(r);
+    return st;
+}
+
+clgan_status clgan_ssl_load(clgan_ctx *ctx, const char *path, clgan_ssl **out, char *note, size_t note_cap)
+{
+    *out = NULL;
+    clgan_ckpt_reader *r;
+    TRY(clgan_ckpt_open(path, &r));
+    clgan_ssl_config cfg;
+    clgan_ssl *s = NULL;
+    int64_t step = 0;
+    clgan_status st = parse(path, r, &cfg);
+    if (st == CLGAN_OK) st = clgan_ckpt_get_i64(r, "step", &step);
+    if (st == CLGAN_OK && step < 0) st = clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: negative step count", path);
+    if (st == CLGAN_OK) st = clgan_ssl_create(ctx, &cfg, &s);
+    if (st == CLGAN_OK) st = clgan_ckpt_load_net(r, path, "G", clgan_ssl_generator(s), CLGAN_BLOCKS_ALL);
+    if (st == CLGAN_OK) st = clgan_ckpt_load_net(r, path, "D", clgan_ssl_discriminator(s), CLGAN_BLOCKS_ALL);
+    if (st == CLGAN_OK && note) st = clgan_ckpt_get_string(r, "note", note, note_cap);
+    clgan_ckpt_close(r);
+    if (st != CLGAN_OK) {
+        clgan_ssl_free(s);
+        return st;
+    }
+    clgan_ssl_set_step_count(s, step);
+    *out = s;
+    return CLGAN_OK;
+}

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# cli_ssl.sh — `clgan train-ssl` end to end on the built-in synthetic data:
+# a short run with --json (test accuracy above chance, outputs written),
+# resume to more steps, the supervised-only ablation (--unlabelled-weight 0),
+# Ctrl-C, and clear errors with non-zero exits for bad input.
+# usage: cli_ssl.sh PATH/TO/clgan
+set -u
+clgan=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fails=0
+pass=0
+ok() { echo "ok   $*"; pass=$((pass + 1)); }
+bad() { echo "FAIL $*"; fails=$((fails + 1)); }
+expect() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+
+if ! "$clgan" devices >/dev/null 2>&1; then echo "skipped: no OpenCL device"; exit 77; fi
+small=(--data synthetic --limit 512 --width 8 --batch 16 --lr 2e-3 --labels 40 --seed 2)
+
+"$clgan" train-ssl "${small[@]}" --steps 64 --out "$work/a" --json >"$work/json" 2>"$work/err"; rc=$?
+expect "train-ssl exits 0 (rc=$rc)" test $rc = 0
+expect "--json is one line" test "$(wc -l <"$work/json")" = 1
+acc=$(sed 's/.*"test_accuracy": \([^,]*\),.*/\1/' "$work/json")
+expect "64 steps, 40 labels: test accuracy $acc > 0.2 (chance 0.1)" awk -v a="$acc" 'BEGIN { exit !(a > 0.2) }'
+expect "--json has labels, steps, recall and confusion" grep -q '"labels": 40, "steps": 64.*"recall": \[.*"confusion": \[\[' "$work/json"
+expect "checkpoint, log, confusion and sample PNGs written" test -s "$work/a/checkpoint.ckpt" -a -s "$work/a/log.csv" \
+    -a -s "$work/a/confusion/epoch-0002.png" -a -s "$work/a/samples/epoch-0002.png"
+expect "log has a header and 64 rows" test "$(wc -l <"$work/a/log.csv")" = 65
+expect "report printed: recall and confusion" grep -q "recall %" "$work/err"
+
+"$clgan" train-ssl --data synthetic --steps 80 --out "$work/a" --resume --json >"$work/json" 2>"$work/err"; rc=$?
+expect "resume to 80 steps exits 0 (rc=$rc) and reaches step 80" test $rc = 0 -a -n "$(grep '"steps": 80' "$work/json")"
+expect "resume keeps the labelled subset (40)" grep -q '"labels": 40' "$work/json"
+"$clgan" train-ssl --data synthetic --labels 30 --steps 90 --out "$work/a" --resume 2>"$work/err"; rc=$?
+expect "resume with another --labels refused: rc 2 (rc=$rc)" test $rc = 2 -a -n "$(grep differs "$work/err")"
+"$clgan" train-ssl --data synthetic --unlabelled-weight 0 --steps 90 --out "$work/a" --resume 2>"$work/err"; rc=$?
+expect "resume with another --unlabelled-weight refused: rc 2 (rc=$rc)" test $rc = 2 -a -n "$(grep differs "$work/err")"
+
+"$clgan" train-ssl "${small[@]}" --steps 32 --unlabelled-weight 0 --out "$work/sup" --json >"$work/json" 2>/dev/null; rc=$?
+expect "--unlabelled-weight 0 (supervised only) exits 0 (rc=$rc)" test $rc = 0
+expect "supervised only: unlabelled loss reported as null" grep -q '"loss_unlabelled": null' "$work/json"
+
+"$clgan" train-ssl "${small[@]}" --steps 64 --decay-from 1 --out "$work/decay" 2>/dev/null; rc=$?
+lr_first=$(sed -n 2p "$work/decay/log.csv" | cut -d, -f10)
+lr_last=$(tail -1 "$work/decay/log.csv" | cut -d, -f10)
+expect "--decay-from 1 (rc=$rc): lr $lr_first until epoch 1, then linearly to $lr_last at step 64" \
+    awk -v a="$lr_first" -v b="$lr_last" 'BEGIN { exit !(a == 0.002 && b > 0 && b < 0.0001) }'
+"$clgan" train-ssl --data synthetic --steps 80 --out "$work/decay" --resume 2>"$work/err"; rc=$?
+expect "resume past the end of the lr decay refused: rc 1 (rc=$rc)" test $rc = 1 -a -n "$(grep "decays to 0" "$work/err")"
+"$clgan" train-ssl --data synthetic --model ssl32 --limit 256 --width 8 --batch 16 --labels 20 --steps 8 \
+    --out "$work/rgb" --json >"$work/json" 2>"$work/err"; rc=$?
+expect "ssl32 (conv D) on synthetic converted to 32x32x3: rc 0 (rc=$rc)" test $rc = 0 -a -n "$(grep '"model": "ssl32"' "$work/json")"
+
+"$clgan" train-ssl "${small[@]}" --steps 100000 --out "$work/int" 2>"$work/int.log" &
+pid=$!
+for _ in $(seq 300); do
+    [ -s "$work/int/log.csv" ] && [ "$(wc -l <"$work/int/log.csv")" -gt 3 ] && break
+    sleep 0.1
+done
+kill -INT $pid
+wait $pid; rc=$?
+expect "SIGINT: exit 130 (rc=$rc) with a checkpoint" test $rc = 130 -a -s "$work/int/checkpoint.ckpt"
+
+"$clgan" train-ssl --labels 10 2>"$work/err"; rc=$?
+expect "missing --data: rc 2 with a message (rc=$rc)" test $rc = 2 -a -s "$work/err"
+"$clgan" train-ssl --data synthetic --model ssl99 --out "$work/b" 2>"$work/err"; rc=$?
+expect "unknown model: rc 1, names listed (rc=$rc)" test $rc = 1 -a -n "$(grep ssl28 "$work/err")"
+"$clgan" train-ssl --data synthetic --labels 0 2>"$work/err"; rc=$?
+expect "--labels 0: rc 2 (rc=$rc)" test $rc = 2
+"$clgan" train-ssl "${small[@]}" --out "$work/a" 2>"$work/err"; rc=$?
+expect "new run into a folder with a checkpoint refused: rc 1 (rc=$rc)" test $rc = 1 -a -s "$work/err"
+"$clgan" train-ssl --data synthetic --out "$work/none" --resume 2>"$work/err"; rc=$?
+expect "--resume without a checkpoint: rc 1 (rc=$rc)" test $rc = 1 -a -s "$work/err"
+"$clgan" train-ssl --help >"$work/help"; rc=$?
+expect "--help: rc 0, mentions feature matching" test $rc = 0 -a -n "$(grep "feature matching" "$work/help")"
+
+echo "$pass passed, $fails failed"
+test $fails = 0

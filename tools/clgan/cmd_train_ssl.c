@@ -1,0 +1,458 @@
+/* cmd_train_ssl.c — `clgan train-ssl`: semi-supervised K+1 GAN training
+ * (Salimans et al. 2016) on N labelled training images plus all training
+ * images unlabelled; after each epoch the discriminator's test accuracy,
+ * per-class recall and confusion matrix (printed and a PNG), a grid of G's
+ * samples, a CSV log and a checkpoint; Ctrl-C / SIGTERM safe, resumable. */
+#include "classifier_report.h"
+#include "cli.h"
+#include "progress.h"
+#include "run_dir.h"
+
+#include "data/dataset.h"
+#include "data/loader.h"
+#include "data/subset.h"
+#include "io/container.h"
+#include "io/image.h"
+#include "train/metrics.h"
+#include "train/ssl.h"
+
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: clgan train-ssl --data SPEC [options]\n\n"
+            "Semi-supervised GAN (Salimans et al. 2016): a discriminator with K+1 outputs (the K classes + fake)\n"
+            "learns from --labels labelled training images, from every training image without its label, and\n"
+            "from generated images; the generator is trained by feature matching. The discriminator is the\n"
+            "classifier. Writes into --out:\n"
+            "  confusion/epoch-NNNN.png  the test split's confusion matrix after each epoch\n"
+            "  samples/epoch-NNNN.png    64 generator samples after each epoch\n"
+            "  log.csv                   step, epoch, losses (labelled, unlabelled, fake, feature matching),\n"
+            "                            labelled batch accuracy, D(x), D(G(z)), lr, test accuracy, images/s, seconds\n"
+            "  checkpoint.ckpt           after each epoch and on Ctrl-C/SIGTERM (resume with --resume)\n\n"
+            "  --data SPEC           labelled dataset (IDX folder/file, CIFAR-10, image folder, or 'synthetic')\n"
+            "  --labels N            labelled training images, balanced over the classes, chosen by --seed\n"
+            "                        (default 100); the rest are used without labels\n"
+            "  --model NAME          ssl28 (28x28x1, default) or ssl32 (32x32x3)\n"
+            "  --epochs N            passes over the unlabelled images (default 20)\n"
+            "  --steps N             train to this many steps in total instead of --epochs\n"
+            "  --batch B             images per labelled, unlabelled and generated batch (default 64)\n"
+            "  --width W             channels of D's first conv layer (default 32)\n"
+            "  --lr LR               Adam learning rate of D and G (default 2e-3, beta1 0.5)\n"
+            "  --decay-from E        from epoch E to the end of the run both learning rates fall linearly to 0\n"
+            "                        (default: constant)\n"
+            "  --augment             random shifts of up to 2 pixels (grey; pad-4 crops and flips for RGB) of the\n"
+            "                        labelled and unlabelled batches, as train-classifier --augment\n"
+            "  --unlabelled-weight W weight of the unlabelled + generated terms (default 1; 0 = supervised only,\n"
+            "                        the same network on the labelled images alone)\n"
+            "  --limit N             use only the first N training images\n"
+            "  --seed S              seed for weights, noise, dropout, data order and the labelled subset (default 1)\n"
+            "  --out DIR             output folder (default runs/ssl)\n"
+            "  --device SPEC         OpenCL device (index, gpu/cpu, or part of a name)\n"
+            "  --resume              continue the run in --out from its checkpoint\n"
+            "  --json                print one machine-readable summary line at the end\n");
+}
+
+typedef struct ssl_opts {
+    const char *data, *out, *device;
+    clgan_ssl_config cfg;
+    int labels, epochs, steps, limit, resume, json;
+    float decay_from;
+    int set_model, set_width, set_batch, set_labels, set_limit, set_seed, set_lr, set_weight, set_decay, set_length, set_augment;
+} ssl_opts;
+
+static int parse(int argc, char **argv, ssl_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->cfg = clgan_ssl_default_config();
+    o->out = "runs/ssl";
+    o->labels = 100;
+    o->epochs = 20;
+    for (int i = 1; i < argc; i++) {
+        int bad = 0;
+        const char *v;
+        float lr;
+        if ((v = cli_flag_value(argc, argv, &i, "--data", &bad))) o->data = v;
+        else if ((v = cli_flag_value(argc, argv, &i, "--out", &bad))) o->out = v;
+        else if ((v = cli_flag_value(argc, argv, &i, "--device", &bad))) o->device = v;
+        else if ((v = cli_flag_value(argc, argv, &i, "--model", &bad))) {
+            snprintf(o->cfg.model, sizeof o->cfg.model, "%s", v);
+            o->set_model = 1;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--labels", &bad))) {
+            if (!cli_parse_int("--labels", v, 1, 2000000000, &o->labels)) return 2;
+            o->set_labels = 1;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--epochs", &bad))) {
+            if (!cli_parse_int("--epochs", v, 1, 1000000, &o->epochs)) return 2;
+            o->set_length = 1;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--steps", &bad))) {
+            if (!cli_parse_int("--steps", v, 1, 2000000000, &o->steps)) return 2;
+            o->set_length = 1;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--batch", &bad))) {
+            if (!cli_parse_int("--batch", v, 2, 65536, &o->cfg.batch)) return 2;
+            o->set_batch = 1;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--width", &bad))) {
+            if (!cli_parse_int("--width", v, 1, 1024, &o->cfg.width)) return 2;
+            o->set_width = 1;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--lr", &bad))) {
+            if (!cli_parse_float("--lr", v, 1e-9, 10, &lr)) return 2;
+            o->cfg.adam_d.lr = o->cfg.adam_g.lr = lr;
+            o->set_lr = 1;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--decay-from", &bad))) {
+            if (!cli_parse_float("--decay-from", v, 0, 1e9, &o->decay_from)) return 2;
+            o->set_decay = 1;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--unlabelled-weight", &bad))) {
+            if (!cli_parse_float("--unlabelled-weight", v, 0, 1000, &o->cfg.unlabelled_weight)) return 2;
+            o->set_weight = 1;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--limit", &bad))) {
+            if (!cli_parse_int("--limit", v, 1, 2000000000, &o->limit)) return 2;
+            o->set_limit = 1;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--seed", &bad))) {
+            if (!cli_parse_u64("--seed", v, &o->cfg.seed)) return 2;
+            o->set_seed = 1;
+        } else if (!strcmp(argv[i], "--augment")) o->cfg.augment = o->set_augment = 1;
+        else if (!strcmp(argv[i], "--resume")) o->resume = 1;
+        else if (!strcmp(argv[i], "--json")) o->json = 1;
+        else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return -1;
+        } else {
+            if (!bad) fprintf(stderr, "clgan train-ssl: unknown option '%s'; see --help\n", argv[i]);
+            return 2;
+        }
+        if (bad) return 2;
+    }
+    if (!o->data) {
+        fprintf(stderr, "clgan train-ssl: --data is required (a dataset path, or 'synthetic'); see --help\n");
+        return 2;
+    }
+    return 0;
+}
+
+/* Resume: the checkpoint decides the model; the note keeps the data scenario
+ * "labels=N limit=N". Flags that contradict it are refused. */
+static int resume_settings(ssl_opts *o, const char *ckpt_path)
+{
+    clgan_ssl_config ck;
+    if (clgan_ssl_peek(ckpt_path, &ck) != CLGAN_OK) return cli_fail("cannot resume");
+    const char *what = NULL;
+    if (o->set_model && strcmp(o->cfg.model, ck.model)) what = "--model";
+    else if (o->set_width && o->cfg.width != ck.width) what = "--width";
+    else if (o->set_batch && o->cfg.batch != ck.batch) what = "--batch";
+    clgan_ckpt_reader *r;
+    char note[512] = "";
+    if (clgan_ckpt_open(ckpt_path, &r) != CLGAN_OK) return cli_fail("cannot resume");
+    clgan_status st = clgan_ckpt_get_string(r, "note", note, sizeof note);
+    clgan_ckpt_close(r);
+    if (st != CLGAN_OK) return cli_fail("cannot resume");
+    int labels, limit;
+    if (sscanf(note, "labels=%d limit=%d", &labels, &limit) != 2) {
+        fprintf(stderr, "clgan: %s does not record its labelled subset; cannot resume it\n", ckpt_path);
+        return 1;
+    }
+    if (!what && o->set_labels && labels != o->labels) what = "--labels";
+    if (!what && o->set_limit && limit != o->limit) what = "--limit";
+    if (!what && o->set_seed && ck.seed != o->cfg.seed) what = "--seed";
+    if (!what && o->set_lr && ck.adam_d.lr != o->cfg.adam_d.lr) what = "--lr";
+    if (!what && o->set_weight && ck.unlabelled_weight != o->cfg.unlabelled_weight) what = "--unlabelled-weight";
+    if (!what && o->set_decay) what = "--decay-from";
+    if (!what && o->set_augment && !ck.augment) what = "--augment";
+    if (what) {
+        fprintf(stderr, "clgan: %s differs from the run being resumed (checkpoint: model %s, width %d, batch %d, "
+                        "labels %d, limit %d, seed %llu, lr %g, unlabelled weight %g, lr decay over steps %lld-%lld); "
+                        "leave it out or start a new run in another --out\n",
+                what, ck.model, ck.width, ck.batch, labels, limit, (unsigned long long)ck.seed, ck.adam_d.lr,
+                ck.unlabelled_weight, (long long)ck.decay_start, (long long)ck.decay_end);
+        return 2;
+    }
+    o->cfg = ck;
+    o->labels = labels;
+    o->limit = limit;
+    return 0;
+}
+
+/* Training split (all images; labels ignored by the unlabelled loader), the
+ * labelled subset repeated to at least one batch, and the test split. */
+static int load_data(const ssl_opts *o, clgan_dataset **train, clgan_dataset **labelled, clgan_dataset **test)
+{
+    clgan_dataset_options dopt = clgan_dataset_default_options();
+    dopt.size = o->cfg.h;
+    dopt.channels = o->cfg.c;
+    dopt.seed = o->cfg.seed;
+    dopt.limit = o->limit;
+    if (clgan_dataset_open(o->data, CLGAN_SPLIT_TRAIN, &dopt, train) != CLGAN_OK) return cli_fail("cannot load --data");
+    dopt.limit = 0;
+    if (clgan_dataset_open(o->data, CLGAN_SPLIT_TEST, &dopt, test) != CLGAN_OK)
+        return cli_fail("cannot load the test split of --data");
+    if ((*train)->classes < 2 || (*test)->classes != (*train)->classes) {
+        fprintf(stderr, "clgan: needs labelled data with at least 2 classes in both splits (train %d, test %d)\n",
+                (*train)->classes, (*test)->classes);
+        return 1;
+    }
+    if ((*train)->n < o->cfg.batch) {
+        fprintf(stderr, "clgan: %s has %d training images, fewer than one batch of %d (use a smaller --batch)\n",
+                (*train)->source, (*train)->n, o->cfg.batch);
+        return 1;
+    }
+    clgan_dataset *lab;
+    if (clgan_dataset_keep_labels(*train, o->labels, o->cfg.seed, 0, &lab) != CLGAN_OK) return cli_fail("--labels");
+    if (lab->n >= o->cfg.batch) {
+        *labelled = lab;
+        return 0;
+    }
+    int n = (o->cfg.batch + lab->n - 1) / lab->n * lab->n; /* whole copies, so every image is seen equally */
+    int *idx = malloc((size_t)n * sizeof *idx);
+    if (!idx) {
+        clgan_dataset_free(lab);
+        fprintf(stderr, "clgan: out of host memory\n");
+        return 1;
+    }
+    for (int i = 0; i < n; i++) idx[i] = i % lab->n;
+    clgan_status st = clgan_dataset_select(lab, idx, n, labelled);
+    free(idx);
+    clgan_dataset_free(lab);
+    return st == CLGAN_OK ? 0 : cli_fail("--labels");
+}
+
+static int write_samples(clgan_ssl *s, const char *path, float *buf)
+{
+    const clgan_ssl_config *c = clgan_ssl_get_config(s);
+    if (clgan_ssl_sample(s, 64, 12345, buf) != CLGAN_OK ||
+        clgan_png_grid(path, buf, 64, c->c, c->h, c->w, 8, -1.0f, 1.0f, 2) != CLGAN_OK)
+        return cli_fail("writing samples");
+    return 0;
+}
+
+int cmd_train_ssl(int argc, char **argv)
+{
+    ssl_opts o;
+    int rc = parse(argc, argv, &o);
+    if (rc) return rc < 0 ? 0 : rc;
+    char ckpt_path[1100], log_path[1100], conf_dir[1100], samp_dir[1100];
+    snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.ckpt", o.out);
+    snprintf(log_path, sizeof log_path, "%s/log.csv", o.out);
+    snprintf(conf_dir, sizeof conf_dir, "%s/confusion", o.out);
+    snprintf(samp_dir, sizeof samp_dir, "%s/samples", o.out);
+    if (!run_check_checkpoint(o.out, ckpt_path, o.resume)) return 1;
+    if (o.resume && (rc = resume_settings(&o, ckpt_path))) return rc;
+    if (clgan_ssl_config_resolve(&o.cfg) != CLGAN_OK) return cli_fail(NULL);
+    if (!cli_make_dirs(o.out) || !cli_make_dirs(conf_dir) || !cli_make_dirs(samp_dir)) return 1;
+
+    clgan_dataset *train = NULL, *lab = NULL, *test = NULL;
+    clgan_ctx *ctx = NULL;
+    clgan_ssl *s = NULL;
+    clgan_loader *unl_loader = NULL, *lab_loader = NULL;
+    float *unl_x = NULL, *lab_x = NULL, *grid = NULL;
+    int32_t *lab_y = NULL;
+    int64_t *cm = NULL;
+    FILE *log = NULL;
+    int exit_code = 1;
+    if (load_data(&o, &train, &lab, &test)) goto done;
+    if (o.resume && o.cfg.classes != train->classes) {
+        fprintf(stderr, "clgan: the checkpoint was trained on %d classes, %s has %d\n", o.cfg.classes, train->source,
+                train->classes);
+        goto done;
+    }
+    o.cfg.classes = train->classes;
+    clgan_loader_options lopt = clgan_loader_default_options();
+    lopt.batch = o.cfg.batch;
+    lopt.seed = o.cfg.seed;
+    lopt.drop_last = 1;
+    if (clgan_loader_create(train, &lopt, &unl_loader) != CLGAN_OK) {
+        cli_fail("data loader");
+        goto done;
+    }
+    lopt.seed = o.cfg.seed * 2 + 7; /* its own order */
+    if (clgan_loader_create(lab, &lopt, &lab_loader) != CLGAN_OK) {
+        cli_fail("data loader");
+        goto done;
+    }
+    int64_t per_epoch = clgan_loader_steps_per_epoch(unl_loader), lab_per_epoch = clgan_loader_steps_per_epoch(lab_loader);
+
+    if (o.resume && o.cfg.decay_end > 0 && !o.set_length) o.steps = (int)o.cfg.decay_end; /* the run's own end */
+    int64_t planned = o.steps ? o.steps : (int64_t)o.epochs * per_epoch;
+    if (!o.resume && o.set_decay) {
+        o.cfg.decay_start = (int64_t)llround(o.decay_from * (double)per_epoch);
+        o.cfg.decay_end = planned;
+        if (o.cfg.decay_start >= planned) {
+            fprintf(stderr, "clgan: --decay-from %g is at or after the end of the run (%lld steps)\n", o.decay_from,
+                    (long long)planned);
+            goto done;
+        }
+    }
+    if (o.resume && o.cfg.decay_end > 0 && planned > o.cfg.decay_end) {
+        fprintf(stderr, "clgan: this run's learning rate decays to 0 at step %lld (--decay-from); training to step %lld "
+                        "would not change it. Resume with --steps %lld at most, or start a new run\n",
+                (long long)o.cfg.decay_end, (long long)planned, (long long)o.cfg.decay_end);
+        goto done;
+    }
+    if (cli_open_ctx(o.device, 0, &ctx)) goto done;
+    if (o.resume) {
+        if (clgan_ssl_load(ctx, ckpt_path, &s, NULL, 0) != CLGAN_OK) {
+            cli_fail("cannot resume");
+            goto done;
+        }
+    } else if (clgan_ssl_create(ctx, &o.cfg, &s) != CLGAN_OK) {
+        cli_fail("cannot build the semi-supervised GAN");
+        goto done;
+    }
+    const clgan_ssl_config *c = clgan_ssl_get_config(s);
+    int K = c->classes, B = c->batch;
+    int64_t start = clgan_ssl_step_count(s);
+    int64_t total = o.steps ? o.steps : (int64_t)o.epochs * per_epoch;
+    int epochs_total = (int)((total + per_epoch - 1) / per_epoch);
+    size_t img = (size_t)c->c * c->h * c->w;
+    unl_x = malloc((size_t)B * img * sizeof *unl_x);
+    lab_x = malloc((size_t)B * img * sizeof *lab_x);
+    grid = malloc((size_t)64 * img * sizeof *grid);
+    lab_y = malloc((size_t)B * sizeof *lab_y);
+    cm = calloc((size_t)K * K, sizeof *cm);
+    if (!unl_x || !lab_x || !grid || !lab_y || !cm) {
+        fprintf(stderr, "clgan: out of host memory\n");
+        goto done;
+    }
+    if (o.resume && !run_trim_log(log_path, start)) fprintf(stderr, "clgan: warning: could not trim %s\n", log_path);
+    log = fopen(log_path, o.resume ? "a" : "w");
+    if (!log) {
+        fprintf(stderr, "clgan: cannot write %s\n", log_path);
+        goto done;
+    }
+    if (!o.resume)
+        fprintf(log, "step,epoch,loss_labelled,loss_unlabelled,loss_fake,loss_feature_matching,batch_accuracy,d_real,"
+                     "d_fake,lr,test_accuracy,images_per_sec,seconds\n");
+    char note[512];
+    snprintf(note, sizeof note, "labels=%d limit=%d | %s", o.labels, o.limit, train->source);
+    fprintf(stderr, "clgan: %s on %s | %s, width %d, batch %d, Adam lr %g%s%s | %d labelled + %d unlabelled training images "
+                    "(%s), %d test images, %lld steps/epoch\n",
+            o.resume ? "resuming" : "training", clgan_ctx_device(ctx)->device_name, c->model, c->width, B,
+            c->adam_d.lr, c->decay_end ? " with linear decay" : "", c->augment ? ", augmented" : "", o.labels,
+            train->n, train->source, test->n, (long long)per_epoch);
+    fprintf(stderr, "clgan: D %zu, G %zu parameters; steps %lld -> %lld; output in %s\n",
+            clgan_net_param_count(clgan_ssl_discriminator(s)), clgan_net_param_count(clgan_ssl_generator(s)),
+            (long long)start, (long long)total, o.out);
+    if (start < total && (clgan_loader_seek(unl_loader, start / per_epoch, start % per_epoch) != CLGAN_OK ||
+                          clgan_loader_seek(lab_loader, start / lab_per_epoch, start % lab_per_epoch) != CLGAN_OK)) {
+        cli_fail("data loader");
+        goto done;
+    }
+    run_catch_signals();
+    progress prog;
+    progress_begin(&prog, epochs_total, total, start, per_epoch);
+    clgan_ssl_stats st;
+    memset(&st, 0, sizeof st);
+    double t0 = progress_now(), test_acc = NAN;
+    int64_t step = start;
+    char last_png[1200] = "";
+    int evaluated = 0;
+    while (step < total && !run_stop_signal) {
+        int epoch = (int)(step / per_epoch);
+        if (clgan_loader_next(unl_loader, unl_x, (size_t)B * img, NULL, 0, NULL) != CLGAN_OK ||
+            clgan_loader_next(lab_loader, lab_x, (size_t)B * img, lab_y, (size_t)B, NULL) != CLGAN_OK ||
+            clgan_ssl_train_step(s, lab_x, lab_y, unl_x, &st) != CLGAN_OK) {
+            progress_break(&prog);
+            cli_fail("training step");
+            goto done;
+        }
+        step++;
+        int64_t in_epoch = step - (int64_t)epoch * per_epoch;
+        double secs = progress_now() - t0;
+        int epoch_end = in_epoch == per_epoch || step == total;
+        if (epoch_end) {
+            if (clgan_ssl_evaluate(s, test, cm) != CLGAN_OK) {
+                progress_break(&prog);
+                cli_fail("evaluating the test split");
+                goto done;
+            }
+            test_acc = clgan_accuracy(cm, K);
+            evaluated = 1;
+        }
+        fprintf(log, "%lld,%d,%.6f,%.6f,%.6f,%.6g,%.4f,%.4f,%.4f,%.6g,", (long long)step, epoch + 1, st.loss_lab,
+                st.loss_unl, st.loss_fake, st.loss_fm, st.acc_lab, st.d_real, st.d_fake, st.lr);
+        if (epoch_end) fprintf(log, "%.4f", test_acc);
+        fprintf(log, ",%.1f,%.3f\n", (step - start) * (double)B / (secs > 0 ? secs : 1), secs);
+        char metrics[160];
+        snprintf(metrics, sizeof metrics, "lab %.3f unl %.3f fake %.3f fm %.3g D(x) %.2f D(G(z)) %.2f lr %.2g",
+                 st.loss_lab, st.loss_unl, st.loss_fake, st.loss_fm, st.d_real, st.d_fake, st.lr);
+        progress_update(&prog, epoch + 1, in_epoch, per_epoch, B, metrics);
+        if (epoch_end) {
+            fflush(log);
+            char title[64], samples_png[1200];
+            snprintf(last_png, sizeof last_png, "%s/epoch-%04d.png", conf_dir, epoch + 1);
+            snprintf(samples_png, sizeof samples_png, "%s/epoch-%04d.png", samp_dir, epoch + 1);
+            snprintf(title, sizeof title, "epoch %d: test accuracy %.2f%%", epoch + 1, 100 * test_acc);
+            if (!report_heatmap_names(last_png, K, (const char (*)[64])train->class_names, cm, title) ||
+                write_samples(s, samples_png, grid)) {
+                progress_break(&prog);
+                goto done;
+            }
+            if (clgan_ssl_save(s, ckpt_path, note) != CLGAN_OK) {
+                progress_break(&prog);
+                cli_fail("end of epoch");
+                goto done;
+            }
+            progress_break(&prog);
+            fprintf(stderr, "clgan: epoch %d/%d (step %lld): test\n", epoch + 1, epochs_total, (long long)step);
+            report_print_names(stderr, K, (const char (*)[64])train->class_names, cm, "  ");
+        }
+    }
+    progress_break(&prog);
+    fflush(log);
+    if (run_stop_signal) {
+        if (clgan_ssl_save(s, ckpt_path, note) != CLGAN_OK) {
+            cli_fail("saving the checkpoint after the interrupt");
+            goto done;
+        }
+        fprintf(stderr, "clgan: stopped by %s after step %lld; checkpoint written to %s. Continue with --resume\n",
+                run_stop_signal == SIGINT ? "Ctrl-C" : "SIGTERM", (long long)step, ckpt_path);
+        exit_code = 128 + run_stop_signal;
+        goto done;
+    }
+    if (!evaluated) {
+        if (clgan_ssl_evaluate(s, test, cm) != CLGAN_OK) {
+            cli_fail("evaluating the test split");
+            goto done;
+        }
+        test_acc = clgan_accuracy(cm, K);
+    }
+    double secs = progress_now() - t0;
+    fprintf(stderr, "clgan: done: %lld steps in %.1f s; test accuracy %.2f%%; confusion %s; checkpoint %s\n",
+            (long long)(step - start), secs, 100 * test_acc, last_png[0] ? last_png : "-", ckpt_path);
+    if (o.json) {
+        printf("{\"command\": \"train-ssl\", \"model\": \"%s\", \"labels\": %d, \"steps\": %lld, \"epochs\": %.3f, "
+               "\"test_accuracy\": ",
+               c->model, o.labels, (long long)step, (double)step / per_epoch);
+        report_json_number(stdout, test_acc);
+        printf(", \"loss_labelled\": ");
+        report_json_number(stdout, st.loss_lab);
+        printf(", \"loss_unlabelled\": ");
+        report_json_number(stdout, st.loss_unl);
+        printf(", \"loss_fake\": ");
+        report_json_number(stdout, st.loss_fake);
+        printf(", \"train_images\": %d, \"test_images\": %d, \"seconds\": %.3f", train->n, test->n, secs);
+        report_json_fields_names(stdout, K, (const char (*)[64])train->class_names, cm);
+        printf(", \"checkpoint\": ");
+        cli_json_string(stdout, ckpt_path);
+        printf(", \"log\": ");
+        cli_json_string(stdout, log_path);
+        printf("}\n");
+    }
+    exit_code = 0;
+done:
+    if (log) fclose(log);
+    free(unl_x);
+    free(lab_x);
+    free(grid);
+    free(lab_y);
+    free(cm);
+    clgan_loader_free(unl_loader);
+    clgan_loader_free(lab_loader);
+    clgan_ssl_free(s);
+    clgan_ctx_free(ctx);
+    clgan_dataset_free(train);
+    clgan_dataset_free(lab);
+    clgan_dataset_free(test);
+    return exit_code;
+}
