@@ -1,6 +1,7 @@
 /* test_ssl.c — semi-supervised K+1 GAN: the K+1 losses and their logit
  * gradients against hand-computed values and finite differences (host only),
- * backward from an inner layer against finite differences, a short run on
+ * the feature-matching loss and gradient (by hand and by central
+ * differences), backward from an inner layer against finite differences, a short run on
  * the synthetic data (labelled loss falls, test accuracy far above chance),
  * and checkpoint round trip + resume equivalence (N steps, save, load, M
  * steps = N+M in one go). */
@@ -62,6 +63,31 @@ static void test_logit_loss_gradcheck(void)
         }
         EXPECT(worst < 2e-4, "kind %d: logit gradient vs central differences, max error %.2e", kind, worst);
     }
+}
+
+static void test_feature_matching(void)
+{
+    /* B = 2, F = 2: real means (1, 2), fake means (2, 2): L = ((2-1)^2 + 0) / 2 = 0.5,
+     * dL/dfake[i][0] = 2 * (2-1) / (F * B) = 0.5, dL/dfake[i][1] = 0. */
+    float real[4] = {0, 1, 2, 3}, fake[4] = {1, 2, 3, 2}, g[4];
+    double loss = clgan_ssl_feature_matching(2, 2, real, fake, g);
+    EXPECT(close_to(loss, 0.5, 1e-9) && close_to(g[0], 0.5, 1e-7) && close_to(g[2], 0.5, 1e-7) && g[1] == 0 && g[3] == 0,
+           "feature matching by hand: loss 0.5 (%.6f), gradient (0.5, 0) per row", loss);
+    enum { B = 3, F = 4 };
+    float r[B * F], f[B * F], gr[B * F];
+    for (int i = 0; i < B * F; i++) r[i] = (float)sin(0.9 * i), f[i] = (float)cos(1.3 * i);
+    clgan_ssl_feature_matching(B, F, r, f, gr);
+    double worst = 0;
+    for (int i = 0; i < B * F; i++) {
+        float keep = f[i], h = 1e-2f;
+        f[i] = keep + h;
+        double up = clgan_ssl_feature_matching(B, F, r, f, NULL);
+        f[i] = keep - h;
+        double down = clgan_ssl_feature_matching(B, F, r, f, NULL);
+        f[i] = keep;
+        worst = fmax(worst, fabs((up - down) / (2.0 * h) - gr[i]));
+    }
+    EXPECT(worst < 1e-5, "feature matching gradient vs central differences, max error %.2e", worst);
 }
 
 /* L(x) = sum(g * f(x)) with f the output of layer k of a net without
@@ -243,6 +269,7 @@ int main(void)
 {
     test_logit_loss_by_hand();
     test_logit_loss_gradcheck();
+    test_feature_matching();
     clgan_ctx *ctx;
     if (clgan_ctx_create(NULL, &ctx) != CLGAN_OK) {
         printf("skipped the device tests: %s\n", clgan_last_error());

@@ -31,7 +31,7 @@ struct clgan_ssl {
     float *host_logits;            /* [B,K] */
     float *host_grad;              /* [B,max(K,F)] */
     float *host_feat;              /* [B,F] */
-    double *real_mean;             /* [F] */
+    float *real_feat;              /* [B,F] */
     float *host_x;                 /* [B,C,H,W] for predict/evaluate and augmented batches */
     int32_t *host_pred;            /* [B] */
     int64_t step;
@@ -172,10 +172,10 @@ clgan_status clgan_ssl_create(clgan_ctx *ctx, const clgan_ssl_config *cfg, clgan
         s->host_logits = malloc((size_t)B * K * sizeof(float));
         s->host_grad = malloc((size_t)B * KF * sizeof(float));
         s->host_feat = malloc((size_t)B * F * sizeof(float));
-        s->real_mean = malloc((size_t)F * sizeof(double));
+        s->real_feat = malloc((size_t)B * F * sizeof(float));
         s->host_x = malloc((size_t)B * c->c * c->h * c->w * sizeof(float));
         s->host_pred = malloc((size_t)B * sizeof(int32_t));
-        if (!s->host_logits || !s->host_grad || !s->host_feat || !s->real_mean || !s->host_x || !s->host_pred)
+        if (!s->host_logits || !s->host_grad || !s->host_feat || !s->real_feat || !s->host_x || !s->host_pred)
             st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory creating a semi-supervised GAN");
     }
     if (st != CLGAN_OK) {
@@ -197,7 +197,7 @@ void clgan_ssl_free(clgan_ssl *s)
     free(s->host_logits);
     free(s->host_grad);
     free(s->host_feat);
-    free(s->real_mean);
+    free(s->real_feat);
     free(s->host_x);
     free(s->host_pred);
     free(s);
@@ -257,6 +257,21 @@ double clgan_ssl_logit_loss(int kind, int B, int K, const float *logits, const i
     if (p_real) *p_real = preal / B;
     if (correct) *correct = right;
     return total / B;
+}
+
+double clgan_ssl_feature_matching(int B, int F, const float *real, const float *fake, float *grad)
+{
+    double loss = 0;
+    for (int j = 0; j < F; j++) {
+        double mr = 0, mf = 0;
+        for (int i = 0; i < B; i++) mr += real[(size_t)i * F + j], mf += fake[(size_t)i * F + j];
+        double diff = (mf - mr) / B;
+        loss += diff * diff;
+        float g = (float)(2.0 * diff / ((double)F * B)); /* the same for every fake row i */
+        if (grad)
+            for (int i = 0; i < B; i++) grad[(size_t)i * F + j] = g;
+    }
+    return loss / F;
 }
 
 /* D forward (training) on x, the K+1 loss of `kind`, backward into D's
@@ -342,20 +357,9 @@ clgan_status clgan_ssl_train_step(clgan_ssl *s, const float *lab_x, const int32_
      * features. (G before D keeps every D forward of step s at net step s,
      * so dropout masks depend only on (seed, step, pass): resume-exact.) */
     TRY(d_features(s, &s->x_unl));
-    for (int j = 0; j < F; j++) s->real_mean[j] = 0;
-    for (int i = 0; i < B; i++)
-        for (int j = 0; j < F; j++) s->real_mean[j] += s->host_feat[(size_t)i * F + j];
+    memcpy(s->real_feat, s->host_feat, (size_t)B * F * sizeof(float));
     TRY(d_features(s, fake));
-    double fm = 0;
-    for (int j = 0; j < F; j++) {
-        double mf = 0;
-        for (int i = 0; i < B; i++) mf += s->host_feat[(size_t)i * F + j];
-        double diff = (mf - s->real_mean[j]) / B;
-        fm += diff * diff;
-        float g = (float)(2.0 * diff / ((double)F * B)); /* d L_fm / d f_j(G(z_i)), the same for every i */
-        for (int i = 0; i < B; i++) s->host_grad[(size_t)i * F + j] = g;
-    }
-    st.loss_fm = fm / F;
+    st.loss_fm = clgan_ssl_feature_matching(B, F, s->real_feat, s->host_feat, s->host_grad);
     TRY(clgan_net_zero_grad(s->G));
     TRY(clgan_tensor_upload(ctx, clgan_net_layer_grad(s->D, s->feature_layer), s->host_grad));
     TRY(clgan_net_backward_from(s->D, s->feature_layer, clgan_net_output_grad(s->G)));

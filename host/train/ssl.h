@@ -116,6 +116,10 @@ int clgan_ssl_feature_layer(const clgan_ssl *s);
 double clgan_ssl_logit_loss(int kind, int B, int K, const float *logits, const int32_t *labels, float scale,
                             float *grad, double *p_real, int *correct);
 
+/* L_fm of B rows of F features of real and fake images (host; pure function,
+ * exposed for tests); grad [B*F] (may be NULL) gets dL_fm/d fake. */
+double clgan_ssl_feature_matching(int B, int F, const float *real, const float *fake, float *grad);
+
 /* One step: lab_x [B,C,H,W] with lab_y [B] in [0,K), and unl_x [B,C,H,W]
  * (host floats in [-1,1]). */
 clgan_status clgan_ssl_train_step(clgan_ssl *s, const float *lab_x, const int32_t *lab_y, const float *unl_x,
