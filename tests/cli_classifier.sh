@@ -43,6 +43,8 @@ expect "resume with a different --labels is refused (rc=$rc)" test $rc = 2 -a -n
 expect "resume with a different --limit is refused (rc=$rc)" test $rc = 2 -a -n "$(grep -- '--limit 32 differs' "$work/err")"
 "$clgan" train-classifier --data synthetic --steps 9 --out "$out" --resume --json >"$work/json" 2>/dev/null
 expect "resume continues to step 9 (limit taken from the checkpoint)" grep -q '"steps": 9, .*"train_images": 64' "$work/json"
+"$clgan" train-classifier --data synthetic --lr 0.5 --steps 9 --out "$out" --resume 2>"$work/err" >/dev/null; rc=$?
+expect "resume with --lr: rc 0, a warning that it is ignored (rc=$rc)" test $rc = 0 -a -n "$(grep -- '--lr is ignored when resuming' "$work/err")"
 expect "log.csv holds steps 1..9 once each" test "$(cut -d, -f1 "$out/log.csv" | tail -n +2 | tr '\n' ' ')" = "1 2 3 4 5 6 7 8 9 "
 "$clgan" train-classifier --data synthetic --epochs 1 --out "$out" --resume --json >"$work/json" 2>/dev/null; rc=$?
 expect "resume with nothing left to train still reports (rc=$rc)" grep -q '"steps": 9, .*"test_accuracy"' "$work/json"

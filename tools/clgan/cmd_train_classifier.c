@@ -77,6 +77,7 @@ typedef struct train_opts {
     int epochs, steps, eval_every, limit, labels, imb_class, resume, json;
     float imb_fraction, decay_epochs;
     int set_model, set_width, set_batch, set_opt, set_scenario; /* given explicitly (checked on resume) */
+    const char *set_setting; /* a training setting given (ignored on resume, with a warning) */
     /* Augmentation: --oversample, or --gan-augment (gan_mode -1 = none, else a clgan_gan_augment_mode). */
     int oversample, gan_mode;
     float gan_ratio;
@@ -139,14 +140,19 @@ static int parse(int argc, char **argv, train_opts *o)
             o->set_gan_ratio = 1;
         } else if ((v = cli_flag_value(argc, argv, &i, "--seed", &bad))) {
             if (!cli_parse_u64("--seed", v, &o->cfg.seed)) return 2;
+            o->set_setting = "--seed";
         } else if ((v = cli_flag_value(argc, argv, &i, "--lr", &bad))) {
             if (!cli_parse_float("--lr", v, 1e-9, 10, &o->cfg.lr)) return 2;
+            o->set_setting = "--lr";
         } else if ((v = cli_flag_value(argc, argv, &i, "--lr-decay", &bad))) {
             if (!cli_parse_float("--lr-decay", v, 1e-6, 1, &o->cfg.lr_decay)) return 2;
+            o->set_setting = "--lr-decay";
         } else if ((v = cli_flag_value(argc, argv, &i, "--lr-decay-epochs", &bad))) {
             if (!cli_parse_float("--lr-decay-epochs", v, 0.01, 1e6, &o->decay_epochs)) return 2;
+            o->set_setting = "--lr-decay-epochs";
         } else if ((v = cli_flag_value(argc, argv, &i, "--weight-decay", &bad))) {
             if (!cli_parse_float("--weight-decay", v, 0, 1, &o->cfg.weight_decay)) return 2;
+            o->set_setting = "--weight-decay";
         } else if ((v = cli_flag_value(argc, argv, &i, "--optimizer", &bad))) {
             if (!strcmp(v, "adam")) o->cfg.optimizer = CLGAN_CLASSIFIER_ADAM;
             else if (!strcmp(v, "sgd")) o->cfg.optimizer = CLGAN_CLASSIFIER_SGD;
@@ -156,7 +162,7 @@ static int parse(int argc, char **argv, train_opts *o)
             }
             o->set_opt = 1;
         } else if (bad) return 2;
-        else if (!strcmp(argv[i], "--augment")) o->cfg.augment = 1;
+        else if (!strcmp(argv[i], "--augment")) o->cfg.augment = 1, o->set_setting = "--augment";
         else if (!strcmp(argv[i], "--oversample")) o->oversample = o->set_oversample = 1;
         else if (!strcmp(argv[i], "--resume")) o->resume = 1;
         else if (!strcmp(argv[i], "--json")) o->json = 1;
@@ -428,6 +434,9 @@ int cmd_train_classifier(int argc, char **argv)
         int got = scenario_from_note(note, &o);
         if (got < 0) return got == -2 ? 1 : 2;
         if (!got) fprintf(stderr, "clgan: warning: %s does not record its data scenario; using the options given\n", ckpt_path);
+        if (o.set_setting)
+            fprintf(stderr, "clgan: warning: %s is ignored when resuming; the run keeps the settings in its checkpoint\n",
+                    o.set_setting);
         o.cfg = ck;
     }
     if (o.gan_mode >= 0 && !o.gan_path) { /* --gan-mode/--gan-ratio on resuming a run that recorded no GAN */
