@@ -148,15 +148,6 @@ static void logit_stats(const clgan_gan *gan, const float *x, double t, double *
     if (mean_out) *mean_out = m / B;
 }
 
-/* Classes for the fake batch of step s: a pure function of (seed, s). */
-static void fake_labels(const clgan_gan *gan, int64_t s, int32_t *labels)
-{
-    clgan_rng rng;
-    clgan_rng_seed(&rng, gan->cfg.seed * UINT64_C(0x9E3779B97F4A7C15) + (uint64_t)s);
-    for (int i = 0; i < gan->cfg.batch; i++)
-        labels[i] = (int32_t)(clgan_rng_next(&rng) % (uint64_t)gan->cfg.arch.classes);
-}
-
 clgan_status clgan_gan_train_step(clgan_gan *gan, const float *real, const int32_t *labels, clgan_gan_stats *stats)
 {
     clgan_ctx *ctx = gan->ctx;
@@ -169,10 +160,10 @@ clgan_status clgan_gan_train_step(clgan_gan *gan, const float *real, const int32
                 return clgan_fail(CLGAN_ERR_INVALID_ARG, "label %d of the batch is %d, outside 0..%d", i, labels[i],
                                   c->arch.classes - 1);
         TRY(clgan_buffer_write(ctx, gan->labels_real, 0, (size_t)B * sizeof(int32_t), labels));
-        fake_labels(gan, gan->step, gan->host_labels);
-        TRY(clgan_buffer_write(ctx, gan->labels_fake, 0, (size_t)B * sizeof(int32_t), gan->host_labels));
     }
-    cl_mem lr = cond ? gan->labels_real : NULL, lf = cond ? gan->labels_fake : NULL;
+    /* The fakes take the real batch's classes: their class mix follows the
+     * data, so D cannot tell fakes by a class that is rare in the data. */
+    cl_mem lr = cond ? gan->labels_real : NULL, lf = lr;
     TRY(clgan_tensor_upload(ctx, &gan->real, real));
     TRY(clgan_random_normal(ctx, c->seed, (uint64_t)gan->step * 2, 0.0f, 1.0f, &gan->z));
 

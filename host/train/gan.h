@@ -4,7 +4,9 @@
  * smoothing, class-conditional when the architecture says so.
  *
  * One step (batch B, global step s):
- *   z ~ N(0,1) from Philox(seed, stream 2s); fake labels from (seed, s)
+ *   z ~ N(0,1) from Philox(seed, stream 2s); conditional: the fakes take the
+ *   real batch's labels (so their class mix follows the data's, also for an
+ *   imbalanced training set)
  *   D: zero grads; D(real) vs target 1-smoothing; D(G(z)) (detached) vs 0;
  *      Adam step on D
  *   G: zero grads; D(G(z)) vs 1 through D (D's parameters not stepped);

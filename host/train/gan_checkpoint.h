@@ -7,7 +7,7 @@
  *   config          "batch=64 loss=ns label_smoothing=0 seed=1 lr_g=... beta1_g=... beta2_g=... eps_g=...
  *                    lr_d=... beta1_d=... beta2_d=... eps_d=..." (floats as %.9g)
  *   step            i64, training steps done (also Adam's step count)
- *   rng             "derived seed=S": all randomness (noise, fake labels, dropout, data order) is a pure
+ *   rng             "derived seed=S": all randomness (noise, dropout, data order) is a pure
  *                   function of (seed, step), so seed and step are the whole RNG state
  *   G.layout, D.layout   the nets' layer tables (kind, output shape, parameter count per layer)
  *   G.params, G.state, G.opt_m, G.opt_v, and the same for D: float32 little-endian blocks
