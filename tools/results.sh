@@ -110,17 +110,21 @@ for s in $seeds; do
 done
 
 # ---- the table ----------------------------------------------------------------
-# values NAME-PREFIX FIELD: the field (test_accuracy, or recall:K for class K's recall) of each seed's JSON.
+# field FILE FIELD: a number from a JSON line (test_accuracy, seconds, or recall:K for class K's recall).
+field() {
+    case $2 in
+        recall:*) sed 's/.*"recall": \[\([^]]*\)\].*/\1/' "$1" | tr -d ' ' | cut -d, -f$((${2#recall:} + 1)) ;;
+        *) sed "s/.*\"$2\": \([0-9.eE+-]*\).*/\1/" "$1" ;;
+    esac
+}
+# values NAME-PREFIX FIELD: that field of each seed's JSON.
 values() {
-    local prefix=$1 field=$2 s f
+    local s f
     for s in $seeds; do
-        f=$work/$prefix-s$s.json
-        [ -s "$f" ] || continue
-        case $field in
-            recall:*) sed 's/.*"recall": \[\([^]]*\)\].*/\1/' "$f" | tr -d ' ' | cut -d, -f$((${field#recall:} + 1)) ;;
-            *) sed "s/.*\"$field\": \([0-9.eE+-]*\).*/\1/" "$f" ;;
-        esac
+        f=$work/$1-s$s.json
+        [ -s "$f" ] && field "$f" "$2"
     done
+    return 0
 }
 # stat PREFIX FIELD: "mean ± std (n)" in percent, std the sample standard deviation.
 stat() {
@@ -135,13 +139,13 @@ gap() {
     for s in $seeds; do
         fa=$work/$1-s$s.json fb=$work/$2-s$s.json
         [ -s "$fa" ] && [ -s "$fb" ] || continue
-        echo "$(values_one "$fa" "$3") $(values_one "$fb" "$3")"
+        echo "$(field "$fa" "$3") $(field "$fb" "$3")"
     done | awk '$1 ~ /^[0-9.]+$/ && $2 ~ /^[0-9.]+$/ { n++; x[n] = 100 * ($1 - $2); s += x[n] } END {
         if (n == 0) { print "-"; exit }
         m = s / n; v = 0; for (i = 1; i <= n; i++) v += (x[i] - m) ^ 2
         if (n > 1) printf "%+.2f ± %.2f", m, sqrt(v / (n - 1)); else printf "%+.2f", m }'
 }
-values_one() { sed "s/.*\"$2\": \([0-9.eE+-]*\).*/\1/" "$1"; }
+
 seconds() { # mean wall seconds of the runs (from each JSON's "seconds")
     values "$1" seconds | awk '$1 ~ /^[0-9.]+$/ { n++; s += $1 } END { if (n) printf "%.0f", s / n; else print "-" }'
 }
@@ -197,6 +201,10 @@ mkdir -p "$(dirname "$out")"
     echo "| as is | $(stat imb-none test_accuracy) | $(stat imb-none recall:$IMB_CLASS) |"
     echo "| naive oversampling (\`--oversample\`) | $(stat imb-over test_accuracy) | $(stat imb-over recall:$IMB_CLASS) |"
     echo "| GAN augmentation (\`--gan-augment\`, balance) | $(stat imb-gan test_accuracy) | $(stat imb-gan recall:$IMB_CLASS) |"
+    echo
+    echo "Paired by seed, in points: oversampling minus as-is $(gap imb-over imb-none test_accuracy) (accuracy),"
+    echo "$(gap imb-over imb-none recall:$IMB_CLASS) (class $IMB_CLASS recall); GAN augmentation minus as-is"
+    echo "$(gap imb-gan imb-none test_accuracy) (accuracy), $(gap imb-gan imb-none recall:$IMB_CLASS) (class $IMB_CLASS recall)."
     echo
     echo "Budgets: classifier \`$IMB_CLF\`; conditional DCGAN \`$CGAN\` on the same imbalanced split."
     echo
