@@ -15,7 +15,7 @@
 #                  (--only table runs nothing and only writes the table)
 #   --quick        tiny budgets on the built-in synthetic data (checks the script, not the method)
 #   --clgan PATH   the clgan binary (default build/clgan)
-#   --out FILE     the Markdown file (default docs/RESULTS.md)
+#   --out FILE     the Markdown file (default docs/RESULTS.md; with --quick, RESULTS.md in the work folder)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,6 +40,7 @@ done
 if [ $quick = 1 ]; then
     data=synthetic
     [ "$work" = results-work ] && work=results-work-quick
+    [ "$out" = docs/RESULTS.md ] && out=$work/RESULTS.md # never overwrite the real table
     FULL="--epochs 1 --limit 512 --width 8"
     FEW_SUP="--steps 40 --eval-every 1000 --width 8 --batch 16"
     GAN="--epochs 1 --limit 512 --width 8 --nz 16"
