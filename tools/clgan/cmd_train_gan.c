@@ -14,7 +14,6 @@
 #include "io/image.h"
 #include "train/gan_checkpoint.h"
 
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -389,9 +388,7 @@ int cmd_train_gan(int argc, char **argv)
             cli_fail("saving the checkpoint after the interrupt");
             goto done;
         }
-        fprintf(stderr, "clgan: stopped by %s after step %lld; checkpoint written to %s. Continue with --resume\n",
-                run_stop_signal == SIGINT ? "Ctrl-C" : "SIGTERM", (long long)step, ckpt_path);
-        exit_code = 128 + run_stop_signal;
+        exit_code = run_report_stop(step, ckpt_path);
         goto done;
     }
     if (!gan_plot_losses(log_path, plot_path, per_epoch)) fprintf(stderr, "clgan: warning: no loss plot: %s\n", clgan_last_error());

@@ -17,7 +17,6 @@
 #include "train/ssl.h"
 
 #include <math.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -405,9 +404,7 @@ int cmd_train_ssl(int argc, char **argv)
             cli_fail("saving the checkpoint after the interrupt");
             goto done;
         }
-        fprintf(stderr, "clgan: stopped by %s after step %lld; checkpoint written to %s. Continue with --resume\n",
-                run_stop_signal == SIGINT ? "Ctrl-C" : "SIGTERM", (long long)step, ckpt_path);
-        exit_code = 128 + run_stop_signal;
+        exit_code = run_report_stop(step, ckpt_path);
         goto done;
     }
     if (!evaluated) {

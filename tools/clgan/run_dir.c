@@ -18,6 +18,13 @@ void run_catch_signals(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
+int run_report_stop(int64_t step, const char *ckpt_path)
+{
+    fprintf(stderr, "clgan: stopped by %s after step %lld; checkpoint written to %s. Continue with --resume\n",
+            run_stop_signal == SIGINT ? "Ctrl-C" : "SIGTERM", (long long)step, ckpt_path);
+    return 128 + run_stop_signal;
+}
+
 int run_check_checkpoint(const char *out, const char *ckpt_path, int resume)
 {
     FILE *probe = fopen(ckpt_path, "rb");

@@ -9,6 +9,8 @@
 /* Set by SIGINT/SIGTERM once run_catch_signals() is installed: the signal number. */
 extern volatile sig_atomic_t run_stop_signal;
 void run_catch_signals(void);
+/* After a stop signal and a saved checkpoint: say so and return the exit code (128 + signal). */
+int run_report_stop(int64_t step, const char *ckpt_path);
 
 /* A new run needs a folder without a checkpoint, a resume needs one; prints
  * the reason and returns 0 otherwise. */
