@@ -1,8 +1,9 @@
 /* test_net.c — nets composed from layers: shape inference, a whole-net
  * gradient check by finite differences on the device (parameters and
  * input), no device allocation in steady-state training steps, re-planning
- * for another batch size, peak-memory reporting, and the out-of-memory
- * message. */
+ * for another batch size, peak-memory reporting, the out-of-memory
+ * message, and weight-normalised dense layers (data-dependent init, fixed
+ * and trained scales, gradients by finite differences). */
 #include "test_util.h"
 #include "nn/net.h"
 
@@ -95,6 +96,108 @@ static double richardson(fd_target *t)
     double d2 = (loss_at(t, t->value + (float)(h / 2)) - loss_at(t, t->value - (float)(h / 2))) / h;
     loss_at(t, t->value); /* restore */
     return (4 * d2 - d1) / 3;
+}
+
+/* Per-unit mean and variance of a [n, units] activation; worst |mean| and |var - 1|. */
+static void unit_stats(const float *a, int n, int units, double *worst_mean, double *worst_var)
+{
+    *worst_mean = *worst_var = 0;
+    for (int u = 0; u < units; u++) {
+        double m = 0, v = 0;
+        for (int i = 0; i < n; i++) m += a[i * units + u];
+        m /= n;
+        for (int i = 0; i < n; i++) v += (a[i * units + u] - m) * (a[i * units + u] - m);
+        v /= n;
+        if (fabs(m) > *worst_mean) *worst_mean = fabs(m);
+        if (fabs(v - 1) > *worst_var) *worst_var = fabs(v - 1);
+    }
+}
+
+/* dense_wn(6, scale fixed) relu dense_wn(3, scale trained) on 4 inputs, batch 8. */
+static void check_weight_norm_net(clgan_ctx *ctx)
+{
+    enum { WB = 8, WI = 4, WH = 6, WO = 3 };
+    clgan_layer_spec ws[3] = {clgan_dense_wn(WH, 0), clgan_activation(CLGAN_ACT_RELU, 0), clgan_dense_wn(WO, 1)};
+    clgan_net *net;
+    MUST(clgan_net_create(ctx, WI, 1, 1, ws, 3, 77, &net));
+    EXPECT(clgan_net_param_count(net) == (size_t)(WH * WI + WH + WH + WO * WH + WO + WO),
+           "weight-norm net: v, g and b per layer (%zu floats)", clgan_net_param_count(net));
+    MUST(clgan_net_plan(net, WB));
+    float xin[WB * WI], r[WB * WO], y[WB * WO], a0[WB * WH], p_g[WH];
+    for (int i = 0; i < WB * WI; i++) xin[i] = (float)((i * 13) % 17) / 4.0f - 2.0f;
+    for (int i = 0; i < WB * WO; i++) r[i] = (float)((i * 5) % 7) / 3.0f - 1.0f;
+    clgan_tensor x;
+    MUST(clgan_tensor_alloc(ctx, WB, WI, 1, 1, &x));
+    MUST(clgan_tensor_upload(ctx, &x, xin));
+
+    /* Data-dependent init: both layers' outputs on x have mean 0, variance 1 per unit. */
+    MUST(clgan_net_init_from_data(net, &x));
+    const clgan_tensor *out;
+    MUST(clgan_net_forward(net, &x, NULL, 1, &out));
+    MUST(clgan_tensor_download(ctx, clgan_net_activation(net, 0), a0));
+    MUST(clgan_tensor_download(ctx, out, y));
+    double m0, v0, m2, v2;
+    unit_stats(a0, WB, WH, &m0, &v0);
+    unit_stats(y, WB, WO, &m2, &v2);
+    EXPECT(m0 < 1e-4 && v0 < 1e-3 && m2 < 1e-4 && v2 < 1e-3,
+           "after init from data: per-unit |mean| %.1e, %.1e and |var - 1| %.1e, %.1e", m0, m2, v0, v2);
+
+    /* Gradients of L = sum r*y against central differences at every parameter
+     * float (padding included: both are 0 there), except the fixed scales of
+     * layer 0 (floats 24..29, right after v), whose gradient must be exactly 0. */
+    clgan_tensor *params = clgan_net_params(net), *grads = clgan_net_grads(net);
+    size_t np = params->count;
+    float *p = malloc(np * sizeof *p), *g = malloc(np * sizeof *g);
+    MUST(clgan_net_zero_grad(net));
+    MUST(clgan_net_forward(net, &x, NULL, 1, &out));
+    MUST(clgan_tensor_upload(ctx, clgan_net_output_grad(net), r));
+    MUST(clgan_net_backward(net, NULL));
+    MUST(clgan_tensor_download(ctx, params, p));
+    MUST(clgan_tensor_download(ctx, grads, g));
+    double worst = 0, fixed_grad = 0, fixed_slope = 0;
+    for (size_t i = 0; i < np; i++) {
+        const float h = 1e-3f; /* |v| is ~0.1 here: larger steps see the curvature */
+        double l[2];
+        for (int side = 0; side < 2; side++) {
+            set_value(ctx, params, i, p[i] + (side ? -h : h));
+            MUST(clgan_net_forward(net, &x, NULL, 1, &out));
+            MUST(clgan_tensor_download(ctx, out, y));
+            l[side] = 0;
+            for (int j = 0; j < WB * WO; j++) l[side] += (double)r[j] * y[j];
+        }
+        set_value(ctx, params, i, p[i]);
+        double num = (l[0] - l[1]) / (2 * h);
+        if (i >= WH * WI && i < WH * WI + WH) {
+            fixed_grad = fmax(fixed_grad, fabs(g[i]));
+            fixed_slope = fmax(fixed_slope, fabs(num));
+            continue;
+        }
+        double e = fabs(num - g[i]) / fmax(fabs(g[i]), 0.05);
+        if (getenv("FD_DEBUG") && e > 0.005) printf("  wn param %zu num %.6f ana %.6f err %.3g\n", i, num, g[i], e);
+        if (e > worst) worst = e;
+    }
+    EXPECT(worst < 0.02, "weight-norm net gradient vs finite differences at %zu floats: worst error %.2e", np, worst);
+    EXPECT(fixed_grad == 0 && fixed_slope > 1e-3, "fixed scales get no gradient (%g; the loss does depend on them: %g)",
+           fixed_grad, fixed_slope);
+
+    /* Adam steps move v and the trained scales, never the fixed ones. */
+    for (int i = 0; i < WH; i++) p_g[i] = p[WH * WI + i];
+    clgan_adam_params adam = clgan_adam_default_params();
+    adam.lr = 0.05f;
+    for (int step = 0; step < 3; step++) {
+        MUST(clgan_net_zero_grad(net));
+        MUST(clgan_net_forward(net, &x, NULL, 1, &out));
+        MUST(clgan_tensor_upload(ctx, clgan_net_output_grad(net), r));
+        MUST(clgan_net_backward(net, NULL));
+        MUST(clgan_net_adam_step(net, &adam));
+    }
+    float *q = malloc(np * sizeof *q);
+    MUST(clgan_tensor_download(ctx, params, q));
+    int fixed_same = !memcmp(p_g, q + WH * WI, sizeof p_g), v_moved = memcmp(p, q, WH * WI * sizeof *p) != 0;
+    EXPECT(fixed_same && v_moved, "after 3 Adam steps the fixed scales are unchanged and v moved");
+    free(p), free(g), free(q);
+    clgan_tensor_free(ctx, &x);
+    clgan_net_free(net);
 }
 
 int main(void)
@@ -284,6 +387,8 @@ int main(void)
         clgan_net_free(drop_net);
         clgan_tensor_free(ctx, &bx);
     }
+
+    check_weight_norm_net(ctx);
 
     free(p);
     free(g);

@@ -70,4 +70,5 @@ void check_loss(check_run *run);
 void check_optim(check_run *run);
 void check_init(check_run *run);
 void check_gemm_layers(check_run *run);
+void check_weight_norm(check_run *run);
 #endif

@@ -15,6 +15,7 @@ static const struct { const char *name; check_group_fn fn; } check_groups[] = {
     {"optim", check_optim},
     {"init", check_init},
     {"gemm_layers", check_gemm_layers},
+    {"weight_norm", check_weight_norm},
 };
 
 clgan_status clgan_selftest(clgan_ctx *ctx, const char *pattern, clgan_check_cb cb, void *user, int *failed)

@@ -9,6 +9,7 @@
 #include "nn/pooling.h"
 #include "nn/random.h"
 #include "nn/shape_ops.h"
+#include "nn/weight_norm.h"
 
 #include <stdio.h>
 #include <math.h>
@@ -24,6 +25,7 @@ typedef struct net_layer {
     clgan_tensor w, b, dw, db;             /* views of the parameter / gradient blocks */
     clgan_tensor run_mean, run_var;        /* views of the state block */
     clgan_tensor save_mean, save_inv_std;  /* batchnorm [C], owned */
+    clgan_tensor wn_w, wn_dw, wn_norm;     /* weight-normalised dense: W, dL/dW [OUT,IN], |v| [OUT], owned */
     /* planned per batch size */
     clgan_tensor out, dout;                /* owned unless the layer is a reshape view */
     clgan_tensor onehot;                   /* concat labels [N,K,H,W] */
@@ -63,6 +65,12 @@ static clgan_layer_spec spec_of(clgan_layer_kind kind)
     return s;
 }
 clgan_layer_spec clgan_dense(int out) { clgan_layer_spec s = spec_of(CLGAN_LAYER_DENSE); s.out = out; s.bias = 1; return s; }
+clgan_layer_spec clgan_dense_wn(int out, int train_scale)
+{
+    clgan_layer_spec s = clgan_dense(out);
+    s.weight_norm = train_scale ? 2 : 1;
+    return s;
+}
 clgan_layer_spec clgan_conv(int out, int k, int stride, int pad)
 {
     clgan_layer_spec s = spec_of(CLGAN_LAYER_CONV2D);
@@ -117,8 +125,9 @@ static clgan_status infer_layer(net_layer *L, int index)
     switch (s->kind) {
     case CLGAN_LAYER_DENSE:
         if (s->out <= 0) break;
+        if (s->weight_norm < 0 || s->weight_norm > 2) break;
         L->out_c = s->out, L->out_h = L->out_w = 1;
-        L->w_count = (size_t)s->out * c * h * w;
+        L->w_count = (size_t)s->out * c * h * w + (s->weight_norm ? (size_t)s->out : 0); /* v, then g */
         L->b_count = s->bias ? (size_t)s->out : 0;
         return CLGAN_OK;
     case CLGAN_LAYER_CONV2D:
@@ -185,7 +194,35 @@ static clgan_status make_views(clgan_net *net, net_layer *L)
         TRY(clgan_tensor_alloc(ctx, L->in_c, 1, 1, 1, &L->save_mean));
         TRY(clgan_tensor_alloc(ctx, L->in_c, 1, 1, 1, &L->save_inv_std));
     }
+    if (L->spec.kind == CLGAN_LAYER_DENSE && L->spec.weight_norm) {
+        int in = L->in_c * L->in_h * L->in_w;
+        TRY(clgan_tensor_alloc(ctx, L->spec.out, in, 1, 1, &L->wn_w));
+        TRY(clgan_tensor_alloc(ctx, L->spec.out, in, 1, 1, &L->wn_dw));
+        TRY(clgan_tensor_alloc(ctx, L->spec.out, 1, 1, 1, &L->wn_norm));
+    }
     return CLGAN_OK;
+}
+
+/* Parameter floats [off, off + n) of the block <-> host. */
+static clgan_status params_read(clgan_net *net, size_t off, size_t n, float *dst)
+{
+    return clgan_buffer_read(net->ctx, net->param_mem, off * sizeof(float), n * sizeof(float), dst);
+}
+static clgan_status params_write(clgan_net *net, size_t off, size_t n, const float *src)
+{
+    return clgan_buffer_write(net->ctx, net->param_mem, off * sizeof(float), n * sizeof(float), src);
+}
+
+/* A weight-normalised dense layer's scales g = 1 (after v was drawn). */
+static clgan_status init_wn_scales(clgan_net *net, net_layer *L)
+{
+    size_t out = (size_t)L->spec.out;
+    float *ones = malloc(out * sizeof *ones);
+    if (!ones) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory initialising weight-norm scales");
+    for (size_t o = 0; o < out; o++) ones[o] = 1.0f;
+    clgan_status st = params_write(net, L->w_off + L->w_count - out, out, ones);
+    free(ones);
+    return st;
 }
 
 static clgan_status init_layer(clgan_net *net, net_layer *L, clgan_rng *rng)
@@ -197,6 +234,10 @@ static clgan_status init_layer(clgan_net *net, net_layer *L, clgan_rng *rng)
         return clgan_init_constant(ctx, &L->run_var, 1.0f);
     }
     if (!L->w_count) return CLGAN_OK;
+    if (s->kind == CLGAN_LAYER_DENSE && s->weight_norm) { /* only v's direction matters: N(0, 0.05), g = 1 */
+        TRY(clgan_init_normal(ctx, rng, &L->w, 0.0, 0.05));
+        return init_wn_scales(net, L);
+    }
     int k2 = s->k ? s->k * s->k : 1;
     int fan_in, fan_out;
     if (s->kind == CLGAN_LAYER_DENSE) fan_in = L->in_c * L->in_h * L->in_w, fan_out = s->out;
@@ -297,6 +338,9 @@ void clgan_net_free(clgan_net *net)
             if (views[v]->mem) clReleaseMemObject(views[v]->mem);
         clgan_tensor_free(ctx, &L->save_mean);
         clgan_tensor_free(ctx, &L->save_inv_std);
+        clgan_tensor_free(ctx, &L->wn_w);
+        clgan_tensor_free(ctx, &L->wn_dw);
+        clgan_tensor_free(ctx, &L->wn_norm);
     }
     if (net->params.mem) clReleaseMemObject(net->params.mem);
     if (net->grads.mem) clReleaseMemObject(net->grads.mem);
@@ -368,7 +412,12 @@ static clgan_status layer_forward(clgan_net *net, int i, const clgan_tensor *x, 
     clgan_ctx *ctx = net->ctx;
     const clgan_layer_spec *s = &L->spec;
     switch (s->kind) {
-    case CLGAN_LAYER_DENSE: return clgan_dense_forward(ctx, x, &L->w, L->b_count ? &L->b : NULL, &L->out);
+    case CLGAN_LAYER_DENSE:
+        if (s->weight_norm) {
+            TRY(clgan_wn_weights(ctx, s->out, (int)L->wn_w.c, &L->w, &L->wn_w, &L->wn_norm));
+            return clgan_dense_forward(ctx, x, &L->wn_w, L->b_count ? &L->b : NULL, &L->out);
+        }
+        return clgan_dense_forward(ctx, x, &L->w, L->b_count ? &L->b : NULL, &L->out);
     case CLGAN_LAYER_CONV2D:
         return clgan_conv2d_forward(ctx, &L->conv, &net->ws, x, &L->w, L->b_count ? &L->b : NULL, &L->out);
     case CLGAN_LAYER_CONV_TRANSPOSE:
@@ -412,6 +461,12 @@ static clgan_status layer_backward(clgan_net *net, int i, const clgan_tensor *x,
     const clgan_layer_spec *s = &L->spec;
     switch (s->kind) {
     case CLGAN_LAYER_DENSE:
+        if (s->weight_norm) { /* dL/dW into wn_dw (the W of the forward), then into dv, dg */
+            TRY(clgan_buffer_fill_zero(ctx, L->wn_dw.mem, 0, L->wn_dw.count * sizeof(float)));
+            TRY(clgan_dense_backward(ctx, x, &L->wn_w, &L->dout, dx, &L->wn_dw, L->b_count ? &L->db : NULL));
+            return clgan_wn_grad(ctx, s->out, (int)L->wn_w.c, s->weight_norm == 2, &L->w, &L->wn_norm, &L->wn_dw,
+                                 &L->dw);
+        }
         return clgan_dense_backward(ctx, x, &L->w, &L->dout, dx, &L->dw, L->b_count ? &L->db : NULL);
     case CLGAN_LAYER_CONV2D:
         return clgan_conv2d_backward(ctx, &L->conv, &net->ws, x, &L->w, &L->dout, dx, &L->dw, L->b_count ? &L->db : NULL);
@@ -494,10 +549,14 @@ clgan_status clgan_net_backward_from(clgan_net *net, int layer, clgan_tensor *dx
     if (dx && dx->count != net->x->count)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_net_backward: dx holds %zu floats, the input %zu", dx->count,
                           net->x->count);
-    for (int i = layer; i >= 0; i--) {
+    /* Without a caller dx, nothing below the lowest layer with parameters
+     * wants a gradient (e.g. D behind an input-noise layer): stop there. */
+    int lowest = 0;
+    while (!dx && lowest < layer && !net->layers[lowest].w_count && !net->layers[lowest].b_count) lowest++;
+    for (int i = layer; i >= lowest; i--) {
         const clgan_tensor *x = i ? &net->layers[i - 1].out : net->x;
         clgan_tensor *din = i ? &net->layers[i - 1].dout : dx;
-        if (i == 1 && !dx && net->layers[0].spec.kind == CLGAN_LAYER_RESHAPE) din = NULL; /* nobody wants it */
+        if (i == lowest && !dx) din = NULL; /* nobody wants it */
         clgan_status st = layer_backward(net, i, x, din);
         if (st != CLGAN_OK)
             return clgan_fail_context(st, "backward, layer %d (%s)", i, clgan_layer_kind_name(net->layers[i].spec.kind));
@@ -508,6 +567,56 @@ clgan_status clgan_net_backward_from(clgan_net *net, int layer, clgan_tensor *dx
 clgan_status clgan_net_zero_grad(clgan_net *net)
 {
     return clgan_buffer_fill_zero(net->ctx, net->grad_mem, 0, net->param_floats * sizeof(float));
+}
+
+/* One weight-normalised layer: from its outputs y [N,OUT] on the init batch,
+ * g /= std_o and b = (b - mean_o) / std_o, so the new outputs are (y - mean) / std. */
+static clgan_status init_wn_layer(clgan_net *net, net_layer *L, float *y, float *g, float *b)
+{
+    int N = net->batch, out = L->spec.out;
+    TRY(clgan_tensor_download(net->ctx, &L->out, y));
+    size_t g_off = L->w_off + L->w_count - (size_t)out;
+    TRY(params_read(net, g_off, (size_t)out, g));
+    if (L->b_count) TRY(params_read(net, L->b_off, (size_t)out, b));
+    for (int o = 0; o < out; o++) {
+        double m = 0, v = 0;
+        for (int n = 0; n < N; n++) m += y[(size_t)n * out + o];
+        m /= N;
+        for (int n = 0; n < N; n++) v += (y[(size_t)n * out + o] - m) * (y[(size_t)n * out + o] - m);
+        double sd = sqrt(v / N);
+        if (!(sd > 1e-6)) continue; /* a unit that does not vary on this batch keeps its scale */
+        g[o] = (float)(g[o] / sd);
+        if (L->b_count) b[o] = (float)((b[o] - m) / sd);
+    }
+    TRY(params_write(net, g_off, (size_t)out, g));
+    if (L->b_count) TRY(params_write(net, L->b_off, (size_t)out, b));
+    return CLGAN_OK;
+}
+
+clgan_status clgan_net_init_from_data(clgan_net *net, const clgan_tensor *x)
+{
+    size_t most = 0;
+    for (int i = 0; i < net->n_layers; i++)
+        if (net->layers[i].spec.kind == CLGAN_LAYER_DENSE && net->layers[i].spec.weight_norm &&
+            (size_t)net->layers[i].spec.out > most)
+            most = (size_t)net->layers[i].spec.out;
+    if (!most) return CLGAN_OK;
+    if (!net->batch) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_net_init_from_data: call clgan_net_plan first");
+    float *y = malloc((size_t)net->batch * most * sizeof *y), *g = malloc(most * sizeof *g),
+          *b = malloc(most * sizeof *b);
+    clgan_status st = y && g && b ? CLGAN_OK
+                                  : clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory for data-dependent init");
+    /* Bottom to top: each forward sees the layers below already normalised. */
+    for (int i = 0; i < net->n_layers && st == CLGAN_OK; i++) {
+        net_layer *L = &net->layers[i];
+        if (L->spec.kind != CLGAN_LAYER_DENSE || !L->spec.weight_norm) continue;
+        st = clgan_net_forward(net, x, NULL, 1, NULL);
+        if (st == CLGAN_OK) st = init_wn_layer(net, L, y, g, b);
+        if (st != CLGAN_OK) st = clgan_fail_context(st, "data-dependent init of layer %d", i);
+    }
+    free(y), free(g), free(b);
+    net->forwards_this_step = 0; /* the first step draws the noise it would have drawn without the init */
+    return st;
 }
 
 /* ---- optimizer steps ---------------------------------------------------- */

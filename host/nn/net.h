@@ -53,10 +53,15 @@ typedef struct clgan_layer_spec {
     float p;                 /* dropout probability; Gaussian-noise stddev */
     clgan_init_kind init;
     float init_std;          /* CLGAN_INIT_NORMAL */
+    int weight_norm;         /* dense: 0 plain W; 1 weight-normalised, unit scales fixed; 2 scales trained
+                                (weight_norm.h: the parameters are v [OUT,IN] then g [OUT]) */
 } clgan_layer_spec;
 
 /* Spec constructors for readable net tables. */
 clgan_layer_spec clgan_dense(int out);
+/* Weight-normalised dense layer: W[o,:] = g_o v[o,:] / |v_o|, g_o = 1 until
+ * clgan_net_init_from_data; train_scale 0 keeps g fixed after that. */
+clgan_layer_spec clgan_dense_wn(int out, int train_scale);
 clgan_layer_spec clgan_conv(int out, int k, int stride, int pad);
 clgan_layer_spec clgan_conv_t(int out, int k, int stride, int pad, int out_pad);
 clgan_layer_spec clgan_bn(void);
@@ -104,6 +109,13 @@ clgan_status clgan_net_backward(clgan_net *net, clgan_tensor *dx);
 clgan_tensor *clgan_net_layer_grad(clgan_net *net, int layer); /* NULL if out of range or unplanned */
 clgan_status clgan_net_backward_from(clgan_net *net, int layer, clgan_tensor *dx);
 clgan_status clgan_net_zero_grad(clgan_net *net);
+
+/* Data-dependent initialisation of the weight-normalised dense layers
+ * (Salimans & Kingma 2016), bottom to top: a training forward of the batch x
+ * [N, in_c, in_h, in_w], then each such layer's scales g and biases b are
+ * set so that its outputs on x have mean 0 and variance 1 per unit. Call
+ * once, before the first step; a no-op for nets without such layers. */
+clgan_status clgan_net_init_from_data(clgan_net *net, const clgan_tensor *x);
 
 /* Optimizer state (Adam m and v, or SGD velocity) is owned by the net and
  * allocated on the first step. Each step is one kernel over all parameters

@@ -101,12 +101,12 @@ static int d_specs(const clgan_ssl_config *c, clgan_layer_spec *s, int *feature_
         for (int i = 0; i < 5; i++) {
             if (i) s[n++] = clgan_gaussian_noise(0.5f);
             int u = (int)((long)units[i] * W / 32);
-            s[n++] = clgan_dense(u > 1 ? u : 1);
+            s[n++] = clgan_dense_wn(u > 1 ? u : 1, 0);
             s[n++] = clgan_activation(CLGAN_ACT_RELU, 0);
         }
         *feature_layer = n - 1;
         s[n++] = clgan_gaussian_noise(0.5f);
-        s[n++] = clgan_dense(c->classes);
+        s[n++] = clgan_dense_wn(c->classes, 1);
     } else { /* ssl32: a small conv discriminator with dropout */
         s[n++] = clgan_dropout(0.2f);
         s[n++] = clgan_conv(W, 4, 2, 1);
@@ -346,6 +346,10 @@ clgan_status clgan_ssl_train_step(clgan_ssl *s, const float *lab_x, const int32_
     ag.lr = (float)(ag.lr * factor);
     st.lr = ad.lr;
     TRY(upload_batch(s, &s->x_lab, lab_x, 0));
+    /* Before the first step: D's weight-normalised layers get their scales
+     * and biases from the first labelled batch (the same in the supervised-
+     * only ablation, which sees no unlabelled image). */
+    if (s->step == 0) TRY(clgan_net_init_from_data(s->D, &s->x_lab));
     if (c->unlabelled_weight == 0) /* supervised only: D on the labelled batch, G untouched */
         return supervised_step(s, lab_y, stats);
     TRY(upload_batch(s, &s->x_unl, unl_x, 1));
