@@ -8,7 +8,8 @@
 #   --data DIR     labelled dataset (default ../shared/data/mnist10k)
 #   --work DIR     run folders and JSON results (default results-work, results-work-quick with
 #                  --quick); a run whose JSON exists from the same command is not run again, so an
-#                  interrupted script picks up where it stopped
+#                  interrupted script picks up where it stopped (a warning names runs another clgan
+#                  binary made: delete their JSON to redo them after a change to the code)
 #   --seeds LIST   seeds (default "1 2 3")
 #   --only GROUPS  comma list of groups to run: full, few, ssl, imbalance (default all), e.g. to
 #                  run groups in two processes; the table is written from whatever JSON exists
@@ -30,7 +31,7 @@ while [ $# -gt 0 ]; do
         --quick) quick=1; shift ;;
         --clgan) clgan=$2; shift 2 ;;
         --out) out=$2; shift 2 ;;
-        -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "results.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -62,6 +63,7 @@ IMB_CLASS=3 IMB_FRACTION=0.025
 IMB="--imbalance $IMB_CLASS:$IMB_FRACTION"
 
 mkdir -p "$work"
+bin_id=$(sha256sum "$clgan" | cut -c1-16) # a run made by another binary is kept, with a warning
 wanted() { [[ ",$only," == *",$1,"* ]]; }
 # ssl_budget L: the semi-supervised budget for L labels (a longer one for the fewest).
 ssl_budget() { if [ "$1" = "${LABELS%% *}" ]; then echo "$SSL_FEW"; else echo "$SSL"; fi; }
@@ -73,7 +75,12 @@ run() {
     local outdir=(--out "$work/$name")
     [ "$1" = train-dfeatures ] && outdir=()
     local line="clgan $* ${outdir[*]+${outdir[*]}} --json"
-    if [ -s "$work/$name.json" ] && [ "$(cat "$work/$name.cmd" 2>/dev/null)" = "$line" ]; then echo "have $name"; return; fi
+    if [ -s "$work/$name.json" ] && [ "$(cat "$work/$name.cmd" 2>/dev/null)" = "$line" ]; then
+        echo "have $name"
+        [ "$(cat "$work/$name.bin" 2>/dev/null)" = "$bin_id" ] ||
+            echo "results.sh: warning: $name was made by another clgan binary; delete $work/$name.json to redo it" >&2
+        return
+    fi
     echo "run  $name: $line"
     rm -rf "${work:?}/$name"
     local t0=$SECONDS
@@ -83,6 +90,7 @@ run() {
         tail -3 "$work/$name.log" >&2; return 0; }
     mv "$work/$name.json.tmp" "$work/$name.json"
     echo "$line" >"$work/$name.cmd"
+    echo "$bin_id" >"$work/$name.bin"
     echo "     $name done in $((SECONDS - t0)) s: $(grep -o '"test_accuracy": [0-9.]*' "$work/$name.json")"
 }
 
