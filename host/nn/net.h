@@ -60,7 +60,9 @@ typedef struct clgan_layer_spec {
 /* Spec constructors for readable net tables. */
 clgan_layer_spec clgan_dense(int out);
 /* Weight-normalised dense layer: W[o,:] = g_o v[o,:] / |v_o|, g_o = 1 until
- * clgan_net_init_from_data; train_scale 0 keeps g fixed after that. */
+ * clgan_net_init_from_data; train_scale 0 keeps g fixed after that (its
+ * gradient stays 0, so only weight decay could move it: the semi-supervised
+ * nets that use this layer train without). */
 clgan_layer_spec clgan_dense_wn(int out, int train_scale);
 clgan_layer_spec clgan_conv(int out, int k, int stride, int pad);
 clgan_layer_spec clgan_conv_t(int out, int k, int stride, int pad, int out_pad);
