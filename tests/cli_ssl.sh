@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # cli_ssl.sh — `clgan train-ssl` end to end on the built-in synthetic data:
 # a short run with --json (test accuracy above chance, outputs written),
-# resume to more steps, the supervised-only ablation (--unlabelled-weight 0),
+# resume to more steps, eval and predict on its checkpoint, the
+# supervised-only ablation (--unlabelled-weight 0),
 # Ctrl-C, and clear errors with non-zero exits for bad input.
 # usage: cli_ssl.sh PATH/TO/clgan
 set -u
@@ -31,6 +32,19 @@ expect "report printed: recall and confusion" grep -q "recall %" "$work/err"
 "$clgan" train-ssl --data synthetic --steps 80 --out "$work/a" --resume --json >"$work/json" 2>"$work/err"; rc=$?
 expect "resume to 80 steps exits 0 (rc=$rc) and reaches step 80" test $rc = 0 -a -n "$(grep '"steps": 80' "$work/json")"
 expect "resume keeps the labelled subset (40)" grep -q '"labels": 40' "$work/json"
+
+# eval and predict take a train-ssl checkpoint: the same accuracy as the run's last report, its class names.
+acc_train=$(sed 's/.*"test_accuracy": \([^,]*\),.*/\1/' "$work/json")
+"$clgan" eval --checkpoint "$work/a/checkpoint.ckpt" --data synthetic --json >"$work/eval.json" 2>"$work/err"; rc=$?
+acc_eval=$(sed 's/.*"accuracy": \([0-9.]*\).*/\1/' "$work/eval.json")
+expect "eval on the train-ssl checkpoint (rc=$rc): accuracy $acc_eval = the run's final $acc_train" \
+    test $rc = 0 -a "$acc_eval" = "$acc_train"
+expect "eval --json: kind clgan-ssl, model ssl28, step 80, the data's class names" \
+    grep -q '"kind": "clgan-ssl", .*"model": "ssl28", "step": 80.*"classes": \["disc", "ring"' "$work/eval.json"
+"$clgan" predict --checkpoint "$work/a/checkpoint.ckpt" --top 2 "$work/a/samples/epoch-0002.png" >"$work/pred.txt" \
+    2>"$work/err"; rc=$?
+expect "predict with the train-ssl checkpoint: two named classes (rc=$rc)" \
+    test $rc = 0 -a "$(grep -oE '[0-9] \([a-z_]+\) [01]\.[0-9]{4}' "$work/pred.txt" | wc -l)" = 2
 "$clgan" train-ssl --data synthetic --labels 30 --steps 90 --out "$work/a" --resume 2>"$work/err"; rc=$?
 expect "resume with another --labels refused: rc 2 (rc=$rc)" test $rc = 2 -a -n "$(grep differs "$work/err")"
 "$clgan" train-ssl --data synthetic --unlabelled-weight 0 --steps 90 --out "$work/a" --resume 2>"$work/err"; rc=$?

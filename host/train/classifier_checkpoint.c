@@ -74,10 +74,9 @@ clgan_status clgan_classifier_save(clgan_classifier *clf, const char *path, cons
     arch_text(&c->arch, arch, sizeof arch);
     config_text(c, cfg, sizeof cfg);
     snprintf(rng, sizeof rng, "derived seed=%llu", (unsigned long long)c->seed);
-    char *names = malloc((size_t)K * 65 + 1);
+    char (*names)[64] = malloc((size_t)K * sizeof *names);
     if (!names) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory writing a checkpoint");
-    names[0] = '\0';
-    for (int k = 0, at = 0; k < K; k++) at += sprintf(names + at, "%s\n", clgan_classifier_class_name(clf, k));
+    for (int k = 0; k < K; k++) snprintf(names[k], sizeof names[k], "%s", clgan_classifier_class_name(clf, k));
     clgan_ckpt_writer *w;
     clgan_status st = clgan_ckpt_begin(path, &w);
     if (st != CLGAN_OK) {
@@ -89,7 +88,7 @@ clgan_status clgan_classifier_save(clgan_classifier *clf, const char *path, cons
     if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "config", cfg);
     if (st == CLGAN_OK) st = clgan_ckpt_add_i64(w, "step", clgan_classifier_step_count(clf));
     if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "rng", rng);
-    if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "class_names", names);
+    if (st == CLGAN_OK) st = clgan_ckpt_add_class_names(w, K, (const char (*)[64])names);
     if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "note", note ? note : "");
     if (st == CLGAN_OK) st = clgan_ckpt_add_net(w, "net", net, net_blocks(c));
     free(names);
@@ -105,28 +104,13 @@ static clgan_status load_state(const clgan_ckpt_reader *r, const char *path, clg
     clgan_net *net = clgan_classifier_net(clf);
     const clgan_classifier_config *c = clgan_classifier_get_config(clf);
     TRY(clgan_ckpt_load_net(r, path, "net", net, net_blocks(c)));
-    /* Class names: one per line, exactly K of them. */
-    const void *data;
-    size_t bytes;
-    TRY(clgan_ckpt_find(r, "class_names", &data, &bytes));
-    int K = c->arch.classes, k = 0;
+    int K = c->arch.classes;
     char (*names)[64] = calloc((size_t)K, sizeof *names);
     if (!names) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory reading a checkpoint");
-    const char *p = data, *end = p + bytes;
-    while (p < end && k < K) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        if (!nl) break;
-        size_t len = (size_t)(nl - p);
-        snprintf(names[k++], sizeof names[0], "%.*s", (int)(len < 63 ? len : 63), p);
-        p = nl + 1;
-    }
-    if (k != K || p != end) {
-        free(names);
-        return clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: section class_names does not hold %d names", path, K);
-    }
-    clgan_classifier_set_class_names(clf, (const char (*)[64])names);
+    clgan_status st = clgan_ckpt_get_class_names(r, path, K, names);
+    if (st == CLGAN_OK) clgan_classifier_set_class_names(clf, (const char (*)[64])names);
     free(names);
-    return CLGAN_OK;
+    return st;
 }
 
 clgan_status clgan_classifier_peek(const char *path, clgan_classifier_config *cfg)

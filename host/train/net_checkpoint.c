@@ -90,3 +90,37 @@ clgan_status clgan_kv_u64(const char *path, const char *text, const char *key, u
     *out = u;
     return CLGAN_OK;
 }
+
+clgan_status clgan_ckpt_add_class_names(clgan_ckpt_writer *w, int K, const char (*names)[64])
+{
+    char *text = malloc((size_t)K * 64 + 1);
+    if (!text) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory writing a checkpoint");
+    char *at = text;
+    for (int k = 0; k < K; k++) {
+        for (const char *c = names[k]; *c && c < names[k] + 63; c++) *at++ = *c == '\n' || *c == '\r' ? ' ' : *c;
+        *at++ = '\n';
+    }
+    *at = '\0';
+    clgan_status st = clgan_ckpt_add_string(w, "class_names", text);
+    free(text);
+    return st;
+}
+
+clgan_status clgan_ckpt_get_class_names(const clgan_ckpt_reader *r, const char *path, int K, char (*names)[64])
+{
+    const void *data;
+    size_t bytes;
+    TRY(clgan_ckpt_find(r, "class_names", &data, &bytes));
+    const char *p = data, *end = p + bytes;
+    int k = 0;
+    while (p < end && k < K) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl) break;
+        size_t len = (size_t)(nl - p);
+        snprintf(names[k++], 64, "%.*s", (int)(len < 63 ? len : 63), p);
+        p = nl + 1;
+    }
+    if (k != K || p != end)
+        return clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: section class_names does not hold %d names", path, K);
+    return CLGAN_OK;
+}

@@ -1,6 +1,6 @@
 /* net_checkpoint.h — the pieces GAN and classifier checkpoints share: a
- * net's layer layout and float blocks as container sections, and the
- * "key=value key=value" text sections that hold settings.
+ * net's layer layout and float blocks as container sections, the
+ * "key=value key=value" text sections that hold settings, and class names.
  *
  * A net under tag T is stored as sections "T.layout" (clgan_net_describe)
  * and "T.params", "T.state", "T.opt_m", "T.opt_v" (float32 little-endian),
@@ -26,4 +26,11 @@ clgan_status clgan_kv_int(const char *path, const char *text, const char *key, i
 clgan_status clgan_kv_float(const char *path, const char *text, const char *key, float *out);
 clgan_status clgan_kv_u64(const char *path, const char *text, const char *key, uint64_t *out);
 clgan_status clgan_kv_missing(const char *path, const char *key);
+
+/* Section "class_names": K names of up to 63 bytes, one per line (a line
+ * break inside a name is written as a space).
+ * Reading fails with CLGAN_ERR_FORMAT unless the section holds exactly K. */
+clgan_status clgan_ckpt_add_class_names(clgan_ckpt_writer *w, int K, const char (*names)[64]);
+clgan_status clgan_ckpt_get_class_names(const clgan_ckpt_reader *r, const char *path, int K,
+                                        char (*names)[64] /* OUT [K] */);
 #endif

@@ -34,6 +34,7 @@ struct clgan_ssl {
     float *real_feat;              /* [B,F] */
     float *host_x;                 /* [B,C,H,W] for predict/evaluate and augmented batches */
     int32_t *host_pred;            /* [B] */
+    char (*names)[64];             /* [K] class names, default "0", "1", ... */
     int64_t step;
 };
 
@@ -175,8 +176,12 @@ clgan_status clgan_ssl_create(clgan_ctx *ctx, const clgan_ssl_config *cfg, clgan
         s->real_feat = malloc((size_t)B * F * sizeof(float));
         s->host_x = malloc((size_t)B * c->c * c->h * c->w * sizeof(float));
         s->host_pred = malloc((size_t)B * sizeof(int32_t));
-        if (!s->host_logits || !s->host_grad || !s->host_feat || !s->real_feat || !s->host_x || !s->host_pred)
+        s->names = calloc((size_t)K, sizeof *s->names);
+        if (!s->host_logits || !s->host_grad || !s->host_feat || !s->real_feat || !s->host_x || !s->host_pred ||
+            !s->names)
             st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory creating a semi-supervised GAN");
+        else
+            for (int k = 0; k < K; k++) snprintf(s->names[k], sizeof s->names[k], "%d", k);
     }
     if (st != CLGAN_OK) {
         clgan_ssl_free(s);
@@ -200,6 +205,7 @@ void clgan_ssl_free(clgan_ssl *s)
     free(s->real_feat);
     free(s->host_x);
     free(s->host_pred);
+    free(s->names);
     free(s);
 }
 
@@ -208,6 +214,16 @@ int64_t clgan_ssl_step_count(const clgan_ssl *s) { return s->step; }
 clgan_net *clgan_ssl_discriminator(clgan_ssl *s) { return s->D; }
 clgan_net *clgan_ssl_generator(clgan_ssl *s) { return s->G; }
 int clgan_ssl_feature_layer(const clgan_ssl *s) { return s->feature_layer; }
+
+void clgan_ssl_set_class_names(clgan_ssl *s, const char (*names)[64])
+{
+    for (int k = 0; k < s->cfg.classes; k++) snprintf(s->names[k], sizeof s->names[k], "%.63s", names[k]);
+}
+
+const char *clgan_ssl_class_name(const clgan_ssl *s, int k)
+{
+    return k >= 0 && k < s->cfg.classes ? s->names[k] : "?";
+}
 
 void clgan_ssl_set_step_count(clgan_ssl *s, int64_t step)
 {

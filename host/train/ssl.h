@@ -107,6 +107,9 @@ void clgan_ssl_set_step_count(clgan_ssl *s, int64_t step); /* also the nets' ste
 clgan_net *clgan_ssl_discriminator(clgan_ssl *s);
 clgan_net *clgan_ssl_generator(clgan_ssl *s);
 int clgan_ssl_feature_layer(const clgan_ssl *s);
+/* Class names (saved in checkpoints); default "0", "1", ... */
+void clgan_ssl_set_class_names(clgan_ssl *s, const char (*names)[64]);
+const char *clgan_ssl_class_name(const clgan_ssl *s, int k);
 
 /* The loss terms and their logit gradients for one batch of B rows of K
  * logits (host doubles/floats; pure function, exposed for tests):
@@ -136,8 +139,10 @@ clgan_status clgan_ssl_evaluate(clgan_ssl *s, const clgan_dataset *d, int64_t *c
 clgan_status clgan_ssl_sample(clgan_ssl *s, int n, uint64_t seed, float *out);
 
 /* ---- checkpoints (container kind "clgan-ssl") ----------------------------
- * Sections: kind, config (key=value text), step, note, and the nets under
- * tags "G" and "D" (net_checkpoint.h, with Adam state). */
+ * Sections: kind, config (key=value text), step, class_names, note, and the
+ * nets under tags "G" and "D" (net_checkpoint.h, with Adam state). Files
+ * without class_names (written before it existed) load with the default
+ * names. */
 clgan_status clgan_ssl_save(clgan_ssl *s, const char *path, const char *note);
 clgan_status clgan_ssl_load(clgan_ctx *ctx, const char *path, clgan_ssl **out /* OUT */, char *note, size_t note_cap);
 clgan_status clgan_ssl_peek(const char *path, clgan_ssl_config *cfg /* OUT */);

@@ -5,6 +5,7 @@
 #include "train/net_checkpoint.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define KIND "clgan-ssl"
@@ -55,15 +56,25 @@ static clgan_status parse(const char *path, const clgan_ckpt_reader *r, clgan_ss
 clgan_status clgan_ssl_save(clgan_ssl *s, const char *path, const char *note)
 {
     char cfg[1024];
-    config_text(clgan_ssl_get_config(s), cfg, sizeof cfg);
+    const clgan_ssl_config *c = clgan_ssl_get_config(s);
+    config_text(c, cfg, sizeof cfg);
+    char (*names)[64] = malloc((size_t)c->classes * sizeof *names);
+    if (!names) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory writing a checkpoint");
+    for (int k = 0; k < c->classes; k++) snprintf(names[k], sizeof names[k], "%s", clgan_ssl_class_name(s, k));
     clgan_ckpt_writer *w;
-    TRY(clgan_ckpt_begin(path, &w));
-    clgan_status st = clgan_ckpt_add_string(w, "kind", KIND);
+    clgan_status st = clgan_ckpt_begin(path, &w);
+    if (st != CLGAN_OK) {
+        free(names);
+        return st;
+    }
+    st = clgan_ckpt_add_string(w, "kind", KIND);
     if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "config", cfg);
     if (st == CLGAN_OK) st = clgan_ckpt_add_i64(w, "step", clgan_ssl_step_count(s));
+    if (st == CLGAN_OK) st = clgan_ckpt_add_class_names(w, c->classes, (const char (*)[64])names);
     if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "note", note ? note : "");
     if (st == CLGAN_OK) st = clgan_ckpt_add_net(w, "G", clgan_ssl_generator(s), CLGAN_BLOCKS_ALL);
     if (st == CLGAN_OK) st = clgan_ckpt_add_net(w, "D", clgan_ssl_discriminator(s), CLGAN_BLOCKS_ALL);
+    free(names);
     if (st != CLGAN_OK) {
         clgan_ckpt_abort(w);
         return clgan_fail_context(st, "writing checkpoint %s", path);
@@ -94,6 +105,13 @@ clgan_status clgan_ssl_load(clgan_ctx *ctx, const char *path, clgan_ssl **out, c
     if (st == CLGAN_OK) st = clgan_ssl_create(ctx, &cfg, &s);
     if (st == CLGAN_OK) st = clgan_ckpt_load_net(r, path, "G", clgan_ssl_generator(s), CLGAN_BLOCKS_ALL);
     if (st == CLGAN_OK) st = clgan_ckpt_load_net(r, path, "D", clgan_ssl_discriminator(s), CLGAN_BLOCKS_ALL);
+    if (st == CLGAN_OK && clgan_ckpt_has(r, "class_names")) {
+        char (*names)[64] = calloc((size_t)cfg.classes, sizeof *names);
+        st = names ? clgan_ckpt_get_class_names(r, path, cfg.classes, names)
+                   : clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory reading a checkpoint");
+        if (st == CLGAN_OK) clgan_ssl_set_class_names(s, (const char (*)[64])names);
+        free(names);
+    }
     if (st == CLGAN_OK && note) st = clgan_ckpt_get_string(r, "note", note, note_cap);
     clgan_ckpt_close(r);
     if (st != CLGAN_OK) {

@@ -15,44 +15,7 @@ void report_json_number(FILE *f, double v)
     else fputs("null", f);
 }
 
-/* The classifier's class names as one array (NULL when out of memory). */
-static char (*classifier_names(clgan_classifier *clf, int *K))[64]
-{
-    *K = clgan_classifier_get_config(clf)->arch.classes;
-    char (*names)[64] = malloc((size_t)*K * sizeof *names);
-    if (names)
-        for (int k = 0; k < *K; k++) snprintf(names[k], sizeof names[k], "%s", clgan_classifier_class_name(clf, k));
-    else
-        fprintf(stderr, "clgan: out of host memory\n");
-    return names;
-}
-
-void report_print(FILE *f, clgan_classifier *clf, const int64_t *cm, const char *indent)
-{
-    int K;
-    char (*names)[64] = classifier_names(clf, &K);
-    if (names) report_print_names(f, K, (const char (*)[64])names, cm, indent);
-    free(names);
-}
-
-int report_heatmap(const char *path, clgan_classifier *clf, const int64_t *cm, const char *title)
-{
-    int K;
-    char (*names)[64] = classifier_names(clf, &K);
-    int ok = names && report_heatmap_names(path, K, (const char (*)[64])names, cm, title);
-    free(names);
-    return ok;
-}
-
-void report_json_fields(FILE *f, clgan_classifier *clf, const int64_t *cm)
-{
-    int K;
-    char (*names)[64] = classifier_names(clf, &K);
-    if (names) report_json_fields_names(f, K, (const char (*)[64])names, cm);
-    free(names);
-}
-
-void report_print_names(FILE *f, int K, const char (*class_names)[64], const int64_t *cm, const char *indent)
+void report_print(FILE *f, int K, const char (*class_names)[64], const int64_t *cm, const char *indent)
 {
     double *recall = malloc((size_t)K * sizeof *recall), *precision = malloc((size_t)K * sizeof *precision);
     if (!recall || !precision) {
@@ -104,7 +67,7 @@ void report_print_names(FILE *f, int K, const char (*class_names)[64], const int
     free(precision);
 }
 
-int report_heatmap_names(const char *path, int K, const char (*class_names)[64], const int64_t *cm, const char *title)
+int report_heatmap(const char *path, int K, const char (*class_names)[64], const int64_t *cm, const char *title)
 {
     double *m = malloc((size_t)K * K * sizeof *m);
     const char **names = malloc((size_t)K * sizeof *names);
@@ -122,7 +85,7 @@ int report_heatmap_names(const char *path, int K, const char (*class_names)[64],
     return ok;
 }
 
-void report_json_fields_names(FILE *f, int K, const char (*class_names)[64], const int64_t *cm)
+void report_json_fields(FILE *f, int K, const char (*class_names)[64], const int64_t *cm)
 {
     double *v = malloc((size_t)K * sizeof *v);
     if (!v) return;

@@ -1,6 +1,7 @@
-/* cmd_eval.c — `clgan eval`: a classifier checkpoint on a dataset split:
- * accuracy, per-class recall and precision, the confusion matrix (printed,
- * optionally as a heat-map PNG), --json. */
+/* cmd_eval.c — `clgan eval`: a classifier checkpoint (train-classifier or
+ * train-ssl) on a dataset split: accuracy, per-class recall and precision,
+ * the confusion matrix (printed, optionally as a heat-map PNG), --json. */
+#include "checkpoint_classifier.h"
 #include "classifier_report.h"
 #include "cli.h"
 
@@ -34,7 +35,7 @@ int cmd_eval(int argc, char **argv)
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             printf("usage: clgan eval --checkpoint FILE --data SPEC [--split test|train] [--confusion-png FILE]\n"
                    "                  [--limit N] [--device SPEC] [--json]\n\n"
-                   "Evaluates a train-classifier checkpoint on a split of a dataset (default: test; images are\n"
+                   "Evaluates a train-classifier or train-ssl checkpoint on a split of a dataset (default: test; images are\n"
                    "resized and converted to the model's shape): accuracy, per-class recall and precision and\n"
                    "the confusion matrix (rows: true class, columns: predicted), printed; --confusion-png also\n"
                    "draws it as a heat map; --json prints the same numbers as one JSON line on stdout.\n");
@@ -48,35 +49,31 @@ int cmd_eval(int argc, char **argv)
         fprintf(stderr, "clgan eval: --checkpoint and --data are required (see --help)\n");
         return 2;
     }
-    clgan_classifier_config cfg;
-    if (clgan_classifier_peek(ckpt, &cfg) != CLGAN_OK) return cli_fail("cannot load the checkpoint");
+    ckpt_classifier m;
+    if (!ckpt_classifier_peek(ckpt, &m)) return 1;
     clgan_dataset_options dopt = clgan_dataset_default_options();
-    dopt.size = cfg.arch.h;
-    dopt.channels = cfg.arch.c;
-    dopt.seed = cfg.seed;
+    dopt.size = m.h;
+    dopt.channels = m.c;
+    dopt.seed = m.seed;
     dopt.limit = limit;
     clgan_dataset *d;
     if (clgan_dataset_open(data, (clgan_dataset_split)split, &dopt, &d) != CLGAN_OK) return cli_fail("cannot load --data");
     clgan_ctx *ctx = NULL;
-    clgan_classifier *clf = NULL;
     int64_t *cm = NULL;
-    int rc = 1;
-    if (d->classes != cfg.arch.classes) {
-        fprintf(stderr, "clgan: the checkpoint has %d classes, %s has %d\n", cfg.arch.classes, d->source, d->classes);
+    char (*names)[64] = NULL;
+    int rc = 1, K = m.classes;
+    if (d->classes != K) {
+        fprintf(stderr, "clgan: the checkpoint has %d classes, %s has %d\n", K, d->source, d->classes);
         goto done;
     }
-    if (cli_open_ctx(device, 0, &ctx)) goto done;
-    if (clgan_classifier_load(ctx, ckpt, &clf, NULL, 0) != CLGAN_OK) {
-        cli_fail("cannot load the checkpoint");
-        goto done;
-    }
-    int K = cfg.arch.classes;
+    if (cli_open_ctx(device, 0, &ctx) || !ckpt_classifier_load(ctx, ckpt, &m)) goto done;
     cm = calloc((size_t)K * K, sizeof *cm);
     if (!cm) {
         fprintf(stderr, "clgan: out of host memory\n");
         goto done;
     }
-    if (clgan_classifier_evaluate(clf, d, cm) != CLGAN_OK) {
+    if (!(names = ckpt_classifier_class_names(&m))) goto done;
+    if (ckpt_classifier_evaluate(&m, d, cm) != CLGAN_OK) {
         cli_fail("evaluating");
         goto done;
     }
@@ -84,14 +81,14 @@ int cmd_eval(int argc, char **argv)
         char title[96];
         snprintf(title, sizeof title, "%s split: accuracy %.2f%%", split == CLGAN_SPLIT_TEST ? "test" : "train",
                  100 * clgan_accuracy(cm, K));
-        if (!report_heatmap(png, clf, cm, title)) goto done;
+        if (!report_heatmap(png, K, (const char (*)[64])names, cm, title)) goto done;
     }
     if (json) {
         printf("{\"command\": \"eval\", \"checkpoint\": ");
         cli_json_string(stdout, ckpt);
-        printf(", \"split\": \"%s\", \"model\": \"%s\", \"step\": %lld", split == CLGAN_SPLIT_TEST ? "test" : "train",
-               cfg.arch.model, (long long)clgan_classifier_step_count(clf));
-        report_json_fields(stdout, clf, cm);
+        printf(", \"kind\": \"%s\", \"split\": \"%s\", \"model\": \"%s\", \"step\": %lld", m.kind,
+               split == CLGAN_SPLIT_TEST ? "test" : "train", m.model, (long long)ckpt_classifier_step(&m));
+        report_json_fields(stdout, K, (const char (*)[64])names, cm);
         if (png) {
             printf(", \"confusion_png\": ");
             cli_json_string(stdout, png);
@@ -99,13 +96,14 @@ int cmd_eval(int argc, char **argv)
         printf("}\n");
     } else {
         printf("%s, %s split: %d images\n", d->source, split == CLGAN_SPLIT_TEST ? "test" : "train", d->n);
-        report_print(stdout, clf, cm, "");
+        report_print(stdout, K, (const char (*)[64])names, cm, "");
         if (png) printf("confusion heat map: %s\n", png);
     }
     rc = 0;
 done:
     free(cm);
-    clgan_classifier_free(clf);
+    free(names);
+    ckpt_classifier_free(&m);
     clgan_ctx_free(ctx);
     clgan_dataset_free(d);
     return rc;

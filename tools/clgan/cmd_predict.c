@@ -1,11 +1,12 @@
 /* cmd_predict.c — `clgan predict`: classify image files (PNG, JPEG, and the
- * other formats stb_image reads) with a classifier checkpoint. Each image is
+ * other formats stb_image reads) with a classifier checkpoint (train-classifier
+ * or train-ssl). Each image is
  * resized (shorter side) and centre-cropped to the model's size and
  * converted to its channels, the same way datasets are loaded. */
+#include "checkpoint_classifier.h"
 #include "cli.h"
 
 #include "data/dataset.h"
-#include "train/classifier.h"
 #include "train/metrics.h"
 
 #include <stb/stb_image.h>
@@ -13,7 +14,7 @@
 #include <string.h>
 
 /* Decode path into x (floats [c,size,size] in [-1,1]); prints the error. */
-static int load_image(const char *path, const clgan_classifier_arch *a, float *x)
+static int load_image(const char *path, const ckpt_classifier *m, float *x)
 {
     int w, h, comp;
     if (!stbi_info(path, &w, &h, &comp)) {
@@ -41,10 +42,10 @@ static int load_image(const char *path, const clgan_classifier_arch *a, float *x
         for (int ch = 0; ch < C; ch++) d->pixels[(size_t)ch * hw + p] = hwc[p * C + ch];
     stbi_image_free(hwc);
     d->labels[0] = -1;
-    int ok = clgan_dataset_convert(d, a->h, a->c) == CLGAN_OK;
+    int ok = clgan_dataset_convert(d, m->h, m->c) == CLGAN_OK;
     if (!ok) cli_fail(path);
     else {
-        size_t n = (size_t)a->c * a->h * a->w;
+        size_t n = (size_t)m->c * m->h * m->w;
         for (size_t i = 0; i < n; i++) x[i] = d->pixels[i] / 127.5f - 1.0f;
     }
     clgan_dataset_free(d);
@@ -68,7 +69,8 @@ int cmd_predict(int argc, char **argv)
         else if (!strcmp(argv[i], "--json")) json = 1;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             printf("usage: clgan predict --checkpoint FILE [--top K] [--device SPEC] [--json] IMAGE...\n\n"
-                   "Classifies image files (PNG, JPEG, BMP, GIF, TGA, PNM) with a train-classifier checkpoint.\n"
+                   "Classifies image files (PNG, JPEG, BMP, GIF, TGA, PNM) with a train-classifier or train-ssl\n"
+                   "checkpoint.\n"
                    "Each image is resized and centre-cropped to the model's size and converted to its channels.\n"
                    "Prints one line per image: \"file: class (name) probability\"; --top K adds the next K-1\n"
                    "classes; --json prints one JSON line with every class probability.\n");
@@ -86,18 +88,13 @@ int cmd_predict(int argc, char **argv)
         goto usage_error;
     }
     clgan_ctx *ctx = NULL;
-    clgan_classifier *clf = NULL;
+    ckpt_classifier m = {0};
     float *x = NULL, *probs = NULL;
     int rc = 1;
-    if (cli_open_ctx(device, 0, &ctx)) goto done;
-    if (clgan_classifier_load(ctx, ckpt, &clf, NULL, 0) != CLGAN_OK) {
-        cli_fail("cannot load the checkpoint");
-        goto done;
-    }
-    const clgan_classifier_arch *a = &clgan_classifier_get_config(clf)->arch;
-    int K = a->classes;
+    if (cli_open_ctx(device, 0, &ctx) || !ckpt_classifier_load(ctx, ckpt, &m)) goto done;
+    int K = m.classes;
     if (top > K) top = K;
-    size_t per = (size_t)a->c * a->h * a->w;
+    size_t per = (size_t)m.c * m.h * m.w;
     x = malloc((size_t)nfiles * per * sizeof *x);
     probs = malloc((size_t)nfiles * K * sizeof *probs);
     if (!x || !probs) {
@@ -105,12 +102,12 @@ int cmd_predict(int argc, char **argv)
         goto done;
     }
     for (int i = 0; i < nfiles; i++)
-        if (!load_image(files[i], a, x + (size_t)i * per)) goto done;
-    if (clgan_classifier_predict(clf, nfiles, x, probs) != CLGAN_OK) {
+        if (!load_image(files[i], &m, x + (size_t)i * per)) goto done;
+    if (ckpt_classifier_predict(&m, nfiles, x, probs) != CLGAN_OK) {
         cli_fail("predicting");
         goto done;
     }
-    if (json) printf("{\"command\": \"predict\", \"model\": \"%s\", \"predictions\": [", a->model);
+    if (json) printf("{\"command\": \"predict\", \"model\": \"%s\", \"predictions\": [", m.model);
     for (int i = 0; i < nfiles; i++) {
         float *p = probs + (size_t)i * K;
         int best = clgan_argmax(p, K);
@@ -118,13 +115,13 @@ int cmd_predict(int argc, char **argv)
             printf("%s{\"file\": ", i ? ", " : "");
             cli_json_string(stdout, files[i]);
             printf(", \"class\": %d, \"name\": ", best);
-            cli_json_string(stdout, clgan_classifier_class_name(clf, best));
+            cli_json_string(stdout, ckpt_classifier_class_name(&m, best));
             printf(", \"probability\": %.6g, \"probabilities\": [", p[best]);
             for (int k = 0; k < K; k++) printf("%s%.6g", k ? ", " : "", p[k]);
             printf("]}");
             continue;
         }
-        printf("%s: %d (%s) %.4f", files[i], best, clgan_classifier_class_name(clf, best), p[best]);
+        printf("%s: %d (%s) %.4f", files[i], best, ckpt_classifier_class_name(&m, best), p[best]);
         /* The next most likely classes: repeatedly the largest not yet shown. */
         float shown_below = p[best];
         int last = best;
@@ -135,7 +132,7 @@ int cmd_predict(int argc, char **argv)
                 if (!before && (nb < 0 || p[k] > p[nb])) nb = k;
             }
             if (nb < 0) break;
-            printf(", %d (%s) %.4f", nb, clgan_classifier_class_name(clf, nb), p[nb]);
+            printf(", %d (%s) %.4f", nb, ckpt_classifier_class_name(&m, nb), p[nb]);
             shown_below = p[nb], last = nb;
         }
         printf("\n");
@@ -146,7 +143,7 @@ done:
     free(x);
     free(probs);
     free(files);
-    clgan_classifier_free(clf);
+    ckpt_classifier_free(&m);
     clgan_ctx_free(ctx);
     return rc;
 usage_error:

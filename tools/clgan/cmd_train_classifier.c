@@ -579,7 +579,7 @@ int cmd_train_classifier(int argc, char **argv)
             char title[64];
             snprintf(last_png, sizeof last_png, "%s/epoch-%04d.png", conf_dir, epoch + 1);
             snprintf(title, sizeof title, "epoch %d: test accuracy %.2f%%", epoch + 1, 100 * test_acc);
-            if (!report_heatmap(last_png, clf, cm, title)) {
+            if (!report_heatmap(last_png, K, (const char (*)[64])train->class_names, cm, title)) {
                 progress_break(&prog);
                 goto done;
             }
@@ -590,7 +590,7 @@ int cmd_train_classifier(int argc, char **argv)
             }
             progress_break(&prog);
             fprintf(stderr, "clgan: epoch %d/%d (step %lld): test\n", epoch + 1, epochs_total, (long long)step);
-            report_print(stderr, clf, cm, "  ");
+            report_print(stderr, K, (const char (*)[64])train->class_names, cm, "  ");
         }
     }
     progress_break(&prog);
@@ -630,7 +630,7 @@ int cmd_train_classifier(int argc, char **argv)
         printf("], \"train_generated_per_class\": [");
         print_counts(stdout, o.gan_mode >= 0 ? extra_pc : NULL, K, ", ");
         printf("]");
-        report_json_fields(stdout, clf, cm);
+        report_json_fields(stdout, K, (const char (*)[64])train->class_names, cm);
         printf(", \"checkpoint\": ");
         cli_json_string(stdout, ckpt_path);
         printf(", \"confusion_png\": ");

@@ -298,6 +298,7 @@ int cmd_train_ssl(int argc, char **argv)
         cli_fail("cannot build the semi-supervised GAN");
         goto done;
     }
+    clgan_ssl_set_class_names(s, (const char (*)[64])train->class_names);
     const clgan_ssl_config *c = clgan_ssl_get_config(s);
     int K = c->classes, B = c->batch;
     int64_t start = clgan_ssl_step_count(s);
@@ -382,7 +383,7 @@ int cmd_train_ssl(int argc, char **argv)
             snprintf(last_png, sizeof last_png, "%s/epoch-%04d.png", conf_dir, epoch + 1);
             snprintf(samples_png, sizeof samples_png, "%s/epoch-%04d.png", samp_dir, epoch + 1);
             snprintf(title, sizeof title, "epoch %d: test accuracy %.2f%%", epoch + 1, 100 * test_acc);
-            if (!report_heatmap_names(last_png, K, (const char (*)[64])train->class_names, cm, title) ||
+            if (!report_heatmap(last_png, K, (const char (*)[64])train->class_names, cm, title) ||
                 write_samples(s, samples_png, grid)) {
                 progress_break(&prog);
                 goto done;
@@ -394,7 +395,7 @@ int cmd_train_ssl(int argc, char **argv)
             }
             progress_break(&prog);
             fprintf(stderr, "clgan: epoch %d/%d (step %lld): test\n", epoch + 1, epochs_total, (long long)step);
-            report_print_names(stderr, K, (const char (*)[64])train->class_names, cm, "  ");
+            report_print(stderr, K, (const char (*)[64])train->class_names, cm, "  ");
         }
     }
     progress_break(&prog);
@@ -429,7 +430,7 @@ int cmd_train_ssl(int argc, char **argv)
         printf(", \"loss_fake\": ");
         report_json_number(stdout, st.loss_fake);
         printf(", \"train_images\": %d, \"test_images\": %d, \"seconds\": %.3f", train->n, test->n, secs);
-        report_json_fields_names(stdout, K, (const char (*)[64])train->class_names, cm);
+        report_json_fields(stdout, K, (const char (*)[64])train->class_names, cm);
         printf(", \"checkpoint\": ");
         cli_json_string(stdout, ckpt_path);
         printf(", \"log\": ");
