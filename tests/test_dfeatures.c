@@ -170,6 +170,37 @@ int main(void)
         double psum = 0;
         for (int k = 0; k < K; k++) psum += probs[k];
         EXPECT(fabs(psum - 1) < 1e-4 && pred[0] == clgan_argmax(probs, K), "predict: probabilities sum to 1, argmax");
+        /* Save and load: the same probabilities bit for bit, the file's facts back. */
+        char path[64], (*names)[64] = calloc((size_t)K, sizeof *names);
+        snprintf(path, sizeof path, "test_dfeatures_head%d.ckpt", hidden);
+        for (int k = 0; k < K; k++) snprintf(names[k], sizeof names[k], "class %d", k);
+        snprintf(names[1], sizeof names[1], "two\nlines");
+        clgan_dhead_file info = {.c = 1, .h = 28, .w = 28, .feat = fo, .steps = hs.steps, .class_names = names};
+        snprintf(info.gan_path, sizeof info.gan_path, "/somewhere/gan.ckpt");
+        snprintf(info.gan_sha256, sizeof info.gan_sha256, "%064d", 7);
+        MUST(clgan_dhead_save(head, path, &info));
+        clgan_dhead *back;
+        clgan_dhead_file got;
+        MUST(clgan_dhead_load(ctx, path, &back, &got));
+        int32_t pred2[3];
+        float probs2[3 * 10];
+        MUST(clgan_dhead_predict(back, 3, fte, pred2, probs2));
+        EXPECT(!memcmp(probs, probs2, sizeof probs) && !memcmp(pred, pred2, sizeof pred),
+               "head (hidden %d) saved and loaded: the same probabilities bit for bit", hidden);
+        EXPECT(!strcmp(got.gan_path, info.gan_path) && !strcmp(got.gan_sha256, info.gan_sha256) && got.c == 1 &&
+                   got.h == 28 && got.w == 28 && got.feat.pool == fo.pool && got.steps == hs.steps &&
+                   got.head.hidden == hidden && got.head.features == Fa && !strcmp(got.class_names[3], "class 3") &&
+                   !strcmp(got.class_names[1], "two lines"),
+               "the file gives back the GAN path and digest, shape, pooling, steps, head config, class names");
+        clgan_dhead_free(back);
+        free(got.class_names);
+        clgan_dhead_file peek;
+        EXPECT(clgan_dhead_load(NULL, path, NULL, &peek) == CLGAN_OK && peek.head.classes == K, "peek without a context");
+        free(peek.class_names);
+        EXPECT(clgan_dhead_load(ctx, "test_dfeatures_missing.ckpt", &back, &got) != CLGAN_OK && !back,
+               "a missing head file refused");
+        remove(path);
+        free(names);
         clgan_dhead_free(head);
     }
     /* A head on fewer rows than one batch still trains (padding rows unlabelled). */

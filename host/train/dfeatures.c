@@ -185,6 +185,11 @@ clgan_dhead_config clgan_dhead_default_config(void)
 }
 
 clgan_net *clgan_dhead_net(clgan_dhead *head) { return head->net; }
+void clgan_dhead_standardiser(clgan_dhead *head, float **mean, float **inv_std)
+{
+    *mean = head->mean;
+    *inv_std = head->inv_std;
+}
 const clgan_dhead_config *clgan_dhead_get_config(const clgan_dhead *head) { return &head->cfg; }
 
 void clgan_dhead_free(clgan_dhead *h)

@@ -102,4 +102,28 @@ clgan_status clgan_dhead_predict(clgan_dhead *head, int n, const float *feats, i
 /* Confusion matrix [K*K] (zeroed first; metrics.h) of the rows with a label in [0, K). */
 clgan_status clgan_dhead_evaluate(clgan_dhead *head, int n, const float *feats, const int32_t *labels,
                                   int64_t *confusion);
+/* The standardiser: mean [F] and 1/std [F], as fitted by train (or loaded). */
+void clgan_dhead_standardiser(clgan_dhead *head, float **mean /* OUT */, float **inv_std /* OUT */);
+
+/* ---- saved heads (container kind "clgan-dfeatures") ----------------------
+ * A head refers to the GAN whose discriminator makes its features and does
+ * not copy it. Sections: kind; gan (the GAN checkpoint's path, as given:
+ * train-dfeatures gives it absolute), gan_sha256 (hex digest of that file's bytes, checked by whoever
+ * loads the GAN); config (key=value: the image shape c, h, w; the pooling
+ * options; the head config; steps trained); standardiser (mean [F] then
+ * 1/std [F], float32); class_names; head.layout, head.params. */
+typedef struct clgan_dhead_file {
+    char gan_path[4096];
+    char gan_sha256[65];
+    int c, h, w;                 /* the GAN's image shape */
+    clgan_dfeat_options feat;
+    clgan_dhead_config head;     /* read by load; save takes the head's own */
+    int64_t steps;               /* head training steps */
+    char (*class_names)[64];     /* [K], owned: free() it */
+} clgan_dhead_file;
+
+clgan_status clgan_dhead_save(clgan_dhead *head, const char *path, const clgan_dhead_file *info);
+/* Peek (head NULL: only info) or load the head and info. */
+clgan_status clgan_dhead_load(clgan_ctx *ctx, const char *path, clgan_dhead **head /* OUT, may be NULL */,
+                              clgan_dhead_file *info /* OUT */);
 #endif

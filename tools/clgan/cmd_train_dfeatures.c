@@ -1,11 +1,12 @@
 /* cmd_train_dfeatures.c — `clgan train-dfeatures`: freeze a trained GAN
  * discriminator, pool its last conv block's feature maps, train a linear (or
  * one-hidden-layer) softmax head on the labelled training images and report
- * test accuracy, per-class recall and the confusion matrix. The head is not
- * saved. */
+ * test accuracy, per-class recall and the confusion matrix; with --out, save
+ * the head (it refers to the GAN checkpoint) and the confusion heat map. */
 #include "classifier_report.h"
 #include "cli.h"
 #include "progress.h"
+#include "scenario.h"
 
 #include "data/dataset.h"
 #include "data/subset.h"
@@ -13,9 +14,11 @@
 #include "train/gan_checkpoint.h"
 #include "train/metrics.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void usage(FILE *f)
 {
@@ -26,9 +29,11 @@ static void usage(FILE *f)
             "mean and std, and a softmax head (linear, or dense-ReLU-dense with --hidden) is trained with Adam\n"
             "on the labelled training images. Prints the test accuracy, per-class recall and precision and the\n"
             "confusion matrix. A conditional D is fed the constant class --cond-label for every image.\n"
-            "The head is not saved.\n\n"
+            "With --out DIR the head is saved as DIR/checkpoint.ckpt (for eval and predict; it refers to the\n"
+            "GAN checkpoint by absolute path and SHA-256 and does not copy it) with DIR/confusion.png.\n\n"
             "  --gan CKPT            GAN checkpoint (clgan train-gan's checkpoint.ckpt)\n"
             "  --data SPEC           labelled dataset (as train-classifier); resized/converted to the GAN's shape\n"
+            "  --out DIR             save the head and the test confusion heat map into DIR\n"
             "  --labels N            keep N labelled training images, balanced over the classes, chosen by --seed\n"
             "  --limit N             use only the first N training images\n"
             "  --epochs E            passes over the labelled images (default: enough for >= 2000 steps, min 20)\n"
@@ -45,7 +50,7 @@ static void usage(FILE *f)
 }
 
 typedef struct opts {
-    const char *gan, *data, *device;
+    const char *gan, *data, *device, *out;
     int labels, limit, epochs, json;
     clgan_dhead_config head;
     clgan_dfeat_options feat;
@@ -81,6 +86,7 @@ static int parse(int argc, char **argv, opts *o)
         if ((v = cli_flag_value(argc, argv, &i, "--gan", &bad))) o->gan = v;
         else if ((v = cli_flag_value(argc, argv, &i, "--data", &bad))) o->data = v;
         else if ((v = cli_flag_value(argc, argv, &i, "--device", &bad))) o->device = v;
+        else if ((v = cli_flag_value(argc, argv, &i, "--out", &bad))) o->out = v;
         else if ((v = cli_flag_value(argc, argv, &i, "--labels", &bad))) {
             if (!cli_parse_int("--labels", v, 1, 2000000000, &o->labels)) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--limit", &bad))) {
@@ -118,28 +124,26 @@ static int parse(int argc, char **argv, opts *o)
     return 0;
 }
 
-static void print_report(FILE *f, const int64_t *cm, int K, const clgan_dataset *d)
+/* --out: the head as DIR/checkpoint.ckpt and the test confusion as DIR/confusion.png. 1 on success. */
+static int save_outputs(const opts *o, clgan_dhead *head, const clgan_gan_arch *a, int64_t steps,
+                        const clgan_dataset *test, const int64_t *cm, const char *ckpt_path)
 {
-    double *recall = malloc((size_t)K * sizeof *recall);
-    if (!recall) return;
-    clgan_recall(cm, K, recall);
-    int64_t right = 0;
-    for (int k = 0; k < K; k++) right += cm[(int64_t)k * K + k];
-    fprintf(f, "  test accuracy %.2f%% (%lld/%lld), mean per-class recall %.2f%%\n  recall %%:", 100 * clgan_accuracy(cm, K),
-            (long long)right, (long long)clgan_confusion_total(cm, K), 100 * clgan_mean_recall(cm, K));
-    for (int k = 0; k < K; k++)
-        if (isnan(recall[k])) fprintf(f, " %s:-", d->class_names[k]);
-        else fprintf(f, " %s:%.1f", d->class_names[k], 100 * recall[k]);
-    fputc('\n', f);
-    if (K <= REPORT_MAX_PRINTED_CLASSES) {
-        fprintf(f, "  confusion (rows: true class, columns: predicted)\n");
-        for (int t = 0; t < K; t++) {
-            fprintf(f, "  %4d:", t);
-            for (int p = 0; p < K; p++) fprintf(f, " %5lld", (long long)cm[(int64_t)t * K + p]);
-            fputc('\n', f);
-        }
+    clgan_dhead_file info = {0};
+    char png[1100], title[96];
+    char cwd[2048];
+    if (o->gan[0] == '/') snprintf(info.gan_path, sizeof info.gan_path, "%s", o->gan);
+    else if (getcwd(cwd, sizeof cwd)) snprintf(info.gan_path, sizeof info.gan_path, "%s/%s", cwd, o->gan);
+    else {
+        fprintf(stderr, "clgan: cannot make the path of %s absolute: %s\n", o->gan, strerror(errno));
+        return 0;
     }
-    free(recall);
+    if (!scenario_file_sha256("--gan", o->gan, info.gan_sha256) || !cli_make_dirs(o->out)) return 0;
+    info.c = a->c, info.h = a->h, info.w = a->w, info.feat = o->feat, info.steps = steps;
+    info.class_names = (char (*)[64])test->class_names;
+    snprintf(png, sizeof png, "%s/confusion.png", o->out);
+    snprintf(title, sizeof title, "test accuracy %.2f%%", 100 * clgan_accuracy(cm, test->classes));
+    if (clgan_dhead_save(head, ckpt_path, &info) != CLGAN_OK) return cli_fail("saving the head"), 0;
+    return report_heatmap(png, test->classes, (const char (*)[64])test->class_names, cm, title);
 }
 
 int cmd_train_dfeatures(int argc, char **argv)
@@ -155,6 +159,16 @@ int cmd_train_dfeatures(int argc, char **argv)
     int64_t *cm = NULL;
     int exit_code = 1;
     double t0 = progress_now();
+    char ckpt_path[1100] = "";
+    if (o.out) { /* checked before the work: a head is never overwritten */
+        snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.ckpt", o.out);
+        FILE *probe = fopen(ckpt_path, "rb");
+        if (probe) {
+            fclose(probe);
+            fprintf(stderr, "clgan: %s already holds a checkpoint (%s); choose another --out\n", o.out, ckpt_path);
+            return 1;
+        }
+    }
 
     if (cli_open_ctx(o.device, 0, &ctx)) goto done;
     if (clgan_gan_load(ctx, o.gan, &gan, NULL, 0) != CLGAN_OK) {
@@ -234,11 +248,10 @@ int cmd_train_dfeatures(int argc, char **argv)
     double secs = progress_now() - t0, acc = clgan_accuracy(cm, K);
     fprintf(stderr, "clgan: done in %.1f s: %lld steps, loss %.4f -> %.4f, train accuracy %.2f%%\n", secs,
             (long long)hs.steps, hs.first_loss, hs.last_loss, 100 * hs.train_accuracy);
-    print_report(stderr, cm, K, test);
+    report_print(stderr, K, (const char (*)[64])test->class_names, cm, "  ");
+    if (o.out && !save_outputs(&o, head, a, hs.steps, test, cm, ckpt_path)) goto done;
+    if (ckpt_path[0]) fprintf(stderr, "clgan: head saved: %s (uses %s)\n", ckpt_path, o.gan);
     if (o.json) {
-        double *recall = malloc((size_t)K * sizeof *recall);
-        if (!recall) goto done;
-        clgan_recall(cm, K, recall);
         printf("{\"command\": \"train-dfeatures\", \"gan\": ");
         cli_json_string(stdout, o.gan);
         printf(", \"model\": \"%s\", \"conditional\": %d, \"feature_layer\": %d, \"features\": %d, \"hidden\": %d, "
@@ -253,21 +266,12 @@ int cmd_train_dfeatures(int argc, char **argv)
         report_json_number(stdout, hs.train_accuracy);
         printf(", \"test_accuracy\": ");
         report_json_number(stdout, acc);
-        printf(", \"mean_recall\": ");
-        report_json_number(stdout, clgan_mean_recall(cm, K));
-        printf(", \"recall\": [");
-        for (int k = 0; k < K; k++) {
-            if (k) printf(", ");
-            report_json_number(stdout, recall[k]);
+        report_json_fields(stdout, K, (const char (*)[64])test->class_names, cm);
+        if (ckpt_path[0]) {
+            printf(", \"checkpoint\": ");
+            cli_json_string(stdout, ckpt_path);
         }
-        printf("], \"confusion\": [");
-        for (int t = 0; t < K; t++) {
-            printf("%s[", t ? ", " : "");
-            for (int p = 0; p < K; p++) printf("%s%lld", p ? ", " : "", (long long)cm[(int64_t)t * K + p]);
-            printf("]");
-        }
-        printf("], \"seed\": %llu, \"seconds\": %.3f}\n", (unsigned long long)o.head.seed, secs);
-        free(recall);
+        printf(", \"seed\": %llu, \"seconds\": %.3f}\n", (unsigned long long)o.head.seed, secs);
     }
     exit_code = 0;
 done:

@@ -1,0 +1,117 @@
+/* dfeatures_checkpoint.c — save and load a discriminator-features head
+ * (format in dfeatures.h). */
+#include "dfeatures.h"
+
+#include "train/net_checkpoint.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KIND "clgan-dfeatures"
+
+clgan_status clgan_dhead_save(clgan_dhead *head, const char *path, const clgan_dhead_file *info)
+{
+    const clgan_dhead_config *c = clgan_dhead_get_config(head);
+    int F = c->features;
+    char cfg[1024];
+    snprintf(cfg, sizeof cfg,
+             "c=%d h=%d w=%d pool=%d cond_label=%d features=%d classes=%d hidden=%d batch=%d epochs=%d lr=%.9g "
+             "weight_decay=%.9g seed=%llu steps=%lld",
+             info->c, info->h, info->w, info->feat.pool, info->feat.cond_label, F, c->classes, c->hidden, c->batch,
+             c->epochs, c->lr, c->weight_decay, (unsigned long long)c->seed, (long long)info->steps);
+    float *mean, *inv_std, *both = malloc((size_t)2 * F * sizeof *both);
+    if (!both) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory writing a checkpoint");
+    clgan_dhead_standardiser(head, &mean, &inv_std);
+    memcpy(both, mean, (size_t)F * sizeof *both);
+    memcpy(both + F, inv_std, (size_t)F * sizeof *both);
+    clgan_ckpt_writer *w;
+    clgan_status st = clgan_ckpt_begin(path, &w);
+    if (st != CLGAN_OK) {
+        free(both);
+        return st;
+    }
+    st = clgan_ckpt_add_string(w, "kind", KIND);
+    if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "gan", info->gan_path);
+    if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "gan_sha256", info->gan_sha256);
+    if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "config", cfg);
+    if (st == CLGAN_OK) st = clgan_ckpt_add(w, "standardiser", both, (size_t)2 * F * sizeof *both);
+    if (st == CLGAN_OK) st = clgan_ckpt_add_class_names(w, c->classes, (const char (*)[64])info->class_names);
+    if (st == CLGAN_OK) st = clgan_ckpt_add_net(w, "head", clgan_dhead_net(head), CLGAN_BLOCK_BIT(CLGAN_NET_PARAMS));
+    free(both);
+    if (st != CLGAN_OK) {
+        clgan_ckpt_abort(w);
+        return clgan_fail_context(st, "writing checkpoint %s", path);
+    }
+    return clgan_ckpt_commit(w);
+}
+
+static clgan_status parse(const char *path, const clgan_ckpt_reader *r, clgan_dhead_file *info)
+{
+    clgan_dhead_config *hc = &info->head;
+    char kind[32], cfg[1024];
+    TRY(clgan_ckpt_get_string(r, "kind", kind, sizeof kind));
+    if (strcmp(kind, KIND) != 0)
+        return clgan_fail(CLGAN_ERR_FORMAT, "%s is a '%s' checkpoint, not a discriminator-features head", path, kind);
+    TRY(clgan_ckpt_get_string(r, "gan", info->gan_path, sizeof info->gan_path));
+    TRY(clgan_ckpt_get_string(r, "gan_sha256", info->gan_sha256, sizeof info->gan_sha256));
+    TRY(clgan_ckpt_get_string(r, "config", cfg, sizeof cfg));
+    *hc = clgan_dhead_default_config();
+    uint64_t steps;
+    TRY(clgan_kv_int(path, cfg, "c", &info->c));
+    TRY(clgan_kv_int(path, cfg, "h", &info->h));
+    TRY(clgan_kv_int(path, cfg, "w", &info->w));
+    TRY(clgan_kv_int(path, cfg, "pool", &info->feat.pool));
+    TRY(clgan_kv_int(path, cfg, "cond_label", &info->feat.cond_label));
+    TRY(clgan_kv_int(path, cfg, "features", &hc->features));
+    TRY(clgan_kv_int(path, cfg, "classes", &hc->classes));
+    TRY(clgan_kv_int(path, cfg, "hidden", &hc->hidden));
+    TRY(clgan_kv_int(path, cfg, "batch", &hc->batch));
+    TRY(clgan_kv_int(path, cfg, "epochs", &hc->epochs));
+    TRY(clgan_kv_float(path, cfg, "lr", &hc->lr));
+    TRY(clgan_kv_float(path, cfg, "weight_decay", &hc->weight_decay));
+    TRY(clgan_kv_u64(path, cfg, "seed", &hc->seed));
+    TRY(clgan_kv_u64(path, cfg, "steps", &steps));
+    info->steps = (int64_t)steps;
+    if (info->c < 1 || info->h < 1 || info->w < 1 || hc->features < 1 || hc->classes < 2)
+        return clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: bad shape or class count in its config", path);
+    info->class_names = calloc((size_t)hc->classes, sizeof *info->class_names);
+    if (!info->class_names) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory reading a checkpoint");
+    return clgan_ckpt_get_class_names(r, path, hc->classes, info->class_names);
+}
+
+clgan_status clgan_dhead_load(clgan_ctx *ctx, const char *path, clgan_dhead **head, clgan_dhead_file *info)
+{
+    memset(info, 0, sizeof *info);
+    if (head) *head = NULL;
+    clgan_ckpt_reader *r;
+    TRY(clgan_ckpt_open(path, &r));
+    clgan_dhead *h = NULL;
+    clgan_status st = parse(path, r, info);
+    if (st == CLGAN_OK && head) st = clgan_dhead_create(ctx, &info->head, &h);
+    if (st == CLGAN_OK && h) {
+        float *mean, *inv_std;
+        int F = info->head.features;
+        clgan_dhead_standardiser(h, &mean, &inv_std);
+        const void *data;
+        size_t bytes;
+        st = clgan_ckpt_find(r, "standardiser", &data, &bytes);
+        if (st == CLGAN_OK && bytes != (size_t)2 * F * sizeof(float))
+            st = clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: standardiser holds %zu bytes, %d features need %zu", path,
+                            bytes, F, (size_t)2 * F * sizeof(float));
+        if (st == CLGAN_OK) {
+            memcpy(mean, data, (size_t)F * sizeof *mean);
+            memcpy(inv_std, (const char *)data + (size_t)F * sizeof *mean, (size_t)F * sizeof *inv_std);
+            st = clgan_ckpt_load_net(r, path, "head", clgan_dhead_net(h), CLGAN_BLOCK_BIT(CLGAN_NET_PARAMS));
+        }
+    }
+    clgan_ckpt_close(r);
+    if (st != CLGAN_OK) {
+        clgan_dhead_free(h);
+        free(info->class_names);
+        info->class_names = NULL;
+        return st;
+    }
+    if (head) *head = h;
+    return CLGAN_OK;
+}
