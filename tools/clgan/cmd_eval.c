@@ -1,6 +1,7 @@
-/* cmd_eval.c — `clgan eval`: a classifier checkpoint (train-classifier or
- * train-ssl) on a dataset split: accuracy, per-class recall and precision,
- * the confusion matrix (printed, optionally as a heat-map PNG), --json. */
+/* cmd_eval.c — `clgan eval`: a classifier checkpoint (train-classifier,
+ * train-ssl or train-dfeatures) on a dataset split: accuracy, per-class
+ * recall and precision, the confusion matrix (printed, optionally as a
+ * heat-map PNG), --json. */
 #include "checkpoint_classifier.h"
 #include "classifier_report.h"
 #include "cli.h"
@@ -35,10 +36,11 @@ int cmd_eval(int argc, char **argv)
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             printf("usage: clgan eval --checkpoint FILE --data SPEC [--split test|train] [--confusion-png FILE]\n"
                    "                  [--limit N] [--device SPEC] [--json]\n\n"
-                   "Evaluates a train-classifier or train-ssl checkpoint on a split of a dataset (default: test; images are\n"
-                   "resized and converted to the model's shape): accuracy, per-class recall and precision and\n"
-                   "the confusion matrix (rows: true class, columns: predicted), printed; --confusion-png also\n"
-                   "draws it as a heat map; --json prints the same numbers as one JSON line on stdout.\n");
+                   "Evaluates a classifier checkpoint (from train-classifier, train-ssl or train-dfeatures) on a\n"
+                   "split of a dataset (default: test; images are resized and converted to the model's shape):\n"
+                   "accuracy, per-class recall and precision and the confusion matrix (rows: true class,\n"
+                   "columns: predicted), printed; --confusion-png also draws it as a heat map; --json prints the\n"
+                   "same numbers as one JSON line on stdout.\n");
             return 0;
         } else {
             fprintf(stderr, "clgan eval: unknown option '%s' (see --help)\n", argv[i]);

@@ -1,8 +1,8 @@
 /* cmd_predict.c — `clgan predict`: classify image files (PNG, JPEG, and the
- * other formats stb_image reads) with a classifier checkpoint (train-classifier
- * or train-ssl). Each image is
- * resized (shorter side) and centre-cropped to the model's size and
- * converted to its channels, the same way datasets are loaded. */
+ * other formats stb_image reads) with a classifier checkpoint
+ * (train-classifier, train-ssl or train-dfeatures). Each image is resized
+ * (shorter side) and centre-cropped to the model's size and converted to its
+ * channels, the same way datasets are loaded. */
 #include "checkpoint_classifier.h"
 #include "cli.h"
 
@@ -69,8 +69,8 @@ int cmd_predict(int argc, char **argv)
         else if (!strcmp(argv[i], "--json")) json = 1;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             printf("usage: clgan predict --checkpoint FILE [--top K] [--device SPEC] [--json] IMAGE...\n\n"
-                   "Classifies image files (PNG, JPEG, BMP, GIF, TGA, PNM) with a train-classifier or train-ssl\n"
-                   "checkpoint.\n"
+                   "Classifies image files (PNG, JPEG, BMP, GIF, TGA, PNM) with a classifier checkpoint (from\n"
+                   "train-classifier, train-ssl or train-dfeatures).\n"
                    "Each image is resized and centre-cropped to the model's size and converted to its channels.\n"
                    "Prints one line per image: \"file: class (name) probability\"; --top K adds the next K-1\n"
                    "classes; --json prints one JSON line with every class probability.\n");
