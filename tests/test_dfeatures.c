@@ -178,6 +178,7 @@ int main(void)
         clgan_dhead_file info = {.c = 1, .h = 28, .w = 28, .feat = fo, .steps = hs.steps, .class_names = names};
         snprintf(info.gan_path, sizeof info.gan_path, "/somewhere/gan.ckpt");
         snprintf(info.gan_sha256, sizeof info.gan_sha256, "%064d", 7);
+        info.feat.cond_label = 5;
         MUST(clgan_dhead_save(head, path, &info));
         clgan_dhead *back;
         clgan_dhead_file got;
@@ -188,14 +189,16 @@ int main(void)
         EXPECT(!memcmp(probs, probs2, sizeof probs) && !memcmp(pred, pred2, sizeof pred),
                "head (hidden %d) saved and loaded: the same probabilities bit for bit", hidden);
         EXPECT(!strcmp(got.gan_path, info.gan_path) && !strcmp(got.gan_sha256, info.gan_sha256) && got.c == 1 &&
-                   got.h == 28 && got.w == 28 && got.feat.pool == fo.pool && got.steps == hs.steps &&
+                   got.h == 28 && got.w == 28 && got.feat.pool == fo.pool && got.feat.cond_label == 5 && got.steps == hs.steps &&
                    got.head.hidden == hidden && got.head.features == Fa && !strcmp(got.class_names[3], "class 3") &&
                    !strcmp(got.class_names[1], "two lines"),
                "the file gives back the GAN path and digest, shape, pooling, steps, head config, class names");
         clgan_dhead_free(back);
         free(got.class_names);
         clgan_dhead_file peek;
-        EXPECT(clgan_dhead_load(NULL, path, NULL, &peek) == CLGAN_OK && peek.head.classes == K, "peek without a context");
+        EXPECT(clgan_dhead_load(NULL, path, NULL, &peek) == CLGAN_OK && peek.head.classes == K &&
+                   !strcmp(peek.class_names[3], "class 3"),
+               "peek without a context: config and class names");
         free(peek.class_names);
         EXPECT(clgan_dhead_load(ctx, "test_dfeatures_missing.ckpt", &back, &got) != CLGAN_OK && !back,
                "a missing head file refused");

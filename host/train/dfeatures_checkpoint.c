@@ -73,8 +73,10 @@ static clgan_status parse(const char *path, const clgan_ckpt_reader *r, clgan_dh
     TRY(clgan_kv_u64(path, cfg, "seed", &hc->seed));
     TRY(clgan_kv_u64(path, cfg, "steps", &steps));
     info->steps = (int64_t)steps;
-    if (info->c < 1 || info->h < 1 || info->w < 1 || hc->features < 1 || hc->classes < 2)
-        return clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: bad shape or class count in its config", path);
+    int all_pools = CLGAN_DFEAT_AVG | CLGAN_DFEAT_MAX | CLGAN_DFEAT_GRID2 | CLGAN_DFEAT_FULL;
+    if (info->c < 1 || info->h < 1 || info->w < 1 || hc->features < 1 || hc->classes < 2 || info->feat.pool < 1 ||
+        (info->feat.pool & ~all_pools) || info->feat.cond_label < 0)
+        return clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: bad shape, class count or pooling in its config", path);
     info->class_names = calloc((size_t)hc->classes, sizeof *info->class_names);
     if (!info->class_names) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory reading a checkpoint");
     return clgan_ckpt_get_class_names(r, path, hc->classes, info->class_names);

@@ -53,8 +53,8 @@ static int load_dfeatures_gan(clgan_ctx *ctx, const char *path, ckpt_classifier 
     char sha[65];
     const char *gan = m->dfeat.gan_path;
     if (!scenario_file_sha256("the head's GAN", gan, sha)) {
-        fprintf(stderr, "clgan: %s is a head on the discriminator of %s, which it does not copy; that file must stay "
-                        "where it was\n", path, gan);
+        fprintf(stderr, "clgan: %s is a head on the discriminator of %s, which it does not copy; that file must be "
+                        "readable at that path\n", path, gan);
         return 0;
     }
     if (strcmp(sha, m->dfeat.gan_sha256) != 0) {
@@ -67,6 +67,12 @@ static int load_dfeatures_gan(clgan_ctx *ctx, const char *path, ckpt_classifier 
     if (a->c != m->c || a->h != m->h || a->w != m->w) {
         fprintf(stderr, "clgan: %s takes %dx%dx%d images; the head %s was trained on %dx%dx%d\n", gan, a->w, a->h, a->c,
                 path, m->w, m->h, m->c);
+        return 0;
+    }
+    int F = clgan_dfeat_dim(m->gan, &m->dfeat.feat);
+    if (F != m->dfeat.head.features) {
+        fprintf(stderr, "clgan: %s expects %d features; %s's discriminator with its pooling (mask %d) gives %d\n", path,
+                m->dfeat.head.features, gan, m->dfeat.feat.pool, F);
         return 0;
     }
     m->ctx = ctx;

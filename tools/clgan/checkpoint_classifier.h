@@ -26,7 +26,7 @@ typedef struct ckpt_classifier {
 
 /* Kind, model, shape, classes and seed of the checkpoint at path, without
  * building a net. 1 on success; prints the error (naming what the file is
- * when it holds neither kind) otherwise. */
+ * when it is none of the three kinds) otherwise. */
 int ckpt_classifier_peek(const char *path, ckpt_classifier *m /* OUT */);
 /* Build the model on ctx; m is zero-initialised (then peeked here) or was
  * filled by ckpt_classifier_peek on the same path. 1 on success; prints the

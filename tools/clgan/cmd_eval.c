@@ -59,7 +59,10 @@ int cmd_eval(int argc, char **argv)
     dopt.seed = m.seed;
     dopt.limit = limit;
     clgan_dataset *d;
-    if (clgan_dataset_open(data, (clgan_dataset_split)split, &dopt, &d) != CLGAN_OK) return cli_fail("cannot load --data");
+    if (clgan_dataset_open(data, (clgan_dataset_split)split, &dopt, &d) != CLGAN_OK) {
+        ckpt_classifier_free(&m);
+        return cli_fail("cannot load --data");
+    }
     clgan_ctx *ctx = NULL;
     int64_t *cm = NULL;
     char (*names)[64] = NULL;

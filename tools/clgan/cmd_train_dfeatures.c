@@ -124,26 +124,61 @@ static int parse(int argc, char **argv, opts *o)
     return 0;
 }
 
-/* --out: the head as DIR/checkpoint.ckpt and the test confusion as DIR/confusion.png. 1 on success. */
-static int save_outputs(const opts *o, clgan_dhead *head, const clgan_gan_arch *a, int64_t steps,
-                        const clgan_dataset *test, const int64_t *cm, const char *ckpt_path)
+/* Before any work, for --out: the checkpoint path (refused when it exists:
+ * a head is never overwritten), the folder, and the GAN's absolute path and
+ * SHA-256 (taken before the GAN is loaded; see check_gan_unchanged). 1 on
+ * success; prints the reason otherwise. */
+static int prepare_out(const opts *o, clgan_dhead_file *info, char *ckpt_path, size_t cap)
 {
-    clgan_dhead_file info = {0};
-    char png[1100], title[96];
-    char cwd[2048];
-    if (o->gan[0] == '/') snprintf(info.gan_path, sizeof info.gan_path, "%s", o->gan);
-    else if (getcwd(cwd, sizeof cwd)) snprintf(info.gan_path, sizeof info.gan_path, "%s/%s", cwd, o->gan);
-    else {
-        fprintf(stderr, "clgan: cannot make the path of %s absolute: %s\n", o->gan, strerror(errno));
+    if ((size_t)snprintf(ckpt_path, cap, "%s/checkpoint.ckpt", o->out) >= cap) {
+        fprintf(stderr, "clgan: --out %s is too long a path\n", o->out);
         return 0;
     }
-    if (!scenario_file_sha256("--gan", o->gan, info.gan_sha256) || !cli_make_dirs(o->out)) return 0;
-    info.c = a->c, info.h = a->h, info.w = a->w, info.feat = o->feat, info.steps = steps;
-    info.class_names = (char (*)[64])test->class_names;
-    snprintf(png, sizeof png, "%s/confusion.png", o->out);
+    FILE *probe = fopen(ckpt_path, "rb");
+    if (probe) {
+        fclose(probe);
+        fprintf(stderr, "clgan: %s already holds a checkpoint (%s); choose another --out\n", o->out, ckpt_path);
+        return 0;
+    }
+    char cwd[2048];
+    size_t need = sizeof info->gan_path;
+    if (o->gan[0] == '/') need = (size_t)snprintf(info->gan_path, sizeof info->gan_path, "%s", o->gan);
+    else if (getcwd(cwd, sizeof cwd)) need = (size_t)snprintf(info->gan_path, sizeof info->gan_path, "%s/%s", cwd, o->gan);
+    if (need >= sizeof info->gan_path) {
+        fprintf(stderr, "clgan: cannot make the path of %s absolute: %s\n", o->gan,
+                o->gan[0] == '/' ? "too long" : strerror(errno));
+        return 0;
+    }
+    return scenario_file_sha256("--gan", o->gan, info->gan_sha256) && cli_make_dirs(o->out);
+}
+
+/* The GAN file still has the digest prepare_out took, so the loaded weights are the ones hashed. */
+static int check_gan_unchanged(const opts *o, const clgan_dhead_file *info)
+{
+    char now[65];
+    if (!scenario_file_sha256("--gan", o->gan, now)) return 0;
+    if (strcmp(now, info->gan_sha256) != 0) {
+        fprintf(stderr, "clgan: %s changed while it was being loaded (is a training run writing it?); try again\n",
+                o->gan);
+        return 0;
+    }
+    return 1;
+}
+
+/* --out: the test confusion as DIR/confusion.png, then the head as
+ * DIR/checkpoint.ckpt (last, so a failed run leaves no checkpoint that
+ * would block a rerun). 1 on success. */
+static int save_outputs(const opts *o, clgan_dhead *head, clgan_dhead_file *info, const clgan_gan_arch *a,
+                        int64_t steps, const clgan_dataset *test, const int64_t *cm, const char *ckpt_path)
+{
+    char png[1200], title[96];
+    info->c = a->c, info->h = a->h, info->w = a->w, info->feat = o->feat, info->steps = steps;
+    info->class_names = (char (*)[64])test->class_names;
+    snprintf(png, sizeof png, "%s/confusion.png", o->out); /* fits: ckpt_path is longer and fitted 1100 */
     snprintf(title, sizeof title, "test accuracy %.2f%%", 100 * clgan_accuracy(cm, test->classes));
-    if (clgan_dhead_save(head, ckpt_path, &info) != CLGAN_OK) return cli_fail("saving the head"), 0;
-    return report_heatmap(png, test->classes, (const char (*)[64])test->class_names, cm, title);
+    if (!report_heatmap(png, test->classes, (const char (*)[64])test->class_names, cm, title)) return 0;
+    if (clgan_dhead_save(head, ckpt_path, info) != CLGAN_OK) return cli_fail("saving the head"), 0;
+    return 1;
 }
 
 int cmd_train_dfeatures(int argc, char **argv)
@@ -160,21 +195,15 @@ int cmd_train_dfeatures(int argc, char **argv)
     int exit_code = 1;
     double t0 = progress_now();
     char ckpt_path[1100] = "";
-    if (o.out) { /* checked before the work: a head is never overwritten */
-        snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.ckpt", o.out);
-        FILE *probe = fopen(ckpt_path, "rb");
-        if (probe) {
-            fclose(probe);
-            fprintf(stderr, "clgan: %s already holds a checkpoint (%s); choose another --out\n", o.out, ckpt_path);
-            return 1;
-        }
-    }
+    clgan_dhead_file info = {0};
+    if (o.out && !prepare_out(&o, &info, ckpt_path, sizeof ckpt_path)) return 1;
 
     if (cli_open_ctx(o.device, 0, &ctx)) goto done;
     if (clgan_gan_load(ctx, o.gan, &gan, NULL, 0) != CLGAN_OK) {
         cli_fail("cannot load --gan");
         goto done;
     }
+    if (o.out && !check_gan_unchanged(&o, &info)) goto done;
     const clgan_gan_arch *a = &clgan_gan_get_config(gan)->arch;
     clgan_dataset_options dopt = clgan_dataset_default_options();
     dopt.size = a->h;
@@ -249,7 +278,7 @@ int cmd_train_dfeatures(int argc, char **argv)
     fprintf(stderr, "clgan: done in %.1f s: %lld steps, loss %.4f -> %.4f, train accuracy %.2f%%\n", secs,
             (long long)hs.steps, hs.first_loss, hs.last_loss, 100 * hs.train_accuracy);
     report_print(stderr, K, (const char (*)[64])test->class_names, cm, "  ");
-    if (o.out && !save_outputs(&o, head, a, hs.steps, test, cm, ckpt_path)) goto done;
+    if (o.out && !save_outputs(&o, head, &info, a, hs.steps, test, cm, ckpt_path)) goto done;
     if (ckpt_path[0]) fprintf(stderr, "clgan: head saved: %s (uses %s)\n", ckpt_path, o.gan);
     if (o.json) {
         printf("{\"command\": \"train-dfeatures\", \"gan\": ");
