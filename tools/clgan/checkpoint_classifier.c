@@ -1,5 +1,6 @@
-/* checkpoint_classifier.c — open a train-classifier or train-ssl checkpoint
- * as one image classifier for `eval` and `predict` (checkpoint_classifier.h). */
+/* checkpoint_classifier.c — open a train-classifier, train-ssl or
+ * train-dfeatures checkpoint as one image classifier for `eval` and
+ * `predict` (checkpoint_classifier.h). */
 #include "checkpoint_classifier.h"
 
 #include "cli.h"
