@@ -108,10 +108,11 @@ void clgan_dhead_standardiser(clgan_dhead *head, float **mean /* OUT */, float *
 /* ---- saved heads (container kind "clgan-dfeatures") ----------------------
  * A head refers to the GAN whose discriminator makes its features and does
  * not copy it. Sections: kind; gan (the GAN checkpoint's path, as given:
- * train-dfeatures gives it absolute), gan_sha256 (hex digest of that file's bytes, checked by whoever
- * loads the GAN); config (key=value: the image shape c, h, w; the pooling
- * options; the head config; steps trained); standardiser (mean [F] then
- * 1/std [F], float32); class_names; head.layout, head.params. */
+ * train-dfeatures gives it absolute); gan_sha256 (hex digest of that file's
+ * bytes, checked by whoever loads the GAN); config (key=value: the image
+ * shape c, h, w; the pooling options; the head config; steps trained);
+ * standardiser (mean [F] then 1/std [F], float32); class_names;
+ * head.layout, head.params. */
 typedef struct clgan_dhead_file {
     char gan_path[4096];
     char gan_sha256[65];
