@@ -37,6 +37,9 @@ expect "eval on the head (rc=$rc): accuracy $acc_eval = the run's $acc" test $rc
 expect "eval --json: kind clgan-dfeatures, class names" grep -q '"kind": "clgan-dfeatures".*"classes": \["disc"' "$work/eval.json"
 "$clgan" predict --checkpoint "$work/head/checkpoint.ckpt" "$work/head/confusion.png" >"$work/pred.txt" 2>"$work/err"; rc=$?
 expect "predict with the head: one named class (rc=$rc)" test $rc = 0 -a -n "$(grep -E 'png: [0-9] \([a-z_]+\) [01]\.[0-9]{4}$' "$work/pred.txt")"
+"$clgan" score --classifier "$work/head/checkpoint.ckpt" --samples synthetic 2>"$work/err"; rc=$?
+expect "score refuses a head: rc 1, says what it takes (rc=$rc)" \
+    test $rc = 1 -a -n "$(grep "train-dfeatures head; score takes a train-classifier or train-ssl" "$work/err")"
 "$clgan" train-dfeatures --gan "$ck" --data synthetic --limit 100 --epochs 1 --out "$work/head" 2>"$work/err"; rc=$?
 expect "--out holding a checkpoint refused: rc 1 (rc=$rc)" test $rc = 1 -a -n "$(grep "already holds" "$work/err")"
 

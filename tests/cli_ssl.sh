@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # cli_ssl.sh — `clgan train-ssl` end to end on the built-in synthetic data:
 # a short run with --json (test accuracy above chance, outputs written),
-# resume to more steps, eval and predict on its checkpoint, the
+# resume to more steps, eval, predict and score on its checkpoint, the
 # supervised-only ablation (--unlabelled-weight 0),
 # Ctrl-C, and clear errors with non-zero exits for bad input.
 # usage: cli_ssl.sh PATH/TO/clgan
@@ -45,6 +45,22 @@ expect "eval --json: kind clgan-ssl, model ssl28, step 80, the data's class name
     2>"$work/err"; rc=$?
 expect "predict with the train-ssl checkpoint: two named classes (rc=$rc)" \
     test $rc = 0 -a "$(grep -oE '[0-9] \([a-z_]+\) [01]\.[0-9]{4}' "$work/pred.txt" | wc -l)" = 2
+# score takes it too: its discriminator's features and K-class probabilities. The share of the first 128 test
+# images classified as their own label must be eval's accuracy on the same 128 images.
+"$clgan" score --classifier "$work/a/checkpoint.ckpt" --samples synthetic --real synthetic --n 128 --json \
+    >"$work/score.json" 2>"$work/err"; rc=$?
+cacc=$(sed 's/.*"conditional_accuracy": \([^}]*\)}.*/\1/' "$work/score.json")
+"$clgan" eval --checkpoint "$work/a/checkpoint.ckpt" --data synthetic --limit 128 --json >"$work/eval128.json" 2>>"$work/err"
+acc128=$(sed 's/.*"accuracy": \([0-9.]*\).*/\1/' "$work/eval128.json")
+expect "score with the train-ssl checkpoint (rc=$rc): conditional accuracy $cacc = eval's $acc128 on those images" \
+    awk -v r="$rc" -v a="$cacc" -v b="$acc128" 'BEGIN { exit !(r == 0 && a != "" && a + 0 == b + 0) }'
+expect "score: FD 0 for the same images, 62 features (the last hidden layer at --width 8)" \
+    grep -q '"features": 62, "fd": 0,' "$work/score.json"
+"$clgan" score --classifier "$work/a/checkpoint.ckpt" --real synthetic --degrade-demo --n 128 --json >"$work/demo" \
+    2>"$work/err"; rc=$?
+fds=$(grep -o '"fd": [0-9.e+-]*' "$work/demo" | awk '{print $2}' | tr '\n' ' ')
+expect "score --degrade-demo with it (rc=$rc): FD 0 at sigma 0, rising with sigma ($fds)" \
+  awk -v r="$rc" -v s="$fds" 'BEGIN { n = split(s, f, " "); if (r != 0 || n != 5 || f[1] != 0) exit 1; for (i = 2; i <= n; i++) if (!(f[i] > f[i-1])) exit 1 }'
 "$clgan" train-ssl --data synthetic --labels 30 --steps 90 --out "$work/a" --resume 2>"$work/err"; rc=$?
 expect "resume with another --labels refused: rc 2 (rc=$rc)" test $rc = 2 -a -n "$(grep differs "$work/err")"
 "$clgan" train-ssl --data synthetic --unlabelled-weight 0 --steps 90 --out "$work/a" --resume 2>"$work/err"; rc=$?

@@ -1,5 +1,6 @@
 /* score.c — classifier-based scores for generated images (score.h):
- * feature extraction through the public classifier API, a cyclic Jacobi
+ * feature extraction through the public classifier and semi-supervised
+ * (train-ssl discriminator) APIs, a cyclic Jacobi
  * eigen-solver, the Fréchet distance, an Inception-Score-style number, mode
  * coverage and conditional accuracy. */
 #include "score.h"
@@ -16,12 +17,30 @@ int clgan_score_feature_dim(const clgan_classifier *clf)
     return clgan_classifier_feature_dim(&clgan_classifier_get_config(clf)->arch);
 }
 
-clgan_status clgan_score_features(clgan_ctx *ctx, clgan_classifier *clf, int n, const float *images, float *features, float *probs)
+int clgan_score_ssl_feature_dim(clgan_ssl *s)
 {
-    const clgan_classifier_config *cfg = clgan_classifier_get_config(clf);
-    const clgan_classifier_arch *a = &cfg->arch;
-    int B = cfg->batch, K = a->classes, F = clgan_score_feature_dim(clf);
-    size_t per = (size_t)a->c * a->h * a->w;
+    int c, h, w;
+    clgan_net_layer_shape(clgan_ssl_discriminator(s), clgan_ssl_feature_layer(s), &c, &h, &w);
+    return c * h * w;
+}
+
+/* A model to score with: its predict call, the net holding the feature layer, its batch B. */
+typedef struct scorer {
+    clgan_status (*predict)(void *model, int n, const float *images, float *probs);
+    void *model;
+    clgan_net *net;
+    int layer, B, K, F;
+    size_t per; /* floats per image */
+} scorer;
+
+static clgan_status classifier_predict(void *m, int n, const float *x, float *p) { return clgan_classifier_predict(m, n, x, p); }
+static clgan_status ssl_predict(void *m, int n, const float *x, float *p) { return clgan_ssl_predict(m, n, x, p); }
+
+/* images [n, per] -> features [n*F] and probs [n*K] (either may be NULL), in chunks of at most B images. */
+static clgan_status score_chunks(clgan_ctx *ctx, const scorer *m, int n, const float *images, float *features,
+                                 float *probs)
+{
+    int B = m->B, K = m->K, F = m->F;
     if (n < 1 || !images) return clgan_fail(CLGAN_ERR_INVALID_ARG, "score: needs n >= 1 images (got %d)", n);
     float *chunk_probs = malloc((size_t)B * K * sizeof(float));
     float *chunk_feat = malloc((size_t)B * F * sizeof(float));
@@ -35,10 +54,10 @@ clgan_status clgan_score_features(clgan_ctx *ctx, clgan_classifier *clf, int n, 
         /* One predict call of at most B images is exactly one inference
          * forward (short chunks are padded inside), so the net's feature
          * activation afterwards belongs to these images. */
-        if ((st = clgan_classifier_predict(clf, take, images + (size_t)done * per, chunk_probs)) != CLGAN_OK) goto done;
+        if ((st = m->predict(m->model, take, images + (size_t)done * m->per, chunk_probs)) != CLGAN_OK) goto done;
         if (probs) memcpy(probs + (size_t)done * K, chunk_probs, (size_t)take * K * sizeof(float));
         if (features) {
-            const clgan_tensor *t = clgan_net_activation(clgan_classifier_net(clf), clgan_classifier_feature_layer(clf));
+            const clgan_tensor *t = clgan_net_activation(m->net, m->layer);
             if (!t || t->n != B || t->count != (size_t)B * F) {
                 st = clgan_fail(CLGAN_ERR_INVALID_ARG, "score: the feature layer's output is not [%d x %d]", B, F);
                 goto done;
@@ -52,6 +71,24 @@ done:
     free(chunk_probs);
     free(chunk_feat);
     return st;
+}
+
+clgan_status clgan_score_features(clgan_ctx *ctx, clgan_classifier *clf, int n, const float *images, float *features, float *probs)
+{
+    const clgan_classifier_config *cfg = clgan_classifier_get_config(clf);
+    const clgan_classifier_arch *a = &cfg->arch;
+    scorer m = {classifier_predict, clf, clgan_classifier_net(clf), clgan_classifier_feature_layer(clf), cfg->batch,
+                a->classes, clgan_score_feature_dim(clf), (size_t)a->c * a->h * a->w};
+    return score_chunks(ctx, &m, n, images, features, probs);
+}
+
+clgan_status clgan_score_ssl_features(clgan_ctx *ctx, clgan_ssl *s, int n, const float *images, float *features,
+                                      float *probs)
+{
+    const clgan_ssl_config *c = clgan_ssl_get_config(s);
+    scorer m = {ssl_predict, s, clgan_ssl_discriminator(s), clgan_ssl_feature_layer(s), c->batch, c->classes,
+                clgan_score_ssl_feature_dim(s), (size_t)c->c * c->h * c->w};
+    return score_chunks(ctx, &m, n, images, features, probs);
 }
 
 int clgan_sym_eigen(int n, double *a, double *evals, double *evecs, int max_sweeps)

@@ -8,7 +8,7 @@
  *     clgan_frechet_distance(n_real, real_feats, n, feats, F, &fd);
  *     double is = clgan_inception_score(n, K, probs);
  *
- * Everything but clgan_score_features is plain host C in double precision
+ * Everything but the feature functions is plain host C in double precision
  * (no device).
  *
  * Fréchet distance between Gaussians N(mu1, S1) and N(mu2, S2) fitted to two
@@ -26,6 +26,7 @@
 #ifndef CLGAN_SCORE_H
 #define CLGAN_SCORE_H
 #include "train/classifier.h"
+#include "train/ssl.h"
 
 #include <stdint.h>
 
@@ -38,6 +39,14 @@ int clgan_score_feature_dim(const clgan_classifier *clf);
  * NULL. */
 clgan_status clgan_score_features(clgan_ctx *ctx, clgan_classifier *clf, int n, const float *images, float *features /* [n*F] */,
                                   float *probs /* [n*K] */);
+
+/* The same for a semi-supervised (train-ssl) model: its discriminator's
+ * last hidden layer (the feature-matching layer) and its softmax over the K
+ * real classes (the fake class left out), in inference mode (no noise or
+ * dropout). */
+int clgan_score_ssl_feature_dim(clgan_ssl *s);
+clgan_status clgan_score_ssl_features(clgan_ctx *ctx, clgan_ssl *s, int n, const float *images,
+                                      float *features /* [n*F] */, float *probs /* [n*K] */);
 
 /* Symmetric eigen-decomposition by cyclic Jacobi rotations. a [n*n] (row
  * major, symmetric) is destroyed; evals [n] receives the eigenvalues in

@@ -1,6 +1,6 @@
 /* checkpoint_classifier.c — open a train-classifier, train-ssl or
- * train-dfeatures checkpoint as one image classifier for `eval` and
- * `predict` (checkpoint_classifier.h). */
+ * train-dfeatures checkpoint as one image classifier for `eval`, `predict`
+ * and `score` (checkpoint_classifier.h). */
 #include "checkpoint_classifier.h"
 
 #include "cli.h"
@@ -8,6 +8,7 @@
 
 #include "io/container.h"
 #include "train/gan_checkpoint.h"
+#include "train/score.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,6 +134,21 @@ clgan_status ckpt_classifier_predict(ckpt_classifier *m, int n, const float *ima
     if (m->clf) return clgan_classifier_predict(m->clf, n, images, probs);
     if (m->ssl) return clgan_ssl_predict(m->ssl, n, images, probs);
     return dfeatures_predict(m, n, images, probs);
+}
+
+int ckpt_classifier_feature_dim(ckpt_classifier *m)
+{
+    if (m->clf) return clgan_score_feature_dim(m->clf);
+    if (m->ssl) return clgan_score_ssl_feature_dim(m->ssl);
+    return 0;
+}
+
+clgan_status ckpt_classifier_features(clgan_ctx *ctx, ckpt_classifier *m, int n, const float *images,
+                                      float *features, float *probs)
+{
+    if (m->clf) return clgan_score_features(ctx, m->clf, n, images, features, probs);
+    if (m->ssl) return clgan_score_ssl_features(ctx, m->ssl, n, images, features, probs);
+    return clgan_fail(CLGAN_ERR_INVALID_ARG, "a %s checkpoint has no classifier features to score with", m->kind);
 }
 
 clgan_status ckpt_classifier_evaluate(ckpt_classifier *m, const clgan_dataset *d, int64_t *confusion)

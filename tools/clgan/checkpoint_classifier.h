@@ -36,6 +36,14 @@ void ckpt_classifier_free(ckpt_classifier *m); /* after peek or load, failed or 
 
 /* Class probabilities [n,K] of n images [n,C,H,W] in [-1,1] (inference mode). */
 clgan_status ckpt_classifier_predict(ckpt_classifier *m, int n, const float *images, float *probs /* [n*K] */);
+/* For `score`: features F of the classifier's penultimate layer (train-ssl:
+ * the discriminator's feature-matching layer); 0 for a dfeatures head, which
+ * score does not take. */
+int ckpt_classifier_feature_dim(ckpt_classifier *m);
+/* Those features [n*F] and the class probabilities [n*K] (either may be NULL)
+ * of n images [n,C,H,W] in [-1,1]; ctx is the one the model was loaded on. */
+clgan_status ckpt_classifier_features(clgan_ctx *ctx, ckpt_classifier *m, int n, const float *images,
+                                      float *features, float *probs);
 /* Confusion matrix [K*K] of d's labelled images (zeroed first). */
 clgan_status ckpt_classifier_evaluate(ckpt_classifier *m, const clgan_dataset *d, int64_t *confusion);
 int64_t ckpt_classifier_step(const ckpt_classifier *m);

@@ -3,10 +3,10 @@
  * Fréchet distance to real images, an Inception-Score-style number, the
  * share of samples per class, mode coverage, and conditional accuracy; and
  * --degrade-demo, the Fréchet distance of real images to noisier copies. */
+#include "checkpoint_classifier.h"
 #include "cli.h"
 
 #include "data/dataset.h"
-#include "train/classifier.h"
 #include "train/score.h"
 
 #include <math.h>
@@ -15,13 +15,13 @@
 
 /* Open spec (split; resized/converted to the model's shape) and convert up
  * to n images (0 = all) to floats in [-1,1]. */
-static int load_images(const char *spec, clgan_dataset_split split, const clgan_classifier_config *cfg, int n,
+static int load_images(const char *spec, clgan_dataset_split split, const ckpt_classifier *m, int n,
                        clgan_dataset **d, float **img, const char *what)
 {
     clgan_dataset_options o = clgan_dataset_default_options();
-    o.size = cfg->arch.h;
-    o.channels = cfg->arch.c;
-    o.seed = cfg->seed;
+    o.size = m->h;
+    o.channels = m->c;
+    o.seed = m->seed;
     o.limit = n;
     if (clgan_dataset_open(spec, split, &o, d) != CLGAN_OK) {
         fprintf(stderr, "clgan: cannot load %s: %s\n", what, clgan_last_error());
@@ -96,11 +96,11 @@ static void json_num(double v)
     else printf("null");
 }
 
-static int degrade_demo(clgan_ctx *ctx, clgan_classifier *clf, const clgan_dataset *real, const float *img,
+static int degrade_demo(clgan_ctx *ctx, ckpt_classifier *m, const clgan_dataset *real, const float *img,
                         uint64_t seed, int json)
 {
     static const double sigmas[] = {0, 0.1, 0.2, 0.4, 0.8};
-    int n = real->n, F = clgan_score_feature_dim(clf), K = clgan_classifier_get_config(clf)->arch.classes;
+    int n = real->n, F = ckpt_classifier_feature_dim(m), K = m->classes;
     size_t count = (size_t)n * clgan_dataset_image_bytes(real);
     float *f0 = malloc((size_t)n * F * sizeof(float)), *f1 = malloc((size_t)n * F * sizeof(float));
     float *p = malloc((size_t)n * K * sizeof(float)), *noisy = malloc(count * sizeof(float));
@@ -109,7 +109,7 @@ static int degrade_demo(clgan_ctx *ctx, clgan_classifier *clf, const clgan_datas
         fprintf(stderr, "clgan: out of host memory\n");
         goto done;
     }
-    if (clgan_score_features(ctx, clf, n, img, f0, NULL) != CLGAN_OK) {
+    if (ckpt_classifier_features(ctx, m, n, img, f0, NULL) != CLGAN_OK) {
         cli_fail("scoring the real images");
         goto done;
     }
@@ -121,7 +121,7 @@ static int degrade_demo(clgan_ctx *ctx, clgan_classifier *clf, const clgan_datas
     for (size_t l = 0; l < sizeof sigmas / sizeof *sigmas; l++) {
         add_noise(img, noisy, count, sigmas[l], seed + l);
         double fd;
-        if (clgan_score_features(ctx, clf, n, noisy, f1, p) != CLGAN_OK ||
+        if (ckpt_classifier_features(ctx, m, n, noisy, f1, p) != CLGAN_OK ||
             clgan_frechet_distance(n, f0, n, f1, F, &fd) != CLGAN_OK) {
             cli_fail("scoring the noisy images");
             goto done;
@@ -169,10 +169,11 @@ int cmd_score(int argc, char **argv)
                    "                   [--device SPEC] [--json]\n"
                    "       clgan score --classifier FILE --real SPEC --degrade-demo [--n N] [--seed S] [--json]\n\n"
                    "Scores images (e.g. `clgan sample --out x-images-idx3-ubyte`; any dataset spec, its test\n"
-                   "split) with a train-classifier checkpoint: the Frechet distance between the classifier's\n"
-                   "penultimate features of the samples and of the test split of --real (skipped without\n"
-                   "--real), an Inception-Score-style number exp(E KL(p(y|x) || p(y))), the share of samples\n"
-                   "per predicted class and how many classes get at least 1%%, and with intended labels\n"
+                   "split) with a train-classifier or train-ssl checkpoint: the Frechet distance between the\n"
+                   "classifier's penultimate features (train-ssl: its discriminator's last hidden layer) of\n"
+                   "the samples and of the test split of --real (skipped without --real), an\n"
+                   "Inception-Score-style number exp(E KL(p(y|x) || p(y))), the share of samples per\n"
+                   "predicted class and how many classes get at least 1%%, and with intended labels\n"
                    "(--labels, an IDX labels file, or the labels found beside the samples) the share\n"
                    "classified as their intended class. --n keeps the first N images of each set.\n"
                    "--degrade-demo scores the real test images against themselves with Gaussian noise\n"
@@ -188,27 +189,28 @@ int cmd_score(int argc, char **argv)
                         "--help)\n");
         return 2;
     }
-    clgan_classifier_config cfg;
-    if (clgan_classifier_peek(ckpt, &cfg) != CLGAN_OK) return cli_fail("cannot load the classifier");
+    ckpt_classifier m = {0};
+    if (!ckpt_classifier_peek(ckpt, &m)) return 1;
+    if (!strcmp(m.kind, "clgan-dfeatures")) {
+        fprintf(stderr, "clgan score: %s is a train-dfeatures head; score takes a train-classifier or train-ssl "
+                        "checkpoint\n", ckpt);
+        ckpt_classifier_free(&m);
+        return 1;
+    }
     clgan_dataset *sd = NULL, *rd = NULL;
     float *simg = NULL, *rimg = NULL, *sfeat = NULL, *rfeat = NULL, *probs = NULL;
     int32_t *intended = NULL;
     double *share = NULL;
     clgan_ctx *ctx = NULL;
-    clgan_classifier *clf = NULL;
-    int rc = 1, K = cfg.arch.classes;
-    if (real_spec && !load_images(real_spec, CLGAN_SPLIT_TEST, &cfg, limit, &rd, &rimg, "--real")) goto done;
-    if (samples && !demo && !load_images(samples, CLGAN_SPLIT_TEST, &cfg, limit, &sd, &simg, "--samples")) goto done;
-    if (cli_open_ctx(device, 0, &ctx)) goto done;
-    if (clgan_classifier_load(ctx, ckpt, &clf, NULL, 0) != CLGAN_OK) {
-        cli_fail("cannot load the classifier");
-        goto done;
-    }
+    int rc = 1, K = m.classes;
+    if (real_spec && !load_images(real_spec, CLGAN_SPLIT_TEST, &m, limit, &rd, &rimg, "--real")) goto done;
+    if (samples && !demo && !load_images(samples, CLGAN_SPLIT_TEST, &m, limit, &sd, &simg, "--samples")) goto done;
+    if (cli_open_ctx(device, 0, &ctx) || !ckpt_classifier_load(ctx, ckpt, &m)) goto done;
     if (demo) {
-        rc = degrade_demo(ctx, clf, rd, rimg, seed, json);
+        rc = degrade_demo(ctx, &m, rd, rimg, seed, json);
         goto done;
     }
-    int n = sd->n, F = clgan_score_feature_dim(clf);
+    int n = sd->n, F = ckpt_classifier_feature_dim(&m);
     const char *label_source = NULL;
     if (labels_path) {
         if (!read_idx_labels(labels_path, n, &intended)) goto done;
@@ -226,13 +228,13 @@ int cmd_score(int argc, char **argv)
         fprintf(stderr, "clgan: out of host memory\n");
         goto done;
     }
-    if (clgan_score_features(ctx, clf, n, simg, sfeat, probs) != CLGAN_OK) {
+    if (ckpt_classifier_features(ctx, &m, n, simg, sfeat, probs) != CLGAN_OK) {
         cli_fail("scoring the samples");
         goto done;
     }
     double fd = NAN;
     if (rd) {
-        if (clgan_score_features(ctx, clf, rd->n, rimg, rfeat, NULL) != CLGAN_OK ||
+        if (ckpt_classifier_features(ctx, &m, rd->n, rimg, rfeat, NULL) != CLGAN_OK ||
             clgan_frechet_distance(rd->n, rfeat, n, sfeat, F, &fd) != CLGAN_OK) {
             cli_fail("Frechet distance");
             goto done;
@@ -264,7 +266,7 @@ int cmd_score(int argc, char **argv)
         else printf("Frechet distance: skipped (give --real SPEC: real images to compare with)\n");
         printf("Inception-Score-style: %.4f (1 = one class or no confidence, %d = confident and even)\n", is, K);
         printf("share of samples per predicted class (%%):\n ");
-        for (int k = 0; k < K; k++) printf(" %s:%.1f", clgan_classifier_class_name(clf, k), 100 * share[k]);
+        for (int k = 0; k < K; k++) printf(" %s:%.1f", ckpt_classifier_class_name(&m, k), 100 * share[k]);
         printf("\nclasses with >= 1%% of the samples: %d/%d\n", cov, K);
         if (intended) printf("conditional accuracy (%s): %.2f%%\n", label_source, 100 * cacc);
     }
@@ -272,7 +274,7 @@ int cmd_score(int argc, char **argv)
 done:
     if (intended && (!sd || intended != sd->labels)) free(intended);
     free(simg), free(rimg), free(sfeat), free(rfeat), free(probs), free(share);
-    clgan_classifier_free(clf);
+    ckpt_classifier_free(&m);
     clgan_ctx_free(ctx);
     clgan_dataset_free(sd);
     clgan_dataset_free(rd);
