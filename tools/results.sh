@@ -54,7 +54,7 @@ else
     FEW_SUP="--steps 300 --eval-every 100000 --augment"
     GAN="--epochs 3"
     SSL="--epochs 16 --decay-from 8 --augment"
-    SSL_FEW="--epochs 80 --decay-from 40 --augment" # the fewest labels: still climbing at 16, 32 and 40 epochs
+    SSL_FEW="--epochs 120 --decay-from 60 --augment" # the fewest labels: still climbing at 16, 40 and 80 epochs
     CGAN="--epochs 5 --conditional"
     IMB_CLF="--epochs 2"
     LABELS="100 1000"
