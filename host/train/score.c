@@ -1,8 +1,8 @@
 /* score.c — classifier-based scores for generated images (score.h):
  * feature extraction through the public classifier and semi-supervised
- * (train-ssl discriminator) APIs, a cyclic Jacobi
- * eigen-solver, the Fréchet distance, an Inception-Score-style number, mode
- * coverage and conditional accuracy. */
+ * (train-ssl discriminator) APIs, a cyclic Jacobi eigen-solver, the Fréchet
+ * distance, an Inception-Score-style number, mode coverage and conditional
+ * accuracy. */
 #include "score.h"
 #include "core/error.h"
 #include "nn/net.h"
