@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # cli_score.sh — `clgan score` end to end on the built-in synthetic data:
 # plain and --json reports, FD skipped without --real and 0 for a set
-# against itself, --labels read from an IDX file, --degrade-demo's FD rising
+# against itself, --labels read from an IDX file, unlabelled IDX samples,
+# --degrade-demo's FD rising
 # with the noise, and clear errors with non-zero exits for bad input.
 # usage: cli_score.sh PATH/TO/clgan
 set -u
@@ -40,6 +41,18 @@ PY
 share0=$(sed 's/.*"shares": \[\([^,]*\),.*/\1/' "$work/json")
 cacc=$(sed 's/.*"conditional_accuracy": \([^}]*\)}.*/\1/' "$work/json")
 expect "--labels: conditional accuracy equals class 0's share ($cacc vs $share0)" test "$rc" = 0 -a "$cacc" = "$share0"
+
+# Unconditional samples: an IDX images file with no labels file beside it (what `clgan sample` writes for an
+# unconditional GAN) is scored without conditional accuracy.
+python3 - "$work/u-images-idx3-ubyte" <<'PY' || bad "writing an IDX images file"
+import struct, sys, random
+random.seed(1)
+open(sys.argv[1], "wb").write(struct.pack(">IIII", 0x803, 20, 28, 28) + bytes(random.randrange(256) for _ in range(20 * 784)))
+PY
+"$clgan" score --classifier "$ck" --samples "$work/u-images-idx3-ubyte" --real synthetic --json >"$work/json" \
+    2>"$work/err"; rc=$?
+expect "unlabelled IDX samples scored (rc=$rc): 20 images, conditional accuracy null" \
+    grep -q '"n": 20, .*"conditional_accuracy": null}' "$work/json"
 
 "$clgan" score --classifier "$ck" --real synthetic --degrade-demo --n 128 --json >"$work/demo" 2>"$work/err"; rc=$?
 expect "--degrade-demo exits 0 (rc=$rc)" test $rc = 0

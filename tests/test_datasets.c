@@ -210,6 +210,22 @@ static void test_idx(void)
     if (d) check_idx_contents(d, 3, 4, "idx file");
     clgan_dataset_free(d), d = NULL;
 
+    /* a lone images file with no labels beside it: unlabelled (classes 0, every label -1) */
+    {
+        DIRVAR(u, "%s/idx_nolabels");
+        uint8_t ub[256];
+        write_file(P("%s/x-images-idx3-ubyte", u), ub, make_idx_images(ub, 0x00000803, 5, 3, 4), 0);
+        CHECK(open_ds(P("%s/x-images-idx3-ubyte", u), CLGAN_SPLIT_TEST, &o, &d) == CLGAN_OK, "idx unlabelled: %s",
+              clgan_last_error());
+        int unlabelled = 0;
+        for (int i = 0; d && i < d->n; i++) unlabelled += d->labels[i] == -1;
+        if (d) CHECK(d->n == 5 && d->h == 3 && d->w == 4 && d->classes == 0 && unlabelled == 5 &&
+                         has(d->source, "unlabelled"),
+                     "idx unlabelled: n %d %dx%d K%d, %d labels -1, source %s", d->n, d->h, d->w, d->classes,
+                     unlabelled, d->source);
+        clgan_dataset_free(d), d = NULL;
+    }
+
     /* limit, size and channels apply to IDX too */
     o.limit = 2, o.size = 6, o.channels = 3;
     CHECK(open_ds(a, CLGAN_SPLIT_TRAIN, &o, &d) == CLGAN_OK, "idx limit: %s", clgan_last_error());

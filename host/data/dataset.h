@@ -24,8 +24,9 @@
  *   - any other directory with images in it or in its sub-folders: an image
  *     folder (see below).
  *   - a single file: an IDX images file (labels file found beside it, the
- *     name's "images-idx3" replaced by "labels-idx1"), or a CIFAR-10 .bin
- *     file. A single file is the whole dataset: split is ignored.
+ *     name's "images-idx3" replaced by "labels-idx1"; without one the images
+ *     are unlabelled: classes 0, labels -1), or a CIFAR-10 .bin file. A
+ *     single file is the whole dataset: split is ignored.
  * Anything else fails with CLGAN_ERR_FORMAT and a message saying what was
  * looked for. Malformed files fail with CLGAN_ERR_FORMAT naming the file and
  * what is wrong (magic, dimensions, expected vs actual length, count

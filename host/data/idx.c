@@ -196,31 +196,31 @@ clgan_status clgan_dataset_open_idx(const char *path, int is_dir, clgan_dataset_
             return clgan_fail(CLGAN_ERR_FORMAT, "dimension mismatch: %s holds %u x %u images but %s holds %u x %u",
                               images, r1, c1, other_images, r2, c2);
     } else {
+        /* A lone images file without labels beside it (e.g. `clgan sample` of an unconditional GAN): unlabelled. */
         clgan_fmt(images, sizeof images, "%s", path);
-        if (!labels_beside(images, labels, sizeof labels))
-            return clgan_fail(CLGAN_ERR_FORMAT,
-                              "%s: no labels file beside it (the name's \"images-idx3\" replaced by \"labels-idx1\", "
-                              "with or without .gz)",
-                              images);
+        if (!labels_beside(images, labels, sizeof labels)) labels[0] = 0;
     }
 
     uint8_t *buf;
     uint32_t n = 0, rows = 0, cols = 0;
     TRY(read_images(images, &buf, &n, &rows, &cols));
     clgan_dataset *d;
-    clgan_status st = clgan_dataset_alloc((int)n, 1, (int)rows, (int)cols, 10, &d);
+    clgan_status st = clgan_dataset_alloc((int)n, 1, (int)rows, (int)cols, labels[0] ? 10 : 0, &d);
     if (st != CLGAN_OK) {
         free(buf);
         return st;
     }
     memcpy(d->pixels, buf + 16, (size_t)n * rows * cols);
     free(buf);
-    st = read_labels(labels, n, images, d->labels);
+    if (labels[0]) st = read_labels(labels, n, images, d->labels);
+    else
+        for (uint32_t i = 0; i < n; i++) d->labels[i] = -1;
     if (st != CLGAN_OK) {
         clgan_dataset_free(d);
         return st;
     }
-    clgan_fmt(d->source, sizeof d->source, "IDX %s (%u images %u x %u)", images, n, rows, cols);
+    clgan_fmt(d->source, sizeof d->source, "IDX %s (%u images %u x %u%s)", images, n, rows, cols,
+              labels[0] ? "" : ", unlabelled");
     *out = d;
     return CLGAN_OK;
 }
