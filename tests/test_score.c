@@ -127,6 +127,17 @@ static void test_frechet(void)
     MUST(clgan_frechet_from_stats(2, z, r1, z, r1, &fd));
     EXPECT(fabs(fd) < 1e-9, "frechet: a singular covariance against itself is 0 (%.3g)", fd);
 
+    /* Fewer rows than features (rank-deficient covariances), a set against itself: the round-off of the clamped
+     * eigenvalues must not come out as a negative distance. */
+    {
+        enum { FW = 62, NR = 3 };
+        float few[NR * FW];
+        uint32_t state = 12345;
+        for (int i = 0; i < NR * FW; i++) few[i] = (float)((state = state * 1664525u + 1013904223u) >> 8) / (1 << 22);
+        MUST(clgan_frechet_distance(NR, few, NR, few, FW, &fd));
+        EXPECT(fd >= 0 && fd < 1e-6, "frechet: 3 rows of 62 features against themselves: 0, not negative (%.3g)", fd);
+    }
+
     EXPECT(clgan_frechet_distance(1, f1, NP, f1, F, &fd) == CLGAN_ERR_INVALID_ARG, "frechet: one row is refused");
 }
 

@@ -1,7 +1,7 @@
-/* checkpoint_classifier.h — a checkpoint that classifies images, as `eval`
- * and `predict` see it: a train-classifier checkpoint; a train-ssl one (its
- * discriminator: softmax over the K real classes, the fake class left out);
- * or a train-dfeatures head (with the GAN checkpoint it names, which must
+/* checkpoint_classifier.h — a checkpoint that classifies images, as `eval`,
+ * `predict` and (all but dfeatures heads) `score` see it: a train-classifier
+ * checkpoint; a train-ssl one (its discriminator: softmax over the K real
+ * classes, the fake class left out); or a train-dfeatures head (with the GAN checkpoint it names, which must
  * still have the SHA-256 it had when the head was trained). After
  * ckpt_classifier_load, clf, ssl or gan + head is set. */
 #ifndef CLGAN_CHECKPOINT_CLASSIFIER_H
