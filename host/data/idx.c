@@ -220,7 +220,7 @@ clgan_status clgan_dataset_open_idx(const char *path, int is_dir, clgan_dataset_
         return st;
     }
     clgan_fmt(d->source, sizeof d->source, "IDX %s (%u images %u x %u%s)", images, n, rows, cols,
-              labels[0] ? "" : ", unlabelled");
+              labels[0] ? "" : ", unlabelled: no labels-idx1 file beside it");
     *out = d;
     return CLGAN_OK;
 }
