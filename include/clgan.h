@@ -104,6 +104,8 @@ typedef struct clgan_ctx_params {
     const char *cache_dir;   /* NULL = $CLGAN_CACHE_DIR, else XDG cache/clgan */
     int use_cache;           /* 0 disables the on-disk program cache */
     int verbose;             /* 1: log program builds and cache hits to stderr */
+    int use_tuning;          /* 1 (default): apply the device's GEMM tuning file (`clgan tune`), if any;
+                                the environment variable CLGAN_GEMM_TUNED=0 also switches it off */
 } clgan_ctx_params;
 
 clgan_ctx_params clgan_ctx_default_params(void);
@@ -114,6 +116,12 @@ const clgan_device_info *clgan_ctx_device(const clgan_ctx *ctx);
 /* Wait for all queued device work to finish. */
 clgan_status clgan_ctx_finish(clgan_ctx *ctx);
 /* Device memory allocated through this context: now, and the peak so far. */
+/* Whether a GEMM tuning file was applied to this context; created (may be
+ * NULL) gets the UTC time `clgan tune` wrote it. */
+int clgan_ctx_tuned(const clgan_ctx *ctx, char *created, size_t cap);
+/* Whether device `index` has a valid tuning file in cache_dir (NULL: the
+ * default cache folder); created as above. Reads the file, opens no device. */
+int clgan_device_tuned(int index, const char *cache_dir, char *created, size_t cap);
 size_t clgan_ctx_bytes_in_use(const clgan_ctx *ctx);
 size_t clgan_ctx_peak_bytes(const clgan_ctx *ctx);
 /* Number of device buffers created so far (a steady-state training step

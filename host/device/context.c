@@ -2,6 +2,8 @@
  * device memory accounting and the kernel-argument/launch helpers. */
 #include "context.h"
 #include "device.h"
+#include "profile.h"
+#include "tuning.h"
 
 #include <clblast_c.h>
 #include <stdatomic.h>
@@ -18,6 +20,7 @@ clgan_ctx_params clgan_ctx_default_params(void)
     clgan_ctx_params p;
     memset(&p, 0, sizeof p);
     p.use_cache = 1;
+    p.use_tuning = 1;
     return p;
 }
 
@@ -84,6 +87,7 @@ clgan_status clgan_ctx_create(const clgan_ctx_params *params, clgan_ctx **out)
         goto fail;
     }
     atomic_fetch_add(&live_contexts, 1);
+    if (p.use_tuning) clgan_tuning_apply_on_create(ctx);
     *out = ctx;
     return CLGAN_OK;
 fail:
@@ -95,6 +99,9 @@ void clgan_ctx_free(clgan_ctx *ctx)
 {
     if (!ctx) return;
     if (ctx->queue) clFinish(ctx->queue);
+    clgan_profile_stop(ctx);
+    free(ctx->gemm_record); /* flat structs (nn/gemm.h) */
+    free(ctx->tuning);
     for (int i = 0; i < ctx->kernel_count; i++) clReleaseKernel(ctx->kernels[i].kernel);
     for (int i = 0; i < ctx->program_count; i++) clReleaseProgram(ctx->programs[i].program);
     if (ctx->queue) clReleaseCommandQueue(ctx->queue);
@@ -109,6 +116,29 @@ clgan_status clgan_ctx_finish(clgan_ctx *ctx)
 {
     CL_TRY(clFinish(ctx->queue));
     return CLGAN_OK;
+}
+
+static int tuning_created(const clgan_tuning *t, char *created, size_t cap)
+{
+    if (created && cap) snprintf(created, cap, "%s", t ? t->created : "");
+    return t != NULL;
+}
+
+int clgan_ctx_tuned(const clgan_ctx *ctx, char *created, size_t cap)
+{
+    return tuning_created(ctx ? ctx->tuning : NULL, created, cap);
+}
+
+int clgan_device_tuned(int index, const char *cache_dir, char *created, size_t cap)
+{
+    clgan_device_info info;
+    char dir[1024];
+    if (cache_dir) snprintf(dir, sizeof dir, "%s", cache_dir);
+    else default_cache_dir(dir, sizeof dir);
+    clgan_tuning t;
+    int ok = dir[0] && clgan_device_get_info(index, &info) == CLGAN_OK &&
+             clgan_tuning_load(dir, &info, &t) == CLGAN_OK;
+    return tuning_created(ok ? &t : NULL, created, cap);
 }
 
 size_t clgan_ctx_bytes_in_use(const clgan_ctx *ctx) { return ctx ? ctx->bytes_in_use : 0; }
@@ -179,13 +209,15 @@ void clgan_buffer_release(clgan_ctx *ctx, cl_mem mem)
 
 clgan_status clgan_buffer_write(clgan_ctx *ctx, cl_mem mem, size_t offset, size_t bytes, const void *src)
 {
-    CL_TRY(clEnqueueWriteBuffer(ctx->queue, mem, CL_TRUE, offset, bytes, src, 0, NULL, NULL));
+    CL_TRY(clEnqueueWriteBuffer(ctx->queue, mem, CL_TRUE, offset, bytes, src, 0, NULL, clgan_profile_event(ctx)));
+    clgan_profile_record(ctx, "upload");
     return CLGAN_OK;
 }
 
 clgan_status clgan_buffer_read(clgan_ctx *ctx, cl_mem mem, size_t offset, size_t bytes, void *dst)
 {
-    CL_TRY(clEnqueueReadBuffer(ctx->queue, mem, CL_TRUE, offset, bytes, dst, 0, NULL, NULL));
+    CL_TRY(clEnqueueReadBuffer(ctx->queue, mem, CL_TRUE, offset, bytes, dst, 0, NULL, clgan_profile_event(ctx)));
+    clgan_profile_record(ctx, "download");
     return CLGAN_OK;
 }
 
@@ -193,7 +225,8 @@ clgan_status clgan_buffer_fill_zero(clgan_ctx *ctx, cl_mem mem, size_t offset, s
 {
     float zero = 0.0f;
     if (bytes == 0) return CLGAN_OK;
-    CL_TRY(clEnqueueFillBuffer(ctx->queue, mem, &zero, sizeof zero, offset, bytes, 0, NULL, NULL));
+    CL_TRY(clEnqueueFillBuffer(ctx->queue, mem, &zero, sizeof zero, offset, bytes, 0, NULL, clgan_profile_event(ctx)));
+    clgan_profile_record(ctx, "fill");
     return CLGAN_OK;
 }
 
@@ -266,7 +299,9 @@ clgan_status clgan_launch_1d(clgan_ctx *ctx, cl_kernel kernel, size_t global, si
 {
     if (global == 0) return CLGAN_OK;
     if (local) global = (global + local - 1) / local * local;
-    cl_int err = clEnqueueNDRangeKernel(ctx->queue, kernel, 1, NULL, &global, local ? &local : NULL, 0, NULL, NULL);
+    cl_int err = clEnqueueNDRangeKernel(ctx->queue, kernel, 1, NULL, &global, local ? &local : NULL, 0, NULL,
+                                        clgan_profile_event(ctx));
+    if (err == CL_SUCCESS) clgan_profile_record(ctx, name);
     if (err != CL_SUCCESS)
         return clgan_fail(err == CL_MEM_OBJECT_ALLOCATION_FAILURE || err == CL_OUT_OF_RESOURCES
                               ? CLGAN_ERR_OUT_OF_MEMORY
@@ -285,7 +320,9 @@ clgan_status clgan_launch_2d(clgan_ctx *ctx, cl_kernel kernel, size_t g0, size_t
         global[0] = (g0 + l0 - 1) / l0 * l0;
         global[1] = (g1 + l1 - 1) / l1 * l1;
     }
-    cl_int err = clEnqueueNDRangeKernel(ctx->queue, kernel, 2, NULL, global, l0 && l1 ? local : NULL, 0, NULL, NULL);
+    cl_int err = clEnqueueNDRangeKernel(ctx->queue, kernel, 2, NULL, global, l0 && l1 ? local : NULL, 0, NULL,
+                                        clgan_profile_event(ctx));
+    if (err == CL_SUCCESS) clgan_profile_record(ctx, name);
     if (err != CL_SUCCESS)
         return clgan_fail(CLGAN_ERR_OPENCL, "clEnqueueNDRangeKernel(%s, global %zux%zu) failed: %s", name, g0, g1,
                           clgan_cl_error_name(err));

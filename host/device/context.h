@@ -23,7 +23,10 @@ struct clgan_ctx {
     int program_count;
     struct { const char *program; char name[64]; cl_kernel kernel; size_t max_wg; } kernels[CLGAN_MAX_KERNELS];
     int kernel_count;
-    int gemm_tuned;       /* tuned CLBlast parameters installed (nn/gemm.c) */
+    struct clgan_tuning *tuning;         /* the device's tuning file, when one applies (nn/gemm.h); flat */
+    struct clgan_gemm_record *gemm_record; /* non-NULL while GEMM shapes are recorded (nn/gemm.h); flat */
+    struct clgan_profile *profile;       /* non-NULL while profiling (device/profile.h) */
+    const char *scope;                   /* what the next launches belong to, e.g. "G.3 conv_transpose2d forward" */
     size_t bytes_in_use, peak_bytes;
     uint64_t alloc_count;
 };
@@ -45,6 +48,8 @@ clgan_status clgan_kernel_get(clgan_ctx *ctx, const char *program, const char *n
 /* Program build with the disk cache (program.c). */
 clgan_status clgan_program_get(clgan_ctx *ctx, const char *name, cl_program *program /* OUT */,
                                int *from_cache /* OUT, may be NULL */);
+/* mkdir -p; 0 on success (program.c). */
+int clgan_make_dirs(const char *dir);
 /* Path of the cache entry for a program (for tests and `clgan cache`). */
 clgan_status clgan_program_cache_path(clgan_ctx *ctx, const char *name, char *path, size_t cap);
 

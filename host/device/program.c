@@ -121,7 +121,7 @@ clgan_status clgan_program_cache_path(clgan_ctx *ctx, const char *name, char *pa
 }
 
 /* mkdir -p */
-static int make_dirs(const char *dir)
+int clgan_make_dirs(const char *dir)
 {
     char tmp[1024];
     snprintf(tmp, sizeof tmp, "%s", dir);
@@ -182,7 +182,7 @@ bad:
 static void write_entry(clgan_ctx *ctx, const char *path, const uint8_t key[32], const unsigned char *bin,
                         size_t n)
 {
-    if (make_dirs(ctx->cache_dir) != 0) {
+    if (clgan_make_dirs(ctx->cache_dir) != 0) {
         if (ctx->verbose) fprintf(stderr, "clgan: cannot create cache folder %s: %s\n", ctx->cache_dir, strerror(errno));
         return;
     }

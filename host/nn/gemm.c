@@ -1,60 +1,49 @@
-/* gemm.c — CLBlast SGEMM wrapper with readable errors. */
+/* gemm.c — the CLBlast SGEMM wrapper: readable errors, GEMM shape recording
+ * and profiler hooks. Tuned parameters are installed per device when a
+ * context is created (device/tuning.h). */
 #include "gemm.h"
+#include "device/profile.h"
 
 #include <clblast_c.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- tuned CLBlast parameters ------------------------------------------------
- * CLBlast ships tuned kernel parameters for many GPUs but none for PoCL's CPU
- * device, where its defaults run clgan's GEMM shapes at 3-10 GFLOP/s. The sets
- * below were found with the CLBlast tuners (clblast-utils: clblast_tuner_xgemm,
- * clblast_tuner_xgemm_direct) and then checked on the GEMM shapes of a DCGAN
- * training step; the commands and numbers are in the comment at the end of this file.
- * A set is installed with CLBlastOverrideParameters only when the device
- * matches what was tuned (platform and device name substrings), once per
- * device, before the first GEMM on it. CLGAN_GEMM_TUNED=0 turns this off. */
-typedef struct tuned_set {
-    const char *platform, *device; /* substrings of the platform and device names */
-    const char *kernel;            /* CLBlast kernel family */
-    int count;
-    const char *names[16];
-    size_t values[16];
-} tuned_set;
+/* ---- shape recording ------------------------------------------------------ */
 
-static const tuned_set tuned_sets[] = {
-    /* PoCL 3.x CPU device on AVX-512 x86 (tuned: "pthread-skylake-avx512-Intel(R) Xeon(R) Processor", PoCL 3.1, 2 cores) */
-    {"Portable Computing Language", "skylake-avx512", "XgemmDirect", 10,
-     {"WGD", "MDIMCD", "NDIMCD", "MDIMAD", "NDIMBD", "KWID", "VWMD", "VWND", "PADA", "PADB"},
-     {64, 8, 8, 16, 16, 2, 1, 1, 0, 0}},
-    /* the indirect kernel, used from CLBlast's default 512^3 multiply-adds up */
-    {"Portable Computing Language", "skylake-avx512", "Xgemm", 16,
-     {"GEMMK", "MWG", "NWG", "KWG", "MDIMC", "NDIMC", "MDIMA", "NDIMB", "KWI", "VWM", "VWN", "STRM", "STRN", "SA", "SB",
-      "KREG"},
-     {0, 64, 64, 32, 8, 8, 8, 8, 2, 4, 4, 0, 0, 1, 1, 1}},
-};
-#define TUNED_SET_COUNT (sizeof tuned_sets / sizeof tuned_sets[0])
-
-/* Install the matching sets once per context (CLBlast keeps them per device;
- * installing the same set again is harmless). */
-static void apply_tuned(clgan_ctx *ctx)
+clgan_status clgan_gemm_record_start(clgan_ctx *ctx)
 {
-    if (ctx->gemm_tuned) return;
-    ctx->gemm_tuned = 1;
-    const char *env = getenv("CLGAN_GEMM_TUNED");
-    if (env && !strcmp(env, "0")) return;
-    for (size_t t = 0; t < TUNED_SET_COUNT; t++) {
-        const tuned_set *ts = &tuned_sets[t];
-        if (!strstr(ctx->info.platform_name, ts->platform) || !strstr(ctx->info.device_name, ts->device)) continue;
-        CLBlastStatusCode s = CLBlastOverrideParameters(ctx->device, ts->kernel, CLBlastPrecisionSingle,
-                                                        (size_t)ts->count, (const char **)ts->names, ts->values);
-        /* A CLBlast whose parameter names differ refuses the set: it then
-         * keeps its own defaults, which are slower but correct. */
-        if (s != CLBlastSuccess && ctx->verbose)
-            fprintf(stderr, "clgan: CLBlastOverrideParameters(%s) for %s failed: %s (%d); using CLBlast's defaults\n",
-                    ts->kernel, ctx->info.device_name, clgan_clblast_status_name(s), (int)s);
+    if (!ctx->gemm_record) ctx->gemm_record = malloc(sizeof *ctx->gemm_record);
+    if (!ctx->gemm_record) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory recording GEMM shapes");
+    ctx->gemm_record->count = ctx->gemm_record->dropped = 0;
+    return CLGAN_OK;
+}
+
+int clgan_gemm_record_stop(clgan_ctx *ctx, clgan_gemm_shape *out, int cap)
+{
+    struct clgan_gemm_record *r = ctx->gemm_record;
+    if (!r) return 0;
+    int n = r->count;
+    for (int i = 0; i < n && i < cap; i++) out[i] = r->shapes[i];
+    free(r);
+    ctx->gemm_record = NULL;
+    return n;
+}
+
+static void record_shape(struct clgan_gemm_record *r, int ta, int tb, size_t m, size_t n, size_t k)
+{
+    for (int i = 0; i < r->count; i++) {
+        clgan_gemm_shape *s = &r->shapes[i];
+        if (s->m == m && s->n == n && s->k == k && s->trans_a == ta && s->trans_b == tb) {
+            s->count += 1;
+            return;
+        }
     }
+    if (r->count == CLGAN_GEMM_RECORD_MAX) {
+        r->dropped++;
+        return;
+    }
+    r->shapes[r->count++] = (clgan_gemm_shape){m, n, k, ta, tb, 1};
 }
 
 const char *clgan_clblast_status_name(int status)
@@ -80,10 +69,12 @@ clgan_status clgan_gemm(clgan_ctx *ctx, int trans_a, int trans_b, size_t m, size
                         size_t c_off, size_t ldc)
 {
     if (m == 0 || n == 0) return CLGAN_OK;
-    apply_tuned(ctx);
+    if (ctx->gemm_record) record_shape(ctx->gemm_record, trans_a != 0, trans_b != 0, m, n, k);
+    clgan_profile_gemm_begin(ctx);
     CLBlastStatusCode s = CLBlastSgemm(CLBlastLayoutRowMajor, trans_a ? CLBlastTransposeYes : CLBlastTransposeNo,
                                        trans_b ? CLBlastTransposeYes : CLBlastTransposeNo, m, n, k, alpha, a, a_off,
                                        lda, b, b_off, ldb, beta, c, c_off, ldc, &ctx->queue, NULL);
+    clgan_profile_gemm_end(ctx);
     if (s == CLBlastSuccess) return CLGAN_OK;
     clgan_status st = CLGAN_ERR_CLBLAST;
     if (s == CLBlastTempBufferAllocFailure || s == CLBlastOpenCLOutOfResources || s == CLBlastOpenCLOutOfHostMemory)
@@ -91,14 +82,3 @@ clgan_status clgan_gemm(clgan_ctx *ctx, int trans_a, int trans_b, size_t m, size
     return clgan_fail(st, "CLBlastSgemm(m=%zu, n=%zu, k=%zu, trans_a=%d, trans_b=%d) failed: %s (%d)", m, n, k,
                       trans_a, trans_b, clgan_clblast_status_name(s), (int)s);
 }
-
-/* How the PoCL sets above were found (PoCL 3.1, 2-core AVX-512 Xeon, CLBlast 1.5.3):
- *   clblast_tuner_xgemm_direct -m 64 -n 3136 -k 512        (DCGAN-28 conv2d forward shape)
- *   clblast_tuner_xgemm -m 512 -n 512 -k 512 -fraction 0.03 -runs 2
- * then the best dozen XgemmDirect sets were re-timed on the 11 GEMM shapes of
- * one dcgan28 w=32 B=64 training step, with every transpose combination they
- * use (the tuner times only one): the chosen set took that step's GEMMs from
- * ~250-350 ms to ~160-220 ms (the tuner's own favourite, WGD=64 MDIMCD=32
- * NDIMCD=8 ..., was no better than CLBlast's defaults there). The Xgemm set
- * ran 59 GFLOP/s at 512^3 in the tuner and matches the direct kernel on the
- * w=64 shapes that cross CLBlast's indirect threshold. */

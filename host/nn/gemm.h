@@ -10,4 +10,23 @@ clgan_status clgan_gemm(clgan_ctx *ctx, int trans_a, int trans_b, size_t m, size
                         cl_mem a, size_t a_off, size_t lda, cl_mem b, size_t b_off, size_t ldb, float beta, cl_mem c,
                         size_t c_off, size_t ldc);
 const char *clgan_clblast_status_name(int status);
+
+/* ---- shape recording ---------------------------------------------------------
+ * While recording, every clgan_gemm call adds its shape to the context's list
+ * (equal shapes merged, with a call count): `clgan tune` and `clgan bench ops`
+ * run a model's step with recording on to learn which GEMMs it issues. */
+#define CLGAN_GEMM_RECORD_MAX 512
+typedef struct clgan_gemm_shape {
+    size_t m, n, k;
+    int trans_a, trans_b;
+    double count; /* calls (or a weight, once merged over models) */
+} clgan_gemm_shape;
+struct clgan_gemm_record {
+    int count, dropped; /* distinct shapes; calls that did not fit */
+    clgan_gemm_shape shapes[CLGAN_GEMM_RECORD_MAX];
+};
+/* Start (or restart, clearing) recording. */
+clgan_status clgan_gemm_record_start(clgan_ctx *ctx);
+/* Stop; copies at most cap shapes into out and returns how many were recorded. */
+int clgan_gemm_record_stop(clgan_ctx *ctx, clgan_gemm_shape *out, int cap);
 #endif

@@ -10,6 +10,7 @@
 #include "nn/random.h"
 #include "nn/shape_ops.h"
 #include "nn/weight_norm.h"
+#include "device/profile.h"
 
 #include <stdio.h>
 #include <math.h>
@@ -32,6 +33,7 @@ typedef struct net_layer {
     cl_mem argmax;                         /* maxpool [N,C,OH,OW] int32 */
     clgan_tensor scratch;                  /* mbstd statistics; a first batchnorm's unwanted dx */
     uint64_t dropout_stream;
+    char scope_fwd[48], scope_bwd[48];     /* profiler scopes: "G.3 conv_transpose2d forward" */
 } net_layer;
 
 struct clgan_net {
@@ -50,7 +52,26 @@ struct clgan_net {
     const clgan_tensor *x;                 /* input of the last forward */
     int last_forward_training;             /* backward needs a training forward */
     int forwards_this_step;                /* varies dropout masks between forwards of one step */
+    char name[8];                          /* "G", "D", "C": names the profiler's scopes */
+    char scope_opt[24];                    /* "G optimizer" */
 };
+
+static void name_scopes(clgan_net *net)
+{
+    snprintf(net->scope_opt, sizeof net->scope_opt, "%s optimizer", net->name);
+    for (int i = 0; i < net->n_layers; i++) {
+        net_layer *L = &net->layers[i];
+        const char *kind = clgan_layer_kind_name(L->spec.kind);
+        snprintf(L->scope_fwd, sizeof L->scope_fwd, "%s.%d %s forward", net->name, i, kind);
+        snprintf(L->scope_bwd, sizeof L->scope_bwd, "%s.%d %s backward", net->name, i, kind);
+    }
+}
+
+void clgan_net_set_name(clgan_net *net, const char *name)
+{
+    snprintf(net->name, sizeof net->name, "%s", name && *name ? name : "net");
+    name_scopes(net);
+}
 
 /* ---- spec constructors -------------------------------------------------- */
 
@@ -266,6 +287,7 @@ clgan_status clgan_net_create(clgan_ctx *ctx, int in_c, int in_h, int in_w, cons
     }
     net->ctx = ctx, net->in_c = in_c, net->in_h = in_h, net->in_w = in_w;
     net->n_layers = n_layers, net->layers = layers, net->seed = seed;
+    snprintf(net->name, sizeof net->name, "net");
     clgan_status st = CLGAN_OK;
     size_t align = clgan_sub_align_floats(ctx);
     int c = in_c, h = in_h, w = in_w;
@@ -300,6 +322,7 @@ clgan_status clgan_net_create(clgan_ctx *ctx, int in_c, int in_h, int in_w, cons
         clgan_net_free(net);
         return st;
     }
+    name_scopes(net);
     *out = net;
     return CLGAN_OK;
 }
@@ -402,7 +425,9 @@ clgan_status clgan_net_plan(clgan_net *net, int n)
 
 static clgan_status copy_tensor(clgan_ctx *ctx, const clgan_tensor *src, clgan_tensor *dst)
 {
-    CL_TRY(clEnqueueCopyBuffer(ctx->queue, src->mem, dst->mem, 0, 0, src->count * sizeof(float), 0, NULL, NULL));
+    CL_TRY(clEnqueueCopyBuffer(ctx->queue, src->mem, dst->mem, 0, 0, src->count * sizeof(float), 0, NULL,
+                               clgan_profile_event(ctx)));
+    clgan_profile_record(ctx, "copy");
     return CLGAN_OK;
 }
 
@@ -508,7 +533,9 @@ clgan_status clgan_net_forward(clgan_net *net, const clgan_tensor *x, cl_mem lab
     net->last_forward_training = training;
     const clgan_tensor *in = x;
     for (int i = 0; i < net->n_layers; i++) {
+        const char *outer = clgan_profile_scope(net->ctx, net->layers[i].scope_fwd);
         clgan_status st = layer_forward(net, i, in, labels, training);
+        clgan_profile_scope(net->ctx, outer);
         if (st != CLGAN_OK)
             return clgan_fail_context(st, "forward, layer %d (%s)", i, clgan_layer_kind_name(net->layers[i].spec.kind));
         in = &net->layers[i].out;
@@ -557,7 +584,9 @@ clgan_status clgan_net_backward_from(clgan_net *net, int layer, clgan_tensor *dx
         const clgan_tensor *x = i ? &net->layers[i - 1].out : net->x;
         clgan_tensor *din = i ? &net->layers[i - 1].dout : dx;
         if (i == lowest && !dx) din = NULL; /* nobody wants it */
+        const char *outer = clgan_profile_scope(net->ctx, net->layers[i].scope_bwd);
         clgan_status st = layer_backward(net, i, x, din);
+        clgan_profile_scope(net->ctx, outer);
         if (st != CLGAN_OK)
             return clgan_fail_context(st, "backward, layer %d (%s)", i, clgan_layer_kind_name(net->layers[i].spec.kind));
     }
@@ -566,7 +595,10 @@ clgan_status clgan_net_backward_from(clgan_net *net, int layer, clgan_tensor *dx
 
 clgan_status clgan_net_zero_grad(clgan_net *net)
 {
-    return clgan_buffer_fill_zero(net->ctx, net->grad_mem, 0, net->param_floats * sizeof(float));
+    const char *outer = clgan_profile_scope(net->ctx, net->scope_opt);
+    clgan_status st = clgan_buffer_fill_zero(net->ctx, net->grad_mem, 0, net->param_floats * sizeof(float));
+    clgan_profile_scope(net->ctx, outer);
+    return st;
 }
 
 /* One weight-normalised layer: from its outputs y [N,OUT] on the init batch,
@@ -632,7 +664,12 @@ static clgan_status ensure_state(clgan_net *net, int both)
 clgan_status clgan_net_adam_step(clgan_net *net, const clgan_adam_params *hp)
 {
     TRY(ensure_state(net, 1));
-    if (net->param_floats) TRY(clgan_adam_step(net->ctx, hp, (int)(net->step + 1), &net->params, &net->grads, &net->opt_m, &net->opt_v));
+    const char *outer = clgan_profile_scope(net->ctx, net->scope_opt);
+    clgan_status st = net->param_floats ? clgan_adam_step(net->ctx, hp, (int)(net->step + 1), &net->params,
+                                                          &net->grads, &net->opt_m, &net->opt_v)
+                                        : CLGAN_OK;
+    clgan_profile_scope(net->ctx, outer);
+    TRY(st);
     net->step++;
     net->forwards_this_step = 0;
     return CLGAN_OK;
@@ -641,7 +678,11 @@ clgan_status clgan_net_adam_step(clgan_net *net, const clgan_adam_params *hp)
 clgan_status clgan_net_sgd_step(clgan_net *net, const clgan_sgd_params *hp)
 {
     TRY(ensure_state(net, 0));
-    if (net->param_floats) TRY(clgan_sgd_step(net->ctx, hp, &net->params, &net->grads, &net->opt_m));
+    const char *outer = clgan_profile_scope(net->ctx, net->scope_opt);
+    clgan_status st = net->param_floats ? clgan_sgd_step(net->ctx, hp, &net->params, &net->grads, &net->opt_m)
+                                        : CLGAN_OK;
+    clgan_profile_scope(net->ctx, outer);
+    TRY(st);
     net->step++;
     net->forwards_this_step = 0;
     return CLGAN_OK;

@@ -85,6 +85,10 @@ clgan_status clgan_net_create(clgan_ctx *ctx, int in_c, int in_h, int in_w, cons
                               int n_layers, uint64_t seed, clgan_net **net /* OUT */);
 void clgan_net_free(clgan_net *net);
 
+/* A short name ("G", "D", "C"; at most 7 characters) for the profiler's
+ * scopes ("G.3 conv_transpose2d forward", "G optimizer"); default "net". */
+void clgan_net_set_name(clgan_net *net, const char *name);
+
 /* Allocate activations and scratch for batch size n (no-op if already planned for n). */
 clgan_status clgan_net_plan(clgan_net *net, int n);
 

@@ -91,6 +91,7 @@ clgan_status clgan_classifier_create(clgan_ctx *ctx, const clgan_classifier_conf
         int n = clgan_classifier_specs(a, specs, &clf->feature_layer);
         st = clgan_net_create(ctx, a->c, a->h, a->w, specs, n, c->seed * 3 + 1, &clf->net);
     }
+    if (st == CLGAN_OK) clgan_net_set_name(clf->net, "C");
     if (st == CLGAN_OK) st = clgan_net_plan(clf->net, B);
     if (st == CLGAN_OK) st = clgan_tensor_alloc(ctx, B, a->c, a->h, a->w, &clf->x);
     if (st == CLGAN_OK) st = clgan_tensor_alloc(ctx, B, 1, 1, 1, &clf->loss);

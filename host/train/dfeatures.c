@@ -227,6 +227,7 @@ clgan_status clgan_dhead_create(clgan_ctx *ctx, const clgan_dhead_config *cfg, c
     specs[n] = clgan_dense(K);
     specs[n++].init = CLGAN_INIT_XAVIER;
     clgan_status st = clgan_net_create(ctx, F, 1, 1, specs, n, c->seed * 7 + 3, &h->net);
+    if (st == CLGAN_OK) clgan_net_set_name(h->net, "head");
     if (st == CLGAN_OK) st = clgan_net_plan(h->net, B);
     if (st == CLGAN_OK) st = clgan_tensor_alloc(ctx, B, F, 1, 1, &h->x);
     if (st == CLGAN_OK) st = clgan_tensor_alloc(ctx, B, 1, 1, 1, &h->loss);

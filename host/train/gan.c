@@ -1,5 +1,6 @@
 /* gan.c — the GAN training step and sampling (see gan.h for the recipe). */
 #include "gan.h"
+#include "device/profile.h"
 
 #include "nn/loss.h"
 #include "nn/random.h"
@@ -69,6 +70,7 @@ clgan_status clgan_gan_create(clgan_ctx *ctx, const clgan_gan_config *cfg, clgan
         st = clgan_net_create(ctx, a->nz, 1, 1, gs, gn, c->seed * 2 + 1, &gan->G);
         if (st == CLGAN_OK) st = clgan_net_create(ctx, a->c, a->h, a->w, ds, dn, c->seed * 2 + 2, &gan->D);
     }
+    if (st == CLGAN_OK) clgan_net_set_name(gan->G, "G"), clgan_net_set_name(gan->D, "D");
     if (st == CLGAN_OK) st = clgan_net_plan(gan->G, B);
     if (st == CLGAN_OK) st = clgan_net_plan(gan->D, B);
     if (st == CLGAN_OK) st = clgan_tensor_alloc(ctx, B, a->nz, 1, 1, &gan->z);
@@ -121,7 +123,9 @@ static clgan_status d_loss_grad(clgan_gan *gan, const clgan_tensor *logits, cons
 {
     clgan_ctx *ctx = gan->ctx;
     size_t bytes = (size_t)gan->cfg.batch * sizeof(float);
-    CL_TRY(clEnqueueCopyBuffer(ctx->queue, logits->mem, gan->logits.mem, 0, (size_t)slot * bytes, bytes, 0, NULL, NULL));
+    CL_TRY(clEnqueueCopyBuffer(ctx->queue, logits->mem, gan->logits.mem, 0, (size_t)slot * bytes, bytes, 0, NULL,
+                               clgan_profile_event(ctx)));
+    clgan_profile_record(ctx, "copy");
     clgan_tensor *dlogits = clgan_net_output_grad(gan->D);
     if (gan->cfg.loss == CLGAN_GAN_LOSS_LS) return clgan_mse_backward(ctx, 0.5f, logits, t, dlogits); /* 1/2 (D - t)^2 */
     return clgan_bce_logits_backward(ctx, 1.0f, logits, t, dlogits);

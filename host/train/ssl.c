@@ -163,6 +163,7 @@ clgan_status clgan_ssl_create(clgan_ctx *ctx, const clgan_ssl_config *cfg, clgan
         }
         if (st == CLGAN_OK) st = clgan_net_create(ctx, c->nz, 1, 1, gs, gn, c->seed * 2 + 1, &s->G);
     }
+    if (st == CLGAN_OK) clgan_net_set_name(s->G, "G"), clgan_net_set_name(s->D, "D");
     if (st == CLGAN_OK) st = clgan_net_plan(s->G, B);
     if (st == CLGAN_OK) st = clgan_net_plan(s->D, B);
     if (st == CLGAN_OK) st = clgan_tensor_alloc(ctx, B, c->nz, 1, 1, &s->z);
