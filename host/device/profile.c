@@ -11,7 +11,8 @@
 
 typedef struct pending_event {
     cl_event event;
-    const char *scope, *kernel;
+    char scope[64];  /* copied: a net (and its scope strings) may go before the event is read */
+    char kernel[48]; /* copied: some launch sites build the name on the stack */
 } pending_event;
 
 struct clgan_profile {
@@ -21,6 +22,7 @@ struct clgan_profile {
     int pending_count;
     cl_event slot;      /* the event the current enqueue fills */
     double gemm_t0;     /* host seconds at clgan_profile_gemm_begin */
+    int paused;         /* launches are not recorded */
 };
 
 static double now_s(void)
@@ -128,6 +130,11 @@ void clgan_profile_stop(clgan_ctx *ctx)
     ctx->profile = NULL;
 }
 
+void clgan_profile_pause(clgan_ctx *ctx, int paused)
+{
+    if (ctx->profile) ctx->profile->paused = paused;
+}
+
 const char *clgan_profile_scope(clgan_ctx *ctx, const char *scope)
 {
     const char *old = ctx->scope;
@@ -137,7 +144,7 @@ const char *clgan_profile_scope(clgan_ctx *ctx, const char *scope)
 
 cl_event *clgan_profile_event(clgan_ctx *ctx)
 {
-    if (!ctx->profile) return NULL;
+    if (!ctx->profile || ctx->profile->paused) return NULL;
     ctx->profile->slot = NULL;
     return &ctx->profile->slot;
 }
@@ -147,13 +154,16 @@ void clgan_profile_record(clgan_ctx *ctx, const char *kernel)
     struct clgan_profile *p = ctx->profile;
     if (!p || !p->slot) return;
     if (p->pending_count == PENDING_MAX) resolve_pending(p);
-    p->pending[p->pending_count++] = (pending_event){p->slot, ctx->scope, kernel};
+    pending_event *pe = &p->pending[p->pending_count++];
+    pe->event = p->slot;
+    snprintf(pe->scope, sizeof pe->scope, "%s", ctx->scope ? ctx->scope : "other");
+    snprintf(pe->kernel, sizeof pe->kernel, "%s", kernel ? kernel : "?");
     p->slot = NULL;
 }
 
 void clgan_profile_gemm_begin(clgan_ctx *ctx)
 {
-    if (!ctx->profile) return;
+    if (!ctx->profile || ctx->profile->paused) return;
     clFinish(ctx->queue);
     ctx->profile->gemm_t0 = now_s();
 }
@@ -161,7 +171,7 @@ void clgan_profile_gemm_begin(clgan_ctx *ctx)
 void clgan_profile_gemm_end(clgan_ctx *ctx)
 {
     struct clgan_profile *p = ctx->profile;
-    if (!p) return;
+    if (!p || p->paused) return;
     clFinish(ctx->queue);
     clgan_profile_entry *e = entry_for(p, ctx->scope, "gemm", 1);
     if (e) e->calls++, e->ms += (now_s() - p->gemm_t0) * 1e3;

@@ -34,9 +34,12 @@ int clgan_profile_entries(clgan_ctx *ctx, const clgan_profile_entry **entries /*
 /* Stop profiling and free the table (the queue keeps profiling enabled). */
 void clgan_profile_stop(clgan_ctx *ctx);
 int clgan_profile_on(const clgan_ctx *ctx);
+/* Pause (1) or resume (0) recording, e.g. around the work between training
+ * steps (sample grids, checkpoints, evaluation). */
+void clgan_profile_pause(clgan_ctx *ctx, int paused);
 
-/* Set the current scope (the string must outlive the launches that use it;
- * NULL = "other"); returns the previous one, to restore. Cheap when off. */
+/* Set the current scope (NULL = "other"; the string must live until the
+ * scope is restored); returns the previous one, to restore. Cheap when off. */
 const char *clgan_profile_scope(clgan_ctx *ctx, const char *scope);
 
 /* For the launch helpers: an event slot to pass to clEnqueue*, or NULL when

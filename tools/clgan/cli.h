@@ -40,6 +40,8 @@ int cli_make_dirs(const char *dir);
 int cli_fail(const char *what);
 /* Device spec from --device (already parsed) or NULL; opens a context. */
 int cli_open_ctx(const char *device_spec, int verbose, clgan_ctx **ctx);
+/* On a device without a GEMM tuning file, print one line suggesting `clgan tune`. */
+void cli_suggest_tune(clgan_ctx *ctx);
 /* Quote a string for JSON output. */
 void cli_json_string(FILE *f, const char *s);
 #endif

@@ -6,6 +6,7 @@
  * training set. */
 #include "classifier_report.h"
 #include "cli.h"
+#include "profile_report.h"
 #include "progress.h"
 #include "run_dir.h"
 #include "scenario.h"
@@ -67,13 +68,16 @@ static void usage(FILE *f)
             "  --seed S              seed for weights, dropout, augmentation, data order and subsets (default 1)\n"
             "  --device SPEC         OpenCL device (index, gpu/cpu, or part of a name)\n"
             "  --resume              continue the run in --out from its checkpoint\n"
-            "  --json                print one machine-readable summary line at the end\n");
+            "  --json                print one machine-readable summary line at the end\n"
+            "  --profile             time every layer's forward and backward, every kernel and the GEMMs\n"
+            "                        (OpenCL event profiling; the first step is warm-up) and print where a\n"
+            "                        step's time goes at the end (in the --json line too)\n");
 }
 
 typedef struct train_opts {
     const char *data, *out, *device;
     clgan_classifier_config cfg;
-    int epochs, steps, eval_every, limit, labels, imb_class, resume, json;
+    int epochs, steps, eval_every, limit, labels, imb_class, resume, json, profile;
     float imb_fraction, decay_epochs;
     int set_model, set_width, set_batch, set_opt, set_scenario; /* given explicitly (checked on resume) */
     const char *set_setting; /* a training setting given (ignored on resume, with a warning) */
@@ -165,6 +169,7 @@ static int parse(int argc, char **argv, train_opts *o)
         else if (!strcmp(argv[i], "--oversample")) o->oversample = o->set_oversample = 1;
         else if (!strcmp(argv[i], "--resume")) o->resume = 1;
         else if (!strcmp(argv[i], "--json")) o->json = 1;
+        else if (!strcmp(argv[i], "--profile")) o->profile = 1;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
             return -1;
@@ -465,7 +470,9 @@ int cmd_train_classifier(int argc, char **argv)
         goto done;
     }
     o.cfg.arch.classes = train->classes;
-    if (cli_open_ctx(o.device, 0, &ctx)) goto done;
+    profile_run prof;
+    if (cli_open_ctx(o.device, 0, &ctx) || !profile_run_start(&prof, ctx, o.profile)) goto done;
+    cli_suggest_tune(ctx);
     real_pc = calloc((size_t)train->classes, sizeof *real_pc);
     extra_pc = calloc((size_t)train->classes, sizeof *extra_pc);
     if (!real_pc || !extra_pc) {
@@ -549,8 +556,11 @@ int cmd_train_classifier(int argc, char **argv)
     }
     while (step < total && !run_stop_signal) {
         int epoch = (int)(step / per_epoch);
-        if (clgan_loader_next(loader, batch, (size_t)c->batch * img, labels, (size_t)c->batch, NULL) != CLGAN_OK ||
-            clgan_classifier_train_step(clf, batch, labels, &st) != CLGAN_OK) {
+        int ok = clgan_loader_next(loader, batch, (size_t)c->batch * img, labels, (size_t)c->batch, NULL) == CLGAN_OK;
+        profile_run_step_begin(&prof, ctx);
+        ok = ok && clgan_classifier_train_step(clf, batch, labels, &st) == CLGAN_OK;
+        profile_run_step_end(&prof, ctx);
+        if (!ok) {
             progress_break(&prog);
             cli_fail("training step");
             goto done;
@@ -637,8 +647,10 @@ int cmd_train_classifier(int argc, char **argv)
         cli_json_string(stdout, last_png);
         printf(", \"log\": ");
         cli_json_string(stdout, log_path);
+        profile_run_json_field(&prof, ctx, stdout);
         printf("}\n");
     }
+    profile_run_report(&prof, ctx, o.json);
     exit_code = 0;
 done:
     if (log) fclose(log);

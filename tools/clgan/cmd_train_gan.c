@@ -4,6 +4,7 @@
  * --imbalance train on the same subset train-classifier would use. */
 #include "cli.h"
 #include "gan_plot.h"
+#include "profile_report.h"
 #include "progress.h"
 #include "run_dir.h"
 #include "scenario.h"
@@ -51,13 +52,16 @@ static void usage(FILE *f)
             "  --seed S             seed for weights, noise, data order and subsets (default 1)\n"
             "  --device SPEC        OpenCL device (index, gpu/cpu, or part of a name)\n"
             "  --resume             continue the run in --out from its checkpoint\n"
-            "  --json               print one machine-readable summary line at the end\n");
+            "  --json               print one machine-readable summary line at the end\n"
+            "  --profile            time every layer's forward and backward, every kernel and the GEMMs\n"
+            "                       (OpenCL event profiling; the first step is warm-up) and print where a\n"
+            "                       step's time goes at the end (in the --json line too)\n");
 }
 
 typedef struct train_opts {
     const char *data, *out, *device;
     clgan_gan_config cfg;
-    int epochs, steps, limit, resume, json;
+    int epochs, steps, limit, resume, json, profile;
     int labels, imb_class; /* data scenario: --labels N, --imbalance C:F (class -1 = none) */
     float imb_fraction;
     int set_model, set_width, set_nz, set_cond, set_batch, set_scenario; /* given explicitly (checked on resume) */
@@ -129,6 +133,7 @@ static int parse(int argc, char **argv, train_opts *o)
         else if (!strcmp(argv[i], "--mbstd")) o->cfg.arch.mbstd = 1, o->set_setting = "--mbstd";
         else if (!strcmp(argv[i], "--resume")) o->resume = 1;
         else if (!strcmp(argv[i], "--json")) o->json = 1;
+        else if (!strcmp(argv[i], "--profile")) o->profile = 1;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
             return -1;
@@ -285,7 +290,9 @@ int cmd_train_gan(int argc, char **argv)
     int32_t *labels = NULL, *grid_labels = NULL;
     FILE *log = NULL;
     int exit_code = 1;
-    if (cli_open_ctx(o.device, 0, &ctx)) goto done;
+    profile_run prof;
+    if (cli_open_ctx(o.device, 0, &ctx) || !profile_run_start(&prof, ctx, o.profile)) goto done;
+    cli_suggest_tune(ctx);
     if (o.resume) {
         if (clgan_gan_load(ctx, ckpt_path, &gan, NULL, 0) != CLGAN_OK) {
             cli_fail("cannot resume");
@@ -354,8 +361,15 @@ int cmd_train_gan(int argc, char **argv)
     }
     while (step < total && !run_stop_signal) {
         int epoch = (int)(step / per_epoch);
-        if (clgan_loader_next(loader, batch, (size_t)c->batch * img, labels, (size_t)c->batch, NULL) != CLGAN_OK ||
-            clgan_gan_train_step(gan, batch, c->arch.conditional ? labels : NULL, &st) != CLGAN_OK) {
+        if (clgan_loader_next(loader, batch, (size_t)c->batch * img, labels, (size_t)c->batch, NULL) != CLGAN_OK) {
+            progress_break(&prog);
+            cli_fail("data loader");
+            goto done;
+        }
+        profile_run_step_begin(&prof, ctx);
+        clgan_status step_st = clgan_gan_train_step(gan, batch, c->arch.conditional ? labels : NULL, &st);
+        profile_run_step_end(&prof, ctx);
+        if (step_st != CLGAN_OK) {
             progress_break(&prog);
             cli_fail("training step");
             goto done;
@@ -405,8 +419,10 @@ int cmd_train_gan(int argc, char **argv)
         cli_json_string(stdout, last_grid);
         printf(", \"log\": ");
         cli_json_string(stdout, log_path);
+        profile_run_json_field(&prof, ctx, stdout);
         printf("}\n");
     }
+    profile_run_report(&prof, ctx, o.json);
     exit_code = 0;
 done:
     if (log) fclose(log);

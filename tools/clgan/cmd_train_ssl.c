@@ -5,6 +5,7 @@
  * samples, a CSV log and a checkpoint; Ctrl-C / SIGTERM safe, resumable. */
 #include "classifier_report.h"
 #include "cli.h"
+#include "profile_report.h"
 #include "progress.h"
 #include "run_dir.h"
 
@@ -53,13 +54,16 @@ static void usage(FILE *f)
             "  --out DIR             output folder (default runs/ssl)\n"
             "  --device SPEC         OpenCL device (index, gpu/cpu, or part of a name)\n"
             "  --resume              continue the run in --out from its checkpoint\n"
-            "  --json                print one machine-readable summary line at the end\n");
+            "  --json                print one machine-readable summary line at the end\n"
+            "  --profile             time every layer's forward and backward, every kernel and the GEMMs\n"
+            "                        (OpenCL event profiling; the first step is warm-up) and print where a\n"
+            "                        step's time goes at the end (in the --json line too)\n");
 }
 
 typedef struct ssl_opts {
     const char *data, *out, *device;
     clgan_ssl_config cfg;
-    int labels, epochs, steps, limit, resume, json;
+    int labels, epochs, steps, limit, resume, json, profile;
     float decay_from;
     int set_model, set_width, set_batch, set_labels, set_limit, set_seed, set_lr, set_weight, set_decay, set_length, set_augment;
 } ssl_opts;
@@ -115,6 +119,7 @@ static int parse(int argc, char **argv, ssl_opts *o)
         } else if (!strcmp(argv[i], "--augment")) o->cfg.augment = o->set_augment = 1;
         else if (!strcmp(argv[i], "--resume")) o->resume = 1;
         else if (!strcmp(argv[i], "--json")) o->json = 1;
+        else if (!strcmp(argv[i], "--profile")) o->profile = 1;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
             return -1;
@@ -288,7 +293,9 @@ int cmd_train_ssl(int argc, char **argv)
                 (long long)o.cfg.decay_end, (long long)planned, (long long)o.cfg.decay_end);
         goto done;
     }
-    if (cli_open_ctx(o.device, 0, &ctx)) goto done;
+    profile_run prof;
+    if (cli_open_ctx(o.device, 0, &ctx) || !profile_run_start(&prof, ctx, o.profile)) goto done;
+    cli_suggest_tune(ctx);
     if (o.resume) {
         if (clgan_ssl_load(ctx, ckpt_path, &s, NULL, 0) != CLGAN_OK) {
             cli_fail("cannot resume");
@@ -349,9 +356,12 @@ int cmd_train_ssl(int argc, char **argv)
     int evaluated = 0;
     while (step < total && !run_stop_signal) {
         int epoch = (int)(step / per_epoch);
-        if (clgan_loader_next(unl_loader, unl_x, (size_t)B * img, NULL, 0, NULL) != CLGAN_OK ||
-            clgan_loader_next(lab_loader, lab_x, (size_t)B * img, lab_y, (size_t)B, NULL) != CLGAN_OK ||
-            clgan_ssl_train_step(s, lab_x, lab_y, unl_x, &st) != CLGAN_OK) {
+        int ok = clgan_loader_next(unl_loader, unl_x, (size_t)B * img, NULL, 0, NULL) == CLGAN_OK &&
+                 clgan_loader_next(lab_loader, lab_x, (size_t)B * img, lab_y, (size_t)B, NULL) == CLGAN_OK;
+        profile_run_step_begin(&prof, ctx);
+        ok = ok && clgan_ssl_train_step(s, lab_x, lab_y, unl_x, &st) == CLGAN_OK;
+        profile_run_step_end(&prof, ctx);
+        if (!ok) {
             progress_break(&prog);
             cli_fail("training step");
             goto done;
@@ -435,8 +445,10 @@ int cmd_train_ssl(int argc, char **argv)
         cli_json_string(stdout, ckpt_path);
         printf(", \"log\": ");
         cli_json_string(stdout, log_path);
+        profile_run_json_field(&prof, ctx, stdout);
         printf("}\n");
     }
+    profile_run_report(&prof, ctx, o.json);
     exit_code = 0;
 done:
     if (log) fclose(log);

@@ -89,6 +89,14 @@ int cli_open_ctx(const char *device_spec, int verbose, clgan_ctx **ctx)
     return 0;
 }
 
+void cli_suggest_tune(clgan_ctx *ctx)
+{
+    const char *env = getenv("CLGAN_GEMM_TUNED");
+    if (clgan_ctx_tuned(ctx, NULL, 0) || (env && !strcmp(env, "0"))) return;
+    fprintf(stderr, "clgan: note: '%s' has no GEMM tuning yet; 'clgan tune' measures the best CLBlast parameters "
+                    "for it (once, about 15 minutes on a small CPU)\n", clgan_ctx_device(ctx)->device_name);
+}
+
 void cli_json_string(FILE *f, const char *s)
 {
     fputc('"', f);
