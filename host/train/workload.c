@@ -160,3 +160,38 @@ size_t clgan_workload_param_count(clgan_workload *w)
     for (int i = 0, n = clgan_workload_nets(w, nets, names); i < n; i++) total += clgan_net_param_count(nets[i]);
     return total;
 }
+
+static void merge_shape(clgan_gemm_shape *out, int *count, int cap, const clgan_gemm_shape *s)
+{
+    for (int i = 0; i < *count; i++)
+        if (out[i].m == s->m && out[i].n == s->n && out[i].k == s->k && out[i].trans_a == s->trans_a &&
+            out[i].trans_b == s->trans_b) {
+            out[i].count += s->count;
+            return;
+        }
+    if (*count < cap) out[(*count)++] = *s;
+}
+
+clgan_status clgan_workload_gemm_shapes(clgan_ctx *ctx, const char *names, int batch, clgan_gemm_shape *out, int cap,
+                                        int *count)
+{
+    *count = 0;
+    char list[512];
+    snprintf(list, sizeof list, "%s", names && *names ? names : "dcgan28,lenet28");
+    for (char *save = NULL, *name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+        clgan_workload *w;
+        TRY(clgan_workload_create(ctx, name, 0, batch, &w));
+        clgan_status st = clgan_workload_train_step(w); /* builds kernels; may differ from later steps (init) */
+        if (st == CLGAN_OK) st = clgan_workload_train_step(w);
+        if (st == CLGAN_OK) st = clgan_workload_infer(w);
+        if (st == CLGAN_OK) st = clgan_gemm_record_start(ctx);
+        if (st == CLGAN_OK) st = clgan_workload_train_step(w);
+        if (st == CLGAN_OK) st = clgan_workload_infer(w);
+        clgan_gemm_shape shapes[CLGAN_GEMM_RECORD_MAX];
+        int n = clgan_gemm_record_stop(ctx, shapes, CLGAN_GEMM_RECORD_MAX);
+        clgan_workload_free(w);
+        if (st != CLGAN_OK) return clgan_fail_context(st, "workload %s", name);
+        for (int i = 0; i < n && i < CLGAN_GEMM_RECORD_MAX; i++) merge_shape(out, count, cap, &shapes[i]);
+    }
+    return CLGAN_OK;
+}

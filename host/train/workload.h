@@ -9,6 +9,7 @@
  * [-1, 1] and labels i % K, drawn once at creation. */
 #ifndef CLGAN_WORKLOAD_H
 #define CLGAN_WORKLOAD_H
+#include "nn/gemm.h"
 #include "nn/net.h"
 
 typedef struct clgan_workload clgan_workload;
@@ -35,4 +36,12 @@ int clgan_workload_conditional(const clgan_workload *w);
 int clgan_workload_nets(clgan_workload *w, clgan_net **nets /* [2] */, const char **names /* [2] */);
 /* Trainable floats over all nets. */
 size_t clgan_workload_param_count(clgan_workload *w);
+
+/* The GEMMs that one training step and one inference batch of each named
+ * workload (comma-separated list, default settings, batch 0 = 64) issue on
+ * ctx, merged over the workloads with their call counts as weights: up to
+ * cap shapes into out, *count gets how many. One step of each runs first
+ * untimed (kernel builds), so this takes a few seconds per workload. */
+clgan_status clgan_workload_gemm_shapes(clgan_ctx *ctx, const char *names, int batch, clgan_gemm_shape *out,
+                                        int cap, int *count /* OUT */);
 #endif

@@ -15,6 +15,7 @@ typedef struct cli_command {
 
 int cmd_devices(int argc, char **argv);
 int cmd_selftest(int argc, char **argv);
+int cmd_tune(int argc, char **argv);
 int cmd_train_gan(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
 int cmd_bench_gan(int argc, char **argv);

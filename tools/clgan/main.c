@@ -11,6 +11,7 @@
 static const cli_command commands[] = {
     {"devices", "list OpenCL platforms and devices", cmd_devices},
     {"selftest", "compile every kernel and check every layer against the host reference", cmd_selftest},
+    {"tune", "measure and store the fastest GEMM parameters for a device (applied to every later run)", cmd_tune},
     {"train-gan", "train a DCGAN or conditional DCGAN; sample grids, log, checkpoints", cmd_train_gan},
     {"sample", "generate images from a GAN checkpoint (PNG grid or IDX file)", cmd_sample},
     {"train-classifier", "train a CNN classifier; test accuracy, recall and confusion matrix per epoch, checkpoints",
@@ -34,7 +35,7 @@ static void usage(FILE *f)
     fprintf(f, "\nRun 'clgan <command> --help' for a command's options.\n"
                "Environment: CLGAN_DEVICE (device spec), CLGAN_CACHE_DIR (kernel cache folder; 'off' disables),\n"
                "             CLGAN_KERNEL_DIR (load .cl sources from a folder instead of the embedded copies),\n"
-               "             CLGAN_GEMM_TUNED=0 (CLBlast's default GEMM parameters instead of clgan's tuned ones),\n"
+               "             CLGAN_GEMM_TUNED=0 (ignore the device's tuning file from 'clgan tune': CLBlast's defaults),\n"
                "             CLGAN_KERNEL_FORM=rows|items (force the CPU or GPU form of the conv kernels).\n");
 }
 
