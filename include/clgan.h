@@ -120,7 +120,9 @@ clgan_status clgan_ctx_finish(clgan_ctx *ctx);
  * NULL) gets the UTC time `clgan tune` wrote it. */
 int clgan_ctx_tuned(const clgan_ctx *ctx, char *created, size_t cap);
 /* Whether device `index` has a valid tuning file in cache_dir (NULL: the
- * default cache folder); created as above. Reads the file, opens no device. */
+ * default cache folder): 1 yes (created as above), 0 none, -1 one that is
+ * damaged or stale and so ignored (clgan_last_error says why). Reads the
+ * file, opens no device. */
 int clgan_device_tuned(int index, const char *cache_dir, char *created, size_t cap);
 size_t clgan_ctx_bytes_in_use(const clgan_ctx *ctx);
 size_t clgan_ctx_peak_bytes(const clgan_ctx *ctx);

@@ -136,9 +136,10 @@ int clgan_device_tuned(int index, const char *cache_dir, char *created, size_t c
     if (cache_dir) snprintf(dir, sizeof dir, "%s", cache_dir);
     else default_cache_dir(dir, sizeof dir);
     clgan_tuning t;
-    int ok = dir[0] && clgan_device_get_info(index, &info) == CLGAN_OK &&
-             clgan_tuning_load(dir, &info, &t) == CLGAN_OK;
-    return tuning_created(ok ? &t : NULL, created, cap);
+    if (!dir[0] || clgan_device_get_info(index, &info) != CLGAN_OK) return tuning_created(NULL, created, cap);
+    clgan_status st = clgan_tuning_load(dir, &info, &t);
+    tuning_created(st == CLGAN_OK ? &t : NULL, created, cap);
+    return st == CLGAN_OK ? 1 : st == CLGAN_ERR_IO ? 0 : -1;
 }
 
 size_t clgan_ctx_bytes_in_use(const clgan_ctx *ctx) { return ctx ? ctx->bytes_in_use : 0; }

@@ -16,10 +16,15 @@ static void print_json(const clgan_device_info *d, int last)
     printf(", \"opencl_c_version\": ");
     cli_json_string(stdout, d->opencl_c_version);
     printf(", \"compute_units\": %u, \"clock_mhz\": %u, \"global_mem_bytes\": %llu, \"max_alloc_bytes\": %llu, "
-           "\"local_mem_bytes\": %llu, \"fp16\": %s, \"fp64\": %s}%s\n",
+           "\"local_mem_bytes\": %llu, \"fp16\": %s, \"fp64\": %s, \"tuned\": ",
            d->compute_units, d->clock_mhz, (unsigned long long)d->global_mem_bytes,
            (unsigned long long)d->max_alloc_bytes, (unsigned long long)d->local_mem_bytes,
-           d->has_fp16 ? "true" : "false", d->has_fp64 ? "true" : "false", last ? "" : ",");
+           d->has_fp16 ? "true" : "false", d->has_fp64 ? "true" : "false");
+    char created[64];
+    int tuned = clgan_device_tuned(d->index, NULL, created, sizeof created);
+    if (tuned == 1) cli_json_string(stdout, created);
+    else printf("%s", tuned < 0 ? "\"ignored\"" : "null");
+    printf("}%s\n", last ? "" : ",");
 }
 
 int cmd_devices(int argc, char **argv)
@@ -30,7 +35,9 @@ int cmd_devices(int argc, char **argv)
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             printf("usage: clgan devices [--json]\n\n"
                    "Lists every OpenCL platform and device with the index that --device and\n"
-                   "CLGAN_DEVICE accept. --json prints a JSON array instead of a table.\n");
+                   "CLGAN_DEVICE accept, and whether 'clgan tune' has tuned its GEMMs (and when).\n"
+                   "--json prints a JSON array instead of a table (\"tuned\": the tuning's UTC time,\n"
+                   "null, or \"ignored\" for a damaged or stale tuning file).\n");
             return 0;
         } else {
             fprintf(stderr, "clgan devices: unknown option '%s' (see --help)\n", argv[i]);
@@ -61,6 +68,11 @@ int cmd_devices(int argc, char **argv)
                d.max_alloc_bytes / mib);
         printf("      local memory   %.0f KiB\n", d.local_mem_bytes / 1024.0);
         printf("      fp16 / fp64    %s / %s\n", d.has_fp16 ? "yes" : "no", d.has_fp64 ? "yes" : "no");
+        char created[64];
+        int tuned = clgan_device_tuned(i, NULL, created, sizeof created);
+        if (tuned == 1) printf("      GEMM tuning    tuned %s (clgan tune)\n", created);
+        else if (tuned < 0) printf("      GEMM tuning    ignored: %s\n", clgan_last_error());
+        else printf("      GEMM tuning    none (CLBlast's defaults; run 'clgan tune')\n");
     }
     if (json) printf("]\n");
     else if (n == 0) printf("no OpenCL devices\n");
