@@ -1,4 +1,4 @@
-/* image.c — PNG grids, heatmaps and line plots drawn into an RGB canvas with
+/* image.c — PNG grids, heatmaps, line plots and bar charts drawn into an RGB canvas with
  * a built-in 5x7 bitmap font (ASCII 32..126, with descenders), written with stb_image_write. */
 #include "image.h"
 #include "core/error.h"
@@ -685,6 +685,160 @@ clgan_status clgan_png_line_plot(const char *path, int width, int height, const 
 #undef MAPX
 #undef MAPY
     clgan_status st = write_png(path, width, height, 3, cv.px);
+    free(cv.px);
+    return st;
+}
+
+/* ---- bar chart ------------------------------------------------------------------ */
+
+#define BAR_LABEL_MAX 64
+
+/* Copy s into out (room for max + 1 chars), longer texts cut in the middle
+ * ("start..end"), as their ends tell them apart ("/forward/b64", " (2)"). */
+static void cut_middle(char *out, int max, const char *s)
+{
+    int n = (int)strlen(s);
+    if (n <= max) {
+        memcpy(out, s, (size_t)n + 1);
+        return;
+    }
+    int head = (max - 2) * 2 / 3, tail = max - 2 - head;
+    memcpy(out, s, (size_t)head);
+    memcpy(out + head, "..", 2);
+    memcpy(out + head + 2, s + n - tail, (size_t)tail + 1);
+}
+
+clgan_status clgan_png_bar_chart(const char *path, int width, const char *title, const char *value_label,
+                                 const char *const *group_labels, int n_groups, const char *const *series_names,
+                                 int n_series, const double *values, double ref, const char *value_suffix)
+{
+    TRY(check_path(path, "clgan_png_bar_chart"));
+    if (width < 320 || width > 8192)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_png_bar_chart %s: width %d outside 320..8192", path, width);
+    if (n_groups < 1 || n_series < 1 || n_series > CLGAN_PLOT_MAX_SERIES || !values)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG,
+                          "clgan_png_bar_chart %s: %d groups of %d series (1.. groups, 1..%d series, values needed)",
+                          path, n_groups, n_series, CLGAN_PLOT_MAX_SERIES);
+    const rgb BAND = {246, 246, 248}, REF = {40, 40, 40}, NA = {150, 150, 150};
+    const int s = 1, line = GLYPH_H * s, margin = 10, tick = 4;
+    const int bar_h = 11, bar_gap = 2, group_pad = 6; /* pixels */
+    /* title: scale 2 where it fits, else 1, cut with ".." where even that does not */
+    char title_buf[256] = "";
+    if (title) snprintf(title_buf, sizeof title_buf, "%s", title);
+    int ts = text_width(title_buf, 2) <= width - 2 * margin ? 2 : 1;
+    int title_max = (width - 2 * margin + 1) / GLYPH_ADVANCE;
+    if ((int)strlen(title_buf) > title_max && title_max >= 3 && title_max < (int)sizeof title_buf)
+        memcpy(title_buf + title_max - 2, "..", 3);
+    const char *suffix = value_suffix ? value_suffix : "";
+
+    /* group labels, cut to BAR_LABEL_MAX characters */
+    int label_w = 0;
+    for (int g = 0; g < n_groups; g++) {
+        char buf[BAR_LABEL_MAX + 1];
+        cut_middle(buf, BAR_LABEL_MAX, group_labels && group_labels[g] ? group_labels[g] : "");
+        int tw = text_width(buf, s);
+        if (tw > label_w) label_w = tw;
+    }
+    /* value range */
+    double vmax = isfinite(ref) && ref > 0 ? ref : 0;
+    for (int i = 0; i < n_groups * n_series; i++)
+        if (isfinite(values[i]) && values[i] > vmax) vmax = values[i];
+    if (!(vmax > 0)) vmax = 1;
+
+    /* legend rows: swatch + name items flowed left to right under the title */
+    char names[CLGAN_PLOT_MAX_SERIES][LABEL_MAX + 1];
+    int item_w[CLGAN_PLOT_MAX_SERIES], swatch = 14;
+    for (int k = 0; k < n_series; k++) {
+        if (series_names && series_names[k]) cut_middle(names[k], LABEL_MAX, series_names[k]);
+        else snprintf(names[k], sizeof names[k], "series %d", k);
+        item_w[k] = swatch + 5 + text_width(names[k], s) + 16;
+    }
+    int legend_rows = 1;
+    for (int k = 0, x = 0; k < n_series; k++) {
+        if (x > 0 && x + item_w[k] > width - 2 * margin) legend_rows++, x = 0;
+        x += item_w[k];
+    }
+    int value_room = text_width("0000.00", s) + (int)strlen(suffix) * GLYPH_ADVANCE * s + 6;
+    int left = margin + label_w + 8, right = margin + value_room;
+    int plot_w = width - left - right;
+    if (plot_w < 60)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_png_bar_chart %s: width %d leaves no room for the bars "
+                                                 "next to labels %d pixels wide", path, width, label_w);
+    int top = margin + (title_buf[0] ? GLYPH_H * ts + 8 : 0) + legend_rows * (line + 6) + 6;
+    int group_h = n_series * bar_h + (n_series - 1) * bar_gap + 2 * group_pad;
+    int plot_h = n_groups * group_h;
+    int bottom = tick + 4 + line + (value_label && *value_label ? 6 + line : 0) + margin;
+    int64_t height = (int64_t)top + plot_h + bottom;
+    if (height > MAX_SIDE)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_png_bar_chart %s: %d groups of %d bars need %lld pixels of "
+                                                 "height (limit %d)", path, n_groups, n_series, (long long)height,
+                          MAX_SIDE);
+    axis ax = make_axis(0, vmax, plot_w / 80);
+    int px0 = left, px1 = left + plot_w - 1, py0 = top, py1 = top + plot_h - 1;
+#define MAPV(v) (px0 + (int)lround(((v) - ax.lo) / (ax.hi - ax.lo) * (px1 - px0)))
+
+    canvas cv;
+    TRY(canvas_init(&cv, width, (int)height, WHITE, path));
+    int y = margin;
+    if (title_buf[0]) {
+        draw_text(&cv, (width - text_width(title_buf, ts)) / 2, y, title_buf, ts, TEXT);
+        y += GLYPH_H * ts + 8;
+    }
+    for (int k = 0, x = margin; k < n_series; k++) {
+        if (x > margin && x + item_w[k] > width - margin) x = margin, y += line + 6;
+        uint8_t c[3];
+        clgan_png_series_color(k, c);
+        fill_rect(&cv, x, y, swatch, line - 1, (rgb){c[0], c[1], c[2]});
+        draw_text(&cv, x + swatch + 5, y, names[k], s, TEXT);
+        x += item_w[k];
+    }
+
+    /* bands behind every other group, grid lines and ticks */
+    for (int g = 1; g < n_groups; g += 2) fill_rect(&cv, px0 + 1, py0 + g * group_h, plot_w - 2, group_h, BAND);
+    char buf[96];
+    for (int t = 0;; t++) {
+        double v = ax.lo + t * ax.step;
+        if (v > ax.hi + ax.step * 1e-9) break;
+        int x = MAPV(v);
+        vline(&cv, x, py0, py1, GRID);
+        vline(&cv, x, py1 + 1, py1 + tick, FRAME);
+        tick_label(buf, sizeof buf, &ax, v);
+        int tw = text_width(buf, s), tx = x - tw / 2;
+        if (tx + tw > width - 2) tx = width - 2 - tw;
+        draw_text(&cv, tx, py1 + tick + 4, buf, s, TEXT);
+    }
+    if (value_label && *value_label)
+        draw_text(&cv, px0 + (plot_w - text_width(value_label, s)) / 2, py1 + tick + 4 + line + 6, value_label, s,
+                  TEXT);
+
+    /* group labels (right-aligned next to the plot) and bars */
+    for (int g = 0; g < n_groups; g++) {
+        int gy = py0 + g * group_h;
+        cut_middle(buf, BAR_LABEL_MAX, group_labels && group_labels[g] ? group_labels[g] : "");
+        draw_text(&cv, px0 - 6 - text_width(buf, s), gy + (group_h - GLYPH_CAP * s) / 2, buf, s, TEXT);
+        for (int k = 0; k < n_series; k++) {
+            double v = values[(size_t)g * n_series + k];
+            int by = gy + group_pad + k * (bar_h + bar_gap);
+            uint8_t c[3];
+            clgan_png_series_color(k, c);
+            if (!isfinite(v)) {
+                draw_text(&cv, px0 + 4, by + (bar_h - GLYPH_CAP * s) / 2, "n/a", s, NA);
+                continue;
+            }
+            int x1 = MAPV(v < 0 ? 0 : v);
+            if (x1 > px0) fill_rect(&cv, px0 + 1, by, x1 - px0, bar_h, (rgb){c[0], c[1], c[2]});
+            snprintf(buf, sizeof buf, "%.2f%s", v, suffix);
+            draw_text(&cv, (x1 > px0 ? x1 : px0) + 4, by + (bar_h - GLYPH_CAP * s) / 2, buf, s, TEXT);
+        }
+    }
+    if (isfinite(ref) && ref > 0) {
+        int x = MAPV(ref);
+        vline(&cv, x, py0, py1, REF);
+        vline(&cv, x + 1, py0, py1, REF);
+    }
+    rect_outline(&cv, px0, py0, px1, py1, FRAME);
+#undef MAPV
+    clgan_status st = write_png(path, width, (int)height, 3, cv.px);
     free(cv.px);
     return st;
 }

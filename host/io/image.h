@@ -1,7 +1,8 @@
-/* image.h — PNG output: sample grids, confusion-matrix heatmaps and loss
- * curves, drawn on the host with a built-in 5x7 bitmap font and written with
- * stb_image_write. Every function returns CLGAN_ERR_INVALID_ARG for bad
- * shapes and CLGAN_ERR_IO naming the path when the file cannot be written.
+/* image.h — PNG output: sample grids, confusion-matrix heatmaps, loss
+ * curves and bar charts, drawn on the host with a built-in 5x7 bitmap font
+ * and written with stb_image_write. Every function returns
+ * CLGAN_ERR_INVALID_ARG for bad shapes and CLGAN_ERR_IO naming the path when
+ * the file cannot be written.
  */
 #ifndef CLGAN_IMAGE_H
 #define CLGAN_IMAGE_H
@@ -62,5 +63,21 @@ clgan_status clgan_png_line_plot(const char *path, int width, int height, const 
                                  const char *y_label, const clgan_plot_series *series, int n_series);
 /* Colour of series i in line plots (a fixed palette of 8). */
 void clgan_png_series_color(int i, uint8_t rgb[3]);
+
+/* A horizontal grouped bar chart, `width` pixels wide (at least 320; the
+ * height follows from the number of bars): one group per group label, top
+ * to bottom, and in each group one bar per series in the line plots'
+ * colours, values[g * n_series + s] long (NaN or infinite: no bar, "n/a").
+ * Bars start at 0; the value axis runs from 0 to the largest value (or ref)
+ * rounded out to a whole tick, with light grid lines and tick labels at the
+ * bottom. A dark vertical line marks ref when it is finite and > 0 (e.g. 1 =
+ * as fast as the baseline). Each bar is labelled with its value ("%.2f"
+ * then value_suffix, e.g. "1.23x"). Group labels longer than 64 characters
+ * and series names longer than 48 are cut in the middle ("ab..yz"). A legend of the series sits under the title. title,
+ * value_label, value_suffix and series_names (each or all) may be NULL;
+ * up to CLGAN_PLOT_MAX_SERIES series. */
+clgan_status clgan_png_bar_chart(const char *path, int width, const char *title, const char *value_label,
+                                 const char *const *group_labels, int n_groups, const char *const *series_names,
+                                 int n_series, const double *values, double ref, const char *value_suffix);
 
 #endif

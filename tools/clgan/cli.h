@@ -18,7 +18,7 @@ int cmd_selftest(int argc, char **argv);
 int cmd_tune(int argc, char **argv);
 int cmd_train_gan(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
-int cmd_bench_gan(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 int cmd_train_classifier(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_predict(int argc, char **argv);

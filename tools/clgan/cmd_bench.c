@@ -1,0 +1,48 @@
+/* cmd_bench.c — `clgan bench SUITE`: dispatch to the benchmark suites
+ * (bench_ops.c, bench_models.c, bench_startup.c, bench_compare.c) and the
+ * overview --help. */
+#include "bench.h"
+#include "cli.h"
+
+#include <string.h>
+
+static const struct {
+    const char *name, *summary;
+    int (*run)(int argc, char **argv);
+} suites[] = {
+    {"ops", "SGEMM at square sizes, every GEMM shape the presets' training steps issue, and each preset layer "
+            "(conv2d, conv_transpose2d, dense, batchnorm, pooling) forward and backward", bench_ops},
+    {"models", "full training steps and inference batches of every preset: ms, images/s, GEMM GFLOP/s, peak "
+               "device memory, device allocations per step", bench_models},
+    {"startup", "cold (empty kernel caches) and warm start of a new clgan process to a ready context", bench_startup},
+    {"compare", "put clgan-bench/1 JSON files side by side: a Markdown table and a PNG bar chart", bench_compare},
+};
+#define SUITE_COUNT (int)(sizeof suites / sizeof suites[0])
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: clgan bench <suite> [options]      (clgan bench <suite> --help for each)\n\n"
+               "Benchmarks for comparing devices, drivers, tunings and frameworks. Each suite writes one\n"
+               "clgan-bench/1 JSON document with --out FILE.json (format: docs/bench-json.md) and prints a\n"
+               "table without it; `compare` puts such files side by side.\n\nsuites:\n");
+    for (int i = 0; i < SUITE_COUNT; i++) fprintf(f, "  %-8s %s\n", suites[i].name, suites[i].summary);
+    fprintf(f, "\nTimes are wall-clock medians over --reps/--steps iterations after untimed warm-up ones,\n"
+               "each iteration ended by clgan_ctx_finish. Figures are measured, never asserted.\n");
+}
+
+int cmd_bench(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    for (int i = 0; i < SUITE_COUNT; i++)
+        if (!strcmp(argv[1], suites[i].name)) return suites[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "clgan bench: unknown suite '%s'\n\n", argv[1]);
+    usage(stderr);
+    return 2;
+}
