@@ -409,6 +409,10 @@ clgan_status clgan_gemm_tune(clgan_ctx *ctx, const clgan_gemm_shape *shapes, int
         if (st == CLGAN_OK) best[f] = c->total;
         cost_sum[f] = now_s() - c0, cost_n[f] = 1; /* a first estimate: the defaults may have been cached */
     }
+    if (st == CLGAN_OK) {
+        size_t s;
+        t.prog.best_ms = fmin(t.prog.best_ms, best_switch(&t, &cand[0], &cand[1], &s));
+    }
 
     /* 2. Candidates, alternating the two kernels, seeds first, until the budget is spent. */
     limits L = {ctx->info.max_work_group_size ? ctx->info.max_work_group_size : 64,
@@ -466,6 +470,13 @@ clgan_status clgan_gemm_tune(clgan_ctx *ctx, const clgan_gemm_shape *shapes, int
         out->candidates[f]++;
         if (bad) out->rejected++;
         if (st == CLGAN_OK && c->complete && c->total < best[f]) best[f] = c->total;
+        if (st == CLGAN_OK && c->complete) /* the progress line's best: this set with the best of the other kind */
+            for (int k = 0; k < n_cand; k++) {
+                if (cand[k].family == f || !cand[k].complete) continue;
+                size_t s;
+                double total = best_switch(&t, f == DIRECT ? c : &cand[k], f == DIRECT ? &cand[k] : c, &s);
+                if (total < t.prog.best_ms) t.prog.best_ms = total;
+            }
         t.prog.candidates_done++;
         CLBlastClearCache(); /* drop the candidate's compiled program */
     }

@@ -16,7 +16,9 @@
 #include "bench.h"
 #include "cli.h"
 
+#include "device/profile.h"
 #include "nn/gemm.h"
+#include "profile_report.h"
 #include "train/workload.h"
 
 #include <stdlib.h>
@@ -37,6 +39,36 @@ static clgan_status iter(void *user)
 
 /* One phase (train or infer) of one preset: a recorded first iteration,
  * the rest of the warm-up, then the timed iterations. */
+/* --profile: `steps` more training steps with the profiler on (after the
+ * timed ones, so its synchronisation does not touch their times); the
+ * report goes to stderr and into the result as "profile". */
+static void profile_phase(clgan_ctx *ctx, clgan_workload *w, int steps, bench_result *r)
+{
+    if (!profile_report_start(ctx)) return;
+    clgan_profile_reset(ctx);
+    clgan_status st = CLGAN_OK;
+    for (int s = 0; s < steps && st == CLGAN_OK; s++) st = clgan_workload_train_step(w);
+    if (st != CLGAN_OK) {
+        fprintf(stderr, "clgan bench models: --profile: %s\n", clgan_last_error());
+        clgan_profile_stop(ctx);
+        return;
+    }
+    fprintf(stderr, "\n%s:", clgan_workload_name(w));
+    profile_report_print(ctx, stderr, steps, 20);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (f) {
+        profile_report_json(ctx, f, steps);
+        fclose(f);
+        cJSON *j = text ? cJSON_Parse(text) : NULL;
+        if (j && r->extra) cJSON_AddItemToObject(r->extra, "profile", j);
+        else cJSON_Delete(j);
+    }
+    free(text);
+    clgan_profile_stop(ctx);
+}
+
 static void run_phase(clgan_ctx *ctx, clgan_workload *w, int train, int warmup, int steps, double *times,
                       clgan_gemm_shape *rec, bench_result *r)
 {
@@ -94,7 +126,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: clgan bench models [--device SPEC] [--models LIST] [--batch B] [--width W] [--steps N]\n"
-            "                          [--warmup N] [--out FILE.json] [--label TEXT] [--json]\n\n"
+            "                          [--warmup N] [--profile] [--out FILE.json] [--label TEXT] [--json]\n\n"
             "Times whole presets, each in a fresh context on random images:\n"
             "  train/MODEL/w<W>/b<B>  one full training step (as train-gan / train-classifier / train-ssl run it)\n"
             "  infer/MODEL/w<W>/b<B>  one inference batch (GANs: B samples; classifiers, ssl: class probabilities)\n"
@@ -110,6 +142,9 @@ static void usage(FILE *f)
             "  --out FILE.json write the clgan-bench/1 document (docs/bench-json.md) atomically;\n"
             "                  without it a table is printed\n"
             "  --label TEXT    the run's name in comparisons (default \"clgan <device>[ tuned]\")\n"
+            "  --profile       after the timed steps, --steps more with OpenCL event profiling: where a\n"
+            "                  training step's time goes, per layer and phase, per kernel, GEMM share (on\n"
+            "                  stderr, and as \"profile\" in each train result)\n"
             "  --json          print the JSON document on stdout (the table then goes to stderr)\n"
             "Exit status: 0; 1 when a workload failed (it is still recorded, with its \"error\") or the\n"
             "file could not be written; 2 for bad options.\n\n"
@@ -120,7 +155,7 @@ static void usage(FILE *f)
 int bench_models(int argc, char **argv)
 {
     const char *device = NULL, *models = clgan_workload_names();
-    int steps = 5, warmup = 2, batch = 0, width = 0;
+    int steps = 5, warmup = 2, batch = 0, width = 0, profile = 0;
     bench_out_opts o = {0};
     for (int i = 1; i < argc; i++) {
         int bad = 0, r;
@@ -138,6 +173,7 @@ int bench_models(int argc, char **argv)
         } else if ((v = cli_flag_value(argc, argv, &i, "--warmup", &bad))) {
             if (!cli_parse_int("--warmup", v, 0, 1000, &warmup)) return 2;
         } else if (bad) return 2;
+        else if (!strcmp(argv[i], "--profile")) profile = 1;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
             return 0;
@@ -191,6 +227,7 @@ int bench_models(int argc, char **argv)
         if (cli_open_ctx(device, 0, &ctx) == 0 && clgan_workload_create(ctx, list[i], width, batch, &w) == CLGAN_OK) {
             run_phase(ctx, w, 0, warmup, steps, t_infer, rec, &inf);
             run_phase(ctx, w, 1, warmup, steps, t_train, rec, &tr);
+            if (profile && !tr.error) profile_phase(ctx, w, steps, &tr);
             /* train first in the file: the headline figure */
             bench_add(&doc, &tr);
             bench_add(&doc, &inf);
