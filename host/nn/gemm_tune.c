@@ -75,10 +75,17 @@ typedef struct limits {
 
 /* XgemmDirect: v = WGD MDIMCD NDIMCD MDIMAD NDIMBD KWID VWMD VWND PADA PADB.
  * The constraints of CLBlast's direct kernel (xgemm_direct tuner). */
+/* Every kernel is compiled for the device before it can be timed, and a
+ * work-item tile of hundreds of accumulators compiles for minutes on CPU
+ * drivers (LLVM spills and schedules it) while running no faster: the search
+ * keeps a work-item's tile at most MAX_ITEM_TILE outputs. */
+#define MAX_ITEM_TILE 64
+
 static int direct_valid(const size_t *v, const limits *L)
 {
     size_t wgd = v[0], mc = v[1], nc = v[2], ma = v[3], nb = v[4], kw = v[5], vm = v[6], vn = v[7];
     if (mc * nc > L->max_wg) return 0;
+    if (!mc || !nc || (wgd / mc) * (wgd / nc) > MAX_ITEM_TILE) return 0;
     if (!divides(kw, wgd) || !divides(mc * vm, wgd) || !divides(nc * vn, wgd) || !divides(ma * vm, wgd) ||
         !divides(nb * vn, wgd))
         return 0;
@@ -95,6 +102,7 @@ static int indirect_valid(const size_t *v, const limits *L)
            vn = v[10], sa = v[13], sb = v[14];
     if (v[0] != 0 || v[15] != 1) return 0;
     if (mc * nc > L->max_wg) return 0;
+    if (!mc || !nc || (mwg / mc) * (nwg / nc) > MAX_ITEM_TILE) return 0;
     if (!divides(kwi, kwg) || !divides(mc * vm, mwg) || !divides(nc * vn, nwg) || !divides(ma * vm, mwg) ||
         !divides(nb * vn, nwg))
         return 0;
@@ -109,25 +117,25 @@ static size_t pick(clgan_rng *r, const size_t *choices, int n) { return choices[
 
 static void random_direct(clgan_rng *r, size_t vw, size_t *v)
 {
-    static const size_t wgd[] = {8, 16, 32, 64, 128}, dim[] = {4, 8, 16, 32}, kwid[] = {2, 4, 8, 16},
+    static const size_t wgd[] = {8, 16, 32, 64, 128}, dim[] = {8, 16, 32}, kwid[] = {2, 4, 8},
                         pad[] = {0, 1};
     size_t vec[5] = {1, 2, 4, 8, 16};
     int nvec = 1;
     while (nvec < 5 && vec[nvec] <= vw) nvec++;
-    v[0] = pick(r, wgd, 5), v[1] = pick(r, dim, 4), v[2] = pick(r, dim, 4), v[3] = pick(r, dim, 4);
-    v[4] = pick(r, dim, 4), v[5] = pick(r, kwid, 4), v[6] = pick(r, vec, nvec), v[7] = pick(r, vec, nvec);
+    v[0] = pick(r, wgd, 5), v[1] = pick(r, dim, 3), v[2] = pick(r, dim, 3), v[3] = pick(r, dim, 3);
+    v[4] = pick(r, dim, 3), v[5] = pick(r, kwid, 3), v[6] = pick(r, vec, nvec), v[7] = pick(r, vec, nvec);
     v[8] = pick(r, pad, 2), v[9] = pick(r, pad, 2);
 }
 
 static void random_indirect(clgan_rng *r, size_t vw, size_t *v)
 {
-    static const size_t wg[] = {16, 32, 64, 128}, kwg[] = {16, 32}, dim[] = {4, 8, 16, 32}, kwi[] = {2, 8},
+    static const size_t wg[] = {16, 32, 64, 128}, kwg[] = {16, 32}, dim[] = {8, 16, 32}, kwi[] = {2, 8},
                         bit[] = {0, 1};
     size_t vec[5] = {1, 2, 4, 8, 16};
     int nvec = 1;
     while (nvec < 5 && vec[nvec] <= vw) nvec++;
-    v[0] = 0, v[1] = pick(r, wg, 4), v[2] = pick(r, wg, 4), v[3] = pick(r, kwg, 2), v[4] = pick(r, dim, 4);
-    v[5] = pick(r, dim, 4), v[6] = pick(r, dim, 4), v[7] = pick(r, dim, 4), v[8] = pick(r, kwi, 2);
+    v[0] = 0, v[1] = pick(r, wg, 4), v[2] = pick(r, wg, 4), v[3] = pick(r, kwg, 2), v[4] = pick(r, dim, 3);
+    v[5] = pick(r, dim, 3), v[6] = pick(r, dim, 3), v[7] = pick(r, dim, 3), v[8] = pick(r, kwi, 2);
     v[9] = pick(r, vec, nvec), v[10] = pick(r, vec, nvec), v[11] = pick(r, bit, 2), v[12] = pick(r, bit, 2);
     v[13] = pick(r, bit, 2), v[14] = pick(r, bit, 2), v[15] = 1;
     if (!v[13]) v[6] = v[4];
