@@ -9,17 +9,8 @@
 # non-zero exits for missing, corrupt, unconditional or wrong-shape GANs and
 # bad flags.
 # usage: cli_augment.sh PATH/TO/clgan
-set -u
-clgan=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fails=0
-pass=0
-ok() { echo "ok   $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fails=$((fails + 1)); }
-expect() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+. "$(dirname "$0")/cli_lib.sh" "$@"
 
-if ! "$clgan" devices >/dev/null 2>&1; then echo "skipped: no OpenCL device"; exit 77; fi
 # 320 images, 32 per class; --imbalance 3:0.25 keeps 8 of class 3's: 296 images.
 data=(--data synthetic --limit 320 --seed 3)
 gan=(--width 8 --nz 16 --batch 16)
@@ -113,5 +104,4 @@ first=$(sed -n '2,6p' "$work/learn/log.csv" | awk -F, '{ s += $3 } END { print s
 last=$(tail -5 "$work/learn/log.csv" | awk -F, '{ s += $3 } END { print s / NR }')
 expect "GAN-augmented training: loss falls (first 5 steps $first, last 5 $last)" awk -v a="$first" -v b="$last" 'BEGIN { exit !(b < 0.7 * a) }'
 
-echo "$pass passed, $fails failed"
-[ $fails = 0 ]
+finish

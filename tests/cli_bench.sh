@@ -6,18 +6,8 @@
 # and bad options exit 2. `bench startup` compiles every kernel from empty
 # caches (a minute or two on PoCL), so it runs only with CLGAN_TEST_SLOW=1.
 # usage: cli_bench.sh PATH/TO/clgan
-set -u
-clgan=$1
+. "$(dirname "$0")/cli_lib.sh" "$@"
 py=/usr/bin/python3
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fails=0
-pass=0
-ok() { echo "ok   $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fails=$((fails + 1)); }
-expect() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
-
-if ! "$clgan" devices >/dev/null 2>&1; then echo "skipped: no OpenCL device"; exit 77; fi
 
 # check_doc FILE SUITE ID... : the header and result keys of docs/bench-json.md, and the ids.
 check_doc() {
@@ -154,5 +144,4 @@ else
     echo "skip bench startup (set CLGAN_TEST_SLOW=1: it recompiles every kernel from empty caches)"
 fi
 
-echo "$pass passed, $fails failed"
-test $fails = 0
+finish

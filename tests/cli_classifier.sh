@@ -4,17 +4,8 @@
 # Ctrl-C, --labels / --imbalance, vgg32 on converted data, and clear errors
 # with non-zero exits for bad input.
 # usage: cli_classifier.sh PATH/TO/clgan
-set -u
-clgan=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fails=0
-pass=0
-ok() { echo "ok   $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fails=$((fails + 1)); }
-expect() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+. "$(dirname "$0")/cli_lib.sh" "$@"
 
-if ! "$clgan" devices >/dev/null 2>&1; then echo "skipped: no OpenCL device"; exit 77; fi
 small=(--data synthetic --width 4 --batch 16 --limit 64 --seed 3)
 
 # 1. A short run: every artefact, the per-epoch report, one JSON line.
@@ -126,5 +117,4 @@ expect "SIGINT: says where the checkpoint is" grep -q "checkpoint written to" "$
 "$clgan" train-classifier --data synthetic --steps 12 --out "$out2" --resume --json >"$work/json" 2>/dev/null
 expect "resume after SIGINT reaches step 12" grep -q '"steps": 12' "$work/json"
 
-echo "$pass passed, $fails failed"
-[ $fails = 0 ]
+finish

@@ -5,17 +5,8 @@
 # by eval and predict, and clear errors with non-zero exits for bad input
 # (including a head whose GAN file moved or changed).
 # usage: cli_dfeatures.sh PATH/TO/clgan
-set -u
-clgan=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fails=0
-pass=0
-ok() { echo "ok   $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fails=$((fails + 1)); }
-expect() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+. "$(dirname "$0")/cli_lib.sh" "$@"
 
-if ! "$clgan" devices >/dev/null 2>&1; then echo "skipped: no OpenCL device"; exit 77; fi
 "$clgan" train-gan --data synthetic --width 8 --nz 16 --batch 16 --limit 256 --steps 16 --seed 3 --out "$work/gan" >/dev/null 2>&1
 expect "a tiny GAN to take D from" test -s "$work/gan/checkpoint.ckpt"
 ck=$work/gan/checkpoint.ckpt
@@ -54,7 +45,6 @@ expect "missing checkpoint: exit 1 with a message (rc=$rc)" test $rc = 1 -a -s "
 "$clgan" train-dfeatures --gan "$ck" --data synthetic --pool median 2>"$work/err"; rc=$?
 expect "bad --pool: exit 2 (rc=$rc)" test $rc = 2 && grep -q "avg, max, grid" "$work/err"
 
-
 # The head refers to its GAN file: moved or changed, eval says so.
 mv "$ck" "$ck.moved"
 "$clgan" eval --checkpoint "$work/head/checkpoint.ckpt" --data synthetic 2>"$work/err"; rc=$?
@@ -65,5 +55,4 @@ expect "GAN file changed: rc 1, 'has changed' (rc=$rc)" test $rc = 1 -a -n "$(gr
 "$clgan" eval --checkpoint "$ck.moved" --data synthetic 2>"$work/err"; rc=$?
 expect "a GAN checkpoint given to eval: rc 1, 'not a classifier checkpoint'" test $rc = 1 -a -n "$(grep "not a classifier checkpoint" "$work/err")"
 
-echo "$pass passed, $fails failed"
-test $fails = 0
+finish

@@ -3,17 +3,8 @@
 # synthetic data: files written, --json, resume, Ctrl-C, determinism of
 # sample, and clear errors with non-zero exits for bad input.
 # usage: cli_gan.sh PATH/TO/clgan
-set -u
-clgan=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fails=0
-pass=0
-ok() { echo "ok   $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fails=$((fails + 1)); }
-expect() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+. "$(dirname "$0")/cli_lib.sh" "$@"
 
-if ! "$clgan" devices >/dev/null 2>&1; then echo "skipped: no OpenCL device"; exit 77; fi
 small=(--data synthetic --width 8 --nz 16 --batch 16 --limit 64 --seed 3)
 
 # 1. A short conditional run: every artefact, and one JSON line.
@@ -79,5 +70,4 @@ expect "SIGINT: says where the checkpoint is" grep -q "checkpoint written to" "$
 "$clgan" train-gan --data synthetic --steps 12 --out "$out2" --resume --json >"$work/json" 2>/dev/null
 expect "resume after SIGINT reaches step 12" grep -q '"steps": 12' "$work/json"
 
-echo "$pass passed, $fails failed"
-[ $fails = 0 ]
+finish

@@ -5,17 +5,8 @@
 # --degrade-demo's FD rising
 # with the noise, and clear errors with non-zero exits for bad input.
 # usage: cli_score.sh PATH/TO/clgan
-set -u
-clgan=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fails=0
-pass=0
-ok() { echo "ok   $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fails=$((fails + 1)); }
-expect() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+. "$(dirname "$0")/cli_lib.sh" "$@"
 
-if ! "$clgan" devices >/dev/null 2>&1; then echo "skipped: no OpenCL device"; exit 77; fi
 "$clgan" train-classifier --data synthetic --width 4 --batch 16 --limit 64 --steps 8 --seed 3 --out "$work/clf" >/dev/null 2>&1
 expect "a small classifier to score with" test -s "$work/clf/checkpoint.ckpt"
 ck=$work/clf/checkpoint.ckpt
@@ -71,5 +62,4 @@ expect "missing samples: exit 1 naming --samples" grep -q -- "--samples" "$work/
 "$clgan" score --classifier "$ck" --samples synthetic --labels "$ck" 2>"$work/err"; rc=$?
 expect "a --labels file that is not IDX labels: exit 1 (rc=$rc)" test $rc = 1 -a -s "$work/err"
 
-echo "$pass passed, $fails failed"
-test $fails = 0
+finish

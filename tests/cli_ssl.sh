@@ -5,17 +5,8 @@
 # supervised-only ablation (--unlabelled-weight 0),
 # Ctrl-C, and clear errors with non-zero exits for bad input.
 # usage: cli_ssl.sh PATH/TO/clgan
-set -u
-clgan=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fails=0
-pass=0
-ok() { echo "ok   $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fails=$((fails + 1)); }
-expect() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+. "$(dirname "$0")/cli_lib.sh" "$@"
 
-if ! "$clgan" devices >/dev/null 2>&1; then echo "skipped: no OpenCL device"; exit 77; fi
 small=(--data synthetic --limit 512 --width 8 --batch 16 --lr 2e-3 --labels 40 --seed 2)
 
 "$clgan" train-ssl "${small[@]}" --steps 64 --out "$work/a" --json >"$work/json" 2>"$work/err"; rc=$?
@@ -104,5 +95,4 @@ expect "--resume without a checkpoint: rc 1 (rc=$rc)" test $rc = 1 -a -s "$work/
 "$clgan" train-ssl --help >"$work/help"; rc=$?
 expect "--help: rc 0, mentions feature matching" test $rc = 0 -a -n "$(grep "feature matching" "$work/help")"
 
-echo "$pass passed, $fails failed"
-test $fails = 0
+finish

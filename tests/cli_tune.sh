@@ -5,17 +5,8 @@
 # ignored with a note and rebuilt by the next `tune`, --dry-run writes
 # nothing, and bad input gets a message and exit status 2.
 # usage: cli_tune.sh PATH/TO/clgan
-set -u
-clgan=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fails=0
-pass=0
-ok() { echo "ok   $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fails=$((fails + 1)); }
-expect() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+. "$(dirname "$0")/cli_lib.sh" "$@"
 
-if ! "$clgan" devices >/dev/null 2>&1; then echo "skipped: no OpenCL device"; exit 77; fi
 export CLGAN_CACHE_DIR=$work/cache
 tiny=(--models dcgan28 --batch 8 --reps 1)
 
@@ -74,5 +65,4 @@ expect "--dry-run says so" grep -q "nothing saved" "$work/out"
 expect "--dry-run leaves the file unchanged" test "$before" = "$(sha256sum "$file")"
 expect "no temporary files left" test -z "$(ls "$work"/cache/tuning | grep tmp)"
 
-echo "$pass passed, $fails failed"
-test $fails = 0
+finish

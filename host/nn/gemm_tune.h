@@ -67,8 +67,10 @@ typedef struct clgan_tune_result {
 
 /* Search on ctx's device. ctx must have been created without the tuning
  * file applied (clgan_ctx_params.use_tuning = 0), so that the first figures
- * are CLBlast's defaults. On return CLBlast keeps the chosen sets installed
- * for the device. */
+ * are CLBlast's defaults. On return the chosen switch point is installed
+ * in CLBlast for the device, and so are the chosen sets when neither is
+ * CLBlast's default (defaults cannot be reinstated in a process once
+ * overridden); a new process gets exactly the tuning file's choice. */
 clgan_status clgan_gemm_tune(clgan_ctx *ctx, const clgan_gemm_shape *shapes, int n_shapes,
                              const clgan_tune_options *opt, clgan_tune_result *out /* OUT */);
 #endif
