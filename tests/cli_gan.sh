@@ -70,4 +70,18 @@ expect "SIGINT: says where the checkpoint is" grep -q "checkpoint written to" "$
 "$clgan" train-gan --data synthetic --steps 12 --out "$out2" --resume --json >"$work/json" 2>/dev/null
 expect "resume after SIGINT reaches step 12" grep -q '"steps": 12' "$work/json"
 
+# --profile: the report on stderr, and the table in the --json line.
+"$clgan" train-gan "${small[@]}" --steps 4 --out "$work/prof" --profile 2>"$work/err" >/dev/null
+expect "--profile prints a per-layer table" grep -q "^D.0 conv2d backward" "$work/err"
+expect "--profile prints a per-kernel table with the GEMMs" grep -q "^gemm " "$work/err"
+expect "--profile leaves out the warm-up step" grep -q "^profile: 3 steps" "$work/err"
+"$clgan" train-gan "${small[@]}" --steps 3 --out "$work/prof2" --profile --json >"$work/json" 2>/dev/null
+expect "--profile --json: the profile object in the summary line" /usr/bin/python3 -c '
+import json, sys
+d = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
+p = d["profile"]
+assert p["steps"] == 2 and 0 < p["gemm_share"] <= 1 and p["total_ms"] > 0
+assert any(s["scope"].startswith("G.") for s in p["scopes"]) and any(k["kernel"] == "gemm" for k in p["kernels"])
+' "$work/json"
+
 finish
