@@ -24,11 +24,12 @@ static clgan_tuning sample_tuning(const clgan_device_info *d)
     snprintf(t.models, sizeof t.models, "dcgan28,lenet28");
     t.gemm_ms_default = 200.5, t.gemm_ms_tuned = 120.25;
     /* The switch point only: CLBlast accepts it on every device, and it
-     * changes which kernel runs (every GEMM below 8^3 direct). */
+     * changes which kernel runs (from 2^3 multiply-adds up the indirect
+     * one, where CLBlast's default sends small GEMMs to the direct one). */
     t.set_count = 1;
     snprintf(t.sets[0].kernel, sizeof t.sets[0].kernel, "GemmRoutine");
     snprintf(t.sets[0].names[0], sizeof t.sets[0].names[0], "XGEMM_MIN_INDIRECT_SIZE");
-    t.sets[0].values[0] = 8, t.sets[0].count = 1;
+    t.sets[0].values[0] = 2, t.sets[0].count = 1;
     return t;
 }
 
@@ -41,7 +42,7 @@ static void host_tests(void)
     size_t n = strlen(text);
     EXPECT(clgan_tuning_parse(text, n, &u) == CLGAN_OK, "parse what format wrote: %s", clgan_last_error());
     EXPECT(!strcmp(u.device, t.device) && !strcmp(u.created, t.created) && u.set_count == 1 &&
-               u.sets[0].values[0] == 8 && !strcmp(u.sets[0].names[0], "XGEMM_MIN_INDIRECT_SIZE") &&
+               u.sets[0].values[0] == 2 && !strcmp(u.sets[0].names[0], "XGEMM_MIN_INDIRECT_SIZE") &&
                fabs(u.gemm_ms_tuned - 120.25) < 1e-9,
            "round trip keeps every field");
     int flips_accepted = 0;
@@ -67,6 +68,27 @@ static void host_tests(void)
                strstr(clgan_last_error(), "line 10"),
            "a malformed set line is refused with its line number: %s", clgan_last_error());
     free(bad);
+
+    /* Checksummed but unsafe for CLBlast: refused at parse time. */
+    static const char *const direct[] = {"WGD", "MDIMCD", "NDIMCD", "MDIMAD", "NDIMBD",
+                                         "KWID", "VWMD", "VWND", "PADA", "PADB"};
+    const size_t good[] = {32, 8, 8, 8, 8, 2, 1, 1, 0, 0};
+    for (int variant = 0; variant < 5; variant++) {
+        clgan_tuning v = sample_tuning(NULL);
+        clgan_tuning_set *d = &v.sets[v.set_count++];
+        memset(d, 0, sizeof *d);
+        snprintf(d->kernel, sizeof d->kernel, "%s", variant == 3 ? "XgemmBogus" : "XgemmDirect");
+        d->count = 10;
+        for (int q = 0; q < 10; q++) snprintf(d->names[q], sizeof d->names[q], "%s", direct[q]), d->values[q] = good[q];
+        if (variant == 1) d->values[0] = 0;                     /* WGD = 0: CLBlast would divide by it */
+        if (variant == 2) d->count = 9;                         /* a name missing */
+        if (variant == 4) v.sets[v.set_count++] = *d;           /* the family twice */
+        char *txt = clgan_tuning_format(&v);
+        clgan_status st = txt ? clgan_tuning_parse(txt, strlen(txt), &u) : CLGAN_ERR_OUT_OF_MEMORY;
+        if (variant == 0) EXPECT(st == CLGAN_OK, "a complete XgemmDirect set parses: %s", clgan_last_error());
+        else EXPECT(st == CLGAN_ERR_FORMAT, "unsafe set %d (zero tile, missing name, unknown kernel, twice) refused", variant);
+        free(txt);
+    }
     free(text);
 }
 
@@ -117,7 +139,7 @@ static void device_tests(void)
     EXPECT(clgan_ctx_tuned(ctx, created, sizeof created) && !strcmp(created, t.created),
            "a new context loads and applies it (created %s)", created);
     EXPECT(clgan_device_tuned(d->index, dir, created, sizeof created) == 1, "devices: tuned");
-    EXPECT(gemm_ok(ctx), "GEMMs are right under the tuned switch point");
+    EXPECT(gemm_ok(ctx), "GEMMs are right under the tuned switch point (the indirect kernel for a 3x2x2 product)");
     clgan_ctx_free(ctx);
 
     /* Damage one byte in the middle: ignored, the context runs untuned. */

@@ -37,9 +37,9 @@ int clgan_profile_on(const clgan_ctx *ctx) { return ctx && ctx->profile; }
 clgan_status clgan_profile_start(clgan_ctx *ctx)
 {
     if (ctx->profile) return CLGAN_OK;
+    CL_TRY(clFinish(ctx->queue));
     struct clgan_profile *p = calloc(1, sizeof *p);
     if (!p) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory for the profiler");
-    CL_TRY(clFinish(ctx->queue));
     cl_command_queue_properties props = 0;
     clGetCommandQueueInfo(ctx->queue, CL_QUEUE_PROPERTIES, sizeof props, &props, NULL);
     if (!(props & CL_QUEUE_PROFILING_ENABLE)) {

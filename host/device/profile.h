@@ -3,7 +3,8 @@
  * GEMM, summed per (scope, kernel).
  *
  * A scope names what a launch belongs to — "G.3 conv_transpose2d forward",
- * "D optimizer", "loss" — and is set by the nets around each layer
+ * "D optimizer", or "other" (losses, noise, uploads outside the nets) — and
+ * is set by the nets around each layer
  * (clgan_profile_scope). clgan_profile_start switches the context's queue
  * to a profiling one; while profiling, every launch records an event, and
  * each GEMM is timed between two clFinish calls on the host, so CLBlast's

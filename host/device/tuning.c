@@ -46,6 +46,45 @@ static int parse_number(const char *v, size_t n, double *out)
     return 1;
 }
 
+/* The parameter names CLBlast 1.5 takes per kernel family, in order. A file
+ * may hold only these families, each with exactly these names: anything
+ * else would reach CLBlast unchecked (a zero tile size divides by zero in
+ * it at the first GEMM of every process on the device). */
+static const char *const known_direct[] = {"WGD", "MDIMCD", "NDIMCD", "MDIMAD", "NDIMBD",
+                                           "KWID", "VWMD", "VWND", "PADA", "PADB", NULL};
+static const char *const known_indirect[] = {"GEMMK", "MWG", "NWG", "KWG", "MDIMC", "NDIMC", "MDIMA", "NDIMB", "KWI",
+                                             "VWM", "VWN", "STRM", "STRN", "SA", "SB", "KREG", NULL};
+static const char *const known_routine[] = {"XGEMM_MIN_INDIRECT_SIZE", NULL};
+static const char *const may_be_zero[] = {"PADA", "PADB", "GEMMK", "STRM", "STRN", "SA", "SB",
+                                          "XGEMM_MIN_INDIRECT_SIZE", NULL};
+
+static int in_list(const char *const *list, const char *name)
+{
+    for (; *list; list++)
+        if (!strcmp(*list, name)) return 1;
+    return 0;
+}
+
+/* Names in order, each once; values > 0 unless allowed, at most 4096 (a tile
+ * or vector size) or 2^20 (the switch size, cubed by CLBlast in 64 bits). */
+static int set_is_known(const clgan_tuning_set *s)
+{
+    const char *const *names = !strcmp(s->kernel, "XgemmDirect") ? known_direct
+                               : !strcmp(s->kernel, "Xgemm")     ? known_indirect
+                               : !strcmp(s->kernel, "GemmRoutine") ? known_routine
+                                                                   : NULL;
+    if (!names) return 0;
+    int n = 0;
+    while (names[n]) n++;
+    if (s->count != n) return 0;
+    for (int p = 0; p < n; p++) {
+        if (strcmp(s->names[p], names[p])) return 0;
+        size_t cap = names == known_routine ? (size_t)1 << 20 : 4096;
+        if (s->values[p] > cap || (!s->values[p] && !in_list(may_be_zero, names[p]))) return 0;
+    }
+    return 1;
+}
+
 /* "set KERNEL NAME=V NAME=V ..." */
 static int parse_set(const char *v, size_t n, clgan_tuning_set *s)
 {
@@ -63,7 +102,7 @@ static int parse_set(const char *v, size_t n, clgan_tuning_set *s)
         size_t b = ++i;
         size_t value = 0;
         while (i < n && v[i] >= '0' && v[i] <= '9') {
-            if (value > (size_t)1 << 40) return 0;
+            if (value > (size_t)1 << 24) return 0; /* range-checked per name in set_is_known */
             value = value * 10 + (size_t)(v[i++] - '0');
         }
         if (i == b || (i < n && v[i] != ' ')) return 0;
@@ -123,7 +162,10 @@ clgan_status clgan_tuning_parse(const char *text, size_t len, clgan_tuning *t)
         else if (KEY("set")) {
             if (t->set_count == CLGAN_TUNING_MAX_SETS)
                 return clgan_fail(CLGAN_ERR_FORMAT, "tuning file: more than %d parameter sets", CLGAN_TUNING_MAX_SETS);
-            ok = parse_set(v, vn, &t->sets[t->set_count++]);
+            ok = parse_set(v, vn, &t->sets[t->set_count]) && set_is_known(&t->sets[t->set_count]);
+            for (int q = 0; ok && q < t->set_count; q++) /* one set per family */
+                ok = strcmp(t->sets[q].kernel, t->sets[t->set_count].kernel) != 0;
+            t->set_count++;
         } else
             ok = 1; /* unknown keys from a newer writer are skipped */
 #undef KEY
@@ -256,8 +298,30 @@ clgan_status clgan_tuning_save(const char *cache_dir, const clgan_tuning *t)
 
 /* ---- CLBlast ---------------------------------------------------------------- */
 
+/* Devices whose CLBlast parameters this process has overridden: CLBlast
+ * keeps overrides per device for the life of the process, whatever context
+ * installed them. */
+#define OVERRIDDEN_MAX 64
+static cl_device_id overridden[OVERRIDDEN_MAX];
+static int overridden_count;
+
+void clgan_tuning_mark_overridden(cl_device_id device)
+{
+    for (int i = 0; i < overridden_count; i++)
+        if (overridden[i] == device) return;
+    if (overridden_count < OVERRIDDEN_MAX) overridden[overridden_count++] = device;
+}
+
+int clgan_tuning_overridden(cl_device_id device)
+{
+    for (int i = 0; i < overridden_count; i++)
+        if (overridden[i] == device) return 1;
+    return 0;
+}
+
 clgan_status clgan_tuning_install(clgan_ctx *ctx, const clgan_tuning *t)
 {
+    if (t->set_count) clgan_tuning_mark_overridden(ctx->device);
     for (int s = 0; s < t->set_count; s++) {
         const clgan_tuning_set *set = &t->sets[s];
         const char *names[CLGAN_TUNING_MAX_PARAMS];

@@ -65,6 +65,13 @@ clgan_status clgan_tuning_load(const char *cache_dir, const clgan_device_info *i
 /* Write it atomically (temp file + rename), creating the folder. */
 clgan_status clgan_tuning_save(const char *cache_dir, const clgan_tuning *t);
 
+/* CLBlast keeps parameter overrides per device for the whole process (it has
+ * no call to undo them): these record which devices this process changed, so
+ * that `clgan tune` can refuse to start from anything but the defaults. Not
+ * thread-safe: contexts are created from one thread. */
+void clgan_tuning_mark_overridden(cl_device_id device);
+int clgan_tuning_overridden(cl_device_id device);
+
 /* Install a tuning's parameter sets into CLBlast for the context's device. */
 clgan_status clgan_tuning_install(clgan_ctx *ctx, const clgan_tuning *t);
 /* Called once by clgan_ctx_create: loads the device's file, installs it and

@@ -12,7 +12,7 @@
 #include "nn/init.h"
 
 #define MAX_CANDIDATES 400
-#define CHECK_SAMPLES 2048 /* result elements compared against the defaults' per shape */
+#define CHECK_SAMPLES 8192 /* result elements compared against the defaults' per shape */
 #define FORCE_DIRECT ((size_t)1 << 20) /* a switch point no shape reaches */
 
 enum { DIRECT = 0, INDIRECT = 1 };
@@ -39,7 +39,6 @@ typedef struct tuner {
     int n;
     cl_mem a, b, c;
     float **ref;         /* [n][CHECK_SAMPLES] the defaults' results, sampled */
-    size_t *ref_stride;  /* [n] */
     float *probe;        /* host scratch for reading results */
     size_t probe_cap;
     int reps;
@@ -162,6 +161,7 @@ static const size_t seed_indirect[][INDIRECT_PARAMS] = { /* CPU-style first, GPU
 
 static clgan_status override_family(clgan_ctx *ctx, int family, const size_t *v)
 {
+    clgan_tuning_mark_overridden(ctx->device);
     const char *const *names = family == DIRECT ? direct_names : indirect_names;
     int count = family == DIRECT ? DIRECT_PARAMS : INDIRECT_PARAMS;
     CLBlastStatusCode s = CLBlastOverrideParameters(ctx->device, family_name[family], CLBlastPrecisionSingle,
@@ -174,6 +174,7 @@ static clgan_status override_family(clgan_ctx *ctx, int family, const size_t *v)
 
 static clgan_status override_switch(clgan_ctx *ctx, size_t min_indirect)
 {
+    clgan_tuning_mark_overridden(ctx->device);
     const char *name = "XGEMM_MIN_INDIRECT_SIZE";
     CLBlastStatusCode s =
         CLBlastOverrideParameters(ctx->device, "GemmRoutine", CLBlastPrecisionSingle, 1, &name, &min_indirect);
@@ -190,13 +191,22 @@ static clgan_status run_once(tuner *t, const clgan_gemm_shape *s)
                       0, s->n);
 }
 
+/* The j-th checked element of a C of `total` elements: all of them when C is
+ * small, else a scatter (a multiplicative hash, so no row, column or edge
+ * tile is systematically missed) that always includes the last element. */
+static size_t sample_at(size_t j, size_t count, size_t total)
+{
+    if (count == total) return j;
+    if (j == count - 1) return total - 1;
+    return (size_t)(((uint64_t)j * 2654435761u + 12345u) % total);
+}
+
 /* Compare (or, with store set, record) a sample of C against the defaults'. */
 static clgan_status check_result(tuner *t, int i, int store, int *ok)
 {
     const clgan_gemm_shape *s = &t->shapes[i];
     size_t total = s->m * s->n;
-    size_t stride = total / CHECK_SAMPLES ? total / CHECK_SAMPLES : 1;
-    size_t count = total / stride < CHECK_SAMPLES ? total / stride : CHECK_SAMPLES;
+    size_t count = total < CHECK_SAMPLES ? total : CHECK_SAMPLES;
     *ok = 1;
     if (total > t->probe_cap) {
         float *p = realloc(t->probe, total * sizeof *p);
@@ -205,14 +215,13 @@ static clgan_status check_result(tuner *t, int i, int store, int *ok)
     }
     TRY(clgan_buffer_read(t->ctx, t->c, 0, total * sizeof(float), t->probe));
     if (store) {
-        t->ref_stride[i] = stride;
-        for (size_t j = 0; j < count; j++) t->ref[i][j] = t->probe[j * stride];
+        for (size_t j = 0; j < count; j++) t->ref[i][j] = t->probe[sample_at(j, count, total)];
         return CLGAN_OK;
     }
     double scale = 0;
     for (size_t j = 0; j < count; j++) scale = fmax(scale, fabs(t->ref[i][j]));
     for (size_t j = 0; j < count; j++) {
-        double d = fabs((double)t->probe[j * stride] - t->ref[i][j]);
+        double d = fabs((double)t->probe[sample_at(j, count, total)] - t->ref[i][j]);
         if (!(d <= 1e-3 * (scale + 1e-6))) *ok = 0; /* NaN fails too */
     }
     return CLGAN_OK;
@@ -223,6 +232,11 @@ static clgan_status check_result(tuner *t, int i, int store, int *ok)
 static clgan_status time_shape(tuner *t, int i, int check, int store, int *ok, double *ms)
 {
     const clgan_gemm_shape *s = &t->shapes[i];
+    if (check || store) { /* NaN first: a kernel that leaves outputs unwritten cannot pass */
+        float nan = NAN;
+        CL_TRY(clEnqueueFillBuffer(t->ctx->queue, t->c, &nan, sizeof nan, 0, s->m * s->n * sizeof(float), 0, NULL,
+                                   NULL));
+    }
     TRY(run_once(t, s));
     TRY(clgan_ctx_finish(t->ctx));
     *ok = 1;
@@ -265,8 +279,8 @@ static clgan_status time_candidate(tuner *t, candidate *c, const int *order, dou
         int i = order[j], ok;
         double ms;
         clgan_status st = time_shape(t, i, 1, 0, &ok, &ms);
-        if (st == CLGAN_ERR_OUT_OF_MEMORY) return st;
-        if (st != CLGAN_OK || !ok) { /* CLBlast refused the set at run time, or it computes wrong results */
+        if (st != CLGAN_OK || !ok) { /* CLBlast refused the set, the device ran out of resources for it
+                                        (register spills on GPUs), or it computes wrong results */ /* CLBlast refused the set at run time, or it computes wrong results */
             *bad = 1;
             clgan_clear_error();
             return CLGAN_OK;
@@ -274,6 +288,7 @@ static clgan_status time_candidate(tuner *t, candidate *c, const int *order, dou
         c->ms[i] = ms;
         c->total += ms * t->shapes[i].count;
         if (c->total > give_up) return CLGAN_OK;
+        if (!c->is_default && now_s() - t->t0 > t->budget) return CLGAN_OK; /* out of time: incomplete */
     }
     c->complete = 1;
     return CLGAN_OK;
@@ -300,15 +315,18 @@ static double best_switch(const tuner *t, const candidate *d, const candidate *x
     return best;
 }
 
-static int cmp_weight(const void *a, const void *b, const clgan_gemm_shape *s)
+/* Shape indices heaviest first (m*n*k times calls), so a slow candidate is
+ * dropped after as few shapes as possible. */
+static void order_by_weight(const clgan_gemm_shape *s, int n, int *order)
 {
-    int i = *(const int *)a, j = *(const int *)b;
-    double wi = (double)s[i].m * s[i].n * s[i].k * s[i].count, wj = (double)s[j].m * s[j].n * s[j].k * s[j].count;
-    return wi < wj ? 1 : wi > wj ? -1 : 0;
+    for (int i = 0; i < n; i++) {
+        int v = order[i], j = i;
+        double w = (double)s[v].m * s[v].n * s[v].k * s[v].count;
+        while (j > 0 && (double)s[order[j - 1]].m * s[order[j - 1]].n * s[order[j - 1]].k * s[order[j - 1]].count < w)
+            order[j] = order[j - 1], j--;
+        order[j] = v;
+    }
 }
-
-static const clgan_gemm_shape *sort_shapes;
-static int by_weight(const void *a, const void *b) { return cmp_weight(a, b, sort_shapes); }
 
 static void fill_set(clgan_tuning_set *set, int family, const size_t *v)
 {
@@ -329,7 +347,6 @@ static void free_tuner(tuner *t, candidate *cand, int n_cand)
     if (t->ref)
         for (int i = 0; i < t->n; i++) free(t->ref[i]);
     free(t->ref);
-    free(t->ref_stride);
     free(t->probe);
     for (int i = 0; i < n_cand; i++) free(cand[i].ms);
     free(cand);
@@ -342,9 +359,11 @@ clgan_status clgan_gemm_tune(clgan_ctx *ctx, const clgan_gemm_shape *shapes, int
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_gemm_tune: no shapes to tune on");
     if (n > CLGAN_TUNE_MAX_SHAPES)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_gemm_tune: %d shapes, at most %d", n, CLGAN_TUNE_MAX_SHAPES);
-    if (ctx->tuning)
+    if (ctx->tuning || clgan_tuning_overridden(ctx->device))
         return clgan_fail(CLGAN_ERR_INVALID_ARG,
-                          "clgan_gemm_tune: the context has a tuning file applied; create it with use_tuning = 0");
+                          "clgan_gemm_tune: CLBlast's parameters for this device were already overridden in this "
+                          "process (a tuning file applied, or an earlier search); tune in a fresh process with a "
+                          "context created with use_tuning = 0");
     memset(out, 0, sizeof *out);
     tuner t;
     memset(&t, 0, sizeof t);
@@ -375,19 +394,18 @@ clgan_status clgan_gemm_tune(clgan_ctx *ctx, const clgan_gemm_shape *shapes, int
         if (!host) st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory");
         if (st == CLGAN_OK) clgan_rng_fill_uniform(&rng, host, big, -1, 1);
         if (st == CLGAN_OK) st = clgan_buffer_write(ctx, t.a, 0, amax * sizeof(float), host);
+        if (st == CLGAN_OK) clgan_rng_fill_uniform(&rng, host, big, -1, 1); /* B differs from A: swapped operands show */
         if (st == CLGAN_OK) st = clgan_buffer_write(ctx, t.b, 0, bmax * sizeof(float), host);
         free(host);
     }
     t.ref = calloc((size_t)n, sizeof *t.ref);
-    t.ref_stride = calloc((size_t)n, sizeof *t.ref_stride);
-    if (st == CLGAN_OK && (!t.ref || !t.ref_stride)) st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory");
+    if (st == CLGAN_OK && !t.ref) st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory");
     for (int i = 0; st == CLGAN_OK && i < n; i++)
         if (!(t.ref[i] = malloc(CHECK_SAMPLES * sizeof(float))))
             st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory");
     int order[CLGAN_TUNE_MAX_SHAPES];
     for (int i = 0; i < n; i++) order[i] = i;
-    sort_shapes = shapes;
-    qsort(order, (size_t)n, sizeof order[0], by_weight);
+    order_by_weight(shapes, n, order);
 
     /* 1. CLBlast's defaults as CLBlast picks the kernel, then each kernel forced. */
     out->shape_count = n;

@@ -111,7 +111,10 @@ int cmd_tune(int argc, char **argv)
             free(ms);
             return 2;
         }
-        if (!strstr(clgan_workload_names(), m) || strlen(m) >= sizeof ms[0].name) {
+        char pat[64], names[256];
+        snprintf(pat, sizeof pat, ",%s,", m);
+        snprintf(names, sizeof names, ",%s,", clgan_workload_names());
+        if (!strstr(names, pat) || strlen(m) >= sizeof ms[0].name) {
             fprintf(stderr, "clgan tune: unknown model '%s'; choose from %s\n", m, clgan_workload_names());
             free(ms);
             return 2;
