@@ -32,8 +32,6 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-int clgan_profile_on(const clgan_ctx *ctx) { return ctx && ctx->profile; }
-
 clgan_status clgan_profile_start(clgan_ctx *ctx)
 {
     if (ctx->profile) return CLGAN_OK;

@@ -34,7 +34,6 @@ void clgan_profile_reset(clgan_ctx *ctx);
 int clgan_profile_entries(clgan_ctx *ctx, const clgan_profile_entry **entries /* OUT */);
 /* Stop profiling and free the table (the queue keeps profiling enabled). */
 void clgan_profile_stop(clgan_ctx *ctx);
-int clgan_profile_on(const clgan_ctx *ctx);
 /* Pause (1) or resume (0) recording, e.g. around the work between training
  * steps (sample grids, checkpoints, evaluation). */
 void clgan_profile_pause(clgan_ctx *ctx, int paused);

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "core/atomic_file.h"
 #include "core/sha256.h"
 
 #ifndef CLGAN_CLBLAST_VERSION
@@ -273,27 +273,16 @@ clgan_status clgan_tuning_save(const char *cache_dir, const clgan_tuning *t)
     snprintf(info.platform_name, sizeof info.platform_name, "%s", t->platform);
     snprintf(info.device_name, sizeof info.device_name, "%s", t->device);
     snprintf(info.driver_version, sizeof info.driver_version, "%s", t->driver);
-    char path[1200], dir[1100], tmp[1300];
+    char path[1200], dir[1100];
     clgan_tuning_path(cache_dir, &info, path, sizeof path);
     snprintf(dir, sizeof dir, "%s/tuning", cache_dir);
     if (clgan_make_dirs(dir) != 0)
         return clgan_fail(CLGAN_ERR_IO, "cannot create the folder %s: %s", dir, strerror(errno));
     char *text = clgan_tuning_format(t);
     if (!text) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory formatting the tuning file");
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    size_t n = strlen(text);
-    int ok = f && fwrite(text, 1, n, f) == n;
-    ok = f && fflush(f) == 0 && ok;
-    ok = f && fsync(fileno(f)) == 0 && ok;
-    ok = f && fclose(f) == 0 && ok;
+    clgan_status st = clgan_write_file_atomic(path, text, strlen(text));
     free(text);
-    if (!ok || rename(tmp, path) != 0) {
-        int e = errno;
-        remove(tmp);
-        return clgan_fail(CLGAN_ERR_IO, "cannot write the tuning file %s: %s", path, strerror(e));
-    }
-    return CLGAN_OK;
+    return st;
 }
 
 /* ---- CLBlast ---------------------------------------------------------------- */

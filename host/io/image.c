@@ -520,6 +520,24 @@ static void tick_label(char *buf, size_t cap, const axis *a, double v)
     else snprintf(buf, cap, "%.*f", a->decimals, v);
 }
 
+/* Vertical grid lines, ticks and labels of the x axis a over the frame
+ * [px0, px1] x [py0, py1] (labels kept inside the canvas width). */
+static void x_axis(canvas *cv, const axis *a, int px0, int px1, int py0, int py1, int tick, int scale, int width)
+{
+    char buf[96];
+    for (int t = 0;; t++) {
+        double v = a->lo + t * a->step;
+        if (v > a->hi + a->step * 1e-9) break;
+        int x = px0 + (int)lround((v - a->lo) / (a->hi - a->lo) * (px1 - px0));
+        vline(cv, x, py0, py1, GRID);
+        vline(cv, x, py1 + 1, py1 + tick, FRAME);
+        tick_label(buf, sizeof buf, a, v);
+        int tw = text_width(buf, scale), tx = x - tw / 2;
+        if (tx + tw > width - 2) tx = width - 2 - tw;
+        draw_text(cv, tx, py1 + tick + 4, buf, scale, TEXT);
+    }
+}
+
 static int finite_point(const clgan_plot_series *s, int i, double *x, double *y)
 {
     *x = s->x ? s->x[i] : (double)i;
@@ -593,17 +611,7 @@ clgan_status clgan_png_line_plot(const char *path, int width, int height, const 
         tick_label(buf, sizeof buf, &ay, v);
         draw_text(&cv, px0 - tick - 4 - text_width(buf, s), y - GLYPH_CAP * s / 2, buf, s, TEXT);
     }
-    for (int t = 0;; t++) {
-        double v = ax.lo + t * ax.step;
-        if (v > ax.hi + ax.step * 1e-9) break;
-        int x = MAPX(v);
-        vline(&cv, x, py0, py1, GRID);
-        vline(&cv, x, py1 + 1, py1 + tick, FRAME);
-        tick_label(buf, sizeof buf, &ax, v);
-        int tw = text_width(buf, s), tx = x - tw / 2;
-        if (tx + tw > width - 2) tx = width - 2 - tw;
-        draw_text(&cv, tx, py1 + tick + 4, buf, s, TEXT);
-    }
+    x_axis(&cv, &ax, px0, px1, py0, py1, tick, s, width);
     if (x_label && *x_label)
         draw_text(&cv, px0 + (plot_w - text_width(x_label, s)) / 2, py1 + tick + 4 + line + 8, x_label, s, TEXT);
     if (y_label && *y_label)
@@ -796,17 +804,7 @@ clgan_status clgan_png_bar_chart(const char *path, int width, const char *title,
     /* bands behind every other group, grid lines and ticks */
     for (int g = 1; g < n_groups; g += 2) fill_rect(&cv, px0 + 1, py0 + g * group_h, plot_w - 2, group_h, BAND);
     char buf[96];
-    for (int t = 0;; t++) {
-        double v = ax.lo + t * ax.step;
-        if (v > ax.hi + ax.step * 1e-9) break;
-        int x = MAPV(v);
-        vline(&cv, x, py0, py1, GRID);
-        vline(&cv, x, py1 + 1, py1 + tick, FRAME);
-        tick_label(buf, sizeof buf, &ax, v);
-        int tw = text_width(buf, s), tx = x - tw / 2;
-        if (tx + tw > width - 2) tx = width - 2 - tw;
-        draw_text(&cv, tx, py1 + tick + 4, buf, s, TEXT);
-    }
+    x_axis(&cv, &ax, px0, px1, py0, py1, tick, s, width);
     if (value_label && *value_label)
         draw_text(&cv, px0 + (plot_w - text_width(value_label, s)) / 2, py1 + tick + 4 + line + 6, value_label, s,
                   TEXT);

@@ -15,7 +15,7 @@ clgan_status clgan_gemm_record_start(clgan_ctx *ctx)
 {
     if (!ctx->gemm_record) ctx->gemm_record = malloc(sizeof *ctx->gemm_record);
     if (!ctx->gemm_record) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory recording GEMM shapes");
-    ctx->gemm_record->count = ctx->gemm_record->dropped = 0;
+    ctx->gemm_record->count = 0;
     return CLGAN_OK;
 }
 
@@ -39,10 +39,7 @@ static void record_shape(struct clgan_gemm_record *r, int ta, int tb, size_t m, 
             return;
         }
     }
-    if (r->count == CLGAN_GEMM_RECORD_MAX) {
-        r->dropped++;
-        return;
-    }
+    if (r->count == CLGAN_GEMM_RECORD_MAX) return;
     r->shapes[r->count++] = (clgan_gemm_shape){m, n, k, ta, tb, 1};
 }
 

@@ -22,7 +22,7 @@ typedef struct clgan_gemm_shape {
     double count; /* calls (or a weight, once merged over models) */
 } clgan_gemm_shape;
 struct clgan_gemm_record {
-    int count, dropped; /* distinct shapes; calls that did not fit */
+    int count; /* distinct shapes (more than CLGAN_GEMM_RECORD_MAX are not kept) */
     clgan_gemm_shape shapes[CLGAN_GEMM_RECORD_MAX];
 };
 /* Start (or restart, clearing) recording. */

@@ -547,7 +547,6 @@ clgan_status clgan_gemm_tune(clgan_ctx *ctx, const clgan_gemm_shape *shapes, int
             double mnk = (double)shapes[i].m * shapes[i].n * shapes[i].k;
             clgan_tune_shape_result *r = &out->shapes[i];
             r->direct_tuned = mnk < (double)bs * bs * bs;
-            r->direct_default = -1; /* CLBlast's own choice is not observable */
             r->ms_tuned = r->direct_tuned ? cand[bd].ms[i] : cand[bx].ms[i];
         }
         int installed = !cand[bd].is_default && !cand[bx].is_default;

@@ -53,7 +53,7 @@ typedef struct clgan_tune_shape_result {
     clgan_gemm_shape shape;
     double ms_default;      /* CLBlast's defaults, as CLBlast picks the kernel */
     double ms_tuned;        /* the chosen sets and switch point */
-    int direct_default, direct_tuned; /* 1 = XgemmDirect ran */
+    int direct_tuned;       /* 1 = XgemmDirect runs it under the chosen switch point */
 } clgan_tune_shape_result;
 
 typedef struct clgan_tune_result {

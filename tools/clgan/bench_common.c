@@ -3,6 +3,7 @@
  * objects, the per-result progress line and the closing table, iteration
  * timing, and the atomic --out write. */
 #include "bench.h"
+#include "core/atomic_file.h"
 #include "cli.h"
 
 #include "device/context.h"
@@ -133,23 +134,14 @@ char *bench_read_file(const char *path, size_t *len)
 
 int bench_write_atomic(const char *path, const char *text)
 {
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        fprintf(stderr, "clgan: cannot write %s: %s\n", tmp, strerror(errno));
-        return 1;
-    }
     size_t n = strlen(text);
-    int ok = fwrite(text, 1, n, f) == n;
-    if (n && text[n - 1] != '\n') ok &= fputc('\n', f) != EOF;
-    ok &= fclose(f) == 0;
-    if (!ok || rename(tmp, path) != 0) {
-        fprintf(stderr, "clgan: cannot write %s: %s\n", path, strerror(errno));
-        remove(tmp);
-        return 1;
-    }
-    return 0;
+    char *line = malloc(n + 2); /* the text with one final newline */
+    if (!line) return cli_fail("out of host memory");
+    memcpy(line, text, n);
+    if (!n || text[n - 1] != '\n') line[n++] = '\n';
+    clgan_status st = clgan_write_file_atomic(path, line, n);
+    free(line);
+    return st == CLGAN_OK ? 0 : cli_fail(NULL);
 }
 
 void bench_fmt(char *out, size_t cap, double v)

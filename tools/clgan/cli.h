@@ -26,6 +26,10 @@ int cmd_score(int argc, char **argv);
 int cmd_train_dfeatures(int argc, char **argv);
 int cmd_train_ssl(int argc, char **argv);
 
+/* Run the entry of cmds that argv[1] names (argv shifted by one); no name
+ * prints usage to stderr and returns 2, --help/-h/help prints it to stdout. */
+int cli_dispatch(const cli_command *cmds, int n, int argc, char **argv, void (*usage)(FILE *), const char *what);
+
 /* "--flag VALUE" or "--flag=VALUE" at argv[*i]: returns VALUE and advances *i,
  * or NULL when argv[*i] is not that flag. Prints an error and sets *bad when
  * the value is missing. */

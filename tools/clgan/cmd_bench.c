@@ -4,12 +4,8 @@
 #include "bench.h"
 #include "cli.h"
 
-#include <string.h>
 
-static const struct {
-    const char *name, *summary;
-    int (*run)(int argc, char **argv);
-} suites[] = {
+static const cli_command suites[] = {
     {"ops", "SGEMM at square sizes, every GEMM shape the presets' training steps issue, and each preset layer "
             "(conv2d, conv_transpose2d, dense, batchnorm, pooling) forward and backward", bench_ops},
     {"models", "full training steps and inference batches of every preset: ms, images/s, GEMM GFLOP/s, peak "
@@ -30,19 +26,4 @@ static void usage(FILE *f)
                "each iteration ended by clgan_ctx_finish. Figures are measured, never asserted.\n");
 }
 
-int cmd_bench(int argc, char **argv)
-{
-    if (argc < 2) {
-        usage(stderr);
-        return 2;
-    }
-    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-        usage(stdout);
-        return 0;
-    }
-    for (int i = 0; i < SUITE_COUNT; i++)
-        if (!strcmp(argv[1], suites[i].name)) return suites[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "clgan bench: unknown suite '%s'\n\n", argv[1]);
-    usage(stderr);
-    return 2;
-}
+int cmd_bench(int argc, char **argv) { return cli_dispatch(suites, SUITE_COUNT, argc, argv, usage, "clgan bench"); }

@@ -39,7 +39,7 @@ static void usage(FILE *f)
                "             CLGAN_KERNEL_FORM=rows|items (force the CPU or GPU form of the conv kernels).\n");
 }
 
-int main(int argc, char **argv)
+int cli_dispatch(const cli_command *cmds, int n, int argc, char **argv, void (*usage)(FILE *), const char *what)
 {
     if (argc < 2) {
         usage(stderr);
@@ -49,15 +49,20 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
-    if (!strcmp(argv[1], "--version")) {
+    for (int i = 0; i < n; i++)
+        if (!strcmp(argv[1], cmds[i].name)) return cmds[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "%s: unknown command '%s'\n\n", what, argv[1]);
+    usage(stderr);
+    return 2;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && !strcmp(argv[1], "--version")) {
         printf("clgan %s\n", CLGAN_VERSION_STRING);
         return 0;
     }
-    for (size_t i = 0; i < COMMAND_COUNT; i++)
-        if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "clgan: unknown command '%s'\n\n", argv[1]);
-    usage(stderr);
-    return 2;
+    return cli_dispatch(commands, (int)COMMAND_COUNT, argc, argv, usage, "clgan");
 }
 
 const char *cli_flag_value(int argc, char **argv, int *i, const char *flag, int *bad)
