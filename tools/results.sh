@@ -231,8 +231,10 @@ mkdir -p "$(dirname "$out")"
     echo
     echo "## Commands"
     echo
+    echo "WORK is the folder given with --work (default results-work)."
+    echo
     echo '```'
-    for f in "$work"/*.json; do [ -s "${f%.json}.cmd" ] && cat "${f%.json}.cmd"; done
+    for f in "$work"/*.json; do [ -s "${f%.json}.cmd" ] && cat "${f%.json}.cmd"; done | sed "s|$work/|WORK/|g"
     echo '```'
 } >"$out"
 echo "wrote $out"
