@@ -233,8 +233,8 @@ int main(void)
     MUST(clgan_net_plan(net, N));
     float xin[N * C * H * W], r[N * 5], y[N * 5];
     srand(7);
-    for (size_t i = 0; i < sizeof xin / sizeof xin[0]; i++) xin[i] = (float)rand() / RAND_MAX * 2 - 1;
-    for (size_t i = 0; i < N * 5; i++) r[i] = (float)rand() / RAND_MAX * 2 - 1;
+    for (size_t i = 0; i < sizeof xin / sizeof xin[0]; i++) xin[i] = (float)rand() / (float)RAND_MAX * 2 - 1;
+    for (size_t i = 0; i < N * 5; i++) r[i] = (float)rand() / (float)RAND_MAX * 2 - 1;
     int32_t lab[N] = {2, 0, 1};
     clgan_tensor x, dx;
     cl_mem labels;

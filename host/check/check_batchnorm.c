@@ -218,7 +218,7 @@ static void run_case(check_run *run, const bn_shape *s, uint64_t seed)
         check_report(run, g[which], err <= 1e-6, err, check_now() - t0,
                      err <= 1e-6 ? "" : "host backward disagrees with finite differences");
     }
-done:
+done:;
     clgan_tensor *all_t[] = {&tx, &ty, &tdy, &tdx, &tg, &tb, &trm, &trv, &tm, &ti, &tdg, &tdb};
     for (size_t i = 0; i < sizeof all_t / sizeof all_t[0]; i++) clgan_tensor_free(run->ctx, all_t[i]);
     check_mem_free(&mem);
