@@ -35,6 +35,38 @@ clgan_status clgan_fail_context(clgan_status status, const char *fmt, ...)
 
 void clgan_clear_error(void) { last_message[0] = '\0'; }
 
+const char *clgan_escape(const void *s, size_t n, char *buf, size_t cap)
+{
+    static const char hex[] = "0123456789abcdef";
+    if (!buf || !cap) return "";
+    const unsigned char *p = s;
+    size_t used = 0;
+    for (size_t i = 0; p && i < n; i++) {
+        char one[4];
+        size_t k = 0;
+        unsigned char c = p[i];
+        if (c == '\\') one[k++] = '\\', one[k++] = '\\';
+        else if (c >= 0x20 && c < 0x7f) one[k++] = (char)c;
+        else one[k++] = '\\', one[k++] = 'x', one[k++] = hex[c >> 4], one[k++] = hex[c & 15];
+        /* Keep room for "..." unless this is the last byte and it fits. */
+        size_t reserve = i + 1 < n ? 3 : 0;
+        if (used + k + reserve + 1 > cap) {
+            const char *dots = "...";
+            for (size_t d = 0; d < 3 && used + 1 < cap; d++) buf[used++] = dots[d];
+            break;
+        }
+        memcpy(buf + used, one, k);
+        used += k;
+    }
+    buf[used] = '\0';
+    return buf;
+}
+
+const char *clgan_escape_str(const char *s, char *buf, size_t cap)
+{
+    return clgan_escape(s, s ? strlen(s) : 0, buf, cap);
+}
+
 const char *clgan_last_error(void) { return last_message; }
 
 const char *clgan_status_name(clgan_status status)

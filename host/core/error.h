@@ -27,6 +27,19 @@ clgan_status clgan_fail_context(clgan_status status, const char *fmt, ...)
 
 void clgan_clear_error(void);
 
+/* Copy n bytes of s (which may hold any bytes: NUL, control characters,
+ * invalid UTF-8) into buf for a message: printable ASCII as is, a backslash
+ * as "\\", every other byte as "\xNN". Text that does not fit in cap bytes
+ * is cut (never inside an escape) and ends in "...". buf is always
+ * NUL-terminated when cap > 0. Returns buf, so it can be a printf argument:
+ *   char esc[CLGAN_ESCAPE_CAP];
+ *   clgan_fail(..., "unknown model '%s'", clgan_escape(m, strlen(m), esc, sizeof esc));
+ * Every message that quotes bytes read from a file goes through this. */
+#define CLGAN_ESCAPE_CAP 160
+const char *clgan_escape(const void *s, size_t n, char *buf, size_t cap);
+/* The same for a NUL-terminated string (NULL gives ""). */
+const char *clgan_escape_str(const char *s, char *buf, size_t cap);
+
 /* "CL_OUT_OF_RESOURCES" for -5, "CL_UNKNOWN_ERROR(-1234)" otherwise. */
 const char *clgan_cl_error_name(cl_int err);
 
