@@ -124,7 +124,7 @@ static void device_tests(void)
     char dir[64];
     snprintf(dir, sizeof dir, "/tmp/clgan-tuning-%ld", (long)getpid());
     clgan_ctx *ctx = open_ctx(dir);
-    const clgan_device_info *d = clgan_ctx_device(ctx);
+    const clgan_device_info dev = *clgan_ctx_device(ctx), *d = &dev; /* a copy: used after ctx is freed */
     EXPECT(!clgan_ctx_tuned(ctx, NULL, 0), "a device without a tuning file runs untuned");
     EXPECT(clgan_device_tuned(d->index, dir, NULL, 0) == 0, "devices: no tuning file");
     clgan_tuning t = sample_tuning(d);
