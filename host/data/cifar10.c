@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #define CIFAR_RECORD 3073
 #define CIFAR_PIXELS 3072
@@ -46,47 +48,78 @@ int clgan_cifar10_dir_probe(const char *dir)
     return batch_dir(dir, d, sizeof d);
 }
 
-/* Append one batch file's records to *px / *lab (grown as needed). */
+/* Records a dataset can hold: its pixel bytes must stay below 2^31. */
+#define CIFAR_MAX_RECORDS (INT32_MAX / CIFAR_PIXELS)
+
+/* Append one batch file's records to *px / *lab (grown as needed). A plain
+ * file's length is checked before anything is allocated; a gzip one is
+ * read record by record, stopping at the record limit. */
 static clgan_status read_batch(const char *path, uint8_t **px, int32_t **lab, int *n)
 {
-    uint8_t *buf;
-    size_t len;
-    int trunc;
-    TRY(clgan_read_file(path, &buf, &len, &trunc));
+    gzFile f;
+    uint64_t fsize;
+    int gz, trunc = 0;
+    TRY(clgan_gzopen_regular(path, &f, &fsize, &gz));
     clgan_status st = CLGAN_OK;
-    if (len == 0 || len % CIFAR_RECORD != 0 || trunc) {
+    size_t room = (size_t)(CIFAR_MAX_RECORDS - *n); /* records this file may add */
+    if (!gz && (fsize == 0 || fsize % CIFAR_RECORD != 0)) {
         st = clgan_fail(CLGAN_ERR_FORMAT,
-                        "%s: %zu bytes is not a whole number of CIFAR-10 records (3073 bytes each: 1 label byte + "
-                        "3072 pixel bytes)%s",
-                        path, len, trunc ? "; its gzip stream ends early" : "");
-        goto done;
+                        "%s: %llu bytes is not a whole number of CIFAR-10 records (3073 bytes each: 1 label byte + "
+                        "3072 pixel bytes)",
+                        path, (unsigned long long)fsize);
+    } else if (!gz && fsize / CIFAR_RECORD > room) {
+        st = clgan_fail(CLGAN_ERR_FORMAT, "%s: too many records (%llu; at most %d in all)", path,
+                        (unsigned long long)(fsize / CIFAR_RECORD), CIFAR_MAX_RECORDS);
     }
-    size_t recs = len / CIFAR_RECORD;
-    if (recs > (size_t)(INT32_MAX / CIFAR_PIXELS) - (size_t)*n) {
-        st = clgan_fail(CLGAN_ERR_FORMAT, "%s: too many records (%zu)", path, recs);
-        goto done;
-    }
-    uint8_t *np = realloc(*px, ((size_t)*n + recs) * CIFAR_PIXELS);
-    if (np) *px = np;
-    int32_t *nl = realloc(*lab, ((size_t)*n + recs) * sizeof **lab);
-    if (nl) *lab = nl;
-    if (!np || !nl) {
-        st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "%s: out of host memory", path);
-        goto done;
-    }
-    for (size_t r = 0; r < recs; r++) {
-        const uint8_t *rec = buf + r * CIFAR_RECORD;
-        if (rec[0] >= 10) {
-            st = clgan_fail(CLGAN_ERR_FORMAT, "%s: record %zu has label %u (CIFAR-10 labels are 0..9)", path, r,
-                            rec[0]);
-            goto done;
+    size_t cap = (size_t)*n, recs = 0; /* records allocated / read from this file */
+    uint8_t rec[CIFAR_RECORD];
+    while (st == CLGAN_OK) {
+        size_t got;
+        st = clgan_gz_read(f, path, rec, CIFAR_RECORD, &got, &trunc);
+        if (st != CLGAN_OK) break;
+        if (got == 0 && !trunc) break; /* end of file */
+        if (got < CIFAR_RECORD || trunc) {
+            st = clgan_fail(CLGAN_ERR_FORMAT,
+                            "%s: %llu bytes is not a whole number of CIFAR-10 records (3073 bytes each: 1 label byte "
+                            "+ 3072 pixel bytes)%s",
+                            path, (unsigned long long)(recs * CIFAR_RECORD + got),
+                            trunc ? "; its gzip stream ends early" : "");
+            break;
         }
-        (*lab)[*n + r] = rec[0];
-        memcpy(*px + ((size_t)*n + r) * CIFAR_PIXELS, rec + 1, CIFAR_PIXELS);
+        if (recs == room) {
+            st = clgan_fail(CLGAN_ERR_FORMAT, "%s: too many records (more than %zu; at most %d in all)", path, room,
+                            CIFAR_MAX_RECORDS);
+            break;
+        }
+        if (rec[0] >= 10) {
+            st = clgan_fail(CLGAN_ERR_FORMAT, "%s: record %zu has label %u (CIFAR-10 labels are 0..9)", path, recs,
+                            rec[0]);
+            break;
+        }
+        size_t at = (size_t)*n + recs;
+        if (at == cap) { /* a plain file: exactly its records; gzip: doubling, up to the limit */
+            size_t ncap = !gz ? (size_t)*n + (size_t)(fsize / CIFAR_RECORD) : cap < 1024 ? 1024 : cap * 2;
+            if (ncap > (size_t)CIFAR_MAX_RECORDS) ncap = (size_t)CIFAR_MAX_RECORDS;
+            if (ncap <= at) ncap = at + 1; /* the file grew while being read (at < the limit: checked above) */
+            uint8_t *np = realloc(*px, ncap * CIFAR_PIXELS);
+            if (np) *px = np;
+            int32_t *nl = realloc(*lab, ncap * sizeof **lab);
+            if (nl) *lab = nl;
+            if (!np || !nl) {
+                st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "%s: out of host memory for %zu records", path, ncap);
+                break;
+            }
+            cap = ncap;
+        }
+        (*lab)[at] = rec[0];
+        memcpy(*px + at * CIFAR_PIXELS, rec + 1, CIFAR_PIXELS);
+        recs++;
     }
-    *n += (int)recs;
-done:
-    free(buf);
+    if (st == CLGAN_OK && recs == 0)
+        st = clgan_fail(CLGAN_ERR_FORMAT, "%s: 0 bytes is not a whole number of CIFAR-10 records (3073 bytes each)",
+                        path);
+    gzclose(f);
+    if (st == CLGAN_OK) *n += (int)recs;
     return st;
 }
 
@@ -95,8 +128,15 @@ static void read_meta(const char *dir, clgan_dataset *d)
     for (int k = 0; k < 10; k++) snprintf(d->class_names[k], sizeof d->class_names[k], "%s", cifar_names[k]);
     char path[4096], line[256];
     clgan_fmt(path, sizeof path, "%s/batches.meta.txt", dir);
-    FILE *f = fopen(path, "r");
-    if (!f) return;
+    if (!clgan_path_is_file(path)) return;
+    int fd;
+    uint64_t size;
+    if (clgan_open_regular(path, &fd, &size) != CLGAN_OK) return; /* optional: the built-in names stay */
+    FILE *f = fdopen(fd, "r");
+    if (!f) {
+        close(fd);
+        return;
+    }
     int k = 0;
     while (k < 10 && fgets(line, sizeof line, f)) {
         char *s = line, *e = line + strlen(line);

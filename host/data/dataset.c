@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
-#include <stb/stb_image.h>
+#include "data/image_file.h"
 
 clgan_dataset_options clgan_dataset_default_options(void)
 {
@@ -81,24 +83,94 @@ int clgan_path_is_file(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+clgan_status clgan_open_regular(const char *path, int *fd_out, uint64_t *size)
+{
+    struct stat st;
+    *fd_out = -1, *size = 0;
+    if (stat(path, &st) != 0)
+        return clgan_fail(CLGAN_ERR_IO, "%s: %s", path,
+                          errno == ENOENT ? "no such file or directory" : strerror(errno));
+    if (S_ISDIR(st.st_mode)) return clgan_fail(CLGAN_ERR_IO, "%s: is a directory", path);
+    if (!S_ISREG(st.st_mode))
+        return clgan_fail(CLGAN_ERR_IO, "%s is not a regular file (a device, FIFO or socket)", path);
+    /* O_NONBLOCK: should the path have become a FIFO since the stat, open
+     * returns at once instead of waiting for a writer; fstat then refuses it. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return clgan_fail(CLGAN_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return clgan_fail(CLGAN_ERR_IO, "%s is not a regular file (a device, FIFO or socket)", path);
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0) fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    *fd_out = fd, *size = (uint64_t)st.st_size;
+    return CLGAN_OK;
+}
+
+clgan_status clgan_gzopen_regular(const char *path, struct gzFile_s **f, uint64_t *size, int *gz)
+{
+    int fd;
+    *f = NULL, *gz = 0;
+    TRY(clgan_open_regular(path, &fd, size));
+    gzFile g = gzdopen(fd, "rb");
+    if (!g) {
+        close(fd);
+        return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "%s: out of host memory opening it", path);
+    }
+    gzbuffer(g, 1 << 17);
+    *gz = !gzdirect(g);
+    *f = g;
+    return CLGAN_OK;
+}
+
+clgan_status clgan_gz_read(struct gzFile_s *f, const char *path, void *dst, size_t want, size_t *got,
+                           int *gz_truncated)
+{
+    uint8_t *p = dst;
+    size_t n = 0;
+    *gz_truncated = 0;
+    while (n < want) {
+        size_t chunk = want - n < (1u << 30) ? want - n : (1u << 30);
+        int r = gzread(f, p + n, (unsigned)chunk);
+        if (r > 0) {
+            n += (size_t)r;
+            continue;
+        }
+        int zerr = Z_OK;
+        const char *msg = gzerror(f, &zerr);
+        if (zerr == Z_OK && r == 0) break; /* end of file */
+        if (zerr == Z_BUF_ERROR) {         /* "unexpected end of file": a gzip stream cut short */
+            *gz_truncated = 1;
+            break;
+        }
+        *got = n;
+        return clgan_fail(zerr == Z_ERRNO ? CLGAN_ERR_IO : CLGAN_ERR_FORMAT, "%s: %s after %zu bytes: %s", path,
+                          zerr == Z_ERRNO ? "read error" : "corrupt gzip data", n,
+                          zerr == Z_ERRNO ? strerror(errno) : msg);
+    }
+    *got = n;
+    return CLGAN_OK;
+}
+
 clgan_status clgan_read_file(const char *path, uint8_t **data, size_t *len, int *gz_truncated)
 {
     *data = NULL, *len = 0, *gz_truncated = 0;
-    if (!clgan_path_is_file(path))
-        return clgan_fail(CLGAN_ERR_IO, "%s: %s", path, clgan_path_is_dir(path) ? "is a directory" : strerror(errno));
-    gzFile f = gzopen(path, "rb");
-    if (!f) return clgan_fail(CLGAN_ERR_IO, "%s: cannot open: %s", path, errno ? strerror(errno) : "out of memory");
-    gzbuffer(f, 1 << 17);
-    size_t cap = 1 << 20, n = 0;
+    gzFile f;
+    uint64_t fsize;
+    int gz;
+    TRY(clgan_gzopen_regular(path, &f, &fsize, &gz));
+    /* A plain file is read in one go; a gzip one grows by doubling (at most
+     * 1032 times the file, deflate's largest ratio). */
+    size_t cap = !gz && fsize < SIZE_MAX - 1 ? (size_t)fsize + 1 : 1 << 20, n = 0;
     uint8_t *buf = malloc(cap);
     if (!buf) {
         gzclose(f);
-        return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "%s: out of host memory", path);
+        return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "%s: out of host memory for %zu bytes", path, cap);
     }
     for (;;) {
-        if (cap - n < (1u << 20)) {
+        if (cap == n) {
             size_t ncap = cap * 2;
-            uint8_t *nb = realloc(buf, ncap);
+            uint8_t *nb = ncap > cap ? realloc(buf, ncap) : NULL;
             if (!nb) {
                 free(buf);
                 gzclose(f);
@@ -106,24 +178,15 @@ clgan_status clgan_read_file(const char *path, uint8_t **data, size_t *len, int 
             }
             buf = nb, cap = ncap;
         }
-        int got = gzread(f, buf + n, 1u << 20);
-        if (got > 0) {
-            n += (size_t)got;
-            continue;
+        size_t got;
+        clgan_status st = clgan_gz_read(f, path, buf + n, cap - n, &got, gz_truncated);
+        n += got;
+        if (st != CLGAN_OK) {
+            free(buf);
+            gzclose(f);
+            return st;
         }
-        int zerr = Z_OK;
-        const char *msg = gzerror(f, &zerr);
-        if (zerr == Z_OK && got == 0) break; /* end of file */
-        if (zerr == Z_BUF_ERROR) {           /* "unexpected end of file": a gzip stream cut short */
-            *gz_truncated = 1;
-            break;
-        }
-        clgan_status st = clgan_fail(zerr == Z_ERRNO ? CLGAN_ERR_IO : CLGAN_ERR_FORMAT, "%s: %s after %zu bytes: %s",
-                                     path, zerr == Z_ERRNO ? "read error" : "corrupt gzip data", n,
-                                     zerr == Z_ERRNO ? strerror(errno) : msg);
-        free(buf);
-        gzclose(f);
-        return st;
+        if (n < cap) break; /* end of file (or of a cut gzip stream) */
     }
     gzclose(f);
     *data = buf, *len = n;
@@ -140,6 +203,11 @@ static uint8_t to_u8(double v)
 
 void clgan_resize_crop(const uint8_t *src, int c, int sh, int sw, uint8_t *dst, int size)
 {
+    if (c <= 0 || size <= 0) return;
+    if (sh <= 0 || sw <= 0) { /* nothing to scale (the readers refuse such images): black */
+        memset(dst, 0, (size_t)c * (size_t)size * (size_t)size);
+        return;
+    }
     if (sh == size && sw == size) {
         memcpy(dst, src, (size_t)c * (size_t)size * (size_t)size);
         return;
@@ -253,19 +321,14 @@ static clgan_status open_file(const char *path, clgan_dataset_split split, const
                               clgan_dataset **out)
 {
     uint8_t head[4] = {0};
-    int got = 0, gz = 0;
-    FILE *raw = fopen(path, "rb");
-    if (!raw) return clgan_fail(CLGAN_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    uint8_t magic[2] = {0};
-    gz = fread(magic, 1, 2, raw) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-    fseek(raw, 0, SEEK_END);
-    long size = ftell(raw);
-    fclose(raw);
-    gzFile f = gzopen(path, "rb");
-    if (f) {
-        got = gzread(f, head, 4);
-        gzclose(f);
-    }
+    size_t got = 0;
+    int gz = 0, trunc;
+    uint64_t size;
+    gzFile f;
+    TRY(clgan_gzopen_regular(path, &f, &size, &gz));
+    clgan_status st = clgan_gz_read(f, path, head, 4, &got, &trunc);
+    gzclose(f);
+    if (st != CLGAN_OK && !gz) return st; /* a corrupt gzip stream still gets the description below */
     if (got == 4 && be32(head) == 0x00000803) return clgan_dataset_open_idx(path, 0, split, opt, out);
     if (got == 4 && be32(head) == 0x00000801)
         return clgan_fail(CLGAN_ERR_FORMAT,
@@ -274,15 +337,17 @@ static clgan_status open_file(const char *path, clgan_dataset_split split, const
                           path);
     if (!gz && size > 0 && size % 3073 == 0 && got >= 1 && head[0] < 10)
         return clgan_dataset_open_cifar10(path, 0, split, opt, out);
-    int w, h, comp;
-    if (stbi_info(path, &w, &h, &comp))
-        return clgan_fail(CLGAN_ERR_FORMAT, "%s is a single %dx%d image: give the folder that holds the images", path,
-                          w, h);
+    clgan_image_info info;
+    st = clgan_image_probe_file(path, &info);
+    if (st == CLGAN_OK)
+        return clgan_fail(CLGAN_ERR_FORMAT, "%s is a single %dx%d %s image: give the folder that holds the images",
+                          path, info.w, info.h, info.format);
+    if (info.format && info.sure) return st; /* an image, but a broken one: say why */
     return clgan_fail(CLGAN_ERR_FORMAT,
-                      "cannot tell the format of %s (%ld bytes%s, first bytes %02x %02x %02x %02x): not an IDX images "
-                      "file (magic 00 00 08 03), not CIFAR-10 binary (a multiple of 3073 bytes, first byte a label "
-                      "0..9), not an image stb_image can read",
-                      path, size, gz ? ", gzip" : "", head[0], head[1], head[2], head[3]);
+                      "cannot tell the format of %s (%llu bytes%s, first bytes %02x %02x %02x %02x): not an IDX "
+                      "images file (magic 00 00 08 03), not CIFAR-10 binary (a multiple of 3073 bytes, first byte a "
+                      "label 0..9), not an image clgan can read (PNG, JPEG, BMP, GIF, TGA, binary PNM)",
+                      path, (unsigned long long)size, gz ? ", gzip" : "", head[0], head[1], head[2], head[3]);
 }
 
 clgan_status clgan_dataset_open(const char *spec, clgan_dataset_split split, const clgan_dataset_options *opt,
@@ -302,6 +367,10 @@ clgan_status clgan_dataset_open(const char *spec, clgan_dataset_split split, con
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "dataset_open: channels must be 0 (native), 1 or 3, not %d",
                           o.channels);
     if (o.limit < 0) return clgan_fail(CLGAN_ERR_INVALID_ARG, "dataset_open: limit %d < 0", o.limit);
+    if (o.test_percent < -1 || o.test_percent > 100)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG,
+                          "dataset_open: test_percent %d out of range (-1 = none, 0 = the default 10, 1..100)",
+                          o.test_percent);
 
     clgan_dataset *d = NULL;
     clgan_status st;
@@ -320,7 +389,15 @@ clgan_status clgan_dataset_open(const char *spec, clgan_dataset_split split, con
     } else if (clgan_path_is_file(spec)) {
         st = open_file(spec, split, &o, &d);
     } else {
-        st = clgan_fail(CLGAN_ERR_IO, "%s: no such file or directory (a dataset is \"synthetic\" or a path)", spec);
+        struct stat sb;
+        if (stat(spec, &sb) == 0) /* a device, FIFO or socket: never opened (a FIFO would block) */
+            st = clgan_fail(CLGAN_ERR_IO, "%s is not a regular file or a folder (a dataset is \"synthetic\", a "
+                                          "folder or a file)", spec);
+        else if (errno == ENOENT || errno == ENOTDIR)
+            st = clgan_fail(CLGAN_ERR_IO, "%s: no such file or directory (a dataset is \"synthetic\" or a path)",
+                            spec);
+        else
+            st = clgan_fail(CLGAN_ERR_IO, "%s: %s", spec, strerror(errno));
     }
     if (st != CLGAN_OK) return st;
 

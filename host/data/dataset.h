@@ -32,18 +32,33 @@
  * what is wrong (magic, dimensions, expected vs actual length, count
  * mismatch, label index and value); unreadable ones with CLGAN_ERR_IO.
  *
- * Image folders: files stb_image can decode (PNG, JPEG, BMP, GIF, TGA,
- * PNM; told from the content) are images; other files are ignored, except
- * that a file named .png, .jpg, .jpeg, .bmp, .gif, .tga, .pgm, .ppm or .pnm that
- * cannot be decoded is an error (or skipped with a warning on stderr when
- * skip_unreadable is set). Hidden entries (".*") are ignored.
+ * Image folders: images are read by data/image_file.h (PNG, JPEG, BMP, GIF,
+ * TGA, binary PNM, told from the content; at most CLGAN_IMAGE_MAX_SIDE pixels
+ * per side and CLGAN_IMAGE_MAX_PIXELS in all, and no more pixels than the
+ * file's length can hold). A regular file is an image when it is named .png,
+ * .jpg, .jpeg, .bmp, .gif, .tga, .pgm, .ppm or .pnm, or carries one of those
+ * formats' signatures; other files, hidden entries (".*") and anything not a
+ * regular file or folder (FIFOs, devices) are ignored. An image that cannot
+ * be read — not decodable, zero width or height, over the limits, shorter
+ * than its header needs — is an error naming the file, or, when
+ * skip_unreadable is set, skipped with a warning on stderr and counted in
+ * the dataset's `skipped`. Opening either split checks the headers of the
+ * other split's images too, so a bad file there fails now, not when that
+ * split is opened later (with skip_unreadable it is left to that split to
+ * skip and count).
  *   - If the folder has sub-folders "train" and "test", the split reads that
  *     sub-folder; the class list is the sorted union of both sub-folders' class
  *     sub-folders, so labels agree between the splits.
- *   - Otherwise each image goes to TEST when a hash of its path relative to
- *     the folder and the seed, mod 100, is below test_percent (default 10),
- *     else to TRAIN: a deterministic ~90/10 split that keeps an image on its
- *     side when other images are added or removed.
+ *   - Otherwise the split is by a hash, with p = test_percent (0 means 10,
+ *     -1 means 0: no test images, 1..100): an image goes to TEST when
+ *     h(path) mod 100 < p, else to TRAIN, where path is its path relative to
+ *     the folder ("class/name.png", or "name.png" without class folders) and
+ *     h is FNV-1a (64-bit) of those bytes, XORed with seed +
+ *     0x9e3779b97f4a7c15 and mixed with the splitmix64 finaliser. Each image
+ *     thus lands in TEST with probability p/100 independently of the others:
+ *     about p% of the images, not exactly (of 100 images with p = 10, 4 to 16
+ *     in 19 folders out of 20), and a given image stays on its side when
+ *     others are added or removed. The same path, seed and p always give the same side.
  *   - Under the split's root: if there are sub-folders, each is a class
  *     (label = index of its name in sorted order, classes = number of
  *     sub-folders, empty ones included) and only images directly inside them
@@ -90,8 +105,8 @@ typedef struct clgan_dataset_options {
     int synthetic_train;  /* synthetic TRAIN count; 0 = 2000 */
     int synthetic_test;   /* synthetic TEST count; 0 = 500 */
     int synthetic_classes;/* 0 = 10; 1..10 */
-    int test_percent;     /* image folder without train/ test/: share for TEST; 0 = 10, -1 = none */
-    int skip_unreadable;  /* image folder: 1 = skip undecodable images with a warning; 0 = fail */
+    int test_percent;     /* image folder without train/ test/: % for TEST (1..100); 0 = 10, -1 = none */
+    int skip_unreadable;  /* image folder: 1 = skip unreadable images with a warning (counted in skipped); 0 = fail */
 } clgan_dataset_options;
 
 typedef struct clgan_dataset {
@@ -100,7 +115,7 @@ typedef struct clgan_dataset {
     uint8_t *pixels;           /* [n][c][h][w] */
     int32_t *labels;           /* [n], in [0, K) or -1 */
     char (*class_names)[64];   /* [K] ("0".."9" for IDX; folder names; CIFAR names) */
-    int skipped;               /* image folder: undecodable images skipped */
+    int skipped;               /* image folder: unreadable images of this split skipped (skip_unreadable) */
     char source[256];          /* what was loaded, for logs */
 } clgan_dataset;
 
@@ -141,6 +156,20 @@ clgan_status clgan_dataset_open_synthetic(clgan_dataset_split split, const clgan
  * corrupt. */
 clgan_status clgan_read_file(const char *path, uint8_t **data /* OUT */, size_t *len /* OUT */,
                              int *gz_truncated /* OUT */);
+/* Open a regular file for reading: CLGAN_ERR_IO naming the path when it is
+ * missing, a directory, or not a regular file (a device, FIFO or socket,
+ * which is never opened in a way that could block). *size from fstat. */
+clgan_status clgan_open_regular(const char *path, int *fd /* OUT */, uint64_t *size /* OUT */);
+/* The same as a zlib stream (reads gzip or plain); *gz = 1 for gzip data.
+ * Close with gzclose. */
+struct gzFile_s;
+clgan_status clgan_gzopen_regular(const char *path, struct gzFile_s **f /* OUT */, uint64_t *size /* OUT */,
+                                  int *gz /* OUT */);
+/* Read up to want bytes into dst, stopping early only at the end of the
+ * data (*got < want) or of a cut gzip stream (*gz_truncated = 1); a corrupt
+ * stream or read error fails naming path. */
+clgan_status clgan_gz_read(struct gzFile_s *f, const char *path, void *dst, size_t want, size_t *got /* OUT */,
+                           int *gz_truncated /* OUT */);
 int clgan_path_is_dir(const char *path);
 /* snprintf that the compiler does not second-guess: 1 if the text fit. Paths
  * built from a spec fit: clgan_dataset_open refuses specs longer than

@@ -82,95 +82,176 @@ static int labels_beside(const char *images, char *labels, size_t cap)
 static int peek_dims(const char *path, uint32_t *rows, uint32_t *cols)
 {
     uint8_t h[16];
-    gzFile f = gzopen(path, "rb");
-    if (!f) return 0;
-    int got = gzread(f, h, 16);
+    gzFile f;
+    uint64_t size;
+    int gz, trunc;
+    size_t got = 0;
+    if (clgan_gzopen_regular(path, &f, &size, &gz) != CLGAN_OK) return 0;
+    clgan_status st = clgan_gz_read(f, path, h, 16, &got, &trunc);
     gzclose(f);
-    if (got != 16 || be32(h) != IDX_IMAGES_MAGIC) return 0;
+    if (st != CLGAN_OK || got != 16 || be32(h) != IDX_IMAGES_MAGIC) return 0;
     *rows = be32(h + 8), *cols = be32(h + 12);
     return 1;
 }
 
-static clgan_status read_images(const char *path, uint8_t **buf, uint32_t *n, uint32_t *rows, uint32_t *cols)
+/* Deflate turns one byte into at most 1032 (a 258-byte match in 2 bits). */
+#define DEFLATE_MAX_RATIO 1032u
+/* After the data a header declares, how far to keep inflating to say how
+ * long the file really is before giving up with "more than". */
+#define IDX_EXCESS_COUNT (1u << 20)
+
+/* The header declares want bytes in all: can a file of fsize bytes hold
+ * them? Plain files must be exactly that long; gzip ones cannot hold more
+ * than deflate's ratio allows. Checked before anything is allocated. */
+static clgan_status check_declared(const char *path, int gz, uint64_t fsize, uint64_t want, const char *what)
 {
-    size_t len;
+    if (!gz && fsize != want)
+        return clgan_fail(CLGAN_ERR_FORMAT, "%s: %s: the header says %s, so expected %llu bytes, but the file has %llu",
+                          path, fsize < want ? "truncated" : "too long", what, (unsigned long long)want,
+                          (unsigned long long)fsize);
+    if (gz && want / DEFLATE_MAX_RATIO > fsize)
+        return clgan_fail(CLGAN_ERR_FORMAT,
+                          "%s: the header says %s (%llu bytes), more than a gzip file of %llu bytes can hold (at most "
+                          "%u times its size): truncated or corrupt",
+                          path, what, (unsigned long long)want, (unsigned long long)fsize, DEFLATE_MAX_RATIO);
+    return CLGAN_OK;
+}
+
+/* Read the rest of f after the declared data: CLGAN_OK if there is none,
+ * else "too long" with the real length (counted up to IDX_EXCESS_COUNT
+ * more bytes, then given as "more than"). */
+static clgan_status check_no_excess(gzFile f, const char *path, uint64_t want, const char *what)
+{
+    uint8_t scratch[4096];
+    uint64_t extra = 0;
+    size_t got;
     int trunc;
-    TRY(clgan_read_file(path, buf, &len, &trunc));
+    do {
+        TRY(clgan_gz_read(f, path, scratch, sizeof scratch, &got, &trunc));
+        extra += got;
+    } while (got == sizeof scratch && extra < IDX_EXCESS_COUNT);
+    if (extra == 0) return CLGAN_OK;
+    return clgan_fail(CLGAN_ERR_FORMAT, "%s: too long: the header says %s, so expected %llu bytes, but the file has %s%llu",
+                      path, what, (unsigned long long)want, got == sizeof scratch ? "more than " : "",
+                      (unsigned long long)(want + extra));
+}
+
+/* The images file: header checked against the limits and the file's size,
+ * then the pixels read straight into a new dataset, stopping at the
+ * declared length. */
+static clgan_status read_images(const char *path, int classes, clgan_dataset **out)
+{
+    *out = NULL;
+    gzFile f;
+    uint64_t fsize;
+    int gz, trunc = 0;
+    size_t got = 0;
+    uint8_t h[16];
+    TRY(clgan_gzopen_regular(path, &f, &fsize, &gz));
+    clgan_status st = clgan_gz_read(f, path, h, 16, &got, &trunc);
     const char *gz_note = trunc ? " (and its gzip stream ends early: an interrupted download?)" : "";
-    clgan_status st = CLGAN_OK;
-    if (len < 16) {
+    clgan_dataset *d = NULL;
+    uint32_t n = 0, rows = 0, cols = 0;
+    char what[96] = "";
+    uint64_t want = 0;
+    if (st != CLGAN_OK) {
+        /* message set */
+    } else if (got < 16) {
         st = clgan_fail(CLGAN_ERR_FORMAT, "%s: truncated: expected at least 16 bytes of IDX header, got %zu%s", path,
-                        len, gz_note);
-    } else if (be32(*buf) != IDX_IMAGES_MAGIC) {
-        uint32_t m = be32(*buf);
+                        got, gz_note);
+    } else if (be32(h) != IDX_IMAGES_MAGIC) {
+        uint32_t m = be32(h);
         st = clgan_fail(CLGAN_ERR_FORMAT, "%s: wrong magic 0x%08x, expected 0x%08x (IDX images: unsigned bytes, 3 "
                                           "dimensions)%s",
                         path, m, IDX_IMAGES_MAGIC, m == IDX_LABELS_MAGIC ? "; this is a labels file" : "");
     } else {
-        *n = be32(*buf + 4), *rows = be32(*buf + 8), *cols = be32(*buf + 12);
-        uint64_t want = 16 + (uint64_t)*n * *rows * *cols;
-        if (*n == 0 || *n > INT32_MAX)
-            st = clgan_fail(CLGAN_ERR_FORMAT, "%s: bad image count %u in the IDX header", path, *n);
-        else if (*rows == 0 || *cols == 0 || *rows > IDX_MAX_SIDE || *cols > IDX_MAX_SIDE)
+        n = be32(h + 4), rows = be32(h + 8), cols = be32(h + 12);
+        want = 16 + (uint64_t)n * rows * cols;
+        snprintf(what, sizeof what, "%u images of %u x %u", n, rows, cols);
+        if (n == 0 || n > INT32_MAX)
+            st = clgan_fail(CLGAN_ERR_FORMAT, "%s: bad image count %u in the IDX header", path, n);
+        else if (rows == 0 || cols == 0 || rows > IDX_MAX_SIDE || cols > IDX_MAX_SIDE)
             st = clgan_fail(CLGAN_ERR_FORMAT, "%s: bad image dimensions %u x %u in the IDX header (1..%u each)", path,
-                            *rows, *cols, IDX_MAX_SIDE);
-        else if (len < want)
+                            rows, cols, IDX_MAX_SIDE);
+        else
+            st = check_declared(path, gz, fsize, want, what);
+    }
+    if (st == CLGAN_OK) st = clgan_dataset_alloc((int)n, 1, (int)rows, (int)cols, classes, &d);
+    if (st == CLGAN_OK) st = clgan_gz_read(f, path, d->pixels, (size_t)(want - 16), &got, &trunc);
+    if (st == CLGAN_OK) {
+        gz_note = trunc ? " (and its gzip stream ends early: an interrupted download?)" : "";
+        if (16 + (uint64_t)got < want)
             st = clgan_fail(CLGAN_ERR_FORMAT,
-                            "%s: truncated: the header says %u images of %u x %u, so expected %llu bytes, but the "
-                            "file has %zu%s",
-                            path, *n, *rows, *cols, (unsigned long long)want, len, gz_note);
-        else if (len > want)
-            st = clgan_fail(CLGAN_ERR_FORMAT,
-                            "%s: too long: the header says %u images of %u x %u, so expected %llu bytes, but the "
-                            "file has %zu",
-                            path, *n, *rows, *cols, (unsigned long long)want, len);
+                            "%s: truncated: the header says %s, so expected %llu bytes, but the file has %llu%s", path,
+                            what, (unsigned long long)want, (unsigned long long)(16 + got), gz_note);
         else if (trunc)
             st = clgan_fail(CLGAN_ERR_FORMAT, "%s: the gzip stream ends early (an interrupted download?)", path);
+        else
+            st = check_no_excess(f, path, want, what);
     }
+    gzclose(f);
     if (st != CLGAN_OK) {
-        free(*buf);
-        *buf = NULL;
+        clgan_dataset_free(d);
+        return st;
     }
-    return st;
+    *out = d;
+    return CLGAN_OK;
 }
 
 static clgan_status read_labels(const char *path, uint32_t n_images, const char *images_path, int32_t *labels)
 {
-    uint8_t *buf;
-    size_t len;
-    int trunc;
-    TRY(clgan_read_file(path, &buf, &len, &trunc));
+    gzFile f;
+    uint64_t fsize;
+    int gz, trunc = 0;
+    size_t got = 0;
+    uint8_t h[8];
+    TRY(clgan_gzopen_regular(path, &f, &fsize, &gz));
+    clgan_status st = clgan_gz_read(f, path, h, 8, &got, &trunc);
     const char *gz_note = trunc ? " (and its gzip stream ends early: an interrupted download?)" : "";
-    clgan_status st = CLGAN_OK;
     uint32_t n = 0;
-    if (len < 8) {
+    uint8_t *buf = NULL;
+    char what[48] = "";
+    if (st != CLGAN_OK) {
+        /* message set */
+    } else if (got < 8) {
         st = clgan_fail(CLGAN_ERR_FORMAT, "%s: truncated: expected at least 8 bytes of IDX header, got %zu%s", path,
-                        len, gz_note);
-    } else if (be32(buf) != IDX_LABELS_MAGIC) {
-        uint32_t m = be32(buf);
+                        got, gz_note);
+    } else if (be32(h) != IDX_LABELS_MAGIC) {
+        uint32_t m = be32(h);
         st = clgan_fail(CLGAN_ERR_FORMAT,
                         "%s: wrong magic 0x%08x, expected 0x%08x (IDX labels: unsigned bytes, 1 dimension)%s", path,
                         m, IDX_LABELS_MAGIC, m == IDX_IMAGES_MAGIC ? "; this is an images file" : "");
-    } else if ((n = be32(buf + 4)) != n_images) {
+    } else if ((n = be32(h + 4)) != n_images) {
         st = clgan_fail(CLGAN_ERR_FORMAT, "count mismatch: %s has %u images but %s has %u labels", images_path,
                         n_images, path, n);
-    } else if (len != 8 + (size_t)n) {
-        st = clgan_fail(CLGAN_ERR_FORMAT,
-                        "%s: %s: the header says %u labels, so expected %zu bytes, but the file has %zu%s", path,
-                        len < 8 + (size_t)n ? "truncated" : "too long", n, 8 + (size_t)n, len, gz_note);
-    } else if (trunc) {
-        st = clgan_fail(CLGAN_ERR_FORMAT, "%s: the gzip stream ends early (an interrupted download?)", path);
     } else {
-        for (uint32_t i = 0; i < n; i++) {
-            if (buf[8 + i] >= 10) {
-                st = clgan_fail(CLGAN_ERR_FORMAT, "%s: label %u has value %u (MNIST-style labels are 0..9)", path, i,
-                                buf[8 + i]);
-                break;
-            }
-            labels[i] = buf[8 + i];
+        snprintf(what, sizeof what, "%u labels", n);
+        st = check_declared(path, gz, fsize, 8 + (uint64_t)n, what);
+    }
+    if (st == CLGAN_OK && !(buf = malloc(n ? n : 1)))
+        st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "%s: out of host memory for %u labels", path, n);
+    if (st == CLGAN_OK) st = clgan_gz_read(f, path, buf, n, &got, &trunc);
+    if (st == CLGAN_OK) {
+        gz_note = trunc ? " (and its gzip stream ends early: an interrupted download?)" : "";
+        if (got < n)
+            st = clgan_fail(CLGAN_ERR_FORMAT,
+                            "%s: truncated: the header says %s, so expected %zu bytes, but the file has %zu%s", path,
+                            what, 8 + (size_t)n, 8 + got, gz_note);
+        else if (trunc)
+            st = clgan_fail(CLGAN_ERR_FORMAT, "%s: the gzip stream ends early (an interrupted download?)", path);
+        else
+            st = check_no_excess(f, path, 8 + (uint64_t)n, what);
+    }
+    for (uint32_t i = 0; st == CLGAN_OK && i < n; i++) {
+        if (buf[i] >= 10) {
+            st = clgan_fail(CLGAN_ERR_FORMAT, "%s: label %u has value %u (MNIST-style labels are 0..9)", path, i,
+                            buf[i]);
+            break;
         }
+        labels[i] = buf[i];
     }
     free(buf);
+    gzclose(f);
     return st;
 }
 
@@ -201,17 +282,10 @@ clgan_status clgan_dataset_open_idx(const char *path, int is_dir, clgan_dataset_
         if (!labels_beside(images, labels, sizeof labels)) labels[0] = 0;
     }
 
-    uint8_t *buf;
-    uint32_t n = 0, rows = 0, cols = 0;
-    TRY(read_images(images, &buf, &n, &rows, &cols));
     clgan_dataset *d;
-    clgan_status st = clgan_dataset_alloc((int)n, 1, (int)rows, (int)cols, labels[0] ? 10 : 0, &d);
-    if (st != CLGAN_OK) {
-        free(buf);
-        return st;
-    }
-    memcpy(d->pixels, buf + 16, (size_t)n * rows * cols);
-    free(buf);
+    TRY(read_images(images, labels[0] ? 10 : 0, &d));
+    uint32_t n = (uint32_t)d->n, rows = (uint32_t)d->h, cols = (uint32_t)d->w;
+    clgan_status st = CLGAN_OK;
     if (labels[0]) st = read_labels(labels, n, images, d->labels);
     else
         for (uint32_t i = 0; i < n; i++) d->labels[i] = -1;

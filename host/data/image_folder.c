@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <stb/stb_image.h>
+#include "data/image_file.h"
 
 typedef struct name_list {
     char **v;
@@ -92,10 +92,11 @@ static int holds_images(const char *dir, int depth)
     if (list_dir(dir, &dirs, &files) != CLGAN_OK) return 0;
     int found = 0;
     char path[4096];
-    int w, h, c;
     for (int i = 0; i < files.n && !found; i++) {
         clgan_fmt(path, sizeof path, "%s/%s", dir, files.v[i]);
-        found = stbi_info(path, &w, &h, &c) || has_image_ext(files.v[i]);
+        clgan_image_info info;
+        found = has_image_ext(files.v[i]) || clgan_image_probe_file(path, &info) == CLGAN_OK ||
+                (info.format && info.sure);
     }
     for (int i = 0; i < dirs.n && !found && depth > 0; i++) {
         clgan_fmt(path, sizeof path, "%s/%s", dir, dirs.v[i]);
@@ -174,54 +175,85 @@ clgan_status clgan_dataset_open_folder(const char *root, clgan_dataset_split spl
     int labelled = classes.n > 0;
     int percent = opt->test_percent == 0 ? 10 : opt->test_percent < 0 ? 0 : opt->test_percent;
 
-    /* Candidates: images of this split, sorted by class then file name. */
-    for (int k = 0; k < (labelled ? classes.n : 1); k++) {
-        if (labelled) clgan_fmt(dir, sizeof dir, "%s/%s", base, classes.v[k]);
-        else clgan_fmt(dir, sizeof dir, "%s", base);
-        if (!clgan_path_is_dir(dir)) continue; /* a class present in the other split only */
-        if ((st = list_dir(dir, NULL, &files)) != CLGAN_OK) goto done;
-        for (int i = 0; i < files.n; i++) {
-            if (labelled) clgan_fmt(rel, sizeof rel, "%s/%s", classes.v[k], files.v[i]);
-            else clgan_fmt(rel, sizeof rel, "%s", files.v[i]);
-            if (!explicit_split && goes_to_test(rel, opt->seed, percent) != (split == CLGAN_SPLIT_TEST)) continue;
-            clgan_fmt(path, sizeof path, "%s/%s", dir, files.v[i]);
-            candidate c = {NULL, labelled ? k : -1, 0, 0, 0};
-            if (!stbi_info(path, &c.w, &c.h, &c.comp)) {
-                if (!has_image_ext(files.v[i])) continue; /* not an image: ignored */
-                if (!opt->skip_unreadable) {
-                    st = clgan_fail(CLGAN_ERR_FORMAT, "%s: cannot read the image: %s", path,
-                                    stbi_failure_reason() ? stbi_failure_reason() : "unknown error");
-                    goto done;
+    /* Candidates: images of this split, sorted by class then file name.
+     * Every image of the other split is checked too (its header), so that a
+     * bad file there is reported now rather than when that split is opened;
+     * with skip_unreadable it is left to be skipped (and counted) then. */
+    int other_images = 0;
+    for (int side = 0; side < (explicit_split ? 2 : 1); side++) {
+        const char *side_name = side == 0 ? split_name : split == CLGAN_SPLIT_TRAIN ? "test" : "train";
+        if (explicit_split) clgan_fmt(base, sizeof base, "%s/%s", root, side_name);
+        for (int k = 0; k < (labelled ? classes.n : 1); k++) {
+            if (labelled) clgan_fmt(dir, sizeof dir, "%s/%s", base, classes.v[k]);
+            else clgan_fmt(dir, sizeof dir, "%s", base);
+            if (!clgan_path_is_dir(dir)) continue; /* a class present in the other split only */
+            if ((st = list_dir(dir, NULL, &files)) != CLGAN_OK) goto done;
+            for (int i = 0; i < files.n; i++) {
+                if (labelled) clgan_fmt(rel, sizeof rel, "%s/%s", classes.v[k], files.v[i]);
+                else clgan_fmt(rel, sizeof rel, "%s", files.v[i]);
+                int mine = explicit_split ? side == 0 : goes_to_test(rel, opt->seed, percent) == (split == CLGAN_SPLIT_TEST);
+                clgan_fmt(path, sizeof path, "%s/%s", dir, files.v[i]);
+                clgan_image_info info;
+                clgan_status pst = clgan_image_probe_file(path, &info);
+                if (pst != CLGAN_OK) {
+                    /* not an image (ignored): no image name and no format signature */
+                    if (!has_image_ext(files.v[i]) && !(info.format && info.sure)) continue;
+                    if (!opt->skip_unreadable) {
+                        st = pst;
+                        if (!mine) {
+                            char msg[1024];
+                            snprintf(msg, sizeof msg, "%s", clgan_last_error());
+                            st = clgan_fail(pst, "%s (an image of the %s split)", msg,
+                                            split == CLGAN_SPLIT_TRAIN ? "test" : "train");
+                        }
+                        goto done;
+                    }
+                    if (mine) {
+                        fprintf(stderr, "clgan: warning: skipping %s\n", clgan_last_error());
+                        skipped++;
+                    }
+                    continue;
                 }
-                fprintf(stderr, "clgan: warning: skipping %s: cannot read the image: %s\n", path,
-                        stbi_failure_reason() ? stbi_failure_reason() : "unknown error");
-                skipped++;
-                continue;
-            }
-            if (opt->limit > 0 && ncand >= opt->limit) continue;
-            if (ncand == capcand) {
-                int cap = capcand ? capcand * 2 : 256;
-                candidate *nc = realloc(cand, (size_t)cap * sizeof *nc);
-                if (!nc) {
+                if (!mine) {
+                    other_images++;
+                    continue;
+                }
+                if (opt->limit > 0 && ncand >= opt->limit) continue;
+                if (ncand == capcand) {
+                    int cap = capcand ? capcand * 2 : 256;
+                    candidate *nc = realloc(cand, (size_t)cap * sizeof *nc);
+                    if (!nc) {
+                        st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "%s: out of host memory", root);
+                        goto done;
+                    }
+                    cand = nc, capcand = cap;
+                }
+                candidate c = {NULL, labelled ? k : -1, info.w, info.h, info.comp};
+                size_t len = strlen(path) + 1;
+                c.path = malloc(len);
+                if (!c.path) {
                     st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "%s: out of host memory", root);
                     goto done;
                 }
-                cand = nc, capcand = cap;
+                memcpy(c.path, path, len);
+                cand[ncand++] = c;
             }
-            size_t len = strlen(path) + 1;
-            c.path = malloc(len);
-            if (!c.path) {
-                st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "%s: out of host memory", root);
-                goto done;
-            }
-            memcpy(c.path, path, len);
-            cand[ncand++] = c;
+            list_free(&files);
         }
-        list_free(&files);
     }
     if (ncand == 0) {
-        st = clgan_fail(CLGAN_ERR_FORMAT, "%s: no images for the %s split%s", root, split_name,
-                        explicit_split ? "" : " (images go to test by a hash of their path: set test_percent)");
+        if (explicit_split)
+            st = clgan_fail(CLGAN_ERR_FORMAT, "%s: no images for the %s split in %s/%s%s", root, split_name, root,
+                            split_name, skipped ? " (all skipped as unreadable)" : "");
+        else if (other_images == 0)
+            st = clgan_fail(CLGAN_ERR_FORMAT, "%s: no readable images%s", root,
+                            skipped ? " (all skipped as unreadable)" : "");
+        else
+            st = clgan_fail(CLGAN_ERR_FORMAT,
+                            "%s: no images for the %s split: with no train/ and test/ sub-folders, an image goes to "
+                            "the test split when a hash of its path falls in the test share (%d%%), else to the train "
+                            "split; %s the share (clgan: --test-percent P) or make train/ and test/ sub-folders",
+                            root, split_name, percent, split == CLGAN_SPLIT_TEST ? "raise" : "lower");
         goto done;
     }
 
@@ -249,19 +281,26 @@ clgan_status clgan_dataset_open_folder(const char *root, clgan_dataset_split spl
     int n = 0;
     size_t img = (size_t)C * H * W;
     for (int i = 0; i < ncand; i++) {
-        int w, h, comp;
-        stbi_image_free(hwc);
-        hwc = stbi_load(cand[i].path, &w, &h, &comp, C);
-        if (!hwc) {
-            const char *why = stbi_failure_reason() ? stbi_failure_reason() : "unknown error";
+        clgan_image_info info;
+        clgan_image_free(hwc);
+        clgan_status lst = clgan_image_load_file(cand[i].path, C, &hwc, &info);
+        if (lst == CLGAN_OK && (info.w != cand[i].w || info.h != cand[i].h)) {
+            clgan_image_free(hwc);
+            hwc = NULL;
+            lst = clgan_fail(CLGAN_ERR_FORMAT, "%s: cannot decode the image: it is %d x %d now, but was %d x %d when "
+                                               "the folder was listed (changed while reading?)",
+                             cand[i].path, info.w, info.h, cand[i].w, cand[i].h);
+        }
+        if (lst != CLGAN_OK) {
             if (!opt->skip_unreadable) {
-                st = clgan_fail(CLGAN_ERR_FORMAT, "%s: cannot decode the image: %s", cand[i].path, why);
+                st = lst;
                 goto done;
             }
-            fprintf(stderr, "clgan: warning: skipping %s: cannot decode the image: %s\n", cand[i].path, why);
+            fprintf(stderr, "clgan: warning: skipping %s\n", clgan_last_error());
             skipped++;
             continue;
         }
+        int w = info.w, h = info.h;
         size_t hw = (size_t)w * h;
         uint8_t *nb = realloc(chw, hw * C);
         if (!nb) {
@@ -273,12 +312,7 @@ clgan_status clgan_dataset_open_folder(const char *root, clgan_dataset_split spl
             for (int ch = 0; ch < C; ch++) chw[(size_t)ch * hw + p] = hwc[p * C + ch];
         uint8_t *dst = d->pixels + (size_t)n * img;
         if (opt->size) clgan_resize_crop(chw, C, h, w, dst, opt->size);
-        else if (h == H && w == W) memcpy(dst, chw, img);
-        else {
-            st = clgan_fail(CLGAN_ERR_FORMAT, "%s: decoded as %d x %d, but its header said %d x %d", cand[i].path, w,
-                            h, W, H);
-            goto done;
-        }
+        else memcpy(dst, chw, img); /* h == H and w == W: checked against the listing above */
         d->labels[n++] = cand[i].label;
     }
     if (n == 0) {
@@ -288,8 +322,10 @@ clgan_status clgan_dataset_open_folder(const char *root, clgan_dataset_split spl
     }
     d->n = n;
     d->skipped = skipped;
+    char skip_note[48] = "";
+    if (skipped) snprintf(skip_note, sizeof skip_note, ", %d unreadable skipped", skipped);
     clgan_fmt(d->source, sizeof d->source, "image folder %s (%s split%s: %d images, %d classes%s)", root, split_name,
-             explicit_split ? "" : " by path hash", n, classes.n, skipped ? ", some skipped" : "");
+              explicit_split ? "" : " by path hash", n, classes.n, skip_note);
 
 done:
     if (st != CLGAN_OK) {
@@ -299,7 +335,7 @@ done:
     *out = d;
     for (int i = 0; i < ncand; i++) free(cand[i].path);
     free(cand);
-    stbi_image_free(hwc);
+    clgan_image_free(hwc);
     free(chw);
     list_free(&top);
     list_free(&classes);

@@ -1,0 +1,401 @@
+/* image_file.c — image files through stb_image, behind the header checks
+ * that image_file.h lists. Each format's header is parsed here, telling the
+ * formats apart the way stb_image does (JPEG, PNG, BMP, GIF, PNM, then TGA),
+ * so the width and height checked are the ones stb_image will allocate for;
+ * stb_image's own reading of the header must then agree.
+ */
+#include "data/image_file.h"
+#include "data/dataset.h"
+#include "core/error.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <stb/stb_image.h>
+
+/* Bytes read for a header check at first; more when the header goes on
+ * (JPEG metadata before the frame header, PNM comments). */
+#define PREFIX_BYTES 16384
+
+enum { HDR_NONE, HDR_OK, HDR_MORE, HDR_BAD };
+
+typedef struct hdr {
+    clgan_image_info info;
+    uint64_t w, h;    /* as declared (may exceed int) */
+    double min_bytes; /* the smallest file that can hold w x h pixels in this format */
+    size_t need;      /* HDR_MORE: prefix bytes wanted */
+    char why[160];    /* HDR_BAD: what is wrong with the header */
+} hdr;
+
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+static uint32_t be16(const uint8_t *p) { return (uint32_t)p[0] << 8 | p[1]; }
+static uint32_t le16(const uint8_t *p) { return (uint32_t)p[1] << 8 | p[0]; }
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+}
+
+/* The header needs `want` bytes: more of the file, or a truncated header. */
+static int short_header(hdr *h, size_t want, size_t n, uint64_t file_len)
+{
+    if (n < file_len) {
+        h->need = want;
+        return HDR_MORE;
+    }
+    snprintf(h->why, sizeof h->why, "the file ends inside the header (%zu bytes)", n);
+    return HDR_BAD;
+}
+
+static int parse_png(const uint8_t *p, size_t n, uint64_t file_len, hdr *h)
+{
+    static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    if (n < 8 || memcmp(p, sig, 8) != 0) return HDR_NONE;
+    h->info.format = "PNG", h->info.sure = 1;
+    size_t pos = 8;
+    if (n >= pos + 8 && memcmp(p + pos + 4, "CgBI", 4) == 0) { /* Apple's PNG variant: one chunk before IHDR */
+        uint32_t len = be32(p + pos);
+        if (len > 64) {
+            snprintf(h->why, sizeof h->why, "CgBI chunk of %u bytes", len);
+            return HDR_BAD;
+        }
+        pos += 12 + len;
+    }
+    if (n < pos + 8 + 13) return short_header(h, pos + 8 + 13, n, file_len);
+    if (memcmp(p + pos + 4, "IHDR", 4) != 0 || be32(p + pos) != 13) {
+        snprintf(h->why, sizeof h->why, "the first chunk is not a 13-byte IHDR");
+        return HDR_BAD;
+    }
+    const uint8_t *ih = p + pos + 8;
+    h->w = be32(ih), h->h = be32(ih + 4);
+    int depth = ih[8], colour = ih[9];
+    int ch = colour == 0 ? 1 : colour == 2 ? 3 : colour == 3 ? 1 : colour == 4 ? 2 : colour == 6 ? 4 : 0;
+    if (!ch || (depth != 1 && depth != 2 && depth != 4 && depth != 8 && depth != 16)) {
+        snprintf(h->why, sizeof h->why, "colour type %d with bit depth %d", colour, depth);
+        return HDR_BAD;
+    }
+    h->info.comp = colour == 3 ? 3 : ch;
+    h->min_bytes = (double)h->w * (double)h->h * ch * depth / 8.0 / 1032.0;
+    return HDR_OK;
+}
+
+static int parse_jpeg(const uint8_t *p, size_t n, uint64_t file_len, hdr *h)
+{
+    size_t pos = 0;
+    if (n < 2 || p[0] != 0xff) return HDR_NONE;
+    while (pos < n && p[pos] == 0xff) pos++;
+    if (pos >= n || p[pos] != 0xd8) return HDR_NONE; /* SOI */
+    pos++;
+    h->info.format = "JPEG", h->info.sure = 1;
+    for (;;) {
+        while (pos < n && p[pos] != 0xff) pos++; /* stb_image steps over junk between segments */
+        while (pos < n && p[pos] == 0xff) pos++;
+        if (pos >= n) return short_header(h, n * 2, n, file_len);
+        int m = p[pos++];
+        if (m == 0x01 || (m >= 0xd0 && m <= 0xd8)) continue; /* no length */
+        if (m == 0xd9 || m == 0xda) {
+            snprintf(h->why, sizeof h->why, "no frame header (SOF) before the %s", m == 0xd9 ? "end" : "scan");
+            return HDR_BAD;
+        }
+        if (pos + 2 > n) return short_header(h, pos + 2, n, file_len);
+        size_t len = be16(p + pos);
+        if (len < 2) {
+            snprintf(h->why, sizeof h->why, "segment 0x%02x of length %zu", m, len);
+            return HDR_BAD;
+        }
+        if (m == 0xc0 || m == 0xc1 || m == 0xc2) { /* baseline, extended, progressive: what stb_image reads */
+            if (pos + 8 > n) return short_header(h, pos + 8, n, file_len);
+            h->h = be16(p + pos + 3), h->w = be16(p + pos + 5);
+            h->info.comp = p[pos + 7] >= 3 ? 3 : 1;
+            h->min_bytes = (double)((h->w + 7) / 8) * (double)((h->h + 7) / 8) / 16.0;
+            return HDR_OK;
+        }
+        if (m >= 0xc3 && m <= 0xcf && m != 0xc4 && m != 0xc8 && m != 0xcc) {
+            snprintf(h->why, sizeof h->why,
+                     "SOF%d: lossless, hierarchical or arithmetic-coded JPEG is not supported", m - 0xc0);
+            return HDR_BAD;
+        }
+        pos += len;
+        if (pos >= file_len) {
+            snprintf(h->why, sizeof h->why, "the file ends inside segment 0x%02x, before the frame header (SOF)", m);
+            return HDR_BAD;
+        }
+        if (pos > n) {
+            h->need = pos + 16;
+            return HDR_MORE;
+        }
+    }
+}
+
+static int parse_bmp(const uint8_t *p, size_t n, uint64_t file_len, hdr *h)
+{
+    if (n < 18 || p[0] != 'B' || p[1] != 'M') return HDR_NONE;
+    uint32_t hsz = le32(p + 14);
+    if (hsz != 12 && hsz != 40 && hsz != 56 && hsz != 108 && hsz != 124) return HDR_NONE; /* as stb_image tests */
+    h->info.format = "BMP", h->info.sure = 1;
+    uint32_t bpp, compress = 0;
+    if (hsz == 12) {
+        if (n < 26) return short_header(h, 26, n, file_len);
+        h->w = le16(p + 18), h->h = le16(p + 20), bpp = le16(p + 24);
+    } else {
+        if (n < 34) return short_header(h, 34, n, file_len);
+        int64_t hh = (int32_t)le32(p + 22); /* negative: rows top-down */
+        h->w = le32(p + 18), h->h = (uint64_t)(hh < 0 ? -hh : hh);
+        bpp = le16(p + 28), compress = le32(p + 30);
+    }
+    h->info.comp = bpp == 32 ? 4 : 3;
+    /* Uncompressed rows (stb_image reads no other kind): every pixel's bits. */
+    if (compress == 0 || compress == 3) h->min_bytes = (double)h->h * (double)((h->w * (bpp ? bpp : 1) + 7) / 8);
+    return HDR_OK;
+}
+
+static int parse_gif(const uint8_t *p, size_t n, uint64_t file_len, hdr *h)
+{
+    if (n < 6 || memcmp(p, "GIF8", 4) != 0 || (p[4] != '7' && p[4] != '9') || p[5] != 'a') return HDR_NONE;
+    h->info.format = "GIF", h->info.sure = 1;
+    if (n < 10) return short_header(h, 10, n, file_len);
+    h->w = le16(p + 6), h->h = le16(p + 8);
+    h->info.comp = 4;
+    h->min_bytes = (double)h->w * (double)h->h / 4096.0; /* the whole screen is allocated */
+    return HDR_OK;
+}
+
+/* PNM as stb_image reads it: P5 or P6, white space and # comments, width,
+ * height, maximum value, then binary samples. */
+static int pnm_space(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; }
+
+static int parse_pnm(const uint8_t *p, size_t n, uint64_t file_len, hdr *h)
+{
+    if (n < 2 || p[0] != 'P' || (p[1] != '5' && p[1] != '6')) return HDR_NONE;
+    h->info.format = "PNM";
+    h->info.sure = n > 2 && (pnm_space(p[2]) || p[2] == '#');
+    h->info.comp = p[1] == '6' ? 3 : 1;
+    size_t pos = 2;
+    uint64_t v[3];
+    for (int k = 0; k < 3; k++) {
+        for (;;) { /* white space and comments */
+            while (pos < n && pnm_space(p[pos])) pos++;
+            if (pos >= n || p[pos] != '#') break;
+            while (pos < n && p[pos] != '\n' && p[pos] != '\r') pos++;
+        }
+        v[k] = 0;
+        int digits = 0;
+        while (pos < n && p[pos] >= '0' && p[pos] <= '9') {
+            if (v[k] < 100000000000ull) v[k] = v[k] * 10 + (uint64_t)(p[pos] - '0');
+            pos++, digits++;
+        }
+        if (pos >= n && n < file_len) return short_header(h, n * 2, n, file_len);
+        if (digits > 9 && k < 2) v[k] = 1ull << 40; /* stb_image would overflow: far over the limit anyway */
+    }
+    h->w = v[0], h->h = v[1];
+    if (v[2] > 65535) {
+        snprintf(h->why, sizeof h->why, "maximum value %llu (at most 65535)", (unsigned long long)v[2]);
+        return HDR_BAD;
+    }
+    /* the samples start after one white-space byte */
+    h->min_bytes = (double)(pos + 1) + (double)h->w * (double)h->h * h->info.comp * (v[2] > 255 ? 2 : 1);
+    return HDR_OK;
+}
+
+/* TGA has no signature: the same plausibility test as stb_image's. */
+static int parse_tga(const uint8_t *p, size_t n, uint64_t file_len, hdr *h)
+{
+    if (n < 18) return HDR_NONE;
+    int cmap = p[1], type = p[2], bpp = p[16];
+    if (cmap > 1) return HDR_NONE;
+    if (cmap == 1) {
+        if (type != 1 && type != 9) return HDR_NONE;
+        int sz = p[7];
+        if (sz != 8 && sz != 15 && sz != 16 && sz != 24 && sz != 32) return HDR_NONE;
+        if (bpp != 8 && bpp != 16) return HDR_NONE;
+    } else {
+        if (type != 2 && type != 3 && type != 10 && type != 11) return HDR_NONE;
+        if (bpp != 8 && bpp != 15 && bpp != 16 && bpp != 24 && bpp != 32) return HDR_NONE;
+    }
+    h->info.format = "TGA", h->info.sure = 0;
+    h->w = le16(p + 12), h->h = le16(p + 14);
+    h->info.comp = type == 3 || type == 11 ? (bpp == 16 ? 2 : 1) : bpp == 32 ? 4 : 3;
+    double pixels = (double)h->w * (double)h->h, bytes = (bpp + 7) / 8;
+    /* Run-length packets hold at most 128 pixels, in at least 1 + bytes bytes. */
+    h->min_bytes = type < 8 ? pixels * bytes : (pixels + 127) / 128 * (1 + bytes);
+    return HDR_OK;
+}
+
+static int parse_header(const uint8_t *p, size_t n, uint64_t file_len, hdr *h)
+{
+    static int (*const parsers[])(const uint8_t *, size_t, uint64_t, hdr *) = {parse_jpeg, parse_png, parse_bmp,
+                                                                               parse_gif, parse_pnm, parse_tga};
+    for (size_t i = 0; i < sizeof parsers / sizeof parsers[0]; i++) {
+        memset(h, 0, sizeof *h);
+        int r = parsers[i](p, n, file_len, h);
+        if (r != HDR_NONE) return r;
+    }
+    memset(h, 0, sizeof *h);
+    return HDR_NONE;
+}
+
+/* Check the first n bytes of a file of file_len bytes. *more > 0: read that
+ * many bytes (or the whole file) and call again. */
+static clgan_status check(const char *name, const uint8_t *p, size_t n, uint64_t file_len, clgan_image_info *info,
+                          size_t *more)
+{
+    hdr h;
+    *more = 0;
+    int r = parse_header(p, n, file_len, &h);
+    *info = h.info;
+    if (r == HDR_MORE) {
+        *more = h.need > n ? h.need : n + 1;
+        return CLGAN_OK;
+    }
+    if (r == HDR_NONE)
+        return clgan_fail(CLGAN_ERR_FORMAT,
+                          "%s: cannot read the image: not a format clgan reads (PNG, JPEG, BMP, GIF, TGA, binary PNM)",
+                          name);
+    const char *fmt = h.info.format;
+    if (r == HDR_BAD) return clgan_fail(CLGAN_ERR_FORMAT, "%s: cannot read the image: %s header: %s", name, fmt, h.why);
+    unsigned long long w = h.w, hh = h.h;
+    if (w == 0 || hh == 0)
+        return clgan_fail(CLGAN_ERR_FORMAT, "%s: cannot read the image: its %s header says %llu x %llu pixels (zero %s)",
+                          name, fmt, w, hh, w == 0 ? "width" : "height");
+    if (w > CLGAN_IMAGE_MAX_SIDE || hh > CLGAN_IMAGE_MAX_SIDE || w * hh > (unsigned long long)CLGAN_IMAGE_MAX_PIXELS)
+        return clgan_fail(CLGAN_ERR_FORMAT,
+                          "%s: cannot read the image: its %s header says %llu x %llu pixels, over clgan's limit of %d "
+                          "pixels per side and %ld pixels in all",
+                          name, fmt, w, hh, CLGAN_IMAGE_MAX_SIDE, (long)CLGAN_IMAGE_MAX_PIXELS);
+    if ((double)file_len < h.min_bytes)
+        return clgan_fail(CLGAN_ERR_FORMAT,
+                          "%s: cannot read the image: its %s header says %llu x %llu pixels, which take at least "
+                          "%.0f bytes, but the file has %llu (truncated or corrupt)",
+                          name, fmt, w, hh, h.min_bytes, (unsigned long long)file_len);
+    if (file_len > CLGAN_IMAGE_MAX_FILE_BYTES)
+        return clgan_fail(CLGAN_ERR_FORMAT,
+                          "%s: cannot read the image: the file has %llu bytes, over clgan's limit of %zu for an image "
+                          "file",
+                          name, (unsigned long long)file_len, CLGAN_IMAGE_MAX_FILE_BYTES);
+    info->w = (int)w, info->h = (int)hh;
+    int sw, sh, sc;
+    if (!stbi_info_from_memory(p, (int)n, &sw, &sh, &sc)) {
+        if (n < file_len) { /* stb_image may want chunks past the prefix (a PNG's palette): all of it */
+            *more = (size_t)file_len;
+            return CLGAN_OK;
+        }
+        return clgan_fail(CLGAN_ERR_FORMAT, "%s: cannot read the image: %s", name,
+                          stbi_failure_reason() ? stbi_failure_reason() : "stb_image refuses its header");
+    }
+    if (sw != info->w || sh != info->h)
+        return clgan_fail(CLGAN_ERR_FORMAT,
+                          "%s: cannot read the image: its %s header says %d x %d pixels, but stb_image reads %d x %d",
+                          name, fmt, info->w, info->h, sw, sh);
+    info->comp = sc;
+    return CLGAN_OK;
+}
+
+clgan_status clgan_image_probe_memory(const char *name, const uint8_t *data, size_t len, clgan_image_info *info)
+{
+    size_t more;
+    memset(info, 0, sizeof *info);
+    if (len > (size_t)CLGAN_IMAGE_MAX_FILE_BYTES + 1) len = (size_t)CLGAN_IMAGE_MAX_FILE_BYTES + 1; /* int for stb */
+    clgan_status st = check(name, data, len, len, info, &more);
+    if (st == CLGAN_OK && more) /* cannot happen: the whole file was given */
+        st = clgan_fail(CLGAN_ERR_FORMAT, "%s: cannot read the image: the header goes past the end", name);
+    return st;
+}
+
+/* Read bytes [have, want) of fd into *buf (grown to want). */
+static clgan_status read_more(int fd, const char *path, uint8_t **buf, size_t have, size_t want, size_t *got)
+{
+    uint8_t *nb = realloc(*buf, want ? want : 1);
+    if (!nb) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "%s: out of host memory for %zu bytes", path, want);
+    *buf = nb;
+    size_t n = have;
+    while (n < want) {
+        ssize_t r = read(fd, nb + n, want - n);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) return clgan_fail(CLGAN_ERR_IO, "%s: read error after %zu bytes: %s", path, n, strerror(errno));
+        if (r == 0) break; /* the file shrank */
+        n += (size_t)r;
+    }
+    *got = n;
+    return CLGAN_OK;
+}
+
+/* Probe path; with whole != NULL, also hand back the whole file. */
+static clgan_status probe_file(const char *path, clgan_image_info *info, uint8_t **whole, size_t *whole_len)
+{
+    int fd;
+    uint64_t size;
+    memset(info, 0, sizeof *info);
+    TRY(clgan_open_regular(path, &fd, &size));
+    uint8_t *buf = NULL;
+    size_t n = 0, want = size < PREFIX_BYTES ? (size_t)size : PREFIX_BYTES, more = 0;
+    clgan_status st;
+    for (;;) {
+        st = read_more(fd, path, &buf, n, want, &n);
+        if (st != CLGAN_OK) break;
+        if (n < want) size = n; /* the file shrank while being read */
+        st = check(path, buf, n, size, info, &more);
+        if (st != CLGAN_OK || !more) break;
+        if (size > CLGAN_IMAGE_MAX_FILE_BYTES) { /* the header runs on past what is read */
+            st = clgan_fail(CLGAN_ERR_FORMAT,
+                            "%s: cannot read the image: the file has %llu bytes, over clgan's limit of %zu for an "
+                            "image file",
+                            path, (unsigned long long)size, CLGAN_IMAGE_MAX_FILE_BYTES);
+            break;
+        }
+        want = more > n * 2 ? more : n * 2;
+        if (want > size) want = (size_t)size;
+    }
+    if (st == CLGAN_OK && whole) {
+        if (n < size) st = read_more(fd, path, &buf, n, (size_t)size, &n);
+        if (st == CLGAN_OK) *whole = buf, *whole_len = n, buf = NULL;
+    }
+    free(buf);
+    close(fd);
+    return st;
+}
+
+clgan_status clgan_image_probe_file(const char *path, clgan_image_info *info)
+{
+    return probe_file(path, info, NULL, NULL);
+}
+
+clgan_status clgan_image_load_memory(const char *name, const uint8_t *data, size_t len, int channels, uint8_t **hwc,
+                                     clgan_image_info *info)
+{
+    *hwc = NULL;
+    if (channels < 0 || channels > 4)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: channels must be 0..4, not %d", name, channels);
+    TRY(clgan_image_probe_memory(name, data, len, info));
+    int w, h, comp;
+    uint8_t *px = stbi_load_from_memory(data, (int)len, &w, &h, &comp, channels);
+    if (!px)
+        return clgan_fail(CLGAN_ERR_FORMAT, "%s: cannot decode the image: %s", name,
+                          stbi_failure_reason() ? stbi_failure_reason() : "unknown error");
+    if (w != info->w || h != info->h) {
+        stbi_image_free(px);
+        return clgan_fail(CLGAN_ERR_FORMAT, "%s: cannot decode the image: decoded as %d x %d, but its header says %d x %d",
+                          name, w, h, info->w, info->h);
+    }
+    *hwc = px;
+    return CLGAN_OK;
+}
+
+clgan_status clgan_image_load_file(const char *path, int channels, uint8_t **hwc, clgan_image_info *info)
+{
+    uint8_t *data = NULL;
+    size_t len = 0;
+    *hwc = NULL;
+    if (channels < 0 || channels > 4)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: channels must be 0..4, not %d", path, channels);
+    TRY(probe_file(path, info, &data, &len));
+    clgan_status st = clgan_image_load_memory(path, data, len, channels, hwc, info);
+    free(data);
+    return st;
+}
+
+void clgan_image_free(uint8_t *hwc) { stbi_image_free(hwc); }
