@@ -362,8 +362,9 @@ static parse_result parse_sections(const uint8_t *buf, size_t size, section *out
         /* off <= size here; compare against what is left so nothing overflows */
         if (len > (uint64_t)size - off) {
             if (len > UINT64_MAX - off - TRAILER_BYTES) {
-                snprintf(why, why_cap, "section '%.*s' claims an impossible length of %llu bytes", (int)n,
-                         (const char *)name, (unsigned long long)len);
+                char esc[CLGAN_ESCAPE_CAP];
+                snprintf(why, why_cap, "section '%s' claims an impossible length of %llu bytes",
+                         clgan_escape(name, n, esc, sizeof esc), (unsigned long long)len);
                 return PARSE_BAD;
             }
             *need = off + len + TRAILER_BYTES;
@@ -376,7 +377,8 @@ static parse_result parse_sections(const uint8_t *buf, size_t size, section *out
             out[i].bytes = (size_t)len;
             for (uint32_t j = 0; j < i; j++)
                 if (!strcmp(out[j].name, out[i].name)) {
-                    snprintf(why, why_cap, "section '%s' appears twice", out[i].name);
+                    char esc[CLGAN_ESCAPE_CAP];
+                    snprintf(why, why_cap, "section '%s' appears twice", clgan_escape_str(out[i].name, esc, sizeof esc));
                     return PARSE_BAD;
                 }
         }
@@ -386,15 +388,9 @@ static parse_result parse_sections(const uint8_t *buf, size_t size, section *out
     return *need > size ? PARSE_SHORT : PARSE_OK;
 }
 
-clgan_status clgan_ckpt_open(const char *path, clgan_ckpt_reader **r)
+/* Validate buf[0..size) (malloc'd; owned by the reader on success, freed on failure). */
+static clgan_status open_buffer(const char *path, uint8_t *buf, size_t size, clgan_ckpt_reader **r)
 {
-    if (!r) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_ckpt_open: r is NULL");
-    *r = NULL;
-    if (!path || !*path) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_ckpt_open: empty checkpoint path");
-    uint8_t *buf;
-    size_t size;
-    TRY(read_file(path, &buf, &size));
-
     clgan_status st = CLGAN_OK;
     clgan_ckpt_reader *cr = NULL;
     char why[256] = "";
@@ -471,6 +467,29 @@ fail:
     clgan_ckpt_close(cr);
     free(buf);
     return st;
+}
+
+clgan_status clgan_ckpt_open(const char *path, clgan_ckpt_reader **r)
+{
+    if (!r) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_ckpt_open: r is NULL");
+    *r = NULL;
+    if (!path || !*path) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_ckpt_open: empty checkpoint path");
+    uint8_t *buf;
+    size_t size;
+    TRY(read_file(path, &buf, &size));
+    return open_buffer(path, buf, size, r);
+}
+
+clgan_status clgan_ckpt_open_memory(const void *data, size_t size, const char *name, clgan_ckpt_reader **r)
+{
+    if (!r) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_ckpt_open_memory: r is NULL");
+    *r = NULL;
+    if (!data && size) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_ckpt_open_memory: no data");
+    if (!name || !*name) name = "(memory)";
+    uint8_t *buf = malloc(size ? size : 1);
+    if (!buf) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory reading checkpoint %s", name);
+    if (size) memcpy(buf, data, size);
+    return open_buffer(name, buf, size, r);
 }
 
 int clgan_ckpt_section_count(const clgan_ckpt_reader *r) { return r ? r->count : 0; }

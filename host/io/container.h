@@ -70,6 +70,9 @@ void clgan_ckpt_abort(clgan_ckpt_writer *w);
  * read, CLGAN_ERR_FORMAT when it is not a valid checkpoint (not a checkpoint,
  * other version, truncated, damaged). */
 clgan_status clgan_ckpt_open(const char *path, clgan_ckpt_reader **r /* OUT */);
+/* The same checks on bytes in memory (copied; e.g. a fuzzer's input). name
+ * stands for the path in messages and clgan_ckpt_path. */
+clgan_status clgan_ckpt_open_memory(const void *data, size_t size, const char *name, clgan_ckpt_reader **r /* OUT */);
 void clgan_ckpt_close(clgan_ckpt_reader *r); /* NULL is a no-op */
 
 /* Number of sections, and the i-th one in file order. */

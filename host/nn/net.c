@@ -12,6 +12,7 @@
 #include "nn/weight_norm.h"
 #include "device/profile.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
@@ -136,30 +137,59 @@ const char *clgan_layer_kind_name(clgan_layer_kind kind)
 
 static size_t align_up(size_t v, size_t a) { return (v + a - 1) / a * a; }
 
+/* Every count in a net (a layer's weights, one sample's activations, a whole
+ * parameter block) must fit the kernels' int indexing and the int counts of
+ * tensors and views. */
+#define NET_MAX_FLOATS ((uint64_t)INT_MAX)
+
+/* a * b, saturating at UINT64_MAX (so a huge product can never wrap into a
+ * small one and pass a limit check). */
+static uint64_t mul_sat(uint64_t a, uint64_t b)
+{
+    return a && b > UINT64_MAX / a ? UINT64_MAX : a * b;
+}
+
+static clgan_status too_many(int index, const clgan_layer_spec *s, const char *what, uint64_t count)
+{
+    char n[32];
+    if (count == UINT64_MAX) snprintf(n, sizeof n, "more than 2^64");
+    else snprintf(n, sizeof n, "%llu", (unsigned long long)count);
+    return clgan_fail(CLGAN_ERR_INVALID_ARG,
+                      "layer %d (%s): %s would need %s floats, more than the %d one net can index; use a smaller "
+                      "width, noise dimension or class count",
+                      index, clgan_layer_kind_name(s->kind), what, n, INT_MAX);
+}
+
 /* Output shape and parameter counts of layer L given its input shape. */
 static clgan_status infer_layer(net_layer *L, int index)
 {
     const clgan_layer_spec *s = &L->spec;
     int c = L->in_c, h = L->in_h, w = L->in_w;
+    uint64_t in = mul_sat(mul_sat((uint64_t)c, (uint64_t)h), (uint64_t)w); /* <= INT_MAX: checked for the layer below */
     L->out_c = c, L->out_h = h, L->out_w = w;
     L->w_count = L->b_count = 0;
     switch (s->kind) {
-    case CLGAN_LAYER_DENSE:
+    case CLGAN_LAYER_DENSE: {
         if (s->out <= 0) break;
         if (s->weight_norm < 0 || s->weight_norm > 2) break;
+        uint64_t wc = mul_sat((uint64_t)s->out, in) + (s->weight_norm ? (uint64_t)s->out : 0); /* v, then g */
+        if (wc > NET_MAX_FLOATS) return too_many(index, s, "its weights", wc);
         L->out_c = s->out, L->out_h = L->out_w = 1;
-        L->w_count = (size_t)s->out * c * h * w + (s->weight_norm ? (size_t)s->out : 0); /* v, then g */
+        L->w_count = (size_t)wc;
         L->b_count = s->bias ? (size_t)s->out : 0;
         return CLGAN_OK;
+    }
     case CLGAN_LAYER_CONV2D:
     case CLGAN_LAYER_CONV_TRANSPOSE: {
-        if (s->out <= 0) break;
+        if (s->out <= 0 || s->k <= 0) break;
         L->conv = clgan_conv_params_make(s->k, s->stride, s->pad, s->kind == CLGAN_LAYER_CONV2D ? 0 : s->out_pad);
         clgan_status st = s->kind == CLGAN_LAYER_CONV2D ? clgan_conv2d_out_size(&L->conv, h, w, &L->out_h, &L->out_w)
                                                        : clgan_conv_transpose2d_out_size(&L->conv, h, w, &L->out_h, &L->out_w);
         if (st != CLGAN_OK) return clgan_fail_context(st, "layer %d (%s)", index, clgan_layer_kind_name(s->kind));
+        uint64_t wc = mul_sat(mul_sat((uint64_t)s->out, (uint64_t)c), mul_sat((uint64_t)s->k, (uint64_t)s->k));
+        if (wc > NET_MAX_FLOATS) return too_many(index, s, "its weights", wc);
         L->out_c = s->out;
-        L->w_count = (size_t)s->out * c * s->k * s->k;
+        L->w_count = (size_t)wc;
         L->b_count = s->bias ? (size_t)s->out : 0;
         return CLGAN_OK;
     }
@@ -178,14 +208,19 @@ static clgan_status infer_layer(net_layer *L, int index)
         L->out_w = clgan_pool_out_size(w, s->k, s->stride);
         return CLGAN_OK;
     case CLGAN_LAYER_RESHAPE:
-        if (s->out <= 0 || s->h <= 0 || s->w <= 0 || (size_t)s->out * s->h * s->w != (size_t)c * h * w) break;
+        if (s->out <= 0 || s->h <= 0 || s->w <= 0 ||
+            mul_sat(mul_sat((uint64_t)s->out, (uint64_t)s->h), (uint64_t)s->w) != in)
+            break;
         L->out_c = s->out, L->out_h = s->h, L->out_w = s->w;
         return CLGAN_OK;
     case CLGAN_LAYER_CONCAT_LABELS:
         if (s->out <= 0) break;
+        if ((uint64_t)c + (uint64_t)s->out > NET_MAX_FLOATS)
+            return too_many(index, s, "its channels", (uint64_t)c + (uint64_t)s->out);
         L->out_c = c + s->out;
         return CLGAN_OK;
     case CLGAN_LAYER_MBSTD:
+        if ((uint64_t)c + 1 > NET_MAX_FLOATS) return too_many(index, s, "its channels", (uint64_t)c + 1);
         L->out_c = c + 1;
         return CLGAN_OK;
     case CLGAN_LAYER_GAUSSIAN_NOISE:
@@ -194,6 +229,68 @@ static clgan_status infer_layer(net_layer *L, int index)
     }
     return clgan_fail(CLGAN_ERR_INVALID_ARG, "layer %d (%s) does not fit its input [%d,%d,%d]: check its settings",
                       index, clgan_layer_kind_name(s->kind), c, h, w);
+}
+
+/* infer_layer, then the output of one sample must fit the kernels' indexing
+ * (a dense layer above reads it as one int-sized row). */
+static clgan_status infer_layer_checked(net_layer *L, int index)
+{
+    TRY(infer_layer(L, index));
+    uint64_t out = mul_sat(mul_sat((uint64_t)L->out_c, (uint64_t)L->out_h), (uint64_t)L->out_w);
+    if (out > NET_MAX_FLOATS) return too_many(index, &L->spec, "one sample's output", out);
+    return CLGAN_OK;
+}
+
+/* Shapes and the parameter/state layout of every layer (offsets padded to
+ * `align` floats), checking every count against NET_MAX_FLOATS. */
+static clgan_status lay_out(net_layer *layers, const clgan_layer_spec *specs, int n_layers, int in_c, int in_h,
+                            int in_w, size_t align, size_t *param_floats, size_t *state_floats, size_t *trainable)
+{
+    uint64_t pf = 0, sf = 0, tr = 0;
+    int c = in_c, h = in_h, w = in_w;
+    if (mul_sat(mul_sat((uint64_t)c, (uint64_t)h), (uint64_t)w) > NET_MAX_FLOATS)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "a net's input [%d,%d,%d] holds more than %d floats", c, h, w, INT_MAX);
+    for (int i = 0; i < n_layers; i++) {
+        net_layer *L = &layers[i];
+        L->spec = specs[i];
+        L->in_c = c, L->in_h = h, L->in_w = w;
+        TRY(infer_layer_checked(L, i));
+        c = L->out_c, h = L->out_h, w = L->out_w;
+        L->w_off = (size_t)pf;
+        pf += align_up(L->w_count, align); /* each term <= INT_MAX + align: no wrap before the check */
+        L->b_off = (size_t)pf;
+        pf += align_up(L->b_count, align);
+        tr += L->w_count + L->b_count;
+        if (L->spec.kind == CLGAN_LAYER_BATCHNORM) {
+            L->stat_off = (size_t)sf;
+            sf += 2 * align_up((size_t)L->in_c, align);
+        }
+        if (pf > NET_MAX_FLOATS || sf > NET_MAX_FLOATS)
+            return clgan_fail(CLGAN_ERR_INVALID_ARG,
+                              "layer %d (%s): the net's %s would pass %d floats (%.1f GiB) there; use a smaller width, "
+                              "noise dimension or class count",
+                              i, clgan_layer_kind_name(L->spec.kind),
+                              pf > NET_MAX_FLOATS ? "parameters" : "batchnorm statistics", INT_MAX,
+                              (double)(pf > NET_MAX_FLOATS ? pf : sf) * sizeof(float) / (1024.0 * 1024 * 1024));
+    }
+    *param_floats = (size_t)pf, *state_floats = (size_t)sf, *trainable = (size_t)tr;
+    return CLGAN_OK;
+}
+
+clgan_status clgan_net_specs_size(int in_c, int in_h, int in_w, const clgan_layer_spec *specs, int n_layers,
+                                  size_t *params, size_t *state)
+{
+    if (!specs || n_layers <= 0 || in_c <= 0 || in_h <= 0 || in_w <= 0)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_net_specs_size: bad arguments (input [%d,%d,%d], %d layers)",
+                          in_c, in_h, in_w, n_layers);
+    net_layer *layers = calloc((size_t)n_layers, sizeof *layers);
+    if (!layers) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory sizing a net");
+    size_t pf = 0, sf = 0, tr = 0;
+    clgan_status st = lay_out(layers, specs, n_layers, in_c, in_h, in_w, 1, &pf, &sf, &tr);
+    free(layers);
+    if (params) *params = st == CLGAN_OK ? tr : 0;
+    if (state) *state = st == CLGAN_OK ? sf : 0;
+    return st;
 }
 
 static clgan_status make_views(clgan_net *net, net_layer *L)
@@ -288,25 +385,9 @@ clgan_status clgan_net_create(clgan_ctx *ctx, int in_c, int in_h, int in_w, cons
     net->ctx = ctx, net->in_c = in_c, net->in_h = in_h, net->in_w = in_w;
     net->n_layers = n_layers, net->layers = layers, net->seed = seed;
     snprintf(net->name, sizeof net->name, "net");
-    clgan_status st = CLGAN_OK;
     size_t align = clgan_sub_align_floats(ctx);
-    int c = in_c, h = in_h, w = in_w;
-    for (int i = 0; i < n_layers && st == CLGAN_OK; i++) {
-        net_layer *L = &layers[i];
-        L->spec = specs[i];
-        L->in_c = c, L->in_h = h, L->in_w = w;
-        st = infer_layer(L, i);
-        c = L->out_c, h = L->out_h, w = L->out_w;
-        L->w_off = net->param_floats;
-        net->param_floats += align_up(L->w_count, align);
-        L->b_off = net->param_floats;
-        net->param_floats += align_up(L->b_count, align);
-        net->trainable += L->w_count + L->b_count;
-        if (L->spec.kind == CLGAN_LAYER_BATCHNORM) {
-            L->stat_off = net->state_floats;
-            net->state_floats += 2 * align_up((size_t)L->in_c, align);
-        }
-    }
+    clgan_status st = lay_out(layers, specs, n_layers, in_c, in_h, in_w, align, &net->param_floats, &net->state_floats,
+                              &net->trainable);
     if (st == CLGAN_OK) st = clgan_buffer_create(ctx, (net->param_floats ? net->param_floats : 1) * sizeof(float), &net->param_mem);
     if (st == CLGAN_OK) st = clgan_buffer_create(ctx, (net->param_floats ? net->param_floats : 1) * sizeof(float), &net->grad_mem);
     if (st == CLGAN_OK) st = clgan_buffer_create(ctx, (net->state_floats ? net->state_floats : 1) * sizeof(float), &net->state_mem);
@@ -392,6 +473,14 @@ clgan_status clgan_net_plan(clgan_net *net, int n)
             else st = clgan_tensor_alloc(ctx, n, L->in_c, L->in_h, L->in_w, &L->dout);
             L->dout.n = n, L->dout.c = L->out_c, L->dout.h = L->out_h, L->dout.w = L->out_w;
             continue;
+        }
+        uint64_t count = mul_sat((uint64_t)n, mul_sat(mul_sat((uint64_t)L->out_c, (uint64_t)L->out_h), (uint64_t)L->out_w));
+        if (count > NET_MAX_FLOATS) {
+            st = clgan_fail(CLGAN_ERR_INVALID_ARG,
+                            "layer %d (%s): its output for a batch of %d would hold %llu floats, more than the "
+                            "kernels' limit of %d; use a smaller batch",
+                            i, clgan_layer_kind_name(L->spec.kind), n, (unsigned long long)count, INT_MAX);
+            break;
         }
         st = clgan_tensor_alloc(ctx, n, L->out_c, L->out_h, L->out_w, &L->out);
         if (st == CLGAN_OK) st = clgan_tensor_alloc(ctx, n, L->out_c, L->out_h, L->out_w, &L->dout);

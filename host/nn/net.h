@@ -85,6 +85,19 @@ clgan_status clgan_net_create(clgan_ctx *ctx, int in_c, int in_h, int in_w, cons
                               int n_layers, uint64_t seed, clgan_net **net /* OUT */);
 void clgan_net_free(clgan_net *net);
 
+/* The checks clgan_net_create makes on specs (shapes, and every count within
+ * the kernels' int indexing: a layer's weights, one sample's output, the whole
+ * parameter block), without a device or any allocation beyond a small table.
+ * *params gets the trainable floats and *state the batchnorm statistics,
+ * both without the alignment padding of the device blocks, so they are lower
+ * bounds of clgan_net_block_floats (a checkpoint loader compares them with
+ * the file before building anything). Either may be NULL. */
+clgan_status clgan_net_specs_size(int in_c, int in_h, int in_w, const clgan_layer_spec *specs, int n_layers,
+                                  size_t *params /* OUT */, size_t *state /* OUT */);
+
+/* The largest batch size any trainer or checkpoint accepts. */
+#define CLGAN_MAX_BATCH 65536
+
 /* A short name ("G", "D", "C"; at most 7 characters) for the profiler's
  * scopes ("G.3 conv_transpose2d forward", "G optimizer"); default "net". */
 void clgan_net_set_name(clgan_net *net, const char *name);

@@ -4,6 +4,7 @@
 
 #include "train/net_checkpoint.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,38 +31,38 @@ static void config_text(const clgan_classifier_config *c, char *out, size_t cap)
              c->weight_decay, c->lr_decay, (long long)c->lr_decay_steps, c->augment, (unsigned long long)c->seed);
 }
 
+/* Every setting is range-checked here, before anything is built from it. */
 static clgan_status parse(const char *path, const clgan_ckpt_reader *r, clgan_classifier_config *c)
 {
-    char kind[32], arch[512], cfg[1024], opt[16];
+    char kind[32], arch[512], cfg[1024], opt[16], esc[CLGAN_ESCAPE_CAP];
     TRY(clgan_ckpt_get_string(r, "kind", kind, sizeof kind));
     if (strcmp(kind, KIND) != 0)
-        return clgan_fail(CLGAN_ERR_FORMAT, "%s is a '%s' checkpoint, not a classifier checkpoint", path, kind);
+        return clgan_fail(CLGAN_ERR_FORMAT, "%s is a '%s' checkpoint, not a classifier checkpoint", path,
+                          clgan_escape_str(kind, esc, sizeof esc));
     TRY(clgan_ckpt_get_string(r, "arch", arch, sizeof arch));
     TRY(clgan_ckpt_get_string(r, "config", cfg, sizeof cfg));
     *c = clgan_classifier_default_config();
-    const char *m = clgan_kv(arch, "model");
-    if (!m || sscanf(m, "%15s", c->arch.model) != 1) return clgan_kv_missing(path, "model");
-    TRY(clgan_kv_int(path, arch, "width", &c->arch.width));
-    TRY(clgan_kv_int(path, arch, "classes", &c->arch.classes));
-    TRY(clgan_kv_int(path, cfg, "batch", &c->batch));
-    const char *o = clgan_kv(cfg, "optimizer");
-    if (!o || sscanf(o, "%15s", opt) != 1 || (strcmp(opt, "adam") && strcmp(opt, "sgd"))) return clgan_kv_missing(path, "optimizer");
+    TRY(clgan_kv_word(path, arch, "model", c->arch.model, sizeof c->arch.model));
+    TRY(clgan_kv_int(path, arch, "width", 1, CLGAN_CLASSIFIER_MAX_WIDTH, &c->arch.width));
+    TRY(clgan_kv_int(path, arch, "classes", 2, CLGAN_CLASSIFIER_MAX_CLASSES, &c->arch.classes));
+    TRY(clgan_kv_int(path, cfg, "batch", 2, CLGAN_MAX_BATCH, &c->batch));
+    TRY(clgan_kv_word(path, cfg, "optimizer", opt, sizeof opt));
+    if (strcmp(opt, "adam") && strcmp(opt, "sgd")) return clgan_kv_bad_word(path, "optimizer", opt, "adam or sgd");
     c->optimizer = !strcmp(opt, "sgd") ? CLGAN_CLASSIFIER_SGD : CLGAN_CLASSIFIER_ADAM;
-    TRY(clgan_kv_float(path, cfg, "lr", &c->lr));
-    TRY(clgan_kv_float(path, cfg, "momentum", &c->momentum));
-    TRY(clgan_kv_float(path, cfg, "beta1", &c->beta1));
-    TRY(clgan_kv_float(path, cfg, "beta2", &c->beta2));
-    TRY(clgan_kv_float(path, cfg, "eps", &c->eps));
-    TRY(clgan_kv_float(path, cfg, "weight_decay", &c->weight_decay));
-    TRY(clgan_kv_float(path, cfg, "lr_decay", &c->lr_decay));
-    long long ds;
-    const char *v = clgan_kv(cfg, "lr_decay_steps");
-    if (!v || sscanf(v, "%lld", &ds) != 1) return clgan_kv_missing(path, "lr_decay_steps");
+    TRY(clgan_kv_float(path, cfg, "lr", 0, INFINITY, CLGAN_KV_OPEN_LO, &c->lr));
+    TRY(clgan_kv_float(path, cfg, "momentum", 0, 1, CLGAN_KV_OPEN_HI, &c->momentum));
+    TRY(clgan_kv_float(path, cfg, "beta1", 0, 1, CLGAN_KV_OPEN_HI, &c->beta1));
+    TRY(clgan_kv_float(path, cfg, "beta2", 0, 1, CLGAN_KV_OPEN_HI, &c->beta2));
+    TRY(clgan_kv_float(path, cfg, "eps", 0, INFINITY, CLGAN_KV_OPEN_LO, &c->eps));
+    TRY(clgan_kv_float(path, cfg, "weight_decay", 0, INFINITY, 0, &c->weight_decay));
+    TRY(clgan_kv_float(path, cfg, "lr_decay", 0, 1, CLGAN_KV_OPEN_LO, &c->lr_decay));
+    int64_t ds;
+    TRY(clgan_kv_i64(path, cfg, "lr_decay_steps", 0, INT64_MAX, &ds));
     c->lr_decay_steps = ds;
-    TRY(clgan_kv_int(path, cfg, "augment", &c->augment));
+    TRY(clgan_kv_int(path, cfg, "augment", 0, 1, &c->augment));
     TRY(clgan_kv_u64(path, cfg, "seed", &c->seed));
     clgan_status st = clgan_classifier_arch_resolve(&c->arch);
-    if (st != CLGAN_OK) return clgan_fail_context(st, "checkpoint %s", path);
+    if (st != CLGAN_OK) return clgan_fail_context(CLGAN_ERR_FORMAT, "checkpoint %s", path);
     return CLGAN_OK;
 }
 
@@ -133,7 +134,13 @@ clgan_status clgan_classifier_load(clgan_ctx *ctx, const char *path, clgan_class
     int64_t step = 0;
     clgan_status st = parse(path, r, &cfg);
     if (st == CLGAN_OK) st = clgan_ckpt_get_i64(r, "step", &step);
-    if (st == CLGAN_OK && step < 0) st = clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: negative step count", path);
+    if (st == CLGAN_OK && step < 0)
+        st = clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: step count %lld is negative", path, (long long)step);
+    if (st == CLGAN_OK) { /* the net the settings describe must be in the file before it is built */
+        clgan_layer_spec specs[CLGAN_CLASSIFIER_MAX_LAYERS];
+        int n = clgan_classifier_specs(&cfg.arch, specs, NULL);
+        st = clgan_ckpt_check_net_size(r, path, "net", cfg.arch.c, cfg.arch.h, cfg.arch.w, specs, n, net_blocks(&cfg));
+    }
     if (st == CLGAN_OK) st = clgan_classifier_create(ctx, &cfg, &clf);
     if (st == CLGAN_OK) st = load_state(r, path, clf);
     if (st == CLGAN_OK && note) st = clgan_ckpt_get_string(r, "note", note, note_cap);

@@ -1,6 +1,8 @@
 /* classifier_models.c — lenet28 and vgg32 layer tables (see classifier_models.h). */
 #include "classifier_models.h"
 
+#include "core/error.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -24,14 +26,18 @@ static int find_model(const char *name)
 
 clgan_status clgan_classifier_arch_resolve(clgan_classifier_arch *a)
 {
+    char esc[CLGAN_ESCAPE_CAP];
     int m = find_model(a->model);
     if (m < 0)
-        return clgan_fail(CLGAN_ERR_INVALID_ARG, "unknown classifier model '%s'; choose one of %s", a->model,
-                          clgan_classifier_model_names());
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "unknown classifier model '%s'; choose one of %s",
+                          clgan_escape_str(a->model, esc, sizeof esc), clgan_classifier_model_names());
     if (a->width <= 0) a->width = DEFAULT_WIDTH;
-    if (a->width > 4096) return clgan_fail(CLGAN_ERR_INVALID_ARG, "width %d is too large (at most 4096)", a->width);
-    if (a->classes < 2 || a->classes > 65536)
-        return clgan_fail(CLGAN_ERR_INVALID_ARG, "a classifier needs 2 to 65536 classes (got %d)", a->classes);
+    if (a->width > CLGAN_CLASSIFIER_MAX_WIDTH)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "width %d is too large (at most %d)", a->width,
+                          CLGAN_CLASSIFIER_MAX_WIDTH);
+    if (a->classes < 2 || a->classes > CLGAN_CLASSIFIER_MAX_CLASSES)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "a classifier needs 2 to %d classes (got %d)",
+                          CLGAN_CLASSIFIER_MAX_CLASSES, a->classes);
     a->c = models[m].c, a->h = a->w = models[m].h;
     return CLGAN_OK;
 }

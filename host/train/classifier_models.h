@@ -23,6 +23,12 @@
 
 #define CLGAN_CLASSIFIER_MAX_LAYERS 48
 
+/* Upper limits of the architecture settings (the CLI's flags and the
+ * checkpoint loader use the same). At width 2048 the dense layer of lenet28
+ * (4W x 2W*7*7) and of vgg32 (8W x 4W*4*4) still fit the nets' int indexing. */
+#define CLGAN_CLASSIFIER_MAX_WIDTH 2048
+#define CLGAN_CLASSIFIER_MAX_CLASSES 65536
+
 typedef struct clgan_classifier_arch {
     char model[16]; /* "lenet28", "vgg32" */
     int width;      /* channels of the first conv block; 0 = the model's default (32) */

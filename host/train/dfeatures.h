@@ -81,6 +81,13 @@ typedef struct clgan_dhead_config {
 
 clgan_dhead_config clgan_dhead_default_config(void);
 
+/* Upper limits of the head's settings (the checkpoint loader checks them;
+ * the CLI's flags use the same). */
+#define CLGAN_DHEAD_MAX_FEATURES (1 << 24)
+#define CLGAN_DHEAD_MAX_CLASSES 65536
+#define CLGAN_DHEAD_MAX_HIDDEN 65536
+#define CLGAN_DHEAD_MAX_EPOCHS 10000000
+
 typedef struct clgan_dhead_stats {
     double first_loss;     /* mean training loss of the first epoch */
     double last_loss;      /* mean training loss of the last epoch */

@@ -4,6 +4,7 @@
 
 #include "train/net_checkpoint.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +36,7 @@ clgan_status clgan_dhead_save(clgan_dhead *head, const char *path, const clgan_d
     if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "gan", info->gan_path);
     if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "gan_sha256", info->gan_sha256);
     if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "config", cfg);
-    if (st == CLGAN_OK) st = clgan_ckpt_add(w, "standardiser", both, (size_t)2 * F * sizeof *both);
+    if (st == CLGAN_OK) st = clgan_ckpt_add_floats(w, "standardiser", "the standardiser values of the head", both, (size_t)2 * F);
     if (st == CLGAN_OK) st = clgan_ckpt_add_class_names(w, c->classes, (const char (*)[64])info->class_names);
     if (st == CLGAN_OK) st = clgan_ckpt_add_net(w, "head", clgan_dhead_net(head), CLGAN_BLOCK_BIT(CLGAN_NET_PARAMS));
     free(both);
@@ -46,40 +47,63 @@ clgan_status clgan_dhead_save(clgan_dhead *head, const char *path, const clgan_d
     return clgan_ckpt_commit(w);
 }
 
+/* Image shape limits: the largest side any reader accepts (idx.c). */
+#define MAX_CHANNELS 4
+#define MAX_SIDE 16384
+
+/* Every setting is range-checked here, before anything is built from it. */
 static clgan_status parse(const char *path, const clgan_ckpt_reader *r, clgan_dhead_file *info)
 {
     clgan_dhead_config *hc = &info->head;
-    char kind[32], cfg[1024];
+    char kind[32], cfg[1024], esc[CLGAN_ESCAPE_CAP];
     TRY(clgan_ckpt_get_string(r, "kind", kind, sizeof kind));
     if (strcmp(kind, KIND) != 0)
-        return clgan_fail(CLGAN_ERR_FORMAT, "%s is a '%s' checkpoint, not a discriminator-features head", path, kind);
+        return clgan_fail(CLGAN_ERR_FORMAT, "%s is a '%s' checkpoint, not a discriminator-features head", path,
+                          clgan_escape_str(kind, esc, sizeof esc));
     TRY(clgan_ckpt_get_string(r, "gan", info->gan_path, sizeof info->gan_path));
     TRY(clgan_ckpt_get_string(r, "gan_sha256", info->gan_sha256, sizeof info->gan_sha256));
     TRY(clgan_ckpt_get_string(r, "config", cfg, sizeof cfg));
     *hc = clgan_dhead_default_config();
-    uint64_t steps;
-    TRY(clgan_kv_int(path, cfg, "c", &info->c));
-    TRY(clgan_kv_int(path, cfg, "h", &info->h));
-    TRY(clgan_kv_int(path, cfg, "w", &info->w));
-    TRY(clgan_kv_int(path, cfg, "pool", &info->feat.pool));
-    TRY(clgan_kv_int(path, cfg, "cond_label", &info->feat.cond_label));
-    TRY(clgan_kv_int(path, cfg, "features", &hc->features));
-    TRY(clgan_kv_int(path, cfg, "classes", &hc->classes));
-    TRY(clgan_kv_int(path, cfg, "hidden", &hc->hidden));
-    TRY(clgan_kv_int(path, cfg, "batch", &hc->batch));
-    TRY(clgan_kv_int(path, cfg, "epochs", &hc->epochs));
-    TRY(clgan_kv_float(path, cfg, "lr", &hc->lr));
-    TRY(clgan_kv_float(path, cfg, "weight_decay", &hc->weight_decay));
-    TRY(clgan_kv_u64(path, cfg, "seed", &hc->seed));
-    TRY(clgan_kv_u64(path, cfg, "steps", &steps));
-    info->steps = (int64_t)steps;
+    int64_t steps;
+    TRY(clgan_kv_int(path, cfg, "c", 1, MAX_CHANNELS, &info->c));
+    TRY(clgan_kv_int(path, cfg, "h", 1, MAX_SIDE, &info->h));
+    TRY(clgan_kv_int(path, cfg, "w", 1, MAX_SIDE, &info->w));
     int all_pools = CLGAN_DFEAT_AVG | CLGAN_DFEAT_MAX | CLGAN_DFEAT_GRID2 | CLGAN_DFEAT_FULL;
-    if (info->c < 1 || info->h < 1 || info->w < 1 || hc->features < 1 || hc->classes < 2 || info->feat.pool < 1 ||
-        (info->feat.pool & ~all_pools) || info->feat.cond_label < 0)
-        return clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: bad shape, class count or pooling in its config", path);
+    TRY(clgan_kv_int(path, cfg, "pool", 1, all_pools, &info->feat.pool));
+    TRY(clgan_kv_int(path, cfg, "cond_label", 0, CLGAN_GAN_MAX_CLASSES - 1, &info->feat.cond_label));
+    TRY(clgan_kv_int(path, cfg, "features", 1, CLGAN_DHEAD_MAX_FEATURES, &hc->features));
+    TRY(clgan_kv_int(path, cfg, "classes", 2, CLGAN_DHEAD_MAX_CLASSES, &hc->classes));
+    TRY(clgan_kv_int(path, cfg, "hidden", 0, CLGAN_DHEAD_MAX_HIDDEN, &hc->hidden));
+    TRY(clgan_kv_int(path, cfg, "batch", 1, CLGAN_MAX_BATCH, &hc->batch));
+    TRY(clgan_kv_int(path, cfg, "epochs", 1, CLGAN_DHEAD_MAX_EPOCHS, &hc->epochs));
+    TRY(clgan_kv_float(path, cfg, "lr", 0, INFINITY, CLGAN_KV_OPEN_LO, &hc->lr));
+    TRY(clgan_kv_float(path, cfg, "weight_decay", 0, INFINITY, 0, &hc->weight_decay));
+    TRY(clgan_kv_u64(path, cfg, "seed", &hc->seed));
+    TRY(clgan_kv_i64(path, cfg, "steps", 0, INT64_MAX, &steps));
+    info->steps = steps;
     info->class_names = calloc((size_t)hc->classes, sizeof *info->class_names);
     if (!info->class_names) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory reading a checkpoint");
     return clgan_ckpt_get_class_names(r, path, hc->classes, info->class_names);
+}
+
+/* The standardiser and the head's parameters must be in the file before the
+ * head is built: the head's table as clgan_dhead_create makes it
+ * (dfeatures.h: [dense(H) ReLU] dense(K) on F inputs). */
+static clgan_status check_sizes(const char *path, const clgan_ckpt_reader *r, const clgan_dhead_config *hc,
+                                const void **standardiser)
+{
+    int F = hc->features, n = 0;
+    const void *data;
+    size_t bytes;
+    TRY(clgan_ckpt_find(r, "standardiser", &data, &bytes));
+    if (bytes != (size_t)2 * F * sizeof(float))
+        return clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: standardiser holds %zu bytes, %d features need %zu", path,
+                          bytes, F, (size_t)2 * F * sizeof(float));
+    *standardiser = data;
+    clgan_layer_spec specs[3];
+    if (hc->hidden > 0) specs[n++] = clgan_dense(hc->hidden), specs[n++] = clgan_activation(CLGAN_ACT_RELU, 0);
+    specs[n++] = clgan_dense(hc->classes);
+    return clgan_ckpt_check_net_size(r, path, "head", F, 1, 1, specs, n, CLGAN_BLOCK_BIT(CLGAN_NET_PARAMS));
 }
 
 clgan_status clgan_dhead_load(clgan_ctx *ctx, const char *path, clgan_dhead **head, clgan_dhead_file *info)
@@ -89,23 +113,19 @@ clgan_status clgan_dhead_load(clgan_ctx *ctx, const char *path, clgan_dhead **he
     clgan_ckpt_reader *r;
     TRY(clgan_ckpt_open(path, &r));
     clgan_dhead *h = NULL;
+    const void *data = NULL;
     clgan_status st = parse(path, r, info);
+    if (st == CLGAN_OK && head) st = check_sizes(path, r, &info->head, &data);
     if (st == CLGAN_OK && head) st = clgan_dhead_create(ctx, &info->head, &h);
     if (st == CLGAN_OK && h) {
         float *mean, *inv_std;
         int F = info->head.features;
         clgan_dhead_standardiser(h, &mean, &inv_std);
-        const void *data;
-        size_t bytes;
-        st = clgan_ckpt_find(r, "standardiser", &data, &bytes);
-        if (st == CLGAN_OK && bytes != (size_t)2 * F * sizeof(float))
-            st = clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: standardiser holds %zu bytes, %d features need %zu", path,
-                            bytes, F, (size_t)2 * F * sizeof(float));
-        if (st == CLGAN_OK) {
-            memcpy(mean, data, (size_t)F * sizeof *mean);
-            memcpy(inv_std, (const char *)data + (size_t)F * sizeof *mean, (size_t)F * sizeof *inv_std);
-            st = clgan_ckpt_load_net(r, path, "head", clgan_dhead_net(h), CLGAN_BLOCK_BIT(CLGAN_NET_PARAMS));
-        }
+        memcpy(mean, data, (size_t)F * sizeof *mean);
+        memcpy(inv_std, (const char *)data + (size_t)F * sizeof *mean, (size_t)F * sizeof *inv_std);
+        clgan_ckpt_warn_nonfinite(path, "standardiser (mean)", mean, (size_t)F);
+        clgan_ckpt_warn_nonfinite(path, "standardiser (1/std)", inv_std, (size_t)F);
+        st = clgan_ckpt_load_net(r, path, "head", clgan_dhead_net(h), CLGAN_BLOCK_BIT(CLGAN_NET_PARAMS));
     }
     clgan_ckpt_close(r);
     if (st != CLGAN_OK) {

@@ -3,6 +3,7 @@
 
 #include "train/net_checkpoint.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,37 +26,59 @@ static void config_text(const clgan_gan_config *c, char *out, size_t cap)
              c->adam_d.beta2, c->adam_d.eps);
 }
 
+/* Adam's settings as the optimizer accepts them. */
+static clgan_status parse_adam(const char *path, const char *cfg, const char *suffix, clgan_adam_params *a)
+{
+    char key[16];
+    snprintf(key, sizeof key, "lr_%s", suffix);
+    TRY(clgan_kv_float(path, cfg, key, 0, INFINITY, 0, &a->lr));
+    snprintf(key, sizeof key, "beta1_%s", suffix);
+    TRY(clgan_kv_float(path, cfg, key, 0, 1, CLGAN_KV_OPEN_HI, &a->beta1));
+    snprintf(key, sizeof key, "beta2_%s", suffix);
+    TRY(clgan_kv_float(path, cfg, key, 0, 1, CLGAN_KV_OPEN_HI, &a->beta2));
+    snprintf(key, sizeof key, "eps_%s", suffix);
+    return clgan_kv_float(path, cfg, key, 0, INFINITY, CLGAN_KV_OPEN_LO, &a->eps);
+}
+
+/* Every setting is range-checked here, before anything is built from it. */
 static clgan_status parse(const char *path, const clgan_ckpt_reader *r, clgan_gan_config *c)
 {
-    char kind[32], arch[512], cfg[1024];
+    char kind[32], arch[512], cfg[1024], loss[8], esc[CLGAN_ESCAPE_CAP];
     TRY(clgan_ckpt_get_string(r, "kind", kind, sizeof kind));
     if (strcmp(kind, KIND) != 0)
-        return clgan_fail(CLGAN_ERR_FORMAT, "%s is a '%s' checkpoint, not a GAN checkpoint", path, kind);
+        return clgan_fail(CLGAN_ERR_FORMAT, "%s is a '%s' checkpoint, not a GAN checkpoint", path,
+                          clgan_escape_str(kind, esc, sizeof esc));
     TRY(clgan_ckpt_get_string(r, "arch", arch, sizeof arch));
     TRY(clgan_ckpt_get_string(r, "config", cfg, sizeof cfg));
     *c = clgan_gan_default_config();
-    const char *m = clgan_kv(arch, "model");
-    if (!m || sscanf(m, "%15s", c->arch.model) != 1)
-        return clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: no model name", path);
-    TRY(clgan_kv_int(path, arch, "width", &c->arch.width));
-    TRY(clgan_kv_int(path, arch, "nz", &c->arch.nz));
-    TRY(clgan_kv_int(path, arch, "conditional", &c->arch.conditional));
-    TRY(clgan_kv_int(path, arch, "classes", &c->arch.classes));
-    TRY(clgan_kv_int(path, arch, "mbstd", &c->arch.mbstd));
-    TRY(clgan_kv_int(path, cfg, "batch", &c->batch));
-    const char *loss = clgan_kv(cfg, "loss");
-    c->loss = loss && !strncmp(loss, "ls", 2) ? CLGAN_GAN_LOSS_LS : CLGAN_GAN_LOSS_NS;
-    TRY(clgan_kv_float(path, cfg, "label_smoothing", &c->label_smoothing));
+    TRY(clgan_kv_word(path, arch, "model", c->arch.model, sizeof c->arch.model));
+    TRY(clgan_kv_int(path, arch, "width", 1, CLGAN_GAN_MAX_WIDTH, &c->arch.width));
+    TRY(clgan_kv_int(path, arch, "nz", 1, CLGAN_GAN_MAX_NZ, &c->arch.nz));
+    TRY(clgan_kv_int(path, arch, "conditional", 0, 1, &c->arch.conditional));
+    TRY(clgan_kv_int(path, arch, "classes", c->arch.conditional ? 2 : 0,
+                     c->arch.conditional ? CLGAN_GAN_MAX_CLASSES : 0, &c->arch.classes));
+    TRY(clgan_kv_int(path, arch, "mbstd", 0, 1, &c->arch.mbstd));
+    TRY(clgan_kv_int(path, cfg, "batch", 2, CLGAN_MAX_BATCH, &c->batch));
+    TRY(clgan_kv_word(path, cfg, "loss", loss, sizeof loss));
+    if (strcmp(loss, "ls") && strcmp(loss, "ns")) return clgan_kv_bad_word(path, "loss", loss, "ls or ns");
+    c->loss = !strcmp(loss, "ls") ? CLGAN_GAN_LOSS_LS : CLGAN_GAN_LOSS_NS;
+    TRY(clgan_kv_float(path, cfg, "label_smoothing", 0, 0.5, CLGAN_KV_OPEN_HI, &c->label_smoothing));
     TRY(clgan_kv_u64(path, cfg, "seed", &c->seed));
-    TRY(clgan_kv_float(path, cfg, "lr_g", &c->adam_g.lr));
-    TRY(clgan_kv_float(path, cfg, "beta1_g", &c->adam_g.beta1));
-    TRY(clgan_kv_float(path, cfg, "beta2_g", &c->adam_g.beta2));
-    TRY(clgan_kv_float(path, cfg, "eps_g", &c->adam_g.eps));
-    TRY(clgan_kv_float(path, cfg, "lr_d", &c->adam_d.lr));
-    TRY(clgan_kv_float(path, cfg, "beta1_d", &c->adam_d.beta1));
-    TRY(clgan_kv_float(path, cfg, "beta2_d", &c->adam_d.beta2));
-    TRY(clgan_kv_float(path, cfg, "eps_d", &c->adam_d.eps));
-    return clgan_gan_arch_resolve(&c->arch);
+    TRY(parse_adam(path, cfg, "g", &c->adam_g));
+    TRY(parse_adam(path, cfg, "d", &c->adam_d));
+    clgan_status st = clgan_gan_arch_resolve(&c->arch);
+    if (st != CLGAN_OK) return clgan_fail_context(CLGAN_ERR_FORMAT, "checkpoint %s", path);
+    return CLGAN_OK;
+}
+
+/* G and D as the arch describes them, against the file's blocks. */
+static clgan_status check_sizes(const char *path, const clgan_ckpt_reader *r, const clgan_gan_config *c)
+{
+    clgan_layer_spec gs[CLGAN_MAX_NET_LAYERS], ds[CLGAN_MAX_NET_LAYERS];
+    const clgan_gan_arch *a = &c->arch;
+    int gn = clgan_gan_generator_specs(a, gs), dn = clgan_gan_discriminator_specs(a, ds);
+    TRY(clgan_ckpt_check_net_size(r, path, "G", a->nz, 1, 1, gs, gn, CLGAN_BLOCKS_ALL));
+    return clgan_ckpt_check_net_size(r, path, "D", a->c, a->h, a->w, ds, dn, CLGAN_BLOCKS_ALL);
 }
 
 clgan_status clgan_gan_save(clgan_gan *gan, const char *path, const char *note)
@@ -101,7 +124,9 @@ clgan_status clgan_gan_load(clgan_ctx *ctx, const char *path, clgan_gan **out, c
     int64_t step = 0;
     clgan_status st = parse(path, r, &cfg);
     if (st == CLGAN_OK) st = clgan_ckpt_get_i64(r, "step", &step);
-    if (st == CLGAN_OK && step < 0) st = clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: negative step count", path);
+    if (st == CLGAN_OK && step < 0)
+        st = clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: step count %lld is negative", path, (long long)step);
+    if (st == CLGAN_OK) st = check_sizes(path, r, &cfg);
     if (st == CLGAN_OK) st = clgan_gan_create(ctx, &cfg, &gan);
     if (st == CLGAN_OK) st = clgan_ckpt_load_net(r, path, "G", clgan_gan_generator(gan), CLGAN_BLOCKS_ALL);
     if (st == CLGAN_OK) st = clgan_ckpt_load_net(r, path, "D", clgan_gan_discriminator(gan), CLGAN_BLOCKS_ALL);

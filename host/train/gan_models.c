@@ -1,6 +1,8 @@
 /* gan_models.c — DCGAN generator and discriminator layer tables. */
 #include "gan_models.h"
 
+#include "core/error.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -24,13 +26,27 @@ static int find_model(const char *name)
 
 clgan_status clgan_gan_arch_resolve(clgan_gan_arch *arch)
 {
+    char esc[CLGAN_ESCAPE_CAP];
     int m = find_model(arch->model);
-    if (m < 0) return clgan_fail(CLGAN_ERR_INVALID_ARG, "unknown model '%s'; choose one of %s", arch->model,
-                                 clgan_gan_model_names());
+    if (m < 0)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "unknown model '%s'; choose one of %s",
+                          clgan_escape_str(arch->model, esc, sizeof esc),
+                          clgan_gan_model_names());
     if (arch->width <= 0) arch->width = models[m].width;
     if (arch->nz <= 0) arch->nz = 100;
-    if (arch->conditional && arch->classes <= 1)
-        return clgan_fail(CLGAN_ERR_INVALID_ARG, "a conditional model needs at least 2 classes (got %d)", arch->classes);
+    if (arch->width > CLGAN_GAN_MAX_WIDTH)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "GAN width %d is too large (at most %d)", arch->width,
+                          CLGAN_GAN_MAX_WIDTH);
+    if (arch->nz > CLGAN_GAN_MAX_NZ)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "noise dimension %d is too large (at most %d)", arch->nz,
+                          CLGAN_GAN_MAX_NZ);
+    if (arch->conditional != 0 && arch->conditional != 1)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "conditional must be 0 or 1 (got %d)", arch->conditional);
+    if (arch->mbstd != 0 && arch->mbstd != 1)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "mbstd must be 0 or 1 (got %d)", arch->mbstd);
+    if (arch->conditional && (arch->classes < 2 || arch->classes > CLGAN_GAN_MAX_CLASSES))
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "a conditional model needs 2 to %d classes (got %d)",
+                          CLGAN_GAN_MAX_CLASSES, arch->classes);
     if (!arch->conditional) arch->classes = 0;
     arch->c = models[m].c, arch->h = arch->w = models[m].h;
     return CLGAN_OK;

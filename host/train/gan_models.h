@@ -13,6 +13,13 @@
 
 #define CLGAN_MAX_NET_LAYERS 32
 
+/* Upper limits of the architecture settings (the CLI's flags and the
+ * checkpoint loader use the same). G's widest layer has width << (stages - 1)
+ * channels: at 1024, dcgan64's G holds about 720 M parameters. */
+#define CLGAN_GAN_MAX_WIDTH 1024
+#define CLGAN_GAN_MAX_NZ 65536
+#define CLGAN_GAN_MAX_CLASSES 65536
+
 typedef struct clgan_gan_arch {
     char model[16];   /* "dcgan28", "dcgan32", "dcgan64" */
     int width;        /* channels of D's first conv layer (G's last hidden layer); 0 = the model's
@@ -24,7 +31,9 @@ typedef struct clgan_gan_arch {
     int c, h, w;      /* image shape, set from the model */
 } clgan_gan_arch;
 
-/* Fill image shape from arch->model; fails for an unknown model with the list of names. */
+/* Fill image shape from arch->model; fails for an unknown model with the
+ * list of names, and for a width, nz or class count above its limit (or a
+ * conditional or mbstd flag other than 0 or 1). */
 clgan_status clgan_gan_arch_resolve(clgan_gan_arch *arch);
 /* Layer tables for G (input [nz,1,1]) and D (input [c,h,w], output [1,1,1] logits). */
 int clgan_gan_generator_specs(const clgan_gan_arch *arch, clgan_layer_spec *specs /* [CLGAN_MAX_NET_LAYERS] */);

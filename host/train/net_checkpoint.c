@@ -1,15 +1,41 @@
 /* net_checkpoint.c — nets and settings lines in checkpoint containers. */
 #include "net_checkpoint.h"
 
+#include "core/finite.h"
+
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char *const block_names[] = {"params", "state", "opt_m", "opt_v"}; /* by clgan_net_block */
+static const char *const block_what[] = {"parameters", "batchnorm statistics", "optimizer state (first moments)",
+                                         "optimizer state (second moments)"};
+
+clgan_status clgan_ckpt_add_floats(clgan_ckpt_writer *w, const char *name, const char *what, const float *v,
+                                   size_t n)
+{
+    size_t bad = clgan_count_nonfinite(v, n);
+    if (bad)
+        return clgan_fail(CLGAN_ERR_CHECK_FAILED, "%s contain %zu non-finite value%s (of %zu); checkpoint not written",
+                          what, bad, bad == 1 ? "" : "s", n);
+    return clgan_ckpt_add(w, name, v, n * sizeof *v);
+}
+
+void clgan_ckpt_warn_nonfinite(const char *path, const char *name, const float *v, size_t n)
+{
+    size_t bad = clgan_count_nonfinite(v, n);
+    if (bad)
+        fprintf(stderr,
+                "clgan: warning: checkpoint %s: section %s holds %zu non-finite value%s (NaN or infinity) of %zu; "
+                "results from it will be meaningless\n",
+                path, name, bad, bad == 1 ? "" : "s", n);
+}
 
 clgan_status clgan_ckpt_add_net(clgan_ckpt_writer *w, const char *tag, clgan_net *net, unsigned blocks)
 {
-    char name[64], layout[4096];
+    char name[64], what[96], layout[4096];
     clgan_net_describe(net, layout, sizeof layout);
     snprintf(name, sizeof name, "%s.layout", tag);
     TRY(clgan_ckpt_add_string(w, name, layout));
@@ -20,11 +46,50 @@ clgan_status clgan_ckpt_add_net(clgan_ckpt_writer *w, const char *tag, clgan_net
         if (!buf) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory writing a checkpoint");
         clgan_status st = clgan_net_read_block(net, (clgan_net_block)b, buf);
         snprintf(name, sizeof name, "%s.%s", tag, block_names[b]);
-        if (st == CLGAN_OK) st = clgan_ckpt_add(w, name, buf, n * sizeof *buf);
+        snprintf(what, sizeof what, "%s of %s", block_what[b], tag);
+        if (st == CLGAN_OK) st = clgan_ckpt_add_floats(w, name, what, buf, n);
         free(buf);
         TRY(st);
     }
     return CLGAN_OK;
+}
+
+clgan_status clgan_ckpt_check_net_size(const clgan_ckpt_reader *r, const char *path, const char *tag, int in_c,
+                                       int in_h, int in_w, const clgan_layer_spec *specs, int n_layers,
+                                       unsigned blocks)
+{
+    size_t params = 0, state = 0;
+    clgan_status st = clgan_net_specs_size(in_c, in_h, in_w, specs, n_layers, &params, &state);
+    if (st != CLGAN_OK) return clgan_fail_context(st, "checkpoint %s: the architecture of %s", path, tag);
+    for (int b = CLGAN_NET_PARAMS; b <= CLGAN_NET_OPT_V; b++) {
+        if (!(blocks & CLGAN_BLOCK_BIT(b))) continue;
+        char name[64];
+        const void *data;
+        size_t bytes, need = (b == CLGAN_NET_STATE ? state : params) * sizeof(float);
+        snprintf(name, sizeof name, "%s.%s", tag, block_names[b]);
+        TRY(clgan_ckpt_find(r, name, &data, &bytes));
+        if (bytes < need)
+            return clgan_fail(CLGAN_ERR_FORMAT,
+                              "checkpoint %s: by its settings, %s needs %zu %s (%.1f MiB), but section %s holds only "
+                              "%zu bytes: the file is damaged or its settings were changed",
+                              path, tag, b == CLGAN_NET_STATE ? state : params, block_what[b],
+                              need / (1024.0 * 1024.0), name, bytes);
+    }
+    return CLGAN_OK;
+}
+
+/* text with each line escaped (clgan_escape), line breaks kept. */
+static void escape_lines(const char *text, char *out, size_t cap)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    while (*text && used + 1 < cap) {
+        size_t n = strcspn(text, "\n");
+        char esc[CLGAN_ESCAPE_CAP];
+        used += (size_t)snprintf(out + used, cap - used, "%s%s", clgan_escape(text, n, esc, sizeof esc),
+                                 text[n] ? "\n" : "");
+        text += n + (text[n] ? 1 : 0);
+    }
 }
 
 clgan_status clgan_ckpt_load_net(const clgan_ckpt_reader *r, const char *path, const char *tag, clgan_net *net,
@@ -34,9 +99,12 @@ clgan_status clgan_ckpt_load_net(const clgan_ckpt_reader *r, const char *path, c
     clgan_net_describe(net, want, sizeof want);
     snprintf(name, sizeof name, "%s.layout", tag);
     TRY(clgan_ckpt_get_string(r, name, got, sizeof got));
-    if (strcmp(want, got) != 0)
+    if (strcmp(want, got) != 0) {
+        static _Thread_local char shown[8192];
+        escape_lines(got, shown, sizeof shown);
         return clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: %s's layers do not match the architecture it names.\n"
-                          "in the file:\n%s\nexpected:\n%s", path, tag, got, want);
+                          "in the file:\n%s\nexpected:\n%s", path, tag, shown, want);
+    }
     for (int b = CLGAN_NET_PARAMS; b <= CLGAN_NET_OPT_V; b++) {
         if (!(blocks & CLGAN_BLOCK_BIT(b))) continue;
         size_t n = clgan_net_block_floats(net, (clgan_net_block)b);
@@ -50,6 +118,7 @@ clgan_status clgan_ckpt_load_net(const clgan_ckpt_reader *r, const char *path, c
         float *buf = malloc((n ? n : 1) * sizeof *buf);
         if (!buf) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory reading a checkpoint");
         memcpy(buf, data, bytes);
+        clgan_ckpt_warn_nonfinite(path, name, buf, n);
         clgan_status st = clgan_net_write_block(net, (clgan_net_block)b, buf);
         free(buf);
         TRY(st);
@@ -67,28 +136,108 @@ const char *clgan_kv(const char *text, const char *key)
 
 clgan_status clgan_kv_missing(const char *path, const char *key)
 {
-    return clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: setting '%s' is missing or malformed", path, key);
+    return clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: setting '%s' is missing", path, key);
 }
 
-clgan_status clgan_kv_int(const char *path, const char *text, const char *key, int *out)
+/* The value of key (up to the next space) copied into buf; NULL when absent. */
+static const char *kv_value(const char *text, const char *key, char *buf, size_t cap)
 {
     const char *v = clgan_kv(text, key);
-    return v && sscanf(v, "%d", out) == 1 ? CLGAN_OK : clgan_kv_missing(path, key);
+    if (!v) return NULL;
+    size_t n = strcspn(v, " ");
+    if (n >= cap) n = cap - 1; /* a longer value is malformed anyway: its cut copy cannot parse in full */
+    memcpy(buf, v, n);
+    buf[n] = '\0';
+    return v;
 }
 
-clgan_status clgan_kv_float(const char *path, const char *text, const char *key, float *out)
+static clgan_status not_a_number(const char *path, const char *key, const char *v, const char *what)
 {
-    const char *v = clgan_kv(text, key);
-    return v && sscanf(v, "%f", out) == 1 ? CLGAN_OK : clgan_kv_missing(path, key);
+    char esc[CLGAN_ESCAPE_CAP];
+    return clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: setting '%s' is '%s', not %s", path, key,
+                      clgan_escape(v, strcspn(v, " "), esc, sizeof esc), what);
+}
+
+clgan_status clgan_kv_i64(const char *path, const char *text, const char *key, int64_t lo, int64_t hi, int64_t *out)
+{
+    char buf[64], *end;
+    const char *v = kv_value(text, key, buf, sizeof buf);
+    if (!v) return clgan_kv_missing(path, key);
+    errno = 0;
+    long long x = strtoll(buf, &end, 10);
+    if (!(buf[0] == '-' || (buf[0] >= '0' && buf[0] <= '9')) || *end || strlen(buf) != strcspn(v, " "))
+        return not_a_number(path, key, v, "a whole number");
+    if (errno == ERANGE || x < lo || x > hi)
+        return clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: setting '%s' is %s, outside the allowed range %lld to %lld",
+                          path, key, buf, (long long)lo, (long long)hi);
+    *out = (int64_t)x;
+    return CLGAN_OK;
+}
+
+clgan_status clgan_kv_int(const char *path, const char *text, const char *key, int lo, int hi, int *out)
+{
+    int64_t x;
+    TRY(clgan_kv_i64(path, text, key, lo, hi, &x));
+    *out = (int)x;
+    return CLGAN_OK;
 }
 
 clgan_status clgan_kv_u64(const char *path, const char *text, const char *key, uint64_t *out)
 {
-    const char *v = clgan_kv(text, key);
-    unsigned long long u;
-    if (!v || v[0] == '-' || sscanf(v, "%llu", &u) != 1) return clgan_kv_missing(path, key);
+    char buf[64], *end;
+    const char *v = kv_value(text, key, buf, sizeof buf);
+    if (!v) return clgan_kv_missing(path, key);
+    errno = 0;
+    unsigned long long u = strtoull(buf, &end, 10);
+    if (!(buf[0] >= '0' && buf[0] <= '9') || *end || strlen(buf) != strcspn(v, " ") || errno == ERANGE)
+        return not_a_number(path, key, v, "a whole number from 0 to 2^64-1");
     *out = u;
     return CLGAN_OK;
+}
+
+clgan_status clgan_kv_float(const char *path, const char *text, const char *key, double lo, double hi,
+                            unsigned open, float *out)
+{
+    char buf[64], *end;
+    const char *v = kv_value(text, key, buf, sizeof buf);
+    if (!v) return clgan_kv_missing(path, key);
+    double x = strtod(buf, &end);
+    if (!(buf[0] == '-' || buf[0] == '.' || (buf[0] >= '0' && buf[0] <= '9')) || *end ||
+        strlen(buf) != strcspn(v, " "))
+        return not_a_number(path, key, v, "a number");
+    int below = (open & CLGAN_KV_OPEN_LO) ? !(x > lo) : !(x >= lo);
+    int above = (open & CLGAN_KV_OPEN_HI) ? !(x < hi) : !(x <= hi);
+    if (!isfinite(x) || !isfinite((float)x) || below || above) {
+        char range[96];
+        if (isinf(hi)) snprintf(range, sizeof range, "a finite number %s %g", (open & CLGAN_KV_OPEN_LO) ? ">" : ">=", lo);
+        else snprintf(range, sizeof range, "a number in %c%g, %g%c", (open & CLGAN_KV_OPEN_LO) ? '(' : '[', lo, hi,
+                      (open & CLGAN_KV_OPEN_HI) ? ')' : ']');
+        return clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: setting '%s' is %s; it must be %s", path, key, buf, range);
+    }
+    *out = (float)x;
+    return CLGAN_OK;
+}
+
+clgan_status clgan_kv_word(const char *path, const char *text, const char *key, char *buf, size_t cap)
+{
+    const char *v = clgan_kv(text, key);
+    if (!v) return clgan_kv_missing(path, key);
+    size_t n = strcspn(v, " ");
+    if (n == 0 || n >= cap) {
+        char esc[CLGAN_ESCAPE_CAP];
+        return clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: setting '%s' is '%s': it must be 1 to %zu bytes long", path,
+                          key, clgan_escape(v, n, esc, sizeof esc), cap - 1);
+    }
+    memcpy(buf, v, n);
+    buf[n] = '\0';
+    return CLGAN_OK;
+}
+
+clgan_status clgan_kv_bad_word(const char *path, const char *key, const char *value, const char *allowed)
+{
+    char esc[CLGAN_ESCAPE_CAP];
+    return clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: setting '%s' is '%s'; expected %s", path, key,
+                      clgan_escape_str(value, esc, sizeof esc), allowed);
 }
 
 clgan_status clgan_ckpt_add_class_names(clgan_ckpt_writer *w, int K, const char (*names)[64])

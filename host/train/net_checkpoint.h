@@ -15,17 +15,49 @@
 #define CLGAN_BLOCKS_ALL 0xFu                                         /* Adam */
 #define CLGAN_BLOCKS_NO_OPT_V (CLGAN_BLOCKS_ALL & ~CLGAN_BLOCK_BIT(CLGAN_NET_OPT_V)) /* SGD */
 
+/* Writing refuses a block that holds a NaN or an infinity (CLGAN_ERR_CHECK_FAILED,
+ * "parameters of G contain 3 non-finite values; checkpoint not written"), so
+ * a good checkpoint on disk is never replaced by a diverged one. Loading
+ * warns on stderr ("clgan: warning: ...") about such a block in a file. */
 clgan_status clgan_ckpt_add_net(clgan_ckpt_writer *w, const char *tag, clgan_net *net, unsigned blocks);
 clgan_status clgan_ckpt_load_net(const clgan_ckpt_reader *r, const char *path, const char *tag, clgan_net *net,
                                  unsigned blocks);
+/* Before building a net that a checkpoint describes: the sizes of specs
+ * (with clgan_net_specs_size's overflow checks) against the file, so that a
+ * small file naming a huge architecture is refused before anything is
+ * allocated. Each block in `blocks` must be in the file and hold at least
+ * the floats the specs need (clgan_ckpt_load_net checks the exact size). */
+clgan_status clgan_ckpt_check_net_size(const clgan_ckpt_reader *r, const char *path, const char *tag, int in_c,
+                                       int in_h, int in_w, const clgan_layer_spec *specs, int n_layers,
+                                       unsigned blocks);
+/* A float section outside a net (what names it in messages): refused when
+ * any value is not finite, as for nets. */
+clgan_status clgan_ckpt_add_floats(clgan_ckpt_writer *w, const char *name, const char *what, const float *v,
+                                   size_t n);
+/* The loaders' warning for n floats of section `name` (nothing when all are finite). */
+void clgan_ckpt_warn_nonfinite(const char *path, const char *name, const float *v, size_t n);
 
-/* The value after "key=" in a settings line (NULL when absent), and typed
- * readers that fail with "checkpoint PATH: setting 'KEY' is missing or malformed". */
+/* The value after "key=" in a settings line (NULL when absent). The typed
+ * readers fail with CLGAN_ERR_FORMAT and a message naming the file and the
+ * setting: "is missing", "is 'abc', not a number" (quoted and escaped), or
+ * "is -1, outside the allowed range 2 to 65536". A value ends at a space or
+ * at the end of the text. */
 const char *clgan_kv(const char *text, const char *key);
-clgan_status clgan_kv_int(const char *path, const char *text, const char *key, int *out);
-clgan_status clgan_kv_float(const char *path, const char *text, const char *key, float *out);
-clgan_status clgan_kv_u64(const char *path, const char *text, const char *key, uint64_t *out);
+clgan_status clgan_kv_int(const char *path, const char *text, const char *key, int lo, int hi, int *out);
+clgan_status clgan_kv_i64(const char *path, const char *text, const char *key, int64_t lo, int64_t hi,
+                          int64_t *out);
+clgan_status clgan_kv_u64(const char *path, const char *text, const char *key, uint64_t *out); /* any u64 */
+/* Floats must be finite and within lo..hi (hi may be INFINITY); the flags
+ * exclude an end. */
+#define CLGAN_KV_OPEN_LO 1u
+#define CLGAN_KV_OPEN_HI 2u
+clgan_status clgan_kv_float(const char *path, const char *text, const char *key, double lo, double hi,
+                            unsigned open, float *out);
+/* A word (up to the next space) of 1 to cap-1 bytes, e.g. a model name. */
+clgan_status clgan_kv_word(const char *path, const char *text, const char *key, char *buf, size_t cap);
 clgan_status clgan_kv_missing(const char *path, const char *key);
+/* "checkpoint PATH: setting 'KEY' is 'VALUE' (escaped); expected ALLOWED". */
+clgan_status clgan_kv_bad_word(const char *path, const char *key, const char *value, const char *allowed);
 
 /* Section "class_names": K names of up to 63 bytes, one per line (a line
  * break inside a name is written as a space).

@@ -72,15 +72,20 @@ double clgan_ssl_lr_factor(const clgan_ssl_config *c, int64_t step)
 
 clgan_status clgan_ssl_config_resolve(clgan_ssl_config *c)
 {
+    char esc[CLGAN_ESCAPE_CAP];
     int m = find_model(c->model);
     if (m < 0)
-        return clgan_fail(CLGAN_ERR_INVALID_ARG, "unknown semi-supervised model '%s'; choose one of %s", c->model,
-                          clgan_ssl_model_names());
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "unknown semi-supervised model '%s'; choose one of %s",
+                          clgan_escape_str(c->model, esc, sizeof esc), clgan_ssl_model_names());
     if (c->width <= 0) c->width = 32;
-    if (c->width > 1024) return clgan_fail(CLGAN_ERR_INVALID_ARG, "width %d is too large (at most 1024)", c->width);
-    if (c->classes < 2 || c->classes > 65536)
-        return clgan_fail(CLGAN_ERR_INVALID_ARG, "semi-supervised training needs 2 to 65536 classes (got %d)",
-                          c->classes);
+    if (c->width > CLGAN_SSL_MAX_WIDTH)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "width %d is too large (at most %d)", c->width, CLGAN_SSL_MAX_WIDTH);
+    if (c->classes < 2 || c->classes > CLGAN_SSL_MAX_CLASSES)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "semi-supervised training needs 2 to %d classes (got %d)",
+                          CLGAN_SSL_MAX_CLASSES, c->classes);
+    if (c->nz > CLGAN_GAN_MAX_NZ)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "noise dimension %d is too large (at most %d)", c->nz,
+                          CLGAN_GAN_MAX_NZ);
     if (c->batch < 2) return clgan_fail(CLGAN_ERR_INVALID_ARG, "batch must be >= 2 (got %d)", c->batch);
     if (c->decay_start < 0 || c->decay_end < 0)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "learning-rate decay steps must be >= 0 (got %lld, %lld)",
@@ -138,6 +143,14 @@ static clgan_status g_specs(const clgan_ssl_config *c, clgan_layer_spec *s, int 
     a.nz = c->nz;
     TRY(clgan_gan_arch_resolve(&a));
     *n = clgan_gan_generator_specs(&a, s);
+    return CLGAN_OK;
+}
+
+clgan_status clgan_ssl_specs(const clgan_ssl_config *c, clgan_layer_spec *gs, int *gn, clgan_layer_spec *ds, int *dn)
+{
+    int feature_layer;
+    TRY(g_specs(c, gs, gn));
+    *dn = d_specs(c, ds, &feature_layer);
     return CLGAN_OK;
 }
 

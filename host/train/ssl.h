@@ -78,10 +78,21 @@ typedef struct clgan_ssl_config {
     int c, h, w;              /* image shape, set from the model */
 } clgan_ssl_config;
 
+/* Upper limits of the settings (the CLI's flags and the checkpoint loader
+ * use the same; nz is bounded by CLGAN_GAN_MAX_NZ, as G is a DCGAN G). */
+#define CLGAN_SSL_MAX_WIDTH 1024
+#define CLGAN_SSL_MAX_CLASSES 65536
+
 clgan_ssl_config clgan_ssl_default_config(void);
 /* Fill the image shape and default width from cfg->model; fails for an
- * unknown model (naming the known ones) or classes < 2. */
+ * unknown model (naming the known ones), classes < 2, or a setting above its
+ * limit. */
 clgan_status clgan_ssl_config_resolve(clgan_ssl_config *cfg);
+/* G's and D's layer tables for a resolved config (G's input is [nz,1,1],
+ * D's [c,h,w]): the checkpoint loader sizes them against the file before
+ * building anything. gs and ds hold CLGAN_MAX_NET_LAYERS specs. */
+clgan_status clgan_ssl_specs(const clgan_ssl_config *cfg, clgan_layer_spec *gs, int *gn, clgan_layer_spec *ds,
+                             int *dn);
 const char *clgan_ssl_model_names(void);
 /* The learning-rate factor (0..1) of the step with 0-based index `step`. */
 double clgan_ssl_lr_factor(const clgan_ssl_config *cfg, int64_t step);

@@ -4,6 +4,7 @@
 
 #include "train/net_checkpoint.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,37 +21,56 @@ static void config_text(const clgan_ssl_config *c, char *out, size_t cap)
              c->adam_g.beta2, c->adam_g.eps, (long long)c->decay_start, (long long)c->decay_end, c->augment);
 }
 
+static clgan_status parse_adam(const char *path, const char *cfg, const char *suffix, clgan_adam_params *a)
+{
+    char key[16];
+    snprintf(key, sizeof key, "lr_%s", suffix);
+    TRY(clgan_kv_float(path, cfg, key, 0, INFINITY, 0, &a->lr));
+    snprintf(key, sizeof key, "beta1_%s", suffix);
+    TRY(clgan_kv_float(path, cfg, key, 0, 1, CLGAN_KV_OPEN_HI, &a->beta1));
+    snprintf(key, sizeof key, "beta2_%s", suffix);
+    TRY(clgan_kv_float(path, cfg, key, 0, 1, CLGAN_KV_OPEN_HI, &a->beta2));
+    snprintf(key, sizeof key, "eps_%s", suffix);
+    return clgan_kv_float(path, cfg, key, 0, INFINITY, CLGAN_KV_OPEN_LO, &a->eps);
+}
+
+/* Every setting is range-checked here, before anything is built from it. */
 static clgan_status parse(const char *path, const clgan_ckpt_reader *r, clgan_ssl_config *c)
 {
-    char kind[32], cfg[1024];
+    char kind[32], cfg[1024], esc[CLGAN_ESCAPE_CAP];
     TRY(clgan_ckpt_get_string(r, "kind", kind, sizeof kind));
     if (strcmp(kind, KIND) != 0)
         return clgan_fail(CLGAN_ERR_FORMAT, "%s is a '%s' checkpoint, not a semi-supervised GAN checkpoint", path,
-                          kind);
+                          clgan_escape_str(kind, esc, sizeof esc));
     TRY(clgan_ckpt_get_string(r, "config", cfg, sizeof cfg));
     *c = clgan_ssl_default_config();
-    const char *m = clgan_kv(cfg, "model");
-    if (!m || sscanf(m, "%15s", c->model) != 1) return clgan_kv_missing(path, "model");
-    TRY(clgan_kv_int(path, cfg, "width", &c->width));
-    TRY(clgan_kv_int(path, cfg, "nz", &c->nz));
-    TRY(clgan_kv_int(path, cfg, "classes", &c->classes));
-    TRY(clgan_kv_int(path, cfg, "batch", &c->batch));
-    TRY(clgan_kv_float(path, cfg, "unlabelled_weight", &c->unlabelled_weight));
+    TRY(clgan_kv_word(path, cfg, "model", c->model, sizeof c->model));
+    TRY(clgan_kv_int(path, cfg, "width", 1, CLGAN_SSL_MAX_WIDTH, &c->width));
+    TRY(clgan_kv_int(path, cfg, "nz", 1, CLGAN_GAN_MAX_NZ, &c->nz));
+    TRY(clgan_kv_int(path, cfg, "classes", 2, CLGAN_SSL_MAX_CLASSES, &c->classes));
+    TRY(clgan_kv_int(path, cfg, "batch", 2, CLGAN_MAX_BATCH, &c->batch));
+    TRY(clgan_kv_float(path, cfg, "unlabelled_weight", 0, INFINITY, 0, &c->unlabelled_weight));
     TRY(clgan_kv_u64(path, cfg, "seed", &c->seed));
-    TRY(clgan_kv_float(path, cfg, "lr_d", &c->adam_d.lr));
-    TRY(clgan_kv_float(path, cfg, "beta1_d", &c->adam_d.beta1));
-    TRY(clgan_kv_float(path, cfg, "beta2_d", &c->adam_d.beta2));
-    TRY(clgan_kv_float(path, cfg, "eps_d", &c->adam_d.eps));
-    TRY(clgan_kv_float(path, cfg, "lr_g", &c->adam_g.lr));
-    TRY(clgan_kv_float(path, cfg, "beta1_g", &c->adam_g.beta1));
-    TRY(clgan_kv_float(path, cfg, "beta2_g", &c->adam_g.beta2));
-    TRY(clgan_kv_float(path, cfg, "eps_g", &c->adam_g.eps));
-    uint64_t d0 = 0, d1 = 0; /* optional: checkpoints from before the decay schedule have none */
-    if (clgan_kv(cfg, "decay_start")) TRY(clgan_kv_u64(path, cfg, "decay_start", &d0));
-    if (clgan_kv(cfg, "decay_end")) TRY(clgan_kv_u64(path, cfg, "decay_end", &d1));
-    c->decay_start = (int64_t)d0, c->decay_end = (int64_t)d1;
-    if (clgan_kv(cfg, "augment")) TRY(clgan_kv_int(path, cfg, "augment", &c->augment));
-    return clgan_ssl_config_resolve(c);
+    TRY(parse_adam(path, cfg, "d", &c->adam_d));
+    TRY(parse_adam(path, cfg, "g", &c->adam_g));
+    /* optional: checkpoints from before the decay schedule and augmentation have none */
+    c->decay_start = c->decay_end = 0;
+    if (clgan_kv(cfg, "decay_start")) TRY(clgan_kv_i64(path, cfg, "decay_start", 0, INT64_MAX, &c->decay_start));
+    if (clgan_kv(cfg, "decay_end")) TRY(clgan_kv_i64(path, cfg, "decay_end", 0, INT64_MAX, &c->decay_end));
+    if (clgan_kv(cfg, "augment")) TRY(clgan_kv_int(path, cfg, "augment", 0, 1, &c->augment));
+    clgan_status st = clgan_ssl_config_resolve(c);
+    if (st != CLGAN_OK) return clgan_fail_context(CLGAN_ERR_FORMAT, "checkpoint %s", path);
+    return CLGAN_OK;
+}
+
+/* G and D as the settings describe them, against the file's blocks. */
+static clgan_status check_sizes(const char *path, const clgan_ckpt_reader *r, const clgan_ssl_config *c)
+{
+    clgan_layer_spec gs[CLGAN_MAX_NET_LAYERS], ds[CLGAN_MAX_NET_LAYERS];
+    int gn = 0, dn = 0;
+    TRY(clgan_ssl_specs(c, gs, &gn, ds, &dn));
+    TRY(clgan_ckpt_check_net_size(r, path, "G", c->nz, 1, 1, gs, gn, CLGAN_BLOCKS_ALL));
+    return clgan_ckpt_check_net_size(r, path, "D", c->c, c->h, c->w, ds, dn, CLGAN_BLOCKS_ALL);
 }
 
 clgan_status clgan_ssl_save(clgan_ssl *s, const char *path, const char *note)
@@ -101,7 +121,9 @@ clgan_status clgan_ssl_load(clgan_ctx *ctx, const char *path, clgan_ssl **out, c
     int64_t step = 0;
     clgan_status st = parse(path, r, &cfg);
     if (st == CLGAN_OK) st = clgan_ckpt_get_i64(r, "step", &step);
-    if (st == CLGAN_OK && step < 0) st = clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: negative step count", path);
+    if (st == CLGAN_OK && step < 0)
+        st = clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: step count %lld is negative", path, (long long)step);
+    if (st == CLGAN_OK) st = check_sizes(path, r, &cfg);
     if (st == CLGAN_OK) st = clgan_ssl_create(ctx, &cfg, &s);
     if (st == CLGAN_OK) st = clgan_ckpt_load_net(r, path, "G", clgan_ssl_generator(s), CLGAN_BLOCKS_ALL);
     if (st == CLGAN_OK) st = clgan_ckpt_load_net(r, path, "D", clgan_ssl_discriminator(s), CLGAN_BLOCKS_ALL);
