@@ -6,10 +6,15 @@
 #include "tuning.h"
 
 #include <clblast_c.h>
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#ifndef _WIN32
+#include <unistd.h>
+#endif
 
 /* CLBlast caches compiled kernels per OpenCL context and so keeps contexts
  * alive; its cache is cleared when the last clgan context goes. */
@@ -51,10 +56,55 @@ static int opencl_c_at_least_12(const char *v)
     return major > 1 || (major == 1 && minor >= 2);
 }
 
+int clgan_kernel_form_env(void)
+{
+    const char *f = getenv("CLGAN_KERNEL_FORM");
+    if (f && !strcmp(f, "rows")) return 1;
+    if (f && !strcmp(f, "items")) return 0;
+    return -1;
+}
+
+clgan_status clgan_env_check(void)
+{
+    const char *dir = getenv("CLGAN_KERNEL_DIR");
+    if (dir && *dir) {
+        char esc[CLGAN_ESCAPE_CAP];
+        struct stat sb;
+        if (stat(dir, &sb) != 0)
+            return clgan_fail(CLGAN_ERR_INVALID_ARG,
+                              "CLGAN_KERNEL_DIR='%s': %s; it must name a readable folder of .cl files (or be unset "
+                              "for the built-in kernels)",
+                              clgan_escape_str(dir, esc, sizeof esc), strerror(errno));
+        if (!S_ISDIR(sb.st_mode))
+            return clgan_fail(CLGAN_ERR_INVALID_ARG,
+                              "CLGAN_KERNEL_DIR='%s' is not a folder; it must name a readable folder of .cl files (or "
+                              "be unset for the built-in kernels)",
+                              clgan_escape_str(dir, esc, sizeof esc));
+#ifndef _WIN32
+        if (access(dir, R_OK | X_OK) != 0)
+            return clgan_fail(CLGAN_ERR_INVALID_ARG,
+                              "CLGAN_KERNEL_DIR='%s' cannot be read: %s; it must name a readable folder of .cl files "
+                              "(or be unset for the built-in kernels)",
+                              clgan_escape_str(dir, esc, sizeof esc), strerror(errno));
+#endif
+    }
+    const char *form = getenv("CLGAN_KERNEL_FORM");
+    if (form && *form && clgan_kernel_form_env() < 0) {
+        char esc[CLGAN_ESCAPE_CAP];
+        return clgan_fail(CLGAN_ERR_INVALID_ARG,
+                          "CLGAN_KERNEL_FORM='%s' is not a kernel form: use rows or items, or unset it for the "
+                          "device's default",
+                          clgan_escape_str(form, esc, sizeof esc));
+    }
+    int use_tuning;
+    return clgan_tuning_env(&use_tuning);
+}
+
 clgan_status clgan_ctx_create(const clgan_ctx_params *params, clgan_ctx **out)
 {
     if (!out) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_ctx_create: ctx is NULL");
     *out = NULL;
+    TRY(clgan_env_check());
     clgan_ctx_params p = params ? *params : clgan_ctx_default_params();
     int index = 0;
     TRY(clgan_device_resolve(p.device_spec, &index));

@@ -52,6 +52,18 @@ clgan_status clgan_program_get(clgan_ctx *ctx, const char *name, cl_program *pro
 int clgan_make_dirs(const char *dir);
 /* Path of the cache entry for a program (for tests and `clgan cache`). */
 clgan_status clgan_program_cache_path(clgan_ctx *ctx, const char *name, char *path, size_t cap);
+/* Check the bytes of a cache entry (layout in program.c; any bytes: this is
+ * the fuzzed entry point). NULL when it is valid, with *bin and *bin_len the
+ * binary inside data; else a short reason. key NULL skips the key check. */
+const char *clgan_program_cache_check(const unsigned char *data, size_t len, const uint8_t key[32],
+                                      const unsigned char **bin /* OUT */, size_t *bin_len /* OUT */);
+/* Validate CLGAN_KERNEL_DIR, CLGAN_KERNEL_FORM and CLGAN_GEMM_TUNED
+ * (clgan_ctx_create calls it first): CLGAN_ERR_INVALID_ARG naming the
+ * variable, its value and what it may be. Unset or empty means the default. */
+clgan_status clgan_env_check(void);
+/* CLGAN_KERNEL_FORM: 1 for "rows", 0 for "items", -1 when unset, empty or
+ * anything else (which clgan_env_check refuses). */
+int clgan_kernel_form_env(void);
 
 /* Launching: set arguments in order, then enqueue a 1-D range rounded up to
  * the work-group size (kernels bound-check against their own count). */

@@ -36,6 +36,7 @@
 #define CACHE_MAGIC "CLGANPB1"
 #define CACHE_HEADER_BYTES 80
 #define CACHE_FORMAT_VERSION "clgan-program-cache-1"
+#define CACHE_MAX_BYTES ((size_t)1 << 30) /* no device binary of clgan's kernels comes near */
 
 static double now_seconds(void)
 {
@@ -57,11 +58,14 @@ static const clgan_embedded_source *find_embedded(const char *name)
 static clgan_status load_source(const char *name, const char **text, size_t *len, char **owned)
 {
     *owned = NULL;
-    const char *dir = getenv("CLGAN_KERNEL_DIR");
+    const char *dir = getenv("CLGAN_KERNEL_DIR"); /* a readable folder: clgan_env_check */
     if (dir && *dir) {
         char path[1024];
         snprintf(path, sizeof path, "%s/%s.cl", dir, name);
         FILE *f = fopen(path, "rb");
+        if (!f && errno != ENOENT) /* a file that is there must be readable; a missing one falls back */
+            return clgan_fail(CLGAN_ERR_IO, "cannot read kernel source %s (CLGAN_KERNEL_DIR): %s", path,
+                              strerror(errno));
         if (f) {
             fseek(f, 0, SEEK_END);
             long n = ftell(f);
@@ -142,41 +146,56 @@ int clgan_make_dirs(const char *dir)
 #endif
 }
 
-/* Read and validate a cache entry; returns the binary (caller frees) or NULL. */
-static unsigned char *read_entry(const char *path, const uint8_t key[32], size_t *bin_len, const char **why)
+const char *clgan_program_cache_check(const unsigned char *data, size_t len, const uint8_t key[32],
+                                      const unsigned char **bin, size_t *bin_len)
+{
+    *bin = NULL;
+    *bin_len = 0;
+    if (!data || len < CACHE_HEADER_BYTES) return "truncated header";
+    if (memcmp(data, CACHE_MAGIC, 8) != 0) return "bad magic";
+    if (key && memcmp(data + 8, key, 32) != 0) return "key mismatch (foreign entry)";
+    uint64_t n = 0;
+    for (int i = 7; i >= 0; i--) n = n << 8 | data[40 + i];
+    /* compare with what is there, so no sum can wrap */
+    if (n == 0 || n != (uint64_t)(len - CACHE_HEADER_BYTES)) return "length mismatch (truncated or padded)";
+    uint8_t sum[32];
+    clgan_sha256(data + CACHE_HEADER_BYTES, (size_t)n, sum);
+    if (memcmp(sum, data + 48, 32) != 0) return "checksum mismatch (corrupt)";
+    *bin = data + CACHE_HEADER_BYTES;
+    *bin_len = (size_t)n;
+    return NULL;
+}
+
+/* Read and validate a cache entry; returns the whole entry (caller frees)
+ * with *bin pointing at the binary inside it, or NULL with *why. */
+static unsigned char *read_entry(const char *path, const uint8_t key[32], const unsigned char **bin, size_t *bin_len,
+                                 const char **why)
 {
     *why = "missing";
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
-    unsigned char header[CACHE_HEADER_BYTES];
-    unsigned char *bin = NULL;
-    *why = "truncated header";
-    if (fread(header, 1, sizeof header, f) != sizeof header) goto bad;
-    *why = "bad magic";
-    if (memcmp(header, CACHE_MAGIC, 8) != 0) goto bad;
-    *why = "key mismatch (foreign entry)";
-    if (memcmp(header + 8, key, 32) != 0) goto bad;
-    uint64_t n = 0;
-    for (int i = 7; i >= 0; i--) n = n << 8 | header[40 + i];
-    fseek(f, 0, SEEK_END);
-    long file_len = ftell(f);
-    *why = "length mismatch (truncated or padded)";
-    if (file_len < 0 || n == 0 || (uint64_t)file_len != CACHE_HEADER_BYTES + n) goto bad;
-    fseek(f, CACHE_HEADER_BYTES, SEEK_SET);
-    bin = malloc((size_t)n);
+    unsigned char *data = NULL;
+    long file_len = -1;
     *why = "unreadable";
-    if (!bin || fread(bin, 1, (size_t)n, f) != (size_t)n) goto bad;
-    uint8_t sum[32];
-    clgan_sha256(bin, (size_t)n, sum);
-    *why = "checksum mismatch (corrupt)";
-    if (memcmp(sum, header + 48, 32) != 0) goto bad;
+    if (fseek(f, 0, SEEK_END) == 0) file_len = ftell(f);
+    if (file_len < 0 || fseek(f, 0, SEEK_SET) != 0) goto done;
+    *why = "larger than any kernel binary";
+    if ((uint64_t)file_len > CACHE_MAX_BYTES) goto done;
+    *why = "unreadable";
+    data = malloc(file_len ? (size_t)file_len : 1);
+    if (!data || fread(data, 1, (size_t)file_len, f) != (size_t)file_len) {
+        free(data);
+        data = NULL;
+        goto done;
+    }
+    *why = clgan_program_cache_check(data, (size_t)file_len, key, bin, bin_len);
+    if (*why) {
+        free(data);
+        data = NULL;
+    }
+done:
     fclose(f);
-    *bin_len = (size_t)n;
-    return bin;
-bad:
-    free(bin);
-    fclose(f);
-    return NULL;
+    return data;
 }
 
 static void write_entry(clgan_ctx *ctx, const char *path, const uint8_t key[32], const unsigned char *bin,
@@ -298,11 +317,12 @@ clgan_status clgan_program_get(clgan_ctx *ctx, const char *name, cl_program *out
         entry_path(ctx, key, path, sizeof path);
         size_t n = 0;
         const char *why = "";
-        unsigned char *bin = read_entry(path, key, &n, &why);
-        if (bin) {
+        const unsigned char *bin = NULL;
+        unsigned char *entry = read_entry(path, key, &bin, &n, &why);
+        if (entry) {
             prog = build_from_binary(ctx, bin, n);
             if (!prog) why = "driver rejected the binary";
-            free(bin);
+            free(entry);
         }
         hit = prog != NULL;
         if (!hit && ctx->verbose && strcmp(why, "missing") != 0)

@@ -140,9 +140,12 @@ clgan_status clgan_tuning_parse(const char *text, size_t len, clgan_tuning *t)
         i = e + 1;
         line_no++;
         if (line_no == 1) {
-            if (n != strlen(TUNING_MAGIC) || memcmp(l, TUNING_MAGIC, n))
-                return clgan_fail(CLGAN_ERR_FORMAT, "tuning file: line 1 is not '%s' (another format or version)",
-                                  TUNING_MAGIC);
+            if (n != strlen(TUNING_MAGIC) || memcmp(l, TUNING_MAGIC, n)) {
+                char esc[CLGAN_ESCAPE_CAP];
+                return clgan_fail(CLGAN_ERR_FORMAT,
+                                  "tuning file: line 1 is '%s', not '%s' (another format or version)",
+                                  clgan_escape(l, n, esc, sizeof esc), TUNING_MAGIC);
+            }
             continue;
         }
         size_t k = 0;
@@ -169,7 +172,11 @@ clgan_status clgan_tuning_parse(const char *text, size_t len, clgan_tuning *t)
         } else
             ok = 1; /* unknown keys from a newer writer are skipped */
 #undef KEY
-        if (!ok) return clgan_fail(CLGAN_ERR_FORMAT, "tuning file: line %d is malformed", line_no);
+        if (!ok) {
+            char esc[CLGAN_ESCAPE_CAP];
+            return clgan_fail(CLGAN_ERR_FORMAT, "tuning file: line %d is malformed: '%s'", line_no,
+                              clgan_escape(l, n, esc, sizeof esc));
+        }
     }
     if (line_no == 0) return clgan_fail(CLGAN_ERR_FORMAT, "tuning file: empty");
     if (have != 15)
@@ -254,13 +261,18 @@ clgan_status clgan_tuning_load(const char *cache_dir, const clgan_device_info *i
     clgan_status st = clgan_tuning_parse(text, n, t);
     free(text);
     if (st != CLGAN_OK) return clgan_fail_context(st, "%s", path);
-    const char *what = strcmp(t->platform, info->platform_name) ? "platform"
-                       : strcmp(t->device, info->device_name)   ? "device"
-                       : strcmp(t->driver, info->driver_version) ? "driver version"
-                       : strcmp(t->clblast, clgan_clblast_version()) ? "CLBlast version"
-                                                                    : NULL;
-    if (what)
-        return clgan_fail(CLGAN_ERR_FORMAT, "%s: stale: written for another %s; run 'clgan tune' again", path, what);
+    const char *what = NULL, *file = NULL, *here = NULL;
+    if (strcmp(t->platform, info->platform_name)) what = "platform", file = t->platform, here = info->platform_name;
+    else if (strcmp(t->device, info->device_name)) what = "device", file = t->device, here = info->device_name;
+    else if (strcmp(t->driver, info->driver_version))
+        what = "driver version", file = t->driver, here = info->driver_version;
+    else if (strcmp(t->clblast, clgan_clblast_version()))
+        what = "CLBlast version", file = t->clblast, here = clgan_clblast_version();
+    if (what) {
+        char esc[CLGAN_ESCAPE_CAP];
+        return clgan_fail(CLGAN_ERR_FORMAT, "%s: stale: written for %s '%s', not '%s'; run 'clgan tune' again", path,
+                          what, clgan_escape_str(file, esc, sizeof esc), here);
+    }
     return CLGAN_OK;
 }
 
@@ -324,10 +336,26 @@ clgan_status clgan_tuning_install(clgan_ctx *ctx, const clgan_tuning *t)
     return CLGAN_OK;
 }
 
-void clgan_tuning_apply_on_create(clgan_ctx *ctx)
+clgan_status clgan_tuning_env(int *use)
 {
     const char *env = getenv("CLGAN_GEMM_TUNED");
-    if (env && !strcmp(env, "0")) return;
+    *use = 1;
+    if (!env || !*env || !strcmp(env, "1")) return CLGAN_OK;
+    if (!strcmp(env, "0")) {
+        *use = 0;
+        return CLGAN_OK;
+    }
+    char esc[CLGAN_ESCAPE_CAP];
+    return clgan_fail(CLGAN_ERR_INVALID_ARG,
+                      "CLGAN_GEMM_TUNED='%s' is not 0 or 1: use 0 for CLBlast's defaults, 1 (or unset) for the "
+                      "device's tuning file",
+                      clgan_escape_str(env, esc, sizeof esc));
+}
+
+void clgan_tuning_apply_on_create(clgan_ctx *ctx)
+{
+    int use = 1;
+    if (clgan_tuning_env(&use) != CLGAN_OK || !use) return; /* a bad value fails clgan_ctx_create first */
     clgan_tuning t;
     clgan_status st = clgan_tuning_load(ctx->cache_dir, &ctx->info, &t);
     if (st == CLGAN_ERR_IO) return; /* untuned: the training commands suggest `clgan tune` */

@@ -74,6 +74,10 @@ int clgan_tuning_overridden(cl_device_id device);
 
 /* Install a tuning's parameter sets into CLBlast for the context's device. */
 clgan_status clgan_tuning_install(clgan_ctx *ctx, const clgan_tuning *t);
+/* CLGAN_GEMM_TUNED: unset, empty or "1" (apply the tuning file, *use = 1) or
+ * "0" (*use = 0); anything else is CLGAN_ERR_INVALID_ARG naming the variable
+ * and its value. */
+clgan_status clgan_tuning_env(int *use /* OUT */);
 /* Called once by clgan_ctx_create: loads the device's file, installs it and
  * keeps it in ctx->tuning, or leaves ctx->tuning NULL (printing one note to
  * stderr for a damaged or stale file). */

@@ -73,10 +73,8 @@ static clgan_status fits_int(size_t count, const char *what)
  * elsewhere. CLGAN_KERNEL_FORM=rows or =items forces one (tests, tuning). */
 int clgan_conv_use_rows(const clgan_ctx *ctx)
 {
-    const char *f = getenv("CLGAN_KERNEL_FORM");
-    if (f && !strcmp(f, "rows")) return 1;
-    if (f && !strcmp(f, "items")) return 0;
-    return ctx->info.type == CLGAN_DEVICE_CPU;
+    int form = clgan_kernel_form_env(); /* a bad value already failed clgan_ctx_create */
+    return form >= 0 ? form : ctx->info.type == CLGAN_DEVICE_CPU;
 }
 
 clgan_status clgan_conv_im2col(clgan_ctx *ctx, const clgan_col_geom *g, cl_mem x, cl_mem col)
