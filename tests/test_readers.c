@@ -568,6 +568,18 @@ static void test_mutations(void)
            bad);
 }
 
+/* A dataset larger than the machine's memory is refused before allocating. */
+static void test_alloc(void)
+{
+    clgan_dataset *d = NULL;
+    clgan_status st = clgan_dataset_alloc(2000000000, 3, 16384, 16384, 0, &d);
+    EXPECT(st == CLGAN_ERR_OUT_OF_MEMORY && d == NULL && has(clgan_last_error(), "machine's memory"),
+           "2e9 images of 3 x 16384 x 16384: %s", clgan_last_error());
+    st = clgan_dataset_alloc(3, 1, 2, 2, 2, &d);
+    EXPECT(st == CLGAN_OK && d && d->n == 3, "a small dataset allocates");
+    clgan_dataset_free(d);
+}
+
 int main(void)
 {
     snprintf(tmp, sizeof tmp, "/tmp/clgan-readers-XXXXXX");
@@ -580,6 +592,7 @@ int main(void)
     test_idx_cifar();
     test_special_paths();
     test_mutations();
+    test_alloc();
     rm_rf(tmp);
     printf("%d failure(s)\n", failures);
     return failures ? 1 : 0;

@@ -39,14 +39,40 @@ void clgan_dataset_free(clgan_dataset *d)
     free(d);
 }
 
+/* n images of c x h x w bytes, or 0 when that does not fit a size_t. */
+static size_t pixel_bytes(int n, int c, int h, int w)
+{
+    double b = (double)n * c * h * w;
+    return b < (double)SIZE_MAX / 2 ? (size_t)n * (size_t)c * (size_t)h * (size_t)w : 0;
+}
+
+/* Refuse, at once, pixels that cannot fit in the machine's memory: with
+ * memory overcommit such an allocation can succeed and the process be
+ * killed when the pages are touched. */
+static clgan_status check_host_bytes(size_t bytes, int n, int c, int h, int w)
+{
+    size_t phys = 0;
+#if defined(_SC_PHYS_PAGES) && defined(_SC_PAGESIZE)
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && page > 0) phys = (size_t)pages * (size_t)page;
+#endif
+    if (bytes == 0 || (phys && bytes > phys))
+        return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY,
+                          "dataset: %d images of %d x %d x %d take %.0f bytes, more than this machine's memory "
+                          "(%zu bytes)",
+                          n, c, h, w, (double)n * c * h * w, phys);
+    return CLGAN_OK;
+}
+
 clgan_status clgan_dataset_alloc(int n, int c, int h, int w, int classes, clgan_dataset **out)
 {
     *out = NULL;
     if (n <= 0 || c <= 0 || h <= 0 || w <= 0 || classes < 0)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "dataset: bad shape %d x %d x %d x %d, %d classes", n, c, h, w,
                           classes);
+    size_t bytes = pixel_bytes(n, c, h, w);
+    TRY(check_host_bytes(bytes, n, c, h, w));
     clgan_dataset *d = calloc(1, sizeof *d);
-    size_t bytes = (size_t)n * (size_t)c * (size_t)h * (size_t)w;
     if (!d) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "dataset: out of host memory");
     d->n = n, d->c = c, d->h = h, d->w = w, d->classes = classes;
     d->pixels = malloc(bytes);
@@ -287,6 +313,7 @@ clgan_status clgan_dataset_convert(clgan_dataset *d, int size, int channels)
     if (c == d->c && h == d->h && w == d->w) return CLGAN_OK;
     size_t in_img = clgan_dataset_image_bytes(d), out_img = (size_t)c * h * w;
     size_t mid_img = (size_t)c * d->h * d->w;
+    TRY(check_host_bytes(pixel_bytes(d->n, c, h, w), d->n, c, h, w));
     uint8_t *out = malloc((size_t)d->n * out_img);
     uint8_t *mid = malloc(mid_img);
     if (!out || !mid) {
