@@ -244,6 +244,14 @@ static void test_headers(void)
     st = clgan_image_load_memory("a.pgm", (const uint8_t *)pgm, (size_t)hl + 8, 1, &px, &info);
     EXPECT(st == CLGAN_OK && info.w == 2 && info.h == 2 && px && px[3] == 255, "16-bit PGM with a comment decodes");
     clgan_image_free(px);
+    /* as RGB: stb_image 2.27 would convert the 16-bit samples as 8-bit ones and overrun its buffer */
+    st = clgan_image_load_memory("a.pgm", (const uint8_t *)pgm, (size_t)hl + 8, 3, &px, &info);
+    EXPECT(st == CLGAN_OK && px && px[9] == 255 && px[10] == 255 && px[11] == 255 && px[0] == px[2],
+           "16-bit PGM decoded to RGB");
+    clgan_image_free(px);
+    st = clgan_image_load_memory("a.gif", gif1, sizeof gif1, 1, &px, &info);
+    EXPECT(st == CLGAN_OK && px && info.comp == 4, "GIF (RGBA) to grey");
+    clgan_image_free(px);
     m = probe_msg(pgm, (size_t)hl + 7, &st, &info);
     EXPECT(st == CLGAN_ERR_FORMAT && has(m, "truncated"), "16-bit PGM one byte short: %s", m);
     static const char huge[] = "P5 99999999999999999999 1 255\n";

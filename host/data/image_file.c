@@ -364,6 +364,32 @@ clgan_status clgan_image_probe_file(const char *path, clgan_image_info *info)
     return probe_file(path, info, NULL, NULL);
 }
 
+/* Interleaved 8-bit pixels from cin to cout channels (1 grey, 2 grey +
+ * alpha, 3 RGB, 4 RGBA), as stb_image converts: grey from RGB is
+ * (77 R + 150 G + 29 B) >> 8, a missing alpha is 255. malloc'd, as
+ * stb_image's own buffers are (its default allocator), so that
+ * clgan_image_free releases either. */
+static uint8_t *convert(const uint8_t *in, int cin, int cout, size_t pixels)
+{
+    uint8_t *out = malloc(pixels * (size_t)cout);
+    if (!out) return NULL;
+    for (size_t i = 0; i < pixels; i++) {
+        const uint8_t *p = in + i * (size_t)cin;
+        uint8_t *q = out + i * (size_t)cout;
+        int colour = cin >= 3, alpha = cin == 2 || cin == 4;
+        uint8_t a = alpha ? p[cin - 1] : 255;
+        uint8_t y = colour ? (uint8_t)((p[0] * 77 + p[1] * 150 + p[2] * 29) >> 8) : p[0];
+        if (cout <= 2) {
+            q[0] = y;
+            if (cout == 2) q[1] = a;
+        } else {
+            q[0] = p[0], q[1] = colour ? p[1] : p[0], q[2] = colour ? p[2] : p[0];
+            if (cout == 4) q[3] = a;
+        }
+    }
+    return out;
+}
+
 clgan_status clgan_image_load_memory(const char *name, const uint8_t *data, size_t len, int channels, uint8_t **hwc,
                                      clgan_image_info *info)
 {
@@ -372,14 +398,24 @@ clgan_status clgan_image_load_memory(const char *name, const uint8_t *data, size
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: channels must be 0..4, not %d", name, channels);
     TRY(clgan_image_probe_memory(name, data, len, info));
     int w, h, comp;
-    uint8_t *px = stbi_load_from_memory(data, (int)len, &w, &h, &comp, channels);
+    /* Decoded with its own channels, converted here: stb_image 2.27 converts
+     * 16-bit PNM samples with its 8-bit converter and overruns the buffer. */
+    uint8_t *px = stbi_load_from_memory(data, (int)len, &w, &h, &comp, 0);
     if (!px)
         return clgan_fail(CLGAN_ERR_FORMAT, "%s: cannot decode the image: %s", name,
                           stbi_failure_reason() ? stbi_failure_reason() : "unknown error");
-    if (w != info->w || h != info->h) {
+    if (w != info->w || h != info->h || comp < 1 || comp > 4) {
         stbi_image_free(px);
-        return clgan_fail(CLGAN_ERR_FORMAT, "%s: cannot decode the image: decoded as %d x %d, but its header says %d x %d",
-                          name, w, h, info->w, info->h);
+        return clgan_fail(CLGAN_ERR_FORMAT,
+                          "%s: cannot decode the image: decoded as %d x %d x %d, but its header says %d x %d", name, w,
+                          h, comp, info->w, info->h);
+    }
+    if (channels && channels != comp) {
+        uint8_t *out = convert(px, comp, channels, (size_t)w * (size_t)h);
+        stbi_image_free(px);
+        if (!out)
+            return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "%s: out of host memory for a %d x %d image", name, w, h);
+        px = out;
     }
     *hwc = px;
     return CLGAN_OK;
