@@ -28,11 +28,11 @@ expect "train-gan resume without the flags rebuilds the same 296-image split (rc
 expect "train-gan resume reaches step 6" grep -q '"steps": 6' "$work/json"
 "$clgan" train-gan --data synthetic --seed 3 "${gan[@]}" --conditional --labels 40 --steps 1 --out "$work/gl" 2>"$work/log"
 expect "train-gan --labels 40 trains on 40 images" grep -q "| 40 images" "$work/log"
-"$clgan" train-gan "${data[@]}" "${gan[@]}" --steps 1 --out "$work/gu" 2>/dev/null
+"$clgan" train-gan "${data[@]}" "${gan[@]}" --steps 1 --out "$work/gu" 2>>"$clgan_log"
 ck=$g/checkpoint.ckpt
 
 # 2. train-classifier: none / --oversample / --gan-augment balance / enlarge.
-"$clgan" train-classifier "${data[@]}" "${clf[@]}" --imbalance 3:0.25 --steps 2 --out "$work/none" --json >"$work/json" 2>/dev/null
+"$clgan" train-classifier "${data[@]}" "${clf[@]}" --imbalance 3:0.25 --steps 2 --out "$work/none" --json >"$work/json" 2>>"$clgan_log"
 expect "no augmentation: 296 images, 'augmentation': 'none'" grep -q '"train_images": 296, .*"augmentation": "none", "train_real_per_class": \[32, 32, 32, 8, 32, 32, 32, 32, 32, 32\], "train_repeated_per_class": \[0, 0, 0, 0, 0, 0, 0, 0, 0, 0\], "train_generated_per_class": \[0, 0, 0, 0, 0, 0, 0, 0, 0, 0\]' "$work/json"
 "$clgan" train-classifier "${data[@]}" "${clf[@]}" --imbalance 3:0.25 --oversample --steps 2 --out "$work/over" --json >"$work/json" 2>"$work/log"; rc=$?
 expect "--oversample: 320 images, class 3 repeated 24 times (rc=$rc)" grep -q '"train_images": 320, .*"augmentation": "oversample", "train_real_per_class": \[32, 32, 32, 8, 32, 32, 32, 32, 32, 32\], "train_repeated_per_class": \[0, 0, 0, 24, 0, 0, 0, 0, 0, 0\], "train_generated_per_class": \[0, 0, 0, 0, 0, 0, 0, 0, 0, 0\]' "$work/json"
@@ -43,9 +43,9 @@ expect "--gan-augment (balance) exits 0 (rc=$rc)" test $rc = 0
 expect "--gan-augment balance: 320 images, 24 generated for class 3" grep -q '"train_images": 320, .*"augmentation": "gan-balance", "train_real_per_class": \[32, 32, 32, 8, 32, 32, 32, 32, 32, 32\], "train_repeated_per_class": \[0, 0, 0, 0, 0, 0, 0, 0, 0, 0\], "train_generated_per_class": \[0, 0, 0, 24, 0, 0, 0, 0, 0, 0\]' "$work/json"
 expect "--gan-augment: the composition line" grep -q "training set: 296 real + 24 generated (--gan-augment, balance) = 320 images; per class: real \[32 32 32 8 32 32 32 32 32 32\], generated \[0 0 0 24 0 0 0 0 0 0\]" "$work/log"
 expect "--gan-augment writes gan-augment.png" test -s "$a/gan-augment.png"
-"$clgan" train-classifier "${data[@]}" "${clf[@]}" --imbalance 3:0.25 --gan-augment "$ck" --steps 1 --out "$work/aug2" 2>/dev/null
+"$clgan" train-classifier "${data[@]}" "${clf[@]}" --imbalance 3:0.25 --gan-augment "$ck" --steps 1 --out "$work/aug2" 2>>"$clgan_log"
 expect "same seed and GAN: the same generated images (gan-augment.png identical)" cmp -s "$a/gan-augment.png" "$work/aug2/gan-augment.png"
-"$clgan" train-classifier "${data[@]}" "${clf[@]}" --imbalance 3:0.25 --gan-augment "$ck" --gan-mode enlarge --gan-ratio 0.5 --steps 1 --out "$work/enl" --json >"$work/json" 2>/dev/null; rc=$?
+"$clgan" train-classifier "${data[@]}" "${clf[@]}" --imbalance 3:0.25 --gan-augment "$ck" --gan-mode enlarge --gan-ratio 0.5 --steps 1 --out "$work/enl" --json >"$work/json" 2>>"$clgan_log"; rc=$?
 expect "--gan-mode enlarge --gan-ratio 0.5: 296 + 148 images in equal shares (rc=$rc)" grep -q '"train_images": 444, .*"augmentation": "gan-enlarge", .*"train_generated_per_class": \[15, 15, 15, 15, 15, 15, 15, 15, 14, 14\]' "$work/json"
 
 # 3. Resume keeps the augmentation; other flags or another GAN file refused.
@@ -59,10 +59,10 @@ expect "resume with another --gan-augment file is refused (rc=$rc)" test $rc = 2
 expect "resume without the flags: same scenario and generated set, step 6 (rc=$rc)" grep -q '"steps": 6, .*"train_images": 320, .*"augmentation": "gan-balance", .*"train_generated_per_class": \[0, 0, 0, 24, 0, 0, 0, 0, 0, 0\]' "$work/json"
 expect "resume regenerates the same images" cmp -s "$a/gan-augment.png" "$work/aug2/gan-augment.png"
 cp "$ck" "$work/moved.ckpt"
-"$clgan" train-classifier --data synthetic --steps 7 --out "$a" --resume --gan-augment "$work/moved.ckpt" --json >"$work/json" 2>/dev/null; rc=$?
+"$clgan" train-classifier --data synthetic --steps 7 --out "$a" --resume --gan-augment "$work/moved.ckpt" --json >"$work/json" 2>>"$clgan_log"; rc=$?
 expect "resume with the same GAN file at a new path works (rc=$rc)" grep -q '"steps": 7, .*"train_images": 320' "$work/json"
 cp "$ck" "$work/g2.ckpt"
-"$clgan" train-classifier "${data[@]}" "${clf[@]}" --imbalance 3:0.25 --gan-augment "$work/g2.ckpt" --steps 1 --out "$work/chg" 2>/dev/null
+"$clgan" train-classifier "${data[@]}" "${clf[@]}" --imbalance 3:0.25 --gan-augment "$work/g2.ckpt" --steps 1 --out "$work/chg" 2>>"$clgan_log"
 cp "$work/gl/checkpoint.ckpt" "$work/g2.ckpt"
 "$clgan" train-classifier --data synthetic --steps 2 --out "$work/chg" --resume 2>"$work/err"; rc=$?
 expect "resume after the GAN file changed is refused (rc=$rc)" test $rc = 1 -a -n "$(grep 'has changed since this run started' "$work/err")"
@@ -95,9 +95,9 @@ expect "--help lists --oversample, --gan-augment, --gan-mode and --gan-ratio" te
 expect "train-gan --help lists --labels and --imbalance" test "$(grep -cE -- '^  --(labels|imbalance) ' "$work/help")" = 2
 
 # 6. The mode learns: a classifier on real + GAN-balanced images (class 3 cut to 25%) for 80 steps.
-"$clgan" train-gan "${data[@]}" "${gan[@]}" --conditional --imbalance 3:0.25 --steps 60 --out "$work/g60" 2>/dev/null
+"$clgan" train-gan "${data[@]}" "${gan[@]}" --conditional --imbalance 3:0.25 --steps 60 --out "$work/g60" 2>>"$clgan_log"
 "$clgan" train-classifier "${data[@]}" --width 8 --batch 16 --imbalance 3:0.25 --gan-augment "$work/g60/checkpoint.ckpt" \
-    --steps 80 --out "$work/learn" --json >"$work/json" 2>/dev/null; rc=$?
+    --steps 80 --out "$work/learn" --json >"$work/json" 2>>"$clgan_log"; rc=$?
 acc=$(sed 's/.*"test_accuracy": \([^,]*\),.*/\1/' "$work/json")
 expect "GAN-augmented training (rc=$rc): test accuracy $acc > 0.3 (chance 0.1)" awk -v a="$acc" 'BEGIN { exit !(a > 0.3) }'
 first=$(sed -n '2,6p' "$work/learn/log.csv" | awk -F, '{ s += $3 } END { print s / NR }')

@@ -101,7 +101,7 @@ expect "a result missing from the second file shows -" grep -q -E '^\| train/len
 expect "the header says what >1 means" grep -q ">1 means faster than the first file" "$work/c.md"
 expect "the columns are the labels" grep -q '| second run |' "$work/c.md"
 expect "compare writes a PNG" test "$(head -c 8 "$work/c.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a
-"$clgan" bench compare "$work/a.json" "$work/ops.json" --metric gflops >"$work/out" 2>/dev/null
+"$clgan" bench compare "$work/a.json" "$work/ops.json" --metric gflops >"$work/out" 2>>"$clgan_log"
 expect "compare --metric gflops marks ids only the second file has" grep -q -E '^\| sgemm/64x64x64/NN \* \|' "$work/out"
 
 # 4. bad files: exit 1 with the file named
@@ -122,7 +122,7 @@ expect "a file that is not JSON is refused with exit 1 (rc=$rc)" test $rc = 1
 # 5. usage errors: exit 2; --help: exit 0
 for args in "ops --bogus" "models --steps 0" "models --models nosuch" "ops --sizes 64,,128" "startup --bogus" \
     "compare" "compare --metric bogus $work/a.json" "compare --bogus $work/a.json" "nosuchsuite" "models --out"; do
-    "$clgan" bench $args >/dev/null 2>&1
+    "$clgan" bench $args >/dev/null 2>>"$clgan_log"
     rc=$?
     expect "bench $args exits 2 (rc=$rc)" test $rc = 2
 done

@@ -32,33 +32,33 @@ expect "resume with a different --width is refused" grep -q -- "--width differs"
 expect "resume with a different --labels is refused (rc=$rc)" test $rc = 2 -a -n "$(grep -- '--labels/--imbalance differ' "$work/err")"
 "$clgan" train-classifier --data synthetic --limit 32 --steps 8 --out "$out" --resume 2>"$work/err"; rc=$?
 expect "resume with a different --limit is refused (rc=$rc)" test $rc = 2 -a -n "$(grep -- '--limit 32 differs' "$work/err")"
-"$clgan" train-classifier --data synthetic --steps 9 --out "$out" --resume --json >"$work/json" 2>/dev/null
+"$clgan" train-classifier --data synthetic --steps 9 --out "$out" --resume --json >"$work/json" 2>>"$clgan_log"
 expect "resume continues to step 9 (limit taken from the checkpoint)" grep -q '"steps": 9, .*"train_images": 64' "$work/json"
 "$clgan" train-classifier --data synthetic --lr 0.5 --steps 9 --out "$out" --resume 2>"$work/err" >/dev/null; rc=$?
 expect "resume with --lr: rc 0, a warning that it is ignored (rc=$rc)" test $rc = 0 -a -n "$(grep -- '--lr is ignored when resuming' "$work/err")"
 expect "log.csv holds steps 1..9 once each" test "$(cut -d, -f1 "$out/log.csv" | tail -n +2 | tr '\n' ' ')" = "1 2 3 4 5 6 7 8 9 "
-"$clgan" train-classifier --data synthetic --epochs 1 --out "$out" --resume --json >"$work/json" 2>/dev/null; rc=$?
+"$clgan" train-classifier --data synthetic --epochs 1 --out "$out" --resume --json >"$work/json" 2>>"$clgan_log"; rc=$?
 expect "resume with nothing left to train still reports (rc=$rc)" grep -q '"steps": 9, .*"test_accuracy"' "$work/json"
 
 # 3. eval: text, JSON, heat map; the numbers agree with the training run's last report.
 ck=$out/checkpoint.ckpt
 "$clgan" eval --checkpoint "$ck" --data synthetic >"$work/eval.txt" 2>&1; rc=$?
 expect "eval exits 0 and prints accuracy and the matrix (rc=$rc)" test $rc = 0 -a -n "$(grep -E '^accuracy [0-9.]+%' "$work/eval.txt")" -a -n "$(grep 'confusion (rows' "$work/eval.txt")"
-"$clgan" eval --checkpoint "$ck" --data synthetic --json --confusion-png "$work/cm.png" >"$work/eval.json" 2>/dev/null
+"$clgan" eval --checkpoint "$ck" --data synthetic --json --confusion-png "$work/cm.png" >"$work/eval.json" 2>>"$clgan_log"
 expect "eval --json: accuracy, 500 test images, recall" grep -q '"accuracy": .*"images": 500, "recall": \[' "$work/eval.json"
 expect "eval --confusion-png writes the heat map" test -s "$work/cm.png"
 acc_train=$(sed 's/.*"test_accuracy": \([0-9.]*\).*/\1/' "$work/json")
 acc_eval=$(sed 's/.*"accuracy": \([0-9.]*\).*/\1/' "$work/eval.json")
 expect "eval's accuracy equals the training run's final test accuracy ($acc_eval vs $acc_train)" test "$acc_eval" = "$acc_train"
-"$clgan" eval --checkpoint "$ck" --data synthetic --split train --limit 100 --json >"$work/eval2.json" 2>/dev/null
+"$clgan" eval --checkpoint "$ck" --data synthetic --split train --limit 100 --json >"$work/eval2.json" 2>>"$clgan_log"
 expect "eval --split train --limit 100" grep -q '"split": "train", .*"images": 100' "$work/eval2.json"
 
 # 4. predict: PNG files (an RGB heat map is converted to the model's grey 28x28).
 "$clgan" predict --checkpoint "$ck" "$work/cm.png" "$out/confusion/epoch-0001.png" >"$work/pred.txt" 2>"$work/err"; rc=$?
 expect "predict prints 'file: class (name) probability' per image (rc=$rc)" test $rc = 0 -a "$(grep -cE '\.png: [0-9] \([a-z_]+\) [01]\.[0-9]{4}$' "$work/pred.txt")" = 2
-"$clgan" predict --checkpoint "$ck" --json --top 3 "$work/cm.png" >"$work/pred.json" 2>/dev/null
+"$clgan" predict --checkpoint "$ck" --json --top 3 "$work/cm.png" >"$work/pred.json" 2>>"$clgan_log"
 expect "predict --json: class, probability and 10 probabilities" grep -qE '"predictions": \[\{"file": .*"class": [0-9], .*"probabilities": \[([^,]*, ){9}[^,]*\]' "$work/pred.json"
-"$clgan" predict --checkpoint "$ck" --top 3 "$work/cm.png" >"$work/pred3.txt" 2>/dev/null
+"$clgan" predict --checkpoint "$ck" --top 3 "$work/cm.png" >"$work/pred3.txt" 2>>"$clgan_log"
 expect "predict --top 3 lists three classes" test "$(grep -oE '[0-9] \([a-z_]+\) [01]\.[0-9]{4}' "$work/pred3.txt" | wc -l)" = 3
 echo "not an image" >"$work/fake.png"
 "$clgan" predict --checkpoint "$ck" "$work/fake.png" 2>"$work/err"; rc=$?
@@ -71,9 +71,9 @@ expect "predict without images: rc 2" test $rc = 2
 # 5. Scenarios, and vgg32 on data converted to 32x32 RGB.
 "$clgan" train-classifier --data synthetic --width 4 --batch 8 --labels 20 --steps 2 --out "$work/lab" --json >"$work/json" 2>"$work/err"
 expect "--labels 20: 20 training images" grep -q '"train_images": 20,' "$work/json"
-"$clgan" train-classifier --data synthetic --width 4 --batch 16 --imbalance 3:0.5 --steps 1 --out "$work/imb" --json >"$work/json" 2>/dev/null
+"$clgan" train-classifier --data synthetic --width 4 --batch 16 --imbalance 3:0.5 --steps 1 --out "$work/imb" --json >"$work/json" 2>>"$clgan_log"
 expect "--imbalance 3:0.5 drops 100 of class 3's 200 images" grep -q '"train_images": 1900,' "$work/json"
-"$clgan" train-classifier --data synthetic --model vgg32 --width 4 --batch 8 --limit 32 --steps 2 --optimizer sgd --out "$work/vgg" --json >"$work/json" 2>/dev/null; rc=$?
+"$clgan" train-classifier --data synthetic --model vgg32 --width 4 --batch 8 --limit 32 --steps 2 --optimizer sgd --out "$work/vgg" --json >"$work/json" 2>>"$clgan_log"; rc=$?
 expect "vgg32 with SGD on synthetic (converted to 32x32x3) runs (rc=$rc)" grep -q '"model": "vgg32", "steps": 2' "$work/json"
 
 # 6. Bad input: clear messages, non-zero exits.
@@ -96,7 +96,7 @@ expect "unknown option: rc 2" test $rc = 2
 head -c 1000 "$ck" >"$work/cut.ckpt"
 "$clgan" eval --checkpoint "$work/cut.ckpt" --data synthetic 2>"$work/err"; rc=$?
 expect "truncated checkpoint: rc 1, says truncated" test $rc = 1 -a -n "$(grep truncated "$work/err")"
-"$clgan" train-gan --data synthetic --width 8 --nz 8 --batch 16 --limit 32 --steps 1 --out "$work/gan" 2>/dev/null
+"$clgan" train-gan --data synthetic --width 8 --nz 8 --batch 16 --limit 32 --steps 1 --out "$work/gan" 2>>"$clgan_log"
 "$clgan" eval --checkpoint "$work/gan/checkpoint.ckpt" --data synthetic 2>"$work/err"; rc=$?
 expect "a GAN checkpoint given to eval: rc 1, 'not a classifier checkpoint'" test $rc = 1 -a -n "$(grep 'not a classifier checkpoint' "$work/err")"
 "$clgan" eval --checkpoint "$ck" --data synthetic --split valid 2>"$work/err"; rc=$?
@@ -114,7 +114,7 @@ kill -INT $pid
 wait $pid; rc=$?
 expect "SIGINT: exit 130 (rc=$rc)" test $rc = 130
 expect "SIGINT: says where the checkpoint is" grep -q "checkpoint written to" "$work/int.log"
-"$clgan" train-classifier --data synthetic --steps 12 --out "$out2" --resume --json >"$work/json" 2>/dev/null
+"$clgan" train-classifier --data synthetic --steps 12 --out "$out2" --resume --json >"$work/json" 2>>"$clgan_log"
 expect "resume after SIGINT reaches step 12" grep -q '"steps": 12' "$work/json"
 
 finish

@@ -7,7 +7,7 @@
 # usage: cli_dfeatures.sh PATH/TO/clgan
 . "$(dirname "$0")/cli_lib.sh" "$@"
 
-"$clgan" train-gan --data synthetic --width 8 --nz 16 --batch 16 --limit 256 --steps 16 --seed 3 --out "$work/gan" >/dev/null 2>&1
+"$clgan" train-gan --data synthetic --width 8 --nz 16 --batch 16 --limit 256 --steps 16 --seed 3 --out "$work/gan" >/dev/null 2>>"$clgan_log"
 expect "a tiny GAN to take D from" test -s "$work/gan/checkpoint.ckpt"
 ck=$work/gan/checkpoint.ckpt
 

@@ -31,10 +31,10 @@ expect "log.csv holds steps 1..9 once each" test "$(cut -d, -f1 "$out/log.csv" |
 
 # 3. sample: PNG, IDX with labels, same seed → same bytes, class choice.
 ck=$out/checkpoint.ckpt
-"$clgan" sample --checkpoint "$ck" --n 20 --seed 4 --out "$work/a.png" 2>/dev/null
-"$clgan" sample --checkpoint "$ck" --n 20 --seed 4 --out "$work/b.png" 2>/dev/null
+"$clgan" sample --checkpoint "$ck" --n 20 --seed 4 --out "$work/a.png" 2>>"$clgan_log"
+"$clgan" sample --checkpoint "$ck" --n 20 --seed 4 --out "$work/b.png" 2>>"$clgan_log"
 expect "sample PNG is deterministic" cmp -s "$work/a.png" "$work/b.png"
-"$clgan" sample --checkpoint "$ck" --n 30 --class 3 --out "$work/s-images-idx3-ubyte" 2>/dev/null
+"$clgan" sample --checkpoint "$ck" --n 30 --class 3 --out "$work/s-images-idx3-ubyte" 2>>"$clgan_log"
 expect "IDX images: 16-byte header + 30*28*28 bytes" test "$(stat -c %s "$work/s-images-idx3-ubyte")" = $((16 + 30 * 784))
 expect "IDX labels file beside it, all class 3" test "$(tail -c 30 "$work/s-labels-idx1-ubyte" | od -An -tu1 | tr -s ' \n' ' ')" = " $(printf '3 %.0s' $(seq 30))"
 "$clgan" sample --checkpoint "$ck" --n 5 --class 99 --out "$work/x.png" 2>"$work/err"
@@ -67,7 +67,7 @@ kill -INT $pid
 wait $pid; rc=$?
 expect "SIGINT: exit 130 (rc=$rc)" test $rc = 130
 expect "SIGINT: says where the checkpoint is" grep -q "checkpoint written to" "$work/int.log"
-"$clgan" train-gan --data synthetic --steps 12 --out "$out2" --resume --json >"$work/json" 2>/dev/null
+"$clgan" train-gan --data synthetic --steps 12 --out "$out2" --resume --json >"$work/json" 2>>"$clgan_log"
 expect "resume after SIGINT reaches step 12" grep -q '"steps": 12' "$work/json"
 
 # --profile: the report on stderr, and the table in the --json line.
@@ -75,7 +75,7 @@ expect "resume after SIGINT reaches step 12" grep -q '"steps": 12' "$work/json"
 expect "--profile prints a per-layer table" grep -q "^D.0 conv2d backward" "$work/err"
 expect "--profile prints a per-kernel table with the GEMMs" grep -q "^gemm " "$work/err"
 expect "--profile leaves out the warm-up step" grep -q "^profile: 3 steps" "$work/err"
-"$clgan" train-gan "${small[@]}" --steps 3 --out "$work/prof2" --profile --json >"$work/json" 2>/dev/null
+"$clgan" train-gan "${small[@]}" --steps 3 --out "$work/prof2" --profile --json >"$work/json" 2>>"$clgan_log"
 expect "--profile --json: the profile object in the summary line" /usr/bin/python3 -c '
 import json, sys
 d = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])

@@ -3,15 +3,57 @@
 # $clgan is the binary (the script's first argument), $work a temporary
 # folder removed on exit; ok/bad/expect count results; with no OpenCL
 # device the test skips (exit 77). Scripts end with `finish`.
+# clgan's stderr is never thrown away: a call whose stderr the test does not
+# read appends it to "$clgan_log" (2>>"$clgan_log"), which `finish` shows
+# when a check failed. In a sanitizer build every clgan process also writes
+# its report to $work/sanitizer/ (ASan/UBSan log_path), wherever its stderr
+# goes; any report, or report text in "$clgan_log", fails the test.
 set -u
 clgan=$1
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+clgan_log=$work/clgan-stderr.log
+mkdir -p "$work/sanitizer" && : >"$clgan_log"
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$work/sanitizer/report"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$work/sanitizer/report"
+finished=0
+# sanitizer_reports: print every report clgan left; 1 if there was one.
+sanitizer_reports() {
+    local f found=0
+    for f in "$work"/sanitizer/*; do
+        [ -e "$f" ] || continue
+        echo "FAIL sanitizer report from a clgan process ($(basename "$f")):"
+        cat "$f"
+        found=1
+    done
+    if grep -q -e 'ERROR: AddressSanitizer' -e 'ERROR: LeakSanitizer' -e 'runtime error:' "$clgan_log"; then
+        echo "FAIL sanitizer report in clgan's stderr:"
+        grep -A 40 -e 'ERROR: AddressSanitizer' -e 'ERROR: LeakSanitizer' -e 'runtime error:' "$clgan_log"
+        found=1
+    fi
+    return $found
+}
+# A script that ends without `finish` still fails on a report.
+on_exit() {
+    local rc=$?
+    if [ "$finished" = 0 ] && [ "$rc" != 77 ] && ! sanitizer_reports; then rc=1; fi
+    rm -rf "$work"
+    exit $rc
+}
+trap on_exit EXIT
 fails=0
 pass=0
 ok() { echo "ok   $*"; pass=$((pass + 1)); }
 bad() { echo "FAIL $*"; fails=$((fails + 1)); }
 expect() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
-finish() { echo "$pass passed, $fails failed"; [ "$fails" = 0 ]; }
+finish() {
+    finished=1
+    sanitizer_reports || fails=$((fails + 1))
+    echo "$pass passed, $fails failed"
+    if [ "$fails" != 0 ] && [ -s "$clgan_log" ]; then
+        echo "--- clgan's stderr from calls the checks do not read (last 200 lines) ---"
+        tail -n 200 "$clgan_log"
+    fi
+    [ "$fails" = 0 ]
+}
 
-if ! "$clgan" devices >/dev/null 2>&1; then echo "skipped: no OpenCL device"; exit 77; fi
+if ! "$clgan" devices >/dev/null 2>>"$clgan_log"; then echo "skipped: no OpenCL device"; exit 77; fi

@@ -7,7 +7,7 @@
 # usage: cli_score.sh PATH/TO/clgan
 . "$(dirname "$0")/cli_lib.sh" "$@"
 
-"$clgan" train-classifier --data synthetic --width 4 --batch 16 --limit 64 --steps 8 --seed 3 --out "$work/clf" >/dev/null 2>&1
+"$clgan" train-classifier --data synthetic --width 4 --batch 16 --limit 64 --steps 8 --seed 3 --out "$work/clf" >/dev/null 2>>"$clgan_log"
 expect "a small classifier to score with" test -s "$work/clf/checkpoint.ckpt"
 ck=$work/clf/checkpoint.ckpt
 

@@ -57,11 +57,11 @@ expect "resume with another --labels refused: rc 2 (rc=$rc)" test $rc = 2 -a -n 
 "$clgan" train-ssl --data synthetic --unlabelled-weight 0 --steps 90 --out "$work/a" --resume 2>"$work/err"; rc=$?
 expect "resume with another --unlabelled-weight refused: rc 2 (rc=$rc)" test $rc = 2 -a -n "$(grep differs "$work/err")"
 
-"$clgan" train-ssl "${small[@]}" --steps 32 --unlabelled-weight 0 --out "$work/sup" --json >"$work/json" 2>/dev/null; rc=$?
+"$clgan" train-ssl "${small[@]}" --steps 32 --unlabelled-weight 0 --out "$work/sup" --json >"$work/json" 2>>"$clgan_log"; rc=$?
 expect "--unlabelled-weight 0 (supervised only) exits 0 (rc=$rc)" test $rc = 0
 expect "supervised only: unlabelled loss reported as null" grep -q '"loss_unlabelled": null' "$work/json"
 
-"$clgan" train-ssl "${small[@]}" --steps 64 --decay-from 1 --out "$work/decay" 2>/dev/null; rc=$?
+"$clgan" train-ssl "${small[@]}" --steps 64 --decay-from 1 --out "$work/decay" 2>>"$clgan_log"; rc=$?
 lr_first=$(sed -n 2p "$work/decay/log.csv" | cut -d, -f10)
 lr_last=$(tail -1 "$work/decay/log.csv" | cut -d, -f10)
 expect "--decay-from 1 (rc=$rc): lr $lr_first until epoch 1, then linearly to $lr_last at step 64" \

@@ -54,13 +54,13 @@ expect "devices: a damaged file is reported as ignored" grep -q "GEMM tuning    
 rc=$?
 expect "training still runs with a damaged file (rc=$rc)" test $rc = 0
 expect "  ... after a one-line note" test "$(grep -c 'ignoring the GEMM tuning file' "$work/err")" = 1
-"$clgan" tune "${tiny[@]}" --budget 5 >/dev/null 2>&1
+"$clgan" tune "${tiny[@]}" --budget 5 >/dev/null 2>>"$clgan_log"
 "$clgan" devices >"$work/dev"
 expect "tune again rebuilds it" grep -q "GEMM tuning    tuned" "$work/dev"
 
 # 5. --dry-run leaves the folder alone.
 before=$(sha256sum "$file")
-"$clgan" tune "${tiny[@]}" --budget 5 --dry-run >"$work/out" 2>/dev/null
+"$clgan" tune "${tiny[@]}" --budget 5 --dry-run >"$work/out" 2>>"$clgan_log"
 expect "--dry-run says so" grep -q "nothing saved" "$work/out"
 expect "--dry-run leaves the file unchanged" test "$before" = "$(sha256sum "$file")"
 expect "no temporary files left" test -z "$(ls "$work"/cache/tuning | grep tmp)"
