@@ -117,4 +117,69 @@ expect "SIGINT: says where the checkpoint is" grep -q "checkpoint written to" "$
 "$clgan" train-classifier --data synthetic --steps 12 --out "$out2" --resume --json >"$work/json" 2>>"$clgan_log"
 expect "resume after SIGINT reaches step 12" grep -q '"steps": 12' "$work/json"
 
+# 8. log.csv after a cut line; temporary files of a killed writer; weights that become non-finite.
+printf '13,4\n1' >>"$out2/log.csv" # a short row, and what a kill inside a write leaves: a line without its end
+"$clgan" train-classifier --data synthetic --steps 16 --out "$out2" --resume 2>>"$clgan_log"
+expect "resume drops a cut last line of log.csv: steps 1..16 once each" test "$(tail -n +2 "$out2/log.csv" | cut -d, -f1 | tr '\n' ' ')" = "$(seq -s ' ' 1 16) "
+expect "... and every row has the header's 8 fields" test "$(awk -F, 'NF != 8' "$out2/log.csv" | wc -l)" = 0
+fresh=$work/fresh
+mkdir -p "$fresh"
+: >"$fresh/checkpoint.ckpt.tmp.999999999.0"
+: >"$fresh/checkpoint.ckpt.tmp.notes"
+"$clgan" train-classifier "${small[@]}" --steps 1 --out "$fresh" 2>"$work/err"; rc=$?
+expect "a new run removes a dead writer's checkpoint.ckpt.tmp.PID.N (rc=$rc)" test $rc = 0 -a ! -e "$fresh/checkpoint.ckpt.tmp.999999999.0"
+expect "... says so" grep -q "removed 1 temporary file that an interrupted run left" "$work/err"
+expect "... and leaves other files alone" test -e "$fresh/checkpoint.ckpt.tmp.notes"
+# SGD at lr 10 with weight decay 1 multiplies the weights by about -9 a step: by step 12 they overflow, while
+# every step's loss (computed before its update) is still finite.
+diverge=(--data synthetic --width 4 --batch 16 --limit 64 --seed 3 --optimizer sgd --lr 10 --weight-decay 1 --steps 12)
+"$clgan" train-classifier "${diverge[@]}" --out "$work/nan" 2>"$work/err" >/dev/null; rc=$?
+expect "weights non-finite at the last step: rc 1 (rc=$rc)" test $rc = 1
+expect "... the message names the step and the epoch" grep -q "NaN or infinite after step 1[0-2] (epoch 3)" "$work/err"
+expect "... says the checkpoint was not overwritten and suggests a lower --lr" test -n "$(grep 'was not overwritten: it holds the last good weights, of step 8' "$work/err")" -a -n "$(grep 'lower --lr' "$work/err")"
+"$clgan" eval --checkpoint "$work/nan/checkpoint.ckpt" --data synthetic --json >"$work/json" 2>"$work/err"; rc=$?
+expect "... the checkpoint left is step 8's, loads, and holds finite weights (rc=$rc)" test $rc = 0 -a -n "$(grep '"step": 8,' "$work/json")" -a -z "$(grep -i 'non-finite' "$work/err")"
+"$clgan" train-classifier "${diverge[@]}" --eval-every 5 --out "$work/nan2" 2>"$work/err" >/dev/null; rc=$?
+expect "non-finite before the first checkpoint: rc 1 and no checkpoint (rc=$rc)" test $rc = 1 -a ! -e "$work/nan2/checkpoint.ckpt" -a -n "$(grep 'no checkpoint was written' "$work/err")"
+
+# 9. Image folders: the test share, unreadable files, class names checked against the checkpoint.
+image_folder "$work/abc" a b c
+image_folder "$work/xyz" x y z
+img=(--width 4 --batch 4 --steps 2)
+"$clgan" train-classifier --data "$work/abc" "${img[@]}" --out "$work/f10" --json >"$work/j10" 2>>"$clgan_log"; rc=$?
+"$clgan" train-classifier --data "$work/abc" "${img[@]}" --test-percent 50 --out "$work/f50" --json >"$work/j50" 2>>"$clgan_log"
+n10=$(sed 's/.*"train_images": \([0-9]*\), "test_images": \([0-9]*\).*/\1 \2/' "$work/j10")
+n50=$(sed 's/.*"train_images": \([0-9]*\), "test_images": \([0-9]*\).*/\1 \2/' "$work/j50")
+expect "image folder: train + test = all 60 images, default and --test-percent 50 ($n10; $n50)" test "$(echo $n10 | awk '{print $1 + $2}')" = 60 -a "$(echo $n50 | awk '{print $1 + $2}')" = 60
+expect "... --test-percent 50 puts more images into the test split ($n10; $n50)" test "${n50#* }" -gt "${n10#* }"
+"$clgan" eval --checkpoint "$work/f50/checkpoint.ckpt" --data "$work/abc" --json >"$work/json" 2>>"$clgan_log"; rc=$?
+expect "eval takes the checkpoint's test share: its test split has the run's ${n50#* } images (rc=$rc)" grep -q "\"images\": ${n50#* }," "$work/json"
+"$clgan" train-classifier --data "$work/abc" --steps 3 --test-percent 20 --out "$work/f50" --resume 2>"$work/err"; rc=$?
+expect "resume with another --test-percent: rc 2 (rc=$rc)" test $rc = 2 -a -n "$(grep -- '--test-percent 20 differs' "$work/err")"
+"$clgan" train-classifier --data "$work/abc" --test-percent 95 --out "$work/f95" 2>"$work/err"; rc=$?
+expect "--test-percent above 90: rc 2 (rc=$rc)" test $rc = 2
+"$clgan" train-classifier --help >"$work/help"
+expect "--help describes the split of a folder without train/ and test/" grep -q "without train/ and test/" "$work/help"
+"$clgan" eval --checkpoint "$work/f10/checkpoint.ckpt" --data "$work/xyz" 2>"$work/err"; rc=$?
+expect "eval on data whose classes have other names: rc 1 (rc=$rc)" test $rc = 1
+expect "... the message lists both sets of names" test -n "$(grep "checkpoint: 'a', 'b', 'c' (3 classes)" "$work/err")" -a -n "$(grep "data: *'x', 'y', 'z' (3 classes)" "$work/err")"
+"$clgan" train-classifier --data "$work/xyz" --steps 4 --out "$work/f10" --resume 2>"$work/err"; rc=$?
+expect "resume on data whose classes have other names: rc 1, both lists (rc=$rc)" test $rc = 1 -a -n "$(grep "checkpoint: 'a', 'b', 'c'" "$work/err")"
+"$clgan" eval --checkpoint "$ck" --data "$work/abc" 2>"$work/err"; rc=$?
+expect "eval with another class count: rc 1 and both lists (rc=$rc)" test $rc = 1 -a -n "$(grep "'disc', 'ring', .*(10 classes)" "$work/err")"
+"$clgan" train-gan --data "$work/abc" --conditional --width 4 --nz 8 --batch 4 --steps 1 --test-percent 10 --out "$work/gabc" 2>>"$clgan_log"
+"$clgan" train-classifier --data "$work/xyz" "${img[@]}" --gan-augment "$work/gabc/checkpoint.ckpt" --out "$work/fg" 2>"$work/err"; rc=$?
+expect "--gan-augment with a GAN trained on other class names: rc 1, both lists (rc=$rc)" test $rc = 1 -a -n "$(grep "checkpoint: 'a', 'b', 'c'" "$work/err")"
+"$clgan" train-classifier --data "$work/abc" "${img[@]}" --gan-augment "$work/gabc/checkpoint.ckpt" --out "$work/fg" 2>"$work/err"; rc=$?
+expect "... and with the GAN's class names it runs (rc=$rc)" test $rc = 0
+echo "not an image" >"$work/abc/b/broken.png"
+"$clgan" train-classifier --data "$work/abc" "${img[@]}" --test-percent 50 --out "$work/fb" 2>"$work/err"; rc=$?
+expect "an undecodable image stops the run: rc 1, names the file (rc=$rc)" test $rc = 1 -a -n "$(grep -F "broken.png" "$work/err")"
+"$clgan" train-classifier --data "$work/abc" "${img[@]}" --test-percent 50 --skip-unreadable --out "$work/fb" --json >"$work/json" 2>"$work/err"; rc=$?
+expect "--skip-unreadable: runs and says it skipped 1 image (rc=$rc)" test $rc = 0 -a -n "$(grep 'skip-unreadable: skipped 1 unreadable image in the' "$work/err")"
+"$clgan" eval --checkpoint "$work/fb/checkpoint.ckpt" --data "$work/abc" --split train --skip-unreadable >/dev/null 2>"$work/err"; e1=$?
+"$clgan" eval --checkpoint "$work/fb/checkpoint.ckpt" --data "$work/abc" --split test --skip-unreadable >/dev/null 2>>"$work/err"; e2=$?
+expect "eval --skip-unreadable: both splits evaluate, one says it skipped the file (rc $e1 $e2)" test $e1 = 0 -a $e2 = 0 -a "$(grep -c 'skipped 1 unreadable image' "$work/err")" = 1
+rm "$work/abc/b/broken.png"
+
 finish

@@ -55,4 +55,16 @@ expect "GAN file changed: rc 1, 'has changed' (rc=$rc)" test $rc = 1 -a -n "$(gr
 "$clgan" eval --checkpoint "$ck.moved" --data synthetic 2>"$work/err"; rc=$?
 expect "a GAN checkpoint given to eval: rc 1, 'not a classifier checkpoint'" test $rc = 1 -a -n "$(grep "not a classifier checkpoint" "$work/err")"
 
+# An image folder (resized to the GAN's 28x28): --test-percent and --skip-unreadable.
+image_folder "$work/abc" a b c
+echo "not an image" >"$work/abc/b/broken.png"
+"$clgan" train-dfeatures --gan "$ck.moved" --data "$work/abc" --epochs 2 --test-percent 50 2>"$work/err"; rc=$?
+expect "image folder with an undecodable file: rc 1, names it (rc=$rc)" test $rc = 1 -a -n "$(grep -F broken.png "$work/err")"
+"$clgan" train-dfeatures --gan "$ck.moved" --data "$work/abc" --epochs 2 --test-percent 50 --skip-unreadable --json >"$work/json" 2>"$work/err"; rc=$?
+expect "--skip-unreadable: runs and says it skipped 1 image (rc=$rc)" test $rc = 0 -a -n "$(grep 'skipped 1 unreadable image' "$work/err")"
+n=$(sed 's/.*"train_images": \([0-9]*\), "test_images": \([0-9]*\).*/\1 \2/' "$work/json")
+expect "--test-percent 50: both splits hold about half of the 60 images ($n)" awk -v a="${n% *}" -v b="${n#* }" 'BEGIN { exit !(a + b == 60 && a > 15 && b > 15) }'
+"$clgan" train-dfeatures --help | grep -q "without train/ and test/"
+expect "--help describes the split of an image folder" test $? = 0
+
 finish

@@ -84,4 +84,60 @@ assert p["steps"] == 2 and 0 < p["gemm_share"] <= 1 and p["total_ms"] > 0
 assert any(s["scope"].startswith("G.") for s in p["scopes"]) and any(k["kernel"] == "gemm" for k in p["kernels"])
 ' "$work/json"
 
+# 6. log.csv after a cut line; image folders: all images by default, --test-percent, unreadable files, class
+# names checked on --resume.
+printf '13,4\n1' >>"$out2/log.csv" # a short row, and what a kill inside a write leaves: a line without its end
+"$clgan" train-gan --data synthetic --steps 16 --out "$out2" --resume 2>>"$clgan_log"
+expect "resume drops a cut last line of log.csv: steps 1..16 once each" test "$(tail -n +2 "$out2/log.csv" | cut -d, -f1 | tr '\n' ' ')" = "$(seq -s ' ' 1 16) "
+expect "... and every row has the header's 8 fields" test "$(awk -F, 'NF != 8' "$out2/log.csv" | wc -l)" = 0
+image_folder "$work/abc" a b c
+image_folder "$work/xyz" x y z
+img=(--width 4 --nz 8 --batch 4 --steps 1)
+"$clgan" train-gan --data "$work/abc" "${img[@]}" --conditional --out "$work/fa" 2>"$work/err"; rc=$?
+expect "an image folder without train/ and test/: trains on all 60 images (rc=$rc)" grep -q "| 60 images (image folder" "$work/err"
+"$clgan" train-gan --data "$work/abc" "${img[@]}" --test-percent 50 --out "$work/f50" 2>"$work/err"; rc=$?
+n50=$(sed -n 's/.*| \([0-9]*\) images (image folder.*/\1/p' "$work/err")
+expect "--test-percent 50 leaves out about half (rc=$rc, $n50 images)" test "${n50:-0}" -gt 10 -a "${n50:-0}" -lt 50
+"$clgan" train-gan --data "$work/abc" --steps 2 --out "$work/f50" --resume 2>"$work/err"; rc=$?
+expect "resume keeps the run's test share (rc=$rc)" grep -q "| $n50 images (image folder" "$work/err"
+"$clgan" train-gan --data "$work/abc" --steps 3 --test-percent 10 --out "$work/f50" --resume 2>"$work/err"; rc=$?
+expect "resume with another --test-percent: rc 2 (rc=$rc)" test $rc = 2 -a -n "$(grep -- '--test-percent 10 differs' "$work/err")"
+"$clgan" train-gan --help >"$work/help"
+expect "--help describes the split of a folder without train/ and test/" grep -q "without train/ and test/" "$work/help"
+"$clgan" train-gan --data "$work/xyz" --steps 2 --out "$work/fa" --resume 2>"$work/err"; rc=$?
+expect "conditional resume on data whose classes have other names: rc 1 (rc=$rc)" test $rc = 1
+expect "... the message lists both sets of names" test -n "$(grep "checkpoint: 'a', 'b', 'c' (3 classes)" "$work/err")" -a -n "$(grep "data: *'x', 'y', 'z' (3 classes)" "$work/err")"
+"$clgan" train-gan --data "$work/abc" --steps 2 --out "$work/fa" --resume 2>>"$clgan_log"; rc=$?
+expect "... and with the same names it resumes (rc=$rc)" test $rc = 0
+echo "not an image" >"$work/abc/b/broken.png"
+"$clgan" train-gan --data "$work/abc" "${img[@]}" --out "$work/fb" 2>"$work/err"; rc=$?
+expect "an undecodable image stops the run: rc 1, names the file (rc=$rc)" test $rc = 1 -a -n "$(grep -F "broken.png" "$work/err")"
+"$clgan" train-gan --data "$work/abc" "${img[@]}" --skip-unreadable --out "$work/fb" 2>"$work/err"; rc=$?
+expect "--skip-unreadable: runs and says it skipped 1 image (rc=$rc)" test $rc = 0 -a -n "$(grep 'skip-unreadable: skipped 1 unreadable image in the train split' "$work/err")"
+
+# 7. Weights that become non-finite are never saved. No flag makes a GAN's weights overflow while its losses stay
+# finite, so a checkpoint gets one NaN in D's batchnorm running statistics (which training-mode steps do not read,
+# so every loss stays finite): at the next epoch end the run stops, and the checkpoint is left as it was.
+cp -r "$out" "$work/nanrun"
+/usr/bin/python3 -c '
+import hashlib, struct, sys
+p = sys.argv[1]
+d = bytearray(open(p, "rb").read()[:-32])
+at = 16
+for _ in range(struct.unpack_from("<I", d, 12)[0]):
+    n = struct.unpack_from("<I", d, at)[0]
+    name, size = bytes(d[at + 4:at + 4 + n]), struct.unpack_from("<Q", d, at + 4 + n)[0]
+    if name == b"D.state":
+        struct.pack_into("<f", d, at + 12 + n, float("nan"))
+    at += 12 + n + size
+open(p, "wb").write(bytes(d) + hashlib.sha256(d).digest())' "$work/nanrun/checkpoint.ckpt"
+cp "$work/nanrun/checkpoint.ckpt" "$work/nan.ckpt"
+cp "$work/nanrun/samples/epoch-0003.png" "$work/nan.png" # step 9's grid, which step 12 would replace
+"$clgan" train-gan --data synthetic --steps 14 --out "$work/nanrun" --resume 2>"$work/err"; rc=$?
+expect "non-finite weights at an epoch end: rc 1 (rc=$rc)" test $rc = 1
+expect "... says which, after which step and epoch" grep -q "of D's .* batchnorm statistics are NaN or infinite after step 12 (epoch 3)" "$work/err"
+expect "... that the checkpoint was not overwritten, and suggests a lower --lr" test -n "$(grep 'was not overwritten: it holds the last good weights, of step 9' "$work/err")" -a -n "$(grep 'lower --lr' "$work/err")"
+expect "... the checkpoint is unchanged" cmp -s "$work/nanrun/checkpoint.ckpt" "$work/nan.ckpt"
+expect "... and no sample grid was written for that epoch" cmp -s "$work/nanrun/samples/epoch-0003.png" "$work/nan.png"
+
 finish

@@ -7,7 +7,8 @@
 # read appends it to "$clgan_log" (2>>"$clgan_log"), which `finish` shows
 # when a check failed. In a sanitizer build every clgan process also writes
 # its report to $work/sanitizer/ (ASan/UBSan log_path), wherever its stderr
-# goes; any report, or report text in "$clgan_log", fails the test.
+# goes; any report, or report text in "$clgan_log", fails the test. image_folder
+# makes a small labelled image folder.
 set -u
 clgan=$1
 work=$(mktemp -d)
@@ -54,6 +55,18 @@ finish() {
         tail -n 200 "$clgan_log"
     fi
     [ "$fails" = 0 ]
+}
+# image_folder DIR CLASS...: an image folder (no train/ and test/) with 20 small grey PGM images in a
+# sub-folder per class; pgm FILE V writes one 8x8 image whose pixels start at V.
+pgm() { { printf 'P5\n8 8\n255\n'; LC_ALL=C awk -v v="$2" 'BEGIN { for (i = 0; i < 64; i++) printf "%c", (v + i * 3) % 255 + 1 }'; } >"$1"; }
+image_folder() {
+    local dir=$1 k=0 c i
+    shift
+    for c in "$@"; do
+        mkdir -p "$dir/$c"
+        for i in $(seq 1 20); do pgm "$dir/$c/img$i.pgm" $((k * 60 + i)); done
+        k=$((k + 1))
+    done
 }
 
 if ! "$clgan" devices >/dev/null 2>>"$clgan_log"; then echo "skipped: no OpenCL device"; exit 77; fi

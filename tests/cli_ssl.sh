@@ -95,4 +95,22 @@ expect "--resume without a checkpoint: rc 1 (rc=$rc)" test $rc = 1 -a -s "$work/
 "$clgan" train-ssl --help >"$work/help"; rc=$?
 expect "--help: rc 0, mentions feature matching" test $rc = 0 -a -n "$(grep "feature matching" "$work/help")"
 
+# An image folder: --test-percent, --skip-unreadable, and class names checked on --resume.
+image_folder "$work/abc" a b c
+image_folder "$work/xyz" x y z
+echo "not an image" >"$work/abc/b/broken.png"
+f=(--width 4 --batch 4 --labels 6 --steps 1)
+"$clgan" train-ssl --data "$work/abc" "${f[@]}" --test-percent 50 --out "$work/fb" 2>"$work/err"; rc=$?
+expect "image folder with an undecodable file: rc 1, names it (rc=$rc)" test $rc = 1 -a -n "$(grep -F broken.png "$work/err")"
+"$clgan" train-ssl --data "$work/abc" "${f[@]}" --test-percent 50 --skip-unreadable --out "$work/fb" --json >"$work/json" 2>"$work/err"; rc=$?
+expect "--skip-unreadable: runs and says it skipped 1 image (rc=$rc)" test $rc = 0 -a -n "$(grep 'skipped 1 unreadable image' "$work/err")"
+n=$(sed 's/.*"train_images": \([0-9]*\), "test_images": \([0-9]*\).*/\1 \2/' "$work/json")
+expect "--test-percent 50: both splits hold about half of the 60 images ($n)" awk -v a="${n% *}" -v b="${n#* }" 'BEGIN { exit !(a + b == 60 && a > 15 && b > 15) }'
+"$clgan" train-ssl --data "$work/abc" --steps 2 --test-percent 10 --skip-unreadable --out "$work/fb" --resume 2>"$work/err"; rc=$?
+expect "resume with another --test-percent: rc 2 (rc=$rc)" test $rc = 2 -a -n "$(grep -- '--test-percent 10 differs' "$work/err")"
+"$clgan" train-ssl --data "$work/xyz" --steps 2 --out "$work/fb" --resume 2>"$work/err"; rc=$?
+expect "resume on data whose classes have other names: rc 1, both lists (rc=$rc)" test $rc = 1 -a -n "$(grep "checkpoint: 'a', 'b', 'c'" "$work/err")" -a -n "$(grep "data: *'x', 'y', 'z'" "$work/err")"
+"$clgan" train-ssl --help | grep -q "without train/ and test/"
+expect "--help describes the split of an image folder" test $? = 0
+
 finish

@@ -5,6 +5,7 @@
 #include "checkpoint_classifier.h"
 #include "classifier_report.h"
 #include "cli.h"
+#include "run_dir.h"
 
 #include "train/metrics.h"
 
@@ -14,7 +15,7 @@
 int cmd_eval(int argc, char **argv)
 {
     const char *ckpt = NULL, *data = NULL, *device = NULL, *png = NULL;
-    int split = CLGAN_SPLIT_TEST, json = 0, limit = 0;
+    int split = CLGAN_SPLIT_TEST, json = 0, limit = 0, test_percent = -1, skip_unreadable = 0;
     for (int i = 1; i < argc; i++) {
         int bad = 0;
         const char *v;
@@ -24,6 +25,8 @@ int cmd_eval(int argc, char **argv)
         else if ((v = cli_flag_value(argc, argv, &i, "--confusion-png", &bad))) png = v;
         else if ((v = cli_flag_value(argc, argv, &i, "--limit", &bad))) {
             if (!cli_parse_int("--limit", v, 1, 2000000000, &limit)) return 2;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--test-percent", &bad))) {
+            if (!cli_parse_int("--test-percent", v, 0, 90, &test_percent)) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--split", &bad))) {
             if (!strcmp(v, "test")) split = CLGAN_SPLIT_TEST;
             else if (!strcmp(v, "train")) split = CLGAN_SPLIT_TRAIN;
@@ -33,14 +36,21 @@ int cmd_eval(int argc, char **argv)
             }
         } else if (bad) return 2;
         else if (!strcmp(argv[i], "--json")) json = 1;
+        else if (!strcmp(argv[i], "--skip-unreadable")) skip_unreadable = 1;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             printf("usage: clgan eval --checkpoint FILE --data SPEC [--split test|train] [--confusion-png FILE]\n"
-                   "                  [--limit N] [--device SPEC] [--json]\n\n"
+                   "                  [--limit N] [--test-percent P] [--skip-unreadable] [--device SPEC] [--json]\n\n"
                    "Evaluates a classifier checkpoint (from train-classifier, train-ssl or train-dfeatures) on a\n"
                    "split of a dataset (default: test; images are resized and converted to the model's shape):\n"
                    "accuracy, per-class recall and precision and the confusion matrix (rows: true class,\n"
                    "columns: predicted), printed; --confusion-png also draws it as a heat map; --json prints the\n"
-                   "same numbers as one JSON line on stdout.\n");
+                   "same numbers as one JSON line on stdout.\n"
+                   "The data's classes must have the checkpoint's names (an image folder: its class sub-folders).\n\n"
+                   "An image folder without train/ and test/ sub-folders is split by a hash of each file's path and\n"
+                   "the training seed: P%% of its images (0..90) are the test split, the rest the training split.\n"
+                   "P is the share the checkpoint's run used (train-classifier and train-ssl record it; 10 for older\n"
+                   "checkpoints and train-dfeatures heads) unless --test-percent gives another. --skip-unreadable\n"
+                   "skips files of such a folder that cannot be decoded, saying how many.\n");
             return 0;
         } else {
             fprintf(stderr, "clgan eval: unknown option '%s' (see --help)\n", argv[i]);
@@ -58,6 +68,17 @@ int cmd_eval(int argc, char **argv)
     dopt.channels = m.c;
     dopt.seed = m.seed;
     dopt.limit = limit;
+    dopt.skip_unreadable = skip_unreadable;
+    /* The test share the training run used, so that the test split is the one it held out. */
+    char *note = run_ckpt_note(ckpt);
+    int recorded = 10;
+    if (!note || !run_note_int(note, "test_percent", &recorded) || recorded < 0 || recorded > 90) recorded = 10;
+    free(note);
+    if (test_percent >= 0 && test_percent != recorded)
+        fprintf(stderr, "clgan: warning: the run that made %s used --test-percent %d; with %d the %s split of an image "
+                        "folder holds other images\n", ckpt, recorded, test_percent,
+                split == CLGAN_SPLIT_TEST ? "test" : "train");
+    dopt.test_percent = run_test_percent_option(test_percent >= 0 ? test_percent : recorded);
     clgan_dataset *d;
     if (clgan_dataset_open(data, (clgan_dataset_split)split, &dopt, &d) != CLGAN_OK) {
         ckpt_classifier_free(&m);
@@ -67,6 +88,8 @@ int cmd_eval(int argc, char **argv)
     int64_t *cm = NULL;
     char (*names)[64] = NULL;
     int rc = 1, K = m.classes;
+    run_report_skipped(split == CLGAN_SPLIT_TEST ? "test" : "train", d);
+    if (!run_check_ckpt_class_names(ckpt, d)) goto done;
     if (d->classes != K) {
         fprintf(stderr, "clgan: the checkpoint has %d classes, %s has %d\n", K, d->source, d->classes);
         goto done;

@@ -65,6 +65,12 @@ static void usage(FILE *f)
             "                        round(R * real images) more in equal shares after balancing (default 0)\n"
             "  --width W             channels of the first conv block (default 32)\n"
             "  --limit N             use only the first N training images\n"
+            "  --test-percent P      an image folder without train/ and test/ sub-folders: the P%% of its images\n"
+            "                        (0..90, default 10; chosen by a hash of each file's path and --seed) that\n"
+            "                        form the test split, the rest the training split. With train/ and test/\n"
+            "                        sub-folders those are the splits; other formats have their own\n"
+            "  --skip-unreadable     skip image-folder files that cannot be decoded (say how many) instead of\n"
+            "                        stopping\n"
             "  --seed S              seed for weights, dropout, augmentation, data order and subsets (default 1)\n"
             "  --device SPEC         OpenCL device (index, gpu/cpu, or part of a name)\n"
             "  --resume              continue the run in --out from its checkpoint\n"
@@ -78,6 +84,7 @@ typedef struct train_opts {
     const char *data, *out, *device;
     clgan_classifier_config cfg;
     int epochs, steps, eval_every, limit, labels, imb_class, resume, json, profile;
+    int test_percent, skip_unreadable; /* --test-percent (-1 = not given: 10), --skip-unreadable */
     float imb_fraction, decay_epochs;
     int set_model, set_width, set_batch, set_opt, set_scenario; /* given explicitly (checked on resume) */
     const char *set_setting; /* a training setting given (ignored on resume, with a warning) */
@@ -99,6 +106,7 @@ static int parse(int argc, char **argv, train_opts *o)
     o->eval_every = 1;
     o->imb_class = -1;
     o->gan_mode = -1;
+    o->test_percent = -1;
     for (int i = 1; i < argc; i++) {
         int bad = 0;
         const char *v;
@@ -122,6 +130,8 @@ static int parse(int argc, char **argv, train_opts *o)
             o->set_width = 1;
         } else if ((v = cli_flag_value(argc, argv, &i, "--limit", &bad))) {
             if (!cli_parse_int("--limit", v, 1, 2000000000, &o->limit)) return 2;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--test-percent", &bad))) {
+            if (!cli_parse_int("--test-percent", v, 0, 90, &o->test_percent)) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--labels", &bad))) {
             if (!cli_parse_int("--labels", v, 1, 2000000000, &o->labels)) return 2;
             o->set_scenario = 1;
@@ -167,6 +177,7 @@ static int parse(int argc, char **argv, train_opts *o)
         } else if (bad) return 2;
         else if (!strcmp(argv[i], "--augment")) o->cfg.augment = 1, o->set_setting = "--augment";
         else if (!strcmp(argv[i], "--oversample")) o->oversample = o->set_oversample = 1;
+        else if (!strcmp(argv[i], "--skip-unreadable")) o->skip_unreadable = 1;
         else if (!strcmp(argv[i], "--resume")) o->resume = 1;
         else if (!strcmp(argv[i], "--json")) o->json = 1;
         else if (!strcmp(argv[i], "--profile")) o->profile = 1;
@@ -207,8 +218,9 @@ static int parse(int argc, char **argv, train_opts *o)
 
 /* The data scenario, kept in the checkpoint's note so --resume rebuilds the
  * same training set: "labels=N imbalance=C:F limit=N oversample=0|1
- * gan_mode=balance|enlarge|- gan_ratio=R gan_sha256=HEX|- gan=PATH|- | <source>"
- * (PATH escaped by scenario_escape; notes of older runs end after limit=N). */
+ * gan_mode=balance|enlarge|- gan_ratio=R gan_sha256=HEX|- gan=PATH|- test_percent=P | <source>"
+ * (PATH escaped by scenario_escape; notes of older runs end after limit=N or
+ * gan=PATH, and had the test share 10). */
 static int scenario_text(const train_opts *o, char *out, size_t cap)
 {
     char path[4096] = "-";
@@ -217,9 +229,9 @@ static int scenario_text(const train_opts *o, char *out, size_t cap)
         return 0;
     }
     int n = snprintf(out, cap, "labels=%d imbalance=%d:%.9g limit=%d oversample=%d gan_mode=%s gan_ratio=%.9g "
-                               "gan_sha256=%s gan=%s", o->labels, o->imb_class, o->imb_fraction, o->limit, o->oversample,
-                     o->gan_mode >= 0 ? clgan_gan_augment_mode_name((clgan_gan_augment_mode)o->gan_mode) : "-",
-                     o->gan_mode >= 0 ? o->gan_ratio : 0.0f, o->gan_mode >= 0 ? o->gan_sha : "-", path);
+                               "gan_sha256=%s gan=%s test_percent=%d", o->labels, o->imb_class, o->imb_fraction, o->limit,
+                     o->oversample, o->gan_mode >= 0 ? clgan_gan_augment_mode_name((clgan_gan_augment_mode)o->gan_mode) : "-",
+                     o->gan_mode >= 0 ? o->gan_ratio : 0.0f, o->gan_mode >= 0 ? o->gan_sha : "-", path, o->test_percent);
     return n >= 0 && (size_t)n < cap;
 }
 
@@ -331,10 +343,14 @@ static int load_data(const train_opts *o, const clgan_classifier_arch *shape, cl
     dopt.channels = shape->c;
     dopt.seed = o->cfg.seed;
     dopt.limit = o->limit;
+    dopt.test_percent = run_test_percent_option(o->test_percent);
+    dopt.skip_unreadable = o->skip_unreadable;
     if (clgan_dataset_open(o->data, CLGAN_SPLIT_TRAIN, &dopt, train) != CLGAN_OK) return cli_fail("cannot load --data");
+    run_report_skipped("train", *train);
     dopt.limit = 0;
     if (clgan_dataset_open(o->data, CLGAN_SPLIT_TEST, &dopt, test) != CLGAN_OK)
         return cli_fail("cannot load the test split of --data");
+    run_report_skipped("test", *test);
     if ((*train)->classes < 2) {
         fprintf(stderr, "clgan: a classifier needs labelled data with at least 2 classes; %s has %d\n",
                 (*train)->source, (*train)->classes);
@@ -381,6 +397,8 @@ static int augment_data(train_opts *o, clgan_ctx *ctx, clgan_dataset **train, in
                     o->gan_path, o->gan_sha, now);
             return 1;
         }
+        /* A conditional GAN generates class k for label k: its classes must be the data's. */
+        if (!run_check_note_class_names(o->gan_path, *train)) return 1;
         clgan_gan *gan;
         char what[4200];
         snprintf(what, sizeof what, "--gan-augment %s", o->gan_path);
@@ -437,12 +455,14 @@ int cmd_train_classifier(int argc, char **argv)
         if (st != CLGAN_OK) return cli_fail("cannot resume");
         int got = scenario_from_note(note, &o);
         if (got < 0) return got == -2 ? 1 : 2;
+        if (!run_resume_test_percent(note, o.test_percent, &o.test_percent)) return 2;
         if (!got) fprintf(stderr, "clgan: warning: %s does not record its data scenario; using the options given\n", ckpt_path);
         if (o.set_setting)
             fprintf(stderr, "clgan: warning: %s is ignored when resuming; the run keeps the settings in its checkpoint\n",
                     o.set_setting);
         o.cfg = ck;
     }
+    if (o.test_percent < 0) o.test_percent = 10;
     if (o.gan_mode >= 0 && !o.gan_path) { /* --gan-mode/--gan-ratio on resuming a run that recorded no GAN */
         fprintf(stderr, "clgan train-classifier: --gan-mode/--gan-ratio need --gan-augment CKPT\n");
         return 2;
@@ -464,6 +484,7 @@ int cmd_train_classifier(int argc, char **argv)
     FILE *log = NULL;
     int exit_code = 1;
     if (load_data(&o, &shape, &train, &test)) goto done;
+    if (o.resume && !run_check_ckpt_class_names(ckpt_path, train)) goto done;
     if (o.resume && o.cfg.arch.classes != train->classes) {
         fprintf(stderr, "clgan: the checkpoint was trained on %d classes, %s has %d\n", o.cfg.arch.classes,
                 train->source, train->classes);
@@ -522,13 +543,14 @@ int cmd_train_classifier(int argc, char **argv)
         fprintf(stderr, "clgan: out of host memory\n");
         goto done;
     }
-    if (o.resume && !run_trim_log(log_path, start)) fprintf(stderr, "clgan: warning: could not trim %s\n", log_path);
-    log = fopen(log_path, o.resume ? "a" : "w");
-    if (!log) {
-        fprintf(stderr, "clgan: cannot write %s\n", log_path);
-        goto done;
-    }
-    if (!o.resume) fprintf(log, "step,epoch,loss,batch_accuracy,lr,test_accuracy,images_per_sec,seconds\n");
+    log = run_open_log(log_path, o.resume, start, "step,epoch,loss,batch_accuracy,lr,test_accuracy,images_per_sec,seconds");
+    if (!log) goto done;
+    /* Non-finite weights are never saved: what the last good checkpoint is, and what to try. */
+    clgan_net *net = clgan_classifier_net(clf);
+    static const char *const net_name = "the classifier";
+    int64_t saved = o.resume ? start : -1;
+    char advice[200];
+    snprintf(advice, sizeof advice, "try a new run (in another --out) with a lower --lr than this run's %g", c->lr);
     char note[8192], scen[6000];
     if (!scenario_text(&o, scen, sizeof scen)) goto done;
     snprintf(note, sizeof note, "%s | %s", scen, train->source);
@@ -558,17 +580,25 @@ int cmd_train_classifier(int argc, char **argv)
         int epoch = (int)(step / per_epoch);
         int ok = clgan_loader_next(loader, batch, (size_t)c->batch * img, labels, (size_t)c->batch, NULL) == CLGAN_OK;
         profile_run_step_begin(&prof, ctx);
-        ok = ok && clgan_classifier_train_step(clf, batch, labels, &st) == CLGAN_OK;
+        clgan_status step_st = CLGAN_OK;
+        ok = ok && (step_st = clgan_classifier_train_step(clf, batch, labels, &st)) == CLGAN_OK;
         profile_run_step_end(&prof, ctx);
         if (!ok) {
             progress_break(&prog);
             cli_fail("training step");
+            run_report_diverged(step_st, ckpt_path, saved, advice);
             goto done;
         }
         step++;
         int64_t in_epoch = step - (int64_t)epoch * per_epoch;
         double secs = progress_now() - t0;
         int epoch_end = (in_epoch == per_epoch && (epoch + 1) % o.eval_every == 0) || step == total;
+        /* The weights are checked once an epoch and before every checkpoint (an epoch end or the last step). */
+        if ((in_epoch == per_epoch || step == total) &&
+            !run_nets_finite(&net, &net_name, 1, step, epoch + 1, ckpt_path, saved, advice)) {
+            progress_break(&prog);
+            goto done;
+        }
         if (epoch_end) {
             if (clgan_classifier_evaluate(clf, test, cm) != CLGAN_OK) {
                 progress_break(&prog);
@@ -578,14 +608,14 @@ int cmd_train_classifier(int argc, char **argv)
             test_acc = clgan_accuracy(cm, K);
             evaluated = 1;
         }
-        fprintf(log, "%lld,%d,%.6f,%.4f,%.6g,", (long long)step, epoch + 1, st.loss, st.accuracy, st.lr);
-        if (epoch_end) fprintf(log, "%.4f", test_acc);
-        fprintf(log, ",%.1f,%.3f\n", (step - start) * (double)c->batch / (secs > 0 ? secs : 1), secs);
+        char acc_text[32] = "";
+        if (epoch_end) snprintf(acc_text, sizeof acc_text, "%.4f", test_acc);
+        run_log(log, "%lld,%d,%.6f,%.4f,%.6g,%s,%.1f,%.3f", (long long)step, epoch + 1, st.loss, st.accuracy, st.lr,
+                acc_text, (step - start) * (double)c->batch / (secs > 0 ? secs : 1), secs);
         char metrics[128];
         snprintf(metrics, sizeof metrics, "loss %.4f acc %.3f lr %.2g", st.loss, st.accuracy, st.lr);
         progress_update(&prog, epoch + 1, in_epoch, per_epoch, c->batch, metrics);
         if (epoch_end) {
-            fflush(log);
             char title[64];
             snprintf(last_png, sizeof last_png, "%s/epoch-%04d.png", conf_dir, epoch + 1);
             snprintf(title, sizeof title, "epoch %d: test accuracy %.2f%%", epoch + 1, 100 * test_acc);
@@ -598,15 +628,18 @@ int cmd_train_classifier(int argc, char **argv)
                 cli_fail("end of epoch");
                 goto done;
             }
+            saved = step;
             progress_break(&prog);
             fprintf(stderr, "clgan: epoch %d/%d (step %lld): test\n", epoch + 1, epochs_total, (long long)step);
             report_print(stderr, K, (const char (*)[64])train->class_names, cm, "  ");
         }
     }
     progress_break(&prog);
-    fflush(log);
     if (run_stop_signal) {
-        if (clgan_classifier_save(clf, ckpt_path, note) != CLGAN_OK) {
+        if (saved != step && !run_nets_finite(&net, &net_name, 1, step, (int)((step - 1) / per_epoch) + 1, ckpt_path,
+                                              saved, advice))
+            goto done;
+        if (saved != step && clgan_classifier_save(clf, ckpt_path, note) != CLGAN_OK) {
             cli_fail("saving the checkpoint after the interrupt");
             goto done;
         }

@@ -6,6 +6,7 @@
 #include "classifier_report.h"
 #include "cli.h"
 #include "progress.h"
+#include "run_dir.h"
 #include "scenario.h"
 
 #include "data/dataset.h"
@@ -36,6 +37,12 @@ static void usage(FILE *f)
             "  --out DIR             save the head and the test confusion heat map into DIR\n"
             "  --labels N            keep N labelled training images, balanced over the classes, chosen by --seed\n"
             "  --limit N             use only the first N training images\n"
+            "  --test-percent P      an image folder without train/ and test/ sub-folders: the P%% of its images\n"
+            "                        (0..90, default 10; chosen by a hash of each file's path and --seed) that\n"
+            "                        form the test split, the rest the training split. With train/ and test/\n"
+            "                        sub-folders those are the splits; other formats have their own\n"
+            "  --skip-unreadable     skip image-folder files that cannot be decoded (say how many) instead of\n"
+            "                        stopping\n"
             "  --epochs E            passes over the labelled images (default: enough for >= 2000 steps, min 20)\n"
             "  --batch B             head batch size (default 64)\n"
             "  --hidden H            one hidden layer of H ReLU units (default 0: linear head)\n"
@@ -52,6 +59,7 @@ static void usage(FILE *f)
 typedef struct opts {
     const char *gan, *data, *device, *out;
     int labels, limit, epochs, json;
+    int test_percent, skip_unreadable; /* --test-percent (default 10), --skip-unreadable */
     clgan_dhead_config head;
     clgan_dfeat_options feat;
 } opts;
@@ -80,6 +88,7 @@ static int parse(int argc, char **argv, opts *o)
     memset(o, 0, sizeof *o);
     o->head = clgan_dhead_default_config();
     o->feat = clgan_dfeat_default_options();
+    o->test_percent = 10;
     for (int i = 1; i < argc; i++) {
         int bad = 0;
         const char *v;
@@ -91,6 +100,8 @@ static int parse(int argc, char **argv, opts *o)
             if (!cli_parse_int("--labels", v, 1, 2000000000, &o->labels)) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--limit", &bad))) {
             if (!cli_parse_int("--limit", v, 1, 2000000000, &o->limit)) return 2;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--test-percent", &bad))) {
+            if (!cli_parse_int("--test-percent", v, 0, 90, &o->test_percent)) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--epochs", &bad))) {
             if (!cli_parse_int("--epochs", v, 1, 10000000, &o->epochs)) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--batch", &bad))) {
@@ -109,6 +120,7 @@ static int parse(int argc, char **argv, opts *o)
             if (!cli_parse_u64("--seed", v, &o->head.seed)) return 2;
         } else if (bad) return 2;
         else if (!strcmp(argv[i], "--json")) o->json = 1;
+        else if (!strcmp(argv[i], "--skip-unreadable")) o->skip_unreadable = 1;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
             return -1;
@@ -210,15 +222,19 @@ int cmd_train_dfeatures(int argc, char **argv)
     dopt.channels = a->c;
     dopt.seed = o.head.seed;
     dopt.limit = o.limit;
+    dopt.test_percent = run_test_percent_option(o.test_percent);
+    dopt.skip_unreadable = o.skip_unreadable;
     if (clgan_dataset_open(o.data, CLGAN_SPLIT_TRAIN, &dopt, &train) != CLGAN_OK) {
         cli_fail("cannot load --data");
         goto done;
     }
+    run_report_skipped("train", train);
     dopt.limit = 0;
     if (clgan_dataset_open(o.data, CLGAN_SPLIT_TEST, &dopt, &test) != CLGAN_OK) {
         cli_fail("cannot load the test split of --data");
         goto done;
     }
+    run_report_skipped("test", test);
     if (train->classes < 2 || test->classes != train->classes) {
         fprintf(stderr, "clgan: needs labelled data with at least 2 classes in both splits (train %d, test %d)\n",
                 train->classes, test->classes);
@@ -269,8 +285,19 @@ int cmd_train_dfeatures(int argc, char **argv)
             t_feat, o.head.hidden ? "dense-ReLU-dense" : "linear softmax", clgan_net_param_count(clgan_dhead_net(head)),
             o.head.epochs, per_epoch, o.head.lr);
     clgan_dhead_stats hs;
-    if (clgan_dhead_train(head, train->n, ftr, train->labels, &hs) != CLGAN_OK ||
-        clgan_dhead_evaluate(head, test->n, fte, test->labels, cm) != CLGAN_OK) {
+    char advice[200];
+    snprintf(advice, sizeof advice, "try a lower --lr than %g", o.head.lr);
+    clgan_status head_st = clgan_dhead_train(head, train->n, ftr, train->labels, &hs);
+    if (head_st != CLGAN_OK) {
+        cli_fail("head training");
+        run_report_diverged(head_st, ckpt_path, -1, advice);
+        goto done;
+    }
+    /* A head with non-finite weights is neither reported nor saved. */
+    clgan_net *head_net = clgan_dhead_net(head);
+    static const char *const head_name = "the head";
+    if (!run_nets_finite(&head_net, &head_name, 1, hs.steps, o.head.epochs, ckpt_path, -1, advice)) goto done;
+    if (clgan_dhead_evaluate(head, test->n, fte, test->labels, cm) != CLGAN_OK) {
         cli_fail("head training");
         goto done;
     }

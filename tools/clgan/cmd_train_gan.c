@@ -45,6 +45,15 @@ static void usage(FILE *f)
             "  --label-smoothing S  one-sided: D's target for real images is 1-S (default 0)\n"
             "  --mbstd              minibatch standard-deviation layer in D (against mode collapse)\n"
             "  --limit N            use only the first N training images\n"
+            "  --test-percent P     an image folder without train/ and test/ sub-folders: leave out the P%% of\n"
+            "                       its images (0..90; chosen by a hash of each file's path and --seed) that\n"
+            "                       train-classifier --test-percent P tests on. Default: train on all its\n"
+            "                       images, or with --labels/--imbalance leave out 10%% (train-classifier's\n"
+            "                       default), so the subsets match. Give 10 when the GAN is for --gan-augment,\n"
+            "                       so it never sees the classifier's test images. Other formats have their\n"
+            "                       own train split\n"
+            "  --skip-unreadable    skip image-folder files that cannot be decoded (say how many) instead of\n"
+            "                       stopping\n"
             "  --labels N           keep N labelled training images, balanced over the classes, chosen by --seed\n"
             "                       (the same images as train-classifier --labels N --seed S)\n"
             "  --imbalance C:F      keep only the fraction F of class C's training images, chosen by --seed\n"
@@ -62,6 +71,7 @@ typedef struct train_opts {
     const char *data, *out, *device;
     clgan_gan_config cfg;
     int epochs, steps, limit, resume, json, profile;
+    int test_percent, skip_unreadable; /* --test-percent (-1 = not given), --skip-unreadable */
     int labels, imb_class; /* data scenario: --labels N, --imbalance C:F (class -1 = none) */
     float imb_fraction;
     int set_model, set_width, set_nz, set_cond, set_batch, set_scenario; /* given explicitly (checked on resume) */
@@ -75,6 +85,7 @@ static int parse(int argc, char **argv, train_opts *o)
     o->out = "runs/gan";
     o->epochs = 5;
     o->imb_class = -1;
+    o->test_percent = -1;
     for (int i = 1; i < argc; i++) {
         int bad = 0;
         const char *v;
@@ -100,6 +111,8 @@ static int parse(int argc, char **argv, train_opts *o)
             o->set_nz = 1;
         } else if ((v = cli_flag_value(argc, argv, &i, "--limit", &bad))) {
             if (!cli_parse_int("--limit", v, 1, 2000000000, &o->limit)) return 2;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--test-percent", &bad))) {
+            if (!cli_parse_int("--test-percent", v, 0, 90, &o->test_percent)) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--labels", &bad))) {
             if (!cli_parse_int("--labels", v, 1, 2000000000, &o->labels)) return 2;
             o->set_scenario = 1;
@@ -131,6 +144,7 @@ static int parse(int argc, char **argv, train_opts *o)
         } else if (bad) return 2;
         else if (!strcmp(argv[i], "--conditional")) o->cfg.arch.conditional = o->set_cond = 1;
         else if (!strcmp(argv[i], "--mbstd")) o->cfg.arch.mbstd = 1, o->set_setting = "--mbstd";
+        else if (!strcmp(argv[i], "--skip-unreadable")) o->skip_unreadable = 1;
         else if (!strcmp(argv[i], "--resume")) o->resume = 1;
         else if (!strcmp(argv[i], "--json")) o->json = 1;
         else if (!strcmp(argv[i], "--profile")) o->profile = 1;
@@ -167,11 +181,13 @@ static int check_resume_matches(const train_opts *o, const clgan_gan_config *ck)
 }
 
 /* The data scenario, kept in the checkpoint's note so --resume rebuilds the
- * same training set: "labels=N imbalance=C:F limit=N | <source>" (the same
- * text train-classifier keeps). */
+ * same training set: "labels=N imbalance=C:F limit=N test_percent=P
+ * class_names=TOKEN | <source>" (the start is the text train-classifier
+ * keeps; class_names only for labelled data, see run_note_add_class_names). */
 static void scenario_text(const train_opts *o, char *out, size_t cap)
 {
-    snprintf(out, cap, "labels=%d imbalance=%d:%.9g limit=%d", o->labels, o->imb_class, o->imb_fraction, o->limit);
+    snprintf(out, cap, "labels=%d imbalance=%d:%.9g limit=%d test_percent=%d", o->labels, o->imb_class,
+             o->imb_fraction, o->limit, o->test_percent);
 }
 
 /* 1: scenario taken from the note; 0: the note has none (older run); -1: it
@@ -224,14 +240,12 @@ int cmd_train_gan(int argc, char **argv)
         clgan_gan_config ck;
         if (clgan_gan_peek(ckpt_path, &ck) != CLGAN_OK) return cli_fail("cannot resume");
         if (!check_resume_matches(&o, &ck)) return 2;
-        clgan_ckpt_reader *r;
-        char note[1024] = "";
-        if (clgan_ckpt_open(ckpt_path, &r) != CLGAN_OK) return cli_fail("cannot resume");
-        clgan_status nst = clgan_ckpt_get_string(r, "note", note, sizeof note);
-        clgan_ckpt_close(r);
-        if (nst != CLGAN_OK) return cli_fail("cannot resume");
-        int got = scenario_from_note(note, &o);
-        if (got < 0) return 2;
+        char *ck_note = run_ckpt_note(ckpt_path);
+        if (!ck_note) return 1;
+        int got = scenario_from_note(ck_note, &o);
+        int same = got >= 0 && run_resume_test_percent(ck_note, o.test_percent, &o.test_percent);
+        free(ck_note);
+        if (!same) return 2;
         if (!got) fprintf(stderr, "clgan: warning: %s does not record its data scenario; using the options given\n", ckpt_path);
         if (o.set_setting)
             fprintf(stderr, "clgan: warning: %s is ignored when resuming; the run keeps the settings in its "
@@ -251,8 +265,24 @@ int cmd_train_gan(int argc, char **argv)
     dopt.channels = shape.c;
     dopt.seed = o.cfg.seed;
     dopt.limit = o.limit;
+    /* An image folder without train/ and test/: all its images, unless a
+     * test share is given (or --labels/--imbalance take train-classifier's
+     * subset, which comes from its default 90% share). */
+    if (o.test_percent < 0) o.test_percent = o.labels > 0 || o.imb_class >= 0 ? 10 : 0;
+    dopt.test_percent = run_test_percent_option(o.test_percent);
+    dopt.skip_unreadable = o.skip_unreadable;
     clgan_dataset *data;
     if (clgan_dataset_open(o.data, CLGAN_SPLIT_TRAIN, &dopt, &data) != CLGAN_OK) return cli_fail("cannot load --data");
+    run_report_skipped("train", data);
+    /* Classes are labels by position: a resumed run that depends on them must see the same names. */
+    if (o.resume && (o.cfg.arch.conditional || o.labels > 0 || o.imb_class >= 0) && data->classes &&
+        !run_check_note_class_names(ckpt_path, data)) {
+        clgan_dataset_free(data);
+        return 1;
+    }
+    char scen[16384];
+    scenario_text(&o, scen, sizeof scen);
+    if (data->classes) run_note_add_class_names(scen, sizeof scen, data->classes, (const char (*)[64])data->class_names);
     if (scenario_apply(&data, o.imb_class, o.imb_fraction, o.labels, o.cfg.seed)) {
         clgan_dataset_free(data);
         return 1;
@@ -325,15 +355,16 @@ int cmd_train_gan(int argc, char **argv)
         fprintf(stderr, "clgan: out of host memory\n");
         goto done;
     }
-    if (o.resume && !run_trim_log(log_path, start)) fprintf(stderr, "clgan: warning: could not trim %s\n", log_path);
-    log = fopen(log_path, o.resume ? "a" : "w");
-    if (!log) {
-        fprintf(stderr, "clgan: cannot write %s\n", log_path);
-        goto done;
-    }
-    if (!o.resume) fprintf(log, "step,epoch,loss_d,loss_g,d_real,d_fake,images_per_sec,seconds\n");
-    char note[1024], scen[256];
-    scenario_text(&o, scen, sizeof scen);
+    log = run_open_log(log_path, o.resume, start, "step,epoch,loss_d,loss_g,d_real,d_fake,images_per_sec,seconds");
+    if (!log) goto done;
+    /* Non-finite weights are never saved: what the last good checkpoint is, and what to try. */
+    clgan_net *nets[2] = {clgan_gan_generator(gan), clgan_gan_discriminator(gan)};
+    static const char *const net_names[2] = {"G", "D"};
+    int64_t saved = o.resume ? start : -1;
+    char advice[200];
+    snprintf(advice, sizeof advice, "try a new run (in another --out) with a lower --lr than this run's %g",
+             c->adam_d.lr);
+    char note[16384 + 300];
     snprintf(note, sizeof note, "%s | %s", scen, data->source);
 
     char layout[4096];
@@ -372,19 +403,23 @@ int cmd_train_gan(int argc, char **argv)
         if (step_st != CLGAN_OK) {
             progress_break(&prog);
             cli_fail("training step");
+            run_report_diverged(step_st, ckpt_path, saved, advice);
             goto done;
         }
         step++;
         int64_t in_epoch = step - (int64_t)epoch * per_epoch;
         double secs = progress_now() - t0;
-        fprintf(log, "%lld,%d,%.6f,%.6f,%.6f,%.6f,%.1f,%.3f\n", (long long)step, epoch + 1, st.loss_d, st.loss_g,
+        run_log(log, "%lld,%d,%.6f,%.6f,%.6f,%.6f,%.1f,%.3f", (long long)step, epoch + 1, st.loss_d, st.loss_g,
                 st.d_real, st.d_fake, (step - start) * (double)c->batch / (secs > 0 ? secs : 1), secs);
         char metrics[128];
         snprintf(metrics, sizeof metrics, "D %.3f G %.3f D(x) %.2f D(G(z)) %.2f", st.loss_d, st.loss_g, st.d_real,
                  st.d_fake);
         progress_update(&prog, epoch + 1, in_epoch, per_epoch, c->batch, metrics);
         if (in_epoch == per_epoch || step == total) {
-            fflush(log);
+            if (!run_nets_finite(nets, net_names, 2, step, epoch + 1, ckpt_path, saved, advice)) {
+                progress_break(&prog);
+                goto done;
+            }
             snprintf(last_grid, sizeof last_grid, "%s/epoch-%04d.png", samples_dir, epoch + 1);
             if (!write_grid(gan, last_grid, grid, grid_labels, grid_rows, grid_seed) ||
                 clgan_gan_save(gan, ckpt_path, note) != CLGAN_OK) {
@@ -392,13 +427,16 @@ int cmd_train_gan(int argc, char **argv)
                 cli_fail("end of epoch");
                 goto done;
             }
+            saved = step;
             if (!prog.tty) fprintf(stderr, "clgan: epoch %d done: %s, %s\n", epoch + 1, last_grid, ckpt_path);
         }
     }
     progress_break(&prog);
-    fflush(log);
     if (run_stop_signal) {
-        if (clgan_gan_save(gan, ckpt_path, note) != CLGAN_OK) {
+        if (saved != step && !run_nets_finite(nets, net_names, 2, step, (int)((step - 1) / per_epoch) + 1, ckpt_path,
+                                              saved, advice))
+            goto done;
+        if (saved != step && clgan_gan_save(gan, ckpt_path, note) != CLGAN_OK) {
             cli_fail("saving the checkpoint after the interrupt");
             goto done;
         }

@@ -50,6 +50,12 @@ static void usage(FILE *f)
             "  --unlabelled-weight W weight of the unlabelled + generated terms (default 1; 0 = supervised only,\n"
             "                        the same network on the labelled images alone)\n"
             "  --limit N             use only the first N training images\n"
+            "  --test-percent P      an image folder without train/ and test/ sub-folders: the P%% of its images\n"
+            "                        (0..90, default 10; chosen by a hash of each file's path and --seed) that\n"
+            "                        form the test split, the rest the training split. With train/ and test/\n"
+            "                        sub-folders those are the splits; other formats have their own\n"
+            "  --skip-unreadable     skip image-folder files that cannot be decoded (say how many) instead of\n"
+            "                        stopping\n"
             "  --seed S              seed for weights, noise, dropout, data order and the labelled subset (default 1)\n"
             "  --out DIR             output folder (default runs/ssl)\n"
             "  --device SPEC         OpenCL device (index, gpu/cpu, or part of a name)\n"
@@ -64,6 +70,7 @@ typedef struct ssl_opts {
     const char *data, *out, *device;
     clgan_ssl_config cfg;
     int labels, epochs, steps, limit, resume, json, profile;
+    int test_percent, skip_unreadable; /* --test-percent (-1 = not given: 10), --skip-unreadable */
     float decay_from;
     int set_model, set_width, set_batch, set_labels, set_limit, set_seed, set_lr, set_weight, set_decay, set_length, set_augment;
 } ssl_opts;
@@ -75,6 +82,7 @@ static int parse(int argc, char **argv, ssl_opts *o)
     o->out = "runs/ssl";
     o->labels = 100;
     o->epochs = 20;
+    o->test_percent = -1;
     for (int i = 1; i < argc; i++) {
         int bad = 0;
         const char *v;
@@ -116,7 +124,10 @@ static int parse(int argc, char **argv, ssl_opts *o)
         } else if ((v = cli_flag_value(argc, argv, &i, "--seed", &bad))) {
             if (!cli_parse_u64("--seed", v, &o->cfg.seed)) return 2;
             o->set_seed = 1;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--test-percent", &bad))) {
+            if (!cli_parse_int("--test-percent", v, 0, 90, &o->test_percent)) return 2;
         } else if (!strcmp(argv[i], "--augment")) o->cfg.augment = o->set_augment = 1;
+        else if (!strcmp(argv[i], "--skip-unreadable")) o->skip_unreadable = 1;
         else if (!strcmp(argv[i], "--resume")) o->resume = 1;
         else if (!strcmp(argv[i], "--json")) o->json = 1;
         else if (!strcmp(argv[i], "--profile")) o->profile = 1;
@@ -137,7 +148,8 @@ static int parse(int argc, char **argv, ssl_opts *o)
 }
 
 /* Resume: the checkpoint decides the model; the note keeps the data scenario
- * "labels=N limit=N". Flags that contradict it are refused. */
+ * "labels=N limit=N test_percent=P" (older runs: no test_percent, which was
+ * 10). Flags that contradict it are refused. */
 static int resume_settings(ssl_opts *o, const char *ckpt_path)
 {
     clgan_ssl_config ck;
@@ -164,6 +176,7 @@ static int resume_settings(ssl_opts *o, const char *ckpt_path)
     if (!what && o->set_weight && ck.unlabelled_weight != o->cfg.unlabelled_weight) what = "--unlabelled-weight";
     if (!what && o->set_decay) what = "--decay-from";
     if (!what && o->set_augment && !ck.augment) what = "--augment";
+    if (!what && !run_resume_test_percent(note, o->test_percent, &o->test_percent)) return 2;
     if (what) {
         fprintf(stderr, "clgan: %s differs from the run being resumed (checkpoint: model %s, width %d, batch %d, "
                         "labels %d, limit %d, seed %llu, lr %g, unlabelled weight %g, lr decay over steps %lld-%lld); "
@@ -187,10 +200,14 @@ static int load_data(const ssl_opts *o, clgan_dataset **train, clgan_dataset **l
     dopt.channels = o->cfg.c;
     dopt.seed = o->cfg.seed;
     dopt.limit = o->limit;
+    dopt.test_percent = run_test_percent_option(o->test_percent);
+    dopt.skip_unreadable = o->skip_unreadable;
     if (clgan_dataset_open(o->data, CLGAN_SPLIT_TRAIN, &dopt, train) != CLGAN_OK) return cli_fail("cannot load --data");
+    run_report_skipped("train", *train);
     dopt.limit = 0;
     if (clgan_dataset_open(o->data, CLGAN_SPLIT_TEST, &dopt, test) != CLGAN_OK)
         return cli_fail("cannot load the test split of --data");
+    run_report_skipped("test", *test);
     if ((*train)->classes < 2 || (*test)->classes != (*train)->classes) {
         fprintf(stderr, "clgan: needs labelled data with at least 2 classes in both splits (train %d, test %d)\n",
                 (*train)->classes, (*test)->classes);
@@ -242,6 +259,7 @@ int cmd_train_ssl(int argc, char **argv)
     snprintf(samp_dir, sizeof samp_dir, "%s/samples", o.out);
     if (!run_check_checkpoint(o.out, ckpt_path, o.resume)) return 1;
     if (o.resume && (rc = resume_settings(&o, ckpt_path))) return rc;
+    if (o.test_percent < 0) o.test_percent = 10;
     if (clgan_ssl_config_resolve(&o.cfg) != CLGAN_OK) return cli_fail(NULL);
     if (!cli_make_dirs(o.out) || !cli_make_dirs(conf_dir) || !cli_make_dirs(samp_dir)) return 1;
 
@@ -255,6 +273,7 @@ int cmd_train_ssl(int argc, char **argv)
     FILE *log = NULL;
     int exit_code = 1;
     if (load_data(&o, &train, &lab, &test)) goto done;
+    if (o.resume && !run_check_ckpt_class_names(ckpt_path, train)) goto done;
     if (o.resume && o.cfg.classes != train->classes) {
         fprintf(stderr, "clgan: the checkpoint was trained on %d classes, %s has %d\n", o.cfg.classes, train->source,
                 train->classes);
@@ -321,17 +340,20 @@ int cmd_train_ssl(int argc, char **argv)
         fprintf(stderr, "clgan: out of host memory\n");
         goto done;
     }
-    if (o.resume && !run_trim_log(log_path, start)) fprintf(stderr, "clgan: warning: could not trim %s\n", log_path);
-    log = fopen(log_path, o.resume ? "a" : "w");
-    if (!log) {
-        fprintf(stderr, "clgan: cannot write %s\n", log_path);
-        goto done;
-    }
-    if (!o.resume)
-        fprintf(log, "step,epoch,loss_labelled,loss_unlabelled,loss_fake,loss_feature_matching,batch_accuracy,d_real,"
-                     "d_fake,lr,test_accuracy,images_per_sec,seconds\n");
+    log = run_open_log(log_path, o.resume, start,
+                       "step,epoch,loss_labelled,loss_unlabelled,loss_fake,loss_feature_matching,batch_accuracy,"
+                       "d_real,d_fake,lr,test_accuracy,images_per_sec,seconds");
+    if (!log) goto done;
+    /* Non-finite weights are never saved: what the last good checkpoint is, and what to try. */
+    clgan_net *nets[2] = {clgan_ssl_discriminator(s), clgan_ssl_generator(s)};
+    static const char *const net_names[2] = {"D", "G"};
+    int64_t saved = o.resume ? start : -1;
+    char advice[200];
+    snprintf(advice, sizeof advice, "try a new run (in another --out) with a lower --lr than this run's %g",
+             c->adam_d.lr);
     char note[512];
-    snprintf(note, sizeof note, "labels=%d limit=%d | %s", o.labels, o.limit, train->source);
+    snprintf(note, sizeof note, "labels=%d limit=%d test_percent=%d | %s", o.labels, o.limit, o.test_percent,
+             train->source);
     fprintf(stderr, "clgan: %s on %s | %s, width %d, batch %d, Adam lr %g%s%s | %d labelled + %d unlabelled training images "
                     "(%s), %d test images, %lld steps/epoch\n",
             o.resume ? "resuming" : "training", clgan_ctx_device(ctx)->device_name, c->model, c->width, B,
@@ -359,17 +381,23 @@ int cmd_train_ssl(int argc, char **argv)
         int ok = clgan_loader_next(unl_loader, unl_x, (size_t)B * img, NULL, 0, NULL) == CLGAN_OK &&
                  clgan_loader_next(lab_loader, lab_x, (size_t)B * img, lab_y, (size_t)B, NULL) == CLGAN_OK;
         profile_run_step_begin(&prof, ctx);
-        ok = ok && clgan_ssl_train_step(s, lab_x, lab_y, unl_x, &st) == CLGAN_OK;
+        clgan_status step_st = CLGAN_OK;
+        ok = ok && (step_st = clgan_ssl_train_step(s, lab_x, lab_y, unl_x, &st)) == CLGAN_OK;
         profile_run_step_end(&prof, ctx);
         if (!ok) {
             progress_break(&prog);
             cli_fail("training step");
+            run_report_diverged(step_st, ckpt_path, saved, advice);
             goto done;
         }
         step++;
         int64_t in_epoch = step - (int64_t)epoch * per_epoch;
         double secs = progress_now() - t0;
         int epoch_end = in_epoch == per_epoch || step == total;
+        if (epoch_end && !run_nets_finite(nets, net_names, 2, step, epoch + 1, ckpt_path, saved, advice)) {
+            progress_break(&prog);
+            goto done;
+        }
         if (epoch_end) {
             if (clgan_ssl_evaluate(s, test, cm) != CLGAN_OK) {
                 progress_break(&prog);
@@ -379,16 +407,16 @@ int cmd_train_ssl(int argc, char **argv)
             test_acc = clgan_accuracy(cm, K);
             evaluated = 1;
         }
-        fprintf(log, "%lld,%d,%.6f,%.6f,%.6f,%.6g,%.4f,%.4f,%.4f,%.6g,", (long long)step, epoch + 1, st.loss_lab,
-                st.loss_unl, st.loss_fake, st.loss_fm, st.acc_lab, st.d_real, st.d_fake, st.lr);
-        if (epoch_end) fprintf(log, "%.4f", test_acc);
-        fprintf(log, ",%.1f,%.3f\n", (step - start) * (double)B / (secs > 0 ? secs : 1), secs);
+        char acc_text[32] = "";
+        if (epoch_end) snprintf(acc_text, sizeof acc_text, "%.4f", test_acc);
+        run_log(log, "%lld,%d,%.6f,%.6f,%.6f,%.6g,%.4f,%.4f,%.4f,%.6g,%s,%.1f,%.3f", (long long)step, epoch + 1,
+                st.loss_lab, st.loss_unl, st.loss_fake, st.loss_fm, st.acc_lab, st.d_real, st.d_fake, st.lr, acc_text,
+                (step - start) * (double)B / (secs > 0 ? secs : 1), secs);
         char metrics[160];
         snprintf(metrics, sizeof metrics, "lab %.3f unl %.3f fake %.3f fm %.3g D(x) %.2f D(G(z)) %.2f lr %.2g",
                  st.loss_lab, st.loss_unl, st.loss_fake, st.loss_fm, st.d_real, st.d_fake, st.lr);
         progress_update(&prog, epoch + 1, in_epoch, per_epoch, B, metrics);
         if (epoch_end) {
-            fflush(log);
             char title[64], samples_png[1200];
             snprintf(last_png, sizeof last_png, "%s/epoch-%04d.png", conf_dir, epoch + 1);
             snprintf(samples_png, sizeof samples_png, "%s/epoch-%04d.png", samp_dir, epoch + 1);
@@ -403,15 +431,18 @@ int cmd_train_ssl(int argc, char **argv)
                 cli_fail("end of epoch");
                 goto done;
             }
+            saved = step;
             progress_break(&prog);
             fprintf(stderr, "clgan: epoch %d/%d (step %lld): test\n", epoch + 1, epochs_total, (long long)step);
             report_print(stderr, K, (const char (*)[64])train->class_names, cm, "  ");
         }
     }
     progress_break(&prog);
-    fflush(log);
     if (run_stop_signal) {
-        if (clgan_ssl_save(s, ckpt_path, note) != CLGAN_OK) {
+        if (saved != step && !run_nets_finite(nets, net_names, 2, step, (int)((step - 1) / per_epoch) + 1, ckpt_path,
+                                              saved, advice))
+            goto done;
+        if (saved != step && clgan_ssl_save(s, ckpt_path, note) != CLGAN_OK) {
             cli_fail("saving the checkpoint after the interrupt");
             goto done;
         }

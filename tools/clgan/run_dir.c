@@ -1,9 +1,21 @@
-/* run_dir.c — run-folder checks, log trimming and signal handling for the
- * training commands. */
+/* run_dir.c — run-folder checks, stale temporary files, whole-line logs and
+ * their trimming, the non-finite-weights and class-name checks, and signal
+ * handling for the training commands. */
 #include "run_dir.h"
+#include "scenario.h"
 
+#include "core/error.h"
+#include "core/finite.h"
+#include "io/container.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 volatile sig_atomic_t run_stop_signal;
 
@@ -39,26 +51,414 @@ int run_check_checkpoint(const char *out, const char *ckpt_path, int resume)
                 out, ckpt_path);
         return 0;
     }
+    run_remove_stale_tmp(out);
     return 1;
 }
 
-int run_trim_log(const char *path, int64_t step)
+/* "checkpoint.ckpt.tmp.PID.N" (the writers' "%s.tmp.%ld.%u"): the PID, or 0. */
+static long tmp_owner(const char *name)
 {
-    FILE *in = fopen(path, "r");
-    if (!in) return 1;
-    char tmp[1200], line[512];
+    static const char prefix[] = "checkpoint.ckpt.tmp.";
+    if (strncmp(name, prefix, sizeof prefix - 1)) return 0;
+    const char *p = name + sizeof prefix - 1;
+    char *end;
+    if (*p < '0' || *p > '9') return 0;
+    long pid = strtol(p, &end, 10);
+    if (*end != '.' || end[1] < '0' || end[1] > '9') return 0;
+    for (p = end + 1; *p; p++)
+        if (*p < '0' || *p > '9') return 0;
+    return pid;
+}
+
+void run_remove_stale_tmp(const char *out)
+{
+    DIR *d = opendir(out);
+    if (!d) return; /* a new folder */
+    int removed = 0;
+    struct dirent *e;
+    char path[4400];
+    while ((e = readdir(d))) {
+        long pid = tmp_owner(e->d_name);
+        if (!pid && strcmp(e->d_name, "log.csv.tmp")) continue;
+        /* A writer that still runs (another process on the same folder) keeps its file. */
+        if (pid && (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)) continue;
+        snprintf(path, sizeof path, "%s/%s", out, e->d_name);
+        if (remove(path) == 0) removed++;
+        else fprintf(stderr, "clgan: warning: cannot remove the stale temporary file %s: %s\n", path, strerror(errno));
+    }
+    closedir(d);
+    if (removed)
+        fprintf(stderr, "clgan: removed %d temporary file%s that an interrupted run left in %s\n", removed,
+                removed == 1 ? "" : "s", out);
+}
+
+/* The whole file, NUL-terminated; NULL when it cannot be read (errno set). */
+static char *read_text(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        n += fread(buf + n, 1, cap - 1 - n, f);
+        if (n < cap - 1) break;
+        char *nb = realloc(buf, cap * 2);
+        if (!nb) free(buf);
+        buf = nb, cap *= 2;
+    }
+    int err = ferror(f);
+    fclose(f);
+    if (!buf) errno = ENOMEM;
+    else if (err) {
+        free(buf);
+        buf = NULL;
+        errno = EIO;
+    } else {
+        buf[n] = '\0';
+        *len = n;
+    }
+    return buf;
+}
+
+static int count_fields(const char *line, size_t len)
+{
+    int n = 1;
+    for (size_t i = 0; i < len; i++) n += line[i] == ',';
+    return n;
+}
+
+int run_trim_log(const char *path, int64_t step, const char *header)
+{
+    size_t len = 0;
+    char *text = read_text(path, &len);
+    if (!text && errno != ENOENT) return 0;
+    char tmp[4200];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *out = fopen(tmp, "w");
     if (!out) {
-        fclose(in);
+        free(text);
         return 0;
     }
-    while (fgets(line, sizeof line, in)) {
-        long long s;
-        if (sscanf(line, "%lld,", &s) != 1 || s <= step) fputs(line, out);
+    const char *p = text ? text : "", *end = p + len;
+    /* The header: the file's first line when it is whole and not a row. */
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    int fields;
+    if (nl && (*p < '0' || *p > '9')) {
+        fields = count_fields(p, (size_t)(nl - p));
+        fwrite(p, 1, (size_t)(nl + 1 - p), out);
+        p = nl + 1;
+    } else {
+        fields = count_fields(header, strlen(header));
+        fprintf(out, "%s\n", header);
     }
-    fclose(in);
-    int ok = fclose(out) == 0 && rename(tmp, path) == 0;
+    long long last = 0;
+    while (p < end && (nl = memchr(p, '\n', (size_t)(end - p)))) {
+        long long s;
+        char *after;
+        errno = 0;
+        s = strtoll(p, &after, 10);
+        if (after > p && *after == ',' && !errno && s > last && s <= step &&
+            count_fields(p, (size_t)(nl - p)) == fields) {
+            fwrite(p, 1, (size_t)(nl + 1 - p), out);
+            last = s;
+        }
+        p = nl + 1;
+    } /* a last line without its line break was cut: dropped */
+    free(text);
+    int ok = !ferror(out);
+    ok = fclose(out) == 0 && ok && rename(tmp, path) == 0;
     if (!ok) remove(tmp);
     return ok;
+}
+
+FILE *run_open_log(const char *path, int resume, int64_t step, const char *header)
+{
+    if (resume && !run_trim_log(path, step, header))
+        fprintf(stderr, "clgan: warning: could not trim %s back to step %lld: %s\n", path, (long long)step,
+                strerror(errno));
+    FILE *log = fopen(path, resume ? "a" : "w");
+    if (!log) {
+        fprintf(stderr, "clgan: cannot write %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    if (!resume) run_log(log, "%s", header);
+    return log;
+}
+
+int run_log(FILE *log, const char *fmt, ...)
+{
+    char line[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line - 1, fmt, ap);
+    va_end(ap);
+    if (n < 0) return 0;
+    if ((size_t)n > sizeof line - 2) n = (int)sizeof line - 2; /* cut, but still one line */
+    line[n] = '\n';
+    line[n + 1] = '\0';
+    return fputs(line, log) >= 0 && fflush(log) == 0;
+}
+
+static const char *const block_what[] = {"parameters", "batchnorm statistics", "optimizer state", "optimizer state"};
+
+int run_nets_finite(clgan_net *const *nets, const char *const *names, int n, int64_t step, int epoch,
+                    const char *ckpt_path, int64_t saved, const char *advice)
+{
+    for (int i = 0; i < n; i++)
+        for (int b = CLGAN_NET_PARAMS; b <= CLGAN_NET_OPT_V; b++) {
+            size_t count = clgan_net_block_floats(nets[i], (clgan_net_block)b);
+            if (!count) continue;
+            float *buf = malloc(count * sizeof *buf);
+            if (!buf) {
+                fprintf(stderr, "clgan: out of host memory checking the weights\n");
+                return 0;
+            }
+            clgan_status st = clgan_net_read_block(nets[i], (clgan_net_block)b, buf);
+            size_t bad = st == CLGAN_OK ? clgan_count_nonfinite(buf, count) : 0;
+            free(buf);
+            if (st != CLGAN_OK) {
+                fprintf(stderr, "clgan: checking the weights after step %lld: %s\n", (long long)step, clgan_last_error());
+                return 0;
+            }
+            if (!bad) continue;
+            fprintf(stderr, "clgan: training diverged: %zu of %s's %zu %s are NaN or infinite after step %lld "
+                            "(epoch %d)\n", bad, names[i], count, block_what[b], (long long)step, epoch);
+            if (saved >= 0)
+                fprintf(stderr, "clgan: %s was not overwritten: it holds the last good weights, of step %lld\n",
+                        ckpt_path, (long long)saved);
+            else if (ckpt_path[0]) fprintf(stderr, "clgan: no checkpoint was written (%s holds none)\n", ckpt_path);
+            else fprintf(stderr, "clgan: no checkpoint was written\n");
+            if (advice && advice[0]) fprintf(stderr, "clgan: %s\n", advice);
+            return 0;
+        }
+    return 1;
+}
+
+void run_report_diverged(clgan_status st, const char *ckpt_path, int64_t saved, const char *advice)
+{
+    if (st != CLGAN_ERR_CHECK_FAILED || !strstr(clgan_last_error(), "diverged")) return;
+    if (saved >= 0)
+        fprintf(stderr, "clgan: %s was not overwritten: it holds the weights of step %lld\n", ckpt_path,
+                (long long)saved);
+    else fprintf(stderr, "clgan: no checkpoint was written\n");
+    if (advice && advice[0]) fprintf(stderr, "clgan: %s\n", advice);
+}
+
+/* "a, b, c, ... (K classes)" with the first few names, escaped. */
+static void name_list(char *out, size_t cap, int k, const char (*names)[64])
+{
+    enum { SHOWN = 6 };
+    size_t o = 0;
+    out[0] = '\0';
+    for (int i = 0; i < k && i < SHOWN && o < cap; i++) {
+        char esc[CLGAN_ESCAPE_CAP];
+        o += (size_t)snprintf(out + o, cap - o, "%s'%s'", i ? ", " : "", clgan_escape_str(names[i], esc, sizeof esc));
+    }
+    if (o < cap) snprintf(out + o, cap - o, "%s (%d class%s)", k > SHOWN ? ", ..." : "", k, k == 1 ? "" : "es");
+}
+
+/* Equal as checkpoints store them: line breaks become spaces, at most 63 bytes. */
+static int name_eq(const char *a, const char *b)
+{
+    for (int i = 0; i < 63; i++) {
+        char x = a[i] == '\n' || a[i] == '\r' ? ' ' : a[i], y = b[i] == '\n' || b[i] == '\r' ? ' ' : b[i];
+        if (x != y) return 0;
+        if (!x) return 1;
+    }
+    return 1;
+}
+
+int run_check_class_names(const char *ckpt_path, int ck_k, const char (*ck_names)[64], const char *data_source,
+                          int data_k, const char (*data_names)[64])
+{
+    int same = ck_k == data_k;
+    for (int i = 0; same && i < ck_k; i++) same = name_eq(ck_names[i], data_names[i]);
+    if (same) return 1;
+    char a[1400], b[1400];
+    name_list(a, sizeof a, ck_k, ck_names);
+    name_list(b, sizeof b, data_k, data_names);
+    fprintf(stderr, "clgan: the classes of %s are not the ones %s was trained on (classes are matched by position, "
+                    "so the results would be wrong):\n  checkpoint: %s\n  data:       %s\n"
+                    "clgan: use data whose class names (for an image folder: its class sub-folders) are the "
+                    "checkpoint's\n", data_source, ckpt_path, a, b);
+    return 0;
+}
+
+int run_check_ckpt_class_names(const char *ckpt_path, const clgan_dataset *d)
+{
+    clgan_ckpt_reader *r;
+    if (clgan_ckpt_open(ckpt_path, &r) != CLGAN_OK) return 1;
+    const void *data;
+    size_t bytes;
+    if (!clgan_ckpt_has(r, "class_names") || clgan_ckpt_find(r, "class_names", &data, &bytes) != CLGAN_OK) {
+        clgan_ckpt_close(r);
+        return 1;
+    }
+    /* One name per line (net_checkpoint.h). */
+    const char *p = data, *end = p + bytes;
+    int k = 0;
+    for (const char *q = p; q < end; q++) k += *q == '\n';
+    char(*names)[64] = calloc(k ? (size_t)k : 1, sizeof *names);
+    int ok = 1;
+    if (names) {
+        for (int i = 0; i < k; i++) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            size_t len = (size_t)(nl - p);
+            snprintf(names[i], sizeof names[i], "%.*s", (int)(len < 63 ? len : 63), p);
+            p = nl + 1;
+        }
+        ok = run_check_class_names(ckpt_path, k, (const char (*)[64])names, d->source, d->classes,
+                                   (const char (*)[64])d->class_names);
+    }
+    free(names);
+    clgan_ckpt_close(r);
+    return ok;
+}
+
+char *run_ckpt_note(const char *path)
+{
+    clgan_ckpt_reader *r;
+    if (clgan_ckpt_open(path, &r) != CLGAN_OK) {
+        fprintf(stderr, "clgan: %s\n", clgan_last_error());
+        return NULL;
+    }
+    const void *data = NULL;
+    size_t n = 0;
+    if (clgan_ckpt_has(r, "note") && clgan_ckpt_find(r, "note", &data, &n) != CLGAN_OK) {
+        fprintf(stderr, "clgan: %s\n", clgan_last_error());
+        clgan_ckpt_close(r);
+        return NULL;
+    }
+    char *note = malloc(n + 1);
+    if (note) {
+        if (n) memcpy(note, data, n);
+        note[n] = '\0';
+        for (size_t i = 0; i < n; i++)
+            if (!note[i]) note[i] = ' '; /* a NUL inside would cut the text */
+    } else fprintf(stderr, "clgan: out of host memory reading %s\n", path);
+    clgan_ckpt_close(r);
+    return note;
+}
+
+/* The scenario part of a note: up to " | " (the data source follows). */
+static size_t scenario_len(const char *note)
+{
+    const char *bar = strstr(note, " | ");
+    return bar ? (size_t)(bar - note) : strlen(note);
+}
+
+/* Where " key=" (or "key=" at the start) begins in the scenario part; NULL when absent. */
+static const char *note_value(const char *note, const char *key)
+{
+    size_t n = strlen(key), end = scenario_len(note);
+    for (const char *p = note; (p = strstr(p, key)) && (size_t)(p - note) + n < end; p++)
+        if ((p == note || p[-1] == ' ') && p[n] == '=') return p + n + 1;
+    return NULL;
+}
+
+int run_note_int(const char *note, const char *key, int *out)
+{
+    const char *v = note_value(note, key);
+    char *end;
+    if (!v) return 0;
+    errno = 0;
+    long x = strtol(v, &end, 10);
+    if (end == v || errno || (*end && *end != ' ') || x < -2147483647L || x > 2147483647L) return 0;
+    *out = (int)x;
+    return 1;
+}
+
+int run_note_add_class_names(char *note, size_t cap, int k, const char (*names)[64])
+{
+    size_t joined_cap = (size_t)k * 64 + 1;
+    char *joined = malloc(joined_cap), *esc = malloc(joined_cap * 3 + 1);
+    int ok = joined && esc;
+    if (ok) {
+        size_t o = 0;
+        for (int i = 0; i < k; i++) {
+            if (i) joined[o++] = '\n';
+            for (const char *c = names[i]; *c && o < joined_cap - 1; c++) joined[o++] = *c == '\n' ? ' ' : *c;
+        }
+        joined[o] = '\0';
+        ok = k > 0 && scenario_escape(joined, esc, joined_cap * 3 + 1);
+        size_t len = strlen(note);
+        ok = ok && (size_t)snprintf(note + len, cap - len, " class_names=%s", esc) < cap - len;
+        if (!ok) note[len] = '\0';
+    }
+    free(joined);
+    free(esc);
+    return ok;
+}
+
+int run_note_class_names(const char *note, int *k, char (**names)[64])
+{
+    *k = 0, *names = NULL;
+    const char *v = note_value(note, "class_names");
+    if (!v) return 1;
+    size_t n = strcspn(v, " ");
+    char *tok = malloc(n + 1), *text = malloc(n + 1);
+    int ok = tok && text;
+    if (ok) {
+        memcpy(tok, v, n);
+        tok[n] = '\0';
+        ok = scenario_unescape(tok, text, n + 1);
+    }
+    int count = 1;
+    if (ok)
+        for (const char *c = text; *c; c++) count += *c == '\n';
+    if (ok && (*names = calloc((size_t)count, sizeof **names))) {
+        const char *c = text;
+        for (int i = 0; i < count; i++) {
+            size_t len = strcspn(c, "\n");
+            if (len >= sizeof (*names)[i]) ok = 0;
+            else memcpy((*names)[i], c, len);
+            c += len + (c[len] == '\n');
+        }
+        *k = count;
+    } else ok = 0;
+    free(tok);
+    free(text);
+    if (!ok) {
+        free(*names);
+        *names = NULL, *k = 0;
+    }
+    return ok;
+}
+
+int run_check_note_class_names(const char *ckpt_path, const clgan_dataset *d)
+{
+    char *note = run_ckpt_note(ckpt_path);
+    if (!note) return 0;
+    int k, ok;
+    char(*names)[64];
+    if (!run_note_class_names(note, &k, &names)) {
+        fprintf(stderr, "clgan: %s: the class names in its note are malformed\n", ckpt_path);
+        ok = 0;
+    } else ok = !k || run_check_class_names(ckpt_path, k, (const char (*)[64])names, d->source, d->classes,
+                                             (const char (*)[64])d->class_names);
+    free(names);
+    free(note);
+    return ok;
+}
+
+int run_test_percent_option(int percent) { return percent == 0 ? -1 : percent; }
+
+int run_resume_test_percent(const char *note, int given, int *out)
+{
+    int p;
+    if (!run_note_int(note, "test_percent", &p) || p < 0 || p > 90) p = 10;
+    if (given >= 0 && given != p) {
+        fprintf(stderr, "clgan: --test-percent %d differs from the run being resumed (test_percent %d); leave it out or "
+                        "start a new run in another --out\n", given, p);
+        return 0;
+    }
+    *out = p;
+    return 1;
+}
+
+void run_report_skipped(const char *split, const clgan_dataset *d)
+{
+    if (d && d->skipped > 0)
+        fprintf(stderr, "clgan: --skip-unreadable: skipped %d unreadable image%s in the %s split of %s\n", d->skipped,
+                d->skipped == 1 ? "" : "s", split, d->source);
 }
