@@ -3,6 +3,7 @@
 #
 #   tools/setup.sh                 install missing packages, configure, build into build/
 #   BUILD_DIR=out tools/setup.sh   build somewhere else
+#   tools/setup.sh --no-build      only install what is missing
 #
 # On Debian/Ubuntu it installs missing packages with apt-get (as root, or via
 # sudo). Elsewhere it prints what to install and stops. tools/test.sh and
@@ -11,7 +12,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=${BUILD_DIR:-$here/build}
-packages=(cmake gcc libc6-dev make ocl-icd-opencl-dev pocl-opencl-icd libclblast-dev libstb-dev zlib1g-dev libcjson-dev oclgrind clinfo)
+# clang-15: the sanitizer and fuzz builds (tools/ci-sanitize.sh); libFuzzer and the sanitizer runtimes come with it.
+packages=(cmake gcc libc6-dev make ocl-icd-opencl-dev pocl-opencl-icd libclblast-dev libstb-dev zlib1g-dev libcjson-dev oclgrind clinfo clang-15)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
@@ -33,11 +35,12 @@ else
 setup.sh: this is not a Debian/Ubuntu system, so nothing is installed automatically.
 Install: a C11 compiler, CMake >= 3.25, the OpenCL ICD loader and headers, an OpenCL
 driver (your GPU vendor's, or PoCL for CPUs), CLBlast (>= 1.5), stb, zlib and cJSON headers;
-oclgrind for the oclgrind-labelled tests. Then run:
+oclgrind for the oclgrind-labelled tests; clang with libFuzzer for tools/ci-sanitize.sh. Then run:
   cmake -S "$here" -B "$build_dir" && cmake --build "$build_dir" -j
 MSG
     exit 1
 fi
 
+[ "${1:-}" = --no-build ] && exit 0
 cmake -S "$here" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLGAN_WERROR=ON >/dev/null
 cmake --build "$build_dir" -j"$(nproc)"
