@@ -315,11 +315,12 @@ int run_check_ckpt_class_names(const char *ckpt_path, const clgan_dataset *d)
     return ok;
 }
 
-char *run_ckpt_note(const char *path)
+/* run_ckpt_note; quiet: say nothing when the file cannot be read (its loader will). */
+static char *read_note(const char *path, int quiet)
 {
     clgan_ckpt_reader *r;
     if (clgan_ckpt_open(path, &r) != CLGAN_OK) {
-        fprintf(stderr, "clgan: %s\n", clgan_last_error());
+        if (!quiet) fprintf(stderr, "clgan: %s\n", clgan_last_error());
         return NULL;
     }
     const void *data = NULL;
@@ -339,6 +340,8 @@ char *run_ckpt_note(const char *path)
     clgan_ckpt_close(r);
     return note;
 }
+
+char *run_ckpt_note(const char *path) { return read_note(path, 0); }
 
 /* The scenario part of a note: up to " | " (the data source follows). */
 static size_t scenario_len(const char *note)
@@ -427,8 +430,8 @@ int run_note_class_names(const char *note, int *k, char (**names)[64])
 
 int run_check_note_class_names(const char *ckpt_path, const clgan_dataset *d)
 {
-    char *note = run_ckpt_note(ckpt_path);
-    if (!note) return 0;
+    char *note = read_note(ckpt_path, 1);
+    if (!note) return 1; /* unreadable: the loader that follows says why */
     int k, ok;
     char(*names)[64];
     if (!run_note_class_names(note, &k, &names)) {

@@ -79,9 +79,9 @@ char *run_ckpt_note(const char *path);
  * and *names NULL when the note has none; 0 when malformed. */
 int run_note_add_class_names(char *note, size_t cap, int k, const char (*names)[64]);
 int run_note_class_names(const char *note, int *k, char (**names)[64]);
-/* On --resume: 1 when the checkpoint's note records no class names or the
- * same names as d's; otherwise prints both (run_check_class_names) and
- * returns 0. */
+/* 1 when the checkpoint's note records no class names or the same names as
+ * d's (or the file cannot be read: its loader then says why); otherwise
+ * prints both (run_check_class_names) and returns 0. */
 int run_check_note_class_names(const char *ckpt_path, const clgan_dataset *d);
 /* An integer setting " key=N" in a note's scenario part (before " | ", the
  * data source). 1 when present and well formed. */
