@@ -419,7 +419,10 @@ int bench_doc_finish(bench_doc *d, const bench_out_opts *o)
     } else {
         print_table(o->json ? stderr : stdout, d);
     }
-    if (o->json) printf("%s\n", text);
+    if (o->json) {
+        printf("%s\n", text);
+        cli_json_printed(); /* the document is this run's JSON, failed workloads included */
+    }
     fflush(stdout);
     if (d->failed) {
         fprintf(stderr, "clgan bench %s: %d of %d workloads failed (recorded with their \"error\")\n", d->suite,

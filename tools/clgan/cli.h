@@ -41,6 +41,10 @@ int cli_parse_u64(const char *flag, const char *text, uint64_t *out);
 int cli_parse_float(const char *flag, const char *text, double min, double max, float *out);
 /* mkdir -p; prints the error and returns 0 on failure. */
 int cli_make_dirs(const char *dir);
+/* 1 when path is a folder. */
+int cli_is_dir(const char *path);
+/* Remove dir if it is an empty folder (a failed run's leftovers); else nothing. */
+void cli_remove_empty_dir(const char *dir);
 /* Print "clgan: <message from the library>" and return exit status 1. */
 int cli_fail(const char *what);
 /* Device spec from --device (already parsed) or NULL; opens a context. */
@@ -49,4 +53,18 @@ int cli_open_ctx(const char *device_spec, int verbose, clgan_ctx **ctx);
 void cli_suggest_tune(clgan_ctx *ctx);
 /* Quote a string for JSON output. */
 void cli_json_string(FILE *f, const char *s);
+/* --json: every run prints exactly one JSON object on stdout. A command
+ * starts its own with cli_json_begin, which prints
+ *   {"command": "NAME", "status": "STATUS"
+ * (STATUS "ok", or "error" with an "error" field), adds its ", \"key\": value"
+ * pairs and ends it with "}\n". When a command exits non-zero without one,
+ * main prints {"command", "status": "error", "error": its last message,
+ * "exit_code"}; a stop signal before the command handles it prints
+ * {"command", "status": "interrupted", "signal"}. */
+void cli_json_begin(const char *command, const char *status);
+/* Mark the run's JSON as printed, for output of another shape (bench's document). */
+void cli_json_printed(void);
+/* A training run stopped by SIGINT/SIGTERM after saving its checkpoint:
+ * {"command", "status": "interrupted", "signal": "SIGINT"|"SIGTERM", "steps": N, "checkpoint": PATH}. */
+void cli_json_interrupted(const char *command, int sig, int64_t steps, const char *checkpoint);
 #endif

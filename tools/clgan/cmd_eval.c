@@ -5,12 +5,18 @@
 #include "checkpoint_classifier.h"
 #include "classifier_report.h"
 #include "cli.h"
+#include "progress.h"
 #include "run_dir.h"
 
 #include "train/metrics.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+static clgan_status eval_checkpoint(void *m, const clgan_dataset *d, int64_t *confusion)
+{
+    return ckpt_classifier_evaluate(m, d, confusion);
+}
 
 int cmd_eval(int argc, char **argv)
 {
@@ -44,7 +50,7 @@ int cmd_eval(int argc, char **argv)
                    "split of a dataset (default: test; images are resized and converted to the model's shape):\n"
                    "accuracy, per-class recall and precision and the confusion matrix (rows: true class,\n"
                    "columns: predicted), printed; --confusion-png also draws it as a heat map; --json prints the\n"
-                   "same numbers as one JSON line on stdout.\n"
+                   "same numbers as one JSON object on stdout (an error, too, is one object there).\n"
                    "The data's classes must have the checkpoint's names (an image folder: its class sub-folders).\n\n"
                    "An image folder without train/ and test/ sub-folders is split by a hash of each file's path and\n"
                    "the training seed: P%% of its images (0..90) are the test split, the rest the training split.\n"
@@ -101,7 +107,10 @@ int cmd_eval(int argc, char **argv)
         goto done;
     }
     if (!(names = ckpt_classifier_class_names(&m))) goto done;
-    if (ckpt_classifier_evaluate(&m, d, cm) != CLGAN_OK) {
+    int chunk = m.clf ? clgan_classifier_get_config(m.clf)->batch : m.ssl ? clgan_ssl_get_config(m.ssl)->batch : 256;
+    char what[300];
+    snprintf(what, sizeof what, "evaluating the %s split:", split == CLGAN_SPLIT_TEST ? "test" : "train");
+    if (progress_evaluate(NULL, what, eval_checkpoint, &m, d, chunk, K, cm) != CLGAN_OK) {
         cli_fail("evaluating");
         goto done;
     }
@@ -112,7 +121,8 @@ int cmd_eval(int argc, char **argv)
         if (!report_heatmap(png, K, (const char (*)[64])names, cm, title)) goto done;
     }
     if (json) {
-        printf("{\"command\": \"eval\", \"checkpoint\": ");
+        cli_json_begin("eval", "ok");
+        printf(", \"checkpoint\": ");
         cli_json_string(stdout, ckpt);
         printf(", \"kind\": \"%s\", \"split\": \"%s\", \"model\": \"%s\", \"step\": %lld", m.kind,
                split == CLGAN_SPLIT_TEST ? "test" : "train", m.model, (long long)ckpt_classifier_step(&m));

@@ -9,32 +9,34 @@
 #include "data/dataset.h"
 #include "train/metrics.h"
 
+#include <errno.h>
 #include <stb/stb_image.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Decode path into x (floats [c,size,size] in [-1,1]); prints the error. */
-static int load_image(const char *path, const ckpt_classifier *m, float *x)
+/* Decode path into x (floats [c,size,size] in [-1,1]); on failure the reason
+ * goes into why. */
+static int load_image(const char *path, const ckpt_classifier *m, float *x, char *why, size_t cap)
 {
     int w, h, comp;
     if (!stbi_info(path, &w, &h, &comp)) {
         FILE *f = fopen(path, "rb");
+        int err = errno;
         if (f) fclose(f);
-        fprintf(stderr, "clgan: %s: %s\n", path,
-                f ? "not an image clgan can decode (PNG, JPEG, BMP, GIF, TGA, PNM)" : "cannot open the file");
+        if (f) snprintf(why, cap, "not an image clgan can decode (PNG, JPEG, BMP, GIF, TGA, PNM)");
+        else snprintf(why, cap, "cannot open the file: %s", strerror(err));
         return 0;
     }
     int C = comp >= 3 ? 3 : 1;
     unsigned char *hwc = stbi_load(path, &w, &h, &comp, C);
     if (!hwc) {
-        fprintf(stderr, "clgan: %s: cannot decode the image: %s\n", path,
-                stbi_failure_reason() ? stbi_failure_reason() : "unknown error");
+        snprintf(why, cap, "cannot decode the image: %s", stbi_failure_reason() ? stbi_failure_reason() : "unknown error");
         return 0;
     }
     clgan_dataset *d;
     if (clgan_dataset_alloc(1, C, h, w, 0, &d) != CLGAN_OK) {
         stbi_image_free(hwc);
-        cli_fail(path);
+        snprintf(why, cap, "%s", clgan_last_error());
         return 0;
     }
     size_t hw = (size_t)w * h;
@@ -43,7 +45,7 @@ static int load_image(const char *path, const ckpt_classifier *m, float *x)
     stbi_image_free(hwc);
     d->labels[0] = -1;
     int ok = clgan_dataset_convert(d, m->h, m->c) == CLGAN_OK;
-    if (!ok) cli_fail(path);
+    if (!ok) snprintf(why, cap, "%s", clgan_last_error());
     else {
         size_t n = (size_t)m->c * m->h * m->w;
         for (size_t i = 0; i < n; i++) x[i] = d->pixels[i] / 127.5f - 1.0f;
@@ -73,7 +75,9 @@ int cmd_predict(int argc, char **argv)
                    "train-classifier, train-ssl or train-dfeatures).\n"
                    "Each image is resized and centre-cropped to the model's size and converted to its channels.\n"
                    "Prints one line per image: \"file: class (name) probability\"; --top K adds the next K-1\n"
-                   "classes; --json prints one JSON line with every class probability.\n");
+                   "classes; --json prints one JSON object with every class probability. A file that cannot be\n"
+                   "read or decoded is reported with its reason (in --json: under \"errors\") and the others are\n"
+                   "still classified; the exit status is then 1.\n");
             free(files);
             return 0;
         } else if (!strcmp(argv[i], "--")) {
@@ -90,29 +94,50 @@ int cmd_predict(int argc, char **argv)
     clgan_ctx *ctx = NULL;
     ckpt_classifier m = {0};
     float *x = NULL, *probs = NULL;
-    int rc = 1;
+    int *good = NULL;          /* indices into files of the images read */
+    char (*why)[512] = NULL;   /* per file: why it could not be read ("" = read) */
+    int rc = 1, n_good = 0;
     if (cli_open_ctx(device, 0, &ctx) || !ckpt_classifier_load(ctx, ckpt, &m)) goto done;
     int K = m.classes;
     if (top > K) top = K;
     size_t per = (size_t)m.c * m.h * m.w;
     x = malloc((size_t)nfiles * per * sizeof *x);
     probs = malloc((size_t)nfiles * K * sizeof *probs);
-    if (!x || !probs) {
+    good = malloc((size_t)nfiles * sizeof *good);
+    why = calloc((size_t)nfiles, sizeof *why);
+    if (!x || !probs || !good || !why) {
         fprintf(stderr, "clgan: out of host memory for %d images\n", nfiles);
         goto done;
     }
-    for (int i = 0; i < nfiles; i++)
-        if (!load_image(files[i], &m, x + (size_t)i * per)) goto done;
-    if (ckpt_classifier_predict(&m, nfiles, x, probs) != CLGAN_OK) {
+    /* Every file that can be read is classified; the others are reported. */
+    for (int i = 0; i < nfiles; i++) {
+        if (load_image(files[i], &m, x + (size_t)n_good * per, why[i], sizeof why[i])) good[n_good++] = i;
+        else {
+            if (!why[i][0]) snprintf(why[i], sizeof why[i], "cannot read the image");
+            fprintf(stderr, "clgan: %s: %s\n", files[i], why[i]);
+        }
+    }
+    int n_bad = nfiles - n_good;
+    if (n_good && ckpt_classifier_predict(&m, n_good, x, probs) != CLGAN_OK) {
         cli_fail("predicting");
         goto done;
     }
-    if (json) printf("{\"command\": \"predict\", \"model\": \"%s\", \"predictions\": [", m.model);
-    for (int i = 0; i < nfiles; i++) {
-        float *p = probs + (size_t)i * K;
+    char summary[128] = "";
+    if (n_bad) snprintf(summary, sizeof summary, "%d of %d files could not be classified", n_bad, nfiles);
+    if (json) {
+        cli_json_begin("predict", n_bad ? "error" : "ok");
+        if (n_bad) {
+            printf(", \"error\": ");
+            cli_json_string(stdout, summary);
+        }
+        printf(", \"model\": \"%s\", \"predictions\": [", m.model);
+    }
+    for (int g = 0; g < n_good; g++) {
+        int i = good[g];
+        float *p = probs + (size_t)g * K;
         int best = clgan_argmax(p, K);
         if (json) {
-            printf("%s{\"file\": ", i ? ", " : "");
+            printf("%s{\"file\": ", g ? ", " : "");
             cli_json_string(stdout, files[i]);
             printf(", \"class\": %d, \"name\": ", best);
             cli_json_string(stdout, ckpt_classifier_class_name(&m, best));
@@ -137,11 +162,26 @@ int cmd_predict(int argc, char **argv)
         }
         printf("\n");
     }
-    if (json) printf("]}\n");
-    rc = 0;
+    if (json) {
+        printf("], \"errors\": [");
+        for (int i = 0, first = 1; i < nfiles; i++) {
+            if (!why[i][0]) continue;
+            printf("%s{\"file\": ", first ? "" : ", ");
+            cli_json_string(stdout, files[i]);
+            printf(", \"error\": ");
+            cli_json_string(stdout, why[i]);
+            printf("}");
+            first = 0;
+        }
+        printf("]}\n");
+    }
+    if (n_bad) fprintf(stderr, "clgan: %s\n", summary);
+    rc = n_bad ? 1 : 0;
 done:
     free(x);
     free(probs);
+    free(good);
+    free(why);
     free(files);
     ckpt_classifier_free(&m);
     clgan_ctx_free(ctx);

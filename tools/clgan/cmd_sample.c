@@ -83,7 +83,8 @@ int cmd_sample(int argc, char **argv)
                    "(C columns, default about square). FILE ending in .idx or -ubyte: an IDX ubyte file of\n"
                    "[N,H,W] (grey) or [N,C,H,W] (colour) bytes, plus a labels IDX file beside it for\n"
                    "conditional models. --class K draws only class K (conditional models); otherwise classes\n"
-                   "cycle 0,1,2,... The same checkpoint and --seed give the same bytes.\n");
+                   "cycle 0,1,2,... The same checkpoint and --seed give the same bytes. --json prints one JSON\n"
+                   "object on stdout (an error, too, is one object there).\n");
             return 0;
         } else {
             fprintf(stderr, "clgan sample: unknown option '%s' (see --help)\n", argv[i]);
@@ -155,7 +156,8 @@ int cmd_sample(int argc, char **argv)
         }
     }
     if (json) {
-        printf("{\"command\": \"sample\", \"n\": %d, \"seed\": %llu, \"out\": ", n, (unsigned long long)seed);
+        cli_json_begin("sample", "ok");
+        printf(", \"n\": %d, \"seed\": %llu, \"out\": ", n, (unsigned long long)seed);
         cli_json_string(stdout, out);
         printf(", \"model\": \"%s\", \"conditional\": %s}\n", c->arch.model, c->arch.conditional ? "true" : "false");
     } else {

@@ -113,12 +113,14 @@ static int degrade_demo(clgan_ctx *ctx, ckpt_classifier *m, const clgan_dataset 
         cli_fail("scoring the real images");
         goto done;
     }
-    if (json) printf("{\"command\": \"score\", \"degrade_demo\": true, \"images\": %d, \"features\": %d, \"levels\": [", n, F);
-    else
+    enum { LEVELS = sizeof sigmas / sizeof *sigmas };
+    double fds[LEVELS], iss[LEVELS];
+    int covs[LEVELS];
+    if (!json)
         printf("%s: %d real test images vs the same images + Gaussian noise (sigma in [-1,1] units, clamped)\n"
                "  sigma   Frechet distance   IS-style   classes >= 1%%\n",
                real->source, n);
-    for (size_t l = 0; l < sizeof sigmas / sizeof *sigmas; l++) {
+    for (int l = 0; l < LEVELS; l++) {
         add_noise(img, noisy, count, sigmas[l], seed + l);
         double fd;
         if (ckpt_classifier_features(ctx, m, n, noisy, f1, p) != CLGAN_OK ||
@@ -128,16 +130,22 @@ static int degrade_demo(clgan_ctx *ctx, ckpt_classifier *m, const clgan_dataset 
         }
         double is = clgan_inception_score(n, K, p);
         int cov = clgan_mode_coverage(n, K, p, 0.01, NULL);
-        if (json) {
-            printf("%s{\"sigma\": %g, \"fd\": ", l ? ", " : "", sigmas[l]);
-            json_num(fd);
-            printf(", \"is\": ");
-            json_num(is);
-            printf(", \"coverage\": %d}", cov);
-        } else printf("  %5.2f   %16.4f   %8.4f   %d/%d\n", sigmas[l], fd, is, cov, K);
+        fds[l] = fd, iss[l] = is, covs[l] = cov;
+        if (!json) printf("  %5.2f   %16.4f   %8.4f   %d/%d\n", sigmas[l], fd, is, cov, K);
         fflush(stdout);
     }
-    if (json) printf("]}\n");
+    if (json) { /* printed whole at the end, so that a failure leaves no half object */
+        cli_json_begin("score", "ok");
+        printf(", \"degrade_demo\": true, \"images\": %d, \"features\": %d, \"levels\": [", n, F);
+        for (int l = 0; l < LEVELS; l++) {
+            printf("%s{\"sigma\": %g, \"fd\": ", l ? ", " : "", sigmas[l]);
+            json_num(fds[l]);
+            printf(", \"is\": ");
+            json_num(iss[l]);
+            printf(", \"coverage\": %d}", covs[l]);
+        }
+        printf("]}\n");
+    }
     rc = 0;
 done:
     free(f0), free(f1), free(p), free(noisy);
@@ -177,7 +185,8 @@ int cmd_score(int argc, char **argv)
                    "(--labels, an IDX labels file, or the labels found beside the samples) the share\n"
                    "classified as their intended class. --n keeps the first N images of each set.\n"
                    "--degrade-demo scores the real test images against themselves with Gaussian noise\n"
-                   "sigma = 0, 0.1, 0.2, 0.4, 0.8 added (in [-1,1] pixel units; noise from --seed).\n");
+                   "sigma = 0, 0.1, 0.2, 0.4, 0.8 added (in [-1,1] pixel units; noise from --seed).\n"
+                   "--json prints the numbers as one JSON object on stdout (an error, too, is one object there).\n");
             return 0;
         } else {
             fprintf(stderr, "clgan score: unknown option '%s' (see --help)\n", argv[i]);
@@ -244,7 +253,8 @@ int cmd_score(int argc, char **argv)
     int cov = clgan_mode_coverage(n, K, probs, 0.01, share);
     double cacc = intended ? clgan_conditional_accuracy(n, K, probs, intended) : NAN;
     if (json) {
-        printf("{\"command\": \"score\", \"samples\": ");
+        cli_json_begin("score", "ok");
+        printf(", \"samples\": ");
         cli_json_string(stdout, sd->source);
         printf(", \"n\": %d, \"features\": %d, \"fd\": ", n, F);
         json_num(fd);

@@ -111,7 +111,9 @@ int cmd_selftest(int argc, char **argv)
     if (st != CLGAN_OK) return cli_fail("selftest");
     double total_s = now() - t_start;
     if (s.json) {
-        printf("{\"device\": ");
+        cli_json_begin("selftest", failed ? "error" : "ok");
+        if (failed) printf(", \"error\": \"%d of %d checks failed\"", failed, s.count);
+        printf(", \"device\": ");
         cli_json_string(stdout, d->device_name);
         printf(", \"checks\": %d, \"failed\": %d, \"build_seconds\": %.3f, \"check_seconds\": %.3f, "
                "\"total_seconds\": %.3f, \"peak_device_bytes\": %zu}\n",

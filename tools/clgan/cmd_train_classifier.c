@@ -74,7 +74,7 @@ static void usage(FILE *f)
             "  --seed S              seed for weights, dropout, augmentation, data order and subsets (default 1)\n"
             "  --device SPEC         OpenCL device (index, gpu/cpu, or part of a name)\n"
             "  --resume              continue the run in --out from its checkpoint\n"
-            "  --json                print one machine-readable summary line at the end\n"
+            "  --json                print one JSON object on stdout at the end (also on an error or Ctrl-C)\n"
             "  --profile             time every layer's forward and backward, every kernel and the GEMMs\n"
             "                        (OpenCL event profiling; the first step is warm-up) and print where a\n"
             "                        step's time goes at the end (in the --json line too)\n");
@@ -432,6 +432,11 @@ static int augment_data(train_opts *o, clgan_ctx *ctx, clgan_dataset **train, in
     return 0;
 }
 
+static clgan_status eval_classifier(void *clf, const clgan_dataset *d, int64_t *confusion)
+{
+    return clgan_classifier_evaluate(clf, d, confusion);
+}
+
 int cmd_train_classifier(int argc, char **argv)
 {
     train_opts o;
@@ -471,7 +476,8 @@ int cmd_train_classifier(int argc, char **argv)
     clgan_classifier_arch shape = o.cfg.arch;
     shape.classes = 2;
     if (clgan_classifier_arch_resolve(&shape) != CLGAN_OK) return cli_fail(NULL);
-    if (!cli_make_dirs(o.out) || !cli_make_dirs(conf_dir)) return 1;
+    int had_out = cli_is_dir(o.out);
+    if (!cli_make_dirs(o.out)) return 1; /* confusion/ comes with its first file */
 
     clgan_dataset *train = NULL, *test = NULL;
     clgan_ctx *ctx = NULL;
@@ -599,8 +605,11 @@ int cmd_train_classifier(int argc, char **argv)
             progress_break(&prog);
             goto done;
         }
+        char metrics[128];
+        snprintf(metrics, sizeof metrics, "loss %.4f acc %.3f lr %.2g", st.loss, st.accuracy, st.lr);
+        progress_update(&prog, epoch + 1, in_epoch, per_epoch, c->batch, metrics);
         if (epoch_end) {
-            if (clgan_classifier_evaluate(clf, test, cm) != CLGAN_OK) {
+            if (progress_evaluate(&prog, "evaluating the test split:", eval_classifier, clf, test, c->batch, K, cm) != CLGAN_OK) {
                 progress_break(&prog);
                 cli_fail("evaluating the test split");
                 goto done;
@@ -612,14 +621,12 @@ int cmd_train_classifier(int argc, char **argv)
         if (epoch_end) snprintf(acc_text, sizeof acc_text, "%.4f", test_acc);
         run_log(log, "%lld,%d,%.6f,%.4f,%.6g,%s,%.1f,%.3f", (long long)step, epoch + 1, st.loss, st.accuracy, st.lr,
                 acc_text, (step - start) * (double)c->batch / (secs > 0 ? secs : 1), secs);
-        char metrics[128];
-        snprintf(metrics, sizeof metrics, "loss %.4f acc %.3f lr %.2g", st.loss, st.accuracy, st.lr);
-        progress_update(&prog, epoch + 1, in_epoch, per_epoch, c->batch, metrics);
         if (epoch_end) {
             char title[64];
             snprintf(last_png, sizeof last_png, "%s/epoch-%04d.png", conf_dir, epoch + 1);
             snprintf(title, sizeof title, "epoch %d: test accuracy %.2f%%", epoch + 1, 100 * test_acc);
-            if (!report_heatmap(last_png, K, (const char (*)[64])train->class_names, cm, title)) {
+            if (!cli_make_dirs(conf_dir) ||
+                !report_heatmap(last_png, K, (const char (*)[64])train->class_names, cm, title)) {
                 progress_break(&prog);
                 goto done;
             }
@@ -644,21 +651,24 @@ int cmd_train_classifier(int argc, char **argv)
             goto done;
         }
         exit_code = run_report_stop(step, ckpt_path);
+        if (o.json) cli_json_interrupted("train-classifier", run_stop_signal, step, ckpt_path);
         goto done;
     }
     if (!evaluated) { /* nothing left to train (resumed at or past --steps): still report */
-        if (clgan_classifier_evaluate(clf, test, cm) != CLGAN_OK) {
+        if (progress_evaluate(NULL, "evaluating the test split:", eval_classifier, clf, test, c->batch, K, cm) !=
+            CLGAN_OK) {
             cli_fail("evaluating the test split");
             goto done;
         }
         test_acc = clgan_accuracy(cm, K);
     }
     double secs = progress_now() - t0;
-    fprintf(stderr, "clgan: done: %lld steps in %.1f s; test accuracy %.2f%%; confusion %s; checkpoint %s\n",
-            (long long)(step - start), secs, 100 * test_acc, last_png[0] ? last_png : "-", ckpt_path);
+    fprintf(stderr, "clgan: done: %lld steps in %.1f s; test accuracy %.2f%%%s%s; checkpoint %s\n",
+            (long long)(step - start), secs, 100 * test_acc, last_png[0] ? "; confusion " : "", last_png, ckpt_path);
     if (o.json) {
-        printf("{\"command\": \"train-classifier\", \"model\": \"%s\", \"steps\": %lld, \"epochs\": %.3f, \"loss\": ",
-               c->arch.model, (long long)step, (double)step / per_epoch);
+        cli_json_begin("train-classifier", "ok");
+        printf(", \"model\": \"%s\", \"steps\": %lld, \"epochs\": %.3f, \"loss\": ", c->arch.model, (long long)step,
+               (double)step / per_epoch);
         report_json_number(stdout, st.loss);
         printf(", \"test_accuracy\": ");
         report_json_number(stdout, test_acc);
@@ -687,6 +697,10 @@ int cmd_train_classifier(int argc, char **argv)
     exit_code = 0;
 done:
     if (log) fclose(log);
+    if (exit_code) { /* no empty folders left behind by a failed run */
+        cli_remove_empty_dir(conf_dir);
+        if (!had_out) cli_remove_empty_dir(o.out);
+    }
     free(batch);
     free(labels);
     free(cm);

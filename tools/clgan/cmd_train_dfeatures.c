@@ -53,7 +53,7 @@ static void usage(FILE *f)
             "  --cond-label K        class fed to a conditional D (default 0)\n"
             "  --seed S              seed for the head's weights, row order and --labels subset (default 1)\n"
             "  --device SPEC         OpenCL device (index, gpu/cpu, or part of a name)\n"
-            "  --json                print one machine-readable summary line at the end\n");
+            "  --json                print one JSON object on stdout at the end (also on an error or Ctrl-C)\n");
 }
 
 typedef struct opts {
@@ -208,6 +208,7 @@ int cmd_train_dfeatures(int argc, char **argv)
     double t0 = progress_now();
     char ckpt_path[1100] = "";
     clgan_dhead_file info = {0};
+    int had_out = !o.out || cli_is_dir(o.out);
     if (o.out && !prepare_out(&o, &info, ckpt_path, sizeof ckpt_path)) return 1;
 
     if (cli_open_ctx(o.device, 0, &ctx)) goto done;
@@ -308,7 +309,8 @@ int cmd_train_dfeatures(int argc, char **argv)
     if (o.out && !save_outputs(&o, head, &info, a, hs.steps, test, cm, ckpt_path)) goto done;
     if (ckpt_path[0]) fprintf(stderr, "clgan: head saved: %s (uses %s)\n", ckpt_path, o.gan);
     if (o.json) {
-        printf("{\"command\": \"train-dfeatures\", \"gan\": ");
+        cli_json_begin("train-dfeatures", "ok");
+        printf(", \"gan\": ");
         cli_json_string(stdout, o.gan);
         printf(", \"model\": \"%s\", \"conditional\": %d, \"feature_layer\": %d, \"features\": %d, \"hidden\": %d, "
                "\"labels\": %d, \"train_images\": %d, \"test_images\": %d, \"epochs\": %d, \"steps\": %lld, "
@@ -331,6 +333,7 @@ int cmd_train_dfeatures(int argc, char **argv)
     }
     exit_code = 0;
 done:
+    if (exit_code && !had_out) cli_remove_empty_dir(o.out); /* a failed run leaves no empty folder */
     free(ftr), free(fte), free(cm);
     clgan_dhead_free(head);
     clgan_dataset_free(train);

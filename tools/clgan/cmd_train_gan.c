@@ -61,7 +61,7 @@ static void usage(FILE *f)
             "  --seed S             seed for weights, noise, data order and subsets (default 1)\n"
             "  --device SPEC        OpenCL device (index, gpu/cpu, or part of a name)\n"
             "  --resume             continue the run in --out from its checkpoint\n"
-            "  --json               print one machine-readable summary line at the end\n"
+            "  --json               print one JSON object on stdout at the end (also on an error or Ctrl-C)\n"
             "  --profile            time every layer's forward and backward, every kernel and the GEMMs\n"
             "                       (OpenCL event profiling; the first step is warm-up) and print where a\n"
             "                       step's time goes at the end (in the --json line too)\n");
@@ -257,7 +257,7 @@ int cmd_train_gan(int argc, char **argv)
     clgan_gan_arch shape = o.cfg.arch;
     shape.conditional = 0;
     if (clgan_gan_arch_resolve(&shape) != CLGAN_OK) return cli_fail(NULL);
-    if (!cli_make_dirs(o.out) || !cli_make_dirs(samples_dir)) return 1;
+    int had_out = cli_is_dir(o.out); /* --out is made with its first file (log.csv), samples/ with its own */
 
     /* Data: the model's image size and channels. */
     clgan_dataset_options dopt = clgan_dataset_default_options();
@@ -355,6 +355,7 @@ int cmd_train_gan(int argc, char **argv)
         fprintf(stderr, "clgan: out of host memory\n");
         goto done;
     }
+    if (!cli_make_dirs(o.out)) goto done;
     log = run_open_log(log_path, o.resume, start, "step,epoch,loss_d,loss_g,d_real,d_fake,images_per_sec,seconds");
     if (!log) goto done;
     /* Non-finite weights are never saved: what the last good checkpoint is, and what to try. */
@@ -421,6 +422,10 @@ int cmd_train_gan(int argc, char **argv)
                 goto done;
             }
             snprintf(last_grid, sizeof last_grid, "%s/epoch-%04d.png", samples_dir, epoch + 1);
+            if (!cli_make_dirs(samples_dir)) {
+                progress_break(&prog);
+                goto done;
+            }
             if (!write_grid(gan, last_grid, grid, grid_labels, grid_rows, grid_seed) ||
                 clgan_gan_save(gan, ckpt_path, note) != CLGAN_OK) {
                 progress_break(&prog);
@@ -441,14 +446,19 @@ int cmd_train_gan(int argc, char **argv)
             goto done;
         }
         exit_code = run_report_stop(step, ckpt_path);
+        if (o.json) cli_json_interrupted("train-gan", run_stop_signal, step, ckpt_path);
         goto done;
     }
-    if (!gan_plot_losses(log_path, plot_path, per_epoch)) fprintf(stderr, "clgan: warning: no loss plot: %s\n", clgan_last_error());
+    int plotted = gan_plot_losses(log_path, plot_path, per_epoch);
+    if (!plotted) fprintf(stderr, "clgan: warning: no loss plot: %s\n", clgan_last_error());
     double secs = progress_now() - t0;
-    fprintf(stderr, "clgan: done: %lld steps in %.1f s; samples %s; loss curve %s; checkpoint %s\n",
-            (long long)(step - start), secs, last_grid, plot_path, ckpt_path);
+    /* Name only the files this run wrote. */
+    fprintf(stderr, "clgan: done: %lld steps in %.1f s%s%s%s%s; checkpoint %s\n", (long long)(step - start), secs,
+            last_grid[0] ? "; samples " : "", last_grid, plotted ? "; loss curve " : "", plotted ? plot_path : "",
+            ckpt_path);
     if (o.json) {
-        printf("{\"command\": \"train-gan\", \"steps\": %lld, \"epochs\": %.3f, \"loss_d\": %.6f, \"loss_g\": %.6f, "
+        cli_json_begin("train-gan", "ok");
+        printf(", \"steps\": %lld, \"epochs\": %.3f, \"loss_d\": %.6f, \"loss_g\": %.6f, "
                "\"d_real\": %.6f, \"d_fake\": %.6f, \"seconds\": %.3f, \"images_per_sec\": %.1f, \"checkpoint\": ",
                (long long)step, (double)step / per_epoch, st.loss_d, st.loss_g, st.d_real, st.d_fake, secs,
                secs > 0 ? (step - start) * (double)c->batch / secs : 0.0);
@@ -464,6 +474,10 @@ int cmd_train_gan(int argc, char **argv)
     exit_code = 0;
 done:
     if (log) fclose(log);
+    if (exit_code) { /* no empty folders left behind by a failed run */
+        cli_remove_empty_dir(samples_dir);
+        if (!had_out) cli_remove_empty_dir(o.out);
+    }
     free(batch);
     free(labels);
     free(grid);

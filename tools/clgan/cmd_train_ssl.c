@@ -60,7 +60,7 @@ static void usage(FILE *f)
             "  --out DIR             output folder (default runs/ssl)\n"
             "  --device SPEC         OpenCL device (index, gpu/cpu, or part of a name)\n"
             "  --resume              continue the run in --out from its checkpoint\n"
-            "  --json                print one machine-readable summary line at the end\n"
+            "  --json                print one JSON object on stdout at the end (also on an error or Ctrl-C)\n"
             "  --profile             time every layer's forward and backward, every kernel and the GEMMs\n"
             "                        (OpenCL event profiling; the first step is warm-up) and print where a\n"
             "                        step's time goes at the end (in the --json line too)\n");
@@ -247,6 +247,11 @@ static int write_samples(clgan_ssl *s, const char *path, float *buf)
     return 0;
 }
 
+static clgan_status eval_ssl(void *s, const clgan_dataset *d, int64_t *confusion)
+{
+    return clgan_ssl_evaluate(s, d, confusion);
+}
+
 int cmd_train_ssl(int argc, char **argv)
 {
     ssl_opts o;
@@ -261,7 +266,8 @@ int cmd_train_ssl(int argc, char **argv)
     if (o.resume && (rc = resume_settings(&o, ckpt_path))) return rc;
     if (o.test_percent < 0) o.test_percent = 10;
     if (clgan_ssl_config_resolve(&o.cfg) != CLGAN_OK) return cli_fail(NULL);
-    if (!cli_make_dirs(o.out) || !cli_make_dirs(conf_dir) || !cli_make_dirs(samp_dir)) return 1;
+    int had_out = cli_is_dir(o.out);
+    if (!cli_make_dirs(o.out)) return 1; /* confusion/ and samples/ come with their first files */
 
     clgan_dataset *train = NULL, *lab = NULL, *test = NULL;
     clgan_ctx *ctx = NULL;
@@ -398,8 +404,12 @@ int cmd_train_ssl(int argc, char **argv)
             progress_break(&prog);
             goto done;
         }
+        char metrics[160];
+        snprintf(metrics, sizeof metrics, "lab %.3f unl %.3f fake %.3f fm %.3g D(x) %.2f D(G(z)) %.2f lr %.2g",
+                 st.loss_lab, st.loss_unl, st.loss_fake, st.loss_fm, st.d_real, st.d_fake, st.lr);
+        progress_update(&prog, epoch + 1, in_epoch, per_epoch, B, metrics);
         if (epoch_end) {
-            if (clgan_ssl_evaluate(s, test, cm) != CLGAN_OK) {
+            if (progress_evaluate(&prog, "evaluating the test split:", eval_ssl, s, test, B, K, cm) != CLGAN_OK) {
                 progress_break(&prog);
                 cli_fail("evaluating the test split");
                 goto done;
@@ -412,16 +422,13 @@ int cmd_train_ssl(int argc, char **argv)
         run_log(log, "%lld,%d,%.6f,%.6f,%.6f,%.6g,%.4f,%.4f,%.4f,%.6g,%s,%.1f,%.3f", (long long)step, epoch + 1,
                 st.loss_lab, st.loss_unl, st.loss_fake, st.loss_fm, st.acc_lab, st.d_real, st.d_fake, st.lr, acc_text,
                 (step - start) * (double)B / (secs > 0 ? secs : 1), secs);
-        char metrics[160];
-        snprintf(metrics, sizeof metrics, "lab %.3f unl %.3f fake %.3f fm %.3g D(x) %.2f D(G(z)) %.2f lr %.2g",
-                 st.loss_lab, st.loss_unl, st.loss_fake, st.loss_fm, st.d_real, st.d_fake, st.lr);
-        progress_update(&prog, epoch + 1, in_epoch, per_epoch, B, metrics);
         if (epoch_end) {
             char title[64], samples_png[1200];
             snprintf(last_png, sizeof last_png, "%s/epoch-%04d.png", conf_dir, epoch + 1);
             snprintf(samples_png, sizeof samples_png, "%s/epoch-%04d.png", samp_dir, epoch + 1);
             snprintf(title, sizeof title, "epoch %d: test accuracy %.2f%%", epoch + 1, 100 * test_acc);
-            if (!report_heatmap(last_png, K, (const char (*)[64])train->class_names, cm, title) ||
+            if (!cli_make_dirs(conf_dir) || !cli_make_dirs(samp_dir) ||
+                !report_heatmap(last_png, K, (const char (*)[64])train->class_names, cm, title) ||
                 write_samples(s, samples_png, grid)) {
                 progress_break(&prog);
                 goto done;
@@ -447,20 +454,22 @@ int cmd_train_ssl(int argc, char **argv)
             goto done;
         }
         exit_code = run_report_stop(step, ckpt_path);
+        if (o.json) cli_json_interrupted("train-ssl", run_stop_signal, step, ckpt_path);
         goto done;
     }
     if (!evaluated) {
-        if (clgan_ssl_evaluate(s, test, cm) != CLGAN_OK) {
+        if (progress_evaluate(NULL, "evaluating the test split:", eval_ssl, s, test, B, K, cm) != CLGAN_OK) {
             cli_fail("evaluating the test split");
             goto done;
         }
         test_acc = clgan_accuracy(cm, K);
     }
     double secs = progress_now() - t0;
-    fprintf(stderr, "clgan: done: %lld steps in %.1f s; test accuracy %.2f%%; confusion %s; checkpoint %s\n",
-            (long long)(step - start), secs, 100 * test_acc, last_png[0] ? last_png : "-", ckpt_path);
+    fprintf(stderr, "clgan: done: %lld steps in %.1f s; test accuracy %.2f%%%s%s; checkpoint %s\n",
+            (long long)(step - start), secs, 100 * test_acc, last_png[0] ? "; confusion " : "", last_png, ckpt_path);
     if (o.json) {
-        printf("{\"command\": \"train-ssl\", \"model\": \"%s\", \"labels\": %d, \"steps\": %lld, \"epochs\": %.3f, "
+        cli_json_begin("train-ssl", "ok");
+        printf(", \"model\": \"%s\", \"labels\": %d, \"steps\": %lld, \"epochs\": %.3f, "
                "\"test_accuracy\": ",
                c->model, o.labels, (long long)step, (double)step / per_epoch);
         report_json_number(stdout, test_acc);
@@ -483,6 +492,11 @@ int cmd_train_ssl(int argc, char **argv)
     exit_code = 0;
 done:
     if (log) fclose(log);
+    if (exit_code) { /* no empty folders left behind by a failed run */
+        cli_remove_empty_dir(conf_dir);
+        cli_remove_empty_dir(samp_dir);
+        if (!had_out) cli_remove_empty_dir(o.out);
+    }
     free(unl_x);
     free(lab_x);
     free(grid);

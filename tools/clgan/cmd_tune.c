@@ -64,9 +64,12 @@ static void on_progress(const clgan_tune_progress *p, void *user)
     for (int i = 0; i < 20; i++) bar[i] = i < fill ? '#' : '.';
     bar[20] = '\0';
     double gain = p->best_ms > 0 && p->default_ms > 0 ? p->default_ms / p->best_ms : 1;
-    fprintf(stderr, "%stune [%s] %4.0f/%.0f s | %-11s | %d sets timed | GEMM ms per round: default %.1f, best %.1f (%.2fx)%s",
-            b->tty ? "\r" : "", bar, p->elapsed_s, p->budget_s, p->phase, p->candidates_done, p->default_ms,
-            p->best_ms, gain, b->tty ? "\033[K" : "\n");
+    char line[512];
+    snprintf(line, sizeof line, "tune [%s] %4.0f/%.0f s | %-11s | %d sets timed | GEMM ms per round: default %.1f, best "
+             "%.1f (%.2fx)", bar, p->elapsed_s, p->budget_s, p->phase, p->candidates_done, p->default_ms, p->best_ms,
+             gain);
+    if (b->tty) fprintf(stderr, "\r%.*s\033[K", progress_columns() - 1, line); /* cut to the terminal's width */
+    else fprintf(stderr, "%s\n", line);
     fflush(stderr);
 }
 
@@ -167,7 +170,7 @@ int cmd_tune(int argc, char **argv)
         }
     }
     fprintf(stderr, "clgan: %d distinct GEMM shapes\n", n_all);
-    bar_state bs = {isatty(fileno(stderr))};
+    bar_state bs = {isatty(STDERR_FILENO)}; /* stderr may be a pass-through stream (--json) */
     opt.progress = on_progress, opt.user = &bs;
     clgan_status st = clgan_gemm_tune(ctx, all, n_all, &opt, res);
     if (bs.tty) fputc('\n', stderr);
@@ -220,7 +223,8 @@ int cmd_tune(int argc, char **argv)
         printf("\n");
     }
     if (json) {
-        printf("{\"command\": \"tune\", \"device\": ");
+        cli_json_begin("tune", "ok");
+        printf(", \"device\": ");
         cli_json_string(stdout, d->device_name);
         printf(", \"models\": ");
         cli_json_string(stdout, models);

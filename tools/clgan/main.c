@@ -1,12 +1,20 @@
-/* main.c — the clgan command-line program: subcommand dispatch, --help, and
- * the option helpers shared by the subcommands. */
+/* main.c — the clgan command-line program: subcommand dispatch, --help, the
+ * environment check, --json's one object per run (also on an error or a stop
+ * signal), and the option helpers shared by the subcommands. */
+#define _GNU_SOURCE /* fopencookie: stderr passed through and its last message kept (--json) */
 #include "cli.h"
+
+#include "core/error.h"
+#include "device/tuning.h"
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 static const cli_command commands[] = {
     {"devices", "list OpenCL platforms and devices", cmd_devices},
@@ -56,13 +64,153 @@ int cli_dispatch(const cli_command *cmds, int n, int argc, char **argv, void (*u
     return 2;
 }
 
+/* CLGAN_GEMM_TUNED, which main.c reads too (cli_suggest_tune): a value
+ * other than 0 or 1 is an error for every command, by the library's rule. */
+static int check_env(void)
+{
+    int use;
+    if (clgan_tuning_env(&use) == CLGAN_OK) return 1;
+    cli_fail(NULL);
+    return 0;
+}
+
+/* ---- --json: every run prints one JSON object on stdout ----------------
+ * A command prints its own object (cli_json_begin) when it finishes, and a
+ * training command the interrupted state when a stop signal ends it. For
+ * everything else main prints it: on a non-zero exit the error object, whose
+ * message is the last "clgan...: message" line the command wrote to stderr
+ * (stderr is passed through a stream that keeps it), and on SIGINT/SIGTERM
+ * before a command handles them the interrupted object, written by the
+ * signal handler itself (then the signal ends the process as usual). */
+static struct {
+    int on, printed;
+    char command[96];      /* the subcommand, JSON-quoted */
+    char line[1024];       /* the stderr line being written */
+    size_t len;
+    char message[1024];    /* the last finished message line */
+    char on_signal[2][256]; /* the objects for SIGINT and SIGTERM */
+} json_run;
+
+/* s quoted for JSON into out (cut to fit). */
+static void json_quote(const char *s, char *out, size_t cap)
+{
+    size_t n = 0;
+    out[n++] = '"';
+    for (; *s && n + 8 < cap; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') n += (size_t)snprintf(out + n, cap - n, "\\%c", c);
+        else if (c < 0x20) n += (size_t)snprintf(out + n, cap - n, "\\u%04x", c);
+        else out[n++] = (char)c;
+    }
+    out[n++] = '"';
+    out[n] = '\0';
+}
+
+/* A finished stderr line: keep it when it is a message ("clgan: ...",
+ * "clgan train-gan: ..."), not a warning or note. */
+static void json_line_done(void)
+{
+    const char *l = json_run.line;
+    json_run.line[json_run.len] = '\0';
+    json_run.len = 0;
+    if (strncmp(l, "clgan", 5)) return;
+    const char *p = l + 5;
+    while (*p == ' ' || *p == '-' || (*p >= 'a' && *p <= 'z')) p++;
+    if (p[0] != ':' || p[1] != ' ') return;
+    p += 2;
+    if (!strncmp(p, "warning:", 8) || !strncmp(p, "note:", 5)) return;
+    snprintf(json_run.message, sizeof json_run.message, "%s", p);
+}
+
+static ssize_t json_stderr_write(void *cookie, const char *buf, size_t n)
+{
+    (void)cookie;
+    for (size_t done = 0; done < n;) {
+        ssize_t w = write(STDERR_FILENO, buf + done, n - done);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) break; /* stderr gone: the run goes on */
+        done += (size_t)w;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (buf[i] == '\n') json_line_done();
+        else if (buf[i] == '\r') json_run.len = 0; /* a redrawn progress line */
+        else if (json_run.len + 1 < sizeof json_run.line) json_run.line[json_run.len++] = buf[i];
+    }
+    return (ssize_t)n;
+}
+
+static void json_on_signal(int sig)
+{
+    const char *obj = json_run.on_signal[sig == SIGTERM];
+    ssize_t w = write(STDOUT_FILENO, obj, strlen(obj));
+    (void)w;
+    raise(sig); /* SA_RESETHAND: the default action now */
+}
+
+static void json_watch(int argc, char **argv)
+{
+    for (int i = 2; i < argc && strcmp(argv[i], "--"); i++)
+        if (!strcmp(argv[i], "--json")) json_run.on = 1;
+    if (!json_run.on) return;
+    json_quote(argv[1], json_run.command, sizeof json_run.command);
+    for (int k = 0; k < 2; k++)
+        snprintf(json_run.on_signal[k], sizeof json_run.on_signal[k],
+                 "{\"command\": %s, \"status\": \"interrupted\", \"signal\": \"%s\"}\n", json_run.command,
+                 k ? "SIGTERM" : "SIGINT");
+    cookie_io_functions_t io = {NULL, json_stderr_write, NULL, NULL};
+    FILE *tee = fopencookie(NULL, "w", io);
+    if (tee) {
+        setvbuf(tee, NULL, _IONBF, 0);
+        stderr = tee;
+    }
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = json_on_signal;
+    sa.sa_flags = SA_RESETHAND;
+    const int sigs[2] = {SIGINT, SIGTERM};
+    for (int k = 0; k < 2; k++) /* a signal ignored from the start (nohup, a background job) stays ignored */
+        if (sigaction(sigs[k], NULL, &old) == 0 && old.sa_handler != SIG_IGN) sigaction(sigs[k], &sa, NULL);
+}
+
+void cli_json_printed(void) { json_run.printed = 1; }
+
+void cli_json_begin(const char *command, const char *status)
+{
+    printf("{\"command\": \"%s\", \"status\": \"%s\"", command, status);
+    json_run.printed = 1;
+}
+
+void cli_json_interrupted(const char *command, int sig, int64_t steps, const char *checkpoint)
+{
+    cli_json_begin(command, "interrupted");
+    printf(", \"signal\": \"%s\", \"steps\": %lld, \"checkpoint\": ", sig == SIGINT ? "SIGINT" : "SIGTERM",
+           (long long)steps);
+    cli_json_string(stdout, checkpoint);
+    printf("}\n");
+}
+
+/* After the command: the error object when it failed without printing one. */
+static void json_finish(int rc)
+{
+    if (!json_run.on || json_run.printed || rc == 0) return;
+    fflush(stderr);
+    if (json_run.len) json_line_done(); /* a message without its newline */
+    const char *msg = json_run.message[0] ? json_run.message : clgan_last_error();
+    printf("{\"command\": %s, \"status\": \"error\", \"error\": ", json_run.command);
+    cli_json_string(stdout, msg[0] ? msg : "failed (see stderr)");
+    printf(", \"exit_code\": %d}\n", rc);
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 2 && !strcmp(argv[1], "--version")) {
         printf("clgan %s\n", CLGAN_VERSION_STRING);
         return 0;
     }
-    return cli_dispatch(commands, (int)COMMAND_COUNT, argc, argv, usage, "clgan");
+    if (argc >= 2) json_watch(argc, argv);
+    int rc = check_env() ? cli_dispatch(commands, (int)COMMAND_COUNT, argc, argv, usage, "clgan") : 2;
+    json_finish(rc);
+    return rc;
 }
 
 const char *cli_flag_value(int argc, char **argv, int *i, const char *flag, int *bad)
@@ -97,8 +245,8 @@ int cli_open_ctx(const char *device_spec, int verbose, clgan_ctx **ctx)
 
 void cli_suggest_tune(clgan_ctx *ctx)
 {
-    const char *env = getenv("CLGAN_GEMM_TUNED");
-    if (clgan_ctx_tuned(ctx, NULL, 0) || (env && !strcmp(env, "0"))) return;
+    int use = 1;
+    if (clgan_ctx_tuned(ctx, NULL, 0) || clgan_tuning_env(&use) != CLGAN_OK || !use) return;
     fprintf(stderr, "clgan: note: '%s' has no GEMM tuning yet; 'clgan tune' measures the best CLBlast parameters "
                     "for it (once, about 15 minutes on a small CPU)\n", clgan_ctx_device(ctx)->device_name);
 }
@@ -153,6 +301,17 @@ int cli_parse_float(const char *flag, const char *text, double min, double max, 
     }
     *out = (float)v;
     return 1;
+}
+
+int cli_is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+void cli_remove_empty_dir(const char *dir)
+{
+    rmdir(dir); /* fails, harmlessly, when it holds anything */
 }
 
 int cli_make_dirs(const char *dir)
