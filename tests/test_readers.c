@@ -155,6 +155,7 @@ static void test_headers(void)
     clgan_status st;
     clgan_image_info info;
     const char *m;
+    uint8_t *px = NULL;
 
     /* Finding 1: a PPM of zero height. */
     static const char ppm0[] = "P6\n3 \0\n255\n";
@@ -188,8 +189,57 @@ static void test_headers(void)
     m = probe_msg(b, png_header(b, 8000, 8000), &st, &info);
     EXPECT(st == CLGAN_ERR_FORMAT && has(m, "truncated or corrupt"), "45-byte PNG of 8000 x 8000: %s", m);
 
+    /* A PNG with an empty IDAT chunk before its data decodes to the same pixels. */
+    {
+        uint8_t grey[6 * 5];
+        for (int i = 0; i < 30; i++) grey[i] = (uint8_t)(i * 8);
+        stbi_write_png(P("%s/e.png", tmp), 6, 5, 1, grey, 6);
+        size_t plen;
+        uint8_t *png = read_whole(P("%s/e.png", tmp), &plen);
+        size_t at = 8;
+        while (png && at + 8 <= plen && memcmp(png + at + 4, "IDAT", 4) != 0) /* to the first IDAT */
+            at += 12 + ((size_t)png[at] << 24 | (size_t)png[at + 1] << 16 | (size_t)png[at + 2] << 8 | png[at + 3]);
+        uint8_t *two = malloc(plen + 12);
+        if (png && two && at + 8 <= plen) {
+            memcpy(two, png, at);
+            put32be(two + at, 0), memcpy(two + at + 4, "IDAT", 4);
+            put32be(two + at + 8, (uint32_t)crc32(0, (const uint8_t *)"IDAT", 4));
+            memcpy(two + at + 12, png + at, plen - at);
+            st = clgan_image_load_memory("e.png", two, plen + 12, 1, &px, &info);
+            EXPECT(st == CLGAN_OK && px && !memcmp(px, grey, 30), "PNG with an empty first IDAT decodes (%s)",
+                   st == CLGAN_OK ? "same pixels" : clgan_last_error());
+            clgan_image_free(px);
+        } else {
+            EXPECT(0, "PNG with an empty first IDAT: could not build it");
+        }
+        free(png), free(two);
+    }
+
+    /* PNG chunks that claim more than the file, or data inflating past what
+     * the header's pixels need: refused before stb_image grows buffers to them. */
+    {
+        size_t n = png_header(b, 1, 1) - 12; /* before IEND */
+        put32be(b + n, 0x7ffffff0u), memcpy(b + n + 4, "IDAT", 4), memset(b + n + 8, 0, 16);
+        m = clgan_image_load_memory("x.png", b, n + 24, 1, &px, &info) == CLGAN_OK ? "" : clgan_last_error();
+        EXPECT(!px && has(m, "chunk 'IDAT' of 2147483632 bytes runs past the end"), "PNG chunk past the end: %s", m);
+        static uint8_t raw[4 << 20]; /* 4 MiB of zeros for one 1 x 1 grey pixel (2 bytes) */
+        uLongf zn = compressBound(sizeof raw);
+        uint8_t *zb = malloc(zn + 64);
+        compress2(zb + 8, &zn, raw, sizeof raw, 9);
+        uint8_t *bomb = malloc(64 + zn);
+        n = png_header(bomb, 1, 1) - 12;
+        put32be(bomb + n, (uint32_t)zn), memcpy(bomb + n + 4, "IDAT", 4), memcpy(bomb + n + 8, zb + 8, zn);
+        put32be(bomb + n + 8 + zn, (uint32_t)crc32(0, bomb + n + 4, (uInt)zn + 4));
+        n += 12 + zn;
+        put32be(bomb + n, 0), memcpy(bomb + n + 4, "IEND", 4), put32be(bomb + n + 8, (uint32_t)crc32(0, bomb + n + 4, 4));
+        m = clgan_image_load_memory("bomb.png", bomb, n + 12, 1, &px, &info) == CLGAN_OK ? "" : clgan_last_error();
+        EXPECT(!px && has(m, "inflates to more than the 2 bytes its 1 x 1 pixels need"),
+               "%zu-byte PNG inflating to 4 MiB for one pixel: %s", n + 12, m);
+        free(zb), free(bomb);
+    }
+
     /* GIF: the 1x1 one reads; a 16384 x 4096 screen in 35 bytes does not. */
-    uint8_t *px = NULL;
+    px = NULL;
     st = clgan_image_load_memory("one.gif", gif1, sizeof gif1, 3, &px, &info);
     EXPECT(st == CLGAN_OK && info.w == 1 && info.h == 1 && px && !strcmp(info.format, "GIF"), "1x1 GIF decodes (%s)",
            st == CLGAN_OK ? "" : clgan_last_error());

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <stb/stb_image.h>
 
@@ -390,6 +391,103 @@ static uint8_t *convert(const uint8_t *in, int cin, int cout, size_t pixels)
     return out;
 }
 
+/* Bytes a PNG's image data inflates to: a filter byte and the packed
+ * pixels of every row, of each of the 7 Adam7 passes when interlaced. */
+static uint64_t png_raw_bytes(uint64_t w, uint64_t h, uint64_t bits, int interlaced)
+{
+    if (!interlaced) return h * (1 + (w * bits + 7) / 8);
+    static const int x0[7] = {0, 4, 0, 2, 0, 1, 0}, y0[7] = {0, 0, 4, 0, 2, 0, 1};
+    static const int dx[7] = {8, 8, 4, 4, 2, 2, 1}, dy[7] = {8, 8, 8, 4, 4, 2, 2};
+    uint64_t total = 0;
+    for (int i = 0; i < 7; i++) {
+        uint64_t pw = w > (uint64_t)x0[i] ? (w - x0[i] + dx[i] - 1) / dx[i] : 0;
+        uint64_t ph = h > (uint64_t)y0[i] ? (h - y0[i] + dy[i] - 1) / dy[i] : 0;
+        if (pw && ph) total += ph * (1 + (pw * bits + 7) / 8);
+    }
+    return total;
+}
+
+/* Slack allowed past the bytes the header's pixels need. */
+#define PNG_INFLATE_SLACK (64u << 10)
+
+/* A whole PNG file before stb_image decodes it: every chunk must lie within
+ * the file, and the image data must inflate to no more than the header's
+ * pixels need (stb_image grows its buffers to what a chunk length or the
+ * compressed stream claims, gigabytes from a few hundred bytes). Empty IDAT
+ * chunks are dropped (stb_image 2.27 copies an empty first one to a NULL
+ * buffer): then *fixed holds the copy to decode, else it is NULL. */
+static clgan_status png_check(const char *name, const uint8_t *p, size_t len, uint8_t **fixed, size_t *fixed_len)
+{
+    *fixed = NULL;
+    uint64_t w = 0, h = 0, bits = 0, raw = 0;
+    int interlaced = 0, cgbi = 0, empty = 0;
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    int zinit = 0, zdone = 0;
+    uint64_t out = 0;
+    uint8_t scratch[16384];
+    clgan_status st = CLGAN_OK;
+    size_t pos = 8;
+    while (pos + 12 <= len && st == CLGAN_OK) {
+        uint32_t n = be32(p + pos);
+        const uint8_t *type = p + pos + 4, *data = p + pos + 8;
+        char tname[CLGAN_ESCAPE_CAP];
+        if (n > len - pos - 12) {
+            st = clgan_fail(CLGAN_ERR_FORMAT,
+                            "%s: cannot read the image: PNG chunk '%s' of %u bytes runs past the end of the file "
+                            "(truncated or corrupt)",
+                            name, clgan_escape(type, 4, tname, sizeof tname), n);
+            break;
+        }
+        if (!memcmp(type, "CgBI", 4)) cgbi = 1;
+        if (!memcmp(type, "IHDR", 4) && n == 13) {
+            static const int channels[7] = {1, 0, 3, 1, 2, 0, 4};
+            w = be32(data), h = be32(data + 4);
+            bits = (uint64_t)data[8] * (data[9] < 7 ? channels[data[9]] : 0);
+            interlaced = data[12] != 0;
+            raw = png_raw_bytes(w, h, bits, interlaced);
+        }
+        if (!memcmp(type, "IDAT", 4)) {
+            empty += n == 0;
+            if (!zinit) { /* zlib data, or raw deflate in Apple's CgBI variant */
+                if (inflateInit2(&z, cgbi ? -15 : 15) != Z_OK) break; /* no memory: let stb_image try */
+                zinit = 1;
+            }
+            z.next_in = (Bytef *)data, z.avail_in = n;
+            while (!zdone && z.avail_in > 0) {
+                z.next_out = scratch, z.avail_out = sizeof scratch;
+                int r = inflate(&z, Z_NO_FLUSH);
+                out += sizeof scratch - z.avail_out;
+                if (out > raw + PNG_INFLATE_SLACK) {
+                    st = clgan_fail(CLGAN_ERR_FORMAT,
+                                    "%s: cannot read the image: its PNG data inflates to more than the %llu bytes its "
+                                    "%llu x %llu pixels need (corrupt, or made to exhaust memory)",
+                                    name, (unsigned long long)raw, (unsigned long long)w, (unsigned long long)h);
+                    break;
+                }
+                if (r != Z_OK) zdone = 1; /* the end, or an error stb_image will report */
+            }
+        }
+        pos += 12 + (size_t)n;
+        if (!memcmp(type, "IEND", 4)) break;
+    }
+    if (zinit) inflateEnd(&z);
+    if (st != CLGAN_OK || !empty) return st;
+    uint8_t *copy = malloc(len);
+    if (!copy) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "%s: out of host memory for %zu bytes", name, len);
+    size_t o = 8;
+    memcpy(copy, p, 8);
+    for (pos = 8; pos + 12 <= len;) {
+        uint32_t n = be32(p + pos);
+        if (n > len - pos - 12) break;
+        if (n != 0 || memcmp(p + pos + 4, "IDAT", 4) != 0) memcpy(copy + o, p + pos, 12 + (size_t)n), o += 12 + n;
+        pos += 12 + (size_t)n;
+    }
+    memcpy(copy + o, p + pos, len - pos); /* whatever follows, as it is */
+    *fixed = copy, *fixed_len = o + (len - pos);
+    return CLGAN_OK;
+}
+
 clgan_status clgan_image_load_memory(const char *name, const uint8_t *data, size_t len, int channels, uint8_t **hwc,
                                      clgan_image_info *info)
 {
@@ -400,7 +498,11 @@ clgan_status clgan_image_load_memory(const char *name, const uint8_t *data, size
     int w, h, comp;
     /* Decoded with its own channels, converted here: stb_image 2.27 converts
      * 16-bit PNM samples with its 8-bit converter and overruns the buffer. */
-    uint8_t *px = stbi_load_from_memory(data, (int)len, &w, &h, &comp, 0);
+    size_t fixed_len = 0;
+    uint8_t *fixed = NULL;
+    if (!strcmp(info->format, "PNG")) TRY(png_check(name, data, len, &fixed, &fixed_len));
+    uint8_t *px = stbi_load_from_memory(fixed ? fixed : data, (int)(fixed ? fixed_len : len), &w, &h, &comp, 0);
+    free(fixed);
     if (!px)
         return clgan_fail(CLGAN_ERR_FORMAT, "%s: cannot decode the image: %s", name,
                           stbi_failure_reason() ? stbi_failure_reason() : "unknown error");
