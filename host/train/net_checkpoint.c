@@ -266,6 +266,12 @@ clgan_status clgan_ckpt_get_class_names(const clgan_ckpt_reader *r, const char *
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         if (!nl) break;
         size_t len = (size_t)(nl - p);
+        for (size_t i = 0; i < len; i++)
+            if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f) {
+                char esc[CLGAN_ESCAPE_CAP];
+                return clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: class name %d ('%s') holds a control byte", path,
+                                  k, clgan_escape(p, len, esc, sizeof esc));
+            }
         snprintf(names[k++], 64, "%.*s", (int)(len < 63 ? len : 63), p);
         p = nl + 1;
     }

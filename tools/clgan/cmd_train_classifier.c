@@ -123,10 +123,10 @@ static int parse(int argc, char **argv, train_opts *o)
         } else if ((v = cli_flag_value(argc, argv, &i, "--eval-every", &bad))) {
             if (!cli_parse_int("--eval-every", v, 1, 1000000000, &o->eval_every)) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--batch", &bad))) {
-            if (!cli_parse_int("--batch", v, 2, 65536, &o->cfg.batch)) return 2;
+            if (!cli_parse_int("--batch", v, 2, CLGAN_MAX_BATCH, &o->cfg.batch)) return 2;
             o->set_batch = 1;
         } else if ((v = cli_flag_value(argc, argv, &i, "--width", &bad))) {
-            if (!cli_parse_int("--width", v, 1, 4096, &o->cfg.arch.width)) return 2;
+            if (!cli_parse_int("--width", v, 1, CLGAN_CLASSIFIER_MAX_WIDTH, &o->cfg.arch.width)) return 2;
             o->set_width = 1;
         } else if ((v = cli_flag_value(argc, argv, &i, "--limit", &bad))) {
             if (!cli_parse_int("--limit", v, 1, 2000000000, &o->limit)) return 2;

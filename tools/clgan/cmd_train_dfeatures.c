@@ -103,11 +103,11 @@ static int parse(int argc, char **argv, opts *o)
         } else if ((v = cli_flag_value(argc, argv, &i, "--test-percent", &bad))) {
             if (!cli_parse_int("--test-percent", v, 0, 90, &o->test_percent)) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--epochs", &bad))) {
-            if (!cli_parse_int("--epochs", v, 1, 10000000, &o->epochs)) return 2;
+            if (!cli_parse_int("--epochs", v, 1, CLGAN_DHEAD_MAX_EPOCHS, &o->epochs)) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--batch", &bad))) {
-            if (!cli_parse_int("--batch", v, 1, 65536, &o->head.batch)) return 2;
+            if (!cli_parse_int("--batch", v, 1, CLGAN_MAX_BATCH, &o->head.batch)) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--hidden", &bad))) {
-            if (!cli_parse_int("--hidden", v, 0, 65536, &o->head.hidden)) return 2;
+            if (!cli_parse_int("--hidden", v, 0, CLGAN_DHEAD_MAX_HIDDEN, &o->head.hidden)) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--lr", &bad))) {
             if (!cli_parse_float("--lr", v, 1e-9, 10, &o->head.lr)) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--weight-decay", &bad))) {
@@ -115,7 +115,7 @@ static int parse(int argc, char **argv, opts *o)
         } else if ((v = cli_flag_value(argc, argv, &i, "--pool", &bad))) {
             if (!parse_pool(v, &o->feat.pool)) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--cond-label", &bad))) {
-            if (!cli_parse_int("--cond-label", v, 0, 65535, &o->feat.cond_label)) return 2;
+            if (!cli_parse_int("--cond-label", v, 0, CLGAN_GAN_MAX_CLASSES - 1, &o->feat.cond_label)) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--seed", &bad))) {
             if (!cli_parse_u64("--seed", v, &o->head.seed)) return 2;
         } else if (bad) return 2;

@@ -101,13 +101,13 @@ static int parse(int argc, char **argv, train_opts *o)
         } else if ((v = cli_flag_value(argc, argv, &i, "--steps", &bad))) {
             if (!cli_parse_int("--steps", v, 1, 2000000000, &o->steps)) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--batch", &bad))) {
-            if (!cli_parse_int("--batch", v, 2, 65536, &o->cfg.batch)) return 2;
+            if (!cli_parse_int("--batch", v, 2, CLGAN_MAX_BATCH, &o->cfg.batch)) return 2;
             o->set_batch = 1;
         } else if ((v = cli_flag_value(argc, argv, &i, "--width", &bad))) {
-            if (!cli_parse_int("--width", v, 1, 4096, &o->cfg.arch.width)) return 2;
+            if (!cli_parse_int("--width", v, 1, CLGAN_GAN_MAX_WIDTH, &o->cfg.arch.width)) return 2;
             o->set_width = 1;
         } else if ((v = cli_flag_value(argc, argv, &i, "--nz", &bad))) {
-            if (!cli_parse_int("--nz", v, 1, 65536, &o->cfg.arch.nz)) return 2;
+            if (!cli_parse_int("--nz", v, 1, CLGAN_GAN_MAX_NZ, &o->cfg.arch.nz)) return 2;
             o->set_nz = 1;
         } else if ((v = cli_flag_value(argc, argv, &i, "--limit", &bad))) {
             if (!cli_parse_int("--limit", v, 1, 2000000000, &o->limit)) return 2;

@@ -103,10 +103,10 @@ static int parse(int argc, char **argv, ssl_opts *o)
             if (!cli_parse_int("--steps", v, 1, 2000000000, &o->steps)) return 2;
             o->set_length = 1;
         } else if ((v = cli_flag_value(argc, argv, &i, "--batch", &bad))) {
-            if (!cli_parse_int("--batch", v, 2, 65536, &o->cfg.batch)) return 2;
+            if (!cli_parse_int("--batch", v, 2, CLGAN_MAX_BATCH, &o->cfg.batch)) return 2;
             o->set_batch = 1;
         } else if ((v = cli_flag_value(argc, argv, &i, "--width", &bad))) {
-            if (!cli_parse_int("--width", v, 1, 1024, &o->cfg.width)) return 2;
+            if (!cli_parse_int("--width", v, 1, CLGAN_SSL_MAX_WIDTH, &o->cfg.width)) return 2;
             o->set_width = 1;
         } else if ((v = cli_flag_value(argc, argv, &i, "--lr", &bad))) {
             if (!cli_parse_float("--lr", v, 1e-9, 10, &lr)) return 2;

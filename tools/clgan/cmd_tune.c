@@ -90,7 +90,7 @@ int cmd_tune(int argc, char **argv)
         } else if ((v = cli_flag_value(argc, argv, &i, "--reps", &bad))) {
             if (!cli_parse_int("--reps", v, 1, 100, &opt.reps)) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--batch", &bad))) {
-            if (!cli_parse_int("--batch", v, 2, 65536, &batch)) return 2;
+            if (!cli_parse_int("--batch", v, 2, CLGAN_MAX_BATCH, &batch)) return 2;
         } else if (bad) return 2;
         else if (!strcmp(argv[i], "--dry-run")) dry = 1;
         else if (!strcmp(argv[i], "--json")) json = 1;
