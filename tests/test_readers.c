@@ -222,6 +222,8 @@ static void test_headers(void)
         put32be(b + n, 0x7ffffff0u), memcpy(b + n + 4, "IDAT", 4), memset(b + n + 8, 0, 16);
         m = clgan_image_load_memory("x.png", b, n + 24, 1, &px, &info) == CLGAN_OK ? "" : clgan_last_error();
         EXPECT(!px && has(m, "chunk 'IDAT' of 2147483632 bytes runs past the end"), "PNG chunk past the end: %s", m);
+        m = clgan_image_load_memory("x.png", b, n + 8, 1, &px, &info) == CLGAN_OK ? "" : clgan_last_error();
+        EXPECT(!px && has(m, "runs past the end"), "PNG cut after a chunk's length and type: %s", m);
         static uint8_t raw[4 << 20]; /* 4 MiB of zeros for one 1 x 1 grey pixel (2 bytes) */
         uLongf zn = compressBound(sizeof raw);
         uint8_t *zb = malloc(zn + 64);

@@ -428,11 +428,11 @@ static clgan_status png_check(const char *name, const uint8_t *p, size_t len, ui
     uint8_t scratch[16384];
     clgan_status st = CLGAN_OK;
     size_t pos = 8;
-    while (pos + 12 <= len && st == CLGAN_OK) {
+    while (pos + 8 <= len && st == CLGAN_OK) { /* a chunk's length and type: then its data and CRC must follow */
         uint32_t n = be32(p + pos);
         const uint8_t *type = p + pos + 4, *data = p + pos + 8;
         char tname[CLGAN_ESCAPE_CAP];
-        if (n > len - pos - 12) {
+        if ((uint64_t)n + 12 > len - pos) {
             st = clgan_fail(CLGAN_ERR_FORMAT,
                             "%s: cannot read the image: PNG chunk '%s' of %u bytes runs past the end of the file "
                             "(truncated or corrupt)",
