@@ -289,6 +289,46 @@ static void test_headers(void)
     }
     free(jpg);
 
+    /* A Huffman table with more than 256 codes (stb_image 2.27 writes past
+     * its table for it): refused after the frame header, where the encoder
+     * put it (found at decode), and before it (found by the probe). */
+    jpg = read_whole(P("%s/a.jpg", tmp), &len);
+    size_t dht = 0;
+    for (size_t i = 2; i + 21 < len && !dht; i++)
+        if (jpg[i] == 0xff && jpg[i + 1] == 0xc4) dht = i;
+    EXPECT(dht > sof && sof > 0, "JPEG has a Huffman table after its frame header");
+    if (dht) {
+        memset(jpg + dht + 5, 0x20, 16); /* 16 x 32 = 512 codes */
+        st = clgan_image_load_memory("a.jpg", jpg, len, 1, &px, &info);
+        m = st == CLGAN_OK ? "" : clgan_last_error();
+        EXPECT(st == CLGAN_ERR_FORMAT && !px && has(m, "a.jpg") && has(m, "Huffman table") && has(m, "256 codes"),
+               "JPEG with a 512-code Huffman table after its frame header: %s", m);
+    }
+    free(jpg);
+    {
+        uint8_t j[64] = {0xff, 0xd8, 0xff, 0xc4, 0x00, 0x13, 0x00};
+        memset(j + 7, 0x20, 16);
+        static const uint8_t sof0[] = {0xff, 0xc0, 0x00, 0x0b, 8, 0, 1, 0, 1, 1, 1, 0x11, 0};
+        memcpy(j + 23, sof0, sizeof sof0);
+        j[36] = 0xff, j[37] = 0xd9;
+        m = probe_msg(j, 38, &st, &info);
+        EXPECT(st == CLGAN_ERR_FORMAT && has(m, "Huffman table at byte 6 has more than 256 codes"),
+               "JPEG with a 512-code Huffman table before its frame header: %s", m);
+    }
+
+    /* stb_image's reason quotes an unknown critical chunk's type from the
+     * file: the message shows it escaped, never the raw bytes. */
+    {
+        size_t n = png_header(b, 1, 1) - 12; /* before IEND */
+        put32be(b + n, 0), memcpy(b + n + 4, "\x1b" "ABC", 4), put32be(b + n + 8, (uint32_t)crc32(0, b + n + 4, 4));
+        n += 12;
+        put32be(b + n, 0), memcpy(b + n + 4, "IEND", 4), put32be(b + n + 8, (uint32_t)crc32(0, b + n + 4, 4));
+        st = clgan_image_load_memory("c.png", b, n + 12, 1, &px, &info);
+        m = st == CLGAN_OK ? "" : clgan_last_error();
+        EXPECT(st == CLGAN_ERR_FORMAT && !px && has(m, "\\x1bABC") && !strchr(m, 0x1b),
+               "an unknown PNG chunk's type is quoted escaped: %s", m);
+    }
+
     /* PNM: 16-bit samples, comments; digits that would overflow an int. */
     char pgm[256];
     int hl = snprintf(pgm, sizeof pgm, "P5\n# a comment\n2 2\n65535\n");

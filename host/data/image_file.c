@@ -42,6 +42,14 @@ static uint32_t le32(const uint8_t *p)
     return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
 }
 
+/* stb_image's reason for its last failure, escaped: it can quote bytes of
+ * the file (a PNG chunk's type). Valid until the next call. */
+static const char *stb_reason(const char *otherwise)
+{
+    static _Thread_local char esc[CLGAN_ESCAPE_CAP];
+    return stbi_failure_reason() ? clgan_escape_str(stbi_failure_reason(), esc, sizeof esc) : otherwise;
+}
+
 /* The header needs `want` bytes: more of the file, or a truncated header. */
 static int short_header(hdr *h, size_t want, size_t n, uint64_t file_len)
 {
@@ -85,6 +93,37 @@ static int parse_png(const uint8_t *p, size_t n, uint64_t file_len, hdr *h)
     return HDR_OK;
 }
 
+/* One JPEG DHT segment (its length field at pos, len bytes with it) read
+ * the way stb_image reads it: tables one after another while the length
+ * lasts, bytes past the end of the file read as 0. stb_image 2.27 writes
+ * past its 257-entry code-size array when a table's 16 counts sum past 256,
+ * so such a table is refused before stb_image sees it. 1: fine (or a table
+ * header stb_image refuses by itself); 0: a table with more than 256 codes
+ * (its offset in *at); -1: bytes up to *at are needed (only when n <
+ * file_len). */
+static int jpeg_dht_ok(const uint8_t *p, size_t n, uint64_t file_len, size_t pos, size_t len, size_t *at)
+{
+    long left = (long)len - 2;
+    size_t t = pos + 2;
+    while (left > 0) {
+        if (t + 17 > n && n < file_len) {
+            *at = t + 17;
+            return -1;
+        }
+        int q = t < n ? p[t] : 0;
+        if ((q >> 4) > 1 || (q & 15) > 3) return 1;
+        unsigned codes = 0;
+        for (size_t i = 1; i <= 16; i++) codes += t + i < n ? p[t + i] : 0;
+        if (codes > 256) {
+            *at = t;
+            return 0;
+        }
+        t += 17 + codes;
+        left -= 17 + (long)codes;
+    }
+    return 1;
+}
+
 static int parse_jpeg(const uint8_t *p, size_t n, uint64_t file_len, hdr *h)
 {
     size_t pos = 0;
@@ -119,6 +158,16 @@ static int parse_jpeg(const uint8_t *p, size_t n, uint64_t file_len, hdr *h)
         if (m >= 0xc3 && m <= 0xcf && m != 0xc4 && m != 0xc8 && m != 0xcc) {
             snprintf(h->why, sizeof h->why,
                      "SOF%d: lossless, hierarchical or arithmetic-coded JPEG is not supported", m - 0xc0);
+            return HDR_BAD;
+        }
+        size_t at;
+        int dht = m == 0xc4 ? jpeg_dht_ok(p, n, file_len, pos, len, &at) : 1;
+        if (dht < 0) {
+            h->need = at;
+            return HDR_MORE;
+        }
+        if (!dht) {
+            snprintf(h->why, sizeof h->why, "the Huffman table at byte %zu has more than 256 codes", at);
             return HDR_BAD;
         }
         pos += len;
@@ -285,8 +334,7 @@ static clgan_status check(const char *name, const uint8_t *p, size_t n, uint64_t
             *more = (size_t)file_len;
             return CLGAN_OK;
         }
-        return clgan_fail(CLGAN_ERR_FORMAT, "%s: cannot read the image: %s", name,
-                          stbi_failure_reason() ? stbi_failure_reason() : "stb_image refuses its header");
+        return clgan_fail(CLGAN_ERR_FORMAT, "%s: cannot read the image: %s", name, stb_reason("stb_image refuses its header"));
     }
     if (sw != info->w || sh != info->h)
         return clgan_fail(CLGAN_ERR_FORMAT,
@@ -416,6 +464,36 @@ static uint64_t png_raw_bytes(uint64_t w, uint64_t h, uint64_t bits, int interla
  * compressed stream claims, gigabytes from a few hundred bytes). Empty IDAT
  * chunks are dropped (stb_image 2.27 copies an empty first one to a NULL
  * buffer): then *fixed holds the copy to decode, else it is NULL. */
+/* The whole JPEG walked as stb_image decodes it: segments by their lengths,
+ * a scan's entropy-coded data up to the next marker (0xff followed by
+ * neither 0, 0xff nor a restart code), every DHT segment checked by
+ * jpeg_dht_ok — progressive files define tables between their scans. */
+static clgan_status jpeg_check(const char *name, const uint8_t *p, size_t len)
+{
+    size_t pos = 2; /* after SOI */
+    while (pos < len) {
+        while (pos < len && p[pos] != 0xff) pos++;
+        while (pos < len && p[pos] == 0xff) pos++;
+        if (pos >= len) break;
+        int m = p[pos++];
+        if (m == 0xd9) break; /* EOI */
+        if (m == 0x00 || m == 0x01 || (m >= 0xd0 && m <= 0xd8)) continue;
+        if (pos + 2 > len) break;
+        size_t seg = be16(p + pos), at;
+        if (m == 0xc4 && !jpeg_dht_ok(p, len, len, pos, seg, &at))
+            return clgan_fail(CLGAN_ERR_FORMAT,
+                              "%s: cannot decode the image: its JPEG Huffman table at byte %zu has more than 256 codes",
+                              name, at);
+        if (seg < 2) break; /* stb_image refuses it */
+        pos += seg;
+        if (m == 0xda)
+            while (pos + 1 < len && !(p[pos] == 0xff && p[pos + 1] != 0x00 && p[pos + 1] != 0xff &&
+                                      (p[pos + 1] < 0xd0 || p[pos + 1] > 0xd7)))
+                pos++;
+    }
+    return CLGAN_OK;
+}
+
 static clgan_status png_check(const char *name, const uint8_t *p, size_t len, uint8_t **fixed, size_t *fixed_len)
 {
     *fixed = NULL;
@@ -501,11 +579,11 @@ clgan_status clgan_image_load_memory(const char *name, const uint8_t *data, size
     size_t fixed_len = 0;
     uint8_t *fixed = NULL;
     if (!strcmp(info->format, "PNG")) TRY(png_check(name, data, len, &fixed, &fixed_len));
+    if (!strcmp(info->format, "JPEG")) TRY(jpeg_check(name, data, len));
     uint8_t *px = stbi_load_from_memory(fixed ? fixed : data, (int)(fixed ? fixed_len : len), &w, &h, &comp, 0);
     free(fixed);
     if (!px)
-        return clgan_fail(CLGAN_ERR_FORMAT, "%s: cannot decode the image: %s", name,
-                          stbi_failure_reason() ? stbi_failure_reason() : "unknown error");
+        return clgan_fail(CLGAN_ERR_FORMAT, "%s: cannot decode the image: %s", name, stb_reason("unknown error"));
     if (w != info->w || h != info->h || comp < 1 || comp > 4) {
         stbi_image_free(px);
         return clgan_fail(CLGAN_ERR_FORMAT,
