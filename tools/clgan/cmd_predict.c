@@ -1,16 +1,16 @@
 /* cmd_predict.c — `clgan predict`: classify image files (PNG, JPEG, and the
  * other formats stb_image reads) with a classifier checkpoint
- * (train-classifier, train-ssl or train-dfeatures). Each image is resized
+ * (train-classifier, train-ssl or train-dfeatures), read with the dataset
+ * readers' header checks and size limits. Each image is resized
  * (shorter side) and centre-cropped to the model's size and converted to its
  * channels, the same way datasets are loaded. */
 #include "checkpoint_classifier.h"
 #include "cli.h"
 
 #include "data/dataset.h"
+#include "data/image_file.h"
 #include "train/metrics.h"
 
-#include <errno.h>
-#include <stb/stb_image.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,31 +18,31 @@
  * goes into why. */
 static int load_image(const char *path, const ckpt_classifier *m, float *x, char *why, size_t cap)
 {
-    int w, h, comp;
-    if (!stbi_info(path, &w, &h, &comp)) {
-        FILE *f = fopen(path, "rb");
-        int err = errno;
-        if (f) fclose(f);
-        if (f) snprintf(why, cap, "not an image clgan can decode (PNG, JPEG, BMP, GIF, TGA, PNM)");
-        else snprintf(why, cap, "cannot open the file: %s", strerror(err));
+    clgan_image_info info;
+    uint8_t *hwc = NULL;
+    clgan_status st = clgan_image_probe_file(path, &info);
+    int C = info.comp >= 3 ? 3 : 1;
+    if (st == CLGAN_OK) st = clgan_image_load_file(path, C, &hwc, &info);
+    if (st != CLGAN_OK) { /* the message starts with the path, which the caller prints */
+        const char *e = clgan_last_error();
+        size_t n = strlen(path);
+        if (!strncmp(e, path, n) && e[n] == ':') e += n + 1;
+        else if (!strncmp(e, path, n)) e += n;
+        e += strspn(e, " ");
+        snprintf(why, cap, "%s", e);
         return 0;
     }
-    int C = comp >= 3 ? 3 : 1;
-    unsigned char *hwc = stbi_load(path, &w, &h, &comp, C);
-    if (!hwc) {
-        snprintf(why, cap, "cannot decode the image: %s", stbi_failure_reason() ? stbi_failure_reason() : "unknown error");
-        return 0;
-    }
+    int w = info.w, h = info.h;
     clgan_dataset *d;
     if (clgan_dataset_alloc(1, C, h, w, 0, &d) != CLGAN_OK) {
-        stbi_image_free(hwc);
+        clgan_image_free(hwc);
         snprintf(why, cap, "%s", clgan_last_error());
         return 0;
     }
     size_t hw = (size_t)w * h;
     for (size_t p = 0; p < hw; p++)
         for (int ch = 0; ch < C; ch++) d->pixels[(size_t)ch * hw + p] = hwc[p * C + ch];
-    stbi_image_free(hwc);
+    clgan_image_free(hwc);
     d->labels[0] = -1;
     int ok = clgan_dataset_convert(d, m->h, m->c) == CLGAN_OK;
     if (!ok) snprintf(why, cap, "%s", clgan_last_error());
