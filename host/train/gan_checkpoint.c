@@ -26,20 +26,6 @@ static void config_text(const clgan_gan_config *c, char *out, size_t cap)
              c->adam_d.beta2, c->adam_d.eps);
 }
 
-/* Adam's settings as the optimizer accepts them. */
-static clgan_status parse_adam(const char *path, const char *cfg, const char *suffix, clgan_adam_params *a)
-{
-    char key[16];
-    snprintf(key, sizeof key, "lr_%s", suffix);
-    TRY(clgan_kv_float(path, cfg, key, 0, INFINITY, 0, &a->lr));
-    snprintf(key, sizeof key, "beta1_%s", suffix);
-    TRY(clgan_kv_float(path, cfg, key, 0, 1, CLGAN_KV_OPEN_HI, &a->beta1));
-    snprintf(key, sizeof key, "beta2_%s", suffix);
-    TRY(clgan_kv_float(path, cfg, key, 0, 1, CLGAN_KV_OPEN_HI, &a->beta2));
-    snprintf(key, sizeof key, "eps_%s", suffix);
-    return clgan_kv_float(path, cfg, key, 0, INFINITY, CLGAN_KV_OPEN_LO, &a->eps);
-}
-
 /* Every setting is range-checked here, before anything is built from it. */
 static clgan_status parse(const char *path, const clgan_ckpt_reader *r, clgan_gan_config *c)
 {
@@ -64,8 +50,8 @@ static clgan_status parse(const char *path, const clgan_ckpt_reader *r, clgan_ga
     c->loss = !strcmp(loss, "ls") ? CLGAN_GAN_LOSS_LS : CLGAN_GAN_LOSS_NS;
     TRY(clgan_kv_float(path, cfg, "label_smoothing", 0, 0.5, CLGAN_KV_OPEN_HI, &c->label_smoothing));
     TRY(clgan_kv_u64(path, cfg, "seed", &c->seed));
-    TRY(parse_adam(path, cfg, "g", &c->adam_g));
-    TRY(parse_adam(path, cfg, "d", &c->adam_d));
+    TRY(clgan_kv_adam(path, cfg, "g", &c->adam_g));
+    TRY(clgan_kv_adam(path, cfg, "d", &c->adam_d));
     clgan_status st = clgan_gan_arch_resolve(&c->arch);
     if (st != CLGAN_OK) return clgan_fail_context(CLGAN_ERR_FORMAT, "checkpoint %s", path);
     return CLGAN_OK;

@@ -279,3 +279,16 @@ clgan_status clgan_ckpt_get_class_names(const clgan_ckpt_reader *r, const char *
         return clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: section class_names does not hold %d names", path, K);
     return CLGAN_OK;
 }
+
+clgan_status clgan_kv_adam(const char *path, const char *cfg, const char *suffix, clgan_adam_params *a)
+{
+    char key[16];
+    snprintf(key, sizeof key, "lr_%s", suffix);
+    TRY(clgan_kv_float(path, cfg, key, 0, INFINITY, 0, &a->lr));
+    snprintf(key, sizeof key, "beta1_%s", suffix);
+    TRY(clgan_kv_float(path, cfg, key, 0, 1, CLGAN_KV_OPEN_HI, &a->beta1));
+    snprintf(key, sizeof key, "beta2_%s", suffix);
+    TRY(clgan_kv_float(path, cfg, key, 0, 1, CLGAN_KV_OPEN_HI, &a->beta2));
+    snprintf(key, sizeof key, "eps_%s", suffix);
+    return clgan_kv_float(path, cfg, key, 0, INFINITY, CLGAN_KV_OPEN_LO, &a->eps);
+}

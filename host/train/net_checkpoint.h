@@ -53,6 +53,9 @@ clgan_status clgan_kv_u64(const char *path, const char *text, const char *key, u
 #define CLGAN_KV_OPEN_HI 2u
 clgan_status clgan_kv_float(const char *path, const char *text, const char *key, double lo, double hi,
                             unsigned open, float *out);
+/* Adam's settings lr_S, beta1_S, beta2_S and eps_S (S = suffix, e.g. "g")
+ * within what the optimizer accepts. */
+clgan_status clgan_kv_adam(const char *path, const char *text, const char *suffix, clgan_adam_params *a);
 /* A word (up to the next space) of 1 to cap-1 bytes, e.g. a model name. */
 clgan_status clgan_kv_word(const char *path, const char *text, const char *key, char *buf, size_t cap);
 clgan_status clgan_kv_missing(const char *path, const char *key);

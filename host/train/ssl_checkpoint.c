@@ -21,19 +21,6 @@ static void config_text(const clgan_ssl_config *c, char *out, size_t cap)
              c->adam_g.beta2, c->adam_g.eps, (long long)c->decay_start, (long long)c->decay_end, c->augment);
 }
 
-static clgan_status parse_adam(const char *path, const char *cfg, const char *suffix, clgan_adam_params *a)
-{
-    char key[16];
-    snprintf(key, sizeof key, "lr_%s", suffix);
-    TRY(clgan_kv_float(path, cfg, key, 0, INFINITY, 0, &a->lr));
-    snprintf(key, sizeof key, "beta1_%s", suffix);
-    TRY(clgan_kv_float(path, cfg, key, 0, 1, CLGAN_KV_OPEN_HI, &a->beta1));
-    snprintf(key, sizeof key, "beta2_%s", suffix);
-    TRY(clgan_kv_float(path, cfg, key, 0, 1, CLGAN_KV_OPEN_HI, &a->beta2));
-    snprintf(key, sizeof key, "eps_%s", suffix);
-    return clgan_kv_float(path, cfg, key, 0, INFINITY, CLGAN_KV_OPEN_LO, &a->eps);
-}
-
 /* Every setting is range-checked here, before anything is built from it. */
 static clgan_status parse(const char *path, const clgan_ckpt_reader *r, clgan_ssl_config *c)
 {
@@ -51,8 +38,8 @@ static clgan_status parse(const char *path, const clgan_ckpt_reader *r, clgan_ss
     TRY(clgan_kv_int(path, cfg, "batch", 2, CLGAN_MAX_BATCH, &c->batch));
     TRY(clgan_kv_float(path, cfg, "unlabelled_weight", 0, INFINITY, 0, &c->unlabelled_weight));
     TRY(clgan_kv_u64(path, cfg, "seed", &c->seed));
-    TRY(parse_adam(path, cfg, "d", &c->adam_d));
-    TRY(parse_adam(path, cfg, "g", &c->adam_g));
+    TRY(clgan_kv_adam(path, cfg, "d", &c->adam_d));
+    TRY(clgan_kv_adam(path, cfg, "g", &c->adam_g));
     /* optional: checkpoints from before the decay schedule and augmentation have none */
     c->decay_start = c->decay_end = 0;
     if (clgan_kv(cfg, "decay_start")) TRY(clgan_kv_i64(path, cfg, "decay_start", 0, INT64_MAX, &c->decay_start));

@@ -30,6 +30,16 @@ int cmd_train_ssl(int argc, char **argv);
  * prints usage to stderr and returns 2, --help/-h/help prints it to stdout. */
 int cli_dispatch(const cli_command *cmds, int n, int argc, char **argv, void (*usage)(FILE *), const char *what);
 
+/* --help lines of --test-percent and --skip-unreadable for the commands
+ * whose test split comes from --data (part of a printf format). */
+#define CLI_HELP_SPLIT_FLAGS                                                                              \
+    "  --test-percent P      an image folder without train/ and test/ sub-folders: the P%% of its images\n" \
+    "                        (0..90, default 10; chosen by a hash of each file's path and --seed) that\n"   \
+    "                        form the test split, the rest the training split. With train/ and test/\n"     \
+    "                        sub-folders those are the splits; other formats have their own\n"              \
+    "  --skip-unreadable     skip image-folder files that cannot be decoded (say how many) instead of\n"    \
+    "                        stopping\n"
+
 /* "--flag VALUE" or "--flag=VALUE" at argv[*i]: returns VALUE and advances *i,
  * or NULL when argv[*i] is not that flag. Prints an error and sets *bad when
  * the value is missing. */

@@ -65,12 +65,7 @@ static void usage(FILE *f)
             "                        round(R * real images) more in equal shares after balancing (default 0)\n"
             "  --width W             channels of the first conv block (default 32)\n"
             "  --limit N             use only the first N training images\n"
-            "  --test-percent P      an image folder without train/ and test/ sub-folders: the P%% of its images\n"
-            "                        (0..90, default 10; chosen by a hash of each file's path and --seed) that\n"
-            "                        form the test split, the rest the training split. With train/ and test/\n"
-            "                        sub-folders those are the splits; other formats have their own\n"
-            "  --skip-unreadable     skip image-folder files that cannot be decoded (say how many) instead of\n"
-            "                        stopping\n"
+            CLI_HELP_SPLIT_FLAGS
             "  --seed S              seed for weights, dropout, augmentation, data order and subsets (default 1)\n"
             "  --device SPEC         OpenCL device (index, gpu/cpu, or part of a name)\n"
             "  --resume              continue the run in --out from its checkpoint\n"

@@ -37,12 +37,7 @@ static void usage(FILE *f)
             "  --out DIR             save the head and the test confusion heat map into DIR\n"
             "  --labels N            keep N labelled training images, balanced over the classes, chosen by --seed\n"
             "  --limit N             use only the first N training images\n"
-            "  --test-percent P      an image folder without train/ and test/ sub-folders: the P%% of its images\n"
-            "                        (0..90, default 10; chosen by a hash of each file's path and --seed) that\n"
-            "                        form the test split, the rest the training split. With train/ and test/\n"
-            "                        sub-folders those are the splits; other formats have their own\n"
-            "  --skip-unreadable     skip image-folder files that cannot be decoded (say how many) instead of\n"
-            "                        stopping\n"
+            CLI_HELP_SPLIT_FLAGS
             "  --epochs E            passes over the labelled images (default: enough for >= 2000 steps, min 20)\n"
             "  --batch B             head batch size (default 64)\n"
             "  --hidden H            one hidden layer of H ReLU units (default 0: linear head)\n"
