@@ -266,6 +266,15 @@ static void test_headers(void)
     put32le(bmp + 22, 0x80000000u);
     m = probe_msg(bmp, len, &st, &info);
     EXPECT(st == CLGAN_ERR_FORMAT && has(m, "2147483648") && has(m, "limit"), "BMP of height INT32_MIN: %s", m);
+    /* A compression field negative as a signed int: stb_image decodes such
+     * a BMP as uncompressed rows, so it must hold them (found by fuzzing). */
+    {
+        static const uint8_t bmp[64] = {'B', 'M', 64, 0, 0, 0, 0, 0, 0, 0, 54, 0, 0, 0, 40, 0, 0, 0,
+                                        0x04, 0x04, 0, 0, 0x01, 0x3a, 0, 0, 1, 0, 24, 0, 0x00, 0x01, 0x5f, 0xb5};
+        m = probe_msg(bmp, sizeof bmp, &st, &info);
+        EXPECT(st == CLGAN_ERR_FORMAT && has(m, "1028 x 14849") && has(m, "truncated or corrupt"),
+               "64-byte BMP of 1028 x 14849 with a negative compression field: %s", m);
+    }
     free(bmp);
 
     /* JPEG: a real one; then its frame header patched to 4000 x 4000. */

@@ -188,7 +188,7 @@ static int parse_bmp(const uint8_t *p, size_t n, uint64_t file_len, hdr *h)
     uint32_t hsz = le32(p + 14);
     if (hsz != 12 && hsz != 40 && hsz != 56 && hsz != 108 && hsz != 124) return HDR_NONE; /* as stb_image tests */
     h->info.format = "BMP", h->info.sure = 1;
-    uint32_t bpp, compress = 0;
+    uint32_t bpp;
     if (hsz == 12) {
         if (n < 26) return short_header(h, 26, n, file_len);
         h->w = le16(p + 18), h->h = le16(p + 20), bpp = le16(p + 24);
@@ -196,11 +196,13 @@ static int parse_bmp(const uint8_t *p, size_t n, uint64_t file_len, hdr *h)
         if (n < 34) return short_header(h, 34, n, file_len);
         int64_t hh = (int32_t)le32(p + 22); /* negative: rows top-down */
         h->w = le32(p + 18), h->h = (uint64_t)(hh < 0 ? -hh : hh);
-        bpp = le16(p + 28), compress = le32(p + 30);
+        bpp = le16(p + 28);
     }
     h->info.comp = bpp == 32 ? 4 : 3;
-    /* Uncompressed rows (stb_image reads no other kind): every pixel's bits. */
-    if (compress == 0 || compress == 3) h->min_bytes = (double)h->h * (double)((h->w * (bpp ? bpp : 1) + 7) / 8);
+    /* stb_image reads uncompressed rows only: it refuses compression 1, 2
+     * and >= 4 read as a signed int, and decodes a negative one as
+     * uncompressed rows; so every BMP it accepts needs every pixel's bits. */
+    h->min_bytes = (double)h->h * (double)((h->w * (bpp ? bpp : 1) + 7) / 8);
     return HDR_OK;
 }
 
