@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -283,6 +284,31 @@ static void test_headers(void)
     st = clgan_image_load_memory("a.jpg", jpg, len, 1, &px, &info);
     EXPECT(st == CLGAN_OK && info.w == 32 && info.h == 16 && info.comp == 3, "32 x 16 JPEG decodes");
     clgan_image_free(px);
+    /* Its pixels (libjpeg decodes JPEG): a smooth image comes back close, in colour and in grey. */
+    {
+        uint8_t smooth[32 * 16 * 3];
+        for (int y = 0; y < 16; y++)
+            for (int x = 0; x < 32; x++)
+                smooth[(y * 32 + x) * 3] = (uint8_t)(x * 8), smooth[(y * 32 + x) * 3 + 1] = (uint8_t)(y * 16),
+                                     smooth[(y * 32 + x) * 3 + 2] = 128;
+        EXPECT(stbi_write_jpg(P("%s/s.jpg", tmp), 32, 16, 3, smooth, 95) != 0, "write s.jpg");
+        double err_rgb = 1e9, err_grey = 1e9;
+        if (clgan_image_load_file(P("%s/s.jpg", tmp), 3, &px, &info) == CLGAN_OK) {
+            err_rgb = 0;
+            for (size_t i = 0; i < sizeof smooth; i++) err_rgb += fabs((double)px[i] - smooth[i]) / sizeof smooth;
+            clgan_image_free(px);
+        }
+        if (clgan_image_load_file(P("%s/s.jpg", tmp), 1, &px, &info) == CLGAN_OK) {
+            err_grey = 0;
+            for (int i = 0; i < 32 * 16; i++) {
+                int g = (77 * smooth[3 * i] + 150 * smooth[3 * i + 1] + 29 * smooth[3 * i + 2]) >> 8;
+                err_grey += fabs((double)px[i] - g) / (32 * 16);
+            }
+            clgan_image_free(px);
+        }
+        EXPECT(err_rgb < 4 && err_grey < 4, "JPEG pixels: mean error %.2f in RGB, %.2f in grey (< 4)", err_rgb,
+               err_grey);
+    }
     size_t sof = 0;
     for (size_t i = 2; i + 9 < len && !sof; i++)
         if (jpg[i] == 0xff && (jpg[i + 1] == 0xc0 || jpg[i + 1] == 0xc2)) sof = i;
@@ -298,9 +324,9 @@ static void test_headers(void)
     }
     free(jpg);
 
-    /* A Huffman table with more than 256 codes (stb_image 2.27 writes past
-     * its table for it): refused after the frame header, where the encoder
-     * put it (found at decode), and before it (found by the probe). */
+    /* A Huffman table with more than 256 codes (stb_image 2.27 wrote past
+     * its table for it; JPEG is libjpeg's now): refused after the frame
+     * header, where the encoder put it, and before it. */
     jpg = read_whole(P("%s/a.jpg", tmp), &len);
     size_t dht = 0;
     for (size_t i = 2; i + 21 < len && !dht; i++)
@@ -310,7 +336,7 @@ static void test_headers(void)
         memset(jpg + dht + 5, 0x20, 16); /* 16 x 32 = 512 codes */
         st = clgan_image_load_memory("a.jpg", jpg, len, 1, &px, &info);
         m = st == CLGAN_OK ? "" : clgan_last_error();
-        EXPECT(st == CLGAN_ERR_FORMAT && !px && has(m, "a.jpg") && has(m, "Huffman table") && has(m, "256 codes"),
+        EXPECT(st == CLGAN_ERR_FORMAT && !px && has(m, "a.jpg") && has(m, "Huffman table"),
                "JPEG with a 512-code Huffman table after its frame header: %s", m);
     }
     free(jpg);
@@ -321,7 +347,7 @@ static void test_headers(void)
         memcpy(j + 23, sof0, sizeof sof0);
         j[36] = 0xff, j[37] = 0xd9;
         m = probe_msg(j, 38, &st, &info);
-        EXPECT(st == CLGAN_ERR_FORMAT && has(m, "Huffman table at byte 6 has more than 256 codes"),
+        EXPECT(st == CLGAN_ERR_FORMAT && has(m, "x.img: cannot read the image: Bogus Huffman table"),
                "JPEG with a 512-code Huffman table before its frame header: %s", m);
     }
 

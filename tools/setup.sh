@@ -13,7 +13,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=${BUILD_DIR:-$here/build}
 # clang-15: the sanitizer and fuzz builds (tools/ci-sanitize.sh); libFuzzer and the sanitizer runtimes come with it.
-packages=(cmake gcc libc6-dev make ocl-icd-opencl-dev pocl-opencl-icd libclblast-dev libstb-dev zlib1g-dev libcjson-dev oclgrind clinfo clang-15)
+packages=(cmake gcc libc6-dev make ocl-icd-opencl-dev pocl-opencl-icd libclblast-dev libstb-dev libjpeg-dev zlib1g-dev libcjson-dev oclgrind clinfo clang-15)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
@@ -34,7 +34,7 @@ else
     cat >&2 <<MSG
 setup.sh: this is not a Debian/Ubuntu system, so nothing is installed automatically.
 Install: a C11 compiler, CMake >= 3.25, the OpenCL ICD loader and headers, an OpenCL
-driver (your GPU vendor's, or PoCL for CPUs), CLBlast (>= 1.5), stb, zlib and cJSON headers;
+driver (your GPU vendor's, or PoCL for CPUs), CLBlast (>= 1.5), stb, libjpeg, zlib and cJSON headers;
 oclgrind for the oclgrind-labelled tests; clang with libFuzzer for tools/ci-sanitize.sh. Then run:
   cmake -S "$here" -B "$build_dir" && cmake --build "$build_dir" -j
 MSG

@@ -1,8 +1,9 @@
-/* image_file.c — image files through stb_image, behind the header checks
- * that image_file.h lists. Each format's header is parsed here, telling the
- * formats apart the way stb_image does (JPEG, PNG, BMP, GIF, PNM, then TGA),
- * so the width and height checked are the ones stb_image will allocate for;
- * stb_image's own reading of the header must then agree.
+/* image_file.c — image files through libjpeg (JPEG) and stb_image (the
+ * others), behind the header checks that image_file.h lists. Each format's
+ * header is parsed here, telling the formats apart the way stb_image does
+ * (JPEG, PNG, BMP, GIF, PNM, then TGA), so the width and height checked are
+ * the ones the decoder will allocate for; the decoder's own reading of the
+ * header must then agree.
  */
 #include "data/image_file.h"
 #include "data/dataset.h"
@@ -15,6 +16,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <jpeglib.h>
+#include <setjmp.h>
 #include <stb/stb_image.h>
 
 /* Bytes read for a header check at first; more when the header goes on
@@ -93,37 +96,6 @@ static int parse_png(const uint8_t *p, size_t n, uint64_t file_len, hdr *h)
     return HDR_OK;
 }
 
-/* One JPEG DHT segment (its length field at pos, len bytes with it) read
- * the way stb_image reads it: tables one after another while the length
- * lasts, bytes past the end of the file read as 0. stb_image 2.27 writes
- * past its 257-entry code-size array when a table's 16 counts sum past 256,
- * so such a table is refused before stb_image sees it. 1: fine (or a table
- * header stb_image refuses by itself); 0: a table with more than 256 codes
- * (its offset in *at); -1: bytes up to *at are needed (only when n <
- * file_len). */
-static int jpeg_dht_ok(const uint8_t *p, size_t n, uint64_t file_len, size_t pos, size_t len, size_t *at)
-{
-    long left = (long)len - 2;
-    size_t t = pos + 2;
-    while (left > 0) {
-        if (t + 17 > n && n < file_len) {
-            *at = t + 17;
-            return -1;
-        }
-        int q = t < n ? p[t] : 0;
-        if ((q >> 4) > 1 || (q & 15) > 3) return 1;
-        unsigned codes = 0;
-        for (size_t i = 1; i <= 16; i++) codes += t + i < n ? p[t + i] : 0;
-        if (codes > 256) {
-            *at = t;
-            return 0;
-        }
-        t += 17 + codes;
-        left -= 17 + (long)codes;
-    }
-    return 1;
-}
-
 static int parse_jpeg(const uint8_t *p, size_t n, uint64_t file_len, hdr *h)
 {
     size_t pos = 0;
@@ -158,16 +130,6 @@ static int parse_jpeg(const uint8_t *p, size_t n, uint64_t file_len, hdr *h)
         if (m >= 0xc3 && m <= 0xcf && m != 0xc4 && m != 0xc8 && m != 0xcc) {
             snprintf(h->why, sizeof h->why,
                      "SOF%d: lossless, hierarchical or arithmetic-coded JPEG is not supported", m - 0xc0);
-            return HDR_BAD;
-        }
-        size_t at;
-        int dht = m == 0xc4 ? jpeg_dht_ok(p, n, file_len, pos, len, &at) : 1;
-        if (dht < 0) {
-            h->need = at;
-            return HDR_MORE;
-        }
-        if (!dht) {
-            snprintf(h->why, sizeof h->why, "the Huffman table at byte %zu has more than 256 codes", at);
             return HDR_BAD;
         }
         pos += len;
@@ -293,6 +255,96 @@ static int parse_header(const uint8_t *p, size_t n, uint64_t file_len, hdr *h)
 
 /* Check the first n bytes of a file of file_len bytes. *more > 0: read that
  * many bytes (or the whole file) and call again. */
+/* ---- JPEG through libjpeg ----------------------------------------------
+ * JPEG files are decoded by libjpeg(-turbo), not stb_image: stb_image 2.27's
+ * JPEG decoder writes past its Huffman tables and shifts by negative counts
+ * on corrupt files (found by fuzzing), where libjpeg refuses them. */
+
+/* Scans a progressive file may have: real files have about ten; a corrupt
+ * one with thousands makes the decoder spin (libjpeg-turbo's own advice). */
+#define JPEG_MAX_SCANS 1000
+
+typedef struct jpeg_failure {
+    struct jpeg_error_mgr mgr;
+    jmp_buf jump;
+    char message[JMSG_LENGTH_MAX];
+} jpeg_failure;
+
+static void jpeg_error_exit(j_common_ptr c)
+{
+    jpeg_failure *f = (jpeg_failure *)c->err;
+    f->mgr.format_message(c, f->message);
+    longjmp(f->jump, 1);
+}
+
+/* libjpeg's warnings (corrupt data it decodes past, as stb_image did) are not printed. */
+static void jpeg_no_message(j_common_ptr c) { (void)c; }
+
+static void jpeg_scan_limit(j_common_ptr c)
+{
+    j_decompress_ptr d = (j_decompress_ptr)c;
+    if (d->input_scan_number > JPEG_MAX_SCANS) {
+        jpeg_failure *f = (jpeg_failure *)c->err;
+        snprintf(f->message, sizeof f->message, "more than %d progressive scans", JPEG_MAX_SCANS);
+        longjmp(f->jump, 1);
+    }
+}
+
+/* Read a JPEG held in memory: its size and channels (1 grey, 3 colour: CMYK
+ * and YCCK files become RGB as stb_image made them, R = C K / 255), and
+ * unless header_only its pixels, [h][w][comp] malloc'd into *px. */
+static clgan_status jpeg_read(const char *name, const uint8_t *data, size_t len, int header_only, int *w, int *h,
+                              int *comp, uint8_t **px)
+{
+    struct jpeg_decompress_struct d;
+    struct jpeg_progress_mgr progress = {.progress_monitor = jpeg_scan_limit};
+    jpeg_failure fail;
+    uint8_t *volatile out = NULL, *volatile row = NULL;
+    d.err = jpeg_std_error(&fail.mgr);
+    fail.mgr.error_exit = jpeg_error_exit;
+    fail.mgr.output_message = jpeg_no_message;
+    if (setjmp(fail.jump)) {
+        jpeg_destroy_decompress(&d);
+        free(out), free(row);
+        char esc[CLGAN_ESCAPE_CAP];
+        return clgan_fail(CLGAN_ERR_FORMAT, "%s: cannot %s the image: %s", name, header_only ? "read" : "decode",
+                          clgan_escape_str(fail.message, esc, sizeof esc));
+    }
+    jpeg_create_decompress(&d);
+    d.progress = &progress;
+    jpeg_mem_src(&d, data, (unsigned long)len);
+    jpeg_read_header(&d, TRUE);
+    int cmyk = d.jpeg_color_space == JCS_CMYK || d.jpeg_color_space == JCS_YCCK;
+    *w = (int)d.image_width, *h = (int)d.image_height, *comp = d.num_components == 1 ? 1 : 3;
+    if (header_only) {
+        jpeg_destroy_decompress(&d);
+        return CLGAN_OK;
+    }
+    d.out_color_space = *comp == 1 ? JCS_GRAYSCALE : cmyk ? JCS_CMYK : JCS_RGB;
+    jpeg_start_decompress(&d);
+    size_t out_row = (size_t)d.output_width * (size_t)*comp;
+    out = malloc(out_row * d.output_height);
+    row = malloc((size_t)d.output_width * (size_t)d.output_components);
+    if (!out || !row) {
+        snprintf(fail.message, sizeof fail.message, "out of host memory for %u x %u pixels", d.output_width,
+                 d.output_height);
+        longjmp(fail.jump, 1);
+    }
+    while (d.output_scanline < d.output_height) {
+        uint8_t *dst = out + out_row * d.output_scanline;
+        JSAMPROW r = cmyk ? row : dst;
+        if (jpeg_read_scanlines(&d, &r, 1) != 1) break;
+        if (cmyk)
+            for (size_t x = 0; x < d.output_width; x++)
+                for (int ch = 0; ch < 3; ch++) dst[3 * x + ch] = (uint8_t)((row[4 * x + ch] * row[4 * x + 3] + 127) / 255);
+    }
+    jpeg_finish_decompress(&d);
+    jpeg_destroy_decompress(&d);
+    free(row);
+    *px = out;
+    return CLGAN_OK;
+}
+
 static clgan_status check(const char *name, const uint8_t *p, size_t n, uint64_t file_len, clgan_image_info *info,
                           size_t *more)
 {
@@ -331,7 +383,14 @@ static clgan_status check(const char *name, const uint8_t *p, size_t n, uint64_t
                           name, (unsigned long long)file_len, CLGAN_IMAGE_MAX_FILE_BYTES);
     info->w = (int)w, info->h = (int)hh;
     int sw, sh, sc;
-    if (!stbi_info_from_memory(p, (int)n, &sw, &sh, &sc)) {
+    if (!strcmp(fmt, "JPEG")) {
+        clgan_status st = jpeg_read(name, p, n, 1, &sw, &sh, &sc, NULL);
+        if (st != CLGAN_OK && n < file_len) { /* its scan starts past the prefix: all of it */
+            *more = (size_t)file_len;
+            return CLGAN_OK;
+        }
+        TRY(st);
+    } else if (!stbi_info_from_memory(p, (int)n, &sw, &sh, &sc)) {
         if (n < file_len) { /* stb_image may want chunks past the prefix (a PNG's palette): all of it */
             *more = (size_t)file_len;
             return CLGAN_OK;
@@ -340,7 +399,7 @@ static clgan_status check(const char *name, const uint8_t *p, size_t n, uint64_t
     }
     if (sw != info->w || sh != info->h)
         return clgan_fail(CLGAN_ERR_FORMAT,
-                          "%s: cannot read the image: its %s header says %d x %d pixels, but stb_image reads %d x %d",
+                          "%s: cannot read the image: its %s header says %d x %d pixels, but its decoder reads %d x %d",
                           name, fmt, info->w, info->h, sw, sh);
     info->comp = sc;
     return CLGAN_OK;
@@ -466,36 +525,6 @@ static uint64_t png_raw_bytes(uint64_t w, uint64_t h, uint64_t bits, int interla
  * compressed stream claims, gigabytes from a few hundred bytes). Empty IDAT
  * chunks are dropped (stb_image 2.27 copies an empty first one to a NULL
  * buffer): then *fixed holds the copy to decode, else it is NULL. */
-/* The whole JPEG walked as stb_image decodes it: segments by their lengths,
- * a scan's entropy-coded data up to the next marker (0xff followed by
- * neither 0, 0xff nor a restart code), every DHT segment checked by
- * jpeg_dht_ok — progressive files define tables between their scans. */
-static clgan_status jpeg_check(const char *name, const uint8_t *p, size_t len)
-{
-    size_t pos = 2; /* after SOI */
-    while (pos < len) {
-        while (pos < len && p[pos] != 0xff) pos++;
-        while (pos < len && p[pos] == 0xff) pos++;
-        if (pos >= len) break;
-        int m = p[pos++];
-        if (m == 0xd9) break; /* EOI */
-        if (m == 0x00 || m == 0x01 || (m >= 0xd0 && m <= 0xd8)) continue;
-        if (pos + 2 > len) break;
-        size_t seg = be16(p + pos), at;
-        if (m == 0xc4 && !jpeg_dht_ok(p, len, len, pos, seg, &at))
-            return clgan_fail(CLGAN_ERR_FORMAT,
-                              "%s: cannot decode the image: its JPEG Huffman table at byte %zu has more than 256 codes",
-                              name, at);
-        if (seg < 2) break; /* stb_image refuses it */
-        pos += seg;
-        if (m == 0xda)
-            while (pos + 1 < len && !(p[pos] == 0xff && p[pos + 1] != 0x00 && p[pos + 1] != 0xff &&
-                                      (p[pos + 1] < 0xd0 || p[pos + 1] > 0xd7)))
-                pos++;
-    }
-    return CLGAN_OK;
-}
-
 static clgan_status png_check(const char *name, const uint8_t *p, size_t len, uint8_t **fixed, size_t *fixed_len)
 {
     *fixed = NULL;
@@ -581,11 +610,15 @@ clgan_status clgan_image_load_memory(const char *name, const uint8_t *data, size
     size_t fixed_len = 0;
     uint8_t *fixed = NULL;
     if (!strcmp(info->format, "PNG")) TRY(png_check(name, data, len, &fixed, &fixed_len));
-    if (!strcmp(info->format, "JPEG")) TRY(jpeg_check(name, data, len));
-    uint8_t *px = stbi_load_from_memory(fixed ? fixed : data, (int)(fixed ? fixed_len : len), &w, &h, &comp, 0);
-    free(fixed);
-    if (!px)
-        return clgan_fail(CLGAN_ERR_FORMAT, "%s: cannot decode the image: %s", name, stb_reason("unknown error"));
+    uint8_t *px = NULL;
+    if (!strcmp(info->format, "JPEG")) {
+        TRY(jpeg_read(name, data, len, 0, &w, &h, &comp, &px));
+    } else {
+        px = stbi_load_from_memory(fixed ? fixed : data, (int)(fixed ? fixed_len : len), &w, &h, &comp, 0);
+        free(fixed);
+        if (!px)
+            return clgan_fail(CLGAN_ERR_FORMAT, "%s: cannot decode the image: %s", name, stb_reason("unknown error"));
+    }
     if (w != info->w || h != info->h || comp < 1 || comp > 4) {
         stbi_image_free(px);
         return clgan_fail(CLGAN_ERR_FORMAT,

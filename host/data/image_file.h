@@ -1,6 +1,6 @@
 /* image_file.h — reading one image file (PNG, JPEG, BMP, GIF, TGA, binary
- * PNM) with stb_image, behind checks made from the header before anything
- * is decoded:
+ * PNM) with libjpeg (JPEG) and stb_image (the others), behind checks made
+ * from the header before anything is decoded:
  *
  *     clgan_image_info info;
  *     uint8_t *hwc;                       // [h][w][channels], interleaved
@@ -23,7 +23,7 @@
  *     pixels (LZW's largest ratio, 12-bit codes); JPEG one byte per 16 blocks
  *     of 8 x 8 pixels (a block takes at least one bit; half that, to be safe);
  *   - the file itself may be at most CLGAN_IMAGE_MAX_FILE_BYTES long;
- *   - stb_image must read the same width and height from the header.
+ *   - the decoder must read the same width and height from the header.
  * So a small file cannot make the decoder allocate much, and an image
  * larger than the limits is reported as such (with the limits), not as
  * "unknown image type". Every failure is CLGAN_ERR_FORMAT (CLGAN_ERR_IO
