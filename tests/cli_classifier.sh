@@ -64,7 +64,7 @@ echo "not an image" >"$work/fake.png"
 "$clgan" predict --checkpoint "$ck" "$work/fake.png" 2>"$work/err"; rc=$?
 expect "undecodable image: rc 1 and the file in the message" test $rc = 1 -a -n "$(grep -F "$work/fake.png" "$work/err")"
 "$clgan" predict --checkpoint "$ck" "$work/missing.png" 2>"$work/err"; rc=$?
-expect "missing image: rc 1, 'cannot open'" test $rc = 1 -a -n "$(grep 'cannot open' "$work/err")"
+expect "missing image: rc 1, 'no such file'" test $rc = 1 -a -n "$(grep 'no such file or directory' "$work/err")"
 "$clgan" predict --checkpoint "$ck" 2>"$work/err"; rc=$?
 expect "predict without images: rc 2" test $rc = 2
 
