@@ -246,7 +246,7 @@ clgan_status clgan_ckpt_add_class_names(clgan_ckpt_writer *w, int K, const char 
     if (!text) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory writing a checkpoint");
     char *at = text;
     for (int k = 0; k < K; k++) {
-        for (const char *c = names[k]; *c && c < names[k] + 63; c++) *at++ = *c == '\n' || *c == '\r' ? ' ' : *c;
+        for (const char *c = names[k]; *c && c < names[k] + 63; c++) *at++ = (unsigned char)*c < 0x20 || *c == 0x7f ? ' ' : *c;
         *at++ = '\n';
     }
     *at = '\0';
@@ -266,13 +266,9 @@ clgan_status clgan_ckpt_get_class_names(const clgan_ckpt_reader *r, const char *
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         if (!nl) break;
         size_t len = (size_t)(nl - p);
-        for (size_t i = 0; i < len; i++)
-            if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f) {
-                char esc[CLGAN_ESCAPE_CAP];
-                return clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: class name %d ('%s') holds a control byte", path,
-                                  k, clgan_escape(p, len, esc, sizeof esc));
-            }
-        snprintf(names[k++], 64, "%.*s", (int)(len < 63 ? len : 63), p);
+        snprintf(names[k], 64, "%.*s", (int)(len < 63 ? len : 63), p);
+        for (char *c = names[k++]; *c; c++) /* printed in reports: never a terminal escape from a file */
+            if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = ' ';
         p = nl + 1;
     }
     if (k != K || p != end)
