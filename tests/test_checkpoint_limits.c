@@ -14,6 +14,7 @@
 #include "train/gan_checkpoint.h"
 #include "train/net_checkpoint.h"
 #include "train/ssl.h"
+#include "test_files.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -405,31 +406,6 @@ static void test_net_create(clgan_ctx *ctx)
     clgan_net_free(net);
 }
 
-static int count_tmp(void)
-{
-    DIR *d = opendir(dir);
-    int n = 0;
-    struct dirent *e;
-    while (d && (e = readdir(d)))
-        if (strstr(e->d_name, ".tmp.")) n++;
-    if (d) closedir(d);
-    return n;
-}
-
-static char *slurp(const char *p, size_t *len)
-{
-    FILE *f = fopen(p, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    *len = fread(b, 1, (size_t)n, f);
-    b[*len] = 0;
-    fclose(f);
-    return b;
-}
-
 /* NaN parameters: the writer refuses them and keeps the good file; the
  * loader warns about a file that has them. */
 static void test_nonfinite(clgan_ctx *ctx)
@@ -440,7 +416,7 @@ static void test_nonfinite(clgan_ctx *ctx)
     MUST(clgan_gan_create(ctx, &cfg, &gan));
     MUST(clgan_gan_save(gan, path, "good"));
     size_t good_len, after_len;
-    char *good = slurp(path, &good_len);
+    char *good = (char *)test_read_file(path, &good_len);
 
     clgan_net *G = clgan_gan_generator(gan);
     size_t n = clgan_net_block_floats(G, CLGAN_NET_PARAMS);
@@ -449,11 +425,11 @@ static void test_nonfinite(clgan_ctx *ctx)
     p[n / 2] = NAN;
     MUST(clgan_net_write_block(G, CLGAN_NET_PARAMS, p));
     clgan_status st = clgan_gan_save(gan, path, "bad");
-    char *after = slurp(path, &after_len);
+    char *after = (char *)test_read_file(path, &after_len);
     EXPECT(st == CLGAN_ERR_CHECK_FAILED && has("parameters of G contain 1 non-finite value") &&
                has("checkpoint not written") && has(path),
            "writer refuses NaN parameters: %s", clgan_last_error());
-    EXPECT(good && after && good_len == after_len && !memcmp(good, after, good_len) && count_tmp() == 0,
+    EXPECT(good && after && good_len == after_len && !memcmp(good, after, good_len) && test_count_tmp(dir) == 0,
            "the good checkpoint on disk is untouched, no temporary file left");
     free(after);
 
@@ -487,7 +463,7 @@ static void test_nonfinite(clgan_ctx *ctx)
     dup2(saved, 2);
     close(saved);
     size_t elen;
-    char *err = slurp(errfile, &elen);
+    char *err = (char *)test_read_file(errfile, &elen);
     EXPECT(st == CLGAN_OK && loaded, "a NaN checkpoint still loads: %s", clgan_last_error());
     EXPECT(err && strstr(err, "clgan: warning:") && strstr(err, forged) && strstr(err, "G.params") &&
                strstr(err, "2 non-finite values"),

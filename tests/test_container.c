@@ -4,6 +4,7 @@
  * bad arguments, atomic replacement and no temporary files left behind. */
 #include "core/sha256.h"
 #include "io/container.h"
+#include "test_files.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -30,30 +31,6 @@ static uint8_t rnd_byte(void)
     rng ^= rng >> 7;
     rng ^= rng << 17;
     return (uint8_t)(rng >> 24);
-}
-
-static int count_tmp_files(void)
-{
-    DIR *d = opendir(dir);
-    int n = 0;
-    struct dirent *e;
-    while (d && (e = readdir(d)))
-        if (strstr(e->d_name, ".tmp.")) n++;
-    if (d) closedir(d);
-    return n;
-}
-
-static uint8_t *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *b = malloc((size_t)n + 1);
-    *len = fread(b, 1, (size_t)n, f);
-    fclose(f);
-    return b;
 }
 
 static void spit(const char *path, const uint8_t *b, size_t len)
@@ -117,10 +94,10 @@ static void test_round_trip(void)
     clgan_status longname = clgan_ckpt_add(w, "x123456789012345678901234567890123456789012345678901234567890abc", "", 0);
     EXPECT(longname == CLGAN_ERR_INVALID_ARG, "64-byte name rejected: %s", clgan_last_error());
     EXPECT(clgan_ckpt_add(w, "", "", 0) == CLGAN_ERR_INVALID_ARG, "empty name rejected: %s", clgan_last_error());
-    EXPECT(count_tmp_files() == 0 && access(path, F_OK) != 0, "nothing written before commit");
+    EXPECT(test_count_tmp(dir) == 0 && access(path, F_OK) != 0, "nothing written before commit");
     clgan_status st = ok ? clgan_ckpt_commit(w) : CLGAN_ERR_IO;
     EXPECT(ok && st == CLGAN_OK, "write %d sections (0 B .. 1 MB) and commit: %s", NSEC + 5, clgan_last_error());
-    EXPECT(count_tmp_files() == 0, "no temporary file left after commit");
+    EXPECT(test_count_tmp(dir) == 0, "no temporary file left after commit");
 
     size_t expect_size = 16 + 32;
     for (int i = 0; i < NSEC; i++) expect_size += 12 + strlen(names[i]) + sizes[i];
@@ -194,7 +171,7 @@ static void test_damage(void)
              clgan_ckpt_add_string(w, "arch", "dcgan") == 0 && clgan_ckpt_commit(w) == CLGAN_OK;
     EXPECT(ok, "small checkpoint written: %s", clgan_last_error());
     size_t size;
-    uint8_t *good = slurp(path, &size);
+    uint8_t *good = test_read_file(path, &size);
     if (!good) return;
 
     int flips = 0, rejected = 0, named = 0, damaged_msg = 0;
@@ -307,7 +284,7 @@ static void test_atomic(void)
     int ok = clgan_ckpt_begin(path, &w) == CLGAN_OK && clgan_ckpt_add_string(w, "tag", "B") == CLGAN_OK;
     EXPECT(ok && read_tag(path, tag, sizeof tag) && !strcmp(tag, "A"), "A intact while B is pending");
     clgan_ckpt_abort(w);
-    EXPECT(read_tag(path, tag, sizeof tag) && !strcmp(tag, "A") && count_tmp_files() == 0,
+    EXPECT(read_tag(path, tag, sizeof tag) && !strcmp(tag, "A") && test_count_tmp(dir) == 0,
            "A intact after B aborted, no temporary file");
 
     struct stat before, after;
@@ -317,7 +294,7 @@ static void test_atomic(void)
     stat(path, &after);
     EXPECT(before.st_ino != after.st_ino, "B is a new file renamed into place (inode %llu -> %llu)",
            (unsigned long long)before.st_ino, (unsigned long long)after.st_ino);
-    EXPECT(count_tmp_files() == 0, "no temporary file left behind");
+    EXPECT(test_count_tmp(dir) == 0, "no temporary file left behind");
 
     /* a failing commit leaves no temporary file and the error names the path */
     char blocked[300], inner[350];
@@ -329,7 +306,7 @@ static void test_atomic(void)
     clgan_status st = write_tagged(blocked, "C"); /* rename over a non-empty folder fails */
     EXPECT(st == CLGAN_ERR_IO && strstr(clgan_last_error(), blocked), "commit over a folder fails: %s",
            clgan_last_error());
-    EXPECT(count_tmp_files() == 0, "no temporary file left after a failed rename");
+    EXPECT(test_count_tmp(dir) == 0, "no temporary file left after a failed rename");
     char nodir[300];
     snprintf(nodir, sizeof nodir, "%s/missing-folder/x.ckpt", dir);
     st = write_tagged(nodir, "C");

@@ -10,6 +10,7 @@
  */
 #include "data/dataset.h"
 #include "data/loader.h"
+#include "test_files.h"
 
 #include <dirent.h>
 #include <math.h>
@@ -71,39 +72,6 @@ static void mkdirs(const char *path)
     mkdir(b, 0755);
 }
 
-static void rm_rf(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0) return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        struct dirent *e;
-        while (d && (e = readdir(d)) != NULL) {
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-            char sub[1024];
-            snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-            rm_rf(sub);
-        }
-        if (d) closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
-static void write_file(const char *path, const void *data, size_t len, int gz)
-{
-    if (gz) {
-        gzFile f = gzopen(path, "wb");
-        gzwrite(f, data, (unsigned)len);
-        gzclose(f);
-    } else {
-        FILE *f = fopen(path, "wb");
-        fwrite(data, 1, len, f);
-        fclose(f);
-    }
-}
-
 static void put32(uint8_t *p, uint32_t v)
 {
     p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
@@ -131,9 +99,9 @@ static void write_idx_pair(const char *dir, const char *prefix, int gz, int rows
     uint8_t b[4096];
     const char *ext = gz ? ".gz" : "";
     size_t n = make_idx_images(b, 0x00000803, 5, rows, cols);
-    write_file(P("%s/%s-images-idx3-ubyte%s", dir, prefix, ext), b, n, gz);
+    test_write_file(P("%s/%s-images-idx3-ubyte%s", dir, prefix, ext), b, n, gz);
     n = make_idx_labels(b, 5, 5);
-    write_file(P("%s/%s-labels-idx1-ubyte%s", dir, prefix, ext), b, n, gz);
+    test_write_file(P("%s/%s-labels-idx1-ubyte%s", dir, prefix, ext), b, n, gz);
 }
 
 static clgan_status open_ds(const char *spec, clgan_dataset_split split, const clgan_dataset_options *o,
@@ -214,7 +182,7 @@ static void test_idx(void)
     {
         DIRVAR(u, "%s/idx_nolabels");
         uint8_t ub[256];
-        write_file(P("%s/x-images-idx3-ubyte", u), ub, make_idx_images(ub, 0x00000803, 5, 3, 4), 0);
+        test_write_file(P("%s/x-images-idx3-ubyte", u), ub, make_idx_images(ub, 0x00000803, 5, 3, 4), 0);
         CHECK(open_ds(P("%s/x-images-idx3-ubyte", u), CLGAN_SPLIT_TEST, &o, &d) == CLGAN_OK, "idx unlabelled: %s",
               clgan_last_error());
         int unlabelled = 0;
@@ -247,29 +215,29 @@ static void test_idx(void)
     DIRVAR(e, "%s/idx_magic");
     write_idx_pair(e, "train", 0, 3, 4);
     n = make_idx_images(buf, 0x00000802, 5, 3, 4);
-    write_file(P("%s/train-images-idx3-ubyte", e), buf, n, 0);
+    test_write_file(P("%s/train-images-idx3-ubyte", e), buf, n, 0);
     expect_fail(e, CLGAN_SPLIT_TRAIN, &o, CLGAN_ERR_FORMAT, "train-images-idx3-ubyte", "wrong magic 0x00000802",
                 "idx wrong magic");
 
     DIRVAR(f, "%s/idx_trunc_img");
     write_idx_pair(f, "train", 1, 3, 4);
     n = make_idx_images(buf, 0x00000803, 5, 3, 4);
-    write_file(P("%s/train-images-idx3-ubyte.gz", f), buf, n - 7, 1);
+    test_write_file(P("%s/train-images-idx3-ubyte.gz", f), buf, n - 7, 1);
     expect_fail(f, CLGAN_SPLIT_TRAIN, &o, CLGAN_ERR_FORMAT, "train-images-idx3-ubyte.gz: truncated",
                 "expected 76 bytes, but the file has 69", "idx truncated images (gz)");
-    write_file(P("%s/train-images-idx3-ubyte.gz", f), buf, 10, 1);
+    test_write_file(P("%s/train-images-idx3-ubyte.gz", f), buf, 10, 1);
     expect_fail(f, CLGAN_SPLIT_TRAIN, &o, CLGAN_ERR_FORMAT, "truncated", "got 10", "idx truncated header");
-    write_file(P("%s/train-images-idx3-ubyte.gz", f), buf, n + 3, 1);
+    test_write_file(P("%s/train-images-idx3-ubyte.gz", f), buf, n + 3, 1);
     expect_fail(f, CLGAN_SPLIT_TRAIN, &o, CLGAN_ERR_FORMAT, "too long", "has 79", "idx trailing bytes");
     /* a gzip file cut short (an interrupted download) */
     {
-        write_file(P("%s/full.gz", f), buf, n, 1);
+        test_write_file(P("%s/full.gz", f), buf, n, 1);
         FILE *g = fopen(P("%s/full.gz", f), "rb");
         uint8_t z[4096];
         size_t zn = fread(z, 1, sizeof z, g);
         fclose(g);
         unlink(P("%s/full.gz", f));
-        write_file(P("%s/train-images-idx3-ubyte.gz", f), z, zn - 12, 0);
+        test_write_file(P("%s/train-images-idx3-ubyte.gz", f), z, zn - 12, 0);
         expect_fail(f, CLGAN_SPLIT_TRAIN, &o, CLGAN_ERR_FORMAT, "train-images-idx3-ubyte.gz", "gzip stream ends early",
                     "idx gzip stream cut short");
     }
@@ -277,21 +245,21 @@ static void test_idx(void)
     DIRVAR(g, "%s/idx_trunc_lab");
     write_idx_pair(g, "train", 0, 3, 4);
     n = make_idx_labels(buf, 5, 5);
-    write_file(P("%s/train-labels-idx1-ubyte", g), buf, n - 2, 0);
+    test_write_file(P("%s/train-labels-idx1-ubyte", g), buf, n - 2, 0);
     expect_fail(g, CLGAN_SPLIT_TRAIN, &o, CLGAN_ERR_FORMAT, "train-labels-idx1-ubyte: truncated",
                 "expected 13 bytes, but the file has 11", "idx truncated labels");
 
     DIRVAR(h, "%s/idx_count");
     write_idx_pair(h, "train", 0, 3, 4);
     n = make_idx_labels(buf, 4, 4);
-    write_file(P("%s/train-labels-idx1-ubyte", h), buf, n, 0);
+    test_write_file(P("%s/train-labels-idx1-ubyte", h), buf, n, 0);
     expect_fail(h, CLGAN_SPLIT_TRAIN, &o, CLGAN_ERR_FORMAT, "count mismatch", "has 5 images but", "idx count mismatch");
 
     DIRVAR(i, "%s/idx_label");
     write_idx_pair(i, "train", 0, 3, 4);
     n = make_idx_labels(buf, 5, 5);
     buf[8 + 3] = 12;
-    write_file(P("%s/train-labels-idx1-ubyte", i), buf, n, 0);
+    test_write_file(P("%s/train-labels-idx1-ubyte", i), buf, n, 0);
     expect_fail(i, CLGAN_SPLIT_TRAIN, &o, CLGAN_ERR_FORMAT, "train-labels-idx1-ubyte", "label 3 has value 12",
                 "idx label out of range");
 
@@ -302,7 +270,7 @@ static void test_idx(void)
     DIRVAR(k, "%s/idx_zero");
     write_idx_pair(k, "train", 0, 3, 4);
     n = make_idx_images(buf, 0x00000803, 5, 0, 4);
-    write_file(P("%s/train-images-idx3-ubyte", k), buf, n, 0);
+    test_write_file(P("%s/train-images-idx3-ubyte", k), buf, n, 0);
     expect_fail(k, CLGAN_SPLIT_TRAIN, &o, CLGAN_ERR_FORMAT, "train-images-idx3-ubyte", "bad image dimensions 0 x 4",
                 "idx zero rows");
 
@@ -329,9 +297,9 @@ static void test_cifar(void)
     clgan_dataset *d = NULL;
     clgan_dataset_options o = clgan_dataset_default_options();
     DIRVAR(a, "%s/cifar/cifar-10-batches-bin");
-    write_file(P("%s/data_batch_1.bin", a), buf, make_cifar(buf, 3, 0), 0);
-    write_file(P("%s/data_batch_2.bin", a), buf, make_cifar(buf, 2, 3), 0);
-    write_file(P("%s/test_batch.bin", a), buf, make_cifar(buf, 4, 11), 0);
+    test_write_file(P("%s/data_batch_1.bin", a), buf, make_cifar(buf, 3, 0), 0);
+    test_write_file(P("%s/data_batch_2.bin", a), buf, make_cifar(buf, 2, 3), 0);
+    test_write_file(P("%s/test_batch.bin", a), buf, make_cifar(buf, 4, 11), 0);
     PATHVAR(root, "%s/cifar");
     CHECK(open_ds(root, CLGAN_SPLIT_TRAIN, &o, &d) == CLGAN_OK, "cifar train: %s", clgan_last_error());
     if (d) {
@@ -347,7 +315,7 @@ static void test_cifar(void)
         printf("ok   %s\n", d->source);
     }
     clgan_dataset_free(d), d = NULL;
-    write_file(P("%s/batches.meta.txt", a), "zero\none\ntwo\nthree\nfour\nfive\nsix\nseven\neight\nnine\n\n", 51, 0);
+    test_write_file(P("%s/batches.meta.txt", a), "zero\none\ntwo\nthree\nfour\nfive\nsix\nseven\neight\nnine\n\n", 51, 0);
     o.channels = 1;
     CHECK(open_ds(root, CLGAN_SPLIT_TEST, &o, &d) == CLGAN_OK, "cifar test: %s", clgan_last_error());
     if (d) {
@@ -367,11 +335,11 @@ static void test_cifar(void)
 
     DIRVAR(b, "%s/cifar_bad");
     make_cifar(buf, 2, 0);
-    write_file(P("%s/data_batch_1.bin", b), buf, 3073 * 2 - 5, 0);
+    test_write_file(P("%s/data_batch_1.bin", b), buf, 3073 * 2 - 5, 0);
     expect_fail(b, CLGAN_SPLIT_TRAIN, &o, CLGAN_ERR_FORMAT, "data_batch_1.bin: 6141 bytes", "3073", "cifar size");
     make_cifar(buf, 2, 0);
     buf[3073] = 10;
-    write_file(P("%s/data_batch_1.bin", b), buf, 3073 * 2, 0);
+    test_write_file(P("%s/data_batch_1.bin", b), buf, 3073 * 2, 0);
     expect_fail(b, CLGAN_SPLIT_TRAIN, &o, CLGAN_ERR_FORMAT, "data_batch_1.bin", "record 1 has label 10", "cifar label");
     expect_fail(b, CLGAN_SPLIT_TEST, &o, CLGAN_ERR_FORMAT, "test_batch.bin", NULL, "cifar no test batch");
 }
@@ -403,7 +371,7 @@ static void test_folder(void)
         mkdirs(P("%s/test/%s", a, cls[k]));
         write_png(P("%s/test/%s/x.png", a, cls[k]), 8, 8, 1, 100 + k);
     }
-    write_file(P("%s/train/cat/README.txt", a), "not an image", 12, 0);
+    test_write_file(P("%s/train/cat/README.txt", a), "not an image", 12, 0);
     CHECK(open_ds(a, CLGAN_SPLIT_TRAIN, &o, &d) == CLGAN_OK, "folder train: %s", clgan_last_error());
     if (d) {
         CHECK(d->n == 6 && d->c == 1 && d->h == 8 && d->w == 8 && d->classes == 3, "folder train shape %d %d %d %d K%d",
@@ -454,7 +422,7 @@ static void test_folder(void)
     if (d) CHECK(d->n == 12 && d->classes == 0 && d->labels[0] == -1 && d->labels[11] == -1, "flat unlabelled: n %d K %d",
                  d->n, d->classes);
     clgan_dataset_free(d), d = NULL;
-    write_file(P("%s/broken.png", c), "\x89PNG garbage garbage", 20, 0);
+    test_write_file(P("%s/broken.png", c), "\x89PNG garbage garbage", 20, 0);
     expect_fail(c, CLGAN_SPLIT_TRAIN, &o, CLGAN_ERR_FORMAT, "broken.png", "cannot read", "folder unreadable image");
     o.skip_unreadable = 1;
     CHECK(open_ds(c, CLGAN_SPLIT_TRAIN, &o, &d) == CLGAN_OK, "skip: %s", clgan_last_error());
@@ -520,11 +488,11 @@ static void test_detection(void)
 {
     clgan_dataset_options o = clgan_dataset_default_options();
     DIRVAR(a, "%s/empty");
-    write_file(P("%s/notes.txt", a), "hello", 5, 0);
+    test_write_file(P("%s/notes.txt", a), "hello", 5, 0);
     expect_fail(a, CLGAN_SPLIT_TRAIN, &o, CLGAN_ERR_FORMAT, "cannot tell the format", "empty", "undetectable folder");
     uint8_t junk[1000];
     for (int i = 0; i < 1000; i++) junk[i] = (uint8_t)(i * 37 + 11);
-    write_file(P("%s/junk.bin", a), junk, sizeof junk, 0);
+    test_write_file(P("%s/junk.bin", a), junk, sizeof junk, 0);
     expect_fail(P("%s/junk.bin", a), CLGAN_SPLIT_TRAIN, &o, CLGAN_ERR_FORMAT, "cannot tell the format", "junk.bin",
                 "undetectable file");
     expect_fail(P("%s/nope", tmp), CLGAN_SPLIT_TRAIN, &o, CLGAN_ERR_IO, "nope", "no such file", "missing path");
@@ -732,7 +700,7 @@ int main(void)
     test_detection();
     test_synthetic();
     test_loader();
-    rm_rf(tmp);
+    test_rm_rf(tmp);
     printf("%d checks, %d failure(s)\n", checks, failures);
     return failures ? 1 : 0;
 }

@@ -9,6 +9,7 @@
  */
 #include "data/dataset.h"
 #include "data/image_file.h"
+#include "test_files.h"
 
 #include <dirent.h>
 #include <signal.h>
@@ -53,50 +54,6 @@ static const char *P(const char *fmt, ...)
 }
 
 static int has(const char *hay, const char *needle) { return strstr(hay, needle) != NULL; }
-
-static void rm_rf(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0) return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        struct dirent *e;
-        while (d && (e = readdir(d)) != NULL) {
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-            rm_rf(P("%s/%s", path, e->d_name));
-        }
-        if (d) closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
-static void write_file(const char *path, const void *data, size_t len, int gz)
-{
-    if (gz) {
-        gzFile f = gzopen(path, "wb");
-        gzwrite(f, data, (unsigned)len);
-        gzclose(f);
-    } else {
-        FILE *f = fopen(path, "wb");
-        if (len) fwrite(data, 1, len, f);
-        fclose(f);
-    }
-}
-
-static uint8_t *read_whole(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *b = malloc((size_t)n + 1);
-    *len = fread(b, 1, (size_t)n, f);
-    fclose(f);
-    return b;
-}
 
 static void put32be(uint8_t *p, uint32_t v)
 {
@@ -196,7 +153,7 @@ static void test_headers(void)
         for (int i = 0; i < 30; i++) grey[i] = (uint8_t)(i * 8);
         stbi_write_png(P("%s/e.png", tmp), 6, 5, 1, grey, 6);
         size_t plen;
-        uint8_t *png = read_whole(P("%s/e.png", tmp), &plen);
+        uint8_t *png = test_read_file(P("%s/e.png", tmp), &plen);
         size_t at = 8;
         while (png && at + 8 <= plen && memcmp(png + at + 4, "IDAT", 4) != 0) /* to the first IDAT */
             at += 12 + ((size_t)png[at] << 24 | (size_t)png[at + 1] << 16 | (size_t)png[at + 2] << 8 | png[at + 3]);
@@ -257,7 +214,7 @@ static void test_headers(void)
     for (size_t i = 0; i < sizeof rgb; i++) rgb[i] = (uint8_t)(i * 7);
     EXPECT(stbi_write_bmp(P("%s/a.bmp", tmp), 32, 16, 3, rgb) != 0, "write a.bmp");
     size_t len;
-    uint8_t *bmp = read_whole(P("%s/a.bmp", tmp), &len);
+    uint8_t *bmp = test_read_file(P("%s/a.bmp", tmp), &len);
     st = clgan_image_load_memory("a.bmp", bmp, len, 3, &px, &info);
     EXPECT(st == CLGAN_OK && info.w == 32 && info.h == 16 && px && px[0] == rgb[0] && px[3 * 32 * 16 - 1] == rgb[3 * 32 * 16 - 1],
            "32 x 16 BMP decodes to its pixels");
@@ -280,7 +237,7 @@ static void test_headers(void)
 
     /* JPEG: a real one; then its frame header patched to 4000 x 4000. */
     EXPECT(stbi_write_jpg(P("%s/a.jpg", tmp), 32, 16, 3, rgb, 90) != 0, "write a.jpg");
-    uint8_t *jpg = read_whole(P("%s/a.jpg", tmp), &len);
+    uint8_t *jpg = test_read_file(P("%s/a.jpg", tmp), &len);
     st = clgan_image_load_memory("a.jpg", jpg, len, 1, &px, &info);
     EXPECT(st == CLGAN_OK && info.w == 32 && info.h == 16 && info.comp == 3, "32 x 16 JPEG decodes");
     clgan_image_free(px);
@@ -327,7 +284,7 @@ static void test_headers(void)
     /* A Huffman table with more than 256 codes (stb_image 2.27 wrote past
      * its table for it; JPEG is libjpeg's now): refused after the frame
      * header, where the encoder put it, and before it. */
-    jpg = read_whole(P("%s/a.jpg", tmp), &len);
+    jpg = test_read_file(P("%s/a.jpg", tmp), &len);
     size_t dht = 0;
     for (size_t i = 2; i + 21 < len && !dht; i++)
         if (jpg[i] == 0xff && jpg[i + 1] == 0xc4) dht = i;
@@ -406,7 +363,7 @@ static void test_folder(void)
     mkdir(root, 0755);
     mkdir(P("%s/cls", root), 0755);
     for (int i = 0; i < 4; i++) write_png(P("%s/cls/g%d.png", root, i), 6, 6, 1, i);
-    write_file(P("%s/cls/a.ppm", root), "P6\n3 \0\n255\n", 11, 0);
+    test_write_file(P("%s/cls/a.ppm", root), "P6\n3 \0\n255\n", 11, 0);
     o.size = 4, o.test_percent = -1;
     st = clgan_dataset_open(root, CLGAN_SPLIT_TRAIN, &o, &d);
     EXPECT(st == CLGAN_ERR_FORMAT && d == NULL && has(clgan_last_error(), "a.ppm") &&
@@ -421,8 +378,8 @@ static void test_folder(void)
     /* every way to fail, each skipped and counted: zero size, over the
      * limit, too short for its header, not decodable past a good header,
      * not an image at all under an image name; a non-image file is ignored */
-    write_file(P("%s/cls/big.png", root), b, png_header(b, 30000, 30000), 0);
-    write_file(P("%s/cls/short.tga", root), b, tga_header(b, 2, 64, 64, 100), 0);
+    test_write_file(P("%s/cls/big.png", root), b, png_header(b, 30000, 30000), 0);
+    test_write_file(P("%s/cls/short.tga", root), b, tga_header(b, 2, 64, 64, 100), 0);
     {   /* a 4 x 4 PNG whose IDAT is garbage: the header passes, decoding fails */
         size_t n = png_header(b, 4, 4) - 12; /* drop IEND */
         put32be(b + n, 40);
@@ -431,10 +388,10 @@ static void test_folder(void)
         put32be(b + n + 48, (uint32_t)crc32(0, b + n + 4, 44));
         n += 52;
         put32be(b + n, 0), memcpy(b + n + 4, "IEND", 4), put32be(b + n + 8, (uint32_t)crc32(0, b + n + 4, 4));
-        write_file(P("%s/cls/bad-idat.png", root), b, n + 12, 0);
+        test_write_file(P("%s/cls/bad-idat.png", root), b, n + 12, 0);
     }
-    write_file(P("%s/cls/notes.jpg", root), "not a picture", 13, 0);
-    write_file(P("%s/cls/README", root), "not a picture", 13, 0);
+    test_write_file(P("%s/cls/notes.jpg", root), "not a picture", 13, 0);
+    test_write_file(P("%s/cls/README", root), "not a picture", 13, 0);
     st = clgan_dataset_open(root, CLGAN_SPLIT_TRAIN, &o, &d);
     EXPECT(st == CLGAN_OK && d && d->n == 4 && d->skipped == 5 && has(d->source, "5 unreadable skipped"),
            "5 unreadable images skipped and counted (n %d, skipped %d, %s)", d ? d->n : -1, d ? d->skipped : -1,
@@ -472,7 +429,7 @@ static void test_folder(void)
     mkdir(P("%s/train/a", root), 0755), mkdir(P("%s/test/a", root), 0755);
     for (int i = 0; i < 3; i++) write_png(P("%s/train/a/%d.png", root, i), 5, 5, 1, i);
     write_png(P("%s/test/a/0.png", root), 5, 5, 1, 9);
-    write_file(P("%s/test/a/bad.png", root), b, png_header(b, 0, 5), 0);
+    test_write_file(P("%s/test/a/bad.png", root), b, png_header(b, 0, 5), 0);
     o.size = 0;
     st = clgan_dataset_open(root, CLGAN_SPLIT_TRAIN, &o, &d);
     EXPECT(st == CLGAN_ERR_FORMAT && has(clgan_last_error(), "test/a/bad.png") &&
@@ -493,7 +450,7 @@ static void test_folder(void)
     snprintf(root, sizeof root, "%s/hashed", tmp);
     mkdir(root, 0755);
     for (int i = 0; i < 30; i++) write_png(P("%s/%02d.png", root, i), 5, 5, 1, i);
-    write_file(P("%s/bad.png", root), b, tga_header(b, 2, 64, 64, 100), 0);
+    test_write_file(P("%s/bad.png", root), b, tga_header(b, 2, 64, 64, 100), 0);
     clgan_status st1 = clgan_dataset_open(root, CLGAN_SPLIT_TRAIN, &o, &d);
     clgan_dataset_free(d), d = NULL;
     clgan_status st2 = clgan_dataset_open(root, CLGAN_SPLIT_TEST, &o, &d);
@@ -556,22 +513,22 @@ static void test_idx_cifar(void)
 
     /* gzip: 100000 images of 100 x 100 (1 GB) declared in a tiny file */
     put32be(h + 4, 100000), put32be(h + 8, 100), put32be(h + 12, 100);
-    write_file(f, h, sizeof h, 1);
+    test_write_file(f, h, sizeof h, 1);
     st = clgan_dataset_open(f, CLGAN_SPLIT_TRAIN, &o, &d);
     EXPECT(st == CLGAN_ERR_FORMAT && has(clgan_last_error(), "more than a gzip file of") &&
                has(clgan_last_error(), "1032"),
            "gzip IDX declaring 1 GB in a small file: %s", clgan_last_error());
     /* plain: the same, refused from the file's size */
     snprintf(f, sizeof f, "%s/plain-images-idx3-ubyte", dir);
-    write_file(f, h, sizeof h, 0);
+    test_write_file(f, h, sizeof h, 0);
     st = clgan_dataset_open(f, CLGAN_SPLIT_TRAIN, &o, &d);
     EXPECT(st == CLGAN_ERR_FORMAT && has(clgan_last_error(), "truncated") && has(clgan_last_error(), "1000000016"),
            "plain IDX declaring 1 GB in 800 bytes: %s", clgan_last_error());
     /* labels beside an images file: the count checked before reading */
     put32be(h + 4, 1), put32be(h + 8, 28), put32be(h + 12, 28);
-    write_file(f, h, sizeof h, 0);
+    test_write_file(f, h, sizeof h, 0);
     uint8_t lab[9] = {0, 0, 8, 1, 0, 0, 0, 1, 3};
-    write_file(P("%s/plain-labels-idx1-ubyte", dir), lab, 9, 0);
+    test_write_file(P("%s/plain-labels-idx1-ubyte", dir), lab, 9, 0);
     st = clgan_dataset_open(f, CLGAN_SPLIT_TRAIN, &o, &d);
     EXPECT(st == CLGAN_OK && d && d->n == 1 && d->labels[0] == 3 && d->pixels[0] == 7, "a good plain IDX pair reads");
     clgan_dataset_free(d), d = NULL;
@@ -589,16 +546,16 @@ static void test_idx_cifar(void)
     mkdir(cdir, 0755);
     static uint8_t recs[3 * 3073];
     for (int r = 0; r < 3; r++) recs[r * 3073] = (uint8_t)(r + 1), recs[r * 3073 + 1] = (uint8_t)(50 + r);
-    write_file(P("%s/data_batch_1.bin", cdir), recs, sizeof recs, 1);
+    test_write_file(P("%s/data_batch_1.bin", cdir), recs, sizeof recs, 1);
     st = clgan_dataset_open(cdir, CLGAN_SPLIT_TRAIN, &o, &d);
     EXPECT(st == CLGAN_OK && d && d->n == 3 && d->labels[2] == 3 && d->pixels[2 * 3072] == 52,
            "gzip CIFAR-10 batch of 3 records reads");
     clgan_dataset_free(d), d = NULL;
-    write_file(P("%s/data_batch_1.bin", cdir), recs, sizeof recs - 5, 1);
+    test_write_file(P("%s/data_batch_1.bin", cdir), recs, sizeof recs - 5, 1);
     st = clgan_dataset_open(cdir, CLGAN_SPLIT_TRAIN, &o, &d);
     EXPECT(st == CLGAN_ERR_FORMAT && has(clgan_last_error(), "data_batch_1.bin: 9214 bytes"),
            "gzip CIFAR-10 batch cut inside a record: %s", clgan_last_error());
-    write_file(P("%s/data_batch_1.bin", cdir), recs, sizeof recs - 5, 0);
+    test_write_file(P("%s/data_batch_1.bin", cdir), recs, sizeof recs - 5, 0);
     st = clgan_dataset_open(cdir, CLGAN_SPLIT_TRAIN, &o, &d);
     EXPECT(st == CLGAN_ERR_FORMAT && has(clgan_last_error(), "9214 bytes is not a whole number"),
            "plain CIFAR-10 batch of the wrong size: %s", clgan_last_error());
@@ -659,14 +616,14 @@ static void test_mutations(void)
     char pnm[512];
     int hl = snprintf(pnm, sizeof pnm, "P6\n12 10\n255\n");
     memcpy(pnm + hl, rgb, sizeof rgb);
-    write_file(P("%s/m.ppm", tmp), pnm, (size_t)hl + sizeof rgb, 0);
-    write_file(P("%s/m.gif", tmp), gif1, sizeof gif1, 0);
+    test_write_file(P("%s/m.ppm", tmp), pnm, (size_t)hl + sizeof rgb, 0);
+    test_write_file(P("%s/m.gif", tmp), gif1, sizeof gif1, 0);
     static const char *const names[] = {"m.png", "m.bmp", "m.tga", "m.jpg", "m.ppm", "m.gif"};
     uint64_t s = 12345;
     int ok = 0, refused = 0, bad = 0;
     for (int k = 0; k < 6; k++) {
         size_t len;
-        uint8_t *orig = read_whole(P("%s/%s", tmp, names[k]), &len);
+        uint8_t *orig = test_read_file(P("%s/%s", tmp, names[k]), &len);
         if (!orig) {
             bad++;
             continue;
@@ -728,7 +685,7 @@ int main(void)
     test_special_paths();
     test_mutations();
     test_alloc();
-    rm_rf(tmp);
+    test_rm_rf(tmp);
     printf("%d failure(s)\n", failures);
     return failures ? 1 : 0;
 }
