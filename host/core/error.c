@@ -1,4 +1,4 @@
-/* error.c — thread-local error messages, status names and OpenCL error names. */
+/* error.c — thread-local error messages, status names, OpenCL error names and the library version. */
 #include "error.h"
 
 #include <stdarg.h>
@@ -138,3 +138,6 @@ clgan_status clgan_fail_cl(cl_int err, const char *call)
     name[n] = '\0';
     return clgan_fail(st, "%s failed: %s (%d)", name, clgan_cl_error_name(err), (int)err);
 }
+
+int clgan_version(void) { return CLGAN_VERSION_MAJOR * 10000 + CLGAN_VERSION_MINOR * 100 + CLGAN_VERSION_PATCH; }
+const char *clgan_version_string(void) { return CLGAN_VERSION_STRING; }
