@@ -1,9 +1,13 @@
 /* clgan.h — the public C API of libclgan: include this one header.
  *
  *   clgan/core.h     status codes, errors, version, devices, contexts, self-test
+ *   clgan/dataset.h  datasets (IDX, CIFAR-10, image folders, synthetic): open,
+ *                    shape, class names, images as floats, shuffled batches
  *   clgan/model.h    models (GAN, classifier, semi-supervised, D-feature head)
  *                    behind one handle: create, train a step, sample, predict,
  *                    evaluate, save, load, describe; their settings tables
+ *   clgan/net.h      a model's nets: layers, shapes, parameters as floats
+ *   clgan/image.h    a PNG grid of images (samples)
  *
  * Only functions marked CLGAN_API (clgan/export.h) are exported, all named
  * clgan_*. Every call returns a clgan_status; clgan_last_error() says why a
@@ -12,5 +16,8 @@
 #ifndef CLGAN_H
 #define CLGAN_H
 #include "clgan/core.h"
+#include "clgan/dataset.h"
+#include "clgan/image.h"
 #include "clgan/model.h"
+#include "clgan/net.h"
 #endif

@@ -11,19 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Grey level of the padding between (and around) grid cells and of empty
- * cells in the last row. */
-#define CLGAN_PNG_GRID_BACKGROUND 128
-
-/* Tile n images (NCHW floats, c = 1 grey or 3 RGB) into one PNG with `cols`
- * columns (fewer when n < cols) and ceil(n / cols) rows, `pad` pixels of
- * background between cells and around the border:
- *   width  = cols * w + (cols + 1) * pad,   height = rows * h + (rows + 1) * pad.
- * Values map linearly from [lo, hi] to 0..255 (rounded), clamped; NaN is 0.
- * The PNG has c channels. */
-clgan_status clgan_png_grid(const char *path, const float *images, int n, int c, int h, int w, int cols, float lo,
-                            float hi, int pad);
-/* The same for 8-bit images (NCHW uint8_t). */
+/* clgan_png_grid (float images) is public: clgan/image.h. The same for
+ * 8-bit images (NCHW uint8_t): */
 clgan_status clgan_png_grid_u8(const char *path, const uint8_t *images, int n, int c, int h, int w, int cols,
                                int pad);
 

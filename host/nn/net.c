@@ -853,3 +853,73 @@ void clgan_net_describe(const clgan_net *net, char *out, size_t cap)
     }
     if (used < cap) snprintf(out + used, cap - used, "total            %zu params\n", net->trainable);
 }
+
+/* ---- the public view of a net (clgan/net.h) ---------------------------- */
+
+const char *clgan_net_layer_kind(const clgan_net *net, int layer)
+{
+    return net && layer >= 0 && layer < net->n_layers ? clgan_layer_kind_name(net->layers[layer].spec.kind) : NULL;
+}
+
+void clgan_net_input_shape(const clgan_net *net, int *c, int *h, int *w)
+{
+    *c = net->in_c, *h = net->in_h, *w = net->in_w;
+}
+
+size_t clgan_net_layer_param_count(const clgan_net *net, int layer)
+{
+    if (!net || layer < 0 || layer >= net->n_layers) return 0;
+    return net->layers[layer].w_count + net->layers[layer].b_count;
+}
+
+/* Between the padded device block and the packed order of clgan/net.h:
+ * packed_in -> padded when it is given, else padded -> packed_out. */
+static void pack_params(const clgan_net *net, float *padded, const float *packed_in, float *packed_out)
+{
+    size_t at = 0;
+    for (int i = 0; i < net->n_layers; i++) {
+        const net_layer *L = &net->layers[i];
+        size_t offs[2] = {L->w_off, L->b_off}, counts[2] = {L->w_count, L->b_count};
+        for (int j = 0; j < 2; j++) {
+            if (packed_in)
+                memcpy(padded + offs[j], packed_in + at, counts[j] * sizeof *padded);
+            else
+                memcpy(packed_out + at, padded + offs[j], counts[j] * sizeof *padded);
+            at += counts[j];
+        }
+    }
+}
+
+/* get: dst <- the device's parameters; set (src given): the device's parameters <- src. */
+static clgan_status params_transfer(clgan_net *net, float *dst, const float *src, size_t count)
+{
+    const char *fn = src ? "net_set_params" : "net_get_params";
+    if (!net || (!src && !dst && count))
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: %s is NULL", fn, net ? "the array" : "net");
+    if (count != net->trainable)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: count %zu, but the net has %zu trainable parameters", fn, count,
+                          net->trainable);
+    if (!net->param_floats) return CLGAN_OK;
+    float *padded = calloc(net->param_floats, sizeof *padded);
+    if (!padded)
+        return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "%s: out of host memory for %zu floats", fn, net->param_floats);
+    clgan_status st;
+    if (src) {
+        pack_params(net, padded, src, NULL);
+        st = clgan_net_write_block(net, CLGAN_NET_PARAMS, padded);
+    } else {
+        st = clgan_net_read_block(net, CLGAN_NET_PARAMS, padded);
+        if (st == CLGAN_OK) pack_params(net, padded, NULL, dst);
+    }
+    free(padded);
+    return st;
+}
+
+clgan_status clgan_net_get_params(clgan_net *net, float *dst, size_t count)
+{
+    return params_transfer(net, dst, NULL, count);
+}
+clgan_status clgan_net_set_params(clgan_net *net, const float *src, size_t count)
+{
+    return params_transfer(net, NULL, src, count);
+}
