@@ -969,11 +969,11 @@ static void pack_params(const clgan_net *net, float *padded, const float *packed
     }
 }
 
-/* get: dst <- the device's parameters; set (src given): the device's parameters <- src. */
-static clgan_status params_transfer(clgan_net *net, float *dst, const float *src, size_t count)
+/* set 0: dst <- the device's parameters; set 1: the device's parameters <- src. */
+static clgan_status params_transfer(clgan_net *net, float *dst, const float *src, size_t count, int set)
 {
-    const char *fn = src ? "net_set_params" : "net_get_params";
-    if (!net || (!src && !dst && count))
+    const char *fn = set ? "net_set_params" : "net_get_params";
+    if (!net || (set ? !src : !dst))
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: %s is NULL", fn, net ? "the array" : "net");
     if (count != net->trainable)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: count %zu, but the net has %zu trainable parameters", fn, count,
@@ -983,7 +983,7 @@ static clgan_status params_transfer(clgan_net *net, float *dst, const float *src
     if (!padded)
         return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "%s: out of host memory for %zu floats", fn, net->param_floats);
     clgan_status st;
-    if (src) {
+    if (set) {
         pack_params(net, padded, src, NULL);
         st = clgan_net_write_block(net, CLGAN_NET_PARAMS, padded);
     } else {
@@ -996,9 +996,9 @@ static clgan_status params_transfer(clgan_net *net, float *dst, const float *src
 
 clgan_status clgan_net_get_params(clgan_net *net, float *dst, size_t count)
 {
-    return params_transfer(net, dst, NULL, count);
+    return params_transfer(net, dst, NULL, count, 0);
 }
 clgan_status clgan_net_set_params(clgan_net *net, const float *src, size_t count)
 {
-    return params_transfer(net, NULL, src, count);
+    return params_transfer(net, NULL, src, count, 1);
 }
