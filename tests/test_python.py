@@ -89,7 +89,7 @@ def device_part(tmp, x, y):
             return False
         raise
     print("device: %s" % ctx.device_name)
-    gan = clgan.Model.create("gan", arch="dcgan28", settings={"batch": 8, "seed": 5}, context=ctx)
+    gan = clgan.Model.create("gan", arch="dcgan28", settings={"batch": 8, "width": 8, "seed": 5}, context=ctx)
     expect(gan.kind == "gan" and gan.shape == (1, 28, 28) and gan.batch == 8, "GAN: kind %s, shape %s, batch %d" %
            (gan.kind, gan.shape, gan.batch))
     stats = gan.train(x, steps=3, seed=2)
@@ -129,7 +129,7 @@ def device_part(tmp, x, y):
     except clgan.Error as e:
         expect("grid.png" in e.message, "loading a PNG as a checkpoint raises naming it: %s" % e.message)
 
-    clf = clgan.Model.create("classifier", settings="batch=8", classes=5, context=ctx)
+    clf = clgan.Model.create("classifier", settings="batch=8 width=8", classes=5, context=ctx)
     clf.train(x, y, steps=2)
     probs = clf.predict(x[:7])
     expect(probs.shape == (7, 5) and np.allclose(probs.sum(axis=1), 1, atol=1e-4) and (probs >= 0).all(),

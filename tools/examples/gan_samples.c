@@ -45,10 +45,10 @@ int main(int argc, char **argv)
     clgan_dataset *data = NULL;
     if (clgan_dataset_open("synthetic", CLGAN_SPLIT_TRAIN, &dopt, &data) != CLGAN_OK) return fail("opening the data");
 
-    /* The model: the dcgan28 preset, unconditional, a small batch. */
+    /* The model: the dcgan28 preset, unconditional, narrow, a small batch. */
     clgan_model_params mp = clgan_model_default_params(CLGAN_MODEL_GAN);
     mp.arch = "dcgan28";
-    mp.settings = "batch=16 seed=7";
+    mp.settings = "batch=16 width=8 seed=7"; /* width 8: a small net, quick on any device */
     clgan_model *gan = NULL;
     if (clgan_model_create(ctx, &mp, &gan) != CLGAN_OK) return fail("creating the GAN");
     clgan_model_info info;
