@@ -30,7 +30,8 @@ PKG_CONFIG_PATH="$libdir/pkgconfig" PKG_CONFIG_LIBDIR="$libdir/pkgconfig" \
 status=0
 for way in a b; do
     exe=$tmp/$way/gan_samples
-    if ! ldd "$exe" | grep -q "$libdir/libclgan.so"; then
+    loaded=$(ldd "$exe" | awk '/libclgan\.so/ { print $3 }')
+    if [ -z "$loaded" ] || [ "$(readlink -f "$(dirname "$loaded")")" != "$(readlink -f "$libdir")" ]; then
         echo "install_examples: FAIL ($way): $exe does not load the installed library:"; ldd "$exe"; exit 1
     fi
     mkdir -p "$tmp/out-$way"
