@@ -2,7 +2,8 @@
  * public header only (the api_* tests use nothing else).
  * EXPECT(cond, fmt, ...) prints "ok"/"FAIL" and counts failures; MUST(expr)
  * stops the test when a clgan call fails; test_finish() prints the count and
- * gives the exit status. */
+ * gives the exit status; test_device_or_skip() opens the default device or
+ * ends the test as skipped (77). */
 #ifndef CLGAN_TEST_EXPECT_H
 #define CLGAN_TEST_EXPECT_H
 #include "clgan.h"
@@ -33,5 +34,18 @@ static inline int test_finish(void)
 {
     printf("%d failure(s)\n", failures);
     return failures ? 1 : 0;
+}
+
+/* A context on the default device; without any device the test ends as skipped (ctest code 77). */
+static inline clgan_ctx *test_device_or_skip(void)
+{
+    int ndev = 0;
+    if (clgan_device_count(&ndev) == CLGAN_ERR_NO_PLATFORM || ndev == 0) {
+        printf("skipped: no OpenCL device\n");
+        exit(77);
+    }
+    clgan_ctx *ctx = NULL;
+    MUST(clgan_ctx_create(NULL, &ctx));
+    return ctx;
 }
 #endif

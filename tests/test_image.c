@@ -4,6 +4,7 @@
  * line with the legend out of its way); bad arguments and unwritable paths.
  * With an argument, the PNGs are kept in that folder for viewing. */
 #include "io/image.h"
+#include "test_expect.h"
 
 #include <dirent.h>
 #include <math.h>
@@ -15,14 +16,6 @@
 
 #include <stb/stb_image.h>
 
-static int failures;
-#define EXPECT(cond, ...)                                    \
-    do {                                                     \
-        if (cond) printf("ok   " __VA_ARGS__);               \
-        else { printf("FAIL " __VA_ARGS__); failures++; }    \
-        printf("\n");                                        \
-        fflush(stdout);                                      \
-    } while (0)
 
 static char dir[256];
 static int keep;
@@ -411,6 +404,5 @@ int main(int argc, char **argv)
     test_plot();
     test_errors();
     if (!keep) cleanup();
-    printf("%d failure(s)\n", failures);
-    return failures ? 1 : 0;
+    return test_finish();
 }

@@ -16,13 +16,7 @@ enum { N = 4, IN = 2, HID = 3, OUT = 2, PARAMS = HID * IN + HID + OUT * HID + OU
 
 int main(void)
 {
-    int ndev = 0;
-    if (clgan_device_count(&ndev) == CLGAN_ERR_NO_PLATFORM || ndev == 0) {
-        printf("skipped: no OpenCL device\n");
-        return 77;
-    }
-    clgan_ctx *ctx;
-    MUST(clgan_ctx_create(NULL, &ctx));
+    clgan_ctx *ctx = test_device_or_skip();
     clgan_layer_spec specs[3] = {clgan_dense(HID), clgan_activation(CLGAN_ACT_TANH, 0), clgan_dense(OUT)};
     clgan_net *net;
     MUST(clgan_net_create(ctx, IN, 1, 1, specs, 3, 9, &net));

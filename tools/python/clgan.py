@@ -215,13 +215,36 @@ def version():
     return _fn("clgan_version_string")().decode()
 
 
+class _Handle:
+    """A library handle freed by _free (a clgan_*_free name) at close(), at the end of a with-block, or when
+    the object goes."""
+
+    _free = None
+    _h = None
+
+    def close(self):
+        if self._h:
+            _fn(self._free)(self._h)
+            self._h = None
+
+    def __del__(self):
+        self.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
 # ---- context --------------------------------------------------------------------------------------
 
-class Context:
+class Context(_Handle):
     """An OpenCL device with its kernel cache. device: an index ("0"), a type ("gpu", "cpu") or a
     substring of the platform, device or vendor name; None: $CLGAN_DEVICE, else the first GPU."""
 
     _default = None
+    _free = "clgan_ctx_free"
 
     def __init__(self, device=None, cache_dir=None, verbose=False):
         p = _fn("clgan_ctx_default_params")()
@@ -243,25 +266,14 @@ class Context:
     def device_name(self):
         return _fn("clgan_ctx_device")(self._h).contents.device_name.decode(errors="replace")
 
-    def close(self):
-        if getattr(self, "_h", None):
-            _fn("clgan_ctx_free")(self._h)
-            self._h = None
-
-    def __del__(self):
-        self.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 # ---- datasets -------------------------------------------------------------------------------------
 
-class Dataset:
+class Dataset(_Handle):
     """A dataset in host memory (IDX, CIFAR-10, an image folder, or "synthetic"); see clgan/dataset.h."""
+
+    _free = "clgan_dataset_free"
 
     def __init__(self, handle):
         self._h = handle
@@ -305,13 +317,6 @@ class Dataset:
     def __len__(self):
         return self.count
 
-    def close(self):
-        if getattr(self, "_h", None):
-            _fn("clgan_dataset_free")(self._h)
-            self._h = None
-
-    def __del__(self):
-        self.close()
 
 
 # ---- nets and models ------------------------------------------------------------------------------
@@ -347,8 +352,10 @@ class Net:
         _call("clgan_net_set_params", self._h, _fptr(p), p.size)
 
 
-class Model:
+class Model(_Handle):
     """A GAN, classifier, semi-supervised GAN or D-feature head behind one handle (clgan/model.h)."""
+
+    _free = "clgan_model_free"
 
     def __init__(self, handle, context):
         self._h, self._ctx = handle, context
@@ -470,19 +477,6 @@ class Model:
         """Write a checkpoint (atomically: a temporary file renamed over path)."""
         _call("clgan_model_save", self._h, os.fsencode(path), _text(note))
 
-    def close(self):
-        if getattr(self, "_h", None):
-            _fn("clgan_model_free")(self._h)
-            self._h = None
-
-    def __del__(self):
-        self.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 def write_png_grid(path, images, cols=8, lo=-1.0, hi=1.0, pad=2):
