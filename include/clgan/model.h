@@ -121,13 +121,15 @@ typedef struct clgan_model_info {
     int batch;                   /* images per training step */
     int nz;                      /* noise dimension (GAN, SSL); 0 otherwise */
     int64_t steps;               /* training steps taken */
-    size_t params;               /* trainable floats over all its nets */
-    char arch[32];               /* the preset's name, or "custom" */
+    size_t params;               /* trainable floats over all its nets (dfeatures: the head's; D is frozen) */
+    char arch[32];               /* the preset's name, or "custom"; dfeatures: the GAN's preset */
 } clgan_model_info;
 CLGAN_API clgan_status clgan_model_get_info(const clgan_model *model, clgan_model_info *info /* OUT */);
 /* A setting's current value as text (the same text the checkpoint keeps). */
 CLGAN_API clgan_status clgan_model_get_setting(const clgan_model *model, const char *name, char *value, size_t cap);
-/* Class names (kept in checkpoints); default "0", "1", ... */
+/* Class names (kept in checkpoints); default "0", "1", ... A GAN's
+ * checkpoint keeps none: setting one fails, and a conditional GAN's are its
+ * class numbers. */
 CLGAN_API clgan_status clgan_model_set_class_name(clgan_model *model, int k, const char *name);
 CLGAN_API const char *clgan_model_class_name(const clgan_model *model, int k); /* NULL out of range */
 /* The architecture text of a net ("G", "D", "C", "head"), the text --arch takes. NULL when the model has
