@@ -129,11 +129,24 @@ def device_part(tmp, x, y):
     except clgan.Error as e:
         expect("grid.png" in e.message, "loading a PNG as a checkpoint raises naming it: %s" % e.message)
 
+    text = gan.describe()
+    expect("G (%d parameters)" % params.size in text and "D (" in text and gan.setting("batch") == "8",
+           "describe names G with its %d parameters, and D; setting('batch') is 8" % params.size)
+
     clf = clgan.Model.create("classifier", settings="batch=8 width=8", classes=5, context=ctx)
     clf.train(x, y, steps=2)
     probs = clf.predict(x[:7])
     expect(probs.shape == (7, 5) and np.allclose(probs.sum(axis=1), 1, atol=1e-4) and (probs >= 0).all(),
            "classifier: probabilities [7, 5], each row sums to 1")
+    test = clgan.Dataset.open("synthetic", split="test", synthetic_test=30, synthetic_classes=5)
+    acc, confusion = clf.evaluate(test)
+    tx, ty = test.arrays()
+    predicted = clf.predict(tx).argmax(axis=1)
+    expect(confusion.shape == (5, 5) and confusion.sum() == 30 and np.array_equal(confusion.sum(axis=1),
+                                                                                  np.bincount(ty, minlength=5)),
+           "evaluate: a 5 x 5 confusion over the 30 test images, rows the true classes")
+    expect(abs(acc - float((predicted == ty).mean())) < 1e-9,
+           "evaluate's accuracy %.3f is predict's argmax agreement %.3f" % (acc, (predicted == ty).mean()))
     return True
 
 
