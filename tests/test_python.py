@@ -15,6 +15,7 @@ except ImportError:
     print("test_python: numpy is not installed (Debian: python3-numpy): skipped")
     sys.exit(77)
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools", "python"))
 import clgan  # noqa: E402
 
