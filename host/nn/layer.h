@@ -7,8 +7,8 @@
  * dropout and gaussian_noise, layer_shape.c: reshape and concat_labels,
  * layer_mbstd.c): its shape rule
  * (infer), its parameter and state layout (infer's counts, bind, init), the
- * per-batch buffers it needs (plan), forward, backward, and its cost for
- * summaries (flops, act_floats). clgan_layer_ops_of(kind) is the one table,
+ * per-batch buffers it needs (plan), forward, backward, a data-dependent
+ * init if it has one, and its cost for summaries (flops, act_floats). clgan_layer_ops_of(kind) is the one table,
  * indexed by clgan_layer_kind; net.c only walks layers and calls it.
  *
  * Adding a kind: a CLGAN_LAYER_* value before CLGAN_LAYER_KIND_COUNT in
@@ -86,6 +86,11 @@ typedef struct clgan_layer_ops {
     double (*flops)(const net_layer *L);
     /* Floats per image kept for backward besides the output (argmax, one-hot). NULL: none. */
     size_t (*extra_act_floats)(const net_layer *L);
+    /* Data-dependent initialisation (clgan_net_init_from_data): whether L
+     * takes one, and setting it from L->out of a training forward of the
+     * init batch of n images. NULL: the kind takes none. */
+    int (*data_init_wanted)(const net_layer *L);
+    clgan_status (*data_init)(clgan_ctx *ctx, net_layer *L, int n);
     int is_view; /* out and dout are views of the neighbours' buffers: nothing planned, nothing kept */
 } clgan_layer_ops;
 

@@ -7,6 +7,7 @@
 #include "nn/dense.h"
 #include "nn/weight_norm.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 static clgan_status dense_infer(net_layer *L, int index)
@@ -75,6 +76,37 @@ static clgan_status dense_backward(const layer_pass *pass, net_layer *L, const c
     return clgan_dense_backward(ctx, x, &L->w, &L->dout, dx, &L->dw, clgan_layer_bias_grad(L));
 }
 
+static int dense_data_init_wanted(const net_layer *L) { return L->spec.weight_norm != 0; }
+
+/* Weight-normalised (Salimans & Kingma 2016): from the outputs y [N,OUT] on
+ * the init batch, g /= std_o and b = (b - mean_o) / std_o, so the new
+ * outputs are (y - mean) / std per unit. */
+static clgan_status dense_data_init(clgan_ctx *ctx, net_layer *L, int n)
+{
+    int out = L->spec.out;
+    size_t g_at = (L->w_count - (size_t)out) * sizeof(float), bytes = (size_t)out * sizeof(float);
+    float *y = malloc((size_t)n * bytes), *g = malloc(bytes), *b = malloc(bytes);
+    clgan_status st = y && g && b ? CLGAN_OK
+                                  : clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory for data-dependent init");
+    if (st == CLGAN_OK) st = clgan_tensor_download(ctx, &L->out, y);
+    if (st == CLGAN_OK) st = clgan_buffer_read(ctx, L->w.mem, g_at, bytes, g);
+    if (st == CLGAN_OK && L->b_count) st = clgan_buffer_read(ctx, L->b.mem, 0, bytes, b);
+    for (int o = 0; o < out && st == CLGAN_OK; o++) {
+        double m = 0, v = 0;
+        for (int i = 0; i < n; i++) m += y[(size_t)i * out + o];
+        m /= n;
+        for (int i = 0; i < n; i++) v += (y[(size_t)i * out + o] - m) * (y[(size_t)i * out + o] - m);
+        double sd = sqrt(v / n);
+        if (!(sd > 1e-6)) continue; /* a unit that does not vary on this batch keeps its scale */
+        g[o] = (float)(g[o] / sd);
+        if (L->b_count) b[o] = (float)((b[o] - m) / sd);
+    }
+    if (st == CLGAN_OK) st = clgan_buffer_write(ctx, L->w.mem, g_at, bytes, g);
+    if (st == CLGAN_OK && L->b_count) st = clgan_buffer_write(ctx, L->b.mem, 0, bytes, b);
+    free(y), free(g), free(b);
+    return st;
+}
+
 /* 2*IN*OUT, plus one add per output with a bias. */
 static double dense_flops(const net_layer *L)
 {
@@ -90,4 +122,6 @@ const clgan_layer_ops clgan_layer_dense_ops = {
     .forward = dense_forward,
     .backward = dense_backward,
     .flops = dense_flops,
+    .data_init_wanted = dense_data_init_wanted,
+    .data_init = dense_data_init,
 };

@@ -1,8 +1,7 @@
 /* net.c — sequential nets: the single parameter block, per-batch buffer
  * planning, and forward/backward over the layers. What each layer kind does
  * (shape, parameters, forward, backward) is its clgan_layer_ops (layer.h);
- * nothing here switches on the kind (the data-dependent init of weight-
- * normalised dense layers is the one place that asks for one). */
+ * nothing here switches on the kind. */
 #include "net.h"
 
 #include "nn/layer.h"
@@ -231,16 +230,6 @@ static clgan_status make_views(clgan_net *net, net_layer *L)
     }
     const clgan_layer_ops *ops = clgan_layer_ops_of(L->spec.kind);
     return ops->bind ? ops->bind(ctx, net->state_mem, L) : CLGAN_OK;
-}
-
-/* Parameter floats [off, off + n) of the block <-> host. */
-static clgan_status params_read(clgan_net *net, size_t off, size_t n, float *dst)
-{
-    return clgan_buffer_read(net->ctx, net->param_mem, off * sizeof(float), n * sizeof(float), dst);
-}
-static clgan_status params_write(clgan_net *net, size_t off, size_t n, const float *src)
-{
-    return clgan_buffer_write(net->ctx, net->param_mem, off * sizeof(float), n * sizeof(float), src);
 }
 
 static clgan_status init_layer(clgan_net *net, net_layer *L, clgan_rng *rng)
@@ -487,52 +476,27 @@ clgan_status clgan_net_zero_grad(clgan_net *net)
     return st;
 }
 
-/* One weight-normalised layer: from its outputs y [N,OUT] on the init batch,
- * g /= std_o and b = (b - mean_o) / std_o, so the new outputs are (y - mean) / std. */
-static clgan_status init_wn_layer(clgan_net *net, net_layer *L, float *y, float *g, float *b)
+static int wants_data_init(const net_layer *L)
 {
-    int N = net->batch, out = L->spec.out;
-    TRY(clgan_tensor_download(net->ctx, &L->out, y));
-    size_t g_off = L->w_off + L->w_count - (size_t)out;
-    TRY(params_read(net, g_off, (size_t)out, g));
-    if (L->b_count) TRY(params_read(net, L->b_off, (size_t)out, b));
-    for (int o = 0; o < out; o++) {
-        double m = 0, v = 0;
-        for (int n = 0; n < N; n++) m += y[(size_t)n * out + o];
-        m /= N;
-        for (int n = 0; n < N; n++) v += (y[(size_t)n * out + o] - m) * (y[(size_t)n * out + o] - m);
-        double sd = sqrt(v / N);
-        if (!(sd > 1e-6)) continue; /* a unit that does not vary on this batch keeps its scale */
-        g[o] = (float)(g[o] / sd);
-        if (L->b_count) b[o] = (float)((b[o] - m) / sd);
-    }
-    TRY(params_write(net, g_off, (size_t)out, g));
-    if (L->b_count) TRY(params_write(net, L->b_off, (size_t)out, b));
-    return CLGAN_OK;
+    const clgan_layer_ops *ops = clgan_layer_ops_of(L->spec.kind);
+    return ops->data_init_wanted && ops->data_init_wanted(L);
 }
 
 clgan_status clgan_net_init_from_data(clgan_net *net, const clgan_tensor *x)
 {
-    size_t most = 0;
-    for (int i = 0; i < net->n_layers; i++)
-        if (net->layers[i].spec.kind == CLGAN_LAYER_DENSE && net->layers[i].spec.weight_norm &&
-            (size_t)net->layers[i].spec.out > most)
-            most = (size_t)net->layers[i].spec.out;
-    if (!most) return CLGAN_OK;
+    int any = 0;
+    for (int i = 0; i < net->n_layers; i++) any = any || wants_data_init(&net->layers[i]);
+    if (!any) return CLGAN_OK;
     if (!net->batch) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_net_init_from_data: call clgan_net_plan first");
-    float *y = malloc((size_t)net->batch * most * sizeof *y), *g = malloc(most * sizeof *g),
-          *b = malloc(most * sizeof *b);
-    clgan_status st = y && g && b ? CLGAN_OK
-                                  : clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory for data-dependent init");
-    /* Bottom to top: each forward sees the layers below already normalised. */
+    clgan_status st = CLGAN_OK;
+    /* Bottom to top: each forward sees the layers below already initialised. */
     for (int i = 0; i < net->n_layers && st == CLGAN_OK; i++) {
         net_layer *L = &net->layers[i];
-        if (L->spec.kind != CLGAN_LAYER_DENSE || !L->spec.weight_norm) continue;
+        if (!wants_data_init(L)) continue;
         st = clgan_net_forward(net, x, NULL, 1, NULL);
-        if (st == CLGAN_OK) st = init_wn_layer(net, L, y, g, b);
+        if (st == CLGAN_OK) st = clgan_layer_ops_of(L->spec.kind)->data_init(net->ctx, L, net->batch);
         if (st != CLGAN_OK) st = clgan_fail_context(st, "data-dependent init of layer %d", i);
     }
-    free(y), free(g), free(b);
     net->forwards_this_step = 0; /* the first step draws the noise it would have drawn without the init */
     return st;
 }
