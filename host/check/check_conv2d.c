@@ -62,27 +62,7 @@ static void ref_conv_backward(const gemm_case *c, const double *x, const double 
                 }
 }
 
-static clgan_status conv2d_dev_forward(clgan_ctx *ctx, const gemm_case *c, const clgan_conv_workspace *ws,
-                                       const clgan_tensor *x, const clgan_tensor *w, const clgan_tensor *b,
-                                       clgan_tensor *y)
-{
-    return clgan_conv2d_forward(ctx, &c->p, ws, x, w, b, y);
-}
-
-static clgan_status conv2d_dev_backward(clgan_ctx *ctx, const gemm_case *c, const clgan_conv_workspace *ws,
-                                        const clgan_tensor *x, const clgan_tensor *w, const clgan_tensor *dy,
-                                        clgan_tensor *dx, clgan_tensor *dw, clgan_tensor *db)
-{
-    return clgan_conv2d_backward(ctx, &c->p, ws, x, w, dy, dx, dw, db);
-}
-
-static clgan_status conv2d_workspace(const gemm_case *c, size_t *col, size_t *tmp)
-{
-    return clgan_conv2d_workspace_floats(&c->p, c->n, c->c, c->h, c->w, c->oc, col, tmp);
-}
-
-static const gemm_op conv2d_op = {"conv2d", 1, conv2d_sizes, ref_conv_forward, ref_conv_backward,
-                                  conv2d_dev_forward, conv2d_dev_backward, conv2d_workspace};
+static const gemm_op conv2d_op = {"conv2d", conv2d_sizes, ref_conv_forward, ref_conv_backward, &clgan_conv2d_fns};
 
 void check_conv2d(check_run *run)
 {
@@ -93,6 +73,6 @@ void check_conv2d(check_run *run)
         GEMM_CASE(&conv2d_op, 1, 2, 6, 5, 3, gemm_geom(3, 2, 2, 1, 1, 0, 0, 0), 0, 0),
         GEMM_CASE(&conv2d_op, 3, 5, 4, 4, 1, gemm_geom(4, 4, 1, 1, 0, 0, 0, 0), 1, 1),
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) gemm_case_run(run, cases[i], 1000 + 17 * (i + 3));
+    gemm_cases_run(run, cases, sizeof cases / sizeof cases[0], 3); /* seeds 1000 + 17 * (3..7) */
     gemm_workspace_guard(run, &conv2d_op, 0);
 }

@@ -2,7 +2,6 @@
  * forward and backward side by side, and its checks at several shapes
  * through the GEMM-op harness (check_gemm_op.h). */
 #include "check_gemm_op.h"
-#include "nn/dense.h"
 
 #include <string.h>
 
@@ -43,24 +42,7 @@ static void ref_dense_backward(const gemm_case *c, const double *x, const double
         }
 }
 
-static clgan_status dense_dev_forward(clgan_ctx *ctx, const gemm_case *c, const clgan_conv_workspace *ws,
-                                      const clgan_tensor *x, const clgan_tensor *w, const clgan_tensor *b,
-                                      clgan_tensor *y)
-{
-    (void)c, (void)ws;
-    return clgan_dense_forward(ctx, x, w, b, y);
-}
-
-static clgan_status dense_dev_backward(clgan_ctx *ctx, const gemm_case *c, const clgan_conv_workspace *ws,
-                                       const clgan_tensor *x, const clgan_tensor *w, const clgan_tensor *dy,
-                                       clgan_tensor *dx, clgan_tensor *dw, clgan_tensor *db)
-{
-    (void)c, (void)ws;
-    return clgan_dense_backward(ctx, x, w, dy, dx, dw, db);
-}
-
-static const gemm_op dense_op = {"dense", 0, dense_sizes, ref_dense_forward, ref_dense_backward, dense_dev_forward,
-                                 dense_dev_backward, NULL};
+static const gemm_op dense_op = {"dense", dense_sizes, ref_dense_forward, ref_dense_backward, NULL};
 
 void check_dense(check_run *run)
 {
@@ -71,5 +53,5 @@ void check_dense(check_run *run)
         GEMM_CASE(&dense_op, 3, 2, 3, 2, 7, none, 1, 0),
         GEMM_CASE(&dense_op, 4, 9, 1, 1, 1, none, 0, 1),
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) gemm_case_run(run, cases[i], 1000 + 17 * i);
+    gemm_cases_run(run, cases, sizeof cases / sizeof cases[0], 0); /* seeds 1000 + 17 * (0..2) */
 }

@@ -2,6 +2,7 @@
  * (check_gemm_op.h): a case's data, host reference and its finite-difference
  * check, the device runs and comparisons, the workspace-size guard. */
 #include "check_gemm_op.h"
+#include "nn/dense.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -29,14 +30,28 @@ static void fd_forward(void *user, const double *in, double *out)
 static clgan_status workspace_floats(const gemm_case *c, size_t *col, size_t *tmp)
 {
     *col = *tmp = 0;
-    return c->op->workspace_floats ? c->op->workspace_floats(c, col, tmp) : CLGAN_OK;
+    return c->op->conv ? c->op->conv->workspace_floats(&c->p, c->n, c->c, c->h, c->w, c->oc, col, tmp) : CLGAN_OK;
+}
+
+static clgan_status dev_forward(clgan_ctx *ctx, const gemm_case *c, const clgan_conv_workspace *ws,
+                                const clgan_tensor *x, const clgan_tensor *w, const clgan_tensor *b, clgan_tensor *y)
+{
+    return c->op->conv ? c->op->conv->forward(ctx, &c->p, ws, x, w, b, y) : clgan_dense_forward(ctx, x, w, b, y);
+}
+
+static clgan_status dev_backward(clgan_ctx *ctx, const gemm_case *c, const clgan_conv_workspace *ws,
+                                 const clgan_tensor *x, const clgan_tensor *w, const clgan_tensor *dy,
+                                 clgan_tensor *dx, clgan_tensor *dw, clgan_tensor *db)
+{
+    if (c->op->conv) return c->op->conv->backward(ctx, &c->p, ws, x, w, dy, dx, dw, db);
+    return clgan_dense_backward(ctx, x, w, dy, dx, dw, db);
 }
 
 static void describe(const gemm_case *c, char *buf, size_t cap)
 {
     const clgan_conv_params *p = &c->p;
     int k = 0;
-    if (!c->op->spatial)
+    if (!c->op->conv)
         k = snprintf(buf, cap, "[%d,%d,%d,%d]->%d", c->n, c->c, c->h, c->w, c->oc);
     else if (p->kh == p->kw && p->stride_h == p->stride_w && p->pad_h == p->pad_w && p->out_pad_h == p->out_pad_w)
         k = snprintf(buf, cap, "[%d,%d,%d,%d]->[%d,%d,%d,%d] k%d s%d p%d", c->n, c->c, c->h, c->w, c->n, c->oc, c->oh,
@@ -111,12 +126,12 @@ void gemm_case_run(check_run *run, gemm_case c, uint64_t seed)
     clgan_status st;
     /* The workspace is a little larger than needed, as a net's shared one would be. */
     if ((st = workspace_floats(&c, &col_floats, &tmp_floats)) != CLGAN_OK ||
-        (c.op->spatial && (st = clgan_conv_workspace_create(ctx, col_floats + 13, tmp_floats + 7, &ws)) != CLGAN_OK) ||
+        (c.op->conv && (st = clgan_conv_workspace_create(ctx, col_floats + 13, tmp_floats + 7, &ws)) != CLGAN_OK) ||
         (st = check_tensor(ctx, c.n, c.c, c.h, c.w, x, &tx)) != CLGAN_OK ||
         (st = check_tensor(ctx, (int)c.ws, 1, 1, 1, W, &tw)) != CLGAN_OK ||
         (c.bias && (st = check_tensor(ctx, c.oc, 1, 1, 1, b, &tb)) != CLGAN_OK) ||
         (st = check_tensor(ctx, c.n, yc, yh, yw, NULL, &ty)) != CLGAN_OK ||
-        (st = c.op->dev_forward(ctx, &c, &ws, &tx, &tw, c.bias ? &tb : NULL, &ty)) != CLGAN_OK ||
+        (st = dev_forward(ctx, &c, &ws, &tx, &tw, c.bias ? &tb : NULL, &ty)) != CLGAN_OK ||
         (st = check_download(ctx, &ty, got)) != CLGAN_OK) {
         check_report_status(run, fwd, st, t0);
         goto done;
@@ -129,7 +144,7 @@ void gemm_case_run(check_run *run, gemm_case c, uint64_t seed)
         (!c.no_dx && (st = check_tensor(ctx, c.n, c.c, c.h, c.w, dx0, &tdx)) != CLGAN_OK) ||
         (st = check_tensor(ctx, (int)c.ws, 1, 1, 1, dw0, &tdw)) != CLGAN_OK ||
         (c.bias && (st = check_tensor(ctx, c.oc, 1, 1, 1, db0, &tdb)) != CLGAN_OK) ||
-        (st = c.op->dev_backward(ctx, &c, &ws, &tx, &tw, &tdy, c.no_dx ? NULL : &tdx, &tdw, c.bias ? &tdb : NULL)) !=
+        (st = dev_backward(ctx, &c, &ws, &tx, &tw, &tdy, c.no_dx ? NULL : &tdx, &tdw, c.bias ? &tdb : NULL)) !=
             CLGAN_OK) {
         check_report_status(run, bdw, st, t0);
         goto done;
@@ -160,6 +175,11 @@ done:
 }
 
 /* forward with a workspace one float short must fail with INVALID_ARG and say so. */
+void gemm_cases_run(check_run *run, const gemm_case *cases, size_t n, size_t first)
+{
+    for (size_t i = 0; i < n; i++) gemm_case_run(run, cases[i], 1000 + 17 * (first + i));
+}
+
 void gemm_workspace_guard(check_run *run, const gemm_op *op, int out_pad)
 {
     char name[96];
@@ -182,7 +202,7 @@ void gemm_workspace_guard(check_run *run, const gemm_op *op, int out_pad)
         check_report_status(run, name, st, t0);
         goto done;
     }
-    st = op->dev_forward(ctx, &c, &ws, &tx, &tw, &tb, &ty);
+    st = dev_forward(ctx, &c, &ws, &tx, &tw, &tb, &ty);
     int ok = st == CLGAN_ERR_INVALID_ARG && strstr(clgan_last_error(), "workspace too small") != NULL;
     char msg[512] = "";
     if (!ok)

@@ -26,20 +26,14 @@ typedef struct gemm_case {
 
 struct gemm_op {
     const char *name; /* the check names' first word: "dense", "conv2d", "conv_transpose2d" */
-    int spatial;      /* 0: dense (no kernel geometry, no workspace) */
     /* c->oh, c->ow and c->ws (weights) from the case's shape. */
     void (*sizes)(gemm_case *c);
     /* y = op(x; W, b) and its backward dx, dW, db (all written), in double. */
     void (*ref_forward)(const gemm_case *c, const double *x, const double *W, const double *b, double *y);
     void (*ref_backward)(const gemm_case *c, const double *x, const double *W, const double *dy, double *dx,
                          double *dW, double *db);
-    clgan_status (*dev_forward)(clgan_ctx *ctx, const gemm_case *c, const clgan_conv_workspace *ws,
-                                const clgan_tensor *x, const clgan_tensor *w, const clgan_tensor *b, clgan_tensor *y);
-    clgan_status (*dev_backward)(clgan_ctx *ctx, const gemm_case *c, const clgan_conv_workspace *ws,
-                                 const clgan_tensor *x, const clgan_tensor *w, const clgan_tensor *dy,
-                                 clgan_tensor *dx, clgan_tensor *dw, clgan_tensor *db);
-    /* The workspace the device op needs; NULL: none. */
-    clgan_status (*workspace_floats)(const gemm_case *c, size_t *col, size_t *tmp);
+    /* The device op of a convolution (its geometry is the case's p); NULL: dense. */
+    const clgan_conv_fns *conv;
 };
 
 #define GEMM_CASE(op, n, c, h, w, oc, p, bias, no_dx) {op, n, c, h, w, oc, p, bias, no_dx, 0, 0, 0, 0, 0}
@@ -48,6 +42,8 @@ struct gemm_op {
 clgan_conv_params gemm_geom(int kh, int kw, int sh, int sw, int ph, int pw, int oph, int opw);
 /* Every check of one case: "<op>.forward", ".backward.dx/.dW/.db", ".gradcheck", then its shape. */
 void gemm_case_run(check_run *run, gemm_case c, uint64_t seed);
+/* gemm_case_run over n cases, case i with seed 1000 + 17 * (first + i). */
+void gemm_cases_run(check_run *run, const gemm_case *cases, size_t n, size_t first);
 /* "<op>.workspace_too_small": forward with a workspace one float short must
  * fail and say so (k 3, stride 2, pad 1 and the given out_pad). */
 void gemm_workspace_guard(check_run *run, const gemm_op *op, int out_pad);

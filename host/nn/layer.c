@@ -88,12 +88,14 @@ clgan_status clgan_layer_init_weights(clgan_ctx *ctx, clgan_rng *rng, net_layer 
 const clgan_tensor *clgan_layer_bias(const net_layer *L) { return L->b_count ? &L->b : NULL; }
 clgan_tensor *clgan_layer_bias_grad(net_layer *L) { return L->b_count ? &L->db : NULL; }
 
-clgan_status clgan_layer_conv_infer(net_layer *L, int index, int out_pad, clgan_conv_out_size_fn out_size)
+static const clgan_conv_fns *conv_fns(const net_layer *L) { return clgan_layer_ops_of(L->spec.kind)->conv; }
+
+clgan_status clgan_layer_conv_infer(net_layer *L, int index, int out_pad)
 {
     const clgan_layer_spec *s = &L->spec;
     if (s->out <= 0 || s->k <= 0) return clgan_layer_misfit(L, index);
     L->conv = clgan_conv_params_make(s->k, s->stride, s->pad, out_pad);
-    clgan_status st = out_size(&L->conv, L->in_h, L->in_w, &L->out_h, &L->out_w);
+    clgan_status st = conv_fns(L)->out_size(&L->conv, L->in_h, L->in_w, &L->out_h, &L->out_w);
     if (st != CLGAN_OK) return clgan_fail_context(st, "layer %d (%s)", index, clgan_layer_kind_name(s->kind));
     uint64_t wc = clgan_mul_sat(clgan_mul_sat((uint64_t)s->out, (uint64_t)L->in_c),
                                 clgan_mul_sat((uint64_t)s->k, (uint64_t)s->k));
@@ -102,4 +104,21 @@ clgan_status clgan_layer_conv_infer(net_layer *L, int index, int out_pad, clgan_
     L->w_count = (size_t)wc;
     L->b_count = s->bias ? (size_t)s->out : 0;
     return CLGAN_OK;
+}
+
+clgan_status clgan_layer_conv_plan(clgan_ctx *ctx, net_layer *L, int index, int n, size_t *col, size_t *tmp)
+{
+    (void)ctx, (void)index;
+    return conv_fns(L)->workspace_floats(&L->conv, n, L->in_c, L->in_h, L->in_w, L->out_c, col, tmp);
+}
+
+clgan_status clgan_layer_conv_forward(const layer_pass *pass, net_layer *L, const clgan_tensor *x)
+{
+    return conv_fns(L)->forward(pass->ctx, &L->conv, pass->ws, x, &L->w, clgan_layer_bias(L), &L->out);
+}
+
+clgan_status clgan_layer_conv_backward(const layer_pass *pass, net_layer *L, const clgan_tensor *x, clgan_tensor *dx)
+{
+    return conv_fns(L)->backward(pass->ctx, &L->conv, pass->ws, x, &L->w, &L->dout, dx, &L->dw,
+                                 clgan_layer_bias_grad(L));
 }

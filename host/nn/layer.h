@@ -91,6 +91,7 @@ typedef struct clgan_layer_ops {
      * init batch of n images. NULL: the kind takes none. */
     int (*data_init_wanted)(const net_layer *L);
     clgan_status (*data_init)(clgan_ctx *ctx, net_layer *L, int n);
+    const clgan_conv_fns *conv; /* the convolutions: their op calls, for the shared clgan_layer_conv_* */
     int is_view; /* out and dout are views of the neighbours' buffers: nothing planned, nothing kept */
 } clgan_layer_ops;
 
@@ -123,8 +124,12 @@ clgan_status clgan_layer_init_weights(clgan_ctx *ctx, clgan_rng *rng, net_layer 
 /* The optional bias of dense and conv layers: NULL when the layer has none. */
 const clgan_tensor *clgan_layer_bias(const net_layer *L);
 clgan_tensor *clgan_layer_bias_grad(net_layer *L);
-/* The shape rule both convolutions share: out channels, k > 0, the op's
- * out_size for H x W, and W of OUT*IN*K*K floats. */
-typedef clgan_status (*clgan_conv_out_size_fn)(const clgan_conv_params *p, int h, int w, int *oh, int *ow);
-clgan_status clgan_layer_conv_infer(net_layer *L, int index, int out_pad, clgan_conv_out_size_fn out_size);
+/* What the two convolution kinds share, through their ops' conv calls:
+ * the shape rule (out channels, k > 0, the op's out_size for H x W, W of
+ * OUT*IN*K*K floats, out_pad only where the kind has one), the workspace
+ * plan, forward and backward. */
+clgan_status clgan_layer_conv_infer(net_layer *L, int index, int out_pad);
+clgan_status clgan_layer_conv_plan(clgan_ctx *ctx, net_layer *L, int index, int n, size_t *col, size_t *tmp);
+clgan_status clgan_layer_conv_forward(const layer_pass *pass, net_layer *L, const clgan_tensor *x);
+clgan_status clgan_layer_conv_backward(const layer_pass *pass, net_layer *L, const clgan_tensor *x, clgan_tensor *dx);
 #endif

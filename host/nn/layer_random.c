@@ -17,11 +17,19 @@ static clgan_status dropout_infer(net_layer *L, int index)
     return L->spec.p < 0 || L->spec.p >= 1 ? clgan_layer_misfit(L, index) : CLGAN_OK;
 }
 
-static clgan_status dropout_forward(const layer_pass *pass, net_layer *L, const clgan_tensor *x)
+/* The identity in inference or at p = 0; else draw(p) from this forward's stream. */
+typedef clgan_status (*random_op)(clgan_ctx *ctx, float p, uint64_t seed, uint64_t stream, const clgan_tensor *x,
+                                  clgan_tensor *y);
+static clgan_status random_forward(const layer_pass *pass, net_layer *L, const clgan_tensor *x, random_op draw)
 {
     if (!pass->training || L->spec.p == 0) return clgan_layer_copy(pass->ctx, x, &L->out);
     L->dropout_stream = pass->stream;
-    return clgan_dropout_forward(pass->ctx, L->spec.p, pass->seed, L->dropout_stream, x, &L->out);
+    return draw(pass->ctx, L->spec.p, pass->seed, L->dropout_stream, x, &L->out);
+}
+
+static clgan_status dropout_forward(const layer_pass *pass, net_layer *L, const clgan_tensor *x)
+{
+    return random_forward(pass, L, x, clgan_dropout_forward);
 }
 
 static clgan_status dropout_backward(const layer_pass *pass, net_layer *L, const clgan_tensor *x, clgan_tensor *dx)
@@ -51,9 +59,7 @@ static clgan_status noise_infer(net_layer *L, int index)
 
 static clgan_status noise_forward(const layer_pass *pass, net_layer *L, const clgan_tensor *x)
 {
-    if (!pass->training || L->spec.p == 0) return clgan_layer_copy(pass->ctx, x, &L->out);
-    L->dropout_stream = pass->stream;
-    return clgan_gaussian_noise_forward(pass->ctx, L->spec.p, pass->seed, L->dropout_stream, x, &L->out);
+    return random_forward(pass, L, x, clgan_gaussian_noise_forward);
 }
 
 static clgan_status noise_backward(const layer_pass *pass, net_layer *L, const clgan_tensor *x, clgan_tensor *dx)
