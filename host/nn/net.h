@@ -34,7 +34,8 @@ typedef enum clgan_layer_kind {
     CLGAN_LAYER_RESHAPE,        /* to [out, h, w]; a view, no copy */
     CLGAN_LAYER_CONCAT_LABELS,  /* out = number of classes */
     CLGAN_LAYER_MBSTD,          /* minibatch standard deviation: appends one channel */
-    CLGAN_LAYER_GAUSSIAN_NOISE  /* p = stddev: x + N(0, p^2) in training, identity in inference */
+    CLGAN_LAYER_GAUSSIAN_NOISE, /* p = stddev: x + N(0, p^2) in training, identity in inference */
+    CLGAN_LAYER_KIND_COUNT      /* the number of kinds (host/nn/layer.c's table has one entry each) */
 } clgan_layer_kind;
 
 typedef enum clgan_init_kind {
