@@ -131,13 +131,16 @@ static void collect_specs(void)
     clgan_layer_spec a[CLGAN_CLASSIFIER_MAX_LAYERS], b[CLGAN_CLASSIFIER_MAX_LAYERS];
     for (int i = 0; i < COUNT(gans); i++) {
         clgan_gan_config c = gan_config(i);
-        int gn = clgan_gan_generator_specs(&c.arch, a), dn = clgan_gan_discriminator_specs(&c.arch, b);
+        int gn = 0, dn = 0;
+        MUST(clgan_gan_generator_specs(&c.arch, a, &gn));
+        MUST(clgan_gan_discriminator_specs(&c.arch, b, &dn, NULL));
         emit_specs(gans[i].name, "G", a, gn);
         emit_specs(gans[i].name, "D", b, dn);
     }
     for (int i = 0; i < COUNT(classifiers); i++) {
         clgan_classifier_config c = classifier_config(i);
-        int feature = -1, n = clgan_classifier_specs(&c.arch, a, &feature);
+        int feature = -1, n = 0;
+        MUST(clgan_classifier_specs(&c.arch, a, &n, &feature));
         emit_specs(classifiers[i].name, "C", a, n);
         char f[16];
         snprintf(f, sizeof f, "%d", feature);

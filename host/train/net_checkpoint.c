@@ -2,6 +2,7 @@
 #include "net_checkpoint.h"
 
 #include "core/finite.h"
+#include "models/arch.h"
 
 #include <errno.h>
 #include <math.h>
@@ -287,4 +288,30 @@ clgan_status clgan_kv_adam(const char *path, const char *cfg, const char *suffix
     TRY(clgan_kv_float(path, cfg, key, 0, 1, CLGAN_KV_OPEN_HI, &a->beta2));
     snprintf(key, sizeof key, "eps_%s", suffix);
     return clgan_kv_float(path, cfg, key, 0, INFINITY, CLGAN_KV_OPEN_LO, &a->eps);
+}
+
+clgan_status clgan_ckpt_add_arch_text(clgan_ckpt_writer *w, const char *name, const char *text)
+{
+    return clgan_ckpt_add_string(w, name, text);
+}
+
+clgan_status clgan_ckpt_get_arch_text(const clgan_ckpt_reader *r, const char *path, const char *name, char **text)
+{
+    *text = NULL;
+    if (!clgan_ckpt_has(r, name)) return CLGAN_OK;
+    const void *data;
+    size_t n;
+    TRY(clgan_ckpt_find(r, name, &data, &n));
+    if (n > CLGAN_ARCH_MAX_TEXT)
+        return clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: architecture %s has %zu bytes (at most %d)", path, name, n,
+                          CLGAN_ARCH_MAX_TEXT);
+    char *t = malloc(n + 1);
+    if (!t) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory reading checkpoint %s", path);
+    clgan_status st = clgan_ckpt_get_string(r, name, t, n + 1);
+    if (st != CLGAN_OK) {
+        free(t);
+        return st;
+    }
+    *text = t;
+    return CLGAN_OK;
 }
