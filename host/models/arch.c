@@ -574,6 +574,8 @@ clgan_status clgan_arch_parse(const char *text, const char *source, const clgan_
         st = fail_at(&p, p.line, "no [input] section: expected one with c, h and w (the input shape)");
     if (st == CLGAN_OK && a->n == 0) st = fail_at(&p, p.line, "no layers after [input]");
     if (st == CLGAN_OK) st = check_shapes(&p);
+    if (st == CLGAN_OK && !(a->text = strdup(text)))
+        st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory parsing an architecture");
     if (st != CLGAN_OK) {
         free(a);
         return st;
@@ -609,7 +611,13 @@ clgan_status clgan_arch_parse_file(const char *path, const clgan_arch_var *vars,
     return st;
 }
 
-void clgan_arch_free(clgan_arch *arch) { free(arch); }
+void clgan_arch_free(clgan_arch *arch)
+{
+    if (arch) free(arch->text);
+    free(arch);
+}
+
+const char *clgan_arch_text(const clgan_arch *arch) { return arch ? arch->text : ""; }
 
 /* ---- queries and the summary --------------------------------------------- */
 

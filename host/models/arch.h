@@ -23,6 +23,7 @@ struct clgan_arch {
     int n_vars;
     char var_names[CLGAN_ARCH_MAX_VARS][32];
     int var_values[CLGAN_ARCH_MAX_VARS];
+    char *text; /* the text as given (owned) */
 };
 
 /* "preset NAME (part P)", the source name of a preset's text in messages. */

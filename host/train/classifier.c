@@ -59,6 +59,9 @@ double clgan_classifier_lr_at(const clgan_classifier_config *c, int64_t step)
 
 static clgan_status check_config(clgan_classifier_config *c)
 {
+    if (c->arch.classes < 2)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "a classifier needs 2 to %d classes (got %d)",
+                          CLGAN_CLASSIFIER_MAX_CLASSES, c->arch.classes);
     TRY(clgan_classifier_arch_resolve(&c->arch));
     if (c->batch < 2) return clgan_fail(CLGAN_ERR_INVALID_ARG, "batch must be >= 2 (batchnorm), got %d", c->batch);
     if (c->optimizer != CLGAN_CLASSIFIER_ADAM && c->optimizer != CLGAN_CLASSIFIER_SGD)

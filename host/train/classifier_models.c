@@ -39,7 +39,7 @@ clgan_status clgan_classifier_arch_resolve(clgan_classifier_arch *a)
     if (a->width > CLGAN_CLASSIFIER_MAX_WIDTH)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "width %d is too large (at most %d)", a->width,
                           CLGAN_CLASSIFIER_MAX_WIDTH);
-    if (a->classes < 2 || a->classes > CLGAN_CLASSIFIER_MAX_CLASSES)
+    if (a->classes != 0 && (a->classes < 2 || a->classes > CLGAN_CLASSIFIER_MAX_CLASSES))
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "a classifier needs 2 to %d classes (got %d)",
                           CLGAN_CLASSIFIER_MAX_CLASSES, a->classes);
     clgan_arch *t;
@@ -47,7 +47,7 @@ clgan_status clgan_classifier_arch_resolve(clgan_classifier_arch *a)
     clgan_status st = CLGAN_OK;
     int oc, oh, ow;
     clgan_arch_output_shape(t, &oc, &oh, &ow);
-    if (oc != a->classes || oh != 1 || ow != 1)
+    if (a->classes && (oc != a->classes || oh != 1 || ow != 1))
         st = clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: the net's output is %dx%dx%d; a classifier of %d classes ends in "
                         "%dx1x1 logits", t->source, oc, oh, ow, a->classes, a->classes);
     if (st == CLGAN_OK && t->n < 2)

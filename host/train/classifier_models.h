@@ -43,7 +43,8 @@ typedef struct clgan_classifier_arch {
 /* Parse the text (with width and classes) and fill the image shape (its
  * input) and a default width; fails for an unknown model (the message lists
  * the names), classes < 2, a text that does not parse (file:line and what
- * was expected), or one whose output is not [classes,1,1]. */
+ * was expected), or one whose output is not [classes,1,1]. classes 0 asks
+ * for the image shape only (no class count yet, no output check). */
 clgan_status clgan_classifier_arch_resolve(clgan_classifier_arch *arch);
 /* Layer table (input [c,h,w], output [K,1,1] logits) into specs, *n the
  * count. *feature_layer (may be NULL) gets the features cut point: the

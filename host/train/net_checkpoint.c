@@ -315,3 +315,13 @@ clgan_status clgan_ckpt_get_arch_text(const clgan_ckpt_reader *r, const char *pa
     *text = t;
     return CLGAN_OK;
 }
+
+clgan_status clgan_ckpt_file_arch_text(const char *path, const char *name, char **text)
+{
+    clgan_ckpt_reader *r;
+    *text = NULL;
+    TRY(clgan_ckpt_open(path, &r));
+    clgan_status st = clgan_ckpt_get_arch_text(r, path, name, text);
+    clgan_ckpt_close(r);
+    return st;
+}

@@ -77,4 +77,6 @@ clgan_status clgan_ckpt_get_class_names(const clgan_ckpt_reader *r, const char *
 clgan_status clgan_ckpt_add_arch_text(clgan_ckpt_writer *w, const char *name, const char *text);
 clgan_status clgan_ckpt_get_arch_text(const clgan_ckpt_reader *r, const char *path, const char *name,
                                       char **text /* OUT */);
+/* The same from the checkpoint file at path. */
+clgan_status clgan_ckpt_file_arch_text(const char *path, const char *name, char **text /* OUT */);
 #endif

@@ -62,6 +62,8 @@ CLGAN_API clgan_status clgan_arch_parse(const char *text, const char *source, co
 CLGAN_API clgan_status clgan_arch_parse_file(const char *path, const clgan_arch_var *vars, int n_vars,
                                              clgan_arch **out /* OUT */);
 CLGAN_API void clgan_arch_free(clgan_arch *arch); /* NULL is a no-op */
+/* The text as parsed (a file's contents), valid until clgan_arch_free. */
+CLGAN_API const char *clgan_arch_text(const clgan_arch *arch);
 
 CLGAN_API int clgan_arch_layer_count(const clgan_arch *arch);
 CLGAN_API void clgan_arch_input_shape(const clgan_arch *arch, int *c, int *h, int *w);
