@@ -292,6 +292,65 @@ static void test_dfeatures(void)
     free(x), free(y);
 }
 
+/* Architecture texts: the presets' own texts build the same nets; a GAN's
+ * texts go through a checkpoint; a bad text is refused at its line. */
+static void test_arch_texts(void)
+{
+    clgan_model_params p = clgan_model_default_params(CLGAN_MODEL_GAN);
+    p.arch = "dcgan28";
+    p.settings = "batch=4 width=4 nz=8 seed=3";
+    clgan_model *a, *b;
+    MUST(clgan_model_create(ctx, &p, &a));
+    const char *tg = clgan_model_arch_text(a, "G"), *td = clgan_model_arch_text(a, "D");
+    EXPECT(tg && td && strchr(tg, '[') && strcmp(tg, td) && !clgan_model_arch_text(a, "C"),
+           "gan: the preset's G and D texts; none for a net it does not have");
+    clgan_model_params t = p;
+    t.arch = tg, t.arch_d = td;
+    MUST(clgan_model_create(ctx, &t, &b));
+    clgan_model_info ia, ib;
+    MUST(clgan_model_get_info(a, &ia));
+    MUST(clgan_model_get_info(b, &ib));
+    EXPECT(ia.params == ib.params && same_outputs(a, b), "gan: built from its preset's texts, the same net and weights");
+    clgan_model_free(b);
+    round_trip("gan-texts", &t, &b);
+    EXPECT(clgan_model_arch_text(b, "G") && !strcmp(clgan_model_arch_text(b, "G"), tg) &&
+               !strcmp(clgan_model_arch_text(b, "D"), td),
+           "gan: the texts come back from its checkpoint");
+    clgan_model_free(b);
+    t.arch_d = NULL;
+    EXPECT(clgan_model_create(ctx, &t, &b) == CLGAN_ERR_INVALID_ARG && has("arch_d"),
+           "gan: a G text without D's is refused: %s", clgan_last_error());
+    t.arch = "[net]\nname = broken\n[no_such_layer]\n", t.arch_d = td;
+    EXPECT(clgan_model_create(ctx, &t, &b) != CLGAN_OK && has("no_such_layer") && has(":3"),
+           "gan: a bad text is refused at its line: %s", clgan_last_error());
+    t.arch = "dcgan28", t.arch_d = "dcgan99";
+    EXPECT(clgan_model_create(ctx, &t, &b) != CLGAN_OK && has("arch_d 'dcgan99'"),
+           "gan: an unknown D preset is refused: %s", clgan_last_error());
+    clgan_model_free(a);
+
+    clgan_model_params c = clgan_model_default_params(CLGAN_MODEL_CLASSIFIER);
+    c.arch = "lenet28", c.classes = 10, c.settings = "batch=4 width=4";
+    MUST(clgan_model_create(ctx, &c, &a));
+    c.arch = clgan_model_arch_text(a, "C");
+    EXPECT(c.arch != NULL, "classifier: the preset's text");
+    MUST(clgan_model_create(ctx, &c, &b));
+    EXPECT(same_outputs(a, b), "classifier: built from its preset's text, the same net and weights");
+    clgan_model_free(a), clgan_model_free(b);
+
+    clgan_model_params s = clgan_model_default_params(CLGAN_MODEL_SSL);
+    s.arch = "ssl28", s.classes = 10, s.settings = "batch=4 width=4 nz=8";
+    MUST(clgan_model_create(ctx, &s, &a));
+    s.arch_d = clgan_model_arch_text(a, "D");
+    EXPECT(s.arch_d && clgan_model_arch_text(a, "G"), "ssl: D's and G's texts");
+    MUST(clgan_model_create(ctx, &s, &b));
+    EXPECT(same_outputs(a, b), "ssl: D built from its preset's text, the same nets and weights");
+    clgan_model_free(b);
+    s.arch = s.arch_d;
+    EXPECT(clgan_model_create(ctx, &s, &b) == CLGAN_ERR_INVALID_ARG && has("DCGAN generator"),
+           "ssl: a G text is refused (G is the preset's DCGAN generator): %s", clgan_last_error());
+    clgan_model_free(a); /* after the last use of its texts */
+}
+
 static void expect_create_fails(clgan_model_kind kind, const char *arch, int classes, const char *settings,
                                 const char *want, const char *want2)
 {
@@ -323,8 +382,8 @@ static void test_errors(void)
     clgan_model_params p = clgan_model_default_params(CLGAN_MODEL_GAN);
     p.arch = "dcgan28", p.arch_d = "dcgan32";
     clgan_model *m;
-    EXPECT(clgan_model_create(ctx, &p, &m) == CLGAN_ERR_INVALID_ARG && has("arch_d 'dcgan32'"),
-           "gan: a D preset other than G's is refused: %s", clgan_last_error());
+    EXPECT(clgan_model_create(ctx, &p, &m) != CLGAN_OK && has("D takes 3x32x32"),
+           "gan: a D preset that does not fit G is refused: %s", clgan_last_error());
     /* loading: a container of another kind, and a file that is not one */
     const char *other = file_in_dir("other");
     clgan_ckpt_writer *w;
@@ -359,6 +418,7 @@ int main(void)
     test_classifier();
     test_ssl();
     test_dfeatures();
+    test_arch_texts();
     test_errors();
     test_rm_rf(dir);
     clgan_ctx_free(ctx);

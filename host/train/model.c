@@ -4,6 +4,7 @@
  * (train/dfeatures.h). Settings come from the kinds' tables (settings.h). */
 #include "clgan/model.h"
 
+#include "clgan/arch.h"
 #include "core/error.h"
 #include "core/sha256.h"
 #include "io/container.h"
@@ -91,23 +92,23 @@ static clgan_status gan_class_names(clgan_model *m)
 
 /* ---- creating ------------------------------------------------------------ */
 
-/* The preset name params->arch gives, into the config's model field (the
+/* An architecture text, not a preset name: it has a section or a line break. */
+static int is_text(const char *arch) { return arch && (strchr(arch, '[') || strchr(arch, '\n')); }
+
+/* The preset name `name` (params->arch) into the config's model field (the
  * settings text may name it too, but not differently). */
-static clgan_status take_preset(const clgan_model_params *p, const char *set_model, char *model, size_t cap)
+static clgan_status take_preset(const clgan_model_params *p, const char *name, const char *set_model, char *model,
+                                size_t cap)
 {
     char esc[CLGAN_ESCAPE_CAP], esc2[CLGAN_ESCAPE_CAP];
-    if (p->arch_d && (!p->arch || strcmp(p->arch_d, p->arch)))
-        return clgan_fail(CLGAN_ERR_INVALID_ARG,
-                          "arch_d '%s': a preset gives both nets, so arch_d is NULL or the same preset as arch",
-                          clgan_escape_str(p->arch_d, esc, sizeof esc));
-    if (!p->arch) return CLGAN_OK;
-    if (set_model && strcmp(set_model, p->arch))
+    if (!name) return CLGAN_OK;
+    if (set_model && strcmp(set_model, name))
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "arch '%s' and the setting model=%s disagree",
-                          clgan_escape_str(p->arch, esc, sizeof esc), clgan_escape_str(set_model, esc2, sizeof esc2));
-    if (strlen(p->arch) >= cap)
+                          clgan_escape_str(name, esc, sizeof esc), clgan_escape_str(set_model, esc2, sizeof esc2));
+    if (strlen(name) >= cap)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "arch '%s' is no preset name of a %s model (too long)",
-                          clgan_escape_str(p->arch, esc, sizeof esc), clgan_model_kind_name(p->kind));
-    snprintf(model, cap, "%s", p->arch);
+                          clgan_escape_str(name, esc, sizeof esc), clgan_model_kind_name(p->kind));
+    snprintf(model, cap, "%s", name);
     return CLGAN_OK;
 }
 
@@ -130,6 +131,28 @@ static clgan_status check_classes(const clgan_model_params *p, int lo, int hi)
     return CLGAN_OK;
 }
 
+/* A GAN's G and D: preset names or texts. A preset name other than the
+ * model's preset becomes that preset's text, so G and D may come from
+ * different presets. */
+static clgan_status gan_arch(const clgan_model_params *p, const char *set_model, clgan_gan_config *c)
+{
+    char esc[CLGAN_ESCAPE_CAP];
+    if (is_text(p->arch) && !p->arch_d)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "arch_d: with G's architecture as a text, D's (a text or a preset "
+                                                 "name) is required too");
+    const char *name = !is_text(p->arch) && p->arch ? p->arch : !is_text(p->arch_d) ? p->arch_d : NULL;
+    TRY(take_preset(p, name, set_model, c->arch.model, sizeof c->arch.model));
+    if (is_text(p->arch)) c->arch.text_g = p->arch;
+    if (is_text(p->arch_d)) c->arch.text_d = p->arch_d;
+    else if (p->arch_d && strcmp(p->arch_d, c->arch.model)) {
+        clgan_status st = clgan_arch_preset_text(p->arch_d, "d", &c->arch.text_d);
+        if (st != CLGAN_OK)
+            return clgan_fail(st, "arch_d '%s' is neither an architecture text nor a GAN preset; choose one of %s",
+                              clgan_escape_str(p->arch_d, esc, sizeof esc), clgan_gan_model_names());
+    }
+    return CLGAN_OK;
+}
+
 static clgan_status create_gan(clgan_model *m, const clgan_model_params *p)
 {
     clgan_gan_config c = clgan_gan_default_config();
@@ -137,7 +160,7 @@ static clgan_status create_gan(clgan_model *m, const clgan_model_params *p)
     c.arch.conditional = p->classes > 0, c.arch.classes = p->classes;
     int named = 0;
     TRY(parse_settings(p, &c, c.arch.model, &named));
-    TRY(take_preset(p, named ? c.arch.model : NULL, c.arch.model, sizeof c.arch.model));
+    TRY(gan_arch(p, named ? c.arch.model : NULL, &c));
     if (p->classes && c.arch.classes != p->classes)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "classes %d and the setting classes=%d disagree", p->classes,
                           c.arch.classes);
@@ -152,8 +175,9 @@ static clgan_status create_classifier(clgan_model *m, const clgan_model_params *
     if (p->classes) c.arch.classes = p->classes;
     int named = 0;
     TRY(parse_settings(p, &c, c.arch.model, &named));
-    TRY(take_preset(p, named ? c.arch.model : NULL, c.arch.model, sizeof c.arch.model));
     if (p->arch_d) return clgan_fail(CLGAN_ERR_INVALID_ARG, "arch_d: a classifier has one net; give only arch");
+    if (is_text(p->arch)) c.arch.text = p->arch;
+    else TRY(take_preset(p, p->arch, named ? c.arch.model : NULL, c.arch.model, sizeof c.arch.model));
     if (p->classes && c.arch.classes != p->classes)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "classes %d and the setting classes=%d disagree", p->classes,
                           c.arch.classes);
@@ -167,7 +191,13 @@ static clgan_status create_ssl(clgan_model *m, const clgan_model_params *p)
     if (p->classes) c.classes = p->classes;
     int named = 0;
     TRY(parse_settings(p, &c, c.model, &named));
-    TRY(take_preset(p, named ? c.model : NULL, c.model, sizeof c.model));
+    if (is_text(p->arch))
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "arch: a semi-supervised model's G is the DCGAN generator of its "
+                                                 "preset; give arch a preset name (ssl28, ssl32) and D's text as arch_d");
+    TRY(take_preset(p, p->arch, named ? c.model : NULL, c.model, sizeof c.model));
+    if (is_text(p->arch_d)) c.text_d = p->arch_d;
+    else if (p->arch_d) TRY(take_preset(p, p->arch_d, p->arch ? p->arch : named ? c.model : NULL, c.model,
+                                        sizeof c.model));
     if (p->classes && c.classes != p->classes)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "classes %d and the setting classes=%d disagree", p->classes,
                           c.classes);
@@ -486,8 +516,31 @@ clgan_status clgan_model_set_class_name(clgan_model *m, int k, const char *name)
 
 const char *clgan_model_arch_text(const clgan_model *m, const char *net)
 {
-    (void)m, (void)net;
-    return NULL; /* presets are C tables until architectures are texts */
+    if (!m || !net) return NULL;
+    const char *text = NULL;
+    clgan_status st = CLGAN_ERR_INVALID_ARG;
+    int g = !strcmp(net, "G"), d = !strcmp(net, "D");
+    switch (m->kind) {
+    case CLGAN_MODEL_GAN:
+        if (g || d) st = clgan_gan_arch_text(&clgan_gan_get_config(m->gan)->arch, g ? "g" : "d", &text);
+        break;
+    case CLGAN_MODEL_CLASSIFIER:
+        if (!strcmp(net, "C")) st = clgan_classifier_arch_text(&clgan_classifier_get_config(m->clf)->arch, &text);
+        break;
+    case CLGAN_MODEL_SSL: {
+        const clgan_ssl_config *c = clgan_ssl_get_config(m->ssl);
+        char gan[16];
+        snprintf(gan, sizeof gan, "dcgan%d", c->h); /* G: the DCGAN generator of the image size */
+        if (d) st = clgan_ssl_arch_text(c, &text);
+        else if (g) st = clgan_arch_preset_text(gan, "g", &text);
+        break;
+    }
+    case CLGAN_MODEL_DFEATURES:
+        if (!strcmp(net, "head")) st = clgan_arch_preset_text(m->file.head.hidden > 0 ? "dhead-mlp" : "dhead", "h", &text);
+        else if (d) st = clgan_gan_arch_text(&clgan_gan_get_config(m->gan)->arch, "d", &text);
+        break;
+    }
+    return st == CLGAN_OK ? text : NULL;
 }
 
 clgan_status clgan_model_describe(const clgan_model *m, char *out, size_t cap)

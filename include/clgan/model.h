@@ -89,9 +89,12 @@ typedef struct clgan_net clgan_net;         /* one net of a model */
 typedef struct clgan_model_params {
     clgan_model_kind kind;
     const char *arch;     /* a preset name ("dcgan28", "lenet28", "ssl28") or an architecture text
-                             (clgan/arch.h); GAN and SSL: G's. NULL: the kind's default preset */
+                             (clgan/arch.h; told from a name by a '[' or a line break); GAN: G's;
+                             SSL: a preset name only (G is its DCGAN generator). NULL: the kind's
+                             default preset. dfeatures: NULL (hidden and pool shape the head) */
     const char *arch_d;   /* GAN and SSL: D's architecture, a preset name or text; NULL: the D of
-                             the preset `arch` names (required when `arch` is a text) */
+                             the preset `arch` names (required when `arch` is a text). The texts
+                             are copied: they need not outlive the call */
     const char *settings; /* "name=value" pairs from the kind's table, separated by spaces or line
                              breaks ("batch=32 lr_g=1e-4"); NULL or "": all defaults. An unknown
                              name or a value out of range fails, naming it */
