@@ -114,6 +114,12 @@ static void round_trip(const char *what, const clgan_model_params *p, clgan_mode
     train_to(b, N_STEPS + M_STEPS);
     EXPECT(same_outputs(a, b), "%s: %d steps, save, load, %d more == %d in one go (bit for bit)", what, N_STEPS,
            M_STEPS, N_STEPS + M_STEPS);
+    char desc[16384];
+    size_t total = 0;
+    MUST(clgan_model_describe(b, desc, sizeof desc));
+    for (const char *t = desc; (t = strstr(t, "total: ")); t++) total += strtoull(t + 7, NULL, 10);
+    if (ib.kind == CLGAN_MODEL_DFEATURES) total = ib.params; /* its frozen D is described, not counted */
+    EXPECT(total == ib.params, "%s: describe's totals add up to the model's %zu parameters", what, ib.params);
     /* and not trivially so: training changed what the model gives */
     clgan_model *fresh;
     MUST(clgan_model_create(ctx, p, &fresh));
@@ -152,7 +158,14 @@ static void test_gan(void)
            "gan: step stats loss_d %g, loss_g %g, ...", st.values[0], st.values[1]);
     char desc[8192];
     MUST(clgan_model_describe(g, desc, sizeof desc));
-    EXPECT(strstr(desc, "G (") && strstr(desc, "D (") && strlen(desc) > 100, "gan: describe lists G and D");
+    char want_g[64], want_d[64];
+    snprintf(want_g, sizeof want_g, "total: %zu parameters", clgan_net_param_count(clgan_model_net(g, "G")));
+    snprintf(want_d, sizeof want_d, "total: %zu parameters", clgan_net_param_count(clgan_model_net(g, "D")));
+    EXPECT(!strncmp(desc, "G:\n", 3) && strstr(desc, "\nD:\n") && strstr(desc, want_g) && strstr(desc, want_d) &&
+               strstr(desc, "conv_transpose") && strstr(desc, "<- features"),
+           "gan: describe gives G's and D's layer tables with the nets' own parameter counts");
+    EXPECT(clgan_model_describe(g, desc, 64) == CLGAN_ERR_INVALID_ARG && has("does not fit"),
+           "gan: describe into too small a buffer fails: %s", clgan_last_error());
     /* the wrong kind of call, named */
     float probs[40];
     EXPECT(clgan_model_predict(g, 1, x, probs) == CLGAN_ERR_INVALID_ARG && has("the gan model cannot"),
@@ -255,6 +268,11 @@ static void test_dfeatures(void)
     EXPECT(info.kind == CLGAN_MODEL_DFEATURES && info.steps == 10 && info.classes == 10 && info.batch == 8,
            "dfeatures: loaded head: 10 steps, 10 classes, batch 8");
     EXPECT(same_outputs(h, h2), "dfeatures: the loaded head predicts the same probabilities bit for bit");
+    char desc[16384], want[64];
+    MUST(clgan_model_describe(h2, desc, sizeof desc));
+    snprintf(want, sizeof want, "total: %zu parameters", info.params);
+    EXPECT(!strncmp(desc, "head:\n", 6) && strstr(desc, want) && strstr(desc, "D (the GAN's, frozen):"),
+           "dfeatures: describe gives the head's table (%zu parameters) and the frozen D's", info.params);
     char v[32];
     EXPECT(clgan_model_get_setting(h2, "pool", v, sizeof v) == CLGAN_OK && !strcmp(v, "3"), "dfeatures: pool %s", v);
     double acc = -1;

@@ -4,10 +4,10 @@
  * (train/dfeatures.h). Settings come from the kinds' tables (settings.h). */
 #include "clgan/model.h"
 
-#include "clgan/arch.h"
 #include "core/error.h"
 #include "core/sha256.h"
 #include "io/container.h"
+#include "models/arch.h"
 #include "train/classifier.h"
 #include "train/dfeatures.h"
 #include "train/gan_checkpoint.h"
@@ -543,22 +543,76 @@ const char *clgan_model_arch_text(const clgan_model *m, const char *net)
     return st == CLGAN_OK ? text : NULL;
 }
 
+/* The layer table the trainer built net i of model_nets() from, as a parsed
+ * architecture (input shape, specs, feature layer), for the summary table. */
+static clgan_status net_layers(const clgan_model *m, int i, clgan_arch *a)
+{
+    memset(a, 0, sizeof *a);
+    a->feature_layer = -1;
+    switch (m->kind) {
+    case CLGAN_MODEL_GAN: {
+        const clgan_gan_arch *g = &clgan_gan_get_config(m->gan)->arch;
+        if (i == 0) {
+            a->in_c = g->nz, a->in_h = a->in_w = 1;
+            return clgan_gan_generator_specs(g, a->specs, &a->n);
+        }
+        a->in_c = g->c, a->in_h = g->h, a->in_w = g->w;
+        return clgan_gan_discriminator_specs(g, a->specs, &a->n, &a->feature_layer);
+    }
+    case CLGAN_MODEL_CLASSIFIER: {
+        const clgan_classifier_arch *c = &clgan_classifier_get_config(m->clf)->arch;
+        a->in_c = c->c, a->in_h = c->h, a->in_w = c->w;
+        return clgan_classifier_specs(c, a->specs, &a->n, &a->feature_layer);
+    }
+    case CLGAN_MODEL_SSL: {
+        const clgan_ssl_config *c = clgan_ssl_get_config(m->ssl);
+        clgan_arch other;
+        if (i == 0) a->in_c = c->nz, a->in_h = a->in_w = 1;
+        else a->in_c = c->c, a->in_h = c->h, a->in_w = c->w, a->feature_layer = clgan_ssl_feature_layer(m->ssl);
+        return i == 0 ? clgan_ssl_specs(c, a->specs, &a->n, other.specs, &other.n)
+                      : clgan_ssl_specs(c, other.specs, &other.n, a->specs, &a->n);
+    }
+    case CLGAN_MODEL_DFEATURES:
+        if (i == 0) {
+            a->in_c = m->file.head.features, a->in_h = a->in_w = 1;
+            return clgan_dhead_specs(&m->file.head, a->specs, &a->n, NULL);
+        }
+        a->in_c = m->file.c, a->in_h = m->file.h, a->in_w = m->file.w;
+        a->feature_layer = clgan_dfeat_layer(m->gan);
+        return clgan_gan_discriminator_specs(&clgan_gan_get_config(m->gan)->arch, a->specs, &a->n, NULL);
+    }
+    return clgan_fail(CLGAN_ERR_INVALID_ARG, "unknown model kind %d", (int)m->kind);
+}
+
 clgan_status clgan_model_describe(const clgan_model *m, char *out, size_t cap)
 {
     TRY(need_model(m, "clgan_model_describe"));
     if (!out || !cap) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_describe: no room for the text");
     named_net nets[2];
     int n = model_nets(m, nets);
+    clgan_model_info info;
+    TRY(clgan_model_get_info(m, &info));
+    clgan_arch *a = malloc(sizeof *a);
+    if (!a) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory describing a model");
     size_t at = 0;
     out[0] = '\0';
-    for (int i = 0; i < n && at + 1 < cap; i++) {
-        at += (size_t)snprintf(out + at, cap - at, "%s%s (%zu parameters%s):\n", i ? "\n" : "", nets[i].name,
-                               clgan_net_param_count(nets[i].net),
-                               m->kind == CLGAN_MODEL_DFEATURES && i == 1 ? ", frozen" : "");
-        if (at + 1 < cap) clgan_net_describe(nets[i].net, out + at, cap - at);
+    clgan_status st = CLGAN_OK;
+    for (int i = 0; i < n && st == CLGAN_OK; i++) {
+        st = net_layers(m, i, a);
+        if (st != CLGAN_OK) break;
+        snprintf(a->source, sizeof a->source, "net %s", nets[i].name);
+        int k = snprintf(out + at, cap - at, "%s%s%s:\n", i ? "\n" : "", nets[i].name,
+                         m->kind == CLGAN_MODEL_DFEATURES && i == 1 ? " (the GAN's, frozen)" : "");
+        if (k < 0 || (size_t)k >= cap - at) {
+            st = clgan_fail(CLGAN_ERR_INVALID_ARG, "the model's summary does not fit in %zu bytes", cap);
+            break;
+        }
+        at += (size_t)k;
+        st = clgan_arch_summary_text(a, info.batch, out + at, cap - at);
         at += strlen(out + at);
     }
-    return CLGAN_OK;
+    free(a);
+    return st;
 }
 
 clgan_net *clgan_model_net(clgan_model *m, const char *name)

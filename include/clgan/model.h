@@ -138,8 +138,10 @@ CLGAN_API const char *clgan_model_class_name(const clgan_model *model, int k); /
 /* The architecture text of a net ("G", "D", "C", "head"), the text --arch takes. NULL when the model has
  * no such net. Valid until the model is freed. */
 CLGAN_API const char *clgan_model_arch_text(const clgan_model *model, const char *net);
-/* The `clgan models show` table for every net of the model: each layer's output shape, parameters,
- * FLOPs per image and activation memory per batch, and totals. */
+/* The `clgan models show` table for every net of the model ("G:", "D:", ... then its table): each
+ * layer's output shape, parameters, FLOPs per image and activations kept per image, and totals
+ * (activation memory for a batch of the model's batch size). dfeatures: the head's, then the
+ * frozen D's. CLGAN_ERR_INVALID_ARG when it does not fit in cap bytes. */
 CLGAN_API clgan_status clgan_model_describe(const clgan_model *model, char *out, size_t cap);
 /* A net of the model by name ("G", "D", "C", "head"); NULL when it has none. */
 CLGAN_API clgan_net *clgan_model_net(clgan_model *model, const char *name);
