@@ -21,6 +21,13 @@ static char dir[256];
 
 static int has(const char *needle) { return strstr(clgan_last_error(), needle) != NULL; }
 
+static clgan_model_params params(clgan_model_kind kind, const char *arch, int classes, const char *settings)
+{
+    clgan_model_params p = clgan_model_default_params(kind);
+    p.arch = arch, p.classes = classes, p.settings = settings;
+    return p;
+}
+
 static const char *file_in_dir(const char *name)
 {
     static char paths[8][320];
@@ -132,9 +139,7 @@ static void round_trip(const char *what, const clgan_model_params *p, clgan_mode
 
 static void test_gan(void)
 {
-    clgan_model_params p = clgan_model_default_params(CLGAN_MODEL_GAN);
-    p.arch = "dcgan28";
-    p.settings = "batch=4 width=4\nnz=8 seed=3 lr_g=1e-3 lr_d=1e-3";
+    clgan_model_params p = params(CLGAN_MODEL_GAN, "dcgan28", 0, "batch=4 width=4\nnz=8 seed=3 lr_g=1e-3 lr_d=1e-3");
     clgan_model *g;
     round_trip("gan", &p, &g);
     clgan_model_info info;
@@ -190,10 +195,7 @@ static void test_gan(void)
 
 static void test_classifier(void)
 {
-    clgan_model_params p = clgan_model_default_params(CLGAN_MODEL_CLASSIFIER);
-    p.arch = "lenet28";
-    p.classes = 10;
-    p.settings = "batch=4 width=4 seed=2 augment=1";
+    clgan_model_params p = params(CLGAN_MODEL_CLASSIFIER, "lenet28", 10, "batch=4 width=4 seed=2 augment=1");
     clgan_model *c;
     round_trip("classifier", &p, &c);
     MUST(clgan_model_set_class_name(c, 2, "square"));
@@ -224,10 +226,7 @@ static void test_classifier(void)
 
 static void test_ssl(void)
 {
-    clgan_model_params p = clgan_model_default_params(CLGAN_MODEL_SSL);
-    p.arch = "ssl28";
-    p.classes = 10;
-    p.settings = "batch=4 width=4 nz=8";
+    clgan_model_params p = params(CLGAN_MODEL_SSL, "ssl28", 10, "batch=4 width=4 nz=8");
     clgan_model *s;
     round_trip("ssl", &p, &s);
     clgan_step_stats st;
@@ -243,10 +242,8 @@ static void test_ssl(void)
 
 static void test_dfeatures(void)
 {
-    clgan_model_params p = clgan_model_default_params(CLGAN_MODEL_DFEATURES);
+    clgan_model_params p = params(CLGAN_MODEL_DFEATURES, NULL, 10, "batch=8 epochs=2 hidden=5 pool=3");
     p.gan_checkpoint = file_in_dir("gan"); /* written by test_gan */
-    p.classes = 10;
-    p.settings = "batch=8 epochs=2 hidden=5 pool=3";
     clgan_model *h, *h2;
     MUST(clgan_model_create(ctx, &p, &h));
     size_t px = clgan_dataset_image_bytes(data);
@@ -314,9 +311,7 @@ static void test_dfeatures(void)
  * texts go through a checkpoint; a bad text is refused at its line. */
 static void test_arch_texts(void)
 {
-    clgan_model_params p = clgan_model_default_params(CLGAN_MODEL_GAN);
-    p.arch = "dcgan28";
-    p.settings = "batch=4 width=4 nz=8 seed=3";
+    clgan_model_params p = params(CLGAN_MODEL_GAN, "dcgan28", 0, "batch=4 width=4 nz=8 seed=3");
     clgan_model *a, *b;
     MUST(clgan_model_create(ctx, &p, &a));
     const char *tg = clgan_model_arch_text(a, "G"), *td = clgan_model_arch_text(a, "D");
@@ -346,8 +341,7 @@ static void test_arch_texts(void)
            "gan: an unknown D preset is refused: %s", clgan_last_error());
     clgan_model_free(a);
 
-    clgan_model_params c = clgan_model_default_params(CLGAN_MODEL_CLASSIFIER);
-    c.arch = "lenet28", c.classes = 10, c.settings = "batch=4 width=4";
+    clgan_model_params c = params(CLGAN_MODEL_CLASSIFIER, "lenet28", 10, "batch=4 width=4");
     MUST(clgan_model_create(ctx, &c, &a));
     c.arch = clgan_model_arch_text(a, "C");
     EXPECT(c.arch != NULL, "classifier: the preset's text");
@@ -355,8 +349,7 @@ static void test_arch_texts(void)
     EXPECT(same_outputs(a, b), "classifier: built from its preset's text, the same net and weights");
     clgan_model_free(a), clgan_model_free(b);
 
-    clgan_model_params s = clgan_model_default_params(CLGAN_MODEL_SSL);
-    s.arch = "ssl28", s.classes = 10, s.settings = "batch=4 width=4 nz=8";
+    clgan_model_params s = params(CLGAN_MODEL_SSL, "ssl28", 10, "batch=4 width=4 nz=8");
     MUST(clgan_model_create(ctx, &s, &a));
     s.arch_d = clgan_model_arch_text(a, "D");
     EXPECT(s.arch_d && clgan_model_arch_text(a, "G"), "ssl: D's and G's texts");
@@ -372,8 +365,7 @@ static void test_arch_texts(void)
 static void expect_create_fails(clgan_model_kind kind, const char *arch, int classes, const char *settings,
                                 const char *want, const char *want2)
 {
-    clgan_model_params p = clgan_model_default_params(kind);
-    p.arch = arch, p.classes = classes, p.settings = settings;
+    clgan_model_params p = params(kind, arch, classes, settings);
     clgan_model *m = (clgan_model *)&p; /* must be set to NULL */
     clgan_status st = clgan_model_create(ctx, &p, &m);
     EXPECT(st != CLGAN_OK && !m && has(want) && (!want2 || has(want2)), "%s arch=%s classes=%d '%s' refused: %s",
