@@ -229,7 +229,10 @@ static long long parse_product(expr *e)
         e->at++;
         long long r = parse_atom(e);
         if (e->st != CLGAN_OK) return 0;
-        if (op == '*') v = checked(e, v * r);
+        if (op == '*') {
+            if (r != 0 && llabs(v) > EXPR_LIMIT / llabs(r)) return expr_error(e, "the value is too large");
+            v = v * r;
+        }
         else if (r == 0) return expr_error(e, "division by zero");
         else v = op == '/' ? v / r : v % r;
     }
