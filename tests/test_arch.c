@@ -57,7 +57,7 @@ static void test_errors(void)
     expect_error("key given twice", t, WANT("my.arch:7:", "'units' given twice"));
     snprintf(t, sizeof t, "%s[conv]\nfilters = 4\nsize = 9\n", in);
     expect_error("a layer that cannot apply to its input", t,
-                 WANT("my.arch:5:", "[conv2d] cannot apply to its input 1x8x8"));
+                 WANT("my.arch:5:", "[conv] cannot apply to its input 1x8x8"));
     snprintf(t, sizeof t, "%s[dense]\nunits = 4\n[reshape]\nc = 3\nh = 1\nw = 1\n", in);
     expect_error("a reshape of the wrong size", t, WANT("my.arch:7:", "[reshape] cannot apply to its input 4x1x1"));
     expect_error("no input", "[dense]\nunits = 4\n", WANT("my.arch:1:", "[dense] before [input]"));
