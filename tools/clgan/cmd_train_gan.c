@@ -100,6 +100,8 @@ static int parse(int argc, char **argv, train_opts *o)
         if ((v = cli_flag_value(argc, argv, &i, "--data", &bad))) o->data = v;
         else if ((v = cli_flag_value(argc, argv, &i, "--out", &bad))) o->out = v;
         else if ((v = cli_flag_value(argc, argv, &i, "--device", &bad))) o->device = v;
+        else if ((v = cli_flag_value(argc, argv, &i, "--arch-g", &bad))) o->arch_g = v;
+        else if ((v = cli_flag_value(argc, argv, &i, "--arch-d", &bad))) o->arch_d = v;
         else if ((v = cli_flag_value(argc, argv, &i, "--model", &bad))) {
             snprintf(o->cfg.arch.model, sizeof o->cfg.arch.model, "%s", v);
             o->set_model = 1;
