@@ -3,6 +3,8 @@
  *   clgan/core.h     status codes, errors, version, devices, contexts, self-test
  *   clgan/dataset.h  datasets (IDX, CIFAR-10, image folders, synthetic): open,
  *                    shape, class names, images as floats, shuffled batches
+ *   clgan/arch.h     architectures as text: presets, parse and validate a
+ *                    text, the per-layer summary (docs/ARCHITECTURES.md)
  *   clgan/model.h    models (GAN, classifier, semi-supervised, D-feature head)
  *                    behind one handle: create, train a step, sample, predict,
  *                    evaluate, save, load, describe; their settings tables
@@ -18,6 +20,7 @@
 #include "clgan/core.h"
 #include "clgan/dataset.h"
 #include "clgan/image.h"
+#include "clgan/arch.h"
 #include "clgan/model.h"
 #include "clgan/net.h"
 #endif

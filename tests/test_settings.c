@@ -115,6 +115,24 @@ static void test_tables(void)
     EXPECT(h.batch == 64 && h.epochs == 100 && h.lr == 1e-3f && h.hidden == 0 &&
                o.pool == (CLGAN_DFEAT_AVG | CLGAN_DFEAT_MAX | CLGAN_DFEAT_GRID2) && o.cond_label == 0,
            "dfeatures defaults: batch 64, 100 epochs, lr 1e-3, linear head, avg+max+grid pooling");
+    /* the model rows' choices are the trainers' presets */
+    const char *preset_names[] = {clgan_gan_model_names(), clgan_classifier_model_names(), clgan_ssl_model_names()};
+    int unknown = 0;
+    for (int k = 0; k < 3; k++) {
+        const clgan_setting_info *in = clgan_setting_find(kinds[k], "model");
+        int presets = 0, choices = 1;
+        for (const char *p = preset_names[k]; (p = strchr(p, '(')); p++) presets++;
+        for (const char *p = in ? in->choices : ""; *p; p++) choices += *p == '|';
+        if (presets != choices) unknown++, printf("  %d presets, %d choices\n", presets, choices);
+        for (const char *p = in ? in->choices : ""; *p;) {
+            size_t n = strcspn(p, "|");
+            char word[32];
+            snprintf(word, sizeof word, "%.*s (", (int)n, p);
+            if (!strstr(preset_names[k], word)) unknown++, printf("  %s is no preset of %s\n", word, preset_names[k]);
+            p += p[n] ? n + 1 : n;
+        }
+    }
+    EXPECT(!unknown, "the model settings' choices are the presets the trainers know");
     EXPECT(clgan_setting_count((clgan_model_kind)0) == 0 && !clgan_setting_at((clgan_model_kind)9, 0),
            "an unknown kind has no settings");
     clgan_model_kind kk;
@@ -294,7 +312,9 @@ static void test_bad_values(void)
             }
             if (in->type == CLGAN_SETTING_INT || in->type == CLGAN_SETTING_BOOL) {
                 double lo = in->min, hi = in->max;
-                if (r->range) lo = 0, hi = 0; /* a GAN's classes, unconditional by default: 0 only */
+                char dflt[CFG_CAP];
+                clgan_settings_defaults(kind, dflt);
+                if (r->range) r->range(dflt, &lo, &hi); /* e.g. a GAN's classes, unconditional by default: 0 only */
                 const double outside[] = {lo - 1, hi + 1};
                 for (int j = 0; j < 2; j++) {
                     if (outside[j] > 9.2e18) snprintf(value, sizeof value, "9223372036854775808");

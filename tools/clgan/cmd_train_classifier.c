@@ -19,6 +19,7 @@
 #include "train/gan_augment.h"
 #include "train/gan_checkpoint.h"
 #include "train/metrics.h"
+#include "train/net_checkpoint.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -64,6 +65,9 @@ static void usage(FILE *f)
             "  --gan-ratio R         the enlarge ratio R (default 1 for enlarge); with balance, R > 0 adds\n"
             "                        round(R * real images) more in equal shares after balancing (default 0)\n"
             "  --width W             channels of the first conv block (default 32)\n"
+            "  --arch FILE           the net's architecture text instead of --model's (clgan models show\n"
+            "                        lenet28 prints one to start from; docs/ARCHITECTURES.md); its input\n"
+            "                        shape is the image size the data is loaded at\n"
             "  --limit N             use only the first N training images\n"
             CLI_HELP_SPLIT_FLAGS
             "  --seed S              seed for weights, dropout, augmentation, data order and subsets (default 1)\n"
@@ -83,6 +87,8 @@ typedef struct train_opts {
     float imb_fraction, decay_epochs;
     int set_model, set_width, set_batch, set_opt, set_scenario; /* given explicitly (checked on resume) */
     const char *set_setting; /* a training setting given (ignored on resume, with a warning) */
+    const char *arch;        /* --arch FILE */
+    char *given_text, *ckpt_text; /* its text, and on resume the checkpoint's */
     /* Augmentation: --oversample, or --gan-augment (gan_mode -1 = none, else a clgan_gan_augment_mode). */
     int oversample, gan_mode;
     float gan_ratio;
@@ -108,6 +114,7 @@ static int parse(int argc, char **argv, train_opts *o)
         if ((v = cli_flag_value(argc, argv, &i, "--data", &bad))) o->data = v;
         else if ((v = cli_flag_value(argc, argv, &i, "--out", &bad))) o->out = v;
         else if ((v = cli_flag_value(argc, argv, &i, "--device", &bad))) o->device = v;
+        else if ((v = cli_flag_value(argc, argv, &i, "--arch", &bad))) o->arch = v;
         else if ((v = cli_flag_value(argc, argv, &i, "--model", &bad))) {
             snprintf(o->cfg.arch.model, sizeof o->cfg.arch.model, "%s", v);
             o->set_model = 1;
@@ -432,20 +439,44 @@ static clgan_status eval_classifier(void *clf, const clgan_dataset *d, int64_t *
     return clgan_classifier_evaluate(clf, d, confusion);
 }
 
+/* The text: from --arch, and on resume the checkpoint's, which must match it. */
+static int arch_text(train_opts *o, const char *ckpt_path)
+{
+    if (o->arch && !cli_read_arch("--arch", o->arch, &o->given_text)) return 2;
+    o->cfg.arch.text = o->given_text;
+    if (!o->resume) return 0;
+    if (clgan_ckpt_file_arch_text(ckpt_path, "arch.c", &o->ckpt_text) != CLGAN_OK) return cli_fail("cannot resume");
+    if (!cli_resume_arch_matches("--arch", o->given_text, o->ckpt_text)) return 2;
+    o->cfg.arch.text = o->ckpt_text;
+    return 0;
+}
+
+static int train_run(train_opts *opts);
+
 int cmd_train_classifier(int argc, char **argv)
 {
     train_opts o;
     int rc = parse(argc, argv, &o);
     if (rc) return rc < 0 ? 0 : rc;
+    rc = train_run(&o);
+    free(o.given_text), free(o.ckpt_text);
+    return rc;
+}
 
+static int train_run(train_opts *opts)
+{
     char ckpt_path[1100], log_path[1100], conf_dir[1100];
-    snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.ckpt", o.out);
-    snprintf(log_path, sizeof log_path, "%s/log.csv", o.out);
-    snprintf(conf_dir, sizeof conf_dir, "%s/confusion", o.out);
-    if (!run_check_checkpoint(o.out, ckpt_path, o.resume)) return 1;
+    snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.ckpt", opts->out);
+    snprintf(log_path, sizeof log_path, "%s/log.csv", opts->out);
+    snprintf(conf_dir, sizeof conf_dir, "%s/confusion", opts->out);
+    if (!run_check_checkpoint(opts->out, ckpt_path, opts->resume)) return 1;
+    int rc = arch_text(opts, ckpt_path);
+    if (rc) return rc;
+    train_opts o = *opts;
     if (o.resume) {
         clgan_classifier_config ck;
         if (clgan_classifier_peek(ckpt_path, &ck) != CLGAN_OK) return cli_fail("cannot resume");
+        ck.arch.text = o.cfg.arch.text;
         if (!check_resume_matches(&o, &ck)) return 2;
         clgan_ckpt_reader *r;
         char note[8192] = "";
@@ -469,8 +500,13 @@ int cmd_train_classifier(int argc, char **argv)
     }
     /* The model's image shape decides how the data is loaded; the class count comes from the data. */
     clgan_classifier_arch shape = o.cfg.arch;
-    shape.classes = 2;
+    shape.classes = 0; /* the image shape only */
     if (clgan_classifier_arch_resolve(&shape) != CLGAN_OK) return cli_fail(NULL);
+    if (shape.h != shape.w || (shape.c != 1 && shape.c != 3)) {
+        fprintf(stderr, "clgan: the net takes %dx%dx%d images (CxHxW); the data loads as square grey (1) or RGB (3) "
+                        "images\n", shape.c, shape.h, shape.w);
+        return 2;
+    }
     int had_out = cli_is_dir(o.out);
     if (!cli_make_dirs(o.out)) return 1; /* confusion/ comes with its first file */
 

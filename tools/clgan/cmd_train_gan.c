@@ -14,6 +14,7 @@
 #include "io/container.h"
 #include "io/image.h"
 #include "train/gan_checkpoint.h"
+#include "train/net_checkpoint.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,10 @@ static void usage(FILE *f)
             "  checkpoint.ckpt         after each epoch and on Ctrl-C/SIGTERM (resume with --resume)\n\n"
             "  --data SPEC          IDX folder/file (MNIST), CIFAR-10 .bin folder/file, image folder, or 'synthetic'\n"
             "  --model NAME         dcgan28 (28x28x1, default), dcgan32 (32x32x3), dcgan64 (64x64x3)\n"
+            "  --arch-g FILE        G's architecture text instead of the model's (clgan models show dcgan28\n"
+            "                       --part g prints one to start from; docs/ARCHITECTURES.md)\n"
+            "  --arch-d FILE        D's architecture text; its input shape is the image size the data is\n"
+            "                       loaded at, and G's output must match it\n"
             "  --epochs N           epochs to train (default 5)\n"
             "  --steps N            train to this many steps in total instead of --epochs\n"
             "  --batch B            batch size (default 64)\n"
@@ -76,6 +81,8 @@ typedef struct train_opts {
     float imb_fraction;
     int set_model, set_width, set_nz, set_cond, set_batch, set_scenario; /* given explicitly (checked on resume) */
     const char *set_setting;                               /* a training setting given (ignored on resume) */
+    const char *arch_g, *arch_d;                           /* --arch-g / --arch-d files */
+    char *given_g, *given_d, *ckpt_g, *ckpt_d;             /* their texts, and on resume the checkpoint's */
 } train_opts;
 
 static int parse(int argc, char **argv, train_opts *o)
@@ -93,6 +100,8 @@ static int parse(int argc, char **argv, train_opts *o)
         if ((v = cli_flag_value(argc, argv, &i, "--data", &bad))) o->data = v;
         else if ((v = cli_flag_value(argc, argv, &i, "--out", &bad))) o->out = v;
         else if ((v = cli_flag_value(argc, argv, &i, "--device", &bad))) o->device = v;
+        else if ((v = cli_flag_value(argc, argv, &i, "--arch-g", &bad))) o->arch_g = v;
+        else if ((v = cli_flag_value(argc, argv, &i, "--arch-d", &bad))) o->arch_d = v;
         else if ((v = cli_flag_value(argc, argv, &i, "--model", &bad))) {
             snprintf(o->cfg.arch.model, sizeof o->cfg.arch.model, "%s", v);
             o->set_model = 1;
@@ -224,21 +233,52 @@ static int write_grid(clgan_gan *gan, const char *path, float *buf, int32_t *lab
     return 1;
 }
 
+/* The texts: from the files given, and on resume the checkpoint's, which must match them. */
+static int arch_texts(train_opts *o, const char *ckpt_path)
+{
+    if (o->arch_g && !cli_read_arch("--arch-g", o->arch_g, &o->given_g)) return 2;
+    if (o->arch_d && !cli_read_arch("--arch-d", o->arch_d, &o->given_d)) return 2;
+    if (!o->resume) {
+        o->cfg.arch.text_g = o->given_g, o->cfg.arch.text_d = o->given_d;
+        return 0;
+    }
+    if (clgan_ckpt_file_arch_text(ckpt_path, "arch.g", &o->ckpt_g) != CLGAN_OK ||
+        clgan_ckpt_file_arch_text(ckpt_path, "arch.d", &o->ckpt_d) != CLGAN_OK)
+        return cli_fail("cannot resume");
+    if (!cli_resume_arch_matches("--arch-g", o->given_g, o->ckpt_g) ||
+        !cli_resume_arch_matches("--arch-d", o->given_d, o->ckpt_d))
+        return 2;
+    o->cfg.arch.text_g = o->ckpt_g, o->cfg.arch.text_d = o->ckpt_d;
+    return 0;
+}
+
+static int train_run(train_opts *opts);
+
 int cmd_train_gan(int argc, char **argv)
 {
     train_opts o;
     int rc = parse(argc, argv, &o);
     if (rc) return rc < 0 ? 0 : rc;
+    rc = train_run(&o);
+    free(o.given_g), free(o.given_d), free(o.ckpt_g), free(o.ckpt_d);
+    return rc;
+}
 
+static int train_run(train_opts *opts)
+{
     char ckpt_path[1100], log_path[1100], samples_dir[1100], plot_path[1100];
-    snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.ckpt", o.out);
-    snprintf(log_path, sizeof log_path, "%s/log.csv", o.out);
-    snprintf(samples_dir, sizeof samples_dir, "%s/samples", o.out);
-    snprintf(plot_path, sizeof plot_path, "%s/loss.png", o.out);
-    if (!run_check_checkpoint(o.out, ckpt_path, o.resume)) return 1;
+    snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.ckpt", opts->out);
+    snprintf(log_path, sizeof log_path, "%s/log.csv", opts->out);
+    snprintf(samples_dir, sizeof samples_dir, "%s/samples", opts->out);
+    snprintf(plot_path, sizeof plot_path, "%s/loss.png", opts->out);
+    if (!run_check_checkpoint(opts->out, ckpt_path, opts->resume)) return 1;
+    int rc = arch_texts(opts, ckpt_path);
+    if (rc) return rc;
+    train_opts o = *opts;
     if (o.resume) {
         clgan_gan_config ck;
         if (clgan_gan_peek(ckpt_path, &ck) != CLGAN_OK) return cli_fail("cannot resume");
+        ck.arch.text_g = o.cfg.arch.text_g, ck.arch.text_d = o.cfg.arch.text_d;
         if (!check_resume_matches(&o, &ck)) return 2;
         char *ck_note = run_ckpt_note(ckpt_path);
         if (!ck_note) return 1;
@@ -255,8 +295,13 @@ int cmd_train_gan(int argc, char **argv)
     /* The model's image shape decides how the data is loaded; the class count
      * comes from the data. */
     clgan_gan_arch shape = o.cfg.arch;
-    shape.conditional = 0;
+    if (shape.conditional) shape.classes = 2; /* any count: only the shape is wanted here */
     if (clgan_gan_arch_resolve(&shape) != CLGAN_OK) return cli_fail(NULL);
+    if (shape.h != shape.w || (shape.c != 1 && shape.c != 3)) {
+        fprintf(stderr, "clgan: D takes %dx%dx%d images (CxHxW); the data loads as square grey (1) or RGB (3) images\n",
+                shape.c, shape.h, shape.w);
+        return 2;
+    }
     int had_out = cli_is_dir(o.out); /* --out is made with its first file (log.csv), samples/ with its own */
 
     /* Data: the model's image size and channels. */

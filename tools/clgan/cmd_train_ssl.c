@@ -15,6 +15,7 @@
 #include "io/container.h"
 #include "io/image.h"
 #include "train/metrics.h"
+#include "train/net_checkpoint.h"
 #include "train/ssl.h"
 
 #include <math.h>
@@ -38,6 +39,9 @@ static void usage(FILE *f)
             "  --labels N            labelled training images, balanced over the classes, chosen by --seed\n"
             "                        (default 100); the rest are used without labels\n"
             "  --model NAME          ssl28 (28x28x1, default) or ssl32 (32x32x3)\n"
+            "  --arch-d FILE         D's architecture text instead of the model's (clgan models show ssl28\n"
+            "                        prints one to start from; docs/ARCHITECTURES.md): input the model's\n"
+            "                        image shape, output the class logits, a [features] marker\n"
             "  --epochs N            passes over the unlabelled images (default 20)\n"
             "  --steps N             train to this many steps in total instead of --epochs\n"
             "  --batch B             images per labelled, unlabelled and generated batch (default 64)\n"
@@ -68,6 +72,8 @@ typedef struct ssl_opts {
     int test_percent, skip_unreadable; /* --test-percent (-1 = not given: 10), --skip-unreadable */
     float decay_from;
     int set_model, set_width, set_batch, set_labels, set_limit, set_seed, set_lr, set_weight, set_decay, set_length, set_augment;
+    const char *arch_d;           /* --arch-d FILE */
+    char *given_text, *ckpt_text; /* its text, and on resume the checkpoint's */
 } ssl_opts;
 
 static int parse(int argc, char **argv, ssl_opts *o)
@@ -85,6 +91,7 @@ static int parse(int argc, char **argv, ssl_opts *o)
         if ((v = cli_flag_value(argc, argv, &i, "--data", &bad))) o->data = v;
         else if ((v = cli_flag_value(argc, argv, &i, "--out", &bad))) o->out = v;
         else if ((v = cli_flag_value(argc, argv, &i, "--device", &bad))) o->device = v;
+        else if ((v = cli_flag_value(argc, argv, &i, "--arch-d", &bad))) o->arch_d = v;
         else if ((v = cli_flag_value(argc, argv, &i, "--model", &bad))) {
             snprintf(o->cfg.model, sizeof o->cfg.model, "%s", v);
             o->set_model = 1;
@@ -180,6 +187,7 @@ static int resume_settings(ssl_opts *o, const char *ckpt_path)
                 ck.unlabelled_weight, (long long)ck.decay_start, (long long)ck.decay_end);
         return 2;
     }
+    ck.text_d = o->cfg.text_d;
     o->cfg = ck;
     o->labels = labels;
     o->limit = limit;
@@ -247,17 +255,41 @@ static clgan_status eval_ssl(void *s, const clgan_dataset *d, int64_t *confusion
     return clgan_ssl_evaluate(s, d, confusion);
 }
 
+/* D's text: from --arch-d, and on resume the checkpoint's, which must match it. */
+static int arch_text(ssl_opts *o, const char *ckpt_path)
+{
+    if (o->arch_d && !cli_read_arch("--arch-d", o->arch_d, &o->given_text)) return 2;
+    o->cfg.text_d = o->given_text;
+    if (!o->resume) return 0;
+    if (clgan_ckpt_file_arch_text(ckpt_path, "arch.d", &o->ckpt_text) != CLGAN_OK) return cli_fail("cannot resume");
+    if (!cli_resume_arch_matches("--arch-d", o->given_text, o->ckpt_text)) return 2;
+    o->cfg.text_d = o->ckpt_text;
+    return 0;
+}
+
+static int train_run(ssl_opts *opts);
+
 int cmd_train_ssl(int argc, char **argv)
 {
     ssl_opts o;
     int rc = parse(argc, argv, &o);
     if (rc) return rc < 0 ? 0 : rc;
+    rc = train_run(&o);
+    free(o.given_text), free(o.ckpt_text);
+    return rc;
+}
+
+static int train_run(ssl_opts *opts)
+{
     char ckpt_path[1100], log_path[1100], conf_dir[1100], samp_dir[1100];
-    snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.ckpt", o.out);
-    snprintf(log_path, sizeof log_path, "%s/log.csv", o.out);
-    snprintf(conf_dir, sizeof conf_dir, "%s/confusion", o.out);
-    snprintf(samp_dir, sizeof samp_dir, "%s/samples", o.out);
-    if (!run_check_checkpoint(o.out, ckpt_path, o.resume)) return 1;
+    snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.ckpt", opts->out);
+    snprintf(log_path, sizeof log_path, "%s/log.csv", opts->out);
+    snprintf(conf_dir, sizeof conf_dir, "%s/confusion", opts->out);
+    snprintf(samp_dir, sizeof samp_dir, "%s/samples", opts->out);
+    if (!run_check_checkpoint(opts->out, ckpt_path, opts->resume)) return 1;
+    int rc = arch_text(opts, ckpt_path);
+    if (rc) return rc;
+    ssl_opts o = *opts;
     if (o.resume && (rc = resume_settings(&o, ckpt_path))) return rc;
     if (o.test_percent < 0) o.test_percent = 10;
     if (clgan_ssl_config_resolve(&o.cfg) != CLGAN_OK) return cli_fail(NULL);
