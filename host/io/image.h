@@ -1,7 +1,8 @@
 /* image.h — PNG output of images: sample grids, written with
  * stb_image_write. Every function returns CLGAN_ERR_INVALID_ARG for bad
  * shapes and CLGAN_ERR_IO naming the path when the file cannot be written.
- * Charts (heatmaps, line plots, bar charts) are report/plot.h's.
+ * Charts (heatmaps, line plots, bar charts) are report/plot.h's, in the clgan_report
+ * library beside libclgan.
  */
 #ifndef CLGAN_IMAGE_H
 #define CLGAN_IMAGE_H
