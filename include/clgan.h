@@ -4,6 +4,8 @@
  *   clgan/model.h    models (GAN, classifier, semi-supervised, D-feature head)
  *                    behind one handle: create, train a step, sample, predict,
  *                    evaluate, save, load, describe; their settings tables
+ *   clgan/train.h    the training driver: epochs, resume, checkpoints,
+ *                    evaluation, the stop request, the NaN guard, log.csv
  *
  * Only functions marked CLGAN_API (clgan/export.h) are exported, all named
  * clgan_*. Every call returns a clgan_status; clgan_last_error() says why a
@@ -13,4 +15,5 @@
 #define CLGAN_H
 #include "clgan/core.h"
 #include "clgan/model.h"
+#include "clgan/train.h"
 #endif
