@@ -4,14 +4,11 @@
  * --imbalance train on the same subset train-classifier would use. */
 #include "cli.h"
 #include "gan_plot.h"
-#include "profile_report.h"
-#include "progress.h"
 #include "run_dir.h"
 #include "scenario.h"
+#include "train_cli.h"
 
 #include "data/dataset.h"
-#include "data/loader.h"
-#include "io/container.h"
 #include "io/image.h"
 #include "train/gan_checkpoint.h"
 
@@ -212,16 +209,61 @@ static int scenario_from_note(const char *note, train_opts *o)
     return 1;
 }
 
+/* The run's model and what its callbacks need. */
+typedef struct gan_run {
+    clgan_gan *gan;
+    train_cli tc;
+    char samples_dir[1100], last_grid[1200], checkpoint[1100];
+    float *grid;
+    int32_t *grid_labels;
+    int grid_rows;
+    uint64_t grid_seed;
+} gan_run;
+
 /* The fixed grid: 10 columns; one row per class when conditional. */
-static int write_grid(clgan_gan *gan, const char *path, float *buf, int32_t *labels, int rows, uint64_t seed)
+static clgan_status write_grid(gan_run *g, const char *path)
 {
-    const clgan_gan_config *c = clgan_gan_get_config(gan);
-    int n = rows * 10;
-    for (int i = 0; i < n; i++) labels[i] = c->arch.conditional ? (i / 10) % c->arch.classes : 0;
-    if (clgan_gan_sample(gan, n, c->arch.conditional ? labels : NULL, seed, buf) != CLGAN_OK ||
-        clgan_png_grid(path, buf, n, c->arch.c, c->arch.h, c->arch.w, 10, -1.0f, 1.0f, 2) != CLGAN_OK)
-        return 0;
-    return 1;
+    const clgan_gan_config *c = clgan_gan_get_config(g->gan);
+    int n = g->grid_rows * 10;
+    for (int i = 0; i < n; i++) g->grid_labels[i] = c->arch.conditional ? (i / 10) % c->arch.classes : 0;
+    clgan_status st = clgan_gan_sample(g->gan, n, c->arch.conditional ? g->grid_labels : NULL, g->grid_seed, g->grid);
+    return st == CLGAN_OK ? clgan_png_grid(path, g->grid, n, c->arch.c, c->arch.h, c->arch.w, 10, -1.0f, 1.0f, 2) : st;
+}
+
+static clgan_status gan_step(void *self, const clgan_train_batch *b, clgan_step_stats *out)
+{
+    clgan_gan *gan = ((gan_run *)self)->gan;
+    clgan_gan_stats st;
+    clgan_status s = clgan_gan_train_step(gan, b->images, clgan_gan_get_config(gan)->arch.conditional ? b->labels : NULL,
+                                          &st);
+    static const char *const names[4] = {"loss_d", "loss_g", "d_real", "d_fake"};
+    const double v[4] = {st.loss_d, st.loss_g, st.d_real, st.d_fake};
+    out->count = 4;
+    for (int i = 0; i < 4; i++) out->names[i] = names[i], out->values[i] = v[i];
+    return s;
+}
+
+static clgan_status gan_save(void *self, const char *path, const char *note)
+{
+    return clgan_gan_save(((gan_run *)self)->gan, path, note);
+}
+
+static void gan_metrics(const clgan_step_stats *st, char *out, size_t cap)
+{
+    snprintf(out, cap, "D %.3f G %.3f D(x) %.2f D(G(z)) %.2f", st->values[0], st->values[1], st->values[2],
+             st->values[3]);
+}
+
+/* Every checkpoint comes with a sample grid. */
+static clgan_status gan_on_checkpoint(void *user, const clgan_train_progress *p)
+{
+    gan_run *g = user;
+    if (!cli_make_dirs(g->samples_dir)) return CLGAN_ERR_IO;
+    snprintf(g->last_grid, sizeof g->last_grid, "%s/epoch-%04d.png", g->samples_dir, p->epoch);
+    clgan_status st = write_grid(g, g->last_grid);
+    if (st == CLGAN_OK && !g->tc.prog.tty)
+        fprintf(stderr, "clgan: epoch %d done: %s, %s\n", p->epoch, g->last_grid, g->checkpoint);
+    return st;
 }
 
 int cmd_train_gan(int argc, char **argv)
@@ -230,12 +272,15 @@ int cmd_train_gan(int argc, char **argv)
     int rc = parse(argc, argv, &o);
     if (rc) return rc < 0 ? 0 : rc;
 
-    char ckpt_path[1100], log_path[1100], samples_dir[1100], plot_path[1100];
+    char ckpt_path[1100], log_path[1100], plot_path[1100];
+    gan_run g;
+    memset(&g, 0, sizeof g);
     snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.ckpt", o.out);
+    snprintf(g.checkpoint, sizeof g.checkpoint, "%s", ckpt_path);
     snprintf(log_path, sizeof log_path, "%s/log.csv", o.out);
-    snprintf(samples_dir, sizeof samples_dir, "%s/samples", o.out);
+    snprintf(g.samples_dir, sizeof g.samples_dir, "%s/samples", o.out);
     snprintf(plot_path, sizeof plot_path, "%s/loss.png", o.out);
-    if (!run_check_checkpoint(o.out, ckpt_path, o.resume)) return 1;
+    if (clgan_train_check_out(o.out, o.resume, stderr) != CLGAN_OK) return cli_fail(NULL);
     if (o.resume) {
         clgan_gan_config ck;
         if (clgan_gan_peek(ckpt_path, &ck) != CLGAN_OK) return cli_fail("cannot resume");
@@ -314,176 +359,97 @@ int cmd_train_gan(int argc, char **argv)
     }
 
     clgan_ctx *ctx = NULL;
-    clgan_gan *gan = NULL;
-    clgan_loader *loader = NULL;
-    float *batch = NULL, *grid = NULL;
-    int32_t *labels = NULL, *grid_labels = NULL;
-    FILE *log = NULL;
     int exit_code = 1;
-    profile_run prof;
-    if (cli_open_ctx(o.device, 0, &ctx) || !profile_run_start(&prof, ctx, o.profile)) goto done;
+    if (cli_open_ctx(o.device, 0, &ctx) || !profile_run_start(&g.tc.prof, ctx, o.profile)) goto done;
     cli_suggest_tune(ctx);
     if (o.resume) {
-        if (clgan_gan_load(ctx, ckpt_path, &gan, NULL, 0) != CLGAN_OK) {
+        if (clgan_gan_load(ctx, ckpt_path, &g.gan, NULL, 0) != CLGAN_OK) {
             cli_fail("cannot resume");
             goto done;
         }
-    } else if (clgan_gan_create(ctx, &o.cfg, &gan) != CLGAN_OK) {
+    } else if (clgan_gan_create(ctx, &o.cfg, &g.gan) != CLGAN_OK) {
         cli_fail("cannot build the GAN");
         goto done;
     }
-    const clgan_gan_config *c = clgan_gan_get_config(gan);
-    clgan_loader_options lopt = clgan_loader_default_options();
-    lopt.batch = c->batch;
-    lopt.seed = c->seed;
-    lopt.drop_last = 1;
-    if (clgan_loader_create(data, &lopt, &loader) != CLGAN_OK) {
-        cli_fail("data loader");
-        goto done;
-    }
-    int64_t per_epoch = clgan_loader_steps_per_epoch(loader);
-    int64_t start = clgan_gan_step_count(gan);
-    int64_t total = o.steps ? o.steps : (int64_t)o.epochs * per_epoch;
-    int epochs_total = (int)((total + per_epoch - 1) / per_epoch);
+    const clgan_gan_config *c = clgan_gan_get_config(g.gan);
     size_t img = (size_t)c->arch.c * c->arch.h * c->arch.w;
-    int grid_rows = c->arch.conditional ? c->arch.classes : 10;
-    batch = malloc((size_t)c->batch * img * sizeof *batch);
-    labels = malloc((size_t)c->batch * sizeof *labels);
-    grid = malloc((size_t)grid_rows * 10 * img * sizeof *grid);
-    grid_labels = malloc((size_t)grid_rows * 10 * sizeof *grid_labels);
-    if (!batch || !labels || !grid || !grid_labels) {
+    g.grid_rows = c->arch.conditional ? c->arch.classes : 10;
+    g.grid_seed = c->seed + 7919;
+    g.grid = malloc((size_t)g.grid_rows * 10 * img * sizeof *g.grid);
+    g.grid_labels = malloc((size_t)g.grid_rows * 10 * sizeof *g.grid_labels);
+    if (!g.grid || !g.grid_labels) {
         fprintf(stderr, "clgan: out of host memory\n");
         goto done;
     }
-    if (!cli_make_dirs(o.out)) goto done;
-    log = run_open_log(log_path, o.resume, start, "step,epoch,loss_d,loss_g,d_real,d_fake,images_per_sec,seconds");
-    if (!log) goto done;
-    /* Non-finite weights are never saved: what the last good checkpoint is, and what to try. */
-    clgan_net *nets[2] = {clgan_gan_generator(gan), clgan_gan_discriminator(gan)};
-    static const char *const net_names[2] = {"G", "D"};
-    int64_t saved = o.resume ? start : -1;
     char advice[200];
     snprintf(advice, sizeof advice, "try a new run (in another --out) with a lower --lr than this run's %g",
              c->adam_d.lr);
     char note[16384 + 300];
     snprintf(note, sizeof note, "%s | %s", scen, data->source);
 
-    char layout[4096];
-    clgan_net_describe(clgan_gan_generator(gan), layout, sizeof layout);
+    clgan_train_target t = {.self = &g, .batch = c->batch, .steps = clgan_gan_step_count(g.gan),
+                            .stat_columns = "loss_d,loss_g,d_real,d_fake", .step = gan_step, .save = gan_save,
+                            .net_count = 2, .nets = {clgan_gan_generator(g.gan), clgan_gan_discriminator(g.gan)},
+                            .net_names = {"G", "D"}};
+    clgan_train_params p = clgan_train_default_params();
+    p.out_dir = o.out;
+    p.resume = o.resume;
+    p.train = data;
+    p.seed = c->seed;
+    p.epochs = o.epochs;
+    p.steps = o.steps;
+    p.note = note;
+    p.advice = advice;
+    p.on_checkpoint = gan_on_checkpoint;
+    int64_t per_epoch = data->n / c->batch, total = o.steps ? o.steps : (int64_t)o.epochs * per_epoch;
     fprintf(stderr, "clgan: %s on %s | %s%s, width %d, batch %d, %s loss | %d images (%s), %lld steps/epoch\n",
             o.resume ? "resuming" : "training", clgan_ctx_device(ctx)->device_name, c->arch.conditional ? "conditional " : "",
             c->arch.model, c->arch.width, c->batch, c->loss == CLGAN_GAN_LOSS_LS ? "least-squares" : "non-saturating",
             data->n, data->source, (long long)per_epoch);
     fprintf(stderr, "clgan: G %zu parameters, D %zu parameters; steps %lld -> %lld; output in %s\n",
-            clgan_net_param_count(clgan_gan_generator(gan)), clgan_net_param_count(clgan_gan_discriminator(gan)),
-            (long long)start, (long long)total, o.out);
+            clgan_net_param_count(clgan_gan_generator(g.gan)), clgan_net_param_count(clgan_gan_discriminator(g.gan)),
+            (long long)t.steps, (long long)total, o.out);
 
-    run_catch_signals();
-
-    const uint64_t grid_seed = c->seed + 7919;
-    progress prog;
-    progress_begin(&prog, epochs_total, total, start, per_epoch);
-    clgan_gan_stats st = {0, 0, 0, 0};
-    double t0 = progress_now();
-    int64_t step = start;
-    char last_grid[1200] = "";
-    if (start < total && clgan_loader_seek(loader, start / per_epoch, start % per_epoch) != CLGAN_OK) {
-        cli_fail("data loader");
-        goto done;
-    }
-    while (step < total && !run_stop_signal) {
-        int epoch = (int)(step / per_epoch);
-        if (clgan_loader_next(loader, batch, (size_t)c->batch * img, labels, (size_t)c->batch, NULL) != CLGAN_OK) {
-            progress_break(&prog);
-            cli_fail("data loader");
-            goto done;
-        }
-        profile_run_step_begin(&prof, ctx);
-        clgan_status step_st = clgan_gan_train_step(gan, batch, c->arch.conditional ? labels : NULL, &st);
-        profile_run_step_end(&prof, ctx);
-        if (step_st != CLGAN_OK) {
-            progress_break(&prog);
-            cli_fail("training step");
-            run_report_diverged(step_st, ckpt_path, saved, advice);
-            goto done;
-        }
-        step++;
-        int64_t in_epoch = step - (int64_t)epoch * per_epoch;
-        double secs = progress_now() - t0;
-        run_log(log, "%lld,%d,%.6f,%.6f,%.6f,%.6f,%.1f,%.3f", (long long)step, epoch + 1, st.loss_d, st.loss_g,
-                st.d_real, st.d_fake, (step - start) * (double)c->batch / (secs > 0 ? secs : 1), secs);
-        char metrics[128];
-        snprintf(metrics, sizeof metrics, "D %.3f G %.3f D(x) %.2f D(G(z)) %.2f", st.loss_d, st.loss_g, st.d_real,
-                 st.d_fake);
-        progress_update(&prog, epoch + 1, in_epoch, per_epoch, c->batch, metrics);
-        if (in_epoch == per_epoch || step == total) {
-            if (!run_nets_finite(nets, net_names, 2, step, epoch + 1, ckpt_path, saved, advice)) {
-                progress_break(&prog);
-                goto done;
-            }
-            snprintf(last_grid, sizeof last_grid, "%s/epoch-%04d.png", samples_dir, epoch + 1);
-            if (!cli_make_dirs(samples_dir)) {
-                progress_break(&prog);
-                goto done;
-            }
-            if (!write_grid(gan, last_grid, grid, grid_labels, grid_rows, grid_seed) ||
-                clgan_gan_save(gan, ckpt_path, note) != CLGAN_OK) {
-                progress_break(&prog);
-                cli_fail("end of epoch");
-                goto done;
-            }
-            saved = step;
-            if (!prog.tty) fprintf(stderr, "clgan: epoch %d done: %s, %s\n", epoch + 1, last_grid, ckpt_path);
-        }
-    }
-    progress_break(&prog);
-    if (run_stop_signal) {
-        if (saved != step && !run_nets_finite(nets, net_names, 2, step, (int)((step - 1) / per_epoch) + 1, ckpt_path,
-                                              saved, advice))
-            goto done;
-        if (saved != step && clgan_gan_save(gan, ckpt_path, note) != CLGAN_OK) {
-            cli_fail("saving the checkpoint after the interrupt");
-            goto done;
-        }
-        exit_code = run_report_stop(step, ckpt_path);
-        if (o.json) cli_json_interrupted("train-gan", run_stop_signal, step, ckpt_path);
+    g.tc.command = "train-gan";
+    g.tc.json = o.json;
+    g.tc.ctx = ctx;
+    g.tc.metrics = gan_metrics;
+    clgan_train_result r;
+    if ((rc = train_cli_run(&g.tc, &t, &p, &r, &g)) >= 0) {
+        exit_code = rc;
         goto done;
     }
     int plotted = gan_plot_losses(log_path, plot_path, per_epoch);
     if (!plotted) fprintf(stderr, "clgan: warning: no loss plot: %s\n", clgan_last_error());
-    double secs = progress_now() - t0;
     /* Name only the files this run wrote. */
-    fprintf(stderr, "clgan: done: %lld steps in %.1f s%s%s%s%s; checkpoint %s\n", (long long)(step - start), secs,
-            last_grid[0] ? "; samples " : "", last_grid, plotted ? "; loss curve " : "", plotted ? plot_path : "",
-            ckpt_path);
+    fprintf(stderr, "clgan: done: %lld steps in %.1f s%s%s%s%s; checkpoint %s\n", (long long)(r.step - r.start),
+            r.seconds, g.last_grid[0] ? "; samples " : "", g.last_grid, plotted ? "; loss curve " : "",
+            plotted ? plot_path : "", ckpt_path);
     if (o.json) {
+        const double *v = r.stats.values;
         cli_json_begin("train-gan", "ok");
         printf(", \"steps\": %lld, \"epochs\": %.3f, \"loss_d\": %.6f, \"loss_g\": %.6f, "
                "\"d_real\": %.6f, \"d_fake\": %.6f, \"seconds\": %.3f, \"images_per_sec\": %.1f, \"checkpoint\": ",
-               (long long)step, (double)step / per_epoch, st.loss_d, st.loss_g, st.d_real, st.d_fake, secs,
-               secs > 0 ? (step - start) * (double)c->batch / secs : 0.0);
+               (long long)r.step, (double)r.step / per_epoch, v[0], v[1], v[2], v[3], r.seconds,
+               r.seconds > 0 ? (r.step - r.start) * (double)c->batch / r.seconds : 0.0);
         cli_json_string(stdout, ckpt_path);
         printf(", \"samples\": ");
-        cli_json_string(stdout, last_grid);
+        cli_json_string(stdout, g.last_grid);
         printf(", \"log\": ");
         cli_json_string(stdout, log_path);
-        profile_run_json_field(&prof, ctx, stdout);
+        profile_run_json_field(&g.tc.prof, ctx, stdout);
         printf("}\n");
     }
-    profile_run_report(&prof, ctx, o.json);
+    profile_run_report(&g.tc.prof, ctx, o.json);
     exit_code = 0;
 done:
-    if (log) fclose(log);
-    if (exit_code) { /* no empty folders left behind by a failed run */
-        cli_remove_empty_dir(samples_dir);
+    if (exit_code && exit_code < 128) { /* no empty folders left behind by a failed run */
+        cli_remove_empty_dir(g.samples_dir);
         if (!had_out) cli_remove_empty_dir(o.out);
     }
-    free(batch);
-    free(labels);
-    free(grid);
-    free(grid_labels);
-    clgan_loader_free(loader);
-    clgan_gan_free(gan);
+    free(g.grid);
+    free(g.grid_labels);
+    clgan_gan_free(g.gan);
     clgan_ctx_free(ctx);
     clgan_dataset_free(data);
     return exit_code;

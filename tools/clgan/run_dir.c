@@ -19,7 +19,11 @@
 
 volatile sig_atomic_t run_stop_signal;
 
-static void on_signal(int sig) { run_stop_signal = sig; }
+static void on_signal(int sig)
+{
+    run_stop_signal = sig;
+    clgan_train_request_stop(sig);
+}
 
 void run_catch_signals(void)
 {

@@ -1,0 +1,33 @@
+/* train_cli.h — what the four training commands share around the library's
+ * training driver (clgan/train.h): the progress bar fed from the driver's
+ * step callback, --profile around each step, Ctrl-C / SIGTERM turned into the
+ * driver's stop request, and the ending of a run (the error message, or the
+ * stop report and --json's interrupted object). */
+#ifndef CLGAN_TRAIN_CLI_H
+#define CLGAN_TRAIN_CLI_H
+#include "cli.h"
+#include "profile_report.h"
+#include "progress.h"
+
+/* One run of a training command. */
+typedef struct train_cli {
+    const char *command;      /* "train-gan", for --json */
+    int json;
+    progress prog;
+    profile_run prof;
+    clgan_ctx *ctx;
+    /* The progress bar's metrics text from a step's statistics. */
+    void (*metrics)(const clgan_step_stats *st, char *out, size_t cap);
+    const clgan_train_target *inner; /* the command's target, its step timed by --profile */
+    int batch;
+} train_cli;
+
+/* Route target's step through the profiler and params' on_step to the
+ * progress bar, then run the driver; params' on_evaluated and on_checkpoint
+ * get `user`. Returns -1 when the
+ * run reached its end (the command reports it), else the exit code: 1 after
+ * printing the error, 128 + signal after a stop (its checkpoint written and
+ * reported, --json's interrupted object printed). */
+int train_cli_run(train_cli *tc, const clgan_train_target *target, clgan_train_params *params, clgan_train_result *result,
+                  void *user);
+#endif
