@@ -6,13 +6,11 @@
  * training set. */
 #include "classifier_report.h"
 #include "cli.h"
-#include "profile_report.h"
-#include "progress.h"
 #include "run_dir.h"
 #include "scenario.h"
+#include "train_cli.h"
 
 #include "data/dataset.h"
-#include "data/loader.h"
 #include "data/subset.h"
 #include "io/container.h"
 #include "train/classifier.h"
@@ -427,9 +425,67 @@ static int augment_data(train_opts *o, clgan_ctx *ctx, clgan_dataset **train, in
     return 0;
 }
 
+/* The run's model and what its callbacks need. */
+typedef struct clf_run {
+    clgan_classifier *clf;
+    train_cli tc;
+    const clgan_dataset *train;
+    int K;
+    int64_t *cm; /* the newest evaluation's confusion matrix */
+    char conf_dir[1100], last_png[1200];
+    int epochs_total;
+} clf_run;
+
 static clgan_status eval_classifier(void *clf, const clgan_dataset *d, int64_t *confusion)
 {
     return clgan_classifier_evaluate(clf, d, confusion);
+}
+
+static clgan_status clf_step(void *self, const clgan_train_batch *b, clgan_step_stats *out)
+{
+    clgan_classifier_stats st;
+    clgan_status s = clgan_classifier_train_step(((clf_run *)self)->clf, b->images, b->labels, &st);
+    out->count = 3;
+    out->names[0] = "loss", out->values[0] = st.loss;
+    out->names[1] = "batch_accuracy", out->values[1] = st.accuracy;
+    out->names[2] = "lr", out->values[2] = st.lr;
+    return s;
+}
+
+static clgan_status clf_save(void *self, const char *path, const char *note)
+{
+    return clgan_classifier_save(((clf_run *)self)->clf, path, note);
+}
+
+/* Accuracy on the test split, its confusion matrix kept for the report. */
+static clgan_status clf_evaluate(void *self, const clgan_dataset *test, double *metric)
+{
+    clf_run *c = self;
+    clgan_status st = progress_evaluate(&c->tc.prog, "evaluating the test split:", eval_classifier, c->clf, test,
+                                        clgan_classifier_get_config(c->clf)->batch, c->K, c->cm);
+    *metric = clgan_accuracy(c->cm, c->K);
+    return st;
+}
+
+static void clf_metrics(const clgan_step_stats *st, char *out, size_t cap)
+{
+    snprintf(out, cap, "loss %.4f acc %.3f lr %.2g", st->values[0], st->values[1], st->values[2]);
+}
+
+/* After each evaluation: the confusion heat map and the printed report. */
+static clgan_status clf_on_evaluated(void *user, const clgan_train_progress *p)
+{
+    clf_run *c = user;
+    char title[64];
+    snprintf(c->last_png, sizeof c->last_png, "%s/epoch-%04d.png", c->conf_dir, p->epoch);
+    snprintf(title, sizeof title, "epoch %d: test accuracy %.2f%%", p->epoch, 100 * p->metric);
+    if (!cli_make_dirs(c->conf_dir) ||
+        !report_heatmap(c->last_png, c->K, (const char (*)[64])c->train->class_names, c->cm, title))
+        return CLGAN_ERR_IO;
+    progress_break(&c->tc.prog);
+    fprintf(stderr, "clgan: epoch %d/%d (step %lld): test\n", p->epoch, p->epochs_total, (long long)p->step);
+    report_print(stderr, c->K, (const char (*)[64])c->train->class_names, c->cm, "  ");
+    return CLGAN_OK;
 }
 
 int cmd_train_classifier(int argc, char **argv)
@@ -442,7 +498,7 @@ int cmd_train_classifier(int argc, char **argv)
     snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.ckpt", o.out);
     snprintf(log_path, sizeof log_path, "%s/log.csv", o.out);
     snprintf(conf_dir, sizeof conf_dir, "%s/confusion", o.out);
-    if (!run_check_checkpoint(o.out, ckpt_path, o.resume)) return 1;
+    if (clgan_train_check_out(o.out, o.resume, stderr) != CLGAN_OK) return cli_fail(NULL);
     if (o.resume) {
         clgan_classifier_config ck;
         if (clgan_classifier_peek(ckpt_path, &ck) != CLGAN_OK) return cli_fail("cannot resume");
@@ -476,13 +532,10 @@ int cmd_train_classifier(int argc, char **argv)
 
     clgan_dataset *train = NULL, *test = NULL;
     clgan_ctx *ctx = NULL;
-    clgan_classifier *clf = NULL;
-    clgan_loader *loader = NULL;
-    float *batch = NULL;
-    int32_t *labels = NULL;
-    int64_t *cm = NULL;
+    clf_run cr;
+    memset(&cr, 0, sizeof cr);
+    snprintf(cr.conf_dir, sizeof cr.conf_dir, "%s", conf_dir);
     int *real_pc = NULL, *extra_pc = NULL;
-    FILE *log = NULL;
     int exit_code = 1;
     if (load_data(&o, &shape, &train, &test)) goto done;
     if (o.resume && !run_check_ckpt_class_names(ckpt_path, train)) goto done;
@@ -492,8 +545,7 @@ int cmd_train_classifier(int argc, char **argv)
         goto done;
     }
     o.cfg.arch.classes = train->classes;
-    profile_run prof;
-    if (cli_open_ctx(o.device, 0, &ctx) || !profile_run_start(&prof, ctx, o.profile)) goto done;
+    if (cli_open_ctx(o.device, 0, &ctx) || !profile_run_start(&cr.tc.prof, ctx, o.profile)) goto done;
     cli_suggest_tune(ctx);
     real_pc = calloc((size_t)train->classes, sizeof *real_pc);
     extra_pc = calloc((size_t)train->classes, sizeof *extra_pc);
@@ -507,168 +559,83 @@ int cmd_train_classifier(int argc, char **argv)
                 train->source, train->n, o.cfg.batch);
         goto done;
     }
-    clgan_loader_options lopt = clgan_loader_default_options();
-    lopt.batch = o.cfg.batch;
-    lopt.seed = o.cfg.seed;
-    lopt.drop_last = 1;
-    if (clgan_loader_create(train, &lopt, &loader) != CLGAN_OK) {
-        cli_fail("data loader");
-        goto done;
-    }
-    int64_t per_epoch = clgan_loader_steps_per_epoch(loader);
+    int64_t per_epoch = train->n / o.cfg.batch; /* full batches only */
     if (!o.resume && o.decay_epochs > 0) {
         o.cfg.lr_decay_steps = (int64_t)llround(o.decay_epochs * (double)per_epoch);
         if (o.cfg.lr_decay_steps < 1) o.cfg.lr_decay_steps = 1;
     }
 
     if (o.resume) {
-        if (clgan_classifier_load(ctx, ckpt_path, &clf, NULL, 0) != CLGAN_OK) {
+        if (clgan_classifier_load(ctx, ckpt_path, &cr.clf, NULL, 0) != CLGAN_OK) {
             cli_fail("cannot resume");
             goto done;
         }
-    } else if (clgan_classifier_create(ctx, &o.cfg, &clf) != CLGAN_OK) {
+    } else if (clgan_classifier_create(ctx, &o.cfg, &cr.clf) != CLGAN_OK) {
         cli_fail("cannot build the classifier");
         goto done;
     }
-    clgan_classifier_set_class_names(clf, (const char (*)[64])train->class_names);
-    const clgan_classifier_config *c = clgan_classifier_get_config(clf);
-    int K = c->arch.classes;
-    int64_t start = clgan_classifier_step_count(clf);
-    int64_t total = o.steps ? o.steps : (int64_t)o.epochs * per_epoch;
-    int epochs_total = (int)((total + per_epoch - 1) / per_epoch);
-    size_t img = (size_t)c->arch.c * c->arch.h * c->arch.w;
-    batch = malloc((size_t)c->batch * img * sizeof *batch);
-    labels = malloc((size_t)c->batch * sizeof *labels);
-    cm = calloc((size_t)K * K, sizeof *cm);
-    if (!batch || !labels || !cm) {
+    clgan_classifier_set_class_names(cr.clf, (const char (*)[64])train->class_names);
+    const clgan_classifier_config *c = clgan_classifier_get_config(cr.clf);
+    int K = cr.K = c->arch.classes;
+    cr.train = train;
+    cr.cm = calloc((size_t)K * K, sizeof *cr.cm);
+    if (!cr.cm) {
         fprintf(stderr, "clgan: out of host memory\n");
         goto done;
     }
-    log = run_open_log(log_path, o.resume, start, "step,epoch,loss,batch_accuracy,lr,test_accuracy,images_per_sec,seconds");
-    if (!log) goto done;
-    /* Non-finite weights are never saved: what the last good checkpoint is, and what to try. */
-    clgan_net *net = clgan_classifier_net(clf);
-    static const char *const net_name = "the classifier";
-    int64_t saved = o.resume ? start : -1;
     char advice[200];
     snprintf(advice, sizeof advice, "try a new run (in another --out) with a lower --lr than this run's %g", c->lr);
     char note[8192], scen[6000];
     if (!scenario_text(&o, scen, sizeof scen)) goto done;
     snprintf(note, sizeof note, "%s | %s", scen, train->source);
 
+    clgan_train_target t = {.self = &cr, .batch = c->batch, .steps = clgan_classifier_step_count(cr.clf),
+                            .stat_columns = "loss,batch_accuracy,lr", .step = clf_step, .save = clf_save,
+                            .evaluate = clf_evaluate, .net_count = 1, .nets = {clgan_classifier_net(cr.clf)},
+                            .net_names = {"the classifier"}};
+    clgan_train_params p = clgan_train_default_params();
+    p.out_dir = o.out;
+    p.resume = o.resume;
+    p.train = train;
+    p.test = test;
+    p.seed = c->seed;
+    p.epochs = o.epochs;
+    p.steps = o.steps;
+    p.eval_every = p.checkpoint_every = o.eval_every; /* a checkpoint with each report */
+    p.note = note;
+    p.advice = advice;
+    p.on_evaluated = clf_on_evaluated;
+    int64_t total = o.steps ? o.steps : (int64_t)o.epochs * per_epoch;
     fprintf(stderr, "clgan: %s on %s | %s, width %d, batch %d, %s lr %g%s%s | %d training images (%s), %d test "
                     "images, %lld steps/epoch\n",
             o.resume ? "resuming" : "training", clgan_ctx_device(ctx)->device_name, c->arch.model, c->arch.width,
             c->batch, clgan_classifier_optimizer_name(c->optimizer), c->lr, c->lr_decay_steps ? " with step decay" : "",
             c->augment ? ", augmented" : "", train->n, train->source, test->n, (long long)per_epoch);
     fprintf(stderr, "clgan: %zu parameters; steps %lld -> %lld; output in %s\n",
-            clgan_net_param_count(clgan_classifier_net(clf)), (long long)start, (long long)total, o.out);
+            clgan_net_param_count(clgan_classifier_net(cr.clf)), (long long)t.steps, (long long)total, o.out);
 
-    run_catch_signals();
-
-    progress prog;
-    progress_begin(&prog, epochs_total, total, start, per_epoch);
-    clgan_classifier_stats st = {0, NAN, 0, 0};
-    double t0 = progress_now(), test_acc = NAN;
-    int64_t step = start;
-    char last_png[1200] = "";
-    int evaluated = 0;
-    if (start < total && clgan_loader_seek(loader, start / per_epoch, start % per_epoch) != CLGAN_OK) {
-        cli_fail("data loader");
+    cr.tc.command = "train-classifier";
+    cr.tc.json = o.json;
+    cr.tc.ctx = ctx;
+    cr.tc.metrics = clf_metrics;
+    clgan_train_result r;
+    if ((rc = train_cli_run(&cr.tc, &t, &p, &r, &cr)) >= 0) {
+        exit_code = rc;
         goto done;
     }
-    while (step < total && !run_stop_signal) {
-        int epoch = (int)(step / per_epoch);
-        int ok = clgan_loader_next(loader, batch, (size_t)c->batch * img, labels, (size_t)c->batch, NULL) == CLGAN_OK;
-        profile_run_step_begin(&prof, ctx);
-        clgan_status step_st = CLGAN_OK;
-        ok = ok && (step_st = clgan_classifier_train_step(clf, batch, labels, &st)) == CLGAN_OK;
-        profile_run_step_end(&prof, ctx);
-        if (!ok) {
-            progress_break(&prog);
-            cli_fail("training step");
-            run_report_diverged(step_st, ckpt_path, saved, advice);
-            goto done;
-        }
-        step++;
-        int64_t in_epoch = step - (int64_t)epoch * per_epoch;
-        double secs = progress_now() - t0;
-        int epoch_end = (in_epoch == per_epoch && (epoch + 1) % o.eval_every == 0) || step == total;
-        /* The weights are checked once an epoch and before every checkpoint (an epoch end or the last step). */
-        if ((in_epoch == per_epoch || step == total) &&
-            !run_nets_finite(&net, &net_name, 1, step, epoch + 1, ckpt_path, saved, advice)) {
-            progress_break(&prog);
-            goto done;
-        }
-        char metrics[128];
-        snprintf(metrics, sizeof metrics, "loss %.4f acc %.3f lr %.2g", st.loss, st.accuracy, st.lr);
-        progress_update(&prog, epoch + 1, in_epoch, per_epoch, c->batch, metrics);
-        if (epoch_end) {
-            if (progress_evaluate(&prog, "evaluating the test split:", eval_classifier, clf, test, c->batch, K, cm) != CLGAN_OK) {
-                progress_break(&prog);
-                cli_fail("evaluating the test split");
-                goto done;
-            }
-            test_acc = clgan_accuracy(cm, K);
-            evaluated = 1;
-        }
-        char acc_text[32] = "";
-        if (epoch_end) snprintf(acc_text, sizeof acc_text, "%.4f", test_acc);
-        run_log(log, "%lld,%d,%.6f,%.4f,%.6g,%s,%.1f,%.3f", (long long)step, epoch + 1, st.loss, st.accuracy, st.lr,
-                acc_text, (step - start) * (double)c->batch / (secs > 0 ? secs : 1), secs);
-        if (epoch_end) {
-            char title[64];
-            snprintf(last_png, sizeof last_png, "%s/epoch-%04d.png", conf_dir, epoch + 1);
-            snprintf(title, sizeof title, "epoch %d: test accuracy %.2f%%", epoch + 1, 100 * test_acc);
-            if (!cli_make_dirs(conf_dir) ||
-                !report_heatmap(last_png, K, (const char (*)[64])train->class_names, cm, title)) {
-                progress_break(&prog);
-                goto done;
-            }
-            if (clgan_classifier_save(clf, ckpt_path, note) != CLGAN_OK) {
-                progress_break(&prog);
-                cli_fail("end of epoch");
-                goto done;
-            }
-            saved = step;
-            progress_break(&prog);
-            fprintf(stderr, "clgan: epoch %d/%d (step %lld): test\n", epoch + 1, epochs_total, (long long)step);
-            report_print(stderr, K, (const char (*)[64])train->class_names, cm, "  ");
-        }
-    }
-    progress_break(&prog);
-    if (run_stop_signal) {
-        if (saved != step && !run_nets_finite(&net, &net_name, 1, step, (int)((step - 1) / per_epoch) + 1, ckpt_path,
-                                              saved, advice))
-            goto done;
-        if (saved != step && clgan_classifier_save(clf, ckpt_path, note) != CLGAN_OK) {
-            cli_fail("saving the checkpoint after the interrupt");
-            goto done;
-        }
-        exit_code = run_report_stop(step, ckpt_path);
-        if (o.json) cli_json_interrupted("train-classifier", run_stop_signal, step, ckpt_path);
-        goto done;
-    }
-    if (!evaluated) { /* nothing left to train (resumed at or past --steps): still report */
-        if (progress_evaluate(NULL, "evaluating the test split:", eval_classifier, clf, test, c->batch, K, cm) !=
-            CLGAN_OK) {
-            cli_fail("evaluating the test split");
-            goto done;
-        }
-        test_acc = clgan_accuracy(cm, K);
-    }
-    double secs = progress_now() - t0;
+    double test_acc = r.metric;
     fprintf(stderr, "clgan: done: %lld steps in %.1f s; test accuracy %.2f%%%s%s; checkpoint %s\n",
-            (long long)(step - start), secs, 100 * test_acc, last_png[0] ? "; confusion " : "", last_png, ckpt_path);
+            (long long)(r.step - r.start), r.seconds, 100 * test_acc, cr.last_png[0] ? "; confusion " : "",
+            cr.last_png, ckpt_path);
     if (o.json) {
         cli_json_begin("train-classifier", "ok");
-        printf(", \"model\": \"%s\", \"steps\": %lld, \"epochs\": %.3f, \"loss\": ", c->arch.model, (long long)step,
-               (double)step / per_epoch);
-        report_json_number(stdout, st.loss);
+        printf(", \"model\": \"%s\", \"steps\": %lld, \"epochs\": %.3f, \"loss\": ", c->arch.model, (long long)r.step,
+               (double)r.step / per_epoch);
+        report_json_number(stdout, r.stats.count ? r.stats.values[0] : NAN);
         printf(", \"test_accuracy\": ");
         report_json_number(stdout, test_acc);
         printf(", \"train_images\": %d, \"test_images\": %d, \"seconds\": %.3f, \"images_per_sec\": %.1f", train->n,
-               test->n, secs, secs > 0 ? (step - start) * (double)c->batch / secs : 0.0);
+               test->n, r.seconds, r.seconds > 0 ? (r.step - r.start) * (double)c->batch / r.seconds : 0.0);
         printf(", \"augmentation\": \"%s\", \"train_real_per_class\": [",
                o.oversample ? "oversample" : o.gan_mode == CLGAN_GAN_AUGMENT_BALANCE ? "gan-balance"
                                            : o.gan_mode == CLGAN_GAN_AUGMENT_ENLARGE ? "gan-enlarge" : "none");
@@ -678,31 +645,27 @@ int cmd_train_classifier(int argc, char **argv)
         printf("], \"train_generated_per_class\": [");
         print_counts(stdout, o.gan_mode >= 0 ? extra_pc : NULL, K, ", ");
         printf("]");
-        report_json_fields(stdout, K, (const char (*)[64])train->class_names, cm);
+        report_json_fields(stdout, K, (const char (*)[64])train->class_names, cr.cm);
         printf(", \"checkpoint\": ");
         cli_json_string(stdout, ckpt_path);
         printf(", \"confusion_png\": ");
-        cli_json_string(stdout, last_png);
+        cli_json_string(stdout, cr.last_png);
         printf(", \"log\": ");
         cli_json_string(stdout, log_path);
-        profile_run_json_field(&prof, ctx, stdout);
+        profile_run_json_field(&cr.tc.prof, ctx, stdout);
         printf("}\n");
     }
-    profile_run_report(&prof, ctx, o.json);
+    profile_run_report(&cr.tc.prof, ctx, o.json);
     exit_code = 0;
 done:
-    if (log) fclose(log);
-    if (exit_code) { /* no empty folders left behind by a failed run */
+    if (exit_code && exit_code < 128) { /* no empty folders left behind by a failed run */
         cli_remove_empty_dir(conf_dir);
         if (!had_out) cli_remove_empty_dir(o.out);
     }
-    free(batch);
-    free(labels);
-    free(cm);
+    free(cr.cm);
     free(real_pc);
     free(extra_pc);
-    clgan_loader_free(loader);
-    clgan_classifier_free(clf);
+    clgan_classifier_free(cr.clf);
     clgan_ctx_free(ctx);
     clgan_dataset_free(train);
     clgan_dataset_free(test);
