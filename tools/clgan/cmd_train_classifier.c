@@ -476,16 +476,8 @@ static void clf_metrics(const clgan_step_stats *st, char *out, size_t cap)
 static clgan_status clf_on_evaluated(void *user, const clgan_train_progress *p)
 {
     clf_run *c = user;
-    char title[64];
-    snprintf(c->last_png, sizeof c->last_png, "%s/epoch-%04d.png", c->conf_dir, p->epoch);
-    snprintf(title, sizeof title, "epoch %d: test accuracy %.2f%%", p->epoch, 100 * p->metric);
-    if (!cli_make_dirs(c->conf_dir) ||
-        !report_heatmap(c->last_png, c->K, (const char (*)[64])c->train->class_names, c->cm, title))
-        return CLGAN_ERR_IO;
-    progress_break(&c->tc.prog);
-    fprintf(stderr, "clgan: epoch %d/%d (step %lld): test\n", p->epoch, p->epochs_total, (long long)p->step);
-    report_print(stderr, c->K, (const char (*)[64])c->train->class_names, c->cm, "  ");
-    return CLGAN_OK;
+    return train_cli_report_eval(&c->tc, p, c->conf_dir, c->last_png, sizeof c->last_png, c->K,
+                                 (const char (*)[64])c->train->class_names, c->cm);
 }
 
 int cmd_train_classifier(int argc, char **argv)

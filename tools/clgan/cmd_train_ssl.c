@@ -5,12 +5,10 @@
  * samples, a CSV log and a checkpoint; Ctrl-C / SIGTERM safe, resumable. */
 #include "classifier_report.h"
 #include "cli.h"
-#include "profile_report.h"
-#include "progress.h"
 #include "run_dir.h"
+#include "train_cli.h"
 
 #include "data/dataset.h"
-#include "data/loader.h"
 #include "data/subset.h"
 #include "io/container.h"
 #include "io/image.h"
@@ -233,18 +231,69 @@ static int load_data(const ssl_opts *o, clgan_dataset **train, clgan_dataset **l
     return st == CLGAN_OK ? 0 : cli_fail("--labels");
 }
 
-static int write_samples(clgan_ssl *s, const char *path, float *buf)
-{
-    const clgan_ssl_config *c = clgan_ssl_get_config(s);
-    if (clgan_ssl_sample(s, 64, 12345, buf) != CLGAN_OK ||
-        clgan_png_grid(path, buf, 64, c->c, c->h, c->w, 8, -1.0f, 1.0f, 2) != CLGAN_OK)
-        return cli_fail("writing samples");
-    return 0;
-}
+/* The run's model and what its callbacks need. */
+typedef struct ssl_run {
+    clgan_ssl *s;
+    train_cli tc;
+    const clgan_dataset *train;
+    int K;
+    int64_t *cm; /* the newest evaluation's confusion matrix */
+    float *grid;
+    char conf_dir[1100], samp_dir[1100], last_png[1200];
+} ssl_run;
 
 static clgan_status eval_ssl(void *s, const clgan_dataset *d, int64_t *confusion)
 {
     return clgan_ssl_evaluate(s, d, confusion);
+}
+
+/* The main stream is every training image without its label, the second the labelled subset. */
+static clgan_status ssl_step(void *self, const clgan_train_batch *b, clgan_step_stats *out)
+{
+    clgan_ssl_stats st;
+    clgan_status s = clgan_ssl_train_step(((ssl_run *)self)->s, b->images2, b->labels2, b->images, &st);
+    static const char *const names[8] = {"loss_labelled", "loss_unlabelled", "loss_fake", "loss_feature_matching",
+                                         "batch_accuracy", "d_real", "d_fake", "lr"};
+    const double v[8] = {st.loss_lab, st.loss_unl, st.loss_fake, st.loss_fm, st.acc_lab, st.d_real, st.d_fake, st.lr};
+    out->count = 8;
+    for (int i = 0; i < 8; i++) out->names[i] = names[i], out->values[i] = v[i];
+    return s;
+}
+
+static clgan_status ssl_save(void *self, const char *path, const char *note)
+{
+    return clgan_ssl_save(((ssl_run *)self)->s, path, note);
+}
+
+static clgan_status ssl_evaluate(void *self, const clgan_dataset *test, double *metric)
+{
+    ssl_run *r = self;
+    clgan_status st = progress_evaluate(&r->tc.prog, "evaluating the test split:", eval_ssl, r->s, test,
+                                        clgan_ssl_get_config(r->s)->batch, r->K, r->cm);
+    *metric = clgan_accuracy(r->cm, r->K);
+    return st;
+}
+
+static void ssl_metrics(const clgan_step_stats *st, char *out, size_t cap)
+{
+    const double *v = st->values;
+    snprintf(out, cap, "lab %.3f unl %.3f fake %.3f fm %.3g D(x) %.2f D(G(z)) %.2f lr %.2g", v[0], v[1], v[2], v[3],
+             v[5], v[6], v[7]);
+}
+
+/* After each evaluation: the confusion heat map, 64 samples of G, the printed report. */
+static clgan_status ssl_on_evaluated(void *user, const clgan_train_progress *p)
+{
+    ssl_run *r = user;
+    const clgan_ssl_config *c = clgan_ssl_get_config(r->s);
+    char samples_png[1200];
+    snprintf(samples_png, sizeof samples_png, "%s/epoch-%04d.png", r->samp_dir, p->epoch);
+    if (!cli_make_dirs(r->samp_dir)) return CLGAN_ERR_IO;
+    clgan_status st = clgan_ssl_sample(r->s, 64, 12345, r->grid);
+    if (st == CLGAN_OK) st = clgan_png_grid(samples_png, r->grid, 64, c->c, c->h, c->w, 8, -1.0f, 1.0f, 2);
+    if (st != CLGAN_OK) return st;
+    return train_cli_report_eval(&r->tc, p, r->conf_dir, r->last_png, sizeof r->last_png, r->K,
+                                 (const char (*)[64])r->train->class_names, r->cm);
 }
 
 int cmd_train_ssl(int argc, char **argv)
@@ -252,12 +301,14 @@ int cmd_train_ssl(int argc, char **argv)
     ssl_opts o;
     int rc = parse(argc, argv, &o);
     if (rc) return rc < 0 ? 0 : rc;
-    char ckpt_path[1100], log_path[1100], conf_dir[1100], samp_dir[1100];
+    char ckpt_path[1100], log_path[1100];
+    ssl_run sr;
+    memset(&sr, 0, sizeof sr);
     snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.ckpt", o.out);
     snprintf(log_path, sizeof log_path, "%s/log.csv", o.out);
-    snprintf(conf_dir, sizeof conf_dir, "%s/confusion", o.out);
-    snprintf(samp_dir, sizeof samp_dir, "%s/samples", o.out);
-    if (!run_check_checkpoint(o.out, ckpt_path, o.resume)) return 1;
+    snprintf(sr.conf_dir, sizeof sr.conf_dir, "%s/confusion", o.out);
+    snprintf(sr.samp_dir, sizeof sr.samp_dir, "%s/samples", o.out);
+    if (clgan_train_check_out(o.out, o.resume, stderr) != CLGAN_OK) return cli_fail(NULL);
     if (o.resume && (rc = resume_settings(&o, ckpt_path))) return rc;
     if (o.test_percent < 0) o.test_percent = 10;
     if (clgan_ssl_config_resolve(&o.cfg) != CLGAN_OK) return cli_fail(NULL);
@@ -266,12 +317,6 @@ int cmd_train_ssl(int argc, char **argv)
 
     clgan_dataset *train = NULL, *lab = NULL, *test = NULL;
     clgan_ctx *ctx = NULL;
-    clgan_ssl *s = NULL;
-    clgan_loader *unl_loader = NULL, *lab_loader = NULL;
-    float *unl_x = NULL, *lab_x = NULL, *grid = NULL;
-    int32_t *lab_y = NULL;
-    int64_t *cm = NULL;
-    FILE *log = NULL;
     int exit_code = 1;
     if (load_data(&o, &train, &lab, &test)) goto done;
     if (o.resume && !run_check_ckpt_class_names(ckpt_path, train)) goto done;
@@ -281,20 +326,7 @@ int cmd_train_ssl(int argc, char **argv)
         goto done;
     }
     o.cfg.classes = train->classes;
-    clgan_loader_options lopt = clgan_loader_default_options();
-    lopt.batch = o.cfg.batch;
-    lopt.seed = o.cfg.seed;
-    lopt.drop_last = 1;
-    if (clgan_loader_create(train, &lopt, &unl_loader) != CLGAN_OK) {
-        cli_fail("data loader");
-        goto done;
-    }
-    lopt.seed = o.cfg.seed * 2 + 7; /* its own order */
-    if (clgan_loader_create(lab, &lopt, &lab_loader) != CLGAN_OK) {
-        cli_fail("data loader");
-        goto done;
-    }
-    int64_t per_epoch = clgan_loader_steps_per_epoch(unl_loader), lab_per_epoch = clgan_loader_steps_per_epoch(lab_loader);
+    int64_t per_epoch = train->n / o.cfg.batch; /* full batches only */
 
     if (o.resume && o.cfg.decay_end > 0 && !o.set_length) o.steps = (int)o.cfg.decay_end; /* the run's own end */
     int64_t planned = o.steps ? o.steps : (int64_t)o.epochs * per_epoch;
@@ -313,193 +345,108 @@ int cmd_train_ssl(int argc, char **argv)
                 (long long)o.cfg.decay_end, (long long)planned, (long long)o.cfg.decay_end);
         goto done;
     }
-    profile_run prof;
-    if (cli_open_ctx(o.device, 0, &ctx) || !profile_run_start(&prof, ctx, o.profile)) goto done;
+    if (cli_open_ctx(o.device, 0, &ctx) || !profile_run_start(&sr.tc.prof, ctx, o.profile)) goto done;
     cli_suggest_tune(ctx);
     if (o.resume) {
-        if (clgan_ssl_load(ctx, ckpt_path, &s, NULL, 0) != CLGAN_OK) {
+        if (clgan_ssl_load(ctx, ckpt_path, &sr.s, NULL, 0) != CLGAN_OK) {
             cli_fail("cannot resume");
             goto done;
         }
-    } else if (clgan_ssl_create(ctx, &o.cfg, &s) != CLGAN_OK) {
+    } else if (clgan_ssl_create(ctx, &o.cfg, &sr.s) != CLGAN_OK) {
         cli_fail("cannot build the semi-supervised GAN");
         goto done;
     }
-    clgan_ssl_set_class_names(s, (const char (*)[64])train->class_names);
-    const clgan_ssl_config *c = clgan_ssl_get_config(s);
-    int K = c->classes, B = c->batch;
-    int64_t start = clgan_ssl_step_count(s);
-    int64_t total = o.steps ? o.steps : (int64_t)o.epochs * per_epoch;
-    int epochs_total = (int)((total + per_epoch - 1) / per_epoch);
-    size_t img = (size_t)c->c * c->h * c->w;
-    unl_x = malloc((size_t)B * img * sizeof *unl_x);
-    lab_x = malloc((size_t)B * img * sizeof *lab_x);
-    grid = malloc((size_t)64 * img * sizeof *grid);
-    lab_y = malloc((size_t)B * sizeof *lab_y);
-    cm = calloc((size_t)K * K, sizeof *cm);
-    if (!unl_x || !lab_x || !grid || !lab_y || !cm) {
+    clgan_ssl_set_class_names(sr.s, (const char (*)[64])train->class_names);
+    const clgan_ssl_config *c = clgan_ssl_get_config(sr.s);
+    int K = sr.K = c->classes, B = c->batch;
+    sr.train = train;
+    sr.grid = malloc((size_t)64 * c->c * c->h * c->w * sizeof *sr.grid);
+    sr.cm = calloc((size_t)K * K, sizeof *sr.cm);
+    if (!sr.grid || !sr.cm) {
         fprintf(stderr, "clgan: out of host memory\n");
         goto done;
     }
-    log = run_open_log(log_path, o.resume, start,
-                       "step,epoch,loss_labelled,loss_unlabelled,loss_fake,loss_feature_matching,batch_accuracy,"
-                       "d_real,d_fake,lr,test_accuracy,images_per_sec,seconds");
-    if (!log) goto done;
-    /* Non-finite weights are never saved: what the last good checkpoint is, and what to try. */
-    clgan_net *nets[2] = {clgan_ssl_discriminator(s), clgan_ssl_generator(s)};
-    static const char *const net_names[2] = {"D", "G"};
-    int64_t saved = o.resume ? start : -1;
     char advice[200];
     snprintf(advice, sizeof advice, "try a new run (in another --out) with a lower --lr than this run's %g",
              c->adam_d.lr);
     char note[512];
     snprintf(note, sizeof note, "labels=%d limit=%d test_percent=%d | %s", o.labels, o.limit, o.test_percent,
              train->source);
+    clgan_train_target t = {.self = &sr, .batch = B, .steps = clgan_ssl_step_count(sr.s),
+                            .stat_columns = "loss_labelled,loss_unlabelled,loss_fake,loss_feature_matching,"
+                                            "batch_accuracy,d_real,d_fake,lr",
+                            .step = ssl_step, .save = ssl_save, .evaluate = ssl_evaluate, .net_count = 2,
+                            .nets = {clgan_ssl_discriminator(sr.s), clgan_ssl_generator(sr.s)},
+                            .net_names = {"D", "G"}};
+    clgan_train_params p = clgan_train_default_params();
+    p.out_dir = o.out;
+    p.resume = o.resume;
+    p.train = train;
+    p.train2 = lab;
+    p.test = test;
+    p.seed = c->seed;
+    p.seed2 = c->seed * 2 + 7; /* the labelled images' own order */
+    p.epochs = o.epochs;
+    p.steps = o.steps;
+    p.note = note;
+    p.advice = advice;
+    p.on_evaluated = ssl_on_evaluated;
+    int64_t total = o.steps ? o.steps : (int64_t)o.epochs * per_epoch;
     fprintf(stderr, "clgan: %s on %s | %s, width %d, batch %d, Adam lr %g%s%s | %d labelled + %d unlabelled training images "
                     "(%s), %d test images, %lld steps/epoch\n",
             o.resume ? "resuming" : "training", clgan_ctx_device(ctx)->device_name, c->model, c->width, B,
             c->adam_d.lr, c->decay_end ? " with linear decay" : "", c->augment ? ", augmented" : "", o.labels,
             train->n, train->source, test->n, (long long)per_epoch);
     fprintf(stderr, "clgan: D %zu, G %zu parameters; steps %lld -> %lld; output in %s\n",
-            clgan_net_param_count(clgan_ssl_discriminator(s)), clgan_net_param_count(clgan_ssl_generator(s)),
-            (long long)start, (long long)total, o.out);
-    if (start < total && (clgan_loader_seek(unl_loader, start / per_epoch, start % per_epoch) != CLGAN_OK ||
-                          clgan_loader_seek(lab_loader, start / lab_per_epoch, start % lab_per_epoch) != CLGAN_OK)) {
-        cli_fail("data loader");
+            clgan_net_param_count(clgan_ssl_discriminator(sr.s)), clgan_net_param_count(clgan_ssl_generator(sr.s)),
+            (long long)t.steps, (long long)total, o.out);
+    sr.tc.command = "train-ssl";
+    sr.tc.json = o.json;
+    sr.tc.ctx = ctx;
+    sr.tc.metrics = ssl_metrics;
+    clgan_train_result r;
+    if ((rc = train_cli_run(&sr.tc, &t, &p, &r, &sr)) >= 0) {
+        exit_code = rc;
         goto done;
     }
-    run_catch_signals();
-    progress prog;
-    progress_begin(&prog, epochs_total, total, start, per_epoch);
-    clgan_ssl_stats st;
-    memset(&st, 0, sizeof st);
-    double t0 = progress_now(), test_acc = NAN;
-    int64_t step = start;
-    char last_png[1200] = "";
-    int evaluated = 0;
-    while (step < total && !run_stop_signal) {
-        int epoch = (int)(step / per_epoch);
-        int ok = clgan_loader_next(unl_loader, unl_x, (size_t)B * img, NULL, 0, NULL) == CLGAN_OK &&
-                 clgan_loader_next(lab_loader, lab_x, (size_t)B * img, lab_y, (size_t)B, NULL) == CLGAN_OK;
-        profile_run_step_begin(&prof, ctx);
-        clgan_status step_st = CLGAN_OK;
-        ok = ok && (step_st = clgan_ssl_train_step(s, lab_x, lab_y, unl_x, &st)) == CLGAN_OK;
-        profile_run_step_end(&prof, ctx);
-        if (!ok) {
-            progress_break(&prog);
-            cli_fail("training step");
-            run_report_diverged(step_st, ckpt_path, saved, advice);
-            goto done;
-        }
-        step++;
-        int64_t in_epoch = step - (int64_t)epoch * per_epoch;
-        double secs = progress_now() - t0;
-        int epoch_end = in_epoch == per_epoch || step == total;
-        if (epoch_end && !run_nets_finite(nets, net_names, 2, step, epoch + 1, ckpt_path, saved, advice)) {
-            progress_break(&prog);
-            goto done;
-        }
-        char metrics[160];
-        snprintf(metrics, sizeof metrics, "lab %.3f unl %.3f fake %.3f fm %.3g D(x) %.2f D(G(z)) %.2f lr %.2g",
-                 st.loss_lab, st.loss_unl, st.loss_fake, st.loss_fm, st.d_real, st.d_fake, st.lr);
-        progress_update(&prog, epoch + 1, in_epoch, per_epoch, B, metrics);
-        if (epoch_end) {
-            if (progress_evaluate(&prog, "evaluating the test split:", eval_ssl, s, test, B, K, cm) != CLGAN_OK) {
-                progress_break(&prog);
-                cli_fail("evaluating the test split");
-                goto done;
-            }
-            test_acc = clgan_accuracy(cm, K);
-            evaluated = 1;
-        }
-        char acc_text[32] = "";
-        if (epoch_end) snprintf(acc_text, sizeof acc_text, "%.4f", test_acc);
-        run_log(log, "%lld,%d,%.6f,%.6f,%.6f,%.6g,%.4f,%.4f,%.4f,%.6g,%s,%.1f,%.3f", (long long)step, epoch + 1,
-                st.loss_lab, st.loss_unl, st.loss_fake, st.loss_fm, st.acc_lab, st.d_real, st.d_fake, st.lr, acc_text,
-                (step - start) * (double)B / (secs > 0 ? secs : 1), secs);
-        if (epoch_end) {
-            char title[64], samples_png[1200];
-            snprintf(last_png, sizeof last_png, "%s/epoch-%04d.png", conf_dir, epoch + 1);
-            snprintf(samples_png, sizeof samples_png, "%s/epoch-%04d.png", samp_dir, epoch + 1);
-            snprintf(title, sizeof title, "epoch %d: test accuracy %.2f%%", epoch + 1, 100 * test_acc);
-            if (!cli_make_dirs(conf_dir) || !cli_make_dirs(samp_dir) ||
-                !report_heatmap(last_png, K, (const char (*)[64])train->class_names, cm, title) ||
-                write_samples(s, samples_png, grid)) {
-                progress_break(&prog);
-                goto done;
-            }
-            if (clgan_ssl_save(s, ckpt_path, note) != CLGAN_OK) {
-                progress_break(&prog);
-                cli_fail("end of epoch");
-                goto done;
-            }
-            saved = step;
-            progress_break(&prog);
-            fprintf(stderr, "clgan: epoch %d/%d (step %lld): test\n", epoch + 1, epochs_total, (long long)step);
-            report_print(stderr, K, (const char (*)[64])train->class_names, cm, "  ");
-        }
-    }
-    progress_break(&prog);
-    if (run_stop_signal) {
-        if (saved != step && !run_nets_finite(nets, net_names, 2, step, (int)((step - 1) / per_epoch) + 1, ckpt_path,
-                                              saved, advice))
-            goto done;
-        if (saved != step && clgan_ssl_save(s, ckpt_path, note) != CLGAN_OK) {
-            cli_fail("saving the checkpoint after the interrupt");
-            goto done;
-        }
-        exit_code = run_report_stop(step, ckpt_path);
-        if (o.json) cli_json_interrupted("train-ssl", run_stop_signal, step, ckpt_path);
-        goto done;
-    }
-    if (!evaluated) {
-        if (progress_evaluate(NULL, "evaluating the test split:", eval_ssl, s, test, B, K, cm) != CLGAN_OK) {
-            cli_fail("evaluating the test split");
-            goto done;
-        }
-        test_acc = clgan_accuracy(cm, K);
-    }
-    double secs = progress_now() - t0;
+    double test_acc = r.metric;
+    const double *v = r.stats.values;
+    int ran = r.stats.count > 0;
     fprintf(stderr, "clgan: done: %lld steps in %.1f s; test accuracy %.2f%%%s%s; checkpoint %s\n",
-            (long long)(step - start), secs, 100 * test_acc, last_png[0] ? "; confusion " : "", last_png, ckpt_path);
+            (long long)(r.step - r.start), r.seconds, 100 * test_acc, sr.last_png[0] ? "; confusion " : "",
+            sr.last_png, ckpt_path);
     if (o.json) {
         cli_json_begin("train-ssl", "ok");
         printf(", \"model\": \"%s\", \"labels\": %d, \"steps\": %lld, \"epochs\": %.3f, "
                "\"test_accuracy\": ",
-               c->model, o.labels, (long long)step, (double)step / per_epoch);
+               c->model, o.labels, (long long)r.step, (double)r.step / per_epoch);
         report_json_number(stdout, test_acc);
         printf(", \"loss_labelled\": ");
-        report_json_number(stdout, st.loss_lab);
+        report_json_number(stdout, ran ? v[0] : 0);
         printf(", \"loss_unlabelled\": ");
-        report_json_number(stdout, st.loss_unl);
+        report_json_number(stdout, ran ? v[1] : 0);
         printf(", \"loss_fake\": ");
-        report_json_number(stdout, st.loss_fake);
-        printf(", \"train_images\": %d, \"test_images\": %d, \"seconds\": %.3f", train->n, test->n, secs);
-        report_json_fields(stdout, K, (const char (*)[64])train->class_names, cm);
+        report_json_number(stdout, ran ? v[2] : 0);
+        printf(", \"train_images\": %d, \"test_images\": %d, \"seconds\": %.3f", train->n, test->n, r.seconds);
+        report_json_fields(stdout, K, (const char (*)[64])train->class_names, sr.cm);
         printf(", \"checkpoint\": ");
         cli_json_string(stdout, ckpt_path);
         printf(", \"log\": ");
         cli_json_string(stdout, log_path);
-        profile_run_json_field(&prof, ctx, stdout);
+        profile_run_json_field(&sr.tc.prof, ctx, stdout);
         printf("}\n");
     }
-    profile_run_report(&prof, ctx, o.json);
+    profile_run_report(&sr.tc.prof, ctx, o.json);
     exit_code = 0;
 done:
-    if (log) fclose(log);
-    if (exit_code) { /* no empty folders left behind by a failed run */
-        cli_remove_empty_dir(conf_dir);
-        cli_remove_empty_dir(samp_dir);
+    if (exit_code && exit_code < 128) { /* no empty folders left behind by a failed run */
+        cli_remove_empty_dir(sr.conf_dir);
+        cli_remove_empty_dir(sr.samp_dir);
         if (!had_out) cli_remove_empty_dir(o.out);
     }
-    free(unl_x);
-    free(lab_x);
-    free(grid);
-    free(lab_y);
-    free(cm);
-    clgan_loader_free(unl_loader);
-    clgan_loader_free(lab_loader);
-    clgan_ssl_free(s);
+    free(sr.grid);
+    free(sr.cm);
+    clgan_ssl_free(sr.s);
     clgan_ctx_free(ctx);
     clgan_dataset_free(train);
     clgan_dataset_free(lab);

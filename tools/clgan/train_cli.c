@@ -1,6 +1,7 @@
 /* train_cli.c — the progress bar, --profile timing, signal handling and the
  * end of a run for the training commands around clgan_train_run. */
 #include "train_cli.h"
+#include "classifier_report.h"
 #include "run_dir.h"
 
 #include <signal.h>
@@ -93,4 +94,17 @@ int train_cli_run(train_cli *tc, const clgan_train_target *target, clgan_train_p
             sig == SIGINT ? "Ctrl-C" : "SIGTERM", (long long)result->step, result->checkpoint);
     if (tc->json) cli_json_interrupted(tc->command, sig, result->step, result->checkpoint);
     return 128 + sig;
+}
+
+clgan_status train_cli_report_eval(train_cli *tc, const clgan_train_progress *p, const char *dir, char *png,
+                                   size_t png_cap, int K, const char (*names)[64], const int64_t *cm)
+{
+    char title[64];
+    snprintf(png, png_cap, "%s/epoch-%04d.png", dir, p->epoch);
+    snprintf(title, sizeof title, "epoch %d: test accuracy %.2f%%", p->epoch, 100 * p->metric);
+    if (!cli_make_dirs(dir) || !report_heatmap(png, K, names, cm, title)) return CLGAN_ERR_IO;
+    progress_break(&tc->prog);
+    fprintf(stderr, "clgan: epoch %d/%d (step %lld): test\n", p->epoch, p->epochs_total, (long long)p->step);
+    report_print(stderr, K, names, cm, "  ");
+    return CLGAN_OK;
 }

@@ -30,4 +30,9 @@ typedef struct train_cli {
  * reported, --json's interrupted object printed). */
 int train_cli_run(train_cli *tc, const clgan_train_target *target, clgan_train_params *params, clgan_train_result *result,
                   void *user);
+/* A classifier's evaluation at p: the confusion matrix cm [K*K] as
+ * DIR/epoch-NNNN.png (its path into png), then the report printed.
+ * CLGAN_ERR_IO after printing why. */
+clgan_status train_cli_report_eval(train_cli *tc, const clgan_train_progress *p, const char *dir, char *png,
+                                   size_t png_cap, int K, const char (*names)[64], const int64_t *cm);
 #endif
