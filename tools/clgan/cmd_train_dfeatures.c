@@ -24,7 +24,7 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: clgan train-dfeatures --gan CKPT --data SPEC [options]\n\n"
+            "usage: clgan train-dfeatures --checkpoint CKPT --data SPEC [options]\n\n"
             "Uses a trained GAN's discriminator, frozen (inference mode), as a feature extractor: the output of\n"
             "its last conv block is pooled per channel, features are standardised with the training images'\n"
             "mean and std, and a softmax head (linear, or dense-ReLU-dense with --hidden) is trained with Adam\n"
@@ -32,7 +32,7 @@ static void usage(FILE *f)
             "confusion matrix. A conditional D is fed the constant class --cond-label for every image.\n"
             "With --out DIR the head is saved as DIR/checkpoint.ckpt (for eval and predict; it refers to the\n"
             "GAN checkpoint by absolute path and SHA-256 and does not copy it) with DIR/confusion.png.\n\n"
-            "  --gan CKPT            GAN checkpoint (clgan train-gan's checkpoint.ckpt)\n"
+            "  --checkpoint CKPT     GAN checkpoint (clgan train-gan's checkpoint.ckpt; --gan is the old name)\n"
             "  --data SPEC           labelled dataset (as train-classifier); resized/converted to the GAN's shape\n"
             "  --out DIR             save the head and the test confusion heat map into DIR\n"
             "  --labels N            keep N labelled training images, balanced over the classes, chosen by --seed\n"
@@ -87,7 +87,7 @@ static int parse(int argc, char **argv, opts *o)
     for (int i = 1; i < argc; i++) {
         int bad = 0;
         const char *v;
-        if ((v = cli_flag_value(argc, argv, &i, "--gan", &bad))) o->gan = v;
+        if ((v = cli_flag_value(argc, argv, &i, "--checkpoint", &bad))) o->gan = v;
         else if ((v = cli_flag_value(argc, argv, &i, "--data", &bad))) o->data = v;
         else if ((v = cli_flag_value(argc, argv, &i, "--device", &bad))) o->device = v;
         else if ((v = cli_flag_value(argc, argv, &i, "--out", &bad))) o->out = v;
@@ -125,7 +125,7 @@ static int parse(int argc, char **argv, opts *o)
         }
     }
     if (!o->gan || !o->data) {
-        fprintf(stderr, "clgan train-dfeatures: --gan CKPT and --data SPEC are required; see --help\n");
+        fprintf(stderr, "clgan train-dfeatures: --checkpoint CKPT (the GAN) and --data SPEC are required; see --help\n");
         return 2;
     }
     return 0;
@@ -156,14 +156,14 @@ static int prepare_out(const opts *o, clgan_dhead_file *info, char *ckpt_path, s
                 o->gan[0] == '/' ? "too long" : strerror(errno));
         return 0;
     }
-    return scenario_file_sha256("--gan", o->gan, info->gan_sha256) && cli_make_dirs(o->out);
+    return scenario_file_sha256("--checkpoint", o->gan, info->gan_sha256) && cli_make_dirs(o->out);
 }
 
 /* The GAN file still has the digest prepare_out took, so the loaded weights are the ones hashed. */
 static int check_gan_unchanged(const opts *o, const clgan_dhead_file *info)
 {
     char now[65];
-    if (!scenario_file_sha256("--gan", o->gan, now)) return 0;
+    if (!scenario_file_sha256("--checkpoint", o->gan, now)) return 0;
     if (strcmp(now, info->gan_sha256) != 0) {
         fprintf(stderr, "clgan: %s changed while it was being loaded (is a training run writing it?); try again\n",
                 o->gan);
@@ -208,7 +208,7 @@ int cmd_train_dfeatures(int argc, char **argv)
 
     if (cli_open_ctx(o.device, 0, &ctx)) goto done;
     if (clgan_gan_load(ctx, o.gan, &gan, NULL, 0) != CLGAN_OK) {
-        cli_fail("cannot load --gan");
+        cli_fail("cannot load --checkpoint");
         goto done;
     }
     if (o.out && !check_gan_unchanged(&o, &info)) goto done;
