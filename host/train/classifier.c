@@ -5,6 +5,7 @@
 #include "nn/init.h"
 #include "nn/loss.h"
 #include "train/metrics.h"
+#include "train/settings.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -31,16 +32,7 @@ struct clgan_classifier {
 clgan_classifier_config clgan_classifier_default_config(void)
 {
     clgan_classifier_config c;
-    memset(&c, 0, sizeof c);
-    snprintf(c.arch.model, sizeof c.arch.model, "lenet28");
-    c.arch.classes = 10;
-    c.batch = 64;
-    c.optimizer = CLGAN_CLASSIFIER_ADAM;
-    c.lr = 0; /* the optimizer's default */
-    c.momentum = 0.9f;
-    c.beta1 = 0.9f, c.beta2 = 0.999f, c.eps = 1e-8f;
-    c.lr_decay = 1.0f;
-    c.seed = 1;
+    clgan_settings_defaults(CLGAN_MODEL_CLASSIFIER, &c); /* the settings table holds every default */
     return c;
 }
 

@@ -3,6 +3,7 @@
 #include "classifier.h"
 
 #include "train/net_checkpoint.h"
+#include "train/settings.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -17,24 +18,10 @@ static unsigned net_blocks(const clgan_classifier_config *c)
     return c->optimizer == CLGAN_CLASSIFIER_ADAM ? CLGAN_BLOCKS_ALL : CLGAN_BLOCKS_NO_OPT_V;
 }
 
-static void arch_text(const clgan_classifier_arch *a, char *out, size_t cap)
-{
-    snprintf(out, cap, "model=%s width=%d classes=%d", a->model, a->width, a->classes);
-}
-
-static void config_text(const clgan_classifier_config *c, char *out, size_t cap)
-{
-    snprintf(out, cap,
-             "batch=%d optimizer=%s lr=%.9g momentum=%.9g beta1=%.9g beta2=%.9g eps=%.9g weight_decay=%.9g "
-             "lr_decay=%.9g lr_decay_steps=%lld augment=%d seed=%llu",
-             c->batch, clgan_classifier_optimizer_name(c->optimizer), c->lr, c->momentum, c->beta1, c->beta2, c->eps,
-             c->weight_decay, c->lr_decay, (long long)c->lr_decay_steps, c->augment, (unsigned long long)c->seed);
-}
-
-/* Every setting is range-checked here, before anything is built from it. */
+/* Every setting is range-checked by the table (settings.c) before anything is built from it. */
 static clgan_status parse(const char *path, const clgan_ckpt_reader *r, clgan_classifier_config *c)
 {
-    char kind[32], arch[512], cfg[1024], opt[16], esc[CLGAN_ESCAPE_CAP];
+    char kind[32], arch[512], cfg[1024], esc[CLGAN_ESCAPE_CAP];
     TRY(clgan_ckpt_get_string(r, "kind", kind, sizeof kind));
     if (strcmp(kind, KIND) != 0)
         return clgan_fail(CLGAN_ERR_FORMAT, "%s is a '%s' checkpoint, not a classifier checkpoint", path,
@@ -42,25 +29,8 @@ static clgan_status parse(const char *path, const clgan_ckpt_reader *r, clgan_cl
     TRY(clgan_ckpt_get_string(r, "arch", arch, sizeof arch));
     TRY(clgan_ckpt_get_string(r, "config", cfg, sizeof cfg));
     *c = clgan_classifier_default_config();
-    TRY(clgan_kv_word(path, arch, "model", c->arch.model, sizeof c->arch.model));
-    TRY(clgan_kv_int(path, arch, "width", 1, CLGAN_CLASSIFIER_MAX_WIDTH, &c->arch.width));
-    TRY(clgan_kv_int(path, arch, "classes", 2, CLGAN_CLASSIFIER_MAX_CLASSES, &c->arch.classes));
-    TRY(clgan_kv_int(path, cfg, "batch", 2, CLGAN_MAX_BATCH, &c->batch));
-    TRY(clgan_kv_word(path, cfg, "optimizer", opt, sizeof opt));
-    if (strcmp(opt, "adam") && strcmp(opt, "sgd")) return clgan_kv_bad_word(path, "optimizer", opt, "adam or sgd");
-    c->optimizer = !strcmp(opt, "sgd") ? CLGAN_CLASSIFIER_SGD : CLGAN_CLASSIFIER_ADAM;
-    TRY(clgan_kv_float(path, cfg, "lr", 0, INFINITY, CLGAN_KV_OPEN_LO, &c->lr));
-    TRY(clgan_kv_float(path, cfg, "momentum", 0, 1, CLGAN_KV_OPEN_HI, &c->momentum));
-    TRY(clgan_kv_float(path, cfg, "beta1", 0, 1, CLGAN_KV_OPEN_HI, &c->beta1));
-    TRY(clgan_kv_float(path, cfg, "beta2", 0, 1, CLGAN_KV_OPEN_HI, &c->beta2));
-    TRY(clgan_kv_float(path, cfg, "eps", 0, INFINITY, CLGAN_KV_OPEN_LO, &c->eps));
-    TRY(clgan_kv_float(path, cfg, "weight_decay", 0, INFINITY, 0, &c->weight_decay));
-    TRY(clgan_kv_float(path, cfg, "lr_decay", 0, 1, CLGAN_KV_OPEN_LO, &c->lr_decay));
-    int64_t ds;
-    TRY(clgan_kv_i64(path, cfg, "lr_decay_steps", 0, INT64_MAX, &ds));
-    c->lr_decay_steps = ds;
-    TRY(clgan_kv_int(path, cfg, "augment", 0, 1, &c->augment));
-    TRY(clgan_kv_u64(path, cfg, "seed", &c->seed));
+    TRY(clgan_settings_read(CLGAN_MODEL_CLASSIFIER, CLGAN_SECTION_ARCH, path, arch, c));
+    TRY(clgan_settings_read(CLGAN_MODEL_CLASSIFIER, CLGAN_SECTION_CONFIG, path, cfg, c));
     clgan_status st = clgan_classifier_arch_resolve(&c->arch);
     if (st != CLGAN_OK) return clgan_fail_context(CLGAN_ERR_FORMAT, "checkpoint %s", path);
     return CLGAN_OK;
@@ -72,8 +42,8 @@ clgan_status clgan_classifier_save(clgan_classifier *clf, const char *path, cons
     clgan_net *net = clgan_classifier_net(clf);
     int K = c->arch.classes;
     char arch[512], cfg[1024], rng[64];
-    arch_text(&c->arch, arch, sizeof arch);
-    config_text(c, cfg, sizeof cfg);
+    clgan_settings_write(CLGAN_MODEL_CLASSIFIER, CLGAN_SECTION_ARCH, c, arch, sizeof arch);
+    clgan_settings_write(CLGAN_MODEL_CLASSIFIER, CLGAN_SECTION_CONFIG, c, cfg, sizeof cfg);
     snprintf(rng, sizeof rng, "derived seed=%llu", (unsigned long long)c->seed);
     char (*names)[64] = malloc((size_t)K * sizeof *names);
     if (!names) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory writing a checkpoint");

@@ -6,6 +6,7 @@
 #include "nn/init.h"
 #include "nn/loss.h"
 #include "train/metrics.h"
+#include "train/settings.h"
 
 #include <float.h>
 #include <math.h>
@@ -14,13 +15,15 @@
 
 #define ORDER_STREAM UINT64_C(0x6466656174733031)
 
-clgan_dfeat_options clgan_dfeat_default_options(void)
+/* The settings table holds every default (of the options and the head). */
+static clgan_dhead_file default_file(void)
 {
-    clgan_dfeat_options o;
-    o.pool = CLGAN_DFEAT_AVG | CLGAN_DFEAT_MAX | CLGAN_DFEAT_GRID2;
-    o.cond_label = 0;
-    return o;
+    clgan_dhead_file f;
+    clgan_settings_defaults(CLGAN_MODEL_DFEATURES, &f);
+    return f;
 }
+
+clgan_dfeat_options clgan_dfeat_default_options(void) { return default_file().feat; }
 
 int clgan_dfeat_layer(clgan_gan *gan)
 {
@@ -173,16 +176,7 @@ struct clgan_dhead {
     int32_t *hl;           /* [B] */
 };
 
-clgan_dhead_config clgan_dhead_default_config(void)
-{
-    clgan_dhead_config c;
-    memset(&c, 0, sizeof c);
-    c.batch = 64;
-    c.epochs = 100;
-    c.lr = 1e-3f;
-    c.seed = 1;
-    return c;
-}
+clgan_dhead_config clgan_dhead_default_config(void) { return default_file().head; }
 
 clgan_net *clgan_dhead_net(clgan_dhead *head) { return head->net; }
 void clgan_dhead_standardiser(clgan_dhead *head, float **mean, float **inv_std)

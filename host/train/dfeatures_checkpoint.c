@@ -3,6 +3,7 @@
 #include "dfeatures.h"
 
 #include "train/net_checkpoint.h"
+#include "train/settings.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -16,11 +17,9 @@ clgan_status clgan_dhead_save(clgan_dhead *head, const char *path, const clgan_d
     const clgan_dhead_config *c = clgan_dhead_get_config(head);
     int F = c->features;
     char cfg[1024];
-    snprintf(cfg, sizeof cfg,
-             "c=%d h=%d w=%d pool=%d cond_label=%d features=%d classes=%d hidden=%d batch=%d epochs=%d lr=%.9g "
-             "weight_decay=%.9g seed=%llu steps=%lld",
-             info->c, info->h, info->w, info->feat.pool, info->feat.cond_label, F, c->classes, c->hidden, c->batch,
-             c->epochs, c->lr, c->weight_decay, (unsigned long long)c->seed, (long long)info->steps);
+    clgan_dhead_file stored = *info; /* the head's own config, with the caller's shape, pooling and steps */
+    stored.head = *c;
+    clgan_settings_write(CLGAN_MODEL_DFEATURES, CLGAN_SECTION_ALL, &stored, cfg, sizeof cfg);
     float *mean, *inv_std, *both = malloc((size_t)2 * F * sizeof *both);
     if (!both) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory writing a checkpoint");
     clgan_dhead_standardiser(head, &mean, &inv_std);
@@ -47,11 +46,7 @@ clgan_status clgan_dhead_save(clgan_dhead *head, const char *path, const clgan_d
     return clgan_ckpt_commit(w);
 }
 
-/* Image shape limits: the largest side any reader accepts (idx.c). */
-#define MAX_CHANNELS 4
-#define MAX_SIDE 16384
-
-/* Every setting is range-checked here, before anything is built from it. */
+/* Every setting is range-checked by the table (settings.c) before anything is built from it. */
 static clgan_status parse(const char *path, const clgan_ckpt_reader *r, clgan_dhead_file *info)
 {
     clgan_dhead_config *hc = &info->head;
@@ -60,27 +55,11 @@ static clgan_status parse(const char *path, const clgan_ckpt_reader *r, clgan_dh
     if (strcmp(kind, KIND) != 0)
         return clgan_fail(CLGAN_ERR_FORMAT, "%s is a '%s' checkpoint, not a discriminator-features head", path,
                           clgan_escape_str(kind, esc, sizeof esc));
+    clgan_settings_defaults(CLGAN_MODEL_DFEATURES, info);
     TRY(clgan_ckpt_get_string(r, "gan", info->gan_path, sizeof info->gan_path));
     TRY(clgan_ckpt_get_string(r, "gan_sha256", info->gan_sha256, sizeof info->gan_sha256));
     TRY(clgan_ckpt_get_string(r, "config", cfg, sizeof cfg));
-    *hc = clgan_dhead_default_config();
-    int64_t steps;
-    TRY(clgan_kv_int(path, cfg, "c", 1, MAX_CHANNELS, &info->c));
-    TRY(clgan_kv_int(path, cfg, "h", 1, MAX_SIDE, &info->h));
-    TRY(clgan_kv_int(path, cfg, "w", 1, MAX_SIDE, &info->w));
-    int all_pools = CLGAN_DFEAT_AVG | CLGAN_DFEAT_MAX | CLGAN_DFEAT_GRID2 | CLGAN_DFEAT_FULL;
-    TRY(clgan_kv_int(path, cfg, "pool", 1, all_pools, &info->feat.pool));
-    TRY(clgan_kv_int(path, cfg, "cond_label", 0, CLGAN_GAN_MAX_CLASSES - 1, &info->feat.cond_label));
-    TRY(clgan_kv_int(path, cfg, "features", 1, CLGAN_DHEAD_MAX_FEATURES, &hc->features));
-    TRY(clgan_kv_int(path, cfg, "classes", 2, CLGAN_DHEAD_MAX_CLASSES, &hc->classes));
-    TRY(clgan_kv_int(path, cfg, "hidden", 0, CLGAN_DHEAD_MAX_HIDDEN, &hc->hidden));
-    TRY(clgan_kv_int(path, cfg, "batch", 1, CLGAN_MAX_BATCH, &hc->batch));
-    TRY(clgan_kv_int(path, cfg, "epochs", 1, CLGAN_DHEAD_MAX_EPOCHS, &hc->epochs));
-    TRY(clgan_kv_float(path, cfg, "lr", 0, INFINITY, CLGAN_KV_OPEN_LO, &hc->lr));
-    TRY(clgan_kv_float(path, cfg, "weight_decay", 0, INFINITY, 0, &hc->weight_decay));
-    TRY(clgan_kv_u64(path, cfg, "seed", &hc->seed));
-    TRY(clgan_kv_i64(path, cfg, "steps", 0, INT64_MAX, &steps));
-    info->steps = steps;
+    TRY(clgan_settings_read(CLGAN_MODEL_DFEATURES, CLGAN_SECTION_ALL, path, cfg, info));
     info->class_names = calloc((size_t)hc->classes, sizeof *info->class_names);
     if (!info->class_names) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory reading a checkpoint");
     return clgan_ckpt_get_class_names(r, path, hc->classes, info->class_names);

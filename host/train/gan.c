@@ -4,6 +4,7 @@
 
 #include "nn/loss.h"
 #include "nn/random.h"
+#include "train/settings.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -29,14 +30,7 @@ struct clgan_gan {
 clgan_gan_config clgan_gan_default_config(void)
 {
     clgan_gan_config c;
-    memset(&c, 0, sizeof c);
-    snprintf(c.arch.model, sizeof c.arch.model, "dcgan28");
-    c.arch.width = 0; /* the model's default */
-    c.arch.nz = 100;
-    c.batch = 64;
-    c.loss = CLGAN_GAN_LOSS_NS;
-    c.adam_g = c.adam_d = clgan_adam_default_params();
-    c.seed = 1;
+    clgan_settings_defaults(CLGAN_MODEL_GAN, &c); /* the settings table holds every default */
     return c;
 }
 

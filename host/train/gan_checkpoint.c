@@ -2,6 +2,7 @@
 #include "gan_checkpoint.h"
 
 #include "train/net_checkpoint.h"
+#include "train/settings.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -10,26 +11,10 @@
 
 #define KIND "clgan-gan"
 
-static void arch_text(const clgan_gan_arch *a, char *out, size_t cap)
-{
-    snprintf(out, cap, "model=%s width=%d nz=%d conditional=%d classes=%d mbstd=%d", a->model, a->width, a->nz,
-             a->conditional, a->classes, a->mbstd);
-}
-
-static void config_text(const clgan_gan_config *c, char *out, size_t cap)
-{
-    snprintf(out, cap,
-             "batch=%d loss=%s label_smoothing=%.9g seed=%llu lr_g=%.9g beta1_g=%.9g beta2_g=%.9g eps_g=%.9g "
-             "lr_d=%.9g beta1_d=%.9g beta2_d=%.9g eps_d=%.9g",
-             c->batch, c->loss == CLGAN_GAN_LOSS_LS ? "ls" : "ns", c->label_smoothing, (unsigned long long)c->seed,
-             c->adam_g.lr, c->adam_g.beta1, c->adam_g.beta2, c->adam_g.eps, c->adam_d.lr, c->adam_d.beta1,
-             c->adam_d.beta2, c->adam_d.eps);
-}
-
-/* Every setting is range-checked here, before anything is built from it. */
+/* Every setting is range-checked by the table (settings.c) before anything is built from it. */
 static clgan_status parse(const char *path, const clgan_ckpt_reader *r, clgan_gan_config *c)
 {
-    char kind[32], arch[512], cfg[1024], loss[8], esc[CLGAN_ESCAPE_CAP];
+    char kind[32], arch[512], cfg[1024], esc[CLGAN_ESCAPE_CAP];
     TRY(clgan_ckpt_get_string(r, "kind", kind, sizeof kind));
     if (strcmp(kind, KIND) != 0)
         return clgan_fail(CLGAN_ERR_FORMAT, "%s is a '%s' checkpoint, not a GAN checkpoint", path,
@@ -37,21 +22,8 @@ static clgan_status parse(const char *path, const clgan_ckpt_reader *r, clgan_ga
     TRY(clgan_ckpt_get_string(r, "arch", arch, sizeof arch));
     TRY(clgan_ckpt_get_string(r, "config", cfg, sizeof cfg));
     *c = clgan_gan_default_config();
-    TRY(clgan_kv_word(path, arch, "model", c->arch.model, sizeof c->arch.model));
-    TRY(clgan_kv_int(path, arch, "width", 1, CLGAN_GAN_MAX_WIDTH, &c->arch.width));
-    TRY(clgan_kv_int(path, arch, "nz", 1, CLGAN_GAN_MAX_NZ, &c->arch.nz));
-    TRY(clgan_kv_int(path, arch, "conditional", 0, 1, &c->arch.conditional));
-    TRY(clgan_kv_int(path, arch, "classes", c->arch.conditional ? 2 : 0,
-                     c->arch.conditional ? CLGAN_GAN_MAX_CLASSES : 0, &c->arch.classes));
-    TRY(clgan_kv_int(path, arch, "mbstd", 0, 1, &c->arch.mbstd));
-    TRY(clgan_kv_int(path, cfg, "batch", 2, CLGAN_MAX_BATCH, &c->batch));
-    TRY(clgan_kv_word(path, cfg, "loss", loss, sizeof loss));
-    if (strcmp(loss, "ls") && strcmp(loss, "ns")) return clgan_kv_bad_word(path, "loss", loss, "ls or ns");
-    c->loss = !strcmp(loss, "ls") ? CLGAN_GAN_LOSS_LS : CLGAN_GAN_LOSS_NS;
-    TRY(clgan_kv_float(path, cfg, "label_smoothing", 0, 0.5, CLGAN_KV_OPEN_HI, &c->label_smoothing));
-    TRY(clgan_kv_u64(path, cfg, "seed", &c->seed));
-    TRY(clgan_kv_adam(path, cfg, "g", &c->adam_g));
-    TRY(clgan_kv_adam(path, cfg, "d", &c->adam_d));
+    TRY(clgan_settings_read(CLGAN_MODEL_GAN, CLGAN_SECTION_ARCH, path, arch, c));
+    TRY(clgan_settings_read(CLGAN_MODEL_GAN, CLGAN_SECTION_CONFIG, path, cfg, c));
     clgan_status st = clgan_gan_arch_resolve(&c->arch);
     if (st != CLGAN_OK) return clgan_fail_context(CLGAN_ERR_FORMAT, "checkpoint %s", path);
     return CLGAN_OK;
@@ -71,8 +43,8 @@ clgan_status clgan_gan_save(clgan_gan *gan, const char *path, const char *note)
 {
     const clgan_gan_config *c = clgan_gan_get_config(gan);
     char arch[512], cfg[1024], rng[64];
-    arch_text(&c->arch, arch, sizeof arch);
-    config_text(c, cfg, sizeof cfg);
+    clgan_settings_write(CLGAN_MODEL_GAN, CLGAN_SECTION_ARCH, c, arch, sizeof arch);
+    clgan_settings_write(CLGAN_MODEL_GAN, CLGAN_SECTION_CONFIG, c, cfg, sizeof cfg);
     snprintf(rng, sizeof rng, "derived seed=%llu", (unsigned long long)c->seed);
     clgan_ckpt_writer *w;
     TRY(clgan_ckpt_begin(path, &w));

@@ -2,6 +2,7 @@
 #include "net_checkpoint.h"
 
 #include "core/finite.h"
+#include "train/settings.h"
 
 #include <errno.h>
 #include <math.h>
@@ -139,39 +140,19 @@ clgan_status clgan_kv_missing(const char *path, const char *key)
     return clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: setting '%s' is missing", path, key);
 }
 
-/* The value of key (up to the next space) copied into buf; NULL when absent. */
-static const char *kv_value(const char *text, const char *key, char *buf, size_t cap)
+/* "checkpoint PATH", the start of the readers' messages. */
+static const char *where_of(const char *path, char *buf, size_t cap)
 {
-    const char *v = clgan_kv(text, key);
-    if (!v) return NULL;
-    size_t n = strcspn(v, " ");
-    if (n >= cap) n = cap - 1; /* a longer value is malformed anyway: its cut copy cannot parse in full */
-    memcpy(buf, v, n);
-    buf[n] = '\0';
-    return v;
-}
-
-static clgan_status not_a_number(const char *path, const char *key, const char *v, const char *what)
-{
-    char esc[CLGAN_ESCAPE_CAP];
-    return clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: setting '%s' is '%s', not %s", path, key,
-                      clgan_escape(v, strcspn(v, " "), esc, sizeof esc), what);
+    snprintf(buf, cap, "checkpoint %s", path);
+    return buf;
 }
 
 clgan_status clgan_kv_i64(const char *path, const char *text, const char *key, int64_t lo, int64_t hi, int64_t *out)
 {
-    char buf[64], *end;
-    const char *v = kv_value(text, key, buf, sizeof buf);
+    char where[4200];
+    const char *v = clgan_kv(text, key);
     if (!v) return clgan_kv_missing(path, key);
-    errno = 0;
-    long long x = strtoll(buf, &end, 10);
-    if (!(buf[0] == '-' || (buf[0] >= '0' && buf[0] <= '9')) || *end || strlen(buf) != strcspn(v, " "))
-        return not_a_number(path, key, v, "a whole number");
-    if (errno == ERANGE || x < lo || x > hi)
-        return clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: setting '%s' is %s, outside the allowed range %lld to %lld",
-                          path, key, buf, (long long)lo, (long long)hi);
-    *out = (int64_t)x;
-    return CLGAN_OK;
+    return clgan_value_i64(CLGAN_ERR_FORMAT, where_of(path, where, sizeof where), key, v, strcspn(v, " "), lo, hi, out);
 }
 
 clgan_status clgan_kv_int(const char *path, const char *text, const char *key, int lo, int hi, int *out)
@@ -184,38 +165,20 @@ clgan_status clgan_kv_int(const char *path, const char *text, const char *key, i
 
 clgan_status clgan_kv_u64(const char *path, const char *text, const char *key, uint64_t *out)
 {
-    char buf[64], *end;
-    const char *v = kv_value(text, key, buf, sizeof buf);
+    char where[4200];
+    const char *v = clgan_kv(text, key);
     if (!v) return clgan_kv_missing(path, key);
-    errno = 0;
-    unsigned long long u = strtoull(buf, &end, 10);
-    if (!(buf[0] >= '0' && buf[0] <= '9') || *end || strlen(buf) != strcspn(v, " ") || errno == ERANGE)
-        return not_a_number(path, key, v, "a whole number from 0 to 2^64-1");
-    *out = u;
-    return CLGAN_OK;
+    return clgan_value_u64(CLGAN_ERR_FORMAT, where_of(path, where, sizeof where), key, v, strcspn(v, " "), out);
 }
 
 clgan_status clgan_kv_float(const char *path, const char *text, const char *key, double lo, double hi,
                             unsigned open, float *out)
 {
-    char buf[64], *end;
-    const char *v = kv_value(text, key, buf, sizeof buf);
+    char where[4200];
+    const char *v = clgan_kv(text, key);
     if (!v) return clgan_kv_missing(path, key);
-    double x = strtod(buf, &end);
-    if (!(buf[0] == '-' || buf[0] == '.' || (buf[0] >= '0' && buf[0] <= '9')) || *end ||
-        strlen(buf) != strcspn(v, " "))
-        return not_a_number(path, key, v, "a number");
-    int below = (open & CLGAN_KV_OPEN_LO) ? !(x > lo) : !(x >= lo);
-    int above = (open & CLGAN_KV_OPEN_HI) ? !(x < hi) : !(x <= hi);
-    if (!isfinite(x) || !isfinite((float)x) || below || above) {
-        char range[96];
-        if (isinf(hi)) snprintf(range, sizeof range, "a finite number %s %g", (open & CLGAN_KV_OPEN_LO) ? ">" : ">=", lo);
-        else snprintf(range, sizeof range, "a number in %c%g, %g%c", (open & CLGAN_KV_OPEN_LO) ? '(' : '[', lo, hi,
-                      (open & CLGAN_KV_OPEN_HI) ? ')' : ']');
-        return clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: setting '%s' is %s; it must be %s", path, key, buf, range);
-    }
-    *out = (float)x;
-    return CLGAN_OK;
+    return clgan_value_float(CLGAN_ERR_FORMAT, where_of(path, where, sizeof where), key, v, strcspn(v, " "), lo, hi,
+                             open, out);
 }
 
 clgan_status clgan_kv_word(const char *path, const char *text, const char *key, char *buf, size_t cap)
@@ -274,17 +237,4 @@ clgan_status clgan_ckpt_get_class_names(const clgan_ckpt_reader *r, const char *
     if (k != K || p != end)
         return clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: section class_names does not hold %d names", path, K);
     return CLGAN_OK;
-}
-
-clgan_status clgan_kv_adam(const char *path, const char *cfg, const char *suffix, clgan_adam_params *a)
-{
-    char key[16];
-    snprintf(key, sizeof key, "lr_%s", suffix);
-    TRY(clgan_kv_float(path, cfg, key, 0, INFINITY, 0, &a->lr));
-    snprintf(key, sizeof key, "beta1_%s", suffix);
-    TRY(clgan_kv_float(path, cfg, key, 0, 1, CLGAN_KV_OPEN_HI, &a->beta1));
-    snprintf(key, sizeof key, "beta2_%s", suffix);
-    TRY(clgan_kv_float(path, cfg, key, 0, 1, CLGAN_KV_OPEN_HI, &a->beta2));
-    snprintf(key, sizeof key, "eps_%s", suffix);
-    return clgan_kv_float(path, cfg, key, 0, INFINITY, CLGAN_KV_OPEN_LO, &a->eps);
 }

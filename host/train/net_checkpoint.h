@@ -8,6 +8,7 @@
  * differs from the net's, or a block of the wrong size. */
 #ifndef CLGAN_NET_CHECKPOINT_H
 #define CLGAN_NET_CHECKPOINT_H
+#include "clgan/model.h"
 #include "io/container.h"
 #include "nn/net.h"
 
@@ -49,13 +50,10 @@ clgan_status clgan_kv_i64(const char *path, const char *text, const char *key, i
 clgan_status clgan_kv_u64(const char *path, const char *text, const char *key, uint64_t *out); /* any u64 */
 /* Floats must be finite and within lo..hi (hi may be INFINITY); the flags
  * exclude an end. */
-#define CLGAN_KV_OPEN_LO 1u
-#define CLGAN_KV_OPEN_HI 2u
+#define CLGAN_KV_OPEN_LO CLGAN_SETTING_OPEN_MIN
+#define CLGAN_KV_OPEN_HI CLGAN_SETTING_OPEN_MAX
 clgan_status clgan_kv_float(const char *path, const char *text, const char *key, double lo, double hi,
                             unsigned open, float *out);
-/* Adam's settings lr_S, beta1_S, beta2_S and eps_S (S = suffix, e.g. "g")
- * within what the optimizer accepts. */
-clgan_status clgan_kv_adam(const char *path, const char *text, const char *suffix, clgan_adam_params *a);
 /* A word (up to the next space) of 1 to cap-1 bytes, e.g. a model name. */
 clgan_status clgan_kv_word(const char *path, const char *text, const char *key, char *buf, size_t cap);
 clgan_status clgan_kv_missing(const char *path, const char *key);

@@ -6,6 +6,7 @@
 #include "nn/random.h"
 #include "train/classifier.h"
 #include "train/metrics.h"
+#include "train/settings.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -50,16 +51,7 @@ static int find_model(const char *name)
 clgan_ssl_config clgan_ssl_default_config(void)
 {
     clgan_ssl_config c;
-    memset(&c, 0, sizeof c);
-    snprintf(c.model, sizeof c.model, "ssl28");
-    c.width = 32;
-    c.nz = 100;
-    c.classes = 10;
-    c.batch = 64;
-    c.unlabelled_weight = 1.0f;
-    c.adam_d = c.adam_g = clgan_adam_default_params();
-    c.adam_d.lr = c.adam_g.lr = 2e-3f;
-    c.seed = 1;
+    clgan_settings_defaults(CLGAN_MODEL_SSL, &c); /* the settings table holds every default */
     return c;
 }
 

@@ -3,6 +3,7 @@
 #include "ssl.h"
 
 #include "train/net_checkpoint.h"
+#include "train/settings.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -11,17 +12,9 @@
 
 #define KIND "clgan-ssl"
 
-static void config_text(const clgan_ssl_config *c, char *out, size_t cap)
-{
-    snprintf(out, cap,
-             "model=%s width=%d nz=%d classes=%d batch=%d unlabelled_weight=%.9g seed=%llu lr_d=%.9g beta1_d=%.9g "
-             "beta2_d=%.9g eps_d=%.9g lr_g=%.9g beta1_g=%.9g beta2_g=%.9g eps_g=%.9g decay_start=%lld decay_end=%lld augment=%d",
-             c->model, c->width, c->nz, c->classes, c->batch, c->unlabelled_weight, (unsigned long long)c->seed,
-             c->adam_d.lr, c->adam_d.beta1, c->adam_d.beta2, c->adam_d.eps, c->adam_g.lr, c->adam_g.beta1,
-             c->adam_g.beta2, c->adam_g.eps, (long long)c->decay_start, (long long)c->decay_end, c->augment);
-}
-
-/* Every setting is range-checked here, before anything is built from it. */
+/* Every setting is range-checked by the table (settings.c) before anything is
+ * built from it; decay_start, decay_end and augment may be missing (files
+ * from before the decay schedule and augmentation). */
 static clgan_status parse(const char *path, const clgan_ckpt_reader *r, clgan_ssl_config *c)
 {
     char kind[32], cfg[1024], esc[CLGAN_ESCAPE_CAP];
@@ -31,20 +24,7 @@ static clgan_status parse(const char *path, const clgan_ckpt_reader *r, clgan_ss
                           clgan_escape_str(kind, esc, sizeof esc));
     TRY(clgan_ckpt_get_string(r, "config", cfg, sizeof cfg));
     *c = clgan_ssl_default_config();
-    TRY(clgan_kv_word(path, cfg, "model", c->model, sizeof c->model));
-    TRY(clgan_kv_int(path, cfg, "width", 1, CLGAN_SSL_MAX_WIDTH, &c->width));
-    TRY(clgan_kv_int(path, cfg, "nz", 1, CLGAN_GAN_MAX_NZ, &c->nz));
-    TRY(clgan_kv_int(path, cfg, "classes", 2, CLGAN_SSL_MAX_CLASSES, &c->classes));
-    TRY(clgan_kv_int(path, cfg, "batch", 2, CLGAN_MAX_BATCH, &c->batch));
-    TRY(clgan_kv_float(path, cfg, "unlabelled_weight", 0, INFINITY, 0, &c->unlabelled_weight));
-    TRY(clgan_kv_u64(path, cfg, "seed", &c->seed));
-    TRY(clgan_kv_adam(path, cfg, "d", &c->adam_d));
-    TRY(clgan_kv_adam(path, cfg, "g", &c->adam_g));
-    /* optional: checkpoints from before the decay schedule and augmentation have none */
-    c->decay_start = c->decay_end = 0;
-    if (clgan_kv(cfg, "decay_start")) TRY(clgan_kv_i64(path, cfg, "decay_start", 0, INT64_MAX, &c->decay_start));
-    if (clgan_kv(cfg, "decay_end")) TRY(clgan_kv_i64(path, cfg, "decay_end", 0, INT64_MAX, &c->decay_end));
-    if (clgan_kv(cfg, "augment")) TRY(clgan_kv_int(path, cfg, "augment", 0, 1, &c->augment));
+    TRY(clgan_settings_read(CLGAN_MODEL_SSL, CLGAN_SECTION_ALL, path, cfg, c));
     clgan_status st = clgan_ssl_config_resolve(c);
     if (st != CLGAN_OK) return clgan_fail_context(CLGAN_ERR_FORMAT, "checkpoint %s", path);
     return CLGAN_OK;
@@ -64,7 +44,7 @@ clgan_status clgan_ssl_save(clgan_ssl *s, const char *path, const char *note)
 {
     char cfg[1024];
     const clgan_ssl_config *c = clgan_ssl_get_config(s);
-    config_text(c, cfg, sizeof cfg);
+    clgan_settings_write(CLGAN_MODEL_SSL, CLGAN_SECTION_ALL, c, cfg, sizeof cfg);
     char (*names)[64] = malloc((size_t)c->classes * sizeof *names);
     if (!names) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory writing a checkpoint");
     for (int k = 0; k < c->classes; k++) snprintf(names[k], sizeof names[k], "%s", clgan_ssl_class_name(s, k));

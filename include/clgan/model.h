@@ -64,12 +64,17 @@ typedef enum clgan_setting_resume {
 typedef struct clgan_setting_info {
     const char *name;          /* "lr_d" */
     clgan_setting_type type;
-    const char *default_value; /* as text, "2e-4"; "0" for an int whose 0 means "the preset's default" */
-    double min, max;           /* INT and FLOAT: the inclusive range */
+    const char *default_value; /* as text, "2e-4"; "0" for a number whose 0 means "the preset's (or the
+                                  optimizer's) default", even where 0 is below min */
+    double min, max;           /* INT and FLOAT: the range, inclusive unless `open` excludes an end */
+    unsigned open;             /* FLOAT: CLGAN_SETTING_OPEN_MIN and/or CLGAN_SETTING_OPEN_MAX */
     const char *choices;       /* CHOICE: words separated by '|', "ns|ls" */
     clgan_setting_resume resume;
     const char *help;          /* one line, without a trailing period */
 } clgan_setting_info;
+
+#define CLGAN_SETTING_OPEN_MIN 1u /* min itself is not allowed (lr > 0) */
+#define CLGAN_SETTING_OPEN_MAX 2u /* max itself is not allowed (beta1 < 1) */
 
 /* The kind's table: index 0 .. count-1; NULL out of range or for an unknown name. */
 CLGAN_API int clgan_setting_count(clgan_model_kind kind);
