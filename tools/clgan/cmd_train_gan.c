@@ -3,6 +3,7 @@
  * loss-curve PNG at the end, Ctrl-C / SIGTERM safe, resumable; --labels /
  * --imbalance train on the same subset train-classifier would use. */
 #include "cli.h"
+#include "cli_settings.h"
 #include "gan_plot.h"
 #include "run_dir.h"
 #include "scenario.h"
@@ -16,165 +17,74 @@
 #include <string.h>
 
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: clgan train-gan --data SPEC [options]\n\n"
-            "Trains a DCGAN (or a class-conditional DCGAN) and writes into --out:\n"
-            "  samples/epoch-NNNN.png  a grid from a fixed noise batch after each epoch (one row per class when\n"
-            "                          conditional)\n"
-            "  log.csv                 step, epoch, D and G loss, D(x), D(G(z)), images/s, seconds\n"
-            "  loss.png                the loss curves, at the end\n"
-            "  checkpoint.ckpt         after each epoch and on Ctrl-C/SIGTERM (resume with --resume)\n\n"
-            "  --data SPEC          IDX folder/file (MNIST), CIFAR-10 .bin folder/file, image folder, or 'synthetic'\n"
-            "  --model NAME         dcgan28 (28x28x1, default), dcgan32 (32x32x3), dcgan64 (64x64x3)\n"
-            "  --epochs N           epochs to train (default 5)\n"
-            "  --steps N            train to this many steps in total instead of --epochs\n"
-            "  --batch B            batch size (default 64)\n"
-            "  --out DIR            output folder (default runs/gan)\n"
-            "  --conditional        labels into G and D; the data must be labelled\n"
-            "  --loss ns|ls         non-saturating BCE (default) or least-squares (LSGAN)\n"
-            "  --width W            channels of D's first layer / G's last hidden layer (default: 32 for\n"
-            "                       dcgan28, 64 for dcgan32 and dcgan64)\n"
-            "  --nz N               noise dimension (default 100)\n"
-            "  --lr LR              Adam learning rate for G and D (default 2e-4)\n"
-            "  --beta1 B            Adam beta1 (default 0.5)\n"
-            "  --label-smoothing S  one-sided: D's target for real images is 1-S (default 0)\n"
-            "  --mbstd              minibatch standard-deviation layer in D (against mode collapse)\n"
-            "  --limit N            use only the first N training images\n"
-            "  --test-percent P     an image folder without train/ and test/ sub-folders: leave out the P%% of\n"
-            "                       its images (0..90; chosen by a hash of each file's path and --seed) that\n"
-            "                       train-classifier --test-percent P tests on. Default: train on all its\n"
-            "                       images, or with --labels/--imbalance leave out 10%% (train-classifier's\n"
-            "                       default), so the subsets match. Give 10 when the GAN is for --gan-augment,\n"
-            "                       so it never sees the classifier's test images. Other formats have their\n"
-            "                       own train split\n"
-            "  --skip-unreadable    skip image-folder files that cannot be decoded (say how many) instead of\n"
-            "                       stopping\n"
-            "  --labels N           keep N labelled training images, balanced over the classes, chosen by --seed\n"
-            "                       (the same images as train-classifier --labels N --seed S)\n"
-            "  --imbalance C:F      keep only the fraction F of class C's training images, chosen by --seed\n"
-            "                       (applied before --labels; the same images as train-classifier's)\n"
-            "  --seed S             seed for weights, noise, data order and subsets (default 1)\n"
-            "  --device SPEC        OpenCL device (index, gpu/cpu, or part of a name)\n"
-            "  --resume             continue the run in --out from its checkpoint\n"
-            "  --json               print one JSON object on stdout at the end (also on an error or Ctrl-C)\n"
-            "  --profile            time every layer's forward and backward, every kernel and the GEMMs\n"
-            "                       (OpenCL event profiling; the first step is warm-up) and print where a\n"
-            "                       step's time goes at the end (in the --json line too)\n");
-}
+/* Settings that are not flags here: the class count comes from the data. */
+static const char *const not_flags[] = {"classes", NULL};
+static const unsigned run_flags = RUN_TRAINING | RUN_LABELS | RUN_IMBALANCE;
 
 typedef struct train_opts {
-    const char *data, *out, *device;
+    run_opts run;
+    cli_settings set;     /* the model settings given */
     clgan_gan_config cfg;
-    int epochs, steps, limit, resume, json, profile;
-    int test_percent, skip_unreadable; /* --test-percent (-1 = not given), --skip-unreadable */
-    int labels, imb_class; /* data scenario: --labels N, --imbalance C:F (class -1 = none) */
-    float imb_fraction;
-    int set_model, set_width, set_nz, set_cond, set_batch, set_scenario; /* given explicitly (checked on resume) */
-    const char *set_setting;                               /* a training setting given (ignored on resume) */
 } train_opts;
+
+static void usage(FILE *f, const train_opts *o)
+{
+    fprintf(f, "usage: clgan train-gan --data SPEC [options]\n\n"
+               "Trains a DCGAN (or a class-conditional DCGAN) and writes into --out:\n"
+               "  samples/epoch-NNNN.png  a grid from a fixed noise batch after each epoch (one row per class when\n"
+               "                          conditional)\n"
+               "  log.csv                 step, epoch, D and G loss, D(x), D(G(z)), images/s, seconds\n"
+               "  loss.png                the loss curves, at the end\n"
+               "  checkpoint.ckpt         after each epoch and on Ctrl-C/SIGTERM (resume with --resume)\n\n"
+               "Run:\n");
+    static const char *const texts[] = {
+        "test_percent",
+        "an image folder without train/ and test/ sub-folders: leave out the P% of its images (0..90; chosen by "
+        "a hash of each file's path and --seed) that train-classifier --test-percent P tests on. Default: train on "
+        "all its images, or with --labels/--imbalance leave out 10% (train-classifier's default), so the subsets "
+        "match. Give 10 when the GAN is for --gan-augment, so it never sees the classifier's test images. Other "
+        "formats have their own train split",
+        "labels", "keep N labelled training images, balanced over the classes, chosen by --seed (the same images as "
+        "train-classifier --labels N --seed S)",
+        NULL};
+    run_opts_help(f, run_flags, &o->run, texts);
+    fprintf(f, "Model (--resume refuses a different architecture or batch and ignores training settings):\n");
+    cli_settings_help(f, CLGAN_MODEL_GAN, not_flags);
+    cli_help_line(f, "--lr", "X", "--lr-g and --lr-d together");
+    cli_help_line(f, "--beta1", "X", "--beta1-g and --beta1-d together");
+}
 
 static int parse(int argc, char **argv, train_opts *o)
 {
-    memset(o, 0, sizeof *o);
+    run_opts_init(&o->run);
+    o->run.out = "runs/gan";
+    o->run.epochs = 5;
+    cli_settings_init(&o->set, CLGAN_MODEL_GAN, not_flags);
     o->cfg = clgan_gan_default_config();
-    o->out = "runs/gan";
-    o->epochs = 5;
-    o->imb_class = -1;
-    o->test_percent = -1;
     for (int i = 1; i < argc; i++) {
-        int bad = 0;
+        int bad = 0, got;
         const char *v;
-        float f;
-        if ((v = cli_flag_value(argc, argv, &i, "--data", &bad))) o->data = v;
-        else if ((v = cli_flag_value(argc, argv, &i, "--out", &bad))) o->out = v;
-        else if ((v = cli_flag_value(argc, argv, &i, "--device", &bad))) o->device = v;
-        else if ((v = cli_flag_value(argc, argv, &i, "--model", &bad))) {
-            snprintf(o->cfg.arch.model, sizeof o->cfg.arch.model, "%s", v);
-            o->set_model = 1;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--epochs", &bad))) {
-            if (!cli_parse_int("--epochs", v, 1, 1000000, &o->epochs)) return 2;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--steps", &bad))) {
-            if (!cli_parse_int("--steps", v, 1, 2000000000, &o->steps)) return 2;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--batch", &bad))) {
-            if (!cli_parse_int("--batch", v, 2, CLGAN_MAX_BATCH, &o->cfg.batch)) return 2;
-            o->set_batch = 1;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--width", &bad))) {
-            if (!cli_parse_int("--width", v, 1, CLGAN_GAN_MAX_WIDTH, &o->cfg.arch.width)) return 2;
-            o->set_width = 1;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--nz", &bad))) {
-            if (!cli_parse_int("--nz", v, 1, CLGAN_GAN_MAX_NZ, &o->cfg.arch.nz)) return 2;
-            o->set_nz = 1;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--limit", &bad))) {
-            if (!cli_parse_int("--limit", v, 1, 2000000000, &o->limit)) return 2;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--test-percent", &bad))) {
-            if (!cli_parse_int("--test-percent", v, 0, 90, &o->test_percent)) return 2;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--labels", &bad))) {
-            if (!cli_parse_int("--labels", v, 1, 2000000000, &o->labels)) return 2;
-            o->set_scenario = 1;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--imbalance", &bad))) {
-            if (!scenario_parse_imbalance(v, &o->imb_class, &o->imb_fraction)) return 2;
-            o->set_scenario = 1;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--seed", &bad))) {
-            if (!cli_parse_u64("--seed", v, &o->cfg.seed)) return 2;
-            o->set_setting = "--seed";
+        if ((got = run_opts_flag(&o->run, run_flags, argc, argv, &i)) || (got = cli_settings_flag(&o->set, argc, argv, &i))) {
+            if (got < 0) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--lr", &bad))) {
-            if (!cli_parse_float("--lr", v, 1e-9, 10, &f)) return 2;
-            o->cfg.adam_g.lr = o->cfg.adam_d.lr = f;
-            o->set_setting = "--lr";
+            if (!cli_settings_set(&o->set, "--lr", "lr_g", v) || !cli_settings_set(&o->set, "--lr", "lr_d", v)) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--beta1", &bad))) {
-            if (!cli_parse_float("--beta1", v, 0, 0.999999, &f)) return 2;
-            o->cfg.adam_g.beta1 = o->cfg.adam_d.beta1 = f;
-            o->set_setting = "--beta1";
-        } else if ((v = cli_flag_value(argc, argv, &i, "--label-smoothing", &bad))) {
-            if (!cli_parse_float("--label-smoothing", v, 0, 0.49, &o->cfg.label_smoothing)) return 2;
-            o->set_setting = "--label-smoothing";
-        } else if ((v = cli_flag_value(argc, argv, &i, "--loss", &bad))) {
-            o->set_setting = "--loss";
-            if (!strcmp(v, "ns")) o->cfg.loss = CLGAN_GAN_LOSS_NS;
-            else if (!strcmp(v, "ls")) o->cfg.loss = CLGAN_GAN_LOSS_LS;
-            else {
-                fprintf(stderr, "clgan: --loss is 'ns' (non-saturating BCE) or 'ls' (least squares), got '%s'\n", v);
+            if (!cli_settings_set(&o->set, "--beta1", "beta1_g", v) || !cli_settings_set(&o->set, "--beta1", "beta1_d", v))
                 return 2;
-            }
         } else if (bad) return 2;
-        else if (!strcmp(argv[i], "--conditional")) o->cfg.arch.conditional = o->set_cond = 1;
-        else if (!strcmp(argv[i], "--mbstd")) o->cfg.arch.mbstd = 1, o->set_setting = "--mbstd";
-        else if (!strcmp(argv[i], "--skip-unreadable")) o->skip_unreadable = 1;
-        else if (!strcmp(argv[i], "--resume")) o->resume = 1;
-        else if (!strcmp(argv[i], "--json")) o->json = 1;
-        else if (!strcmp(argv[i], "--profile")) o->profile = 1;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
+            usage(stdout, o);
             return -1;
         } else {
             fprintf(stderr, "clgan train-gan: unknown option '%s' (see --help)\n", argv[i]);
             return 2;
         }
     }
-    if (!o->data) {
+    if (!o->run.data) {
         fprintf(stderr, "clgan train-gan: --data is required (a dataset path, or 'synthetic'); see --help\n");
         return 2;
     }
-    return 0;
-}
-
-/* On resume, settings given on the command line must match the checkpoint. */
-static int check_resume_matches(const train_opts *o, const clgan_gan_config *ck)
-{
-    const clgan_gan_arch *a = &o->cfg.arch, *b = &ck->arch;
-    const char *what = NULL;
-    if (o->set_model && strcmp(a->model, b->model)) what = "--model";
-    else if (o->set_width && a->width != b->width) what = "--width";
-    else if (o->set_nz && a->nz != b->nz) what = "--nz";
-    else if (o->set_cond && a->conditional != b->conditional) what = "--conditional";
-    else if (o->set_batch && o->cfg.batch != ck->batch) what = "--batch";
-    if (!what) return 1;
-    fprintf(stderr, "clgan: %s differs from the run being resumed (checkpoint: model %s, width %d, nz %d, %s, batch %d); "
-                    "leave it out or start a new run in another --out\n",
-            what, b->model, b->width, b->nz, b->conditional ? "conditional" : "unconditional", ck->batch);
-    return 0;
+    return cli_settings_apply(&o->set, &o->cfg) ? 0 : 2;
 }
 
 /* The data scenario, kept in the checkpoint's note so --resume rebuilds the
@@ -183,8 +93,8 @@ static int check_resume_matches(const train_opts *o, const clgan_gan_config *ck)
  * keeps; class_names only for labelled data, see run_note_add_class_names). */
 static void scenario_text(const train_opts *o, char *out, size_t cap)
 {
-    snprintf(out, cap, "labels=%d imbalance=%d:%.9g limit=%d test_percent=%d", o->labels, o->imb_class,
-             o->imb_fraction, o->limit, o->test_percent);
+    snprintf(out, cap, "labels=%d imbalance=%d:%.9g limit=%d test_percent=%d", o->run.labels, o->run.imb_class,
+             o->run.imb_fraction, o->run.limit, o->run.test_percent);
 }
 
 /* 1: scenario taken from the note; 0: the note has none (older run); -1: it
@@ -194,18 +104,18 @@ static int scenario_from_note(const char *note, train_opts *o)
     int labels, cls, limit;
     float frac;
     if (sscanf(note, "labels=%d imbalance=%d:%f limit=%d", &labels, &cls, &frac, &limit) != 4) return 0;
-    if (o->set_scenario && (labels != o->labels || cls != o->imb_class || (cls >= 0 && frac != o->imb_fraction))) {
+    if ((o->run.given_labels || o->run.given_imbalance) && (labels != o->run.labels || cls != o->run.imb_class || (cls >= 0 && frac != o->run.imb_fraction))) {
         fprintf(stderr, "clgan: --labels/--imbalance differ from the run being resumed (%s); leave them out or start a "
                         "new run in another --out\n", note);
         return -1;
     }
-    if (o->limit && limit && o->limit != limit) {
+    if (o->run.limit && limit && o->run.limit != limit) {
         fprintf(stderr, "clgan: --limit %d differs from the run being resumed (%s); leave it out or start a new run in "
-                        "another --out\n", o->limit, note);
+                        "another --out\n", o->run.limit, note);
         return -1;
     }
-    o->labels = labels, o->imb_class = cls, o->imb_fraction = frac;
-    if (!o->limit) o->limit = limit;
+    o->run.labels = labels, o->run.imb_class = cls, o->run.imb_fraction = frac;
+    if (!o->run.limit) o->run.limit = limit;
     return 1;
 }
 
@@ -275,26 +185,23 @@ int cmd_train_gan(int argc, char **argv)
     char ckpt_path[1100], log_path[1100], plot_path[1100];
     gan_run g;
     memset(&g, 0, sizeof g);
-    snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.ckpt", o.out);
+    snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.ckpt", o.run.out);
     snprintf(g.checkpoint, sizeof g.checkpoint, "%s", ckpt_path);
-    snprintf(log_path, sizeof log_path, "%s/log.csv", o.out);
-    snprintf(g.samples_dir, sizeof g.samples_dir, "%s/samples", o.out);
-    snprintf(plot_path, sizeof plot_path, "%s/loss.png", o.out);
-    if (clgan_train_check_out(o.out, o.resume, stderr) != CLGAN_OK) return cli_fail(NULL);
-    if (o.resume) {
+    snprintf(log_path, sizeof log_path, "%s/log.csv", o.run.out);
+    snprintf(g.samples_dir, sizeof g.samples_dir, "%s/samples", o.run.out);
+    snprintf(plot_path, sizeof plot_path, "%s/loss.png", o.run.out);
+    if (clgan_train_check_out(o.run.out, o.run.resume, stderr) != CLGAN_OK) return cli_fail(NULL);
+    if (o.run.resume) {
         clgan_gan_config ck;
         if (clgan_gan_peek(ckpt_path, &ck) != CLGAN_OK) return cli_fail("cannot resume");
-        if (!check_resume_matches(&o, &ck)) return 2;
+        if (!cli_settings_resume(&o.set, &ck, 0)) return 2;
         char *ck_note = run_ckpt_note(ckpt_path);
         if (!ck_note) return 1;
         int got = scenario_from_note(ck_note, &o);
-        int same = got >= 0 && run_resume_test_percent(ck_note, o.test_percent, &o.test_percent);
+        int same = got >= 0 && run_resume_test_percent(ck_note, o.run.test_percent, &o.run.test_percent);
         free(ck_note);
         if (!same) return 2;
         if (!got) fprintf(stderr, "clgan: warning: %s does not record its data scenario; using the options given\n", ckpt_path);
-        if (o.set_setting)
-            fprintf(stderr, "clgan: warning: %s is ignored when resuming; the run keeps the settings in its "
-                            "checkpoint\n", o.set_setting);
         o.cfg = ck;
     }
     /* The model's image shape decides how the data is loaded; the class count
@@ -302,25 +209,25 @@ int cmd_train_gan(int argc, char **argv)
     clgan_gan_arch shape = o.cfg.arch;
     shape.conditional = 0;
     if (clgan_gan_arch_resolve(&shape) != CLGAN_OK) return cli_fail(NULL);
-    int had_out = cli_is_dir(o.out); /* --out is made with its first file (log.csv), samples/ with its own */
+    int had_out = cli_is_dir(o.run.out); /* --out is made with its first file (log.csv), samples/ with its own */
 
     /* Data: the model's image size and channels. */
     clgan_dataset_options dopt = clgan_dataset_default_options();
     dopt.size = shape.h;
     dopt.channels = shape.c;
     dopt.seed = o.cfg.seed;
-    dopt.limit = o.limit;
+    dopt.limit = o.run.limit;
     /* An image folder without train/ and test/: all its images, unless a
      * test share is given (or --labels/--imbalance take train-classifier's
      * subset, which comes from its default 90% share). */
-    if (o.test_percent < 0) o.test_percent = o.labels > 0 || o.imb_class >= 0 ? 10 : 0;
-    dopt.test_percent = run_test_percent_option(o.test_percent);
-    dopt.skip_unreadable = o.skip_unreadable;
+    if (o.run.test_percent < 0) o.run.test_percent = o.run.labels > 0 || o.run.imb_class >= 0 ? 10 : 0;
+    dopt.test_percent = run_test_percent_option(o.run.test_percent);
+    dopt.skip_unreadable = o.run.skip_unreadable;
     clgan_dataset *data;
-    if (clgan_dataset_open(o.data, CLGAN_SPLIT_TRAIN, &dopt, &data) != CLGAN_OK) return cli_fail("cannot load --data");
+    if (clgan_dataset_open(o.run.data, CLGAN_SPLIT_TRAIN, &dopt, &data) != CLGAN_OK) return cli_fail("cannot load --data");
     run_report_skipped("train", data);
     /* Classes are labels by position: a resumed run that depends on them must see the same names. */
-    if (o.resume && (o.cfg.arch.conditional || o.labels > 0 || o.imb_class >= 0) && data->classes &&
+    if (o.run.resume && (o.cfg.arch.conditional || o.run.labels > 0 || o.run.imb_class >= 0) && data->classes &&
         !run_check_note_class_names(ckpt_path, data)) {
         clgan_dataset_free(data);
         return 1;
@@ -328,7 +235,7 @@ int cmd_train_gan(int argc, char **argv)
     char scen[16384];
     scenario_text(&o, scen, sizeof scen);
     if (data->classes) run_note_add_class_names(scen, sizeof scen, data->classes, (const char (*)[64])data->class_names);
-    if (scenario_apply(&data, o.imb_class, o.imb_fraction, o.labels, o.cfg.seed)) {
+    if (scenario_apply(&data, o.run.imb_class, o.run.imb_fraction, o.run.labels, o.cfg.seed)) {
         clgan_dataset_free(data);
         return 1;
     }
@@ -339,7 +246,7 @@ int cmd_train_gan(int argc, char **argv)
             clgan_dataset_free(data);
             return 1;
         }
-        if (o.resume && o.cfg.arch.classes != data->classes) {
+        if (o.run.resume && o.cfg.arch.classes != data->classes) {
             fprintf(stderr, "clgan: the checkpoint was trained on %d classes, %s has %d\n", o.cfg.arch.classes,
                     data->source, data->classes);
             clgan_dataset_free(data);
@@ -347,7 +254,7 @@ int cmd_train_gan(int argc, char **argv)
         }
         o.cfg.arch.classes = data->classes;
     }
-    if (!o.resume && clgan_gan_arch_resolve(&o.cfg.arch) != CLGAN_OK) {
+    if (!o.run.resume && clgan_gan_arch_resolve(&o.cfg.arch) != CLGAN_OK) {
         clgan_dataset_free(data);
         return cli_fail(NULL);
     }
@@ -360,9 +267,9 @@ int cmd_train_gan(int argc, char **argv)
 
     clgan_ctx *ctx = NULL;
     int exit_code = 1;
-    if (cli_open_ctx(o.device, 0, &ctx) || !profile_run_start(&g.tc.prof, ctx, o.profile)) goto done;
+    if (cli_open_ctx(o.run.device, 0, &ctx) || !profile_run_start(&g.tc.prof, ctx, o.run.profile)) goto done;
     cli_suggest_tune(ctx);
-    if (o.resume) {
+    if (o.run.resume) {
         if (clgan_gan_load(ctx, ckpt_path, &g.gan, NULL, 0) != CLGAN_OK) {
             cli_fail("cannot resume");
             goto done;
@@ -392,26 +299,26 @@ int cmd_train_gan(int argc, char **argv)
                             .net_count = 2, .nets = {clgan_gan_generator(g.gan), clgan_gan_discriminator(g.gan)},
                             .net_names = {"G", "D"}};
     clgan_train_params p = clgan_train_default_params();
-    p.out_dir = o.out;
-    p.resume = o.resume;
+    p.out_dir = o.run.out;
+    p.resume = o.run.resume;
     p.train = data;
     p.seed = c->seed;
-    p.epochs = o.epochs;
-    p.steps = o.steps;
+    p.epochs = o.run.epochs;
+    p.steps = o.run.steps;
     p.note = note;
     p.advice = advice;
     p.on_checkpoint = gan_on_checkpoint;
-    int64_t per_epoch = data->n / c->batch, total = o.steps ? o.steps : (int64_t)o.epochs * per_epoch;
+    int64_t per_epoch = data->n / c->batch, total = o.run.steps ? o.run.steps : (int64_t)o.run.epochs * per_epoch;
     fprintf(stderr, "clgan: %s on %s | %s%s, width %d, batch %d, %s loss | %d images (%s), %lld steps/epoch\n",
-            o.resume ? "resuming" : "training", clgan_ctx_device(ctx)->device_name, c->arch.conditional ? "conditional " : "",
+            o.run.resume ? "resuming" : "training", clgan_ctx_device(ctx)->device_name, c->arch.conditional ? "conditional " : "",
             c->arch.model, c->arch.width, c->batch, c->loss == CLGAN_GAN_LOSS_LS ? "least-squares" : "non-saturating",
             data->n, data->source, (long long)per_epoch);
     fprintf(stderr, "clgan: G %zu parameters, D %zu parameters; steps %lld -> %lld; output in %s\n",
             clgan_net_param_count(clgan_gan_generator(g.gan)), clgan_net_param_count(clgan_gan_discriminator(g.gan)),
-            (long long)t.steps, (long long)total, o.out);
+            (long long)t.steps, (long long)total, o.run.out);
 
     g.tc.command = "train-gan";
-    g.tc.json = o.json;
+    g.tc.json = o.run.json;
     g.tc.ctx = ctx;
     g.tc.metrics = gan_metrics;
     clgan_train_result r;
@@ -425,7 +332,7 @@ int cmd_train_gan(int argc, char **argv)
     fprintf(stderr, "clgan: done: %lld steps in %.1f s%s%s%s%s; checkpoint %s\n", (long long)(r.step - r.start),
             r.seconds, g.last_grid[0] ? "; samples " : "", g.last_grid, plotted ? "; loss curve " : "",
             plotted ? plot_path : "", ckpt_path);
-    if (o.json) {
+    if (o.run.json) {
         const double *v = r.stats.values;
         cli_json_begin("train-gan", "ok");
         printf(", \"steps\": %lld, \"epochs\": %.3f, \"loss_d\": %.6f, \"loss_g\": %.6f, "
@@ -440,12 +347,12 @@ int cmd_train_gan(int argc, char **argv)
         profile_run_json_field(&g.tc.prof, ctx, stdout);
         printf("}\n");
     }
-    profile_run_report(&g.tc.prof, ctx, o.json);
+    profile_run_report(&g.tc.prof, ctx, o.run.json);
     exit_code = 0;
 done:
     if (exit_code && exit_code < 128) { /* no empty folders left behind by a failed run */
         cli_remove_empty_dir(g.samples_dir);
-        if (!had_out) cli_remove_empty_dir(o.out);
+        if (!had_out) cli_remove_empty_dir(o.run.out);
     }
     free(g.grid);
     free(g.grid_labels);
