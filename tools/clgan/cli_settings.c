@@ -362,9 +362,9 @@ void cli_settings_help(FILE *f, clgan_model_kind kind, const char *const *skip)
                             : in->type == CLGAN_SETTING_FLOAT                              ? "X"
                             : in->type == CLGAN_SETTING_CHOICE                             ? in->choices
                                                                                            : NULL;
-        if (in->type == CLGAN_SETTING_BOOL) snprintf(text, sizeof text, "%s", in->help);
-        else if (!strcmp(in->default_value, "0") && strstr(in->help, "(0:"))
-            snprintf(text, sizeof text, "%s", in->help); /* the help says what 0 means */
+        char says[48]; /* the help already says what the default means: "(0: the preset's)" */
+        snprintf(says, sizeof says, "(%s:", in->default_value);
+        if (in->type == CLGAN_SETTING_BOOL || strstr(in->help, says)) snprintf(text, sizeof text, "%s", in->help);
         else snprintf(text, sizeof text, "%s (default %s)", in->help, in->default_value);
         cli_help_line(f, flag, value, text);
     }

@@ -306,6 +306,8 @@ int cmd_train_gan(int argc, char **argv)
     p.epochs = o.run.epochs;
     p.steps = o.run.steps;
     p.note = note;
+    p.keep_every = o.run.keep_every;
+    p.keep_best = o.run.keep_best;
     p.advice = advice;
     p.on_checkpoint = gan_on_checkpoint;
     int64_t per_epoch = data->n / c->batch, total = o.run.steps ? o.run.steps : (int64_t)o.run.epochs * per_epoch;
