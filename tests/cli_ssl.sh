@@ -85,7 +85,7 @@ expect "SIGINT: exit 130 (rc=$rc) with a checkpoint" test $rc = 130 -a -s "$work
 "$clgan" train-ssl --labels 10 2>"$work/err"; rc=$?
 expect "missing --data: rc 2 with a message (rc=$rc)" test $rc = 2 -a -s "$work/err"
 "$clgan" train-ssl --data synthetic --model ssl99 --out "$work/b" 2>"$work/err"; rc=$?
-expect "unknown model: rc 1, names listed (rc=$rc)" test $rc = 1 -a -n "$(grep ssl28 "$work/err")"
+expect "unknown model: a usage error, rc 2, names listed (rc=$rc)" test $rc = 2 -a -n "$(grep ssl28 "$work/err")"
 "$clgan" train-ssl --data synthetic --labels 0 2>"$work/err"; rc=$?
 expect "--labels 0: rc 2 (rc=$rc)" test $rc = 2
 "$clgan" train-ssl "${small[@]}" --out "$work/a" 2>"$work/err"; rc=$?

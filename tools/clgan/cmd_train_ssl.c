@@ -5,6 +5,7 @@
  * samples, a CSV log and a checkpoint; Ctrl-C / SIGTERM safe, resumable. */
 #include "classifier_report.h"
 #include "cli.h"
+#include "cli_settings.h"
 #include "run_dir.h"
 #include "train_cli.h"
 
@@ -19,138 +20,85 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: clgan train-ssl --data SPEC [options]\n\n"
-            "Semi-supervised GAN (Salimans et al. 2016): a discriminator with K+1 outputs (the K classes + fake)\n"
-            "learns from --labels labelled training images, from every training image without its label, and\n"
-            "from generated images; the generator is trained by feature matching. The discriminator is the\n"
-            "classifier. Writes into --out:\n"
-            "  confusion/epoch-NNNN.png  the test split's confusion matrix after each epoch\n"
-            "  samples/epoch-NNNN.png    64 generator samples after each epoch\n"
-            "  log.csv                   step, epoch, losses (labelled, unlabelled, fake, feature matching),\n"
-            "                            labelled batch accuracy, D(x), D(G(z)), lr, test accuracy, images/s, seconds\n"
-            "  checkpoint.ckpt           after each epoch and on Ctrl-C/SIGTERM (resume with --resume)\n\n"
-            "  --data SPEC           labelled dataset (IDX folder/file, CIFAR-10, image folder, or 'synthetic')\n"
-            "  --labels N            labelled training images, balanced over the classes, chosen by --seed\n"
-            "                        (default 100); the rest are used without labels\n"
-            "  --model NAME          ssl28 (28x28x1, default) or ssl32 (32x32x3)\n"
-            "  --epochs N            passes over the unlabelled images (default 20)\n"
-            "  --steps N             train to this many steps in total instead of --epochs\n"
-            "  --batch B             images per labelled, unlabelled and generated batch (default 64)\n"
-            "  --width W             channels of D's first conv layer (default 32)\n"
-            "  --lr LR               Adam learning rate of D and G (default 2e-3, beta1 0.5)\n"
-            "  --decay-from E        from epoch E to the end of the run both learning rates fall linearly to 0\n"
-            "                        (default: constant)\n"
-            "  --augment             random shifts of up to 2 pixels (grey; pad-4 crops and flips for RGB) of the\n"
-            "                        labelled and unlabelled batches, as train-classifier --augment\n"
-            "  --unlabelled-weight W weight of the unlabelled + generated terms (default 1; 0 = supervised only,\n"
-            "                        the same network on the labelled images alone)\n"
-            "  --limit N             use only the first N training images\n"
-            CLI_HELP_SPLIT_FLAGS
-            "  --seed S              seed for weights, noise, dropout, data order and the labelled subset (default 1)\n"
-            "  --out DIR             output folder (default runs/ssl)\n"
-            "  --device SPEC         OpenCL device (index, gpu/cpu, or part of a name)\n"
-            "  --resume              continue the run in --out from its checkpoint\n"
-            "  --json                print one JSON object on stdout at the end (also on an error or Ctrl-C)\n"
-            "  --profile             time every layer's forward and backward, every kernel and the GEMMs\n"
-            "                        (OpenCL event profiling; the first step is warm-up) and print where a\n"
-            "                        step's time goes at the end (in the --json line too)\n");
-}
+/* Settings that are not flags here: the class count comes from the data,
+ * the decay steps from --decay-from. */
+static const char *const not_flags[] = {"classes", "decay_start", "decay_end", NULL};
+static const unsigned run_flags = RUN_TRAINING | RUN_LABELS | RUN_KEEP_BEST;
 
 typedef struct ssl_opts {
-    const char *data, *out, *device;
+    run_opts run;
+    cli_settings set; /* the model settings given */
     clgan_ssl_config cfg;
-    int labels, epochs, steps, limit, resume, json, profile;
-    int test_percent, skip_unreadable; /* --test-percent (-1 = not given: 10), --skip-unreadable */
     float decay_from;
-    int set_model, set_width, set_batch, set_labels, set_limit, set_seed, set_lr, set_weight, set_decay, set_length, set_augment;
+    int set_decay;
 } ssl_opts;
+
+static void usage(FILE *f, const ssl_opts *o)
+{
+    fprintf(f, "usage: clgan train-ssl --data SPEC [options]\n\n"
+               "Semi-supervised GAN (Salimans et al. 2016): a discriminator with K+1 outputs (the K classes + fake)\n"
+               "learns from --labels labelled training images, from every training image without its label, and\n"
+               "from generated images; the generator is trained by feature matching. The discriminator is the\n"
+               "classifier. Writes into --out:\n"
+               "  confusion/epoch-NNNN.png  the test split's confusion matrix after each epoch\n"
+               "  samples/epoch-NNNN.png    64 generator samples after each epoch\n"
+               "  log.csv                   step, epoch, losses (labelled, unlabelled, fake, feature matching),\n"
+               "                            labelled batch accuracy, D(x), D(G(z)), lr, test accuracy, images/s, seconds\n"
+               "  checkpoint.ckpt           after each epoch and on Ctrl-C/SIGTERM (resume with --resume)\n\nRun:\n");
+    static const char *const texts[] = {
+        "labels", "labelled training images, balanced over the classes, chosen by --seed; the rest are used "
+        "without labels", "epochs", "passes over the unlabelled images", NULL};
+    run_opts_help(f, run_flags, &o->run, texts);
+    fprintf(f, "Model (--resume refuses any setting that differs from the checkpoint's):\n");
+    cli_settings_help(f, CLGAN_MODEL_SSL, not_flags);
+    cli_help_line(f, "--lr", "X", "--lr-d and --lr-g together");
+    cli_help_line(f, "--decay-from", "E", "from epoch E to the end of the run both learning rates fall linearly to "
+                                          "0 (default: constant)");
+}
 
 static int parse(int argc, char **argv, ssl_opts *o)
 {
     memset(o, 0, sizeof *o);
+    run_opts_init(&o->run);
+    o->run.out = "runs/ssl";
+    o->run.labels = 100;
+    o->run.epochs = 20;
+    cli_settings_init(&o->set, CLGAN_MODEL_SSL, not_flags);
     o->cfg = clgan_ssl_default_config();
-    o->out = "runs/ssl";
-    o->labels = 100;
-    o->epochs = 20;
-    o->test_percent = -1;
     for (int i = 1; i < argc; i++) {
-        int bad = 0;
+        int bad = 0, got;
         const char *v;
-        float lr;
-        if ((v = cli_flag_value(argc, argv, &i, "--data", &bad))) o->data = v;
-        else if ((v = cli_flag_value(argc, argv, &i, "--out", &bad))) o->out = v;
-        else if ((v = cli_flag_value(argc, argv, &i, "--device", &bad))) o->device = v;
-        else if ((v = cli_flag_value(argc, argv, &i, "--model", &bad))) {
-            snprintf(o->cfg.model, sizeof o->cfg.model, "%s", v);
-            o->set_model = 1;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--labels", &bad))) {
-            if (!cli_parse_int("--labels", v, 1, 2000000000, &o->labels)) return 2;
-            o->set_labels = 1;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--epochs", &bad))) {
-            if (!cli_parse_int("--epochs", v, 1, 1000000, &o->epochs)) return 2;
-            o->set_length = 1;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--steps", &bad))) {
-            if (!cli_parse_int("--steps", v, 1, 2000000000, &o->steps)) return 2;
-            o->set_length = 1;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--batch", &bad))) {
-            if (!cli_parse_int("--batch", v, 2, CLGAN_MAX_BATCH, &o->cfg.batch)) return 2;
-            o->set_batch = 1;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--width", &bad))) {
-            if (!cli_parse_int("--width", v, 1, CLGAN_SSL_MAX_WIDTH, &o->cfg.width)) return 2;
-            o->set_width = 1;
+        if ((got = run_opts_flag(&o->run, run_flags, argc, argv, &i)) || (got = cli_settings_flag(&o->set, argc, argv, &i))) {
+            if (got < 0) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--lr", &bad))) {
-            if (!cli_parse_float("--lr", v, 1e-9, 10, &lr)) return 2;
-            o->cfg.adam_d.lr = o->cfg.adam_g.lr = lr;
-            o->set_lr = 1;
+            if (!cli_settings_set(&o->set, "--lr", "lr_d", v) || !cli_settings_set(&o->set, "--lr", "lr_g", v)) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--decay-from", &bad))) {
             if (!cli_parse_float("--decay-from", v, 0, 1e9, &o->decay_from)) return 2;
             o->set_decay = 1;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--unlabelled-weight", &bad))) {
-            if (!cli_parse_float("--unlabelled-weight", v, 0, 1000, &o->cfg.unlabelled_weight)) return 2;
-            o->set_weight = 1;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--limit", &bad))) {
-            if (!cli_parse_int("--limit", v, 1, 2000000000, &o->limit)) return 2;
-            o->set_limit = 1;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--seed", &bad))) {
-            if (!cli_parse_u64("--seed", v, &o->cfg.seed)) return 2;
-            o->set_seed = 1;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--test-percent", &bad))) {
-            if (!cli_parse_int("--test-percent", v, 0, 90, &o->test_percent)) return 2;
-        } else if (!strcmp(argv[i], "--augment")) o->cfg.augment = o->set_augment = 1;
-        else if (!strcmp(argv[i], "--skip-unreadable")) o->skip_unreadable = 1;
-        else if (!strcmp(argv[i], "--resume")) o->resume = 1;
-        else if (!strcmp(argv[i], "--json")) o->json = 1;
-        else if (!strcmp(argv[i], "--profile")) o->profile = 1;
+        } else if (bad) return 2;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
+            usage(stdout, o);
             return -1;
         } else {
-            if (!bad) fprintf(stderr, "clgan train-ssl: unknown option '%s'; see --help\n", argv[i]);
+            fprintf(stderr, "clgan train-ssl: unknown option '%s'; see --help\n", argv[i]);
             return 2;
         }
-        if (bad) return 2;
     }
-    if (!o->data) {
+    if (!o->run.data) {
         fprintf(stderr, "clgan train-ssl: --data is required (a dataset path, or 'synthetic'); see --help\n");
         return 2;
     }
-    return 0;
+    return cli_settings_apply(&o->set, &o->cfg) ? 0 : 2;
 }
 
-/* Resume: the checkpoint decides the model; the note keeps the data scenario
- * "labels=N limit=N test_percent=P" (older runs: no test_percent, which was
- * 10). Flags that contradict it are refused. */
+/* Resume: the checkpoint decides the model, and any setting given must be
+ * its value; the note keeps the data scenario "labels=N limit=N
+ * test_percent=P" (older runs: no test_percent, which was 10). */
 static int resume_settings(ssl_opts *o, const char *ckpt_path)
 {
     clgan_ssl_config ck;
     if (clgan_ssl_peek(ckpt_path, &ck) != CLGAN_OK) return cli_fail("cannot resume");
-    const char *what = NULL;
-    if (o->set_model && strcmp(o->cfg.model, ck.model)) what = "--model";
-    else if (o->set_width && o->cfg.width != ck.width) what = "--width";
-    else if (o->set_batch && o->cfg.batch != ck.batch) what = "--batch";
+    if (!cli_settings_resume(&o->set, &ck, 1)) return 2;
     clgan_ckpt_reader *r;
     char note[512] = "";
     if (clgan_ckpt_open(ckpt_path, &r) != CLGAN_OK) return cli_fail("cannot resume");
@@ -162,25 +110,20 @@ static int resume_settings(ssl_opts *o, const char *ckpt_path)
         fprintf(stderr, "clgan: %s does not record its labelled subset; cannot resume it\n", ckpt_path);
         return 1;
     }
-    if (!what && o->set_labels && labels != o->labels) what = "--labels";
-    if (!what && o->set_limit && limit != o->limit) what = "--limit";
-    if (!what && o->set_seed && ck.seed != o->cfg.seed) what = "--seed";
-    if (!what && o->set_lr && ck.adam_d.lr != o->cfg.adam_d.lr) what = "--lr";
-    if (!what && o->set_weight && ck.unlabelled_weight != o->cfg.unlabelled_weight) what = "--unlabelled-weight";
-    if (!what && o->set_decay) what = "--decay-from";
-    if (!what && o->set_augment && !ck.augment) what = "--augment";
-    if (!what && !run_resume_test_percent(note, o->test_percent, &o->test_percent)) return 2;
+    const char *what = o->run.given_labels && labels != o->run.labels ? "--labels"
+                       : o->run.given_limit && limit != o->run.limit   ? "--limit"
+                       : o->set_decay                                    ? "--decay-from"
+                                                                         : NULL;
     if (what) {
-        fprintf(stderr, "clgan: %s differs from the run being resumed (checkpoint: model %s, width %d, batch %d, "
-                        "labels %d, limit %d, seed %llu, lr %g, unlabelled weight %g, lr decay over steps %lld-%lld); "
-                        "leave it out or start a new run in another --out\n",
-                what, ck.model, ck.width, ck.batch, labels, limit, (unsigned long long)ck.seed, ck.adam_d.lr,
-                ck.unlabelled_weight, (long long)ck.decay_start, (long long)ck.decay_end);
+        fprintf(stderr, "clgan: %s differs from the run being resumed (checkpoint: labels %d, limit %d, lr decay over "
+                        "steps %lld-%lld); leave it out or start a new run in another --out\n",
+                what, labels, limit, (long long)ck.decay_start, (long long)ck.decay_end);
         return 2;
     }
+    if (!run_resume_test_percent(note, o->run.test_percent, &o->run.test_percent)) return 2;
     o->cfg = ck;
-    o->labels = labels;
-    o->limit = limit;
+    o->run.labels = labels;
+    o->run.limit = limit;
     return 0;
 }
 
@@ -192,13 +135,13 @@ static int load_data(const ssl_opts *o, clgan_dataset **train, clgan_dataset **l
     dopt.size = o->cfg.h;
     dopt.channels = o->cfg.c;
     dopt.seed = o->cfg.seed;
-    dopt.limit = o->limit;
-    dopt.test_percent = run_test_percent_option(o->test_percent);
-    dopt.skip_unreadable = o->skip_unreadable;
-    if (clgan_dataset_open(o->data, CLGAN_SPLIT_TRAIN, &dopt, train) != CLGAN_OK) return cli_fail("cannot load --data");
+    dopt.limit = o->run.limit;
+    dopt.test_percent = run_test_percent_option(o->run.test_percent);
+    dopt.skip_unreadable = o->run.skip_unreadable;
+    if (clgan_dataset_open(o->run.data, CLGAN_SPLIT_TRAIN, &dopt, train) != CLGAN_OK) return cli_fail("cannot load --data");
     run_report_skipped("train", *train);
     dopt.limit = 0;
-    if (clgan_dataset_open(o->data, CLGAN_SPLIT_TEST, &dopt, test) != CLGAN_OK)
+    if (clgan_dataset_open(o->run.data, CLGAN_SPLIT_TEST, &dopt, test) != CLGAN_OK)
         return cli_fail("cannot load the test split of --data");
     run_report_skipped("test", *test);
     if ((*train)->classes < 2 || (*test)->classes != (*train)->classes) {
@@ -212,7 +155,7 @@ static int load_data(const ssl_opts *o, clgan_dataset **train, clgan_dataset **l
         return 1;
     }
     clgan_dataset *lab;
-    if (clgan_dataset_keep_labels(*train, o->labels, o->cfg.seed, 0, &lab) != CLGAN_OK) return cli_fail("--labels");
+    if (clgan_dataset_keep_labels(*train, o->run.labels, o->cfg.seed, 0, &lab) != CLGAN_OK) return cli_fail("--labels");
     if (lab->n >= o->cfg.batch) {
         *labelled = lab;
         return 0;
@@ -304,23 +247,23 @@ int cmd_train_ssl(int argc, char **argv)
     char ckpt_path[1100], log_path[1100];
     ssl_run sr;
     memset(&sr, 0, sizeof sr);
-    snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.ckpt", o.out);
-    snprintf(log_path, sizeof log_path, "%s/log.csv", o.out);
-    snprintf(sr.conf_dir, sizeof sr.conf_dir, "%s/confusion", o.out);
-    snprintf(sr.samp_dir, sizeof sr.samp_dir, "%s/samples", o.out);
-    if (clgan_train_check_out(o.out, o.resume, stderr) != CLGAN_OK) return cli_fail(NULL);
-    if (o.resume && (rc = resume_settings(&o, ckpt_path))) return rc;
-    if (o.test_percent < 0) o.test_percent = 10;
+    snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.ckpt", o.run.out);
+    snprintf(log_path, sizeof log_path, "%s/log.csv", o.run.out);
+    snprintf(sr.conf_dir, sizeof sr.conf_dir, "%s/confusion", o.run.out);
+    snprintf(sr.samp_dir, sizeof sr.samp_dir, "%s/samples", o.run.out);
+    if (clgan_train_check_out(o.run.out, o.run.resume, stderr) != CLGAN_OK) return cli_fail(NULL);
+    if (o.run.resume && (rc = resume_settings(&o, ckpt_path))) return rc;
+    if (o.run.test_percent < 0) o.run.test_percent = 10;
     if (clgan_ssl_config_resolve(&o.cfg) != CLGAN_OK) return cli_fail(NULL);
-    int had_out = cli_is_dir(o.out);
-    if (!cli_make_dirs(o.out)) return 1; /* confusion/ and samples/ come with their first files */
+    int had_out = cli_is_dir(o.run.out);
+    if (!cli_make_dirs(o.run.out)) return 1; /* confusion/ and samples/ come with their first files */
 
     clgan_dataset *train = NULL, *lab = NULL, *test = NULL;
     clgan_ctx *ctx = NULL;
     int exit_code = 1;
     if (load_data(&o, &train, &lab, &test)) goto done;
-    if (o.resume && !run_check_ckpt_class_names(ckpt_path, train)) goto done;
-    if (o.resume && o.cfg.classes != train->classes) {
+    if (o.run.resume && !run_check_ckpt_class_names(ckpt_path, train)) goto done;
+    if (o.run.resume && o.cfg.classes != train->classes) {
         fprintf(stderr, "clgan: the checkpoint was trained on %d classes, %s has %d\n", o.cfg.classes, train->source,
                 train->classes);
         goto done;
@@ -328,9 +271,9 @@ int cmd_train_ssl(int argc, char **argv)
     o.cfg.classes = train->classes;
     int64_t per_epoch = train->n / o.cfg.batch; /* full batches only */
 
-    if (o.resume && o.cfg.decay_end > 0 && !o.set_length) o.steps = (int)o.cfg.decay_end; /* the run's own end */
-    int64_t planned = o.steps ? o.steps : (int64_t)o.epochs * per_epoch;
-    if (!o.resume && o.set_decay) {
+    if (o.run.resume && o.cfg.decay_end > 0 && !o.run.given_length) o.run.steps = (int)o.cfg.decay_end; /* the run's own end */
+    int64_t planned = o.run.steps ? o.run.steps : (int64_t)o.run.epochs * per_epoch;
+    if (!o.run.resume && o.set_decay) {
         o.cfg.decay_start = (int64_t)llround(o.decay_from * (double)per_epoch);
         o.cfg.decay_end = planned;
         if (o.cfg.decay_start >= planned) {
@@ -339,15 +282,15 @@ int cmd_train_ssl(int argc, char **argv)
             goto done;
         }
     }
-    if (o.resume && o.cfg.decay_end > 0 && planned > o.cfg.decay_end) {
+    if (o.run.resume && o.cfg.decay_end > 0 && planned > o.cfg.decay_end) {
         fprintf(stderr, "clgan: this run's learning rate decays to 0 at step %lld (--decay-from); training to step %lld "
                         "would not change it. Resume with --steps %lld at most, or start a new run\n",
                 (long long)o.cfg.decay_end, (long long)planned, (long long)o.cfg.decay_end);
         goto done;
     }
-    if (cli_open_ctx(o.device, 0, &ctx) || !profile_run_start(&sr.tc.prof, ctx, o.profile)) goto done;
+    if (cli_open_ctx(o.run.device, 0, &ctx) || !profile_run_start(&sr.tc.prof, ctx, o.run.profile)) goto done;
     cli_suggest_tune(ctx);
-    if (o.resume) {
+    if (o.run.resume) {
         if (clgan_ssl_load(ctx, ckpt_path, &sr.s, NULL, 0) != CLGAN_OK) {
             cli_fail("cannot resume");
             goto done;
@@ -370,7 +313,7 @@ int cmd_train_ssl(int argc, char **argv)
     snprintf(advice, sizeof advice, "try a new run (in another --out) with a lower --lr than this run's %g",
              c->adam_d.lr);
     char note[512];
-    snprintf(note, sizeof note, "labels=%d limit=%d test_percent=%d | %s", o.labels, o.limit, o.test_percent,
+    snprintf(note, sizeof note, "labels=%d limit=%d test_percent=%d | %s", o.run.labels, o.run.limit, o.run.test_percent,
              train->source);
     clgan_train_target t = {.self = &sr, .batch = B, .steps = clgan_ssl_step_count(sr.s),
                             .stat_columns = "loss_labelled,loss_unlabelled,loss_fake,loss_feature_matching,"
@@ -379,29 +322,31 @@ int cmd_train_ssl(int argc, char **argv)
                             .nets = {clgan_ssl_discriminator(sr.s), clgan_ssl_generator(sr.s)},
                             .net_names = {"D", "G"}};
     clgan_train_params p = clgan_train_default_params();
-    p.out_dir = o.out;
-    p.resume = o.resume;
+    p.out_dir = o.run.out;
+    p.resume = o.run.resume;
     p.train = train;
     p.train2 = lab;
     p.test = test;
     p.seed = c->seed;
     p.seed2 = c->seed * 2 + 7; /* the labelled images' own order */
-    p.epochs = o.epochs;
-    p.steps = o.steps;
+    p.epochs = o.run.epochs;
+    p.steps = o.run.steps;
     p.note = note;
+    p.keep_every = o.run.keep_every;
+    p.keep_best = o.run.keep_best;
     p.advice = advice;
     p.on_evaluated = ssl_on_evaluated;
-    int64_t total = o.steps ? o.steps : (int64_t)o.epochs * per_epoch;
+    int64_t total = o.run.steps ? o.run.steps : (int64_t)o.run.epochs * per_epoch;
     fprintf(stderr, "clgan: %s on %s | %s, width %d, batch %d, Adam lr %g%s%s | %d labelled + %d unlabelled training images "
                     "(%s), %d test images, %lld steps/epoch\n",
-            o.resume ? "resuming" : "training", clgan_ctx_device(ctx)->device_name, c->model, c->width, B,
-            c->adam_d.lr, c->decay_end ? " with linear decay" : "", c->augment ? ", augmented" : "", o.labels,
+            o.run.resume ? "resuming" : "training", clgan_ctx_device(ctx)->device_name, c->model, c->width, B,
+            c->adam_d.lr, c->decay_end ? " with linear decay" : "", c->augment ? ", augmented" : "", o.run.labels,
             train->n, train->source, test->n, (long long)per_epoch);
     fprintf(stderr, "clgan: D %zu, G %zu parameters; steps %lld -> %lld; output in %s\n",
             clgan_net_param_count(clgan_ssl_discriminator(sr.s)), clgan_net_param_count(clgan_ssl_generator(sr.s)),
-            (long long)t.steps, (long long)total, o.out);
+            (long long)t.steps, (long long)total, o.run.out);
     sr.tc.command = "train-ssl";
-    sr.tc.json = o.json;
+    sr.tc.json = o.run.json;
     sr.tc.ctx = ctx;
     sr.tc.metrics = ssl_metrics;
     clgan_train_result r;
@@ -415,11 +360,11 @@ int cmd_train_ssl(int argc, char **argv)
     fprintf(stderr, "clgan: done: %lld steps in %.1f s; test accuracy %.2f%%%s%s; checkpoint %s\n",
             (long long)(r.step - r.start), r.seconds, 100 * test_acc, sr.last_png[0] ? "; confusion " : "",
             sr.last_png, ckpt_path);
-    if (o.json) {
+    if (o.run.json) {
         cli_json_begin("train-ssl", "ok");
         printf(", \"model\": \"%s\", \"labels\": %d, \"steps\": %lld, \"epochs\": %.3f, "
                "\"test_accuracy\": ",
-               c->model, o.labels, (long long)r.step, (double)r.step / per_epoch);
+               c->model, o.run.labels, (long long)r.step, (double)r.step / per_epoch);
         report_json_number(stdout, test_acc);
         printf(", \"loss_labelled\": ");
         report_json_number(stdout, ran ? v[0] : 0);
@@ -436,13 +381,13 @@ int cmd_train_ssl(int argc, char **argv)
         profile_run_json_field(&sr.tc.prof, ctx, stdout);
         printf("}\n");
     }
-    profile_run_report(&sr.tc.prof, ctx, o.json);
+    profile_run_report(&sr.tc.prof, ctx, o.run.json);
     exit_code = 0;
 done:
     if (exit_code && exit_code < 128) { /* no empty folders left behind by a failed run */
         cli_remove_empty_dir(sr.conf_dir);
         cli_remove_empty_dir(sr.samp_dir);
-        if (!had_out) cli_remove_empty_dir(o.out);
+        if (!had_out) cli_remove_empty_dir(o.run.out);
     }
     free(sr.grid);
     free(sr.cm);
