@@ -1,6 +1,8 @@
 /* clgan.h — the public C API of libclgan: include this one header.
  *
  *   clgan/core.h     status codes, errors, version, devices, contexts, self-test
+ *   clgan/arch.h     architectures as text: presets, parse and validate a
+ *                    text, the per-layer summary (docs/ARCHITECTURES.md)
  *   clgan/model.h    models (GAN, classifier, semi-supervised, D-feature head)
  *                    behind one handle: create, train a step, sample, predict,
  *                    evaluate, save, load, describe; their settings tables
@@ -14,6 +16,7 @@
 #ifndef CLGAN_H
 #define CLGAN_H
 #include "clgan/core.h"
+#include "clgan/arch.h"
 #include "clgan/model.h"
 #include "clgan/train.h"
 #endif

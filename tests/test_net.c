@@ -3,7 +3,9 @@
  * input), no device allocation in steady-state training steps, re-planning
  * for another batch size, peak-memory reporting, the out-of-memory
  * message, and weight-normalised dense layers (data-dependent init, fixed
- * and trained scales, gradients by finite differences). */
+ * and trained scales, gradients by finite differences), and the per-layer
+ * summary of specs (shapes, parameter and state counts against the built
+ * net, FLOPs of a conv, a transposed conv and a dense layer by hand). */
 #include "test_util.h"
 #include "nn/net.h"
 
@@ -200,6 +202,75 @@ static void check_weight_norm_net(clgan_ctx *ctx)
     clgan_net_free(net);
 }
 
+
+/* clgan_net_specs_summary against the net built from the same specs: each
+ * row's shape is the layer's, the row sums of params and state are the net's
+ * counts; returns the rows (caller frees) or NULL after a failure. */
+static clgan_layer_summary *check_summary(clgan_ctx *ctx, const char *what, int c, int h, int w,
+                                          const clgan_layer_spec *s, int n)
+{
+    clgan_layer_summary *rows = calloc((size_t)n, sizeof *rows);
+    clgan_net *net;
+    MUST(clgan_net_create(ctx, c, h, w, s, n, 5, &net));
+    MUST(clgan_net_specs_summary(c, h, w, s, n, rows));
+    size_t params = 0, state = 0;
+    int shapes = 1, kinds = 1;
+    for (int i = 0; i < n; i++) {
+        int lc, lh, lw;
+        clgan_net_layer_shape(net, i, &lc, &lh, &lw);
+        if (rows[i].c != lc || rows[i].h != lh || rows[i].w != lw) {
+            printf("  layer %d: summary [%d,%d,%d], net [%d,%d,%d]\n", i, rows[i].c, rows[i].h, rows[i].w, lc, lh, lw);
+            shapes = 0;
+        }
+        kinds = kinds && rows[i].kind == s[i].kind;
+        params += rows[i].params;
+        state += rows[i].state;
+    }
+    EXPECT(shapes && kinds, "%s: summary kinds and shapes are the net's layer shapes", what);
+    EXPECT(params == clgan_net_param_count(net) && state == clgan_net_state_count(net) &&
+               state <= clgan_net_block_floats(net, CLGAN_NET_STATE),
+           "%s: summary sums %zu params, %zu state = the net's %zu, %zu (state block %zu)", what, params, state,
+           clgan_net_param_count(net), clgan_net_state_count(net), clgan_net_block_floats(net, CLGAN_NET_STATE));
+    clgan_net_free(net);
+    return rows;
+}
+
+static void check_summaries(clgan_ctx *ctx)
+{
+    int n;
+    const clgan_layer_spec *s = specs(&n);
+    clgan_layer_summary *rows = check_summary(ctx, "every-kind net", C, H, W, s, n);
+    /* Layer 1: conv 3x3 stride 2 on [5,6,6] -> [4,3,3]: 2*IC*K*K per output plus the bias. */
+    double conv = 2.0 * 5 * 3 * 3 * (4 * 3 * 3) + 4 * 3 * 3;
+    /* Layer 5: conv_transpose 4x4 from [4,3,3] -> [3,6,6]: every input float meets K*K*OC weights. */
+    double conv_t = 2.0 * (4 * 3 * 3) * 4 * 4 * 3 + 3 * 6 * 6;
+    /* Layer 10: dense 36 -> 5. */
+    double dense = 2.0 * 36 * 5 + 5;
+    EXPECT(rows[1].flops == conv && rows[5].flops == conv_t && rows[10].flops == dense,
+           "FLOPs by hand: conv %.0f (%.0f), conv_transpose %.0f (%.0f), dense %.0f (%.0f)", rows[1].flops, conv,
+           rows[5].flops, conv_t, rows[10].flops, dense);
+    EXPECT(rows[2].state == 2 * 4 && rows[2].params == 2 * 4 && rows[9].act_floats == 0 &&
+               rows[13].act_floats == 2 * 5 && rows[0].act_floats == (5 + 3) * 6 * 6,
+           "batchnorm keeps mean and var, a reshape no activation, a max pool its argmax, the label concat its "
+           "one-hot planes (%zu %zu %zu %zu %zu)",
+           rows[2].state, rows[2].params, rows[9].act_floats, rows[13].act_floats, rows[0].act_floats);
+    free(rows);
+
+    /* The kinds the net above leaves out: Gaussian noise, weight-normalised dense without bias. */
+    clgan_layer_spec more[4] = {clgan_gaussian_noise(0.1f), clgan_dense_wn(6, 1), clgan_bn(), clgan_dense(2)};
+    more[1].bias = 0;
+    rows = check_summary(ctx, "noise + weight-norm net", 3, 2, 2, more, 4);
+    EXPECT(rows[1].params == 6 * 12 + 6 && rows[1].flops == 2.0 * 12 * 6, "weight-norm dense: v and g, %zu params, %.0f FLOPs",
+           rows[1].params, rows[1].flops);
+    free(rows);
+
+    clgan_layer_summary row = {0};
+    clgan_layer_spec bad = clgan_conv(4, 9, 1, 0);
+    EXPECT(clgan_net_specs_summary(C, H, W, &bad, 1, &row) == CLGAN_ERR_INVALID_ARG &&
+               strstr(clgan_last_error(), "layer 0") && row.c == 0,
+           "summary refuses what net creation refuses: %s", clgan_last_error());
+}
+
 int main(void)
 {
     int ndev = 0;
@@ -389,6 +460,7 @@ int main(void)
     }
 
     check_weight_norm_net(ctx);
+    check_summaries(ctx);
 
     free(p);
     free(g);

@@ -294,7 +294,9 @@ static void test_bad_values(void)
             }
             if (in->type == CLGAN_SETTING_INT || in->type == CLGAN_SETTING_BOOL) {
                 double lo = in->min, hi = in->max;
-                if (r->range) lo = 0, hi = 0; /* a GAN's classes, unconditional by default: 0 only */
+                char dflt[CFG_CAP];
+                clgan_settings_defaults(kind, dflt);
+                if (r->range) r->range(dflt, &lo, &hi); /* e.g. a GAN's classes, unconditional by default: 0 only */
                 const double outside[] = {lo - 1, hi + 1};
                 for (int j = 0; j < 2; j++) {
                     if (outside[j] > 9.2e18) snprintf(value, sizeof value, "9223372036854775808");

@@ -1,6 +1,10 @@
 /* sha256.c — a small, portable SHA-256 (FIPS 180-4). */
 #include "sha256.h"
 
+#include "core/error.h"
+
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 static const uint32_t round_constants[64] = {
@@ -96,4 +100,22 @@ void clgan_sha256_hex(const uint8_t digest[32], char hex[65])
         hex[2 * i + 1] = digits[digest[i] & 15];
     }
     hex[64] = '\0';
+}
+
+clgan_status clgan_sha256_file(const char *path, char hex[65])
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return clgan_fail(CLGAN_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+    clgan_sha256_state h;
+    clgan_sha256_init(&h);
+    unsigned char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) clgan_sha256_update(&h, buf, n);
+    int err = ferror(f);
+    fclose(f);
+    if (err) return clgan_fail(CLGAN_ERR_IO, "cannot read %s", path);
+    uint8_t digest[32];
+    clgan_sha256_final(&h, digest);
+    clgan_sha256_hex(digest, hex);
+    return CLGAN_OK;
 }

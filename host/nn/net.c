@@ -22,7 +22,7 @@ typedef struct net_layer {
     clgan_layer_spec spec;
     int in_c, in_h, in_w, out_c, out_h, out_w;
     size_t w_off, w_count, b_off, b_count; /* floats, in the parameter block */
-    size_t stat_off;                       /* batchnorm: running mean, then var, in the state block */
+    size_t stat_off, s_count;              /* batchnorm: running mean, then var, in the state block */
     clgan_conv_params conv;
     clgan_tensor w, b, dw, db;             /* views of the parameter / gradient blocks */
     clgan_tensor run_mean, run_var;        /* views of the state block */
@@ -261,8 +261,10 @@ static clgan_status lay_out(net_layer *layers, const clgan_layer_spec *specs, in
         L->b_off = (size_t)pf;
         pf += align_up(L->b_count, align);
         tr += L->w_count + L->b_count;
+        L->s_count = 0;
         if (L->spec.kind == CLGAN_LAYER_BATCHNORM) {
             L->stat_off = (size_t)sf;
+            L->s_count = 2 * (size_t)L->in_c;
             sf += 2 * align_up((size_t)L->in_c, align);
         }
         if (pf > NET_MAX_FLOATS || sf > NET_MAX_FLOATS)
@@ -277,20 +279,91 @@ static clgan_status lay_out(net_layer *layers, const clgan_layer_spec *specs, in
     return CLGAN_OK;
 }
 
+/* lay_out on the host only (no padding), into a table the caller frees. */
+static clgan_status lay_out_host(const char *who, int in_c, int in_h, int in_w, const clgan_layer_spec *specs,
+                                 int n_layers, net_layer **layers_out, size_t *state)
+{
+    *layers_out = NULL;
+    if (!specs || n_layers <= 0 || in_c <= 0 || in_h <= 0 || in_w <= 0)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: bad arguments (input [%d,%d,%d], %d layers)", who, in_c, in_h,
+                          in_w, n_layers);
+    net_layer *layers = calloc((size_t)n_layers, sizeof *layers);
+    if (!layers) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory sizing a net");
+    size_t pf = 0, tr = 0;
+    clgan_status st = lay_out(layers, specs, n_layers, in_c, in_h, in_w, 1, &pf, state, &tr);
+    if (st != CLGAN_OK) free(layers);
+    else *layers_out = layers;
+    return st;
+}
+
 clgan_status clgan_net_specs_size(int in_c, int in_h, int in_w, const clgan_layer_spec *specs, int n_layers,
                                   size_t *params, size_t *state)
 {
-    if (!specs || n_layers <= 0 || in_c <= 0 || in_h <= 0 || in_w <= 0)
-        return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_net_specs_size: bad arguments (input [%d,%d,%d], %d layers)",
-                          in_c, in_h, in_w, n_layers);
-    net_layer *layers = calloc((size_t)n_layers, sizeof *layers);
-    if (!layers) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory sizing a net");
-    size_t pf = 0, sf = 0, tr = 0;
-    clgan_status st = lay_out(layers, specs, n_layers, in_c, in_h, in_w, 1, &pf, &sf, &tr);
+    net_layer *layers;
+    size_t sf = 0, tr = 0;
+    clgan_status st = lay_out_host("clgan_net_specs_size", in_c, in_h, in_w, specs, n_layers, &layers, &sf);
+    for (int i = 0; st == CLGAN_OK && i < n_layers; i++) tr += layers[i].w_count + layers[i].b_count;
     free(layers);
     if (params) *params = st == CLGAN_OK ? tr : 0;
     if (state) *state = st == CLGAN_OK ? sf : 0;
     return st;
+}
+
+/* Forward FLOPs of one image through layer L (net.h: clgan_layer_summary). */
+static double layer_flops(const net_layer *L)
+{
+    const clgan_layer_spec *s = &L->spec;
+    double in = (double)L->in_c * L->in_h * L->in_w, out = (double)L->out_c * L->out_h * L->out_w;
+    double k2 = (double)s->k * s->k, bias = L->b_count ? out : 0;
+    switch (s->kind) {
+    case CLGAN_LAYER_DENSE: return 2 * in * s->out + bias;
+    case CLGAN_LAYER_CONV2D: return 2 * L->in_c * k2 * out + bias;
+    case CLGAN_LAYER_CONV_TRANSPOSE: return 2 * in * k2 * s->out + bias;
+    case CLGAN_LAYER_BATCHNORM: return 4 * in;
+    case CLGAN_LAYER_ACTIVATION:
+    case CLGAN_LAYER_DROPOUT:
+    case CLGAN_LAYER_GAUSSIAN_NOISE: return in;
+    case CLGAN_LAYER_MAXPOOL:
+    case CLGAN_LAYER_AVGPOOL: return k2 * out;
+    case CLGAN_LAYER_MBSTD: return 4 * in;
+    case CLGAN_LAYER_RESHAPE:
+    case CLGAN_LAYER_CONCAT_LABELS: return 0;
+    }
+    return 0;
+}
+
+/* Floats per image layer L keeps between forward and backward. */
+static size_t layer_act_floats(const net_layer *L)
+{
+    const clgan_layer_spec *s = &L->spec;
+    size_t out = (size_t)L->out_c * L->out_h * L->out_w;
+    switch (s->kind) {
+    case CLGAN_LAYER_RESHAPE: return 0;                                    /* a view of its input */
+    case CLGAN_LAYER_MAXPOOL: return 2 * out;                              /* output, argmax */
+    case CLGAN_LAYER_CONCAT_LABELS: return out + (size_t)s->out * L->in_h * L->in_w; /* output, one-hot */
+    default: return out;
+    }
+}
+
+clgan_status clgan_net_specs_summary(int in_c, int in_h, int in_w, const clgan_layer_spec *specs, int n_layers,
+                                     clgan_layer_summary *rows)
+{
+    net_layer *layers;
+    size_t sf = 0;
+    if (!rows) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_net_specs_summary: no table for the rows");
+    TRY(lay_out_host("clgan_net_specs_summary", in_c, in_h, in_w, specs, n_layers, &layers, &sf));
+    for (int i = 0; i < n_layers; i++) {
+        const net_layer *L = &layers[i];
+        clgan_layer_summary *r = &rows[i];
+        r->kind = L->spec.kind;
+        r->c = L->out_c, r->h = L->out_h, r->w = L->out_w;
+        r->params = L->w_count + L->b_count;
+        r->state = L->s_count;
+        r->flops = layer_flops(L);
+        r->act_floats = layer_act_floats(L);
+    }
+    free(layers);
+    return CLGAN_OK;
 }
 
 static clgan_status make_views(clgan_net *net, net_layer *L)
@@ -794,6 +867,12 @@ void clgan_net_layer_shape(const clgan_net *net, int layer, int *c, int *h, int 
     *c = L->out_c, *h = L->out_h, *w = L->out_w;
 }
 size_t clgan_net_param_count(const clgan_net *net) { return net->trainable; }
+size_t clgan_net_state_count(const clgan_net *net)
+{
+    size_t n = 0;
+    for (int i = 0; i < net->n_layers; i++) n += net->layers[i].s_count;
+    return n;
+}
 int64_t clgan_net_step(const clgan_net *net) { return net->step; }
 clgan_tensor *clgan_net_params(clgan_net *net) { return &net->params; }
 clgan_tensor *clgan_net_grads(clgan_net *net) { return &net->grads; }

@@ -95,6 +95,34 @@ void clgan_net_free(clgan_net *net);
 clgan_status clgan_net_specs_size(int in_c, int in_h, int in_w, const clgan_layer_spec *specs, int n_layers,
                                   size_t *params /* OUT */, size_t *state /* OUT */);
 
+/* One layer of a net as clgan_net_specs_summary sees it (the table that
+ * `clgan models show` prints).
+ * flops: forward floating-point operations for one image, a multiply-add
+ *   counting 2: dense 2*IN*OUT, conv2d 2*IC*K*K*OC*OH*OW, conv_transpose2d
+ *   2*IC*IH*IW*K*K*OC, each plus one add per output with a bias (a weight-
+ *   normalised dense's W = g v / |v|, made once per batch, is not counted); batchnorm and mbstd
+ *   4 per input float, activation, dropout and noise 1, pools K*K per
+ *   output, reshape and label concat 0.
+ * act_floats: the layer's output (none for a reshape, a view of its input)
+ *   plus what the kind keeps for backward besides it: max pooling's argmax
+ *   indices, the label concat's one-hot planes. Batchnorm keeps per-channel
+ *   statistics only (backward recomputes the normalised input), dropout
+ *   regenerates its mask from the seed, mbstd recomputes its statistics. */
+typedef struct clgan_layer_summary {
+    clgan_layer_kind kind;
+    int c, h, w;       /* output shape */
+    size_t params;     /* trainable floats (no alignment padding) */
+    size_t state;      /* non-trainable floats (batchnorm statistics) */
+    double flops;      /* forward FLOPs per image */
+    size_t act_floats; /* floats per image kept for the backward pass */
+} clgan_layer_summary;
+
+/* Fills rows[0..n_layers) after the same checks as clgan_net_specs_size
+ * (rows untouched on failure); the row sums of params and state are that
+ * function's *params and *state. */
+clgan_status clgan_net_specs_summary(int in_c, int in_h, int in_w, const clgan_layer_spec *specs, int n_layers,
+                                     clgan_layer_summary *rows /* [n_layers] */);
+
 /* The largest batch size any trainer or checkpoint accepts. */
 #define CLGAN_MAX_BATCH 65536
 
@@ -147,6 +175,7 @@ int clgan_net_layer_count(const clgan_net *net);
 void clgan_net_output_shape(const clgan_net *net, int *c, int *h, int *w);
 void clgan_net_layer_shape(const clgan_net *net, int layer, int *c, int *h, int *w); /* output of `layer`; 0s out of range */
 size_t clgan_net_param_count(const clgan_net *net);     /* trainable floats, without padding */
+size_t clgan_net_state_count(const clgan_net *net);     /* batchnorm statistics, without padding */
 int64_t clgan_net_step(const clgan_net *net);
 /* The flat parameter and gradient blocks (padded layout). */
 clgan_tensor *clgan_net_params(clgan_net *net);

@@ -26,6 +26,7 @@ struct clgan_classifier {
     float *host_logits;  /* [B,K] */
     int32_t *host_pred;  /* [B] */
     char (*names)[64];   /* [K] */
+    char *text;          /* copy of the config's architecture text (NULL: the preset) */
     int64_t step;
 };
 
@@ -50,6 +51,9 @@ double clgan_classifier_lr_at(const clgan_classifier_config *c, int64_t step)
 
 static clgan_status check_config(clgan_classifier_config *c)
 {
+    if (c->arch.classes < 2)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "a classifier needs 2 to %d classes (got %d)",
+                          CLGAN_CLASSIFIER_MAX_CLASSES, c->arch.classes);
     TRY(clgan_classifier_arch_resolve(&c->arch));
     if (c->batch < 2) return clgan_fail(CLGAN_ERR_INVALID_ARG, "batch must be >= 2 (batchnorm), got %d", c->batch);
     if (c->optimizer != CLGAN_CLASSIFIER_ADAM && c->optimizer != CLGAN_CLASSIFIER_SGD)
@@ -75,13 +79,18 @@ clgan_status clgan_classifier_create(clgan_ctx *ctx, const clgan_classifier_conf
     clf->ctx = ctx;
     clf->cfg = *cfg;
     clgan_classifier_config *c = &clf->cfg;
-    clgan_status st = check_config(c);
+    clf->text = cfg->arch.text ? strdup(cfg->arch.text) : NULL;
+    c->arch.text = clf->text;
+    clgan_status st = cfg->arch.text && !clf->text
+                          ? clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory creating a classifier")
+                          : check_config(c);
     const clgan_classifier_arch *a = &c->arch;
     int B = c->batch, K = a->classes;
     clgan_layer_spec specs[CLGAN_CLASSIFIER_MAX_LAYERS];
     if (st == CLGAN_OK) {
-        int n = clgan_classifier_specs(a, specs, &clf->feature_layer);
-        st = clgan_net_create(ctx, a->c, a->h, a->w, specs, n, c->seed * 3 + 1, &clf->net);
+        int n = 0;
+        st = clgan_classifier_specs(a, specs, &n, &clf->feature_layer);
+        if (st == CLGAN_OK) st = clgan_net_create(ctx, a->c, a->h, a->w, specs, n, c->seed * 3 + 1, &clf->net);
     }
     if (st == CLGAN_OK) clgan_net_set_name(clf->net, "C");
     if (st == CLGAN_OK) st = clgan_net_plan(clf->net, B);
@@ -109,6 +118,7 @@ clgan_status clgan_classifier_create(clgan_ctx *ctx, const clgan_classifier_conf
 void clgan_classifier_free(clgan_classifier *clf)
 {
     if (!clf) return;
+    free(clf->text);
     clgan_net_free(clf->net);
     clgan_tensor_free(clf->ctx, &clf->x);
     clgan_tensor_free(clf->ctx, &clf->loss);

@@ -1,4 +1,5 @@
-/* classifier_models.c — lenet28 and vgg32 layer tables (see classifier_models.h). */
+/* classifier_models.c — a classifier's layer table from its architecture
+ * text (the model's preset or the user's; see classifier_models.h). */
 #include "classifier_models.h"
 
 #include "core/error.h"
@@ -6,74 +7,69 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Per model: image shape, conv blocks (each two convs + pool, channels
- * doubling), dense width as a multiple of W. */
-static const struct { const char *name; int c, h, blocks, dense_mult; } models[] = {
-    {"lenet28", 1, 28, 2, 4},
-    {"vgg32", 3, 32, 3, 8},
-};
-#define MODEL_COUNT (int)(sizeof models / sizeof models[0])
-#define DEFAULT_WIDTH 32
-
 const char *clgan_classifier_model_names(void) { return "lenet28 (28x28x1), vgg32 (32x32x3)"; }
 
-static int find_model(const char *name)
+clgan_status clgan_classifier_arch_text(const clgan_classifier_arch *a, const char **text)
 {
-    for (int i = 0; i < MODEL_COUNT; i++)
-        if (!strcmp(models[i].name, name)) return i;
-    return -1;
+    char esc[CLGAN_ESCAPE_CAP];
+    if (a->text) return *text = a->text, CLGAN_OK;
+    if (clgan_arch_preset_text(a->model, "c", text) != CLGAN_OK)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "unknown classifier model '%s'; choose one of %s",
+                          clgan_escape_str(a->model, esc, sizeof esc), clgan_classifier_model_names());
+    return CLGAN_OK;
+}
+
+static clgan_status parse(const clgan_classifier_arch *a, clgan_arch **out)
+{
+    clgan_arch_var vars[2] = {{"width", a->width}, {"classes", a->classes}};
+    int n = 0;
+    clgan_arch_var given[2];
+    for (int i = 0; i < 2; i++)
+        if (vars[i].value > 0) given[n++] = vars[i];
+    const char *text;
+    char source[CLGAN_ARCH_SOURCE_CAP];
+    TRY(clgan_classifier_arch_text(a, &text));
+    if (a->text) snprintf(source, sizeof source, "the classifier's architecture");
+    else clgan_arch_preset_source(a->model, "c", source, sizeof source);
+    return clgan_arch_parse(text, source, given, n, out);
 }
 
 clgan_status clgan_classifier_arch_resolve(clgan_classifier_arch *a)
 {
-    char esc[CLGAN_ESCAPE_CAP];
-    int m = find_model(a->model);
-    if (m < 0)
-        return clgan_fail(CLGAN_ERR_INVALID_ARG, "unknown classifier model '%s'; choose one of %s",
-                          clgan_escape_str(a->model, esc, sizeof esc), clgan_classifier_model_names());
-    if (a->width <= 0) a->width = DEFAULT_WIDTH;
     if (a->width > CLGAN_CLASSIFIER_MAX_WIDTH)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "width %d is too large (at most %d)", a->width,
                           CLGAN_CLASSIFIER_MAX_WIDTH);
-    if (a->classes < 2 || a->classes > CLGAN_CLASSIFIER_MAX_CLASSES)
+    if (a->classes != 0 && (a->classes < 2 || a->classes > CLGAN_CLASSIFIER_MAX_CLASSES))
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "a classifier needs 2 to %d classes (got %d)",
                           CLGAN_CLASSIFIER_MAX_CLASSES, a->classes);
-    a->c = models[m].c, a->h = a->w = models[m].h;
-    return CLGAN_OK;
-}
-
-int clgan_classifier_feature_dim(const clgan_classifier_arch *a)
-{
-    int m = find_model(a->model);
-    return m < 0 ? 0 : models[m].dense_mult * (a->width > 0 ? a->width : DEFAULT_WIDTH);
-}
-
-static clgan_layer_spec he(clgan_layer_spec s)
-{
-    s.init = CLGAN_INIT_HE;
-    return s;
-}
-
-int clgan_classifier_specs(const clgan_classifier_arch *a, clgan_layer_spec *s, int *feature_layer)
-{
-    int m = find_model(a->model), n = 0;
-    int ch = a->width;
-    for (int b = 0; b < models[m].blocks; b++, ch *= 2) {
-        for (int j = 0; j < 2; j++) {
-            s[n] = he(clgan_conv(ch, 3, 1, 1));
-            s[n++].bias = 0; /* batchnorm's shift replaces it */
-            s[n++] = clgan_bn();
-            s[n++] = clgan_activation(CLGAN_ACT_RELU, 0);
-        }
-        s[n++] = clgan_maxpool(2, 2);
+    clgan_arch *t;
+    TRY(parse(a, &t));
+    clgan_status st = CLGAN_OK;
+    int oc, oh, ow;
+    clgan_arch_output_shape(t, &oc, &oh, &ow);
+    if (a->classes && (oc != a->classes || oh != 1 || ow != 1))
+        st = clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: the net's output is %dx%dx%d; a classifier of %d classes ends in "
+                        "%dx1x1 logits", t->source, oc, oh, ow, a->classes, a->classes);
+    if (st == CLGAN_OK && t->n < 2)
+        st = clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: a classifier needs at least two layers (features, then logits)",
+                        t->source);
+    if (st == CLGAN_OK) {
+        clgan_arch_input_shape(t, &a->c, &a->h, &a->w);
+        if (a->width <= 0 && clgan_arch_var_value(t, "width", &a->width) != CLGAN_OK) a->width = 0;
+        clgan_clear_error();
+        if (a->text) snprintf(a->model, sizeof a->model, "%.15s", t->name[0] ? t->name : "custom");
     }
-    s[n] = he(clgan_dense(models[m].dense_mult * a->width));
-    s[n++].bias = 0;
-    s[n++] = clgan_bn();
-    s[n++] = clgan_activation(CLGAN_ACT_RELU, 0);
-    if (feature_layer) *feature_layer = n - 1;
-    s[n++] = clgan_dropout(0.5f);
-    s[n] = clgan_dense(a->classes);
-    s[n++].init = CLGAN_INIT_XAVIER;
-    return n;
+    clgan_arch_free(t);
+    return st;
+}
+
+clgan_status clgan_classifier_specs(const clgan_classifier_arch *a, clgan_layer_spec *s, int *n, int *feature_layer)
+{
+    clgan_arch *t;
+    TRY(parse(a, &t));
+    memcpy(s, t->specs, (size_t)t->n * sizeof *s);
+    *n = t->n;
+    if (feature_layer) *feature_layer = t->feature_layer >= 0 ? t->feature_layer : t->n - 2;
+    clgan_arch_free(t);
+    return CLGAN_OK;
 }

@@ -1,4 +1,6 @@
-/* classifier_models.h — CNN classifier presets for 28×28×1 and 32×32×3 images.
+/* classifier_models.h — a classifier's net from an architecture text: the
+ * CNN presets for 28×28×1 and 32×32×3 images (host/models/lenet28-c.arch,
+ * vgg32-c.arch) or the user's text (docs/ARCHITECTURES.md).
  *
  *   lenet28 (28×28×1, width W = 32 by default):
  *     conv(W,k3,p1) BN ReLU conv(W,k3,p1) BN ReLU maxpool2          28 → 14
@@ -19,9 +21,9 @@
  */
 #ifndef CLGAN_CLASSIFIER_MODELS_H
 #define CLGAN_CLASSIFIER_MODELS_H
-#include "nn/net.h"
+#include "models/arch.h"
 
-#define CLGAN_CLASSIFIER_MAX_LAYERS 48
+#define CLGAN_CLASSIFIER_MAX_LAYERS CLGAN_ARCH_MAX_LAYERS
 
 /* Upper limits of the architecture settings (the CLI's flags and the
  * checkpoint loader use the same). At width 2048 the dense layer of lenet28
@@ -30,21 +32,28 @@
 #define CLGAN_CLASSIFIER_MAX_CLASSES 65536
 
 typedef struct clgan_classifier_arch {
-    char model[16]; /* "lenet28", "vgg32" */
-    int width;      /* channels of the first conv block; 0 = the model's default (32) */
+    char model[16]; /* "lenet28", "vgg32"; with a text, its [net] name (or "custom") */
+    const char *text; /* architecture text (NULL: the model's preset); not owned: clgan_classifier_create
+                         keeps a copy of its own */
+    int width;      /* the text's `width`: channels of the first conv block; 0 = the text's default (32) */
     int classes;    /* K >= 2 */
     int c, h, w;    /* image shape, set from the model */
 } clgan_classifier_arch;
 
-/* Fill the image shape and default width from arch->model; fails for an
- * unknown model (the message lists the names) or classes < 2. */
+/* Parse the text (with width and classes) and fill the image shape (its
+ * input) and a default width; fails for an unknown model (the message lists
+ * the names), classes < 2, a text that does not parse (file:line and what
+ * was expected), or one whose output is not [classes,1,1]. classes 0 asks
+ * for the image shape only (no class count yet, no output check). */
 clgan_status clgan_classifier_arch_resolve(clgan_classifier_arch *arch);
-/* Layer table (input [c,h,w], output [K,1,1] logits); returns the layer
- * count. *feature_layer (may be NULL) gets the index of the penultimate
- * activation (the features cut point). arch must be resolved. */
-int clgan_classifier_specs(const clgan_classifier_arch *arch, clgan_layer_spec *specs /* [CLGAN_CLASSIFIER_MAX_LAYERS] */,
-                           int *feature_layer /* OUT, may be NULL */);
-/* Number of features at the cut point (4W for lenet28, 8W for vgg32). */
-int clgan_classifier_feature_dim(const clgan_classifier_arch *arch);
+/* Layer table (input [c,h,w], output [K,1,1] logits) into specs, *n the
+ * count. *feature_layer (may be NULL) gets the features cut point: the
+ * text's [features] layer, else the layer before the last. arch must be
+ * resolved. */
+clgan_status clgan_classifier_specs(const clgan_classifier_arch *arch,
+                                    clgan_layer_spec *specs /* [CLGAN_CLASSIFIER_MAX_LAYERS] */, int *n /* OUT */,
+                                    int *feature_layer /* OUT, may be NULL */);
+/* The text of the arch: arch->text, else the model's preset. */
+clgan_status clgan_classifier_arch_text(const clgan_classifier_arch *arch, const char **text /* OUT */);
 const char *clgan_classifier_model_names(void);
 #endif

@@ -28,19 +28,19 @@ clgan_dfeat_options clgan_dfeat_default_options(void) { return default_file().fe
 int clgan_dfeat_layer(clgan_gan *gan)
 {
     const clgan_gan_arch *a = &clgan_gan_get_config(gan)->arch;
-    /* ... conv block's activation, [mbstd], dense(1) */
-    return clgan_net_layer_count(clgan_gan_discriminator(gan)) - 2 - (a->mbstd ? 1 : 0);
+    clgan_layer_spec specs[CLGAN_MAX_NET_LAYERS];
+    int n = 0, feature = -1;
+    if (clgan_gan_discriminator_specs(a, specs, &n, &feature) != CLGAN_OK) n = 0;
+    clgan_clear_error();
+    if (feature >= 0) return feature;
+    /* no [features] in D's text: the layer before D's head (and before its mbstd) */
+    int last = clgan_net_layer_count(clgan_gan_discriminator(gan)) - 2;
+    return last > 0 && last < n && specs[last].kind == CLGAN_LAYER_MBSTD ? last - 1 : last;
 }
 
 void clgan_dfeat_map_shape(clgan_gan *gan, int *c, int *h, int *w)
 {
-    /* D halves the image with each stride-2 conv block, down to 7x7 (28) or
-     * 4x4 (32, 64), doubling the channels after the first block. */
-    const clgan_gan_arch *a = &clgan_gan_get_config(gan)->arch;
-    int hh = a->h, ch = a->width, stages = 0;
-    while (hh > 7) hh /= 2, stages++;
-    for (int i = 1; i < stages; i++) ch *= 2;
-    *c = ch, *h = hh, *w = a->w >> stages;
+    clgan_net_layer_shape(clgan_gan_discriminator(gan), clgan_dfeat_layer(gan), c, h, w);
 }
 
 static int pool_dim(int pool, int C, int H, int W)
@@ -197,6 +197,19 @@ void clgan_dhead_free(clgan_dhead *h)
     free(h);
 }
 
+clgan_status clgan_dhead_specs(const clgan_dhead_config *c, clgan_layer_spec *specs, int *n, const char **preset)
+{
+    const char *name = c->hidden > 0 ? "dhead-mlp" : "dhead";
+    clgan_arch_var vars[3] = {{"features", c->features}, {"hidden", c->hidden}, {"classes", c->classes}};
+    clgan_arch *a;
+    TRY(clgan_arch_parse_preset(name, "h", vars, 3, &a));
+    clgan_status st = a->n <= 3 ? CLGAN_OK : clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: more than 3 layers", a->source);
+    if (st == CLGAN_OK) memcpy(specs, a->specs, (size_t)a->n * sizeof *specs), *n = a->n;
+    if (preset) *preset = name;
+    clgan_arch_free(a);
+    return st;
+}
+
 clgan_status clgan_dhead_create(clgan_ctx *ctx, const clgan_dhead_config *cfg, clgan_dhead **out)
 {
     *out = NULL;
@@ -213,14 +226,8 @@ clgan_status clgan_dhead_create(clgan_ctx *ctx, const clgan_dhead_config *cfg, c
     h->cfg = *cfg;
     int F = c->features, K = c->classes, B = c->batch, n = 0;
     clgan_layer_spec specs[3];
-    if (c->hidden > 0) {
-        specs[n] = clgan_dense(c->hidden);
-        specs[n++].init = CLGAN_INIT_HE;
-        specs[n++] = clgan_activation(CLGAN_ACT_RELU, 0);
-    }
-    specs[n] = clgan_dense(K);
-    specs[n++].init = CLGAN_INIT_XAVIER;
-    clgan_status st = clgan_net_create(ctx, F, 1, 1, specs, n, c->seed * 7 + 3, &h->net);
+    clgan_status st = clgan_dhead_specs(c, specs, &n, NULL);
+    if (st == CLGAN_OK) st = clgan_net_create(ctx, F, 1, 1, specs, n, c->seed * 7 + 3, &h->net);
     if (st == CLGAN_OK) clgan_net_set_name(h->net, "head");
     if (st == CLGAN_OK) st = clgan_net_plan(h->net, B);
     if (st == CLGAN_OK) st = clgan_tensor_alloc(ctx, B, F, 1, 1, &h->x);

@@ -95,6 +95,12 @@ typedef struct clgan_dhead_stats {
     int64_t steps;
 } clgan_dhead_stats;
 
+/* The head's layer table from its preset (host/models/dhead-h.arch, or
+ * dhead-mlp-h.arch when hidden > 0) with features, hidden and classes; *n
+ * the count (at most 3). *preset (may be NULL) gets the preset's name. */
+clgan_status clgan_dhead_specs(const clgan_dhead_config *cfg, clgan_layer_spec *specs /* [3] */, int *n /* OUT */,
+                               const char **preset /* OUT, may be NULL */);
+
 typedef struct clgan_dhead clgan_dhead;
 clgan_status clgan_dhead_create(clgan_ctx *ctx, const clgan_dhead_config *cfg, clgan_dhead **out /* OUT */);
 void clgan_dhead_free(clgan_dhead *head); /* NULL is a no-op */

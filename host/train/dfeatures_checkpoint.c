@@ -35,6 +35,14 @@ clgan_status clgan_dhead_save(clgan_dhead *head, const char *path, const clgan_d
     if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "gan", info->gan_path);
     if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "gan_sha256", info->gan_sha256);
     if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "config", cfg);
+    if (st == CLGAN_OK) { /* the head's architecture text, as the other checkpoints keep theirs */
+        const char *preset, *text;
+        clgan_layer_spec specs[3];
+        int n;
+        st = clgan_dhead_specs(c, specs, &n, &preset);
+        if (st == CLGAN_OK) st = clgan_arch_preset_text(preset, "h", &text);
+        if (st == CLGAN_OK) st = clgan_ckpt_add_arch_text(w, "arch.h", text);
+    }
     if (st == CLGAN_OK) st = clgan_ckpt_add_floats(w, "standardiser", "the standardiser values of the head", both, (size_t)2 * F);
     if (st == CLGAN_OK) st = clgan_ckpt_add_class_names(w, c->classes, (const char (*)[64])info->class_names);
     if (st == CLGAN_OK) st = clgan_ckpt_add_net(w, "head", clgan_dhead_net(head), CLGAN_BLOCK_BIT(CLGAN_NET_PARAMS));
@@ -80,8 +88,7 @@ static clgan_status check_sizes(const char *path, const clgan_ckpt_reader *r, co
                           bytes, F, (size_t)2 * F * sizeof(float));
     *standardiser = data;
     clgan_layer_spec specs[3];
-    if (hc->hidden > 0) specs[n++] = clgan_dense(hc->hidden), specs[n++] = clgan_activation(CLGAN_ACT_RELU, 0);
-    specs[n++] = clgan_dense(hc->classes);
+    TRY(clgan_dhead_specs(hc, specs, &n, NULL));
     return clgan_ckpt_check_net_size(r, path, "head", F, 1, 1, specs, n, CLGAN_BLOCK_BIT(CLGAN_NET_PARAMS));
 }
 

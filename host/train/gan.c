@@ -24,8 +24,16 @@ struct clgan_gan {
     cl_mem labels_real, labels_fake;       /* int32 [B] */
     int32_t *host_labels;
     float *host_logits;                    /* [3B] */
+    char *text_g, *text_d;                 /* copies of the config's architecture texts (NULL: presets) */
     int64_t step;
 };
+
+/* A copy of an optional text; 0 when out of memory. */
+static int copy_text(const char *text, char **out)
+{
+    *out = text ? strdup(text) : NULL;
+    return !text || *out;
+}
 
 clgan_gan_config clgan_gan_default_config(void)
 {
@@ -52,6 +60,11 @@ clgan_status clgan_gan_create(clgan_ctx *ctx, const clgan_gan_config *cfg, clgan
     gan->ctx = ctx;
     gan->cfg = *cfg;
     clgan_gan_config *c = &gan->cfg;
+    if (!copy_text(cfg->arch.text_g, &gan->text_g) || !copy_text(cfg->arch.text_d, &gan->text_d)) {
+        clgan_gan_free(gan);
+        return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory creating a GAN");
+    }
+    c->arch.text_g = gan->text_g, c->arch.text_d = gan->text_d;
     clgan_status st = clgan_gan_arch_resolve(&c->arch);
     if (st == CLGAN_OK && (c->batch < 2 || c->label_smoothing < 0 || c->label_smoothing >= 0.5f))
         st = clgan_fail(CLGAN_ERR_INVALID_ARG, "batch must be >= 2 (got %d) and label smoothing in [0, 0.5) (got %g)",
@@ -60,8 +73,10 @@ clgan_status clgan_gan_create(clgan_ctx *ctx, const clgan_gan_config *cfg, clgan
     int B = c->batch;
     clgan_layer_spec gs[CLGAN_MAX_NET_LAYERS], ds[CLGAN_MAX_NET_LAYERS];
     if (st == CLGAN_OK) {
-        int gn = clgan_gan_generator_specs(a, gs), dn = clgan_gan_discriminator_specs(a, ds);
-        st = clgan_net_create(ctx, a->nz, 1, 1, gs, gn, c->seed * 2 + 1, &gan->G);
+        int gn = 0, dn = 0;
+        st = clgan_gan_generator_specs(a, gs, &gn);
+        if (st == CLGAN_OK) st = clgan_gan_discriminator_specs(a, ds, &dn, NULL);
+        if (st == CLGAN_OK) st = clgan_net_create(ctx, a->nz, 1, 1, gs, gn, c->seed * 2 + 1, &gan->G);
         if (st == CLGAN_OK) st = clgan_net_create(ctx, a->c, a->h, a->w, ds, dn, c->seed * 2 + 2, &gan->D);
     }
     if (st == CLGAN_OK) clgan_net_set_name(gan->G, "G"), clgan_net_set_name(gan->D, "D");
@@ -101,6 +116,8 @@ void clgan_gan_free(clgan_gan *gan)
     clgan_buffer_release(ctx, gan->labels_fake);
     free(gan->host_labels);
     free(gan->host_logits);
+    free(gan->text_g);
+    free(gan->text_d);
     free(gan);
 }
 

@@ -11,8 +11,11 @@
 
 #define KIND "clgan-gan"
 
-/* Every setting is range-checked by the table (settings.c) before anything is built from it. */
-static clgan_status parse(const char *path, const clgan_ckpt_reader *r, clgan_gan_config *c)
+/* Every setting is range-checked by the table (settings.c) before anything is built from it.
+ * The architecture texts (absent in files written before they were kept)
+ * go into *text_g and *text_d, which the caller frees. */
+static clgan_status parse(const char *path, const clgan_ckpt_reader *r, clgan_gan_config *c, char **text_g,
+                          char **text_d)
 {
     char kind[32], arch[512], cfg[1024], esc[CLGAN_ESCAPE_CAP];
     TRY(clgan_ckpt_get_string(r, "kind", kind, sizeof kind));
@@ -22,7 +25,10 @@ static clgan_status parse(const char *path, const clgan_ckpt_reader *r, clgan_ga
     TRY(clgan_ckpt_get_string(r, "arch", arch, sizeof arch));
     TRY(clgan_ckpt_get_string(r, "config", cfg, sizeof cfg));
     *c = clgan_gan_default_config();
-    TRY(clgan_settings_read(CLGAN_MODEL_GAN, CLGAN_SECTION_ARCH, path, arch, c));
+    TRY(clgan_ckpt_get_arch_text(r, path, "arch.g", text_g));
+    TRY(clgan_ckpt_get_arch_text(r, path, "arch.d", text_d));
+    c->arch.text_g = *text_g, c->arch.text_d = *text_d;
+    TRY(clgan_settings_read(CLGAN_MODEL_GAN, CLGAN_SECTION_ARCH, path, arch, c)); /* width: 0 allowed with texts */
     TRY(clgan_settings_read(CLGAN_MODEL_GAN, CLGAN_SECTION_CONFIG, path, cfg, c));
     clgan_status st = clgan_gan_arch_resolve(&c->arch);
     if (st != CLGAN_OK) return clgan_fail_context(CLGAN_ERR_FORMAT, "checkpoint %s", path);
@@ -34,7 +40,9 @@ static clgan_status check_sizes(const char *path, const clgan_ckpt_reader *r, co
 {
     clgan_layer_spec gs[CLGAN_MAX_NET_LAYERS], ds[CLGAN_MAX_NET_LAYERS];
     const clgan_gan_arch *a = &c->arch;
-    int gn = clgan_gan_generator_specs(a, gs), dn = clgan_gan_discriminator_specs(a, ds);
+    int gn, dn;
+    TRY(clgan_gan_generator_specs(a, gs, &gn));
+    TRY(clgan_gan_discriminator_specs(a, ds, &dn, NULL));
     TRY(clgan_ckpt_check_net_size(r, path, "G", a->nz, 1, 1, gs, gn, CLGAN_BLOCKS_ALL));
     return clgan_ckpt_check_net_size(r, path, "D", a->c, a->h, a->w, ds, dn, CLGAN_BLOCKS_ALL);
 }
@@ -43,6 +51,9 @@ clgan_status clgan_gan_save(clgan_gan *gan, const char *path, const char *note)
 {
     const clgan_gan_config *c = clgan_gan_get_config(gan);
     char arch[512], cfg[1024], rng[64];
+    const char *text_g, *text_d;
+    TRY(clgan_gan_arch_text(&c->arch, "g", &text_g));
+    TRY(clgan_gan_arch_text(&c->arch, "d", &text_d));
     clgan_settings_write(CLGAN_MODEL_GAN, CLGAN_SECTION_ARCH, c, arch, sizeof arch);
     clgan_settings_write(CLGAN_MODEL_GAN, CLGAN_SECTION_CONFIG, c, cfg, sizeof cfg);
     snprintf(rng, sizeof rng, "derived seed=%llu", (unsigned long long)c->seed);
@@ -50,6 +61,8 @@ clgan_status clgan_gan_save(clgan_gan *gan, const char *path, const char *note)
     TRY(clgan_ckpt_begin(path, &w));
     clgan_status st = clgan_ckpt_add_string(w, "kind", KIND);
     if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "arch", arch);
+    if (st == CLGAN_OK) st = clgan_ckpt_add_arch_text(w, "arch.g", text_g);
+    if (st == CLGAN_OK) st = clgan_ckpt_add_arch_text(w, "arch.d", text_d);
     if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "config", cfg);
     if (st == CLGAN_OK) st = clgan_ckpt_add_i64(w, "step", clgan_gan_step_count(gan));
     if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "rng", rng);
@@ -67,8 +80,12 @@ clgan_status clgan_gan_peek(const char *path, clgan_gan_config *cfg)
 {
     clgan_ckpt_reader *r;
     TRY(clgan_ckpt_open(path, &r));
-    clgan_status st = parse(path, r, cfg);
+    char *text_g = NULL, *text_d = NULL;
+    clgan_status st = parse(path, r, cfg, &text_g, &text_d);
     clgan_ckpt_close(r);
+    free(text_g); /* the peeked config holds no texts */
+    free(text_d);
+    cfg->arch.text_g = cfg->arch.text_d = NULL;
     return st;
 }
 
@@ -80,12 +97,15 @@ clgan_status clgan_gan_load(clgan_ctx *ctx, const char *path, clgan_gan **out, c
     clgan_gan_config cfg;
     clgan_gan *gan = NULL;
     int64_t step = 0;
-    clgan_status st = parse(path, r, &cfg);
+    char *text_g = NULL, *text_d = NULL;
+    clgan_status st = parse(path, r, &cfg, &text_g, &text_d);
     if (st == CLGAN_OK) st = clgan_ckpt_get_i64(r, "step", &step);
     if (st == CLGAN_OK && step < 0)
         st = clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: step count %lld is negative", path, (long long)step);
     if (st == CLGAN_OK) st = check_sizes(path, r, &cfg);
     if (st == CLGAN_OK) st = clgan_gan_create(ctx, &cfg, &gan);
+    free(text_g); /* the GAN keeps copies */
+    free(text_d);
     if (st == CLGAN_OK) st = clgan_ckpt_load_net(r, path, "G", clgan_gan_generator(gan), CLGAN_BLOCKS_ALL);
     if (st == CLGAN_OK) st = clgan_ckpt_load_net(r, path, "D", clgan_gan_discriminator(gan), CLGAN_BLOCKS_ALL);
     if (st == CLGAN_OK && note) st = clgan_ckpt_get_string(r, "note", note, note_cap);

@@ -1,4 +1,5 @@
-/* gan_models.c — DCGAN generator and discriminator layer tables. */
+/* gan_models.c — a GAN's G and D layer tables from its architecture texts
+ * (the model's presets or the user's), with the conditional and mbstd flags. */
 #include "gan_models.h"
 
 #include "core/error.h"
@@ -6,34 +7,34 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Per model: image shape, and the number of stride-2 up/down-sampling stages
- * between the 4×4 (7×7 for 28) base and the image. */
-static const struct { const char *name; int c, h, base, stages, width; } models[] = {
-    {"dcgan28", 1, 28, 7, 2, 32}, /* grey digits need fewer channels; 3x faster on CPUs than 64 */
-    {"dcgan32", 3, 32, 4, 3, 64},
-    {"dcgan64", 3, 64, 4, 4, 64},
-};
-#define MODEL_COUNT (int)(sizeof models / sizeof models[0])
-
 const char *clgan_gan_model_names(void) { return "dcgan28 (28x28x1), dcgan32 (32x32x3), dcgan64 (64x64x3)"; }
 
-static int find_model(const char *name)
+/* part "g" or "d" of the arch, parsed with its variables. */
+static clgan_status parse_part(const clgan_gan_arch *a, const char *part, clgan_arch **out)
 {
-    for (int i = 0; i < MODEL_COUNT; i++)
-        if (!strcmp(models[i].name, name)) return i;
-    return -1;
+    clgan_arch_var vars[3] = {{"width", a->width}, {"nz", a->nz}, {"classes", a->classes}};
+    int n = 0;
+    clgan_arch_var given[3];
+    for (int i = 0; i < 3; i++)
+        if (vars[i].value > 0) given[n++] = vars[i];
+    const char *text = part[0] == 'g' ? a->text_g : a->text_d;
+    if (text)
+        return clgan_arch_parse(text, part[0] == 'g' ? "the generator's architecture" : "the discriminator's architecture",
+                                given, n, out);
+    char esc[CLGAN_ESCAPE_CAP];
+    const char *preset;
+    if (clgan_arch_preset_text(a->model, part, &preset) == CLGAN_OK) {
+        TRY(clgan_arch_parse_preset(a->model, part, given, n, out));
+        if (!strcmp((*out)->mode, "gan")) return CLGAN_OK;
+        clgan_arch_free(*out);
+        *out = NULL;
+    }
+    return clgan_fail(CLGAN_ERR_INVALID_ARG, "unknown model '%s'; choose one of %s",
+                      clgan_escape_str(a->model, esc, sizeof esc), clgan_gan_model_names());
 }
 
 clgan_status clgan_gan_arch_resolve(clgan_gan_arch *arch)
 {
-    char esc[CLGAN_ESCAPE_CAP];
-    int m = find_model(arch->model);
-    if (m < 0)
-        return clgan_fail(CLGAN_ERR_INVALID_ARG, "unknown model '%s'; choose one of %s",
-                          clgan_escape_str(arch->model, esc, sizeof esc),
-                          clgan_gan_model_names());
-    if (arch->width <= 0) arch->width = models[m].width;
-    if (arch->nz <= 0) arch->nz = 100;
     if (arch->width > CLGAN_GAN_MAX_WIDTH)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "GAN width %d is too large (at most %d)", arch->width,
                           CLGAN_GAN_MAX_WIDTH);
@@ -48,53 +49,86 @@ clgan_status clgan_gan_arch_resolve(clgan_gan_arch *arch)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "a conditional model needs 2 to %d classes (got %d)",
                           CLGAN_GAN_MAX_CLASSES, arch->classes);
     if (!arch->conditional) arch->classes = 0;
-    arch->c = models[m].c, arch->h = arch->w = models[m].h;
+    if (arch->nz <= 0 && !arch->text_g) arch->nz = 100;
+    clgan_arch *g = NULL, *d = NULL;
+    clgan_status st = parse_part(arch, "g", &g);
+    if (st == CLGAN_OK) st = parse_part(arch, "d", &d);
+    if (st == CLGAN_OK) {
+        int gc, gh, gw, oc, oh, ow;
+        clgan_arch_input_shape(g, &gc, &gh, &gw);
+        clgan_arch_output_shape(d, &oc, &oh, &ow);
+        clgan_arch_input_shape(d, &arch->c, &arch->h, &arch->w);
+        if (arch->width <= 0 && clgan_arch_var_value(d, "width", &arch->width) != CLGAN_OK) arch->width = 0;
+        clgan_clear_error();
+        arch->nz = gc;
+        int xc, xh, xw;
+        clgan_arch_output_shape(g, &xc, &xh, &xw);
+        if (gh != 1 || gw != 1)
+            st = clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: G's input is %dx%dx%d; a generator takes noise [nz,1,1]",
+                            g->source, gc, gh, gw);
+        else if (gc > CLGAN_GAN_MAX_NZ)
+            st = clgan_fail(CLGAN_ERR_INVALID_ARG, "noise dimension %d is too large (at most %d)", gc, CLGAN_GAN_MAX_NZ);
+        else if (xc != arch->c || xh != arch->h || xw != arch->w)
+            st = clgan_fail(CLGAN_ERR_INVALID_ARG, "G makes %dx%dx%d images but D takes %dx%dx%d (CxHxW)", xc, xh, xw,
+                            arch->c, arch->h, arch->w);
+        else if (oc != 1 || oh != 1 || ow != 1)
+            st = clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: D's output is %dx%dx%d; a discriminator ends in one logit [1,1,1]",
+                            d->source, oc, oh, ow);
+        else if (!arch->conditional && (clgan_arch_find_kind(g, CLGAN_LAYER_CONCAT_LABELS) >= 0 ||
+                                        clgan_arch_find_kind(d, CLGAN_LAYER_CONCAT_LABELS) >= 0))
+            st = clgan_fail(CLGAN_ERR_INVALID_ARG, "the architecture has a [concat_labels] layer but the GAN is not "
+                            "conditional (train with --conditional)");
+        if (st == CLGAN_OK && arch->text_g && arch->text_d)
+            snprintf(arch->model, sizeof arch->model, "%.15s", d->name[0] ? d->name : "custom");
+    }
+    clgan_arch_free(g);
+    clgan_arch_free(d);
+    return st;
+}
+
+/* The mode flags: labels first (conditional), mbstd before the head. */
+static clgan_status add_flags(const clgan_gan_arch *a, const clgan_arch *t, int mbstd, clgan_layer_spec *s, int *n,
+                              int *feature_layer)
+{
+    int at = 0, extra = (a->conditional && clgan_arch_find_kind(t, CLGAN_LAYER_CONCAT_LABELS) < 0) +
+                        (mbstd && clgan_arch_find_kind(t, CLGAN_LAYER_MBSTD) < 0);
+    if (t->n + extra > CLGAN_MAX_NET_LAYERS)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: %d layers with the conditional/mbstd layers (at most %d)", t->source,
+                          t->n + extra, CLGAN_MAX_NET_LAYERS);
+    if (feature_layer) *feature_layer = t->feature_layer;
+    if (a->conditional && clgan_arch_find_kind(t, CLGAN_LAYER_CONCAT_LABELS) < 0) {
+        s[at++] = clgan_concat_labels(a->classes);
+        if (feature_layer && *feature_layer >= 0) ++*feature_layer;
+    }
+    for (int i = 0; i < t->n; i++) {
+        if (mbstd && i == t->n - 1 && clgan_arch_find_kind(t, CLGAN_LAYER_MBSTD) < 0) s[at++] = clgan_mbstd();
+        s[at++] = t->specs[i];
+    }
+    *n = at;
     return CLGAN_OK;
 }
 
-/* A bias right before batchnorm is cancelled by it; batchnorm's shift replaces it. */
-static void drop_bias_before_batchnorm(clgan_layer_spec *s, int n)
+clgan_status clgan_gan_generator_specs(const clgan_gan_arch *a, clgan_layer_spec *s, int *n)
 {
-    for (int i = 0; i + 1 < n; i++)
-        if (s[i + 1].kind == CLGAN_LAYER_BATCHNORM) s[i].bias = 0;
+    clgan_arch *t;
+    TRY(parse_part(a, "g", &t));
+    clgan_status st = add_flags(a, t, 0, s, n, NULL);
+    clgan_arch_free(t);
+    return st;
 }
 
-int clgan_gan_generator_specs(const clgan_gan_arch *a, clgan_layer_spec *s)
+clgan_status clgan_gan_discriminator_specs(const clgan_gan_arch *a, clgan_layer_spec *s, int *n, int *feature_layer)
 {
-    int m = find_model(a->model), n = 0;
-    int stages = models[m].stages, base = models[m].base;
-    int ch = a->width << (stages - 1); /* channels at the base resolution */
-    if (a->conditional) s[n++] = clgan_concat_labels(a->classes);
-    s[n++] = clgan_dense(ch * base * base); /* project z */
-    s[n++] = clgan_reshape(ch, base, base);
-    s[n++] = clgan_bn();
-    s[n++] = clgan_activation(CLGAN_ACT_RELU, 0);
-    for (int i = 1; i < stages; i++) {
-        ch /= 2;
-        s[n++] = clgan_conv_t(ch, 4, 2, 1, 0);
-        s[n++] = clgan_bn();
-        s[n++] = clgan_activation(CLGAN_ACT_RELU, 0);
-    }
-    s[n++] = clgan_conv_t(a->c, 4, 2, 1, 0);
-    s[n++] = clgan_activation(CLGAN_ACT_TANH, 0);
-    drop_bias_before_batchnorm(s, n);
-    return n;
+    clgan_arch *t;
+    TRY(parse_part(a, "d", &t));
+    clgan_status st = add_flags(a, t, a->mbstd, s, n, feature_layer);
+    clgan_arch_free(t);
+    return st;
 }
 
-int clgan_gan_discriminator_specs(const clgan_gan_arch *a, clgan_layer_spec *s)
+clgan_status clgan_gan_arch_text(const clgan_gan_arch *a, const char *part, const char **text)
 {
-    int m = find_model(a->model), n = 0;
-    int stages = models[m].stages;
-    int ch = a->width;
-    if (a->conditional) s[n++] = clgan_concat_labels(a->classes);
-    for (int i = 0; i < stages; i++) {
-        s[n++] = clgan_conv(ch, 4, 2, 1);
-        if (i > 0) s[n++] = clgan_bn(); /* no batchnorm on D's input layer */
-        s[n++] = clgan_activation(CLGAN_ACT_LEAKY_RELU, 0.2f);
-        ch *= 2;
-    }
-    if (a->mbstd) s[n++] = clgan_mbstd(); /* lets D see the batch's diversity */
-    s[n++] = clgan_dense(1); /* logits */
-    drop_bias_before_batchnorm(s, n);
-    return n;
+    const char *own = part[0] == 'g' ? a->text_g : a->text_d;
+    if (own) return *text = own, CLGAN_OK;
+    return clgan_arch_preset_text(a->model, part, text);
 }

@@ -2,6 +2,7 @@
 #include "net_checkpoint.h"
 
 #include "core/finite.h"
+#include "models/arch.h"
 #include "train/settings.h"
 
 #include <errno.h>
@@ -237,4 +238,40 @@ clgan_status clgan_ckpt_get_class_names(const clgan_ckpt_reader *r, const char *
     if (k != K || p != end)
         return clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: section class_names does not hold %d names", path, K);
     return CLGAN_OK;
+}
+
+clgan_status clgan_ckpt_add_arch_text(clgan_ckpt_writer *w, const char *name, const char *text)
+{
+    return clgan_ckpt_add_string(w, name, text);
+}
+
+clgan_status clgan_ckpt_get_arch_text(const clgan_ckpt_reader *r, const char *path, const char *name, char **text)
+{
+    *text = NULL;
+    if (!clgan_ckpt_has(r, name)) return CLGAN_OK;
+    const void *data;
+    size_t n;
+    TRY(clgan_ckpt_find(r, name, &data, &n));
+    if (n > CLGAN_ARCH_MAX_TEXT)
+        return clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: architecture %s has %zu bytes (at most %d)", path, name, n,
+                          CLGAN_ARCH_MAX_TEXT);
+    char *t = malloc(n + 1);
+    if (!t) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory reading checkpoint %s", path);
+    clgan_status st = clgan_ckpt_get_string(r, name, t, n + 1);
+    if (st != CLGAN_OK) {
+        free(t);
+        return st;
+    }
+    *text = t;
+    return CLGAN_OK;
+}
+
+clgan_status clgan_ckpt_file_arch_text(const char *path, const char *name, char **text)
+{
+    clgan_ckpt_reader *r;
+    *text = NULL;
+    TRY(clgan_ckpt_open(path, &r));
+    clgan_status st = clgan_ckpt_get_arch_text(r, path, name, text);
+    clgan_ckpt_close(r);
+    return st;
 }

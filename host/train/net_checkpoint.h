@@ -66,4 +66,15 @@ clgan_status clgan_kv_bad_word(const char *path, const char *key, const char *va
 clgan_status clgan_ckpt_add_class_names(clgan_ckpt_writer *w, int K, const char (*names)[64]);
 clgan_status clgan_ckpt_get_class_names(const clgan_ckpt_reader *r, const char *path, int K,
                                         char (*names)[64] /* OUT [K] */);
+
+/* A net's architecture text (docs/ARCHITECTURES.md) in section `name`
+ * ("arch.g", "arch.d", "arch.c", "arch.h"). Reading gives a malloc'd
+ * nul-terminated copy, or NULL when the file has no such section (written
+ * before checkpoints kept the text: the loader rebuilds the net from the
+ * preset name and settings instead). */
+clgan_status clgan_ckpt_add_arch_text(clgan_ckpt_writer *w, const char *name, const char *text);
+clgan_status clgan_ckpt_get_arch_text(const clgan_ckpt_reader *r, const char *path, const char *name,
+                                      char **text /* OUT */);
+/* The same from the checkpoint file at path. */
+clgan_status clgan_ckpt_file_arch_text(const char *path, const char *name, char **text /* OUT */);
 #endif

@@ -14,7 +14,10 @@
 
 int clgan_score_feature_dim(const clgan_classifier *clf)
 {
-    return clgan_classifier_feature_dim(&clgan_classifier_get_config(clf)->arch);
+    int c, h, w;
+    clgan_classifier *m = (clgan_classifier *)clf; /* the accessors take a mutable handle; nothing is written */
+    clgan_net_layer_shape(clgan_classifier_net(m), clgan_classifier_feature_layer(clf), &c, &h, &w);
+    return c * h * w;
 }
 
 int clgan_score_ssl_feature_dim(clgan_ssl *s)

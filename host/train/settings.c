@@ -65,13 +65,28 @@ static void gan_classes_range(const void *cfg, double *lo, double *hi)
     *hi = cond ? CLGAN_GAN_MAX_CLASSES : 0;
 }
 
+/* Width 0 (the text's default) is a resolved value when the net comes from
+ * an architecture text (kept in the checkpoint beside the settings). */
+static void gan_width_range(const void *cfg, double *lo, double *hi)
+{
+    *lo = ((const clgan_gan_config *)cfg)->arch.text_d ? 0 : 1;
+    *hi = CLGAN_GAN_MAX_WIDTH;
+}
+
+static void classifier_width_range(const void *cfg, double *lo, double *hi)
+{
+    *lo = ((const clgan_classifier_config *)cfg)->arch.text ? 0 : 1;
+    *hi = CLGAN_CLASSIFIER_MAX_WIDTH;
+}
+
 #define A CLGAN_ROW_ARCH
 static const clgan_setting_row gan_rows[] = {
     MODEL_ROW(clgan_gan_config, arch.model, "dcgan28", "dcgan28|dcgan32|dcgan64", A,
               "preset architecture: dcgan28 (28x28x1 images), dcgan32 (32x32x3), dcgan64 (64x64x3)"),
-    INT_ROW(clgan_gan_config, arch.width, "width", "0", 1, CLGAN_GAN_MAX_WIDTH, CLGAN_RESUME_FIXED,
-            A | CLGAN_ROW_ZERO_AUTO,
-            "channels of D's first layer and G's last hidden layer (0: 32 for dcgan28, 64 for dcgan32 and dcgan64)"),
+    {INFO("width", CLGAN_SETTING_INT, "0", 1, CLGAN_GAN_MAX_WIDTH, 0, NULL, CLGAN_RESUME_FIXED,
+          "channels of D's first layer and G's last hidden layer (0: 32 for dcgan28, 64 for dcgan32 and dcgan64)"),
+     .field = CLGAN_FIELD_INT, AT(clgan_gan_config, arch.width), .flags = A | CLGAN_ROW_ZERO_AUTO,
+     .range = gan_width_range},
     INT_ROW(clgan_gan_config, arch.nz, "nz", "100", 1, CLGAN_GAN_MAX_NZ, CLGAN_RESUME_FIXED, A, "noise dimension"),
     BOOL_ROW(clgan_gan_config, arch.conditional, "conditional", "0", CLGAN_RESUME_FIXED, A,
              "class labels into G and D (the data must be labelled)"),
@@ -94,8 +109,10 @@ static const clgan_setting_row gan_rows[] = {
 static const clgan_setting_row classifier_rows[] = {
     MODEL_ROW(clgan_classifier_config, arch.model, "lenet28", "lenet28|vgg32", A,
               "preset architecture: lenet28 (28x28x1 images), vgg32 (32x32x3)"),
-    INT_ROW(clgan_classifier_config, arch.width, "width", "0", 1, CLGAN_CLASSIFIER_MAX_WIDTH, CLGAN_RESUME_FIXED,
-            A | CLGAN_ROW_ZERO_AUTO, "channels of the first conv block (0: the preset's, 32)"),
+    {INFO("width", CLGAN_SETTING_INT, "0", 1, CLGAN_CLASSIFIER_MAX_WIDTH, 0, NULL, CLGAN_RESUME_FIXED,
+          "channels of the first conv block (0: the preset's, 32)"),
+     .field = CLGAN_FIELD_INT, AT(clgan_classifier_config, arch.width), .flags = A | CLGAN_ROW_ZERO_AUTO,
+     .range = classifier_width_range},
     INT_ROW(clgan_classifier_config, arch.classes, "classes", "10", 2, CLGAN_CLASSIFIER_MAX_CLASSES,
             CLGAN_RESUME_FIXED, A, "number of classes"),
     INT_ROW(clgan_classifier_config, batch, "batch", "64", 2, CLGAN_MAX_BATCH, CLGAN_RESUME_FIXED, 0,

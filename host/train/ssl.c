@@ -17,9 +17,10 @@
 
 enum { LAB = 0, UNL = 1, FAKE = 2 };
 
-static const struct { const char *name, *gan_model; int c, h; } models[] = {
-    {"ssl28", "dcgan28", 1, 28},
-    {"ssl32", "dcgan32", 3, 32},
+/* Each D preset (host/models/ssl*-d.arch) with the DCGAN generator of its image size. */
+static const struct { const char *name, *gan_model; } models[] = {
+    {"ssl28", "dcgan28"},
+    {"ssl32", "dcgan32"},
 };
 #define MODEL_COUNT (int)(sizeof models / sizeof models[0])
 
@@ -36,6 +37,7 @@ struct clgan_ssl {
     float *host_x;                 /* [B,C,H,W] for predict/evaluate and augmented batches */
     int32_t *host_pred;            /* [B] */
     char (*names)[64];             /* [K] class names, default "0", "1", ... */
+    char *text_d;                  /* copy of the config's D text (NULL: the preset) */
     int64_t step;
 };
 
@@ -62,6 +64,28 @@ double clgan_ssl_lr_factor(const clgan_ssl_config *c, int64_t step)
     return (double)(c->decay_end - step) / (double)(c->decay_end - c->decay_start);
 }
 
+static clgan_status parse_d(const clgan_ssl_config *c, clgan_arch **out)
+{
+    clgan_arch_var vars[2] = {{"width", c->width}, {"classes", c->classes}};
+    if (c->text_d) return clgan_arch_parse(c->text_d, "the discriminator's architecture", vars, 2, out);
+    return clgan_arch_parse_preset(c->model, "d", vars, 2, out);
+}
+
+clgan_status clgan_ssl_arch_text(const clgan_ssl_config *c, const char **text)
+{
+    if (c->text_d) return *text = c->text_d, CLGAN_OK;
+    return clgan_arch_preset_text(c->model, "d", text);
+}
+
+static clgan_status g_arch(const clgan_ssl_config *c, clgan_gan_arch *a)
+{
+    memset(a, 0, sizeof *a);
+    snprintf(a->model, sizeof a->model, "%s", models[find_model(c->model)].gan_model);
+    a->width = c->width;
+    a->nz = c->nz;
+    return clgan_gan_arch_resolve(a);
+}
+
 clgan_status clgan_ssl_config_resolve(clgan_ssl_config *c)
 {
     char esc[CLGAN_ESCAPE_CAP];
@@ -85,65 +109,50 @@ clgan_status clgan_ssl_config_resolve(clgan_ssl_config *c)
     if (c->nz < 1) return clgan_fail(CLGAN_ERR_INVALID_ARG, "noise dimension must be >= 1 (got %d)", c->nz);
     if (!(c->unlabelled_weight >= 0))
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "unlabelled weight must be >= 0 (got %g)", c->unlabelled_weight);
-    c->c = models[m].c, c->h = c->w = models[m].h;
-    return CLGAN_OK;
+    clgan_gan_arch g;
+    TRY(g_arch(c, &g));
+    clgan_arch *d;
+    TRY(parse_d(c, &d));
+    clgan_status st = CLGAN_OK;
+    int oc, oh, ow;
+    clgan_arch_output_shape(d, &oc, &oh, &ow);
+    clgan_arch_input_shape(d, &c->c, &c->h, &c->w);
+    if (c->c != g.c || c->h != g.h || c->w != g.w)
+        st = clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: D takes %dx%dx%d images (CxHxW) but %s's generator (%s's) makes "
+                        "%dx%dx%d", d->source, c->c, c->h, c->w, c->model, g.model, g.c, g.h, g.w);
+    else if (oc != c->classes || oh != 1 || ow != 1)
+        st = clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: D's output is %dx%dx%d; it must be the %d class logits %dx1x1",
+                        d->source, oc, oh, ow, c->classes, c->classes);
+    else if (d->feature_layer < 0)
+        st = clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: D needs a [features] marker (feature matching's layer)", d->source);
+    clgan_arch_free(d);
+    return st;
 }
 
-/* D's table (see ssl.h); *feature_layer gets the pooled-features layer. */
-static int d_specs(const clgan_ssl_config *c, clgan_layer_spec *s, int *feature_layer)
+/* D's table (see ssl.h); *feature_layer gets the [features] layer. */
+static clgan_status d_specs(const clgan_ssl_config *c, clgan_layer_spec *s, int *n, int *feature_layer)
 {
-    int W = c->width, n = 0, h = c->h;
-    if (c->c == 1) { /* ssl28: Salimans et al.'s MNIST discriminator, units scaled by W / 32 */
-        static const int units[] = {1000, 500, 250, 250, 250};
-        s[n++] = clgan_gaussian_noise(0.3f);
-        for (int i = 0; i < 5; i++) {
-            if (i) s[n++] = clgan_gaussian_noise(0.5f);
-            int u = (int)((long)units[i] * W / 32);
-            s[n++] = clgan_dense_wn(u > 1 ? u : 1, 0);
-            s[n++] = clgan_activation(CLGAN_ACT_RELU, 0);
-        }
-        *feature_layer = n - 1;
-        s[n++] = clgan_gaussian_noise(0.5f);
-        s[n++] = clgan_dense_wn(c->classes, 1);
-    } else { /* ssl32: a small conv discriminator with dropout */
-        s[n++] = clgan_dropout(0.2f);
-        s[n++] = clgan_conv(W, 4, 2, 1);
-        s[n++] = clgan_activation(CLGAN_ACT_LEAKY_RELU, 0.2f);
-        s[n++] = clgan_conv(2 * W, 4, 2, 1);
-        s[n++] = clgan_activation(CLGAN_ACT_LEAKY_RELU, 0.2f);
-        s[n++] = clgan_dropout(0.5f);
-        s[n++] = clgan_conv(4 * W, 3, 2, 1);
-        s[n++] = clgan_activation(CLGAN_ACT_LEAKY_RELU, 0.2f);
-        h = ((h / 2) / 2 + 1) / 2; /* 32 → 16 → 8 → 4 */
-        s[n++] = clgan_avgpool(h, h);
-        *feature_layer = n - 1;
-        s[n++] = clgan_dense(c->classes);
-    }
-    for (int i = 0; i < n; i++) {
-        if (s[i].kind == CLGAN_LAYER_CONV2D) s[i].init = CLGAN_INIT_HE;
-        if (s[i].kind == CLGAN_LAYER_DENSE) s[i].init = i == n - 1 ? CLGAN_INIT_XAVIER : CLGAN_INIT_HE;
-    }
-    return n;
+    clgan_arch *d;
+    TRY(parse_d(c, &d));
+    memcpy(s, d->specs, (size_t)d->n * sizeof *s);
+    *n = d->n;
+    *feature_layer = d->feature_layer;
+    clgan_arch_free(d);
+    return CLGAN_OK;
 }
 
 static clgan_status g_specs(const clgan_ssl_config *c, clgan_layer_spec *s, int *n)
 {
     clgan_gan_arch a;
-    memset(&a, 0, sizeof a);
-    snprintf(a.model, sizeof a.model, "%s", models[find_model(c->model)].gan_model);
-    a.width = c->width;
-    a.nz = c->nz;
-    TRY(clgan_gan_arch_resolve(&a));
-    *n = clgan_gan_generator_specs(&a, s);
-    return CLGAN_OK;
+    TRY(g_arch(c, &a));
+    return clgan_gan_generator_specs(&a, s, n);
 }
 
 clgan_status clgan_ssl_specs(const clgan_ssl_config *c, clgan_layer_spec *gs, int *gn, clgan_layer_spec *ds, int *dn)
 {
     int feature_layer;
     TRY(g_specs(c, gs, gn));
-    *dn = d_specs(c, ds, &feature_layer);
-    return CLGAN_OK;
+    return d_specs(c, ds, dn, &feature_layer);
 }
 
 clgan_status clgan_ssl_create(clgan_ctx *ctx, const clgan_ssl_config *cfg, clgan_ssl **out)
@@ -154,12 +163,16 @@ clgan_status clgan_ssl_create(clgan_ctx *ctx, const clgan_ssl_config *cfg, clgan
     s->ctx = ctx;
     s->cfg = *cfg;
     clgan_ssl_config *c = &s->cfg;
+    s->text_d = cfg->text_d ? strdup(cfg->text_d) : NULL;
+    c->text_d = s->text_d;
     clgan_layer_spec gs[CLGAN_MAX_NET_LAYERS], ds[CLGAN_MAX_NET_LAYERS];
     int gn = 0, dn = 0, B = c->batch;
-    clgan_status st = clgan_ssl_config_resolve(c);
+    clgan_status st = cfg->text_d && !s->text_d
+                          ? clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory creating a semi-supervised GAN")
+                          : clgan_ssl_config_resolve(c);
     if (st == CLGAN_OK) st = g_specs(c, gs, &gn);
+    if (st == CLGAN_OK) st = d_specs(c, ds, &dn, &s->feature_layer);
     if (st == CLGAN_OK) {
-        dn = d_specs(c, ds, &s->feature_layer);
         int fc, fh, fw;
         st = clgan_net_create(ctx, c->c, c->h, c->w, ds, dn, c->seed * 2 + 2, &s->D);
         if (st == CLGAN_OK) {
@@ -200,6 +213,7 @@ clgan_status clgan_ssl_create(clgan_ctx *ctx, const clgan_ssl_config *cfg, clgan
 void clgan_ssl_free(clgan_ssl *s)
 {
     if (!s) return;
+    free(s->text_d);
     clgan_net_free(s->G);
     clgan_net_free(s->D);
     clgan_tensor_free(s->ctx, &s->z);

@@ -63,7 +63,9 @@
 #include "train/gan_models.h"
 
 typedef struct clgan_ssl_config {
-    char model[16];           /* "ssl28" (default) or "ssl32" */
+    char model[16];           /* "ssl28" (default) or "ssl32": D's preset and G's (dcgan28's or dcgan32's) */
+    const char *text_d;       /* D's architecture text (NULL: the model's preset); its input must be the
+                                 model's image shape (G's output). Not owned: clgan_ssl_create keeps a copy */
     int width;                /* D's first conv channels (and G's width); default 32 */
     int nz;                   /* noise dimension, default 100 */
     int classes;              /* K >= 2, default 10 */
@@ -84,15 +86,18 @@ typedef struct clgan_ssl_config {
 #define CLGAN_SSL_MAX_CLASSES 65536
 
 clgan_ssl_config clgan_ssl_default_config(void);
-/* Fill the image shape and default width from cfg->model; fails for an
- * unknown model (naming the known ones), classes < 2, or a setting above its
- * limit. */
+/* Fill the image shape (D's input) from the texts; fails for an unknown
+ * model (naming the known ones), classes < 2, a setting above its limit, a
+ * D text that does not parse (file:line and what was expected), a D whose
+ * input is not G's output or whose output is not [classes,1,1]. */
 clgan_status clgan_ssl_config_resolve(clgan_ssl_config *cfg);
 /* G's and D's layer tables for a resolved config (G's input is [nz,1,1],
  * D's [c,h,w]): the checkpoint loader sizes them against the file before
  * building anything. gs and ds hold CLGAN_MAX_NET_LAYERS specs. */
 clgan_status clgan_ssl_specs(const clgan_ssl_config *cfg, clgan_layer_spec *gs, int *gn, clgan_layer_spec *ds,
                              int *dn);
+/* D's text: cfg->text_d, else the model's preset. */
+clgan_status clgan_ssl_arch_text(const clgan_ssl_config *cfg, const char **text /* OUT */);
 const char *clgan_ssl_model_names(void);
 /* The learning-rate factor (0..1) of the step with 0-based index `step`. */
 double clgan_ssl_lr_factor(const clgan_ssl_config *cfg, int64_t step);

@@ -12,10 +12,11 @@
 
 #define KIND "clgan-ssl"
 
-/* Every setting is range-checked by the table (settings.c) before anything is
- * built from it; decay_start, decay_end and augment may be missing (files
- * from before the decay schedule and augmentation). */
-static clgan_status parse(const char *path, const clgan_ckpt_reader *r, clgan_ssl_config *c)
+/* Every setting is range-checked by the table (settings.c) before anything
+ * is built from it; decay_start, decay_end and augment may be missing (files
+ * from before the decay schedule and augmentation). D's architecture text (absent in files written before it was kept) goes
+ * into *text_d, which the caller frees. */
+static clgan_status parse(const char *path, const clgan_ckpt_reader *r, clgan_ssl_config *c, char **text_d)
 {
     char kind[32], cfg[1024], esc[CLGAN_ESCAPE_CAP];
     TRY(clgan_ckpt_get_string(r, "kind", kind, sizeof kind));
@@ -24,6 +25,8 @@ static clgan_status parse(const char *path, const clgan_ckpt_reader *r, clgan_ss
                           clgan_escape_str(kind, esc, sizeof esc));
     TRY(clgan_ckpt_get_string(r, "config", cfg, sizeof cfg));
     *c = clgan_ssl_default_config();
+    TRY(clgan_ckpt_get_arch_text(r, path, "arch.d", text_d));
+    c->text_d = *text_d;
     TRY(clgan_settings_read(CLGAN_MODEL_SSL, CLGAN_SECTION_ALL, path, cfg, c));
     clgan_status st = clgan_ssl_config_resolve(c);
     if (st != CLGAN_OK) return clgan_fail_context(CLGAN_ERR_FORMAT, "checkpoint %s", path);
@@ -44,6 +47,8 @@ clgan_status clgan_ssl_save(clgan_ssl *s, const char *path, const char *note)
 {
     char cfg[1024];
     const clgan_ssl_config *c = clgan_ssl_get_config(s);
+    const char *text_d;
+    TRY(clgan_ssl_arch_text(c, &text_d));
     clgan_settings_write(CLGAN_MODEL_SSL, CLGAN_SECTION_ALL, c, cfg, sizeof cfg);
     char (*names)[64] = malloc((size_t)c->classes * sizeof *names);
     if (!names) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory writing a checkpoint");
@@ -56,6 +61,7 @@ clgan_status clgan_ssl_save(clgan_ssl *s, const char *path, const char *note)
     }
     st = clgan_ckpt_add_string(w, "kind", KIND);
     if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "config", cfg);
+    if (st == CLGAN_OK) st = clgan_ckpt_add_arch_text(w, "arch.d", text_d);
     if (st == CLGAN_OK) st = clgan_ckpt_add_i64(w, "step", clgan_ssl_step_count(s));
     if (st == CLGAN_OK) st = clgan_ckpt_add_class_names(w, c->classes, (const char (*)[64])names);
     if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "note", note ? note : "");
@@ -73,8 +79,11 @@ clgan_status clgan_ssl_peek(const char *path, clgan_ssl_config *cfg)
 {
     clgan_ckpt_reader *r;
     TRY(clgan_ckpt_open(path, &r));
-    clgan_status st = parse(path, r, cfg);
+    char *text_d = NULL;
+    clgan_status st = parse(path, r, cfg, &text_d);
     clgan_ckpt_close(r);
+    free(text_d); /* the peeked config holds no text */
+    cfg->text_d = NULL;
     return st;
 }
 
@@ -86,12 +95,14 @@ clgan_status clgan_ssl_load(clgan_ctx *ctx, const char *path, clgan_ssl **out, c
     clgan_ssl_config cfg;
     clgan_ssl *s = NULL;
     int64_t step = 0;
-    clgan_status st = parse(path, r, &cfg);
+    char *text_d = NULL;
+    clgan_status st = parse(path, r, &cfg, &text_d);
     if (st == CLGAN_OK) st = clgan_ckpt_get_i64(r, "step", &step);
     if (st == CLGAN_OK && step < 0)
         st = clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: step count %lld is negative", path, (long long)step);
     if (st == CLGAN_OK) st = check_sizes(path, r, &cfg);
     if (st == CLGAN_OK) st = clgan_ssl_create(ctx, &cfg, &s);
+    free(text_d); /* the model keeps a copy */
     if (st == CLGAN_OK) st = clgan_ckpt_load_net(r, path, "G", clgan_ssl_generator(s), CLGAN_BLOCKS_ALL);
     if (st == CLGAN_OK) st = clgan_ckpt_load_net(r, path, "D", clgan_ssl_discriminator(s), CLGAN_BLOCKS_ALL);
     if (st == CLGAN_OK && clgan_ckpt_has(r, "class_names")) {

@@ -121,13 +121,15 @@ typedef struct clgan_model_info {
     int batch;                   /* images per training step */
     int nz;                      /* noise dimension (GAN, SSL); 0 otherwise */
     int64_t steps;               /* training steps taken */
-    size_t params;               /* trainable floats over all its nets */
-    char arch[32];               /* the preset's name, or "custom" */
+    size_t params;               /* trainable floats over all its nets (dfeatures: the head's; D is frozen) */
+    char arch[32];               /* the preset's name, or "custom"; dfeatures: the GAN's preset */
 } clgan_model_info;
 CLGAN_API clgan_status clgan_model_get_info(const clgan_model *model, clgan_model_info *info /* OUT */);
 /* A setting's current value as text (the same text the checkpoint keeps). */
 CLGAN_API clgan_status clgan_model_get_setting(const clgan_model *model, const char *name, char *value, size_t cap);
-/* Class names (kept in checkpoints); default "0", "1", ... */
+/* Class names (kept in checkpoints); default "0", "1", ... A GAN's
+ * checkpoint keeps none: setting one fails, and a conditional GAN's are its
+ * class numbers. */
 CLGAN_API clgan_status clgan_model_set_class_name(clgan_model *model, int k, const char *name);
 CLGAN_API const char *clgan_model_class_name(const clgan_model *model, int k); /* NULL out of range */
 /* The architecture text of a net ("G", "D", "C", "head"), the text --arch takes. NULL when the model has
@@ -149,10 +151,20 @@ typedef struct clgan_step_stats {
 } clgan_step_stats;
 
 /* One training step on exactly `batch` images [batch,C,H,W] and labels
- * [batch] (NULL for an unconditional GAN). A step that makes the loss
- * non-finite fails with CLGAN_ERR_CHECK_FAILED and says so. */
+ * [batch] (NULL for an unconditional GAN; classifier: -1 for an unlabelled
+ * image). SSL: images [2*batch,C,H,W], the labelled batch (labels [batch],
+ * each in [0, K)) then the unlabelled one. dfeatures: refused (a head trains
+ * on a whole set: clgan_model_fit). A step that makes a loss non-finite fails
+ * with CLGAN_ERR_CHECK_FAILED and says so. */
 CLGAN_API clgan_status clgan_model_train_step(clgan_model *model, const float *images, const int32_t *labels,
                                               clgan_step_stats *stats /* OUT, may be NULL */);
+/* dfeatures: the head's whole training on n >= 1 images [n,C,H,W] and labels
+ * [n] (-1: unlabelled, ignored): the frozen D's features, the standardiser
+ * fitted on them, then the `epochs` setting's passes in batches of `batch`
+ * rows. Stats: first_loss, last_loss, train_accuracy, steps. Other kinds:
+ * CLGAN_ERR_INVALID_ARG (they train a step at a time). */
+CLGAN_API clgan_status clgan_model_fit(clgan_model *model, int n, const float *images, const int32_t *labels,
+                                       clgan_step_stats *stats /* OUT, may be NULL */);
 /* GAN and SSL: n images from G into images [n,C,H,W]; labels [n] choose the
  * classes of a conditional GAN (NULL: class i % K). Same seed and weights,
  * same bytes. */

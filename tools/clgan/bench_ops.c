@@ -122,8 +122,8 @@ static clgan_status preset_layers(clgan_workload *w, layer_job *jobs, int cap, i
         a.width = clgan_workload_width(w);
         if (clgan_workload_conditional(w)) a.conditional = 1, a.classes = 10;
         TRY(clgan_gan_arch_resolve(&a));
-        n_specs[0] = clgan_gan_generator_specs(&a, specs[0]);
-        n_specs[1] = clgan_gan_discriminator_specs(&a, specs[1]);
+        TRY(clgan_gan_generator_specs(&a, specs[0], &n_specs[0]));
+        TRY(clgan_gan_discriminator_specs(&a, specs[1], &n_specs[1], NULL));
         in[0][0] = a.nz, in[0][1] = in[0][2] = 1;
         in[1][0] = a.c, in[1][1] = a.h, in[1][2] = a.w;
         suffix[0] = ".G", suffix[1] = ".D";
@@ -134,7 +134,7 @@ static clgan_status preset_layers(clgan_workload *w, layer_job *jobs, int cap, i
         snprintf(a.model, sizeof a.model, "%s", name);
         a.width = clgan_workload_width(w), a.classes = 10;
         TRY(clgan_classifier_arch_resolve(&a));
-        n_specs[0] = clgan_classifier_specs(&a, specs[0], NULL);
+        TRY(clgan_classifier_specs(&a, specs[0], &n_specs[0], NULL));
         in[0][0] = a.c, in[0][1] = a.h, in[0][2] = a.w;
         n_nets = 1;
     }

@@ -25,6 +25,7 @@ int cmd_predict(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_train_dfeatures(int argc, char **argv);
 int cmd_train_ssl(int argc, char **argv);
+int cmd_models(int argc, char **argv);
 
 /* Run the entry of cmds that argv[1] names (argv shifted by one); no name
  * prints usage to stderr and returns 2, --help/-h/help prints it to stdout. */
@@ -55,6 +56,14 @@ int cli_make_dirs(const char *dir);
 int cli_is_dir(const char *path);
 /* Remove dir if it is an empty folder (a failed run's leftovers); else nothing. */
 void cli_remove_empty_dir(const char *dir);
+/* --arch FILE (cmd_models.c): parse the file (its errors name the file, the
+ * line and what was expected) and keep a copy of its text in *text (free()
+ * it). Returns 0 after printing the error. */
+int cli_read_arch(const char *flag, const char *path, char **text /* OUT */);
+/* On --resume: the checkpoint's architecture text `ckpt_text` (NULL for a
+ * checkpoint written before texts were kept) against the --arch file's
+ * `given` (NULL when not given). Returns 0 after printing why they differ. */
+int cli_resume_arch_matches(const char *flag, const char *given, const char *ckpt_text);
 /* Print "clgan: <message from the library>" and return exit status 1. */
 int cli_fail(const char *what);
 /* Device spec from --device (already parsed) or NULL; opens a context. */

@@ -18,6 +18,7 @@
 #include "train/gan_augment.h"
 #include "train/gan_checkpoint.h"
 #include "train/metrics.h"
+#include "train/net_checkpoint.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -42,6 +43,8 @@ typedef struct train_opts {
     char gan_sha[65];         /* the GAN checkpoint's SHA-256: of the file (new run), or recorded (resume) */
     char gan_path_buf[4096];  /* the recorded GAN path on resume */
     int set_oversample, set_gan_mode, set_gan_ratio;
+    const char *arch;             /* --arch FILE */
+    char *given_text, *ckpt_text; /* its text, and on resume the checkpoint's */
 } train_opts;
 
 static void usage(FILE *f, const train_opts *o)
@@ -70,6 +73,9 @@ static void usage(FILE *f, const train_opts *o)
     fprintf(f, "Model (images are resized and converted to the model's shape; --resume refuses a different\n"
                "architecture or batch and ignores training settings):\n");
     cli_settings_help(f, CLGAN_MODEL_CLASSIFIER, not_flags);
+    cli_help_line(f, "--arch", "FILE", "the net's architecture text instead of --model's (clgan models show lenet28 "
+                                       "prints one to start from; docs/ARCHITECTURES.md); its input shape is the "
+                                       "image size the data is loaded at");
     cli_help_line(f, "--lr-decay-epochs", "E", "epochs between --lr-decay steps (default 5 when --lr-decay is given)");
 }
 
@@ -88,7 +94,8 @@ static int parse(int argc, char **argv, train_opts *o)
         const char *v;
         if ((got = run_opts_flag(&o->run, run_flags, argc, argv, &i)) || (got = cli_settings_flag(&o->set, argc, argv, &i))) {
             if (got < 0) return 2;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--eval-every", &bad))) {
+        } else if ((v = cli_flag_value(argc, argv, &i, "--arch", &bad))) o->arch = v;
+        else if ((v = cli_flag_value(argc, argv, &i, "--eval-every", &bad))) {
             if (!cli_parse_int("--eval-every", v, 1, 1000000000, &o->eval_every)) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--gan-augment", &bad))) {
             o->gan_path = v;
@@ -400,20 +407,44 @@ static clgan_status clf_on_evaluated(void *user, const clgan_train_progress *p)
                                  (const char (*)[64])c->train->class_names, c->cm);
 }
 
+/* The text: from --arch, and on resume the checkpoint's, which must match it. */
+static int arch_text(train_opts *o, const char *ckpt_path)
+{
+    if (o->arch && !cli_read_arch("--arch", o->arch, &o->given_text)) return 2;
+    o->cfg.arch.text = o->given_text;
+    if (!o->run.resume) return 0;
+    if (clgan_ckpt_file_arch_text(ckpt_path, "arch.c", &o->ckpt_text) != CLGAN_OK) return cli_fail("cannot resume");
+    if (!cli_resume_arch_matches("--arch", o->given_text, o->ckpt_text)) return 2;
+    o->cfg.arch.text = o->ckpt_text;
+    return 0;
+}
+
+static int train_run(train_opts *opts);
+
 int cmd_train_classifier(int argc, char **argv)
 {
     train_opts o;
     int rc = parse(argc, argv, &o);
     if (rc) return rc < 0 ? 0 : rc;
+    rc = train_run(&o);
+    free(o.given_text), free(o.ckpt_text);
+    return rc;
+}
 
+static int train_run(train_opts *opts)
+{
+    int rc;
     char ckpt_path[1100], log_path[1100], conf_dir[1100];
-    snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.ckpt", o.run.out);
+    snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.ckpt", opts->run.out);
+    if (clgan_train_check_out(opts->run.out, opts->run.resume, stderr) != CLGAN_OK) return cli_fail(NULL);
+    if ((rc = arch_text(opts, ckpt_path))) return rc;
+    train_opts o = *opts;
     snprintf(log_path, sizeof log_path, "%s/log.csv", o.run.out);
     snprintf(conf_dir, sizeof conf_dir, "%s/confusion", o.run.out);
-    if (clgan_train_check_out(o.run.out, o.run.resume, stderr) != CLGAN_OK) return cli_fail(NULL);
     if (o.run.resume) {
         clgan_classifier_config ck;
         if (clgan_classifier_peek(ckpt_path, &ck) != CLGAN_OK) return cli_fail("cannot resume");
+        ck.arch.text = o.cfg.arch.text;
         if (!cli_settings_resume(&o.set, &ck, 0)) return 2;
         clgan_ckpt_reader *r;
         char note[8192] = "";
@@ -437,8 +468,13 @@ int cmd_train_classifier(int argc, char **argv)
     }
     /* The model's image shape decides how the data is loaded; the class count comes from the data. */
     clgan_classifier_arch shape = o.cfg.arch;
-    shape.classes = 2;
+    shape.classes = 0; /* the image shape only */
     if (clgan_classifier_arch_resolve(&shape) != CLGAN_OK) return cli_fail(NULL);
+    if (shape.h != shape.w || (shape.c != 1 && shape.c != 3)) {
+        fprintf(stderr, "clgan: the net takes %dx%dx%d images (CxHxW); the data loads as square grey (1) or RGB (3) "
+                        "images\n", shape.c, shape.h, shape.w);
+        return 2;
+    }
     int had_out = cli_is_dir(o.run.out);
     if (!cli_make_dirs(o.run.out)) return 1; /* confusion/ comes with its first file */
 

@@ -12,6 +12,7 @@
 #include "data/dataset.h"
 #include "io/image.h"
 #include "train/gan_checkpoint.h"
+#include "train/net_checkpoint.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,8 @@ typedef struct train_opts {
     run_opts run;
     cli_settings set;     /* the model settings given */
     clgan_gan_config cfg;
+    const char *arch_g, *arch_d;               /* --arch-g / --arch-d files */
+    char *given_g, *given_d, *ckpt_g, *ckpt_d; /* their texts, and on resume the checkpoint's */
 } train_opts;
 
 static void usage(FILE *f, const train_opts *o)
@@ -50,6 +53,10 @@ static void usage(FILE *f, const train_opts *o)
     run_opts_help(f, run_flags, &o->run, texts);
     fprintf(f, "Model (--resume refuses a different architecture or batch and ignores training settings):\n");
     cli_settings_help(f, CLGAN_MODEL_GAN, not_flags);
+    cli_help_line(f, "--arch-g", "FILE", "G's architecture text instead of the model's (clgan models show dcgan28 "
+                                         "--part g prints one to start from; docs/ARCHITECTURES.md)");
+    cli_help_line(f, "--arch-d", "FILE", "D's architecture text; its input shape is the image size the data is "
+                                         "loaded at, and G's output must match it");
     cli_help_line(f, "--lr", "X", "--lr-g and --lr-d together");
     cli_help_line(f, "--beta1", "X", "--beta1-g and --beta1-d together");
 }
@@ -61,12 +68,16 @@ static int parse(int argc, char **argv, train_opts *o)
     o->run.epochs = 5;
     cli_settings_init(&o->set, CLGAN_MODEL_GAN, not_flags);
     o->cfg = clgan_gan_default_config();
+    o->arch_g = o->arch_d = NULL;
+    o->given_g = o->given_d = o->ckpt_g = o->ckpt_d = NULL;
     for (int i = 1; i < argc; i++) {
         int bad = 0, got;
         const char *v;
         if ((got = run_opts_flag(&o->run, run_flags, argc, argv, &i)) || (got = cli_settings_flag(&o->set, argc, argv, &i))) {
             if (got < 0) return 2;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--lr", &bad))) {
+        } else if ((v = cli_flag_value(argc, argv, &i, "--arch-g", &bad))) o->arch_g = v;
+        else if ((v = cli_flag_value(argc, argv, &i, "--arch-d", &bad))) o->arch_d = v;
+        else if ((v = cli_flag_value(argc, argv, &i, "--lr", &bad))) {
             if (!cli_settings_set(&o->set, "--lr", "lr_g", v) || !cli_settings_set(&o->set, "--lr", "lr_d", v)) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--beta1", &bad))) {
             if (!cli_settings_set(&o->set, "--beta1", "beta1_g", v) || !cli_settings_set(&o->set, "--beta1", "beta1_d", v))
@@ -176,24 +187,55 @@ static clgan_status gan_on_checkpoint(void *user, const clgan_train_progress *p)
     return st;
 }
 
+/* The texts: from the files given, and on resume the checkpoint's, which must match them. */
+static int arch_texts(train_opts *o, const char *ckpt_path)
+{
+    if (o->arch_g && !cli_read_arch("--arch-g", o->arch_g, &o->given_g)) return 2;
+    if (o->arch_d && !cli_read_arch("--arch-d", o->arch_d, &o->given_d)) return 2;
+    if (!o->run.resume) {
+        o->cfg.arch.text_g = o->given_g, o->cfg.arch.text_d = o->given_d;
+        return 0;
+    }
+    if (clgan_ckpt_file_arch_text(ckpt_path, "arch.g", &o->ckpt_g) != CLGAN_OK ||
+        clgan_ckpt_file_arch_text(ckpt_path, "arch.d", &o->ckpt_d) != CLGAN_OK)
+        return cli_fail("cannot resume");
+    if (!cli_resume_arch_matches("--arch-g", o->given_g, o->ckpt_g) ||
+        !cli_resume_arch_matches("--arch-d", o->given_d, o->ckpt_d))
+        return 2;
+    o->cfg.arch.text_g = o->ckpt_g, o->cfg.arch.text_d = o->ckpt_d;
+    return 0;
+}
+
+static int train_run(train_opts *opts);
+
 int cmd_train_gan(int argc, char **argv)
 {
     train_opts o;
     int rc = parse(argc, argv, &o);
     if (rc) return rc < 0 ? 0 : rc;
+    rc = train_run(&o);
+    free(o.given_g), free(o.given_d), free(o.ckpt_g), free(o.ckpt_d);
+    return rc;
+}
 
+static int train_run(train_opts *opts)
+{
+    int rc;
     char ckpt_path[1100], log_path[1100], plot_path[1100];
     gan_run g;
     memset(&g, 0, sizeof g);
-    snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.ckpt", o.run.out);
+    snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.ckpt", opts->run.out);
+    if (clgan_train_check_out(opts->run.out, opts->run.resume, stderr) != CLGAN_OK) return cli_fail(NULL);
+    if ((rc = arch_texts(opts, ckpt_path))) return rc;
+    train_opts o = *opts;
     snprintf(g.checkpoint, sizeof g.checkpoint, "%s", ckpt_path);
     snprintf(log_path, sizeof log_path, "%s/log.csv", o.run.out);
     snprintf(g.samples_dir, sizeof g.samples_dir, "%s/samples", o.run.out);
     snprintf(plot_path, sizeof plot_path, "%s/loss.png", o.run.out);
-    if (clgan_train_check_out(o.run.out, o.run.resume, stderr) != CLGAN_OK) return cli_fail(NULL);
     if (o.run.resume) {
         clgan_gan_config ck;
         if (clgan_gan_peek(ckpt_path, &ck) != CLGAN_OK) return cli_fail("cannot resume");
+        ck.arch.text_g = o.cfg.arch.text_g, ck.arch.text_d = o.cfg.arch.text_d;
         if (!cli_settings_resume(&o.set, &ck, 0)) return 2;
         char *ck_note = run_ckpt_note(ckpt_path);
         if (!ck_note) return 1;
@@ -207,8 +249,13 @@ int cmd_train_gan(int argc, char **argv)
     /* The model's image shape decides how the data is loaded; the class count
      * comes from the data. */
     clgan_gan_arch shape = o.cfg.arch;
-    shape.conditional = 0;
+    if (shape.conditional) shape.classes = 2; /* any count: only the shape is wanted here */
     if (clgan_gan_arch_resolve(&shape) != CLGAN_OK) return cli_fail(NULL);
+    if (shape.h != shape.w || (shape.c != 1 && shape.c != 3)) {
+        fprintf(stderr, "clgan: D takes %dx%dx%d images (CxHxW); the data loads as square grey (1) or RGB (3) images\n",
+                shape.c, shape.h, shape.w);
+        return 2;
+    }
     int had_out = cli_is_dir(o.run.out); /* --out is made with its first file (log.csv), samples/ with its own */
 
     /* Data: the model's image size and channels. */

@@ -14,6 +14,7 @@
 #include "io/container.h"
 #include "io/image.h"
 #include "train/metrics.h"
+#include "train/net_checkpoint.h"
 #include "train/ssl.h"
 
 #include <math.h>
@@ -31,6 +32,8 @@ typedef struct ssl_opts {
     clgan_ssl_config cfg;
     float decay_from;
     int set_decay;
+    const char *arch_d;           /* --arch-d FILE */
+    char *given_text, *ckpt_text; /* its text, and on resume the checkpoint's */
 } ssl_opts;
 
 static void usage(FILE *f, const ssl_opts *o)
@@ -51,6 +54,9 @@ static void usage(FILE *f, const ssl_opts *o)
     run_opts_help(f, run_flags, &o->run, texts);
     fprintf(f, "Model (--resume refuses any setting that differs from the checkpoint's):\n");
     cli_settings_help(f, CLGAN_MODEL_SSL, not_flags);
+    cli_help_line(f, "--arch-d", "FILE", "D's architecture text instead of the model's (clgan models show ssl28 prints "
+                                         "one to start from; docs/ARCHITECTURES.md): input the model's image shape, "
+                                         "output the class logits, a [features] marker");
     cli_help_line(f, "--lr", "X", "--lr-d and --lr-g together");
     cli_help_line(f, "--decay-from", "E", "from epoch E to the end of the run both learning rates fall linearly to "
                                           "0 (default: constant)");
@@ -72,7 +78,8 @@ static int parse(int argc, char **argv, ssl_opts *o)
             if (got < 0) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--lr", &bad))) {
             if (!cli_settings_set(&o->set, "--lr", "lr_d", v) || !cli_settings_set(&o->set, "--lr", "lr_g", v)) return 2;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--decay-from", &bad))) {
+        } else if ((v = cli_flag_value(argc, argv, &i, "--arch-d", &bad))) o->arch_d = v;
+        else if ((v = cli_flag_value(argc, argv, &i, "--decay-from", &bad))) {
             if (!cli_parse_float("--decay-from", v, 0, 1e9, &o->decay_from)) return 2;
             o->set_decay = 1;
         } else if (bad) return 2;
@@ -121,6 +128,7 @@ static int resume_settings(ssl_opts *o, const char *ckpt_path)
         return 2;
     }
     if (!run_resume_test_percent(note, o->run.test_percent, &o->run.test_percent)) return 2;
+    ck.text_d = o->cfg.text_d;
     o->cfg = ck;
     o->run.labels = labels;
     o->run.limit = limit;
@@ -239,19 +247,43 @@ static clgan_status ssl_on_evaluated(void *user, const clgan_train_progress *p)
                                  (const char (*)[64])r->train->class_names, r->cm);
 }
 
+/* D's text: from --arch-d, and on resume the checkpoint's, which must match it. */
+static int arch_text(ssl_opts *o, const char *ckpt_path)
+{
+    if (o->arch_d && !cli_read_arch("--arch-d", o->arch_d, &o->given_text)) return 2;
+    o->cfg.text_d = o->given_text;
+    if (!o->run.resume) return 0;
+    if (clgan_ckpt_file_arch_text(ckpt_path, "arch.d", &o->ckpt_text) != CLGAN_OK) return cli_fail("cannot resume");
+    if (!cli_resume_arch_matches("--arch-d", o->given_text, o->ckpt_text)) return 2;
+    o->cfg.text_d = o->ckpt_text;
+    return 0;
+}
+
+static int train_run(ssl_opts *opts);
+
 int cmd_train_ssl(int argc, char **argv)
 {
     ssl_opts o;
     int rc = parse(argc, argv, &o);
     if (rc) return rc < 0 ? 0 : rc;
+    rc = train_run(&o);
+    free(o.given_text), free(o.ckpt_text);
+    return rc;
+}
+
+static int train_run(ssl_opts *opts)
+{
+    int rc;
     char ckpt_path[1100], log_path[1100];
+    snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.ckpt", opts->run.out);
+    if (clgan_train_check_out(opts->run.out, opts->run.resume, stderr) != CLGAN_OK) return cli_fail(NULL);
+    if ((rc = arch_text(opts, ckpt_path))) return rc;
+    ssl_opts o = *opts;
     ssl_run sr;
     memset(&sr, 0, sizeof sr);
-    snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.ckpt", o.run.out);
     snprintf(log_path, sizeof log_path, "%s/log.csv", o.run.out);
     snprintf(sr.conf_dir, sizeof sr.conf_dir, "%s/confusion", o.run.out);
     snprintf(sr.samp_dir, sizeof sr.samp_dir, "%s/samples", o.run.out);
-    if (clgan_train_check_out(o.run.out, o.run.resume, stderr) != CLGAN_OK) return cli_fail(NULL);
     if (o.run.resume && (rc = resume_settings(&o, ckpt_path))) return rc;
     if (o.run.test_percent < 0) o.run.test_percent = 10;
     if (clgan_ssl_config_resolve(&o.cfg) != CLGAN_OK) return cli_fail(NULL);

@@ -31,6 +31,7 @@ static const cli_command commands[] = {
     {"train-ssl", "semi-supervised K+1 GAN: a discriminator-classifier from few labels; test accuracy per epoch",
      cmd_train_ssl},
     {"score", "score generated images with a classifier (Frechet distance, IS, mode coverage)", cmd_score},
+    {"models", "list the architecture presets; 'models show NAME' prints one's text and layer summary", cmd_models},
     {"bench", "time GEMMs, layers, training steps and start-up on a device; compare runs (JSON)", cmd_bench},
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
@@ -50,7 +51,7 @@ static const flag_alias aliases[] = {
 
 /* Commands without randomness: they take --seed too (checked, then unused),
  * so that every command accepts the same common flags. */
-static const char *const seedless[] = {"devices", "selftest", "tune", "predict", "bench"};
+static const char *const seedless[] = {"devices", "selftest", "tune", "predict", "models", "bench"};
 #define SEEDLESS_COUNT (sizeof seedless / sizeof seedless[0])
 
 static void usage(FILE *f)

@@ -1,0 +1,673 @@
+/* model.c — the model handle of clgan/model.h over the four trainers: a GAN
+ * (train/gan.h), a classifier (train/classifier.h), a semi-supervised GAN
+ * (train/ssl.h) and a head on a GAN discriminator's features
+ * (train/dfeatures.h). Settings come from the kinds' tables (settings.h). */
+#include "clgan/model.h"
+
+#include "core/error.h"
+#include "core/sha256.h"
+#include "io/container.h"
+#include "train/classifier.h"
+#include "train/dfeatures.h"
+#include "train/gan_checkpoint.h"
+#include "train/metrics.h"
+#include "train/settings.h"
+#include "train/ssl.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct clgan_model {
+    clgan_model_kind kind;
+    clgan_ctx *ctx;
+    clgan_gan *gan;         /* GAN; dfeatures: the GAN whose frozen D gives the features */
+    clgan_classifier *clf;
+    clgan_ssl *ssl;
+    clgan_dhead *head;      /* dfeatures */
+    clgan_dhead_file file;  /* dfeatures: image shape, pooling, head config, steps, class names, the GAN file */
+    char (*gan_classes)[64]; /* conditional GAN: its class names, "0", "1", ... (its checkpoints keep none) */
+};
+
+static const char *const container_kinds[CLGAN_MODEL_KIND_COUNT] = {"clgan-gan", "clgan-classifier", "clgan-ssl",
+                                                                    "clgan-dfeatures"};
+
+clgan_model_params clgan_model_default_params(clgan_model_kind kind)
+{
+    clgan_model_params p;
+    memset(&p, 0, sizeof p);
+    p.kind = kind;
+    return p;
+}
+
+void clgan_model_free(clgan_model *m)
+{
+    if (!m) return;
+    clgan_gan_free(m->gan);
+    clgan_classifier_free(m->clf);
+    clgan_ssl_free(m->ssl);
+    clgan_dhead_free(m->head);
+    free(m->file.class_names);
+    free(m->gan_classes);
+    free(m);
+}
+
+/* The config struct of the model's kind (settings.h). */
+static const void *model_config(const clgan_model *m)
+{
+    switch (m->kind) {
+    case CLGAN_MODEL_GAN: return clgan_gan_get_config(m->gan);
+    case CLGAN_MODEL_CLASSIFIER: return clgan_classifier_get_config(m->clf);
+    case CLGAN_MODEL_SSL: return clgan_ssl_get_config(m->ssl);
+    case CLGAN_MODEL_DFEATURES: return &m->file;
+    }
+    return NULL;
+}
+
+static clgan_status need_model(const clgan_model *m, const char *what)
+{
+    return m ? CLGAN_OK : clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: the model is NULL", what);
+}
+
+static clgan_status wrong_kind(const clgan_model *m, const char *what, const char *kinds)
+{
+    return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: the %s model cannot; only %s", what, clgan_model_kind_name(m->kind),
+                      kinds);
+}
+
+/* A conditional GAN's default class names. */
+static clgan_status gan_class_names(clgan_model *m)
+{
+    int K = clgan_gan_get_config(m->gan)->arch.classes;
+    if (K <= 0) return CLGAN_OK;
+    m->gan_classes = calloc((size_t)K, sizeof *m->gan_classes);
+    if (!m->gan_classes) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory for class names");
+    for (int k = 0; k < K; k++) snprintf(m->gan_classes[k], sizeof m->gan_classes[k], "%d", k);
+    return CLGAN_OK;
+}
+
+/* ---- creating ------------------------------------------------------------ */
+
+/* The preset name params->arch gives, into the config's model field (the
+ * settings text may name it too, but not differently). */
+static clgan_status take_preset(const clgan_model_params *p, const char *set_model, char *model, size_t cap)
+{
+    char esc[CLGAN_ESCAPE_CAP], esc2[CLGAN_ESCAPE_CAP];
+    if (p->arch_d && (!p->arch || strcmp(p->arch_d, p->arch)))
+        return clgan_fail(CLGAN_ERR_INVALID_ARG,
+                          "arch_d '%s': a preset gives both nets, so arch_d is NULL or the same preset as arch",
+                          clgan_escape_str(p->arch_d, esc, sizeof esc));
+    if (!p->arch) return CLGAN_OK;
+    if (set_model && strcmp(set_model, p->arch))
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "arch '%s' and the setting model=%s disagree",
+                          clgan_escape_str(p->arch, esc, sizeof esc), clgan_escape_str(set_model, esc2, sizeof esc2));
+    if (strlen(p->arch) >= cap)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "arch '%s' is no preset name of a %s model (too long)",
+                          clgan_escape_str(p->arch, esc, sizeof esc), clgan_model_kind_name(p->kind));
+    snprintf(model, cap, "%s", p->arch);
+    return CLGAN_OK;
+}
+
+/* The settings text over the kind's defaults; *named_model (may be NULL)
+ * points at the model the text named, if any. */
+static clgan_status parse_settings(const clgan_model_params *p, void *cfg, const char *model_field, int *named_model)
+{
+    char before[64];
+    snprintf(before, sizeof before, "%s", model_field ? model_field : "");
+    TRY(clgan_settings_parse(p->kind, "settings", p->settings, cfg));
+    if (named_model) *named_model = model_field && strcmp(before, model_field) != 0;
+    return CLGAN_OK;
+}
+
+static clgan_status check_classes(const clgan_model_params *p, int lo, int hi)
+{
+    if (p->classes != 0 && (p->classes < lo || p->classes > hi))
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "classes %d: a %s model takes %d to %d classes", p->classes,
+                          clgan_model_kind_name(p->kind), lo, hi);
+    return CLGAN_OK;
+}
+
+static clgan_status create_gan(clgan_model *m, const clgan_model_params *p)
+{
+    clgan_gan_config c = clgan_gan_default_config();
+    TRY(check_classes(p, 2, CLGAN_GAN_MAX_CLASSES));
+    c.arch.conditional = p->classes > 0, c.arch.classes = p->classes;
+    int named = 0;
+    TRY(parse_settings(p, &c, c.arch.model, &named));
+    TRY(take_preset(p, named ? c.arch.model : NULL, c.arch.model, sizeof c.arch.model));
+    if (p->classes && c.arch.classes != p->classes)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "classes %d and the setting classes=%d disagree", p->classes,
+                          c.arch.classes);
+    TRY(clgan_gan_create(m->ctx, &c, &m->gan));
+    return gan_class_names(m);
+}
+
+static clgan_status create_classifier(clgan_model *m, const clgan_model_params *p)
+{
+    clgan_classifier_config c = clgan_classifier_default_config();
+    TRY(check_classes(p, 2, CLGAN_CLASSIFIER_MAX_CLASSES));
+    if (p->classes) c.arch.classes = p->classes;
+    int named = 0;
+    TRY(parse_settings(p, &c, c.arch.model, &named));
+    TRY(take_preset(p, named ? c.arch.model : NULL, c.arch.model, sizeof c.arch.model));
+    if (p->arch_d) return clgan_fail(CLGAN_ERR_INVALID_ARG, "arch_d: a classifier has one net; give only arch");
+    if (p->classes && c.arch.classes != p->classes)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "classes %d and the setting classes=%d disagree", p->classes,
+                          c.arch.classes);
+    return clgan_classifier_create(m->ctx, &c, &m->clf);
+}
+
+static clgan_status create_ssl(clgan_model *m, const clgan_model_params *p)
+{
+    clgan_ssl_config c = clgan_ssl_default_config();
+    TRY(check_classes(p, 2, CLGAN_SSL_MAX_CLASSES));
+    if (p->classes) c.classes = p->classes;
+    int named = 0;
+    TRY(parse_settings(p, &c, c.model, &named));
+    TRY(take_preset(p, named ? c.model : NULL, c.model, sizeof c.model));
+    if (p->classes && c.classes != p->classes)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "classes %d and the setting classes=%d disagree", p->classes,
+                          c.classes);
+    return clgan_ssl_create(m->ctx, &c, &m->ssl);
+}
+
+/* dfeatures: the GAN file's shape and feature count against the head's file. */
+static clgan_status check_head_gan(const clgan_model *m, const char *path)
+{
+    const clgan_dhead_file *f = &m->file;
+    const clgan_gan_arch *a = &clgan_gan_get_config(m->gan)->arch;
+    if (a->c != f->c || a->h != f->h || a->w != f->w)
+        return clgan_fail(CLGAN_ERR_FORMAT, "%s takes %dx%dx%d images; the head %s was trained on %dx%dx%d",
+                          f->gan_path, a->w, a->h, a->c, path, f->w, f->h, f->c);
+    int F = clgan_dfeat_dim(m->gan, &f->feat);
+    if (F != f->head.features)
+        return clgan_fail(CLGAN_ERR_FORMAT, "%s expects %d features; %s's discriminator with pooling %d gives %d", path,
+                          f->head.features, f->gan_path, f->feat.pool, F);
+    if (f->feat.cond_label >= (a->conditional ? a->classes : 1))
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "cond_label %d: %s's discriminator takes classes 0 to %d",
+                          f->feat.cond_label, f->gan_path, a->conditional ? a->classes - 1 : 0);
+    return CLGAN_OK;
+}
+
+static clgan_status default_class_names(clgan_dhead_file *f)
+{
+    int K = f->head.classes;
+    f->class_names = calloc((size_t)K, sizeof *f->class_names);
+    if (!f->class_names) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory for class names");
+    for (int k = 0; k < K; k++) snprintf(f->class_names[k], sizeof f->class_names[k], "%d", k);
+    return CLGAN_OK;
+}
+
+static clgan_status create_dfeatures(clgan_model *m, const clgan_model_params *p)
+{
+    clgan_dhead_file *f = &m->file;
+    if (p->arch || p->arch_d)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "arch: a dfeatures head takes no architecture; the settings hidden "
+                                                 "and pool shape it, the GAN checkpoint gives its features");
+    if (!p->gan_checkpoint)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "gan_checkpoint: a dfeatures head needs the GAN checkpoint whose "
+                                                 "discriminator gives its features");
+    TRY(check_classes(p, 2, CLGAN_DHEAD_MAX_CLASSES));
+    clgan_settings_defaults(CLGAN_MODEL_DFEATURES, f);
+    if (p->classes) f->head.classes = p->classes;
+    TRY(clgan_settings_parse(CLGAN_MODEL_DFEATURES, "settings", p->settings, f));
+    if (p->classes && f->head.classes != p->classes)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "classes %d and the setting classes=%d disagree", p->classes,
+                          f->head.classes);
+    if (f->head.classes < 2)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "classes: a dfeatures head needs 2 or more classes (params.classes "
+                                                 "or the setting classes)");
+    char cwd[2048]; /* saved heads name their GAN by absolute path */
+    size_t need = sizeof f->gan_path;
+    const char *g = p->gan_checkpoint;
+    if (g[0] == '/') need = (size_t)snprintf(f->gan_path, sizeof f->gan_path, "%s", g);
+    else if (getcwd(cwd, sizeof cwd)) need = (size_t)snprintf(f->gan_path, sizeof f->gan_path, "%s/%s", cwd, g);
+    if (need >= sizeof f->gan_path)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "gan_checkpoint %s: cannot make its path absolute: %s", g,
+                          g[0] == '/' ? "too long" : strerror(errno));
+    TRY(clgan_sha256_file(f->gan_path, f->gan_sha256));
+    TRY(clgan_gan_load(m->ctx, f->gan_path, &m->gan, NULL, 0));
+    const clgan_gan_arch *a = &clgan_gan_get_config(m->gan)->arch;
+    f->c = a->c, f->h = a->h, f->w = a->w;
+    f->head.features = clgan_dfeat_dim(m->gan, &f->feat);
+    TRY(check_head_gan(m, "the new head"));
+    TRY(default_class_names(f));
+    return clgan_dhead_create(m->ctx, &f->head, &m->head);
+}
+
+static clgan_status new_model(clgan_ctx *ctx, clgan_model_kind kind, clgan_model **out)
+{
+    *out = calloc(1, sizeof **out);
+    if (!*out) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory creating a model");
+    (*out)->kind = kind, (*out)->ctx = ctx;
+    return CLGAN_OK;
+}
+
+clgan_status clgan_model_create(clgan_ctx *ctx, const clgan_model_params *params, clgan_model **model)
+{
+    if (!model) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_create: model is NULL");
+    *model = NULL;
+    if (!ctx || !params) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_create: ctx and params are required");
+    if (!clgan_model_kind_name(params->kind))
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_create: unknown model kind %d", (int)params->kind);
+    clgan_model *m;
+    TRY(new_model(ctx, params->kind, &m));
+    clgan_status st = CLGAN_OK;
+    switch (params->kind) {
+    case CLGAN_MODEL_GAN: st = create_gan(m, params); break;
+    case CLGAN_MODEL_CLASSIFIER: st = create_classifier(m, params); break;
+    case CLGAN_MODEL_SSL: st = create_ssl(m, params); break;
+    case CLGAN_MODEL_DFEATURES: st = create_dfeatures(m, params); break;
+    }
+    if (st != CLGAN_OK) {
+        clgan_model_free(m);
+        return clgan_fail_context(st, "creating the %s model", clgan_model_kind_name(params->kind));
+    }
+    *model = m;
+    return CLGAN_OK;
+}
+
+/* ---- loading and saving -------------------------------------------------- */
+
+static clgan_status load_dfeatures(clgan_model *m, const char *path)
+{
+    clgan_dhead_file *f = &m->file;
+    TRY(clgan_dhead_load(NULL, path, NULL, f)); /* the file's settings first: which GAN, which digest */
+    char sha[65], why[512];
+    clgan_status st = clgan_sha256_file(f->gan_path, sha);
+    if (st != CLGAN_OK) {
+        snprintf(why, sizeof why, "%s", clgan_last_error());
+        return clgan_fail(st, "%s is a head on the discriminator of %s, which it does not copy; that file must be "
+                              "readable at that path (%s)",
+                          path, f->gan_path, why);
+    }
+    if (strcmp(sha, f->gan_sha256) != 0)
+        return clgan_fail(CLGAN_ERR_FORMAT, "%s has changed since the head %s was trained on it (SHA-256 %.16s..., "
+                                            "was %.16s...)",
+                          f->gan_path, path, sha, f->gan_sha256);
+    TRY(clgan_gan_load(m->ctx, f->gan_path, &m->gan, NULL, 0));
+    TRY(check_head_gan(m, path));
+    free(f->class_names); /* read again with the head */
+    f->class_names = NULL;
+    return clgan_dhead_load(m->ctx, path, &m->head, f);
+}
+
+clgan_status clgan_model_load(clgan_ctx *ctx, const char *path, clgan_model **model, char *note, size_t note_cap)
+{
+    if (!model) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_load: model is NULL");
+    *model = NULL;
+    if (!ctx || !path) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_load: ctx and path are required");
+    if (note && note_cap) note[0] = '\0';
+    char kind[32], esc[CLGAN_ESCAPE_CAP];
+    clgan_ckpt_reader *r;
+    TRY(clgan_ckpt_open(path, &r));
+    clgan_status st = clgan_ckpt_get_string(r, "kind", kind, sizeof kind);
+    clgan_ckpt_close(r);
+    TRY(st);
+    int k = 0;
+    while (k < CLGAN_MODEL_KIND_COUNT && strcmp(kind, container_kinds[k])) k++;
+    if (k == CLGAN_MODEL_KIND_COUNT)
+        return clgan_fail(CLGAN_ERR_FORMAT, "%s is a '%s' checkpoint; a model is one of clgan-gan, clgan-classifier, "
+                                            "clgan-ssl or clgan-dfeatures",
+                          path, clgan_escape_str(kind, esc, sizeof esc));
+    clgan_model *m;
+    TRY(new_model(ctx, (clgan_model_kind)(k + 1), &m));
+    switch (m->kind) {
+    case CLGAN_MODEL_GAN:
+        st = clgan_gan_load(ctx, path, &m->gan, note, note_cap);
+        if (st == CLGAN_OK) st = gan_class_names(m);
+        break;
+    case CLGAN_MODEL_CLASSIFIER: st = clgan_classifier_load(ctx, path, &m->clf, note, note_cap); break;
+    case CLGAN_MODEL_SSL: st = clgan_ssl_load(ctx, path, &m->ssl, note, note_cap); break;
+    case CLGAN_MODEL_DFEATURES: st = load_dfeatures(m, path); break;
+    }
+    if (st != CLGAN_OK) {
+        clgan_model_free(m);
+        return st;
+    }
+    *model = m;
+    return CLGAN_OK;
+}
+
+clgan_status clgan_model_save(clgan_model *m, const char *path, const char *note)
+{
+    TRY(need_model(m, "clgan_model_save"));
+    if (!path) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_save: path is NULL");
+    switch (m->kind) {
+    case CLGAN_MODEL_GAN: return clgan_gan_save(m->gan, path, note);
+    case CLGAN_MODEL_CLASSIFIER: return clgan_classifier_save(m->clf, path, note);
+    case CLGAN_MODEL_SSL: return clgan_ssl_save(m->ssl, path, note);
+    case CLGAN_MODEL_DFEATURES: return clgan_dhead_save(m->head, path, &m->file); /* a head file keeps no note */
+    }
+    return wrong_kind(m, "clgan_model_save", "gan, classifier, ssl or dfeatures");
+}
+
+/* ---- what a model is ----------------------------------------------------- */
+
+static int64_t step_count(const clgan_model *m)
+{
+    switch (m->kind) {
+    case CLGAN_MODEL_GAN: return clgan_gan_step_count(m->gan);
+    case CLGAN_MODEL_CLASSIFIER: return clgan_classifier_step_count(m->clf);
+    case CLGAN_MODEL_SSL: return clgan_ssl_step_count(m->ssl);
+    case CLGAN_MODEL_DFEATURES: return m->file.steps;
+    }
+    return 0;
+}
+
+static int class_count(const clgan_model *m)
+{
+    switch (m->kind) {
+    case CLGAN_MODEL_GAN: return clgan_gan_get_config(m->gan)->arch.classes;
+    case CLGAN_MODEL_CLASSIFIER: return clgan_classifier_get_config(m->clf)->arch.classes;
+    case CLGAN_MODEL_SSL: return clgan_ssl_get_config(m->ssl)->classes;
+    case CLGAN_MODEL_DFEATURES: return m->file.head.classes;
+    }
+    return 0;
+}
+
+/* The model's trainable nets, by their names. */
+typedef struct named_net {
+    const char *name;
+    clgan_net *net;
+} named_net;
+
+static int model_nets(const clgan_model *m, named_net nets[2])
+{
+    switch (m->kind) {
+    case CLGAN_MODEL_GAN:
+        nets[0] = (named_net){"G", clgan_gan_generator(m->gan)}, nets[1] = (named_net){"D", clgan_gan_discriminator(m->gan)};
+        return 2;
+    case CLGAN_MODEL_CLASSIFIER: nets[0] = (named_net){"C", clgan_classifier_net(m->clf)}; return 1;
+    case CLGAN_MODEL_SSL:
+        nets[0] = (named_net){"G", clgan_ssl_generator(m->ssl)}, nets[1] = (named_net){"D", clgan_ssl_discriminator(m->ssl)};
+        return 2;
+    case CLGAN_MODEL_DFEATURES:
+        nets[0] = (named_net){"head", clgan_dhead_net(m->head)};
+        nets[1] = (named_net){"D", clgan_gan_discriminator(m->gan)}; /* frozen: not trained, not counted */
+        return 2;
+    }
+    return 0;
+}
+
+clgan_status clgan_model_get_info(const clgan_model *m, clgan_model_info *info)
+{
+    TRY(need_model(m, "clgan_model_get_info"));
+    if (!info) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_get_info: info is NULL");
+    memset(info, 0, sizeof *info);
+    info->kind = m->kind;
+    info->classes = class_count(m);
+    info->steps = step_count(m);
+    const char *arch = "";
+    switch (m->kind) {
+    case CLGAN_MODEL_GAN: {
+        const clgan_gan_config *c = clgan_gan_get_config(m->gan);
+        info->channels = c->arch.c, info->height = c->arch.h, info->width = c->arch.w;
+        info->batch = c->batch, info->nz = c->arch.nz, arch = c->arch.model;
+        break;
+    }
+    case CLGAN_MODEL_CLASSIFIER: {
+        const clgan_classifier_config *c = clgan_classifier_get_config(m->clf);
+        info->channels = c->arch.c, info->height = c->arch.h, info->width = c->arch.w;
+        info->batch = c->batch, arch = c->arch.model;
+        break;
+    }
+    case CLGAN_MODEL_SSL: {
+        const clgan_ssl_config *c = clgan_ssl_get_config(m->ssl);
+        info->channels = c->c, info->height = c->h, info->width = c->w;
+        info->batch = c->batch, info->nz = c->nz, arch = c->model;
+        break;
+    }
+    case CLGAN_MODEL_DFEATURES:
+        info->channels = m->file.c, info->height = m->file.h, info->width = m->file.w;
+        info->batch = m->file.head.batch;
+        arch = clgan_gan_get_config(m->gan)->arch.model; /* the features are its D's */
+        break;
+    }
+    snprintf(info->arch, sizeof info->arch, "%s", arch);
+    named_net nets[2];
+    int n = model_nets(m, nets);
+    if (m->kind == CLGAN_MODEL_DFEATURES) n = 1; /* the frozen D is not trained */
+    for (int i = 0; i < n; i++) info->params += clgan_net_param_count(nets[i].net);
+    return CLGAN_OK;
+}
+
+clgan_status clgan_model_get_setting(const clgan_model *m, const char *name, char *value, size_t cap)
+{
+    TRY(need_model(m, "clgan_model_get_setting"));
+    char esc[CLGAN_ESCAPE_CAP];
+    const clgan_setting_row *r = clgan_settings_row(m->kind, name);
+    if (!r || (r->flags & CLGAN_ROW_HIDDEN))
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "a %s model has no setting '%s'", clgan_model_kind_name(m->kind),
+                          clgan_escape_str(name, esc, sizeof esc));
+    if (!value || !cap) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_get_setting: no room for the value");
+    if (clgan_settings_format(r, model_config(m), value, cap) >= cap)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "setting '%s': its value does not fit %zu bytes", name, cap);
+    return CLGAN_OK;
+}
+
+const char *clgan_model_class_name(const clgan_model *m, int k)
+{
+    if (!m || k < 0 || k >= class_count(m)) return NULL;
+    switch (m->kind) {
+    case CLGAN_MODEL_GAN: return m->gan_classes[k];
+    case CLGAN_MODEL_CLASSIFIER: return clgan_classifier_class_name(m->clf, k);
+    case CLGAN_MODEL_SSL: return clgan_ssl_class_name(m->ssl, k);
+    case CLGAN_MODEL_DFEATURES: return m->file.class_names[k];
+    }
+    return NULL;
+}
+
+clgan_status clgan_model_set_class_name(clgan_model *m, int k, const char *name)
+{
+    TRY(need_model(m, "clgan_model_set_class_name"));
+    int K = class_count(m);
+    if (m->kind == CLGAN_MODEL_GAN)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "class names: a GAN checkpoint keeps none (the run's note names "
+                                                 "the data's classes)");
+    if (k < 0 || k >= K) return clgan_fail(CLGAN_ERR_INVALID_ARG, "class %d: the model has classes 0 to %d", k, K - 1);
+    if (!name || strlen(name) > 63)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "class %d: a name is 1 to 63 bytes", k);
+    if (m->kind == CLGAN_MODEL_DFEATURES) {
+        snprintf(m->file.class_names[k], sizeof m->file.class_names[k], "%s", name);
+        return CLGAN_OK;
+    }
+    char (*names)[64] = malloc((size_t)K * sizeof *names);
+    if (!names) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory for class names");
+    for (int i = 0; i < K; i++) snprintf(names[i], sizeof names[i], "%s", i == k ? name : clgan_model_class_name(m, i));
+    if (m->kind == CLGAN_MODEL_CLASSIFIER) clgan_classifier_set_class_names(m->clf, (const char (*)[64])names);
+    else clgan_ssl_set_class_names(m->ssl, (const char (*)[64])names);
+    free(names);
+    return CLGAN_OK;
+}
+
+const char *clgan_model_arch_text(const clgan_model *m, const char *net)
+{
+    (void)m, (void)net;
+    return NULL; /* presets are C tables until architectures are texts */
+}
+
+clgan_status clgan_model_describe(const clgan_model *m, char *out, size_t cap)
+{
+    TRY(need_model(m, "clgan_model_describe"));
+    if (!out || !cap) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_describe: no room for the text");
+    named_net nets[2];
+    int n = model_nets(m, nets);
+    size_t at = 0;
+    out[0] = '\0';
+    for (int i = 0; i < n && at + 1 < cap; i++) {
+        at += (size_t)snprintf(out + at, cap - at, "%s%s (%zu parameters%s):\n", i ? "\n" : "", nets[i].name,
+                               clgan_net_param_count(nets[i].net),
+                               m->kind == CLGAN_MODEL_DFEATURES && i == 1 ? ", frozen" : "");
+        if (at + 1 < cap) clgan_net_describe(nets[i].net, out + at, cap - at);
+        at += strlen(out + at);
+    }
+    return CLGAN_OK;
+}
+
+clgan_net *clgan_model_net(clgan_model *m, const char *name)
+{
+    if (!m || !name) return NULL;
+    named_net nets[2];
+    int n = model_nets(m, nets);
+    for (int i = 0; i < n; i++)
+        if (!strcmp(nets[i].name, name)) return nets[i].net;
+    return NULL;
+}
+
+/* ---- training and inference ---------------------------------------------- */
+
+static void put(clgan_step_stats *s, const char *name, double v)
+{
+    if (s && s->count < CLGAN_STATS_MAX) s->names[s->count] = name, s->values[s->count++] = v;
+}
+
+/* The losses of a step must be finite. */
+static clgan_status check_losses(const clgan_model *m, const clgan_step_stats *s, int n_losses)
+{
+    for (int i = 0; i < n_losses; i++)
+        if (!isfinite(s->values[i]))
+            return clgan_fail(CLGAN_ERR_CHECK_FAILED, "%s training diverged at step %lld: %s is %g",
+                              clgan_model_kind_name(m->kind), (long long)step_count(m), s->names[i], s->values[i]);
+    return CLGAN_OK;
+}
+
+clgan_status clgan_model_train_step(clgan_model *m, const float *images, const int32_t *labels,
+                                    clgan_step_stats *stats)
+{
+    TRY(need_model(m, "clgan_model_train_step"));
+    if (!images) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_train_step: images is NULL");
+    clgan_step_stats s;
+    memset(&s, 0, sizeof s);
+    int losses = 0;
+    switch (m->kind) {
+    case CLGAN_MODEL_GAN: {
+        clgan_gan_stats g;
+        TRY(clgan_gan_train_step(m->gan, images, labels, &g));
+        put(&s, "loss_d", g.loss_d), put(&s, "loss_g", g.loss_g), put(&s, "d_real", g.d_real), put(&s, "d_fake", g.d_fake);
+        losses = 2;
+        break;
+    }
+    case CLGAN_MODEL_CLASSIFIER: {
+        clgan_classifier_stats c;
+        if (!labels) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_train_step: a classifier needs labels");
+        TRY(clgan_classifier_train_step(m->clf, images, labels, &c));
+        put(&s, "loss", c.loss), put(&s, "accuracy", c.accuracy), put(&s, "lr", c.lr), put(&s, "labelled", c.labelled);
+        losses = 1;
+        break;
+    }
+    case CLGAN_MODEL_SSL: {
+        const clgan_ssl_config *c = clgan_ssl_get_config(m->ssl);
+        if (!labels) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_train_step: ssl needs the labelled batch's labels");
+        clgan_ssl_stats t;
+        const float *unl = images + (size_t)c->batch * c->c * c->h * c->w;
+        TRY(clgan_ssl_train_step(m->ssl, images, labels, unl, &t));
+        put(&s, "loss_lab", t.loss_lab), put(&s, "loss_unl", t.loss_unl), put(&s, "loss_fake", t.loss_fake);
+        put(&s, "loss_fm", t.loss_fm), put(&s, "acc_lab", t.acc_lab), put(&s, "d_real", t.d_real);
+        put(&s, "d_fake", t.d_fake), put(&s, "lr", t.lr);
+        losses = 4;
+        break;
+    }
+    case CLGAN_MODEL_DFEATURES:
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_train_step: a dfeatures head trains on a whole set at "
+                                                 "once (clgan_model_fit)");
+    }
+    if (stats) *stats = s;
+    return check_losses(m, &s, losses);
+}
+
+/* dfeatures: the frozen D's features of n images, [n*F] (freed by the caller). */
+static clgan_status features_of(clgan_model *m, int n, const float *images, float **feats)
+{
+    size_t F = (size_t)m->file.head.features;
+    *feats = malloc((size_t)n * F * sizeof **feats);
+    if (!*feats) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory for %d images' features", n);
+    clgan_status st = clgan_dfeat_extract(m->ctx, m->gan, &m->file.feat, n, images, *feats);
+    if (st != CLGAN_OK) free(*feats), *feats = NULL;
+    return st;
+}
+
+clgan_status clgan_model_fit(clgan_model *m, int n, const float *images, const int32_t *labels,
+                             clgan_step_stats *stats)
+{
+    TRY(need_model(m, "clgan_model_fit"));
+    if (m->kind != CLGAN_MODEL_DFEATURES) return wrong_kind(m, "clgan_model_fit", "a dfeatures head (train_step trains the others)");
+    if (n < 1 || !images || !labels) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_fit: needs n >= 1 images and their labels");
+    float *feats;
+    TRY(features_of(m, n, images, &feats));
+    clgan_dhead_stats h;
+    clgan_status st = clgan_dhead_train(m->head, n, feats, labels, &h);
+    free(feats);
+    TRY(st);
+    m->file.steps += h.steps;
+    clgan_step_stats s;
+    memset(&s, 0, sizeof s);
+    put(&s, "first_loss", h.first_loss), put(&s, "last_loss", h.last_loss);
+    put(&s, "train_accuracy", h.train_accuracy), put(&s, "steps", (double)h.steps);
+    if (stats) *stats = s;
+    return CLGAN_OK;
+}
+
+clgan_status clgan_model_sample(clgan_model *m, int n, const int32_t *labels, uint64_t seed, float *images)
+{
+    TRY(need_model(m, "clgan_model_sample"));
+    if (n < 1 || !images) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_sample: needs n >= 1 and an output array");
+    if (m->kind == CLGAN_MODEL_GAN) return clgan_gan_sample(m->gan, n, labels, seed, images);
+    if (m->kind == CLGAN_MODEL_SSL) {
+        if (labels) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_sample: an ssl generator takes no labels");
+        return clgan_ssl_sample(m->ssl, n, seed, images);
+    }
+    return wrong_kind(m, "clgan_model_sample", "gan and ssl models have a generator");
+}
+
+clgan_status clgan_model_predict(clgan_model *m, int n, const float *images, float *probs)
+{
+    TRY(need_model(m, "clgan_model_predict"));
+    if (n < 1 || !images || !probs)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_predict: needs n >= 1, images and an output array");
+    switch (m->kind) {
+    case CLGAN_MODEL_CLASSIFIER: return clgan_classifier_predict(m->clf, n, images, probs);
+    case CLGAN_MODEL_SSL: return clgan_ssl_predict(m->ssl, n, images, probs);
+    case CLGAN_MODEL_DFEATURES: {
+        float *feats;
+        TRY(features_of(m, n, images, &feats));
+        int32_t *pred = malloc((size_t)n * sizeof *pred);
+        clgan_status st = pred ? clgan_dhead_predict(m->head, n, feats, pred, probs)
+                               : clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory for %d predictions", n);
+        free(pred), free(feats);
+        return st;
+    }
+    case CLGAN_MODEL_GAN: break;
+    }
+    return wrong_kind(m, "clgan_model_predict", "classifier, ssl and dfeatures models classify");
+}
+
+clgan_status clgan_model_evaluate(clgan_model *m, const clgan_dataset *d, int64_t *confusion, double *accuracy)
+{
+    TRY(need_model(m, "clgan_model_evaluate"));
+    if (!d) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_evaluate: the dataset is NULL");
+    if (m->kind == CLGAN_MODEL_GAN) return wrong_kind(m, "clgan_model_evaluate", "classifier, ssl and dfeatures models");
+    int K = class_count(m);
+    int64_t *cm = confusion ? confusion : calloc((size_t)K * K, sizeof *cm);
+    if (!cm) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory for a confusion matrix");
+    clgan_status st = CLGAN_OK;
+    if (m->kind == CLGAN_MODEL_CLASSIFIER) st = clgan_classifier_evaluate(m->clf, d, cm);
+    else if (m->kind == CLGAN_MODEL_SSL) st = clgan_ssl_evaluate(m->ssl, d, cm);
+    else if (d->c != m->file.c || d->h != m->file.h || d->w != m->file.w || d->classes != K)
+        st = clgan_fail(CLGAN_ERR_INVALID_ARG, "the data's %dx%dx%d images in %d classes do not fit the head's "
+                                               "%dx%dx%d in %d",
+                        d->w, d->h, d->c, d->classes, m->file.w, m->file.h, m->file.c, K);
+    else {
+        float *feats = malloc((size_t)(d->n > 0 ? d->n : 1) * m->file.head.features * sizeof *feats);
+        st = feats ? clgan_dfeat_extract_dataset(m->ctx, m->gan, &m->file.feat, d, feats)
+                   : clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory for the data's features");
+        if (st == CLGAN_OK) st = clgan_dhead_evaluate(m->head, d->n, feats, d->labels, cm);
+        free(feats);
+    }
+    if (st == CLGAN_OK && accuracy) *accuracy = clgan_accuracy(cm, K);
+    if (!confusion) free(cm);
+    return st;
+}
