@@ -4,7 +4,11 @@
  * stream too; a stop request saves once at the step reached; weights that
  * turn non-finite and a step that diverges leave the last good checkpoint;
  * log.csv is trimmed to the checkpoint; best and periodic copies; the run
- * folder checks and stale temporary files. No device needed. */
+ * folder checks and stale temporary files; then, on an OpenCL device when
+ * there is one, the driver over real models (clgan_train_run_model): a GAN
+ * resumed mid-epoch samples the same bytes as one trained in one go, a stop
+ * request mid-run, a semi-supervised model's two streams and a classifier's
+ * evaluation and best checkpoint. */
 #include "test_files.h"
 #include "test_util.h"
 
@@ -450,6 +454,120 @@ static void test_out_dir(const clgan_dataset *train)
            "fewer images than a batch: %s", clgan_last_error());
 }
 
+/* ---- real models ------------------------------------------------------------ */
+static clgan_model *new_model(clgan_ctx *ctx, clgan_model_kind kind, const char *arch, int classes, const char *settings)
+{
+    clgan_model_params mp = clgan_model_default_params(kind);
+    mp.arch = arch, mp.classes = classes, mp.settings = settings;
+    clgan_model *m;
+    MUST(clgan_model_create(ctx, &mp, &m));
+    return m;
+}
+
+static int64_t steps_of(const clgan_model *m)
+{
+    clgan_model_info info;
+    MUST(clgan_model_get_info(m, &info));
+    return info.steps;
+}
+
+static clgan_status stop_at_3(void *user, const clgan_train_progress *p)
+{
+    (void)user;
+    if (p->step == 3) clgan_train_request_stop(15);
+    return CLGAN_OK;
+}
+
+static void test_real_models(clgan_ctx *ctx)
+{
+    clgan_dataset_options o = clgan_dataset_default_options();
+    o.synthetic_train = 40, o.synthetic_test = 20;
+    clgan_dataset *data, *test;
+    MUST(clgan_dataset_open("synthetic", CLGAN_SPLIT_TRAIN, &o, &data));
+    MUST(clgan_dataset_open("synthetic", CLGAN_SPLIT_TEST, &o, &test));
+    const char *gan_settings = "batch=8 width=4 nz=8 seed=3"; /* 5 steps an epoch */
+    char dir[512], ckpt[600];
+    clgan_train_result r;
+
+    /* A GAN: 2 epochs in one go, and 3 steps then a resume from the checkpoint. */
+    clgan_model *whole = new_model(ctx, CLGAN_MODEL_GAN, "dcgan28", 0, gan_settings);
+    clgan_train_params p = params_for("gan-whole", dir, sizeof dir, data);
+    p.epochs = 2;
+    MUST(clgan_train_run_model(whole, &p, &r));
+    EXPECT(r.step == 10 && steps_of(whole) == 10 && r.saved == 10, "model GAN: 2 epochs of 5 steps, saved at %lld",
+           (long long)r.saved);
+    clgan_model *part = new_model(ctx, CLGAN_MODEL_GAN, "dcgan28", 0, gan_settings);
+    p = params_for("gan-part", dir, sizeof dir, data);
+    p.steps = 3;
+    MUST(clgan_train_run_model(part, &p, &r));
+    clgan_model_free(part);
+    snprintf(ckpt, sizeof ckpt, "%s/checkpoint.ckpt", dir);
+    clgan_model *resumed;
+    MUST(clgan_model_load(ctx, ckpt, &resumed, NULL, 0));
+    p.steps = 0;
+    p.epochs = 2;
+    p.resume = 1;
+    MUST(clgan_train_run_model(resumed, &p, &r));
+    float a[4 * 28 * 28], b[4 * 28 * 28];
+    MUST(clgan_model_sample(whole, 4, NULL, 9, a));
+    MUST(clgan_model_sample(resumed, 4, NULL, 9, b));
+    EXPECT(steps_of(resumed) == 10 && !memcmp(a, b, sizeof a),
+           "model GAN resumed at step 3 (mid-epoch) samples the same bytes as the run in one go");
+    char steps[256];
+    log_steps(r.log, steps, sizeof steps);
+    EXPECT(!strcmp(steps, "1 2 3 4 5 6 7 8 9 10 "), "... and its log holds steps 1..10 once: %s", steps);
+    clgan_model_free(resumed);
+
+    /* A stop request from the step callback: one checkpoint at the step reached. */
+    clgan_model *stopped = new_model(ctx, CLGAN_MODEL_GAN, "dcgan28", 0, gan_settings);
+    p = params_for("gan-stop", dir, sizeof dir, data);
+    p.on_step = stop_at_3;
+    MUST(clgan_train_run_model(stopped, &p, &r));
+    clgan_model_free(stopped);
+    snprintf(ckpt, sizeof ckpt, "%s/checkpoint.ckpt", dir);
+    MUST(clgan_model_load(ctx, ckpt, &stopped, NULL, 0));
+    EXPECT(r.stopped == 15 && r.step == 3 && r.saved == 3 && steps_of(stopped) == 3,
+           "model GAN: a stop request after step 3 leaves a checkpoint of step 3");
+    clgan_model_free(stopped);
+
+    /* Semi-supervised: the labelled stream as train2, evaluated on the test split. */
+    clgan_model *ssl = new_model(ctx, CLGAN_MODEL_SSL, "ssl28", 10, "batch=8 width=4 nz=8");
+    p = params_for("ssl", dir, sizeof dir, data);
+    p.steps = 4;
+    p.test = test;
+    clgan_status st = clgan_train_run_model(ssl, &p, &r);
+    EXPECT(st == CLGAN_ERR_INVALID_ARG && strstr(clgan_last_error(), "train2"),
+           "model SSL without its labelled stream is refused: %s", clgan_last_error());
+    p.train2 = data;
+    MUST(clgan_train_run_model(ssl, &p, &r));
+    EXPECT(r.step == 4 && r.evaluated && r.metric >= 0 && r.metric <= 1 && steps_of(ssl) == 4,
+           "model SSL: 4 steps over two streams, test accuracy %.3f", r.metric);
+    clgan_model_free(ssl);
+
+    /* A classifier: evaluation each epoch, best.ckpt, the log's metric column. */
+    clgan_model *clf = new_model(ctx, CLGAN_MODEL_CLASSIFIER, "lenet28", 10, "batch=8 width=4 seed=2");
+    p = params_for("clf", dir, sizeof dir, data);
+    p.epochs = 2;
+    p.test = test;
+    p.keep_best = 1;
+    MUST(clgan_train_run_model(clf, &p, &r));
+    char best[600];
+    snprintf(best, sizeof best, "%s/best.ckpt", dir);
+    clgan_model *b_m = NULL;
+    EXPECT(r.evaluated && clgan_model_load(ctx, best, &b_m, NULL, 0) == CLGAN_OK && steps_of(b_m) >= 5,
+           "model classifier: evaluated (accuracy %.3f), best.ckpt loads", r.metric);
+    clgan_model_free(b_m);
+    size_t len;
+    char *text = (char *)test_read_file(r.log, &len);
+    EXPECT(text && !strncmp(text, "step,epoch,loss,accuracy,lr,labelled,test_accuracy,images_per_sec,seconds\n", 73),
+           "... its log's header comes from the model's statistics: %.72s", text ? text : "(none)");
+    free(text);
+    clgan_model_free(clf);
+    clgan_model_free(whole);
+    clgan_dataset_free(data);
+    clgan_dataset_free(test);
+}
+
 int main(void)
 {
     snprintf(root, sizeof root, "/tmp/clgan_test_driver_%ld", (long)getpid());
@@ -466,6 +584,11 @@ int main(void)
     clgan_dataset_free(train);
     clgan_dataset_free(second);
     clgan_dataset_free(test);
+    clgan_ctx *ctx;
+    if (clgan_ctx_create(NULL, &ctx) == CLGAN_OK) {
+        test_real_models(ctx);
+        clgan_ctx_free(ctx);
+    } else printf("skipped the tests over real models (no OpenCL device): %s\n", clgan_last_error());
     if (!failures) test_rm_rf(root);
     return test_finish();
 }

@@ -286,14 +286,16 @@ static clgan_status check_weights(run_state *s, int epoch)
                       what, (long long)s->r->step, epoch, kept);
 }
 
-/* The best metric in the trimmed log's metric column (field `col`, 0-based). */
-static double best_in_log(const char *path, int col)
+/* The best metric in a log's metric column: the third field from the end
+ * (..., metric, images_per_sec, seconds), counted on its header line. */
+static double best_in_log(const char *path)
 {
     size_t len = 0;
     char *text = read_text(path, &len);
     double best = NAN;
     if (!text) return best;
     char *line = strchr(text, '\n'); /* after the header */
+    int col = count_fields(text, line ? (size_t)(line - text) : len) - 3;
     while (line && *++line) {
         char *nl = strchr(line, '\n');
         const char *f = line;
@@ -312,10 +314,19 @@ static double best_in_log(const char *path, int col)
     return best;
 }
 
-/* The log's header line. */
-static void log_header(const run_state *s, char *out, size_t cap)
+/* The log's header line: the target's stat_columns, or else the names of a
+ * step's statistics (stats; NULL before the first step). */
+static void log_header(const run_state *s, const clgan_step_stats *stats, char *out, size_t cap)
 {
-    const char *cols = s->t->stat_columns ? s->t->stat_columns : "";
+    char names[CLGAN_STATS_MAX * 64] = "";
+    const char *cols = s->t->stat_columns;
+    if (!cols) {
+        size_t n = 0;
+        for (int i = 0; stats && i < stats->count && i < CLGAN_STATS_MAX && n < sizeof names; i++)
+            n += (size_t)snprintf(names + n, sizeof names - n, "%s%s", i ? "," : "",
+                                  stats->names[i] ? stats->names[i] : "value");
+        cols = names;
+    }
     snprintf(out, cap, "step,epoch%s%s%s%s,images_per_sec,seconds", cols[0] ? "," : "", cols, s->has_eval ? "," : "",
              s->has_eval ? s->p->metric_name : "");
 }
@@ -430,20 +441,22 @@ clgan_status clgan_train_run(const clgan_train_target *t, const clgan_train_para
 
     /* The log: a new one with its header, or the resumed run's trimmed to its checkpoint. */
     char header[1024];
-    log_header(&s, header, sizeof header);
+    log_header(&s, NULL, header, sizeof header);
     if (p->resume && clgan_train_trim_log(r->log, r->start, header) != CLGAN_OK)
         note(p->messages, "warning: could not trim %s back to step %lld: %s", r->log, (long long)r->start,
              clgan_last_error());
-    if (p->resume && p->keep_best && s.has_eval) {
-        int col = count_fields(header, strlen(header)) - 3; /* ...,metric,images_per_sec,seconds */
-        s.best = best_in_log(r->log, col);
-    }
+    if (p->resume && p->keep_best && s.has_eval) s.best = best_in_log(r->log);
     log = fopen(r->log, p->resume ? "a" : "w");
     if (!log) {
         st = clgan_fail(CLGAN_ERR_IO, "cannot write %s: %s", r->log, strerror(errno));
         goto done;
     }
-    if (!p->resume && (st = log_line(log, r->log, header)) != CLGAN_OK) goto done;
+    /* Without stat_columns the header waits for the first step's names. */
+    int header_due = !p->resume;
+    if (header_due && t->stat_columns) {
+        if ((st = log_line(log, r->log, header)) != CLGAN_OK) goto done;
+        header_due = 0;
+    }
 
     /* Resume: the batches an uninterrupted run would feed next. */
     if (r->start < total) {
@@ -504,6 +517,11 @@ clgan_status clgan_train_run(const clgan_train_target *t, const clgan_train_para
             r->evaluated = 1;
             if (p->on_evaluated && (st = p->on_evaluated(p->user, &pr)) != CLGAN_OK) goto done;
         }
+        if (header_due) {
+            log_header(&s, &r->stats, header, sizeof header);
+            if ((st = log_line(log, r->log, header)) != CLGAN_OK) goto done;
+            header_due = 0;
+        }
         /* The row: step, epoch, the statistics, the metric where evaluated, speed, time. */
         char row[2048];
         size_t n = (size_t)snprintf(row, sizeof row, "%lld,%d", (long long)r->step, pr.epoch);
@@ -544,5 +562,69 @@ done:
     free(y2);
     clgan_loader_free(main_l);
     clgan_loader_free(second_l);
+    return st;
+}
+
+/* ---- over a model handle --------------------------------------------------- */
+typedef struct model_target {
+    clgan_model *m;
+    clgan_model_kind kind;
+    float *pair; /* ssl: the labelled then the unlabelled batch, [2*batch,C,H,W] */
+    size_t batch_floats;
+} model_target;
+
+static clgan_status model_step(void *self, const clgan_train_batch *b, clgan_step_stats *stats)
+{
+    model_target *mt = self;
+    if (mt->kind != CLGAN_MODEL_SSL) return clgan_model_train_step(mt->m, b->images, b->labels, stats);
+    memcpy(mt->pair, b->images2, mt->batch_floats * sizeof *mt->pair);
+    memcpy(mt->pair + mt->batch_floats, b->images, mt->batch_floats * sizeof *mt->pair);
+    return clgan_model_train_step(mt->m, mt->pair, b->labels2, stats);
+}
+
+static clgan_status model_save(void *self, const char *path, const char *note)
+{
+    return clgan_model_save(((model_target *)self)->m, path, note);
+}
+
+static clgan_status model_evaluate(void *self, const clgan_dataset *test, double *metric)
+{
+    return clgan_model_evaluate(((model_target *)self)->m, test, NULL, metric);
+}
+
+clgan_status clgan_train_run_model(clgan_model *model, const clgan_train_params *params, clgan_train_result *result)
+{
+    if (!model || !params || !result)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_train_run_model needs a model, params and a result");
+    clgan_model_info info;
+    TRY(clgan_model_get_info(model, &info));
+    if (info.kind == CLGAN_MODEL_DFEATURES)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "a dfeatures head trains on a whole set at once (clgan_model_fit), "
+                                                 "not step by step");
+    if (info.kind == CLGAN_MODEL_SSL && !params->train2)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "a semi-supervised model needs its labelled images as params.train2");
+    char seed_text[32];
+    TRY(clgan_model_get_setting(model, "seed", seed_text, sizeof seed_text));
+    clgan_train_params p = *params;
+    p.seed = strtoull(seed_text, NULL, 10);
+    p.seed2 = p.seed * 2 + 7;
+    model_target mt = {model, info.kind, NULL, (size_t)info.batch * info.channels * info.height * info.width};
+    clgan_train_target t;
+    memset(&t, 0, sizeof t);
+    t.self = &mt;
+    t.batch = info.batch;
+    t.steps = info.steps;
+    t.step = model_step;
+    t.save = model_save;
+    t.evaluate = params->test && info.kind != CLGAN_MODEL_GAN ? model_evaluate : NULL;
+    static const char *const net_names[] = {"G", "D", "C"};
+    for (int i = 0; i < 3; i++) {
+        clgan_net *net = clgan_model_net(model, net_names[i]);
+        if (net) t.nets[t.net_count] = net, t.net_names[t.net_count++] = net_names[i];
+    }
+    if (info.kind == CLGAN_MODEL_SSL && !(mt.pair = malloc(2 * mt.batch_floats * sizeof *mt.pair)))
+        return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory for a batch of %d image pairs", info.batch);
+    clgan_status st = clgan_train_run(&t, &p, result);
+    free(mt.pair);
     return st;
 }

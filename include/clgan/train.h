@@ -54,7 +54,8 @@ typedef struct clgan_train_target {
     int batch;     /* images per step and stream, >= 1 */
     int64_t steps; /* steps already taken: 0, or the step of the checkpoint resumed from */
     /* log.csv's columns for the step's statistics, comma-separated, in the
-     * order step() fills stats ("loss_d,loss_g,d_real,d_fake"). */
+     * order step() fills stats ("loss_d,loss_g,d_real,d_fake"); NULL: the
+     * names the first step gives. */
     const char *stat_columns;
     /* One training step. A step that makes the loss non-finite fails with
      * CLGAN_ERR_CHECK_FAILED and a message containing "diverged". */
@@ -150,6 +151,17 @@ CLGAN_API clgan_status clgan_train_check_out(const char *out_dir, int resume, FI
  * weights and the message says which step they are, and params->advice. */
 CLGAN_API clgan_status clgan_train_run(const clgan_train_target *target, const clgan_train_params *params,
                                        clgan_train_result *result /* OUT */);
+
+/* The driver over a model handle (clgan/model.h): a GAN, classifier or
+ * semi-supervised model trained from its step count on. Its batch, its nets
+ * (checked for NaN/Inf), its evaluation (accuracy on params->test, for a
+ * classifier or semi-supervised model when test is set) and its seed come
+ * from the model: the data order is that of the model's seed setting (a
+ * semi-supervised model's labelled stream, params->train2, with seed * 2 + 7),
+ * whatever params' seeds say. A semi-supervised model needs train2: its
+ * steps take the labelled batch from train2 and the unlabelled one from train. */
+CLGAN_API clgan_status clgan_train_run_model(clgan_model *model, const clgan_train_params *params,
+                                             clgan_train_result *result /* OUT */);
 
 /* Ask the running (or next) clgan_train_run to stop after its current step.
  * Async-signal-safe: call it from a SIGINT/SIGTERM handler with the signal
