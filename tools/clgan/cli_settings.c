@@ -172,7 +172,8 @@ void run_opts_help(FILE *f, unsigned mask, const run_opts *o, const char *const 
         for (const char *const *ov = overrides; ov && ov[0]; ov += 2)
             if (!strcmp(ov[0], row->info.name)) help = ov[1];
         const void *field = (const char *)o + row->offset;
-        if (row->info.type == CLGAN_SETTING_INT && *(const int *)field > 0)
+        if (strstr(help, "default")) snprintf(text, sizeof text, "%s", help); /* the text says it */
+        else if (row->info.type == CLGAN_SETTING_INT && *(const int *)field > 0)
             snprintf(text, sizeof text, "%s (default %d)", help, *(const int *)field);
         else if (row->info.type == CLGAN_SETTING_CHOICE && *(const char *const *)field)
             snprintf(text, sizeof text, "%s (default %s)", help, *(const char *const *)field);

@@ -388,10 +388,8 @@ static clgan_status clf_save(void *self, const char *path, const char *note)
 static clgan_status clf_evaluate(void *self, const clgan_dataset *test, double *metric)
 {
     clf_run *c = self;
-    clgan_status st = progress_evaluate(&c->tc.prog, "evaluating the test split:", eval_classifier, c->clf, test,
-                                        clgan_classifier_get_config(c->clf)->batch, c->K, c->cm);
-    *metric = clgan_accuracy(c->cm, c->K);
-    return st;
+    return train_cli_evaluate(&c->tc, eval_classifier, c->clf, test, clgan_classifier_get_config(c->clf)->batch, c->K,
+                              c->cm, metric);
 }
 
 static void clf_metrics(const clgan_step_stats *st, char *out, size_t cap)
@@ -564,10 +562,7 @@ static int train_run(train_opts *opts)
     fprintf(stderr, "clgan: %zu parameters; steps %lld -> %lld; output in %s\n",
             clgan_net_param_count(clgan_classifier_net(cr.clf)), (long long)t.steps, (long long)total, o.run.out);
 
-    cr.tc.command = "train-classifier";
-    cr.tc.json = o.run.json;
-    cr.tc.ctx = ctx;
-    cr.tc.metrics = clf_metrics;
+    train_cli_setup(&cr.tc, "train-classifier", o.run.json, ctx, clf_metrics);
     clgan_train_result r;
     if ((rc = train_cli_run(&cr.tc, &t, &p, &r, &cr)) >= 0) {
         exit_code = rc;

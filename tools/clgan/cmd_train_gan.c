@@ -366,10 +366,7 @@ static int train_run(train_opts *opts)
             clgan_net_param_count(clgan_gan_generator(g.gan)), clgan_net_param_count(clgan_gan_discriminator(g.gan)),
             (long long)t.steps, (long long)total, o.run.out);
 
-    g.tc.command = "train-gan";
-    g.tc.json = o.run.json;
-    g.tc.ctx = ctx;
-    g.tc.metrics = gan_metrics;
+    train_cli_setup(&g.tc, "train-gan", o.run.json, ctx, gan_metrics);
     clgan_train_result r;
     if ((rc = train_cli_run(&g.tc, &t, &p, &r, &g)) >= 0) {
         exit_code = rc;

@@ -219,10 +219,7 @@ static clgan_status ssl_save(void *self, const char *path, const char *note)
 static clgan_status ssl_evaluate(void *self, const clgan_dataset *test, double *metric)
 {
     ssl_run *r = self;
-    clgan_status st = progress_evaluate(&r->tc.prog, "evaluating the test split:", eval_ssl, r->s, test,
-                                        clgan_ssl_get_config(r->s)->batch, r->K, r->cm);
-    *metric = clgan_accuracy(r->cm, r->K);
-    return st;
+    return train_cli_evaluate(&r->tc, eval_ssl, r->s, test, clgan_ssl_get_config(r->s)->batch, r->K, r->cm, metric);
 }
 
 static void ssl_metrics(const clgan_step_stats *st, char *out, size_t cap)
@@ -377,10 +374,7 @@ static int train_run(ssl_opts *opts)
     fprintf(stderr, "clgan: D %zu, G %zu parameters; steps %lld -> %lld; output in %s\n",
             clgan_net_param_count(clgan_ssl_discriminator(sr.s)), clgan_net_param_count(clgan_ssl_generator(sr.s)),
             (long long)t.steps, (long long)total, o.run.out);
-    sr.tc.command = "train-ssl";
-    sr.tc.json = o.run.json;
-    sr.tc.ctx = ctx;
-    sr.tc.metrics = ssl_metrics;
+    train_cli_setup(&sr.tc, "train-ssl", o.run.json, ctx, ssl_metrics);
     clgan_train_result r;
     if ((rc = train_cli_run(&sr.tc, &t, &p, &r, &sr)) >= 0) {
         exit_code = rc;

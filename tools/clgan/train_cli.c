@@ -4,6 +4,8 @@
 #include "classifier_report.h"
 #include "run_dir.h"
 
+#include "train/metrics.h"
+
 #include <signal.h>
 #include <string.h>
 
@@ -107,4 +109,18 @@ clgan_status train_cli_report_eval(train_cli *tc, const clgan_train_progress *p,
     fprintf(stderr, "clgan: epoch %d/%d (step %lld): test\n", p->epoch, p->epochs_total, (long long)p->step);
     report_print(stderr, K, names, cm, "  ");
     return CLGAN_OK;
+}
+
+void train_cli_setup(train_cli *tc, const char *command, int json, clgan_ctx *ctx,
+                     void (*metrics)(const clgan_step_stats *st, char *out, size_t cap))
+{
+    tc->command = command, tc->json = json, tc->ctx = ctx, tc->metrics = metrics;
+}
+
+clgan_status train_cli_evaluate(train_cli *tc, progress_eval_fn fn, void *model, const clgan_dataset *test, int batch,
+                                int K, int64_t *cm, double *metric)
+{
+    clgan_status st = progress_evaluate(&tc->prog, "evaluating the test split:", fn, model, test, batch, K, cm);
+    *metric = clgan_accuracy(cm, K);
+    return st;
 }

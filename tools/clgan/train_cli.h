@@ -22,6 +22,14 @@ typedef struct train_cli {
     int batch;
 } train_cli;
 
+/* The run's command ("train-gan", for --json), --json, context and metrics text. */
+void train_cli_setup(train_cli *tc, const char *command, int json, clgan_ctx *ctx,
+                     void (*metrics)(const clgan_step_stats *st, char *out, size_t cap));
+/* A classifier's evaluation for the driver: fn over test in chunks of
+ * `batch` with the bar's evaluation line, the confusion matrix into cm
+ * [K*K], its accuracy into *metric. */
+clgan_status train_cli_evaluate(train_cli *tc, progress_eval_fn fn, void *model, const clgan_dataset *test, int batch,
+                                int K, int64_t *cm, double *metric);
 /* Route target's step through the profiler and params' on_step to the
  * progress bar, then run the driver; params' on_evaluated and on_checkpoint
  * get `user`. Returns -1 when the
