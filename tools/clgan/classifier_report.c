@@ -2,7 +2,7 @@
 #include "classifier_report.h"
 
 #include "cli.h"
-#include "report/plot.h"
+#include "plot.h"
 #include "train/metrics.h"
 
 #include <math.h>
