@@ -1,11 +1,15 @@
 /* clgan.h — the public C API of libclgan: include this one header.
  *
  *   clgan/core.h     status codes, errors, version, devices, contexts, self-test
+ *   clgan/dataset.h  datasets (IDX, CIFAR-10, image folders, synthetic): open,
+ *                    shape, class names, images as floats, shuffled batches
  *   clgan/arch.h     architectures as text: presets, parse and validate a
  *                    text, the per-layer summary (docs/ARCHITECTURES.md)
  *   clgan/model.h    models (GAN, classifier, semi-supervised, D-feature head)
  *                    behind one handle: create, train a step, sample, predict,
  *                    evaluate, save, load, describe; their settings tables
+ *   clgan/net.h      a model's nets: layers, shapes, parameters as floats
+ *   clgan/image.h    a PNG grid of images (samples)
  *   clgan/train.h    the training driver: epochs, resume, checkpoints,
  *                    evaluation, the stop request, the NaN guard, log.csv
  *
@@ -16,7 +20,10 @@
 #ifndef CLGAN_H
 #define CLGAN_H
 #include "clgan/core.h"
+#include "clgan/dataset.h"
+#include "clgan/image.h"
 #include "clgan/arch.h"
 #include "clgan/model.h"
+#include "clgan/net.h"
 #include "clgan/train.h"
 #endif

@@ -5,6 +5,7 @@
 #include "core/sha256.h"
 #include "io/container.h"
 #include "test_files.h"
+#include "test_expect.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -13,14 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int failures;
-#define EXPECT(cond, ...)                                    \
-    do {                                                     \
-        if (cond) printf("ok   " __VA_ARGS__);               \
-        else { printf("FAIL " __VA_ARGS__); failures++; }    \
-        printf("\n");                                        \
-        fflush(stdout);                                      \
-    } while (0)
 
 static char dir[256];
 
@@ -341,6 +334,5 @@ int main(void)
     test_damage();
     test_atomic();
     cleanup();
-    printf("%d failure(s)\n", failures);
-    return failures ? 1 : 0;
+    return test_finish();
 }

@@ -1,9 +1,12 @@
-/* test_image.c — PNG output read back with stb_image: grid geometry, cell
+/* test_image.c — PNG output read back with stb_image (io/image.c grids and
+ * report/plot.c charts): grid geometry, cell
  * colours, clamping and padding (float and uint8, grey and RGB); heatmap
  * cell colours and digits; line plots (a rising line, a NaN gap, a falling
  * line with the legend out of its way); bad arguments and unwritable paths.
  * With an argument, the PNGs are kept in that folder for viewing. */
 #include "io/image.h"
+#include "report/plot.h"
+#include "test_expect.h"
 
 #include <dirent.h>
 #include <math.h>
@@ -15,14 +18,6 @@
 
 #include <stb/stb_image.h>
 
-static int failures;
-#define EXPECT(cond, ...)                                    \
-    do {                                                     \
-        if (cond) printf("ok   " __VA_ARGS__);               \
-        else { printf("FAIL " __VA_ARGS__); failures++; }    \
-        printf("\n");                                        \
-        fflush(stdout);                                      \
-    } while (0)
 
 static char dir[256];
 static int keep;
@@ -411,6 +406,5 @@ int main(int argc, char **argv)
     test_plot();
     test_errors();
     if (!keep) cleanup();
-    printf("%d failure(s)\n", failures);
-    return failures ? 1 : 0;
+    return test_finish();
 }

@@ -21,6 +21,13 @@ static char dir[256];
 
 static int has(const char *needle) { return strstr(clgan_last_error(), needle) != NULL; }
 
+static clgan_model_params params(clgan_model_kind kind, const char *arch, int classes, const char *settings)
+{
+    clgan_model_params p = clgan_model_default_params(kind);
+    p.arch = arch, p.classes = classes, p.settings = settings;
+    return p;
+}
+
 static const char *file_in_dir(const char *name)
 {
     static char paths[8][320];
@@ -114,6 +121,12 @@ static void round_trip(const char *what, const clgan_model_params *p, clgan_mode
     train_to(b, N_STEPS + M_STEPS);
     EXPECT(same_outputs(a, b), "%s: %d steps, save, load, %d more == %d in one go (bit for bit)", what, N_STEPS,
            M_STEPS, N_STEPS + M_STEPS);
+    char desc[16384];
+    size_t total = 0;
+    MUST(clgan_model_describe(b, desc, sizeof desc));
+    for (const char *t = desc; (t = strstr(t, "total: ")); t++) total += strtoull(t + 7, NULL, 10);
+    if (ib.kind == CLGAN_MODEL_DFEATURES) total = ib.params; /* its frozen D is described, not counted */
+    EXPECT(total == ib.params, "%s: describe's totals add up to the model's %zu parameters", what, ib.params);
     /* and not trivially so: training changed what the model gives */
     clgan_model *fresh;
     MUST(clgan_model_create(ctx, p, &fresh));
@@ -126,9 +139,7 @@ static void round_trip(const char *what, const clgan_model_params *p, clgan_mode
 
 static void test_gan(void)
 {
-    clgan_model_params p = clgan_model_default_params(CLGAN_MODEL_GAN);
-    p.arch = "dcgan28";
-    p.settings = "batch=4 width=4\nnz=8 seed=3 lr_g=1e-3 lr_d=1e-3";
+    clgan_model_params p = params(CLGAN_MODEL_GAN, "dcgan28", 0, "batch=4 width=4\nnz=8 seed=3 lr_g=1e-3 lr_d=1e-3");
     clgan_model *g;
     round_trip("gan", &p, &g);
     clgan_model_info info;
@@ -152,7 +163,14 @@ static void test_gan(void)
            "gan: step stats loss_d %g, loss_g %g, ...", st.values[0], st.values[1]);
     char desc[8192];
     MUST(clgan_model_describe(g, desc, sizeof desc));
-    EXPECT(strstr(desc, "G (") && strstr(desc, "D (") && strlen(desc) > 100, "gan: describe lists G and D");
+    char want_g[64], want_d[64];
+    snprintf(want_g, sizeof want_g, "total: %zu parameters", clgan_net_param_count(clgan_model_net(g, "G")));
+    snprintf(want_d, sizeof want_d, "total: %zu parameters", clgan_net_param_count(clgan_model_net(g, "D")));
+    EXPECT(!strncmp(desc, "G:\n", 3) && strstr(desc, "\nD:\n") && strstr(desc, want_g) && strstr(desc, want_d) &&
+               strstr(desc, "conv_transpose") && strstr(desc, "<- features"),
+           "gan: describe gives G's and D's layer tables with the nets' own parameter counts");
+    EXPECT(clgan_model_describe(g, desc, 64) == CLGAN_ERR_INVALID_ARG && has("does not fit"),
+           "gan: describe into too small a buffer fails: %s", clgan_last_error());
     /* the wrong kind of call, named */
     float probs[40];
     EXPECT(clgan_model_predict(g, 1, x, probs) == CLGAN_ERR_INVALID_ARG && has("the gan model cannot"),
@@ -177,10 +195,7 @@ static void test_gan(void)
 
 static void test_classifier(void)
 {
-    clgan_model_params p = clgan_model_default_params(CLGAN_MODEL_CLASSIFIER);
-    p.arch = "lenet28";
-    p.classes = 10;
-    p.settings = "batch=4 width=4 seed=2 augment=1";
+    clgan_model_params p = params(CLGAN_MODEL_CLASSIFIER, "lenet28", 10, "batch=4 width=4 seed=2 augment=1");
     clgan_model *c;
     round_trip("classifier", &p, &c);
     MUST(clgan_model_set_class_name(c, 2, "square"));
@@ -211,10 +226,7 @@ static void test_classifier(void)
 
 static void test_ssl(void)
 {
-    clgan_model_params p = clgan_model_default_params(CLGAN_MODEL_SSL);
-    p.arch = "ssl28";
-    p.classes = 10;
-    p.settings = "batch=4 width=4 nz=8";
+    clgan_model_params p = params(CLGAN_MODEL_SSL, "ssl28", 10, "batch=4 width=4 nz=8");
     clgan_model *s;
     round_trip("ssl", &p, &s);
     clgan_step_stats st;
@@ -230,10 +242,8 @@ static void test_ssl(void)
 
 static void test_dfeatures(void)
 {
-    clgan_model_params p = clgan_model_default_params(CLGAN_MODEL_DFEATURES);
+    clgan_model_params p = params(CLGAN_MODEL_DFEATURES, NULL, 10, "batch=8 epochs=2 hidden=5 pool=3");
     p.gan_checkpoint = file_in_dir("gan"); /* written by test_gan */
-    p.classes = 10;
-    p.settings = "batch=8 epochs=2 hidden=5 pool=3";
     clgan_model *h, *h2;
     MUST(clgan_model_create(ctx, &p, &h));
     size_t px = clgan_dataset_image_bytes(data);
@@ -255,6 +265,11 @@ static void test_dfeatures(void)
     EXPECT(info.kind == CLGAN_MODEL_DFEATURES && info.steps == 10 && info.classes == 10 && info.batch == 8,
            "dfeatures: loaded head: 10 steps, 10 classes, batch 8");
     EXPECT(same_outputs(h, h2), "dfeatures: the loaded head predicts the same probabilities bit for bit");
+    char desc[16384], want[64];
+    MUST(clgan_model_describe(h2, desc, sizeof desc));
+    snprintf(want, sizeof want, "total: %zu parameters", info.params);
+    EXPECT(!strncmp(desc, "head:\n", 6) && strstr(desc, want) && strstr(desc, "D (the GAN's, frozen):"),
+           "dfeatures: describe gives the head's table (%zu parameters) and the frozen D's", info.params);
     char v[32];
     EXPECT(clgan_model_get_setting(h2, "pool", v, sizeof v) == CLGAN_OK && !strcmp(v, "3"), "dfeatures: pool %s", v);
     double acc = -1;
@@ -292,11 +307,65 @@ static void test_dfeatures(void)
     free(x), free(y);
 }
 
+/* Architecture texts: the presets' own texts build the same nets; a GAN's
+ * texts go through a checkpoint; a bad text is refused at its line. */
+static void test_arch_texts(void)
+{
+    clgan_model_params p = params(CLGAN_MODEL_GAN, "dcgan28", 0, "batch=4 width=4 nz=8 seed=3");
+    clgan_model *a, *b;
+    MUST(clgan_model_create(ctx, &p, &a));
+    const char *tg = clgan_model_arch_text(a, "G"), *td = clgan_model_arch_text(a, "D");
+    EXPECT(tg && td && strchr(tg, '[') && strcmp(tg, td) && !clgan_model_arch_text(a, "C"),
+           "gan: the preset's G and D texts; none for a net it does not have");
+    clgan_model_params t = p;
+    t.arch = tg, t.arch_d = td;
+    MUST(clgan_model_create(ctx, &t, &b));
+    clgan_model_info ia, ib;
+    MUST(clgan_model_get_info(a, &ia));
+    MUST(clgan_model_get_info(b, &ib));
+    EXPECT(ia.params == ib.params && same_outputs(a, b), "gan: built from its preset's texts, the same net and weights");
+    clgan_model_free(b);
+    round_trip("gan-texts", &t, &b);
+    EXPECT(clgan_model_arch_text(b, "G") && !strcmp(clgan_model_arch_text(b, "G"), tg) &&
+               !strcmp(clgan_model_arch_text(b, "D"), td),
+           "gan: the texts come back from its checkpoint");
+    clgan_model_free(b);
+    t.arch_d = NULL;
+    EXPECT(clgan_model_create(ctx, &t, &b) == CLGAN_ERR_INVALID_ARG && has("arch_d"),
+           "gan: a G text without D's is refused: %s", clgan_last_error());
+    t.arch = "[net]\nname = broken\n[no_such_layer]\n", t.arch_d = td;
+    EXPECT(clgan_model_create(ctx, &t, &b) != CLGAN_OK && has("no_such_layer") && has(":3"),
+           "gan: a bad text is refused at its line: %s", clgan_last_error());
+    t.arch = "dcgan28", t.arch_d = "dcgan99";
+    EXPECT(clgan_model_create(ctx, &t, &b) != CLGAN_OK && has("arch_d 'dcgan99'"),
+           "gan: an unknown D preset is refused: %s", clgan_last_error());
+    clgan_model_free(a);
+
+    clgan_model_params c = params(CLGAN_MODEL_CLASSIFIER, "lenet28", 10, "batch=4 width=4");
+    MUST(clgan_model_create(ctx, &c, &a));
+    c.arch = clgan_model_arch_text(a, "C");
+    EXPECT(c.arch != NULL, "classifier: the preset's text");
+    MUST(clgan_model_create(ctx, &c, &b));
+    EXPECT(same_outputs(a, b), "classifier: built from its preset's text, the same net and weights");
+    clgan_model_free(a), clgan_model_free(b);
+
+    clgan_model_params s = params(CLGAN_MODEL_SSL, "ssl28", 10, "batch=4 width=4 nz=8");
+    MUST(clgan_model_create(ctx, &s, &a));
+    s.arch_d = clgan_model_arch_text(a, "D");
+    EXPECT(s.arch_d && clgan_model_arch_text(a, "G"), "ssl: D's and G's texts");
+    MUST(clgan_model_create(ctx, &s, &b));
+    EXPECT(same_outputs(a, b), "ssl: D built from its preset's text, the same nets and weights");
+    clgan_model_free(b);
+    s.arch = s.arch_d;
+    EXPECT(clgan_model_create(ctx, &s, &b) == CLGAN_ERR_INVALID_ARG && has("DCGAN generator"),
+           "ssl: a G text is refused (G is the preset's DCGAN generator): %s", clgan_last_error());
+    clgan_model_free(a); /* after the last use of its texts */
+}
+
 static void expect_create_fails(clgan_model_kind kind, const char *arch, int classes, const char *settings,
                                 const char *want, const char *want2)
 {
-    clgan_model_params p = clgan_model_default_params(kind);
-    p.arch = arch, p.classes = classes, p.settings = settings;
+    clgan_model_params p = params(kind, arch, classes, settings);
     clgan_model *m = (clgan_model *)&p; /* must be set to NULL */
     clgan_status st = clgan_model_create(ctx, &p, &m);
     EXPECT(st != CLGAN_OK && !m && has(want) && (!want2 || has(want2)), "%s arch=%s classes=%d '%s' refused: %s",
@@ -323,8 +392,8 @@ static void test_errors(void)
     clgan_model_params p = clgan_model_default_params(CLGAN_MODEL_GAN);
     p.arch = "dcgan28", p.arch_d = "dcgan32";
     clgan_model *m;
-    EXPECT(clgan_model_create(ctx, &p, &m) == CLGAN_ERR_INVALID_ARG && has("arch_d 'dcgan32'"),
-           "gan: a D preset other than G's is refused: %s", clgan_last_error());
+    EXPECT(clgan_model_create(ctx, &p, &m) != CLGAN_OK && has("D takes 3x32x32"),
+           "gan: a D preset that does not fit G is refused: %s", clgan_last_error());
     /* loading: a container of another kind, and a file that is not one */
     const char *other = file_in_dir("other");
     clgan_ckpt_writer *w;
@@ -359,6 +428,7 @@ int main(void)
     test_classifier();
     test_ssl();
     test_dfeatures();
+    test_arch_texts();
     test_errors();
     test_rm_rf(dir);
     clgan_ctx_free(ctx);

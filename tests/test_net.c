@@ -7,6 +7,7 @@
  * summary of specs (shapes, parameter and state counts against the built
  * net, FLOPs of a conv, a transposed conv and a dense layer by hand). */
 #include "test_util.h"
+#include "nn/layer.h"
 #include "nn/net.h"
 
 #include <math.h>
@@ -237,6 +238,17 @@ static clgan_layer_summary *check_summary(clgan_ctx *ctx, const char *what, int 
 
 static void check_summaries(clgan_ctx *ctx)
 {
+    int table = 1;
+    for (int k = 0; k < CLGAN_LAYER_KIND_COUNT; k++) {
+        const clgan_layer_ops *ops = clgan_layer_ops_of((clgan_layer_kind)k);
+        if (!ops || ops->kind != (clgan_layer_kind)k || !ops->infer || !ops->forward || !ops->backward || !ops->flops) {
+            printf("  kind %d: %s\n", k, ops ? ops->name : "no entry");
+            table = 0;
+        }
+    }
+    EXPECT(table && !clgan_layer_ops_of(CLGAN_LAYER_KIND_COUNT) && !strcmp(clgan_layer_kind_name(CLGAN_LAYER_KIND_COUNT), "?"),
+           "the layer table has every kind at its index with infer, forward, backward and flops");
+
     int n;
     const clgan_layer_spec *s = specs(&n);
     clgan_layer_summary *rows = check_summary(ctx, "every-kind net", C, H, W, s, n);

@@ -115,6 +115,24 @@ static void test_tables(void)
     EXPECT(h.batch == 64 && h.epochs == 100 && h.lr == 1e-3f && h.hidden == 0 &&
                o.pool == (CLGAN_DFEAT_AVG | CLGAN_DFEAT_MAX | CLGAN_DFEAT_GRID2) && o.cond_label == 0,
            "dfeatures defaults: batch 64, 100 epochs, lr 1e-3, linear head, avg+max+grid pooling");
+    /* the model rows' choices are the trainers' presets */
+    const char *preset_names[] = {clgan_gan_model_names(), clgan_classifier_model_names(), clgan_ssl_model_names()};
+    int unknown = 0;
+    for (int k = 0; k < 3; k++) {
+        const clgan_setting_info *in = clgan_setting_find(kinds[k], "model");
+        int presets = 0, choices = 1;
+        for (const char *p = preset_names[k]; (p = strchr(p, '(')); p++) presets++;
+        for (const char *p = in ? in->choices : ""; *p; p++) choices += *p == '|';
+        if (presets != choices) unknown++, printf("  %d presets, %d choices\n", presets, choices);
+        for (const char *p = in ? in->choices : ""; *p;) {
+            size_t n = strcspn(p, "|");
+            char word[32];
+            snprintf(word, sizeof word, "%.*s (", (int)n, p);
+            if (!strstr(preset_names[k], word)) unknown++, printf("  %s is no preset of %s\n", word, preset_names[k]);
+            p += p[n] ? n + 1 : n;
+        }
+    }
+    EXPECT(!unknown, "the model settings' choices are the presets the trainers know");
     EXPECT(clgan_setting_count((clgan_model_kind)0) == 0 && !clgan_setting_at((clgan_model_kind)9, 0),
            "an unknown kind has no settings");
     clgan_model_kind kk;

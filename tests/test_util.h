@@ -1,40 +1,15 @@
-/* test_util.h — the pass/fail macros shared by the C test programs.
- * EXPECT(cond, fmt, ...) prints "ok"/"FAIL" and counts failures; MUST(expr)
- * stops the test when a clgan call fails; test_finish() prints the count and
- * gives the exit status; rewrite_section() forges checkpoint variants. */
+/* test_util.h — what the C test programs share: the pass/fail macros
+ * (test_expect.h: EXPECT, MUST, test_finish) and rewrite_section(), which
+ * forges checkpoint variants. */
 #ifndef CLGAN_TEST_UTIL_H
 #define CLGAN_TEST_UTIL_H
-#include "clgan.h"
+#include "test_expect.h"
 #include "io/container.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int failures;
-
-#define EXPECT(cond, ...)                                    \
-    do {                                                     \
-        if (cond) printf("ok   " __VA_ARGS__);               \
-        else { printf("FAIL " __VA_ARGS__); failures++; }    \
-        printf("\n");                                        \
-        fflush(stdout);                                      \
-    } while (0)
-
-#define MUST(expr)                                                            \
-    do {                                                                      \
-        clgan_status must_st_ = (expr);                                       \
-        if (must_st_ != CLGAN_OK) {                                           \
-            printf("FAIL %s: %s\n", #expr, clgan_last_error());               \
-            exit(1);                                                          \
-        }                                                                     \
-    } while (0)
-
-static inline int test_finish(void)
-{
-    printf("%d failure(s)\n", failures);
-    return failures ? 1 : 0;
-}
 /* Copy a checkpoint, replacing the text of one section (to forge
  * mismatched or wrong-kind files). */
 static inline void rewrite_section(const char *src, const char *dst, const char *name, const char *text)

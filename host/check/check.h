@@ -4,7 +4,10 @@
  *
  * Each op family has one check_<family>.c holding its plain-C reference
  * (forward and backward side by side) and a group function that runs the
- * device op at several small shapes and reports one result per comparison.
+ * device op at several small shapes and reports one result per comparison;
+ * check_groups.def lists the families for `clgan selftest` and ctest. The
+ * GEMM-based layer ops (dense, conv2d, conv_transpose2d) share one harness,
+ * check_gemm_op.c.
  */
 #ifndef CLGAN_CHECK_H
 #define CLGAN_CHECK_H
@@ -59,16 +62,8 @@ double *check_doubles(check_mem *m, size_t n);
 float *check_floats(check_mem *m, size_t n);
 void check_mem_free(check_mem *m);
 
-/* The check groups, one per op family. */
-void check_activation(check_run *run);
-void check_mbstd(check_run *run);
-void check_batchnorm(check_run *run);
-void check_pooling(check_run *run);
-void check_shape_ops(check_run *run);
-void check_random(check_run *run);
-void check_loss(check_run *run);
-void check_optim(check_run *run);
-void check_init(check_run *run);
-void check_gemm_layers(check_run *run);
-void check_weight_norm(check_run *run);
+/* The check groups, one per op family (check_groups.def). */
+#define CLGAN_CHECK_GROUP(name) void check_##name(check_run *run);
+#include "check_groups.def"
+#undef CLGAN_CHECK_GROUP
 #endif

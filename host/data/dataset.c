@@ -39,6 +39,38 @@ void clgan_dataset_free(clgan_dataset *d)
     free(d);
 }
 
+clgan_status clgan_dataset_get_info(const clgan_dataset *d, clgan_dataset_info *info)
+{
+    if (!d || !info) return clgan_fail(CLGAN_ERR_INVALID_ARG, "dataset_get_info: %s is NULL", d ? "info" : "dataset");
+    memset(info, 0, sizeof *info);
+    info->count = d->n, info->channels = d->c, info->height = d->h, info->width = d->w;
+    info->classes = d->classes, info->skipped = d->skipped;
+    snprintf(info->source, sizeof info->source, "%s", d->source);
+    return CLGAN_OK;
+}
+
+const char *clgan_dataset_class_name(const clgan_dataset *d, int k)
+{
+    return d && k >= 0 && k < d->classes ? d->class_names[k] : NULL;
+}
+
+/* images [count][c][h][w] as floats, labels [count]. */
+clgan_status clgan_dataset_read(const clgan_dataset *d, int first, int count, float *images, int32_t *labels)
+{
+    if (!d) return clgan_fail(CLGAN_ERR_INVALID_ARG, "dataset_read: dataset is NULL");
+    if (first < 0 || count < 0 || first > d->n || count > d->n - first)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG,
+                          "dataset_read: images %d..%d asked for, but %s has images 0..%d (%d images)", first,
+                          first + count - 1, d->source, d->n - 1, d->n);
+    size_t per = clgan_dataset_image_bytes(d);
+    if (images) {
+        const uint8_t *src = d->pixels + (size_t)first * per;
+        for (size_t j = 0; j < (size_t)count * per; j++) images[j] = clgan_pixel_float(src[j]);
+    }
+    if (labels) memcpy(labels, d->labels + first, (size_t)count * sizeof *labels);
+    return CLGAN_OK;
+}
+
 /* n images of c x h x w bytes, or 0 when that does not fit a size_t. */
 static size_t pixel_bytes(int n, int c, int h, int w)
 {

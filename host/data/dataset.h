@@ -1,113 +1,18 @@
-/* dataset.h — image datasets held in host memory: MNIST-style IDX,
- * CIFAR-10 binary, folders of PNG/JPEG images, and a built-in synthetic set.
+/* dataset.h — the dataset struct and what the format readers share. The
+ * public API (formats, options, open, read, batches) is clgan/dataset.h;
+ * internal code reads the struct's fields directly:
  *
- *     clgan_dataset_options o = clgan_dataset_default_options();
- *     clgan_dataset *train;
- *     if (clgan_dataset_open("data/mnist", CLGAN_SPLIT_TRAIN, &o, &train) != CLGAN_OK)
- *         fprintf(stderr, "clgan: %s\n", clgan_last_error());
- *     ... train->pixels[((i * c + ch) * h + y) * w + x], train->labels[i] ...
- *     clgan_dataset_free(train);             // clgan_dataset_free(NULL) is a no-op
+ *     ... d->pixels[((i * d->c + ch) * d->h + y) * d->w + x], d->labels[i] ...
  *
  * Layout: pixels are uint8 [n][c][h][w] (NCHW, planes not interleaved),
  * labels are int32 [n], each in [0, classes) or -1 for an unlabelled image.
- *
- * spec is "synthetic" (always the built-in set; write "./synthetic" for a
- * path of that name) or a path. The format is told from the files' contents:
- *   - a directory holding {train,t10k,test}-images-idx3-ubyte[.gz] and the
- *     matching *-labels-idx1-ubyte[.gz] (also the "...images.idx3-ubyte"
- *     spelling): MNIST-style IDX. TRAIN reads train-*, TEST reads t10k-* or,
- *     failing that, test-*. Files may be gzip-compressed or plain.
- *   - a directory holding data_batch_1..5.bin and/or test_batch.bin (or whose
- *     sub-folder cifar-10-batches-bin does): CIFAR-10 binary. TRAIN reads
- *     every data_batch_<k>.bin present (k = 1..5, at least one), TEST reads
- *     test_batch.bin. Class names from batches.meta.txt when present.
- *   - any other directory with images in it or in its sub-folders: an image
- *     folder (see below).
- *   - a single file: an IDX images file (labels file found beside it, the
- *     name's "images-idx3" replaced by "labels-idx1"; without one the images
- *     are unlabelled: classes 0, labels -1), or a CIFAR-10 .bin file. A
- *     single file is the whole dataset: split is ignored.
- * Anything else fails with CLGAN_ERR_FORMAT and a message saying what was
- * looked for. Malformed files fail with CLGAN_ERR_FORMAT naming the file and
- * what is wrong (magic, dimensions, expected vs actual length, count
- * mismatch, label index and value); unreadable ones with CLGAN_ERR_IO.
- *
- * Image folders: images are read by data/image_file.h (PNG, JPEG, BMP, GIF,
- * TGA, binary PNM, told from the content; at most CLGAN_IMAGE_MAX_SIDE pixels
- * per side and CLGAN_IMAGE_MAX_PIXELS in all, and no more pixels than the
- * file's length can hold). A regular file is an image when it is named .png,
- * .jpg, .jpeg, .bmp, .gif, .tga, .pgm, .ppm or .pnm, or carries one of those
- * formats' signatures; other files, hidden entries (".*") and anything not a
- * regular file or folder (FIFOs, devices) are ignored. An image that cannot
- * be read — not decodable, zero width or height, over the limits, shorter
- * than its header needs — is an error naming the file, or, when
- * skip_unreadable is set, skipped with a warning on stderr and counted in
- * the dataset's `skipped`. Opening either split checks the headers of the
- * other split's images too, so a bad file there fails now, not when that
- * split is opened later (with skip_unreadable it is left to that split to
- * skip and count).
- *   - If the folder has sub-folders "train" and "test", the split reads that
- *     sub-folder; the class list is the sorted union of both sub-folders' class
- *     sub-folders, so labels agree between the splits.
- *   - Otherwise the split is by a hash, with p = test_percent (0 means 10,
- *     -1 means 0: no test images, 1..100): an image goes to TEST when
- *     h(path) mod 100 < p, else to TRAIN, where path is its path relative to
- *     the folder ("class/name.png", or "name.png" without class folders) and
- *     h is FNV-1a (64-bit) of those bytes, XORed with seed +
- *     0x9e3779b97f4a7c15 and mixed with the splitmix64 finaliser. Each image
- *     thus lands in TEST with probability p/100 independently of the others:
- *     about p% of the images, not exactly (of 100 images with p = 10, 4 to 16
- *     in 19 folders out of 20), and a given image stays on its side when
- *     others are added or removed. The same path, seed and p always give the same side.
- *   - Under the split's root: if there are sub-folders, each is a class
- *     (label = index of its name in sorted order, classes = number of
- *     sub-folders, empty ones included) and only images directly inside them
- *     count; with no sub-folders the images there are unlabelled (label -1,
- *     classes = 0).
- *   - Images are sorted by path, so the order is the same on every system.
- *
- * Size and channels (every format): size > 0 makes every image size x size:
- * the shorter side is scaled to size (area average when shrinking, bilinear
- * when enlarging) and the centre is cropped. size = 0 keeps the native size
- * (an image folder whose images differ in size then fails, asking for a
- * size). channels 1 gives grey (from RGB: (299 R + 587 G + 114 B) / 1000,
- * rounded), 3 gives RGB (grey copied to the three planes), 0 keeps the native
- * count (an image folder is RGB if any image has colour, else grey).
- *
- * Synthetic ("synthetic"): no files. `classes` (default 10, at most 10)
- * classes of simple shapes, each drawn at a random position, scale,
- * brightness and with background noise from the seed:
- *   0 disc, 1 ring, 2 filled square, 3 square outline, 4 horizontal stripes,
- *   5 vertical stripes, 6 plus sign, 7 diagonal cross (X), 8 triangle,
- *   9 two small discs side by side.
- * Image i has label i % classes. Default 2000 train / 500 test images,
- * 28 x 28 x 1; with 3 channels the shape gets a random colour. TRAIN and TEST
- * draw from different streams of the same seed; the same options always give
- * the same bytes.
  */
-#ifndef CLGAN_DATASET_H
-#define CLGAN_DATASET_H
+#ifndef CLGAN_DATASET_INTERNAL_H
+#define CLGAN_DATASET_INTERNAL_H
 
 #include "clgan.h"
 
 #include <stdint.h>
-
-typedef enum clgan_dataset_split {
-    CLGAN_SPLIT_TRAIN = 0,
-    CLGAN_SPLIT_TEST = 1
-} clgan_dataset_split;
-
-typedef struct clgan_dataset_options {
-    int size;             /* output height = width; 0 = native */
-    int channels;         /* 1 grey, 3 RGB; 0 = native */
-    uint64_t seed;        /* synthetic images, image-folder split */
-    int limit;            /* keep at most this many images (the first ones); 0 = all */
-    int synthetic_train;  /* synthetic TRAIN count; 0 = 2000 */
-    int synthetic_test;   /* synthetic TEST count; 0 = 500 */
-    int synthetic_classes;/* 0 = 10; 1..10 */
-    int test_percent;     /* image folder without train/ test/: % for TEST (1..100); 0 = 10, -1 = none */
-    int skip_unreadable;  /* image folder: 1 = skip unreadable images with a warning (counted in skipped); 0 = fail */
-} clgan_dataset_options;
 
 typedef struct clgan_dataset {
     int n, c, h, w;            /* images, channels, height, width */
@@ -119,15 +24,10 @@ typedef struct clgan_dataset {
     char source[256];          /* what was loaded, for logs */
 } clgan_dataset;
 
-clgan_dataset_options clgan_dataset_default_options(void);
-
-/* Load split of spec (see above). opt NULL = defaults. */
-clgan_status clgan_dataset_open(const char *spec, clgan_dataset_split split, const clgan_dataset_options *opt,
-                                clgan_dataset **out /* OUT */);
-void clgan_dataset_free(clgan_dataset *d);
-
 /* Bytes of one image: c * h * w. */
 size_t clgan_dataset_image_bytes(const clgan_dataset *d);
+/* A pixel as the float every reader of images gives: p / 127.5 - 1, in [-1, 1]. */
+static inline float clgan_pixel_float(uint8_t p) { return (float)(p / 127.5 - 1.0); }
 
 /* ---- used by the format readers (dataset.c); not for callers ---------- */
 

@@ -44,7 +44,7 @@ clgan_status clgan_loader_create(const clgan_dataset *d, const clgan_loader_opti
     l->opt = o;
     l->steps = o.drop_last ? d->n / o.batch : (d->n + o.batch - 1) / o.batch;
     l->perm_epoch = -1;
-    for (int i = 0; i < 256; i++) l->lut[i] = (float)(i / 127.5 - 1.0);
+    for (int i = 0; i < 256; i++) l->lut[i] = clgan_pixel_float((uint8_t)i);
     *out = l;
     return CLGAN_OK;
 }

@@ -229,7 +229,10 @@ static long long parse_product(expr *e)
         e->at++;
         long long r = parse_atom(e);
         if (e->st != CLGAN_OK) return 0;
-        if (op == '*') v = checked(e, v * r);
+        if (op == '*') {
+            if (r != 0 && llabs(v) > EXPR_LIMIT / llabs(r)) return expr_error(e, "the value is too large");
+            v = v * r;
+        }
         else if (r == 0) return expr_error(e, "division by zero");
         else v = op == '/' ? v / r : v % r;
     }
@@ -362,6 +365,7 @@ static clgan_status begin_section(parser *p, const char *name)
         case CLGAN_LAYER_CONCAT_LABELS: p->s = clgan_concat_labels(0); break;
         case CLGAN_LAYER_MBSTD: p->s = clgan_mbstd(); break;
         case CLGAN_LAYER_GAUSSIAN_NOISE: p->s = clgan_gaussian_noise(0); break;
+        case CLGAN_LAYER_KIND_COUNT: break; /* not a kind */
         }
         p->seen_layers++;
     }
@@ -530,8 +534,10 @@ static clgan_status check_shapes(parser *p)
             clgan_net_specs_summary(a->in_c, a->in_h, a->in_w, a->specs, i - 1, rows);
             c = rows[i - 2].c, h = rows[i - 2].h, w = rows[i - 2].w;
         }
-        return fail_at(p, a->lines[i - 1], "[%s] cannot apply to its input %dx%dx%d (CxHxW): %s",
-                       clgan_layer_kind_name(a->specs[i - 1].kind), c, h, w, why);
+        const char *section = "?";
+        for (int k = 0; k < LAYER_SECTIONS; k++)
+            if (layers[k].kind == a->specs[i - 1].kind) section = layers[k].name;
+        return fail_at(p, a->lines[i - 1], "[%s] cannot apply to its input %dx%dx%d (CxHxW): %s", section, c, h, w, why);
     }
     return fail_at(p, a->lines[a->n - 1], "the net is too large: %s", clgan_last_error());
 }

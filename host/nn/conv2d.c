@@ -296,3 +296,11 @@ clgan_status clgan_conv2d_backward(clgan_ctx *ctx, const clgan_conv_params *p, c
     TRY(clgan_gemm(ctx, 1, 0, k, m, oc, 1.0f, w->mem, 0, k, ws->tmp, 0, m, 0.0f, ws->col, 0, m));
     return clgan_conv_col2im(ctx, &g, ws->col, NULL, dx->mem);
 }
+
+const clgan_conv_fns clgan_conv2d_fns = {
+    .name = "conv2d",
+    .out_size = clgan_conv2d_out_size,
+    .workspace_floats = clgan_conv2d_workspace_floats,
+    .forward = clgan_conv2d_forward,
+    .backward = clgan_conv2d_backward,
+};

@@ -98,4 +98,19 @@ clgan_status clgan_conv_bias_grad(clgan_ctx *ctx, int n, int c, int s, cl_mem x,
  * names the layer in the message. */
 clgan_status clgan_conv_workspace_check(const clgan_conv_workspace *ws, size_t col_floats, size_t tmp_floats,
                                         const char *what);
+/* The calls conv2d and conv_transpose2d share in one signature, so a layer
+ * kind or a check can hold either: output size, workspace size, forward,
+ * backward (the functions above and their conv_transpose2d.h twins). */
+typedef struct clgan_conv_fns {
+    const char *name; /* "conv2d", "conv_transpose2d" */
+    clgan_status (*out_size)(const clgan_conv_params *p, int h, int w, int *oh, int *ow);
+    clgan_status (*workspace_floats)(const clgan_conv_params *p, int n, int c, int h, int w, int oc,
+                                     size_t *col_floats, size_t *tmp_floats);
+    clgan_status (*forward)(clgan_ctx *ctx, const clgan_conv_params *p, const clgan_conv_workspace *ws,
+                            const clgan_tensor *x, const clgan_tensor *w, const clgan_tensor *b, clgan_tensor *y);
+    clgan_status (*backward)(clgan_ctx *ctx, const clgan_conv_params *p, const clgan_conv_workspace *ws,
+                             const clgan_tensor *x, const clgan_tensor *w, const clgan_tensor *dy, clgan_tensor *dx,
+                             clgan_tensor *dw, clgan_tensor *db);
+} clgan_conv_fns;
+extern const clgan_conv_fns clgan_conv2d_fns;
 #endif

@@ -108,3 +108,11 @@ clgan_status clgan_conv_transpose2d_backward(clgan_ctx *ctx, const clgan_conv_pa
     TRY(clgan_gemm(ctx, 0, 0, ic, m, k, 1.0f, w->mem, 0, k, ws->col, 0, m, 0.0f, ws->tmp, 0, m));
     return clgan_conv_cm_to_nchw(ctx, x->n, x->c, x->h * x->w, ws->tmp, NULL, dx->mem);
 }
+
+const clgan_conv_fns clgan_conv_transpose2d_fns = {
+    .name = "conv_transpose2d",
+    .out_size = clgan_conv_transpose2d_out_size,
+    .workspace_floats = clgan_conv_transpose2d_workspace_floats,
+    .forward = clgan_conv_transpose2d_forward,
+    .backward = clgan_conv_transpose2d_backward,
+};

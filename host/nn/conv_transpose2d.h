@@ -37,4 +37,6 @@ clgan_status clgan_conv_transpose2d_backward(clgan_ctx *ctx, const clgan_conv_pa
                                              const clgan_conv_workspace *ws, const clgan_tensor *x,
                                              const clgan_tensor *w, const clgan_tensor *dy, clgan_tensor *dx,
                                              clgan_tensor *dw, clgan_tensor *db);
+/* The four calls above as a clgan_conv_fns (conv2d.h). */
+extern const clgan_conv_fns clgan_conv_transpose2d_fns;
 #endif

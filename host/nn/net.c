@@ -1,15 +1,10 @@
-/* net.c — sequential nets: shape inference, the single parameter block,
- * per-batch buffer planning, and forward/backward over the layer ops. */
+/* net.c — sequential nets: the single parameter block, per-batch buffer
+ * planning, and forward/backward over the layers. What each layer kind does
+ * (shape, parameters, forward, backward) is its clgan_layer_ops (layer.h);
+ * nothing here switches on the kind. */
 #include "net.h"
 
-#include "nn/batchnorm.h"
-#include "nn/conv_transpose2d.h"
-#include "nn/dense.h"
-#include "nn/mbstd.h"
-#include "nn/pooling.h"
-#include "nn/random.h"
-#include "nn/shape_ops.h"
-#include "nn/weight_norm.h"
+#include "nn/layer.h"
 #include "device/profile.h"
 
 #include <limits.h>
@@ -17,25 +12,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct net_layer {
-    clgan_layer_spec spec;
-    int in_c, in_h, in_w, out_c, out_h, out_w;
-    size_t w_off, w_count, b_off, b_count; /* floats, in the parameter block */
-    size_t stat_off, s_count;              /* batchnorm: running mean, then var, in the state block */
-    clgan_conv_params conv;
-    clgan_tensor w, b, dw, db;             /* views of the parameter / gradient blocks */
-    clgan_tensor run_mean, run_var;        /* views of the state block */
-    clgan_tensor save_mean, save_inv_std;  /* batchnorm [C], owned */
-    clgan_tensor wn_w, wn_dw, wn_norm;     /* weight-normalised dense: W, dL/dW [OUT,IN], |v| [OUT], owned */
-    /* planned per batch size */
-    clgan_tensor out, dout;                /* owned unless the layer is a reshape view */
-    clgan_tensor onehot;                   /* concat labels [N,K,H,W] */
-    cl_mem argmax;                         /* maxpool [N,C,OH,OW] int32 */
-    clgan_tensor scratch;                  /* mbstd statistics; a first batchnorm's unwanted dx */
-    uint64_t dropout_stream;
-    char scope_fwd[48], scope_bwd[48];     /* profiler scopes: "G.3 conv_transpose2d forward" */
-} net_layer;
 
 struct clgan_net {
     clgan_ctx *ctx;
@@ -125,110 +101,17 @@ clgan_layer_spec clgan_gaussian_noise(float stddev)
     return s;
 }
 
-const char *clgan_layer_kind_name(clgan_layer_kind kind)
-{
-    static const char *names[] = {"dense", "conv2d", "conv_transpose2d", "batchnorm", "activation",
-                                  "dropout", "maxpool", "avgpool", "reshape", "concat_labels", "mbstd",
-                                  "gaussian_noise"};
-    return (unsigned)kind < sizeof names / sizeof names[0] ? names[kind] : "?";
-}
-
 /* ---- shapes and layout -------------------------------------------------- */
 
-static size_t align_up(size_t v, size_t a) { return (v + a - 1) / a * a; }
-
-/* Every count in a net (a layer's weights, one sample's activations, a whole
- * parameter block) must fit the kernels' int indexing and the int counts of
- * tensors and views. */
-#define NET_MAX_FLOATS ((uint64_t)INT_MAX)
-
-/* a * b, saturating at UINT64_MAX (so a huge product can never wrap into a
- * small one and pass a limit check). */
-static uint64_t mul_sat(uint64_t a, uint64_t b)
-{
-    return a && b > UINT64_MAX / a ? UINT64_MAX : a * b;
-}
-
-static clgan_status too_many(int index, const clgan_layer_spec *s, const char *what, uint64_t count)
-{
-    char n[32];
-    if (count == UINT64_MAX) snprintf(n, sizeof n, "more than 2^64");
-    else snprintf(n, sizeof n, "%llu", (unsigned long long)count);
-    return clgan_fail(CLGAN_ERR_INVALID_ARG,
-                      "layer %d (%s): %s would need %s floats, more than the %d one net can index; use a smaller "
-                      "width, noise dimension or class count",
-                      index, clgan_layer_kind_name(s->kind), what, n, INT_MAX);
-}
-
-/* Output shape and parameter counts of layer L given its input shape. */
+/* The layer's output shape and parameter counts from its input shape, by its kind. */
 static clgan_status infer_layer(net_layer *L, int index)
 {
-    const clgan_layer_spec *s = &L->spec;
-    int c = L->in_c, h = L->in_h, w = L->in_w;
-    uint64_t in = mul_sat(mul_sat((uint64_t)c, (uint64_t)h), (uint64_t)w); /* <= INT_MAX: checked for the layer below */
-    L->out_c = c, L->out_h = h, L->out_w = w;
-    L->w_count = L->b_count = 0;
-    switch (s->kind) {
-    case CLGAN_LAYER_DENSE: {
-        if (s->out <= 0) break;
-        if (s->weight_norm < 0 || s->weight_norm > 2) break;
-        uint64_t wc = mul_sat((uint64_t)s->out, in) + (s->weight_norm ? (uint64_t)s->out : 0); /* v, then g */
-        if (wc > NET_MAX_FLOATS) return too_many(index, s, "its weights", wc);
-        L->out_c = s->out, L->out_h = L->out_w = 1;
-        L->w_count = (size_t)wc;
-        L->b_count = s->bias ? (size_t)s->out : 0;
-        return CLGAN_OK;
-    }
-    case CLGAN_LAYER_CONV2D:
-    case CLGAN_LAYER_CONV_TRANSPOSE: {
-        if (s->out <= 0 || s->k <= 0) break;
-        L->conv = clgan_conv_params_make(s->k, s->stride, s->pad, s->kind == CLGAN_LAYER_CONV2D ? 0 : s->out_pad);
-        clgan_status st = s->kind == CLGAN_LAYER_CONV2D ? clgan_conv2d_out_size(&L->conv, h, w, &L->out_h, &L->out_w)
-                                                       : clgan_conv_transpose2d_out_size(&L->conv, h, w, &L->out_h, &L->out_w);
-        if (st != CLGAN_OK) return clgan_fail_context(st, "layer %d (%s)", index, clgan_layer_kind_name(s->kind));
-        uint64_t wc = mul_sat(mul_sat((uint64_t)s->out, (uint64_t)c), mul_sat((uint64_t)s->k, (uint64_t)s->k));
-        if (wc > NET_MAX_FLOATS) return too_many(index, s, "its weights", wc);
-        L->out_c = s->out;
-        L->w_count = (size_t)wc;
-        L->b_count = s->bias ? (size_t)s->out : 0;
-        return CLGAN_OK;
-    }
-    case CLGAN_LAYER_BATCHNORM:
-        L->w_count = L->b_count = (size_t)c; /* gamma, beta */
-        return CLGAN_OK;
-    case CLGAN_LAYER_ACTIVATION:
-        return CLGAN_OK;
-    case CLGAN_LAYER_DROPOUT:
-        if (s->p < 0 || s->p >= 1) break;
-        return CLGAN_OK;
-    case CLGAN_LAYER_MAXPOOL:
-    case CLGAN_LAYER_AVGPOOL:
-        if (s->k <= 0 || s->stride <= 0 || s->k > h || s->k > w) break;
-        L->out_h = clgan_pool_out_size(h, s->k, s->stride);
-        L->out_w = clgan_pool_out_size(w, s->k, s->stride);
-        return CLGAN_OK;
-    case CLGAN_LAYER_RESHAPE:
-        if (s->out <= 0 || s->h <= 0 || s->w <= 0 ||
-            mul_sat(mul_sat((uint64_t)s->out, (uint64_t)s->h), (uint64_t)s->w) != in)
-            break;
-        L->out_c = s->out, L->out_h = s->h, L->out_w = s->w;
-        return CLGAN_OK;
-    case CLGAN_LAYER_CONCAT_LABELS:
-        if (s->out <= 0) break;
-        if ((uint64_t)c + (uint64_t)s->out > NET_MAX_FLOATS)
-            return too_many(index, s, "its channels", (uint64_t)c + (uint64_t)s->out);
-        L->out_c = c + s->out;
-        return CLGAN_OK;
-    case CLGAN_LAYER_MBSTD:
-        if ((uint64_t)c + 1 > NET_MAX_FLOATS) return too_many(index, s, "its channels", (uint64_t)c + 1);
-        L->out_c = c + 1;
-        return CLGAN_OK;
-    case CLGAN_LAYER_GAUSSIAN_NOISE:
-        if (!(s->p >= 0) || !isfinite(s->p)) break;
-        return CLGAN_OK;
-    }
-    return clgan_fail(CLGAN_ERR_INVALID_ARG, "layer %d (%s) does not fit its input [%d,%d,%d]: check its settings",
-                      index, clgan_layer_kind_name(s->kind), c, h, w);
+    const clgan_layer_ops *ops = clgan_layer_ops_of(L->spec.kind);
+    if (!ops)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "layer %d: unknown layer kind %d", index, (int)L->spec.kind);
+    L->out_c = L->in_c, L->out_h = L->in_h, L->out_w = L->in_w;
+    L->w_count = L->b_count = L->stat_len = 0;
+    return ops->infer(L, index);
 }
 
 /* infer_layer, then the output of one sample must fit the kernels' indexing
@@ -236,8 +119,8 @@ static clgan_status infer_layer(net_layer *L, int index)
 static clgan_status infer_layer_checked(net_layer *L, int index)
 {
     TRY(infer_layer(L, index));
-    uint64_t out = mul_sat(mul_sat((uint64_t)L->out_c, (uint64_t)L->out_h), (uint64_t)L->out_w);
-    if (out > NET_MAX_FLOATS) return too_many(index, &L->spec, "one sample's output", out);
+    uint64_t out = clgan_layer_out_floats(L);
+    if (out > NET_MAX_FLOATS) return clgan_layer_too_many(index, &L->spec, "one sample's output", out);
     return CLGAN_OK;
 }
 
@@ -248,7 +131,7 @@ static clgan_status lay_out(net_layer *layers, const clgan_layer_spec *specs, in
 {
     uint64_t pf = 0, sf = 0, tr = 0;
     int c = in_c, h = in_h, w = in_w;
-    if (mul_sat(mul_sat((uint64_t)c, (uint64_t)h), (uint64_t)w) > NET_MAX_FLOATS)
+    if (clgan_mul_sat(clgan_mul_sat((uint64_t)c, (uint64_t)h), (uint64_t)w) > NET_MAX_FLOATS)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "a net's input [%d,%d,%d] holds more than %d floats", c, h, w, INT_MAX);
     for (int i = 0; i < n_layers; i++) {
         net_layer *L = &layers[i];
@@ -257,16 +140,12 @@ static clgan_status lay_out(net_layer *layers, const clgan_layer_spec *specs, in
         TRY(infer_layer_checked(L, i));
         c = L->out_c, h = L->out_h, w = L->out_w;
         L->w_off = (size_t)pf;
-        pf += align_up(L->w_count, align); /* each term <= INT_MAX + align: no wrap before the check */
+        pf += clgan_align_up(L->w_count, align); /* each term <= INT_MAX + align: no wrap before the check */
         L->b_off = (size_t)pf;
-        pf += align_up(L->b_count, align);
+        pf += clgan_align_up(L->b_count, align);
         tr += L->w_count + L->b_count;
-        L->s_count = 0;
-        if (L->spec.kind == CLGAN_LAYER_BATCHNORM) {
-            L->stat_off = (size_t)sf;
-            L->s_count = 2 * (size_t)L->in_c;
-            sf += 2 * align_up((size_t)L->in_c, align);
-        }
+        L->stat_off = (size_t)sf;
+        sf += 2 * clgan_align_up(L->stat_len, align);
         if (pf > NET_MAX_FLOATS || sf > NET_MAX_FLOATS)
             return clgan_fail(CLGAN_ERR_INVALID_ARG,
                               "layer %d (%s): the net's %s would pass %d floats (%.1f GiB) there; use a smaller width, "
@@ -309,40 +188,11 @@ clgan_status clgan_net_specs_size(int in_c, int in_h, int in_w, const clgan_laye
     return st;
 }
 
-/* Forward FLOPs of one image through layer L (net.h: clgan_layer_summary). */
-static double layer_flops(const net_layer *L)
-{
-    const clgan_layer_spec *s = &L->spec;
-    double in = (double)L->in_c * L->in_h * L->in_w, out = (double)L->out_c * L->out_h * L->out_w;
-    double k2 = (double)s->k * s->k, bias = L->b_count ? out : 0;
-    switch (s->kind) {
-    case CLGAN_LAYER_DENSE: return 2 * in * s->out + bias;
-    case CLGAN_LAYER_CONV2D: return 2 * L->in_c * k2 * out + bias;
-    case CLGAN_LAYER_CONV_TRANSPOSE: return 2 * in * k2 * s->out + bias;
-    case CLGAN_LAYER_BATCHNORM: return 4 * in;
-    case CLGAN_LAYER_ACTIVATION:
-    case CLGAN_LAYER_DROPOUT:
-    case CLGAN_LAYER_GAUSSIAN_NOISE: return in;
-    case CLGAN_LAYER_MAXPOOL:
-    case CLGAN_LAYER_AVGPOOL: return k2 * out;
-    case CLGAN_LAYER_MBSTD: return 4 * in;
-    case CLGAN_LAYER_RESHAPE:
-    case CLGAN_LAYER_CONCAT_LABELS: return 0;
-    }
-    return 0;
-}
-
 /* Floats per image layer L keeps between forward and backward. */
-static size_t layer_act_floats(const net_layer *L)
+static size_t layer_act_floats(const net_layer *L, const clgan_layer_ops *ops)
 {
-    const clgan_layer_spec *s = &L->spec;
-    size_t out = (size_t)L->out_c * L->out_h * L->out_w;
-    switch (s->kind) {
-    case CLGAN_LAYER_RESHAPE: return 0;                                    /* a view of its input */
-    case CLGAN_LAYER_MAXPOOL: return 2 * out;                              /* output, argmax */
-    case CLGAN_LAYER_CONCAT_LABELS: return out + (size_t)s->out * L->in_h * L->in_w; /* output, one-hot */
-    default: return out;
-    }
+    if (ops->is_view) return 0;
+    return (size_t)clgan_layer_out_floats(L) + (ops->extra_act_floats ? ops->extra_act_floats(L) : 0);
 }
 
 clgan_status clgan_net_specs_summary(int in_c, int in_h, int in_w, const clgan_layer_spec *specs, int n_layers,
@@ -354,13 +204,14 @@ clgan_status clgan_net_specs_summary(int in_c, int in_h, int in_w, const clgan_l
     TRY(lay_out_host("clgan_net_specs_summary", in_c, in_h, in_w, specs, n_layers, &layers, &sf));
     for (int i = 0; i < n_layers; i++) {
         const net_layer *L = &layers[i];
+        const clgan_layer_ops *ops = clgan_layer_ops_of(L->spec.kind);
         clgan_layer_summary *r = &rows[i];
         r->kind = L->spec.kind;
         r->c = L->out_c, r->h = L->out_h, r->w = L->out_w;
         r->params = L->w_count + L->b_count;
-        r->state = L->s_count;
-        r->flops = layer_flops(L);
-        r->act_floats = layer_act_floats(L);
+        r->state = 2 * L->stat_len;
+        r->flops = ops->flops(L);
+        r->act_floats = layer_act_floats(L, ops);
     }
     free(layers);
     return CLGAN_OK;
@@ -377,68 +228,14 @@ static clgan_status make_views(clgan_net *net, net_layer *L)
         TRY(clgan_tensor_view(ctx, net->param_mem, L->b_off, (int)L->b_count, 1, 1, 1, &L->b));
         TRY(clgan_tensor_view(ctx, net->grad_mem, L->b_off, (int)L->b_count, 1, 1, 1, &L->db));
     }
-    if (L->spec.kind == CLGAN_LAYER_BATCHNORM) {
-        size_t align = clgan_sub_align_floats(ctx);
-        TRY(clgan_tensor_view(ctx, net->state_mem, L->stat_off, L->in_c, 1, 1, 1, &L->run_mean));
-        TRY(clgan_tensor_view(ctx, net->state_mem, L->stat_off + align_up((size_t)L->in_c, align), L->in_c, 1, 1, 1,
-                              &L->run_var));
-        TRY(clgan_tensor_alloc(ctx, L->in_c, 1, 1, 1, &L->save_mean));
-        TRY(clgan_tensor_alloc(ctx, L->in_c, 1, 1, 1, &L->save_inv_std));
-    }
-    if (L->spec.kind == CLGAN_LAYER_DENSE && L->spec.weight_norm) {
-        int in = L->in_c * L->in_h * L->in_w;
-        TRY(clgan_tensor_alloc(ctx, L->spec.out, in, 1, 1, &L->wn_w));
-        TRY(clgan_tensor_alloc(ctx, L->spec.out, in, 1, 1, &L->wn_dw));
-        TRY(clgan_tensor_alloc(ctx, L->spec.out, 1, 1, 1, &L->wn_norm));
-    }
-    return CLGAN_OK;
-}
-
-/* Parameter floats [off, off + n) of the block <-> host. */
-static clgan_status params_read(clgan_net *net, size_t off, size_t n, float *dst)
-{
-    return clgan_buffer_read(net->ctx, net->param_mem, off * sizeof(float), n * sizeof(float), dst);
-}
-static clgan_status params_write(clgan_net *net, size_t off, size_t n, const float *src)
-{
-    return clgan_buffer_write(net->ctx, net->param_mem, off * sizeof(float), n * sizeof(float), src);
-}
-
-/* A weight-normalised dense layer's scales g = 1 (after v was drawn). */
-static clgan_status init_wn_scales(clgan_net *net, net_layer *L)
-{
-    size_t out = (size_t)L->spec.out;
-    float *ones = malloc(out * sizeof *ones);
-    if (!ones) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory initialising weight-norm scales");
-    for (size_t o = 0; o < out; o++) ones[o] = 1.0f;
-    clgan_status st = params_write(net, L->w_off + L->w_count - out, out, ones);
-    free(ones);
-    return st;
+    const clgan_layer_ops *ops = clgan_layer_ops_of(L->spec.kind);
+    return ops->bind ? ops->bind(ctx, net->state_mem, L) : CLGAN_OK;
 }
 
 static clgan_status init_layer(clgan_net *net, net_layer *L, clgan_rng *rng)
 {
-    const clgan_layer_spec *s = &L->spec;
-    clgan_ctx *ctx = net->ctx;
-    if (s->kind == CLGAN_LAYER_BATCHNORM) {
-        TRY(clgan_init_constant(ctx, &L->w, 1.0f)); /* gamma = 1, beta = 0 (zeroed block) */
-        return clgan_init_constant(ctx, &L->run_var, 1.0f);
-    }
-    if (!L->w_count) return CLGAN_OK;
-    if (s->kind == CLGAN_LAYER_DENSE && s->weight_norm) { /* only v's direction matters: N(0, 0.05), g = 1 */
-        TRY(clgan_init_normal(ctx, rng, &L->w, 0.0, 0.05));
-        return init_wn_scales(net, L);
-    }
-    int k2 = s->k ? s->k * s->k : 1;
-    int fan_in, fan_out;
-    if (s->kind == CLGAN_LAYER_DENSE) fan_in = L->in_c * L->in_h * L->in_w, fan_out = s->out;
-    else if (s->kind == CLGAN_LAYER_CONV2D) fan_in = L->in_c * k2, fan_out = s->out * k2;
-    else fan_in = s->out * k2, fan_out = L->in_c * k2; /* conv_transpose: W is [IC, OC, K, K] */
-    switch (s->init) {
-    case CLGAN_INIT_XAVIER: return clgan_init_xavier_uniform(ctx, rng, &L->w, fan_in, fan_out);
-    case CLGAN_INIT_HE: return clgan_init_he_normal(ctx, rng, &L->w, fan_in);
-    default: return clgan_init_normal(ctx, rng, &L->w, 0.0, s->init_std);
-    }
+    const clgan_layer_ops *ops = clgan_layer_ops_of(L->spec.kind);
+    return ops->init ? ops->init(net->ctx, rng, L) : CLGAN_OK;
 }
 
 clgan_status clgan_net_create(clgan_ctx *ctx, int in_c, int in_h, int in_w, const clgan_layer_spec *specs,
@@ -486,7 +283,7 @@ static void unplan(clgan_net *net)
     clgan_ctx *ctx = net->ctx;
     for (int i = 0; i < net->n_layers; i++) {
         net_layer *L = &net->layers[i];
-        if (L->spec.kind != CLGAN_LAYER_RESHAPE) {
+        if (!clgan_layer_ops_of(L->spec.kind)->is_view) {
             clgan_tensor_free(ctx, &L->out);
             clgan_tensor_free(ctx, &L->dout);
         } else if (i == 0) {
@@ -540,37 +337,26 @@ clgan_status clgan_net_plan(clgan_net *net, int n)
     clgan_status st = CLGAN_OK;
     for (int i = 0; i < net->n_layers && st == CLGAN_OK; i++) {
         net_layer *L = &net->layers[i];
-        if (L->spec.kind == CLGAN_LAYER_RESHAPE) {
+        const clgan_layer_ops *ops = clgan_layer_ops_of(L->spec.kind);
+        if (ops->is_view) {
             /* A view of the neighbour's buffers: out is set at forward time. */
             if (i > 0) L->dout = net->layers[i - 1].dout;
             else st = clgan_tensor_alloc(ctx, n, L->in_c, L->in_h, L->in_w, &L->dout);
             L->dout.n = n, L->dout.c = L->out_c, L->dout.h = L->out_h, L->dout.w = L->out_w;
             continue;
         }
-        uint64_t count = mul_sat((uint64_t)n, mul_sat(mul_sat((uint64_t)L->out_c, (uint64_t)L->out_h), (uint64_t)L->out_w));
+        uint64_t count = clgan_mul_sat((uint64_t)n, clgan_layer_out_floats(L));
         if (count > NET_MAX_FLOATS) {
             st = clgan_fail(CLGAN_ERR_INVALID_ARG,
                             "layer %d (%s): its output for a batch of %d would hold %llu floats, more than the "
                             "kernels' limit of %d; use a smaller batch",
-                            i, clgan_layer_kind_name(L->spec.kind), n, (unsigned long long)count, INT_MAX);
+                            i, ops->name, n, (unsigned long long)count, INT_MAX);
             break;
         }
         st = clgan_tensor_alloc(ctx, n, L->out_c, L->out_h, L->out_w, &L->out);
         if (st == CLGAN_OK) st = clgan_tensor_alloc(ctx, n, L->out_c, L->out_h, L->out_w, &L->dout);
-        if (st == CLGAN_OK && L->spec.kind == CLGAN_LAYER_MAXPOOL)
-            st = clgan_buffer_create(ctx, L->out.count * sizeof(int32_t), &L->argmax);
-        if (st == CLGAN_OK && L->spec.kind == CLGAN_LAYER_CONCAT_LABELS)
-            st = clgan_tensor_alloc(ctx, n, L->spec.out, L->in_h, L->in_w, &L->onehot);
-        if (st == CLGAN_OK && L->spec.kind == CLGAN_LAYER_BATCHNORM && i == 0)
-            st = clgan_tensor_alloc(ctx, n, L->in_c, L->in_h, L->in_w, &L->scratch);
-        if (st == CLGAN_OK && L->spec.kind == CLGAN_LAYER_MBSTD)
-            st = clgan_tensor_alloc(ctx, (int)clgan_mbstd_scratch_floats(n, L->in_c, L->in_h, L->in_w), 1, 1, 1,
-                                    &L->scratch);
         size_t c1 = 0, t1 = 0;
-        if (st == CLGAN_OK && L->spec.kind == CLGAN_LAYER_CONV2D)
-            st = clgan_conv2d_workspace_floats(&L->conv, n, L->in_c, L->in_h, L->in_w, L->out_c, &c1, &t1);
-        if (st == CLGAN_OK && L->spec.kind == CLGAN_LAYER_CONV_TRANSPOSE)
-            st = clgan_conv_transpose2d_workspace_floats(&L->conv, n, L->in_c, L->in_h, L->in_w, L->out_c, &c1, &t1);
+        if (st == CLGAN_OK && ops->plan) st = ops->plan(ctx, L, i, n, &c1, &t1);
         if (c1 > col) col = c1;
         if (t1 > tmp) tmp = t1;
     }
@@ -585,103 +371,30 @@ clgan_status clgan_net_plan(clgan_net *net, int n)
 
 /* ---- forward / backward -------------------------------------------------- */
 
-static clgan_status copy_tensor(clgan_ctx *ctx, const clgan_tensor *src, clgan_tensor *dst)
-{
-    CL_TRY(clEnqueueCopyBuffer(ctx->queue, src->mem, dst->mem, 0, 0, src->count * sizeof(float), 0, NULL,
-                               clgan_profile_event(ctx)));
-    clgan_profile_record(ctx, "copy");
-    return CLGAN_OK;
-}
-
+/* Layer i's forward through its kind's ops. */
 static clgan_status layer_forward(clgan_net *net, int i, const clgan_tensor *x, cl_mem labels, int training)
 {
     net_layer *L = &net->layers[i];
-    clgan_ctx *ctx = net->ctx;
-    const clgan_layer_spec *s = &L->spec;
-    switch (s->kind) {
-    case CLGAN_LAYER_DENSE:
-        if (s->weight_norm) {
-            TRY(clgan_wn_weights(ctx, s->out, (int)L->wn_w.c, &L->w, &L->wn_w, &L->wn_norm));
-            return clgan_dense_forward(ctx, x, &L->wn_w, L->b_count ? &L->b : NULL, &L->out);
-        }
-        return clgan_dense_forward(ctx, x, &L->w, L->b_count ? &L->b : NULL, &L->out);
-    case CLGAN_LAYER_CONV2D:
-        return clgan_conv2d_forward(ctx, &L->conv, &net->ws, x, &L->w, L->b_count ? &L->b : NULL, &L->out);
-    case CLGAN_LAYER_CONV_TRANSPOSE:
-        return clgan_conv_transpose2d_forward(ctx, &L->conv, &net->ws, x, &L->w, L->b_count ? &L->b : NULL, &L->out);
-    case CLGAN_LAYER_BATCHNORM: /* gamma in w, beta in b; dense activations [N,F,1,1] are per feature */
-        return clgan_batchnorm_forward(ctx, training, CLGAN_BN_MOMENTUM, CLGAN_BN_EPS, x, &L->w, &L->b, &L->run_mean,
-                                       &L->run_var, &L->save_mean, &L->save_inv_std, &L->out);
-    case CLGAN_LAYER_ACTIVATION: return clgan_act_forward(ctx, s->act, s->slope, x, &L->out);
-    case CLGAN_LAYER_DROPOUT:
-        if (!training || s->p == 0) return copy_tensor(ctx, x, &L->out);
-        /* A fresh mask for every training forward, derived from (step, forward
-         * within the step, layer) so a resumed run draws the same masks. */
-        L->dropout_stream = ((uint64_t)net->step * 64 + (uint64_t)net->forwards_this_step) * (uint64_t)net->n_layers +
-                            (uint64_t)i;
-        return clgan_dropout_forward(ctx, s->p, net->seed, L->dropout_stream, x, &L->out);
-    case CLGAN_LAYER_GAUSSIAN_NOISE:
-        if (!training || s->p == 0) return copy_tensor(ctx, x, &L->out);
-        L->dropout_stream = ((uint64_t)net->step * 64 + (uint64_t)net->forwards_this_step) * (uint64_t)net->n_layers +
-                            (uint64_t)i; /* fresh noise per training forward, as dropout */
-        return clgan_gaussian_noise_forward(ctx, s->p, net->seed, L->dropout_stream, x, &L->out);
-    case CLGAN_LAYER_MAXPOOL: return clgan_maxpool_forward(ctx, s->k, s->stride, x, &L->out, L->argmax);
-    case CLGAN_LAYER_AVGPOOL: return clgan_avgpool_forward(ctx, s->k, s->stride, x, &L->out);
-    case CLGAN_LAYER_RESHAPE:
-        L->out = *x;
-        L->out.c = L->out_c, L->out.h = L->out_h, L->out.w = L->out_w;
-        return CLGAN_OK;
-    case CLGAN_LAYER_CONCAT_LABELS:
-        if (!labels) return clgan_fail(CLGAN_ERR_INVALID_ARG, "this net is conditional: forward needs class labels");
-        TRY(clgan_one_hot_forward(ctx, labels, &L->onehot));
-        return clgan_concat_forward(ctx, x, &L->onehot, &L->out);
-    case CLGAN_LAYER_MBSTD: return clgan_mbstd_forward(ctx, x, &L->scratch, &L->out);
-    }
-    return clgan_fail(CLGAN_ERR_INVALID_ARG, "unknown layer kind %d", (int)s->kind);
+    /* Random streams (dropout masks, noise) derive from (step, forward within
+     * the step, layer), so a resumed run draws the same numbers. */
+    layer_pass pass = {
+        .ctx = net->ctx,
+        .ws = &net->ws,
+        .seed = net->seed,
+        .stream = ((uint64_t)net->step * 64 + (uint64_t)net->forwards_this_step) * (uint64_t)net->n_layers + (uint64_t)i,
+        .labels = labels,
+        .training = training,
+        .index = i,
+    };
+    return clgan_layer_ops_of(L->spec.kind)->forward(&pass, L, x);
 }
 
 /* dx may be NULL (no input gradient wanted). */
 static clgan_status layer_backward(clgan_net *net, int i, const clgan_tensor *x, clgan_tensor *dx)
 {
     net_layer *L = &net->layers[i];
-    clgan_ctx *ctx = net->ctx;
-    const clgan_layer_spec *s = &L->spec;
-    switch (s->kind) {
-    case CLGAN_LAYER_DENSE:
-        if (s->weight_norm) { /* dL/dW into wn_dw (the W of the forward), then into dv, dg */
-            TRY(clgan_buffer_fill_zero(ctx, L->wn_dw.mem, 0, L->wn_dw.count * sizeof(float)));
-            TRY(clgan_dense_backward(ctx, x, &L->wn_w, &L->dout, dx, &L->wn_dw, L->b_count ? &L->db : NULL));
-            return clgan_wn_grad(ctx, s->out, (int)L->wn_w.c, s->weight_norm == 2, &L->w, &L->wn_norm, &L->wn_dw,
-                                 &L->dw);
-        }
-        return clgan_dense_backward(ctx, x, &L->w, &L->dout, dx, &L->dw, L->b_count ? &L->db : NULL);
-    case CLGAN_LAYER_CONV2D:
-        return clgan_conv2d_backward(ctx, &L->conv, &net->ws, x, &L->w, &L->dout, dx, &L->dw, L->b_count ? &L->db : NULL);
-    case CLGAN_LAYER_CONV_TRANSPOSE:
-        return clgan_conv_transpose2d_backward(ctx, &L->conv, &net->ws, x, &L->w, &L->dout, dx, &L->dw,
-                                               L->b_count ? &L->db : NULL);
-    case CLGAN_LAYER_BATCHNORM:
-        /* The kernel always writes dx; a first layer without a caller dx writes it to scratch. */
-        return clgan_batchnorm_backward(ctx, x, &L->w, &L->save_mean, &L->save_inv_std, &L->dout, dx ? dx : &L->scratch,
-                                        &L->dw, &L->db);
-    case CLGAN_LAYER_ACTIVATION:
-        return dx ? clgan_act_backward(ctx, s->act, s->slope, x, &L->out, &L->dout, dx) : CLGAN_OK;
-    case CLGAN_LAYER_DROPOUT:
-        if (!dx) return CLGAN_OK;
-        if (s->p == 0) return copy_tensor(ctx, &L->dout, dx);
-        return clgan_dropout_backward(ctx, s->p, net->seed, L->dropout_stream, &L->dout, dx);
-    case CLGAN_LAYER_GAUSSIAN_NOISE: return dx ? copy_tensor(ctx, &L->dout, dx) : CLGAN_OK;
-    case CLGAN_LAYER_MAXPOOL:
-        return dx ? clgan_maxpool_backward(ctx, s->k, s->stride, &L->dout, L->argmax, dx) : CLGAN_OK;
-    case CLGAN_LAYER_AVGPOOL: return dx ? clgan_avgpool_backward(ctx, s->k, s->stride, &L->dout, dx) : CLGAN_OK;
-    case CLGAN_LAYER_RESHAPE:
-        /* Inner reshapes share their gradient buffer with the layer below; a
-         * first-layer reshape hands its own buffer to the caller's dx. */
-        return (i == 0 && dx) ? copy_tensor(ctx, &L->dout, dx) : CLGAN_OK;
-    case CLGAN_LAYER_CONCAT_LABELS: return dx ? clgan_concat_backward(ctx, &L->dout, dx, NULL) : CLGAN_OK;
-    case CLGAN_LAYER_MBSTD: return dx ? clgan_mbstd_backward(ctx, x, &L->dout, &L->scratch, dx) : CLGAN_OK;
-    }
-    return clgan_fail(CLGAN_ERR_INVALID_ARG, "unknown layer kind %d", (int)s->kind);
+    layer_pass pass = {.ctx = net->ctx, .ws = &net->ws, .seed = net->seed, .index = i};
+    return clgan_layer_ops_of(L->spec.kind)->backward(&pass, L, x, dx);
 }
 
 clgan_status clgan_net_forward(clgan_net *net, const clgan_tensor *x, cl_mem labels, int training,
@@ -763,52 +476,27 @@ clgan_status clgan_net_zero_grad(clgan_net *net)
     return st;
 }
 
-/* One weight-normalised layer: from its outputs y [N,OUT] on the init batch,
- * g /= std_o and b = (b - mean_o) / std_o, so the new outputs are (y - mean) / std. */
-static clgan_status init_wn_layer(clgan_net *net, net_layer *L, float *y, float *g, float *b)
+static int wants_data_init(const net_layer *L)
 {
-    int N = net->batch, out = L->spec.out;
-    TRY(clgan_tensor_download(net->ctx, &L->out, y));
-    size_t g_off = L->w_off + L->w_count - (size_t)out;
-    TRY(params_read(net, g_off, (size_t)out, g));
-    if (L->b_count) TRY(params_read(net, L->b_off, (size_t)out, b));
-    for (int o = 0; o < out; o++) {
-        double m = 0, v = 0;
-        for (int n = 0; n < N; n++) m += y[(size_t)n * out + o];
-        m /= N;
-        for (int n = 0; n < N; n++) v += (y[(size_t)n * out + o] - m) * (y[(size_t)n * out + o] - m);
-        double sd = sqrt(v / N);
-        if (!(sd > 1e-6)) continue; /* a unit that does not vary on this batch keeps its scale */
-        g[o] = (float)(g[o] / sd);
-        if (L->b_count) b[o] = (float)((b[o] - m) / sd);
-    }
-    TRY(params_write(net, g_off, (size_t)out, g));
-    if (L->b_count) TRY(params_write(net, L->b_off, (size_t)out, b));
-    return CLGAN_OK;
+    const clgan_layer_ops *ops = clgan_layer_ops_of(L->spec.kind);
+    return ops->data_init_wanted && ops->data_init_wanted(L);
 }
 
 clgan_status clgan_net_init_from_data(clgan_net *net, const clgan_tensor *x)
 {
-    size_t most = 0;
-    for (int i = 0; i < net->n_layers; i++)
-        if (net->layers[i].spec.kind == CLGAN_LAYER_DENSE && net->layers[i].spec.weight_norm &&
-            (size_t)net->layers[i].spec.out > most)
-            most = (size_t)net->layers[i].spec.out;
-    if (!most) return CLGAN_OK;
+    int any = 0;
+    for (int i = 0; i < net->n_layers; i++) any = any || wants_data_init(&net->layers[i]);
+    if (!any) return CLGAN_OK;
     if (!net->batch) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_net_init_from_data: call clgan_net_plan first");
-    float *y = malloc((size_t)net->batch * most * sizeof *y), *g = malloc(most * sizeof *g),
-          *b = malloc(most * sizeof *b);
-    clgan_status st = y && g && b ? CLGAN_OK
-                                  : clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory for data-dependent init");
-    /* Bottom to top: each forward sees the layers below already normalised. */
+    clgan_status st = CLGAN_OK;
+    /* Bottom to top: each forward sees the layers below already initialised. */
     for (int i = 0; i < net->n_layers && st == CLGAN_OK; i++) {
         net_layer *L = &net->layers[i];
-        if (L->spec.kind != CLGAN_LAYER_DENSE || !L->spec.weight_norm) continue;
+        if (!wants_data_init(L)) continue;
         st = clgan_net_forward(net, x, NULL, 1, NULL);
-        if (st == CLGAN_OK) st = init_wn_layer(net, L, y, g, b);
+        if (st == CLGAN_OK) st = clgan_layer_ops_of(L->spec.kind)->data_init(net->ctx, L, net->batch);
         if (st != CLGAN_OK) st = clgan_fail_context(st, "data-dependent init of layer %d", i);
     }
-    free(y), free(g), free(b);
     net->forwards_this_step = 0; /* the first step draws the noise it would have drawn without the init */
     return st;
 }
@@ -870,7 +558,7 @@ size_t clgan_net_param_count(const clgan_net *net) { return net->trainable; }
 size_t clgan_net_state_count(const clgan_net *net)
 {
     size_t n = 0;
-    for (int i = 0; i < net->n_layers; i++) n += net->layers[i].s_count;
+    for (int i = 0; i < net->n_layers; i++) n += 2 * net->layers[i].stat_len;
     return n;
 }
 int64_t clgan_net_step(const clgan_net *net) { return net->step; }
@@ -931,4 +619,74 @@ void clgan_net_describe(const clgan_net *net, char *out, size_t cap)
                                  L->w_count + L->b_count);
     }
     if (used < cap) snprintf(out + used, cap - used, "total            %zu params\n", net->trainable);
+}
+
+/* ---- the public view of a net (clgan/net.h) ---------------------------- */
+
+const char *clgan_net_layer_kind(const clgan_net *net, int layer)
+{
+    return net && layer >= 0 && layer < net->n_layers ? clgan_layer_kind_name(net->layers[layer].spec.kind) : NULL;
+}
+
+void clgan_net_input_shape(const clgan_net *net, int *c, int *h, int *w)
+{
+    *c = net->in_c, *h = net->in_h, *w = net->in_w;
+}
+
+size_t clgan_net_layer_param_count(const clgan_net *net, int layer)
+{
+    if (!net || layer < 0 || layer >= net->n_layers) return 0;
+    return net->layers[layer].w_count + net->layers[layer].b_count;
+}
+
+/* Between the padded device block and the packed order of clgan/net.h:
+ * packed_in -> padded when it is given, else padded -> packed_out. */
+static void pack_params(const clgan_net *net, float *padded, const float *packed_in, float *packed_out)
+{
+    size_t at = 0;
+    for (int i = 0; i < net->n_layers; i++) {
+        const net_layer *L = &net->layers[i];
+        size_t offs[2] = {L->w_off, L->b_off}, counts[2] = {L->w_count, L->b_count};
+        for (int j = 0; j < 2; j++) {
+            if (packed_in)
+                memcpy(padded + offs[j], packed_in + at, counts[j] * sizeof *padded);
+            else
+                memcpy(packed_out + at, padded + offs[j], counts[j] * sizeof *padded);
+            at += counts[j];
+        }
+    }
+}
+
+/* set 0: dst <- the device's parameters; set 1: the device's parameters <- src. */
+static clgan_status params_transfer(clgan_net *net, float *dst, const float *src, size_t count, int set)
+{
+    const char *fn = set ? "net_set_params" : "net_get_params";
+    if (!net || (set ? !src : !dst))
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: %s is NULL", fn, net ? "the array" : "net");
+    if (count != net->trainable)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: count %zu, but the net has %zu trainable parameters", fn, count,
+                          net->trainable);
+    if (!net->param_floats) return CLGAN_OK;
+    float *padded = calloc(net->param_floats, sizeof *padded);
+    if (!padded)
+        return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "%s: out of host memory for %zu floats", fn, net->param_floats);
+    clgan_status st;
+    if (set) {
+        pack_params(net, padded, src, NULL);
+        st = clgan_net_write_block(net, CLGAN_NET_PARAMS, padded);
+    } else {
+        st = clgan_net_read_block(net, CLGAN_NET_PARAMS, padded);
+        if (st == CLGAN_OK) pack_params(net, padded, NULL, dst);
+    }
+    free(padded);
+    return st;
+}
+
+clgan_status clgan_net_get_params(clgan_net *net, float *dst, size_t count)
+{
+    return params_transfer(net, dst, NULL, count, 0);
+}
+clgan_status clgan_net_set_params(clgan_net *net, const float *src, size_t count)
+{
+    return params_transfer(net, NULL, src, count, 1);
 }

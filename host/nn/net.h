@@ -16,6 +16,7 @@
  */
 #ifndef CLGAN_NET_H
 #define CLGAN_NET_H
+#include "clgan/net.h"
 #include "nn/activation.h"
 #include "nn/conv2d.h"
 #include "nn/init.h"
@@ -33,7 +34,8 @@ typedef enum clgan_layer_kind {
     CLGAN_LAYER_RESHAPE,        /* to [out, h, w]; a view, no copy */
     CLGAN_LAYER_CONCAT_LABELS,  /* out = number of classes */
     CLGAN_LAYER_MBSTD,          /* minibatch standard deviation: appends one channel */
-    CLGAN_LAYER_GAUSSIAN_NOISE  /* p = stddev: x + N(0, p^2) in training, identity in inference */
+    CLGAN_LAYER_GAUSSIAN_NOISE, /* p = stddev: x + N(0, p^2) in training, identity in inference */
+    CLGAN_LAYER_KIND_COUNT      /* the number of kinds (host/nn/layer.c's table has one entry each) */
 } clgan_layer_kind;
 
 typedef enum clgan_init_kind {
@@ -76,8 +78,6 @@ clgan_layer_spec clgan_concat_labels(int classes);
 clgan_layer_spec clgan_mbstd(void);
 clgan_layer_spec clgan_gaussian_noise(float stddev);
 const char *clgan_layer_kind_name(clgan_layer_kind kind);
-
-typedef struct clgan_net clgan_net;
 
 /* Input [in_c, in_h, in_w]; n_layers specs copied. Parameters are
  * initialised from `seed` (same seed, same weights on any device). */
@@ -170,11 +170,8 @@ clgan_status clgan_net_init_from_data(clgan_net *net, const clgan_tensor *x);
 clgan_status clgan_net_adam_step(clgan_net *net, const clgan_adam_params *hp);
 clgan_status clgan_net_sgd_step(clgan_net *net, const clgan_sgd_params *hp);
 
-/* Introspection. */
-int clgan_net_layer_count(const clgan_net *net);
-void clgan_net_output_shape(const clgan_net *net, int *c, int *h, int *w);
-void clgan_net_layer_shape(const clgan_net *net, int layer, int *c, int *h, int *w); /* output of `layer`; 0s out of range */
-size_t clgan_net_param_count(const clgan_net *net);     /* trainable floats, without padding */
+/* Introspection: layer count, kinds, shapes, parameter counts, describe and
+ * the packed parameters are in clgan/net.h. */
 size_t clgan_net_state_count(const clgan_net *net);     /* batchnorm statistics, without padding */
 int64_t clgan_net_step(const clgan_net *net);
 /* The flat parameter and gradient blocks (padded layout). */
@@ -192,7 +189,4 @@ size_t clgan_net_block_floats(const clgan_net *net, clgan_net_block block);
 clgan_status clgan_net_read_block(clgan_net *net, clgan_net_block block, float *dst);
 clgan_status clgan_net_write_block(clgan_net *net, clgan_net_block block, const float *src);
 void clgan_net_set_step(clgan_net *net, int64_t step);
-
-/* One line per layer: kind, output shape, parameter count. */
-void clgan_net_describe(const clgan_net *net, char *out, size_t cap);
 #endif

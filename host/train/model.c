@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/sha256.h"
 #include "io/container.h"
+#include "models/arch.h"
 #include "train/classifier.h"
 #include "train/dfeatures.h"
 #include "train/gan_checkpoint.h"
@@ -91,23 +92,23 @@ static clgan_status gan_class_names(clgan_model *m)
 
 /* ---- creating ------------------------------------------------------------ */
 
-/* The preset name params->arch gives, into the config's model field (the
+/* An architecture text, not a preset name: it has a section or a line break. */
+static int is_text(const char *arch) { return arch && (strchr(arch, '[') || strchr(arch, '\n')); }
+
+/* The preset name `name` (params->arch) into the config's model field (the
  * settings text may name it too, but not differently). */
-static clgan_status take_preset(const clgan_model_params *p, const char *set_model, char *model, size_t cap)
+static clgan_status take_preset(const clgan_model_params *p, const char *name, const char *set_model, char *model,
+                                size_t cap)
 {
     char esc[CLGAN_ESCAPE_CAP], esc2[CLGAN_ESCAPE_CAP];
-    if (p->arch_d && (!p->arch || strcmp(p->arch_d, p->arch)))
-        return clgan_fail(CLGAN_ERR_INVALID_ARG,
-                          "arch_d '%s': a preset gives both nets, so arch_d is NULL or the same preset as arch",
-                          clgan_escape_str(p->arch_d, esc, sizeof esc));
-    if (!p->arch) return CLGAN_OK;
-    if (set_model && strcmp(set_model, p->arch))
+    if (!name) return CLGAN_OK;
+    if (set_model && strcmp(set_model, name))
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "arch '%s' and the setting model=%s disagree",
-                          clgan_escape_str(p->arch, esc, sizeof esc), clgan_escape_str(set_model, esc2, sizeof esc2));
-    if (strlen(p->arch) >= cap)
+                          clgan_escape_str(name, esc, sizeof esc), clgan_escape_str(set_model, esc2, sizeof esc2));
+    if (strlen(name) >= cap)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "arch '%s' is no preset name of a %s model (too long)",
-                          clgan_escape_str(p->arch, esc, sizeof esc), clgan_model_kind_name(p->kind));
-    snprintf(model, cap, "%s", p->arch);
+                          clgan_escape_str(name, esc, sizeof esc), clgan_model_kind_name(p->kind));
+    snprintf(model, cap, "%s", name);
     return CLGAN_OK;
 }
 
@@ -130,6 +131,28 @@ static clgan_status check_classes(const clgan_model_params *p, int lo, int hi)
     return CLGAN_OK;
 }
 
+/* A GAN's G and D: preset names or texts. A preset name other than the
+ * model's preset becomes that preset's text, so G and D may come from
+ * different presets. */
+static clgan_status gan_arch(const clgan_model_params *p, const char *set_model, clgan_gan_config *c)
+{
+    char esc[CLGAN_ESCAPE_CAP];
+    if (is_text(p->arch) && !p->arch_d)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "arch_d: with G's architecture as a text, D's (a text or a preset "
+                                                 "name) is required too");
+    const char *name = !is_text(p->arch) && p->arch ? p->arch : !is_text(p->arch_d) ? p->arch_d : NULL;
+    TRY(take_preset(p, name, set_model, c->arch.model, sizeof c->arch.model));
+    if (is_text(p->arch)) c->arch.text_g = p->arch;
+    if (is_text(p->arch_d)) c->arch.text_d = p->arch_d;
+    else if (p->arch_d && strcmp(p->arch_d, c->arch.model)) {
+        clgan_status st = clgan_arch_preset_text(p->arch_d, "d", &c->arch.text_d);
+        if (st != CLGAN_OK)
+            return clgan_fail(st, "arch_d '%s' is neither an architecture text nor a GAN preset; choose one of %s",
+                              clgan_escape_str(p->arch_d, esc, sizeof esc), clgan_gan_model_names());
+    }
+    return CLGAN_OK;
+}
+
 static clgan_status create_gan(clgan_model *m, const clgan_model_params *p)
 {
     clgan_gan_config c = clgan_gan_default_config();
@@ -137,7 +160,7 @@ static clgan_status create_gan(clgan_model *m, const clgan_model_params *p)
     c.arch.conditional = p->classes > 0, c.arch.classes = p->classes;
     int named = 0;
     TRY(parse_settings(p, &c, c.arch.model, &named));
-    TRY(take_preset(p, named ? c.arch.model : NULL, c.arch.model, sizeof c.arch.model));
+    TRY(gan_arch(p, named ? c.arch.model : NULL, &c));
     if (p->classes && c.arch.classes != p->classes)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "classes %d and the setting classes=%d disagree", p->classes,
                           c.arch.classes);
@@ -152,8 +175,9 @@ static clgan_status create_classifier(clgan_model *m, const clgan_model_params *
     if (p->classes) c.arch.classes = p->classes;
     int named = 0;
     TRY(parse_settings(p, &c, c.arch.model, &named));
-    TRY(take_preset(p, named ? c.arch.model : NULL, c.arch.model, sizeof c.arch.model));
     if (p->arch_d) return clgan_fail(CLGAN_ERR_INVALID_ARG, "arch_d: a classifier has one net; give only arch");
+    if (is_text(p->arch)) c.arch.text = p->arch;
+    else TRY(take_preset(p, p->arch, named ? c.arch.model : NULL, c.arch.model, sizeof c.arch.model));
     if (p->classes && c.arch.classes != p->classes)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "classes %d and the setting classes=%d disagree", p->classes,
                           c.arch.classes);
@@ -167,7 +191,13 @@ static clgan_status create_ssl(clgan_model *m, const clgan_model_params *p)
     if (p->classes) c.classes = p->classes;
     int named = 0;
     TRY(parse_settings(p, &c, c.model, &named));
-    TRY(take_preset(p, named ? c.model : NULL, c.model, sizeof c.model));
+    if (is_text(p->arch))
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "arch: a semi-supervised model's G is the DCGAN generator of its "
+                                                 "preset; give arch a preset name (ssl28, ssl32) and D's text as arch_d");
+    TRY(take_preset(p, p->arch, named ? c.model : NULL, c.model, sizeof c.model));
+    if (is_text(p->arch_d)) c.text_d = p->arch_d;
+    else if (p->arch_d) TRY(take_preset(p, p->arch_d, p->arch ? p->arch : named ? c.model : NULL, c.model,
+                                        sizeof c.model));
     if (p->classes && c.classes != p->classes)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "classes %d and the setting classes=%d disagree", p->classes,
                           c.classes);
@@ -486,8 +516,72 @@ clgan_status clgan_model_set_class_name(clgan_model *m, int k, const char *name)
 
 const char *clgan_model_arch_text(const clgan_model *m, const char *net)
 {
-    (void)m, (void)net;
-    return NULL; /* presets are C tables until architectures are texts */
+    if (!m || !net) return NULL;
+    const char *text = NULL;
+    clgan_status st = CLGAN_ERR_INVALID_ARG;
+    int g = !strcmp(net, "G"), d = !strcmp(net, "D");
+    switch (m->kind) {
+    case CLGAN_MODEL_GAN:
+        if (g || d) st = clgan_gan_arch_text(&clgan_gan_get_config(m->gan)->arch, g ? "g" : "d", &text);
+        break;
+    case CLGAN_MODEL_CLASSIFIER:
+        if (!strcmp(net, "C")) st = clgan_classifier_arch_text(&clgan_classifier_get_config(m->clf)->arch, &text);
+        break;
+    case CLGAN_MODEL_SSL: {
+        const clgan_ssl_config *c = clgan_ssl_get_config(m->ssl);
+        char gan[16];
+        snprintf(gan, sizeof gan, "dcgan%d", c->h); /* G: the DCGAN generator of the image size */
+        if (d) st = clgan_ssl_arch_text(c, &text);
+        else if (g) st = clgan_arch_preset_text(gan, "g", &text);
+        break;
+    }
+    case CLGAN_MODEL_DFEATURES:
+        if (!strcmp(net, "head")) st = clgan_arch_preset_text(m->file.head.hidden > 0 ? "dhead-mlp" : "dhead", "h", &text);
+        else if (d) st = clgan_gan_arch_text(&clgan_gan_get_config(m->gan)->arch, "d", &text);
+        break;
+    }
+    return st == CLGAN_OK ? text : NULL;
+}
+
+/* The layer table the trainer built net i of model_nets() from, as a parsed
+ * architecture (input shape, specs, feature layer), for the summary table. */
+static clgan_status net_layers(const clgan_model *m, int i, clgan_arch *a)
+{
+    memset(a, 0, sizeof *a);
+    a->feature_layer = -1;
+    switch (m->kind) {
+    case CLGAN_MODEL_GAN: {
+        const clgan_gan_arch *g = &clgan_gan_get_config(m->gan)->arch;
+        if (i == 0) {
+            a->in_c = g->nz, a->in_h = a->in_w = 1;
+            return clgan_gan_generator_specs(g, a->specs, &a->n);
+        }
+        a->in_c = g->c, a->in_h = g->h, a->in_w = g->w;
+        return clgan_gan_discriminator_specs(g, a->specs, &a->n, &a->feature_layer);
+    }
+    case CLGAN_MODEL_CLASSIFIER: {
+        const clgan_classifier_arch *c = &clgan_classifier_get_config(m->clf)->arch;
+        a->in_c = c->c, a->in_h = c->h, a->in_w = c->w;
+        return clgan_classifier_specs(c, a->specs, &a->n, &a->feature_layer);
+    }
+    case CLGAN_MODEL_SSL: {
+        const clgan_ssl_config *c = clgan_ssl_get_config(m->ssl);
+        clgan_arch other;
+        if (i == 0) a->in_c = c->nz, a->in_h = a->in_w = 1;
+        else a->in_c = c->c, a->in_h = c->h, a->in_w = c->w, a->feature_layer = clgan_ssl_feature_layer(m->ssl);
+        return i == 0 ? clgan_ssl_specs(c, a->specs, &a->n, other.specs, &other.n)
+                      : clgan_ssl_specs(c, other.specs, &other.n, a->specs, &a->n);
+    }
+    case CLGAN_MODEL_DFEATURES:
+        if (i == 0) {
+            a->in_c = m->file.head.features, a->in_h = a->in_w = 1;
+            return clgan_dhead_specs(&m->file.head, a->specs, &a->n, NULL);
+        }
+        a->in_c = m->file.c, a->in_h = m->file.h, a->in_w = m->file.w;
+        a->feature_layer = clgan_dfeat_layer(m->gan);
+        return clgan_gan_discriminator_specs(&clgan_gan_get_config(m->gan)->arch, a->specs, &a->n, NULL);
+    }
+    return clgan_fail(CLGAN_ERR_INVALID_ARG, "unknown model kind %d", (int)m->kind);
 }
 
 clgan_status clgan_model_describe(const clgan_model *m, char *out, size_t cap)
@@ -496,16 +590,29 @@ clgan_status clgan_model_describe(const clgan_model *m, char *out, size_t cap)
     if (!out || !cap) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_describe: no room for the text");
     named_net nets[2];
     int n = model_nets(m, nets);
+    clgan_model_info info;
+    TRY(clgan_model_get_info(m, &info));
+    clgan_arch *a = malloc(sizeof *a);
+    if (!a) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory describing a model");
     size_t at = 0;
     out[0] = '\0';
-    for (int i = 0; i < n && at + 1 < cap; i++) {
-        at += (size_t)snprintf(out + at, cap - at, "%s%s (%zu parameters%s):\n", i ? "\n" : "", nets[i].name,
-                               clgan_net_param_count(nets[i].net),
-                               m->kind == CLGAN_MODEL_DFEATURES && i == 1 ? ", frozen" : "");
-        if (at + 1 < cap) clgan_net_describe(nets[i].net, out + at, cap - at);
+    clgan_status st = CLGAN_OK;
+    for (int i = 0; i < n && st == CLGAN_OK; i++) {
+        st = net_layers(m, i, a);
+        if (st != CLGAN_OK) break;
+        snprintf(a->source, sizeof a->source, "net %s", nets[i].name);
+        int k = snprintf(out + at, cap - at, "%s%s%s:\n", i ? "\n" : "", nets[i].name,
+                         m->kind == CLGAN_MODEL_DFEATURES && i == 1 ? " (the GAN's, frozen)" : "");
+        if (k < 0 || (size_t)k >= cap - at) {
+            st = clgan_fail(CLGAN_ERR_INVALID_ARG, "the model's summary does not fit in %zu bytes", cap);
+            break;
+        }
+        at += (size_t)k;
+        st = clgan_arch_summary_text(a, info.batch, out + at, cap - at);
         at += strlen(out + at);
     }
-    return CLGAN_OK;
+    free(a);
+    return st;
 }
 
 clgan_net *clgan_model_net(clgan_model *m, const char *name)

@@ -26,9 +26,11 @@ _Static_assert(sizeof(clgan_gan_loss) == sizeof(int) && sizeof(clgan_classifier_
 #define INFO(name_, type_, def_, lo_, hi_, open_, choices_, resume_, help_)                                        \
     .info = {.name = name_, .type = type_, .default_value = def_, .min = lo_, .max = hi_, .open = open_,           \
              .choices = choices_, .resume = resume_, .help = help_}
-#define INT_ROW(S, m, name, def, lo, hi, resume, flags_, help)                                                     \
+#define INT_ROW(S, m, name, def, lo, hi, resume, flags_, help) INT_ROW_RANGED(S, m, name, def, lo, hi, resume, flags_, NULL, help)
+/* range_ (may be NULL): the range for a config, when it depends on another setting */
+#define INT_ROW_RANGED(S, m, name, def, lo, hi, resume, flags_, range_, help)                                      \
     {INFO(name, CLGAN_SETTING_INT, def, lo, hi, 0, NULL, resume, help), .field = CLGAN_FIELD_INT, AT(S, m),       \
-     .flags = flags_}
+     .flags = flags_, .range = range_}
 #define I64_ROW(S, m, name, def, resume, flags_, help)                                                            \
     {INFO(name, CLGAN_SETTING_INT, def, 0, I64_MAX_D, 0, NULL, resume, help), .field = CLGAN_FIELD_I64, AT(S, m), \
      .flags = flags_}
@@ -83,16 +85,15 @@ static void classifier_width_range(const void *cfg, double *lo, double *hi)
 static const clgan_setting_row gan_rows[] = {
     MODEL_ROW(clgan_gan_config, arch.model, "dcgan28", "dcgan28|dcgan32|dcgan64", A,
               "preset architecture: dcgan28 (28x28x1 images), dcgan32 (32x32x3), dcgan64 (64x64x3)"),
-    {INFO("width", CLGAN_SETTING_INT, "0", 1, CLGAN_GAN_MAX_WIDTH, 0, NULL, CLGAN_RESUME_FIXED,
-          "channels of D's first layer and G's last hidden layer (0: 32 for dcgan28, 64 for dcgan32 and dcgan64)"),
-     .field = CLGAN_FIELD_INT, AT(clgan_gan_config, arch.width), .flags = A | CLGAN_ROW_ZERO_AUTO,
-     .range = gan_width_range},
+    INT_ROW_RANGED(clgan_gan_config, arch.width, "width", "0", 1, CLGAN_GAN_MAX_WIDTH, CLGAN_RESUME_FIXED,
+                   A | CLGAN_ROW_ZERO_AUTO, gan_width_range,
+                   "channels of D's first layer and G's last hidden layer (0: 32 for dcgan28, 64 for dcgan32 and "
+                   "dcgan64)"),
     INT_ROW(clgan_gan_config, arch.nz, "nz", "100", 1, CLGAN_GAN_MAX_NZ, CLGAN_RESUME_FIXED, A, "noise dimension"),
     BOOL_ROW(clgan_gan_config, arch.conditional, "conditional", "0", CLGAN_RESUME_FIXED, A,
              "class labels into G and D (the data must be labelled)"),
-    {INFO("classes", CLGAN_SETTING_INT, "0", 0, CLGAN_GAN_MAX_CLASSES, 0, NULL, CLGAN_RESUME_FIXED,
-          "number of classes of a conditional GAN (0 for an unconditional one)"),
-     .field = CLGAN_FIELD_INT, AT(clgan_gan_config, arch.classes), .flags = A, .range = gan_classes_range},
+    INT_ROW_RANGED(clgan_gan_config, arch.classes, "classes", "0", 0, CLGAN_GAN_MAX_CLASSES, CLGAN_RESUME_FIXED, A,
+                   gan_classes_range, "number of classes of a conditional GAN (0 for an unconditional one)"),
     BOOL_ROW(clgan_gan_config, arch.mbstd, "mbstd", "0", CLGAN_RESUME_FIXED, A,
              "minibatch standard-deviation layer before D's head (against mode collapse)"),
     INT_ROW(clgan_gan_config, batch, "batch", "64", 2, CLGAN_MAX_BATCH, CLGAN_RESUME_FIXED, 0,
@@ -109,10 +110,9 @@ static const clgan_setting_row gan_rows[] = {
 static const clgan_setting_row classifier_rows[] = {
     MODEL_ROW(clgan_classifier_config, arch.model, "lenet28", "lenet28|vgg32", A,
               "preset architecture: lenet28 (28x28x1 images), vgg32 (32x32x3)"),
-    {INFO("width", CLGAN_SETTING_INT, "0", 1, CLGAN_CLASSIFIER_MAX_WIDTH, 0, NULL, CLGAN_RESUME_FIXED,
-          "channels of the first conv block (0: the preset's, 32)"),
-     .field = CLGAN_FIELD_INT, AT(clgan_classifier_config, arch.width), .flags = A | CLGAN_ROW_ZERO_AUTO,
-     .range = classifier_width_range},
+    INT_ROW_RANGED(clgan_classifier_config, arch.width, "width", "0", 1, CLGAN_CLASSIFIER_MAX_WIDTH,
+                   CLGAN_RESUME_FIXED, A | CLGAN_ROW_ZERO_AUTO, classifier_width_range,
+                   "channels of the first conv block (0: the preset's, 32)"),
     INT_ROW(clgan_classifier_config, arch.classes, "classes", "10", 2, CLGAN_CLASSIFIER_MAX_CLASSES,
             CLGAN_RESUME_FIXED, A, "number of classes"),
     INT_ROW(clgan_classifier_config, batch, "batch", "64", 2, CLGAN_MAX_BATCH, CLGAN_RESUME_FIXED, 0,

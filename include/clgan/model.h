@@ -89,9 +89,12 @@ typedef struct clgan_net clgan_net;         /* one net of a model */
 typedef struct clgan_model_params {
     clgan_model_kind kind;
     const char *arch;     /* a preset name ("dcgan28", "lenet28", "ssl28") or an architecture text
-                             (clgan/arch.h); GAN and SSL: G's. NULL: the kind's default preset */
+                             (clgan/arch.h; told from a name by a '[' or a line break); GAN: G's;
+                             SSL: a preset name only (G is its DCGAN generator). NULL: the kind's
+                             default preset. dfeatures: NULL (hidden and pool shape the head) */
     const char *arch_d;   /* GAN and SSL: D's architecture, a preset name or text; NULL: the D of
-                             the preset `arch` names (required when `arch` is a text) */
+                             the preset `arch` names (required when `arch` is a text). The texts
+                             are copied: they need not outlive the call */
     const char *settings; /* "name=value" pairs from the kind's table, separated by spaces or line
                              breaks ("batch=32 lr_g=1e-4"); NULL or "": all defaults. An unknown
                              name or a value out of range fails, naming it */
@@ -135,8 +138,10 @@ CLGAN_API const char *clgan_model_class_name(const clgan_model *model, int k); /
 /* The architecture text of a net ("G", "D", "C", "head"), the text --arch takes. NULL when the model has
  * no such net. Valid until the model is freed. */
 CLGAN_API const char *clgan_model_arch_text(const clgan_model *model, const char *net);
-/* The `clgan models show` table for every net of the model: each layer's output shape, parameters,
- * FLOPs per image and activation memory per batch, and totals. */
+/* The `clgan models show` table for every net of the model ("G:", "D:", ... then its table): each
+ * layer's output shape, parameters, FLOPs per image and activations kept per image, and totals
+ * (activation memory for a batch of the model's batch size). dfeatures: the head's, then the
+ * frozen D's. CLGAN_ERR_INVALID_ARG when it does not fit in cap bytes. */
 CLGAN_API clgan_status clgan_model_describe(const clgan_model *model, char *out, size_t cap);
 /* A net of the model by name ("G", "D", "C", "head"); NULL when it has none. */
 CLGAN_API clgan_net *clgan_model_net(clgan_model *model, const char *name);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make_corpus.sh — the fuzz targets' seed corpus, from valid files: IDX,
-# CIFAR-10, images of every format and tuning files (fuzz_seeds), and real
+# CIFAR-10, images of every format and tuning files (fuzz_seeds), the
+# architecture presets (clgan models show), and real
 # checkpoints of each kind plus kernel-cache entries made with the clgan CLI
 # on tiny synthetic data. Without an OpenCL device only the first part is
 # written (the checkpoint and kernel-cache targets then start from nothing).
@@ -14,7 +15,12 @@ out=$3
 rm -rf "$out"
 mkdir -p "$out" || exit 1
 "$seeds" "$out" || { echo "make_corpus: fuzz_seeds failed" >&2; exit 1; }
-mkdir -p "$out"/{container,ckpt_gan,ckpt_classifier,ckpt_ssl,ckpt_dfeatures,kernel_cache}
+mkdir -p "$out"/{container,ckpt_gan,ckpt_classifier,ckpt_ssl,ckpt_dfeatures,kernel_cache,arch}
+# Every architecture preset, as `clgan models show` prints it (no device needed).
+"$clgan" models | awk 'NR > 1 && $3 ~ /^[gdch]$/ { print $1, $3 }' | while read -r name part; do
+    "$clgan" models show "$name" --part "$part" >"$out/arch/$name-$part.arch" ||
+        echo "make_corpus: 'models show $name --part $part' failed" >&2
+done
 
 if ! "$clgan" devices >/dev/null 2>&1; then
     echo "make_corpus: no OpenCL device: no checkpoint or kernel-cache seeds"

@@ -2,7 +2,7 @@
 #include "classifier_report.h"
 
 #include "cli.h"
-#include "io/image.h"
+#include "report/plot.h"
 #include "train/metrics.h"
 
 #include <math.h>

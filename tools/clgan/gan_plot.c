@@ -2,7 +2,7 @@
 #include "gan_plot.h"
 
 #include "core/error.h"
-#include "io/image.h"
+#include "report/plot.h"
 
 #include <stdio.h>
 #include <stdlib.h>

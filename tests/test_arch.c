@@ -1,0 +1,233 @@
+/* test_arch.c — the architecture text parser: every kind of mistake gives
+ * SOURCE:LINE and what was expected; integer expressions and variables;
+ * every preset parses, and its summary's parameter count is the built
+ * net's; a GAN built from custom texts keeps them through a checkpoint. */
+#include "test_util.h"
+#include "models/arch.h"
+#include "train/gan.h"
+#include "train/gan_checkpoint.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* text must fail with a message holding every one of the strings in want (NULL-terminated). */
+static void expect_error(const char *what, const char *text, const char *const *want)
+{
+    clgan_arch *a = NULL;
+    clgan_status st = clgan_arch_parse(text, "my.arch", NULL, 0, &a);
+    int ok = st == CLGAN_ERR_FORMAT && a == NULL;
+    for (int i = 0; ok && want[i]; i++) ok = strstr(clgan_last_error(), want[i]) != NULL;
+    EXPECT(ok, "%s: %s", what, st == CLGAN_OK ? "(parsed)" : clgan_last_error());
+    clgan_arch_free(a);
+}
+
+#define WANT(...) (const char *const[]){__VA_ARGS__, NULL}
+
+static void test_errors(void)
+{
+    const char *in = "[input]\nc = 1\nh = 8\nw = 8\n";
+    char t[1024];
+    snprintf(t, sizeof t, "%s[convv]\nfilters = 4\n", in);
+    expect_error("unknown section", t, WANT("my.arch:5:", "unknown section [convv]", "expected one of", "conv_transpose"));
+    snprintf(t, sizeof t, "%s[conv]\nfilter = 4\nsize = 3\n", in);
+    expect_error("unknown key", t, WANT("my.arch:6:", "unknown key 'filter' in [conv]", "expected filters, size"));
+    snprintf(t, sizeof t, "%s\n\n[conv]\nsize = 3\n", in);
+    expect_error("missing key (at its section's line)", t, WANT("my.arch:7:", "[conv] needs 'filters'"));
+    snprintf(t, sizeof t, "%s[conv]\nfilters = abc\nsize = 3\n", in);
+    expect_error("unknown variable", t, WANT("my.arch:6:", "unknown variable 'abc'"));
+    snprintf(t, sizeof t, "%s[conv]\nfilters = 3.5\nsize = 3\n", in);
+    expect_error("not an integer", t, WANT("my.arch:6:", "expected an integer"));
+    snprintf(t, sizeof t, "%s[conv]\nfilters = 0\nsize = 3\n", in);
+    expect_error("out of range", t, WANT("my.arch:6:", "filters = 0 is 0; expected a positive integer"));
+    snprintf(t, sizeof t, "%s[dense]\nunits = 4\nbias = 2\n", in);
+    expect_error("bias 2", t, WANT("my.arch:7:", "expected 0 or 1"));
+    snprintf(t, sizeof t, "%s[activation]\nfunction = relu6\n", in);
+    expect_error("unknown function", t, WANT("my.arch:6:", "relu6", "expected relu, leaky_relu, tanh or sigmoid"));
+    snprintf(t, sizeof t, "%s[dropout]\np = 1.5\n", in);
+    expect_error("bad probability", t, WANT("my.arch:6:", "expected a probability in [0, 1)"));
+    snprintf(t, sizeof t, "%s[activation]\nfunction = relu\nslope = 0.1\n", in);
+    expect_error("slope without leaky_relu", t, WANT("my.arch:5:", "slope", "leaky_relu only"));
+    snprintf(t, sizeof t, "%s[dense]\nunits = 4 / (2 - 2)\n", in);
+    expect_error("division by zero", t, WANT("my.arch:6:", "division by zero"));
+    snprintf(t, sizeof t, "%s[dense]\nunits = (4\n", in);
+    expect_error("unbalanced parenthesis", t, WANT("my.arch:6:", "expected ')'"));
+    snprintf(t, sizeof t, "%s[dense]\nunits = 4\nunits = 5\n", in);
+    expect_error("key given twice", t, WANT("my.arch:7:", "'units' given twice"));
+    snprintf(t, sizeof t, "%s[conv]\nfilters = 4\nsize = 9\n", in);
+    expect_error("a layer that cannot apply to its input", t,
+                 WANT("my.arch:5:", "[conv] cannot apply to its input 1x8x8"));
+    snprintf(t, sizeof t, "%s[dense]\nunits = 4\n[reshape]\nc = 3\nh = 1\nw = 1\n", in);
+    expect_error("a reshape of the wrong size", t, WANT("my.arch:7:", "[reshape] cannot apply to its input 4x1x1"));
+    expect_error("no input", "[dense]\nunits = 4\n", WANT("my.arch:1:", "[dense] before [input]"));
+    expect_error("input missing a key", "[input]\nc = 1\nh = 2\n[dense]\nunits = 2\n",
+                 WANT("my.arch:1:", "[input] needs 'w'"));
+    expect_error("empty text", "# nothing\n", WANT("my.arch:2:", "no [input] section"));
+    expect_error("no layers", in, WANT("my.arch:5:", "no layers after [input]"));
+    expect_error("a key outside sections", "c = 1\n", WANT("my.arch:1:", "before any [section]"));
+    expect_error("a line that is neither", "[input]\nc 1\n", WANT("my.arch:2:", "expected [section] or key = value"));
+    expect_error("a broken header", "[input\n", WANT("my.arch:1:", "expected a section header"));
+    snprintf(t, sizeof t, "%s[features]\n[dense]\nunits = 2\n", in);
+    expect_error("[features] first", t, WANT("my.arch:5:", "[features] must follow a layer"));
+    expect_error("unknown [net] key", "[net]\ncolour = red\n", WANT("my.arch:2:", "unknown key 'colour' in [net]"));
+    expect_error("bad mode", "[net]\nmode = gam\n", WANT("my.arch:2:", "expected gan, classifier, ssl or dfeatures"));
+    expect_error("variable declared twice", "[vars]\nx = 1\nx = 2\n", WANT("my.arch:3:", "declared twice"));
+    expect_error("not a variable name", "[vars]\n2x = 1\n", WANT("my.arch:2:", "not a variable name"));
+}
+
+static void test_values(void)
+{
+    const char *text = "# a comment line\n"
+                       "[vars]\n"
+                       "width = 4      # trailing comment\n"
+                       "big = width * 3\n"
+                       "[input]\n"
+                       "c = 1\nh = 1\nw = 1\n"
+                       "[dense]\nunits = 2 + 3 * 4\ninit = he\n"
+                       "[dense]\nunits = (2 + 3) * 4\nbias = 0\n"
+                       "[dense]\nunits = -3 + 10 + 7 / 2 + 7 % 4\nweight_norm = 2\n"
+                       "[dense]\nunits = max(1, width / 8) + min(big, 100)\n"
+                       "[features]\n"
+                       "[activation]\nfunction = leaky_relu\n"
+                       "[gaussian_noise]\nstddev = 0.3\n"
+                       "[dense]\nunits = width\ninit = xavier\ninit_std = 0.5\n";
+    clgan_arch *a;
+    clgan_arch_var over[2] = {{"width", 16}, {"unused", 3}};
+    MUST(clgan_arch_parse(text, "values", over, 2, &a));
+    EXPECT(a->n == 7, "7 layers (got %d)", a->n);
+    EXPECT(a->specs[0].out == 14 && a->specs[0].init == CLGAN_INIT_HE && a->specs[0].bias == 1,
+           "precedence: 2 + 3 * 4 = 14, init he, bias on by default (%d)", a->specs[0].out);
+    EXPECT(a->specs[1].out == 20 && a->specs[1].bias == 0, "parentheses: (2 + 3) * 4 = 20 (%d)", a->specs[1].out);
+    EXPECT(a->specs[2].out == 13 && a->specs[2].weight_norm == 2, "unary minus, / and %%: 13 (%d)", a->specs[2].out);
+    EXPECT(a->specs[3].out == 2 + 48, "the override (width 16) reaches later variables: max(1,2) + min(48,100) (%d)",
+           a->specs[3].out);
+    EXPECT(a->feature_layer == 3 && clgan_arch_feature_layer(a) == 3, "[features] marks layer 3 (%d)", a->feature_layer);
+    EXPECT(a->specs[4].act == CLGAN_ACT_LEAKY_RELU && a->specs[4].slope == 0.2f, "leaky_relu's slope defaults to 0.2");
+    EXPECT(a->specs[5].kind == CLGAN_LAYER_GAUSSIAN_NOISE && a->specs[5].p == 0.3f, "noise stddev 0.3");
+    EXPECT(a->specs[6].out == 16 && a->specs[6].init == CLGAN_INIT_XAVIER && a->specs[6].init_std == 0.5f,
+           "xavier, init_std, width 16");
+    EXPECT(a->lines[0] == 9 && a->lines[6] == 25, "section lines 9 and 25 (%d, %d)", a->lines[0], a->lines[6]);
+    int v = 0;
+    EXPECT(clgan_arch_var_value(a, "width", &v) == CLGAN_OK && v == 16, "width = 16");
+    EXPECT(clgan_arch_var_value(a, "unused", &v) != CLGAN_OK, "an override the text does not declare is not a variable");
+    EXPECT(!strcmp(clgan_arch_text(a), text), "the text is kept as given");
+    clgan_arch_free(a);
+    /* pools: stride defaults to the size */
+    MUST(clgan_arch_parse("[input]\nc = 2\nh = 8\nw = 8\n[maxpool]\nsize = 2\n[avgpool]\nsize = 4\nstride = 4\n", "pools",
+                          NULL, 0, &a));
+    int c, h, w;
+    clgan_arch_output_shape(a, &c, &h, &w);
+    EXPECT(a->specs[0].stride == 2 && c == 2 && h == 1 && w == 1, "maxpool stride = size; 8 -> 4 -> 1 (%dx%dx%d)", c, h, w);
+    clgan_arch_free(a);
+}
+
+/* Every preset parses; its summary's totals are clgan_net_specs_size's, and
+ * (with a device) the built net's parameter count. */
+static void test_presets(clgan_ctx *ctx)
+{
+    EXPECT(clgan_arch_preset_count() >= 14, "%d presets", clgan_arch_preset_count());
+    for (int i = 0; i < clgan_arch_preset_count(); i++) {
+        clgan_arch_preset p;
+        MUST(clgan_arch_preset_at(i, &p));
+        clgan_arch_var small[5] = {{"width", 4}, {"nz", 8}, {"classes", 3}, {"features", 12}, {"hidden", 5}};
+        clgan_arch *a;
+        MUST(clgan_arch_parse_preset(p.name, p.part, small, 5, &a));
+        int ssl_g = !strcmp(p.mode, "ssl") && !strcmp(p.part, "g"); /* a GAN preset's G */
+        EXPECT(!strcmp(a->mode, ssl_g ? "gan" : p.mode) && !strcmp(a->part, p.part),
+               "%s part %s: [net] says mode %s, part %s", p.name, p.part, a->mode, a->part);
+        size_t params, state, want_p, want_s;
+        double flops;
+        clgan_arch_totals(a, 8, &params, &state, &flops, NULL);
+        MUST(clgan_net_specs_size(a->in_c, a->in_h, a->in_w, a->specs, a->n, &want_p, &want_s));
+        EXPECT(params == want_p && state == want_s && flops > 0, "%s part %s: summary %zu params, %zu state", p.name,
+               p.part, params, state);
+        char table[16384];
+        MUST(clgan_arch_summary_text(a, 8, table, sizeof table));
+        char total[64];
+        snprintf(total, sizeof total, "total: %zu parameters", params);
+        EXPECT(strstr(table, total) != NULL, "%s part %s: the table says '%s'", p.name, p.part, total);
+        EXPECT(clgan_arch_summary_text(a, 8, table, 64) == CLGAN_ERR_INVALID_ARG, "a short buffer is refused");
+        if (ctx) {
+            clgan_net *net;
+            MUST(clgan_net_create(ctx, a->in_c, a->in_h, a->in_w, a->specs, a->n, 1, &net));
+            EXPECT(clgan_net_param_count(net) == params, "%s part %s: the built net has %zu params", p.name, p.part,
+                   clgan_net_param_count(net));
+            clgan_net_free(net);
+        }
+        clgan_arch_free(a);
+    }
+    const char *text;
+    EXPECT(clgan_arch_preset_text("dcgan99", "g", &text) == CLGAN_ERR_INVALID_ARG &&
+               strstr(clgan_last_error(), "dcgan28"), "an unknown preset lists the names: %s", clgan_last_error());
+    EXPECT(clgan_arch_preset_text("lenet28", "g", &text) == CLGAN_ERR_INVALID_ARG &&
+               strstr(clgan_last_error(), "its parts: c"), "a missing part names the parts: %s", clgan_last_error());
+    clgan_gan_arch g;
+    memset(&g, 0, sizeof g);
+    snprintf(g.model, sizeof g.model, "lenet28");
+    EXPECT(clgan_gan_arch_resolve(&g) == CLGAN_ERR_INVALID_ARG && strstr(clgan_last_error(), "unknown model 'lenet28'"),
+           "a classifier preset is no GAN model: %s", clgan_last_error());
+}
+
+/* A GAN from hand-written texts (plain numbers, 12x12 images) saves and
+ * loads with its texts; mismatched parts are refused. */
+static void test_gan_texts(clgan_ctx *ctx)
+{
+    const char *g_text = "[input]\nc = 6\nh = 1\nw = 1\n"
+                         "[dense]\nunits = 8*3*3\n[reshape]\nc = 8\nh = 3\nw = 3\n[batchnorm]\n"
+                         "[activation]\nfunction = relu\n"
+                         "[conv_transpose]\nfilters = 1\nsize = 4\nstride = 4\n[activation]\nfunction = tanh\n";
+    const char *d_text = "[net]\nname = tiny12\n[input]\nc = 1\nh = 12\nw = 12\n"
+                         "[conv]\nfilters = 4\nsize = 4\nstride = 4\n[activation]\nfunction = leaky_relu\n"
+                         "[features]\n[dense]\nunits = 1\n";
+    clgan_gan_config c = clgan_gan_default_config();
+    c.arch.text_g = g_text, c.arch.text_d = d_text;
+    c.arch.mbstd = 1;
+    c.batch = 4;
+    clgan_gan_arch r = c.arch;
+    MUST(clgan_gan_arch_resolve(&r));
+    EXPECT(r.nz == 6 && r.c == 1 && r.h == 12 && r.w == 12 && !strcmp(r.model, "tiny12"),
+           "resolved from the texts: nz %d, %dx%dx%d, model %s", r.nz, r.c, r.h, r.w, r.model);
+    clgan_layer_spec s[CLGAN_MAX_NET_LAYERS];
+    int n = 0, f = -1;
+    MUST(clgan_gan_discriminator_specs(&r, s, &n, &f));
+    EXPECT(n == 4 && s[2].kind == CLGAN_LAYER_MBSTD && f == 1, "mbstd goes before D's head (n %d, features %d)", n, f);
+    clgan_gan_arch bad = c.arch;
+    bad.text_d = "[input]\nc = 1\nh = 16\nw = 16\n[conv]\nfilters = 1\nsize = 16\n";
+    EXPECT(clgan_gan_arch_resolve(&bad) == CLGAN_ERR_INVALID_ARG && strstr(clgan_last_error(), "G makes 1x12x12"),
+           "G's output must be D's input: %s", clgan_last_error());
+    if (!ctx) return;
+    clgan_gan *gan, *back;
+    MUST(clgan_gan_create(ctx, &c, &gan));
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/clgan-test-arch-%d.ckpt", (int)getpid());
+    MUST(clgan_gan_save(gan, path, ""));
+    MUST(clgan_gan_load(ctx, path, &back, NULL, 0));
+    const clgan_gan_config *bc = clgan_gan_get_config(back);
+    EXPECT(bc->arch.text_g && !strcmp(bc->arch.text_g, g_text) && bc->arch.text_d && !strcmp(bc->arch.text_d, d_text),
+           "the loaded GAN holds the texts");
+    size_t np = clgan_net_block_floats(clgan_gan_generator(gan), CLGAN_NET_PARAMS);
+    float *a = malloc(np * sizeof *a), *b = malloc(np * sizeof *b);
+    MUST(clgan_net_read_block(clgan_gan_generator(gan), CLGAN_NET_PARAMS, a));
+    MUST(clgan_net_read_block(clgan_gan_generator(back), CLGAN_NET_PARAMS, b));
+    EXPECT(!memcmp(a, b, np * sizeof *a), "G's parameters round-trip");
+    free(a), free(b);
+    clgan_gan_free(back);
+    clgan_gan_free(gan);
+    unlink(path);
+}
+
+int main(void)
+{
+    test_errors();
+    test_values();
+    clgan_ctx *ctx = NULL;
+    if (clgan_ctx_create(NULL, &ctx) != CLGAN_OK) {
+        printf("no OpenCL device (%s): the built nets are not checked\n", clgan_last_error());
+        ctx = NULL;
+    }
+    test_presets(ctx);
+    test_gan_texts(ctx);
+    if (ctx) clgan_ctx_free(ctx);
+    return test_finish();
+}

@@ -1,0 +1,51 @@
+/* test_expect.h — the pass/fail macros of the C test programs, over the
+ * public header only (the api_* tests use nothing else).
+ * EXPECT(cond, fmt, ...) prints "ok"/"FAIL" and counts failures; MUST(expr)
+ * stops the test when a clgan call fails; test_finish() prints the count and
+ * gives the exit status; test_device_or_skip() opens the default device or
+ * ends the test as skipped (77). */
+#ifndef CLGAN_TEST_EXPECT_H
+#define CLGAN_TEST_EXPECT_H
+#include "clgan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static int failures;
+
+#define EXPECT(cond, ...)                                    \
+    do {                                                     \
+        if (cond) printf("ok   " __VA_ARGS__);               \
+        else { printf("FAIL " __VA_ARGS__); failures++; }    \
+        printf("\n");                                        \
+        fflush(stdout);                                      \
+    } while (0)
+
+#define MUST(expr)                                                            \
+    do {                                                                      \
+        clgan_status must_st_ = (expr);                                       \
+        if (must_st_ != CLGAN_OK) {                                           \
+            printf("FAIL %s: %s\n", #expr, clgan_last_error());               \
+            exit(1);                                                          \
+        }                                                                     \
+    } while (0)
+
+static inline int test_finish(void)
+{
+    printf("%d failure(s)\n", failures);
+    return failures ? 1 : 0;
+}
+
+/* A context on the default device; without any device the test ends as skipped (ctest code 77). */
+static inline clgan_ctx *test_device_or_skip(void)
+{
+    int ndev = 0;
+    if (clgan_device_count(&ndev) == CLGAN_ERR_NO_PLATFORM || ndev == 0) {
+        printf("skipped: no OpenCL device\n");
+        exit(77);
+    }
+    clgan_ctx *ctx = NULL;
+    MUST(clgan_ctx_create(NULL, &ctx));
+    return ctx;
+}
+#endif
