@@ -3,7 +3,6 @@
  * checkpoint and evaluation cadence, best and periodic checkpoints, the stop
  * request, the non-finite guard, log.csv (whole lines; trimmed on resume)
  * and the stale temporary files of killed runs. */
-#define _POSIX_C_SOURCE 200809L /* kill() */
 #include "clgan/train.h"
 
 #include "core/error.h"

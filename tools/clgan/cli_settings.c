@@ -182,6 +182,18 @@ void run_opts_help(FILE *f, unsigned mask, const run_opts *o, const char *const 
     }
 }
 
+clgan_train_params run_opts_train_params(const run_opts *o)
+{
+    clgan_train_params p = clgan_train_default_params();
+    p.out_dir = o->out;
+    p.resume = o->resume;
+    p.epochs = o->epochs;
+    p.steps = o->steps;
+    p.keep_every = o->keep_every;
+    p.keep_best = o->keep_best;
+    return p;
+}
+
 /* ---- model settings ------------------------------------------------------------ */
 static int skipped(const char *const *skip, const char *name)
 {

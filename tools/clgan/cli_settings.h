@@ -38,6 +38,10 @@ int run_opts_flag(run_opts *o, unsigned mask, int argc, char **argv, int *i);
  * NULL-terminated (NULL: the table's texts). */
 void run_opts_help(FILE *f, unsigned mask, const run_opts *o, const char *const *overrides);
 
+/* The driver's params from the run settings: out_dir, resume, epochs, steps,
+ * keep_every, keep_best (the rest as clgan_train_default_params gives). */
+clgan_train_params run_opts_train_params(const run_opts *o);
+
 /* ---- model settings ---------------------------------------------------------- */
 #define CLI_SETTINGS_MAX 48
 typedef struct cli_settings {

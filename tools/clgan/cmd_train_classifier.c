@@ -356,11 +356,7 @@ static int augment_data(train_opts *o, clgan_ctx *ctx, clgan_dataset **train, in
 typedef struct clf_run {
     clgan_classifier *clf;
     train_cli tc;
-    const clgan_dataset *train;
-    int K;
-    int64_t *cm; /* the newest evaluation's confusion matrix */
-    char conf_dir[1100], last_png[1200];
-    int epochs_total;
+    train_cli_eval ev;
 } clf_run;
 
 static clgan_status eval_classifier(void *clf, const clgan_dataset *d, int64_t *confusion)
@@ -388,8 +384,8 @@ static clgan_status clf_save(void *self, const char *path, const char *note)
 static clgan_status clf_evaluate(void *self, const clgan_dataset *test, double *metric)
 {
     clf_run *c = self;
-    return train_cli_evaluate(&c->tc, eval_classifier, c->clf, test, clgan_classifier_get_config(c->clf)->batch, c->K,
-                              c->cm, metric);
+    return train_cli_evaluate(&c->tc, &c->ev, eval_classifier, c->clf, test, clgan_classifier_get_config(c->clf)->batch,
+                              metric);
 }
 
 static void clf_metrics(const clgan_step_stats *st, char *out, size_t cap)
@@ -401,8 +397,7 @@ static void clf_metrics(const clgan_step_stats *st, char *out, size_t cap)
 static clgan_status clf_on_evaluated(void *user, const clgan_train_progress *p)
 {
     clf_run *c = user;
-    return train_cli_report_eval(&c->tc, p, c->conf_dir, c->last_png, sizeof c->last_png, c->K,
-                                 (const char (*)[64])c->train->class_names, c->cm);
+    return train_cli_report_eval(&c->tc, &c->ev, p);
 }
 
 /* The text: from --arch, and on resume the checkpoint's, which must match it. */
@@ -480,7 +475,7 @@ static int train_run(train_opts *opts)
     clgan_ctx *ctx = NULL;
     clf_run cr;
     memset(&cr, 0, sizeof cr);
-    snprintf(cr.conf_dir, sizeof cr.conf_dir, "%s", conf_dir);
+    snprintf(cr.ev.dir, sizeof cr.ev.dir, "%s", conf_dir);
     int *real_pc = NULL, *extra_pc = NULL;
     int exit_code = 1;
     if (load_data(&o, &shape, &train, &test)) goto done;
@@ -522,10 +517,10 @@ static int train_run(train_opts *opts)
     }
     clgan_classifier_set_class_names(cr.clf, (const char (*)[64])train->class_names);
     const clgan_classifier_config *c = clgan_classifier_get_config(cr.clf);
-    int K = cr.K = c->arch.classes;
-    cr.train = train;
-    cr.cm = calloc((size_t)K * K, sizeof *cr.cm);
-    if (!cr.cm) {
+    int K = cr.ev.K = c->arch.classes;
+    cr.ev.train = train;
+    cr.ev.cm = calloc((size_t)K * K, sizeof *cr.ev.cm);
+    if (!cr.ev.cm) {
         fprintf(stderr, "clgan: out of host memory\n");
         goto done;
     }
@@ -539,18 +534,12 @@ static int train_run(train_opts *opts)
                             .stat_columns = "loss,batch_accuracy,lr", .step = clf_step, .save = clf_save,
                             .evaluate = clf_evaluate, .net_count = 1, .nets = {clgan_classifier_net(cr.clf)},
                             .net_names = {"the classifier"}};
-    clgan_train_params p = clgan_train_default_params();
-    p.out_dir = o.run.out;
-    p.resume = o.run.resume;
+    clgan_train_params p = run_opts_train_params(&o.run);
     p.train = train;
     p.test = test;
     p.seed = c->seed;
-    p.epochs = o.run.epochs;
-    p.steps = o.run.steps;
     p.eval_every = p.checkpoint_every = o.eval_every; /* a checkpoint with each report */
     p.note = note;
-    p.keep_every = o.run.keep_every;
-    p.keep_best = o.run.keep_best;
     p.advice = advice;
     p.on_evaluated = clf_on_evaluated;
     int64_t total = o.run.steps ? o.run.steps : (int64_t)o.run.epochs * per_epoch;
@@ -570,8 +559,8 @@ static int train_run(train_opts *opts)
     }
     double test_acc = r.metric;
     fprintf(stderr, "clgan: done: %lld steps in %.1f s; test accuracy %.2f%%%s%s; checkpoint %s\n",
-            (long long)(r.step - r.start), r.seconds, 100 * test_acc, cr.last_png[0] ? "; confusion " : "",
-            cr.last_png, ckpt_path);
+            (long long)(r.step - r.start), r.seconds, 100 * test_acc, cr.ev.last_png[0] ? "; confusion " : "",
+            cr.ev.last_png, ckpt_path);
     if (o.run.json) {
         cli_json_begin("train-classifier", "ok");
         printf(", \"model\": \"%s\", \"steps\": %lld, \"epochs\": %.3f, \"loss\": ", c->arch.model, (long long)r.step,
@@ -590,11 +579,11 @@ static int train_run(train_opts *opts)
         printf("], \"train_generated_per_class\": [");
         print_counts(stdout, o.gan_mode >= 0 ? extra_pc : NULL, K, ", ");
         printf("]");
-        report_json_fields(stdout, K, (const char (*)[64])train->class_names, cr.cm);
+        report_json_fields(stdout, K, (const char (*)[64])train->class_names, cr.ev.cm);
         printf(", \"checkpoint\": ");
         cli_json_string(stdout, ckpt_path);
         printf(", \"confusion_png\": ");
-        cli_json_string(stdout, cr.last_png);
+        cli_json_string(stdout, cr.ev.last_png);
         printf(", \"log\": ");
         cli_json_string(stdout, log_path);
         profile_run_json_field(&cr.tc.prof, ctx, stdout);
@@ -607,7 +596,7 @@ done:
         cli_remove_empty_dir(conf_dir);
         if (!had_out) cli_remove_empty_dir(o.run.out);
     }
-    free(cr.cm);
+    free(cr.ev.cm);
     free(real_pc);
     free(extra_pc);
     clgan_classifier_free(cr.clf);

@@ -345,16 +345,10 @@ static int train_run(train_opts *opts)
                             .stat_columns = "loss_d,loss_g,d_real,d_fake", .step = gan_step, .save = gan_save,
                             .net_count = 2, .nets = {clgan_gan_generator(g.gan), clgan_gan_discriminator(g.gan)},
                             .net_names = {"G", "D"}};
-    clgan_train_params p = clgan_train_default_params();
-    p.out_dir = o.run.out;
-    p.resume = o.run.resume;
+    clgan_train_params p = run_opts_train_params(&o.run);
     p.train = data;
     p.seed = c->seed;
-    p.epochs = o.run.epochs;
-    p.steps = o.run.steps;
     p.note = note;
-    p.keep_every = o.run.keep_every;
-    p.keep_best = o.run.keep_best;
     p.advice = advice;
     p.on_checkpoint = gan_on_checkpoint;
     int64_t per_epoch = data->n / c->batch, total = o.run.steps ? o.run.steps : (int64_t)o.run.epochs * per_epoch;

@@ -186,11 +186,9 @@ static int load_data(const ssl_opts *o, clgan_dataset **train, clgan_dataset **l
 typedef struct ssl_run {
     clgan_ssl *s;
     train_cli tc;
-    const clgan_dataset *train;
-    int K;
-    int64_t *cm; /* the newest evaluation's confusion matrix */
-    float *grid;
-    char conf_dir[1100], samp_dir[1100], last_png[1200];
+    train_cli_eval ev;
+    float *grid;          /* 64 samples of G */
+    char samp_dir[1100];
 } ssl_run;
 
 static clgan_status eval_ssl(void *s, const clgan_dataset *d, int64_t *confusion)
@@ -219,7 +217,7 @@ static clgan_status ssl_save(void *self, const char *path, const char *note)
 static clgan_status ssl_evaluate(void *self, const clgan_dataset *test, double *metric)
 {
     ssl_run *r = self;
-    return train_cli_evaluate(&r->tc, eval_ssl, r->s, test, clgan_ssl_get_config(r->s)->batch, r->K, r->cm, metric);
+    return train_cli_evaluate(&r->tc, &r->ev, eval_ssl, r->s, test, clgan_ssl_get_config(r->s)->batch, metric);
 }
 
 static void ssl_metrics(const clgan_step_stats *st, char *out, size_t cap)
@@ -240,8 +238,7 @@ static clgan_status ssl_on_evaluated(void *user, const clgan_train_progress *p)
     clgan_status st = clgan_ssl_sample(r->s, 64, 12345, r->grid);
     if (st == CLGAN_OK) st = clgan_png_grid(samples_png, r->grid, 64, c->c, c->h, c->w, 8, -1.0f, 1.0f, 2);
     if (st != CLGAN_OK) return st;
-    return train_cli_report_eval(&r->tc, p, r->conf_dir, r->last_png, sizeof r->last_png, r->K,
-                                 (const char (*)[64])r->train->class_names, r->cm);
+    return train_cli_report_eval(&r->tc, &r->ev, p);
 }
 
 /* D's text: from --arch-d, and on resume the checkpoint's, which must match it. */
@@ -279,7 +276,7 @@ static int train_run(ssl_opts *opts)
     ssl_run sr;
     memset(&sr, 0, sizeof sr);
     snprintf(log_path, sizeof log_path, "%s/log.csv", o.run.out);
-    snprintf(sr.conf_dir, sizeof sr.conf_dir, "%s/confusion", o.run.out);
+    snprintf(sr.ev.dir, sizeof sr.ev.dir, "%s/confusion", o.run.out);
     snprintf(sr.samp_dir, sizeof sr.samp_dir, "%s/samples", o.run.out);
     if (o.run.resume && (rc = resume_settings(&o, ckpt_path))) return rc;
     if (o.run.test_percent < 0) o.run.test_percent = 10;
@@ -330,11 +327,11 @@ static int train_run(ssl_opts *opts)
     }
     clgan_ssl_set_class_names(sr.s, (const char (*)[64])train->class_names);
     const clgan_ssl_config *c = clgan_ssl_get_config(sr.s);
-    int K = sr.K = c->classes, B = c->batch;
-    sr.train = train;
+    int K = sr.ev.K = c->classes, B = c->batch;
+    sr.ev.train = train;
     sr.grid = malloc((size_t)64 * c->c * c->h * c->w * sizeof *sr.grid);
-    sr.cm = calloc((size_t)K * K, sizeof *sr.cm);
-    if (!sr.grid || !sr.cm) {
+    sr.ev.cm = calloc((size_t)K * K, sizeof *sr.ev.cm);
+    if (!sr.grid || !sr.ev.cm) {
         fprintf(stderr, "clgan: out of host memory\n");
         goto done;
     }
@@ -350,19 +347,13 @@ static int train_run(ssl_opts *opts)
                             .step = ssl_step, .save = ssl_save, .evaluate = ssl_evaluate, .net_count = 2,
                             .nets = {clgan_ssl_discriminator(sr.s), clgan_ssl_generator(sr.s)},
                             .net_names = {"D", "G"}};
-    clgan_train_params p = clgan_train_default_params();
-    p.out_dir = o.run.out;
-    p.resume = o.run.resume;
+    clgan_train_params p = run_opts_train_params(&o.run);
     p.train = train;
     p.train2 = lab;
     p.test = test;
     p.seed = c->seed;
     p.seed2 = c->seed * 2 + 7; /* the labelled images' own order */
-    p.epochs = o.run.epochs;
-    p.steps = o.run.steps;
     p.note = note;
-    p.keep_every = o.run.keep_every;
-    p.keep_best = o.run.keep_best;
     p.advice = advice;
     p.on_evaluated = ssl_on_evaluated;
     int64_t total = o.run.steps ? o.run.steps : (int64_t)o.run.epochs * per_epoch;
@@ -384,8 +375,8 @@ static int train_run(ssl_opts *opts)
     const double *v = r.stats.values;
     int ran = r.stats.count > 0;
     fprintf(stderr, "clgan: done: %lld steps in %.1f s; test accuracy %.2f%%%s%s; checkpoint %s\n",
-            (long long)(r.step - r.start), r.seconds, 100 * test_acc, sr.last_png[0] ? "; confusion " : "",
-            sr.last_png, ckpt_path);
+            (long long)(r.step - r.start), r.seconds, 100 * test_acc, sr.ev.last_png[0] ? "; confusion " : "",
+            sr.ev.last_png, ckpt_path);
     if (o.run.json) {
         cli_json_begin("train-ssl", "ok");
         printf(", \"model\": \"%s\", \"labels\": %d, \"steps\": %lld, \"epochs\": %.3f, "
@@ -399,7 +390,7 @@ static int train_run(ssl_opts *opts)
         printf(", \"loss_fake\": ");
         report_json_number(stdout, ran ? v[2] : 0);
         printf(", \"train_images\": %d, \"test_images\": %d, \"seconds\": %.3f", train->n, test->n, r.seconds);
-        report_json_fields(stdout, K, (const char (*)[64])train->class_names, sr.cm);
+        report_json_fields(stdout, K, (const char (*)[64])train->class_names, sr.ev.cm);
         printf(", \"checkpoint\": ");
         cli_json_string(stdout, ckpt_path);
         printf(", \"log\": ");
@@ -411,12 +402,12 @@ static int train_run(ssl_opts *opts)
     exit_code = 0;
 done:
     if (exit_code && exit_code < 128) { /* no empty folders left behind by a failed run */
-        cli_remove_empty_dir(sr.conf_dir);
+        cli_remove_empty_dir(sr.ev.dir);
         cli_remove_empty_dir(sr.samp_dir);
         if (!had_out) cli_remove_empty_dir(o.run.out);
     }
     free(sr.grid);
-    free(sr.cm);
+    free(sr.ev.cm);
     clgan_ssl_free(sr.s);
     clgan_ctx_free(ctx);
     clgan_dataset_free(train);

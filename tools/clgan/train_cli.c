@@ -98,16 +98,16 @@ int train_cli_run(train_cli *tc, const clgan_train_target *target, clgan_train_p
     return 128 + sig;
 }
 
-clgan_status train_cli_report_eval(train_cli *tc, const clgan_train_progress *p, const char *dir, char *png,
-                                   size_t png_cap, int K, const char (*names)[64], const int64_t *cm)
+clgan_status train_cli_report_eval(train_cli *tc, train_cli_eval *ev, const clgan_train_progress *p)
 {
     char title[64];
-    snprintf(png, png_cap, "%s/epoch-%04d.png", dir, p->epoch);
+    const char(*names)[64] = (const char(*)[64])ev->train->class_names;
+    snprintf(ev->last_png, sizeof ev->last_png, "%s/epoch-%04d.png", ev->dir, p->epoch);
     snprintf(title, sizeof title, "epoch %d: test accuracy %.2f%%", p->epoch, 100 * p->metric);
-    if (!cli_make_dirs(dir) || !report_heatmap(png, K, names, cm, title)) return CLGAN_ERR_IO;
+    if (!cli_make_dirs(ev->dir) || !report_heatmap(ev->last_png, ev->K, names, ev->cm, title)) return CLGAN_ERR_IO;
     progress_break(&tc->prog);
     fprintf(stderr, "clgan: epoch %d/%d (step %lld): test\n", p->epoch, p->epochs_total, (long long)p->step);
-    report_print(stderr, K, names, cm, "  ");
+    report_print(stderr, ev->K, names, ev->cm, "  ");
     return CLGAN_OK;
 }
 
@@ -117,10 +117,10 @@ void train_cli_setup(train_cli *tc, const char *command, int json, clgan_ctx *ct
     tc->command = command, tc->json = json, tc->ctx = ctx, tc->metrics = metrics;
 }
 
-clgan_status train_cli_evaluate(train_cli *tc, progress_eval_fn fn, void *model, const clgan_dataset *test, int batch,
-                                int K, int64_t *cm, double *metric)
+clgan_status train_cli_evaluate(train_cli *tc, train_cli_eval *ev, progress_eval_fn fn, void *model,
+                                const clgan_dataset *test, int batch, double *metric)
 {
-    clgan_status st = progress_evaluate(&tc->prog, "evaluating the test split:", fn, model, test, batch, K, cm);
-    *metric = clgan_accuracy(cm, K);
+    clgan_status st = progress_evaluate(&tc->prog, "evaluating the test split:", fn, model, test, batch, ev->K, ev->cm);
+    *metric = clgan_accuracy(ev->cm, ev->K);
     return st;
 }
