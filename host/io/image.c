@@ -1,5 +1,5 @@
 /* image.c — PNG output of images: sample grids (float and 8-bit, grey and
- * RGB), and the one PNG writer (stb_image_write) that report/plot.c's
+ * RGB), and the one PNG writer (stb_image_write) that the CLI's tools/clgan/plot.c
  * charts go through too. */
 #include "image.h"
 #include "core/error.h"

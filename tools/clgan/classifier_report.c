@@ -3,7 +3,6 @@
 
 #include "cli.h"
 #include "plot.h"
-#include "train/metrics.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,7 +1,6 @@
 /* gan_plot.c — read a train-gan log.csv and plot its smoothed loss curves. */
 #include "gan_plot.h"
 
-#include "core/error.h"
 #include "plot.h"
 
 #include <stdio.h>
