@@ -69,6 +69,11 @@ CLGAN_API clgan_status clgan_fail(clgan_status status, const char *fmt, ...)
 /* Release memory the library allocated for the caller (texts it returns);
  * NULL is a no-op. */
 CLGAN_API void clgan_free(void *p);
+/* Write n bytes as the whole file at path so that readers see the old
+ * contents or the new ones, never a mix: a temporary file beside it,
+ * flushed and synced, then renamed over it. CLGAN_ERR_IO naming the file and
+ * the reason when it cannot be written (the temporary file is removed). */
+CLGAN_API clgan_status clgan_write_file_atomic(const char *path, const void *data, size_t n);
 
 /* ---- devices ---------------------------------------------------------- */
 

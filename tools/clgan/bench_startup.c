@@ -237,7 +237,8 @@ int bench_startup(int argc, char **argv)
         return cli_fail("benchmark header");
     }
     char tuning_src[4096] = "";
-    if (ctx->tuning && ctx->cache_dir[0]) clgan_tuning_path(ctx->cache_dir, clgan_ctx_device(ctx), tuning_src, sizeof tuning_src);
+    if (clgan_ctx_tuning(ctx) && clgan_ctx_cache_dir(ctx)[0])
+        clgan_tuning_path(clgan_ctx_cache_dir(ctx), clgan_ctx_device(ctx), tuning_src, sizeof tuning_src);
     clgan_device_info info = *clgan_ctx_device(ctx);
     clgan_ctx_free(ctx);
 
