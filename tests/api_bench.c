@@ -5,7 +5,10 @@
  * stop); an unknown workload's message; CLGAN_GEMM_TUNED read as 1, 0 or a
  * usage error; a tuning file saved under a context's cache folder at the
  * path clgan_tuning_path gives; the tuning search's defaults; an atomic
- * write read back and one into a missing folder refused. */
+ * write read back and one into a missing folder refused; single ops: a GEMM,
+ * and each layer of D alone with the shapes and parameters it has in the
+ * net, forward then backward (backward first, a GEMM's backward and an
+ * empty GEMM refused). */
 #include "test_expect.h"
 #include "test_files.h"
 
@@ -96,6 +99,46 @@ static void test_workload(void)
     EXPECT(real, "a training step issues %d GEMM shapes (%.0f calls), each a real product", got, calls);
     EXPECT(clgan_gemm_record_stop(ctx, shapes, CLGAN_GEMM_RECORD_MAX) == 0, "stopped: nothing more is recorded");
     MUST(clgan_workload_infer(w));
+
+    clgan_bench_op *op = (clgan_bench_op *)1;
+    clgan_bench_op_info oi;
+    clgan_gemm_shape g = {48, 40, 24, 1, 0, 1}, empty = {0, 4, 4, 0, 0, 1};
+    MUST(clgan_bench_op_gemm(ctx, &g, &op));
+    MUST(clgan_bench_op_get_info(op, &oi));
+    EXPECT(!strcmp(oi.kind, "gemm"), "a GEMM op's kind is gemm");
+    MUST(clgan_bench_op_run(op, 0));
+    MUST(clgan_ctx_finish(ctx));
+    EXPECT(clgan_bench_op_run(op, 1) == CLGAN_ERR_INVALID_ARG, "a GEMM has no backward: %s", clgan_last_error());
+    clgan_bench_op_free(op);
+    op = (clgan_bench_op *)1;
+    EXPECT(clgan_bench_op_gemm(ctx, &empty, &op) == CLGAN_ERR_INVALID_ARG && op == NULL, "an empty GEMM: %s",
+           clgan_last_error());
+    int layers_ok = 1, layers = clgan_net_layer_count(nets[1]);
+    for (int i = 0; i < layers; i++) {
+        int c, h, wd, pc, ph, pw;
+        if (i) clgan_net_layer_shape(nets[1], i - 1, &pc, &ph, &pw);
+        else clgan_net_input_shape(nets[1], &pc, &ph, &pw);
+        clgan_net_layer_shape(nets[1], i, &c, &h, &wd);
+        if (clgan_bench_op_layer(ctx, nets[1], i, 4, &op) != CLGAN_OK) {
+            printf("layer %d (%s): %s\n", i, clgan_net_layer_kind(nets[1], i), clgan_last_error());
+            layers_ok = 0;
+            continue;
+        }
+        MUST(clgan_bench_op_get_info(op, &oi));
+        int same = !strcmp(oi.kind, clgan_net_layer_kind(nets[1], i)) && oi.batch == 4 && oi.in[0] == pc &&
+                   oi.in[1] == ph && oi.in[2] == pw && oi.out[0] == c && oi.out[1] == h && oi.out[2] == wd &&
+                   oi.params == clgan_net_layer_param_count(nets[1], i);
+        if (!same) printf("layer %d (%s): shapes or parameters differ from the net's\n", i, oi.kind);
+        if (i == 0) EXPECT(clgan_bench_op_run(op, 1) == CLGAN_ERR_INVALID_ARG, "backward before a forward: %s",
+                           clgan_last_error());
+        layers_ok &= same && clgan_bench_op_run(op, 0) == CLGAN_OK && clgan_bench_op_run(op, 1) == CLGAN_OK &&
+                     clgan_ctx_finish(ctx) == CLGAN_OK;
+        clgan_bench_op_free(op);
+    }
+    EXPECT(layers_ok && layers > 0, "each of D's %d layers alone: the net's shapes and parameters, forward and backward",
+           layers);
+    EXPECT(clgan_bench_op_layer(ctx, nets[1], layers, 4, &op) == CLGAN_ERR_INVALID_ARG, "a layer past the end: %s",
+           clgan_last_error());
     EXPECT(clgan_workload_train_step(NULL) == CLGAN_ERR_INVALID_ARG, "a step of no workload: %s", clgan_last_error());
     clgan_workload_free(w);
 

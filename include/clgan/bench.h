@@ -87,6 +87,38 @@ CLGAN_API int clgan_gemm_record_stop(clgan_ctx *ctx, clgan_gemm_shape *out, int 
 CLGAN_API clgan_status clgan_workload_gemm_shapes(clgan_ctx *ctx, const char *names, int batch, clgan_gemm_shape *out,
                                                   int cap, int *count /* OUT */);
 
+/* ---- single operations to time ------------------------------------------
+ *
+ *     clgan_bench_op *op;
+ *     clgan_gemm_shape s = {512, 512, 512, 0, 0, 1};
+ *     clgan_bench_op_gemm(ctx, &s, &op);
+ *     for (...) { clgan_bench_op_run(op, 0); clgan_ctx_finish(ctx); ... }
+ *     clgan_bench_op_free(op);
+ *
+ * The operands are device buffers of seeded uniform values in [-1, 1], made
+ * once when the op is created, so a run is the operation alone. */
+typedef struct clgan_bench_op clgan_bench_op;
+typedef struct clgan_bench_op_info {
+    char kind[24];        /* "gemm", or the layer's kind: "conv2d", "conv_transpose2d", "dense", ... */
+    int batch;            /* layer: images per run (gemm: 1) */
+    int in[3], out[3];    /* layer: input and output shape [C,H,W] of one image */
+    int k, stride, pad;   /* convolution and pooling layers: their window; 0 otherwise */
+    size_t params;        /* layer: trainable floats */
+} clgan_bench_op_info;
+/* C[m,n] = op(A)[m,k] op(B)[k,n], beta 0, through clgan's GEMM path
+ * (CLBlast with the device's tuning); shape->count is ignored. */
+CLGAN_API clgan_status clgan_bench_op_gemm(clgan_ctx *ctx, const clgan_gemm_shape *shape, clgan_bench_op **op /* OUT */);
+/* Layer `layer` of net (a workload's or a model's) alone: a one-layer net
+ * of the same spec on that layer's input shape, planned for `batch` images,
+ * its input and output gradient random. A run forwards in training mode
+ * (`backward` 0), or goes backward from the last forward to dL/dx and the
+ * parameter gradients (`backward` 1; a forward must have run first). */
+CLGAN_API clgan_status clgan_bench_op_layer(clgan_ctx *ctx, const clgan_net *net, int layer, int batch,
+                                            clgan_bench_op **op /* OUT */);
+CLGAN_API clgan_status clgan_bench_op_run(clgan_bench_op *op, int backward);
+CLGAN_API clgan_status clgan_bench_op_get_info(const clgan_bench_op *op, clgan_bench_op_info *info /* OUT */);
+CLGAN_API void clgan_bench_op_free(clgan_bench_op *op); /* NULL is a no-op */
+
 /* ---- tuning files --------------------------------------------------------- */
 #define CLGAN_TUNING_MAX_SETS 4
 #define CLGAN_TUNING_MAX_PARAMS 20
