@@ -66,6 +66,14 @@ CLGAN_API clgan_status clgan_fail(clgan_status status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* Copy the NUL-terminated s (NULL gives "") into buf for a message:
+ * printable ASCII as is, a backslash as "\\", every other byte as "\xNN";
+ * text that does not fit in cap bytes is cut (never inside an escape) and
+ * ends in "...". Returns buf (always NUL-terminated when cap > 0), so it can
+ * be a printf argument for bytes read from a file. CLGAN_ESCAPE_CAP bytes
+ * hold a readable quotation. */
+#define CLGAN_ESCAPE_CAP 160
+CLGAN_API const char *clgan_escape_str(const char *s, char *buf, size_t cap);
 /* Release memory the library allocated for the caller (texts it returns);
  * NULL is a no-op. */
 CLGAN_API void clgan_free(void *p);
