@@ -174,7 +174,7 @@ int main(void)
     }
     test_env_and_files();
     int ndev = 0;
-    if (clgan_device_count(&ndev) == CLGAN_OK && ndev > 0) test_workload();
+    if (clgan_device_count(&ndev) == CLGAN_OK && ndev > 0) test_workload(); /* on a context of its own cache */
     else printf("no OpenCL device: workloads and tuning files are not tested\n");
     test_rm_rf(dir);
     return test_finish();
