@@ -260,6 +260,14 @@ static void test_stop(const clgan_dataset *train)
     t = target_of(&h, 4, 0);
     MUST(clgan_train_run(&t, &p, &r));
     EXPECT(!r.stopped && r.step == 9 && h.saves == 1, "then the run resumes to its end (step %lld)", (long long)r.step);
+    /* A new run stopped before its first step: its initial weights are the checkpoint, so --resume works. */
+    fake n0 = {0};
+    p = params_for("stop-new", dir, sizeof dir, train);
+    clgan_train_request_stop(2);
+    t = target_of(&n0, 4, 0);
+    MUST(clgan_train_run(&t, &p, &r));
+    EXPECT(r.stopped == 2 && r.step == 0 && r.saved == 0 && n0.saves == 1,
+           "a new run stopped before its first step writes one checkpoint of step 0 (%d written)", n0.saves);
 }
 
 static void test_nonfinite(const clgan_dataset *train)
