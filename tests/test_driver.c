@@ -260,21 +260,36 @@ static void test_stop(const clgan_dataset *train)
     t = target_of(&h, 4, 0);
     MUST(clgan_train_run(&t, &p, &r));
     EXPECT(!r.stopped && r.step == 9 && h.saves == 1, "then the run resumes to its end (step %lld)", (long long)r.step);
+    /* A new run stopped before its first step: its initial weights are the checkpoint, so --resume works. */
+    fake n0 = {0};
+    p = params_for("stop-new", dir, sizeof dir, train);
+    clgan_train_request_stop(2);
+    t = target_of(&n0, 4, 0);
+    MUST(clgan_train_run(&t, &p, &r));
+    EXPECT(r.stopped == 2 && r.step == 0 && r.saved == 0 && n0.saves == 1,
+           "a new run stopped before its first step writes one checkpoint of step 0 (%d written)", n0.saves);
+}
+
+/* A fresh 3-epoch run of f in folder `name`; its status (the message in clgan_last_error()). */
+static clgan_status run_fake(const char *name, fake *f, const clgan_dataset *train, clgan_train_result *r,
+                             char *ckpt, size_t cap)
+{
+    char dir[512];
+    clgan_train_params p = params_for(name, dir, sizeof dir, train);
+    p.advice = "try a lower --lr";
+    clgan_train_target t = target_of(f, 4, 0);
+    snprintf(ckpt, cap, "%s/checkpoint.ckpt", dir);
+    return clgan_train_run(&t, &p, r);
 }
 
 static void test_nonfinite(const clgan_dataset *train)
 {
-    char dir[512], ckpt[600];
-    fake f = {0};
-    f.nan_at = 5; /* found at step 6, the end of epoch 2 */
-    clgan_train_params p = params_for("nan", dir, sizeof dir, train);
-    p.advice = "try a lower --lr";
-    clgan_train_target t = target_of(&f, 4, 0);
+    char ckpt[600];
     clgan_train_result r;
-    clgan_status st = clgan_train_run(&t, &p, &r);
+    fake f = {0}, k;
+    f.nan_at = 5; /* found at step 6, the end of epoch 2 */
+    clgan_status st = run_fake("nan", &f, train, &r, ckpt, sizeof ckpt);
     const char *msg = clgan_last_error();
-    snprintf(ckpt, sizeof ckpt, "%s/checkpoint.ckpt", dir);
-    fake k;
     EXPECT(st == CLGAN_ERR_CHECK_FAILED && strstr(msg, "NaN or infinite after step 6 (epoch 2)") &&
                strstr(msg, "was not overwritten: it holds the last good weights, of step 3") &&
                strstr(msg, "lower --lr"),
@@ -284,9 +299,7 @@ static void test_nonfinite(const clgan_dataset *train)
     /* A step that reports a divergence. */
     fake g = {0};
     g.diverge_at = 8;
-    p = params_for("diverge", dir, sizeof dir, train);
-    t = target_of(&g, 4, 0);
-    st = clgan_train_run(&t, &p, &r);
+    st = run_fake("diverge", &g, train, &r, ckpt, sizeof ckpt);
     msg = clgan_last_error();
     EXPECT(st == CLGAN_ERR_CHECK_FAILED && strstr(msg, "diverged at step 8") && strstr(msg, "of step 6") &&
                r.saved == 6,
@@ -294,9 +307,7 @@ static void test_nonfinite(const clgan_dataset *train)
     /* No checkpoint yet: the message says none was written. */
     fake h = {0};
     h.nan_at = 2;
-    p = params_for("nan-early", dir, sizeof dir, train);
-    t = target_of(&h, 4, 0);
-    st = clgan_train_run(&t, &p, &r);
+    st = run_fake("nan-early", &h, train, &r, ckpt, sizeof ckpt);
     msg = clgan_last_error();
     EXPECT(st == CLGAN_ERR_CHECK_FAILED && strstr(msg, "no checkpoint was written") && h.saves == 0,
            "non-finite before the first checkpoint: none written: %s", msg);

@@ -262,7 +262,8 @@ static void saved_text(const run_state *s, char *out, size_t cap)
                  advice ? advice : "");
 }
 
-/* 1 when every weight is finite; otherwise the run's error is set. */
+/* CLGAN_OK when every weight is finite; otherwise CLGAN_ERR_CHECK_FAILED saying
+ * what, after which step, what the checkpoint holds and what to try. */
 static clgan_status check_weights(run_state *s, int epoch)
 {
     const clgan_train_target *t = s->t;
@@ -339,12 +340,13 @@ static clgan_status log_line(FILE *log, const char *path, const char *line)
     return CLGAN_OK;
 }
 
-/* Write the checkpoint (and the copies asked for) at the current step. */
-static clgan_status save_checkpoint(run_state *s, const clgan_train_progress *pr, int epoch_end)
+/* Write the checkpoint (and the copies asked for) at the current step;
+ * on_checkpoint before it, except for the one a stop request writes. */
+static clgan_status save_checkpoint(run_state *s, const clgan_train_progress *pr, int epoch_end, int stopping)
 {
     const clgan_train_params *p = s->p;
     TRY(check_weights(s, pr->epoch));
-    if (p->on_checkpoint) TRY(p->on_checkpoint(p->user, pr));
+    if (p->on_checkpoint && !stopping) TRY(p->on_checkpoint(p->user, pr));
     clgan_status st = s->t->save(s->t->self, s->r->checkpoint, p->note);
     if (st != CLGAN_OK) return clgan_fail_context(st, "checkpoint of step %lld", (long long)pr->step);
     s->r->saved = pr->step;
@@ -531,14 +533,15 @@ clgan_status clgan_train_run(const clgan_train_target *t, const clgan_train_para
                                        : snprintf(row + n, sizeof row - n, ","));
         if (n < sizeof row) snprintf(row + n, sizeof row - n, ",%.1f,%.3f", pr.images_per_sec, pr.seconds);
         if ((st = log_line(log, r->log, row)) != CLGAN_OK) goto done;
-        if (save && (st = save_checkpoint(&s, &pr, epoch_end)) != CLGAN_OK) goto done;
+        if (save && (st = save_checkpoint(&s, &pr, epoch_end, 0)) != CLGAN_OK) goto done;
     }
     if (stop_request) {
         r->stopped = (int)stop_request;
-        /* One checkpoint at the step reached, unless the newest holds it. */
-        if (r->saved != r->step && r->step > r->start) {
+        /* One checkpoint at the step reached, unless the newest holds it (a new
+         * run stopped before its first step saves its initial weights). */
+        if (r->saved != r->step) {
             pr.evaluated = 0;
-            if ((st = save_checkpoint(&s, &pr, 0)) != CLGAN_OK) goto done;
+            if ((st = save_checkpoint(&s, &pr, 0, 1)) != CLGAN_OK) goto done;
         }
     } else if (s.has_eval && !r->evaluated) {
         /* Nothing left to train (resumed at or past the end): still evaluate. */

@@ -116,8 +116,9 @@ typedef struct clgan_train_params {
      * with that status (and the message the failed call left). */
     clgan_status (*on_step)(void *user, const clgan_train_progress *p);       /* after every step (progress) */
     clgan_status (*on_evaluated)(void *user, const clgan_train_progress *p);  /* after each evaluation */
-    clgan_status (*on_checkpoint)(void *user, const clgan_train_progress *p); /* before each checkpoint is
-                                                                                  written (grids, reports) */
+    clgan_status (*on_checkpoint)(void *user, const clgan_train_progress *p); /* before each epoch's (and the
+                                                                                  last step's) checkpoint: grids,
+                                                                                  reports; not before a stop's */
 } clgan_train_params;
 
 typedef struct clgan_train_result {
