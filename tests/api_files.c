@@ -2,7 +2,7 @@
  * <clgan.h> only: a PNG written with clgan_png_write read back by
  * clgan_image_read_file (centre crop, RGB and grey, values p / 127.5 - 1);
  * the errors for bad shapes, unwritable paths and unreadable files (naming
- * the path); with a device, a saved classifier's kind, note, class names and
+ * the path); a file's SHA-256; with a device, a saved classifier's kind, note, class names and
  * architecture text read from its checkpoint, a missing section, a file that
  * is no checkpoint and a kind that does not fit. */
 #include "test_expect.h"
@@ -68,6 +68,19 @@ static void test_images(void)
            clgan_last_error());
 }
 
+static void test_sha256(void)
+{
+    const char *abc = in_dir("abc.txt");
+    test_write_file(abc, "abc", 3, 0);
+    char hex[65];
+    MUST(clgan_sha256_file(abc, hex));
+    EXPECT(!strcmp(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+           "SHA-256 of \"abc\" (FIPS 180-2's example): %s", hex);
+    const char *missing = in_dir("missing.bin");
+    EXPECT(clgan_sha256_file(missing, hex) == CLGAN_ERR_IO && strstr(clgan_last_error(), missing),
+           "SHA-256 of a missing file names it: %s", clgan_last_error());
+}
+
 static void test_checkpoint(clgan_ctx *ctx)
 {
     clgan_model_params p = clgan_model_default_params(CLGAN_MODEL_CLASSIFIER);
@@ -112,6 +125,7 @@ int main(void)
         return 1;
     }
     test_images();
+    test_sha256();
     clgan_ctx *ctx = test_device_or_null("checkpoints are");
     if (ctx) test_checkpoint(ctx);
     clgan_ctx_free(ctx);

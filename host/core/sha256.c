@@ -104,6 +104,7 @@ void clgan_sha256_hex(const uint8_t digest[32], char hex[65])
 
 clgan_status clgan_sha256_file(const char *path, char hex[65])
 {
+    if (!path || !hex) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_sha256_file: NULL argument");
     FILE *f = fopen(path, "rb");
     if (!f) return clgan_fail(CLGAN_ERR_IO, "cannot open %s: %s", path, strerror(errno));
     clgan_sha256_state h;

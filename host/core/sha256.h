@@ -21,7 +21,5 @@ void clgan_sha256_final(clgan_sha256_state *h, uint8_t digest[32]);
 void clgan_sha256(const void *data, size_t len, uint8_t digest[32]);
 /* 64 lowercase hex characters plus NUL. */
 void clgan_sha256_hex(const uint8_t digest[32], char hex[65]);
-/* The hex digest of a file's bytes; CLGAN_ERR_IO naming the path when it
- * cannot be read. */
-clgan_status clgan_sha256_file(const char *path, char hex[65] /* OUT */);
+/* clgan_sha256_file, the hex digest of a file, is public (clgan/core.h). */
 #endif

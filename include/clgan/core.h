@@ -74,6 +74,9 @@ CLGAN_API clgan_status clgan_fail(clgan_status status, const char *fmt, ...)
  * hold a readable quotation. */
 #define CLGAN_ESCAPE_CAP 160
 CLGAN_API const char *clgan_escape_str(const char *s, char *buf, size_t cap);
+/* The SHA-256 of a file's bytes as 64 lowercase hex digits and a NUL;
+ * CLGAN_ERR_IO naming the path (and the reason) when it cannot be read. */
+CLGAN_API clgan_status clgan_sha256_file(const char *path, char hex[65] /* OUT */);
 /* Release memory the library allocated for the caller (texts it returns);
  * NULL is a no-op. */
 CLGAN_API void clgan_free(void *p);
