@@ -3,8 +3,9 @@
  * clgan_image_read_file (centre crop, RGB and grey, values p / 127.5 - 1);
  * the errors for bad shapes, unwritable paths and unreadable files (naming
  * the path); a file's SHA-256; with a device, a saved classifier's kind, note, class names and
- * architecture text read from its checkpoint, a missing section, a file that
- * is no checkpoint and a kind that does not fit. */
+ * architecture text read from its checkpoint, its settings without a model
+ * (each the loaded model's value), a missing section, a file that is no
+ * checkpoint and a kind that does not fit. */
 #include "test_expect.h"
 #include "test_files.h"
 
@@ -81,6 +82,28 @@ static void test_sha256(void)
            "SHA-256 of a missing file names it: %s", clgan_last_error());
 }
 
+/* The checkpoint's settings without a model: every row of the kind's table,
+ * each the value the loaded model gives, `expect` among them. */
+static void settings_match(clgan_ctx *ctx, const char *ckpt, clgan_model_kind kind, const char *expect)
+{
+    char *settings = NULL;
+    MUST(clgan_checkpoint_settings(ckpt, &settings));
+    clgan_model *loaded;
+    MUST(clgan_model_load(ctx, ckpt, &loaded, NULL, 0));
+    int lines = 0, same = settings && strstr(settings, expect);
+    for (char *line = settings, *nl; same && line && (nl = strchr(line, '\n')); line = nl + 1, lines++) {
+        *nl = '\0';
+        char *eq = strchr(line, '='), value[256] = "";
+        same = eq && (*eq = '\0', clgan_model_get_setting(loaded, line, value, sizeof value) == CLGAN_OK) &&
+               !strcmp(value, eq + 1);
+        if (!same) printf("setting %s: checkpoint %s, model %s\n", line, eq ? eq + 1 : "?", value);
+    }
+    EXPECT(same && lines == clgan_setting_count(kind), "%s: the checkpoint's %d settings, each the loaded model's value",
+           clgan_model_kind_name(kind), lines);
+    clgan_free(settings);
+    clgan_model_free(loaded);
+}
+
 static void test_checkpoint(clgan_ctx *ctx)
 {
     clgan_model_params p = clgan_model_default_params(CLGAN_MODEL_CLASSIFIER);
@@ -109,7 +132,20 @@ static void test_checkpoint(clgan_ctx *ctx)
     EXPECT(clgan_checkpoint_kind(ckpt, kind, 4, NULL) == CLGAN_ERR_INVALID_ARG, "a kind that does not fit: %s",
            clgan_last_error());
 
+    settings_match(ctx, ckpt, CLGAN_MODEL_CLASSIFIER, "batch=4\n");
+    clgan_model_params g = clgan_model_default_params(CLGAN_MODEL_GAN);
+    g.settings = "batch=4 width=4 nz=8 loss=ls";
+    clgan_model *gan;
+    MUST(clgan_model_create(ctx, &g, &gan));
+    const char *gan_ckpt = in_dir("gan.ckpt");
+    MUST(clgan_model_save(gan, gan_ckpt, NULL));
+    clgan_model_free(gan);
+    settings_match(ctx, gan_ckpt, CLGAN_MODEL_GAN, "loss=ls\n");
+
+    char *settings;
     const char *png = in_dir("rgb.png");
+    EXPECT(clgan_checkpoint_settings(png, &settings) == CLGAN_ERR_FORMAT, "a PNG has no settings: %s",
+           clgan_last_error());
     EXPECT(clgan_checkpoint_kind(png, kind, sizeof kind, &mk) == CLGAN_ERR_FORMAT && strstr(clgan_last_error(), png),
            "a PNG is no checkpoint: %s", clgan_last_error());
     char *t;

@@ -806,3 +806,59 @@ clgan_status clgan_model_augment(clgan_model *m, const clgan_dataset *d, clgan_g
     if (m->kind != CLGAN_MODEL_GAN) return wrong_kind(m, "clgan_model_augment", "a conditional gan model generates");
     return clgan_gan_augment(m->gan, d, mode, ratio, seed, out, generated);
 }
+
+/* ---- a checkpoint's settings without a model (clgan/checkpoint.h) --------- */
+clgan_status clgan_checkpoint_settings(const char *path, char **text)
+{
+    if (!path || !text) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_checkpoint_settings: NULL argument");
+    *text = NULL;
+    char kind[32], esc[CLGAN_ESCAPE_CAP];
+    clgan_model_kind k;
+    TRY(clgan_checkpoint_kind(path, kind, sizeof kind, &k));
+    union {
+        clgan_gan_config gan;
+        clgan_classifier_config clf;
+        clgan_ssl_config ssl;
+        clgan_dhead_file head;
+    } *cfg = calloc(1, sizeof *cfg);
+    if (!cfg) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory reading %s", path);
+    clgan_status st = CLGAN_OK;
+    switch (k) {
+    case CLGAN_MODEL_GAN: st = clgan_gan_peek(path, &cfg->gan); break;
+    case CLGAN_MODEL_CLASSIFIER: st = clgan_classifier_peek(path, &cfg->clf); break;
+    case CLGAN_MODEL_SSL: st = clgan_ssl_peek(path, &cfg->ssl); break;
+    case CLGAN_MODEL_DFEATURES: st = clgan_dhead_load(NULL, path, NULL, &cfg->head); break;
+    default:
+        st = clgan_fail(CLGAN_ERR_FORMAT, "%s is a '%s' checkpoint, not a model's", path,
+                        clgan_escape_str(kind, esc, sizeof esc));
+    }
+    int n = 0;
+    const clgan_setting_row *rows = st == CLGAN_OK ? clgan_settings_rows(k, &n) : NULL;
+    size_t cap = 64 * (size_t)(n + 1), at = 0;
+    char *out = st == CLGAN_OK ? malloc(cap) : NULL;
+    if (st == CLGAN_OK && !out) st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory reading %s", path);
+    for (int i = 0; st == CLGAN_OK && i < n; i++) {
+        if (rows[i].flags & CLGAN_ROW_HIDDEN) continue;
+        char value[256];
+        clgan_settings_format(&rows[i], cfg, value, sizeof value);
+        size_t need = strlen(rows[i].info.name) + strlen(value) + 3;
+        if (at + need > cap) {
+            char *more = realloc(out, cap = 2 * cap + need);
+            if (!more) {
+                st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory reading %s", path);
+                break;
+            }
+            out = more;
+        }
+        at += (size_t)snprintf(out + at, cap - at, "%s=%s\n", rows[i].info.name, value);
+    }
+    if (k == CLGAN_MODEL_DFEATURES && st == CLGAN_OK) free(cfg->head.class_names);
+    free(cfg);
+    if (st != CLGAN_OK) {
+        free(out);
+        return st;
+    }
+    if (!at) out[0] = '\0';
+    *text = out;
+    return CLGAN_OK;
+}

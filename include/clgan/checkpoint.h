@@ -37,6 +37,14 @@ CLGAN_API clgan_status clgan_checkpoint_kind(const char *path, char *kind, size_
  * section holding a NUL byte is CLGAN_ERR_FORMAT. */
 CLGAN_API clgan_status clgan_checkpoint_text(const char *path, const char *section, char **text /* OUT */);
 
+/* The settings a model checkpoint holds (every row of its kind's settings
+ * table, clgan/model.h) as "name=value" lines, the values as
+ * clgan_model_get_setting gives them once the model is loaded, in a new
+ * buffer (release it with clgan_free); nothing is built. For a resume check
+ * before anything is loaded. CLGAN_ERR_FORMAT for a checkpoint that is no
+ * model's (its kind named). */
+CLGAN_API clgan_status clgan_checkpoint_settings(const char *path, char **text /* OUT */);
+
 #ifdef __cplusplus
 }
 #endif
