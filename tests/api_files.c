@@ -119,14 +119,16 @@ static void test_checkpoint(clgan_ctx *ctx)
     MUST(clgan_checkpoint_kind(ckpt, kind, sizeof kind, &mk));
     EXPECT(!strcmp(kind, "clgan-classifier") && mk == CLGAN_MODEL_CLASSIFIER, "kind %s, model kind %d", kind, (int)mk);
     char *note = NULL, *names = NULL, *arch = NULL, *none = (char *)1;
-    MUST(clgan_checkpoint_text(ckpt, "note", &note));
-    EXPECT(note && !strcmp(note, "a note\nover two lines"), "the note as saved (%s)", note ? note : "NULL");
-    MUST(clgan_checkpoint_text(ckpt, "class_names", &names));
+    size_t note_len = 0;
+    MUST(clgan_checkpoint_text(ckpt, "note", &note, &note_len));
+    EXPECT(note && !strcmp(note, "a note\nover two lines") && note_len == strlen(note), "the note as saved (%s)",
+           note ? note : "NULL");
+    MUST(clgan_checkpoint_text(ckpt, "class_names", &names, NULL));
     EXPECT(names && !strcmp(names, "0\nring\n2\n"), "class names, one per line (%s)", names ? names : "NULL");
-    MUST(clgan_checkpoint_text(ckpt, "arch.c", &arch));
+    MUST(clgan_checkpoint_text(ckpt, "arch.c", &arch, NULL));
     const char *kept = clgan_model_arch_text(m, "C");
     EXPECT(arch && kept && !strcmp(arch, kept), "the architecture text is the model's");
-    MUST(clgan_checkpoint_text(ckpt, "no_such_section", &none));
+    MUST(clgan_checkpoint_text(ckpt, "no_such_section", &none, NULL));
     EXPECT(none == NULL, "a missing section gives NULL");
     clgan_free(note), clgan_free(names), clgan_free(arch);
     EXPECT(clgan_checkpoint_kind(ckpt, kind, 4, NULL) == CLGAN_ERR_INVALID_ARG, "a kind that does not fit: %s",
@@ -149,7 +151,7 @@ static void test_checkpoint(clgan_ctx *ctx)
     EXPECT(clgan_checkpoint_kind(png, kind, sizeof kind, &mk) == CLGAN_ERR_FORMAT && strstr(clgan_last_error(), png),
            "a PNG is no checkpoint: %s", clgan_last_error());
     char *t;
-    EXPECT(clgan_checkpoint_text(in_dir("missing.ckpt"), "note", &t) == CLGAN_ERR_IO, "a missing file: %s",
+    EXPECT(clgan_checkpoint_text(in_dir("missing.ckpt"), "note", &t, NULL) == CLGAN_ERR_IO, "a missing file: %s",
            clgan_last_error());
     clgan_model_free(m);
 }

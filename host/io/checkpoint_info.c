@@ -33,10 +33,11 @@ clgan_status clgan_checkpoint_kind(const char *path, char *kind, size_t cap, clg
     return st;
 }
 
-clgan_status clgan_checkpoint_text(const char *path, const char *section, char **text)
+clgan_status clgan_checkpoint_text(const char *path, const char *section, char **text, size_t *len)
 {
     if (!path || !section || !text) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_checkpoint_text: NULL argument");
     *text = NULL;
+    if (len) *len = 0;
     clgan_ckpt_reader *r;
     TRY(clgan_ckpt_open(path, &r));
     clgan_status st = CLGAN_OK;
@@ -44,9 +45,6 @@ clgan_status clgan_checkpoint_text(const char *path, const char *section, char *
         const void *data;
         size_t n;
         st = clgan_ckpt_find(r, section, &data, &n);
-        if (st == CLGAN_OK && memchr(data, 0, n))
-            st = clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: section %s is not text (it holds a NUL byte)", path,
-                            section);
         char *t = st == CLGAN_OK ? malloc(n + 1) : NULL;
         if (st == CLGAN_OK && !t)
             st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory for %zu bytes of %s", n, section);
@@ -54,6 +52,7 @@ clgan_status clgan_checkpoint_text(const char *path, const char *section, char *
             memcpy(t, data, n);
             t[n] = 0;
             *text = t;
+            if (len) *len = n;
         }
     }
     clgan_ckpt_close(r);
