@@ -12,6 +12,10 @@
  *   clgan/image.h    a PNG grid of images (samples)
  *   clgan/train.h    the training driver: epochs, resume, checkpoints,
  *                    evaluation, the stop request, the NaN guard, log.csv
+ *   clgan/checkpoint.h  a checkpoint's kind and text sections, without a model
+ *   clgan/profile.h  where a context's device time goes, per layer and kernel
+ *   clgan/score.h    scoring samples (Frechet distance, inception score, mode
+ *                    coverage) with a classifier model; confusion-matrix metrics
  *
  * Only functions marked CLGAN_API (clgan/export.h) are exported, all named
  * clgan_*. Every call returns a clgan_status; clgan_last_error() says why a
@@ -26,4 +30,7 @@
 #include "clgan/model.h"
 #include "clgan/net.h"
 #include "clgan/train.h"
+#include "clgan/checkpoint.h"
+#include "clgan/profile.h"
+#include "clgan/score.h"
 #endif

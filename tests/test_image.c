@@ -1,11 +1,11 @@
 /* test_image.c — PNG output read back with stb_image (io/image.c grids and
- * report/plot.c charts): grid geometry, cell
+ * the CLI's tools/clgan/plot.c charts): grid geometry, cell
  * colours, clamping and padding (float and uint8, grey and RGB); heatmap
  * cell colours and digits; line plots (a rising line, a NaN gap, a falling
  * line with the legend out of its way); bad arguments and unwritable paths.
  * With an argument, the PNGs are kept in that folder for viewing. */
 #include "io/image.h"
-#include "report/plot.h"
+#include "plot.h"
 #include "test_expect.h"
 
 #include <dirent.h>

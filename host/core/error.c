@@ -1,8 +1,10 @@
-/* error.c — thread-local error messages, status names, OpenCL error names and the library version. */
+/* error.c — thread-local error messages, status names, OpenCL error names,
+ * the library version, and clgan_free for what the library hands out. */
 #include "error.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MESSAGE_CAP 8192
@@ -34,6 +36,8 @@ clgan_status clgan_fail_context(clgan_status status, const char *fmt, ...)
 }
 
 void clgan_clear_error(void) { last_message[0] = '\0'; }
+
+void clgan_free(void *p) { free(p); }
 
 const char *clgan_escape(const void *s, size_t n, char *buf, size_t cap)
 {

@@ -11,11 +11,7 @@
 #include "clgan.h"
 #include "cl_include.h"
 
-clgan_status clgan_fail(clgan_status status, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+/* clgan_fail is public (clgan/core.h). */
 
 /* Like clgan_fail, but prefixes the existing message with more context:
  * "conv2d forward: <old message>". Returns the status unchanged. */

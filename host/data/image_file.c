@@ -3,7 +3,8 @@
  * header is parsed here, telling the formats apart the way stb_image does
  * (JPEG, PNG, BMP, GIF, PNM, then TGA), so the width and height checked are
  * the ones the decoder will allocate for; the decoder's own reading of the
- * header must then agree.
+ * header must then agree. clgan_image_read_file (clgan/image.h) reads one
+ * file as floats through a one-image dataset.
  */
 #include "data/image_file.h"
 #include "data/dataset.h"
@@ -650,3 +651,38 @@ clgan_status clgan_image_load_file(const char *path, int channels, uint8_t **hwc
 }
 
 void clgan_image_free(uint8_t *hwc) { stbi_image_free(hwc); }
+
+/* clgan/image.h: one file as floats [channels, size, size], through a
+ * one-image dataset so that the resize, crop and channel conversion are the
+ * dataset readers' own. */
+clgan_status clgan_image_read_file(const char *path, int channels, int size, float *chw)
+{
+    if (!path || !chw) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_image_read_file: NULL argument");
+    if ((channels != 1 && channels != 3) || size < 1 || size > CLGAN_IMAGE_MAX_SIDE)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: channels must be 1 or 3 and size 1..%d, not %d and %d", path,
+                          CLGAN_IMAGE_MAX_SIDE, channels, size);
+    clgan_image_info info;
+    TRY(clgan_image_probe_file(path, &info));
+    int C = info.comp >= 3 ? 3 : 1; /* decoded at its own channels, converted with the dataset's rule below */
+    uint8_t *hwc;
+    TRY(clgan_image_load_file(path, C, &hwc, &info));
+    clgan_dataset *d;
+    clgan_status st = clgan_dataset_alloc(1, C, info.h, info.w, 0, &d);
+    if (st != CLGAN_OK) {
+        clgan_image_free(hwc);
+        return clgan_fail_context(st, "%s", path);
+    }
+    size_t hw = (size_t)info.w * info.h;
+    for (size_t p = 0; p < hw; p++)
+        for (int ch = 0; ch < C; ch++) d->pixels[(size_t)ch * hw + p] = hwc[p * C + ch];
+    clgan_image_free(hwc);
+    d->labels[0] = -1;
+    st = clgan_dataset_convert(d, size, channels);
+    if (st == CLGAN_OK) {
+        size_t n = (size_t)channels * size * size;
+        for (size_t i = 0; i < n; i++) chw[i] = clgan_pixel_float(d->pixels[i]);
+    } else
+        clgan_fail_context(st, "%s", path);
+    clgan_dataset_free(d);
+    return st;
+}

@@ -16,7 +16,10 @@
 
 clgan_status clgan_dataset_select(const clgan_dataset *d, const int *indices, int n, clgan_dataset **out)
 {
+    if (!out) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_dataset_select: out is NULL");
     *out = NULL;
+    if (!d) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_dataset_select: the dataset is NULL");
+    if (n >= 1 && !indices) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_dataset_select: indices is NULL");
     if (n < 1) return clgan_fail(CLGAN_ERR_INVALID_ARG, "a subset needs at least one image");
     for (int i = 0; i < n; i++)
         if (indices[i] < 0 || indices[i] >= d->n)
@@ -37,6 +40,7 @@ clgan_status clgan_dataset_select(const clgan_dataset *d, const int *indices, in
 
 void clgan_dataset_class_counts(const clgan_dataset *d, int *counts, int *unlabelled)
 {
+    if (!d || !counts) return;
     int u = 0;
     for (int k = 0; k < d->classes; k++) counts[k] = 0;
     for (int i = 0; i < d->n; i++) {
@@ -75,7 +79,9 @@ static void set_source(clgan_dataset *s, const clgan_dataset *d, const char *wha
 clgan_status clgan_dataset_keep_labels(const clgan_dataset *d, int n_labels, uint64_t seed, int unlabel_rest,
                                        clgan_dataset **out)
 {
+    if (!out) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_dataset_keep_labels: out is NULL");
     *out = NULL;
+    if (!d) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_dataset_keep_labels: the dataset is NULL");
     int K = d->classes;
     if (K < 1) return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s is unlabelled: cannot keep labelled images", d->source);
     int *counts = calloc((size_t)K, sizeof *counts), *quota = calloc((size_t)K, sizeof *quota);
@@ -136,7 +142,9 @@ done:
 clgan_status clgan_dataset_imbalance(const clgan_dataset *d, int cls, double fraction, uint64_t seed,
                                      clgan_dataset **out)
 {
+    if (!out) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_dataset_imbalance: out is NULL");
     *out = NULL;
+    if (!d) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_dataset_imbalance: the dataset is NULL");
     if (cls < 0 || cls >= d->classes)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "imbalance class %d is outside 0..%d", cls, d->classes - 1);
     if (!(fraction >= 0 && fraction <= 1))
@@ -173,7 +181,9 @@ done:
 
 clgan_status clgan_dataset_oversample(const clgan_dataset *d, uint64_t seed, clgan_dataset **out)
 {
+    if (!out) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_dataset_oversample: out is NULL");
     *out = NULL;
+    if (!d) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_dataset_oversample: the dataset is NULL");
     int K = d->classes;
     if (K < 1) return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s is unlabelled: nothing to oversample", d->source);
     int *counts = calloc((size_t)K, sizeof *counts), *idx = malloc((size_t)d->n * sizeof *idx);

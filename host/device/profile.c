@@ -34,6 +34,7 @@ static double now_s(void)
 
 clgan_status clgan_profile_start(clgan_ctx *ctx)
 {
+    if (!ctx) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_profile_start: ctx is NULL");
     if (ctx->profile) return CLGAN_OK;
     CL_TRY(clFinish(ctx->queue));
     struct clgan_profile *p = calloc(1, sizeof *p);
@@ -100,26 +101,31 @@ clgan_status clgan_profile_collect(clgan_ctx *ctx)
     return CLGAN_OK;
 }
 
-void clgan_profile_reset(clgan_ctx *ctx)
+clgan_status clgan_profile_reset(clgan_ctx *ctx)
 {
-    if (!ctx->profile) return;
-    clFinish(ctx->queue);
+    if (!ctx) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_profile_reset: ctx is NULL");
+    if (!ctx->profile) return CLGAN_OK;
+    CL_TRY(clFinish(ctx->queue));
     resolve_pending(ctx->profile);
     ctx->profile->count = 0;
+    return CLGAN_OK;
 }
 
-int clgan_profile_entries(clgan_ctx *ctx, const clgan_profile_entry **entries)
+clgan_status clgan_profile_entries(clgan_ctx *ctx, const clgan_profile_entry **entries, int *count)
 {
+    if (!ctx || !entries || !count) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_profile_entries: NULL argument");
     *entries = NULL;
-    if (!ctx->profile) return 0;
-    clgan_profile_collect(ctx);
+    *count = 0;
+    if (!ctx->profile) return CLGAN_OK;
+    TRY(clgan_profile_collect(ctx));
     *entries = ctx->profile->entries;
-    return ctx->profile->count;
+    *count = ctx->profile->count;
+    return CLGAN_OK;
 }
 
 void clgan_profile_stop(clgan_ctx *ctx)
 {
-    if (!ctx->profile) return;
+    if (!ctx || !ctx->profile) return;
     clFinish(ctx->queue);
     struct clgan_profile *p = ctx->profile;
     for (int i = 0; i < p->pending_count; i++) clReleaseEvent(p->pending[i].event);
@@ -130,7 +136,7 @@ void clgan_profile_stop(clgan_ctx *ctx)
 
 void clgan_profile_pause(clgan_ctx *ctx, int paused)
 {
-    if (ctx->profile) ctx->profile->paused = paused;
+    if (ctx && ctx->profile) ctx->profile->paused = paused;
 }
 
 const char *clgan_profile_scope(clgan_ctx *ctx, const char *scope)

@@ -14,29 +14,12 @@
 #ifndef CLGAN_PROFILE_H
 #define CLGAN_PROFILE_H
 #include "device/context.h"
+#include "clgan/profile.h"
 
-typedef struct clgan_profile_entry {
-    char scope[64];  /* "G.3 conv_transpose2d forward", or "other" outside any scope */
-    char kernel[48]; /* OpenCL kernel name, "gemm", "copy", "fill", "upload", "download" */
-    int gemm;        /* 1 for CLBlast GEMM calls */
-    uint64_t calls;
-    double ms;       /* summed device (kernels, copies) or host wall (GEMM) milliseconds */
-} clgan_profile_entry;
-
-/* Start profiling (no-op when already on): finishes the queue and replaces
- * it with one that has profiling enabled, and clears the table. */
-clgan_status clgan_profile_start(clgan_ctx *ctx);
+/* clgan_profile_entry, start, reset, entries, pause and stop are public
+ * (clgan/profile.h). */
 /* Resolve outstanding events into the table (finishes the queue). */
 clgan_status clgan_profile_collect(clgan_ctx *ctx);
-/* Clear the table (after warm-up steps); profiling stays on. */
-void clgan_profile_reset(clgan_ctx *ctx);
-/* The table, unsorted; valid until the next launch or reset. Collects first. */
-int clgan_profile_entries(clgan_ctx *ctx, const clgan_profile_entry **entries /* OUT */);
-/* Stop profiling and free the table (the queue keeps profiling enabled). */
-void clgan_profile_stop(clgan_ctx *ctx);
-/* Pause (1) or resume (0) recording, e.g. around the work between training
- * steps (sample grids, checkpoints, evaluation). */
-void clgan_profile_pause(clgan_ctx *ctx, int paused);
 
 /* Set the current scope (NULL = "other"; the string must live until the
  * scope is restored); returns the previous one, to restore. Cheap when off. */

@@ -1,5 +1,5 @@
 /* image.c — PNG output of images: sample grids (float and 8-bit, grey and
- * RGB), and the one PNG writer (stb_image_write) that report/plot.c's
+ * RGB), and the one PNG writer (stb_image_write) that the CLI's tools/clgan/plot.c
  * charts go through too. */
 #include "image.h"
 #include "core/error.h"
@@ -14,6 +14,13 @@
 
 clgan_status clgan_png_write(const char *path, int w, int h, int comp, const uint8_t *px)
 {
+    TRY(clgan_png_check_path(path, "clgan_png_write"));
+    if (w <= 0 || h <= 0 || w > CLGAN_PNG_MAX_SIDE || h > CLGAN_PNG_MAX_SIDE ||
+        (int64_t)w * h > CLGAN_PNG_MAX_PIXELS || comp < 1 || comp > 4 || !px)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG,
+                          "clgan_png_write %s: %d x %d pixels of %d channels%s (1..%d per side, at most %d pixels, "
+                          "1..4 channels)", path, w, h, comp, px ? "" : " from NULL", CLGAN_PNG_MAX_SIDE,
+                          CLGAN_PNG_MAX_PIXELS);
     errno = 0;
     if (!stbi_write_png(path, w, h, comp, px, w * comp)) {
         int err = errno;

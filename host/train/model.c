@@ -3,15 +3,17 @@
  * (train/ssl.h) and a head on a GAN discriminator's features
  * (train/dfeatures.h). Settings come from the kinds' tables (settings.h). */
 #include "clgan/model.h"
+#include "clgan/checkpoint.h"
+#include "clgan/score.h"
 
 #include "core/error.h"
 #include "core/sha256.h"
-#include "io/container.h"
 #include "models/arch.h"
 #include "train/classifier.h"
 #include "train/dfeatures.h"
 #include "train/gan_checkpoint.h"
 #include "train/metrics.h"
+#include "train/score.h"
 #include "train/settings.h"
 #include "train/ssl.h"
 
@@ -32,9 +34,6 @@ struct clgan_model {
     clgan_dhead_file file;  /* dfeatures: image shape, pooling, head config, steps, class names, the GAN file */
     char (*gan_classes)[64]; /* conditional GAN: its class names, "0", "1", ... (its checkpoints keep none) */
 };
-
-static const char *const container_kinds[CLGAN_MODEL_KIND_COUNT] = {"clgan-gan", "clgan-classifier", "clgan-ssl",
-                                                                    "clgan-dfeatures"};
 
 clgan_model_params clgan_model_default_params(clgan_model_kind kind)
 {
@@ -332,19 +331,15 @@ clgan_status clgan_model_load(clgan_ctx *ctx, const char *path, clgan_model **mo
     if (!ctx || !path) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_load: ctx and path are required");
     if (note && note_cap) note[0] = '\0';
     char kind[32], esc[CLGAN_ESCAPE_CAP];
-    clgan_ckpt_reader *r;
-    TRY(clgan_ckpt_open(path, &r));
-    clgan_status st = clgan_ckpt_get_string(r, "kind", kind, sizeof kind);
-    clgan_ckpt_close(r);
-    TRY(st);
-    int k = 0;
-    while (k < CLGAN_MODEL_KIND_COUNT && strcmp(kind, container_kinds[k])) k++;
-    if (k == CLGAN_MODEL_KIND_COUNT)
+    clgan_model_kind k;
+    TRY(clgan_checkpoint_kind(path, kind, sizeof kind, &k));
+    if (!k)
         return clgan_fail(CLGAN_ERR_FORMAT, "%s is a '%s' checkpoint; a model is one of clgan-gan, clgan-classifier, "
                                             "clgan-ssl or clgan-dfeatures",
                           path, clgan_escape_str(kind, esc, sizeof esc));
     clgan_model *m;
-    TRY(new_model(ctx, (clgan_model_kind)(k + 1), &m));
+    clgan_status st = CLGAN_OK;
+    TRY(new_model(ctx, k, &m));
     switch (m->kind) {
     case CLGAN_MODEL_GAN:
         st = clgan_gan_load(ctx, path, &m->gan, note, note_cap);
@@ -777,4 +772,24 @@ clgan_status clgan_model_evaluate(clgan_model *m, const clgan_dataset *d, int64_
     if (st == CLGAN_OK && accuracy) *accuracy = clgan_accuracy(cm, K);
     if (!confusion) free(cm);
     return st;
+}
+
+/* ---- scoring features (clgan/score.h) -------------------------------------- */
+clgan_status clgan_model_feature_dim(const clgan_model *m, int *dim)
+{
+    TRY(need_model(m, "clgan_model_feature_dim"));
+    if (!dim) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_feature_dim: dim is NULL");
+    if (m->kind == CLGAN_MODEL_CLASSIFIER) *dim = clgan_score_feature_dim(m->clf);
+    else if (m->kind == CLGAN_MODEL_SSL) *dim = clgan_score_ssl_feature_dim(m->ssl);
+    else return wrong_kind(m, "clgan_model_feature_dim", "classifier and ssl models have scoring features");
+    return CLGAN_OK;
+}
+
+clgan_status clgan_model_features(clgan_model *m, int n, const float *images, float *features, float *probs)
+{
+    int F;
+    TRY(clgan_model_feature_dim(m, &F));
+    if (n < 1 || !images) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_features: needs n >= 1 images");
+    if (m->kind == CLGAN_MODEL_CLASSIFIER) return clgan_score_features(m->ctx, m->clf, n, images, features, probs);
+    return clgan_score_ssl_features(m->ctx, m->ssl, n, images, features, probs);
 }

@@ -64,18 +64,6 @@ clgan_status clgan_feature_stats(int n, int F, const float *features, double *me
 clgan_status clgan_frechet_from_stats(int F, const double *mu1, const double *s1, const double *mu2, const double *s2,
                                       double *fd /* OUT */);
 
-/* The Fréchet distance between two feature sets [n1*F] and [n2*F] (n1, n2 >= 2). */
-clgan_status clgan_frechet_distance(int n1, const float *f1, int n2, const float *f2, int F, double *fd /* OUT */);
-
-/* exp(mean_i KL(probs_i || mean_j probs_j)) over n rows of K probabilities. */
-double clgan_inception_score(int n, int K, const float *probs);
-
-/* Mode coverage: share [K] (may be NULL) receives the share of the n rows
- * whose argmax is each class; returns the number of classes whose share is
- * >= min_share (e.g. 0.01). */
-int clgan_mode_coverage(int n, int K, const float *probs, double min_share, double *share /* [K] */);
-
-/* Share of the rows with an intended label in [0,K) whose argmax equals it
- * (rows labelled outside [0,K), e.g. -1, are skipped); NaN if none. */
-double clgan_conditional_accuracy(int n, int K, const float *probs, const int32_t *labels);
+/* clgan_frechet_distance, clgan_inception_score, clgan_mode_coverage and
+ * clgan_conditional_accuracy are public: clgan/score.h. */
 #endif

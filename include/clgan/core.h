@@ -58,6 +58,17 @@ typedef enum clgan_status {
 CLGAN_API const char *clgan_status_name(clgan_status status);
 /* Message of the last failure on this thread ("" if none). */
 CLGAN_API const char *clgan_last_error(void);
+/* Record a printf-style message as this thread's last error and return
+ * status, so a program's own failure paths (a training callback's, say)
+ * read like the library's:  return clgan_fail(CLGAN_ERR_IO, "cannot write %s", path); */
+CLGAN_API clgan_status clgan_fail(clgan_status status, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Release memory the library allocated for the caller (texts it returns);
+ * NULL is a no-op. */
+CLGAN_API void clgan_free(void *p);
 
 /* ---- devices ---------------------------------------------------------- */
 

@@ -7,11 +7,11 @@
  * relative to the first file: first/this for times (ms), this/first for
  * rates (gflops, gbps, items_per_s), so > 1 always means faster than the
  * first file. The last row is each file's geometric mean of those ratios.
- * The PNG is a grouped horizontal bar chart of the same ratios (report/plot.h). */
+ * The PNG is a grouped horizontal bar chart of the same ratios (plot.h). */
 #include "bench.h"
 #include "cli.h"
 
-#include "report/plot.h"
+#include "plot.h"
 
 #include <errno.h>
 #include <math.h>

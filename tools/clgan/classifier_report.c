@@ -2,8 +2,7 @@
 #include "classifier_report.h"
 
 #include "cli.h"
-#include "report/plot.h"
-#include "train/metrics.h"
+#include "plot.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -3,8 +3,6 @@
  * samples can be scored elsewhere. Same checkpoint and seed → same bytes. */
 #include "cli.h"
 
-#include "io/image.h"
-#include "train/gan_checkpoint.h"
 
 #include <errno.h>
 #include <math.h>
@@ -102,14 +100,22 @@ int cmd_sample(int argc, char **argv)
     }
     clgan_ctx *ctx;
     if (cli_open_ctx(device, 0, &ctx)) return 1;
-    clgan_gan *gan;
-    if (clgan_gan_load(ctx, ckpt, &gan, NULL, 0) != CLGAN_OK) {
+    char kind[32];
+    clgan_model_kind mk;
+    clgan_model *gan = NULL;
+    if (clgan_checkpoint_kind(ckpt, kind, sizeof kind, &mk) == CLGAN_OK && mk != CLGAN_MODEL_GAN)
+        clgan_fail(CLGAN_ERR_FORMAT, "%s is a '%s' checkpoint, not a GAN checkpoint", ckpt, kind);
+    else
+        clgan_model_load(ctx, ckpt, &gan, NULL, 0);
+    clgan_model_info c;
+    if (!gan || clgan_model_get_info(gan, &c) != CLGAN_OK) {
+        clgan_model_free(gan);
         clgan_ctx_free(ctx);
         return cli_fail("cannot load the checkpoint");
     }
-    const clgan_gan_config *c = clgan_gan_get_config(gan);
+    const int conditional = c.classes > 0;
     int rc = 1;
-    size_t img = (size_t)c->arch.c * c->arch.h * c->arch.w;
+    size_t img = (size_t)c.channels * c.height * c.width;
     float *images = malloc((size_t)n * img * sizeof *images);
     int32_t *labels = malloc((size_t)n * sizeof *labels);
     unsigned char *bytes = malloc((size_t)n * img);
@@ -117,24 +123,24 @@ int cmd_sample(int argc, char **argv)
         fprintf(stderr, "clgan: out of host memory for %d samples\n", n);
         goto done;
     }
-    if (cls >= 0 && !c->arch.conditional) {
+    if (cls >= 0 && !conditional) {
         fprintf(stderr, "clgan: --class needs a conditional model; this checkpoint is unconditional\n");
         goto done;
     }
-    if (cls >= c->arch.classes && c->arch.conditional) {
-        fprintf(stderr, "clgan: --class %d is out of range: the model has classes 0..%d\n", cls, c->arch.classes - 1);
+    if (cls >= c.classes && conditional) {
+        fprintf(stderr, "clgan: --class %d is out of range: the model has classes 0..%d\n", cls, c.classes - 1);
         goto done;
     }
-    for (int i = 0; i < n; i++) labels[i] = c->arch.conditional ? (cls >= 0 ? cls : i % c->arch.classes) : -1;
-    if (clgan_gan_sample(gan, n, c->arch.conditional ? labels : NULL, seed, images) != CLGAN_OK) {
+    for (int i = 0; i < n; i++) labels[i] = conditional ? (cls >= 0 ? cls : i % c.classes) : -1;
+    if (clgan_model_sample(gan, n, conditional ? labels : NULL, seed, images) != CLGAN_OK) {
         cli_fail("sampling");
         goto done;
     }
     if (as_png) {
         /* Conditional with classes cycling: one column per class lines them up. */
-        if (!cols && c->arch.conditional && cls < 0 && n % c->arch.classes == 0) cols = c->arch.classes;
+        if (!cols && conditional && cls < 0 && n % c.classes == 0) cols = c.classes;
         if (!cols) cols = (int)ceil(sqrt((double)n));
-        if (clgan_png_grid(out, images, n, c->arch.c, c->arch.h, c->arch.w, cols, -1.0f, 1.0f, 2) != CLGAN_OK) {
+        if (clgan_png_grid(out, images, n, c.channels, c.height, c.width, cols, -1.0f, 1.0f, 2) != CLGAN_OK) {
             cli_fail(NULL);
             goto done;
         }
@@ -143,10 +149,10 @@ int cmd_sample(int argc, char **argv)
             float v = (images[i] + 1.0f) * 127.5f;
             bytes[i] = (unsigned char)(v < 0 ? 0 : v > 255 ? 255 : lrintf(v));
         }
-        uint32_t dims4[4] = {(uint32_t)n, (uint32_t)c->arch.c, (uint32_t)c->arch.h, (uint32_t)c->arch.w};
-        uint32_t dims3[3] = {(uint32_t)n, (uint32_t)c->arch.h, (uint32_t)c->arch.w};
-        if (!(c->arch.c == 1 ? write_idx(out, bytes, dims3, 3) : write_idx(out, bytes, dims4, 4))) goto done;
-        if (c->arch.conditional) {
+        uint32_t dims4[4] = {(uint32_t)n, (uint32_t)c.channels, (uint32_t)c.height, (uint32_t)c.width};
+        uint32_t dims3[3] = {(uint32_t)n, (uint32_t)c.height, (uint32_t)c.width};
+        if (!(c.channels == 1 ? write_idx(out, bytes, dims3, 3) : write_idx(out, bytes, dims4, 4))) goto done;
+        if (conditional) {
             char lp[1100];
             labels_path(out, lp, sizeof lp);
             for (int i = 0; i < n; i++) bytes[i] = (unsigned char)labels[i];
@@ -159,7 +165,7 @@ int cmd_sample(int argc, char **argv)
         cli_json_begin("sample", "ok");
         printf(", \"n\": %d, \"seed\": %llu, \"out\": ", n, (unsigned long long)seed);
         cli_json_string(stdout, out);
-        printf(", \"model\": \"%s\", \"conditional\": %s}\n", c->arch.model, c->arch.conditional ? "true" : "false");
+        printf(", \"model\": \"%s\", \"conditional\": %s}\n", c.arch, conditional ? "true" : "false");
     } else {
         fprintf(stderr, "clgan: %d samples written to %s\n", n, out);
     }
@@ -168,7 +174,7 @@ done:
     free(images);
     free(labels);
     free(bytes);
-    clgan_gan_free(gan);
+    clgan_model_free(gan);
     clgan_ctx_free(ctx);
     return rc;
 }

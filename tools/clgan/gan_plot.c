@@ -1,8 +1,7 @@
 /* gan_plot.c — read a train-gan log.csv and plot its smoothed loss curves. */
 #include "gan_plot.h"
 
-#include "core/error.h"
-#include "report/plot.h"
+#include "plot.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* profile_report.c — `--profile` output: the profiler's (scope, kernel)
- * table summed per scope and per kernel, sorted by time (see profile_report.h). */
+ * table (clgan/profile.h) summed per scope and per kernel, sorted by time (see profile_report.h). */
 #include "profile_report.h"
 
 #include <stdint.h>
@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "device/profile.h"
 
 typedef struct row {
     const char *name;
@@ -59,7 +58,8 @@ static void totals(const clgan_profile_entry *e, int n, double *total, double *g
 void profile_report_print(clgan_ctx *ctx, FILE *f, double steps, int rows)
 {
     const clgan_profile_entry *e;
-    int n = clgan_profile_entries(ctx, &e);
+    int n;
+    if (clgan_profile_entries(ctx, &e, &n) != CLGAN_OK) n = 0;
     if (steps <= 0) steps = 1;
     double total, gemm;
     totals(e, n, &total, &gemm);
@@ -89,7 +89,8 @@ void profile_report_print(clgan_ctx *ctx, FILE *f, double steps, int rows)
 void profile_report_json(clgan_ctx *ctx, FILE *f, double steps)
 {
     const clgan_profile_entry *e;
-    int n = clgan_profile_entries(ctx, &e);
+    int n;
+    if (clgan_profile_entries(ctx, &e, &n) != CLGAN_OK) n = 0;
     if (steps <= 0) steps = 1;
     double total, gemm;
     totals(e, n, &total, &gemm);

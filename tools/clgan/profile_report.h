@@ -1,4 +1,4 @@
-/* profile_report.h — `--profile`: the profiler's table (device/profile.h)
+/* profile_report.h — `--profile`: the profiler's table (clgan/profile.h)
  * as a text report sorted by time (per layer scope, per kernel, the GEMM
  * share) and as a JSON object. Figures are per step: the summed time over
  * the profiled steps divided by their number. */
@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "device/context.h"
+#include "clgan.h"
 
 /* Start profiling on ctx; prints the error and returns 0 on failure. */
 int profile_report_start(clgan_ctx *ctx);

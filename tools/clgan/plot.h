@@ -1,12 +1,15 @@
-/* plot.h — charts for reports: confusion-matrix heatmaps, line plots (loss
- * curves) and grouped bar charts, drawn on the host with a built-in 5x7
- * bitmap font and written as PNG through clgan_png_write (io/image.h).
+/* plot.h — the CLI's charts for reports: confusion-matrix heatmaps, line
+ * plots (loss curves) and grouped bar charts, drawn on the host with a
+ * built-in 5x7 bitmap font and written as PNG through clgan_png_write
+ * (clgan/image.h). Not part of libclgan.
  * Every function returns CLGAN_ERR_INVALID_ARG for bad shapes and
  * CLGAN_ERR_IO naming the path when the file cannot be written.
  */
 #ifndef CLGAN_PLOT_H
 #define CLGAN_PLOT_H
-#include "io/image.h"
+#include "clgan.h"
+
+#include <stdint.h>
 
 /* A heatmap of a rows x cols matrix (row-major), e.g. a confusion matrix with
  * true classes as rows and predictions as columns. Each cell is coloured from

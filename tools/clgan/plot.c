@@ -2,13 +2,24 @@
  * 5x7 bitmap font (ASCII 32..126, with descenders) and written through
  * clgan_png_write: confusion-matrix heatmaps, line plots (loss curves) and
  * grouped bar charts (benchmark comparisons). */
-#include "report/plot.h"
-#include "core/error.h"
+#include "plot.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define TRY(expr)                                  \
+    do {                                           \
+        clgan_status try_st_ = (expr);             \
+        if (try_st_ != CLGAN_OK) return try_st_;   \
+    } while (0)
+
+static clgan_status check_path(const char *path, const char *fn)
+{
+    if (!path || !*path) return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: empty path", fn);
+    return CLGAN_OK;
+}
 
 /* ---- font ------------------------------------------------------------------ */
 
@@ -294,7 +305,7 @@ clgan_status clgan_png_heatmap(const char *path, const double *matrix, int rows,
                                const char *const *row_labels, const char *const *col_labels, const char *title,
                                const char *row_title, const char *col_title)
 {
-    TRY(clgan_png_check_path(path, "clgan_png_heatmap"));
+    TRY(check_path(path, "clgan_png_heatmap"));
     if (!matrix || rows <= 0 || cols <= 0 || rows > 1000 || cols > 1000)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_png_heatmap %s: need a matrix of 1..1000 x 1..1000 (got %d x %d)",
                           path, rows, cols);
@@ -460,7 +471,7 @@ static int finite_point(const clgan_plot_series *s, int i, double *x, double *y)
 clgan_status clgan_png_line_plot(const char *path, int width, int height, const char *title, const char *x_label,
                                  const char *y_label, const clgan_plot_series *series, int n_series)
 {
-    TRY(clgan_png_check_path(path, "clgan_png_line_plot"));
+    TRY(check_path(path, "clgan_png_line_plot"));
     if (width < 200 || height < 150 || width > 8192 || height > 8192)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_png_line_plot %s: size %d x %d outside 200..8192 x 150..8192",
                           path, width, height);
@@ -632,7 +643,7 @@ clgan_status clgan_png_bar_chart(const char *path, int width, const char *title,
                                  const char *const *group_labels, int n_groups, const char *const *series_names,
                                  int n_series, const double *values, double ref, const char *value_suffix)
 {
-    TRY(clgan_png_check_path(path, "clgan_png_bar_chart"));
+    TRY(check_path(path, "clgan_png_bar_chart"));
     if (width < 320 || width > 8192)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_png_bar_chart %s: width %d outside 320..8192", path, width);
     if (n_groups < 1 || n_series < 1 || n_series > CLGAN_PLOT_MAX_SERIES || !values)
