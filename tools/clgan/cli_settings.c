@@ -304,8 +304,7 @@ const char *cli_settings_given(const cli_settings *s, const char *name)
     return NULL;
 }
 
-/* "name=value ..." of the given settings. */
-static void settings_text(const cli_settings *s, char *out, size_t cap)
+void cli_settings_text(const cli_settings *s, char *out, size_t cap)
 {
     size_t n = 0;
     out[0] = '\0';
@@ -316,7 +315,7 @@ static void settings_text(const cli_settings *s, char *out, size_t cap)
 int cli_settings_apply(const cli_settings *s, void *cfg)
 {
     char text[CLI_SETTINGS_MAX * 96];
-    settings_text(s, text, sizeof text);
+    cli_settings_text(s, text, sizeof text);
     if (clgan_settings_parse(s->kind, "settings", text, cfg) == CLGAN_OK) return 1;
     fprintf(stderr, "clgan: %s\n", clgan_last_error());
     return 0;
@@ -355,6 +354,70 @@ int cli_settings_resume(const cli_settings *s, const void *ck, int strict)
         int seen = 0;
         for (int j = 0; j < k && !seen; j++) seen = !strcmp(s->flag[j], s->flag[k]);
         if (!in || in->resume != CLGAN_RESUME_KEPT || seen) continue;
+        n += (size_t)snprintf(list + n, n < sizeof list ? sizeof list - n : 0, "%s%s", count ? ", " : "", s->flag[k]);
+        count++;
+    }
+    if (count)
+        fprintf(stderr, "clgan: warning: %s %s ignored when resuming; the run keeps the settings in its checkpoint\n",
+                list, count == 1 ? "is" : "are");
+    return 1;
+}
+
+int cli_settings_check(const cli_settings *s)
+{
+    void *cfg = calloc(1, clgan_settings_config_size(s->kind));
+    if (!cfg) {
+        fprintf(stderr, "clgan: out of host memory\n");
+        return 0;
+    }
+    clgan_settings_defaults(s->kind, cfg);
+    int ok = cli_settings_apply(s, cfg);
+    free(cfg);
+    return ok;
+}
+
+const char *cli_settings_value(const cli_settings *s, const clgan_model *m, const char *name, char *out, size_t cap)
+{
+    const char *given = cli_settings_given(s, name);
+    const clgan_setting_info *in = clgan_setting_find(s->kind, name);
+    if (m && clgan_model_get_setting(m, name, out, cap) == CLGAN_OK) return out;
+    snprintf(out, cap, "%s", given ? given : in ? in->default_value : "");
+    return out;
+}
+
+/* 1 when the setting's value `given` means what the model keeps, `have`:
+ * the same number (floats as the config's float), choice or flag; a "0"
+ * that means the preset's default matches any value. */
+static int same_value(const clgan_setting_info *in, const char *given, const char *have)
+{
+    if (in->type == CLGAN_SETTING_CHOICE) return !strcmp(given, have);
+    if (!strcmp(in->default_value, "0") && in->min > 0 && !strcmp(given, "0")) return 1;
+    if (in->type == CLGAN_SETTING_FLOAT) return (float)strtod(given, NULL) == (float)strtod(have, NULL);
+    if (in->type == CLGAN_SETTING_U64) return strtoull(given, NULL, 10) == strtoull(have, NULL, 10);
+    return strtoll(given, NULL, 10) == strtoll(have, NULL, 10);
+}
+
+int cli_settings_resume_model(const cli_settings *s, const clgan_model *m, int strict)
+{
+    int count = 0;
+    char list[512] = "";
+    size_t n = 0;
+    for (int k = 0; k < s->n; k++) {
+        const clgan_setting_info *in = clgan_setting_find(s->kind, s->name[k]);
+        char have[64];
+        if (!in || in->resume == CLGAN_RESUME_FREE) continue;
+        if (clgan_model_get_setting(m, in->name, have, sizeof have) != CLGAN_OK) {
+            cli_fail("cannot resume");
+            return 0;
+        }
+        if ((in->resume == CLGAN_RESUME_FIXED || strict) && !same_value(in, s->value[k], have)) {
+            fprintf(stderr, "clgan: %s differs from the run being resumed (checkpoint: %s %s); leave it out or start "
+                            "a new run in another --out\n", s->flag[k], in->name, have);
+            return 0;
+        }
+        int seen = 0; /* a shortcut flag (--lr) is named once */
+        for (int j = 0; j < k && !seen; j++) seen = !strcmp(s->flag[j], s->flag[k]);
+        if (in->resume != CLGAN_RESUME_KEPT || seen) continue;
         n += (size_t)snprintf(list + n, n < sizeof list ? sizeof list - n : 0, "%s%s", count ? ", " : "", s->flag[k]);
         count++;
     }

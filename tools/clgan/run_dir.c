@@ -276,3 +276,8 @@ void run_report_skipped(const char *split, const clgan_dataset *d)
         fprintf(stderr, "clgan: --skip-unreadable: skipped %d unreadable image%s in the %s split of %s\n", d->skipped,
                 d->skipped == 1 ? "" : "s", split, d->source);
 }
+
+int run_note_add_data_class_names(char *note, size_t cap, const clgan_dataset *d)
+{
+    return !d->classes || run_note_add_class_names(note, cap, d->classes, (const char(*)[64])d->class_names);
+}

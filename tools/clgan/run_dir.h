@@ -46,6 +46,8 @@ char *run_ckpt_note(const char *path);
  * and *names NULL when the note has none; 0 when malformed. */
 int run_note_add_class_names(char *note, size_t cap, int k, const char (*names)[64]);
 int run_note_class_names(const char *note, int *k, char (**names)[64]);
+/* The data's class names (none when it is unlabelled) appended to note. */
+int run_note_add_data_class_names(char *note, size_t cap, const clgan_dataset *d);
 /* 1 when the checkpoint's note records no class names or the same names as
  * d's (or the file cannot be read: its loader then says why); otherwise
  * prints both (run_check_class_names) and returns 0. */

@@ -14,6 +14,7 @@ typedef struct run_user {
     void *user;
     clgan_status (*on_evaluated)(void *user, const clgan_train_progress *p);
     clgan_status (*on_checkpoint)(void *user, const clgan_train_progress *p);
+    clgan_status (*evaluate)(void *user, const clgan_dataset *test, double *metric);
 } run_user;
 
 
@@ -66,10 +67,19 @@ static clgan_status on_checkpoint(void *user, const clgan_train_progress *p)
     return u->on_checkpoint ? u->on_checkpoint(u->user, p) : CLGAN_OK;
 }
 
+static clgan_status evaluate(void *user, const clgan_dataset *test, double *metric)
+{
+    run_user *u = user;
+    return u->evaluate(u->user, test, metric);
+}
+
+static void begin(train_cli *tc, clgan_train_params *params, int64_t start);
+static int finish(train_cli *tc, clgan_status st, const clgan_train_result *result);
+
 int train_cli_run(train_cli *tc, const clgan_train_target *target, clgan_train_params *params, clgan_train_result *result,
                   void *user)
 {
-    run_user u = {tc, user, params->on_evaluated, params->on_checkpoint};
+    run_user u = {tc, user, params->on_evaluated, params->on_checkpoint, NULL};
     tc->inner = target;
     tc->batch = target->batch;
     clgan_train_target outer = *target;
@@ -82,12 +92,53 @@ int train_cli_run(train_cli *tc, const clgan_train_target *target, clgan_train_p
     params->on_step = on_step;
     params->on_evaluated = on_evaluated;
     params->on_checkpoint = on_checkpoint;
+    begin(tc, params, target->steps);
+    return finish(tc, clgan_train_run(&outer, params, result), result);
+}
+
+/* --profile times the steps alone. */
+static void step_timing(void *user, int started)
+{
+    train_cli *tc = ((run_user *)user)->tc;
+    if (started) profile_run_step_begin(&tc->prof, tc->ctx);
+    else profile_run_step_end(&tc->prof, tc->ctx);
+}
+
+int train_cli_run_model(train_cli *tc, clgan_model *model, clgan_train_params *params, clgan_train_result *result,
+                        void *user)
+{
+    clgan_model_info info;
+    if (clgan_model_get_info(model, &info) != CLGAN_OK) return cli_fail(NULL);
+    run_user u = {tc, user, params->on_evaluated, params->on_checkpoint, NULL};
+    tc->batch = info.batch;
+    params->user = &u;
+    params->on_step = on_step;
+    params->on_step_timing = step_timing;
+    params->on_evaluated = on_evaluated;
+    params->on_checkpoint = on_checkpoint;
+    if (params->evaluate) {
+        u.evaluate = params->evaluate;
+        params->evaluate = evaluate;
+    }
+    begin(tc, params, info.steps);
+    return finish(tc, clgan_train_run_model(model, params, result), result);
+}
+
+/* The progress bar from the run's length; signals become stop requests. */
+static void begin(train_cli *tc, clgan_train_params *params, int64_t start)
+{
     if (!params->messages) params->messages = stderr;
-    int64_t per_epoch = params->train->n / target->batch, total = params->steps;
+    clgan_dataset_info d;
+    clgan_dataset_get_info(params->train, &d);
+    int64_t per_epoch = d.count / tc->batch, total = params->steps;
     if (!total) total = (int64_t)params->epochs * per_epoch;
-    progress_begin(&tc->prog, (int)((total + per_epoch - 1) / per_epoch), total, target->steps, per_epoch);
+    progress_begin(&tc->prog, (int)((total + per_epoch - 1) / per_epoch), total, start, per_epoch);
     run_catch_signals();
-    clgan_status st = clgan_train_run(&outer, params, result);
+}
+
+/* The run's end: the error printed, or the stop reported. */
+static int finish(train_cli *tc, clgan_status st, const clgan_train_result *result)
+{
     progress_break(&tc->prog);
     if (st != CLGAN_OK) return cli_fail(NULL);
     if (!result->stopped) return -1;

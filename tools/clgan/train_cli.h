@@ -46,6 +46,10 @@ clgan_status train_cli_evaluate(train_cli *tc, train_cli_eval *ev, progress_eval
  * reported, --json's interrupted object printed). */
 int train_cli_run(train_cli *tc, const clgan_train_target *target, clgan_train_params *params, clgan_train_result *result,
                   void *user);
+/* The same over a model handle (clgan_train_run_model); params' evaluate,
+ * when set, also gets `user`. */
+int train_cli_run_model(train_cli *tc, clgan_model *model, clgan_train_params *params, clgan_train_result *result,
+                        void *user);
 /* After an evaluation at p: ev's confusion matrix as DIR/epoch-NNNN.png,
  * then the report printed. CLGAN_ERR_IO after printing why. */
 clgan_status train_cli_report_eval(train_cli *tc, train_cli_eval *ev, const clgan_train_progress *p);
