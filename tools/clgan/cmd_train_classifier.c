@@ -11,14 +11,8 @@
 #include "scenario.h"
 #include "train_cli.h"
 
-#include "data/dataset.h"
-#include "data/subset.h"
-#include "io/container.h"
-#include "train/classifier.h"
 #include "train/gan_augment.h"
 #include "train/gan_checkpoint.h"
-#include "train/metrics.h"
-#include "train/net_checkpoint.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -33,7 +27,7 @@ static const unsigned run_flags = RUN_TRAINING | RUN_LABELS | RUN_IMBALANCE | RU
 typedef struct train_opts {
     run_opts run;
     cli_settings set; /* the model settings given */
-    clgan_classifier_config cfg;
+    uint64_t seed;    /* the model's seed setting: the data's split and scenario */
     int eval_every;
     float decay_epochs;
     /* Augmentation: --oversample, or --gan-augment (gan_mode -1 = none, else a clgan_gan_augment_mode). */
@@ -44,7 +38,7 @@ typedef struct train_opts {
     char gan_path_buf[4096];  /* the recorded GAN path on resume */
     int set_oversample, set_gan_mode, set_gan_ratio;
     const char *arch;             /* --arch FILE */
-    char *given_text, *ckpt_text; /* its text, and on resume the checkpoint's */
+    char *given_text;             /* its text */
 } train_opts;
 
 static void usage(FILE *f, const train_opts *o)
@@ -86,7 +80,6 @@ static int parse(int argc, char **argv, train_opts *o)
     o->run.out = "runs/classifier";
     o->run.epochs = 10;
     cli_settings_init(&o->set, CLGAN_MODEL_CLASSIFIER, not_flags);
-    o->cfg = clgan_classifier_default_config();
     o->eval_every = 1;
     o->gan_mode = -1;
     for (int i = 1; i < argc; i++) {
@@ -126,12 +119,14 @@ static int parse(int argc, char **argv, train_opts *o)
         fprintf(stderr, "clgan train-classifier: --data is required (a dataset path, or 'synthetic'); see --help\n");
         return 2;
     }
-    if (!cli_settings_apply(&o->set, &o->cfg)) return 2;
-    if (o->decay_epochs > 0 && o->cfg.lr_decay == 1.0f) {
+    char decay[64];
+    float lr_decay = (float)atof(cli_settings_value(&o->set, NULL, "lr_decay", decay, sizeof decay));
+    if (!cli_settings_check(&o->set)) return 2;
+    if (o->decay_epochs > 0 && lr_decay == 1.0f) {
         fprintf(stderr, "clgan train-classifier: --lr-decay-epochs needs --lr-decay F (F < 1)\n");
         return 2;
     }
-    if (o->cfg.lr_decay < 1.0f && o->decay_epochs <= 0) o->decay_epochs = 5;
+    if (lr_decay < 1.0f && o->decay_epochs <= 0) o->decay_epochs = 5;
     if (o->oversample && (o->gan_path || o->set_gan_mode || o->set_gan_ratio)) {
         fprintf(stderr, "clgan train-classifier: --oversample and --gan-augment/--gan-mode/--gan-ratio are "
                         "alternatives; give one\n");
@@ -255,13 +250,12 @@ static int scenario_from_note(const char *note, train_opts *o)
 }
 
 /* Load a split at the model's shape and apply the scenario (training split only). */
-static int load_data(const train_opts *o, const clgan_classifier_arch *shape, clgan_dataset **train,
-                     clgan_dataset **test)
+static int load_data(const train_opts *o, int size, int channels, clgan_dataset **train, clgan_dataset **test)
 {
     clgan_dataset_options dopt = clgan_dataset_default_options();
-    dopt.size = shape->h;
-    dopt.channels = shape->c;
-    dopt.seed = o->cfg.seed;
+    dopt.size = size;
+    dopt.channels = channels;
+    dopt.seed = o->seed;
     dopt.limit = o->run.limit;
     dopt.test_percent = run_test_percent_option(o->run.test_percent);
     dopt.skip_unreadable = o->run.skip_unreadable;
@@ -281,7 +275,7 @@ static int load_data(const train_opts *o, const clgan_classifier_arch *shape, cl
                 (*test)->classes);
         return 1;
     }
-    return scenario_apply(train, o->run.imb_class, o->run.imb_fraction, o->run.labels, o->cfg.seed);
+    return scenario_apply(train, o->run.imb_class, o->run.imb_fraction, o->run.labels, o->seed);
 }
 
 /* v[0..K) separated by sep; v NULL prints K zeros. */
@@ -303,7 +297,7 @@ static int augment_data(train_opts *o, clgan_ctx *ctx, clgan_dataset **train, in
     clgan_dataset *s = NULL;
     const char *how = "none";
     if (o->oversample) {
-        if (clgan_dataset_oversample(*train, o->cfg.seed, &s) != CLGAN_OK) return cli_fail("--oversample");
+        if (clgan_dataset_oversample(*train, o->seed, &s) != CLGAN_OK) return cli_fail("--oversample");
         clgan_dataset_class_counts(s, extra, NULL);
         for (int k = 0; k < K; k++) extra[k] -= real[k];
         how = "repeated (--oversample)";
@@ -323,7 +317,7 @@ static int augment_data(train_opts *o, clgan_ctx *ctx, clgan_dataset **train, in
         char what[4200];
         snprintf(what, sizeof what, "--gan-augment %s", o->gan_path);
         if (clgan_gan_load(ctx, o->gan_path, &gan, NULL, 0) != CLGAN_OK) return cli_fail(what);
-        clgan_status st = clgan_gan_augment(gan, *train, (clgan_gan_augment_mode)o->gan_mode, o->gan_ratio, o->cfg.seed,
+        clgan_status st = clgan_gan_augment(gan, *train, (clgan_gan_augment_mode)o->gan_mode, o->gan_ratio, o->seed,
                                             &s, extra);
         clgan_gan_free(gan);
         if (st != CLGAN_OK) return cli_fail(what);
@@ -354,38 +348,22 @@ static int augment_data(train_opts *o, clgan_ctx *ctx, clgan_dataset **train, in
 
 /* The run's model and what its callbacks need. */
 typedef struct clf_run {
-    clgan_classifier *clf;
+    clgan_model *model;
+    clgan_model_info info;
     train_cli tc;
     train_cli_eval ev;
 } clf_run;
 
-static clgan_status eval_classifier(void *clf, const clgan_dataset *d, int64_t *confusion)
+static clgan_status eval_classifier(void *model, const clgan_dataset *d, int64_t *confusion)
 {
-    return clgan_classifier_evaluate(clf, d, confusion);
-}
-
-static clgan_status clf_step(void *self, const clgan_train_batch *b, clgan_step_stats *out)
-{
-    clgan_classifier_stats st;
-    clgan_status s = clgan_classifier_train_step(((clf_run *)self)->clf, b->images, b->labels, &st);
-    out->count = 3;
-    out->names[0] = "loss", out->values[0] = st.loss;
-    out->names[1] = "batch_accuracy", out->values[1] = st.accuracy;
-    out->names[2] = "lr", out->values[2] = st.lr;
-    return s;
-}
-
-static clgan_status clf_save(void *self, const char *path, const char *note)
-{
-    return clgan_classifier_save(((clf_run *)self)->clf, path, note);
+    return clgan_model_evaluate(model, d, confusion, NULL);
 }
 
 /* Accuracy on the test split, its confusion matrix kept for the report. */
-static clgan_status clf_evaluate(void *self, const clgan_dataset *test, double *metric)
+static clgan_status clf_evaluate(void *user, const clgan_dataset *test, double *metric)
 {
-    clf_run *c = self;
-    return train_cli_evaluate(&c->tc, &c->ev, eval_classifier, c->clf, test, clgan_classifier_get_config(c->clf)->batch,
-                              metric);
+    clf_run *c = user;
+    return train_cli_evaluate(&c->tc, &c->ev, eval_classifier, c->model, test, c->info.batch, metric);
 }
 
 static void clf_metrics(const clgan_step_stats *st, char *out, size_t cap)
@@ -400,16 +378,36 @@ static clgan_status clf_on_evaluated(void *user, const clgan_train_progress *p)
     return train_cli_report_eval(&c->tc, &c->ev, p);
 }
 
-/* The text: from --arch, and on resume the checkpoint's, which must match it. */
-static int arch_text(train_opts *o, const char *ckpt_path)
+/* --resume: the checkpoint's model, its text and settings against the
+ * flags given, the data scenario from its note. 0, or the exit code after
+ * printing why. */
+static int resume_model(train_opts *o, clgan_ctx *ctx, const char *ckpt_path, clgan_model **model)
 {
-    if (o->arch && !cli_read_arch("--arch", o->arch, &o->given_text)) return 2;
-    o->cfg.arch.text = o->given_text;
-    if (!o->run.resume) return 0;
-    if (clgan_ckpt_file_arch_text(ckpt_path, "arch.c", &o->ckpt_text) != CLGAN_OK) return cli_fail("cannot resume");
-    if (!cli_resume_arch_matches("--arch", o->given_text, o->ckpt_text)) return 2;
-    o->cfg.arch.text = o->ckpt_text;
+    char note[8192] = "";
+    if (clgan_model_load(ctx, ckpt_path, model, note, sizeof note) != CLGAN_OK) return cli_fail("cannot resume");
+    if (!cli_resume_arch_matches("--arch", o->given_text, clgan_model_arch_text(*model, "C")) ||
+        !cli_settings_resume_model(&o->set, *model, 0))
+        return 2;
+    int got = scenario_from_note(note, o);
+    if (got < 0) return got == -2 ? 1 : 2;
+    if (!run_resume_test_percent(note, o->run.test_percent, &o->run.test_percent)) return 2;
+    if (!got) fprintf(stderr, "clgan: warning: %s does not record its data scenario; using the options given\n", ckpt_path);
+    if (o->decay_epochs > 0 && !cli_settings_given(&o->set, "lr_decay"))
+        fprintf(stderr, "clgan: warning: --lr-decay-epochs is ignored when resuming; the run keeps the settings in "
+                        "its checkpoint\n");
     return 0;
+}
+
+/* A new run's model: --arch's text, the settings, the data's classes. */
+static int create_model(const train_opts *o, clgan_ctx *ctx, int classes, clgan_model **model)
+{
+    char settings[CLI_SETTINGS_MAX * 96];
+    cli_settings_text(&o->set, settings, sizeof settings);
+    clgan_model_params mp = clgan_model_default_params(CLGAN_MODEL_CLASSIFIER);
+    mp.arch = o->given_text;
+    mp.settings = settings;
+    mp.classes = classes;
+    return clgan_model_create(ctx, &mp, model) == CLGAN_OK ? 0 : cli_fail("cannot build the classifier");
 }
 
 static int train_run(train_opts *opts);
@@ -420,57 +418,20 @@ int cmd_train_classifier(int argc, char **argv)
     int rc = parse(argc, argv, &o);
     if (rc) return rc < 0 ? 0 : rc;
     rc = train_run(&o);
-    free(o.given_text), free(o.ckpt_text);
+    free(o.given_text);
     return rc;
 }
 
-static int train_run(train_opts *opts)
+static int train_run(train_opts *o)
 {
     int rc;
-    char ckpt_path[1100], log_path[1100], conf_dir[1100];
-    snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.ckpt", opts->run.out);
-    if (clgan_train_check_out(opts->run.out, opts->run.resume, stderr) != CLGAN_OK) return cli_fail(NULL);
-    if ((rc = arch_text(opts, ckpt_path))) return rc;
-    train_opts o = *opts;
-    snprintf(log_path, sizeof log_path, "%s/log.csv", o.run.out);
-    snprintf(conf_dir, sizeof conf_dir, "%s/confusion", o.run.out);
-    if (o.run.resume) {
-        clgan_classifier_config ck;
-        if (clgan_classifier_peek(ckpt_path, &ck) != CLGAN_OK) return cli_fail("cannot resume");
-        ck.arch.text = o.cfg.arch.text;
-        if (!cli_settings_resume(&o.set, &ck, 0)) return 2;
-        clgan_ckpt_reader *r;
-        char note[8192] = "";
-        if (clgan_ckpt_open(ckpt_path, &r) != CLGAN_OK) return cli_fail("cannot resume");
-        clgan_status st = clgan_ckpt_get_string(r, "note", note, sizeof note);
-        clgan_ckpt_close(r);
-        if (st != CLGAN_OK) return cli_fail("cannot resume");
-        int got = scenario_from_note(note, &o);
-        if (got < 0) return got == -2 ? 1 : 2;
-        if (!run_resume_test_percent(note, o.run.test_percent, &o.run.test_percent)) return 2;
-        if (!got) fprintf(stderr, "clgan: warning: %s does not record its data scenario; using the options given\n", ckpt_path);
-        if (o.decay_epochs > 0 && !cli_settings_given(&o.set, "lr_decay"))
-            fprintf(stderr, "clgan: warning: --lr-decay-epochs is ignored when resuming; the run keeps the settings in "
-                            "its checkpoint\n");
-        o.cfg = ck;
-    }
-    if (o.run.test_percent < 0) o.run.test_percent = 10;
-    if (o.gan_mode >= 0 && !o.gan_path) { /* --gan-mode/--gan-ratio on resuming a run that recorded no GAN */
-        fprintf(stderr, "clgan train-classifier: --gan-mode/--gan-ratio need --gan-augment CKPT\n");
-        return 2;
-    }
-    /* The model's image shape decides how the data is loaded; the class count comes from the data. */
-    clgan_classifier_arch shape = o.cfg.arch;
-    shape.classes = 0; /* the image shape only */
-    if (clgan_classifier_arch_resolve(&shape) != CLGAN_OK) return cli_fail(NULL);
-    if (shape.h != shape.w || (shape.c != 1 && shape.c != 3)) {
-        fprintf(stderr, "clgan: the net takes %dx%dx%d images (CxHxW); the data loads as square grey (1) or RGB (3) "
-                        "images\n", shape.c, shape.h, shape.w);
-        return 2;
-    }
-    int had_out = cli_is_dir(o.run.out);
-    if (!cli_make_dirs(o.run.out)) return 1; /* confusion/ comes with its first file */
-
+    char ckpt_path[1100], log_path[1100], conf_dir[1100], value[64];
+    snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.ckpt", o->run.out);
+    if (clgan_train_check_out(o->run.out, o->run.resume, stderr) != CLGAN_OK) return cli_fail(NULL);
+    if (o->arch && !cli_read_arch("--arch", o->arch, &o->given_text)) return 2;
+    snprintf(log_path, sizeof log_path, "%s/log.csv", o->run.out);
+    snprintf(conf_dir, sizeof conf_dir, "%s/confusion", o->run.out);
+    int had_out = cli_is_dir(o->run.out);
     clgan_dataset *train = NULL, *test = NULL;
     clgan_ctx *ctx = NULL;
     clf_run cr;
@@ -478,82 +439,115 @@ static int train_run(train_opts *opts)
     snprintf(cr.ev.dir, sizeof cr.ev.dir, "%s", conf_dir);
     int *real_pc = NULL, *extra_pc = NULL;
     int exit_code = 1;
-    if (load_data(&o, &shape, &train, &test)) goto done;
-    if (o.run.resume && !run_check_ckpt_class_names(ckpt_path, train)) goto done;
-    if (o.run.resume && o.cfg.arch.classes != train->classes) {
-        fprintf(stderr, "clgan: the checkpoint was trained on %d classes, %s has %d\n", o.cfg.arch.classes,
-                train->source, train->classes);
-        goto done;
-    }
-    o.cfg.arch.classes = train->classes;
-    if (cli_open_ctx(o.run.device, 0, &ctx) || !profile_run_start(&cr.tc.prof, ctx, o.run.profile)) goto done;
-    cli_suggest_tune(ctx);
-    real_pc = calloc((size_t)train->classes, sizeof *real_pc);
-    extra_pc = calloc((size_t)train->classes, sizeof *extra_pc);
-    if (!real_pc || !extra_pc) {
-        fprintf(stderr, "clgan: out of host memory\n");
-        goto done;
-    }
-    if (augment_data(&o, ctx, &train, real_pc, extra_pc)) goto done;
-    if (train->n < o.cfg.batch) {
-        fprintf(stderr, "clgan: %s has %d training images, fewer than one batch of %d (use a smaller --batch)\n",
-                train->source, train->n, o.cfg.batch);
-        goto done;
-    }
-    int64_t per_epoch = train->n / o.cfg.batch; /* full batches only */
-    if (!o.run.resume && o.decay_epochs > 0) {
-        o.cfg.lr_decay_steps = (int64_t)llround(o.decay_epochs * (double)per_epoch);
-        if (o.cfg.lr_decay_steps < 1) o.cfg.lr_decay_steps = 1;
-    }
-
-    if (o.run.resume) {
-        if (clgan_classifier_load(ctx, ckpt_path, &cr.clf, NULL, 0) != CLGAN_OK) {
-            cli_fail("cannot resume");
+    /* The model's image shape decides how the data is loaded: a resumed
+     * run's from its checkpoint, a new run's from its architecture; the
+     * class count comes from the data. */
+    int ch, h, w;
+    if (o->run.resume) {
+        if (cli_open_ctx(o->run.device, 0, &ctx)) goto done;
+        if ((rc = resume_model(o, ctx, ckpt_path, &cr.model))) {
+            exit_code = rc;
             goto done;
         }
-    } else if (clgan_classifier_create(ctx, &o.cfg, &cr.clf) != CLGAN_OK) {
-        cli_fail("cannot build the classifier");
+        clgan_model_get_info(cr.model, &cr.info);
+        ch = cr.info.channels, h = cr.info.height, w = cr.info.width;
+    } else if (!train_cli_arch_shape(&o->set, o->given_text, o->arch, "c", &ch, &h, &w)) {
+        exit_code = 2;
         goto done;
     }
-    clgan_classifier_set_class_names(cr.clf, (const char (*)[64])train->class_names);
-    const clgan_classifier_config *c = clgan_classifier_get_config(cr.clf);
-    int K = cr.ev.K = c->arch.classes;
-    cr.ev.train = train;
+    o->seed = strtoull(cli_settings_value(&o->set, cr.model, "seed", value, sizeof value), NULL, 10);
+    if (o->run.test_percent < 0) o->run.test_percent = 10;
+    if (o->gan_mode >= 0 && !o->gan_path) { /* --gan-mode/--gan-ratio on resuming a run that recorded no GAN */
+        fprintf(stderr, "clgan train-classifier: --gan-mode/--gan-ratio need --gan-augment CKPT\n");
+        exit_code = 2;
+        goto done;
+    }
+    if (h != w || (ch != 1 && ch != 3)) {
+        fprintf(stderr, "clgan: the net takes %dx%dx%d images (CxHxW); the data loads as square grey (1) or RGB (3) "
+                        "images\n", ch, h, w);
+        exit_code = 2;
+        goto done;
+    }
+    if (!cli_make_dirs(o->run.out)) goto done; /* confusion/ comes with its first file */
+
+    if (load_data(o, h, ch, &train, &test)) goto done;
+    if (o->run.resume && !run_check_ckpt_class_names(ckpt_path, train)) goto done;
+    clgan_dataset_info di, ti;
+    clgan_dataset_get_info(train, &di);
+    if (o->run.resume && cr.info.classes != di.classes) {
+        fprintf(stderr, "clgan: the checkpoint was trained on %d classes, %s has %d\n", cr.info.classes, di.source,
+                di.classes);
+        goto done;
+    }
+    int K = cr.ev.K = di.classes;
+    if (!ctx && cli_open_ctx(o->run.device, 0, &ctx)) goto done;
+    if (!profile_run_start(&cr.tc.prof, ctx, o->run.profile)) goto done;
+    cli_suggest_tune(ctx);
+    real_pc = calloc((size_t)K, sizeof *real_pc);
+    extra_pc = calloc((size_t)K, sizeof *extra_pc);
     cr.ev.cm = calloc((size_t)K * K, sizeof *cr.ev.cm);
-    if (!cr.ev.cm) {
+    if (!real_pc || !extra_pc || !cr.ev.cm) {
         fprintf(stderr, "clgan: out of host memory\n");
         goto done;
     }
+    if (augment_data(o, ctx, &train, real_pc, extra_pc)) goto done;
+    clgan_dataset_get_info(train, &di);
+    clgan_dataset_get_info(test, &ti);
+    int batch = cr.model ? cr.info.batch : atoi(cli_settings_value(&o->set, NULL, "batch", value, sizeof value));
+    if (di.count < batch) {
+        fprintf(stderr, "clgan: %s has %d training images, fewer than one batch of %d (use a smaller --batch)\n",
+                di.source, di.count, batch);
+        goto done;
+    }
+    int64_t per_epoch = di.count / batch; /* full batches only */
+    if (!cr.model) {
+        if (o->decay_epochs > 0) {
+            int64_t steps = (int64_t)llround(o->decay_epochs * (double)per_epoch);
+            snprintf(value, sizeof value, "%lld", (long long)(steps < 1 ? 1 : steps));
+            if (!cli_settings_set(&o->set, "--lr-decay-epochs", "lr_decay_steps", value)) goto done;
+        }
+        if (create_model(o, ctx, K, &cr.model)) goto done;
+        clgan_model_get_info(cr.model, &cr.info);
+    }
+    for (int k = 0; k < K; k++)
+        if (clgan_model_set_class_name(cr.model, k, clgan_dataset_class_name(train, k)) != CLGAN_OK) {
+            cli_fail(NULL);
+            goto done;
+        }
+    cr.ev.train = train;
+    char lr[64], width[64], optimizer[64], decay_steps[64], augment[64];
+    cli_settings_value(&o->set, cr.model, "lr", lr, sizeof lr);
+    cli_settings_value(&o->set, cr.model, "width", width, sizeof width);
+    cli_settings_value(&o->set, cr.model, "optimizer", optimizer, sizeof optimizer);
+    cli_settings_value(&o->set, cr.model, "lr_decay_steps", decay_steps, sizeof decay_steps);
+    cli_settings_value(&o->set, cr.model, "augment", augment, sizeof augment);
     char advice[200];
-    snprintf(advice, sizeof advice, "try a new run (in another --out) with a lower --lr than this run's %g", c->lr);
+    snprintf(advice, sizeof advice, "try a new run (in another --out) with a lower --lr than this run's %g", atof(lr));
     char note[8192], scen[6000];
-    if (!scenario_text(&o, scen, sizeof scen)) goto done;
-    snprintf(note, sizeof note, "%s | %s", scen, train->source);
+    if (!scenario_text(o, scen, sizeof scen)) goto done;
+    snprintf(note, sizeof note, "%s | %s", scen, di.source);
 
-    clgan_train_target t = {.self = &cr, .batch = c->batch, .steps = clgan_classifier_step_count(cr.clf),
-                            .stat_columns = "loss,batch_accuracy,lr", .step = clf_step, .save = clf_save,
-                            .evaluate = clf_evaluate, .net_count = 1, .nets = {clgan_classifier_net(cr.clf)},
-                            .net_names = {"the classifier"}};
-    clgan_train_params p = run_opts_train_params(&o.run);
+    clgan_train_params p = run_opts_train_params(&o->run);
     p.train = train;
     p.test = test;
-    p.seed = c->seed;
-    p.eval_every = p.checkpoint_every = o.eval_every; /* a checkpoint with each report */
+    p.eval_every = p.checkpoint_every = o->eval_every; /* a checkpoint with each report */
     p.note = note;
     p.advice = advice;
+    p.stat_columns = "loss,batch_accuracy,lr";
+    p.evaluate = clf_evaluate;
     p.on_evaluated = clf_on_evaluated;
-    int64_t total = o.run.steps ? o.run.steps : (int64_t)o.run.epochs * per_epoch;
-    fprintf(stderr, "clgan: %s on %s | %s, width %d, batch %d, %s lr %g%s%s | %d training images (%s), %d test "
+    int64_t total = o->run.steps ? o->run.steps : (int64_t)o->run.epochs * per_epoch;
+    fprintf(stderr, "clgan: %s on %s | %s, width %s, batch %d, %s lr %g%s%s | %d training images (%s), %d test "
                     "images, %lld steps/epoch\n",
-            o.run.resume ? "resuming" : "training", clgan_ctx_device(ctx)->device_name, c->arch.model, c->arch.width,
-            c->batch, clgan_classifier_optimizer_name(c->optimizer), c->lr, c->lr_decay_steps ? " with step decay" : "",
-            c->augment ? ", augmented" : "", train->n, train->source, test->n, (long long)per_epoch);
-    fprintf(stderr, "clgan: %zu parameters; steps %lld -> %lld; output in %s\n",
-            clgan_net_param_count(clgan_classifier_net(cr.clf)), (long long)t.steps, (long long)total, o.run.out);
+            o->run.resume ? "resuming" : "training", clgan_ctx_device(ctx)->device_name, cr.info.arch, width,
+            cr.info.batch, optimizer, atof(lr), strcmp(decay_steps, "0") ? " with step decay" : "",
+            strcmp(augment, "0") ? ", augmented" : "", di.count, di.source, ti.count, (long long)per_epoch);
+    fprintf(stderr, "clgan: %zu parameters; steps %lld -> %lld; output in %s\n", cr.info.params,
+            (long long)cr.info.steps, (long long)total, o->run.out);
 
-    train_cli_setup(&cr.tc, "train-classifier", o.run.json, ctx, clf_metrics);
+    train_cli_setup(&cr.tc, "train-classifier", o->run.json, ctx, clf_metrics);
     clgan_train_result r;
-    if ((rc = train_cli_run(&cr.tc, &t, &p, &r, &cr)) >= 0) {
+    if ((rc = train_cli_run_model(&cr.tc, cr.model, &p, &r, &cr)) >= 0) {
         exit_code = rc;
         goto done;
     }
@@ -561,23 +555,23 @@ static int train_run(train_opts *opts)
     fprintf(stderr, "clgan: done: %lld steps in %.1f s; test accuracy %.2f%%%s%s; checkpoint %s\n",
             (long long)(r.step - r.start), r.seconds, 100 * test_acc, cr.ev.last_png[0] ? "; confusion " : "",
             cr.ev.last_png, ckpt_path);
-    if (o.run.json) {
+    if (o->run.json) {
         cli_json_begin("train-classifier", "ok");
-        printf(", \"model\": \"%s\", \"steps\": %lld, \"epochs\": %.3f, \"loss\": ", c->arch.model, (long long)r.step,
-               (double)r.step / per_epoch);
+        printf(", \"model\": \"%s\", \"steps\": %lld, \"epochs\": %.3f, \"loss\": ", cr.info.arch,
+               (long long)r.step, (double)r.step / per_epoch);
         report_json_number(stdout, r.stats.count ? r.stats.values[0] : NAN);
         printf(", \"test_accuracy\": ");
         report_json_number(stdout, test_acc);
-        printf(", \"train_images\": %d, \"test_images\": %d, \"seconds\": %.3f, \"images_per_sec\": %.1f", train->n,
-               test->n, r.seconds, r.seconds > 0 ? (r.step - r.start) * (double)c->batch / r.seconds : 0.0);
+        printf(", \"train_images\": %d, \"test_images\": %d, \"seconds\": %.3f, \"images_per_sec\": %.1f", di.count,
+               ti.count, r.seconds, r.seconds > 0 ? (r.step - r.start) * (double)cr.info.batch / r.seconds : 0.0);
         printf(", \"augmentation\": \"%s\", \"train_real_per_class\": [",
-               o.oversample ? "oversample" : o.gan_mode == CLGAN_GAN_AUGMENT_BALANCE ? "gan-balance"
-                                           : o.gan_mode == CLGAN_GAN_AUGMENT_ENLARGE ? "gan-enlarge" : "none");
+               o->oversample ? "oversample" : o->gan_mode == CLGAN_GAN_AUGMENT_BALANCE ? "gan-balance"
+                                            : o->gan_mode == CLGAN_GAN_AUGMENT_ENLARGE ? "gan-enlarge" : "none");
         print_counts(stdout, real_pc, K, ", ");
         printf("], \"train_repeated_per_class\": [");
-        print_counts(stdout, o.oversample ? extra_pc : NULL, K, ", ");
+        print_counts(stdout, o->oversample ? extra_pc : NULL, K, ", ");
         printf("], \"train_generated_per_class\": [");
-        print_counts(stdout, o.gan_mode >= 0 ? extra_pc : NULL, K, ", ");
+        print_counts(stdout, o->gan_mode >= 0 ? extra_pc : NULL, K, ", ");
         printf("]");
         report_json_fields(stdout, K, (const char (*)[64])train->class_names, cr.ev.cm);
         printf(", \"checkpoint\": ");
@@ -589,17 +583,17 @@ static int train_run(train_opts *opts)
         profile_run_json_field(&cr.tc.prof, ctx, stdout);
         printf("}\n");
     }
-    profile_run_report(&cr.tc.prof, ctx, o.run.json);
+    profile_run_report(&cr.tc.prof, ctx, o->run.json);
     exit_code = 0;
 done:
     if (exit_code && exit_code < 128) { /* no empty folders left behind by a failed run */
         cli_remove_empty_dir(conf_dir);
-        if (!had_out) cli_remove_empty_dir(o.run.out);
+        if (!had_out) cli_remove_empty_dir(o->run.out);
     }
     free(cr.ev.cm);
     free(real_pc);
     free(extra_pc);
-    clgan_classifier_free(cr.clf);
+    clgan_model_free(cr.model);
     clgan_ctx_free(ctx);
     clgan_dataset_free(train);
     clgan_dataset_free(test);

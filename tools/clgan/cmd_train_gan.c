@@ -164,30 +164,6 @@ static clgan_status gan_on_checkpoint(void *user, const clgan_train_progress *p)
     return st;
 }
 
-/* The image shape D takes, before the model is built: its --arch-d text's
- * input, or its preset's. 0 after printing why. */
-static int new_run_shape(const train_opts *o, int *c, int *h, int *w)
-{
-    if (o->given_d) {
-        clgan_arch *a;
-        if (clgan_arch_parse(o->given_d, o->arch_d, NULL, 0, &a) != CLGAN_OK) return !cli_fail(NULL);
-        clgan_arch_input_shape(a, c, h, w);
-        clgan_arch_free(a);
-        return 1;
-    }
-    char model[64];
-    cli_settings_value(&o->set, NULL, "model", model, sizeof model);
-    for (int i = 0; i < clgan_arch_preset_count(); i++) {
-        clgan_arch_preset pr;
-        if (clgan_arch_preset_at(i, &pr) == CLGAN_OK && !strcmp(pr.name, model) && !strcmp(pr.part, "d")) {
-            *c = pr.c, *h = pr.h, *w = pr.w;
-            return 1;
-        }
-    }
-    fprintf(stderr, "clgan: no GAN preset '%s'\n", model);
-    return 0;
-}
-
 /* --resume: the checkpoint's model, its texts and settings against the
  * flags given, the data scenario from its note. 0, or the exit code after
  * printing why. */
@@ -267,7 +243,7 @@ static int train_run(train_opts *o)
         }
         clgan_model_get_info(g.model, &g.info);
         c = g.info.channels, h = g.info.height, w = g.info.width;
-    } else if (!new_run_shape(o, &c, &h, &w)) {
+    } else if (!train_cli_arch_shape(&o->set, o->given_d, o->arch_d, "d", &c, &h, &w)) {
         exit_code = 2;
         goto done;
     }

@@ -2,6 +2,7 @@
  * end of a run for the training commands around clgan_train_run. */
 #include "train_cli.h"
 #include "classifier_report.h"
+#include "cli_settings.h"
 #include "run_dir.h"
 
 #include "train/metrics.h"
@@ -174,4 +175,27 @@ clgan_status train_cli_evaluate(train_cli *tc, train_cli_eval *ev, progress_eval
     clgan_status st = progress_evaluate(&tc->prog, "evaluating the test split:", fn, model, test, batch, ev->K, ev->cm);
     *metric = clgan_accuracy(ev->cm, ev->K);
     return st;
+}
+
+int train_cli_arch_shape(const cli_settings *set, const char *text, const char *source, const char *part, int *c,
+                         int *h, int *w)
+{
+    if (text) {
+        clgan_arch *a;
+        if (clgan_arch_parse(text, source, NULL, 0, &a) != CLGAN_OK) return !cli_fail(NULL);
+        clgan_arch_input_shape(a, c, h, w);
+        clgan_arch_free(a);
+        return 1;
+    }
+    char model[64];
+    cli_settings_value(set, NULL, "model", model, sizeof model);
+    for (int i = 0; i < clgan_arch_preset_count(); i++) {
+        clgan_arch_preset pr;
+        if (clgan_arch_preset_at(i, &pr) == CLGAN_OK && !strcmp(pr.name, model) && !strcmp(pr.part, part)) {
+            *c = pr.c, *h = pr.h, *w = pr.w;
+            return 1;
+        }
+    }
+    fprintf(stderr, "clgan: no %s preset '%s'\n", clgan_model_kind_name(set->kind), model);
+    return 0;
 }

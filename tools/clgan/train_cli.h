@@ -6,6 +6,7 @@
 #ifndef CLGAN_TRAIN_CLI_H
 #define CLGAN_TRAIN_CLI_H
 #include "cli.h"
+#include "cli_settings.h"
 #include "profile_report.h"
 #include "progress.h"
 
@@ -53,4 +54,9 @@ int train_cli_run_model(train_cli *tc, clgan_model *model, clgan_train_params *p
 /* After an evaluation at p: ev's confusion matrix as DIR/epoch-NNNN.png,
  * then the report printed. CLGAN_ERR_IO after printing why. */
 clgan_status train_cli_report_eval(train_cli *tc, train_cli_eval *ev, const clgan_train_progress *p);
+/* A new run's image shape before its model is built: the input of the
+ * architecture text given (source names it in errors), or of the model
+ * setting's preset `part` ("d", "c"). 0 after printing why. */
+int train_cli_arch_shape(const cli_settings *set, const char *text, const char *source, const char *part, int *c,
+                         int *h, int *w);
 #endif
