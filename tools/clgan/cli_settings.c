@@ -312,57 +312,6 @@ void cli_settings_text(const cli_settings *s, char *out, size_t cap)
         n += (size_t)snprintf(out + n, cap - n, "%s%s=%s", k ? " " : "", s->name[k], s->value[k]);
 }
 
-int cli_settings_apply(const cli_settings *s, void *cfg)
-{
-    char text[CLI_SETTINGS_MAX * 96];
-    cli_settings_text(s, text, sizeof text);
-    if (clgan_settings_parse(s->kind, "settings", text, cfg) == CLGAN_OK) return 1;
-    fprintf(stderr, "clgan: %s\n", clgan_last_error());
-    return 0;
-}
-
-int cli_settings_resume(const cli_settings *s, const void *ck, int strict)
-{
-    size_t size = clgan_settings_config_size(s->kind);
-    void *want = malloc(size);
-    if (!want) {
-        fprintf(stderr, "clgan: out of host memory\n");
-        return 0;
-    }
-    memcpy(want, ck, size);
-    int ok = cli_settings_apply(s, want);
-    const clgan_setting_row *changed = ok ? clgan_settings_first_change(s->kind, CLGAN_RESUME_FIXED, want, ck) : NULL;
-    if (!changed && ok && strict) changed = clgan_settings_first_change(s->kind, CLGAN_RESUME_KEPT, want, ck);
-    if (changed) {
-        const char *flag = NULL;
-        for (int k = 0; k < s->n && !flag; k++)
-            if (!strcmp(s->name[k], changed->info.name)) flag = s->flag[k];
-        char have[64];
-        clgan_settings_format(changed, ck, have, sizeof have);
-        fprintf(stderr, "clgan: %s differs from the run being resumed (checkpoint: %s %s); leave it out or start a "
-                        "new run in another --out\n", flag ? flag : changed->info.name, changed->info.name, have);
-        ok = 0;
-    }
-    free(want);
-    if (!ok) return 0;
-    /* Training settings the checkpoint keeps: one line naming the flags given. */
-    char list[512] = "";
-    size_t n = 0;
-    int count = 0;
-    for (int k = 0; k < s->n; k++) {
-        const clgan_setting_info *in = clgan_setting_find(s->kind, s->name[k]);
-        int seen = 0;
-        for (int j = 0; j < k && !seen; j++) seen = !strcmp(s->flag[j], s->flag[k]);
-        if (!in || in->resume != CLGAN_RESUME_KEPT || seen) continue;
-        n += (size_t)snprintf(list + n, n < sizeof list ? sizeof list - n : 0, "%s%s", count ? ", " : "", s->flag[k]);
-        count++;
-    }
-    if (count)
-        fprintf(stderr, "clgan: warning: %s %s ignored when resuming; the run keeps the settings in its checkpoint\n",
-                list, count == 1 ? "is" : "are");
-    return 1;
-}
-
 int cli_settings_check(const cli_settings *s)
 {
     void *cfg = calloc(1, clgan_settings_config_size(s->kind));
@@ -371,9 +320,12 @@ int cli_settings_check(const cli_settings *s)
         return 0;
     }
     clgan_settings_defaults(s->kind, cfg);
-    int ok = cli_settings_apply(s, cfg);
+    char text[CLI_SETTINGS_MAX * 96];
+    cli_settings_text(s, text, sizeof text);
+    clgan_status st = clgan_settings_parse(s->kind, "settings", text, cfg);
     free(cfg);
-    return ok;
+    if (st != CLGAN_OK) fprintf(stderr, "clgan: %s\n", clgan_last_error());
+    return st == CLGAN_OK;
 }
 
 const char *cli_settings_value(const cli_settings *s, const clgan_model *m, const char *name, char *out, size_t cap)

@@ -70,13 +70,10 @@ int cli_settings_check(const cli_settings *s);
 /* A setting's value as text into out: the model's when m is set (a resumed
  * run), else the one given, else the table's default. Returns out. */
 const char *cli_settings_value(const cli_settings *s, const clgan_model *m, const char *name, char *out, size_t cap);
-/* The given settings over cfg (the kind's config struct). 0 after printing why. */
-int cli_settings_apply(const cli_settings *s, void *cfg);
-/* --resume against the checkpoint's config ck: a FIXED setting given with
- * another value is refused (printed, returns 0); KEPT ones given are ignored
- * with one warning line, or refused like FIXED ones when strict. */
-int cli_settings_resume(const cli_settings *s, const void *ck, int strict);
-/* The same against a loaded model's settings (clgan_model_get_setting). */
+/* --resume against a loaded model's settings (clgan_model_get_setting): a
+ * FIXED setting given with another value is refused (printed, returns 0);
+ * KEPT ones given are ignored with one warning line, or refused like FIXED
+ * ones when strict. */
 int cli_settings_resume_model(const cli_settings *s, const clgan_model *m, int strict);
 /* The --help lines of the kind's settings (skip rows left out). */
 void cli_settings_help(FILE *f, clgan_model_kind kind, const char *const *skip);

@@ -1,5 +1,5 @@
 /* train_cli.c — the progress bar, --profile timing, signal handling and the
- * end of a run for the training commands around clgan_train_run. */
+ * end of a run for the training commands around clgan_train_run_model. */
 #include "train_cli.h"
 #include "classifier_report.h"
 #include "cli_settings.h"
@@ -18,34 +18,6 @@ typedef struct run_user {
     clgan_status (*evaluate)(void *user, const clgan_dataset *test, double *metric);
 } run_user;
 
-
-/* The command's target seen through tc: its step timed by --profile. */
-static clgan_status timed_step(void *self, const clgan_train_batch *b, clgan_step_stats *st)
-{
-    train_cli *tc = self;
-    profile_run_step_begin(&tc->prof, tc->ctx);
-    clgan_status s = tc->inner->step(tc->inner->self, b, st);
-    profile_run_step_end(&tc->prof, tc->ctx);
-    return s;
-}
-
-static clgan_status inner_save(void *self, const char *path, const char *note)
-{
-    const clgan_train_target *t = ((train_cli *)self)->inner;
-    return t->save(t->self, path, note);
-}
-
-static clgan_status inner_evaluate(void *self, const clgan_dataset *test, double *metric)
-{
-    const clgan_train_target *t = ((train_cli *)self)->inner;
-    return t->evaluate(t->self, test, metric);
-}
-
-static clgan_status inner_check_finite(void *self, size_t *bad, char *what, size_t cap)
-{
-    const clgan_train_target *t = ((train_cli *)self)->inner;
-    return t->check_finite(t->self, bad, what, cap);
-}
 
 static clgan_status on_step(void *user, const clgan_train_progress *p)
 {
@@ -76,26 +48,6 @@ static clgan_status evaluate(void *user, const clgan_dataset *test, double *metr
 
 static void begin(train_cli *tc, clgan_train_params *params, int64_t start);
 static int finish(train_cli *tc, clgan_status st, const clgan_train_result *result);
-
-int train_cli_run(train_cli *tc, const clgan_train_target *target, clgan_train_params *params, clgan_train_result *result,
-                  void *user)
-{
-    run_user u = {tc, user, params->on_evaluated, params->on_checkpoint, NULL};
-    tc->inner = target;
-    tc->batch = target->batch;
-    clgan_train_target outer = *target;
-    outer.self = tc;
-    outer.step = timed_step;
-    outer.save = inner_save;
-    outer.evaluate = target->evaluate ? inner_evaluate : NULL;
-    outer.check_finite = target->check_finite ? inner_check_finite : NULL;
-    params->user = &u;
-    params->on_step = on_step;
-    params->on_evaluated = on_evaluated;
-    params->on_checkpoint = on_checkpoint;
-    begin(tc, params, target->steps);
-    return finish(tc, clgan_train_run(&outer, params, result), result);
-}
 
 /* --profile times the steps alone. */
 static void step_timing(void *user, int started)

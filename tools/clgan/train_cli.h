@@ -19,7 +19,6 @@ typedef struct train_cli {
     clgan_ctx *ctx;
     /* The progress bar's metrics text from a step's statistics. */
     void (*metrics)(const clgan_step_stats *st, char *out, size_t cap);
-    const clgan_train_target *inner; /* the command's target, its step timed by --profile */
     int batch;
 } train_cli;
 
@@ -39,16 +38,12 @@ typedef struct train_cli_eval {
  * evaluation line, the confusion matrix into ev->cm, its accuracy into *metric. */
 clgan_status train_cli_evaluate(train_cli *tc, train_cli_eval *ev, progress_eval_fn fn, void *model,
                                 const clgan_dataset *test, int batch, double *metric);
-/* Route target's step through the profiler and params' on_step to the
- * progress bar, then run the driver; params' on_evaluated and on_checkpoint
- * get `user`. Returns -1 when the
- * run reached its end (the command reports it), else the exit code: 1 after
- * printing the error, 128 + signal after a stop (its checkpoint written and
- * reported, --json's interrupted object printed). */
-int train_cli_run(train_cli *tc, const clgan_train_target *target, clgan_train_params *params, clgan_train_result *result,
-                  void *user);
-/* The same over a model handle (clgan_train_run_model); params' evaluate,
- * when set, also gets `user`. */
+/* The driver over the model (clgan_train_run_model) with the progress bar
+ * on its step callback, --profile around each step and params'
+ * on_evaluated, on_checkpoint and evaluate getting `user`. Returns -1 when
+ * the run reached its end (the command reports it), else the exit code: 1
+ * after printing the error, 128 + signal after a stop (its checkpoint
+ * written and reported, --json's interrupted object printed). */
 int train_cli_run_model(train_cli *tc, clgan_model *model, clgan_train_params *params, clgan_train_result *result,
                         void *user);
 /* After an evaluation at p: ev's confusion matrix as DIR/epoch-NNNN.png,
