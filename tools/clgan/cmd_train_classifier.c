@@ -249,22 +249,11 @@ static int scenario_from_note(const char *note, train_opts *o)
     return 1;
 }
 
-/* Load a split at the model's shape and apply the scenario (training split only). */
+/* Both splits at the model's shape, the scenario applied to the training split. */
 static int load_data(const train_opts *o, int size, int channels, clgan_dataset **train, clgan_dataset **test)
 {
-    clgan_dataset_options dopt = clgan_dataset_default_options();
-    dopt.size = size;
-    dopt.channels = channels;
-    dopt.seed = o->seed;
-    dopt.limit = o->run.limit;
-    dopt.test_percent = run_test_percent_option(o->run.test_percent);
-    dopt.skip_unreadable = o->run.skip_unreadable;
-    if (clgan_dataset_open(o->run.data, CLGAN_SPLIT_TRAIN, &dopt, train) != CLGAN_OK) return cli_fail("cannot load --data");
-    run_report_skipped("train", *train);
-    dopt.limit = 0;
-    if (clgan_dataset_open(o->run.data, CLGAN_SPLIT_TEST, &dopt, test) != CLGAN_OK)
-        return cli_fail("cannot load the test split of --data");
-    run_report_skipped("test", *test);
+    clgan_dataset_options dopt = train_cli_data_options(&o->run, size, channels, o->seed);
+    if (train_cli_open_splits(&dopt, o->run.data, train, test)) return 1;
     if ((*train)->classes < 2) {
         fprintf(stderr, "clgan: a classifier needs labelled data with at least 2 classes; %s has %d\n",
                 (*train)->source, (*train)->classes);
@@ -354,16 +343,11 @@ typedef struct clf_run {
     train_cli_eval ev;
 } clf_run;
 
-static clgan_status eval_classifier(void *model, const clgan_dataset *d, int64_t *confusion)
-{
-    return clgan_model_evaluate(model, d, confusion, NULL);
-}
-
 /* Accuracy on the test split, its confusion matrix kept for the report. */
 static clgan_status clf_evaluate(void *user, const clgan_dataset *test, double *metric)
 {
     clf_run *c = user;
-    return train_cli_evaluate(&c->tc, &c->ev, eval_classifier, c->model, test, c->info.batch, metric);
+    return train_cli_evaluate(&c->tc, &c->ev, test, metric);
 }
 
 static void clf_metrics(const clgan_step_stats *st, char *out, size_t cap)
@@ -396,18 +380,6 @@ static int resume_model(train_opts *o, clgan_ctx *ctx, const char *ckpt_path, cl
         fprintf(stderr, "clgan: warning: --lr-decay-epochs is ignored when resuming; the run keeps the settings in "
                         "its checkpoint\n");
     return 0;
-}
-
-/* A new run's model: --arch's text, the settings, the data's classes. */
-static int create_model(const train_opts *o, clgan_ctx *ctx, int classes, clgan_model **model)
-{
-    char settings[CLI_SETTINGS_MAX * 96];
-    cli_settings_text(&o->set, settings, sizeof settings);
-    clgan_model_params mp = clgan_model_default_params(CLGAN_MODEL_CLASSIFIER);
-    mp.arch = o->given_text;
-    mp.settings = settings;
-    mp.classes = classes;
-    return clgan_model_create(ctx, &mp, model) == CLGAN_OK ? 0 : cli_fail("cannot build the classifier");
 }
 
 static int train_run(train_opts *opts);
@@ -493,12 +465,8 @@ static int train_run(train_opts *o)
     if (augment_data(o, ctx, &train, real_pc, extra_pc)) goto done;
     clgan_dataset_get_info(train, &di);
     clgan_dataset_get_info(test, &ti);
-    int batch = cr.model ? cr.info.batch : atoi(cli_settings_value(&o->set, NULL, "batch", value, sizeof value));
-    if (di.count < batch) {
-        fprintf(stderr, "clgan: %s has %d training images, fewer than one batch of %d (use a smaller --batch)\n",
-                di.source, di.count, batch);
-        goto done;
-    }
+    int batch = atoi(cli_settings_value(&o->set, cr.model, "batch", value, sizeof value));
+    if (!train_cli_fits_batch(train, batch, " (use a smaller --batch)")) goto done;
     int64_t per_epoch = di.count / batch; /* full batches only */
     if (!cr.model) {
         if (o->decay_epochs > 0) {
@@ -506,14 +474,12 @@ static int train_run(train_opts *o)
             snprintf(value, sizeof value, "%lld", (long long)(steps < 1 ? 1 : steps));
             if (!cli_settings_set(&o->set, "--lr-decay-epochs", "lr_decay_steps", value)) goto done;
         }
-        if (create_model(o, ctx, K, &cr.model)) goto done;
+        clgan_model_params mp = {.arch = o->given_text, .classes = K};
+        if (train_cli_create(ctx, &o->set, &mp, "classifier", &cr.model)) goto done;
         clgan_model_get_info(cr.model, &cr.info);
     }
-    for (int k = 0; k < K; k++)
-        if (clgan_model_set_class_name(cr.model, k, clgan_dataset_class_name(train, k)) != CLGAN_OK) {
-            cli_fail(NULL);
-            goto done;
-        }
+    if (train_cli_name_classes(cr.model, train)) goto done;
+    cr.ev.model = cr.model;
     cr.ev.train = train;
     char lr[64], width[64], optimizer[64], decay_steps[64], augment[64];
     cli_settings_value(&o->set, cr.model, "lr", lr, sizeof lr);
@@ -574,14 +540,7 @@ static int train_run(train_opts *o)
         print_counts(stdout, o->gan_mode >= 0 ? extra_pc : NULL, K, ", ");
         printf("]");
         report_json_fields(stdout, K, (const char (*)[64])train->class_names, cr.ev.cm);
-        printf(", \"checkpoint\": ");
-        cli_json_string(stdout, ckpt_path);
-        printf(", \"confusion_png\": ");
-        cli_json_string(stdout, cr.ev.last_png);
-        printf(", \"log\": ");
-        cli_json_string(stdout, log_path);
-        profile_run_json_field(&cr.tc.prof, ctx, stdout);
-        printf("}\n");
+        train_cli_json_end(&cr.tc, ckpt_path, "confusion_png", cr.ev.last_png, log_path);
     }
     profile_run_report(&cr.tc.prof, ctx, o->run.json);
     exit_code = 0;

@@ -9,6 +9,7 @@
 #include "progress.h"
 #include "run_dir.h"
 #include "scenario.h"
+#include "train_cli.h"
 
 #include "train/dfeatures.h"
 #include "train/gan_checkpoint.h"
@@ -159,7 +160,7 @@ static int save_outputs(const opts *o, clgan_model *head, const clgan_dataset *t
  * or enough passes for >= 2000 steps (at least 20) over n rows. */
 static int create_head(opts *o, clgan_ctx *ctx, int K, int n, clgan_model **head)
 {
-    char value[64], settings[CLI_SETTINGS_MAX * 96];
+    char value[64];
     int batch = atoi(cli_settings_value(&o->set, NULL, "batch", value, sizeof value));
     int per_epoch = (n + batch - 1) / batch, epochs = o->epochs;
     if (!epochs) {
@@ -168,12 +169,8 @@ static int create_head(opts *o, clgan_ctx *ctx, int K, int n, clgan_model **head
     }
     snprintf(value, sizeof value, "%d", epochs);
     if (!cli_settings_set(&o->set, "--epochs", "epochs", value)) return 1;
-    cli_settings_text(&o->set, settings, sizeof settings);
-    clgan_model_params mp = clgan_model_default_params(CLGAN_MODEL_DFEATURES);
-    mp.gan_checkpoint = o->gan;
-    mp.settings = settings;
-    mp.classes = K;
-    return clgan_model_create(ctx, &mp, head) == CLGAN_OK ? 0 : cli_fail("cannot build the head");
+    clgan_model_params mp = {.gan_checkpoint = o->gan, .classes = K};
+    return train_cli_create(ctx, &o->set, &mp, "head", head);
 }
 
 int cmd_train_dfeatures(int argc, char **argv)
@@ -202,24 +199,8 @@ int cmd_train_dfeatures(int argc, char **argv)
         goto done;
     }
     const clgan_gan_arch *a = &clgan_gan_get_config(gan)->arch;
-    clgan_dataset_options dopt = clgan_dataset_default_options();
-    dopt.size = a->h;
-    dopt.channels = a->c;
-    dopt.seed = seed;
-    dopt.limit = o.run.limit;
-    dopt.test_percent = run_test_percent_option(o.run.test_percent);
-    dopt.skip_unreadable = o.run.skip_unreadable;
-    if (clgan_dataset_open(o.run.data, CLGAN_SPLIT_TRAIN, &dopt, &train) != CLGAN_OK) {
-        cli_fail("cannot load --data");
-        goto done;
-    }
-    run_report_skipped("train", train);
-    dopt.limit = 0;
-    if (clgan_dataset_open(o.run.data, CLGAN_SPLIT_TEST, &dopt, &test) != CLGAN_OK) {
-        cli_fail("cannot load the test split of --data");
-        goto done;
-    }
-    run_report_skipped("test", test);
+    clgan_dataset_options dopt = train_cli_data_options(&o.run, a->h, a->c, seed);
+    if (train_cli_open_splits(&dopt, o.run.data, &train, &test)) goto done;
     clgan_dataset_info di, ti;
     clgan_dataset_get_info(train, &di);
     clgan_dataset_get_info(test, &ti);
@@ -242,11 +223,7 @@ int cmd_train_dfeatures(int argc, char **argv)
     int K = di.classes, F, C, H, W;
     if (create_head(&o, ctx, K, di.count, &head)) goto done;
     if (o.run.out && !check_gan_unchanged(&o, sha)) goto done;
-    for (int k = 0; k < K; k++)
-        if (clgan_model_set_class_name(head, k, clgan_dataset_class_name(test, k)) != CLGAN_OK) {
-            cli_fail(NULL);
-            goto done;
-        }
+    if (train_cli_name_classes(head, test)) goto done;
     clgan_net_input_shape(clgan_model_net(head, "head"), &C, &H, &W);
     F = C * H * W; /* the head's inputs */
     clgan_dfeat_map_shape(gan, &C, &H, &W);

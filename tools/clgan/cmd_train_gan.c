@@ -188,20 +188,6 @@ static int resume_model(train_opts *o, clgan_ctx *ctx, const char *ckpt_path, cl
     return rc;
 }
 
-/* A new run's model for the data: the texts given (G's alone goes with D of
- * the model setting's preset), the settings, the data's classes when conditional. */
-static int create_model(const train_opts *o, clgan_ctx *ctx, int classes, clgan_model **model)
-{
-    char settings[CLI_SETTINGS_MAX * 96], preset[64];
-    cli_settings_text(&o->set, settings, sizeof settings);
-    clgan_model_params mp = clgan_model_default_params(CLGAN_MODEL_GAN);
-    mp.arch = o->given_g;
-    mp.arch_d = o->given_d ? o->given_d : o->given_g ? cli_settings_value(&o->set, NULL, "model", preset, sizeof preset) : NULL;
-    mp.settings = settings;
-    mp.classes = classes;
-    return clgan_model_create(ctx, &mp, model) == CLGAN_OK ? 0 : cli_fail("cannot build the GAN");
-}
-
 static int train_run(train_opts *opts);
 
 int cmd_train_gan(int argc, char **argv)
@@ -257,17 +243,11 @@ static int train_run(train_opts *o)
     int conditional = atoi(cli_settings_value(&o->set, g.model, "conditional", value, sizeof value));
 
     /* Data: the model's image size and channels. */
-    clgan_dataset_options dopt = clgan_dataset_default_options();
-    dopt.size = h;
-    dopt.channels = c;
-    dopt.seed = seed;
-    dopt.limit = o->run.limit;
     /* An image folder without train/ and test/: all its images, unless a
      * test share is given (or --labels/--imbalance take train-classifier's
      * subset, which comes from its default 90% share). */
     if (o->run.test_percent < 0) o->run.test_percent = o->run.labels > 0 || o->run.imb_class >= 0 ? 10 : 0;
-    dopt.test_percent = run_test_percent_option(o->run.test_percent);
-    dopt.skip_unreadable = o->run.skip_unreadable;
+    clgan_dataset_options dopt = train_cli_data_options(&o->run, h, c, seed);
     if (clgan_dataset_open(o->run.data, CLGAN_SPLIT_TRAIN, &dopt, &data) != CLGAN_OK) {
         cli_fail("cannot load --data");
         goto done;
@@ -294,17 +274,18 @@ static int train_run(train_opts *o)
                 di.classes);
         goto done;
     }
-    int batch = g.model ? g.info.batch : atoi(cli_settings_value(&o->set, NULL, "batch", value, sizeof value));
-    if (di.count < batch) {
-        fprintf(stderr, "clgan: %s has %d training images, fewer than one batch of %d\n", di.source, di.count, batch);
+    if (!train_cli_fits_batch(data, atoi(cli_settings_value(&o->set, g.model, "batch", value, sizeof value)), ""))
         goto done;
-    }
 
     if (!ctx && cli_open_ctx(o->run.device, 0, &ctx)) goto done;
     if (!profile_run_start(&g.tc.prof, ctx, o->run.profile)) goto done;
     cli_suggest_tune(ctx);
     if (!g.model) {
-        if (create_model(o, ctx, conditional ? di.classes : 0, &g.model)) goto done;
+        /* G's text alone goes with D of the model setting's preset. */
+        char preset[64];
+        clgan_model_params mp = {.arch = o->given_g, .arch_d = o->given_d, .classes = conditional ? di.classes : 0};
+        if (o->given_g && !o->given_d) mp.arch_d = cli_settings_value(&o->set, NULL, "model", preset, sizeof preset);
+        if (train_cli_create(ctx, &o->set, &mp, "GAN", &g.model)) goto done;
         clgan_model_get_info(g.model, &g.info);
     }
     const clgan_model_info *in = &g.info;
@@ -358,16 +339,10 @@ static int train_run(train_opts *o)
         const double *v = r.stats.values;
         cli_json_begin("train-gan", "ok");
         printf(", \"steps\": %lld, \"epochs\": %.3f, \"loss_d\": %.6f, \"loss_g\": %.6f, "
-               "\"d_real\": %.6f, \"d_fake\": %.6f, \"seconds\": %.3f, \"images_per_sec\": %.1f, \"checkpoint\": ",
+               "\"d_real\": %.6f, \"d_fake\": %.6f, \"seconds\": %.3f, \"images_per_sec\": %.1f",
                (long long)r.step, (double)r.step / per_epoch, v[0], v[1], v[2], v[3], r.seconds,
                r.seconds > 0 ? (r.step - r.start) * (double)in->batch / r.seconds : 0.0);
-        cli_json_string(stdout, ckpt_path);
-        printf(", \"samples\": ");
-        cli_json_string(stdout, g.last_grid);
-        printf(", \"log\": ");
-        cli_json_string(stdout, log_path);
-        profile_run_json_field(&g.tc.prof, ctx, stdout);
-        printf("}\n");
+        train_cli_json_end(&g.tc, ckpt_path, "samples", g.last_grid, log_path);
     }
     profile_run_report(&g.tc.prof, ctx, o->run.json);
     exit_code = 0;

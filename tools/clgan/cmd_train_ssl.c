@@ -123,46 +123,19 @@ static int resume_model(ssl_opts *o, clgan_ctx *ctx, const char *ckpt_path, clga
     return 0;
 }
 
-/* A new run's model: --arch-d's text, the settings, the data's classes. */
-static int create_model(const ssl_opts *o, clgan_ctx *ctx, int classes, clgan_model **model)
-{
-    char settings[CLI_SETTINGS_MAX * 96];
-    cli_settings_text(&o->set, settings, sizeof settings);
-    clgan_model_params mp = clgan_model_default_params(CLGAN_MODEL_SSL);
-    mp.arch_d = o->given_text;
-    mp.settings = settings;
-    mp.classes = classes;
-    return clgan_model_create(ctx, &mp, model) == CLGAN_OK ? 0 : cli_fail("cannot build the semi-supervised GAN");
-}
-
 /* Training split (all images; labels ignored by the unlabelled loader), the
  * labelled subset repeated to at least one batch, and the test split. */
 static int load_data(const ssl_opts *o, int size, int channels, clgan_dataset **train, clgan_dataset **labelled,
                      clgan_dataset **test)
 {
-    clgan_dataset_options dopt = clgan_dataset_default_options();
-    dopt.size = size;
-    dopt.channels = channels;
-    dopt.seed = o->seed;
-    dopt.limit = o->run.limit;
-    dopt.test_percent = run_test_percent_option(o->run.test_percent);
-    dopt.skip_unreadable = o->run.skip_unreadable;
-    if (clgan_dataset_open(o->run.data, CLGAN_SPLIT_TRAIN, &dopt, train) != CLGAN_OK) return cli_fail("cannot load --data");
-    run_report_skipped("train", *train);
-    dopt.limit = 0;
-    if (clgan_dataset_open(o->run.data, CLGAN_SPLIT_TEST, &dopt, test) != CLGAN_OK)
-        return cli_fail("cannot load the test split of --data");
-    run_report_skipped("test", *test);
+    clgan_dataset_options dopt = train_cli_data_options(&o->run, size, channels, o->seed);
+    if (train_cli_open_splits(&dopt, o->run.data, train, test)) return 1;
     if ((*train)->classes < 2 || (*test)->classes != (*train)->classes) {
         fprintf(stderr, "clgan: needs labelled data with at least 2 classes in both splits (train %d, test %d)\n",
                 (*train)->classes, (*test)->classes);
         return 1;
     }
-    if ((*train)->n < o->batch) {
-        fprintf(stderr, "clgan: %s has %d training images, fewer than one batch of %d (use a smaller --batch)\n",
-                (*train)->source, (*train)->n, o->batch);
-        return 1;
-    }
+    if (!train_cli_fits_batch(*train, o->batch, " (use a smaller --batch)")) return 1;
     clgan_dataset *lab;
     if (clgan_dataset_keep_labels(*train, o->run.labels, o->seed, 0, &lab) != CLGAN_OK) return cli_fail("--labels");
     if (lab->n >= o->batch) {
@@ -193,15 +166,10 @@ typedef struct ssl_run {
     char samp_dir[1100];
 } ssl_run;
 
-static clgan_status eval_ssl(void *model, const clgan_dataset *d, int64_t *confusion)
-{
-    return clgan_model_evaluate(model, d, confusion, NULL);
-}
-
 static clgan_status ssl_evaluate(void *user, const clgan_dataset *test, double *metric)
 {
     ssl_run *r = user;
-    return train_cli_evaluate(&r->tc, &r->ev, eval_ssl, r->model, test, r->info.batch, metric);
+    return train_cli_evaluate(&r->tc, &r->ev, test, metric);
 }
 
 static void ssl_metrics(const clgan_step_stats *st, char *out, size_t cap)
@@ -311,15 +279,13 @@ static int train_run(ssl_opts *o)
     if (!profile_run_start(&sr.tc.prof, ctx, o->run.profile)) goto done;
     cli_suggest_tune(ctx);
     if (!sr.model) {
-        if (create_model(o, ctx, K, &sr.model)) goto done;
+        clgan_model_params mp = {.arch_d = o->given_text, .classes = K};
+        if (train_cli_create(ctx, &o->set, &mp, "semi-supervised GAN", &sr.model)) goto done;
         clgan_model_get_info(sr.model, &sr.info);
     }
-    for (int k = 0; k < K; k++)
-        if (clgan_model_set_class_name(sr.model, k, clgan_dataset_class_name(train, k)) != CLGAN_OK) {
-            cli_fail(NULL);
-            goto done;
-        }
+    if (train_cli_name_classes(sr.model, train)) goto done;
     const clgan_model_info *in = &sr.info;
+    sr.ev.model = sr.model;
     sr.ev.train = train;
     sr.grid = malloc((size_t)64 * in->channels * in->height * in->width * sizeof *sr.grid);
     sr.ev.cm = calloc((size_t)K * K, sizeof *sr.ev.cm);
@@ -381,12 +347,7 @@ static int train_run(ssl_opts *o)
         report_json_number(stdout, ran ? v[2] : 0);
         printf(", \"train_images\": %d, \"test_images\": %d, \"seconds\": %.3f", di.count, ti.count, r.seconds);
         report_json_fields(stdout, K, (const char (*)[64])train->class_names, sr.ev.cm);
-        printf(", \"checkpoint\": ");
-        cli_json_string(stdout, ckpt_path);
-        printf(", \"log\": ");
-        cli_json_string(stdout, log_path);
-        profile_run_json_field(&sr.tc.prof, ctx, stdout);
-        printf("}\n");
+        train_cli_json_end(&sr.tc, ckpt_path, NULL, NULL, log_path);
     }
     profile_run_report(&sr.tc.prof, ctx, o->run.json);
     exit_code = 0;

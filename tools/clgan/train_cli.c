@@ -5,7 +5,7 @@
 #include "cli_settings.h"
 #include "run_dir.h"
 
-#include "train/metrics.h"
+#include <stdio.h>
 
 #include <signal.h>
 #include <string.h>
@@ -121,12 +121,89 @@ void train_cli_setup(train_cli *tc, const char *command, int json, clgan_ctx *ct
     tc->command = command, tc->json = json, tc->ctx = ctx, tc->metrics = metrics;
 }
 
-clgan_status train_cli_evaluate(train_cli *tc, train_cli_eval *ev, progress_eval_fn fn, void *model,
-                                const clgan_dataset *test, int batch, double *metric)
+static clgan_status evaluate_chunk(void *model, const clgan_dataset *d, int64_t *confusion)
 {
-    clgan_status st = progress_evaluate(&tc->prog, "evaluating the test split:", fn, model, test, batch, ev->K, ev->cm);
+    return clgan_model_evaluate(model, d, confusion, NULL);
+}
+
+clgan_status train_cli_evaluate(train_cli *tc, train_cli_eval *ev, const clgan_dataset *test, double *metric)
+{
+    clgan_model_info info;
+    clgan_status st = clgan_model_get_info(ev->model, &info);
+    if (st == CLGAN_OK)
+        st = progress_evaluate(&tc->prog, "evaluating the test split:", evaluate_chunk, ev->model, test, info.batch,
+                               ev->K, ev->cm);
     *metric = clgan_accuracy(ev->cm, ev->K);
     return st;
+}
+
+clgan_dataset_options train_cli_data_options(const run_opts *run, int size, int channels, uint64_t seed)
+{
+    clgan_dataset_options o = clgan_dataset_default_options();
+    o.size = size;
+    o.channels = channels;
+    o.seed = seed;
+    o.limit = run->limit;
+    o.test_percent = run_test_percent_option(run->test_percent);
+    o.skip_unreadable = run->skip_unreadable;
+    return o;
+}
+
+int train_cli_open_splits(const clgan_dataset_options *opt, const char *spec, clgan_dataset **train,
+                          clgan_dataset **test)
+{
+    clgan_dataset_options o = *opt;
+    if (clgan_dataset_open(spec, CLGAN_SPLIT_TRAIN, &o, train) != CLGAN_OK) return cli_fail("cannot load --data");
+    run_report_skipped("train", *train);
+    o.limit = 0; /* --limit is the training split's */
+    if (clgan_dataset_open(spec, CLGAN_SPLIT_TEST, &o, test) != CLGAN_OK)
+        return cli_fail("cannot load the test split of --data");
+    run_report_skipped("test", *test);
+    return 0;
+}
+
+int train_cli_name_classes(clgan_model *model, const clgan_dataset *d)
+{
+    clgan_dataset_info in;
+    clgan_dataset_get_info(d, &in);
+    for (int k = 0; k < in.classes; k++)
+        if (clgan_model_set_class_name(model, k, clgan_dataset_class_name(d, k)) != CLGAN_OK) return cli_fail(NULL);
+    return 0;
+}
+
+int train_cli_create(clgan_ctx *ctx, const cli_settings *set, clgan_model_params *mp, const char *what,
+                     clgan_model **model)
+{
+    char settings[CLI_SETTINGS_MAX * 96], why[96];
+    cli_settings_text(set, settings, sizeof settings);
+    mp->kind = set->kind;
+    mp->settings = settings;
+    snprintf(why, sizeof why, "cannot build the %s", what);
+    return clgan_model_create(ctx, mp, model) == CLGAN_OK ? 0 : cli_fail(why);
+}
+
+int train_cli_fits_batch(const clgan_dataset *d, int batch, const char *hint)
+{
+    clgan_dataset_info in;
+    clgan_dataset_get_info(d, &in);
+    if (in.count >= batch) return 1;
+    fprintf(stderr, "clgan: %s has %d training images, fewer than one batch of %d%s\n", in.source, in.count, batch,
+            hint);
+    return 0;
+}
+
+void train_cli_json_end(train_cli *tc, const char *checkpoint, const char *key, const char *file, const char *log)
+{
+    printf(", \"checkpoint\": ");
+    cli_json_string(stdout, checkpoint);
+    if (key) {
+        printf(", \"%s\": ", key);
+        cli_json_string(stdout, file);
+    }
+    printf(", \"log\": ");
+    cli_json_string(stdout, log);
+    profile_run_json_field(&tc->prof, tc->ctx, stdout);
+    printf("}\n");
 }
 
 int train_cli_arch_shape(const cli_settings *set, const char *text, const char *source, const char *part, int *c,

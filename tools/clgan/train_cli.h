@@ -28,16 +28,16 @@ void train_cli_setup(train_cli *tc, const char *command, int json, clgan_ctx *ct
 /* A classifier's evaluations during a run: the newest one's confusion
  * matrix and the heat maps drawn of them. */
 typedef struct train_cli_eval {
+    clgan_model *model;         /* evaluated */
     const clgan_dataset *train; /* whose class names the reports show */
     int K;
     int64_t *cm;                /* [K*K] */
     char dir[1100];             /* the heat maps' folder */
     char last_png[1200];        /* the newest heat map; "" before the first */
 } train_cli_eval;
-/* The driver's evaluate: fn over test in chunks of `batch` with the bar's
- * evaluation line, the confusion matrix into ev->cm, its accuracy into *metric. */
-clgan_status train_cli_evaluate(train_cli *tc, train_cli_eval *ev, progress_eval_fn fn, void *model,
-                                const clgan_dataset *test, int batch, double *metric);
+/* The driver's evaluate: ev->model over test in chunks of its batch with the
+ * bar's evaluation line, the confusion matrix into ev->cm, its accuracy into *metric. */
+clgan_status train_cli_evaluate(train_cli *tc, train_cli_eval *ev, const clgan_dataset *test, double *metric);
 /* The driver over the model (clgan_train_run_model) with the progress bar
  * on its step callback, --profile around each step and params'
  * on_evaluated, on_checkpoint and evaluate getting `user`. Returns -1 when
@@ -54,4 +54,26 @@ clgan_status train_cli_report_eval(train_cli *tc, train_cli_eval *ev, const clga
  * setting's preset `part` ("d", "c"). 0 after printing why. */
 int train_cli_arch_shape(const cli_settings *set, const char *text, const char *source, const char *part, int *c,
                          int *h, int *w);
+
+/* ---- a run's data and model ------------------------------------------------- */
+/* The dataset options of a run (--limit, --test-percent, --skip-unreadable)
+ * at the model's image size and channels, and the seed of its split. */
+clgan_dataset_options train_cli_data_options(const run_opts *run, int size, int channels, uint64_t seed);
+/* The training split (at most --limit images) and the test split of spec,
+ * their skipped images reported. 0, or 1 after printing why. */
+int train_cli_open_splits(const clgan_dataset_options *opt, const char *spec, clgan_dataset **train,
+                          clgan_dataset **test);
+/* The data's class names onto the model (kept in its checkpoints). 0, or 1 after printing why. */
+int train_cli_name_classes(clgan_model *model, const clgan_dataset *d);
+/* A new run's model: mp's architecture, classes (and GAN checkpoint) with
+ * the settings given, of set's kind. 0, or 1 after printing "cannot build
+ * the WHAT" and why. */
+int train_cli_create(clgan_ctx *ctx, const cli_settings *set, clgan_model_params *mp, const char *what,
+                     clgan_model **model);
+/* 1 when d holds at least one batch; otherwise prints so (and hint) and returns 0. */
+int train_cli_fits_batch(const clgan_dataset *d, int batch, const char *hint);
+/* The end of a training command's --json line: the files it wrote (the
+ * checkpoint, the mode's newest picture as "key": file unless key is NULL,
+ * the log) and --profile's object. */
+void train_cli_json_end(train_cli *tc, const char *checkpoint, const char *key, const char *file, const char *log);
 #endif
