@@ -362,16 +362,15 @@ static clgan_status clf_on_evaluated(void *user, const clgan_train_progress *p)
     return train_cli_report_eval(&c->tc, &c->ev, p);
 }
 
-/* --resume: the checkpoint's model, its text and settings against the
- * flags given, the data scenario from its note. 0, or the exit code after
+/* --resume: the checkpoint's model (the device opened for it), its text
+ * and settings against the flags given, the data scenario from its note. 0, or the exit code after
  * printing why. */
-static int resume_model(train_opts *o, clgan_ctx *ctx, const char *ckpt_path, clgan_model **model)
+static int resume_model(train_opts *o, const char *ckpt_path, clgan_ctx **ctx, clf_run *cr)
 {
     char note[8192] = "";
-    if (clgan_model_load(ctx, ckpt_path, model, note, sizeof note) != CLGAN_OK) return cli_fail("cannot resume");
-    if (!cli_resume_arch_matches("--arch", o->given_text, clgan_model_arch_text(*model, "C")) ||
-        !cli_settings_resume_model(&o->set, *model, 0))
-        return 2;
+    int rc = train_cli_resume(&o->run, &o->set, 0, ckpt_path, ctx, note, sizeof note, &cr->model, &cr->info);
+    if (rc) return rc;
+    if (!cli_resume_arch_matches("--arch", o->given_text, clgan_model_arch_text(cr->model, "C"))) return 2;
     int got = scenario_from_note(note, o);
     if (got < 0) return got == -2 ? 1 : 2;
     if (!run_resume_test_percent(note, o->run.test_percent, &o->run.test_percent)) return 2;
@@ -416,12 +415,10 @@ static int train_run(train_opts *o)
      * class count comes from the data. */
     int ch, h, w;
     if (o->run.resume) {
-        if (cli_open_ctx(o->run.device, 0, &ctx)) goto done;
-        if ((rc = resume_model(o, ctx, ckpt_path, &cr.model))) {
+        if ((rc = resume_model(o, ckpt_path, &ctx, &cr))) {
             exit_code = rc;
             goto done;
         }
-        clgan_model_get_info(cr.model, &cr.info);
         ch = cr.info.channels, h = cr.info.height, w = cr.info.width;
     } else if (!train_cli_arch_shape(&o->set, o->given_text, o->arch, "c", &ch, &h, &w)) {
         exit_code = 2;
@@ -452,9 +449,7 @@ static int train_run(train_opts *o)
         goto done;
     }
     int K = cr.ev.K = di.classes;
-    if (!ctx && cli_open_ctx(o->run.device, 0, &ctx)) goto done;
-    if (!profile_run_start(&cr.tc.prof, ctx, o->run.profile)) goto done;
-    cli_suggest_tune(ctx);
+    if (train_cli_start(&cr.tc, &o->run, &ctx)) goto done;
     real_pc = calloc((size_t)K, sizeof *real_pc);
     extra_pc = calloc((size_t)K, sizeof *extra_pc);
     cr.ev.cm = calloc((size_t)K * K, sizeof *cr.ev.cm);
@@ -511,7 +506,7 @@ static int train_run(train_opts *o)
     fprintf(stderr, "clgan: %zu parameters; steps %lld -> %lld; output in %s\n", cr.info.params,
             (long long)cr.info.steps, (long long)total, o->run.out);
 
-    train_cli_setup(&cr.tc, "train-classifier", o->run.json, ctx, clf_metrics);
+    train_cli_setup(&cr.tc, "train-classifier", o->run.json, clf_metrics);
     clgan_train_result r;
     if ((rc = train_cli_run_model(&cr.tc, cr.model, &p, &r, &cr)) >= 0) {
         exit_code = rc;

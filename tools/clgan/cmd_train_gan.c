@@ -164,21 +164,19 @@ static clgan_status gan_on_checkpoint(void *user, const clgan_train_progress *p)
     return st;
 }
 
-/* --resume: the checkpoint's model, its texts and settings against the
- * flags given, the data scenario from its note. 0, or the exit code after
- * printing why. */
-static int resume_model(train_opts *o, clgan_ctx *ctx, const char *ckpt_path, clgan_model **model)
+/* --resume: the checkpoint's model (the device opened for it), its texts
+ * and settings against the flags given, the data scenario from its note.
+ * 0, or the exit code after printing why. */
+static int resume_model(train_opts *o, const char *ckpt_path, clgan_ctx **ctx, gan_run *g)
 {
     size_t cap = 16384 + 600;
     char *note = malloc(cap);
     if (!note) return cli_fail("out of host memory");
-    int rc = 0;
-    if (clgan_model_load(ctx, ckpt_path, model, note, cap) != CLGAN_OK) rc = cli_fail("cannot resume");
-    else if (!cli_resume_arch_matches("--arch-g", o->given_g, clgan_model_arch_text(*model, "G")) ||
-             !cli_resume_arch_matches("--arch-d", o->given_d, clgan_model_arch_text(*model, "D")) ||
-             !cli_settings_resume_model(&o->set, *model, 0))
+    int rc = train_cli_resume(&o->run, &o->set, 0, ckpt_path, ctx, note, cap, &g->model, &g->info);
+    if (!rc && (!cli_resume_arch_matches("--arch-g", o->given_g, clgan_model_arch_text(g->model, "G")) ||
+                !cli_resume_arch_matches("--arch-d", o->given_d, clgan_model_arch_text(g->model, "D"))))
         rc = 2;
-    else {
+    if (!rc) {
         int got = scenario_from_note(note, o);
         if (got < 0 || !run_resume_test_percent(note, o->run.test_percent, &o->run.test_percent)) rc = 2;
         else if (!got)
@@ -222,12 +220,10 @@ static int train_run(train_opts *o)
      * run's from its checkpoint, a new run's from its architecture. */
     int c, h, w;
     if (o->run.resume) {
-        if (cli_open_ctx(o->run.device, 0, &ctx)) goto done;
-        if ((rc = resume_model(o, ctx, ckpt_path, &g.model))) {
+        if ((rc = resume_model(o, ckpt_path, &ctx, &g))) {
             exit_code = rc;
             goto done;
         }
-        clgan_model_get_info(g.model, &g.info);
         c = g.info.channels, h = g.info.height, w = g.info.width;
     } else if (!train_cli_arch_shape(&o->set, o->given_d, o->arch_d, "d", &c, &h, &w)) {
         exit_code = 2;
@@ -277,9 +273,7 @@ static int train_run(train_opts *o)
     if (!train_cli_fits_batch(data, atoi(cli_settings_value(&o->set, g.model, "batch", value, sizeof value)), ""))
         goto done;
 
-    if (!ctx && cli_open_ctx(o->run.device, 0, &ctx)) goto done;
-    if (!profile_run_start(&g.tc.prof, ctx, o->run.profile)) goto done;
-    cli_suggest_tune(ctx);
+    if (train_cli_start(&g.tc, &o->run, &ctx)) goto done;
     if (!g.model) {
         /* G's text alone goes with D of the model setting's preset. */
         char preset[64];
@@ -323,7 +317,7 @@ static int train_run(train_opts *o)
             clgan_net_param_count(clgan_model_net(g.model, "G")), clgan_net_param_count(clgan_model_net(g.model, "D")),
             (long long)in->steps, (long long)total, o->run.out);
 
-    train_cli_setup(&g.tc, "train-gan", o->run.json, ctx, gan_metrics);
+    train_cli_setup(&g.tc, "train-gan", o->run.json, gan_metrics);
     clgan_train_result r;
     if ((rc = train_cli_run_model(&g.tc, g.model, &p, &r, &g)) >= 0) {
         exit_code = rc;

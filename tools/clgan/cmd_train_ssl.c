@@ -94,13 +94,13 @@ static int parse(int argc, char **argv, ssl_opts *o)
  * its value; the note keeps the data scenario "labels=N limit=N
  * test_percent=P" (older runs: no test_percent, which was 10). 0, or the
  * exit code after printing why. */
-static int resume_model(ssl_opts *o, clgan_ctx *ctx, const char *ckpt_path, clgan_model **model)
+static int resume_model(ssl_opts *o, const char *ckpt_path, clgan_ctx **ctx, clgan_model **model,
+                        clgan_model_info *info)
 {
     char note[512] = "", start[32], end[32];
-    if (clgan_model_load(ctx, ckpt_path, model, note, sizeof note) != CLGAN_OK) return cli_fail("cannot resume");
-    if (!cli_resume_arch_matches("--arch-d", o->given_text, clgan_model_arch_text(*model, "D")) ||
-        !cli_settings_resume_model(&o->set, *model, 1))
-        return 2;
+    int rc = train_cli_resume(&o->run, &o->set, 1, ckpt_path, ctx, note, sizeof note, model, info);
+    if (rc) return rc;
+    if (!cli_resume_arch_matches("--arch-d", o->given_text, clgan_model_arch_text(*model, "D"))) return 2;
     int labels, limit;
     if (sscanf(note, "labels=%d limit=%d", &labels, &limit) != 2) {
         fprintf(stderr, "clgan: %s does not record its labelled subset; cannot resume it\n", ckpt_path);
@@ -224,12 +224,10 @@ static int train_run(ssl_opts *o)
     /* The image shape: a resumed run's from its checkpoint, a new run's from D's architecture. */
     int ch, h, w;
     if (o->run.resume) {
-        if (cli_open_ctx(o->run.device, 0, &ctx)) goto done;
-        if ((rc = resume_model(o, ctx, ckpt_path, &sr.model))) {
+        if ((rc = resume_model(o, ckpt_path, &ctx, &sr.model, &sr.info))) {
             exit_code = rc;
             goto done;
         }
-        clgan_model_get_info(sr.model, &sr.info);
         ch = sr.info.channels, h = sr.info.height, w = sr.info.width;
     } else if (!train_cli_arch_shape(&o->set, o->given_text, o->arch_d, "d", &ch, &h, &w)) {
         exit_code = 2;
@@ -275,9 +273,7 @@ static int train_run(ssl_opts *o)
                 (long long)decay_end, (long long)planned, (long long)decay_end);
         goto done;
     }
-    if (!ctx && cli_open_ctx(o->run.device, 0, &ctx)) goto done;
-    if (!profile_run_start(&sr.tc.prof, ctx, o->run.profile)) goto done;
-    cli_suggest_tune(ctx);
+    if (train_cli_start(&sr.tc, &o->run, &ctx)) goto done;
     if (!sr.model) {
         clgan_model_params mp = {.arch_d = o->given_text, .classes = K};
         if (train_cli_create(ctx, &o->set, &mp, "semi-supervised GAN", &sr.model)) goto done;
@@ -321,7 +317,7 @@ static int train_run(ssl_opts *o)
     fprintf(stderr, "clgan: D %zu, G %zu parameters; steps %lld -> %lld; output in %s\n",
             clgan_net_param_count(clgan_model_net(sr.model, "D")), clgan_net_param_count(clgan_model_net(sr.model, "G")),
             (long long)in->steps, (long long)total, o->run.out);
-    train_cli_setup(&sr.tc, "train-ssl", o->run.json, ctx, ssl_metrics);
+    train_cli_setup(&sr.tc, "train-ssl", o->run.json, ssl_metrics);
     clgan_train_result r;
     if ((rc = train_cli_run_model(&sr.tc, sr.model, &p, &r, &sr)) >= 0) {
         exit_code = rc;

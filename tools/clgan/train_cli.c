@@ -115,10 +115,10 @@ clgan_status train_cli_report_eval(train_cli *tc, train_cli_eval *ev, const clga
     return CLGAN_OK;
 }
 
-void train_cli_setup(train_cli *tc, const char *command, int json, clgan_ctx *ctx,
+void train_cli_setup(train_cli *tc, const char *command, int json,
                      void (*metrics)(const clgan_step_stats *st, char *out, size_t cap))
 {
-    tc->command = command, tc->json = json, tc->ctx = ctx, tc->metrics = metrics;
+    tc->command = command, tc->json = json, tc->metrics = metrics;
 }
 
 static clgan_status evaluate_chunk(void *model, const clgan_dataset *d, int64_t *confusion)
@@ -135,6 +135,29 @@ clgan_status train_cli_evaluate(train_cli *tc, train_cli_eval *ev, const clgan_d
                                ev->K, ev->cm);
     *metric = clgan_accuracy(ev->cm, ev->K);
     return st;
+}
+
+int train_cli_resume(const run_opts *run, const cli_settings *set, int strict, const char *ckpt_path, clgan_ctx **ctx,
+                     char *note, size_t cap, clgan_model **model, clgan_model_info *info)
+{
+    if (cli_open_ctx(run->device, 0, ctx)) return 1;
+    if (clgan_model_load(*ctx, ckpt_path, model, note, cap) != CLGAN_OK || clgan_model_get_info(*model, info) != CLGAN_OK)
+        return cli_fail("cannot resume");
+    if (info->kind != set->kind) {
+        fprintf(stderr, "clgan: cannot resume: %s holds a %s model, not a %s one\n", ckpt_path,
+                clgan_model_kind_name(info->kind), clgan_model_kind_name(set->kind));
+        return 1;
+    }
+    return cli_settings_resume_model(set, *model, strict) ? 0 : 2;
+}
+
+int train_cli_start(train_cli *tc, const run_opts *run, clgan_ctx **ctx)
+{
+    if (!*ctx && cli_open_ctx(run->device, 0, ctx)) return 1;
+    tc->ctx = *ctx;
+    if (!profile_run_start(&tc->prof, *ctx, run->profile)) return 1;
+    cli_suggest_tune(*ctx);
+    return 0;
 }
 
 clgan_dataset_options train_cli_data_options(const run_opts *run, int size, int channels, uint64_t seed)

@@ -22,8 +22,8 @@ typedef struct train_cli {
     int batch;
 } train_cli;
 
-/* The run's command ("train-gan", for --json), --json, context and metrics text. */
-void train_cli_setup(train_cli *tc, const char *command, int json, clgan_ctx *ctx,
+/* The run's command ("train-gan", for --json), --json and metrics text. */
+void train_cli_setup(train_cli *tc, const char *command, int json,
                      void (*metrics)(const clgan_step_stats *st, char *out, size_t cap));
 /* A classifier's evaluations during a run: the newest one's confusion
  * matrix and the heat maps drawn of them. */
@@ -55,7 +55,16 @@ clgan_status train_cli_report_eval(train_cli *tc, train_cli_eval *ev, const clga
 int train_cli_arch_shape(const cli_settings *set, const char *text, const char *source, const char *part, int *c,
                          int *h, int *w);
 
-/* ---- a run's data and model ------------------------------------------------- */
+/* ---- a run's device, data and model ------------------------------------------ */
+/* --resume: the device opened into *ctx and ckpt_path's model loaded (its
+ * note into note, its info), a model of set's kind; the settings given
+ * checked against it (cli_settings_resume_model). 0, or the exit code after
+ * printing why. */
+int train_cli_resume(const run_opts *run, const cli_settings *set, int strict, const char *ckpt_path, clgan_ctx **ctx,
+                     char *note, size_t cap, clgan_model **model, clgan_model_info *info);
+/* The device (*ctx, unless --resume opened it) for tc, --profile started,
+ * the tuning hint. 0, or 1 after printing why. */
+int train_cli_start(train_cli *tc, const run_opts *run, clgan_ctx **ctx);
 /* The dataset options of a run (--limit, --test-percent, --skip-unreadable)
  * at the model's image size and channels, and the seed of its split. */
 clgan_dataset_options train_cli_data_options(const run_opts *run, int size, int channels, uint64_t seed);
