@@ -414,14 +414,10 @@ static int train_run(train_opts *o)
      * run's from its checkpoint, a new run's from its architecture; the
      * class count comes from the data. */
     int ch, h, w;
-    if (o->run.resume) {
-        if ((rc = resume_model(o, ckpt_path, &ctx, &cr))) {
-            exit_code = rc;
-            goto done;
-        }
-        ch = cr.info.channels, h = cr.info.height, w = cr.info.width;
-    } else if (!train_cli_arch_shape(&o->set, o->given_text, o->arch, "c", &ch, &h, &w)) {
-        exit_code = 2;
+    const clgan_model_info *resumed = o->run.resume ? &cr.info : NULL;
+    if ((resumed && (rc = resume_model(o, ckpt_path, &ctx, &cr))) ||
+        (rc = train_cli_image_shape(resumed, &o->set, o->given_text, o->arch, "c", "the net", &ch, &h, &w))) {
+        exit_code = rc;
         goto done;
     }
     o->seed = strtoull(cli_settings_value(&o->set, cr.model, "seed", value, sizeof value), NULL, 10);
@@ -431,23 +427,12 @@ static int train_run(train_opts *o)
         exit_code = 2;
         goto done;
     }
-    if (h != w || (ch != 1 && ch != 3)) {
-        fprintf(stderr, "clgan: the net takes %dx%dx%d images (CxHxW); the data loads as square grey (1) or RGB (3) "
-                        "images\n", ch, h, w);
-        exit_code = 2;
-        goto done;
-    }
     if (!cli_make_dirs(o->run.out)) goto done; /* confusion/ comes with its first file */
 
     if (load_data(o, h, ch, &train, &test)) goto done;
-    if (o->run.resume && !run_check_ckpt_class_names(ckpt_path, train)) goto done;
+    if (!train_cli_resumed_classes(resumed, ckpt_path, train)) goto done;
     clgan_dataset_info di, ti;
     clgan_dataset_get_info(train, &di);
-    if (o->run.resume && cr.info.classes != di.classes) {
-        fprintf(stderr, "clgan: the checkpoint was trained on %d classes, %s has %d\n", cr.info.classes, di.source,
-                di.classes);
-        goto done;
-    }
     int K = cr.ev.K = di.classes;
     if (train_cli_start(&cr.tc, &o->run, &ctx)) goto done;
     real_pc = calloc((size_t)K, sizeof *real_pc);

@@ -219,20 +219,10 @@ static int train_run(train_opts *o)
     /* The model's image shape decides how the data is loaded: a resumed
      * run's from its checkpoint, a new run's from its architecture. */
     int c, h, w;
-    if (o->run.resume) {
-        if ((rc = resume_model(o, ckpt_path, &ctx, &g))) {
-            exit_code = rc;
-            goto done;
-        }
-        c = g.info.channels, h = g.info.height, w = g.info.width;
-    } else if (!train_cli_arch_shape(&o->set, o->given_d, o->arch_d, "d", &c, &h, &w)) {
-        exit_code = 2;
-        goto done;
-    }
-    if (h != w || (c != 1 && c != 3)) {
-        fprintf(stderr, "clgan: D takes %dx%dx%d images (CxHxW); the data loads as square grey (1) or RGB (3) images\n",
-                c, h, w);
-        exit_code = 2;
+    const clgan_model_info *resumed = o->run.resume ? &g.info : NULL;
+    if ((resumed && (rc = resume_model(o, ckpt_path, &ctx, &g))) ||
+        (rc = train_cli_image_shape(resumed, &o->set, o->given_d, o->arch_d, "d", "D", &c, &h, &w))) {
+        exit_code = rc;
         goto done;
     }
     uint64_t seed = strtoull(cli_settings_value(&o->set, g.model, "seed", value, sizeof value), NULL, 10);
@@ -265,11 +255,7 @@ static int train_run(train_opts *o)
                 di.classes);
         goto done;
     }
-    if (conditional && o->run.resume && g.info.classes != di.classes) {
-        fprintf(stderr, "clgan: the checkpoint was trained on %d classes, %s has %d\n", g.info.classes, di.source,
-                di.classes);
-        goto done;
-    }
+    if (conditional && !train_cli_resumed_classes(resumed, ckpt_path, data)) goto done;
     if (!train_cli_fits_batch(data, atoi(cli_settings_value(&o->set, g.model, "batch", value, sizeof value)), ""))
         goto done;
 

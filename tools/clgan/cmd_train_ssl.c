@@ -223,14 +223,10 @@ static int train_run(ssl_opts *o)
     int exit_code = 1;
     /* The image shape: a resumed run's from its checkpoint, a new run's from D's architecture. */
     int ch, h, w;
-    if (o->run.resume) {
-        if ((rc = resume_model(o, ckpt_path, &ctx, &sr.model, &sr.info))) {
-            exit_code = rc;
-            goto done;
-        }
-        ch = sr.info.channels, h = sr.info.height, w = sr.info.width;
-    } else if (!train_cli_arch_shape(&o->set, o->given_text, o->arch_d, "d", &ch, &h, &w)) {
-        exit_code = 2;
+    const clgan_model_info *resumed = o->run.resume ? &sr.info : NULL;
+    if ((resumed && (rc = resume_model(o, ckpt_path, &ctx, &sr.model, &sr.info))) ||
+        (rc = train_cli_image_shape(resumed, &o->set, o->given_text, o->arch_d, "d", "D", &ch, &h, &w))) {
+        exit_code = rc;
         goto done;
     }
     o->seed = strtoull(cli_settings_value(&o->set, sr.model, "seed", value, sizeof value), NULL, 10);
@@ -239,15 +235,10 @@ static int train_run(ssl_opts *o)
     if (!cli_make_dirs(o->run.out)) goto done; /* confusion/ and samples/ come with their first files */
 
     if (load_data(o, h, ch, &train, &lab, &test)) goto done;
-    if (o->run.resume && !run_check_ckpt_class_names(ckpt_path, train)) goto done;
+    if (!train_cli_resumed_classes(resumed, ckpt_path, train)) goto done;
     clgan_dataset_info di, ti;
     clgan_dataset_get_info(train, &di);
     clgan_dataset_get_info(test, &ti);
-    if (o->run.resume && sr.info.classes != di.classes) {
-        fprintf(stderr, "clgan: the checkpoint was trained on %d classes, %s has %d\n", sr.info.classes, di.source,
-                di.classes);
-        goto done;
-    }
     int K = sr.ev.K = di.classes;
     int64_t per_epoch = di.count / o->batch; /* full batches only */
     int64_t decay_end = atoll(cli_settings_value(&o->set, sr.model, "decay_end", value, sizeof value));

@@ -229,8 +229,10 @@ void train_cli_json_end(train_cli *tc, const char *checkpoint, const char *key, 
     printf("}\n");
 }
 
-int train_cli_arch_shape(const cli_settings *set, const char *text, const char *source, const char *part, int *c,
-                         int *h, int *w)
+/* A new run's image shape before its model is built: the input of the text
+ * given, or of the model setting's preset `part`. 0 after printing why. */
+static int arch_shape(const cli_settings *set, const char *text, const char *source, const char *part, int *c, int *h,
+                      int *w)
 {
     if (text) {
         clgan_arch *a;
@@ -249,5 +251,28 @@ int train_cli_arch_shape(const cli_settings *set, const char *text, const char *
         }
     }
     fprintf(stderr, "clgan: no %s preset '%s'\n", clgan_model_kind_name(set->kind), model);
+    return 0;
+}
+
+int train_cli_image_shape(const clgan_model_info *resumed, const cli_settings *set, const char *text,
+                          const char *source, const char *part, const char *net, int *c, int *h, int *w)
+{
+    if (resumed) *c = resumed->channels, *h = resumed->height, *w = resumed->width;
+    else if (!arch_shape(set, text, source, part, c, h, w)) return 2;
+    if (*h == *w && (*c == 1 || *c == 3)) return 0;
+    fprintf(stderr, "clgan: %s takes %dx%dx%d images (CxHxW); the data loads as square grey (1) or RGB (3) images\n",
+            net, *c, *h, *w);
+    return 2;
+}
+
+int train_cli_resumed_classes(const clgan_model_info *resumed, const char *ckpt_path, const clgan_dataset *d)
+{
+    if (!resumed) return 1;
+    if (resumed->kind != CLGAN_MODEL_GAN && !run_check_ckpt_class_names(ckpt_path, d)) return 0;
+    clgan_dataset_info in;
+    clgan_dataset_get_info(d, &in);
+    if (resumed->classes == in.classes) return 1;
+    fprintf(stderr, "clgan: the checkpoint was trained on %d classes, %s has %d\n", resumed->classes, in.source,
+            in.classes);
     return 0;
 }

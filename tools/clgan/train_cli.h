@@ -49,11 +49,17 @@ int train_cli_run_model(train_cli *tc, clgan_model *model, clgan_train_params *p
 /* After an evaluation at p: ev's confusion matrix as DIR/epoch-NNNN.png,
  * then the report printed. CLGAN_ERR_IO after printing why. */
 clgan_status train_cli_report_eval(train_cli *tc, train_cli_eval *ev, const clgan_train_progress *p);
-/* A new run's image shape before its model is built: the input of the
- * architecture text given (source names it in errors), or of the model
- * setting's preset `part` ("d", "c"). 0 after printing why. */
-int train_cli_arch_shape(const cli_settings *set, const char *text, const char *source, const char *part, int *c,
-                         int *h, int *w);
+/* The image shape the data is loaded at: a resumed run's model's, or a new
+ * run's before its model is built, the input of the architecture text
+ * given (source names it in errors) or of the model setting's preset
+ * `part` ("d", "c"); square, grey or RGB (else a message naming `net`).
+ * 0, or exit code 2 after printing why. */
+int train_cli_image_shape(const clgan_model_info *resumed, const cli_settings *set, const char *text,
+                          const char *source, const char *part, const char *net, int *c, int *h, int *w);
+/* A resumed run (resumed NULL: a new one, always 1) on data with as many
+ * classes as its model, and (but for a GAN, whose checkpoint keeps none)
+ * the same class names as its checkpoint. 0 after printing why. */
+int train_cli_resumed_classes(const clgan_model_info *resumed, const char *ckpt_path, const clgan_dataset *d);
 
 /* ---- a run's device, data and model ------------------------------------------ */
 /* --resume: the device opened into *ctx and ckpt_path's model loaded (its
