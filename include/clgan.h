@@ -14,6 +14,8 @@
  *                    evaluation, the stop request, the NaN guard, log.csv
  *   clgan/checkpoint.h  a checkpoint's kind and text sections, without a model
  *   clgan/profile.h  where a context's device time goes, per layer and kernel
+ *   clgan/augment.h  a classifier's training set enlarged by a conditional GAN model
+ *   clgan/bench.h    benchmark workloads, GEMM shapes, GEMM tuning and tuning files
  *   clgan/score.h    scoring samples (Frechet distance, inception score, mode
  *                    coverage) with a classifier model; confusion-matrix metrics
  *
@@ -33,4 +35,6 @@
 #include "clgan/checkpoint.h"
 #include "clgan/profile.h"
 #include "clgan/score.h"
+#include "clgan/bench.h"
+#include "clgan/augment.h"
 #endif

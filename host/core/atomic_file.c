@@ -8,6 +8,8 @@
 
 clgan_status clgan_write_file_atomic(const char *path, const void *data, size_t n)
 {
+    if (!path || !*path || (n && !data))
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_write_file_atomic: needs a path and the data");
     static unsigned counter;
     char tmp[4200];
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld.%u", path, (long)getpid(), counter++);

@@ -7,7 +7,5 @@
 
 #include "core/error.h"
 
-/* CLGAN_ERR_IO, naming the file and the reason, when it cannot be written
- * (the temporary file is removed then). */
-clgan_status clgan_write_file_atomic(const char *path, const void *data, size_t n);
+/* clgan_write_file_atomic is public (clgan/core.h). */
 #endif

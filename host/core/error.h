@@ -31,10 +31,9 @@ void clgan_clear_error(void);
  *   char esc[CLGAN_ESCAPE_CAP];
  *   clgan_fail(..., "unknown model '%s'", clgan_escape(m, strlen(m), esc, sizeof esc));
  * Every message that quotes bytes read from a file goes through this. */
-#define CLGAN_ESCAPE_CAP 160
 const char *clgan_escape(const void *s, size_t n, char *buf, size_t cap);
-/* The same for a NUL-terminated string (NULL gives ""). */
-const char *clgan_escape_str(const char *s, char *buf, size_t cap);
+/* The same for a NUL-terminated string, clgan_escape_str, and CLGAN_ESCAPE_CAP
+ * are public (clgan/core.h). */
 
 /* "CL_OUT_OF_RESOURCES" for -5, "CL_UNKNOWN_ERROR(-1234)" otherwise. */
 const char *clgan_cl_error_name(cl_int err);

@@ -194,6 +194,8 @@ int clgan_device_tuned(int index, const char *cache_dir, char *created, size_t c
 
 size_t clgan_ctx_bytes_in_use(const clgan_ctx *ctx) { return ctx ? ctx->bytes_in_use : 0; }
 size_t clgan_ctx_peak_bytes(const clgan_ctx *ctx) { return ctx ? ctx->peak_bytes : 0; }
+const char *clgan_ctx_cache_dir(const clgan_ctx *ctx) { return ctx ? ctx->cache_dir : ""; }
+const clgan_tuning *clgan_ctx_tuning(const clgan_ctx *ctx) { return ctx ? ctx->tuning : NULL; }
 uint64_t clgan_ctx_alloc_count(const clgan_ctx *ctx) { return ctx ? ctx->alloc_count : 0; }
 
 /* ---- memory ----------------------------------------------------------- */

@@ -235,6 +235,9 @@ char *clgan_tuning_format(const clgan_tuning *t)
 
 void clgan_tuning_path(const char *cache_dir, const clgan_device_info *info, char *path, size_t cap)
 {
+    if (!path || cap == 0) return;
+    path[0] = '\0';
+    if (!cache_dir || !info) return;
     clgan_sha256_state h;
     clgan_sha256_init(&h);
     const char *parts[] = {info->platform_name, info->device_name, info->driver_version, clgan_clblast_version()};
@@ -278,6 +281,7 @@ clgan_status clgan_tuning_load(const char *cache_dir, const clgan_device_info *i
 
 clgan_status clgan_tuning_save(const char *cache_dir, const clgan_tuning *t)
 {
+    if (!t) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_tuning_save: the tuning is NULL");
     if (!cache_dir || !*cache_dir)
         return clgan_fail(CLGAN_ERR_IO, "cannot save the tuning: the disk cache is off (CLGAN_CACHE_DIR)");
     clgan_device_info info;
@@ -338,6 +342,7 @@ clgan_status clgan_tuning_install(clgan_ctx *ctx, const clgan_tuning *t)
 
 clgan_status clgan_tuning_env(int *use)
 {
+    if (!use) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_tuning_env: use is NULL");
     const char *env = getenv("CLGAN_GEMM_TUNED");
     *use = 1;
     if (!env || !*env || !strcmp(env, "1")) return CLGAN_OK;

@@ -27,27 +27,9 @@
 #define CLGAN_TUNING_H
 #include "device/context.h"
 
-#define CLGAN_TUNING_MAX_SETS 4
-#define CLGAN_TUNING_MAX_PARAMS 20
-
-typedef struct clgan_tuning_set {
-    char kernel[24]; /* CLBlast kernel family: "XgemmDirect", "Xgemm", "GemmRoutine" */
-    int count;
-    char names[CLGAN_TUNING_MAX_PARAMS][24];
-    size_t values[CLGAN_TUNING_MAX_PARAMS];
-} clgan_tuning_set;
-
-typedef struct clgan_tuning {
-    char platform[128], device[128], driver[128], clblast[32];
-    char created[32]; /* UTC, ISO 8601 */
-    char models[256];
-    double gemm_ms_default, gemm_ms_tuned;
-    int set_count;
-    clgan_tuning_set sets[CLGAN_TUNING_MAX_SETS];
-} clgan_tuning;
-
-/* The CLBlast version clgan was built against ("1.5.3"). */
-const char *clgan_clblast_version(void);
+/* The structs clgan_tuning_set and clgan_tuning, clgan_clblast_version,
+ * clgan_tuning_path, clgan_tuning_save and clgan_tuning_env are public
+ * (clgan/bench.h). */
 
 /* Parse a tuning file's bytes (any bytes: this is the fuzzed entry point).
  * CLGAN_ERR_FORMAT with a message naming the line for anything malformed,
@@ -56,14 +38,10 @@ clgan_status clgan_tuning_parse(const char *text, size_t len, clgan_tuning *out 
 /* The file's text with its checksum line; malloc'd, caller frees. */
 char *clgan_tuning_format(const clgan_tuning *t);
 
-/* Path of the tuning file for a device under cache_dir (no file access). */
-void clgan_tuning_path(const char *cache_dir, const clgan_device_info *info, char *path, size_t cap);
 /* Read the tuning file for `info` under cache_dir. CLGAN_ERR_IO when there is
  * none; CLGAN_ERR_FORMAT when it is damaged or belongs to another device,
  * driver or CLBlast version (the message says which). */
 clgan_status clgan_tuning_load(const char *cache_dir, const clgan_device_info *info, clgan_tuning *out /* OUT */);
-/* Write it atomically (temp file + rename), creating the folder. */
-clgan_status clgan_tuning_save(const char *cache_dir, const clgan_tuning *t);
 
 /* CLBlast keeps parameter overrides per device for the whole process (it has
  * no call to undo them): these record which devices this process changed, so
@@ -74,10 +52,6 @@ int clgan_tuning_overridden(cl_device_id device);
 
 /* Install a tuning's parameter sets into CLBlast for the context's device. */
 clgan_status clgan_tuning_install(clgan_ctx *ctx, const clgan_tuning *t);
-/* CLGAN_GEMM_TUNED: unset, empty or "1" (apply the tuning file, *use = 1) or
- * "0" (*use = 0); anything else is CLGAN_ERR_INVALID_ARG naming the variable
- * and its value. */
-clgan_status clgan_tuning_env(int *use /* OUT */);
 /* Called once by clgan_ctx_create: loads the device's file, installs it and
  * keeps it in ctx->tuning, or leaves ctx->tuning NULL (printing one note to
  * stderr for a damaged or stale file). */

@@ -13,6 +13,7 @@
 
 clgan_status clgan_gemm_record_start(clgan_ctx *ctx)
 {
+    if (!ctx) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_gemm_record_start: ctx is NULL");
     if (!ctx->gemm_record) ctx->gemm_record = malloc(sizeof *ctx->gemm_record);
     if (!ctx->gemm_record) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory recording GEMM shapes");
     ctx->gemm_record->count = 0;
@@ -21,7 +22,7 @@ clgan_status clgan_gemm_record_start(clgan_ctx *ctx)
 
 int clgan_gemm_record_stop(clgan_ctx *ctx, clgan_gemm_shape *out, int cap)
 {
-    struct clgan_gemm_record *r = ctx->gemm_record;
+    struct clgan_gemm_record *r = ctx ? ctx->gemm_record : NULL;
     if (!r) return 0;
     int n = r->count;
     for (int i = 0; i < n && i < cap; i++) out[i] = r->shapes[i];

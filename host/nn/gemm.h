@@ -15,18 +15,10 @@ const char *clgan_clblast_status_name(int status);
  * While recording, every clgan_gemm call adds its shape to the context's list
  * (equal shapes merged, with a call count): `clgan tune` and `clgan bench ops`
  * run a model's step with recording on to learn which GEMMs it issues. */
-#define CLGAN_GEMM_RECORD_MAX 512
-typedef struct clgan_gemm_shape {
-    size_t m, n, k;
-    int trans_a, trans_b;
-    double count; /* calls (or a weight, once merged over models) */
-} clgan_gemm_shape;
+/* CLGAN_GEMM_RECORD_MAX, clgan_gemm_shape, clgan_gemm_record_start and _stop
+ * are public (clgan/bench.h). */
 struct clgan_gemm_record {
     int count; /* distinct shapes (more than CLGAN_GEMM_RECORD_MAX are not kept) */
     clgan_gemm_shape shapes[CLGAN_GEMM_RECORD_MAX];
 };
-/* Start (or restart, clearing) recording. */
-clgan_status clgan_gemm_record_start(clgan_ctx *ctx);
-/* Stop; copies at most cap shapes into out and returns how many were recorded. */
-int clgan_gemm_record_stop(clgan_ctx *ctx, clgan_gemm_shape *out, int cap);
 #endif

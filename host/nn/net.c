@@ -623,6 +623,14 @@ void clgan_net_describe(const clgan_net *net, char *out, size_t cap)
 
 /* ---- the public view of a net (clgan/net.h) ---------------------------- */
 
+const clgan_layer_spec *clgan_net_layer_spec(const clgan_net *net, int layer, int *in_c, int *in_h, int *in_w)
+{
+    if (!net || layer < 0 || layer >= net->n_layers) return NULL;
+    const net_layer *l = &net->layers[layer];
+    *in_c = l->in_c, *in_h = l->in_h, *in_w = l->in_w;
+    return &l->spec;
+}
+
 const char *clgan_net_layer_kind(const clgan_net *net, int layer)
 {
     return net && layer >= 0 && layer < net->n_layers ? clgan_layer_kind_name(net->layers[layer].spec.kind) : NULL;

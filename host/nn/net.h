@@ -132,6 +132,8 @@ void clgan_net_set_name(clgan_net *net, const char *name);
 
 /* Allocate activations and scratch for batch size n (no-op if already planned for n). */
 clgan_status clgan_net_plan(clgan_net *net, int n);
+/* Layer `layer`'s spec and input shape of one image; NULL out of range. */
+const clgan_layer_spec *clgan_net_layer_spec(const clgan_net *net, int layer, int *in_c, int *in_h, int *in_w);
 
 /* Forward x [N, in_c, in_h, in_w] (N = planned batch). labels: int32 device
  * buffer [N] for CONCAT_LABELS layers (NULL if the net has none). training

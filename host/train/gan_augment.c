@@ -33,6 +33,7 @@ uint64_t clgan_gan_augment_chunk_seed(uint64_t seed, int chunk)
 
 clgan_status clgan_gan_augment_plan(const clgan_dataset *d, clgan_gan_augment_mode mode, double ratio, int *gen)
 {
+    if (!d || !gen) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_gan_augment_plan: NULL argument");
     int K = d->classes;
     if (K < 1) return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s is unlabelled: GAN augmentation needs classes", d->source);
     if (mode != CLGAN_GAN_AUGMENT_BALANCE && mode != CLGAN_GAN_AUGMENT_ENLARGE)
@@ -143,6 +144,7 @@ clgan_status clgan_gan_augment(clgan_gan *gan, const clgan_dataset *d, clgan_gan
 
 clgan_status clgan_gan_augment_png(const char *path, const clgan_dataset *aug, int first_generated, int per_class)
 {
+    if (!path || !aug) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_gan_augment_png: NULL argument");
     int K = aug->classes;
     if (K < 1 || per_class < 1 || first_generated < 0 || first_generated > aug->n)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "augmentation grid: %d classes, %d per class, generated images from %d "

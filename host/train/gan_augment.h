@@ -38,21 +38,8 @@
 
 #define CLGAN_GAN_AUGMENT_CHUNK 256
 
-typedef enum clgan_gan_augment_mode {
-    CLGAN_GAN_AUGMENT_BALANCE = 0,
-    CLGAN_GAN_AUGMENT_ENLARGE = 1
-} clgan_gan_augment_mode;
-
-/* "balance" / "enlarge" (NULL for anything else). */
-const char *clgan_gan_augment_mode_name(clgan_gan_augment_mode mode);
-
-/* The generated images per class, gen[k] for k in [0, d->classes), that
- * (d, mode, ratio) asks for (see above). CLGAN_ERR_INVALID_ARG for unlabelled
- * data, an unknown mode, a ratio that is negative, not finite, or 0 with
- * ENLARGE, or a total beyond 2e9 images. */
-clgan_status clgan_gan_augment_plan(const clgan_dataset *d, clgan_gan_augment_mode mode, double ratio,
-                                    int *gen /* OUT [K] */);
-
+/* The mode enum, clgan_gan_augment_mode_name and clgan_gan_augment_plan are
+ * public (clgan/augment.h). */
 /* The sampling seed of generation chunk j (a fixed mix of seed and j). */
 uint64_t clgan_gan_augment_chunk_seed(uint64_t seed, int chunk);
 
@@ -64,12 +51,6 @@ uint64_t clgan_gan_augment_chunk_seed(uint64_t seed, int chunk);
 clgan_status clgan_gan_augment(clgan_gan *gan, const clgan_dataset *d, clgan_gan_augment_mode mode, double ratio,
                                uint64_t seed, clgan_dataset **out /* OUT */, int *generated /* OUT [K], may be NULL */);
 
-/* A PNG grid (host/io/image.h, pad 2) of the generated images of an
- * augmented dataset, for looking at: one row per class (aug->classes rows),
- * the first per_class generated images of that class from index
- * first_generated on (d->n for clgan_gan_augment's output), in per_class
- * columns; a class with fewer generated images leaves the rest of its row
- * background grey. Size: per_class * w + (per_class + 1) * 2 wide,
- * K * h + (K + 1) * 2 high. */
-clgan_status clgan_gan_augment_png(const char *path, const clgan_dataset *aug, int first_generated, int per_class);
+/* clgan_gan_augment_png is public (clgan/augment.h); clgan_model_augment is
+ * clgan_gan_augment on a GAN model. */
 #endif

@@ -3,6 +3,7 @@
  * (train/ssl.h) and a head on a GAN discriminator's features
  * (train/dfeatures.h). Settings come from the kinds' tables (settings.h). */
 #include "clgan/model.h"
+#include "clgan/augment.h"
 #include "clgan/checkpoint.h"
 #include "clgan/score.h"
 
@@ -11,6 +12,7 @@
 #include "models/arch.h"
 #include "train/classifier.h"
 #include "train/dfeatures.h"
+#include "train/gan_augment.h"
 #include "train/gan_checkpoint.h"
 #include "train/metrics.h"
 #include "train/score.h"
@@ -792,4 +794,15 @@ clgan_status clgan_model_features(clgan_model *m, int n, const float *images, fl
     if (n < 1 || !images) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_features: needs n >= 1 images");
     if (m->kind == CLGAN_MODEL_CLASSIFIER) return clgan_score_features(m->ctx, m->clf, n, images, features, probs);
     return clgan_score_ssl_features(m->ctx, m->ssl, n, images, features, probs);
+}
+
+/* ---- GAN augmentation (clgan/augment.h) ----------------------------------- */
+clgan_status clgan_model_augment(clgan_model *m, const clgan_dataset *d, clgan_gan_augment_mode mode, double ratio,
+                                 uint64_t seed, clgan_dataset **out, int *generated)
+{
+    if (out) *out = NULL;
+    TRY(need_model(m, "clgan_model_augment"));
+    if (!d || !out) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_augment: the dataset and out are required");
+    if (m->kind != CLGAN_MODEL_GAN) return wrong_kind(m, "clgan_model_augment", "a conditional gan model generates");
+    return clgan_gan_augment(m->gan, d, mode, ratio, seed, out, generated);
 }

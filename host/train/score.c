@@ -238,8 +238,9 @@ clgan_status clgan_frechet_from_stats(int F, const double *mu1, const double *s1
     double d = dmu + tr1 + tr2 - 2 * tr_sqrt;
     /* Eigenvalues that are round-off negatives are clamped before their square roots, so a rank-deficient
      * covariance (fewer rows than features) leaves a residue of ~1e-7 relative to the traces (test_score:
-     * -1.4e-5 with 3 rows of 62 features, traces ~165). */
-    if (d < 0 && d > -1e-6 * (1 + tr1 + tr2 + dmu)) d = 0;
+     * -1.4e-5 with 3 rows of 62 features, traces ~165); a set against itself leaves one of either sign.
+     * Within that round-off of 0 the distance is 0. */
+    if (fabs(d) < 1e-6 * (1 + tr1 + tr2 + dmu)) d = 0;
     *fd = d;
     return CLGAN_OK;
 }

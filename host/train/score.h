@@ -16,8 +16,8 @@
  *     FD = ||mu1 - mu2||^2 + Tr(S1) + Tr(S2) - 2 Tr((S1^1/2 S2 S1^1/2)^1/2)
  * where Tr((S1^1/2 S2 S1^1/2)^1/2) = Tr((S1 S2)^1/2); both square roots come
  * from a cyclic Jacobi eigen-decomposition, tiny negative eigenvalues
- * (round-off) clamped to 0. A result within round-off below 0 is returned
- * as 0.
+ * (round-off) clamped to 0. A result within round-off of 0 (1e-6 of the
+ * traces) is returned as 0, so a set against itself gives exactly 0.
  *
  * Inception-Score-style number: exp(mean_x KL(p(y|x) || p(y))), p(y) the
  * mean of the rows: 1 when every prediction is the same, K when each image

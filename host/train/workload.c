@@ -124,6 +124,7 @@ void clgan_workload_free(clgan_workload *w)
 
 clgan_status clgan_workload_train_step(clgan_workload *w)
 {
+    if (!w) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_workload_train_step: the workload is NULL");
     if (w->gan) return clgan_gan_train_step(w->gan, w->images, w->labels, NULL);
     if (w->clf) return clgan_classifier_train_step(w->clf, w->images, w->labels, NULL);
     return clgan_ssl_train_step(w->ssl, w->images, w->labels, w->images, NULL);
@@ -131,18 +132,20 @@ clgan_status clgan_workload_train_step(clgan_workload *w)
 
 clgan_status clgan_workload_infer(clgan_workload *w)
 {
+    if (!w) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_workload_infer: the workload is NULL");
     if (w->gan) return clgan_gan_sample(w->gan, w->batch, NULL, 1, w->out);
     if (w->clf) return clgan_classifier_predict(w->clf, w->batch, w->images, w->out);
     return clgan_ssl_predict(w->ssl, w->batch, w->images, w->out);
 }
 
-const char *clgan_workload_name(const clgan_workload *w) { return presets[w->preset].name; }
-int clgan_workload_width(const clgan_workload *w) { return w->width; }
-int clgan_workload_batch(const clgan_workload *w) { return w->batch; }
-int clgan_workload_conditional(const clgan_workload *w) { return presets[w->preset].conditional; }
+const char *clgan_workload_name(const clgan_workload *w) { return w ? presets[w->preset].name : NULL; }
+int clgan_workload_width(const clgan_workload *w) { return w ? w->width : 0; }
+int clgan_workload_batch(const clgan_workload *w) { return w ? w->batch : 0; }
+int clgan_workload_conditional(const clgan_workload *w) { return w ? presets[w->preset].conditional : 0; }
 
 int clgan_workload_nets(clgan_workload *w, clgan_net **nets, const char **names)
 {
+    if (!w || !nets || !names) return 0;
     if (w->clf) {
         nets[0] = clgan_classifier_net(w->clf), names[0] = "C";
         return 1;
@@ -175,6 +178,8 @@ static void merge_shape(clgan_gemm_shape *out, int *count, int cap, const clgan_
 clgan_status clgan_workload_gemm_shapes(clgan_ctx *ctx, const char *names, int batch, clgan_gemm_shape *out, int cap,
                                         int *count)
 {
+    if (!ctx || !count || (cap > 0 && !out))
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_workload_gemm_shapes: NULL argument");
     *count = 0;
     char list[512];
     snprintf(list, sizeof list, "%s", names && *names ? names : "dcgan28,lenet28");

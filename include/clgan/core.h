@@ -66,9 +66,22 @@ CLGAN_API clgan_status clgan_fail(clgan_status status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* Copy the NUL-terminated s (NULL gives "") into buf for a message:
+ * printable ASCII as is, a backslash as "\\", every other byte as "\xNN";
+ * text that does not fit in cap bytes is cut (never inside an escape) and
+ * ends in "...". Returns buf (always NUL-terminated when cap > 0), so it can
+ * be a printf argument for bytes read from a file. CLGAN_ESCAPE_CAP bytes
+ * hold a readable quotation. */
+#define CLGAN_ESCAPE_CAP 160
+CLGAN_API const char *clgan_escape_str(const char *s, char *buf, size_t cap);
 /* Release memory the library allocated for the caller (texts it returns);
  * NULL is a no-op. */
 CLGAN_API void clgan_free(void *p);
+/* Write n bytes as the whole file at path so that readers see the old
+ * contents or the new ones, never a mix: a temporary file beside it,
+ * flushed and synced, then renamed over it. CLGAN_ERR_IO naming the file and
+ * the reason when it cannot be written (the temporary file is removed). */
+CLGAN_API clgan_status clgan_write_file_atomic(const char *path, const void *data, size_t n);
 
 /* ---- devices ---------------------------------------------------------- */
 

@@ -19,10 +19,10 @@
  * feature sets (covariances with the n-1 divisor, as numpy.cov):
  *     FD = ||mu1 - mu2||^2 + Tr(S1) + Tr(S2) - 2 Tr((S1 S2)^1/2)
  * (square roots from a Jacobi eigen-decomposition; a result within
- * round-off below 0 is 0). Inception-Score-style number:
- * exp(mean_x KL(p(y|x) || p(y))), p(y) the mean of the rows: 1 when every
- * prediction is the same, K when each image is confidently one class and the
- * classes are used evenly.
+ * round-off of 0, 1e-6 of the traces, is 0: a set against itself gives 0).
+ * Inception-Score-style number: exp(mean_x KL(p(y|x) || p(y))), p(y) the
+ * mean of the rows: 1 when every prediction is the same, K when each image is
+ * confidently one class and the classes are used evenly.
  */
 #ifndef CLGAN_SCORE_API_H
 #define CLGAN_SCORE_API_H

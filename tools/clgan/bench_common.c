@@ -3,11 +3,8 @@
  * objects, the per-result progress line and the closing table, iteration
  * timing, and the atomic --out write. */
 #include "bench.h"
-#include "core/atomic_file.h"
 #include "cli.h"
 
-#include "device/context.h"
-#include "device/tuning.h"
 
 #include <errno.h>
 #include <math.h>
@@ -282,9 +279,10 @@ clgan_status bench_doc_begin(bench_doc *d, const char *suite, clgan_ctx *ctx, in
     if (tuned) {
         cJSON *t = cJSON_AddObjectToObject(r, "tuning");
         cJSON_AddStringToObject(t, "created", tuned_at);
-        if (ctx->tuning) cJSON_AddStringToObject(t, "models", ctx->tuning->models);
-        if (ctx->cache_dir[0]) {
-            clgan_tuning_path(ctx->cache_dir, &info, buf, sizeof buf);
+        const clgan_tuning *applied = clgan_ctx_tuning(ctx);
+        if (applied) cJSON_AddStringToObject(t, "models", applied->models);
+        if (clgan_ctx_cache_dir(ctx)[0]) {
+            clgan_tuning_path(clgan_ctx_cache_dir(ctx), &info, buf, sizeof buf);
             cJSON_AddStringToObject(t, "file", buf);
         }
     } else {

@@ -16,10 +16,7 @@
 #include "bench.h"
 #include "cli.h"
 
-#include "device/profile.h"
-#include "nn/gemm.h"
 #include "profile_report.h"
-#include "train/workload.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -13,8 +13,9 @@
  *
  * For GANs MODEL names the net too ("dcgan28.G", "dcgan28.D"), as both nets
  * have a layer 0; classifiers use the preset name ("lenet28"). The ssl
- * presets' layer tables are private to train/ssl.c, so their layers are
- * not timed here (their GEMMs are).
+ * presets' layers are not timed here (their GEMMs are), so the suite's rows
+ * stay those of earlier documents. Every operation is a clgan_bench_op
+ * (clgan/bench.h).
  *
  * flops: GEMMs 2*M*N*K; conv2d forward 2*OC*C*KH*KW*OH*OW*N; conv_transpose2d
  * forward 2*C*OC*KH*KW*H*W*N (per input pixel); dense forward 2*N*IN*OUT;
@@ -24,12 +25,6 @@
  * parameter gradients written. */
 #include "bench.h"
 #include "cli.h"
-
-#include "nn/gemm.h"
-#include "nn/net.h"
-#include "train/classifier_models.h"
-#include "train/gan.h"
-#include "train/workload.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -46,50 +41,23 @@ typedef struct shape_entry {
 
 typedef struct layer_job {
     char model[40]; /* "lenet28", "dcgan28.G" */
-    int layer, batch;
-    int c, h, w;    /* input shape */
-    clgan_layer_spec spec;
+    int model_index, net, layer;
 } layer_job;
 
 /* ---- GEMM ----------------------------------------------------------------------- */
 
-typedef struct gemm_job {
-    clgan_ctx *ctx;
-    size_t m, n, k, lda, ldb, ldc;
-    int ta, tb;
-    cl_mem a, b, c;
-} gemm_job;
+static clgan_status op_forward(void *user) { return clgan_bench_op_run(user, 0); }
+static clgan_status op_backward(void *user) { return clgan_bench_op_run(user, 1); }
 
-static clgan_status gemm_iter(void *user)
-{
-    gemm_job *g = user;
-    return clgan_gemm(g->ctx, g->ta, g->tb, g->m, g->n, g->k, 1.0f, g->a, 0, g->lda, g->b, 0, g->ldb, 0.0f, g->c, 0,
-                      g->ldc);
-}
-
-static clgan_status upload_random(clgan_ctx *ctx, cl_mem *mem, size_t floats, uint64_t seed)
-{
-    TRY(clgan_buffer_create(ctx, floats * sizeof(float), mem));
-    float *h = malloc(floats * sizeof *h);
-    if (!h) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory for %zu floats", floats);
-    bench_fill_random(h, floats, seed);
-    clgan_status st = clgan_buffer_write(ctx, *mem, 0, floats * sizeof *h, h);
-    free(h);
-    return st;
-}
-
-/* Time C[m,n] = op(A)[m,k] op(B)[k,n] (row-major, clgan_gemm's convention). */
+/* Time C[m,n] = op(A)[m,k] op(B)[k,n] (row-major). */
 static clgan_status time_gemm(clgan_ctx *ctx, size_t m, size_t n, size_t k, int ta, int tb, int warmup, int reps,
                               double *times)
 {
-    gemm_job g = {ctx, m, n, k, ta ? m : k, tb ? k : n, n, ta, tb, NULL, NULL, NULL};
-    clgan_status st = upload_random(ctx, &g.a, m * k, 1);
-    if (st == CLGAN_OK) st = upload_random(ctx, &g.b, k * n, 2);
-    if (st == CLGAN_OK) st = clgan_buffer_create(ctx, m * n * sizeof(float), &g.c);
-    if (st == CLGAN_OK) st = bench_time(ctx, gemm_iter, &g, warmup, reps, times);
-    if (g.a) clgan_buffer_release(ctx, g.a);
-    if (g.b) clgan_buffer_release(ctx, g.b);
-    if (g.c) clgan_buffer_release(ctx, g.c);
+    clgan_gemm_shape s = {m, n, k, ta, tb, 1};
+    clgan_bench_op *op;
+    TRY(clgan_bench_op_gemm(ctx, &s, &op));
+    clgan_status st = bench_time(ctx, op_forward, op, warmup, reps, times);
+    clgan_bench_op_free(op);
     return st;
 }
 
@@ -106,133 +74,54 @@ static cJSON *gemm_params(size_t m, size_t n, size_t k, int ta, int tb)
 
 /* ---- layers ----------------------------------------------------------------------- */
 
-/* The preset's nets as (model label, specs, input shape); 0 nets for presets
- * whose layer tables are not exported (ssl). Fails when a table does not
- * match the workload's nets (then the presets and this file disagree). */
-static clgan_status preset_layers(clgan_workload *w, layer_job *jobs, int cap, int *count)
+/* The timed layers of a workload's nets, appended to jobs. */
+static clgan_status workload_layers(clgan_workload *w, int model_index, layer_job *jobs, int cap, int *count)
 {
+    static const char *const timed[] = {"conv2d", "conv_transpose2d", "dense", "batchnorm", "maxpool", "avgpool"};
     const char *name = clgan_workload_name(w);
-    clgan_layer_spec specs[2][CLGAN_CLASSIFIER_MAX_LAYERS > CLGAN_MAX_NET_LAYERS ? CLGAN_CLASSIFIER_MAX_LAYERS
-                                                                                : CLGAN_MAX_NET_LAYERS];
-    int n_specs[2] = {0, 0}, in[2][3], n_nets = 0;
-    const char *suffix[2] = {"", ""};
-    if (!strncmp(name, "dcgan", 5)) {
-        clgan_gan_arch a = clgan_gan_default_config().arch;
-        snprintf(a.model, sizeof a.model, "%.*s", (int)strcspn(name, "-"), name);
-        a.width = clgan_workload_width(w);
-        if (clgan_workload_conditional(w)) a.conditional = 1, a.classes = 10;
-        TRY(clgan_gan_arch_resolve(&a));
-        TRY(clgan_gan_generator_specs(&a, specs[0], &n_specs[0]));
-        TRY(clgan_gan_discriminator_specs(&a, specs[1], &n_specs[1], NULL));
-        in[0][0] = a.nz, in[0][1] = in[0][2] = 1;
-        in[1][0] = a.c, in[1][1] = a.h, in[1][2] = a.w;
-        suffix[0] = ".G", suffix[1] = ".D";
-        n_nets = 2;
-    } else if (!strncmp(name, "lenet", 5) || !strncmp(name, "vgg", 3)) {
-        clgan_classifier_arch a;
-        memset(&a, 0, sizeof a);
-        snprintf(a.model, sizeof a.model, "%s", name);
-        a.width = clgan_workload_width(w), a.classes = 10;
-        TRY(clgan_classifier_arch_resolve(&a));
-        TRY(clgan_classifier_specs(&a, specs[0], &n_specs[0], NULL));
-        in[0][0] = a.c, in[0][1] = a.h, in[0][2] = a.w;
-        n_nets = 1;
-    }
+    if (!strncmp(name, "ssl", 3)) return CLGAN_OK;
     clgan_net *nets[2];
     const char *names[2];
-    int have = n_nets ? clgan_workload_nets(w, nets, names) : 0;
-    for (int t = 0; t < n_nets; t++) {
-        if (t >= have || clgan_net_layer_count(nets[t]) != n_specs[t])
-            return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: the preset's layer table (%d layers) does not match the "
-                                                     "workload's net %d", name, n_specs[t], t);
-        for (int i = 0; i < n_specs[t]; i++) {
-            clgan_layer_kind k = specs[t][i].kind;
-            int c = in[t][0], h = in[t][1], wd = in[t][2];
-            if (i > 0) clgan_net_layer_shape(nets[t], i - 1, &c, &h, &wd);
-            if (k != CLGAN_LAYER_CONV2D && k != CLGAN_LAYER_CONV_TRANSPOSE && k != CLGAN_LAYER_DENSE &&
-                k != CLGAN_LAYER_BATCHNORM && k != CLGAN_LAYER_MAXPOOL && k != CLGAN_LAYER_AVGPOOL)
-                continue;
+    int n_nets = clgan_workload_nets(w, nets, names);
+    for (int t = 0; t < n_nets; t++)
+        for (int i = 0; i < clgan_net_layer_count(nets[t]); i++) {
+            const char *kind = clgan_net_layer_kind(nets[t], i);
+            size_t q = 0;
+            while (q < sizeof timed / sizeof *timed && strcmp(kind, timed[q])) q++;
+            if (q == sizeof timed / sizeof *timed) continue;
             if (*count == cap) return clgan_fail(CLGAN_ERR_INVALID_ARG, "more than %d layers", cap);
             layer_job *j = &jobs[(*count)++];
-            snprintf(j->model, sizeof j->model, "%s%s", name, suffix[t]);
-            j->layer = i, j->batch = clgan_workload_batch(w);
-            j->c = c, j->h = h, j->w = wd;
-            j->spec = specs[t][i];
+            snprintf(j->model, sizeof j->model, "%s%s%s", name, n_nets > 1 ? "." : "", n_nets > 1 ? names[t] : "");
+            j->model_index = model_index, j->net = t, j->layer = i;
         }
-    }
     return CLGAN_OK;
 }
 
-typedef struct layer_run {
-    clgan_net *net;
-    clgan_tensor x, dx;
-    const clgan_tensor *y;
-} layer_run;
-
-static clgan_status layer_forward(void *user)
+static void time_layer(clgan_ctx *ctx, bench_doc *doc, clgan_workload *w, const layer_job *j, int warmup, int reps)
 {
-    layer_run *r = user;
-    return clgan_net_forward(r->net, &r->x, NULL, 1, &r->y);
-}
-
-static clgan_status layer_backward(void *user)
-{
-    layer_run *r = user;
-    return clgan_net_backward(r->net, &r->dx);
-}
-
-static clgan_status upload_tensor_random(clgan_ctx *ctx, clgan_tensor *t, uint64_t seed)
-{
-    float *h = malloc(t->count * sizeof *h);
-    if (!h) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory");
-    bench_fill_random(h, t->count, seed);
-    clgan_status st = clgan_tensor_upload(ctx, t, h);
-    free(h);
-    return st;
-}
-
-static const char *kind_id(clgan_layer_kind k)
-{
-    switch (k) {
-    case CLGAN_LAYER_CONV2D: return "conv2d";
-    case CLGAN_LAYER_CONV_TRANSPOSE: return "conv_transpose2d";
-    case CLGAN_LAYER_DENSE: return "dense";
-    case CLGAN_LAYER_BATCHNORM: return "batchnorm";
-    case CLGAN_LAYER_MAXPOOL: return "maxpool";
-    case CLGAN_LAYER_AVGPOOL: return "avgpool";
-    default: return clgan_layer_kind_name(k);
-    }
-}
-
-static void time_layer(clgan_ctx *ctx, bench_doc *doc, const layer_job *j, int warmup, int reps)
-{
-    const char *kind = kind_id(j->spec.kind);
+    clgan_net *nets[2];
+    const char *names[2];
+    int B = clgan_workload_batch(w);
+    clgan_workload_nets(w, nets, names);
+    const char *kind = clgan_net_layer_kind(nets[j->net], j->layer);
     bench_result fw, bw;
-    bench_result_init(&fw, kind, "op/%s/%s/L%d/forward/b%d", j->model, kind, j->layer, j->batch);
-    bench_result_init(&bw, kind, "op/%s/%s/L%d/backward/b%d", j->model, kind, j->layer, j->batch);
+    bench_result_init(&fw, kind, "op/%s/%s/L%d/forward/b%d", j->model, kind, j->layer, B);
+    bench_result_init(&bw, kind, "op/%s/%s/L%d/backward/b%d", j->model, kind, j->layer, B);
     double *tf = calloc((size_t)reps, sizeof *tf), *tb = calloc((size_t)reps, sizeof *tb);
-    layer_run r;
-    memset(&r, 0, sizeof r);
-    int B = j->batch, oc = 0, oh = 0, ow = 0;
+    clgan_bench_op *op = NULL;
+    clgan_bench_op_info info;
+    memset(&info, 0, sizeof info);
     clgan_status st = tf && tb ? CLGAN_OK : clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory");
-    if (st == CLGAN_OK) st = clgan_net_create(ctx, j->c, j->h, j->w, &j->spec, 1, 7, &r.net);
-    if (st == CLGAN_OK) st = clgan_net_plan(r.net, B);
-    if (st == CLGAN_OK) st = clgan_tensor_alloc(ctx, B, j->c, j->h, j->w, &r.x);
-    if (st == CLGAN_OK) st = clgan_tensor_alloc(ctx, B, j->c, j->h, j->w, &r.dx);
-    if (st == CLGAN_OK) st = upload_tensor_random(ctx, &r.x, 11);
-    if (st == CLGAN_OK) st = upload_tensor_random(ctx, clgan_net_output_grad(r.net), 12);
-    if (st == CLGAN_OK) st = bench_time(ctx, layer_forward, &r, warmup, reps, tf);
+    if (st == CLGAN_OK) st = clgan_bench_op_layer(ctx, nets[j->net], j->layer, B, &op);
+    if (st == CLGAN_OK) st = clgan_bench_op_get_info(op, &info);
+    if (st == CLGAN_OK) st = bench_time(ctx, op_forward, op, warmup, reps, tf);
     /* flops and bytes from the shapes */
-    double in = (double)B * j->c * j->h * j->w, out = 0, params = 0, f = -1;
-    if (r.net) {
-        clgan_net_output_shape(r.net, &oc, &oh, &ow);
-        out = (double)B * oc * oh * ow;
-        params = (double)clgan_net_param_count(r.net);
-    }
-    const clgan_layer_spec *s = &j->spec;
-    if (s->kind == CLGAN_LAYER_CONV2D) f = 2.0 * oc * j->c * s->k * s->k * oh * ow * B;
-    else if (s->kind == CLGAN_LAYER_CONV_TRANSPOSE) f = 2.0 * j->c * oc * s->k * s->k * j->h * j->w * B;
-    else if (s->kind == CLGAN_LAYER_DENSE) f = 2.0 * B * ((double)j->c * j->h * j->w) * oc;
+    const int *is = info.in, *os = info.out;
+    double in = (double)B * is[0] * is[1] * is[2], out = (double)B * os[0] * os[1] * os[2];
+    double params = (double)info.params, f = -1;
+    if (!strcmp(kind, "conv2d")) f = 2.0 * os[0] * is[0] * info.k * info.k * os[1] * os[2] * B;
+    else if (!strcmp(kind, "conv_transpose2d")) f = 2.0 * is[0] * os[0] * info.k * info.k * is[1] * is[2] * B;
+    else if (!strcmp(kind, "dense")) f = 2.0 * B * ((double)is[0] * is[1] * is[2]) * os[0];
     fw.flops = f, bw.flops = f < 0 ? -1 : 2 * f;
     fw.bytes = 4 * (in + out + params);
     bw.bytes = 4 * (out + 2 * in + params);
@@ -248,29 +137,24 @@ static void time_layer(clgan_ctx *ctx, bench_doc *doc, const layer_job *j, int w
         cJSON_AddNumberToObject(p, "layer", j->layer);
         cJSON_AddStringToObject(p, "kind", kind);
         cJSON_AddNumberToObject(p, "batch", B);
-        int ins[3] = {j->c, j->h, j->w}, outs[3] = {oc, oh, ow};
-        cJSON_AddItemToObject(p, "in", cJSON_CreateIntArray(ins, 3));
-        cJSON_AddItemToObject(p, "out", cJSON_CreateIntArray(outs, 3));
-        if (s->kind == CLGAN_LAYER_CONV2D || s->kind == CLGAN_LAYER_CONV_TRANSPOSE || s->kind == CLGAN_LAYER_MAXPOOL ||
-            s->kind == CLGAN_LAYER_AVGPOOL) {
-            cJSON_AddNumberToObject(p, "k", s->k);
-            cJSON_AddNumberToObject(p, "stride", s->stride);
+        cJSON_AddItemToObject(p, "in", cJSON_CreateIntArray(is, 3));
+        cJSON_AddItemToObject(p, "out", cJSON_CreateIntArray(os, 3));
+        if (strcmp(kind, "dense") && strcmp(kind, "batchnorm")) { /* convolutions and pooling */
+            cJSON_AddNumberToObject(p, "k", info.k);
+            cJSON_AddNumberToObject(p, "stride", info.stride);
         }
-        if (s->kind == CLGAN_LAYER_CONV2D || s->kind == CLGAN_LAYER_CONV_TRANSPOSE)
-            cJSON_AddNumberToObject(p, "pad", s->pad);
+        if (!strcmp(kind, "conv2d") || !strcmp(kind, "conv_transpose2d")) cJSON_AddNumberToObject(p, "pad", info.pad);
         cJSON_AddNumberToObject(p, "param_count", params);
         res->params = p;
     }
     bench_add(doc, &fw);
     /* backward: the activations of the last training forward stay valid */
     if (st == CLGAN_OK) {
-        if (bench_time(ctx, layer_backward, &r, warmup, reps, tb) == CLGAN_OK) bw.times_ms = tb, bw.reps = reps;
+        if (bench_time(ctx, op_backward, op, warmup, reps, tb) == CLGAN_OK) bw.times_ms = tb, bw.reps = reps;
         else bench_result_fail(&bw, NULL);
     }
     bench_add(doc, &bw);
-    if (r.x.mem) clgan_tensor_free(ctx, &r.x);
-    if (r.dx.mem) clgan_tensor_free(ctx, &r.dx);
-    clgan_net_free(r.net);
+    clgan_bench_op_free(op);
     free(tf);
     free(tb);
 }
@@ -411,7 +295,7 @@ int bench_ops(int argc, char **argv)
                 shapes[e].calls[mi] += rec[s].count;
             }
         }
-        if (st == CLGAN_OK) st = preset_layers(w, jobs, MAX_LAYER_JOBS, &n_jobs);
+        if (st == CLGAN_OK) st = workload_layers(w, mi, jobs, MAX_LAYER_JOBS, &n_jobs);
         if (st != CLGAN_OK) {
             bench_result r;
             bench_result_init(&r, "gemm", "gemm/%s/record", name);
@@ -439,8 +323,17 @@ int bench_ops(int argc, char **argv)
         bench_add(&doc, &r);
     }
 
-    /* 4. each layer alone */
-    for (int j = 0; j < n_jobs; j++) time_layer(ctx, &doc, &jobs[j], warmup, reps);
+    /* 4. each layer alone, its workload made again (one at a time, to bound the memory) */
+    for (int j = 0; j < n_jobs;) {
+        int mi = jobs[j].model_index;
+        clgan_workload *w = NULL;
+        if (clgan_workload_create(ctx, model_list[mi], 0, batch, &w) != CLGAN_OK) {
+            cli_fail(model_list[mi]);
+            goto done;
+        }
+        for (; j < n_jobs && jobs[j].model_index == mi; j++) time_layer(ctx, &doc, w, &jobs[j], warmup, reps);
+        clgan_workload_free(w);
+    }
     rc = 0;
 done:
     rc |= bench_doc_finish(&doc, &o);

@@ -20,11 +20,6 @@
 #include "bench.h"
 #include "cli.h"
 
-#include "device/context.h"
-#include "device/tuning.h"
-#include "nn/gemm.h"
-#include "train/workload.h"
-
 #include <dirent.h>
 #include <errno.h>
 #include <spawn.h>
@@ -54,12 +49,10 @@ static int child(const char *device)
     int built[2] = {0, 0};
     clgan_status st = clgan_ctx_build_all(ctx, count_build, built);
     t_build = bench_now();
-    cl_mem a = NULL, b = NULL, c = NULL;
-    const size_t n = 64;
-    if (st == CLGAN_OK) st = clgan_buffer_create(ctx, n * n * sizeof(float), &a);
-    if (st == CLGAN_OK) st = clgan_buffer_create(ctx, n * n * sizeof(float), &b);
-    if (st == CLGAN_OK) st = clgan_buffer_create(ctx, n * n * sizeof(float), &c);
-    if (st == CLGAN_OK) st = clgan_gemm(ctx, 0, 0, n, n, n, 1.0f, a, 0, n, b, 0, n, 0.0f, c, 0, n);
+    clgan_gemm_shape shape = {64, 64, 64, 0, 0, 1};
+    clgan_bench_op *gemm = NULL;
+    if (st == CLGAN_OK) st = clgan_bench_op_gemm(ctx, &shape, &gemm);
+    if (st == CLGAN_OK) st = clgan_bench_op_run(gemm, 0);
     if (st == CLGAN_OK) st = clgan_ctx_finish(ctx);
     t_gemm = bench_now();
     clgan_workload *w = NULL;
@@ -75,9 +68,7 @@ static int child(const char *device)
                t_ctx - t0, t_build - t_ctx, built[0], built[1], t_gemm - t_build, t_step - t_gemm,
                clgan_ctx_tuned(ctx, NULL, 0) ? "true" : "false");
     clgan_workload_free(w);
-    if (a) clgan_buffer_release(ctx, a);
-    if (b) clgan_buffer_release(ctx, b);
-    if (c) clgan_buffer_release(ctx, c);
+    clgan_bench_op_free(gemm);
     clgan_ctx_free(ctx);
     return rc;
 }
@@ -237,7 +228,8 @@ int bench_startup(int argc, char **argv)
         return cli_fail("benchmark header");
     }
     char tuning_src[4096] = "";
-    if (ctx->tuning && ctx->cache_dir[0]) clgan_tuning_path(ctx->cache_dir, clgan_ctx_device(ctx), tuning_src, sizeof tuning_src);
+    if (clgan_ctx_tuning(ctx) && clgan_ctx_cache_dir(ctx)[0])
+        clgan_tuning_path(clgan_ctx_cache_dir(ctx), clgan_ctx_device(ctx), tuning_src, sizeof tuning_src);
     clgan_device_info info = *clgan_ctx_device(ctx);
     clgan_ctx_free(ctx);
 

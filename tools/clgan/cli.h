@@ -7,6 +7,14 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* Propagate a clgan_status from a nested call (the same definition as the
+ * library's own). */
+#define TRY(expr)                                             \
+    do {                                                      \
+        clgan_status try_st_ = (expr);                        \
+        if (try_st_ != CLGAN_OK) return try_st_;              \
+    } while (0)
+
 typedef struct cli_command {
     const char *name;
     const char *summary;

@@ -8,8 +8,6 @@
 #include "progress.h"
 #include "run_dir.h"
 
-#include "train/metrics.h"
-
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,8 +71,13 @@ int cmd_eval(int argc, char **argv)
         fprintf(stderr, "clgan eval: --checkpoint and --data are required (see --help)\n");
         return 2;
     }
-    ckpt_classifier m;
-    if (!ckpt_classifier_peek(ckpt, &m)) return 1;
+    ckpt_classifier m = {0};
+    clgan_ctx *ctx = NULL;
+    if (cli_open_ctx(device, 0, &ctx) || !ckpt_classifier_load(ctx, ckpt, &m)) {
+        ckpt_classifier_free(&m);
+        clgan_ctx_free(ctx);
+        return 1;
+    }
     clgan_dataset_options dopt = clgan_dataset_default_options();
     dopt.size = m.h;
     dopt.channels = m.c;
@@ -91,32 +94,33 @@ int cmd_eval(int argc, char **argv)
                         "folder holds other images\n", ckpt, recorded, test_percent,
                 split == CLGAN_SPLIT_TEST ? "test" : "train");
     dopt.test_percent = run_test_percent_option(test_percent >= 0 ? test_percent : recorded);
-    clgan_dataset *d;
-    if (clgan_dataset_open(data, (clgan_dataset_split)split, &dopt, &d) != CLGAN_OK) {
+    clgan_dataset *d = NULL;
+    clgan_dataset_info info;
+    if (clgan_dataset_open(data, (clgan_dataset_split)split, &dopt, &d) != CLGAN_OK ||
+        clgan_dataset_get_info(d, &info) != CLGAN_OK) {
         ckpt_classifier_free(&m);
+        clgan_ctx_free(ctx);
+        clgan_dataset_free(d);
         return cli_fail("cannot load --data");
     }
-    clgan_ctx *ctx = NULL;
     int64_t *cm = NULL;
     char (*names)[64] = NULL;
     int rc = 1, K = m.classes;
     run_report_skipped(split == CLGAN_SPLIT_TEST ? "test" : "train", d);
     if (!run_check_ckpt_class_names(ckpt, d)) goto done;
-    if (d->classes != K) {
-        fprintf(stderr, "clgan: the checkpoint has %d classes, %s has %d\n", K, d->source, d->classes);
+    if (info.classes != K) {
+        fprintf(stderr, "clgan: the checkpoint has %d classes, %s has %d\n", K, info.source, info.classes);
         goto done;
     }
-    if (cli_open_ctx(device, 0, &ctx) || !ckpt_classifier_load(ctx, ckpt, &m)) goto done;
     cm = calloc((size_t)K * K, sizeof *cm);
     if (!cm) {
         fprintf(stderr, "clgan: out of host memory\n");
         goto done;
     }
     if (!(names = ckpt_classifier_class_names(&m))) goto done;
-    int chunk = m.clf ? clgan_classifier_get_config(m.clf)->batch : m.ssl ? clgan_ssl_get_config(m.ssl)->batch : 256;
     char what[300];
     snprintf(what, sizeof what, "evaluating the %s split:", split == CLGAN_SPLIT_TEST ? "test" : "train");
-    if (progress_evaluate(NULL, what, eval_checkpoint, &m, d, chunk, K, cm) != CLGAN_OK) {
+    if (progress_evaluate(NULL, what, eval_checkpoint, &m, d, m.batch, K, cm) != CLGAN_OK) {
         cli_fail("evaluating");
         goto done;
     }
@@ -131,7 +135,7 @@ int cmd_eval(int argc, char **argv)
         printf(", \"checkpoint\": ");
         cli_json_string(stdout, ckpt);
         printf(", \"kind\": \"%s\", \"split\": \"%s\", \"model\": \"%s\", \"step\": %lld", m.kind,
-               split == CLGAN_SPLIT_TEST ? "test" : "train", m.model, (long long)ckpt_classifier_step(&m));
+               split == CLGAN_SPLIT_TEST ? "test" : "train", m.model, (long long)m.steps);
         report_json_fields(stdout, K, (const char (*)[64])names, cm);
         if (png) {
             printf(", \"confusion_png\": ");
@@ -139,7 +143,7 @@ int cmd_eval(int argc, char **argv)
         }
         printf("}\n");
     } else {
-        printf("%s, %s split: %d images\n", d->source, split == CLGAN_SPLIT_TEST ? "test" : "train", d->n);
+        printf("%s, %s split: %d images\n", info.source, split == CLGAN_SPLIT_TEST ? "test" : "train", info.count);
         report_print(stdout, K, (const char (*)[64])names, cm, "");
         if (png) printf("confusion heat map: %s\n", png);
     }

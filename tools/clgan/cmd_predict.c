@@ -7,10 +7,6 @@
 #include "checkpoint_classifier.h"
 #include "cli.h"
 
-#include "data/dataset.h"
-#include "data/image_file.h"
-#include "train/metrics.h"
-
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,40 +14,14 @@
  * goes into why. */
 static int load_image(const char *path, const ckpt_classifier *m, float *x, char *why, size_t cap)
 {
-    clgan_image_info info;
-    uint8_t *hwc = NULL;
-    clgan_status st = clgan_image_probe_file(path, &info);
-    int C = info.comp >= 3 ? 3 : 1;
-    if (st == CLGAN_OK) st = clgan_image_load_file(path, C, &hwc, &info);
-    if (st != CLGAN_OK) { /* the message starts with the path, which the caller prints */
-        const char *e = clgan_last_error();
-        size_t n = strlen(path);
-        if (!strncmp(e, path, n) && e[n] == ':') e += n + 1;
-        else if (!strncmp(e, path, n)) e += n;
-        e += strspn(e, " ");
-        snprintf(why, cap, "%s", e);
-        return 0;
-    }
-    int w = info.w, h = info.h;
-    clgan_dataset *d;
-    if (clgan_dataset_alloc(1, C, h, w, 0, &d) != CLGAN_OK) {
-        clgan_image_free(hwc);
-        snprintf(why, cap, "%s", clgan_last_error());
-        return 0;
-    }
-    size_t hw = (size_t)w * h;
-    for (size_t p = 0; p < hw; p++)
-        for (int ch = 0; ch < C; ch++) d->pixels[(size_t)ch * hw + p] = hwc[p * C + ch];
-    clgan_image_free(hwc);
-    d->labels[0] = -1;
-    int ok = clgan_dataset_convert(d, m->h, m->c) == CLGAN_OK;
-    if (!ok) snprintf(why, cap, "%s", clgan_last_error());
-    else {
-        size_t n = (size_t)m->c * m->h * m->w;
-        for (size_t i = 0; i < n; i++) x[i] = d->pixels[i] / 127.5f - 1.0f;
-    }
-    clgan_dataset_free(d);
-    return ok;
+    if (clgan_image_read_file(path, m->c, m->h, x) == CLGAN_OK) return 1;
+    const char *e = clgan_last_error(); /* the message starts with the path, which the caller prints */
+    size_t n = strlen(path);
+    if (!strncmp(e, path, n) && e[n] == ':') e += n + 1;
+    else if (!strncmp(e, path, n)) e += n;
+    e += strspn(e, " ");
+    snprintf(why, cap, "%s", e);
+    return 0;
 }
 
 int cmd_predict(int argc, char **argv)

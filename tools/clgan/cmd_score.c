@@ -1,58 +1,87 @@
 /* cmd_score.c — `clgan score`: generated images scored with a trained
- * classifier's penultimate features and probabilities (train/score.h): a
+ * classifier's penultimate features and probabilities (clgan/score.h): a
  * Fréchet distance to real images, an Inception-Score-style number, the
  * share of samples per class, mode coverage, and conditional accuracy; and
  * --degrade-demo, the Fréchet distance of real images to noisier copies. */
 #include "checkpoint_classifier.h"
 #include "cli.h"
 
-#include "data/dataset.h"
-#include "train/score.h"
-
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
-/* Open spec (split; resized/converted to the model's shape) and convert up
- * to n images (0 = all) to floats in [-1,1]. */
-static int load_images(const char *spec, clgan_dataset_split split, const ckpt_classifier *m, int n,
-                       clgan_dataset **d, float **img, const char *what)
+/* A set of images to score: the dataset, its info, and up to n of its
+ * images (0 = all) as floats in [-1,1] with their labels. */
+typedef struct image_set {
+    clgan_dataset *d;
+    clgan_dataset_info info;
+    float *img;
+    int32_t *labels;
+} image_set;
+
+/* Open spec (split; resized/converted to the model's shape) into s. */
+static int load_images(const char *spec, clgan_dataset_split split, const ckpt_classifier *m, int n, image_set *s,
+                       const char *what)
 {
     clgan_dataset_options o = clgan_dataset_default_options();
     o.size = m->h;
     o.channels = m->c;
     o.seed = m->seed;
     o.limit = n;
-    if (clgan_dataset_open(spec, split, &o, d) != CLGAN_OK) {
+    if (clgan_dataset_open(spec, split, &o, &s->d) != CLGAN_OK || clgan_dataset_get_info(s->d, &s->info) != CLGAN_OK) {
         fprintf(stderr, "clgan: cannot load %s: %s\n", what, clgan_last_error());
         return 0;
     }
-    if ((*d)->n < 2) {
-        fprintf(stderr, "clgan: %s holds %d image(s); scoring needs at least 2\n", what, (*d)->n);
+    if (s->info.count < 2) {
+        fprintf(stderr, "clgan: %s holds %d image(s); scoring needs at least 2\n", what, s->info.count);
         return 0;
     }
-    size_t count = (size_t)(*d)->n * clgan_dataset_image_bytes(*d);
-    *img = malloc(count * sizeof(float));
-    if (!*img) {
+    size_t count = (size_t)s->info.count * s->info.channels * s->info.height * s->info.width;
+    s->img = malloc(count * sizeof(float));
+    s->labels = malloc((size_t)s->info.count * sizeof *s->labels);
+    if (!s->img || !s->labels) {
         fprintf(stderr, "clgan: out of host memory\n");
         return 0;
     }
-    for (size_t i = 0; i < count; i++) (*img)[i] = (*d)->pixels[i] / 127.5f - 1.0f;
+    if (clgan_dataset_read(s->d, 0, s->info.count, s->img, s->labels) != CLGAN_OK) {
+        fprintf(stderr, "clgan: cannot load %s: %s\n", what, clgan_last_error());
+        return 0;
+    }
     return 1;
 }
 
-/* An IDX labels file (magic 0x00000801), gzip or plain. */
+static void free_images(image_set *s)
+{
+    clgan_dataset_free(s->d);
+    free(s->img), free(s->labels);
+}
+
+/* An IDX labels file (magic 0x00000801), gzip or plain (zlib reads both). */
 static int read_idx_labels(const char *path, int n, int32_t **out)
 {
-    uint8_t *buf;
-    size_t len;
-    int trunc = 0;
-    if (clgan_read_file(path, &buf, &len, &trunc) != CLGAN_OK) {
-        fprintf(stderr, "clgan: cannot read --label-file: %s\n", clgan_last_error());
+    gzFile f = gzopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "clgan: cannot read --label-file: cannot open %s\n", path);
         return 0;
     }
-    int ok = 0;
-    if (len < 8 || buf[0] || buf[1] || buf[2] != 8 || buf[3] != 1) {
+    size_t len = 0, cap = 1 << 16;
+    uint8_t *buf = malloc(cap);
+    int got, ok = 0;
+    while (buf && (got = gzread(f, buf + len, (unsigned)(cap - len))) > 0) {
+        len += (size_t)got;
+        if (len == cap) {
+            uint8_t *more = cap <= (SIZE_MAX >> 1) ? realloc(buf, cap * 2) : NULL;
+            if (!more) free(buf);
+            buf = more, cap *= 2;
+        }
+    }
+    int err;
+    const char *why = gzerror(f, &err);
+    gzclose(f);
+    if (!buf) fprintf(stderr, "clgan: out of host memory reading %s\n", path);
+    else if (err != Z_OK && err != Z_STREAM_END) fprintf(stderr, "clgan: cannot read --label-file: %s: %s\n", path, why);
+    else if (len < 8 || buf[0] || buf[1] || buf[2] != 8 || buf[3] != 1) {
         fprintf(stderr, "clgan: %s is not an IDX labels file (magic 0x00000801)\n", path);
     } else {
         size_t count = (size_t)buf[4] << 24 | (size_t)buf[5] << 16 | (size_t)buf[6] << 8 | buf[7];
@@ -96,12 +125,12 @@ static void json_num(double v)
     else printf("null");
 }
 
-static int degrade_demo(clgan_ctx *ctx, ckpt_classifier *m, const clgan_dataset *real, const float *img,
-                        uint64_t seed, int json)
+static int degrade_demo(ckpt_classifier *m, const image_set *real, uint64_t seed, int json)
 {
     static const double sigmas[] = {0, 0.1, 0.2, 0.4, 0.8};
-    int n = real->n, F = ckpt_classifier_feature_dim(m), K = m->classes;
-    size_t count = (size_t)n * clgan_dataset_image_bytes(real);
+    const float *img = real->img;
+    int n = real->info.count, F = ckpt_classifier_feature_dim(m), K = m->classes;
+    size_t count = (size_t)n * real->info.channels * real->info.height * real->info.width;
     float *f0 = malloc((size_t)n * F * sizeof(float)), *f1 = malloc((size_t)n * F * sizeof(float));
     float *p = malloc((size_t)n * K * sizeof(float)), *noisy = malloc(count * sizeof(float));
     int rc = 1;
@@ -109,7 +138,7 @@ static int degrade_demo(clgan_ctx *ctx, ckpt_classifier *m, const clgan_dataset 
         fprintf(stderr, "clgan: out of host memory\n");
         goto done;
     }
-    if (ckpt_classifier_features(ctx, m, n, img, f0, NULL) != CLGAN_OK) {
+    if (ckpt_classifier_features(m, n, img, f0, NULL) != CLGAN_OK) {
         cli_fail("scoring the real images");
         goto done;
     }
@@ -119,11 +148,11 @@ static int degrade_demo(clgan_ctx *ctx, ckpt_classifier *m, const clgan_dataset 
     if (!json)
         printf("%s: %d real test images vs the same images + Gaussian noise (sigma in [-1,1] units, clamped)\n"
                "  sigma   Frechet distance   IS-style   classes >= 1%%\n",
-               real->source, n);
+               real->info.source, n);
     for (int l = 0; l < LEVELS; l++) {
         add_noise(img, noisy, count, sigmas[l], seed + l);
         double fd;
-        if (ckpt_classifier_features(ctx, m, n, noisy, f1, p) != CLGAN_OK ||
+        if (ckpt_classifier_features(m, n, noisy, f1, p) != CLGAN_OK ||
             clgan_frechet_distance(n, f0, n, f1, F, &fd) != CLGAN_OK) {
             cli_fail("scoring the noisy images");
             goto done;
@@ -199,33 +228,34 @@ int cmd_score(int argc, char **argv)
                         "--help)\n");
         return 2;
     }
-    ckpt_classifier m = {0};
-    if (!ckpt_classifier_peek(ckpt, &m)) return 1;
-    if (!strcmp(m.kind, "clgan-dfeatures")) {
+    char kind[32];
+    if (clgan_checkpoint_kind(ckpt, kind, sizeof kind, NULL) == CLGAN_OK && !strcmp(kind, "clgan-dfeatures")) {
         fprintf(stderr, "clgan score: %s is a train-dfeatures head; score takes a train-classifier or train-ssl "
                         "checkpoint\n", ckpt);
-        ckpt_classifier_free(&m);
         return 1;
     }
-    clgan_dataset *sd = NULL, *rd = NULL;
-    float *simg = NULL, *rimg = NULL, *sfeat = NULL, *rfeat = NULL, *probs = NULL;
+    ckpt_classifier m = {0};
+    image_set samples_set = {0}, real_set = {0}, *sd = NULL, *rd = NULL;
+    float *sfeat = NULL, *rfeat = NULL, *probs = NULL;
     int32_t *intended = NULL;
     double *share = NULL;
     clgan_ctx *ctx = NULL;
-    int rc = 1, K = m.classes;
-    if (real_spec && !load_images(real_spec, CLGAN_SPLIT_TEST, &m, limit, &rd, &rimg, "--real")) goto done;
-    if (samples && !demo && !load_images(samples, CLGAN_SPLIT_TEST, &m, limit, &sd, &simg, "--samples")) goto done;
+    int rc = 1;
     if (cli_open_ctx(device, 0, &ctx) || !ckpt_classifier_load(ctx, ckpt, &m)) goto done;
+    int K = m.classes;
+    if (real_spec && !load_images(real_spec, CLGAN_SPLIT_TEST, &m, limit, rd = &real_set, "--real")) goto done;
+    if (samples && !demo && !load_images(samples, CLGAN_SPLIT_TEST, &m, limit, sd = &samples_set, "--samples"))
+        goto done;
     if (demo) {
-        rc = degrade_demo(ctx, &m, rd, rimg, seed, json);
+        rc = degrade_demo(&m, rd, seed, json);
         goto done;
     }
-    int n = sd->n, F = ckpt_classifier_feature_dim(&m);
+    int n = sd->info.count, F = ckpt_classifier_feature_dim(&m);
     const char *label_source = NULL;
     if (labels_path) {
         if (!read_idx_labels(labels_path, n, &intended)) goto done;
         label_source = labels_path;
-    } else if (sd->classes > 0) {
+    } else if (sd->info.classes > 0) {
         int any = 0;
         for (int i = 0; i < n && !any; i++) any = sd->labels[i] >= 0;
         if (any) intended = sd->labels, label_source = "labels beside the samples";
@@ -233,19 +263,19 @@ int cmd_score(int argc, char **argv)
     sfeat = malloc((size_t)n * F * sizeof(float));
     probs = malloc((size_t)n * K * sizeof(float));
     share = malloc((size_t)K * sizeof(double));
-    if (rd) rfeat = malloc((size_t)rd->n * F * sizeof(float));
+    if (rd) rfeat = malloc((size_t)rd->info.count * F * sizeof(float));
     if (!sfeat || !probs || !share || (rd && !rfeat)) {
         fprintf(stderr, "clgan: out of host memory\n");
         goto done;
     }
-    if (ckpt_classifier_features(ctx, &m, n, simg, sfeat, probs) != CLGAN_OK) {
+    if (ckpt_classifier_features(&m, n, sd->img, sfeat, probs) != CLGAN_OK) {
         cli_fail("scoring the samples");
         goto done;
     }
     double fd = NAN;
     if (rd) {
-        if (ckpt_classifier_features(ctx, &m, rd->n, rimg, rfeat, NULL) != CLGAN_OK ||
-            clgan_frechet_distance(rd->n, rfeat, n, sfeat, F, &fd) != CLGAN_OK) {
+        if (ckpt_classifier_features(&m, rd->info.count, rd->img, rfeat, NULL) != CLGAN_OK ||
+            clgan_frechet_distance(rd->info.count, rfeat, n, sfeat, F, &fd) != CLGAN_OK) {
             cli_fail("Frechet distance");
             goto done;
         }
@@ -256,13 +286,13 @@ int cmd_score(int argc, char **argv)
     if (json) {
         cli_json_begin("score", "ok");
         printf(", \"samples\": ");
-        cli_json_string(stdout, sd->source);
+        cli_json_string(stdout, sd->info.source);
         printf(", \"n\": %d, \"features\": %d, \"fd\": ", n, F);
         json_num(fd);
         if (rd) {
             printf(", \"real\": ");
-            cli_json_string(stdout, rd->source);
-            printf(", \"real_n\": %d", rd->n);
+            cli_json_string(stdout, rd->info.source);
+            printf(", \"real_n\": %d", rd->info.count);
         }
         printf(", \"is\": ");
         json_num(is);
@@ -272,8 +302,8 @@ int cmd_score(int argc, char **argv)
         json_num(cacc);
         printf("}\n");
     } else {
-        printf("samples: %s (%d images)\n", sd->source, n);
-        if (rd) printf("Frechet distance to %s (%d test images, %d features): %.4f\n", rd->source, rd->n, F, fd);
+        printf("samples: %s (%d images)\n", sd->info.source, n);
+        if (rd) printf("Frechet distance to %s (%d test images, %d features): %.4f\n", rd->info.source, rd->info.count, F, fd);
         else printf("Frechet distance: skipped (give --real SPEC: real images to compare with)\n");
         printf("Inception-Score-style: %.4f (1 = one class or no confidence, %d = confident and even)\n", is, K);
         printf("share of samples per predicted class (%%):\n ");
@@ -284,10 +314,9 @@ int cmd_score(int argc, char **argv)
     rc = 0;
 done:
     if (intended && (!sd || intended != sd->labels)) free(intended);
-    free(simg), free(rimg), free(sfeat), free(rfeat), free(probs), free(share);
+    free(sfeat), free(rfeat), free(probs), free(share);
+    free_images(&samples_set), free_images(&real_set);
     ckpt_classifier_free(&m);
     clgan_ctx_free(ctx);
-    clgan_dataset_free(sd);
-    clgan_dataset_free(rd);
     return rc;
 }

@@ -1,16 +1,13 @@
 /* cmd_tune.c — `clgan tune`: measure the best CLBlast GEMM parameters for a
  * device on the GEMM shapes the chosen models issue, and store them in the
- * device's tuning file (device/tuning.h), which every later context on the
- * device applies. The search itself is nn/gemm_tune.c. */
+ * device's tuning file (clgan/bench.h), which every later context on the
+ * device applies. */
 #include "cli.h"
 #include "progress.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "nn/gemm_tune.h"
-#include "train/workload.h"
 
 #define MAX_MODELS 16
 
@@ -90,7 +87,8 @@ int cmd_tune(int argc, char **argv)
         } else if ((v = cli_flag_value(argc, argv, &i, "--reps", &bad))) {
             if (!cli_parse_int("--reps", v, 1, 100, &opt.reps)) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--batch", &bad))) {
-            if (!cli_parse_int("--batch", v, 2, CLGAN_MAX_BATCH, &batch)) return 2;
+            const clgan_setting_info *b = clgan_setting_find(CLGAN_MODEL_GAN, "batch");
+            if (!cli_parse_int("--batch", v, 2, (long)b->max, &batch)) return 2;
         } else if (bad) return 2;
         else if (!strcmp(argv[i], "--dry-run")) dry = 1;
         else if (!strcmp(argv[i], "--json")) json = 1;
@@ -144,7 +142,7 @@ int cmd_tune(int argc, char **argv)
         goto done;
     }
     const clgan_device_info *d = clgan_ctx_device(ctx);
-    if (!ctx->cache_dir[0] && !dry) {
+    if (!clgan_ctx_cache_dir(ctx)[0] && !dry) {
         fprintf(stderr, "clgan tune: the disk cache is off (CLGAN_CACHE_DIR), so there is nowhere to keep the "
                         "tuning; set a cache folder or use --dry-run\n");
         goto done;
@@ -208,11 +206,11 @@ int cmd_tune(int argc, char **argv)
     snprintf(res->tuning.models, sizeof res->tuning.models, "%s", models);
     char path[1200] = "";
     if (!dry) {
-        if (clgan_tuning_save(ctx->cache_dir, &res->tuning) != CLGAN_OK) {
+        if (clgan_tuning_save(clgan_ctx_cache_dir(ctx), &res->tuning) != CLGAN_OK) {
             cli_fail("saving the tuning");
             goto done;
         }
-        clgan_tuning_path(ctx->cache_dir, d, path, sizeof path);
+        clgan_tuning_path(clgan_ctx_cache_dir(ctx), d, path, sizeof path);
         printf("saved %s\n", path);
     } else
         printf("--dry-run: nothing saved\n");

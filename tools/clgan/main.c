@@ -4,9 +4,6 @@
 #define _GNU_SOURCE /* fopencookie: stderr passed through and its last message kept (--json) */
 #include "cli.h"
 
-#include "core/error.h"
-#include "device/tuning.h"
-
 #include <errno.h>
 #include <math.h>
 #include <signal.h>

@@ -4,16 +4,12 @@
  * grouped bar charts (benchmark comparisons). */
 #include "plot.h"
 
+#include "cli.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define TRY(expr)                                  \
-    do {                                           \
-        clgan_status try_st_ = (expr);             \
-        if (try_st_ != CLGAN_OK) return try_st_;   \
-    } while (0)
 
 static clgan_status check_path(const char *path, const char *fn)
 {

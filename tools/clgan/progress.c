@@ -1,8 +1,6 @@
 /* progress.c — terminal progress bar and plain progress lines. */
 #include "progress.h"
 
-#include "core/error.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,17 +143,24 @@ void progress_break(progress *p)
 clgan_status progress_evaluate(progress *p, const char *what, progress_eval_fn fn, void *model,
                                const clgan_dataset *d, int chunk, int classes, int64_t *confusion)
 {
-    if (d->n <= 0) return fn(model, d, confusion);
+    clgan_dataset_info info;
+    clgan_status st = clgan_dataset_get_info(d, &info);
+    if (st != CLGAN_OK) return st;
+    if (info.count <= 0) return fn(model, d, confusion);
     int tty = isatty(STDERR_FILENO);
     if (p) progress_break(p);
-    size_t K2 = (size_t)classes * classes, per = clgan_dataset_image_bytes(d);
-    int64_t *part = calloc(K2 ? K2 : 1, sizeof *part);
-    if (!part) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory for the evaluation of %s", d->source);
-    memset(confusion, 0, K2 * sizeof *confusion);
     if (chunk < 1) chunk = 1;
-    int chunks = (d->n + chunk - 1) / chunk;
+    if (chunk > info.count) chunk = info.count;
+    size_t K2 = (size_t)classes * classes;
+    int64_t *part = calloc(K2 ? K2 : 1, sizeof *part);
+    int *indices = malloc((size_t)chunk * sizeof *indices);
+    if (!part || !indices) {
+        free(part), free(indices);
+        return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory for the evaluation of %s", info.source);
+    }
+    memset(confusion, 0, K2 * sizeof *confusion);
+    int chunks = (info.count + chunk - 1) / chunk;
     double t_draw = 0;
-    clgan_status st = CLGAN_OK;
     for (int i = 0; i < chunks && st == CLGAN_OK; i++) {
         double now = progress_now();
         if (tty && (now - t_draw >= 0.1 || i == 0)) {
@@ -165,11 +170,13 @@ clgan_status progress_evaluate(progress *p, const char *what, progress_eval_fn f
             fflush(stderr);
             t_draw = now;
         }
-        clgan_dataset view = *d; /* images [i*chunk, i*chunk + take) of d, sharing its buffers */
-        view.pixels = d->pixels + (size_t)i * chunk * per;
-        view.labels = d->labels + (size_t)i * chunk;
-        view.n = d->n - i * chunk < chunk ? d->n - i * chunk : chunk;
-        st = fn(model, &view, part);
+        /* images [i*chunk, i*chunk + take) of d */
+        int take = info.count - i * chunk < chunk ? info.count - i * chunk : chunk;
+        for (int j = 0; j < take; j++) indices[j] = i * chunk + j;
+        clgan_dataset *view;
+        st = clgan_dataset_select(d, indices, take, &view);
+        if (st == CLGAN_OK) st = fn(model, view, part);
+        clgan_dataset_free(view);
         for (size_t k = 0; k < K2 && st == CLGAN_OK; k++) confusion[k] += part[k];
     }
     if (tty && chunks > 0) {
@@ -177,5 +184,6 @@ clgan_status progress_evaluate(progress *p, const char *what, progress_eval_fn f
         fflush(stderr);
     }
     free(part);
+    free(indices);
     return st;
 }

@@ -4,7 +4,7 @@
  * batch-by-batch evaluation with its own progress line. */
 #ifndef CLGAN_PROGRESS_H
 #define CLGAN_PROGRESS_H
-#include "data/dataset.h"
+#include "clgan.h"
 
 #include <stdint.h>
 
