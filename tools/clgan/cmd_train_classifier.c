@@ -11,9 +11,6 @@
 #include "scenario.h"
 #include "train_cli.h"
 
-#include "train/gan_augment.h"
-#include "train/gan_checkpoint.h"
-
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,14 +251,16 @@ static int load_data(const train_opts *o, int size, int channels, clgan_dataset 
 {
     clgan_dataset_options dopt = train_cli_data_options(&o->run, size, channels, o->seed);
     if (train_cli_open_splits(&dopt, o->run.data, train, test)) return 1;
-    if ((*train)->classes < 2) {
-        fprintf(stderr, "clgan: a classifier needs labelled data with at least 2 classes; %s has %d\n",
-                (*train)->source, (*train)->classes);
+    clgan_dataset_info a, b;
+    clgan_dataset_get_info(*train, &a);
+    clgan_dataset_get_info(*test, &b);
+    if (a.classes < 2) {
+        fprintf(stderr, "clgan: a classifier needs labelled data with at least 2 classes; %s has %d\n", a.source,
+                a.classes);
         return 1;
     }
-    if ((*test)->classes != (*train)->classes) {
-        fprintf(stderr, "clgan: the training split has %d classes, the test split %d\n", (*train)->classes,
-                (*test)->classes);
+    if (b.classes != a.classes) {
+        fprintf(stderr, "clgan: the training split has %d classes, the test split %d\n", a.classes, b.classes);
         return 1;
     }
     return scenario_apply(train, o->run.imb_class, o->run.imb_fraction, o->run.labels, o->seed);
@@ -279,10 +278,11 @@ static void print_counts(FILE *f, const int *v, int K, const char *sep)
  * after printing the reason. */
 static int augment_data(train_opts *o, clgan_ctx *ctx, clgan_dataset **train, int *real, int *extra)
 {
-    int K = (*train)->classes;
+    clgan_dataset_info in;
+    clgan_dataset_get_info(*train, &in);
+    int K = in.classes, n_real = in.count;
     clgan_dataset_class_counts(*train, real, NULL);
     for (int k = 0; k < K; k++) extra[k] = 0;
-    int n_real = (*train)->n;
     clgan_dataset *s = NULL;
     const char *how = "none";
     if (o->oversample) {
@@ -302,13 +302,13 @@ static int augment_data(train_opts *o, clgan_ctx *ctx, clgan_dataset **train, in
         }
         /* A conditional GAN generates class k for label k: its classes must be the data's. */
         if (!run_check_note_class_names(o->gan_path, *train)) return 1;
-        clgan_gan *gan;
+        clgan_model *gan;
         char what[4200];
         snprintf(what, sizeof what, "--gan-augment %s", o->gan_path);
-        if (clgan_gan_load(ctx, o->gan_path, &gan, NULL, 0) != CLGAN_OK) return cli_fail(what);
-        clgan_status st = clgan_gan_augment(gan, *train, (clgan_gan_augment_mode)o->gan_mode, o->gan_ratio, o->seed,
-                                            &s, extra);
-        clgan_gan_free(gan);
+        if (clgan_model_load(ctx, o->gan_path, &gan, NULL, 0) != CLGAN_OK) return cli_fail(what);
+        clgan_status st = clgan_model_augment(gan, *train, (clgan_gan_augment_mode)o->gan_mode, o->gan_ratio, o->seed,
+                                              &s, extra);
+        clgan_model_free(gan);
         if (st != CLGAN_OK) return cli_fail(what);
         char png[1200];
         snprintf(png, sizeof png, "%s/gan-augment.png", o->run.out);
@@ -322,9 +322,10 @@ static int augment_data(train_opts *o, clgan_ctx *ctx, clgan_dataset **train, in
     if (s) {
         clgan_dataset_free(*train);
         *train = s;
+        clgan_dataset_get_info(s, &in);
     }
     fprintf(stderr, "clgan: training set: %d real", n_real);
-    if (s) fprintf(stderr, " + %d %s = %d", (*train)->n - n_real, how, (*train)->n);
+    if (s) fprintf(stderr, " + %d %s = %d", in.count - n_real, how, in.count);
     fprintf(stderr, " images; per class: real [");
     print_counts(stderr, real, K, " ");
     if (s) {
@@ -407,7 +408,6 @@ static int train_run(train_opts *o)
     clgan_ctx *ctx = NULL;
     clf_run cr;
     memset(&cr, 0, sizeof cr);
-    snprintf(cr.ev.dir, sizeof cr.ev.dir, "%s", conf_dir);
     int *real_pc = NULL, *extra_pc = NULL;
     int exit_code = 1;
     /* The model's image shape decides how the data is loaded: a resumed
@@ -433,12 +433,11 @@ static int train_run(train_opts *o)
     if (!train_cli_resumed_classes(resumed, ckpt_path, train)) goto done;
     clgan_dataset_info di, ti;
     clgan_dataset_get_info(train, &di);
-    int K = cr.ev.K = di.classes;
+    int K = di.classes;
     if (train_cli_start(&cr.tc, &o->run, &ctx)) goto done;
     real_pc = calloc((size_t)K, sizeof *real_pc);
     extra_pc = calloc((size_t)K, sizeof *extra_pc);
-    cr.ev.cm = calloc((size_t)K * K, sizeof *cr.ev.cm);
-    if (!real_pc || !extra_pc || !cr.ev.cm) {
+    if (!real_pc || !extra_pc) {
         fprintf(stderr, "clgan: out of host memory\n");
         goto done;
     }
@@ -459,8 +458,7 @@ static int train_run(train_opts *o)
         clgan_model_get_info(cr.model, &cr.info);
     }
     if (train_cli_name_classes(cr.model, train)) goto done;
-    cr.ev.model = cr.model;
-    cr.ev.train = train;
+    if (train_cli_eval_init(&cr.ev, cr.model, train, conf_dir)) goto done;
     char lr[64], width[64], optimizer[64], decay_steps[64], augment[64];
     cli_settings_value(&o->set, cr.model, "lr", lr, sizeof lr);
     cli_settings_value(&o->set, cr.model, "width", width, sizeof width);
@@ -519,7 +517,7 @@ static int train_run(train_opts *o)
         printf("], \"train_generated_per_class\": [");
         print_counts(stdout, o->gan_mode >= 0 ? extra_pc : NULL, K, ", ");
         printf("]");
-        report_json_fields(stdout, K, (const char (*)[64])train->class_names, cr.ev.cm);
+        report_json_fields(stdout, K, (const char (*)[64])cr.ev.names, cr.ev.cm);
         train_cli_json_end(&cr.tc, ckpt_path, "confusion_png", cr.ev.last_png, log_path);
     }
     profile_run_report(&cr.tc.prof, ctx, o->run.json);
@@ -529,7 +527,7 @@ done:
         cli_remove_empty_dir(conf_dir);
         if (!had_out) cli_remove_empty_dir(o->run.out);
     }
-    free(cr.ev.cm);
+    train_cli_eval_free(&cr.ev);
     free(real_pc);
     free(extra_pc);
     clgan_model_free(cr.model);

@@ -145,13 +145,13 @@ static int check_gan_unchanged(const opts *o, const char *sha)
 /* --out: the test confusion as DIR/confusion.png, then the head as
  * DIR/checkpoint.ckpt (last, so a failed run leaves no checkpoint that
  * would block a rerun). 1 on success. */
-static int save_outputs(const opts *o, clgan_model *head, const clgan_dataset *test, int K, const int64_t *cm,
+static int save_outputs(const opts *o, clgan_model *head, const char (*names)[64], int K, const int64_t *cm,
                         const char *ckpt_path)
 {
     char png[1200], title[96];
     snprintf(png, sizeof png, "%s/confusion.png", o->run.out); /* fits: ckpt_path is longer and fitted 1100 */
     snprintf(title, sizeof title, "test accuracy %.2f%%", 100 * clgan_accuracy(cm, K));
-    if (!report_heatmap(png, K, (const char (*)[64])test->class_names, cm, title)) return 0;
+    if (!report_heatmap(png, K, names, cm, title)) return 0;
     if (clgan_model_save(head, ckpt_path, NULL) != CLGAN_OK) return cli_fail("saving the head"), 0;
     return 1;
 }
@@ -185,6 +185,7 @@ int cmd_train_dfeatures(int argc, char **argv)
     float *images = NULL;
     int32_t *labels = NULL;
     int64_t *cm = NULL;
+    char (*names)[64] = NULL; /* the test split's class names */
     int exit_code = 1;
     double t0 = progress_now();
     char ckpt_path[1100] = "", sha[65] = "", value[64];
@@ -204,11 +205,7 @@ int cmd_train_dfeatures(int argc, char **argv)
     clgan_dataset_info di, ti;
     clgan_dataset_get_info(train, &di);
     clgan_dataset_get_info(test, &ti);
-    if (di.classes < 2 || ti.classes != di.classes) {
-        fprintf(stderr, "clgan: needs labelled data with at least 2 classes in both splits (train %d, test %d)\n",
-                di.classes, ti.classes);
-        goto done;
-    }
+    if (!train_cli_labelled_splits(train, test)) goto done;
     if (a->conditional && a->classes != di.classes)
         fprintf(stderr, "clgan: note: the conditional GAN has %d classes, the data %d\n", a->classes, di.classes);
     if (o.run.labels > 0) {
@@ -223,7 +220,7 @@ int cmd_train_dfeatures(int argc, char **argv)
     int K = di.classes, F, C, H, W;
     if (create_head(&o, ctx, K, di.count, &head)) goto done;
     if (o.run.out && !check_gan_unchanged(&o, sha)) goto done;
-    if (train_cli_name_classes(head, test)) goto done;
+    if (train_cli_name_classes(head, test) || !(names = train_cli_class_names(test))) goto done;
     clgan_net_input_shape(clgan_model_net(head, "head"), &C, &H, &W);
     F = C * H * W; /* the head's inputs */
     clgan_dfeat_map_shape(gan, &C, &H, &W);
@@ -275,8 +272,8 @@ int cmd_train_dfeatures(int argc, char **argv)
     double secs = progress_now() - t0;
     fprintf(stderr, "clgan: done in %.1f s: %lld steps, loss %.4f -> %.4f, train accuracy %.2f%%\n", secs,
             (long long)steps, hs.values[0], hs.values[1], 100 * hs.values[2]);
-    report_print(stderr, K, (const char (*)[64])test->class_names, cm, "  ");
-    if (o.run.out && !save_outputs(&o, head, test, K, cm, ckpt_path)) goto done;
+    report_print(stderr, K, (const char (*)[64])names, cm, "  ");
+    if (o.run.out && !save_outputs(&o, head, (const char (*)[64])names, K, cm, ckpt_path)) goto done;
     if (ckpt_path[0]) fprintf(stderr, "clgan: head saved: %s (uses %s)\n", ckpt_path, o.gan);
     if (o.run.json) {
         cli_json_begin("train-dfeatures", "ok");
@@ -294,7 +291,7 @@ int cmd_train_dfeatures(int argc, char **argv)
         report_json_number(stdout, hs.values[2]);
         printf(", \"test_accuracy\": ");
         report_json_number(stdout, acc);
-        report_json_fields(stdout, K, (const char (*)[64])test->class_names, cm);
+        report_json_fields(stdout, K, (const char (*)[64])names, cm);
         if (ckpt_path[0]) {
             printf(", \"checkpoint\": ");
             cli_json_string(stdout, ckpt_path);
@@ -304,7 +301,7 @@ int cmd_train_dfeatures(int argc, char **argv)
     exit_code = 0;
 done:
     if (exit_code && !had_out) cli_remove_empty_dir(o.run.out); /* a failed run leaves no empty folder */
-    free(images), free(labels), free(cm);
+    free(images), free(labels), free(cm), free(names);
     clgan_model_free(head);
     clgan_dataset_free(train);
     clgan_dataset_free(test);

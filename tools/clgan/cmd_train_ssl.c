@@ -130,26 +130,24 @@ static int load_data(const ssl_opts *o, int size, int channels, clgan_dataset **
 {
     clgan_dataset_options dopt = train_cli_data_options(&o->run, size, channels, o->seed);
     if (train_cli_open_splits(&dopt, o->run.data, train, test)) return 1;
-    if ((*train)->classes < 2 || (*test)->classes != (*train)->classes) {
-        fprintf(stderr, "clgan: needs labelled data with at least 2 classes in both splits (train %d, test %d)\n",
-                (*train)->classes, (*test)->classes);
+    if (!train_cli_labelled_splits(*train, *test) || !train_cli_fits_batch(*train, o->batch, " (use a smaller --batch)"))
         return 1;
-    }
-    if (!train_cli_fits_batch(*train, o->batch, " (use a smaller --batch)")) return 1;
     clgan_dataset *lab;
     if (clgan_dataset_keep_labels(*train, o->run.labels, o->seed, 0, &lab) != CLGAN_OK) return cli_fail("--labels");
-    if (lab->n >= o->batch) {
+    clgan_dataset_info in;
+    clgan_dataset_get_info(lab, &in);
+    if (in.count >= o->batch) {
         *labelled = lab;
         return 0;
     }
-    int n = (o->batch + lab->n - 1) / lab->n * lab->n; /* whole copies, so every image is seen equally */
+    int n = (o->batch + in.count - 1) / in.count * in.count; /* whole copies, so every image is seen equally */
     int *idx = malloc((size_t)n * sizeof *idx);
     if (!idx) {
         clgan_dataset_free(lab);
         fprintf(stderr, "clgan: out of host memory\n");
         return 1;
     }
-    for (int i = 0; i < n; i++) idx[i] = i % lab->n;
+    for (int i = 0; i < n; i++) idx[i] = i % in.count;
     clgan_status st = clgan_dataset_select(lab, idx, n, labelled);
     free(idx);
     clgan_dataset_free(lab);
@@ -215,7 +213,6 @@ static int train_run(ssl_opts *o)
     ssl_run sr;
     memset(&sr, 0, sizeof sr);
     snprintf(log_path, sizeof log_path, "%s/log.csv", o->run.out);
-    snprintf(sr.ev.dir, sizeof sr.ev.dir, "%s/confusion", o->run.out);
     snprintf(sr.samp_dir, sizeof sr.samp_dir, "%s/samples", o->run.out);
     int had_out = cli_is_dir(o->run.out);
     clgan_dataset *train = NULL, *lab = NULL, *test = NULL;
@@ -239,7 +236,7 @@ static int train_run(ssl_opts *o)
     clgan_dataset_info di, ti;
     clgan_dataset_get_info(train, &di);
     clgan_dataset_get_info(test, &ti);
-    int K = sr.ev.K = di.classes;
+    int K = di.classes;
     int64_t per_epoch = di.count / o->batch; /* full batches only */
     int64_t decay_end = atoll(cli_settings_value(&o->set, sr.model, "decay_end", value, sizeof value));
     if (o->run.resume && decay_end > 0 && !o->run.given_length) o->run.steps = (int)decay_end; /* the run's own end */
@@ -272,11 +269,11 @@ static int train_run(ssl_opts *o)
     }
     if (train_cli_name_classes(sr.model, train)) goto done;
     const clgan_model_info *in = &sr.info;
-    sr.ev.model = sr.model;
-    sr.ev.train = train;
+    char conf_dir[1100];
+    snprintf(conf_dir, sizeof conf_dir, "%s/confusion", o->run.out);
+    if (train_cli_eval_init(&sr.ev, sr.model, train, conf_dir)) goto done;
     sr.grid = malloc((size_t)64 * in->channels * in->height * in->width * sizeof *sr.grid);
-    sr.ev.cm = calloc((size_t)K * K, sizeof *sr.ev.cm);
-    if (!sr.grid || !sr.ev.cm) {
+    if (!sr.grid) {
         fprintf(stderr, "clgan: out of host memory\n");
         goto done;
     }
@@ -333,7 +330,7 @@ static int train_run(ssl_opts *o)
         printf(", \"loss_fake\": ");
         report_json_number(stdout, ran ? v[2] : 0);
         printf(", \"train_images\": %d, \"test_images\": %d, \"seconds\": %.3f", di.count, ti.count, r.seconds);
-        report_json_fields(stdout, K, (const char (*)[64])train->class_names, sr.ev.cm);
+        report_json_fields(stdout, K, (const char (*)[64])sr.ev.names, sr.ev.cm);
         train_cli_json_end(&sr.tc, ckpt_path, NULL, NULL, log_path);
     }
     profile_run_report(&sr.tc.prof, ctx, o->run.json);
@@ -345,7 +342,7 @@ done:
         if (!had_out) cli_remove_empty_dir(o->run.out);
     }
     free(sr.grid);
-    free(sr.ev.cm);
+    train_cli_eval_free(&sr.ev);
     clgan_model_free(sr.model);
     clgan_ctx_free(ctx);
     clgan_dataset_free(train);

@@ -6,6 +6,7 @@
 #include "scenario.h"
 
 #include "core/error.h"
+#include "data/dataset.h"
 #include "io/container.h"
 
 #include <errno.h>

@@ -5,8 +5,7 @@
  * against a checkpoint, and the data scenario kept in a checkpoint's note. */
 #ifndef CLGAN_RUN_DIR_H
 #define CLGAN_RUN_DIR_H
-#include "data/dataset.h"
-#include "nn/net.h"
+#include "clgan.h"
 
 #include <signal.h>
 #include <stdint.h>

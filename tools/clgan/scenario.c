@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "core/sha256.h"
+#include "data/dataset.h"
 #include "data/subset.h"
 
 #include <errno.h>

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct run_user {
@@ -105,7 +106,7 @@ static int finish(train_cli *tc, clgan_status st, const clgan_train_result *resu
 clgan_status train_cli_report_eval(train_cli *tc, train_cli_eval *ev, const clgan_train_progress *p)
 {
     char title[64];
-    const char(*names)[64] = (const char(*)[64])ev->train->class_names;
+    const char(*names)[64] = (const char(*)[64])ev->names;
     snprintf(ev->last_png, sizeof ev->last_png, "%s/epoch-%04d.png", ev->dir, p->epoch);
     snprintf(title, sizeof title, "epoch %d: test accuracy %.2f%%", p->epoch, 100 * p->metric);
     if (!cli_make_dirs(ev->dir) || !report_heatmap(ev->last_png, ev->K, names, ev->cm, title)) return CLGAN_ERR_IO;
@@ -119,6 +120,41 @@ void train_cli_setup(train_cli *tc, const char *command, int json,
                      void (*metrics)(const clgan_step_stats *st, char *out, size_t cap))
 {
     tc->command = command, tc->json = json, tc->metrics = metrics;
+}
+
+char (*train_cli_class_names(const clgan_dataset *d))[64]
+{
+    clgan_dataset_info in;
+    clgan_dataset_get_info(d, &in);
+    char(*names)[64] = calloc(in.classes > 0 ? (size_t)in.classes : 1, sizeof *names);
+    if (!names) {
+        fprintf(stderr, "clgan: out of host memory\n");
+        return NULL;
+    }
+    for (int k = 0; k < in.classes; k++) snprintf(names[k], sizeof names[k], "%s", clgan_dataset_class_name(d, k));
+    return names;
+}
+
+int train_cli_eval_init(train_cli_eval *ev, clgan_model *model, const clgan_dataset *train, const char *dir)
+{
+    clgan_dataset_info in;
+    clgan_dataset_get_info(train, &in);
+    ev->model = model;
+    ev->K = in.classes;
+    snprintf(ev->dir, sizeof ev->dir, "%s", dir);
+    ev->last_png[0] = '\0';
+    ev->names = train_cli_class_names(train);
+    ev->cm = calloc((size_t)in.classes * in.classes, sizeof *ev->cm);
+    if (ev->names && ev->cm) return 0;
+    fprintf(stderr, "clgan: out of host memory\n");
+    return 1;
+}
+
+void train_cli_eval_free(train_cli_eval *ev)
+{
+    free(ev->names);
+    free(ev->cm);
+    ev->names = NULL, ev->cm = NULL;
 }
 
 static clgan_status evaluate_chunk(void *model, const clgan_dataset *d, int64_t *confusion)
@@ -203,6 +239,17 @@ int train_cli_create(clgan_ctx *ctx, const cli_settings *set, clgan_model_params
     mp->settings = settings;
     snprintf(why, sizeof why, "cannot build the %s", what);
     return clgan_model_create(ctx, mp, model) == CLGAN_OK ? 0 : cli_fail(why);
+}
+
+int train_cli_labelled_splits(const clgan_dataset *train, const clgan_dataset *test)
+{
+    clgan_dataset_info a, b;
+    clgan_dataset_get_info(train, &a);
+    clgan_dataset_get_info(test, &b);
+    if (a.classes >= 2 && b.classes == a.classes) return 1;
+    fprintf(stderr, "clgan: needs labelled data with at least 2 classes in both splits (train %d, test %d)\n",
+            a.classes, b.classes);
+    return 0;
 }
 
 int train_cli_fits_batch(const clgan_dataset *d, int batch, const char *hint)

@@ -29,12 +29,17 @@ void train_cli_setup(train_cli *tc, const char *command, int json,
  * matrix and the heat maps drawn of them. */
 typedef struct train_cli_eval {
     clgan_model *model;         /* evaluated */
-    const clgan_dataset *train; /* whose class names the reports show */
     int K;
+    char (*names)[64];          /* [K] the training data's class names, for the reports */
     int64_t *cm;                /* [K*K] */
     char dir[1100];             /* the heat maps' folder */
     char last_png[1200];        /* the newest heat map; "" before the first */
 } train_cli_eval;
+/* The class names of d, [K] malloc'd; NULL after printing why. */
+char (*train_cli_class_names(const clgan_dataset *d))[64];
+/* ev for model on the classes of train, its heat maps into dir. 0, or 1 after printing why. */
+int train_cli_eval_init(train_cli_eval *ev, clgan_model *model, const clgan_dataset *train, const char *dir);
+void train_cli_eval_free(train_cli_eval *ev);
 /* The driver's evaluate: ev->model over test in chunks of its batch with the
  * bar's evaluation line, the confusion matrix into ev->cm, its accuracy into *metric. */
 clgan_status train_cli_evaluate(train_cli *tc, train_cli_eval *ev, const clgan_dataset *test, double *metric);
@@ -85,6 +90,8 @@ int train_cli_name_classes(clgan_model *model, const clgan_dataset *d);
  * the WHAT" and why. */
 int train_cli_create(clgan_ctx *ctx, const cli_settings *set, clgan_model_params *mp, const char *what,
                      clgan_model **model);
+/* 1 when both splits are labelled with the same 2 or more classes; otherwise prints so and returns 0. */
+int train_cli_labelled_splits(const clgan_dataset *train, const clgan_dataset *test);
 /* 1 when d holds at least one batch; otherwise prints so (and hint) and returns 0. */
 int train_cli_fits_batch(const clgan_dataset *d, int batch, const char *hint);
 /* The end of a training command's --json line: the files it wrote (the
