@@ -154,10 +154,13 @@ static int scenario_text(const train_opts *o, char *out, size_t cap)
         fprintf(stderr, "clgan: the --gan-augment path is too long\n");
         return 0;
     }
-    int n = snprintf(out, cap, "labels=%d imbalance=%d:%.9g limit=%d oversample=%d gan_mode=%s gan_ratio=%.9g "
-                               "gan_sha256=%s gan=%s test_percent=%d", o->run.labels, o->run.imb_class, o->run.imb_fraction, o->run.limit,
-                     o->oversample, o->gan_mode >= 0 ? clgan_gan_augment_mode_name((clgan_gan_augment_mode)o->gan_mode) : "-",
-                     o->gan_mode >= 0 ? o->gan_ratio : 0.0f, o->gan_mode >= 0 ? o->gan_sha : "-", path, o->run.test_percent);
+    int n = train_cli_subset_text(&o->run, out, cap);
+    if (n >= 0 && (size_t)n < cap)
+        n += snprintf(out + n, cap - (size_t)n, " oversample=%d gan_mode=%s gan_ratio=%.9g gan_sha256=%s gan=%s "
+                      "test_percent=%d", o->oversample,
+                      o->gan_mode >= 0 ? clgan_gan_augment_mode_name((clgan_gan_augment_mode)o->gan_mode) : "-",
+                      o->gan_mode >= 0 ? o->gan_ratio : 0.0f, o->gan_mode >= 0 ? o->gan_sha : "-", path,
+                      o->run.test_percent);
     return n >= 0 && (size_t)n < cap;
 }
 
@@ -192,14 +195,8 @@ static int parse_augmentation(const char *note, int *oversample, int *mode, floa
  * cannot be read (both printed). */
 static int scenario_from_note(const char *note, train_opts *o)
 {
-    int labels, cls, limit;
-    float frac;
-    if (sscanf(note, "labels=%d imbalance=%d:%f limit=%d", &labels, &cls, &frac, &limit) != 4) return 0;
-    if ((o->run.given_labels || o->run.given_imbalance) && (labels != o->run.labels || cls != o->run.imb_class || (cls >= 0 && frac != o->run.imb_fraction))) {
-        fprintf(stderr, "clgan: --labels/--imbalance differ from the run being resumed (%s); leave them out or start a "
-                        "new run in another --out\n", note);
-        return -1;
-    }
+    int limit, got = train_cli_subset_from_note(note, &o->run, &limit);
+    if (got <= 0) return got;
     int over, mode;
     float ratio;
     char sha[65];
@@ -236,7 +233,6 @@ static int scenario_from_note(const char *note, train_opts *o)
                         "start a new run in another --out\n", o->run.limit, limit);
         return -1;
     }
-    o->run.labels = labels, o->run.imb_class = cls, o->run.imb_fraction = frac;
     o->run.limit = limit;
     o->oversample = over, o->gan_mode = mode, o->gan_ratio = ratio;
     if (mode >= 0) {

@@ -97,28 +97,21 @@ static int parse(int argc, char **argv, train_opts *o)
  * keeps; class_names only for labelled data, see run_note_add_class_names). */
 static void scenario_text(const train_opts *o, char *out, size_t cap)
 {
-    snprintf(out, cap, "labels=%d imbalance=%d:%.9g limit=%d test_percent=%d", o->run.labels, o->run.imb_class,
-             o->run.imb_fraction, o->run.limit, o->run.test_percent);
+    int n = train_cli_subset_text(&o->run, out, cap);
+    if (n >= 0 && (size_t)n < cap) snprintf(out + n, cap - (size_t)n, " test_percent=%d", o->run.test_percent);
 }
 
 /* 1: scenario taken from the note; 0: the note has none (older run); -1: it
  * differs from the flags given (printed). */
 static int scenario_from_note(const char *note, train_opts *o)
 {
-    int labels, cls, limit;
-    float frac;
-    if (sscanf(note, "labels=%d imbalance=%d:%f limit=%d", &labels, &cls, &frac, &limit) != 4) return 0;
-    if ((o->run.given_labels || o->run.given_imbalance) && (labels != o->run.labels || cls != o->run.imb_class || (cls >= 0 && frac != o->run.imb_fraction))) {
-        fprintf(stderr, "clgan: --labels/--imbalance differ from the run being resumed (%s); leave them out or start a "
-                        "new run in another --out\n", note);
-        return -1;
-    }
+    int limit, got = train_cli_subset_from_note(note, &o->run, &limit);
+    if (got <= 0) return got;
     if (o->run.limit && limit && o->run.limit != limit) {
         fprintf(stderr, "clgan: --limit %d differs from the run being resumed (%s); leave it out or start a new run in "
                         "another --out\n", o->run.limit, note);
         return -1;
     }
-    o->run.labels = labels, o->run.imb_class = cls, o->run.imb_fraction = frac;
     if (!o->run.limit) o->run.limit = limit;
     return 1;
 }

@@ -173,6 +173,27 @@ clgan_status train_cli_evaluate(train_cli *tc, train_cli_eval *ev, const clgan_d
     return st;
 }
 
+int train_cli_subset_text(const run_opts *run, char *out, size_t cap)
+{
+    return snprintf(out, cap, "labels=%d imbalance=%d:%.9g limit=%d", run->labels, run->imb_class, run->imb_fraction,
+                    run->limit);
+}
+
+int train_cli_subset_from_note(const char *note, run_opts *run, int *limit)
+{
+    int labels, cls;
+    float frac;
+    if (sscanf(note, "labels=%d imbalance=%d:%f limit=%d", &labels, &cls, &frac, limit) != 4) return 0;
+    if ((run->given_labels || run->given_imbalance) &&
+        (labels != run->labels || cls != run->imb_class || (cls >= 0 && frac != run->imb_fraction))) {
+        fprintf(stderr, "clgan: --labels/--imbalance differ from the run being resumed (%s); leave them out or start a "
+                        "new run in another --out\n", note);
+        return -1;
+    }
+    run->labels = labels, run->imb_class = cls, run->imb_fraction = frac;
+    return 1;
+}
+
 int train_cli_resume(const run_opts *run, const cli_settings *set, int strict, const char *ckpt_path, clgan_ctx **ctx,
                      char *note, size_t cap, clgan_model **model, clgan_model_info *info)
 {

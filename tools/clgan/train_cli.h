@@ -67,6 +67,13 @@ int train_cli_image_shape(const clgan_model_info *resumed, const cli_settings *s
 int train_cli_resumed_classes(const clgan_model_info *resumed, const char *ckpt_path, const clgan_dataset *d);
 
 /* ---- a run's device, data and model ------------------------------------------ */
+/* The training subset a checkpoint's note keeps (train-gan and
+ * train-classifier): "labels=N imbalance=C:F limit=N"; snprintf's count. */
+int train_cli_subset_text(const run_opts *run, char *out, size_t cap);
+/* On --resume: that part of note into run (--labels, --imbalance) and
+ * *limit. 1 when taken; 0 when the note has none (an older run); -1 when
+ * --labels/--imbalance were given with other values (printed). */
+int train_cli_subset_from_note(const char *note, run_opts *run, int *limit);
 /* --resume: the device opened into *ctx and ckpt_path's model loaded (its
  * note into note, its info), a model of set's kind; the settings given
  * checked against it (cli_settings_resume_model). 0, or the exit code after
