@@ -220,7 +220,7 @@ int cmd_train_dfeatures(int argc, char **argv)
     int K = di.classes, F, C, H, W;
     if (create_head(&o, ctx, K, di.count, &head)) goto done;
     if (o.run.out && !check_gan_unchanged(&o, sha)) goto done;
-    if (train_cli_name_classes(head, test) || !(names = train_cli_class_names(test))) goto done;
+    if (train_cli_name_classes(head, test) || !(names = run_class_names(test))) goto done;
     clgan_net_input_shape(clgan_model_net(head, "head"), &C, &H, &W);
     F = C * H * W; /* the head's inputs */
     clgan_dfeat_map_shape(gan, &C, &H, &W);

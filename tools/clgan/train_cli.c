@@ -122,19 +122,6 @@ void train_cli_setup(train_cli *tc, const char *command, int json,
     tc->command = command, tc->json = json, tc->metrics = metrics;
 }
 
-char (*train_cli_class_names(const clgan_dataset *d))[64]
-{
-    clgan_dataset_info in;
-    clgan_dataset_get_info(d, &in);
-    char(*names)[64] = calloc(in.classes > 0 ? (size_t)in.classes : 1, sizeof *names);
-    if (!names) {
-        fprintf(stderr, "clgan: out of host memory\n");
-        return NULL;
-    }
-    for (int k = 0; k < in.classes; k++) snprintf(names[k], sizeof names[k], "%s", clgan_dataset_class_name(d, k));
-    return names;
-}
-
 int train_cli_eval_init(train_cli_eval *ev, clgan_model *model, const clgan_dataset *train, const char *dir)
 {
     clgan_dataset_info in;
@@ -143,11 +130,9 @@ int train_cli_eval_init(train_cli_eval *ev, clgan_model *model, const clgan_data
     ev->K = in.classes;
     snprintf(ev->dir, sizeof ev->dir, "%s", dir);
     ev->last_png[0] = '\0';
-    ev->names = train_cli_class_names(train);
     ev->cm = calloc((size_t)in.classes * in.classes, sizeof *ev->cm);
-    if (ev->names && ev->cm) return 0;
-    fprintf(stderr, "clgan: out of host memory\n");
-    return 1;
+    if (!ev->cm) fprintf(stderr, "clgan: out of host memory\n");
+    return !ev->cm || !(ev->names = run_class_names(train));
 }
 
 void train_cli_eval_free(train_cli_eval *ev)

@@ -35,8 +35,6 @@ typedef struct train_cli_eval {
     char dir[1100];             /* the heat maps' folder */
     char last_png[1200];        /* the newest heat map; "" before the first */
 } train_cli_eval;
-/* The class names of d, [K] malloc'd; NULL after printing why. */
-char (*train_cli_class_names(const clgan_dataset *d))[64];
 /* ev for model on the classes of train, its heat maps into dir. 0, or 1 after printing why. */
 int train_cli_eval_init(train_cli_eval *ev, clgan_model *model, const clgan_dataset *train, const char *dir);
 void train_cli_eval_free(train_cli_eval *ev);
