@@ -343,7 +343,8 @@ const char *cli_settings_value(const cli_settings *s, const clgan_model *m, cons
 static int same_value(const clgan_setting_info *in, const char *given, const char *have)
 {
     if (in->type == CLGAN_SETTING_CHOICE) return !strcmp(given, have);
-    if (!strcmp(in->default_value, "0") && in->min > 0 && !strcmp(given, "0")) return 1;
+    int zero_is_auto = !strcmp(in->default_value, "0") && (in->min > 0 || (in->open & CLGAN_SETTING_OPEN_MIN));
+    if (zero_is_auto && !strcmp(given, "0")) return 1;
     if (in->type == CLGAN_SETTING_FLOAT) return (float)strtod(given, NULL) == (float)strtod(have, NULL);
     if (in->type == CLGAN_SETTING_U64) return strtoull(given, NULL, 10) == strtoull(have, NULL, 10);
     return strtoll(given, NULL, 10) == strtoll(have, NULL, 10);
