@@ -120,56 +120,44 @@ clgan_status clgan_conv_col2im(clgan_ctx *ctx, const clgan_col_geom *g, cl_mem c
     return clgan_launch_1d(ctx, k, count, 0, name);
 }
 
-clgan_status clgan_conv_cm_to_nchw(clgan_ctx *ctx, int n, int c, int s, cl_mem m, cl_mem b, cl_mem y)
+/* The three per-channel kernels of cl/conv.cl share one argument list,
+ * (N, C, S, [has_bias,] in..., out), over n*c*s elements: one work-item per
+ * element, or in the *_rows form one per (channel, image) row.
+ * has_bias < 0: the kernel takes no has_bias argument. */
+static clgan_status launch_per_channel(clgan_ctx *ctx, const char *items_name, const char *rows_name, int n, int c,
+                                       int s, int has_bias, const cl_mem *mems, int mem_count)
 {
     size_t count = (size_t)n * c * s;
-    TRY(fits_int(count, "cm_to_nchw"));
+    TRY(fits_int(count, items_name));
     int rows = clgan_conv_use_rows(ctx);
-    const char *name = rows ? "cm_to_nchw_rows" : "cm_to_nchw";
+    const char *name = rows ? rows_name : items_name;
     cl_kernel k;
     TRY(clgan_kernel_get(ctx, "conv", name, &k, NULL));
     clgan_args a = clgan_args_begin(k, name);
-    clgan_arg_int(&a, n), clgan_arg_int(&a, c), clgan_arg_int(&a, s), clgan_arg_int(&a, b != NULL);
-    clgan_arg_mem(&a, m);
-    clgan_arg_mem(&a, b ? b : m);
-    clgan_arg_mem(&a, y);
+    clgan_arg_int(&a, n), clgan_arg_int(&a, c), clgan_arg_int(&a, s);
+    if (has_bias >= 0) clgan_arg_int(&a, has_bias);
+    for (int i = 0; i < mem_count; i++) clgan_arg_mem(&a, mems[i]);
     TRY(clgan_args_end(&a));
     if (rows) return clgan_launch_2d(ctx, k, (size_t)c, (size_t)n, 0, 0, name);
     return clgan_launch_1d(ctx, k, count, 0, name);
+}
+
+clgan_status clgan_conv_cm_to_nchw(clgan_ctx *ctx, int n, int c, int s, cl_mem m, cl_mem b, cl_mem y)
+{
+    const cl_mem mems[3] = {m, b ? b : m, y}; /* a valid buffer, not read without bias */
+    return launch_per_channel(ctx, "cm_to_nchw", "cm_to_nchw_rows", n, c, s, b != NULL, mems, 3);
 }
 
 clgan_status clgan_conv_nchw_to_cm(clgan_ctx *ctx, int n, int c, int s, cl_mem x, cl_mem m)
 {
-    size_t count = (size_t)n * c * s;
-    TRY(fits_int(count, "nchw_to_cm"));
-    int rows = clgan_conv_use_rows(ctx);
-    const char *name = rows ? "nchw_to_cm_rows" : "nchw_to_cm";
-    cl_kernel k;
-    TRY(clgan_kernel_get(ctx, "conv", name, &k, NULL));
-    clgan_args a = clgan_args_begin(k, name);
-    clgan_arg_int(&a, n), clgan_arg_int(&a, c), clgan_arg_int(&a, s);
-    clgan_arg_mem(&a, x);
-    clgan_arg_mem(&a, m);
-    TRY(clgan_args_end(&a));
-    if (rows) return clgan_launch_2d(ctx, k, (size_t)c, (size_t)n, 0, 0, name);
-    return clgan_launch_1d(ctx, k, count, 0, name);
+    const cl_mem mems[2] = {x, m};
+    return launch_per_channel(ctx, "nchw_to_cm", "nchw_to_cm_rows", n, c, s, -1, mems, 2);
 }
 
 clgan_status clgan_conv_bias_add(clgan_ctx *ctx, int n, int c, int s, cl_mem b, cl_mem y)
 {
-    size_t count = (size_t)n * c * s;
-    TRY(fits_int(count, "bias_add"));
-    int rows = clgan_conv_use_rows(ctx);
-    const char *name = rows ? "bias_add_rows" : "bias_add";
-    cl_kernel k;
-    TRY(clgan_kernel_get(ctx, "conv", name, &k, NULL));
-    clgan_args a = clgan_args_begin(k, name);
-    clgan_arg_int(&a, n), clgan_arg_int(&a, c), clgan_arg_int(&a, s);
-    clgan_arg_mem(&a, b);
-    clgan_arg_mem(&a, y);
-    TRY(clgan_args_end(&a));
-    if (rows) return clgan_launch_2d(ctx, k, (size_t)c, (size_t)n, 0, 0, name);
-    return clgan_launch_1d(ctx, k, count, 0, name);
+    const cl_mem mems[2] = {b, y};
+    return launch_per_channel(ctx, "bias_add", "bias_add_rows", n, c, s, -1, mems, 2);
 }
 
 clgan_status clgan_conv_bias_grad(clgan_ctx *ctx, int n, int c, int s, cl_mem x, cl_mem db)
