@@ -18,11 +18,8 @@
  * into *text_d, which the caller frees. */
 static clgan_status parse(const char *path, const clgan_ckpt_reader *r, clgan_ssl_config *c, char **text_d)
 {
-    char kind[32], cfg[1024], esc[CLGAN_ESCAPE_CAP];
-    TRY(clgan_ckpt_get_string(r, "kind", kind, sizeof kind));
-    if (strcmp(kind, KIND) != 0)
-        return clgan_fail(CLGAN_ERR_FORMAT, "%s is a '%s' checkpoint, not a semi-supervised GAN checkpoint", path,
-                          clgan_escape_str(kind, esc, sizeof esc));
+    char cfg[1024];
+    TRY(clgan_ckpt_check_kind(r, path, KIND, "a semi-supervised GAN checkpoint"));
     TRY(clgan_ckpt_get_string(r, "config", cfg, sizeof cfg));
     *c = clgan_ssl_default_config();
     TRY(clgan_ckpt_get_arch_text(r, path, "arch.d", text_d));
@@ -68,11 +65,7 @@ clgan_status clgan_ssl_save(clgan_ssl *s, const char *path, const char *note)
     if (st == CLGAN_OK) st = clgan_ckpt_add_net(w, "G", clgan_ssl_generator(s), CLGAN_BLOCKS_ALL);
     if (st == CLGAN_OK) st = clgan_ckpt_add_net(w, "D", clgan_ssl_discriminator(s), CLGAN_BLOCKS_ALL);
     free(names);
-    if (st != CLGAN_OK) {
-        clgan_ckpt_abort(w);
-        return clgan_fail_context(st, "writing checkpoint %s", path);
-    }
-    return clgan_ckpt_commit(w);
+    return clgan_ckpt_finish(w, st, path);
 }
 
 clgan_status clgan_ssl_peek(const char *path, clgan_ssl_config *cfg)
@@ -97,18 +90,15 @@ clgan_status clgan_ssl_load(clgan_ctx *ctx, const char *path, clgan_ssl **out, c
     int64_t step = 0;
     char *text_d = NULL;
     clgan_status st = parse(path, r, &cfg, &text_d);
-    if (st == CLGAN_OK) st = clgan_ckpt_get_i64(r, "step", &step);
-    if (st == CLGAN_OK && step < 0)
-        st = clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: step count %lld is negative", path, (long long)step);
+    if (st == CLGAN_OK) st = clgan_ckpt_get_step(r, path, &step);
     if (st == CLGAN_OK) st = check_sizes(path, r, &cfg);
     if (st == CLGAN_OK) st = clgan_ssl_create(ctx, &cfg, &s);
     free(text_d); /* the model keeps a copy */
     if (st == CLGAN_OK) st = clgan_ckpt_load_net(r, path, "G", clgan_ssl_generator(s), CLGAN_BLOCKS_ALL);
     if (st == CLGAN_OK) st = clgan_ckpt_load_net(r, path, "D", clgan_ssl_discriminator(s), CLGAN_BLOCKS_ALL);
     if (st == CLGAN_OK && clgan_ckpt_has(r, "class_names")) {
-        char (*names)[64] = calloc((size_t)cfg.classes, sizeof *names);
-        st = names ? clgan_ckpt_get_class_names(r, path, cfg.classes, names)
-                   : clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory reading a checkpoint");
+        char (*names)[64];
+        st = clgan_ckpt_read_class_names(r, path, cfg.classes, &names);
         if (st == CLGAN_OK) clgan_ssl_set_class_names(s, (const char (*)[64])names);
         free(names);
     }
