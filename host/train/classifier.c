@@ -154,6 +154,8 @@ const char *clgan_classifier_class_name(const clgan_classifier *clf, int k)
     return k >= 0 && k < clf->cfg.arch.classes ? clf->names[k] : "?";
 }
 
+const char (*clgan_classifier_class_names(const clgan_classifier *clf))[64] { return (const char (*)[64])clf->names; }
+
 void clgan_classifier_augment(uint64_t seed, int64_t step, int n, int c, int h, int w, const float *in, float *out)
 {
     clgan_rng rng;

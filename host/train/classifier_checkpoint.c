@@ -48,25 +48,17 @@ clgan_status clgan_classifier_save(clgan_classifier *clf, const char *path, cons
     clgan_settings_write(CLGAN_MODEL_CLASSIFIER, CLGAN_SECTION_ARCH, c, arch, sizeof arch);
     clgan_settings_write(CLGAN_MODEL_CLASSIFIER, CLGAN_SECTION_CONFIG, c, cfg, sizeof cfg);
     snprintf(rng, sizeof rng, "derived seed=%llu", (unsigned long long)c->seed);
-    char (*names)[64] = malloc((size_t)K * sizeof *names);
-    if (!names) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory writing a checkpoint");
-    for (int k = 0; k < K; k++) snprintf(names[k], sizeof names[k], "%s", clgan_classifier_class_name(clf, k));
     clgan_ckpt_writer *w;
-    clgan_status st = clgan_ckpt_begin(path, &w);
-    if (st != CLGAN_OK) {
-        free(names);
-        return st;
-    }
-    st = clgan_ckpt_add_string(w, "kind", KIND);
+    TRY(clgan_ckpt_begin(path, &w));
+    clgan_status st = clgan_ckpt_add_string(w, "kind", KIND);
     if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "arch", arch);
     if (st == CLGAN_OK) st = clgan_ckpt_add_arch_text(w, "arch.c", text);
     if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "config", cfg);
     if (st == CLGAN_OK) st = clgan_ckpt_add_i64(w, "step", clgan_classifier_step_count(clf));
     if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "rng", rng);
-    if (st == CLGAN_OK) st = clgan_ckpt_add_class_names(w, K, (const char (*)[64])names);
+    if (st == CLGAN_OK) st = clgan_ckpt_add_class_names(w, K, clgan_classifier_class_names(clf));
     if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "note", note ? note : "");
     if (st == CLGAN_OK) st = clgan_ckpt_add_net(w, "net", net, net_blocks(c));
-    free(names);
     return clgan_ckpt_finish(w, st, path);
 }
 

@@ -244,6 +244,8 @@ const char *clgan_ssl_class_name(const clgan_ssl *s, int k)
     return k >= 0 && k < s->cfg.classes ? s->names[k] : "?";
 }
 
+const char (*clgan_ssl_class_names(const clgan_ssl *s))[64] { return (const char (*)[64])s->names; }
+
 void clgan_ssl_set_step_count(clgan_ssl *s, int64_t step)
 {
     s->step = step;

@@ -47,24 +47,16 @@ clgan_status clgan_ssl_save(clgan_ssl *s, const char *path, const char *note)
     const char *text_d;
     TRY(clgan_ssl_arch_text(c, &text_d));
     clgan_settings_write(CLGAN_MODEL_SSL, CLGAN_SECTION_ALL, c, cfg, sizeof cfg);
-    char (*names)[64] = malloc((size_t)c->classes * sizeof *names);
-    if (!names) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory writing a checkpoint");
-    for (int k = 0; k < c->classes; k++) snprintf(names[k], sizeof names[k], "%s", clgan_ssl_class_name(s, k));
     clgan_ckpt_writer *w;
-    clgan_status st = clgan_ckpt_begin(path, &w);
-    if (st != CLGAN_OK) {
-        free(names);
-        return st;
-    }
-    st = clgan_ckpt_add_string(w, "kind", KIND);
+    TRY(clgan_ckpt_begin(path, &w));
+    clgan_status st = clgan_ckpt_add_string(w, "kind", KIND);
     if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "config", cfg);
     if (st == CLGAN_OK) st = clgan_ckpt_add_arch_text(w, "arch.d", text_d);
     if (st == CLGAN_OK) st = clgan_ckpt_add_i64(w, "step", clgan_ssl_step_count(s));
-    if (st == CLGAN_OK) st = clgan_ckpt_add_class_names(w, c->classes, (const char (*)[64])names);
+    if (st == CLGAN_OK) st = clgan_ckpt_add_class_names(w, c->classes, clgan_ssl_class_names(s));
     if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "note", note ? note : "");
     if (st == CLGAN_OK) st = clgan_ckpt_add_net(w, "G", clgan_ssl_generator(s), CLGAN_BLOCKS_ALL);
     if (st == CLGAN_OK) st = clgan_ckpt_add_net(w, "D", clgan_ssl_discriminator(s), CLGAN_BLOCKS_ALL);
-    free(names);
     return clgan_ckpt_finish(w, st, path);
 }
 
