@@ -1,5 +1,5 @@
 /* test_files.h — scratch-file helpers shared by the C test programs: write
- * a file (optionally gzipped), read one whole, count the atomic writers'
+ * a file (optionally gzipped), its size, read one whole, count the atomic writers'
  * temporary files in a folder, remove a tree. */
 #ifndef CLGAN_TEST_FILES_H
 #define CLGAN_TEST_FILES_H
@@ -23,6 +23,17 @@ static inline void test_write_file(const char *path, const void *data, size_t le
         if (len) fwrite(data, 1, len, f);
         fclose(f);
     }
+}
+
+/* The file's size in bytes; -1 when it cannot be opened. */
+static inline long test_file_size(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fclose(f);
+    return n;
 }
 
 /* The whole file, malloc'd and NUL-terminated (for text); NULL when it cannot be opened. */
