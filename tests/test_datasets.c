@@ -689,11 +689,7 @@ static void test_loader(void)
 
 int main(void)
 {
-    snprintf(tmp, sizeof tmp, "/tmp/clgan-datasets-XXXXXX");
-    if (!mkdtemp(tmp)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    if (!test_temp_dir(tmp, sizeof tmp, "datasets")) return 1;
     test_idx();
     test_cifar();
     test_folder();

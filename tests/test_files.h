@@ -1,6 +1,6 @@
 /* test_files.h — scratch-file helpers shared by the C test programs: write
  * a file (optionally gzipped), its size, read one whole, count the atomic writers'
- * temporary files in a folder, remove a tree. */
+ * temporary files in a folder, make a scratch folder, remove a tree. */
 #ifndef CLGAN_TEST_FILES_H
 #define CLGAN_TEST_FILES_H
 #include <dirent.h>
@@ -61,6 +61,16 @@ static inline int test_count_tmp(const char *dir)
         if (strstr(e->d_name, ".tmp.")) n++;
     if (d) closedir(d);
     return n;
+}
+
+/* A fresh folder /tmp/clgan-NAME-XXXXXX into buf; 0 (with the reason on
+ * stderr) when it cannot be made. */
+static inline int test_temp_dir(char *buf, size_t cap, const char *name)
+{
+    snprintf(buf, cap, "/tmp/clgan-%s-XXXXXX", name);
+    if (mkdtemp(buf)) return 1;
+    perror("mkdtemp");
+    return 0;
 }
 
 static inline void test_rm_rf(const char *path)

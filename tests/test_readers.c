@@ -674,11 +674,7 @@ static void test_alloc(void)
 
 int main(void)
 {
-    snprintf(tmp, sizeof tmp, "/tmp/clgan-readers-XXXXXX");
-    if (!mkdtemp(tmp)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    if (!test_temp_dir(tmp, sizeof tmp, "readers")) return 1;
     test_headers();
     test_folder();
     test_idx_cifar();
