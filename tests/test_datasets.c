@@ -10,6 +10,7 @@
  */
 #include "data/dataset.h"
 #include "data/loader.h"
+#include "test_expect.h"
 #include "test_files.h"
 
 #include <dirent.h>
@@ -24,19 +25,7 @@
 
 #include <stb/stb_image_write.h>
 
-static int failures, checks;
 static char tmp[256];
-
-#define CHECK(cond, ...)                                  \
-    do {                                                  \
-        checks++;                                         \
-        if (!(cond)) {                                    \
-            failures++;                                   \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);  \
-            printf(__VA_ARGS__);                          \
-            printf("\n");                                 \
-        }                                                 \
-    } while (0)
 
 /* char var[512] = tmp + fmt (a path in the temp folder), created as a folder or not. */
 #define PATHVAR(var, fmt) \
@@ -697,6 +686,5 @@ int main(void)
     test_synthetic();
     test_loader();
     test_rm_rf(tmp);
-    printf("%d checks, %d failure(s)\n", checks, failures);
-    return failures ? 1 : 0;
+    return test_finish();
 }

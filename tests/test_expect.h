@@ -1,9 +1,11 @@
 /* test_expect.h — the pass/fail macros of the C test programs, over the
  * public header only (the api_* tests use nothing else).
- * EXPECT(cond, fmt, ...) prints "ok"/"FAIL" and counts failures; MUST(expr)
+ * EXPECT(cond, fmt, ...) prints "ok"/"FAIL" and counts failures (CHECK: the
+ * same, printing failures only); MUST(expr)
  * stops the test when a clgan call fails; test_finish() prints the count and
- * gives the exit status; test_device_or_skip() opens the default device or
- * ends the test as skipped (77). */
+ * gives the exit status; test_device_present() says whether there is an
+ * OpenCL device; test_device_or_skip() opens the default one or ends the
+ * test as skipped (77). */
 #ifndef CLGAN_TEST_EXPECT_H
 #define CLGAN_TEST_EXPECT_H
 #include "clgan.h"
@@ -21,6 +23,17 @@ static int failures;
         fflush(stdout);                                      \
     } while (0)
 
+/* Quiet form: prints only a failure, with its file and line. */
+#define CHECK(cond, ...)                                    \
+    do {                                                    \
+        if (!(cond)) {                                      \
+            failures++;                                     \
+            printf("FAIL %s:%d: ", __FILE__, __LINE__);     \
+            printf(__VA_ARGS__);                            \
+            printf("\n");                                   \
+        }                                                   \
+    } while (0)
+
 #define MUST(expr)                                                            \
     do {                                                                      \
         clgan_status must_st_ = (expr);                                       \
@@ -36,11 +49,16 @@ static inline int test_finish(void)
     return failures ? 1 : 0;
 }
 
+static inline int test_device_present(void)
+{
+    int ndev = 0;
+    return clgan_device_count(&ndev) != CLGAN_ERR_NO_PLATFORM && ndev > 0;
+}
+
 /* A context on the default device; without any device the test ends as skipped (ctest code 77). */
 static inline clgan_ctx *test_device_or_skip(void)
 {
-    int ndev = 0;
-    if (clgan_device_count(&ndev) == CLGAN_ERR_NO_PLATFORM || ndev == 0) {
+    if (!test_device_present()) {
         printf("skipped: no OpenCL device\n");
         exit(77);
     }

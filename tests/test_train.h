@@ -1,8 +1,7 @@
-/* test_train.h — what the training tests share: whether an OpenCL device is
- * present, bit-equal nets, a loader positioned at a global step the way the
- * training commands seek on --resume, a GAN trained over a loader, and the
- * tiny DCGAN (width 8, nz 16) that the feature and augmentation tests train
- * for a few steps. */
+/* test_train.h — what the training tests share: bit-equal nets, a loader
+ * positioned at a global step the way the training commands seek on
+ * --resume, a GAN trained over a loader, and the tiny DCGAN (width 8, nz 16)
+ * that the feature and augmentation tests train for a few steps. */
 #ifndef CLGAN_TEST_TRAIN_H
 #define CLGAN_TEST_TRAIN_H
 #include "test_expect.h"
@@ -12,12 +11,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-static inline int test_device_present(void)
-{
-    int ndev = 0;
-    return clgan_device_count(&ndev) != CLGAN_ERR_NO_PLATFORM && ndev > 0;
-}
 
 /* Every block (parameters, state, optimizer moments) the same to the bit. */
 static inline int test_nets_equal(clgan_net *a, clgan_net *b)
