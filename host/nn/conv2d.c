@@ -77,6 +77,15 @@ int clgan_conv_use_rows(const clgan_ctx *ctx)
     return form >= 0 ? form : ctx->info.type == CLGAN_DEVICE_CPU;
 }
 
+/* The geometry prefix of im2col and col2im: N, C, H, W, KH, KW, SH, SW, PH, PW, OH, OW. */
+static void geom_args(clgan_args *a, const clgan_col_geom *g)
+{
+    const clgan_conv_params *p = g->p;
+    clgan_arg_int(a, g->n), clgan_arg_int(a, g->c), clgan_arg_int(a, g->h), clgan_arg_int(a, g->w);
+    clgan_arg_int(a, p->kh), clgan_arg_int(a, p->kw), clgan_arg_int(a, p->stride_h), clgan_arg_int(a, p->stride_w);
+    clgan_arg_int(a, p->pad_h), clgan_arg_int(a, p->pad_w), clgan_arg_int(a, g->oh), clgan_arg_int(a, g->ow);
+}
+
 clgan_status clgan_conv_im2col(clgan_ctx *ctx, const clgan_col_geom *g, cl_mem x, cl_mem col)
 {
     const clgan_conv_params *p = g->p;
@@ -87,9 +96,7 @@ clgan_status clgan_conv_im2col(clgan_ctx *ctx, const clgan_col_geom *g, cl_mem x
     cl_kernel k;
     TRY(clgan_kernel_get(ctx, "conv", name, &k, NULL));
     clgan_args a = clgan_args_begin(k, name);
-    clgan_arg_int(&a, g->n), clgan_arg_int(&a, g->c), clgan_arg_int(&a, g->h), clgan_arg_int(&a, g->w);
-    clgan_arg_int(&a, p->kh), clgan_arg_int(&a, p->kw), clgan_arg_int(&a, p->stride_h), clgan_arg_int(&a, p->stride_w);
-    clgan_arg_int(&a, p->pad_h), clgan_arg_int(&a, p->pad_w), clgan_arg_int(&a, g->oh), clgan_arg_int(&a, g->ow);
+    geom_args(&a, g);
     clgan_arg_mem(&a, x);
     clgan_arg_mem(&a, col);
     TRY(clgan_args_end(&a));
@@ -108,9 +115,7 @@ clgan_status clgan_conv_col2im(clgan_ctx *ctx, const clgan_col_geom *g, cl_mem c
     cl_kernel k;
     TRY(clgan_kernel_get(ctx, "conv", name, &k, NULL));
     clgan_args a = clgan_args_begin(k, name);
-    clgan_arg_int(&a, g->n), clgan_arg_int(&a, g->c), clgan_arg_int(&a, g->h), clgan_arg_int(&a, g->w);
-    clgan_arg_int(&a, p->kh), clgan_arg_int(&a, p->kw), clgan_arg_int(&a, p->stride_h), clgan_arg_int(&a, p->stride_w);
-    clgan_arg_int(&a, p->pad_h), clgan_arg_int(&a, p->pad_w), clgan_arg_int(&a, g->oh), clgan_arg_int(&a, g->ow);
+    geom_args(&a, g);
     clgan_arg_int(&a, b != NULL);
     clgan_arg_mem(&a, col);
     clgan_arg_mem(&a, b ? b : col); /* a valid buffer, not read without bias */
