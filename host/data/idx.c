@@ -136,6 +136,29 @@ static clgan_status check_no_excess(gzFile f, const char *path, uint64_t want, c
                       (unsigned long long)(want + extra));
 }
 
+/* The note added to a "truncated" message when the gzip stream also ended early. */
+static const char *early_end_note(int trunc)
+{
+    return trunc ? " (and its gzip stream ends early: an interrupted download?)" : "";
+}
+
+/* After a header of header_bytes: the body of `body` bytes into buf, then
+ * nothing more in the file (what: the header's description, for messages). */
+static clgan_status read_body(gzFile f, const char *path, void *buf, uint64_t header_bytes, uint64_t body,
+                              const char *what)
+{
+    size_t got = 0;
+    int trunc = 0;
+    TRY(clgan_gz_read(f, path, buf, (size_t)body, &got, &trunc));
+    if ((uint64_t)got < body)
+        return clgan_fail(CLGAN_ERR_FORMAT,
+                          "%s: truncated: the header says %s, so expected %llu bytes, but the file has %llu%s", path,
+                          what, (unsigned long long)(header_bytes + body), (unsigned long long)(header_bytes + got),
+                          early_end_note(trunc));
+    if (trunc) return clgan_fail(CLGAN_ERR_FORMAT, "%s: the gzip stream ends early (an interrupted download?)", path);
+    return check_no_excess(f, path, header_bytes + body, what);
+}
+
 /* The images file: header checked against the limits and the file's size,
  * then the pixels read straight into a new dataset, stopping at the
  * declared length. */
@@ -149,7 +172,7 @@ static clgan_status read_images(const char *path, int classes, clgan_dataset **o
     uint8_t h[16];
     TRY(clgan_gzopen_regular(path, &f, &fsize, &gz));
     clgan_status st = clgan_gz_read(f, path, h, 16, &got, &trunc);
-    const char *gz_note = trunc ? " (and its gzip stream ends early: an interrupted download?)" : "";
+    const char *gz_note = early_end_note(trunc);
     clgan_dataset *d = NULL;
     uint32_t n = 0, rows = 0, cols = 0;
     char what[96] = "";
@@ -177,18 +200,7 @@ static clgan_status read_images(const char *path, int classes, clgan_dataset **o
             st = check_declared(path, gz, fsize, want, what);
     }
     if (st == CLGAN_OK) st = clgan_dataset_alloc((int)n, 1, (int)rows, (int)cols, classes, &d);
-    if (st == CLGAN_OK) st = clgan_gz_read(f, path, d->pixels, (size_t)(want - 16), &got, &trunc);
-    if (st == CLGAN_OK) {
-        gz_note = trunc ? " (and its gzip stream ends early: an interrupted download?)" : "";
-        if (16 + (uint64_t)got < want)
-            st = clgan_fail(CLGAN_ERR_FORMAT,
-                            "%s: truncated: the header says %s, so expected %llu bytes, but the file has %llu%s", path,
-                            what, (unsigned long long)want, (unsigned long long)(16 + got), gz_note);
-        else if (trunc)
-            st = clgan_fail(CLGAN_ERR_FORMAT, "%s: the gzip stream ends early (an interrupted download?)", path);
-        else
-            st = check_no_excess(f, path, want, what);
-    }
+    if (st == CLGAN_OK) st = read_body(f, path, d->pixels, 16, want - 16, what);
     gzclose(f);
     if (st != CLGAN_OK) {
         clgan_dataset_free(d);
@@ -207,7 +219,7 @@ static clgan_status read_labels(const char *path, uint32_t n_images, const char 
     uint8_t h[8];
     TRY(clgan_gzopen_regular(path, &f, &fsize, &gz));
     clgan_status st = clgan_gz_read(f, path, h, 8, &got, &trunc);
-    const char *gz_note = trunc ? " (and its gzip stream ends early: an interrupted download?)" : "";
+    const char *gz_note = early_end_note(trunc);
     uint32_t n = 0;
     uint8_t *buf = NULL;
     char what[48] = "";
@@ -230,18 +242,7 @@ static clgan_status read_labels(const char *path, uint32_t n_images, const char 
     }
     if (st == CLGAN_OK && !(buf = malloc(n ? n : 1)))
         st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "%s: out of host memory for %u labels", path, n);
-    if (st == CLGAN_OK) st = clgan_gz_read(f, path, buf, n, &got, &trunc);
-    if (st == CLGAN_OK) {
-        gz_note = trunc ? " (and its gzip stream ends early: an interrupted download?)" : "";
-        if (got < n)
-            st = clgan_fail(CLGAN_ERR_FORMAT,
-                            "%s: truncated: the header says %s, so expected %zu bytes, but the file has %zu%s", path,
-                            what, 8 + (size_t)n, 8 + got, gz_note);
-        else if (trunc)
-            st = clgan_fail(CLGAN_ERR_FORMAT, "%s: the gzip stream ends early (an interrupted download?)", path);
-        else
-            st = check_no_excess(f, path, 8 + (uint64_t)n, what);
-    }
+    if (st == CLGAN_OK) st = read_body(f, path, buf, 8, n, what);
     for (uint32_t i = 0; st == CLGAN_OK && i < n; i++) {
         if (buf[i] >= 10) {
             st = clgan_fail(CLGAN_ERR_FORMAT, "%s: label %u has value %u (MNIST-style labels are 0..9)", path, i,
