@@ -356,7 +356,7 @@ static void run_invalid(check_run *run)
         check_report_status(run, name, st, t0);
         goto done;
     }
-    struct { const char *what; clgan_status st; } cases[] = {
+    const check_refused_call cases[] = {
         {"bce counts differ", clgan_bce_logits_forward(run->ctx, &a, &b, &a)},
         {"bce backward dx count", clgan_bce_logits_backward(run->ctx, 1, &a, &a, &b)},
         {"mse counts differ", clgan_mse_forward(run->ctx, &a, &a, &b)},
@@ -365,14 +365,7 @@ static void run_invalid(check_run *run)
         {"softmax_ce NULL labels", clgan_softmax_ce_backward(run->ctx, 1, 1, &logits, NULL, &logits)},
         {"loss_mean NULL out", clgan_loss_mean(run->ctx, &a, NULL)},
     };
-    int ok = 1;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        if (cases[i].st != CLGAN_ERR_INVALID_ARG) {
-            ok = 0;
-            snprintf(msg, sizeof msg, "%s: got %s, want CLGAN_ERR_INVALID_ARG", cases[i].what,
-                     clgan_status_name(cases[i].st));
-            break;
-        }
+    int ok = check_refused(cases, sizeof cases / sizeof cases[0], msg, sizeof msg);
     /* labelled > N must also be refused (labels buffer big enough here). */
     if (ok) {
         cl_mem lab4 = NULL;
