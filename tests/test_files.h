@@ -1,9 +1,11 @@
 /* test_files.h — scratch-file helpers shared by the C test programs: write
- * a file (optionally gzipped), its size, read one whole, count the atomic writers'
+ * a file (optionally gzipped), its size, read one whole, a short-lived
+ * formatted path, a big-endian 32-bit field, count the atomic writers'
  * temporary files in a folder, make a scratch folder, remove a tree. */
 #ifndef CLGAN_TEST_FILES_H
 #define CLGAN_TEST_FILES_H
 #include <dirent.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+
+/* A short-lived formatted string (one of 8 rotating buffers). */
+static inline const char *test_fmt(const char *fmt, ...)
+{
+    static char buf[8][1024];
+    static int k;
+    k = (k + 1) % 8;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf[k], sizeof buf[k], fmt, ap);
+    va_end(ap);
+    return buf[k];
+}
+
+static inline void test_put32be(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
+}
 
 static inline void test_write_file(const char *path, const void *data, size_t len, int gz)
 {
