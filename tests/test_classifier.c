@@ -5,6 +5,7 @@
  * a bit-exact checkpoint round trip, resume equivalence (N steps + resume M
  * = N+M in one go, with augmentation and dropout), and bad checkpoints
  * refused. The host-only parts run even without an OpenCL device. */
+#include "test_files.h"
 #include "test_train.h"
 #include "test_util.h"
 #include "data/dataset.h"
@@ -179,11 +180,7 @@ static void train(clgan_classifier *clf, int64_t until, clgan_classifier_stats *
 
 int main(void)
 {
-    clgan_dataset_options dopt = clgan_dataset_default_options();
-    dopt.size = 28;
-    dopt.channels = 1;
-    dopt.synthetic_train = 800;
-    dopt.synthetic_test = 200;
+    clgan_dataset_options dopt = test_synthetic28(800, 200);
     MUST(clgan_dataset_open("synthetic", CLGAN_SPLIT_TRAIN, &dopt, &train_set));
     MUST(clgan_dataset_open("synthetic", CLGAN_SPLIT_TEST, &dopt, &test_set));
     test_metrics();
@@ -195,10 +192,8 @@ int main(void)
         return failures ? 1 : 77;
     }
     MUST(clgan_ctx_create(NULL, &ctx));
-    snprintf(dir, sizeof dir, "/tmp/clgan-test-classifier-%ld", (long)getpid());
+    if (!test_temp_dir(dir, sizeof dir, "test-classifier")) return 1;
     char cmd[2048];
-    snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
-    if (system(cmd) != 0) return 1;
 
     /* 1. A short run: loss falls, test accuracy far above chance (10%). */
     clgan_classifier_config cfg = small_config(0);
@@ -331,8 +326,7 @@ int main(void)
     free(imgs);
     clgan_classifier_free(clf);
 
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0) printf("could not remove %s\n", dir);
+    test_rm_rf(dir);
     clgan_dataset_free(train_set);
     clgan_dataset_free(test_set);
     clgan_ctx_free(ctx);

@@ -38,16 +38,8 @@ static int all_finite(const float *x, size_t n)
 
 int main(void)
 {
-    if (!test_device_present()) {
-        printf("skipped: no OpenCL device\n");
-        return 77;
-    }
-    MUST(clgan_ctx_create(NULL, &ctx));
-    clgan_dataset_options dopt = clgan_dataset_default_options();
-    dopt.size = 28;
-    dopt.channels = 1;
-    dopt.synthetic_train = NTRAIN;
-    dopt.synthetic_test = NTEST;
+    ctx = test_device_or_skip();
+    clgan_dataset_options dopt = test_synthetic28(NTRAIN, NTEST);
     MUST(clgan_dataset_open("synthetic", CLGAN_SPLIT_TRAIN, &dopt, &train_set));
     MUST(clgan_dataset_open("synthetic", CLGAN_SPLIT_TEST, &dopt, &test_set));
     int K = train_set->classes;

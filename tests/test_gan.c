@@ -47,20 +47,11 @@ static int gans_equal(clgan_gan *a, clgan_gan *b)
 
 int main(void)
 {
-    if (!test_device_present()) {
-        printf("skipped: no OpenCL device\n");
-        return 77;
-    }
-    MUST(clgan_ctx_create(NULL, &ctx));
-    clgan_dataset_options dopt = clgan_dataset_default_options();
-    dopt.size = 28;
-    dopt.channels = 1;
-    dopt.synthetic_train = 64; /* 4 steps per epoch: resume crosses epochs */
+    ctx = test_device_or_skip();
+    clgan_dataset_options dopt = test_synthetic28(64, 0); /* 4 steps per epoch: resume crosses epochs */
     MUST(clgan_dataset_open("synthetic", CLGAN_SPLIT_TRAIN, &dopt, &data));
-    snprintf(dir, sizeof dir, "/tmp/clgan-test-gan-%ld", (long)getpid());
+    if (!test_temp_dir(dir, sizeof dir, "test-gan")) return 1;
     char cmd[2048];
-    snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
-    if (system(cmd) != 0) return 1;
 
     /* 1. A short run: losses finite, D tells real from fake. */
     clgan_gan_config cfg = small_config(0);
@@ -163,8 +154,7 @@ int main(void)
 
     free(img);
     free(again);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0) printf("could not remove %s\n", dir);
+    test_rm_rf(dir);
     clgan_dataset_free(data);
     clgan_ctx_free(ctx);
     return test_finish();

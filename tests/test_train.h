@@ -1,7 +1,8 @@
 /* test_train.h — what the training tests share: bit-equal nets, a loader
  * positioned at a global step the way the training commands seek on
  * --resume, a GAN trained over a loader, and the tiny DCGAN (width 8, nz 16)
- * that the feature and augmentation tests train for a few steps. */
+ * that the feature and augmentation tests train for a few steps, on the
+ * 28x28 grey synthetic digits. */
 #ifndef CLGAN_TEST_TRAIN_H
 #define CLGAN_TEST_TRAIN_H
 #include "test_expect.h"
@@ -11,6 +12,17 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+/* The built-in synthetic data as 28x28 grey images, train and test images per split. */
+static inline clgan_dataset_options test_synthetic28(int train, int test)
+{
+    clgan_dataset_options o = clgan_dataset_default_options();
+    o.size = 28;
+    o.channels = 1;
+    o.synthetic_train = train;
+    o.synthetic_test = test;
+    return o;
+}
 
 /* Every block (parameters, state, optimizer moments) the same to the bit. */
 static inline int test_nets_equal(clgan_net *a, clgan_net *b)
