@@ -115,33 +115,26 @@ static void test_idx(void)
 {
     clgan_dataset *d = NULL;
     clgan_dataset_options o = clgan_dataset_default_options();
-    /* plain, train-/t10k- naming */
+    /* plain with train-/t10k- naming, gzip with train-/test- naming */
     DIRVAR(a, "%s/idx_plain");
-    write_idx_pair(a, "train", 0, 3, 4);
-    write_idx_pair(a, "t10k", 0, 3, 4);
-    CHECK(open_ds(a, CLGAN_SPLIT_TRAIN, &o, &d) == CLGAN_OK, "idx plain train: %s", clgan_last_error());
-    if (d) check_idx_contents(d, 3, 4, "idx plain train"), printf("ok   %s\n", d->source);
-    clgan_dataset_free(d), d = NULL;
-    CHECK(open_ds(a, CLGAN_SPLIT_TEST, &o, &d) == CLGAN_OK, "idx plain t10k: %s", clgan_last_error());
-    if (d) {
-        check_idx_contents(d, 3, 4, "idx plain t10k");
-        CHECK(has(d->source, "t10k"), "%s", d->source);
-    }
-    clgan_dataset_free(d), d = NULL;
-
-    /* gzip, train-/test- naming */
     DIRVAR(b, "%s/idx_gz");
-    write_idx_pair(b, "train", 1, 3, 4);
-    write_idx_pair(b, "test", 1, 3, 4);
-    CHECK(open_ds(b, CLGAN_SPLIT_TRAIN, &o, &d) == CLGAN_OK, "idx gz train: %s", clgan_last_error());
-    if (d) check_idx_contents(d, 3, 4, "idx gz train");
-    clgan_dataset_free(d), d = NULL;
-    CHECK(open_ds(b, CLGAN_SPLIT_TEST, &o, &d) == CLGAN_OK, "idx gz test: %s", clgan_last_error());
-    if (d) {
-        check_idx_contents(d, 3, 4, "idx gz test");
-        CHECK(has(d->source, "test-images"), "%s", d->source);
+    const struct {
+        const char *dir, *what, *test_prefix, *test_source;
+        int gz;
+    } folders[] = {{a, "idx plain", "t10k", "t10k", 0}, {b, "idx gz", "test", "test-images", 1}};
+    for (int f = 0; f < 2; f++) {
+        write_idx_pair(folders[f].dir, "train", folders[f].gz, 3, 4);
+        write_idx_pair(folders[f].dir, folders[f].test_prefix, folders[f].gz, 3, 4);
+        for (int split = 0; split < 2; split++) {
+            const char *what = test_fmt("%s %s", folders[f].what, split ? folders[f].test_prefix : "train");
+            CHECK(open_ds(folders[f].dir, split ? CLGAN_SPLIT_TEST : CLGAN_SPLIT_TRAIN, &o, &d) == CLGAN_OK, "%s: %s",
+                  what, clgan_last_error());
+            if (d) check_idx_contents(d, 3, 4, what);
+            if (d && split) CHECK(has(d->source, folders[f].test_source), "%s", d->source);
+            if (d && !split && !f) printf("ok   %s\n", d->source);
+            clgan_dataset_free(d), d = NULL;
+        }
     }
-    clgan_dataset_free(d), d = NULL;
 
     /* a path straight to an images file; labels found beside it */
     CHECK(open_ds(test_fmt("%s/test-images-idx3-ubyte.gz", b), CLGAN_SPLIT_TRAIN, &o, &d) == CLGAN_OK, "idx file: %s",
