@@ -184,6 +184,33 @@ clgan_status clgan_conv_bias_grad(clgan_ctx *ctx, int n, int c, int s, cl_mem x,
     return clgan_launch_1d(ctx, k, (size_t)c * wg, wg, "bias_grad");
 }
 
+/* ---- argument checks shared with conv_transpose2d ------------------------- */
+
+clgan_status clgan_conv_check_weights(const char *what, const clgan_conv_params *p, const clgan_tensor *w, int d0,
+                                      int d1, const clgan_tensor *b, int out_channels)
+{
+    size_t wcount = (size_t)d0 * d1 * p->kh * p->kw;
+    if (w->count != wcount)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: W holds %zu floats, expected [%d,%d,%d,%d] = %zu", what,
+                          w->count, d0, d1, p->kh, p->kw, wcount);
+    if (b && b->count != (size_t)out_channels)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: bias holds %zu floats, expected %d (output channels)", what,
+                          b->count, out_channels);
+    return CLGAN_OK;
+}
+
+clgan_status clgan_conv_check_grads(const char *what, const clgan_tensor *x, const clgan_tensor *w,
+                                    const clgan_tensor *dx, const clgan_tensor *dw)
+{
+    if (!dw) return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: dW must not be NULL", what);
+    if (dw->count != w->count)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: dW holds %zu floats, W %zu", what, dw->count, w->count);
+    if (dx && (dx->n != x->n || dx->c != x->c || dx->h != x->h || dx->w != x->w))
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: dx is [%d,%d,%d,%d], x is [%d,%d,%d,%d]", what, dx->n, dx->c,
+                          dx->h, dx->w, x->n, x->c, x->h, x->w);
+    return CLGAN_OK;
+}
+
 /* ---- conv2d --------------------------------------------------------------- */
 
 static clgan_status check_params(const clgan_conv_params *p, const char *what)
@@ -240,13 +267,7 @@ static clgan_status conv2d_shapes(const char *what, const clgan_conv_params *p, 
                           "stride %dx%d pad %dx%d",
                           what, y->n, y->c, y->h, y->w, x->n, y->c, oh, ow, x->n, x->c, x->h, x->w, p->kh, p->kw,
                           p->stride_h, p->stride_w, p->pad_h, p->pad_w);
-    size_t wcount = (size_t)y->c * x->c * p->kh * p->kw;
-    if (w->count != wcount)
-        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: W holds %zu floats, expected [%d,%d,%d,%d] = %zu", what,
-                          w->count, y->c, x->c, p->kh, p->kw, wcount);
-    if (b && b->count != (size_t)y->c)
-        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: bias holds %zu floats, expected %d (output channels)", what,
-                          b->count, y->c);
+    TRY(clgan_conv_check_weights(what, p, w, y->c, x->c, b, y->c));
     size_t col_floats, tmp_floats;
     TRY(clgan_conv2d_workspace_floats(p, x->n, x->c, x->h, x->w, y->c, &col_floats, &tmp_floats));
     TRY(clgan_conv_workspace_check(ws, col_floats, tmp_floats, what));
@@ -272,12 +293,7 @@ clgan_status clgan_conv2d_backward(clgan_ctx *ctx, const clgan_conv_params *p, c
 {
     clgan_col_geom g;
     TRY(conv2d_shapes("conv2d backward", p, ws, x, w, db, dy, &g));
-    if (!dw) return clgan_fail(CLGAN_ERR_INVALID_ARG, "conv2d backward: dW must not be NULL");
-    if (dw->count != w->count)
-        return clgan_fail(CLGAN_ERR_INVALID_ARG, "conv2d backward: dW holds %zu floats, W %zu", dw->count, w->count);
-    if (dx && (dx->n != x->n || dx->c != x->c || dx->h != x->h || dx->w != x->w))
-        return clgan_fail(CLGAN_ERR_INVALID_ARG, "conv2d backward: dx is [%d,%d,%d,%d], x is [%d,%d,%d,%d]", dx->n,
-                          dx->c, dx->h, dx->w, x->n, x->c, x->h, x->w);
+    TRY(clgan_conv_check_grads("conv2d backward", x, w, dx, dw));
     size_t k = (size_t)g.c * p->kh * p->kw, m = (size_t)g.n * g.oh * g.ow, oc = (size_t)dy->c;
     TRY(clgan_conv_nchw_to_cm(ctx, g.n, dy->c, g.oh * g.ow, dy->mem, ws->tmp)); /* tmp [OC, M] */
     if (db) TRY(clgan_conv_bias_grad(ctx, 1, dy->c, (int)m, ws->tmp, db->mem)); /* row sums */
