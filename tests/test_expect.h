@@ -1,11 +1,9 @@
 /* test_expect.h — the pass/fail macros of the C test programs, over the
  * public header only (the api_* tests use nothing else).
- * EXPECT(cond, fmt, ...) prints "ok"/"FAIL" and counts failures (CHECK: the
- * same, printing failures only); MUST(expr)
+ * EXPECT(cond, fmt, ...) prints "ok"/"FAIL" and counts failures; MUST(expr)
  * stops the test when a clgan call fails; test_finish() prints the count and
- * gives the exit status; test_device_present() says whether there is an
- * OpenCL device; test_device_or_skip() opens the default one or ends the
- * test as skipped (77). */
+ * gives the exit status; test_device_or_skip() opens the default device or
+ * ends the test as skipped (77). */
 #ifndef CLGAN_TEST_EXPECT_H
 #define CLGAN_TEST_EXPECT_H
 #include "clgan.h"
@@ -23,7 +21,8 @@ static int failures;
         fflush(stdout);                                      \
     } while (0)
 
-/* Quiet form: prints only a failure, with its file and line. */
+/* CHECK(cond, fmt, ...): EXPECT's quiet form, printing only a failure, with
+ * its file and line. */
 #define CHECK(cond, ...)                                    \
     do {                                                    \
         if (!(cond)) {                                      \
@@ -49,6 +48,7 @@ static inline int test_finish(void)
     return failures ? 1 : 0;
 }
 
+/* Whether any OpenCL device is there. */
 static inline int test_device_present(void)
 {
     int ndev = 0;

@@ -6,8 +6,8 @@
  * With an argument, the PNGs are kept in that folder for viewing. */
 #include "io/image.h"
 #include "report/plot.h"
-#include "test_files.h"
 #include "test_expect.h"
+#include "test_files.h"
 
 #include <math.h>
 #include <stdio.h>
