@@ -10,6 +10,8 @@
  *                    evaluate, save, load, describe; their settings tables
  *   clgan/net.h      a model's nets: layers, shapes, parameters as floats
  *   clgan/image.h    a PNG grid of images (samples)
+ *   clgan/train.h    the training driver: epochs, resume, checkpoints,
+ *                    evaluation, the stop request, the NaN guard, log.csv
  *
  * Only functions marked CLGAN_API (clgan/export.h) are exported, all named
  * clgan_*. Every call returns a clgan_status; clgan_last_error() says why a
@@ -23,4 +25,5 @@
 #include "clgan/arch.h"
 #include "clgan/model.h"
 #include "clgan/net.h"
+#include "clgan/train.h"
 #endif

@@ -103,6 +103,17 @@ expect "the columns are the labels" grep -q '| second run |' "$work/c.md"
 expect "compare writes a PNG" test "$(head -c 8 "$work/c.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a
 "$clgan" bench compare "$work/a.json" "$work/ops.json" --metric gflops >"$work/out" 2>>"$clgan_log"
 expect "compare --metric gflops marks ids only the second file has" grep -q -E '^\| sgemm/64x64x64/NN \* \|' "$work/out"
+"$clgan" bench compare "$work/a.json" "$work/b.json" --json >"$work/out" 2>"$work/log"
+rc=$?
+expect "compare --json exits 0 (rc=$rc)" test $rc = 0
+expect "compare --json: one object with a row per id, the first file's ratios 1" \
+    "$py" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["command"] == "bench" and d["status"] == "ok" and d["metric"] == "ms" and len(d["files"]) == 2
+assert len(d["rows"]) >= 4 and all(r["ratios"][0] == 1 for r in d["rows"] if r["ratios"][0] is not None)
+' "$work/out"
+expect "... and the table on stderr" grep -q "geometric mean" "$work/log"
 
 # 4. bad files: exit 1 with the file named
 echo '{"schema": "something-else", "results": []}' >"$work/other.json"

@@ -11,7 +11,7 @@
 expect "a tiny GAN to take D from" test -s "$work/gan/checkpoint.ckpt"
 ck=$work/gan/checkpoint.ckpt
 
-"$clgan" train-dfeatures --gan "$ck" --data synthetic --limit 400 --epochs 30 --lr 3e-3 --out "$work/head" --json \
+"$clgan" train-dfeatures --checkpoint "$ck" --data synthetic --limit 400 --epochs 30 --lr 3e-3 --out "$work/head" --json \
     >"$work/json" 2>"$work/err"; rc=$?
 expect "linear head exits 0 (rc=$rc)" test $rc = 0
 expect "--json is one line" test "$(wc -l <"$work/json")" = 1
@@ -28,21 +28,21 @@ expect "eval on the head (rc=$rc): accuracy $acc_eval = the run's $acc" test $rc
 expect "eval --json: kind clgan-dfeatures, class names" grep -q '"kind": "clgan-dfeatures".*"classes": \["disc"' "$work/eval.json"
 "$clgan" predict --checkpoint "$work/head/checkpoint.ckpt" "$work/head/confusion.png" >"$work/pred.txt" 2>"$work/err"; rc=$?
 expect "predict with the head: one named class (rc=$rc)" test $rc = 0 -a -n "$(grep -E 'png: [0-9] \([a-z_]+\) [01]\.[0-9]{4}$' "$work/pred.txt")"
-"$clgan" score --classifier "$work/head/checkpoint.ckpt" --samples synthetic 2>"$work/err"; rc=$?
+"$clgan" score --checkpoint "$work/head/checkpoint.ckpt" --samples synthetic 2>"$work/err"; rc=$?
 expect "score refuses a head: rc 1, says what it takes (rc=$rc)" \
     test $rc = 1 -a -n "$(grep "train-dfeatures head; score takes a train-classifier or train-ssl" "$work/err")"
-"$clgan" train-dfeatures --gan "$ck" --data synthetic --limit 100 --epochs 1 --out "$work/head" 2>"$work/err"; rc=$?
+"$clgan" train-dfeatures --checkpoint "$ck" --data synthetic --limit 100 --epochs 1 --out "$work/head" 2>"$work/err"; rc=$?
 expect "--out holding a checkpoint refused: rc 1 (rc=$rc)" test $rc = 1 -a -n "$(grep "already holds" "$work/err")"
 
-"$clgan" train-dfeatures --gan "$ck" --data synthetic --labels 100 --hidden 32 --pool avg,full --json >"$work/json" 2>"$work/err"; rc=$?
+"$clgan" train-dfeatures --checkpoint "$ck" --data synthetic --labels 100 --hidden 32 --pool avg,full --json >"$work/json" 2>"$work/err"; rc=$?
 expect "MLP head with --labels 100 and --pool avg,full exits 0 (rc=$rc)" test $rc = 0
 expect "--labels 100: 100 training images, 16 + 16x7x7 = 800 features" grep -q '"features": 800, "hidden": 32, "labels": 100, "train_images": 100' "$work/json"
 
 "$clgan" train-dfeatures --data synthetic 2>"$work/err"; rc=$?
-expect "missing --gan: exit 2 with a message (rc=$rc)" test $rc = 2 -a -s "$work/err"
-"$clgan" train-dfeatures --gan "$work/nope.ckpt" --data synthetic 2>"$work/err"; rc=$?
+expect "missing --checkpoint: exit 2 with a message (rc=$rc)" test $rc = 2 -a -s "$work/err"
+"$clgan" train-dfeatures --checkpoint "$work/nope.ckpt" --data synthetic 2>"$work/err"; rc=$?
 expect "missing checkpoint: exit 1 with a message (rc=$rc)" test $rc = 1 -a -s "$work/err"
-"$clgan" train-dfeatures --gan "$ck" --data synthetic --pool median 2>"$work/err"; rc=$?
+"$clgan" train-dfeatures --checkpoint "$ck" --data synthetic --pool median 2>"$work/err"; rc=$?
 expect "bad --pool: exit 2 (rc=$rc)" test $rc = 2 && grep -q "avg, max, grid" "$work/err"
 
 # The head refers to its GAN file: moved or changed, eval says so.
@@ -58,9 +58,9 @@ expect "a GAN checkpoint given to eval: rc 1, 'not a classifier checkpoint'" tes
 # An image folder (resized to the GAN's 28x28): --test-percent and --skip-unreadable.
 image_folder "$work/abc" a b c
 echo "not an image" >"$work/abc/b/broken.png"
-"$clgan" train-dfeatures --gan "$ck.moved" --data "$work/abc" --epochs 2 --test-percent 50 2>"$work/err"; rc=$?
+"$clgan" train-dfeatures --checkpoint "$ck.moved" --data "$work/abc" --epochs 2 --test-percent 50 2>"$work/err"; rc=$?
 expect "image folder with an undecodable file: rc 1, names it (rc=$rc)" test $rc = 1 -a -n "$(grep -F broken.png "$work/err")"
-"$clgan" train-dfeatures --gan "$ck.moved" --data "$work/abc" --epochs 2 --test-percent 50 --skip-unreadable --json >"$work/json" 2>"$work/err"; rc=$?
+"$clgan" train-dfeatures --checkpoint "$ck.moved" --data "$work/abc" --epochs 2 --test-percent 50 --skip-unreadable --json >"$work/json" 2>"$work/err"; rc=$?
 expect "--skip-unreadable: runs and says it skipped 1 image (rc=$rc)" test $rc = 0 -a -n "$(grep 'skipped 1 unreadable image' "$work/err")"
 n=$(sed 's/.*"train_images": \([0-9]*\), "test_images": \([0-9]*\).*/\1 \2/' "$work/json")
 expect "--test-percent 50: both splits hold about half of the 60 images ($n)" awk -v a="${n% *}" -v b="${n#* }" 'BEGIN { exit !(a + b == 60 && a > 15 && b > 15) }'

@@ -38,7 +38,7 @@ expect "predict with the train-ssl checkpoint: two named classes (rc=$rc)" \
     test $rc = 0 -a "$(grep -oE '[0-9] \([a-z_]+\) [01]\.[0-9]{4}' "$work/pred.txt" | wc -l)" = 2
 # score takes it too: its discriminator's features and K-class probabilities. The share of the first 128 test
 # images classified as their own label must be eval's accuracy on the same 128 images.
-"$clgan" score --classifier "$work/a/checkpoint.ckpt" --samples synthetic --real synthetic --n 128 --json \
+"$clgan" score --checkpoint "$work/a/checkpoint.ckpt" --samples synthetic --real synthetic --limit 128 --json \
     >"$work/score.json" 2>"$work/err"; rc=$?
 cacc=$(sed 's/.*"conditional_accuracy": \([^}]*\)}.*/\1/' "$work/score.json")
 "$clgan" eval --checkpoint "$work/a/checkpoint.ckpt" --data synthetic --limit 128 --json >"$work/eval128.json" 2>>"$work/err"
@@ -47,7 +47,7 @@ expect "score with the train-ssl checkpoint (rc=$rc): conditional accuracy $cacc
     awk -v r="$rc" -v a="$cacc" -v b="$acc128" 'BEGIN { exit !(r == 0 && a != "" && a + 0 == b + 0) }'
 expect "score: FD 0 for the same images, 62 features (the last hidden layer at --width 8)" \
     grep -q '"features": 62, "fd": 0,' "$work/score.json"
-"$clgan" score --classifier "$work/a/checkpoint.ckpt" --real synthetic --degrade-demo --n 128 --json >"$work/demo" \
+"$clgan" score --checkpoint "$work/a/checkpoint.ckpt" --real synthetic --degrade-demo --limit 128 --json >"$work/demo" \
     2>"$work/err"; rc=$?
 fds=$(grep -o '"fd": [0-9.e+-]*' "$work/demo" | awk '{print $2}' | tr '\n' ' ')
 expect "score --degrade-demo with it (rc=$rc): FD 0 at sigma 0, rising with sigma ($fds)" \
@@ -85,7 +85,7 @@ expect "SIGINT: exit 130 (rc=$rc) with a checkpoint" test $rc = 130 -a -s "$work
 "$clgan" train-ssl --labels 10 2>"$work/err"; rc=$?
 expect "missing --data: rc 2 with a message (rc=$rc)" test $rc = 2 -a -s "$work/err"
 "$clgan" train-ssl --data synthetic --model ssl99 --out "$work/b" 2>"$work/err"; rc=$?
-expect "unknown model: rc 1, names listed (rc=$rc)" test $rc = 1 -a -n "$(grep ssl28 "$work/err")"
+expect "unknown model: a usage error, rc 2, names listed (rc=$rc)" test $rc = 2 -a -n "$(grep ssl28 "$work/err")"
 "$clgan" train-ssl --data synthetic --labels 0 2>"$work/err"; rc=$?
 expect "--labels 0: rc 2 (rc=$rc)" test $rc = 2
 "$clgan" train-ssl "${small[@]}" --out "$work/a" 2>"$work/err"; rc=$?

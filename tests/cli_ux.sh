@@ -4,7 +4,9 @@
 # failed run leaves no empty folders; "done" names only files that exist;
 # predict classifies the readable files when one is missing; a bad
 # CLGAN_GEMM_TUNED is an error; with --json every command prints one JSON
-# object on stdout, also on an error or Ctrl-C.
+# object on stdout, also on an error or Ctrl-C; flags agree across commands:
+# `clgan help COMMAND`, exit 2 for a usage error everywhere, --seed and
+# --json everywhere, old flag spellings accepted with one deprecation line.
 # usage: cli_ux.sh PATH/TO/clgan
 . "$(dirname "$0")/cli_lib.sh" "$@"
 
@@ -169,5 +171,45 @@ timeout 20 "$clgan" predict --checkpoint "$work/c/checkpoint.ckpt" --json "$work
 expect "predict --json on a FIFO: exit 1 without blocking (rc=$rc)" test $rc = 1
 expect "... one JSON object naming the FIFO as not a regular file" \
     grep -q '"errors": \[{"file": "'"$work"'/fifo", "error": "is not a regular file' "$work/json"
+
+# Flags that agree across commands.
+commands=(devices selftest tune train-gan sample train-classifier eval predict train-dfeatures train-ssl score models bench
+          "bench ops" "bench models" "bench startup" "bench compare")
+help_ok=1 flag_ok=1 value_ok=1 seed_ok=1 json_ok=1
+for c in "${commands[@]}"; do
+    # shellcheck disable=SC2086 # "bench ops" is two words
+    "$clgan" help $c >"$work/help" 2>>"$clgan_log"; rc=$?
+    [ $rc = 0 ] && grep -q "^usage: clgan $c" "$work/help" || { help_ok=0; echo "     help $c: rc $rc, $(head -1 "$work/help")"; }
+    "$clgan" $c --no-such-flag >/dev/null 2>"$work/err"; rc=$?
+    [ $rc = 2 ] && grep -q -- "--no-such-flag" "$work/err" || { flag_ok=0; echo "     $c --no-such-flag: rc $rc"; }
+    "$clgan" $c --seed >/dev/null 2>"$work/err"; rc=$?
+    [ $rc = 2 ] && grep -q -- "--seed needs a value" "$work/err" || { value_ok=0; echo "     $c --seed (no value): rc $rc"; }
+    "$clgan" $c --seed x >/dev/null 2>"$work/err"; rc=$?
+    [ $rc = 2 ] && grep -q -- "--seed expects a non-negative whole number" "$work/err" ||
+        { seed_ok=0; echo "     $c --seed x: rc $rc, $(cat "$work/err")"; }
+    "$clgan" $c --json --no-such-flag >"$work/json" 2>/dev/null; rc=$?
+    [ $rc = 2 ] && is_json "$work/json" && grep -q '"exit_code": 2' "$work/json" ||
+        { json_ok=0; echo "     $c --json --no-such-flag: rc $rc, $(cat "$work/json")"; }
+done
+expect "clgan help COMMAND prints each command's usage" test $help_ok = 1
+expect "an unknown flag exits 2 naming it, in every command" test $flag_ok = 1
+expect "a flag without its value exits 2, in every command" test $value_ok = 1
+expect "every command takes --seed (a bad value exits 2)" test $seed_ok = 1
+expect "every command takes --json (a usage error is one JSON object with exit_code 2)" test $json_ok = 1
+"$clgan" help no-such-command >/dev/null 2>"$work/err"; rc=$?
+expect "help for an unknown command exits 2 (rc=$rc)" test $rc = 2 -a -n "$(grep "unknown command 'no-such-command'" "$work/err")"
+"$clgan" devices --seed 5 --json >"$work/json" 2>>"$clgan_log"; rc=$?
+expect "a command without randomness accepts --seed (devices: rc $rc)" test $rc = 0 -a -s "$work/json"
+# Old spellings: one deprecation line each, then the new flag's behaviour.
+"$clgan" score --classifier "$work/nope.ckpt" --samples synthetic --n 5 --labels "$work/l" 2>"$work/err"; rc=$?
+expect "score --classifier/--n/--labels: one deprecation line each (rc=$rc)" \
+    test "$(grep -c "is deprecated" "$work/err")" = 3 -a -n "$(grep "score --classifier is deprecated; use --checkpoint" "$work/err")" \
+    -a -n "$(grep "score --n is deprecated; use --limit" "$work/err")" -a -n "$(grep "score --labels is deprecated; use --label-file" "$work/err")"
+expect "... and the old --classifier still names the checkpoint to read" grep -q "nope.ckpt" "$work/err"
+"$clgan" train-dfeatures --gan="$work/nope.ckpt" --data synthetic 2>"$work/err"; rc=$?
+expect "train-dfeatures --gan=FILE: deprecated for --checkpoint, still read (rc=$rc)" \
+    test $rc = 1 -a -n "$(grep "train-dfeatures --gan is deprecated; use --checkpoint" "$work/err")" -a -n "$(grep "nope.ckpt" "$work/err")"
+"$clgan" train-gan --gan x --data synthetic >/dev/null 2>"$work/err"; rc=$?
+expect "an alias is per command: train-gan --gan is unknown (rc=$rc)" test $rc = 2 -a -z "$(grep deprecated "$work/err")"
 
 finish

@@ -131,8 +131,10 @@ def device_part(tmp, x, y):
         expect("grid.png" in e.message, "loading a PNG as a checkpoint raises naming it: %s" % e.message)
 
     text = gan.describe()
-    expect("G (%d parameters)" % params.size in text and "D (" in text and gan.setting("batch") == "8",
-           "describe names G with its %d parameters, and D; setting('batch') is 8" % params.size)
+    expect("G:\n" in text and "total: %d parameters" % params.size in text and "\nD:\n" in text
+           and gan.setting("batch") == "8",
+           "describe gives G's layer table with its %d parameters in all, and D's; setting('batch') is 8"
+           % params.size)
 
     clf = clgan.Model.create("classifier", settings="batch=8 width=8", classes=5, context=ctx)
     clf.train(x, y, steps=2)

@@ -102,7 +102,7 @@ for s in $seeds; do
         run "gan-s$s" train-gan --data "$data" $GAN --seed "$s"
         for L in $LABELS; do
             run "sup-l$L-s$s" train-classifier --data "$data" --model lenet28 --labels "$L" $FEW_SUP --seed "$s"
-            run "dfeat-l$L-s$s" train-dfeatures --gan "$work/gan-s$s/checkpoint.ckpt" --data "$data" --labels "$L" \
+            run "dfeat-l$L-s$s" train-dfeatures --checkpoint "$work/gan-s$s/checkpoint.ckpt" --data "$data" --labels "$L" \
                 --seed "$s"
         done
     fi

@@ -719,9 +719,11 @@ clgan_status clgan_arch_summary_text(const clgan_arch *a, int batch, char *out, 
     snprintf(shape, sizeof shape, "%dx%dx%d", a->in_c, a->in_h, a->in_w);
     ok = ok && put(out, cap, &at, "%-5s %-18s %-16s\n", "-", "input", shape);
     for (int i = 0; ok && i < a->n; i++) {
+        char line[16] = "-"; /* a layer added by a mode setting (label concat, mbstd) has no line */
+        if (rows[i].line > 0) snprintf(line, sizeof line, "%d", rows[i].line);
         snprintf(shape, sizeof shape, "%dx%dx%d", rows[i].c, rows[i].h, rows[i].w);
-        ok = put(out, cap, &at, "%-5d %-18s %-16s %12zu %14.0f %12zu %5d%s\n", i, rows[i].kind, shape, rows[i].params,
-                 rows[i].flops, rows[i].act_floats, rows[i].line, i == a->feature_layer ? "  <- features" : "");
+        ok = put(out, cap, &at, "%-5d %-18s %-16s %12zu %14.0f %12zu %5s%s\n", i, rows[i].kind, shape, rows[i].params,
+                 rows[i].flops, rows[i].act_floats, line, i == a->feature_layer ? "  <- features" : "");
     }
     clgan_arch_totals(a, batch, &params, &state, &flops, &act);
     ok = ok && put(out, cap, &at,

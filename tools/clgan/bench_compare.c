@@ -124,7 +124,8 @@ static void md(char *out, size_t cap, const char *s)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: clgan bench compare A.json B.json ... [--metric M] [--out-md FILE.md] [--out-png FILE.png]\n\n"
+    fprintf(f, "usage: clgan bench compare A.json B.json ... [--metric M] [--out-md FILE.md] [--out-png FILE.png]\n"
+               "                           [--json]\n\n"
                "Matches the results of clgan-bench/1 files (clgan bench ops|models|startup --out,\n"
                "tools/bench/torch_twin.py --out; format: docs/bench-json.md) by id and prints a Markdown\n"
                "table: one row per id of the first file (then ids only the others have, marked *), one\n"
@@ -133,7 +134,10 @@ static void usage(FILE *f)
                "geometric-mean row. Up to %d files.\n\n"
                "  --metric M        ms (default), ms_min, ms_max, gflops, gbps or items_per_s\n"
                "  --out-md FILE.md  also write the table to a file\n"
-               "  --out-png FILE    a bar chart of the speed ratios: per workload one bar per file\n\n"
+               "  --out-png FILE    a bar chart of the speed ratios: per workload one bar per file\n"
+               "  --json            the ratios as one JSON object on stdout (the table goes to stderr):\n"
+               "                    {\"command\", \"status\", \"metric\", \"files\": [labels], \"rows\": [{\"id\",\n"
+               "                    \"ratios\": [one per file, null where none]}], \"geomean\": [one per file]}\n\n"
                "Exit status: 0, 1 for a file that cannot be read or is not a clgan-bench/1 document,\n"
                "2 for bad options.\n",
                MAX_FILES);
@@ -142,11 +146,12 @@ static void usage(FILE *f)
 int bench_compare(int argc, char **argv)
 {
     const char *paths[MAX_FILES], *out_md = NULL, *out_png = NULL, *metric = "ms";
-    int n_files = 0;
+    int n_files = 0, json = 0;
     for (int i = 1; i < argc; i++) {
         int bad = 0;
         const char *v;
-        if ((v = cli_flag_value(argc, argv, &i, "--out-md", &bad))) out_md = v;
+        if (!strcmp(argv[i], "--json")) json = 1;
+        else if ((v = cli_flag_value(argc, argv, &i, "--out-md", &bad))) out_md = v;
         else if ((v = cli_flag_value(argc, argv, &i, "--out-png", &bad))) out_png = v;
         else if ((v = cli_flag_value(argc, argv, &i, "--metric", &bad))) metric = v;
         else if (bad) return 2;
@@ -277,8 +282,32 @@ int bench_compare(int argc, char **argv)
     if (any_marked) EMIT("\n\\* not in the first file, so no ratio.\n");
     EMIT("\n`-`: no such result in that file; `error`: the workload failed there (see its \"error\").\n");
 #undef EMIT
-    fputs(out, stdout);
+    fputs(out, json ? stderr : stdout);
     fflush(stdout);
+    if (json) {
+        cli_json_begin("bench", "ok");
+        printf(", \"metric\": ");
+        cli_json_string(stdout, metric);
+        printf(", \"files\": [");
+        for (int f = 0; f < n_files; f++) printf("%s", f ? ", " : ""), cli_json_string(stdout, files[f].label);
+        printf("], \"rows\": [");
+        for (int k = 0; k < n_rows; k++) {
+            printf("%s{\"id\": ", k ? ", " : "");
+            cli_json_string(stdout, ids[k]);
+            printf(", \"ratios\": [");
+            for (int f = 0; f < n_files; f++) {
+                double r = ratios[(size_t)k * n_files + f];
+                if (isfinite(r)) printf("%s%.6g", f ? ", " : "", r);
+                else printf("%snull", f ? ", " : "");
+            }
+            printf("]}");
+        }
+        printf("], \"geomean\": [");
+        for (int f = 0; f < n_files; f++)
+            if (log_n[f]) printf("%s%.6g", f ? ", " : "", exp(log_sum[f] / log_n[f]));
+            else printf("%snull", f ? ", " : "");
+        printf("]}\n");
+    }
     rc = 0;
     if (out_md && bench_write_atomic(out_md, out)) rc = 1;
     free(out);

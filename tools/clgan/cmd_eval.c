@@ -21,7 +21,8 @@ static clgan_status eval_checkpoint(void *m, const clgan_dataset *d, int64_t *co
 int cmd_eval(int argc, char **argv)
 {
     const char *ckpt = NULL, *data = NULL, *device = NULL, *png = NULL;
-    int split = CLGAN_SPLIT_TEST, json = 0, limit = 0, test_percent = -1, skip_unreadable = 0;
+    int split = CLGAN_SPLIT_TEST, json = 0, limit = 0, test_percent = -1, skip_unreadable = 0, set_seed = 0;
+    uint64_t seed = 0;
     for (int i = 1; i < argc; i++) {
         int bad = 0;
         const char *v;
@@ -33,6 +34,9 @@ int cmd_eval(int argc, char **argv)
             if (!cli_parse_int("--limit", v, 1, 2000000000, &limit)) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--test-percent", &bad))) {
             if (!cli_parse_int("--test-percent", v, 0, 90, &test_percent)) return 2;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--seed", &bad))) {
+            if (!cli_parse_u64("--seed", v, &seed)) return 2;
+            set_seed = 1;
         } else if ((v = cli_flag_value(argc, argv, &i, "--split", &bad))) {
             if (!strcmp(v, "test")) split = CLGAN_SPLIT_TEST;
             else if (!strcmp(v, "train")) split = CLGAN_SPLIT_TRAIN;
@@ -45,7 +49,8 @@ int cmd_eval(int argc, char **argv)
         else if (!strcmp(argv[i], "--skip-unreadable")) skip_unreadable = 1;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             printf("usage: clgan eval --checkpoint FILE --data SPEC [--split test|train] [--confusion-png FILE]\n"
-                   "                  [--limit N] [--test-percent P] [--skip-unreadable] [--device SPEC] [--json]\n\n"
+                   "                  [--limit N] [--test-percent P] [--seed S] [--skip-unreadable] [--device SPEC]\n"
+                   "                  [--json]\n\n"
                    "Evaluates a classifier checkpoint (from train-classifier, train-ssl or train-dfeatures) on a\n"
                    "split of a dataset (default: test; images are resized and converted to the model's shape):\n"
                    "accuracy, per-class recall and precision and the confusion matrix (rows: true class,\n"
@@ -55,8 +60,9 @@ int cmd_eval(int argc, char **argv)
                    "An image folder without train/ and test/ sub-folders is split by a hash of each file's path and\n"
                    "the training seed: P%% of its images (0..90) are the test split, the rest the training split.\n"
                    "P is the share the checkpoint's run used (train-classifier and train-ssl record it; 10 for older\n"
-                   "checkpoints and train-dfeatures heads) unless --test-percent gives another. --skip-unreadable\n"
-                   "skips files of such a folder that cannot be decoded, saying how many.\n");
+                   "checkpoints and train-dfeatures heads) unless --test-percent gives another, and the seed is the\n"
+                   "checkpoint's unless --seed gives another. --skip-unreadable skips files of such a folder that\n"
+                   "cannot be decoded, saying how many.\n");
             return 0;
         } else {
             fprintf(stderr, "clgan eval: unknown option '%s' (see --help)\n", argv[i]);
@@ -72,7 +78,7 @@ int cmd_eval(int argc, char **argv)
     clgan_dataset_options dopt = clgan_dataset_default_options();
     dopt.size = m.h;
     dopt.channels = m.c;
-    dopt.seed = m.seed;
+    dopt.seed = set_seed ? seed : m.seed;
     dopt.limit = limit;
     dopt.skip_unreadable = skip_unreadable;
     /* The test share the training run used, so that the test split is the one it held out. */

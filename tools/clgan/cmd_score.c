@@ -48,7 +48,7 @@ static int read_idx_labels(const char *path, int n, int32_t **out)
     size_t len;
     int trunc = 0;
     if (clgan_read_file(path, &buf, &len, &trunc) != CLGAN_OK) {
-        fprintf(stderr, "clgan: cannot read --labels: %s\n", clgan_last_error());
+        fprintf(stderr, "clgan: cannot read --label-file: %s\n", clgan_last_error());
         return 0;
     }
     int ok = 0;
@@ -160,33 +160,34 @@ int cmd_score(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         int bad = 0;
         const char *v;
-        if ((v = cli_flag_value(argc, argv, &i, "--classifier", &bad))) ckpt = v;
+        if ((v = cli_flag_value(argc, argv, &i, "--checkpoint", &bad))) ckpt = v;
         else if ((v = cli_flag_value(argc, argv, &i, "--samples", &bad))) samples = v;
-        else if ((v = cli_flag_value(argc, argv, &i, "--labels", &bad))) labels_path = v;
+        else if ((v = cli_flag_value(argc, argv, &i, "--label-file", &bad))) labels_path = v;
         else if ((v = cli_flag_value(argc, argv, &i, "--real", &bad))) real_spec = v;
         else if ((v = cli_flag_value(argc, argv, &i, "--device", &bad))) device = v;
-        else if ((v = cli_flag_value(argc, argv, &i, "--n", &bad))) {
-            if (!cli_parse_int("--n", v, 2, 2000000000, &limit)) return 2;
+        else if ((v = cli_flag_value(argc, argv, &i, "--limit", &bad))) {
+            if (!cli_parse_int("--limit", v, 2, 2000000000, &limit)) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--seed", &bad))) {
             if (!cli_parse_u64("--seed", v, &seed)) return 2;
         } else if (bad) return 2;
         else if (!strcmp(argv[i], "--json")) json = 1;
         else if (!strcmp(argv[i], "--degrade-demo")) demo = 1;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            printf("usage: clgan score --classifier FILE --samples SPEC [--labels FILE] [--real SPEC] [--n N]\n"
+            printf("usage: clgan score --checkpoint FILE --samples SPEC [--label-file FILE] [--real SPEC] [--limit N]\n"
                    "                   [--device SPEC] [--json]\n"
-                   "       clgan score --classifier FILE --real SPEC --degrade-demo [--n N] [--seed S] [--json]\n\n"
+                   "       clgan score --checkpoint FILE --real SPEC --degrade-demo [--limit N] [--seed S] [--json]\n\n"
                    "Scores images (e.g. `clgan sample --out x-images-idx3-ubyte`; any dataset spec, its test\n"
                    "split) with a train-classifier or train-ssl checkpoint: the Frechet distance between the\n"
                    "classifier's penultimate features (train-ssl: its discriminator's last hidden layer) of\n"
                    "the samples and of the test split of --real (skipped without --real), an\n"
                    "Inception-Score-style number exp(E KL(p(y|x) || p(y))), the share of samples per\n"
                    "predicted class and how many classes get at least 1%%, and with intended labels\n"
-                   "(--labels, an IDX labels file, or the labels found beside the samples) the share\n"
-                   "classified as their intended class. --n keeps the first N images of each set.\n"
+                   "(--label-file, an IDX labels file, or the labels found beside the samples) the share\n"
+                   "classified as their intended class. --limit keeps the first N images of each set.\n"
                    "--degrade-demo scores the real test images against themselves with Gaussian noise\n"
                    "sigma = 0, 0.1, 0.2, 0.4, 0.8 added (in [-1,1] pixel units; noise from --seed).\n"
-                   "--json prints the numbers as one JSON object on stdout (an error, too, is one object there).\n");
+                   "--json prints the numbers as one JSON object on stdout (an error, too, is one object there).\n"
+                   "--checkpoint, --label-file and --limit were --classifier, --labels and --n (still accepted).\n");
             return 0;
         } else {
             fprintf(stderr, "clgan score: unknown option '%s' (see --help)\n", argv[i]);
@@ -194,7 +195,7 @@ int cmd_score(int argc, char **argv)
         }
     }
     if (!ckpt || (!samples && !demo) || (demo && !real_spec)) {
-        fprintf(stderr, "clgan score: --classifier and --samples (or --degrade-demo with --real) are required (see "
+        fprintf(stderr, "clgan score: --checkpoint and --samples (or --degrade-demo with --real) are required (see "
                         "--help)\n");
         return 2;
     }

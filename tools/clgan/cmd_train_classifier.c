@@ -6,13 +6,12 @@
  * training set. */
 #include "classifier_report.h"
 #include "cli.h"
-#include "profile_report.h"
-#include "progress.h"
+#include "cli_settings.h"
 #include "run_dir.h"
 #include "scenario.h"
+#include "train_cli.h"
 
 #include "data/dataset.h"
-#include "data/loader.h"
 #include "data/subset.h"
 #include "io/container.h"
 #include "train/classifier.h"
@@ -26,69 +25,17 @@
 #include <string.h>
 
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: clgan train-classifier --data SPEC [options]\n\n"
-            "Trains a CNN classifier (softmax cross-entropy) and writes into --out:\n"
-            "  confusion/epoch-NNNN.png  the test split's confusion matrix after each epoch\n"
-            "  log.csv                   step, epoch, loss, batch accuracy, lr, test accuracy (at epoch ends),\n"
-            "                            images/s, seconds\n"
-            "  checkpoint.ckpt           after each epoch and on Ctrl-C/SIGTERM (resume with --resume)\n"
-            "After each epoch it prints the test accuracy, per-class recall and precision and the confusion matrix.\n\n"
-            "  --data SPEC           IDX folder/file (MNIST), CIFAR-10 .bin folder/file, image folder, or 'synthetic'\n"
-            "  --model NAME          lenet28 (28x28x1, default) or vgg32 (32x32x3); images are resized and\n"
-            "                        converted to the model's shape\n"
-            "  --epochs N            epochs to train (default 10)\n"
-            "  --steps N             train to this many steps in total instead of --epochs\n"
-            "  --eval-every E        test, report and checkpoint every E epochs and at the end (default 1; for\n"
-            "                        tiny labelled sets, where an epoch is a step or two)\n"
-            "  --batch B             batch size (default 64)\n"
-            "  --out DIR             output folder (default runs/classifier)\n"
-            "  --optimizer adam|sgd  Adam (default; beta1 0.9) or SGD with momentum 0.9\n"
-            "  --lr LR               learning rate (default 1e-3 for Adam, 0.01 for SGD)\n"
-            "  --lr-decay F          multiply the learning rate by F every --lr-decay-epochs epochs (default 1: none)\n"
-            "  --lr-decay-epochs E   epochs between decays (default 5 when --lr-decay is given)\n"
-            "  --weight-decay WD     L2 weight decay (default 0)\n"
-            "  --augment             random shifts of up to 2 pixels (grey); pad-4 random crops and horizontal\n"
-            "                        flips (RGB)\n"
-            "  --labels N            keep N labelled training images, balanced over the classes, chosen by --seed\n"
-            "  --imbalance C:F       keep only the fraction F of class C's training images (chosen by --seed;\n"
-            "                        applied before --labels)\n"
-            "  --oversample          naive oversampling: repeat each class's own images (seeded) until every\n"
-            "                        class has as many as the largest (after --imbalance/--labels)\n"
-            "  --gan-augment CKPT    add images from a conditional GAN checkpoint (train-gan --conditional on the\n"
-            "                        same data, e.g. with the same --imbalance and --seed); writes\n"
-            "                        gan-augment.png (generated images, one row per class) into --out\n"
-            "  --gan-mode MODE       balance (default): generate up to the largest class's count for every class;\n"
-            "                        enlarge: add round(R * real images) generated images, classes in equal shares\n"
-            "  --gan-ratio R         the enlarge ratio R (default 1 for enlarge); with balance, R > 0 adds\n"
-            "                        round(R * real images) more in equal shares after balancing (default 0)\n"
-            "  --width W             channels of the first conv block (default 32)\n"
-            "  --arch FILE           the net's architecture text instead of --model's (clgan models show\n"
-            "                        lenet28 prints one to start from; docs/ARCHITECTURES.md); its input\n"
-            "                        shape is the image size the data is loaded at\n"
-            "  --limit N             use only the first N training images\n"
-            CLI_HELP_SPLIT_FLAGS
-            "  --seed S              seed for weights, dropout, augmentation, data order and subsets (default 1)\n"
-            "  --device SPEC         OpenCL device (index, gpu/cpu, or part of a name)\n"
-            "  --resume              continue the run in --out from its checkpoint\n"
-            "  --json                print one JSON object on stdout at the end (also on an error or Ctrl-C)\n"
-            "  --profile             time every layer's forward and backward, every kernel and the GEMMs\n"
-            "                        (OpenCL event profiling; the first step is warm-up) and print where a\n"
-            "                        step's time goes at the end (in the --json line too)\n");
-}
+/* Settings that are not flags here: the class count comes from the data,
+ * the decay interval from --lr-decay-epochs. */
+static const char *const not_flags[] = {"classes", "lr_decay_steps", NULL};
+static const unsigned run_flags = RUN_TRAINING | RUN_LABELS | RUN_IMBALANCE | RUN_KEEP_BEST;
 
 typedef struct train_opts {
-    const char *data, *out, *device;
+    run_opts run;
+    cli_settings set; /* the model settings given */
     clgan_classifier_config cfg;
-    int epochs, steps, eval_every, limit, labels, imb_class, resume, json, profile;
-    int test_percent, skip_unreadable; /* --test-percent (-1 = not given: 10), --skip-unreadable */
-    float imb_fraction, decay_epochs;
-    int set_model, set_width, set_batch, set_opt, set_scenario; /* given explicitly (checked on resume) */
-    const char *set_setting; /* a training setting given (ignored on resume, with a warning) */
-    const char *arch;        /* --arch FILE */
-    char *given_text, *ckpt_text; /* its text, and on resume the checkpoint's */
+    int eval_every;
+    float decay_epochs;
     /* Augmentation: --oversample, or --gan-augment (gan_mode -1 = none, else a clgan_gan_augment_mode). */
     int oversample, gan_mode;
     float gan_ratio;
@@ -96,50 +43,60 @@ typedef struct train_opts {
     char gan_sha[65];         /* the GAN checkpoint's SHA-256: of the file (new run), or recorded (resume) */
     char gan_path_buf[4096];  /* the recorded GAN path on resume */
     int set_oversample, set_gan_mode, set_gan_ratio;
+    const char *arch;             /* --arch FILE */
+    char *given_text, *ckpt_text; /* its text, and on resume the checkpoint's */
 } train_opts;
+
+static void usage(FILE *f, const train_opts *o)
+{
+    fprintf(f, "usage: clgan train-classifier --data SPEC [options]\n\n"
+               "Trains a CNN classifier (softmax cross-entropy) and writes into --out:\n"
+               "  confusion/epoch-NNNN.png  the test split's confusion matrix after each epoch\n"
+               "  log.csv                   step, epoch, loss, batch accuracy, lr, test accuracy (at epoch ends),\n"
+               "                            images/s, seconds\n"
+               "  checkpoint.ckpt           after each epoch and on Ctrl-C/SIGTERM (resume with --resume)\n"
+               "After each epoch it prints the test accuracy, per-class recall and precision and the confusion "
+               "matrix.\n\nRun:\n");
+    run_opts_help(f, run_flags, &o->run, NULL);
+    cli_help_line(f, "--eval-every", "E", "test, report and checkpoint every E epochs and at the end (default 1; for "
+                                          "tiny labelled sets, where an epoch is a step or two)");
+    cli_help_line(f, "--oversample", NULL, "naive oversampling: repeat each class's own images (seeded) until every "
+                                           "class has as many as the largest (after --imbalance/--labels)");
+    cli_help_line(f, "--gan-augment", "CKPT", "add images from a conditional GAN checkpoint (train-gan --conditional "
+                                              "on the same data, e.g. with the same --imbalance and --seed); writes "
+                                              "gan-augment.png (generated images, one row per class) into --out");
+    cli_help_line(f, "--gan-mode", "MODE", "balance (default): generate up to the largest class's count for every "
+                                           "class; enlarge: add round(R * real images) generated images, classes in "
+                                           "equal shares");
+    cli_help_line(f, "--gan-ratio", "R", "the enlarge ratio R (default 1 for enlarge); with balance, R > 0 adds "
+                                         "round(R * real images) more in equal shares after balancing (default 0)");
+    fprintf(f, "Model (images are resized and converted to the model's shape; --resume refuses a different\n"
+               "architecture or batch and ignores training settings):\n");
+    cli_settings_help(f, CLGAN_MODEL_CLASSIFIER, not_flags);
+    cli_help_line(f, "--arch", "FILE", "the net's architecture text instead of --model's (clgan models show lenet28 "
+                                       "prints one to start from; docs/ARCHITECTURES.md); its input shape is the "
+                                       "image size the data is loaded at");
+    cli_help_line(f, "--lr-decay-epochs", "E", "epochs between --lr-decay steps (default 5 when --lr-decay is given)");
+}
 
 static int parse(int argc, char **argv, train_opts *o)
 {
     memset(o, 0, sizeof *o);
+    run_opts_init(&o->run);
+    o->run.out = "runs/classifier";
+    o->run.epochs = 10;
+    cli_settings_init(&o->set, CLGAN_MODEL_CLASSIFIER, not_flags);
     o->cfg = clgan_classifier_default_config();
-    o->out = "runs/classifier";
-    o->epochs = 10;
     o->eval_every = 1;
-    o->imb_class = -1;
     o->gan_mode = -1;
-    o->test_percent = -1;
     for (int i = 1; i < argc; i++) {
-        int bad = 0;
+        int bad = 0, got;
         const char *v;
-        if ((v = cli_flag_value(argc, argv, &i, "--data", &bad))) o->data = v;
-        else if ((v = cli_flag_value(argc, argv, &i, "--out", &bad))) o->out = v;
-        else if ((v = cli_flag_value(argc, argv, &i, "--device", &bad))) o->device = v;
-        else if ((v = cli_flag_value(argc, argv, &i, "--arch", &bad))) o->arch = v;
-        else if ((v = cli_flag_value(argc, argv, &i, "--model", &bad))) {
-            snprintf(o->cfg.arch.model, sizeof o->cfg.arch.model, "%s", v);
-            o->set_model = 1;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--epochs", &bad))) {
-            if (!cli_parse_int("--epochs", v, 1, 1000000, &o->epochs)) return 2;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--steps", &bad))) {
-            if (!cli_parse_int("--steps", v, 1, 2000000000, &o->steps)) return 2;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--eval-every", &bad))) {
+        if ((got = run_opts_flag(&o->run, run_flags, argc, argv, &i)) || (got = cli_settings_flag(&o->set, argc, argv, &i))) {
+            if (got < 0) return 2;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--arch", &bad))) o->arch = v;
+        else if ((v = cli_flag_value(argc, argv, &i, "--eval-every", &bad))) {
             if (!cli_parse_int("--eval-every", v, 1, 1000000000, &o->eval_every)) return 2;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--batch", &bad))) {
-            if (!cli_parse_int("--batch", v, 2, CLGAN_MAX_BATCH, &o->cfg.batch)) return 2;
-            o->set_batch = 1;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--width", &bad))) {
-            if (!cli_parse_int("--width", v, 1, CLGAN_CLASSIFIER_MAX_WIDTH, &o->cfg.arch.width)) return 2;
-            o->set_width = 1;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--limit", &bad))) {
-            if (!cli_parse_int("--limit", v, 1, 2000000000, &o->limit)) return 2;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--test-percent", &bad))) {
-            if (!cli_parse_int("--test-percent", v, 0, 90, &o->test_percent)) return 2;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--labels", &bad))) {
-            if (!cli_parse_int("--labels", v, 1, 2000000000, &o->labels)) return 2;
-            o->set_scenario = 1;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--imbalance", &bad))) {
-            if (!scenario_parse_imbalance(v, &o->imb_class, &o->imb_fraction)) return 2;
-            o->set_scenario = 1;
         } else if ((v = cli_flag_value(argc, argv, &i, "--gan-augment", &bad))) {
             o->gan_path = v;
         } else if ((v = cli_flag_value(argc, argv, &i, "--gan-mode", &bad))) {
@@ -153,48 +110,23 @@ static int parse(int argc, char **argv, train_opts *o)
         } else if ((v = cli_flag_value(argc, argv, &i, "--gan-ratio", &bad))) {
             if (!cli_parse_float("--gan-ratio", v, 0, 1000, &o->gan_ratio)) return 2;
             o->set_gan_ratio = 1;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--seed", &bad))) {
-            if (!cli_parse_u64("--seed", v, &o->cfg.seed)) return 2;
-            o->set_setting = "--seed";
-        } else if ((v = cli_flag_value(argc, argv, &i, "--lr", &bad))) {
-            if (!cli_parse_float("--lr", v, 1e-9, 10, &o->cfg.lr)) return 2;
-            o->set_setting = "--lr";
-        } else if ((v = cli_flag_value(argc, argv, &i, "--lr-decay", &bad))) {
-            if (!cli_parse_float("--lr-decay", v, 1e-6, 1, &o->cfg.lr_decay)) return 2;
-            o->set_setting = "--lr-decay";
         } else if ((v = cli_flag_value(argc, argv, &i, "--lr-decay-epochs", &bad))) {
             if (!cli_parse_float("--lr-decay-epochs", v, 0.01, 1e6, &o->decay_epochs)) return 2;
-            o->set_setting = "--lr-decay-epochs";
-        } else if ((v = cli_flag_value(argc, argv, &i, "--weight-decay", &bad))) {
-            if (!cli_parse_float("--weight-decay", v, 0, 1, &o->cfg.weight_decay)) return 2;
-            o->set_setting = "--weight-decay";
-        } else if ((v = cli_flag_value(argc, argv, &i, "--optimizer", &bad))) {
-            if (!strcmp(v, "adam")) o->cfg.optimizer = CLGAN_CLASSIFIER_ADAM;
-            else if (!strcmp(v, "sgd")) o->cfg.optimizer = CLGAN_CLASSIFIER_SGD;
-            else {
-                fprintf(stderr, "clgan: --optimizer is 'adam' or 'sgd', got '%s'\n", v);
-                return 2;
-            }
-            o->set_opt = 1;
         } else if (bad) return 2;
-        else if (!strcmp(argv[i], "--augment")) o->cfg.augment = 1, o->set_setting = "--augment";
         else if (!strcmp(argv[i], "--oversample")) o->oversample = o->set_oversample = 1;
-        else if (!strcmp(argv[i], "--skip-unreadable")) o->skip_unreadable = 1;
-        else if (!strcmp(argv[i], "--resume")) o->resume = 1;
-        else if (!strcmp(argv[i], "--json")) o->json = 1;
-        else if (!strcmp(argv[i], "--profile")) o->profile = 1;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
+            usage(stdout, o);
             return -1;
         } else {
             fprintf(stderr, "clgan train-classifier: unknown option '%s' (see --help)\n", argv[i]);
             return 2;
         }
     }
-    if (!o->data) {
+    if (!o->run.data) {
         fprintf(stderr, "clgan train-classifier: --data is required (a dataset path, or 'synthetic'); see --help\n");
         return 2;
     }
+    if (!cli_settings_apply(&o->set, &o->cfg)) return 2;
     if (o->decay_epochs > 0 && o->cfg.lr_decay == 1.0f) {
         fprintf(stderr, "clgan train-classifier: --lr-decay-epochs needs --lr-decay F (F < 1)\n");
         return 2;
@@ -205,7 +137,7 @@ static int parse(int argc, char **argv, train_opts *o)
                         "alternatives; give one\n");
         return 2;
     }
-    if (!o->resume && !o->gan_path && (o->set_gan_mode || o->set_gan_ratio)) {
+    if (!o->run.resume && !o->gan_path && (o->set_gan_mode || o->set_gan_ratio)) {
         fprintf(stderr, "clgan train-classifier: --gan-mode/--gan-ratio need --gan-augment CKPT\n");
         return 2;
     }
@@ -231,9 +163,9 @@ static int scenario_text(const train_opts *o, char *out, size_t cap)
         return 0;
     }
     int n = snprintf(out, cap, "labels=%d imbalance=%d:%.9g limit=%d oversample=%d gan_mode=%s gan_ratio=%.9g "
-                               "gan_sha256=%s gan=%s test_percent=%d", o->labels, o->imb_class, o->imb_fraction, o->limit,
+                               "gan_sha256=%s gan=%s test_percent=%d", o->run.labels, o->run.imb_class, o->run.imb_fraction, o->run.limit,
                      o->oversample, o->gan_mode >= 0 ? clgan_gan_augment_mode_name((clgan_gan_augment_mode)o->gan_mode) : "-",
-                     o->gan_mode >= 0 ? o->gan_ratio : 0.0f, o->gan_mode >= 0 ? o->gan_sha : "-", path, o->test_percent);
+                     o->gan_mode >= 0 ? o->gan_ratio : 0.0f, o->gan_mode >= 0 ? o->gan_sha : "-", path, o->run.test_percent);
     return n >= 0 && (size_t)n < cap;
 }
 
@@ -271,7 +203,7 @@ static int scenario_from_note(const char *note, train_opts *o)
     int labels, cls, limit;
     float frac;
     if (sscanf(note, "labels=%d imbalance=%d:%f limit=%d", &labels, &cls, &frac, &limit) != 4) return 0;
-    if (o->set_scenario && (labels != o->labels || cls != o->imb_class || (cls >= 0 && frac != o->imb_fraction))) {
+    if ((o->run.given_labels || o->run.given_imbalance) && (labels != o->run.labels || cls != o->run.imb_class || (cls >= 0 && frac != o->run.imb_fraction))) {
         fprintf(stderr, "clgan: --labels/--imbalance differ from the run being resumed (%s); leave them out or start a "
                         "new run in another --out\n", note);
         return -1;
@@ -307,33 +239,19 @@ static int scenario_from_note(const char *note, train_opts *o)
             return -1;
         }
     }
-    if (o->limit && o->limit != limit) {
+    if (o->run.limit && o->run.limit != limit) {
         fprintf(stderr, "clgan: --limit %d differs from the run being resumed (limit %d; 0 = all); leave it out or "
-                        "start a new run in another --out\n", o->limit, limit);
+                        "start a new run in another --out\n", o->run.limit, limit);
         return -1;
     }
-    o->labels = labels, o->imb_class = cls, o->imb_fraction = frac;
-    o->limit = limit;
+    o->run.labels = labels, o->run.imb_class = cls, o->run.imb_fraction = frac;
+    o->run.limit = limit;
     o->oversample = over, o->gan_mode = mode, o->gan_ratio = ratio;
     if (mode >= 0) {
         memcpy(o->gan_sha, sha, sizeof o->gan_sha);
         if (!o->gan_path) o->gan_path = o->gan_path_buf;
     }
     return 1;
-}
-
-static int check_resume_matches(const train_opts *o, const clgan_classifier_config *ck)
-{
-    const char *what = NULL;
-    if (o->set_model && strcmp(o->cfg.arch.model, ck->arch.model)) what = "--model";
-    else if (o->set_width && o->cfg.arch.width != ck->arch.width) what = "--width";
-    else if (o->set_batch && o->cfg.batch != ck->batch) what = "--batch";
-    else if (o->set_opt && o->cfg.optimizer != ck->optimizer) what = "--optimizer";
-    if (!what) return 1;
-    fprintf(stderr, "clgan: %s differs from the run being resumed (checkpoint: model %s, width %d, batch %d, %s); "
-                    "leave it out or start a new run in another --out\n",
-            what, ck->arch.model, ck->arch.width, ck->batch, clgan_classifier_optimizer_name(ck->optimizer));
-    return 0;
 }
 
 /* Load a split at the model's shape and apply the scenario (training split only). */
@@ -344,13 +262,13 @@ static int load_data(const train_opts *o, const clgan_classifier_arch *shape, cl
     dopt.size = shape->h;
     dopt.channels = shape->c;
     dopt.seed = o->cfg.seed;
-    dopt.limit = o->limit;
-    dopt.test_percent = run_test_percent_option(o->test_percent);
-    dopt.skip_unreadable = o->skip_unreadable;
-    if (clgan_dataset_open(o->data, CLGAN_SPLIT_TRAIN, &dopt, train) != CLGAN_OK) return cli_fail("cannot load --data");
+    dopt.limit = o->run.limit;
+    dopt.test_percent = run_test_percent_option(o->run.test_percent);
+    dopt.skip_unreadable = o->run.skip_unreadable;
+    if (clgan_dataset_open(o->run.data, CLGAN_SPLIT_TRAIN, &dopt, train) != CLGAN_OK) return cli_fail("cannot load --data");
     run_report_skipped("train", *train);
     dopt.limit = 0;
-    if (clgan_dataset_open(o->data, CLGAN_SPLIT_TEST, &dopt, test) != CLGAN_OK)
+    if (clgan_dataset_open(o->run.data, CLGAN_SPLIT_TEST, &dopt, test) != CLGAN_OK)
         return cli_fail("cannot load the test split of --data");
     run_report_skipped("test", *test);
     if ((*train)->classes < 2) {
@@ -363,7 +281,7 @@ static int load_data(const train_opts *o, const clgan_classifier_arch *shape, cl
                 (*test)->classes);
         return 1;
     }
-    return scenario_apply(train, o->imb_class, o->imb_fraction, o->labels, o->cfg.seed);
+    return scenario_apply(train, o->run.imb_class, o->run.imb_fraction, o->run.labels, o->cfg.seed);
 }
 
 /* v[0..K) separated by sep; v NULL prints K zeros. */
@@ -410,7 +328,7 @@ static int augment_data(train_opts *o, clgan_ctx *ctx, clgan_dataset **train, in
         clgan_gan_free(gan);
         if (st != CLGAN_OK) return cli_fail(what);
         char png[1200];
-        snprintf(png, sizeof png, "%s/gan-augment.png", o->out);
+        snprintf(png, sizeof png, "%s/gan-augment.png", o->run.out);
         if (clgan_gan_augment_png(png, s, n_real, 10) != CLGAN_OK) {
             clgan_dataset_free(s);
             return cli_fail("writing the augmentation grid");
@@ -434,9 +352,52 @@ static int augment_data(train_opts *o, clgan_ctx *ctx, clgan_dataset **train, in
     return 0;
 }
 
+/* The run's model and what its callbacks need. */
+typedef struct clf_run {
+    clgan_classifier *clf;
+    train_cli tc;
+    train_cli_eval ev;
+} clf_run;
+
 static clgan_status eval_classifier(void *clf, const clgan_dataset *d, int64_t *confusion)
 {
     return clgan_classifier_evaluate(clf, d, confusion);
+}
+
+static clgan_status clf_step(void *self, const clgan_train_batch *b, clgan_step_stats *out)
+{
+    clgan_classifier_stats st;
+    clgan_status s = clgan_classifier_train_step(((clf_run *)self)->clf, b->images, b->labels, &st);
+    out->count = 3;
+    out->names[0] = "loss", out->values[0] = st.loss;
+    out->names[1] = "batch_accuracy", out->values[1] = st.accuracy;
+    out->names[2] = "lr", out->values[2] = st.lr;
+    return s;
+}
+
+static clgan_status clf_save(void *self, const char *path, const char *note)
+{
+    return clgan_classifier_save(((clf_run *)self)->clf, path, note);
+}
+
+/* Accuracy on the test split, its confusion matrix kept for the report. */
+static clgan_status clf_evaluate(void *self, const clgan_dataset *test, double *metric)
+{
+    clf_run *c = self;
+    return train_cli_evaluate(&c->tc, &c->ev, eval_classifier, c->clf, test, clgan_classifier_get_config(c->clf)->batch,
+                              metric);
+}
+
+static void clf_metrics(const clgan_step_stats *st, char *out, size_t cap)
+{
+    snprintf(out, cap, "loss %.4f acc %.3f lr %.2g", st->values[0], st->values[1], st->values[2]);
+}
+
+/* After each evaluation: the confusion heat map and the printed report. */
+static clgan_status clf_on_evaluated(void *user, const clgan_train_progress *p)
+{
+    clf_run *c = user;
+    return train_cli_report_eval(&c->tc, &c->ev, p);
 }
 
 /* The text: from --arch, and on resume the checkpoint's, which must match it. */
@@ -444,7 +405,7 @@ static int arch_text(train_opts *o, const char *ckpt_path)
 {
     if (o->arch && !cli_read_arch("--arch", o->arch, &o->given_text)) return 2;
     o->cfg.arch.text = o->given_text;
-    if (!o->resume) return 0;
+    if (!o->run.resume) return 0;
     if (clgan_ckpt_file_arch_text(ckpt_path, "arch.c", &o->ckpt_text) != CLGAN_OK) return cli_fail("cannot resume");
     if (!cli_resume_arch_matches("--arch", o->given_text, o->ckpt_text)) return 2;
     o->cfg.arch.text = o->ckpt_text;
@@ -465,19 +426,19 @@ int cmd_train_classifier(int argc, char **argv)
 
 static int train_run(train_opts *opts)
 {
+    int rc;
     char ckpt_path[1100], log_path[1100], conf_dir[1100];
-    snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.ckpt", opts->out);
-    snprintf(log_path, sizeof log_path, "%s/log.csv", opts->out);
-    snprintf(conf_dir, sizeof conf_dir, "%s/confusion", opts->out);
-    if (!run_check_checkpoint(opts->out, ckpt_path, opts->resume)) return 1;
-    int rc = arch_text(opts, ckpt_path);
-    if (rc) return rc;
+    snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.ckpt", opts->run.out);
+    if (clgan_train_check_out(opts->run.out, opts->run.resume, stderr) != CLGAN_OK) return cli_fail(NULL);
+    if ((rc = arch_text(opts, ckpt_path))) return rc;
     train_opts o = *opts;
-    if (o.resume) {
+    snprintf(log_path, sizeof log_path, "%s/log.csv", o.run.out);
+    snprintf(conf_dir, sizeof conf_dir, "%s/confusion", o.run.out);
+    if (o.run.resume) {
         clgan_classifier_config ck;
         if (clgan_classifier_peek(ckpt_path, &ck) != CLGAN_OK) return cli_fail("cannot resume");
         ck.arch.text = o.cfg.arch.text;
-        if (!check_resume_matches(&o, &ck)) return 2;
+        if (!cli_settings_resume(&o.set, &ck, 0)) return 2;
         clgan_ckpt_reader *r;
         char note[8192] = "";
         if (clgan_ckpt_open(ckpt_path, &r) != CLGAN_OK) return cli_fail("cannot resume");
@@ -486,14 +447,14 @@ static int train_run(train_opts *opts)
         if (st != CLGAN_OK) return cli_fail("cannot resume");
         int got = scenario_from_note(note, &o);
         if (got < 0) return got == -2 ? 1 : 2;
-        if (!run_resume_test_percent(note, o.test_percent, &o.test_percent)) return 2;
+        if (!run_resume_test_percent(note, o.run.test_percent, &o.run.test_percent)) return 2;
         if (!got) fprintf(stderr, "clgan: warning: %s does not record its data scenario; using the options given\n", ckpt_path);
-        if (o.set_setting)
-            fprintf(stderr, "clgan: warning: %s is ignored when resuming; the run keeps the settings in its checkpoint\n",
-                    o.set_setting);
+        if (o.decay_epochs > 0 && !cli_settings_given(&o.set, "lr_decay"))
+            fprintf(stderr, "clgan: warning: --lr-decay-epochs is ignored when resuming; the run keeps the settings in "
+                            "its checkpoint\n");
         o.cfg = ck;
     }
-    if (o.test_percent < 0) o.test_percent = 10;
+    if (o.run.test_percent < 0) o.run.test_percent = 10;
     if (o.gan_mode >= 0 && !o.gan_path) { /* --gan-mode/--gan-ratio on resuming a run that recorded no GAN */
         fprintf(stderr, "clgan train-classifier: --gan-mode/--gan-ratio need --gan-augment CKPT\n");
         return 2;
@@ -507,29 +468,25 @@ static int train_run(train_opts *opts)
                         "images\n", shape.c, shape.h, shape.w);
         return 2;
     }
-    int had_out = cli_is_dir(o.out);
-    if (!cli_make_dirs(o.out)) return 1; /* confusion/ comes with its first file */
+    int had_out = cli_is_dir(o.run.out);
+    if (!cli_make_dirs(o.run.out)) return 1; /* confusion/ comes with its first file */
 
     clgan_dataset *train = NULL, *test = NULL;
     clgan_ctx *ctx = NULL;
-    clgan_classifier *clf = NULL;
-    clgan_loader *loader = NULL;
-    float *batch = NULL;
-    int32_t *labels = NULL;
-    int64_t *cm = NULL;
+    clf_run cr;
+    memset(&cr, 0, sizeof cr);
+    snprintf(cr.ev.dir, sizeof cr.ev.dir, "%s", conf_dir);
     int *real_pc = NULL, *extra_pc = NULL;
-    FILE *log = NULL;
     int exit_code = 1;
     if (load_data(&o, &shape, &train, &test)) goto done;
-    if (o.resume && !run_check_ckpt_class_names(ckpt_path, train)) goto done;
-    if (o.resume && o.cfg.arch.classes != train->classes) {
+    if (o.run.resume && !run_check_ckpt_class_names(ckpt_path, train)) goto done;
+    if (o.run.resume && o.cfg.arch.classes != train->classes) {
         fprintf(stderr, "clgan: the checkpoint was trained on %d classes, %s has %d\n", o.cfg.arch.classes,
                 train->source, train->classes);
         goto done;
     }
     o.cfg.arch.classes = train->classes;
-    profile_run prof;
-    if (cli_open_ctx(o.device, 0, &ctx) || !profile_run_start(&prof, ctx, o.profile)) goto done;
+    if (cli_open_ctx(o.run.device, 0, &ctx) || !profile_run_start(&cr.tc.prof, ctx, o.run.profile)) goto done;
     cli_suggest_tune(ctx);
     real_pc = calloc((size_t)train->classes, sizeof *real_pc);
     extra_pc = calloc((size_t)train->classes, sizeof *extra_pc);
@@ -543,168 +500,76 @@ static int train_run(train_opts *opts)
                 train->source, train->n, o.cfg.batch);
         goto done;
     }
-    clgan_loader_options lopt = clgan_loader_default_options();
-    lopt.batch = o.cfg.batch;
-    lopt.seed = o.cfg.seed;
-    lopt.drop_last = 1;
-    if (clgan_loader_create(train, &lopt, &loader) != CLGAN_OK) {
-        cli_fail("data loader");
-        goto done;
-    }
-    int64_t per_epoch = clgan_loader_steps_per_epoch(loader);
-    if (!o.resume && o.decay_epochs > 0) {
+    int64_t per_epoch = train->n / o.cfg.batch; /* full batches only */
+    if (!o.run.resume && o.decay_epochs > 0) {
         o.cfg.lr_decay_steps = (int64_t)llround(o.decay_epochs * (double)per_epoch);
         if (o.cfg.lr_decay_steps < 1) o.cfg.lr_decay_steps = 1;
     }
 
-    if (o.resume) {
-        if (clgan_classifier_load(ctx, ckpt_path, &clf, NULL, 0) != CLGAN_OK) {
+    if (o.run.resume) {
+        if (clgan_classifier_load(ctx, ckpt_path, &cr.clf, NULL, 0) != CLGAN_OK) {
             cli_fail("cannot resume");
             goto done;
         }
-    } else if (clgan_classifier_create(ctx, &o.cfg, &clf) != CLGAN_OK) {
+    } else if (clgan_classifier_create(ctx, &o.cfg, &cr.clf) != CLGAN_OK) {
         cli_fail("cannot build the classifier");
         goto done;
     }
-    clgan_classifier_set_class_names(clf, (const char (*)[64])train->class_names);
-    const clgan_classifier_config *c = clgan_classifier_get_config(clf);
-    int K = c->arch.classes;
-    int64_t start = clgan_classifier_step_count(clf);
-    int64_t total = o.steps ? o.steps : (int64_t)o.epochs * per_epoch;
-    int epochs_total = (int)((total + per_epoch - 1) / per_epoch);
-    size_t img = (size_t)c->arch.c * c->arch.h * c->arch.w;
-    batch = malloc((size_t)c->batch * img * sizeof *batch);
-    labels = malloc((size_t)c->batch * sizeof *labels);
-    cm = calloc((size_t)K * K, sizeof *cm);
-    if (!batch || !labels || !cm) {
+    clgan_classifier_set_class_names(cr.clf, (const char (*)[64])train->class_names);
+    const clgan_classifier_config *c = clgan_classifier_get_config(cr.clf);
+    int K = cr.ev.K = c->arch.classes;
+    cr.ev.train = train;
+    cr.ev.cm = calloc((size_t)K * K, sizeof *cr.ev.cm);
+    if (!cr.ev.cm) {
         fprintf(stderr, "clgan: out of host memory\n");
         goto done;
     }
-    log = run_open_log(log_path, o.resume, start, "step,epoch,loss,batch_accuracy,lr,test_accuracy,images_per_sec,seconds");
-    if (!log) goto done;
-    /* Non-finite weights are never saved: what the last good checkpoint is, and what to try. */
-    clgan_net *net = clgan_classifier_net(clf);
-    static const char *const net_name = "the classifier";
-    int64_t saved = o.resume ? start : -1;
     char advice[200];
     snprintf(advice, sizeof advice, "try a new run (in another --out) with a lower --lr than this run's %g", c->lr);
     char note[8192], scen[6000];
     if (!scenario_text(&o, scen, sizeof scen)) goto done;
     snprintf(note, sizeof note, "%s | %s", scen, train->source);
 
+    clgan_train_target t = {.self = &cr, .batch = c->batch, .steps = clgan_classifier_step_count(cr.clf),
+                            .stat_columns = "loss,batch_accuracy,lr", .step = clf_step, .save = clf_save,
+                            .evaluate = clf_evaluate, .net_count = 1, .nets = {clgan_classifier_net(cr.clf)},
+                            .net_names = {"the classifier"}};
+    clgan_train_params p = run_opts_train_params(&o.run);
+    p.train = train;
+    p.test = test;
+    p.seed = c->seed;
+    p.eval_every = p.checkpoint_every = o.eval_every; /* a checkpoint with each report */
+    p.note = note;
+    p.advice = advice;
+    p.on_evaluated = clf_on_evaluated;
+    int64_t total = o.run.steps ? o.run.steps : (int64_t)o.run.epochs * per_epoch;
     fprintf(stderr, "clgan: %s on %s | %s, width %d, batch %d, %s lr %g%s%s | %d training images (%s), %d test "
                     "images, %lld steps/epoch\n",
-            o.resume ? "resuming" : "training", clgan_ctx_device(ctx)->device_name, c->arch.model, c->arch.width,
+            o.run.resume ? "resuming" : "training", clgan_ctx_device(ctx)->device_name, c->arch.model, c->arch.width,
             c->batch, clgan_classifier_optimizer_name(c->optimizer), c->lr, c->lr_decay_steps ? " with step decay" : "",
             c->augment ? ", augmented" : "", train->n, train->source, test->n, (long long)per_epoch);
     fprintf(stderr, "clgan: %zu parameters; steps %lld -> %lld; output in %s\n",
-            clgan_net_param_count(clgan_classifier_net(clf)), (long long)start, (long long)total, o.out);
+            clgan_net_param_count(clgan_classifier_net(cr.clf)), (long long)t.steps, (long long)total, o.run.out);
 
-    run_catch_signals();
-
-    progress prog;
-    progress_begin(&prog, epochs_total, total, start, per_epoch);
-    clgan_classifier_stats st = {0, NAN, 0, 0};
-    double t0 = progress_now(), test_acc = NAN;
-    int64_t step = start;
-    char last_png[1200] = "";
-    int evaluated = 0;
-    if (start < total && clgan_loader_seek(loader, start / per_epoch, start % per_epoch) != CLGAN_OK) {
-        cli_fail("data loader");
+    train_cli_setup(&cr.tc, "train-classifier", o.run.json, ctx, clf_metrics);
+    clgan_train_result r;
+    if ((rc = train_cli_run(&cr.tc, &t, &p, &r, &cr)) >= 0) {
+        exit_code = rc;
         goto done;
     }
-    while (step < total && !run_stop_signal) {
-        int epoch = (int)(step / per_epoch);
-        int ok = clgan_loader_next(loader, batch, (size_t)c->batch * img, labels, (size_t)c->batch, NULL) == CLGAN_OK;
-        profile_run_step_begin(&prof, ctx);
-        clgan_status step_st = CLGAN_OK;
-        ok = ok && (step_st = clgan_classifier_train_step(clf, batch, labels, &st)) == CLGAN_OK;
-        profile_run_step_end(&prof, ctx);
-        if (!ok) {
-            progress_break(&prog);
-            cli_fail("training step");
-            run_report_diverged(step_st, ckpt_path, saved, advice);
-            goto done;
-        }
-        step++;
-        int64_t in_epoch = step - (int64_t)epoch * per_epoch;
-        double secs = progress_now() - t0;
-        int epoch_end = (in_epoch == per_epoch && (epoch + 1) % o.eval_every == 0) || step == total;
-        /* The weights are checked once an epoch and before every checkpoint (an epoch end or the last step). */
-        if ((in_epoch == per_epoch || step == total) &&
-            !run_nets_finite(&net, &net_name, 1, step, epoch + 1, ckpt_path, saved, advice)) {
-            progress_break(&prog);
-            goto done;
-        }
-        char metrics[128];
-        snprintf(metrics, sizeof metrics, "loss %.4f acc %.3f lr %.2g", st.loss, st.accuracy, st.lr);
-        progress_update(&prog, epoch + 1, in_epoch, per_epoch, c->batch, metrics);
-        if (epoch_end) {
-            if (progress_evaluate(&prog, "evaluating the test split:", eval_classifier, clf, test, c->batch, K, cm) != CLGAN_OK) {
-                progress_break(&prog);
-                cli_fail("evaluating the test split");
-                goto done;
-            }
-            test_acc = clgan_accuracy(cm, K);
-            evaluated = 1;
-        }
-        char acc_text[32] = "";
-        if (epoch_end) snprintf(acc_text, sizeof acc_text, "%.4f", test_acc);
-        run_log(log, "%lld,%d,%.6f,%.4f,%.6g,%s,%.1f,%.3f", (long long)step, epoch + 1, st.loss, st.accuracy, st.lr,
-                acc_text, (step - start) * (double)c->batch / (secs > 0 ? secs : 1), secs);
-        if (epoch_end) {
-            char title[64];
-            snprintf(last_png, sizeof last_png, "%s/epoch-%04d.png", conf_dir, epoch + 1);
-            snprintf(title, sizeof title, "epoch %d: test accuracy %.2f%%", epoch + 1, 100 * test_acc);
-            if (!cli_make_dirs(conf_dir) ||
-                !report_heatmap(last_png, K, (const char (*)[64])train->class_names, cm, title)) {
-                progress_break(&prog);
-                goto done;
-            }
-            if (clgan_classifier_save(clf, ckpt_path, note) != CLGAN_OK) {
-                progress_break(&prog);
-                cli_fail("end of epoch");
-                goto done;
-            }
-            saved = step;
-            progress_break(&prog);
-            fprintf(stderr, "clgan: epoch %d/%d (step %lld): test\n", epoch + 1, epochs_total, (long long)step);
-            report_print(stderr, K, (const char (*)[64])train->class_names, cm, "  ");
-        }
-    }
-    progress_break(&prog);
-    if (run_stop_signal) {
-        if (saved != step && !run_nets_finite(&net, &net_name, 1, step, (int)((step - 1) / per_epoch) + 1, ckpt_path,
-                                              saved, advice))
-            goto done;
-        if (saved != step && clgan_classifier_save(clf, ckpt_path, note) != CLGAN_OK) {
-            cli_fail("saving the checkpoint after the interrupt");
-            goto done;
-        }
-        exit_code = run_report_stop(step, ckpt_path);
-        if (o.json) cli_json_interrupted("train-classifier", run_stop_signal, step, ckpt_path);
-        goto done;
-    }
-    if (!evaluated) { /* nothing left to train (resumed at or past --steps): still report */
-        if (progress_evaluate(NULL, "evaluating the test split:", eval_classifier, clf, test, c->batch, K, cm) !=
-            CLGAN_OK) {
-            cli_fail("evaluating the test split");
-            goto done;
-        }
-        test_acc = clgan_accuracy(cm, K);
-    }
-    double secs = progress_now() - t0;
+    double test_acc = r.metric;
     fprintf(stderr, "clgan: done: %lld steps in %.1f s; test accuracy %.2f%%%s%s; checkpoint %s\n",
-            (long long)(step - start), secs, 100 * test_acc, last_png[0] ? "; confusion " : "", last_png, ckpt_path);
-    if (o.json) {
+            (long long)(r.step - r.start), r.seconds, 100 * test_acc, cr.ev.last_png[0] ? "; confusion " : "",
+            cr.ev.last_png, ckpt_path);
+    if (o.run.json) {
         cli_json_begin("train-classifier", "ok");
-        printf(", \"model\": \"%s\", \"steps\": %lld, \"epochs\": %.3f, \"loss\": ", c->arch.model, (long long)step,
-               (double)step / per_epoch);
-        report_json_number(stdout, st.loss);
+        printf(", \"model\": \"%s\", \"steps\": %lld, \"epochs\": %.3f, \"loss\": ", c->arch.model, (long long)r.step,
+               (double)r.step / per_epoch);
+        report_json_number(stdout, r.stats.count ? r.stats.values[0] : NAN);
         printf(", \"test_accuracy\": ");
         report_json_number(stdout, test_acc);
         printf(", \"train_images\": %d, \"test_images\": %d, \"seconds\": %.3f, \"images_per_sec\": %.1f", train->n,
-               test->n, secs, secs > 0 ? (step - start) * (double)c->batch / secs : 0.0);
+               test->n, r.seconds, r.seconds > 0 ? (r.step - r.start) * (double)c->batch / r.seconds : 0.0);
         printf(", \"augmentation\": \"%s\", \"train_real_per_class\": [",
                o.oversample ? "oversample" : o.gan_mode == CLGAN_GAN_AUGMENT_BALANCE ? "gan-balance"
                                            : o.gan_mode == CLGAN_GAN_AUGMENT_ENLARGE ? "gan-enlarge" : "none");
@@ -714,31 +579,27 @@ static int train_run(train_opts *opts)
         printf("], \"train_generated_per_class\": [");
         print_counts(stdout, o.gan_mode >= 0 ? extra_pc : NULL, K, ", ");
         printf("]");
-        report_json_fields(stdout, K, (const char (*)[64])train->class_names, cm);
+        report_json_fields(stdout, K, (const char (*)[64])train->class_names, cr.ev.cm);
         printf(", \"checkpoint\": ");
         cli_json_string(stdout, ckpt_path);
         printf(", \"confusion_png\": ");
-        cli_json_string(stdout, last_png);
+        cli_json_string(stdout, cr.ev.last_png);
         printf(", \"log\": ");
         cli_json_string(stdout, log_path);
-        profile_run_json_field(&prof, ctx, stdout);
+        profile_run_json_field(&cr.tc.prof, ctx, stdout);
         printf("}\n");
     }
-    profile_run_report(&prof, ctx, o.json);
+    profile_run_report(&cr.tc.prof, ctx, o.run.json);
     exit_code = 0;
 done:
-    if (log) fclose(log);
-    if (exit_code) { /* no empty folders left behind by a failed run */
+    if (exit_code && exit_code < 128) { /* no empty folders left behind by a failed run */
         cli_remove_empty_dir(conf_dir);
-        if (!had_out) cli_remove_empty_dir(o.out);
+        if (!had_out) cli_remove_empty_dir(o.run.out);
     }
-    free(batch);
-    free(labels);
-    free(cm);
+    free(cr.ev.cm);
     free(real_pc);
     free(extra_pc);
-    clgan_loader_free(loader);
-    clgan_classifier_free(clf);
+    clgan_classifier_free(cr.clf);
     clgan_ctx_free(ctx);
     clgan_dataset_free(train);
     clgan_dataset_free(test);

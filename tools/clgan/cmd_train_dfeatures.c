@@ -5,6 +5,7 @@
  * the head (it refers to the GAN checkpoint) and the confusion heat map. */
 #include "classifier_report.h"
 #include "cli.h"
+#include "cli_settings.h"
 #include "progress.h"
 #include "run_dir.h"
 #include "scenario.h"
@@ -21,43 +22,42 @@
 #include <string.h>
 #include <unistd.h>
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: clgan train-dfeatures --gan CKPT --data SPEC [options]\n\n"
-            "Uses a trained GAN's discriminator, frozen (inference mode), as a feature extractor: the output of\n"
-            "its last conv block is pooled per channel, features are standardised with the training images'\n"
-            "mean and std, and a softmax head (linear, or dense-ReLU-dense with --hidden) is trained with Adam\n"
-            "on the labelled training images. Prints the test accuracy, per-class recall and precision and the\n"
-            "confusion matrix. A conditional D is fed the constant class --cond-label for every image.\n"
-            "With --out DIR the head is saved as DIR/checkpoint.ckpt (for eval and predict; it refers to the\n"
-            "GAN checkpoint by absolute path and SHA-256 and does not copy it) with DIR/confusion.png.\n\n"
-            "  --gan CKPT            GAN checkpoint (clgan train-gan's checkpoint.ckpt)\n"
-            "  --data SPEC           labelled dataset (as train-classifier); resized/converted to the GAN's shape\n"
-            "  --out DIR             save the head and the test confusion heat map into DIR\n"
-            "  --labels N            keep N labelled training images, balanced over the classes, chosen by --seed\n"
-            "  --limit N             use only the first N training images\n"
-            CLI_HELP_SPLIT_FLAGS
-            "  --epochs E            passes over the labelled images (default: enough for >= 2000 steps, min 20)\n"
-            "  --batch B             head batch size (default 64)\n"
-            "  --hidden H            one hidden layer of H ReLU units (default 0: linear head)\n"
-            "  --lr LR               Adam learning rate (default 1e-3)\n"
-            "  --weight-decay WD     L2 weight decay (default 0)\n"
-            "  --pool LIST           comma list of avg, max (per channel), grid (2x2 quadrant averages per\n"
-            "                        channel), full (the whole map, unpooled); default avg,max,grid\n"
-            "  --cond-label K        class fed to a conditional D (default 0)\n"
-            "  --seed S              seed for the head's weights, row order and --labels subset (default 1)\n"
-            "  --device SPEC         OpenCL device (index, gpu/cpu, or part of a name)\n"
-            "  --json                print one JSON object on stdout at the end (also on an error or Ctrl-C)\n");
-}
+static const unsigned run_flags =
+    RUN_DATA | RUN_OUT | RUN_DEVICE | RUN_LABELS | RUN_LIMIT | RUN_TEST_PERCENT | RUN_SKIP_UNREADABLE | RUN_JSON;
 
 typedef struct opts {
-    const char *gan, *data, *device, *out;
-    int labels, limit, epochs, json;
-    int test_percent, skip_unreadable; /* --test-percent (default 10), --skip-unreadable */
+    run_opts run;
+    const char *gan;
+    int epochs;
     clgan_dhead_config head;
     clgan_dfeat_options feat;
 } opts;
+
+static void usage(FILE *f, const opts *o)
+{
+    fprintf(f, "usage: clgan train-dfeatures --checkpoint CKPT --data SPEC [options]\n\n"
+               "Uses a trained GAN's discriminator, frozen (inference mode), as a feature extractor: the output of\n"
+               "its last conv block is pooled per channel, features are standardised with the training images'\n"
+               "mean and std, and a softmax head (linear, or dense-ReLU-dense with --hidden) is trained with Adam\n"
+               "on the labelled training images. Prints the test accuracy, per-class recall and precision and the\n"
+               "confusion matrix. A conditional D is fed the constant class --cond-label for every image.\n"
+               "With --out DIR the head is saved as DIR/checkpoint.ckpt (for eval and predict; it refers to the\n"
+               "GAN checkpoint by absolute path and SHA-256 and does not copy it) with DIR/confusion.png.\n\n");
+    cli_help_line(f, "--checkpoint", "CKPT", "GAN checkpoint (clgan train-gan's checkpoint.ckpt; --gan is the old name)");
+    static const char *const texts[] = {
+        "data", "labelled dataset (as train-classifier); resized/converted to the GAN's shape",
+        "out", "save the head and the test confusion heat map into DIR", NULL};
+    run_opts_help(f, run_flags, &o->run, texts);
+    cli_help_line(f, "--epochs", "E", "passes over the labelled images (default: enough for >= 2000 steps, min 20)");
+    cli_help_line(f, "--batch", "B", "head batch size (default 64)");
+    cli_help_line(f, "--hidden", "H", "one hidden layer of H ReLU units (default 0: linear head)");
+    cli_help_line(f, "--lr", "LR", "Adam learning rate (default 1e-3)");
+    cli_help_line(f, "--weight-decay", "WD", "L2 weight decay (default 0)");
+    cli_help_line(f, "--pool", "LIST", "comma list of avg, max (per channel), grid (2x2 quadrant averages per "
+                                       "channel), full (the whole map, unpooled); default avg,max,grid");
+    cli_help_line(f, "--cond-label", "K", "class fed to a conditional D (default 0)");
+    cli_help_line(f, "--seed", "S", "seed for the head's weights, row order and --labels subset (default 1)");
+}
 
 static int parse_pool(const char *v, int *pool)
 {
@@ -81,23 +81,18 @@ static int parse_pool(const char *v, int *pool)
 static int parse(int argc, char **argv, opts *o)
 {
     memset(o, 0, sizeof *o);
+    run_opts_init(&o->run);
+    o->run.out = NULL;
+    o->run.test_percent = 10;
     o->head = clgan_dhead_default_config();
     o->feat = clgan_dfeat_default_options();
-    o->test_percent = 10;
     for (int i = 1; i < argc; i++) {
-        int bad = 0;
+        int bad = 0, got;
         const char *v;
-        if ((v = cli_flag_value(argc, argv, &i, "--gan", &bad))) o->gan = v;
-        else if ((v = cli_flag_value(argc, argv, &i, "--data", &bad))) o->data = v;
-        else if ((v = cli_flag_value(argc, argv, &i, "--device", &bad))) o->device = v;
-        else if ((v = cli_flag_value(argc, argv, &i, "--out", &bad))) o->out = v;
-        else if ((v = cli_flag_value(argc, argv, &i, "--labels", &bad))) {
-            if (!cli_parse_int("--labels", v, 1, 2000000000, &o->labels)) return 2;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--limit", &bad))) {
-            if (!cli_parse_int("--limit", v, 1, 2000000000, &o->limit)) return 2;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--test-percent", &bad))) {
-            if (!cli_parse_int("--test-percent", v, 0, 90, &o->test_percent)) return 2;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--epochs", &bad))) {
+        if ((got = run_opts_flag(&o->run, run_flags, argc, argv, &i))) {
+            if (got < 0) return 2;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--checkpoint", &bad))) o->gan = v;
+        else if ((v = cli_flag_value(argc, argv, &i, "--epochs", &bad))) {
             if (!cli_parse_int("--epochs", v, 1, CLGAN_DHEAD_MAX_EPOCHS, &o->epochs)) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--batch", &bad))) {
             if (!cli_parse_int("--batch", v, 1, CLGAN_MAX_BATCH, &o->head.batch)) return 2;
@@ -114,18 +109,16 @@ static int parse(int argc, char **argv, opts *o)
         } else if ((v = cli_flag_value(argc, argv, &i, "--seed", &bad))) {
             if (!cli_parse_u64("--seed", v, &o->head.seed)) return 2;
         } else if (bad) return 2;
-        else if (!strcmp(argv[i], "--json")) o->json = 1;
-        else if (!strcmp(argv[i], "--skip-unreadable")) o->skip_unreadable = 1;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
+            usage(stdout, o);
             return -1;
         } else {
             fprintf(stderr, "clgan train-dfeatures: unknown option '%s' (see --help)\n", argv[i]);
             return 2;
         }
     }
-    if (!o->gan || !o->data) {
-        fprintf(stderr, "clgan train-dfeatures: --gan CKPT and --data SPEC are required; see --help\n");
+    if (!o->gan || !o->run.data) {
+        fprintf(stderr, "clgan train-dfeatures: --checkpoint CKPT (the GAN) and --data SPEC are required; see --help\n");
         return 2;
     }
     return 0;
@@ -137,14 +130,14 @@ static int parse(int argc, char **argv, opts *o)
  * success; prints the reason otherwise. */
 static int prepare_out(const opts *o, clgan_dhead_file *info, char *ckpt_path, size_t cap)
 {
-    if ((size_t)snprintf(ckpt_path, cap, "%s/checkpoint.ckpt", o->out) >= cap) {
-        fprintf(stderr, "clgan: --out %s is too long a path\n", o->out);
+    if ((size_t)snprintf(ckpt_path, cap, "%s/checkpoint.ckpt", o->run.out) >= cap) {
+        fprintf(stderr, "clgan: --out %s is too long a path\n", o->run.out);
         return 0;
     }
     FILE *probe = fopen(ckpt_path, "rb");
     if (probe) {
         fclose(probe);
-        fprintf(stderr, "clgan: %s already holds a checkpoint (%s); choose another --out\n", o->out, ckpt_path);
+        fprintf(stderr, "clgan: %s already holds a checkpoint (%s); choose another --out\n", o->run.out, ckpt_path);
         return 0;
     }
     char cwd[2048];
@@ -156,14 +149,14 @@ static int prepare_out(const opts *o, clgan_dhead_file *info, char *ckpt_path, s
                 o->gan[0] == '/' ? "too long" : strerror(errno));
         return 0;
     }
-    return scenario_file_sha256("--gan", o->gan, info->gan_sha256) && cli_make_dirs(o->out);
+    return scenario_file_sha256("--checkpoint", o->gan, info->gan_sha256) && cli_make_dirs(o->run.out);
 }
 
 /* The GAN file still has the digest prepare_out took, so the loaded weights are the ones hashed. */
 static int check_gan_unchanged(const opts *o, const clgan_dhead_file *info)
 {
     char now[65];
-    if (!scenario_file_sha256("--gan", o->gan, now)) return 0;
+    if (!scenario_file_sha256("--checkpoint", o->gan, now)) return 0;
     if (strcmp(now, info->gan_sha256) != 0) {
         fprintf(stderr, "clgan: %s changed while it was being loaded (is a training run writing it?); try again\n",
                 o->gan);
@@ -181,7 +174,7 @@ static int save_outputs(const opts *o, clgan_dhead *head, clgan_dhead_file *info
     char png[1200], title[96];
     info->c = a->c, info->h = a->h, info->w = a->w, info->feat = o->feat, info->steps = steps;
     info->class_names = (char (*)[64])test->class_names;
-    snprintf(png, sizeof png, "%s/confusion.png", o->out); /* fits: ckpt_path is longer and fitted 1100 */
+    snprintf(png, sizeof png, "%s/confusion.png", o->run.out); /* fits: ckpt_path is longer and fitted 1100 */
     snprintf(title, sizeof title, "test accuracy %.2f%%", 100 * clgan_accuracy(cm, test->classes));
     if (!report_heatmap(png, test->classes, (const char (*)[64])test->class_names, cm, title)) return 0;
     if (clgan_dhead_save(head, ckpt_path, info) != CLGAN_OK) return cli_fail("saving the head"), 0;
@@ -203,30 +196,30 @@ int cmd_train_dfeatures(int argc, char **argv)
     double t0 = progress_now();
     char ckpt_path[1100] = "";
     clgan_dhead_file info = {0};
-    int had_out = !o.out || cli_is_dir(o.out);
-    if (o.out && !prepare_out(&o, &info, ckpt_path, sizeof ckpt_path)) return 1;
+    int had_out = !o.run.out || cli_is_dir(o.run.out);
+    if (o.run.out && !prepare_out(&o, &info, ckpt_path, sizeof ckpt_path)) return 1;
 
-    if (cli_open_ctx(o.device, 0, &ctx)) goto done;
+    if (cli_open_ctx(o.run.device, 0, &ctx)) goto done;
     if (clgan_gan_load(ctx, o.gan, &gan, NULL, 0) != CLGAN_OK) {
-        cli_fail("cannot load --gan");
+        cli_fail("cannot load --checkpoint");
         goto done;
     }
-    if (o.out && !check_gan_unchanged(&o, &info)) goto done;
+    if (o.run.out && !check_gan_unchanged(&o, &info)) goto done;
     const clgan_gan_arch *a = &clgan_gan_get_config(gan)->arch;
     clgan_dataset_options dopt = clgan_dataset_default_options();
     dopt.size = a->h;
     dopt.channels = a->c;
     dopt.seed = o.head.seed;
-    dopt.limit = o.limit;
-    dopt.test_percent = run_test_percent_option(o.test_percent);
-    dopt.skip_unreadable = o.skip_unreadable;
-    if (clgan_dataset_open(o.data, CLGAN_SPLIT_TRAIN, &dopt, &train) != CLGAN_OK) {
+    dopt.limit = o.run.limit;
+    dopt.test_percent = run_test_percent_option(o.run.test_percent);
+    dopt.skip_unreadable = o.run.skip_unreadable;
+    if (clgan_dataset_open(o.run.data, CLGAN_SPLIT_TRAIN, &dopt, &train) != CLGAN_OK) {
         cli_fail("cannot load --data");
         goto done;
     }
     run_report_skipped("train", train);
     dopt.limit = 0;
-    if (clgan_dataset_open(o.data, CLGAN_SPLIT_TEST, &dopt, &test) != CLGAN_OK) {
+    if (clgan_dataset_open(o.run.data, CLGAN_SPLIT_TEST, &dopt, &test) != CLGAN_OK) {
         cli_fail("cannot load the test split of --data");
         goto done;
     }
@@ -238,8 +231,8 @@ int cmd_train_dfeatures(int argc, char **argv)
     }
     if (a->conditional && a->classes != train->classes)
         fprintf(stderr, "clgan: note: the conditional GAN has %d classes, the data %d\n", a->classes, train->classes);
-    if (o.labels > 0) {
-        if (clgan_dataset_keep_labels(train, o.labels, o.head.seed, 0, &sub) != CLGAN_OK) {
+    if (o.run.labels > 0) {
+        if (clgan_dataset_keep_labels(train, o.run.labels, o.head.seed, 0, &sub) != CLGAN_OK) {
             cli_fail("--labels");
             goto done;
         }
@@ -301,16 +294,16 @@ int cmd_train_dfeatures(int argc, char **argv)
     fprintf(stderr, "clgan: done in %.1f s: %lld steps, loss %.4f -> %.4f, train accuracy %.2f%%\n", secs,
             (long long)hs.steps, hs.first_loss, hs.last_loss, 100 * hs.train_accuracy);
     report_print(stderr, K, (const char (*)[64])test->class_names, cm, "  ");
-    if (o.out && !save_outputs(&o, head, &info, a, hs.steps, test, cm, ckpt_path)) goto done;
+    if (o.run.out && !save_outputs(&o, head, &info, a, hs.steps, test, cm, ckpt_path)) goto done;
     if (ckpt_path[0]) fprintf(stderr, "clgan: head saved: %s (uses %s)\n", ckpt_path, o.gan);
-    if (o.json) {
+    if (o.run.json) {
         cli_json_begin("train-dfeatures", "ok");
         printf(", \"gan\": ");
         cli_json_string(stdout, o.gan);
         printf(", \"model\": \"%s\", \"conditional\": %d, \"feature_layer\": %d, \"features\": %d, \"hidden\": %d, "
                "\"labels\": %d, \"train_images\": %d, \"test_images\": %d, \"epochs\": %d, \"steps\": %lld, "
                "\"first_loss\": ",
-               a->model, a->conditional, clgan_dfeat_layer(gan), F, o.head.hidden, o.labels, train->n, test->n,
+               a->model, a->conditional, clgan_dfeat_layer(gan), F, o.head.hidden, o.run.labels, train->n, test->n,
                o.head.epochs, (long long)hs.steps);
         report_json_number(stdout, hs.first_loss);
         printf(", \"loss\": ");
@@ -328,7 +321,7 @@ int cmd_train_dfeatures(int argc, char **argv)
     }
     exit_code = 0;
 done:
-    if (exit_code && !had_out) cli_remove_empty_dir(o.out); /* a failed run leaves no empty folder */
+    if (exit_code && !had_out) cli_remove_empty_dir(o.run.out); /* a failed run leaves no empty folder */
     free(ftr), free(fte), free(cm);
     clgan_dhead_free(head);
     clgan_dataset_free(train);

@@ -5,12 +5,11 @@
  * samples, a CSV log and a checkpoint; Ctrl-C / SIGTERM safe, resumable. */
 #include "classifier_report.h"
 #include "cli.h"
-#include "profile_report.h"
-#include "progress.h"
+#include "cli_settings.h"
 #include "run_dir.h"
+#include "train_cli.h"
 
 #include "data/dataset.h"
-#include "data/loader.h"
 #include "data/subset.h"
 #include "io/container.h"
 #include "io/image.h"
@@ -22,144 +21,91 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: clgan train-ssl --data SPEC [options]\n\n"
-            "Semi-supervised GAN (Salimans et al. 2016): a discriminator with K+1 outputs (the K classes + fake)\n"
-            "learns from --labels labelled training images, from every training image without its label, and\n"
-            "from generated images; the generator is trained by feature matching. The discriminator is the\n"
-            "classifier. Writes into --out:\n"
-            "  confusion/epoch-NNNN.png  the test split's confusion matrix after each epoch\n"
-            "  samples/epoch-NNNN.png    64 generator samples after each epoch\n"
-            "  log.csv                   step, epoch, losses (labelled, unlabelled, fake, feature matching),\n"
-            "                            labelled batch accuracy, D(x), D(G(z)), lr, test accuracy, images/s, seconds\n"
-            "  checkpoint.ckpt           after each epoch and on Ctrl-C/SIGTERM (resume with --resume)\n\n"
-            "  --data SPEC           labelled dataset (IDX folder/file, CIFAR-10, image folder, or 'synthetic')\n"
-            "  --labels N            labelled training images, balanced over the classes, chosen by --seed\n"
-            "                        (default 100); the rest are used without labels\n"
-            "  --model NAME          ssl28 (28x28x1, default) or ssl32 (32x32x3)\n"
-            "  --arch-d FILE         D's architecture text instead of the model's (clgan models show ssl28\n"
-            "                        prints one to start from; docs/ARCHITECTURES.md): input the model's\n"
-            "                        image shape, output the class logits, a [features] marker\n"
-            "  --epochs N            passes over the unlabelled images (default 20)\n"
-            "  --steps N             train to this many steps in total instead of --epochs\n"
-            "  --batch B             images per labelled, unlabelled and generated batch (default 64)\n"
-            "  --width W             channels of D's first conv layer (default 32)\n"
-            "  --lr LR               Adam learning rate of D and G (default 2e-3, beta1 0.5)\n"
-            "  --decay-from E        from epoch E to the end of the run both learning rates fall linearly to 0\n"
-            "                        (default: constant)\n"
-            "  --augment             random shifts of up to 2 pixels (grey; pad-4 crops and flips for RGB) of the\n"
-            "                        labelled and unlabelled batches, as train-classifier --augment\n"
-            "  --unlabelled-weight W weight of the unlabelled + generated terms (default 1; 0 = supervised only,\n"
-            "                        the same network on the labelled images alone)\n"
-            "  --limit N             use only the first N training images\n"
-            CLI_HELP_SPLIT_FLAGS
-            "  --seed S              seed for weights, noise, dropout, data order and the labelled subset (default 1)\n"
-            "  --out DIR             output folder (default runs/ssl)\n"
-            "  --device SPEC         OpenCL device (index, gpu/cpu, or part of a name)\n"
-            "  --resume              continue the run in --out from its checkpoint\n"
-            "  --json                print one JSON object on stdout at the end (also on an error or Ctrl-C)\n"
-            "  --profile             time every layer's forward and backward, every kernel and the GEMMs\n"
-            "                        (OpenCL event profiling; the first step is warm-up) and print where a\n"
-            "                        step's time goes at the end (in the --json line too)\n");
-}
+/* Settings that are not flags here: the class count comes from the data,
+ * the decay steps from --decay-from. */
+static const char *const not_flags[] = {"classes", "decay_start", "decay_end", NULL};
+static const unsigned run_flags = RUN_TRAINING | RUN_LABELS | RUN_KEEP_BEST;
 
 typedef struct ssl_opts {
-    const char *data, *out, *device;
+    run_opts run;
+    cli_settings set; /* the model settings given */
     clgan_ssl_config cfg;
-    int labels, epochs, steps, limit, resume, json, profile;
-    int test_percent, skip_unreadable; /* --test-percent (-1 = not given: 10), --skip-unreadable */
     float decay_from;
-    int set_model, set_width, set_batch, set_labels, set_limit, set_seed, set_lr, set_weight, set_decay, set_length, set_augment;
+    int set_decay;
     const char *arch_d;           /* --arch-d FILE */
     char *given_text, *ckpt_text; /* its text, and on resume the checkpoint's */
 } ssl_opts;
 
+static void usage(FILE *f, const ssl_opts *o)
+{
+    fprintf(f, "usage: clgan train-ssl --data SPEC [options]\n\n"
+               "Semi-supervised GAN (Salimans et al. 2016): a discriminator with K+1 outputs (the K classes + fake)\n"
+               "learns from --labels labelled training images, from every training image without its label, and\n"
+               "from generated images; the generator is trained by feature matching. The discriminator is the\n"
+               "classifier. Writes into --out:\n"
+               "  confusion/epoch-NNNN.png  the test split's confusion matrix after each epoch\n"
+               "  samples/epoch-NNNN.png    64 generator samples after each epoch\n"
+               "  log.csv                   step, epoch, losses (labelled, unlabelled, fake, feature matching),\n"
+               "                            labelled batch accuracy, D(x), D(G(z)), lr, test accuracy, images/s, seconds\n"
+               "  checkpoint.ckpt           after each epoch and on Ctrl-C/SIGTERM (resume with --resume)\n\nRun:\n");
+    static const char *const texts[] = {
+        "labels", "labelled training images, balanced over the classes, chosen by --seed; the rest are used "
+        "without labels", "epochs", "passes over the unlabelled images", NULL};
+    run_opts_help(f, run_flags, &o->run, texts);
+    fprintf(f, "Model (--resume refuses any setting that differs from the checkpoint's):\n");
+    cli_settings_help(f, CLGAN_MODEL_SSL, not_flags);
+    cli_help_line(f, "--arch-d", "FILE", "D's architecture text instead of the model's (clgan models show ssl28 prints "
+                                         "one to start from; docs/ARCHITECTURES.md): input the model's image shape, "
+                                         "output the class logits, a [features] marker");
+    cli_help_line(f, "--lr", "X", "--lr-d and --lr-g together");
+    cli_help_line(f, "--decay-from", "E", "from epoch E to the end of the run both learning rates fall linearly to "
+                                          "0 (default: constant)");
+}
+
 static int parse(int argc, char **argv, ssl_opts *o)
 {
     memset(o, 0, sizeof *o);
+    run_opts_init(&o->run);
+    o->run.out = "runs/ssl";
+    o->run.labels = 100;
+    o->run.epochs = 20;
+    cli_settings_init(&o->set, CLGAN_MODEL_SSL, not_flags);
     o->cfg = clgan_ssl_default_config();
-    o->out = "runs/ssl";
-    o->labels = 100;
-    o->epochs = 20;
-    o->test_percent = -1;
     for (int i = 1; i < argc; i++) {
-        int bad = 0;
+        int bad = 0, got;
         const char *v;
-        float lr;
-        if ((v = cli_flag_value(argc, argv, &i, "--data", &bad))) o->data = v;
-        else if ((v = cli_flag_value(argc, argv, &i, "--out", &bad))) o->out = v;
-        else if ((v = cli_flag_value(argc, argv, &i, "--device", &bad))) o->device = v;
-        else if ((v = cli_flag_value(argc, argv, &i, "--arch-d", &bad))) o->arch_d = v;
-        else if ((v = cli_flag_value(argc, argv, &i, "--model", &bad))) {
-            snprintf(o->cfg.model, sizeof o->cfg.model, "%s", v);
-            o->set_model = 1;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--labels", &bad))) {
-            if (!cli_parse_int("--labels", v, 1, 2000000000, &o->labels)) return 2;
-            o->set_labels = 1;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--epochs", &bad))) {
-            if (!cli_parse_int("--epochs", v, 1, 1000000, &o->epochs)) return 2;
-            o->set_length = 1;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--steps", &bad))) {
-            if (!cli_parse_int("--steps", v, 1, 2000000000, &o->steps)) return 2;
-            o->set_length = 1;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--batch", &bad))) {
-            if (!cli_parse_int("--batch", v, 2, CLGAN_MAX_BATCH, &o->cfg.batch)) return 2;
-            o->set_batch = 1;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--width", &bad))) {
-            if (!cli_parse_int("--width", v, 1, CLGAN_SSL_MAX_WIDTH, &o->cfg.width)) return 2;
-            o->set_width = 1;
+        if ((got = run_opts_flag(&o->run, run_flags, argc, argv, &i)) || (got = cli_settings_flag(&o->set, argc, argv, &i))) {
+            if (got < 0) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--lr", &bad))) {
-            if (!cli_parse_float("--lr", v, 1e-9, 10, &lr)) return 2;
-            o->cfg.adam_d.lr = o->cfg.adam_g.lr = lr;
-            o->set_lr = 1;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--decay-from", &bad))) {
+            if (!cli_settings_set(&o->set, "--lr", "lr_d", v) || !cli_settings_set(&o->set, "--lr", "lr_g", v)) return 2;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--arch-d", &bad))) o->arch_d = v;
+        else if ((v = cli_flag_value(argc, argv, &i, "--decay-from", &bad))) {
             if (!cli_parse_float("--decay-from", v, 0, 1e9, &o->decay_from)) return 2;
             o->set_decay = 1;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--unlabelled-weight", &bad))) {
-            if (!cli_parse_float("--unlabelled-weight", v, 0, 1000, &o->cfg.unlabelled_weight)) return 2;
-            o->set_weight = 1;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--limit", &bad))) {
-            if (!cli_parse_int("--limit", v, 1, 2000000000, &o->limit)) return 2;
-            o->set_limit = 1;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--seed", &bad))) {
-            if (!cli_parse_u64("--seed", v, &o->cfg.seed)) return 2;
-            o->set_seed = 1;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--test-percent", &bad))) {
-            if (!cli_parse_int("--test-percent", v, 0, 90, &o->test_percent)) return 2;
-        } else if (!strcmp(argv[i], "--augment")) o->cfg.augment = o->set_augment = 1;
-        else if (!strcmp(argv[i], "--skip-unreadable")) o->skip_unreadable = 1;
-        else if (!strcmp(argv[i], "--resume")) o->resume = 1;
-        else if (!strcmp(argv[i], "--json")) o->json = 1;
-        else if (!strcmp(argv[i], "--profile")) o->profile = 1;
+        } else if (bad) return 2;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
+            usage(stdout, o);
             return -1;
         } else {
-            if (!bad) fprintf(stderr, "clgan train-ssl: unknown option '%s'; see --help\n", argv[i]);
+            fprintf(stderr, "clgan train-ssl: unknown option '%s'; see --help\n", argv[i]);
             return 2;
         }
-        if (bad) return 2;
     }
-    if (!o->data) {
+    if (!o->run.data) {
         fprintf(stderr, "clgan train-ssl: --data is required (a dataset path, or 'synthetic'); see --help\n");
         return 2;
     }
-    return 0;
+    return cli_settings_apply(&o->set, &o->cfg) ? 0 : 2;
 }
 
-/* Resume: the checkpoint decides the model; the note keeps the data scenario
- * "labels=N limit=N test_percent=P" (older runs: no test_percent, which was
- * 10). Flags that contradict it are refused. */
+/* Resume: the checkpoint decides the model, and any setting given must be
+ * its value; the note keeps the data scenario "labels=N limit=N
+ * test_percent=P" (older runs: no test_percent, which was 10). */
 static int resume_settings(ssl_opts *o, const char *ckpt_path)
 {
     clgan_ssl_config ck;
     if (clgan_ssl_peek(ckpt_path, &ck) != CLGAN_OK) return cli_fail("cannot resume");
-    const char *what = NULL;
-    if (o->set_model && strcmp(o->cfg.model, ck.model)) what = "--model";
-    else if (o->set_width && o->cfg.width != ck.width) what = "--width";
-    else if (o->set_batch && o->cfg.batch != ck.batch) what = "--batch";
+    if (!cli_settings_resume(&o->set, &ck, 1)) return 2;
     clgan_ckpt_reader *r;
     char note[512] = "";
     if (clgan_ckpt_open(ckpt_path, &r) != CLGAN_OK) return cli_fail("cannot resume");
@@ -171,26 +117,21 @@ static int resume_settings(ssl_opts *o, const char *ckpt_path)
         fprintf(stderr, "clgan: %s does not record its labelled subset; cannot resume it\n", ckpt_path);
         return 1;
     }
-    if (!what && o->set_labels && labels != o->labels) what = "--labels";
-    if (!what && o->set_limit && limit != o->limit) what = "--limit";
-    if (!what && o->set_seed && ck.seed != o->cfg.seed) what = "--seed";
-    if (!what && o->set_lr && ck.adam_d.lr != o->cfg.adam_d.lr) what = "--lr";
-    if (!what && o->set_weight && ck.unlabelled_weight != o->cfg.unlabelled_weight) what = "--unlabelled-weight";
-    if (!what && o->set_decay) what = "--decay-from";
-    if (!what && o->set_augment && !ck.augment) what = "--augment";
-    if (!what && !run_resume_test_percent(note, o->test_percent, &o->test_percent)) return 2;
+    const char *what = o->run.given_labels && labels != o->run.labels ? "--labels"
+                       : o->run.given_limit && limit != o->run.limit   ? "--limit"
+                       : o->set_decay                                    ? "--decay-from"
+                                                                         : NULL;
     if (what) {
-        fprintf(stderr, "clgan: %s differs from the run being resumed (checkpoint: model %s, width %d, batch %d, "
-                        "labels %d, limit %d, seed %llu, lr %g, unlabelled weight %g, lr decay over steps %lld-%lld); "
-                        "leave it out or start a new run in another --out\n",
-                what, ck.model, ck.width, ck.batch, labels, limit, (unsigned long long)ck.seed, ck.adam_d.lr,
-                ck.unlabelled_weight, (long long)ck.decay_start, (long long)ck.decay_end);
+        fprintf(stderr, "clgan: %s differs from the run being resumed (checkpoint: labels %d, limit %d, lr decay over "
+                        "steps %lld-%lld); leave it out or start a new run in another --out\n",
+                what, labels, limit, (long long)ck.decay_start, (long long)ck.decay_end);
         return 2;
     }
+    if (!run_resume_test_percent(note, o->run.test_percent, &o->run.test_percent)) return 2;
     ck.text_d = o->cfg.text_d;
     o->cfg = ck;
-    o->labels = labels;
-    o->limit = limit;
+    o->run.labels = labels;
+    o->run.limit = limit;
     return 0;
 }
 
@@ -202,13 +143,13 @@ static int load_data(const ssl_opts *o, clgan_dataset **train, clgan_dataset **l
     dopt.size = o->cfg.h;
     dopt.channels = o->cfg.c;
     dopt.seed = o->cfg.seed;
-    dopt.limit = o->limit;
-    dopt.test_percent = run_test_percent_option(o->test_percent);
-    dopt.skip_unreadable = o->skip_unreadable;
-    if (clgan_dataset_open(o->data, CLGAN_SPLIT_TRAIN, &dopt, train) != CLGAN_OK) return cli_fail("cannot load --data");
+    dopt.limit = o->run.limit;
+    dopt.test_percent = run_test_percent_option(o->run.test_percent);
+    dopt.skip_unreadable = o->run.skip_unreadable;
+    if (clgan_dataset_open(o->run.data, CLGAN_SPLIT_TRAIN, &dopt, train) != CLGAN_OK) return cli_fail("cannot load --data");
     run_report_skipped("train", *train);
     dopt.limit = 0;
-    if (clgan_dataset_open(o->data, CLGAN_SPLIT_TEST, &dopt, test) != CLGAN_OK)
+    if (clgan_dataset_open(o->run.data, CLGAN_SPLIT_TEST, &dopt, test) != CLGAN_OK)
         return cli_fail("cannot load the test split of --data");
     run_report_skipped("test", *test);
     if ((*train)->classes < 2 || (*test)->classes != (*train)->classes) {
@@ -222,7 +163,7 @@ static int load_data(const ssl_opts *o, clgan_dataset **train, clgan_dataset **l
         return 1;
     }
     clgan_dataset *lab;
-    if (clgan_dataset_keep_labels(*train, o->labels, o->cfg.seed, 0, &lab) != CLGAN_OK) return cli_fail("--labels");
+    if (clgan_dataset_keep_labels(*train, o->run.labels, o->cfg.seed, 0, &lab) != CLGAN_OK) return cli_fail("--labels");
     if (lab->n >= o->cfg.batch) {
         *labelled = lab;
         return 0;
@@ -241,18 +182,63 @@ static int load_data(const ssl_opts *o, clgan_dataset **train, clgan_dataset **l
     return st == CLGAN_OK ? 0 : cli_fail("--labels");
 }
 
-static int write_samples(clgan_ssl *s, const char *path, float *buf)
-{
-    const clgan_ssl_config *c = clgan_ssl_get_config(s);
-    if (clgan_ssl_sample(s, 64, 12345, buf) != CLGAN_OK ||
-        clgan_png_grid(path, buf, 64, c->c, c->h, c->w, 8, -1.0f, 1.0f, 2) != CLGAN_OK)
-        return cli_fail("writing samples");
-    return 0;
-}
+/* The run's model and what its callbacks need. */
+typedef struct ssl_run {
+    clgan_ssl *s;
+    train_cli tc;
+    train_cli_eval ev;
+    float *grid;          /* 64 samples of G */
+    char samp_dir[1100];
+} ssl_run;
 
 static clgan_status eval_ssl(void *s, const clgan_dataset *d, int64_t *confusion)
 {
     return clgan_ssl_evaluate(s, d, confusion);
+}
+
+/* The main stream is every training image without its label, the second the labelled subset. */
+static clgan_status ssl_step(void *self, const clgan_train_batch *b, clgan_step_stats *out)
+{
+    clgan_ssl_stats st;
+    clgan_status s = clgan_ssl_train_step(((ssl_run *)self)->s, b->images2, b->labels2, b->images, &st);
+    static const char *const names[8] = {"loss_labelled", "loss_unlabelled", "loss_fake", "loss_feature_matching",
+                                         "batch_accuracy", "d_real", "d_fake", "lr"};
+    const double v[8] = {st.loss_lab, st.loss_unl, st.loss_fake, st.loss_fm, st.acc_lab, st.d_real, st.d_fake, st.lr};
+    out->count = 8;
+    for (int i = 0; i < 8; i++) out->names[i] = names[i], out->values[i] = v[i];
+    return s;
+}
+
+static clgan_status ssl_save(void *self, const char *path, const char *note)
+{
+    return clgan_ssl_save(((ssl_run *)self)->s, path, note);
+}
+
+static clgan_status ssl_evaluate(void *self, const clgan_dataset *test, double *metric)
+{
+    ssl_run *r = self;
+    return train_cli_evaluate(&r->tc, &r->ev, eval_ssl, r->s, test, clgan_ssl_get_config(r->s)->batch, metric);
+}
+
+static void ssl_metrics(const clgan_step_stats *st, char *out, size_t cap)
+{
+    const double *v = st->values;
+    snprintf(out, cap, "lab %.3f unl %.3f fake %.3f fm %.3g D(x) %.2f D(G(z)) %.2f lr %.2g", v[0], v[1], v[2], v[3],
+             v[5], v[6], v[7]);
+}
+
+/* After each evaluation: the confusion heat map, 64 samples of G, the printed report. */
+static clgan_status ssl_on_evaluated(void *user, const clgan_train_progress *p)
+{
+    ssl_run *r = user;
+    const clgan_ssl_config *c = clgan_ssl_get_config(r->s);
+    char samples_png[1200];
+    snprintf(samples_png, sizeof samples_png, "%s/epoch-%04d.png", r->samp_dir, p->epoch);
+    if (!cli_make_dirs(r->samp_dir)) return CLGAN_ERR_IO;
+    clgan_status st = clgan_ssl_sample(r->s, 64, 12345, r->grid);
+    if (st == CLGAN_OK) st = clgan_png_grid(samples_png, r->grid, 64, c->c, c->h, c->w, 8, -1.0f, 1.0f, 2);
+    if (st != CLGAN_OK) return st;
+    return train_cli_report_eval(&r->tc, &r->ev, p);
 }
 
 /* D's text: from --arch-d, and on resume the checkpoint's, which must match it. */
@@ -260,7 +246,7 @@ static int arch_text(ssl_opts *o, const char *ckpt_path)
 {
     if (o->arch_d && !cli_read_arch("--arch-d", o->arch_d, &o->given_text)) return 2;
     o->cfg.text_d = o->given_text;
-    if (!o->resume) return 0;
+    if (!o->run.resume) return 0;
     if (clgan_ckpt_file_arch_text(ckpt_path, "arch.d", &o->ckpt_text) != CLGAN_OK) return cli_fail("cannot resume");
     if (!cli_resume_arch_matches("--arch-d", o->given_text, o->ckpt_text)) return 2;
     o->cfg.text_d = o->ckpt_text;
@@ -281,56 +267,39 @@ int cmd_train_ssl(int argc, char **argv)
 
 static int train_run(ssl_opts *opts)
 {
-    char ckpt_path[1100], log_path[1100], conf_dir[1100], samp_dir[1100];
-    snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.ckpt", opts->out);
-    snprintf(log_path, sizeof log_path, "%s/log.csv", opts->out);
-    snprintf(conf_dir, sizeof conf_dir, "%s/confusion", opts->out);
-    snprintf(samp_dir, sizeof samp_dir, "%s/samples", opts->out);
-    if (!run_check_checkpoint(opts->out, ckpt_path, opts->resume)) return 1;
-    int rc = arch_text(opts, ckpt_path);
-    if (rc) return rc;
+    int rc;
+    char ckpt_path[1100], log_path[1100];
+    snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.ckpt", opts->run.out);
+    if (clgan_train_check_out(opts->run.out, opts->run.resume, stderr) != CLGAN_OK) return cli_fail(NULL);
+    if ((rc = arch_text(opts, ckpt_path))) return rc;
     ssl_opts o = *opts;
-    if (o.resume && (rc = resume_settings(&o, ckpt_path))) return rc;
-    if (o.test_percent < 0) o.test_percent = 10;
+    ssl_run sr;
+    memset(&sr, 0, sizeof sr);
+    snprintf(log_path, sizeof log_path, "%s/log.csv", o.run.out);
+    snprintf(sr.ev.dir, sizeof sr.ev.dir, "%s/confusion", o.run.out);
+    snprintf(sr.samp_dir, sizeof sr.samp_dir, "%s/samples", o.run.out);
+    if (o.run.resume && (rc = resume_settings(&o, ckpt_path))) return rc;
+    if (o.run.test_percent < 0) o.run.test_percent = 10;
     if (clgan_ssl_config_resolve(&o.cfg) != CLGAN_OK) return cli_fail(NULL);
-    int had_out = cli_is_dir(o.out);
-    if (!cli_make_dirs(o.out)) return 1; /* confusion/ and samples/ come with their first files */
+    int had_out = cli_is_dir(o.run.out);
+    if (!cli_make_dirs(o.run.out)) return 1; /* confusion/ and samples/ come with their first files */
 
     clgan_dataset *train = NULL, *lab = NULL, *test = NULL;
     clgan_ctx *ctx = NULL;
-    clgan_ssl *s = NULL;
-    clgan_loader *unl_loader = NULL, *lab_loader = NULL;
-    float *unl_x = NULL, *lab_x = NULL, *grid = NULL;
-    int32_t *lab_y = NULL;
-    int64_t *cm = NULL;
-    FILE *log = NULL;
     int exit_code = 1;
     if (load_data(&o, &train, &lab, &test)) goto done;
-    if (o.resume && !run_check_ckpt_class_names(ckpt_path, train)) goto done;
-    if (o.resume && o.cfg.classes != train->classes) {
+    if (o.run.resume && !run_check_ckpt_class_names(ckpt_path, train)) goto done;
+    if (o.run.resume && o.cfg.classes != train->classes) {
         fprintf(stderr, "clgan: the checkpoint was trained on %d classes, %s has %d\n", o.cfg.classes, train->source,
                 train->classes);
         goto done;
     }
     o.cfg.classes = train->classes;
-    clgan_loader_options lopt = clgan_loader_default_options();
-    lopt.batch = o.cfg.batch;
-    lopt.seed = o.cfg.seed;
-    lopt.drop_last = 1;
-    if (clgan_loader_create(train, &lopt, &unl_loader) != CLGAN_OK) {
-        cli_fail("data loader");
-        goto done;
-    }
-    lopt.seed = o.cfg.seed * 2 + 7; /* its own order */
-    if (clgan_loader_create(lab, &lopt, &lab_loader) != CLGAN_OK) {
-        cli_fail("data loader");
-        goto done;
-    }
-    int64_t per_epoch = clgan_loader_steps_per_epoch(unl_loader), lab_per_epoch = clgan_loader_steps_per_epoch(lab_loader);
+    int64_t per_epoch = train->n / o.cfg.batch; /* full batches only */
 
-    if (o.resume && o.cfg.decay_end > 0 && !o.set_length) o.steps = (int)o.cfg.decay_end; /* the run's own end */
-    int64_t planned = o.steps ? o.steps : (int64_t)o.epochs * per_epoch;
-    if (!o.resume && o.set_decay) {
+    if (o.run.resume && o.cfg.decay_end > 0 && !o.run.given_length) o.run.steps = (int)o.cfg.decay_end; /* the run's own end */
+    int64_t planned = o.run.steps ? o.run.steps : (int64_t)o.run.epochs * per_epoch;
+    if (!o.run.resume && o.set_decay) {
         o.cfg.decay_start = (int64_t)llround(o.decay_from * (double)per_epoch);
         o.cfg.decay_end = planned;
         if (o.cfg.decay_start >= planned) {
@@ -339,199 +308,107 @@ static int train_run(ssl_opts *opts)
             goto done;
         }
     }
-    if (o.resume && o.cfg.decay_end > 0 && planned > o.cfg.decay_end) {
+    if (o.run.resume && o.cfg.decay_end > 0 && planned > o.cfg.decay_end) {
         fprintf(stderr, "clgan: this run's learning rate decays to 0 at step %lld (--decay-from); training to step %lld "
                         "would not change it. Resume with --steps %lld at most, or start a new run\n",
                 (long long)o.cfg.decay_end, (long long)planned, (long long)o.cfg.decay_end);
         goto done;
     }
-    profile_run prof;
-    if (cli_open_ctx(o.device, 0, &ctx) || !profile_run_start(&prof, ctx, o.profile)) goto done;
+    if (cli_open_ctx(o.run.device, 0, &ctx) || !profile_run_start(&sr.tc.prof, ctx, o.run.profile)) goto done;
     cli_suggest_tune(ctx);
-    if (o.resume) {
-        if (clgan_ssl_load(ctx, ckpt_path, &s, NULL, 0) != CLGAN_OK) {
+    if (o.run.resume) {
+        if (clgan_ssl_load(ctx, ckpt_path, &sr.s, NULL, 0) != CLGAN_OK) {
             cli_fail("cannot resume");
             goto done;
         }
-    } else if (clgan_ssl_create(ctx, &o.cfg, &s) != CLGAN_OK) {
+    } else if (clgan_ssl_create(ctx, &o.cfg, &sr.s) != CLGAN_OK) {
         cli_fail("cannot build the semi-supervised GAN");
         goto done;
     }
-    clgan_ssl_set_class_names(s, (const char (*)[64])train->class_names);
-    const clgan_ssl_config *c = clgan_ssl_get_config(s);
-    int K = c->classes, B = c->batch;
-    int64_t start = clgan_ssl_step_count(s);
-    int64_t total = o.steps ? o.steps : (int64_t)o.epochs * per_epoch;
-    int epochs_total = (int)((total + per_epoch - 1) / per_epoch);
-    size_t img = (size_t)c->c * c->h * c->w;
-    unl_x = malloc((size_t)B * img * sizeof *unl_x);
-    lab_x = malloc((size_t)B * img * sizeof *lab_x);
-    grid = malloc((size_t)64 * img * sizeof *grid);
-    lab_y = malloc((size_t)B * sizeof *lab_y);
-    cm = calloc((size_t)K * K, sizeof *cm);
-    if (!unl_x || !lab_x || !grid || !lab_y || !cm) {
+    clgan_ssl_set_class_names(sr.s, (const char (*)[64])train->class_names);
+    const clgan_ssl_config *c = clgan_ssl_get_config(sr.s);
+    int K = sr.ev.K = c->classes, B = c->batch;
+    sr.ev.train = train;
+    sr.grid = malloc((size_t)64 * c->c * c->h * c->w * sizeof *sr.grid);
+    sr.ev.cm = calloc((size_t)K * K, sizeof *sr.ev.cm);
+    if (!sr.grid || !sr.ev.cm) {
         fprintf(stderr, "clgan: out of host memory\n");
         goto done;
     }
-    log = run_open_log(log_path, o.resume, start,
-                       "step,epoch,loss_labelled,loss_unlabelled,loss_fake,loss_feature_matching,batch_accuracy,"
-                       "d_real,d_fake,lr,test_accuracy,images_per_sec,seconds");
-    if (!log) goto done;
-    /* Non-finite weights are never saved: what the last good checkpoint is, and what to try. */
-    clgan_net *nets[2] = {clgan_ssl_discriminator(s), clgan_ssl_generator(s)};
-    static const char *const net_names[2] = {"D", "G"};
-    int64_t saved = o.resume ? start : -1;
     char advice[200];
     snprintf(advice, sizeof advice, "try a new run (in another --out) with a lower --lr than this run's %g",
              c->adam_d.lr);
     char note[512];
-    snprintf(note, sizeof note, "labels=%d limit=%d test_percent=%d | %s", o.labels, o.limit, o.test_percent,
+    snprintf(note, sizeof note, "labels=%d limit=%d test_percent=%d | %s", o.run.labels, o.run.limit, o.run.test_percent,
              train->source);
+    clgan_train_target t = {.self = &sr, .batch = B, .steps = clgan_ssl_step_count(sr.s),
+                            .stat_columns = "loss_labelled,loss_unlabelled,loss_fake,loss_feature_matching,"
+                                            "batch_accuracy,d_real,d_fake,lr",
+                            .step = ssl_step, .save = ssl_save, .evaluate = ssl_evaluate, .net_count = 2,
+                            .nets = {clgan_ssl_discriminator(sr.s), clgan_ssl_generator(sr.s)},
+                            .net_names = {"D", "G"}};
+    clgan_train_params p = run_opts_train_params(&o.run);
+    p.train = train;
+    p.train2 = lab;
+    p.test = test;
+    p.seed = c->seed;
+    p.seed2 = c->seed * 2 + 7; /* the labelled images' own order */
+    p.note = note;
+    p.advice = advice;
+    p.on_evaluated = ssl_on_evaluated;
+    int64_t total = o.run.steps ? o.run.steps : (int64_t)o.run.epochs * per_epoch;
     fprintf(stderr, "clgan: %s on %s | %s, width %d, batch %d, Adam lr %g%s%s | %d labelled + %d unlabelled training images "
                     "(%s), %d test images, %lld steps/epoch\n",
-            o.resume ? "resuming" : "training", clgan_ctx_device(ctx)->device_name, c->model, c->width, B,
-            c->adam_d.lr, c->decay_end ? " with linear decay" : "", c->augment ? ", augmented" : "", o.labels,
+            o.run.resume ? "resuming" : "training", clgan_ctx_device(ctx)->device_name, c->model, c->width, B,
+            c->adam_d.lr, c->decay_end ? " with linear decay" : "", c->augment ? ", augmented" : "", o.run.labels,
             train->n, train->source, test->n, (long long)per_epoch);
     fprintf(stderr, "clgan: D %zu, G %zu parameters; steps %lld -> %lld; output in %s\n",
-            clgan_net_param_count(clgan_ssl_discriminator(s)), clgan_net_param_count(clgan_ssl_generator(s)),
-            (long long)start, (long long)total, o.out);
-    if (start < total && (clgan_loader_seek(unl_loader, start / per_epoch, start % per_epoch) != CLGAN_OK ||
-                          clgan_loader_seek(lab_loader, start / lab_per_epoch, start % lab_per_epoch) != CLGAN_OK)) {
-        cli_fail("data loader");
+            clgan_net_param_count(clgan_ssl_discriminator(sr.s)), clgan_net_param_count(clgan_ssl_generator(sr.s)),
+            (long long)t.steps, (long long)total, o.run.out);
+    train_cli_setup(&sr.tc, "train-ssl", o.run.json, ctx, ssl_metrics);
+    clgan_train_result r;
+    if ((rc = train_cli_run(&sr.tc, &t, &p, &r, &sr)) >= 0) {
+        exit_code = rc;
         goto done;
     }
-    run_catch_signals();
-    progress prog;
-    progress_begin(&prog, epochs_total, total, start, per_epoch);
-    clgan_ssl_stats st;
-    memset(&st, 0, sizeof st);
-    double t0 = progress_now(), test_acc = NAN;
-    int64_t step = start;
-    char last_png[1200] = "";
-    int evaluated = 0;
-    while (step < total && !run_stop_signal) {
-        int epoch = (int)(step / per_epoch);
-        int ok = clgan_loader_next(unl_loader, unl_x, (size_t)B * img, NULL, 0, NULL) == CLGAN_OK &&
-                 clgan_loader_next(lab_loader, lab_x, (size_t)B * img, lab_y, (size_t)B, NULL) == CLGAN_OK;
-        profile_run_step_begin(&prof, ctx);
-        clgan_status step_st = CLGAN_OK;
-        ok = ok && (step_st = clgan_ssl_train_step(s, lab_x, lab_y, unl_x, &st)) == CLGAN_OK;
-        profile_run_step_end(&prof, ctx);
-        if (!ok) {
-            progress_break(&prog);
-            cli_fail("training step");
-            run_report_diverged(step_st, ckpt_path, saved, advice);
-            goto done;
-        }
-        step++;
-        int64_t in_epoch = step - (int64_t)epoch * per_epoch;
-        double secs = progress_now() - t0;
-        int epoch_end = in_epoch == per_epoch || step == total;
-        if (epoch_end && !run_nets_finite(nets, net_names, 2, step, epoch + 1, ckpt_path, saved, advice)) {
-            progress_break(&prog);
-            goto done;
-        }
-        char metrics[160];
-        snprintf(metrics, sizeof metrics, "lab %.3f unl %.3f fake %.3f fm %.3g D(x) %.2f D(G(z)) %.2f lr %.2g",
-                 st.loss_lab, st.loss_unl, st.loss_fake, st.loss_fm, st.d_real, st.d_fake, st.lr);
-        progress_update(&prog, epoch + 1, in_epoch, per_epoch, B, metrics);
-        if (epoch_end) {
-            if (progress_evaluate(&prog, "evaluating the test split:", eval_ssl, s, test, B, K, cm) != CLGAN_OK) {
-                progress_break(&prog);
-                cli_fail("evaluating the test split");
-                goto done;
-            }
-            test_acc = clgan_accuracy(cm, K);
-            evaluated = 1;
-        }
-        char acc_text[32] = "";
-        if (epoch_end) snprintf(acc_text, sizeof acc_text, "%.4f", test_acc);
-        run_log(log, "%lld,%d,%.6f,%.6f,%.6f,%.6g,%.4f,%.4f,%.4f,%.6g,%s,%.1f,%.3f", (long long)step, epoch + 1,
-                st.loss_lab, st.loss_unl, st.loss_fake, st.loss_fm, st.acc_lab, st.d_real, st.d_fake, st.lr, acc_text,
-                (step - start) * (double)B / (secs > 0 ? secs : 1), secs);
-        if (epoch_end) {
-            char title[64], samples_png[1200];
-            snprintf(last_png, sizeof last_png, "%s/epoch-%04d.png", conf_dir, epoch + 1);
-            snprintf(samples_png, sizeof samples_png, "%s/epoch-%04d.png", samp_dir, epoch + 1);
-            snprintf(title, sizeof title, "epoch %d: test accuracy %.2f%%", epoch + 1, 100 * test_acc);
-            if (!cli_make_dirs(conf_dir) || !cli_make_dirs(samp_dir) ||
-                !report_heatmap(last_png, K, (const char (*)[64])train->class_names, cm, title) ||
-                write_samples(s, samples_png, grid)) {
-                progress_break(&prog);
-                goto done;
-            }
-            if (clgan_ssl_save(s, ckpt_path, note) != CLGAN_OK) {
-                progress_break(&prog);
-                cli_fail("end of epoch");
-                goto done;
-            }
-            saved = step;
-            progress_break(&prog);
-            fprintf(stderr, "clgan: epoch %d/%d (step %lld): test\n", epoch + 1, epochs_total, (long long)step);
-            report_print(stderr, K, (const char (*)[64])train->class_names, cm, "  ");
-        }
-    }
-    progress_break(&prog);
-    if (run_stop_signal) {
-        if (saved != step && !run_nets_finite(nets, net_names, 2, step, (int)((step - 1) / per_epoch) + 1, ckpt_path,
-                                              saved, advice))
-            goto done;
-        if (saved != step && clgan_ssl_save(s, ckpt_path, note) != CLGAN_OK) {
-            cli_fail("saving the checkpoint after the interrupt");
-            goto done;
-        }
-        exit_code = run_report_stop(step, ckpt_path);
-        if (o.json) cli_json_interrupted("train-ssl", run_stop_signal, step, ckpt_path);
-        goto done;
-    }
-    if (!evaluated) {
-        if (progress_evaluate(NULL, "evaluating the test split:", eval_ssl, s, test, B, K, cm) != CLGAN_OK) {
-            cli_fail("evaluating the test split");
-            goto done;
-        }
-        test_acc = clgan_accuracy(cm, K);
-    }
-    double secs = progress_now() - t0;
+    double test_acc = r.metric;
+    const double *v = r.stats.values;
+    int ran = r.stats.count > 0;
     fprintf(stderr, "clgan: done: %lld steps in %.1f s; test accuracy %.2f%%%s%s; checkpoint %s\n",
-            (long long)(step - start), secs, 100 * test_acc, last_png[0] ? "; confusion " : "", last_png, ckpt_path);
-    if (o.json) {
+            (long long)(r.step - r.start), r.seconds, 100 * test_acc, sr.ev.last_png[0] ? "; confusion " : "",
+            sr.ev.last_png, ckpt_path);
+    if (o.run.json) {
         cli_json_begin("train-ssl", "ok");
         printf(", \"model\": \"%s\", \"labels\": %d, \"steps\": %lld, \"epochs\": %.3f, "
                "\"test_accuracy\": ",
-               c->model, o.labels, (long long)step, (double)step / per_epoch);
+               c->model, o.run.labels, (long long)r.step, (double)r.step / per_epoch);
         report_json_number(stdout, test_acc);
         printf(", \"loss_labelled\": ");
-        report_json_number(stdout, st.loss_lab);
+        report_json_number(stdout, ran ? v[0] : 0);
         printf(", \"loss_unlabelled\": ");
-        report_json_number(stdout, st.loss_unl);
+        report_json_number(stdout, ran ? v[1] : 0);
         printf(", \"loss_fake\": ");
-        report_json_number(stdout, st.loss_fake);
-        printf(", \"train_images\": %d, \"test_images\": %d, \"seconds\": %.3f", train->n, test->n, secs);
-        report_json_fields(stdout, K, (const char (*)[64])train->class_names, cm);
+        report_json_number(stdout, ran ? v[2] : 0);
+        printf(", \"train_images\": %d, \"test_images\": %d, \"seconds\": %.3f", train->n, test->n, r.seconds);
+        report_json_fields(stdout, K, (const char (*)[64])train->class_names, sr.ev.cm);
         printf(", \"checkpoint\": ");
         cli_json_string(stdout, ckpt_path);
         printf(", \"log\": ");
         cli_json_string(stdout, log_path);
-        profile_run_json_field(&prof, ctx, stdout);
+        profile_run_json_field(&sr.tc.prof, ctx, stdout);
         printf("}\n");
     }
-    profile_run_report(&prof, ctx, o.json);
+    profile_run_report(&sr.tc.prof, ctx, o.run.json);
     exit_code = 0;
 done:
-    if (log) fclose(log);
-    if (exit_code) { /* no empty folders left behind by a failed run */
-        cli_remove_empty_dir(conf_dir);
-        cli_remove_empty_dir(samp_dir);
-        if (!had_out) cli_remove_empty_dir(o.out);
+    if (exit_code && exit_code < 128) { /* no empty folders left behind by a failed run */
+        cli_remove_empty_dir(sr.ev.dir);
+        cli_remove_empty_dir(sr.samp_dir);
+        if (!had_out) cli_remove_empty_dir(o.run.out);
     }
-    free(unl_x);
-    free(lab_x);
-    free(grid);
-    free(lab_y);
-    free(cm);
-    clgan_loader_free(unl_loader);
-    clgan_loader_free(lab_loader);
-    clgan_ssl_free(s);
+    free(sr.grid);
+    free(sr.ev.cm);
+    clgan_ssl_free(sr.s);
     clgan_ctx_free(ctx);
     clgan_dataset_free(train);
     clgan_dataset_free(lab);

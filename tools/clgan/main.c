@@ -36,12 +36,31 @@ static const cli_command commands[] = {
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 
+/* Old flag spellings, still accepted: each use prints one deprecation line
+ * and is read as the new name. */
+typedef struct flag_alias {
+    const char *command, *old_flag, *new_flag;
+} flag_alias;
+static const flag_alias aliases[] = {
+    {"train-dfeatures", "--gan", "--checkpoint"}, /* the checkpoint to read is always --checkpoint */
+    {"score", "--classifier", "--checkpoint"},
+    {"score", "--labels", "--label-file"},        /* --labels N is a count in the training commands */
+    {"score", "--n", "--limit"},                  /* "the first N images" is --limit everywhere */
+};
+#define ALIAS_COUNT (sizeof aliases / sizeof aliases[0])
+
+/* Commands without randomness: they take --seed too (checked, then unused),
+ * so that every command accepts the same common flags. */
+static const char *const seedless[] = {"devices", "selftest", "tune", "predict", "models", "bench"};
+#define SEEDLESS_COUNT (sizeof seedless / sizeof seedless[0])
+
 static void usage(FILE *f)
 {
     fprintf(f, "clgan %s — GANs and image classifiers on any OpenCL device\n\n"
                "usage: clgan <command> [options]\n\ncommands:\n", CLGAN_VERSION_STRING);
     for (size_t i = 0; i < COMMAND_COUNT; i++) fprintf(f, "  %-16s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "\nRun 'clgan <command> --help' for a command's options.\n"
+    fprintf(f, "\nRun 'clgan help <command>' (or 'clgan <command> --help') for a command's options. Every command\n"
+               "takes --json (one JSON object on stdout) and --seed S; a usage error exits with status 2.\n"
                "Environment: CLGAN_DEVICE (device spec), CLGAN_CACHE_DIR (kernel cache folder; 'off' disables),\n"
                "             CLGAN_KERNEL_DIR (load .cl sources from a folder instead of the embedded copies),\n"
                "             CLGAN_GEMM_TUNED=0 (ignore the device's tuning file from 'clgan tune': CLBlast's defaults),\n"
@@ -202,6 +221,79 @@ static void json_finish(int rc)
     printf(", \"exit_code\": %d}\n", rc);
 }
 
+/* argv[from..] with each old flag spelling of the command (argv[1]) in its
+ * new form ("--gan X", "--gan=X"), one warning per use. Stops at "--". */
+static void apply_aliases(int argc, char **argv)
+{
+    static char rewritten[8][256];
+    int used = 0;
+    for (int i = 2; i < argc && strcmp(argv[i], "--"); i++)
+        for (size_t k = 0; k < ALIAS_COUNT; k++) {
+            const flag_alias *a = &aliases[k];
+            size_t n = strlen(a->old_flag);
+            if (strcmp(argv[1], a->command) || strncmp(argv[i], a->old_flag, n) || (argv[i][n] && argv[i][n] != '='))
+                continue;
+            fprintf(stderr, "clgan: warning: %s %s is deprecated; use %s\n", a->command, a->old_flag, a->new_flag);
+            if (!argv[i][n]) argv[i] = (char *)a->new_flag;
+            else if (used < 8) {
+                snprintf(rewritten[used], sizeof rewritten[used], "%s%s", a->new_flag, argv[i] + n);
+                argv[i] = rewritten[used++];
+            }
+            break;
+        }
+}
+
+static int is_seedless(const char *command)
+{
+    for (size_t k = 0; k < SEEDLESS_COUNT; k++)
+        if (!strcmp(command, seedless[k])) return 1;
+    return 0;
+}
+
+/* A seedless command: --seed S checked and taken out of argv. 0 after
+ * printing a usage error. */
+static int strip_seed(int *argc, char **argv)
+{
+    int out = 2;
+    for (int i = 2; i < *argc; i++) {
+        int bad = 0;
+        const char *v;
+        uint64_t seed;
+        if (!strcmp(argv[i], "--")) {
+            while (i < *argc) argv[out++] = argv[i++];
+            break;
+        }
+        if ((v = cli_flag_value(*argc, argv, &i, "--seed", &bad))) {
+            if (!cli_parse_u64("--seed", v, &seed)) return 0;
+            continue;
+        }
+        if (bad) return 0;
+        argv[out++] = argv[i];
+    }
+    *argc = out;
+    return 1;
+}
+
+/* `clgan help COMMAND [SUBCOMMAND]`: that command's --help. */
+static int help_command(int argc, char **argv)
+{
+    char *args[8];
+    int n = 0;
+    for (int i = 2; i < argc && n < 6; i++) args[n++] = argv[i];
+    args[n++] = "--help";
+    args[n] = NULL;
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        if (!strcmp(args[0], commands[i].name)) {
+            int rc = commands[i].run(n, args);
+            if (rc == 0 && is_seedless(args[0]))
+                printf("\n%s takes --seed S like every command; it uses no randomness.\n", args[0]);
+            return rc;
+        }
+    fprintf(stderr, "clgan: help: unknown command '%s'\n\n", args[0]);
+    usage(stderr);
+    return 2;
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 2 && !strcmp(argv[1], "--version")) {
@@ -209,7 +301,15 @@ int main(int argc, char **argv)
         return 0;
     }
     if (argc >= 2) json_watch(argc, argv);
-    int rc = check_env() ? cli_dispatch(commands, (int)COMMAND_COUNT, argc, argv, usage, "clgan") : 2;
+    int rc;
+    if (!check_env()) rc = 2;
+    else if (argc >= 3 && !strcmp(argv[1], "help")) rc = help_command(argc, argv);
+    else {
+        if (argc >= 2) apply_aliases(argc, argv);
+        rc = argc >= 2 && is_seedless(argv[1]) && !strip_seed(&argc, argv)
+                 ? 2
+                 : cli_dispatch(commands, (int)COMMAND_COUNT, argc, argv, usage, "clgan");
+    }
     json_finish(rc);
     return rc;
 }

@@ -1,25 +1,21 @@
-/* run_dir.c — run-folder checks, stale temporary files, whole-line logs and
- * their trimming, the non-finite-weights and class-name checks, and signal
- * handling for the training commands. */
+/* run_dir.c — what the training commands check about a run beyond the
+ * training driver: the non-finite-weights report of train-dfeatures, the
+ * class-name checks against a checkpoint, the data scenario kept in a
+ * checkpoint's note, and Ctrl-C / SIGTERM as the driver's stop request. */
 #include "run_dir.h"
 #include "scenario.h"
 
 #include "core/error.h"
-#include "core/finite.h"
 #include "io/container.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
-#include <unistd.h>
 
-volatile sig_atomic_t run_stop_signal;
-
-static void on_signal(int sig) { run_stop_signal = sig; }
+/* Ctrl-C / SIGTERM: the training driver's stop request. */
+static void on_signal(int sig) { clgan_train_request_stop(sig); }
 
 void run_catch_signals(void)
 {
@@ -30,208 +26,23 @@ void run_catch_signals(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
-int run_report_stop(int64_t step, const char *ckpt_path)
-{
-    fprintf(stderr, "clgan: stopped by %s after step %lld; checkpoint written to %s. Continue with --resume\n",
-            run_stop_signal == SIGINT ? "Ctrl-C" : "SIGTERM", (long long)step, ckpt_path);
-    return 128 + run_stop_signal;
-}
-
-int run_check_checkpoint(const char *out, const char *ckpt_path, int resume)
-{
-    FILE *probe = fopen(ckpt_path, "rb");
-    int have = probe != NULL;
-    if (probe) fclose(probe);
-    if (resume && !have) {
-        fprintf(stderr, "clgan: nothing to resume: %s does not exist\n", ckpt_path);
-        return 0;
-    }
-    if (!resume && have) {
-        fprintf(stderr, "clgan: %s already holds a run (%s). Continue it with --resume, or choose another --out\n",
-                out, ckpt_path);
-        return 0;
-    }
-    run_remove_stale_tmp(out);
-    return 1;
-}
-
-/* "checkpoint.ckpt.tmp.PID.N" (the writers' "%s.tmp.%ld.%u"): the PID, or 0. */
-static long tmp_owner(const char *name)
-{
-    static const char prefix[] = "checkpoint.ckpt.tmp.";
-    if (strncmp(name, prefix, sizeof prefix - 1)) return 0;
-    const char *p = name + sizeof prefix - 1;
-    char *end;
-    if (*p < '0' || *p > '9') return 0;
-    long pid = strtol(p, &end, 10);
-    if (*end != '.' || end[1] < '0' || end[1] > '9') return 0;
-    for (p = end + 1; *p; p++)
-        if (*p < '0' || *p > '9') return 0;
-    return pid;
-}
-
-void run_remove_stale_tmp(const char *out)
-{
-    DIR *d = opendir(out);
-    if (!d) return; /* a new folder */
-    int removed = 0;
-    struct dirent *e;
-    char path[4400];
-    while ((e = readdir(d))) {
-        long pid = tmp_owner(e->d_name);
-        if (!pid && strcmp(e->d_name, "log.csv.tmp")) continue;
-        /* A writer that still runs (another process on the same folder) keeps its file. */
-        if (pid && (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)) continue;
-        snprintf(path, sizeof path, "%s/%s", out, e->d_name);
-        if (remove(path) == 0) removed++;
-        else fprintf(stderr, "clgan: warning: cannot remove the stale temporary file %s: %s\n", path, strerror(errno));
-    }
-    closedir(d);
-    if (removed)
-        fprintf(stderr, "clgan: removed %d temporary file%s that an interrupted run left in %s\n", removed,
-                removed == 1 ? "" : "s", out);
-}
-
-/* The whole file, NUL-terminated; NULL when it cannot be read (errno set). */
-static char *read_text(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        n += fread(buf + n, 1, cap - 1 - n, f);
-        if (n < cap - 1) break;
-        char *nb = realloc(buf, cap * 2);
-        if (!nb) free(buf);
-        buf = nb, cap *= 2;
-    }
-    int err = ferror(f);
-    fclose(f);
-    if (!buf) errno = ENOMEM;
-    else if (err) {
-        free(buf);
-        buf = NULL;
-        errno = EIO;
-    } else {
-        buf[n] = '\0';
-        *len = n;
-    }
-    return buf;
-}
-
-static int count_fields(const char *line, size_t len)
-{
-    int n = 1;
-    for (size_t i = 0; i < len; i++) n += line[i] == ',';
-    return n;
-}
-
-int run_trim_log(const char *path, int64_t step, const char *header)
-{
-    size_t len = 0;
-    char *text = read_text(path, &len);
-    if (!text && errno != ENOENT) return 0;
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *out = fopen(tmp, "w");
-    if (!out) {
-        free(text);
-        return 0;
-    }
-    const char *p = text ? text : "", *end = p + len;
-    /* The header: the file's first line when it is whole and not a row. */
-    const char *nl = memchr(p, '\n', (size_t)(end - p));
-    int fields;
-    if (nl && (*p < '0' || *p > '9')) {
-        fields = count_fields(p, (size_t)(nl - p));
-        fwrite(p, 1, (size_t)(nl + 1 - p), out);
-        p = nl + 1;
-    } else {
-        fields = count_fields(header, strlen(header));
-        fprintf(out, "%s\n", header);
-    }
-    long long last = 0;
-    while (p < end && (nl = memchr(p, '\n', (size_t)(end - p)))) {
-        long long s;
-        char *after;
-        errno = 0;
-        s = strtoll(p, &after, 10);
-        if (after > p && *after == ',' && !errno && s > last && s <= step &&
-            count_fields(p, (size_t)(nl - p)) == fields) {
-            fwrite(p, 1, (size_t)(nl + 1 - p), out);
-            last = s;
-        }
-        p = nl + 1;
-    } /* a last line without its line break was cut: dropped */
-    free(text);
-    int ok = !ferror(out);
-    ok = fclose(out) == 0 && ok && rename(tmp, path) == 0;
-    if (!ok) remove(tmp);
-    return ok;
-}
-
-FILE *run_open_log(const char *path, int resume, int64_t step, const char *header)
-{
-    if (resume && !run_trim_log(path, step, header))
-        fprintf(stderr, "clgan: warning: could not trim %s back to step %lld: %s\n", path, (long long)step,
-                strerror(errno));
-    FILE *log = fopen(path, resume ? "a" : "w");
-    if (!log) {
-        fprintf(stderr, "clgan: cannot write %s: %s\n", path, strerror(errno));
-        return NULL;
-    }
-    if (!resume) run_log(log, "%s", header);
-    return log;
-}
-
-int run_log(FILE *log, const char *fmt, ...)
-{
-    char line[2048];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof line - 1, fmt, ap);
-    va_end(ap);
-    if (n < 0) return 0;
-    if ((size_t)n > sizeof line - 2) n = (int)sizeof line - 2; /* cut, but still one line */
-    line[n] = '\n';
-    line[n + 1] = '\0';
-    return fputs(line, log) >= 0 && fflush(log) == 0;
-}
-
-static const char *const block_what[] = {"parameters", "batchnorm statistics", "optimizer state", "optimizer state"};
-
 int run_nets_finite(clgan_net *const *nets, const char *const *names, int n, int64_t step, int epoch,
                     const char *ckpt_path, int64_t saved, const char *advice)
 {
-    for (int i = 0; i < n; i++)
-        for (int b = CLGAN_NET_PARAMS; b <= CLGAN_NET_OPT_V; b++) {
-            size_t count = clgan_net_block_floats(nets[i], (clgan_net_block)b);
-            if (!count) continue;
-            float *buf = malloc(count * sizeof *buf);
-            if (!buf) {
-                fprintf(stderr, "clgan: out of host memory checking the weights\n");
-                return 0;
-            }
-            clgan_status st = clgan_net_read_block(nets[i], (clgan_net_block)b, buf);
-            size_t bad = st == CLGAN_OK ? clgan_count_nonfinite(buf, count) : 0;
-            free(buf);
-            if (st != CLGAN_OK) {
-                fprintf(stderr, "clgan: checking the weights after step %lld: %s\n", (long long)step, clgan_last_error());
-                return 0;
-            }
-            if (!bad) continue;
-            fprintf(stderr, "clgan: training diverged: %zu of %s's %zu %s are NaN or infinite after step %lld "
-                            "(epoch %d)\n", bad, names[i], count, block_what[b], (long long)step, epoch);
-            if (saved >= 0)
-                fprintf(stderr, "clgan: %s was not overwritten: it holds the last good weights, of step %lld\n",
-                        ckpt_path, (long long)saved);
-            else if (ckpt_path[0]) fprintf(stderr, "clgan: no checkpoint was written (%s holds none)\n", ckpt_path);
-            else fprintf(stderr, "clgan: no checkpoint was written\n");
-            if (advice && advice[0]) fprintf(stderr, "clgan: %s\n", advice);
-            return 0;
-        }
-    return 1;
+    size_t bad;
+    char what[256];
+    int ok = clgan_train_nets_finite(nets, names, n, &bad, what, sizeof what);
+    if (ok < 0) fprintf(stderr, "clgan: checking the weights after step %lld: %s\n", (long long)step, clgan_last_error());
+    if (ok) return ok > 0;
+    fprintf(stderr, "clgan: training diverged: %s are NaN or infinite after step %lld (epoch %d)\n", what,
+            (long long)step, epoch);
+    if (saved >= 0)
+        fprintf(stderr, "clgan: %s was not overwritten: it holds the last good weights, of step %lld\n", ckpt_path,
+                (long long)saved);
+    else if (ckpt_path[0]) fprintf(stderr, "clgan: no checkpoint was written (%s holds none)\n", ckpt_path);
+    else fprintf(stderr, "clgan: no checkpoint was written\n");
+    if (advice && advice[0]) fprintf(stderr, "clgan: %s\n", advice);
+    return 0;
 }
 
 void run_report_diverged(clgan_status st, const char *ckpt_path, int64_t saved, const char *advice)

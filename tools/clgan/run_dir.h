@@ -1,9 +1,8 @@
-/* run_dir.h — what the training commands share about their --out folder:
- * the new-run / resume checks on its checkpoint, removing what a killed run
- * left, whole-line log.csv writes and trimming it back to the checkpoint on
- * resume, the non-finite-weights check before a checkpoint is written, the
- * class-name check against a checkpoint, and stopping cleanly on Ctrl-C /
- * SIGTERM. */
+/* run_dir.h — what the training commands share beyond the library's
+ * training driver (clgan/train.h, which owns the run folder, the log, the
+ * checkpoints and the stop request): Ctrl-C / SIGTERM as the driver's stop
+ * request, train-dfeatures' non-finite-weights report, the class-name checks
+ * against a checkpoint, and the data scenario kept in a checkpoint's note. */
 #ifndef CLGAN_RUN_DIR_H
 #define CLGAN_RUN_DIR_H
 #include "data/dataset.h"
@@ -13,47 +12,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* Set by SIGINT/SIGTERM once run_catch_signals() is installed: the signal number. */
-extern volatile sig_atomic_t run_stop_signal;
+/* SIGINT/SIGTERM become clgan_train_request_stop(signal) (clgan/train.h). */
 void run_catch_signals(void);
-/* After a stop signal and a saved checkpoint: say so and return the exit code (128 + signal). */
-int run_report_stop(int64_t step, const char *ckpt_path);
 
-/* A new run needs a folder without a checkpoint, a resume needs one; prints
- * the reason and returns 0 otherwise. */
-int run_check_checkpoint(const char *out, const char *ckpt_path, int resume);
-
-/* What a run killed while writing leaves in out: checkpoint.ckpt.tmp.PID.N
- * (the atomic checkpoint writer's temporary files) of processes that no
- * longer run, and log.csv.tmp (run_trim_log's). Removes them and says how
- * many; run_check_checkpoint calls it once the folder may be used. */
-void run_remove_stale_tmp(const char *out);
-
-/* Rewrite a CSV log for a resume to `step`: the header line (the file's own,
- * or `header` when the file has none), then the rows that are whole lines
- * (a last line without its line break was cut by a kill and is dropped),
- * have the header's field count, a step (first field) <= step and above the
- * row before. Rows after the checkpoint belong to training that was not
- * saved. A missing file becomes one holding just the header. 1 on success. */
-int run_trim_log(const char *path, int64_t step, const char *header);
-/* The log for a run: a new one holding `header` (resume 0), or the trimmed
- * one (run_trim_log) opened for appending. NULL after printing the reason. */
-FILE *run_open_log(const char *path, int resume, int64_t step, const char *header);
-/* Append one whole line (fmt without the line break) and flush it, so the
- * file always ends at a line end unless the process dies inside the write. */
-int run_log(FILE *log, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-/* Non-finite weights. run_nets_finite reads back the parameters and the
- * non-trainable state (batchnorm statistics) of each net (names[i] for the
- * message, e.g. "G") and returns 1 when every value is finite. Otherwise
- * prints that the weights became non-finite at `step` (epoch `epoch`),
- * that ckpt_path was not overwritten and holds step `saved` (no checkpoint
- * when saved < 0), and `advice`; returns 0. A failed read-back is printed
- * and returns 0 too. Call it before every checkpoint write. */
+/* Non-finite weights, for a command that saves without the driver
+ * (train-dfeatures): 1 when clgan_train_nets_finite finds every value of the
+ * nets finite. Otherwise prints that the weights became non-finite at `step`
+ * (epoch `epoch`), that ckpt_path was not overwritten and holds step `saved`
+ * (no checkpoint when saved < 0), and `advice`; returns 0. A failed
+ * read-back is printed and returns 0 too. */
 int run_nets_finite(clgan_net *const *nets, const char *const *names, int n, int64_t step, int epoch,
                     const char *ckpt_path, int64_t saved, const char *advice);
 /* After a failed training step: when the library reported a divergence

@@ -1,0 +1,632 @@
+/* driver.c — the training driver of clgan/train.h: the epoch and step loop
+ * over a target's step/save callbacks, data order and the seek on resume,
+ * checkpoint and evaluation cadence, best and periodic checkpoints, the stop
+ * request, the non-finite guard, log.csv (whole lines; trimmed on resume)
+ * and the stale temporary files of killed runs. */
+#include "clgan/train.h"
+
+#include "core/error.h"
+#include "core/finite.h"
+#include "data/loader.h"
+#include "device/context.h"
+#include "nn/net.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- the stop request ----------------------------------------------------- */
+static volatile sig_atomic_t stop_request;
+
+void clgan_train_request_stop(int sig) { stop_request = sig ? sig : 1; }
+int clgan_train_stop_requested(void) { return (int)stop_request; }
+
+clgan_train_params clgan_train_default_params(void)
+{
+    clgan_train_params p;
+    memset(&p, 0, sizeof p);
+    p.epochs = 5;
+    p.checkpoint_every = 1;
+    p.eval_every = 1;
+    p.metric_name = "test_accuracy";
+    return p;
+}
+
+/* "clgan: " + a line on messages, when there is a stream. */
+static void note(FILE *messages, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+static void note(FILE *messages, const char *fmt, ...)
+{
+    if (!messages) return;
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("clgan: ", messages);
+    vfprintf(messages, fmt, ap);
+    fputc('\n', messages);
+    va_end(ap);
+    fflush(messages);
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* ---- the run folder ------------------------------------------------------- */
+
+/* "NAME.ckpt.tmp.PID.N" (the checkpoint writer's "%s.tmp.%ld.%u"): the PID, or 0. */
+static long tmp_owner(const char *name)
+{
+    const char *p = strstr(name, ".ckpt.tmp.");
+    if (!p || p == name) return 0;
+    p += strlen(".ckpt.tmp.");
+    char *end;
+    if (*p < '0' || *p > '9') return 0;
+    long pid = strtol(p, &end, 10);
+    if (*end != '.' || end[1] < '0' || end[1] > '9') return 0;
+    for (p = end + 1; *p; p++)
+        if (*p < '0' || *p > '9') return 0;
+    return pid;
+}
+
+/* Remove the checkpoint writers' temporary files of processes that no longer
+ * run, and log.csv.tmp (the log trimmer's). */
+static void remove_stale_tmp(const char *out, FILE *messages)
+{
+    DIR *d = opendir(out);
+    if (!d) return; /* a new folder */
+    int removed = 0;
+    struct dirent *e;
+    char path[4400];
+    while ((e = readdir(d))) {
+        long pid = tmp_owner(e->d_name);
+        if (!pid && strcmp(e->d_name, "log.csv.tmp")) continue;
+        /* A writer that still runs (another process on the same folder) keeps its file. */
+        if (pid && (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)) continue;
+        snprintf(path, sizeof path, "%s/%s", out, e->d_name);
+        if (remove(path) == 0) removed++;
+        else note(messages, "warning: cannot remove the stale temporary file %s: %s", path, strerror(errno));
+    }
+    closedir(d);
+    if (removed)
+        note(messages, "removed %d temporary file%s that an interrupted run left in %s", removed,
+             removed == 1 ? "" : "s", out);
+}
+
+clgan_status clgan_train_check_out(const char *out_dir, int resume, FILE *messages)
+{
+    if (!out_dir || !out_dir[0]) return clgan_fail(CLGAN_ERR_INVALID_ARG, "training needs a run folder (out_dir)");
+    char ckpt[1100];
+    if ((size_t)snprintf(ckpt, sizeof ckpt, "%s/checkpoint.ckpt", out_dir) >= sizeof ckpt)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "the run folder's name is too long (%zu bytes)", strlen(out_dir));
+    FILE *probe = fopen(ckpt, "rb");
+    int have = probe != NULL;
+    if (probe) fclose(probe);
+    if (resume && !have) return clgan_fail(CLGAN_ERR_INVALID_ARG, "nothing to resume: %s does not exist", ckpt);
+    if (!resume && have)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG,
+                          "%s already holds a run (%s). Continue it with --resume, or choose another --out", out_dir,
+                          ckpt);
+    remove_stale_tmp(out_dir, messages);
+    return CLGAN_OK;
+}
+
+/* The whole file, NUL-terminated; NULL when it cannot be read (errno set). */
+static char *read_text(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        n += fread(buf + n, 1, cap - 1 - n, f);
+        if (n < cap - 1) break;
+        char *nb = realloc(buf, cap * 2);
+        if (!nb) free(buf);
+        buf = nb, cap *= 2;
+    }
+    int err = ferror(f);
+    fclose(f);
+    if (!buf) errno = ENOMEM;
+    else if (err) {
+        free(buf);
+        buf = NULL;
+        errno = EIO;
+    } else {
+        buf[n] = '\0';
+        *len = n;
+    }
+    return buf;
+}
+
+static int count_fields(const char *line, size_t len)
+{
+    int n = 1;
+    for (size_t i = 0; i < len; i++) n += line[i] == ',';
+    return n;
+}
+
+clgan_status clgan_train_trim_log(const char *path, int64_t step, const char *header)
+{
+    size_t len = 0;
+    char *text = read_text(path, &len);
+    if (!text && errno != ENOENT) return clgan_fail(CLGAN_ERR_IO, "cannot read %s: %s", path, strerror(errno));
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *out = fopen(tmp, "w");
+    if (!out) {
+        int err = errno;
+        free(text);
+        return clgan_fail(CLGAN_ERR_IO, "cannot write %s: %s", tmp, strerror(err));
+    }
+    const char *p = text ? text : "", *end = p + len;
+    /* The header: the file's first line when it is whole and not a row. */
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    int fields;
+    if (nl && (*p < '0' || *p > '9')) {
+        fields = count_fields(p, (size_t)(nl - p));
+        fwrite(p, 1, (size_t)(nl + 1 - p), out);
+        p = nl + 1;
+    } else {
+        fields = count_fields(header, strlen(header));
+        fprintf(out, "%s\n", header);
+    }
+    long long last = 0;
+    while (p < end && (nl = memchr(p, '\n', (size_t)(end - p)))) {
+        char *after;
+        errno = 0;
+        long long s = strtoll(p, &after, 10);
+        if (after > p && *after == ',' && !errno && s > last && s <= step &&
+            count_fields(p, (size_t)(nl - p)) == fields) {
+            fwrite(p, 1, (size_t)(nl + 1 - p), out);
+            last = s;
+        }
+        p = nl + 1;
+    } /* a last line without its line break was cut: dropped */
+    free(text);
+    int ok = !ferror(out);
+    ok = fflush(out) == 0 && fsync(fileno(out)) == 0 && ok;
+    ok = fclose(out) == 0 && ok;
+    ok = ok && rename(tmp, path) == 0;
+    if (!ok) {
+        int err = errno;
+        remove(tmp);
+        return clgan_fail(CLGAN_ERR_IO, "cannot rewrite %s: %s", path, strerror(err));
+    }
+    return CLGAN_OK;
+}
+
+/* ---- the non-finite guard ------------------------------------------------- */
+static const char *const block_what[] = {"parameters", "batchnorm statistics", "optimizer state", "optimizer state"};
+
+int clgan_train_nets_finite(clgan_net *const *nets, const char *const *names, int n, size_t *bad, char *what,
+                            size_t cap)
+{
+    *bad = 0;
+    if (cap) what[0] = '\0';
+    for (int i = 0; i < n; i++)
+        for (int b = CLGAN_NET_PARAMS; b <= CLGAN_NET_OPT_V; b++) {
+            size_t count = clgan_net_block_floats(nets[i], (clgan_net_block)b);
+            if (!count) continue;
+            float *buf = malloc(count * sizeof *buf);
+            if (!buf) {
+                clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory checking the weights (%zu floats)", count);
+                return -1;
+            }
+            clgan_status st = clgan_net_read_block(nets[i], (clgan_net_block)b, buf);
+            size_t nonfinite = st == CLGAN_OK ? clgan_count_nonfinite(buf, count) : 0;
+            free(buf);
+            if (st != CLGAN_OK) {
+                clgan_fail_context(st, "checking %s's %s", names[i], block_what[b]);
+                return -1;
+            }
+            if (!nonfinite) continue;
+            *bad = nonfinite;
+            snprintf(what, cap, "%zu of %s's %zu %s", nonfinite, names[i], count, block_what[b]);
+            return 0;
+        }
+    return 1;
+}
+
+/* ---- the loop -------------------------------------------------------------- */
+typedef struct run_state {
+    const clgan_train_target *t;
+    const clgan_train_params *p;
+    clgan_train_result *r;
+    char best_path[1100];
+    double best;       /* the best metric so far; NaN when none */
+    int has_eval;
+} run_state;
+
+/* What a failure leaves: which step the checkpoint holds, and what to try. */
+static void saved_text(const run_state *s, char *out, size_t cap)
+{
+    const char *advice = s->p->advice && s->p->advice[0] ? s->p->advice : NULL;
+    if (s->r->saved >= 0)
+        snprintf(out, cap, "%s was not overwritten: it holds the last good weights, of step %lld%s%s",
+                 s->r->checkpoint, (long long)s->r->saved, advice ? "; " : "", advice ? advice : "");
+    else
+        snprintf(out, cap, "no checkpoint was written (%s holds none)%s%s", s->r->checkpoint, advice ? "; " : "",
+                 advice ? advice : "");
+}
+
+/* CLGAN_OK when every weight is finite; otherwise CLGAN_ERR_CHECK_FAILED saying
+ * what, after which step, what the checkpoint holds and what to try. */
+static clgan_status check_weights(run_state *s, int epoch)
+{
+    const clgan_train_target *t = s->t;
+    size_t bad = 0;
+    char what[256] = "";
+    int ok = 1;
+    if (t->net_count > 0) {
+        ok = clgan_train_nets_finite(t->nets, t->net_names, t->net_count, &bad, what, sizeof what);
+        if (ok < 0) return clgan_fail_context(CLGAN_ERR_CHECK_FAILED, "after step %lld", (long long)s->r->step);
+    }
+    if (ok && t->check_finite) {
+        clgan_status st = t->check_finite(t->self, &bad, what, sizeof what);
+        if (st != CLGAN_OK) return st;
+        ok = bad == 0;
+    }
+    if (ok) return CLGAN_OK;
+    char kept[1600];
+    saved_text(s, kept, sizeof kept);
+    return clgan_fail(CLGAN_ERR_CHECK_FAILED, "training diverged: %s are NaN or infinite after step %lld (epoch %d); %s",
+                      what, (long long)s->r->step, epoch, kept);
+}
+
+/* The best metric in a log's metric column: the third field from the end
+ * (..., metric, images_per_sec, seconds), counted on its header line. */
+static double best_in_log(const char *path)
+{
+    size_t len = 0;
+    char *text = read_text(path, &len);
+    double best = NAN;
+    if (!text) return best;
+    char *line = strchr(text, '\n'); /* after the header */
+    int col = count_fields(text, line ? (size_t)(line - text) : len) - 3;
+    while (line && *++line) {
+        char *nl = strchr(line, '\n');
+        const char *f = line;
+        for (int i = 0; i < col && f && (!nl || f < nl); i++) {
+            f = strchr(f, ',');
+            if (f) f++;
+        }
+        if (f && (!nl || f < nl) && *f != ',' && *f != '\n') {
+            char *end;
+            double v = strtod(f, &end);
+            if (end > f && isfinite(v) && (isnan(best) || v > best)) best = v;
+        }
+        line = nl;
+    }
+    free(text);
+    return best;
+}
+
+/* The log's header line: the target's stat_columns, or else the names of a
+ * step's statistics (stats; NULL before the first step). */
+static void log_header(const run_state *s, const clgan_step_stats *stats, char *out, size_t cap)
+{
+    char names[CLGAN_STATS_MAX * 64] = "";
+    const char *cols = s->t->stat_columns;
+    if (!cols) {
+        size_t n = 0;
+        for (int i = 0; stats && i < stats->count && i < CLGAN_STATS_MAX && n < sizeof names; i++)
+            n += (size_t)snprintf(names + n, sizeof names - n, "%s%s", i ? "," : "",
+                                  stats->names[i] ? stats->names[i] : "value");
+        cols = names;
+    }
+    snprintf(out, cap, "step,epoch%s%s%s%s,images_per_sec,seconds", cols[0] ? "," : "", cols, s->has_eval ? "," : "",
+             s->has_eval ? s->p->metric_name : "");
+}
+
+/* Append one whole line and flush it, so the file ends at a line end unless
+ * the process dies inside the write. */
+static clgan_status log_line(FILE *log, const char *path, const char *line)
+{
+    if (fputs(line, log) < 0 || fputc('\n', log) < 0 || fflush(log) != 0)
+        return clgan_fail(CLGAN_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+    return CLGAN_OK;
+}
+
+/* Write the checkpoint (and the copies asked for) at the current step;
+ * on_checkpoint before it, except for the one a stop request writes. */
+static clgan_status save_checkpoint(run_state *s, const clgan_train_progress *pr, int epoch_end, int stopping)
+{
+    const clgan_train_params *p = s->p;
+    TRY(check_weights(s, pr->epoch));
+    if (p->on_checkpoint && !stopping) TRY(p->on_checkpoint(p->user, pr));
+    clgan_status st = s->t->save(s->t->self, s->r->checkpoint, p->note);
+    if (st != CLGAN_OK) return clgan_fail_context(st, "checkpoint of step %lld", (long long)pr->step);
+    s->r->saved = pr->step;
+    if (p->keep_every > 0 && epoch_end && pr->epoch % p->keep_every == 0) {
+        char copy[1200];
+        snprintf(copy, sizeof copy, "%s/checkpoint-epoch-%04d.ckpt", p->out_dir, pr->epoch);
+        st = s->t->save(s->t->self, copy, p->note);
+        if (st != CLGAN_OK) return clgan_fail_context(st, "periodic copy");
+    }
+    if (p->keep_best && pr->evaluated && isfinite(pr->metric) && (isnan(s->best) || pr->metric > s->best)) {
+        st = s->t->save(s->t->self, s->best_path, p->note);
+        if (st != CLGAN_OK) return clgan_fail_context(st, "best checkpoint");
+        s->best = pr->metric;
+    }
+    return CLGAN_OK;
+}
+
+static clgan_status check_params(const clgan_train_target *t, const clgan_train_params *p)
+{
+    if (!t || !p || !t->step || !t->save)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_train_run needs a target with step and save callbacks");
+    if (t->batch < 1) return clgan_fail(CLGAN_ERR_INVALID_ARG, "the target's batch is %d; expected 1 or more", t->batch);
+    if (!p->train) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_train_run needs a training set (params.train)");
+    if (p->train->n < t->batch)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s has %d training images, fewer than one batch of %d",
+                          p->train->source, p->train->n, t->batch);
+    if (p->train2 && p->train2->n < t->batch)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s has %d images in its second stream, fewer than one batch of %d",
+                          p->train2->source, p->train2->n, t->batch);
+    if (p->train2 && (p->train2->c != p->train->c || p->train2->h != p->train->h || p->train2->w != p->train->w))
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "the two training streams have different image shapes");
+    if (p->steps < 0 || (p->steps == 0 && p->epochs < 1))
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "training needs epochs >= 1 or steps >= 1 (got %d and %lld)",
+                          p->epochs, (long long)p->steps);
+    if (p->checkpoint_every < 1 || p->eval_every < 1 || p->keep_every < 0)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "checkpoint_every and eval_every are 1 or more, keep_every 0 or more");
+    if (t->evaluate && !p->test)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "the target evaluates but params.test is not set");
+    if (t->net_count < 0 || t->net_count > CLGAN_TRAIN_MAX_NETS)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "the target lists %d nets; at most %d", t->net_count,
+                          CLGAN_TRAIN_MAX_NETS);
+    return CLGAN_OK;
+}
+
+static clgan_status make_loader(const clgan_dataset *d, int batch, uint64_t seed, clgan_loader **out)
+{
+    clgan_loader_options lo = clgan_loader_default_options();
+    lo.batch = batch;
+    lo.seed = seed;
+    lo.drop_last = 1;
+    return clgan_loader_create(d, &lo, out);
+}
+
+clgan_status clgan_train_run(const clgan_train_target *t, const clgan_train_params *p, clgan_train_result *r)
+{
+    if (!r) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_train_run needs a result");
+    memset(r, 0, sizeof *r);
+    r->saved = -1;
+    r->metric = NAN;
+    TRY(check_params(t, p));
+    TRY(clgan_train_check_out(p->out_dir, p->resume, p->messages));
+    if (clgan_make_dirs(p->out_dir) != 0)
+        return clgan_fail(CLGAN_ERR_IO, "cannot create the run folder %s: %s", p->out_dir, strerror(errno));
+    run_state s = {t, p, r, "", NAN, t->evaluate != NULL};
+    snprintf(r->checkpoint, sizeof r->checkpoint, "%s/checkpoint.ckpt", p->out_dir);
+    snprintf(r->log, sizeof r->log, "%s/log.csv", p->out_dir);
+    snprintf(s.best_path, sizeof s.best_path, "%s/best.ckpt", p->out_dir);
+    r->start = r->step = t->steps;
+    if (p->resume) r->saved = t->steps;
+
+    clgan_loader *main_l = NULL, *second_l = NULL;
+    float *x = NULL, *x2 = NULL;
+    int32_t *y = NULL, *y2 = NULL;
+    FILE *log = NULL;
+    clgan_status st = make_loader(p->train, t->batch, p->seed, &main_l);
+    if (st == CLGAN_OK && p->train2) st = make_loader(p->train2, t->batch, p->seed2, &second_l);
+    if (st != CLGAN_OK) goto done;
+    int64_t per_epoch = clgan_loader_steps_per_epoch(main_l);
+    int64_t per_epoch2 = second_l ? clgan_loader_steps_per_epoch(second_l) : 1;
+    int64_t total = p->steps > 0 ? p->steps : (int64_t)p->epochs * per_epoch;
+    r->steps_per_epoch = per_epoch;
+    size_t floats = clgan_loader_batch_floats(main_l);
+    x = malloc(floats * sizeof *x);
+    y = malloc((size_t)t->batch * sizeof *y);
+    if (second_l) {
+        x2 = malloc(floats * sizeof *x2);
+        y2 = malloc((size_t)t->batch * sizeof *y2);
+    }
+    if (!x || !y || (second_l && (!x2 || !y2))) {
+        st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory for a batch of %d images", t->batch);
+        goto done;
+    }
+
+    /* The log: a new one with its header, or the resumed run's trimmed to its checkpoint. */
+    char header[1024];
+    log_header(&s, NULL, header, sizeof header);
+    if (p->resume && clgan_train_trim_log(r->log, r->start, header) != CLGAN_OK)
+        note(p->messages, "warning: could not trim %s back to step %lld: %s", r->log, (long long)r->start,
+             clgan_last_error());
+    if (p->resume && p->keep_best && s.has_eval) s.best = best_in_log(r->log);
+    log = fopen(r->log, p->resume ? "a" : "w");
+    if (!log) {
+        st = clgan_fail(CLGAN_ERR_IO, "cannot write %s: %s", r->log, strerror(errno));
+        goto done;
+    }
+    /* Without stat_columns the header waits for the first step's names. */
+    int header_due = !p->resume;
+    if (header_due && t->stat_columns) {
+        if ((st = log_line(log, r->log, header)) != CLGAN_OK) goto done;
+        header_due = 0;
+    }
+
+    /* Resume: the batches an uninterrupted run would feed next. */
+    if (r->start < total) {
+        st = clgan_loader_seek(main_l, r->start / per_epoch, r->start % per_epoch);
+        if (st == CLGAN_OK && second_l) st = clgan_loader_seek(second_l, r->start / per_epoch2, r->start % per_epoch2);
+        if (st != CLGAN_OK) goto done;
+    }
+
+    clgan_train_progress pr;
+    memset(&pr, 0, sizeof pr);
+    pr.start = r->start;
+    pr.total = total;
+    pr.steps_per_epoch = per_epoch;
+    pr.epochs_total = (int)((total + per_epoch - 1) / per_epoch);
+    pr.metric = NAN;
+    pr.stats = &r->stats;
+    double t0 = now_seconds();
+    while (r->step < total && !stop_request) {
+        int epoch = (int)(r->step / per_epoch);
+        st = clgan_loader_next(main_l, x, floats, y, (size_t)t->batch, NULL);
+        if (st == CLGAN_OK && second_l) st = clgan_loader_next(second_l, x2, floats, y2, (size_t)t->batch, NULL);
+        if (st != CLGAN_OK) {
+            clgan_fail_context(st, "reading the training data");
+            goto done;
+        }
+        clgan_train_batch b = {t->batch, x, y, x2, y2};
+        memset(&r->stats, 0, sizeof r->stats);
+        st = t->step(t->self, &b, &r->stats);
+        if (st != CLGAN_OK) {
+            char kept[1600];
+            saved_text(&s, kept, sizeof kept);
+            if (st == CLGAN_ERR_CHECK_FAILED && strstr(clgan_last_error(), "diverged")) {
+                char why[1024];
+                snprintf(why, sizeof why, "%s", clgan_last_error());
+                clgan_fail(st, "training step %lld: %s; %s", (long long)r->step + 1, why, kept);
+            } else clgan_fail_context(st, "training step %lld", (long long)r->step + 1);
+            goto done;
+        }
+        r->step++;
+        pr.step = r->step;
+        pr.epoch = epoch + 1;
+        pr.in_epoch = r->step - (int64_t)epoch * per_epoch;
+        pr.seconds = now_seconds() - t0;
+        pr.images_per_sec = (double)(r->step - r->start) * t->batch / (pr.seconds > 0 ? pr.seconds : 1);
+        int epoch_end = pr.in_epoch == per_epoch, last = r->step == total;
+        pr.evaluated = s.has_eval && ((epoch_end && pr.epoch % p->eval_every == 0) || last);
+        int save = (epoch_end && pr.epoch % p->checkpoint_every == 0) || last;
+        /* The weights are checked once an epoch, and before every checkpoint. */
+        if ((epoch_end || last) && (st = check_weights(&s, pr.epoch)) != CLGAN_OK) goto done;
+        if (p->on_step && (st = p->on_step(p->user, &pr)) != CLGAN_OK) goto done;
+        if (pr.evaluated) {
+            st = t->evaluate(t->self, p->test, &pr.metric);
+            if (st != CLGAN_OK) {
+                clgan_fail_context(st, "evaluating the test split");
+                goto done;
+            }
+            r->metric = pr.metric;
+            r->evaluated = 1;
+            if (p->on_evaluated && (st = p->on_evaluated(p->user, &pr)) != CLGAN_OK) goto done;
+        }
+        if (header_due) {
+            log_header(&s, &r->stats, header, sizeof header);
+            if ((st = log_line(log, r->log, header)) != CLGAN_OK) goto done;
+            header_due = 0;
+        }
+        /* The row: step, epoch, the statistics, the metric where evaluated, speed, time. */
+        char row[2048];
+        size_t n = (size_t)snprintf(row, sizeof row, "%lld,%d", (long long)r->step, pr.epoch);
+        for (int i = 0; i < r->stats.count && i < CLGAN_STATS_MAX && n < sizeof row; i++)
+            n += (size_t)snprintf(row + n, sizeof row - n, ",%.6g", r->stats.values[i]);
+        if (s.has_eval && n < sizeof row)
+            n += (size_t)(pr.evaluated ? snprintf(row + n, sizeof row - n, ",%.4f", pr.metric)
+                                       : snprintf(row + n, sizeof row - n, ","));
+        if (n < sizeof row) snprintf(row + n, sizeof row - n, ",%.1f,%.3f", pr.images_per_sec, pr.seconds);
+        if ((st = log_line(log, r->log, row)) != CLGAN_OK) goto done;
+        if (save && (st = save_checkpoint(&s, &pr, epoch_end, 0)) != CLGAN_OK) goto done;
+    }
+    if (stop_request) {
+        r->stopped = (int)stop_request;
+        /* One checkpoint at the step reached, unless the newest holds it (a new
+         * run stopped before its first step saves its initial weights). */
+        if (r->saved != r->step) {
+            pr.evaluated = 0;
+            if ((st = save_checkpoint(&s, &pr, 0, 1)) != CLGAN_OK) goto done;
+        }
+    } else if (s.has_eval && !r->evaluated) {
+        /* Nothing left to train (resumed at or past the end): still evaluate. */
+        st = t->evaluate(t->self, p->test, &r->metric);
+        if (st != CLGAN_OK) {
+            clgan_fail_context(st, "evaluating the test split");
+            goto done;
+        }
+        r->evaluated = 1;
+    }
+    r->seconds = now_seconds() - t0;
+    st = CLGAN_OK;
+done:
+    if (stop_request) r->stopped = (int)stop_request;
+    stop_request = 0; /* consumed */
+    if (log && fclose(log) != 0 && st == CLGAN_OK) st = clgan_fail(CLGAN_ERR_IO, "cannot write %s", r->log);
+    free(x);
+    free(y);
+    free(x2);
+    free(y2);
+    clgan_loader_free(main_l);
+    clgan_loader_free(second_l);
+    return st;
+}
+
+/* ---- over a model handle --------------------------------------------------- */
+typedef struct model_target {
+    clgan_model *m;
+    clgan_model_kind kind;
+    float *pair; /* ssl: the labelled then the unlabelled batch, [2*batch,C,H,W] */
+    size_t batch_floats;
+} model_target;
+
+static clgan_status model_step(void *self, const clgan_train_batch *b, clgan_step_stats *stats)
+{
+    model_target *mt = self;
+    if (mt->kind != CLGAN_MODEL_SSL) return clgan_model_train_step(mt->m, b->images, b->labels, stats);
+    memcpy(mt->pair, b->images2, mt->batch_floats * sizeof *mt->pair);
+    memcpy(mt->pair + mt->batch_floats, b->images, mt->batch_floats * sizeof *mt->pair);
+    return clgan_model_train_step(mt->m, mt->pair, b->labels2, stats);
+}
+
+static clgan_status model_save(void *self, const char *path, const char *note)
+{
+    return clgan_model_save(((model_target *)self)->m, path, note);
+}
+
+static clgan_status model_evaluate(void *self, const clgan_dataset *test, double *metric)
+{
+    return clgan_model_evaluate(((model_target *)self)->m, test, NULL, metric);
+}
+
+clgan_status clgan_train_run_model(clgan_model *model, const clgan_train_params *params, clgan_train_result *result)
+{
+    if (!model || !params || !result)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_train_run_model needs a model, params and a result");
+    clgan_model_info info;
+    TRY(clgan_model_get_info(model, &info));
+    if (info.kind == CLGAN_MODEL_DFEATURES)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "a dfeatures head trains on a whole set at once (clgan_model_fit), "
+                                                 "not step by step");
+    if (info.kind == CLGAN_MODEL_SSL && !params->train2)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "a semi-supervised model needs its labelled images as params.train2");
+    char seed_text[32];
+    TRY(clgan_model_get_setting(model, "seed", seed_text, sizeof seed_text));
+    clgan_train_params p = *params;
+    p.seed = strtoull(seed_text, NULL, 10);
+    p.seed2 = p.seed * 2 + 7;
+    model_target mt = {model, info.kind, NULL, (size_t)info.batch * info.channels * info.height * info.width};
+    clgan_train_target t;
+    memset(&t, 0, sizeof t);
+    t.self = &mt;
+    t.batch = info.batch;
+    t.steps = info.steps;
+    t.step = model_step;
+    t.save = model_save;
+    t.evaluate = params->test && info.kind != CLGAN_MODEL_GAN ? model_evaluate : NULL;
+    static const char *const net_names[] = {"G", "D", "C"};
+    for (int i = 0; i < 3; i++) {
+        clgan_net *net = clgan_model_net(model, net_names[i]);
+        if (net) t.nets[t.net_count] = net, t.net_names[t.net_count++] = net_names[i];
+    }
+    if (info.kind == CLGAN_MODEL_SSL && !(mt.pair = malloc(2 * mt.batch_floats * sizeof *mt.pair)))
+        return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory for a batch of %d image pairs", info.batch);
+    clgan_status st = clgan_train_run(&t, &p, result);
+    free(mt.pair);
+    return st;
+}
