@@ -31,8 +31,6 @@ static void expect_error_after_input(const char *what, const char *body, const c
     expect_error(what, t, want);
 }
 
-#define WANT(...) (const char *const[]){__VA_ARGS__, NULL}
-
 static void test_errors(void)
 {
     expect_error_after_input("unknown section", "[convv]\nfilters = 4\n",
