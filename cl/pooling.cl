@@ -7,14 +7,28 @@
 // Indices are split as t = i / D, r = i - t * D rather than with %: LLVM turns a
 // div/rem pair into a `freeze` instruction that oclgrind 21.10's checker rejects.
 
+// Element i of a [planes, rows, cols] array: (plane, row, column).
+static inline int3 plane_row_col(int i, int rows, int cols)
+{
+    int t = i / cols, col = i - t * cols; /* no %: see the banner */
+    int plane = t / rows, row = t - plane * rows;
+    return (int3)(plane, row, col);
+}
+
+// The outputs (rows or columns, out of `outs`) whose windows contain input `in`: [lo, hi].
+static inline int2 windows_over(int in, int k, int s, int outs)
+{
+    return (int2)(in >= k ? (in - k) / s + 1 : 0, min(in / s, outs - 1));
+}
+
 // y, argmax [N,C,OH,OW]: y = window max, argmax = ih*W + iw of the first maximum in the input plane.
 __kernel void maxpool_forward(const int count, const int H, const int W, const int OH, const int OW, const int k,
                               const int s, __global const float *x, __global float *y, __global int *argmax)
 {
     int i = get_global_id(0);
     if (i >= count) return;
-    int t = i / OW, ow = i - t * OW; /* no %: see the banner */
-    int plane = t / OH, oh = t - plane * OH;
+    int3 pos = plane_row_col(i, OH, OW);
+    int plane = pos.x, oh = pos.y, ow = pos.z;
     __global const float *xp = x + (size_t)plane * H * W;
     int h0 = oh * s, w0 = ow * s;
     int best_at = h0 * W + w0;
@@ -39,15 +53,14 @@ __kernel void maxpool_backward(const int count, const int H, const int W, const 
 {
     int i = get_global_id(0);
     if (i >= count) return;
-    int t = i / W, iw = i - t * W;
-    int plane = t / H, ih = t - plane * H;
+    int3 pos = plane_row_col(i, H, W);
+    int plane = pos.x, ih = pos.y, iw = pos.z;
     int here = ih * W + iw;
-    int oh_lo = ih >= k ? (ih - k) / s + 1 : 0, oh_hi = min(ih / s, OH - 1);
-    int ow_lo = iw >= k ? (iw - k) / s + 1 : 0, ow_hi = min(iw / s, OW - 1);
+    int2 ohs = windows_over(ih, k, s, OH), ows = windows_over(iw, k, s, OW);
     size_t base = (size_t)plane * OH * OW;
     float sum = 0.0f;
-    for (int oh = oh_lo; oh <= oh_hi; oh++)
-        for (int ow = ow_lo; ow <= ow_hi; ow++) {
+    for (int oh = ohs.x; oh <= ohs.y; oh++)
+        for (int ow = ows.x; ow <= ows.y; ow++) {
             size_t o = base + oh * OW + ow;
             if (argmax[o] == here) sum += dy[o];
         }
@@ -60,8 +73,8 @@ __kernel void avgpool_forward(const int count, const int H, const int W, const i
 {
     int i = get_global_id(0);
     if (i >= count) return;
-    int t = i / OW, ow = i - t * OW; /* no %: see the banner */
-    int plane = t / OH, oh = t - plane * OH;
+    int3 pos = plane_row_col(i, OH, OW);
+    int plane = pos.x, oh = pos.y, ow = pos.z;
     __global const float *xp = x + (size_t)plane * H * W;
     int h0 = oh * s, w0 = ow * s;
     float sum = 0.0f;
@@ -76,13 +89,12 @@ __kernel void avgpool_backward(const int count, const int H, const int W, const 
 {
     int i = get_global_id(0);
     if (i >= count) return;
-    int t = i / W, iw = i - t * W;
-    int plane = t / H, ih = t - plane * H;
-    int oh_lo = ih >= k ? (ih - k) / s + 1 : 0, oh_hi = min(ih / s, OH - 1);
-    int ow_lo = iw >= k ? (iw - k) / s + 1 : 0, ow_hi = min(iw / s, OW - 1);
+    int3 pos = plane_row_col(i, H, W);
+    int plane = pos.x, ih = pos.y, iw = pos.z;
+    int2 ohs = windows_over(ih, k, s, OH), ows = windows_over(iw, k, s, OW);
     size_t base = (size_t)plane * OH * OW;
     float sum = 0.0f;
-    for (int oh = oh_lo; oh <= oh_hi; oh++)
-        for (int ow = ow_lo; ow <= ow_hi; ow++) sum += dy[base + oh * OW + ow];
+    for (int oh = ohs.x; oh <= ohs.y; oh++)
+        for (int ow = ows.x; ow <= ows.y; ow++) sum += dy[base + oh * OW + ow];
     dx[i] = sum / (float)(k * k);
 }

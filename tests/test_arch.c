@@ -23,53 +23,54 @@ static void expect_error(const char *what, const char *text, const char *const *
     clgan_arch_free(a);
 }
 
-#define WANT(...) (const char *const[]){__VA_ARGS__, NULL}
+/* The same for body after a 1x8x8 [input] section (lines 1-4). */
+static void expect_error_after_input(const char *what, const char *body, const char *const *want)
+{
+    char t[1024];
+    snprintf(t, sizeof t, "[input]\nc = 1\nh = 8\nw = 8\n%s", body);
+    expect_error(what, t, want);
+}
 
 static void test_errors(void)
 {
-    const char *in = "[input]\nc = 1\nh = 8\nw = 8\n";
-    char t[1024];
-    snprintf(t, sizeof t, "%s[convv]\nfilters = 4\n", in);
-    expect_error("unknown section", t, WANT("my.arch:5:", "unknown section [convv]", "expected one of", "conv_transpose"));
-    snprintf(t, sizeof t, "%s[conv]\nfilter = 4\nsize = 3\n", in);
-    expect_error("unknown key", t, WANT("my.arch:6:", "unknown key 'filter' in [conv]", "expected filters, size"));
-    snprintf(t, sizeof t, "%s\n\n[conv]\nsize = 3\n", in);
-    expect_error("missing key (at its section's line)", t, WANT("my.arch:7:", "[conv] needs 'filters'"));
-    snprintf(t, sizeof t, "%s[conv]\nfilters = abc\nsize = 3\n", in);
-    expect_error("unknown variable", t, WANT("my.arch:6:", "unknown variable 'abc'"));
-    snprintf(t, sizeof t, "%s[conv]\nfilters = 3.5\nsize = 3\n", in);
-    expect_error("not an integer", t, WANT("my.arch:6:", "expected an integer"));
-    snprintf(t, sizeof t, "%s[conv]\nfilters = 0\nsize = 3\n", in);
-    expect_error("out of range", t, WANT("my.arch:6:", "filters = 0 is 0; expected a positive integer"));
-    snprintf(t, sizeof t, "%s[dense]\nunits = 4\nbias = 2\n", in);
-    expect_error("bias 2", t, WANT("my.arch:7:", "expected 0 or 1"));
-    snprintf(t, sizeof t, "%s[activation]\nfunction = relu6\n", in);
-    expect_error("unknown function", t, WANT("my.arch:6:", "relu6", "expected relu, leaky_relu, tanh or sigmoid"));
-    snprintf(t, sizeof t, "%s[dropout]\np = 1.5\n", in);
-    expect_error("bad probability", t, WANT("my.arch:6:", "expected a probability in [0, 1)"));
-    snprintf(t, sizeof t, "%s[activation]\nfunction = relu\nslope = 0.1\n", in);
-    expect_error("slope without leaky_relu", t, WANT("my.arch:5:", "slope", "leaky_relu only"));
-    snprintf(t, sizeof t, "%s[dense]\nunits = 4 / (2 - 2)\n", in);
-    expect_error("division by zero", t, WANT("my.arch:6:", "division by zero"));
-    snprintf(t, sizeof t, "%s[dense]\nunits = (4\n", in);
-    expect_error("unbalanced parenthesis", t, WANT("my.arch:6:", "expected ')'"));
-    snprintf(t, sizeof t, "%s[dense]\nunits = 4\nunits = 5\n", in);
-    expect_error("key given twice", t, WANT("my.arch:7:", "'units' given twice"));
-    snprintf(t, sizeof t, "%s[conv]\nfilters = 4\nsize = 9\n", in);
-    expect_error("a layer that cannot apply to its input", t,
-                 WANT("my.arch:5:", "[conv] cannot apply to its input 1x8x8"));
-    snprintf(t, sizeof t, "%s[dense]\nunits = 4\n[reshape]\nc = 3\nh = 1\nw = 1\n", in);
-    expect_error("a reshape of the wrong size", t, WANT("my.arch:7:", "[reshape] cannot apply to its input 4x1x1"));
+    expect_error_after_input("unknown section", "[convv]\nfilters = 4\n",
+                             WANT("my.arch:5:", "unknown section [convv]", "expected one of", "conv_transpose"));
+    expect_error_after_input("unknown key", "[conv]\nfilter = 4\nsize = 3\n",
+                             WANT("my.arch:6:", "unknown key 'filter' in [conv]", "expected filters, size"));
+    expect_error_after_input("missing key (at its section's line)", "\n\n[conv]\nsize = 3\n",
+                             WANT("my.arch:7:", "[conv] needs 'filters'"));
+    expect_error_after_input("unknown variable", "[conv]\nfilters = abc\nsize = 3\n",
+                             WANT("my.arch:6:", "unknown variable 'abc'"));
+    expect_error_after_input("not an integer", "[conv]\nfilters = 3.5\nsize = 3\n",
+                             WANT("my.arch:6:", "expected an integer"));
+    expect_error_after_input("out of range", "[conv]\nfilters = 0\nsize = 3\n",
+                             WANT("my.arch:6:", "filters = 0 is 0; expected a positive integer"));
+    expect_error_after_input("bias 2", "[dense]\nunits = 4\nbias = 2\n", WANT("my.arch:7:", "expected 0 or 1"));
+    expect_error_after_input("unknown function", "[activation]\nfunction = relu6\n",
+                             WANT("my.arch:6:", "relu6", "expected relu, leaky_relu, tanh or sigmoid"));
+    expect_error_after_input("bad probability", "[dropout]\np = 1.5\n",
+                             WANT("my.arch:6:", "expected a probability in [0, 1)"));
+    expect_error_after_input("slope without leaky_relu", "[activation]\nfunction = relu\nslope = 0.1\n",
+                             WANT("my.arch:5:", "slope", "leaky_relu only"));
+    expect_error_after_input("division by zero", "[dense]\nunits = 4 / (2 - 2)\n",
+                             WANT("my.arch:6:", "division by zero"));
+    expect_error_after_input("unbalanced parenthesis", "[dense]\nunits = (4\n", WANT("my.arch:6:", "expected ')'"));
+    expect_error_after_input("key given twice", "[dense]\nunits = 4\nunits = 5\n",
+                             WANT("my.arch:7:", "'units' given twice"));
+    expect_error_after_input("a layer that cannot apply to its input", "[conv]\nfilters = 4\nsize = 9\n",
+                             WANT("my.arch:5:", "[conv] cannot apply to its input 1x8x8"));
+    expect_error_after_input("a reshape of the wrong size", "[dense]\nunits = 4\n[reshape]\nc = 3\nh = 1\nw = 1\n",
+                             WANT("my.arch:7:", "[reshape] cannot apply to its input 4x1x1"));
     expect_error("no input", "[dense]\nunits = 4\n", WANT("my.arch:1:", "[dense] before [input]"));
     expect_error("input missing a key", "[input]\nc = 1\nh = 2\n[dense]\nunits = 2\n",
                  WANT("my.arch:1:", "[input] needs 'w'"));
     expect_error("empty text", "# nothing\n", WANT("my.arch:2:", "no [input] section"));
-    expect_error("no layers", in, WANT("my.arch:5:", "no layers after [input]"));
+    expect_error_after_input("no layers", "", WANT("my.arch:5:", "no layers after [input]"));
     expect_error("a key outside sections", "c = 1\n", WANT("my.arch:1:", "before any [section]"));
     expect_error("a line that is neither", "[input]\nc 1\n", WANT("my.arch:2:", "expected [section] or key = value"));
     expect_error("a broken header", "[input\n", WANT("my.arch:1:", "expected a section header"));
-    snprintf(t, sizeof t, "%s[features]\n[dense]\nunits = 2\n", in);
-    expect_error("[features] first", t, WANT("my.arch:5:", "[features] must follow a layer"));
+    expect_error_after_input("[features] first", "[features]\n[dense]\nunits = 2\n",
+                             WANT("my.arch:5:", "[features] must follow a layer"));
     expect_error("unknown [net] key", "[net]\ncolour = red\n", WANT("my.arch:2:", "unknown key 'colour' in [net]"));
     expect_error("bad mode", "[net]\nmode = gam\n", WANT("my.arch:2:", "expected gan, classifier, ssl or dfeatures"));
     expect_error("variable declared twice", "[vars]\nx = 1\nx = 2\n", WANT("my.arch:3:", "declared twice"));

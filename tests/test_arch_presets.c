@@ -33,6 +33,14 @@ static void emit(const char *fmt, const char *a, const char *b, const char *c)
     if (n_lines < MAX_LINES) snprintf(lines[n_lines++], LINE_CAP, fmt, a, b, c);
 }
 
+/* "NAME PART KEY N": where the features are cut (key "feature" from the specs, "net-feature" from the built net). */
+static void emit_feature(const char *name, const char *part, const char *key, int layer)
+{
+    char f[64];
+    snprintf(f, sizeof f, "%s %d", key, layer);
+    emit("%s %s %s", name, part, f);
+}
+
 static void emit_specs(const char *name, const char *part, const clgan_layer_spec *s, int n)
 {
     for (int i = 0; i < n; i++) {
@@ -142,9 +150,7 @@ static void collect_specs(void)
         int feature = -1, n = 0;
         MUST(clgan_classifier_specs(&c.arch, a, &n, &feature));
         emit_specs(classifiers[i].name, "C", a, n);
-        char f[16];
-        snprintf(f, sizeof f, "%d", feature);
-        emit("%s %s feature %s", classifiers[i].name, "C", f);
+        emit_feature(classifiers[i].name, "C", "feature", feature);
     }
     for (int i = 0; i < COUNT(ssls); i++) {
         clgan_ssl_config c = ssl_config(i);
@@ -171,9 +177,7 @@ static void collect_hashes(clgan_ctx *ctx)
         clgan_classifier *clf;
         MUST(clgan_classifier_create(ctx, &c, &clf));
         emit_hash(classifiers[i].name, "C", clgan_classifier_net(clf));
-        char f[16];
-        snprintf(f, sizeof f, "%d", clgan_classifier_feature_layer(clf));
-        emit("%s %s net-feature %s", classifiers[i].name, "C", f);
+        emit_feature(classifiers[i].name, "C", "net-feature", clgan_classifier_feature_layer(clf));
         clgan_classifier_free(clf);
     }
     for (int i = 0; i < COUNT(ssls); i++) {
@@ -182,9 +186,7 @@ static void collect_hashes(clgan_ctx *ctx)
         MUST(clgan_ssl_create(ctx, &c, &s));
         emit_hash(ssls[i].name, "G", clgan_ssl_generator(s));
         emit_hash(ssls[i].name, "D", clgan_ssl_discriminator(s));
-        char f[16];
-        snprintf(f, sizeof f, "%d", clgan_ssl_feature_layer(s));
-        emit("%s %s net-feature %s", ssls[i].name, "D", f);
+        emit_feature(ssls[i].name, "D", "net-feature", clgan_ssl_feature_layer(s));
         clgan_ssl_free(s);
     }
     for (int i = 0; i < COUNT(heads); i++) {

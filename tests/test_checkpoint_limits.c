@@ -97,6 +97,47 @@ static void test_escape(void)
     EXPECT(clgan_count_nonfinite(v, 5) == 3 && clgan_count_nonfinite(v, 1) == 0, "count_nonfinite counts NaN and +-inf");
 }
 
+/* One setting of a checkpoint out of range: in section "arch" or "config". */
+typedef struct bad_setting {
+    const char *section, *key, *value, *expect;
+} bad_setting;
+
+/* Each bad setting, written into the valid arch (NULL: the kind has none)
+ * and config texts of `kind`, is refused by peek with the setting, its value
+ * and the file named, and no raw control byte in the message. */
+static void expect_bad_settings(const char *what, const char *kind, const char *arch_text, const char *cfg_text,
+                                const bad_setting *bad, size_t n, clgan_status (*peek)(const char *path))
+{
+    for (size_t i = 0; i < n; i++) {
+        int arch = !strcmp(bad[i].section, "arch");
+        const char *text = with(arch ? arch_text : cfg_text, bad[i].key, bad[i].value);
+        const char *two[] = {"kind", kind, "arch", arch ? text : arch_text, "config", arch ? cfg_text : text, NULL};
+        const char *one[] = {"kind", kind, "config", text, NULL};
+        forge(arch_text ? two : one, NULL, 0);
+        clgan_status st = peek(path);
+        EXPECT(st == CLGAN_ERR_FORMAT && has(bad[i].expect) && has(path) && message_is_clean(), "%s %s=%s refused: %s",
+               what, bad[i].key, bad[i].expect, clgan_last_error());
+    }
+}
+
+static clgan_status peek_gan(const char *p)
+{
+    clgan_gan_config c;
+    return clgan_gan_peek(p, &c);
+}
+
+static clgan_status peek_classifier(const char *p)
+{
+    clgan_classifier_config c;
+    return clgan_classifier_peek(p, &c);
+}
+
+static clgan_status peek_ssl(const char *p)
+{
+    clgan_ssl_config c;
+    return clgan_ssl_peek(p, &c);
+}
+
 /* Every kind: each setting out of range, with the field, value and range named. */
 static void test_ranges(void)
 {
@@ -105,7 +146,7 @@ static void test_ranges(void)
     forge(gan_ok, NULL, 0);
     EXPECT(clgan_gan_peek(path, &g) == CLGAN_OK && g.arch.width == 4 && g.batch == 4, "a valid GAN checkpoint parses: %s",
            clgan_last_error());
-    struct { const char *section, *key, *value, *expect; } gan_bad[] = {
+    const bad_setting gan_bad[] = {
         {"config", "batch", "-1", "'batch' is -1, outside the allowed range 2 to 65536"},
         {"config", "batch", "2147483647", "'batch' is 2147483647, outside the allowed range 2 to 65536"},
         {"config", "batch", "99999999999999999999", "outside the allowed range 2 to 65536"},
@@ -126,15 +167,7 @@ static void test_ranges(void)
         {"config", "seed", "-3", "'seed' is '-3', not a whole number from 0 to 2^64-1"},
         {"arch", "model", "dcgan2\xb8", "unknown model 'dcgan2\\xb8'"},
     };
-    for (size_t i = 0; i < sizeof gan_bad / sizeof gan_bad[0]; i++) {
-        int arch = !strcmp(gan_bad[i].section, "arch");
-        const char *text = with(arch ? GAN_ARCH : GAN_CFG, gan_bad[i].key, gan_bad[i].value);
-        const char *s[] = {"kind", "clgan-gan", "arch", arch ? text : GAN_ARCH, "config", arch ? GAN_CFG : text, NULL};
-        forge(s, NULL, 0);
-        clgan_status st = clgan_gan_peek(path, &g);
-        EXPECT(st == CLGAN_ERR_FORMAT && has(gan_bad[i].expect) && has(path) && message_is_clean(),
-               "gan %s=%s refused: %s", gan_bad[i].key, gan_bad[i].expect, clgan_last_error());
-    }
+    expect_bad_settings("gan", "clgan-gan", GAN_ARCH, GAN_CFG, gan_bad, sizeof gan_bad / sizeof gan_bad[0], peek_gan);
     const char *gan_kind[] = {"kind", "clgan-\x01gan", "arch", GAN_ARCH, "config", GAN_CFG, NULL};
     forge(gan_kind, NULL, 0);
     EXPECT(clgan_gan_peek(path, &g) == CLGAN_ERR_FORMAT && has("'clgan-\\x01gan' checkpoint") && message_is_clean(),
@@ -145,7 +178,7 @@ static void test_ranges(void)
     forge(clf_ok, NULL, 0);
     EXPECT(clgan_classifier_peek(path, &c) == CLGAN_OK && c.arch.classes == 10, "a valid classifier checkpoint parses: %s",
            clgan_last_error());
-    struct { const char *section, *key, *value, *expect; } clf_bad[] = {
+    const bad_setting clf_bad[] = {
         {"arch", "model", "lenet2\xb8", "unknown classifier model 'lenet2\\xb8'"},
         {"arch", "width", "4096", "'width' is 4096, outside the allowed range 1 to 2048"},
         {"arch", "classes", "1", "'classes' is 1, outside the allowed range 2 to 65536"},
@@ -158,40 +191,26 @@ static void test_ranges(void)
         {"config", "lr_decay_steps", "-4", "'lr_decay_steps' is -4, outside the allowed range 0 to"},
         {"config", "augment", "7", "'augment' is 7, outside the allowed range 0 to 1"},
     };
-    for (size_t i = 0; i < sizeof clf_bad / sizeof clf_bad[0]; i++) {
-        int arch = !strcmp(clf_bad[i].section, "arch");
-        const char *text = with(arch ? CLF_ARCH : CLF_CFG, clf_bad[i].key, clf_bad[i].value);
-        const char *s[] = {"kind", "clgan-classifier", "arch", arch ? text : CLF_ARCH, "config", arch ? CLF_CFG : text,
-                           NULL};
-        forge(s, NULL, 0);
-        clgan_status st = clgan_classifier_peek(path, &c);
-        EXPECT(st == CLGAN_ERR_FORMAT && has(clf_bad[i].expect) && has(path) && message_is_clean(),
-               "classifier %s=%s refused: %s", clf_bad[i].key, clf_bad[i].expect, clgan_last_error());
-    }
+    expect_bad_settings("classifier", "clgan-classifier", CLF_ARCH, CLF_CFG, clf_bad,
+                        sizeof clf_bad / sizeof clf_bad[0], peek_classifier);
 
     clgan_ssl_config sc;
     const char *ssl_ok[] = {"kind", "clgan-ssl", "config", SSL_CFG, NULL};
     forge(ssl_ok, NULL, 0);
     EXPECT(clgan_ssl_peek(path, &sc) == CLGAN_OK && sc.width == 4, "a valid ssl checkpoint parses: %s",
            clgan_last_error());
-    struct { const char *key, *value, *expect; } ssl_bad[] = {
-        {"width", "2000", "'width' is 2000, outside the allowed range 1 to 1024"},
-        {"nz", "99999999", "'nz' is 99999999, outside the allowed range 1 to 65536"},
-        {"classes", "2147483647", "'classes' is 2147483647, outside the allowed range 2 to 65536"},
-        {"batch", "0", "'batch' is 0, outside the allowed range 2 to 65536"},
-        {"unlabelled_weight", "-1", "'unlabelled_weight' is -1; it must be a finite number >= 0"},
-        {"decay_start", "-5", "'decay_start' is -5, outside the allowed range 0 to"},
-        {"decay_end", "18446744073709551615", "outside the allowed range 0 to"},
-        {"augment", "3", "'augment' is 3, outside the allowed range 0 to 1"},
-        {"model", "ssl\x7f", "unknown semi-supervised model 'ssl\\x7f'"},
+    const bad_setting ssl_bad[] = {
+        {"config", "width", "2000", "'width' is 2000, outside the allowed range 1 to 1024"},
+        {"config", "nz", "99999999", "'nz' is 99999999, outside the allowed range 1 to 65536"},
+        {"config", "classes", "2147483647", "'classes' is 2147483647, outside the allowed range 2 to 65536"},
+        {"config", "batch", "0", "'batch' is 0, outside the allowed range 2 to 65536"},
+        {"config", "unlabelled_weight", "-1", "'unlabelled_weight' is -1; it must be a finite number >= 0"},
+        {"config", "decay_start", "-5", "'decay_start' is -5, outside the allowed range 0 to"},
+        {"config", "decay_end", "18446744073709551615", "outside the allowed range 0 to"},
+        {"config", "augment", "3", "'augment' is 3, outside the allowed range 0 to 1"},
+        {"config", "model", "ssl\x7f", "unknown semi-supervised model 'ssl\\x7f'"},
     };
-    for (size_t i = 0; i < sizeof ssl_bad / sizeof ssl_bad[0]; i++) {
-        const char *s[] = {"kind", "clgan-ssl", "config", with(SSL_CFG, ssl_bad[i].key, ssl_bad[i].value), NULL};
-        forge(s, NULL, 0);
-        clgan_status st = clgan_ssl_peek(path, &sc);
-        EXPECT(st == CLGAN_ERR_FORMAT && has(ssl_bad[i].expect) && has(path) && message_is_clean(),
-               "ssl %s=%s refused: %s", ssl_bad[i].key, ssl_bad[i].expect, clgan_last_error());
-    }
+    expect_bad_settings("ssl", "clgan-ssl", NULL, SSL_CFG, ssl_bad, sizeof ssl_bad / sizeof ssl_bad[0], peek_ssl);
 
     clgan_dhead_file info;
     const char *names2 = "a\nb\n";

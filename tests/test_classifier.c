@@ -5,6 +5,8 @@
  * a bit-exact checkpoint round trip, resume equivalence (N steps + resume M
  * = N+M in one go, with augmentation and dropout), and bad checkpoints
  * refused. The host-only parts run even without an OpenCL device. */
+#include "test_files.h"
+#include "test_train.h"
 #include "test_util.h"
 #include "data/dataset.h"
 #include "data/loader.h"
@@ -163,13 +165,8 @@ static clgan_classifier_config small_config(int augment)
 static void train(clgan_classifier *clf, int64_t until, clgan_classifier_stats *st)
 {
     const clgan_classifier_config *c = clgan_classifier_get_config(clf);
-    clgan_loader_options lo = clgan_loader_default_options();
-    lo.batch = c->batch;
-    lo.seed = c->seed;
-    clgan_loader *l;
-    MUST(clgan_loader_create(train_set, &lo, &l));
-    int64_t per = clgan_loader_steps_per_epoch(l), s = clgan_classifier_step_count(clf);
-    MUST(clgan_loader_seek(l, s / per, s % per));
+    int64_t s = clgan_classifier_step_count(clf);
+    clgan_loader *l = test_loader_at(train_set, c->batch, c->seed, s);
     size_t floats = clgan_loader_batch_floats(l);
     float *x = malloc(floats * sizeof *x);
     int32_t labels[BATCH];
@@ -181,45 +178,22 @@ static void train(clgan_classifier *clf, int64_t until, clgan_classifier_stats *
     clgan_loader_free(l);
 }
 
-static int nets_equal(clgan_net *a, clgan_net *b)
-{
-    for (int blk = CLGAN_NET_PARAMS; blk <= CLGAN_NET_OPT_V; blk++) {
-        size_t n = clgan_net_block_floats(a, blk);
-        if (n != clgan_net_block_floats(b, blk)) return 0;
-        float *pa = malloc((n + 1) * sizeof *pa), *pb = malloc((n + 1) * sizeof *pb);
-        MUST(clgan_net_read_block(a, blk, pa));
-        MUST(clgan_net_read_block(b, blk, pb));
-        int same = memcmp(pa, pb, n * sizeof *pa) == 0;
-        free(pa);
-        free(pb);
-        if (!same) return 0;
-    }
-    return 1;
-}
-
 int main(void)
 {
-    clgan_dataset_options dopt = clgan_dataset_default_options();
-    dopt.size = 28;
-    dopt.channels = 1;
-    dopt.synthetic_train = 800;
-    dopt.synthetic_test = 200;
+    clgan_dataset_options dopt = test_synthetic28(800, 200);
     MUST(clgan_dataset_open("synthetic", CLGAN_SPLIT_TRAIN, &dopt, &train_set));
     MUST(clgan_dataset_open("synthetic", CLGAN_SPLIT_TEST, &dopt, &test_set));
     test_metrics();
     test_subsets();
     test_augment();
 
-    int ndev = 0;
-    if (clgan_device_count(&ndev) == CLGAN_ERR_NO_PLATFORM || ndev == 0) {
+    if (!test_device_present()) {
         printf("%d failure(s) in the host-only part; skipped the rest: no OpenCL device\n", failures);
         return failures ? 1 : 77;
     }
     MUST(clgan_ctx_create(NULL, &ctx));
-    snprintf(dir, sizeof dir, "/tmp/clgan-test-classifier-%ld", (long)getpid());
+    if (!test_temp_dir(dir, sizeof dir, "test-classifier")) return 1;
     char cmd[2048];
-    snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
-    if (system(cmd) != 0) return 1;
 
     /* 1. A short run: loss falls, test accuracy far above chance (10%). */
     clgan_classifier_config cfg = small_config(0);
@@ -267,7 +241,7 @@ int main(void)
     clgan_classifier *loaded;
     char note[64];
     MUST(clgan_classifier_load(ctx, ckpt, &loaded, note, sizeof note));
-    EXPECT(nets_equal(clgan_classifier_net(clf), clgan_classifier_net(loaded)) &&
+    EXPECT(test_nets_equal(clgan_classifier_net(clf), clgan_classifier_net(loaded)) &&
                clgan_classifier_step_count(loaded) == STEPS && !strcmp(note, "synthetic") &&
                !strcmp(clgan_classifier_class_name(loaded, 7), "shape 7"),
            "checkpoint round trip: weights, batchnorm statistics, Adam state, step, class names identical");
@@ -298,7 +272,7 @@ int main(void)
         clgan_classifier_free(firsthalf);
         MUST(clgan_classifier_load(ctx, mid, &resumed, NULL, 0));
         train(resumed, 13, NULL);
-        EXPECT(nets_equal(clgan_classifier_net(straight), clgan_classifier_net(resumed)),
+        EXPECT(test_nets_equal(clgan_classifier_net(straight), clgan_classifier_net(resumed)),
                "%s, augmentation on, lr decay: 7 steps + resume for 6 == 13 in one go, bit for bit", opt ? "SGD" : "Adam");
         clgan_classifier_free(straight);
         clgan_classifier_free(resumed);
@@ -352,8 +326,7 @@ int main(void)
     free(imgs);
     clgan_classifier_free(clf);
 
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0) printf("could not remove %s\n", dir);
+    test_rm_rf(dir);
     clgan_dataset_free(train_set);
     clgan_dataset_free(test_set);
     clgan_ctx_free(ctx);

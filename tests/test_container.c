@@ -7,7 +7,6 @@
 #include "test_files.h"
 #include "test_expect.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -309,30 +308,12 @@ static void test_atomic(void)
     rmdir(blocked);
 }
 
-static void cleanup(void)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char p[600];
-    while (d && (e = readdir(d))) {
-        if (e->d_name[0] == '.') continue;
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        remove(p);
-    }
-    if (d) closedir(d);
-    rmdir(dir);
-}
-
 int main(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/clgan-test-container-XXXXXX");
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    if (!test_temp_dir(dir, sizeof dir, "test-container")) return 1;
     test_round_trip();
     test_damage();
     test_atomic();
-    cleanup();
+    test_rm_rf(dir);
     return test_finish();
 }

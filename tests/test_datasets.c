@@ -10,6 +10,7 @@
  */
 #include "data/dataset.h"
 #include "data/loader.h"
+#include "test_expect.h"
 #include "test_files.h"
 
 #include <dirent.h>
@@ -24,19 +25,7 @@
 
 #include <stb/stb_image_write.h>
 
-static int failures, checks;
 static char tmp[256];
-
-#define CHECK(cond, ...)                                  \
-    do {                                                  \
-        checks++;                                         \
-        if (!(cond)) {                                    \
-            failures++;                                   \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);  \
-            printf(__VA_ARGS__);                          \
-            printf("\n");                                 \
-        }                                                 \
-    } while (0)
 
 /* char var[512] = tmp + fmt (a path in the temp folder), created as a folder or not. */
 #define PATHVAR(var, fmt) \
@@ -45,19 +34,6 @@ static char tmp[256];
 #define DIRVAR(var, fmt) \
     PATHVAR(var, fmt);   \
     mkdirs(var)
-
-/* A short-lived formatted string (one of 8 rotating buffers). */
-static const char *P(const char *fmt, ...)
-{
-    static char buf[8][1024];
-    static int k;
-    k = (k + 1) % 8;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf[k], sizeof buf[k], fmt, ap);
-    va_end(ap);
-    return buf[k];
-}
 
 static void mkdirs(const char *path)
 {
@@ -72,15 +48,10 @@ static void mkdirs(const char *path)
     mkdir(b, 0755);
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
-}
-
 /* IDX images file: magic, n, rows, cols, pixels (byte i of image k = k*7 + i*3). */
 static size_t make_idx_images(uint8_t *buf, uint32_t magic, int n, int rows, int cols)
 {
-    put32(buf, magic), put32(buf + 4, (uint32_t)n), put32(buf + 8, (uint32_t)rows), put32(buf + 12, (uint32_t)cols);
+    test_put32be(buf, magic), test_put32be(buf + 4, (uint32_t)n), test_put32be(buf + 8, (uint32_t)rows), test_put32be(buf + 12, (uint32_t)cols);
     for (int k = 0; k < n; k++)
         for (int i = 0; i < rows * cols; i++) buf[16 + (size_t)k * rows * cols + i] = (uint8_t)(k * 7 + i * 3);
     return 16 + (size_t)n * rows * cols;
@@ -88,7 +59,7 @@ static size_t make_idx_images(uint8_t *buf, uint32_t magic, int n, int rows, int
 
 static size_t make_idx_labels(uint8_t *buf, int n, int count_in_header)
 {
-    put32(buf, 0x00000801), put32(buf + 4, (uint32_t)count_in_header);
+    test_put32be(buf, 0x00000801), test_put32be(buf + 4, (uint32_t)count_in_header);
     for (int k = 0; k < n; k++) buf[8 + k] = (uint8_t)((k * 3) % 10);
     return 8 + (size_t)n;
 }
@@ -99,9 +70,9 @@ static void write_idx_pair(const char *dir, const char *prefix, int gz, int rows
     uint8_t b[4096];
     const char *ext = gz ? ".gz" : "";
     size_t n = make_idx_images(b, 0x00000803, 5, rows, cols);
-    test_write_file(P("%s/%s-images-idx3-ubyte%s", dir, prefix, ext), b, n, gz);
+    test_write_file(test_fmt("%s/%s-images-idx3-ubyte%s", dir, prefix, ext), b, n, gz);
     n = make_idx_labels(b, 5, 5);
-    test_write_file(P("%s/%s-labels-idx1-ubyte%s", dir, prefix, ext), b, n, gz);
+    test_write_file(test_fmt("%s/%s-labels-idx1-ubyte%s", dir, prefix, ext), b, n, gz);
 }
 
 static clgan_status open_ds(const char *spec, clgan_dataset_split split, const clgan_dataset_options *o,
@@ -144,36 +115,29 @@ static void test_idx(void)
 {
     clgan_dataset *d = NULL;
     clgan_dataset_options o = clgan_dataset_default_options();
-    /* plain, train-/t10k- naming */
+    /* plain with train-/t10k- naming, gzip with train-/test- naming */
     DIRVAR(a, "%s/idx_plain");
-    write_idx_pair(a, "train", 0, 3, 4);
-    write_idx_pair(a, "t10k", 0, 3, 4);
-    CHECK(open_ds(a, CLGAN_SPLIT_TRAIN, &o, &d) == CLGAN_OK, "idx plain train: %s", clgan_last_error());
-    if (d) check_idx_contents(d, 3, 4, "idx plain train"), printf("ok   %s\n", d->source);
-    clgan_dataset_free(d), d = NULL;
-    CHECK(open_ds(a, CLGAN_SPLIT_TEST, &o, &d) == CLGAN_OK, "idx plain t10k: %s", clgan_last_error());
-    if (d) {
-        check_idx_contents(d, 3, 4, "idx plain t10k");
-        CHECK(has(d->source, "t10k"), "%s", d->source);
-    }
-    clgan_dataset_free(d), d = NULL;
-
-    /* gzip, train-/test- naming */
     DIRVAR(b, "%s/idx_gz");
-    write_idx_pair(b, "train", 1, 3, 4);
-    write_idx_pair(b, "test", 1, 3, 4);
-    CHECK(open_ds(b, CLGAN_SPLIT_TRAIN, &o, &d) == CLGAN_OK, "idx gz train: %s", clgan_last_error());
-    if (d) check_idx_contents(d, 3, 4, "idx gz train");
-    clgan_dataset_free(d), d = NULL;
-    CHECK(open_ds(b, CLGAN_SPLIT_TEST, &o, &d) == CLGAN_OK, "idx gz test: %s", clgan_last_error());
-    if (d) {
-        check_idx_contents(d, 3, 4, "idx gz test");
-        CHECK(has(d->source, "test-images"), "%s", d->source);
+    const struct {
+        const char *dir, *what, *test_prefix, *test_source;
+        int gz;
+    } folders[] = {{a, "idx plain", "t10k", "t10k", 0}, {b, "idx gz", "test", "test-images", 1}};
+    for (int f = 0; f < 2; f++) {
+        write_idx_pair(folders[f].dir, "train", folders[f].gz, 3, 4);
+        write_idx_pair(folders[f].dir, folders[f].test_prefix, folders[f].gz, 3, 4);
+        for (int split = 0; split < 2; split++) {
+            const char *what = test_fmt("%s %s", folders[f].what, split ? folders[f].test_prefix : "train");
+            CHECK(open_ds(folders[f].dir, split ? CLGAN_SPLIT_TEST : CLGAN_SPLIT_TRAIN, &o, &d) == CLGAN_OK, "%s: %s",
+                  what, clgan_last_error());
+            if (d) check_idx_contents(d, 3, 4, what);
+            if (d && split) CHECK(has(d->source, folders[f].test_source), "%s", d->source);
+            if (d && !split && !f) printf("ok   %s\n", d->source);
+            clgan_dataset_free(d), d = NULL;
+        }
     }
-    clgan_dataset_free(d), d = NULL;
 
     /* a path straight to an images file; labels found beside it */
-    CHECK(open_ds(P("%s/test-images-idx3-ubyte.gz", b), CLGAN_SPLIT_TRAIN, &o, &d) == CLGAN_OK, "idx file: %s",
+    CHECK(open_ds(test_fmt("%s/test-images-idx3-ubyte.gz", b), CLGAN_SPLIT_TRAIN, &o, &d) == CLGAN_OK, "idx file: %s",
           clgan_last_error());
     if (d) check_idx_contents(d, 3, 4, "idx file");
     clgan_dataset_free(d), d = NULL;
@@ -182,8 +146,8 @@ static void test_idx(void)
     {
         DIRVAR(u, "%s/idx_nolabels");
         uint8_t ub[256];
-        test_write_file(P("%s/x-images-idx3-ubyte", u), ub, make_idx_images(ub, 0x00000803, 5, 3, 4), 0);
-        CHECK(open_ds(P("%s/x-images-idx3-ubyte", u), CLGAN_SPLIT_TEST, &o, &d) == CLGAN_OK, "idx unlabelled: %s",
+        test_write_file(test_fmt("%s/x-images-idx3-ubyte", u), ub, make_idx_images(ub, 0x00000803, 5, 3, 4), 0);
+        CHECK(open_ds(test_fmt("%s/x-images-idx3-ubyte", u), CLGAN_SPLIT_TEST, &o, &d) == CLGAN_OK, "idx unlabelled: %s",
               clgan_last_error());
         int unlabelled = 0;
         for (int i = 0; d && i < d->n; i++) unlabelled += d->labels[i] == -1;
@@ -215,29 +179,29 @@ static void test_idx(void)
     DIRVAR(e, "%s/idx_magic");
     write_idx_pair(e, "train", 0, 3, 4);
     n = make_idx_images(buf, 0x00000802, 5, 3, 4);
-    test_write_file(P("%s/train-images-idx3-ubyte", e), buf, n, 0);
+    test_write_file(test_fmt("%s/train-images-idx3-ubyte", e), buf, n, 0);
     expect_fail(e, CLGAN_SPLIT_TRAIN, &o, CLGAN_ERR_FORMAT, "train-images-idx3-ubyte", "wrong magic 0x00000802",
                 "idx wrong magic");
 
     DIRVAR(f, "%s/idx_trunc_img");
     write_idx_pair(f, "train", 1, 3, 4);
     n = make_idx_images(buf, 0x00000803, 5, 3, 4);
-    test_write_file(P("%s/train-images-idx3-ubyte.gz", f), buf, n - 7, 1);
+    test_write_file(test_fmt("%s/train-images-idx3-ubyte.gz", f), buf, n - 7, 1);
     expect_fail(f, CLGAN_SPLIT_TRAIN, &o, CLGAN_ERR_FORMAT, "train-images-idx3-ubyte.gz: truncated",
                 "expected 76 bytes, but the file has 69", "idx truncated images (gz)");
-    test_write_file(P("%s/train-images-idx3-ubyte.gz", f), buf, 10, 1);
+    test_write_file(test_fmt("%s/train-images-idx3-ubyte.gz", f), buf, 10, 1);
     expect_fail(f, CLGAN_SPLIT_TRAIN, &o, CLGAN_ERR_FORMAT, "truncated", "got 10", "idx truncated header");
-    test_write_file(P("%s/train-images-idx3-ubyte.gz", f), buf, n + 3, 1);
+    test_write_file(test_fmt("%s/train-images-idx3-ubyte.gz", f), buf, n + 3, 1);
     expect_fail(f, CLGAN_SPLIT_TRAIN, &o, CLGAN_ERR_FORMAT, "too long", "has 79", "idx trailing bytes");
     /* a gzip file cut short (an interrupted download) */
     {
-        test_write_file(P("%s/full.gz", f), buf, n, 1);
-        FILE *g = fopen(P("%s/full.gz", f), "rb");
+        test_write_file(test_fmt("%s/full.gz", f), buf, n, 1);
+        FILE *g = fopen(test_fmt("%s/full.gz", f), "rb");
         uint8_t z[4096];
         size_t zn = fread(z, 1, sizeof z, g);
         fclose(g);
-        unlink(P("%s/full.gz", f));
-        test_write_file(P("%s/train-images-idx3-ubyte.gz", f), z, zn - 12, 0);
+        unlink(test_fmt("%s/full.gz", f));
+        test_write_file(test_fmt("%s/train-images-idx3-ubyte.gz", f), z, zn - 12, 0);
         expect_fail(f, CLGAN_SPLIT_TRAIN, &o, CLGAN_ERR_FORMAT, "train-images-idx3-ubyte.gz", "gzip stream ends early",
                     "idx gzip stream cut short");
     }
@@ -245,21 +209,21 @@ static void test_idx(void)
     DIRVAR(g, "%s/idx_trunc_lab");
     write_idx_pair(g, "train", 0, 3, 4);
     n = make_idx_labels(buf, 5, 5);
-    test_write_file(P("%s/train-labels-idx1-ubyte", g), buf, n - 2, 0);
+    test_write_file(test_fmt("%s/train-labels-idx1-ubyte", g), buf, n - 2, 0);
     expect_fail(g, CLGAN_SPLIT_TRAIN, &o, CLGAN_ERR_FORMAT, "train-labels-idx1-ubyte: truncated",
                 "expected 13 bytes, but the file has 11", "idx truncated labels");
 
     DIRVAR(h, "%s/idx_count");
     write_idx_pair(h, "train", 0, 3, 4);
     n = make_idx_labels(buf, 4, 4);
-    test_write_file(P("%s/train-labels-idx1-ubyte", h), buf, n, 0);
+    test_write_file(test_fmt("%s/train-labels-idx1-ubyte", h), buf, n, 0);
     expect_fail(h, CLGAN_SPLIT_TRAIN, &o, CLGAN_ERR_FORMAT, "count mismatch", "has 5 images but", "idx count mismatch");
 
     DIRVAR(i, "%s/idx_label");
     write_idx_pair(i, "train", 0, 3, 4);
     n = make_idx_labels(buf, 5, 5);
     buf[8 + 3] = 12;
-    test_write_file(P("%s/train-labels-idx1-ubyte", i), buf, n, 0);
+    test_write_file(test_fmt("%s/train-labels-idx1-ubyte", i), buf, n, 0);
     expect_fail(i, CLGAN_SPLIT_TRAIN, &o, CLGAN_ERR_FORMAT, "train-labels-idx1-ubyte", "label 3 has value 12",
                 "idx label out of range");
 
@@ -270,12 +234,12 @@ static void test_idx(void)
     DIRVAR(k, "%s/idx_zero");
     write_idx_pair(k, "train", 0, 3, 4);
     n = make_idx_images(buf, 0x00000803, 5, 0, 4);
-    test_write_file(P("%s/train-images-idx3-ubyte", k), buf, n, 0);
+    test_write_file(test_fmt("%s/train-images-idx3-ubyte", k), buf, n, 0);
     expect_fail(k, CLGAN_SPLIT_TRAIN, &o, CLGAN_ERR_FORMAT, "train-images-idx3-ubyte", "bad image dimensions 0 x 4",
                 "idx zero rows");
 
     /* labels file given instead of images */
-    expect_fail(P("%s/train-labels-idx1-ubyte", a), CLGAN_SPLIT_TRAIN, &o, CLGAN_ERR_FORMAT, "labels file", NULL,
+    expect_fail(test_fmt("%s/train-labels-idx1-ubyte", a), CLGAN_SPLIT_TRAIN, &o, CLGAN_ERR_FORMAT, "labels file", NULL,
                 "idx labels file given");
 }
 
@@ -297,9 +261,9 @@ static void test_cifar(void)
     clgan_dataset *d = NULL;
     clgan_dataset_options o = clgan_dataset_default_options();
     DIRVAR(a, "%s/cifar/cifar-10-batches-bin");
-    test_write_file(P("%s/data_batch_1.bin", a), buf, make_cifar(buf, 3, 0), 0);
-    test_write_file(P("%s/data_batch_2.bin", a), buf, make_cifar(buf, 2, 3), 0);
-    test_write_file(P("%s/test_batch.bin", a), buf, make_cifar(buf, 4, 11), 0);
+    test_write_file(test_fmt("%s/data_batch_1.bin", a), buf, make_cifar(buf, 3, 0), 0);
+    test_write_file(test_fmt("%s/data_batch_2.bin", a), buf, make_cifar(buf, 2, 3), 0);
+    test_write_file(test_fmt("%s/test_batch.bin", a), buf, make_cifar(buf, 4, 11), 0);
     PATHVAR(root, "%s/cifar");
     CHECK(open_ds(root, CLGAN_SPLIT_TRAIN, &o, &d) == CLGAN_OK, "cifar train: %s", clgan_last_error());
     if (d) {
@@ -315,7 +279,7 @@ static void test_cifar(void)
         printf("ok   %s\n", d->source);
     }
     clgan_dataset_free(d), d = NULL;
-    test_write_file(P("%s/batches.meta.txt", a), "zero\none\ntwo\nthree\nfour\nfive\nsix\nseven\neight\nnine\n\n", 51, 0);
+    test_write_file(test_fmt("%s/batches.meta.txt", a), "zero\none\ntwo\nthree\nfour\nfive\nsix\nseven\neight\nnine\n\n", 51, 0);
     o.channels = 1;
     CHECK(open_ds(root, CLGAN_SPLIT_TEST, &o, &d) == CLGAN_OK, "cifar test: %s", clgan_last_error());
     if (d) {
@@ -328,18 +292,18 @@ static void test_cifar(void)
     clgan_dataset_free(d), d = NULL;
     o.channels = 0;
     /* one .bin file given directly */
-    CHECK(open_ds(P("%s/data_batch_2.bin", a), CLGAN_SPLIT_TRAIN, &o, &d) == CLGAN_OK, "cifar file: %s",
+    CHECK(open_ds(test_fmt("%s/data_batch_2.bin", a), CLGAN_SPLIT_TRAIN, &o, &d) == CLGAN_OK, "cifar file: %s",
           clgan_last_error());
     if (d) CHECK(d->n == 2 && d->labels[1] == 4, "cifar file: n %d", d->n);
     clgan_dataset_free(d), d = NULL;
 
     DIRVAR(b, "%s/cifar_bad");
     make_cifar(buf, 2, 0);
-    test_write_file(P("%s/data_batch_1.bin", b), buf, 3073 * 2 - 5, 0);
+    test_write_file(test_fmt("%s/data_batch_1.bin", b), buf, 3073 * 2 - 5, 0);
     expect_fail(b, CLGAN_SPLIT_TRAIN, &o, CLGAN_ERR_FORMAT, "data_batch_1.bin: 6141 bytes", "3073", "cifar size");
     make_cifar(buf, 2, 0);
     buf[3073] = 10;
-    test_write_file(P("%s/data_batch_1.bin", b), buf, 3073 * 2, 0);
+    test_write_file(test_fmt("%s/data_batch_1.bin", b), buf, 3073 * 2, 0);
     expect_fail(b, CLGAN_SPLIT_TRAIN, &o, CLGAN_ERR_FORMAT, "data_batch_1.bin", "record 1 has label 10", "cifar label");
     expect_fail(b, CLGAN_SPLIT_TEST, &o, CLGAN_ERR_FORMAT, "test_batch.bin", NULL, "cifar no test batch");
 }
@@ -364,14 +328,14 @@ static void test_folder(void)
     PATHVAR(a, "%s/folder_split");
     const char *cls[3] = {"cat", "dog", "zebra"};
     for (int k = 0; k < 2; k++) {
-        mkdirs(P("%s/train/%s", a, cls[k]));
-        for (int i = 0; i < 3; i++) write_png(P("%s/train/%s/%d.png", a, cls[k], i), 8, 8, 1, 40 * k + i);
+        mkdirs(test_fmt("%s/train/%s", a, cls[k]));
+        for (int i = 0; i < 3; i++) write_png(test_fmt("%s/train/%s/%d.png", a, cls[k], i), 8, 8, 1, 40 * k + i);
     }
     for (int k = 0; k < 3; k++) {
-        mkdirs(P("%s/test/%s", a, cls[k]));
-        write_png(P("%s/test/%s/x.png", a, cls[k]), 8, 8, 1, 100 + k);
+        mkdirs(test_fmt("%s/test/%s", a, cls[k]));
+        write_png(test_fmt("%s/test/%s/x.png", a, cls[k]), 8, 8, 1, 100 + k);
     }
-    test_write_file(P("%s/train/cat/README.txt", a), "not an image", 12, 0);
+    test_write_file(test_fmt("%s/train/cat/README.txt", a), "not an image", 12, 0);
     CHECK(open_ds(a, CLGAN_SPLIT_TRAIN, &o, &d) == CLGAN_OK, "folder train: %s", clgan_last_error());
     if (d) {
         CHECK(d->n == 6 && d->c == 1 && d->h == 8 && d->w == 8 && d->classes == 3, "folder train shape %d %d %d %d K%d",
@@ -390,8 +354,8 @@ static void test_folder(void)
     /* hashed split: 2 classes x 20 images, every image on exactly one side */
     PATHVAR(b, "%s/folder_hash");
     for (int k = 0; k < 2; k++) {
-        mkdirs(P("%s/%c", b, 'a' + k));
-        for (int i = 0; i < 20; i++) write_png(P("%s/%c/img%02d.png", b, 'a' + k, i), 4, 4, 3, k * 100 + i);
+        mkdirs(test_fmt("%s/%c", b, 'a' + k));
+        for (int i = 0; i < 20; i++) write_png(test_fmt("%s/%c/img%02d.png", b, 'a' + k, i), 4, 4, 3, k * 100 + i);
     }
     clgan_dataset *tr = NULL, *te = NULL;
     CHECK(open_ds(b, CLGAN_SPLIT_TRAIN, &o, &tr) == CLGAN_OK, "hash train: %s", clgan_last_error());
@@ -416,23 +380,23 @@ static void test_folder(void)
 
     /* unlabelled folder; an unreadable .png; skip_unreadable */
     DIRVAR(c, "%s/folder_flat");
-    for (int i = 0; i < 12; i++) write_png(P("%s/%02d.png", c, i), 5, 5, 1, i);
+    for (int i = 0; i < 12; i++) write_png(test_fmt("%s/%02d.png", c, i), 5, 5, 1, i);
     o.test_percent = -1;
     CHECK(open_ds(c, CLGAN_SPLIT_TRAIN, &o, &d) == CLGAN_OK, "flat: %s", clgan_last_error());
     if (d) CHECK(d->n == 12 && d->classes == 0 && d->labels[0] == -1 && d->labels[11] == -1, "flat unlabelled: n %d K %d",
                  d->n, d->classes);
     clgan_dataset_free(d), d = NULL;
-    test_write_file(P("%s/broken.png", c), "\x89PNG garbage garbage", 20, 0);
+    test_write_file(test_fmt("%s/broken.png", c), "\x89PNG garbage garbage", 20, 0);
     expect_fail(c, CLGAN_SPLIT_TRAIN, &o, CLGAN_ERR_FORMAT, "broken.png", "cannot read", "folder unreadable image");
     o.skip_unreadable = 1;
     CHECK(open_ds(c, CLGAN_SPLIT_TRAIN, &o, &d) == CLGAN_OK, "skip: %s", clgan_last_error());
     if (d) CHECK(d->n == 12 && d->skipped == 1, "skip: n %d skipped %d", d->n, d->skipped);
     clgan_dataset_free(d), d = NULL;
     o.skip_unreadable = 0;
-    unlink(P("%s/broken.png", c));
+    unlink(test_fmt("%s/broken.png", c));
 
     /* sizes differ without a size */
-    write_png(P("%s/99.png", c), 6, 5, 1, 0);
+    write_png(test_fmt("%s/99.png", c), 6, 5, 1, 0);
     expect_fail(c, CLGAN_SPLIT_TRAIN, &o, CLGAN_ERR_FORMAT, "differ in size", "99.png", "folder mixed sizes");
 
     /* resize + centre crop: 40 x 20 (w x h), left half 0, right half 200 ->
@@ -444,8 +408,8 @@ static void test_folder(void)
         for (int y = 0; y < 20; y++)
             for (int x = 0; x < 40; x++)
                 for (int ch = 0; ch < 3; ch++) px[(y * 40 + x) * 3 + ch] = x < 20 ? 0 : 200;
-        CHECK(stbi_write_png(P("%s/wide.png", e), 40, 20, 3, px, 40 * 3) != 0, "write wide.png");
-        write_png(P("%s/small.png", e), 5, 4, 3, 60); /* enlarged: 5x4 -> 12.5x10 -> crop */
+        CHECK(stbi_write_png(test_fmt("%s/wide.png", e), 40, 20, 3, px, 40 * 3) != 0, "write wide.png");
+        write_png(test_fmt("%s/small.png", e), 5, 4, 3, 60); /* enlarged: 5x4 -> 12.5x10 -> crop */
     }
     o.size = 10, o.channels = 1;
     CHECK(open_ds(e, CLGAN_SPLIT_TRAIN, &o, &d) == CLGAN_OK, "resize: %s", clgan_last_error());
@@ -488,14 +452,14 @@ static void test_detection(void)
 {
     clgan_dataset_options o = clgan_dataset_default_options();
     DIRVAR(a, "%s/empty");
-    test_write_file(P("%s/notes.txt", a), "hello", 5, 0);
+    test_write_file(test_fmt("%s/notes.txt", a), "hello", 5, 0);
     expect_fail(a, CLGAN_SPLIT_TRAIN, &o, CLGAN_ERR_FORMAT, "cannot tell the format", "empty", "undetectable folder");
     uint8_t junk[1000];
     for (int i = 0; i < 1000; i++) junk[i] = (uint8_t)(i * 37 + 11);
-    test_write_file(P("%s/junk.bin", a), junk, sizeof junk, 0);
-    expect_fail(P("%s/junk.bin", a), CLGAN_SPLIT_TRAIN, &o, CLGAN_ERR_FORMAT, "cannot tell the format", "junk.bin",
+    test_write_file(test_fmt("%s/junk.bin", a), junk, sizeof junk, 0);
+    expect_fail(test_fmt("%s/junk.bin", a), CLGAN_SPLIT_TRAIN, &o, CLGAN_ERR_FORMAT, "cannot tell the format", "junk.bin",
                 "undetectable file");
-    expect_fail(P("%s/nope", tmp), CLGAN_SPLIT_TRAIN, &o, CLGAN_ERR_IO, "nope", "no such file", "missing path");
+    expect_fail(test_fmt("%s/nope", tmp), CLGAN_SPLIT_TRAIN, &o, CLGAN_ERR_IO, "nope", "no such file", "missing path");
     o.channels = 2;
     expect_fail("synthetic", CLGAN_SPLIT_TRAIN, &o, CLGAN_ERR_INVALID_ARG, "channels", NULL, "bad channels");
 }
@@ -689,11 +653,7 @@ static void test_loader(void)
 
 int main(void)
 {
-    snprintf(tmp, sizeof tmp, "/tmp/clgan-datasets-XXXXXX");
-    if (!mkdtemp(tmp)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    if (!test_temp_dir(tmp, sizeof tmp, "datasets")) return 1;
     test_idx();
     test_cifar();
     test_folder();
@@ -701,6 +661,5 @@ int main(void)
     test_synthetic();
     test_loader();
     test_rm_rf(tmp);
-    printf("%d checks, %d failure(s)\n", checks, failures);
-    return failures ? 1 : 0;
+    return test_finish();
 }

@@ -48,25 +48,21 @@ static void test_env(const char *dir)
     snprintf(file, sizeof file, "%s/a-file", dir);
     FILE *f = fopen(file, "w");
     if (f) fclose(f);
-    const char *e1[] = {"CLGAN_KERNEL_DIR=", missing, "No such file or directory", "readable folder", NULL};
-    expect_refused("CLGAN_KERNEL_DIR", missing, e1);
-    const char *e2[] = {"CLGAN_KERNEL_DIR=", file, "is not a folder", NULL};
-    expect_refused("CLGAN_KERNEL_DIR", file, e2);
+    expect_refused("CLGAN_KERNEL_DIR", missing,
+                   WANT("CLGAN_KERNEL_DIR=", missing, "No such file or directory", "readable folder"));
+    expect_refused("CLGAN_KERNEL_DIR", file, WANT("CLGAN_KERNEL_DIR=", file, "is not a folder"));
     if (geteuid() != 0) { /* root reads any folder */
         char locked[512];
         snprintf(locked, sizeof locked, "%s/locked", dir);
         mkdir(locked, 0);
-        const char *e3[] = {"CLGAN_KERNEL_DIR=", "cannot be read", NULL};
-        expect_refused("CLGAN_KERNEL_DIR", locked, e3);
+        expect_refused("CLGAN_KERNEL_DIR", locked, WANT("CLGAN_KERNEL_DIR=", "cannot be read"));
         chmod(locked, 0755);
     }
     expect_accepted("CLGAN_KERNEL_DIR", dir);
     expect_accepted("CLGAN_KERNEL_DIR", "");
 
-    const char *e4[] = {"CLGAN_KERNEL_FORM='row'", "rows or items", NULL};
-    expect_refused("CLGAN_KERNEL_FORM", "row", e4);
-    const char *e5[] = {"CLGAN_KERNEL_FORM='ro\\x1bws'", NULL};
-    expect_refused("CLGAN_KERNEL_FORM", "ro\x1bws", e5);
+    expect_refused("CLGAN_KERNEL_FORM", "row", WANT("CLGAN_KERNEL_FORM='row'", "rows or items"));
+    expect_refused("CLGAN_KERNEL_FORM", "ro\x1bws", WANT("CLGAN_KERNEL_FORM='ro\\x1bws'"));
     expect_accepted("CLGAN_KERNEL_FORM", "rows");
     expect_accepted("CLGAN_KERNEL_FORM", "items");
     expect_accepted("CLGAN_KERNEL_FORM", "");
@@ -74,10 +70,8 @@ static void test_env(const char *dir)
     EXPECT(clgan_kernel_form_env() == -1, "an unknown form never selects one");
     unsetenv("CLGAN_KERNEL_FORM");
 
-    const char *e6[] = {"CLGAN_GEMM_TUNED='yes'", "not 0 or 1", NULL};
-    expect_refused("CLGAN_GEMM_TUNED", "yes", e6);
-    const char *e7[] = {"CLGAN_GEMM_TUNED='2'", NULL};
-    expect_refused("CLGAN_GEMM_TUNED", "2", e7);
+    expect_refused("CLGAN_GEMM_TUNED", "yes", WANT("CLGAN_GEMM_TUNED='yes'", "not 0 or 1"));
+    expect_refused("CLGAN_GEMM_TUNED", "2", WANT("CLGAN_GEMM_TUNED='2'"));
     expect_accepted("CLGAN_GEMM_TUNED", "0");
     expect_accepted("CLGAN_GEMM_TUNED", "1");
     expect_accepted("CLGAN_GEMM_TUNED", "");

@@ -5,6 +5,7 @@
  * and batchnorm statistics unchanged by extraction and head training, a
  * linear and an MLP head whose loss falls and whose test accuracy is far
  * above chance, a conditional D with a constant class, bad input refused. */
+#include "test_train.h"
 #include "test_util.h"
 #include "data/dataset.h"
 #include "data/loader.h"
@@ -19,35 +20,6 @@
 enum { BATCH = 16, NTRAIN = 480, NTEST = 200 };
 static clgan_ctx *ctx;
 static clgan_dataset *train_set, *test_set;
-
-static clgan_gan *tiny_gan(int conditional, int steps)
-{
-    clgan_gan_config c = clgan_gan_default_config();
-    c.arch.width = 8;
-    c.arch.nz = 16;
-    c.arch.conditional = conditional;
-    c.arch.classes = conditional ? train_set->classes : 0;
-    c.batch = BATCH;
-    c.seed = 3;
-    c.adam_d.lr = c.adam_g.lr = 1e-3f;
-    clgan_gan *gan;
-    MUST(clgan_gan_create(ctx, &c, &gan));
-    clgan_loader_options lo = clgan_loader_default_options();
-    lo.batch = BATCH;
-    lo.seed = 3;
-    clgan_loader *l;
-    MUST(clgan_loader_create(train_set, &lo, &l));
-    size_t floats = clgan_loader_batch_floats(l);
-    float *x = malloc(floats * sizeof *x);
-    int32_t labels[BATCH];
-    for (int s = 0; s < steps; s++) {
-        MUST(clgan_loader_next(l, x, floats, labels, BATCH, NULL));
-        MUST(clgan_gan_train_step(gan, x, conditional ? labels : NULL, NULL));
-    }
-    free(x);
-    clgan_loader_free(l);
-    return gan;
-}
 
 static float *read_block(clgan_net *net, clgan_net_block b)
 {
@@ -66,22 +38,13 @@ static int all_finite(const float *x, size_t n)
 
 int main(void)
 {
-    int ndev = 0;
-    if (clgan_device_count(&ndev) == CLGAN_ERR_NO_PLATFORM || ndev == 0) {
-        printf("skipped: no OpenCL device\n");
-        return 77;
-    }
-    MUST(clgan_ctx_create(NULL, &ctx));
-    clgan_dataset_options dopt = clgan_dataset_default_options();
-    dopt.size = 28;
-    dopt.channels = 1;
-    dopt.synthetic_train = NTRAIN;
-    dopt.synthetic_test = NTEST;
+    ctx = test_device_or_skip();
+    clgan_dataset_options dopt = test_synthetic28(NTRAIN, NTEST);
     MUST(clgan_dataset_open("synthetic", CLGAN_SPLIT_TRAIN, &dopt, &train_set));
     MUST(clgan_dataset_open("synthetic", CLGAN_SPLIT_TEST, &dopt, &test_set));
     int K = train_set->classes;
 
-    clgan_gan *gan = tiny_gan(0, 30);
+    clgan_gan *gan = test_tiny_gan(ctx, train_set, 0, 0, 30);
     clgan_net *D = clgan_gan_discriminator(gan);
     float *p0 = read_block(D, CLGAN_NET_PARAMS), *s0 = read_block(D, CLGAN_NET_STATE);
     size_t np = clgan_net_block_floats(D, CLGAN_NET_PARAMS), ns = clgan_net_block_floats(D, CLGAN_NET_STATE);
@@ -224,7 +187,7 @@ int main(void)
            "D's parameters (%zu floats) and batchnorm statistics (%zu) unchanged", np, ns);
 
     /* 5. Conditional D with a constant class; bad options refused. */
-    clgan_gan *cgan = tiny_gan(1, 4);
+    clgan_gan *cgan = test_tiny_gan(ctx, train_set, 1, train_set->classes, 4);
     clgan_dfeat_options co = clgan_dfeat_default_options();
     co.cond_label = 3;
     int Fc = clgan_dfeat_dim(cgan, &co);

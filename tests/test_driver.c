@@ -37,9 +37,21 @@ static uint64_t bits(double v)
     return u;
 }
 
+/* on_step_timing's state: inside a timed step, and the steps timed. */
+static int timing_open, timed_steps, untimed_steps;
+
+static void count_timing(void *user, int begin)
+{
+    (void)user;
+    if (begin == timing_open) untimed_steps++; /* a begin inside a step or an end outside one */
+    timing_open = begin;
+    timed_steps += !begin;
+}
+
 static clgan_status fake_step(void *self, const clgan_train_batch *b, clgan_step_stats *stats)
 {
     fake *f = self;
+    untimed_steps += !timing_open && timed_steps >= 0; /* counted only while a test times steps */
     if (f->diverge_at && f->steps + 1 == f->diverge_at)
         return clgan_fail(CLGAN_ERR_CHECK_FAILED, "training diverged at step %lld: loss nan", (long long)f->diverge_at);
     double h = f->w;
@@ -423,6 +435,29 @@ static void test_eval_best_copies(const clgan_dataset *train, const clgan_datase
     EXPECT(r.step == 9 && k.evals == 1 && r.evaluated, "resumed at its end: no step, one evaluation");
 }
 
+/* stat_columns naming fewer statistics than a step gives logs only those;
+ * on_step_timing brackets every step and nothing else. */
+static void test_columns_timing(const clgan_dataset *train)
+{
+    char dir[512];
+    fake f = {0};
+    clgan_train_target t = target_of(&f, 4, 0);
+    t.stat_columns = "loss";
+    clgan_train_params p = params_for("timing", dir, sizeof dir, train);
+    p.on_step_timing = count_timing;
+    timing_open = timed_steps = untimed_steps = 0;
+    clgan_train_result r;
+    MUST(clgan_train_run(&t, &p, &r));
+    EXPECT(timed_steps == 9 && untimed_steps == 0 && !timing_open,
+           "on_step_timing brackets each of the 9 steps (%d timed, %d outside)", timed_steps, untimed_steps);
+    size_t len;
+    char *text = (char *)test_read_file(r.log, &len);
+    EXPECT(text && !strncmp(text, "step,epoch,loss,images_per_sec,seconds\n", 39) && count_lines_with_fields(r.log, 5) == 0,
+           "stat_columns \"loss\": the header and every row have 5 fields: %.40s", text ? text : "(none)");
+    free(text);
+    timed_steps = -1; /* no longer counting */
+}
+
 static void test_out_dir(const clgan_dataset *train)
 {
     char dir[512], path[1200];
@@ -486,6 +521,16 @@ static clgan_status stop_at_3(void *user, const clgan_train_progress *p)
 {
     (void)user;
     if (p->step == 3) clgan_train_request_stop(15);
+    return CLGAN_OK;
+}
+
+/* An evaluation override: a fixed metric, counted. */
+static int override_evals;
+static clgan_status fixed_metric(void *user, const clgan_dataset *test, double *metric)
+{
+    (void)user, (void)test;
+    override_evals++;
+    *metric = 0.25;
     return CLGAN_OK;
 }
 
@@ -574,6 +619,24 @@ static void test_real_models(clgan_ctx *ctx)
            "... its log's header comes from the model's statistics: %.72s", text ? text : "(none)");
     free(text);
     clgan_model_free(clf);
+
+    /* The command's own evaluation and log columns over a model. */
+    clf = new_model(ctx, CLGAN_MODEL_CLASSIFIER, "lenet28", 10, "batch=8 width=4 seed=2");
+    p = params_for("clf-override", dir, sizeof dir, data);
+    p.epochs = 2;
+    p.test = test;
+    p.evaluate = fixed_metric;
+    p.stat_columns = "loss,batch_accuracy,lr";
+    override_evals = 0;
+    MUST(clgan_train_run_model(clf, &p, &r));
+    EXPECT(override_evals == 2 && r.evaluated && r.metric == 0.25,
+           "params.evaluate replaces the model's: %d evaluations, metric %g", override_evals, r.metric);
+    text = (char *)test_read_file(r.log, &len);
+    EXPECT(text && !strncmp(text, "step,epoch,loss,batch_accuracy,lr,test_accuracy,images_per_sec,seconds\n", 71) &&
+               count_lines_with_fields(r.log, 8) == 0,
+           "... params.stat_columns names (and bounds) the logged statistics: %.70s", text ? text : "(none)");
+    free(text);
+    clgan_model_free(clf);
     clgan_model_free(whole);
     clgan_dataset_free(data);
     clgan_dataset_free(test);
@@ -592,6 +655,7 @@ int main(void)
     test_log_trim(train);
     test_eval_best_copies(train, test);
     test_out_dir(train);
+    test_columns_timing(train);
     clgan_dataset_free(train);
     clgan_dataset_free(second);
     clgan_dataset_free(test);

@@ -22,6 +22,18 @@ static int failures;
         fflush(stdout);                                      \
     } while (0)
 
+/* CHECK(cond, fmt, ...): EXPECT's quiet form, printing only a failure, with
+ * its file and line. */
+#define CHECK(cond, ...)                                    \
+    do {                                                    \
+        if (!(cond)) {                                      \
+            failures++;                                     \
+            printf("FAIL %s:%d: ", __FILE__, __LINE__);     \
+            printf(__VA_ARGS__);                            \
+            printf("\n");                                   \
+        }                                                   \
+    } while (0)
+
 #define MUST(expr)                                                            \
     do {                                                                      \
         clgan_status must_st_ = (expr);                                       \
@@ -37,11 +49,17 @@ static inline int test_finish(void)
     return failures ? 1 : 0;
 }
 
+/* Whether any OpenCL device is there. */
+static inline int test_device_present(void)
+{
+    int ndev = 0;
+    return clgan_device_count(&ndev) != CLGAN_ERR_NO_PLATFORM && ndev > 0;
+}
+
 /* A context on the default device; without any device the test ends as skipped (ctest code 77). */
 static inline clgan_ctx *test_device_or_skip(void)
 {
-    int ndev = 0;
-    if (clgan_device_count(&ndev) == CLGAN_ERR_NO_PLATFORM || ndev == 0) {
+    if (!test_device_present()) {
         printf("skipped: no OpenCL device\n");
         exit(77);
     }

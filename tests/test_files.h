@@ -1,9 +1,11 @@
 /* test_files.h — scratch-file helpers shared by the C test programs: write
- * a file (optionally gzipped), read one whole, count the atomic writers'
- * temporary files in a folder, remove a tree. */
+ * a file (optionally gzipped), its size, read one whole, a short-lived
+ * formatted path, a big-endian 32-bit field, count the atomic writers'
+ * temporary files in a folder, make a scratch folder, remove a tree. */
 #ifndef CLGAN_TEST_FILES_H
 #define CLGAN_TEST_FILES_H
 #include <dirent.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+
+/* A short-lived formatted string (one of 8 rotating buffers). */
+static inline const char *test_fmt(const char *fmt, ...)
+{
+    static char buf[8][1024];
+    static int k;
+    k = (k + 1) % 8;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf[k], sizeof buf[k], fmt, ap);
+    va_end(ap);
+    return buf[k];
+}
+
+static inline void test_put32be(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
+}
 
 static inline void test_write_file(const char *path, const void *data, size_t len, int gz)
 {
@@ -23,6 +43,17 @@ static inline void test_write_file(const char *path, const void *data, size_t le
         if (len) fwrite(data, 1, len, f);
         fclose(f);
     }
+}
+
+/* The file's size in bytes; -1 when it cannot be opened. */
+static inline long test_file_size(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fclose(f);
+    return n;
 }
 
 /* The whole file, malloc'd and NUL-terminated (for text); NULL when it cannot be opened. */
@@ -50,6 +81,16 @@ static inline int test_count_tmp(const char *dir)
         if (strstr(e->d_name, ".tmp.")) n++;
     if (d) closedir(d);
     return n;
+}
+
+/* A fresh folder /tmp/clgan-NAME-XXXXXX into buf; 0 (with the reason on
+ * stderr) when it cannot be made. */
+static inline int test_temp_dir(char *buf, size_t cap, const char *name)
+{
+    snprintf(buf, cap, "/tmp/clgan-%s-XXXXXX", name);
+    if (mkdtemp(buf)) return 1;
+    perror("mkdtemp");
+    return 0;
 }
 
 static inline void test_rm_rf(const char *path)

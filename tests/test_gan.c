@@ -3,6 +3,8 @@
  * sample grid PNG, a bit-exact checkpoint round trip, resume equivalence
  * (N steps + resume M = N+M in one go), and damaged, truncated or
  * mismatched checkpoints refused with a message. */
+#include "test_files.h"
+#include "test_train.h"
 #include "test_util.h"
 #include "data/dataset.h"
 #include "data/loader.h"
@@ -36,79 +38,20 @@ static clgan_gan_config small_config(int conditional)
     return c;
 }
 
-/* Train from the gan's current step up to `until`, positioning the loader
- * the way train-gan does; stats of each step into st (may be NULL). */
-static void train(clgan_gan *gan, int64_t until, clgan_gan_stats *st)
-{
-    const clgan_gan_config *c = clgan_gan_get_config(gan);
-    clgan_loader_options lo = clgan_loader_default_options();
-    lo.batch = c->batch;
-    lo.seed = c->seed;
-    clgan_loader *l;
-    MUST(clgan_loader_create(data, &lo, &l));
-    int64_t per = clgan_loader_steps_per_epoch(l), s = clgan_gan_step_count(gan);
-    MUST(clgan_loader_seek(l, s / per, s % per));
-    size_t floats = clgan_loader_batch_floats(l);
-    float *x = malloc(floats * sizeof *x);
-    int32_t labels[BATCH];
-    for (; s < until; s++) {
-        MUST(clgan_loader_next(l, x, floats, labels, BATCH, NULL));
-        MUST(clgan_gan_train_step(gan, x, c->arch.conditional ? labels : NULL, st ? &st[s] : NULL));
-    }
-    free(x);
-    clgan_loader_free(l);
-}
-
-static int blocks_equal(clgan_net *a, clgan_net *b)
-{
-    for (int blk = CLGAN_NET_PARAMS; blk <= CLGAN_NET_OPT_V; blk++) {
-        size_t n = clgan_net_block_floats(a, blk);
-        if (n != clgan_net_block_floats(b, blk)) return 0;
-        float *pa = malloc((n + 1) * sizeof *pa), *pb = malloc((n + 1) * sizeof *pb);
-        MUST(clgan_net_read_block(a, blk, pa));
-        MUST(clgan_net_read_block(b, blk, pb));
-        int same = memcmp(pa, pb, n * sizeof *pa) == 0;
-        free(pa);
-        free(pb);
-        if (!same) return 0;
-    }
-    return 1;
-}
-
 static int gans_equal(clgan_gan *a, clgan_gan *b)
 {
     return clgan_gan_step_count(a) == clgan_gan_step_count(b) &&
-           blocks_equal(clgan_gan_generator(a), clgan_gan_generator(b)) &&
-           blocks_equal(clgan_gan_discriminator(a), clgan_gan_discriminator(b));
-}
-
-static long file_size(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return -1;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fclose(f);
-    return n;
+           test_nets_equal(clgan_gan_generator(a), clgan_gan_generator(b)) &&
+           test_nets_equal(clgan_gan_discriminator(a), clgan_gan_discriminator(b));
 }
 
 int main(void)
 {
-    int ndev = 0;
-    if (clgan_device_count(&ndev) == CLGAN_ERR_NO_PLATFORM || ndev == 0) {
-        printf("skipped: no OpenCL device\n");
-        return 77;
-    }
-    MUST(clgan_ctx_create(NULL, &ctx));
-    clgan_dataset_options dopt = clgan_dataset_default_options();
-    dopt.size = 28;
-    dopt.channels = 1;
-    dopt.synthetic_train = 64; /* 4 steps per epoch: resume crosses epochs */
+    ctx = test_device_or_skip();
+    clgan_dataset_options dopt = test_synthetic28(64, 0); /* 4 steps per epoch: resume crosses epochs */
     MUST(clgan_dataset_open("synthetic", CLGAN_SPLIT_TRAIN, &dopt, &data));
-    snprintf(dir, sizeof dir, "/tmp/clgan-test-gan-%ld", (long)getpid());
+    if (!test_temp_dir(dir, sizeof dir, "test-gan")) return 1;
     char cmd[2048];
-    snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
-    if (system(cmd) != 0) return 1;
 
     /* 1. A short run: losses finite, D tells real from fake. */
     clgan_gan_config cfg = small_config(0);
@@ -116,7 +59,7 @@ int main(void)
     MUST(clgan_gan_create(ctx, &cfg, &gan));
     enum { STEPS = 40 };
     clgan_gan_stats st[STEPS];
-    train(gan, STEPS, st);
+    test_gan_train(gan, data, STEPS, st);
     int finite = 1;
     double margin = 0;
     for (int i = 0; i < STEPS; i++)
@@ -157,21 +100,21 @@ int main(void)
     /* 4. Resume equivalence: 6 steps, save, load, 5 more == 11 in one go. */
     clgan_gan *straight, *first, *resumed;
     MUST(clgan_gan_create(ctx, &cfg, &straight));
-    train(straight, 11, NULL);
+    test_gan_train(straight, data, 11, NULL);
     MUST(clgan_gan_create(ctx, &cfg, &first));
-    train(first, 6, NULL);
+    test_gan_train(first, data, 6, NULL);
     char mid[300];
     snprintf(mid, sizeof mid, "%s/mid.ckpt", dir);
     MUST(clgan_gan_save(first, mid, ""));
     clgan_gan_free(first);
     MUST(clgan_gan_load(ctx, mid, &resumed, NULL, 0));
-    train(resumed, 11, NULL);
+    test_gan_train(resumed, data, 11, NULL);
     EXPECT(gans_equal(straight, resumed), "6 steps + resume for 5 gives the same weights as 11 steps in one go");
     clgan_gan_free(straight);
     clgan_gan_free(resumed);
 
     /* 5. Damaged, truncated and mismatched checkpoints are refused. */
-    long size = file_size(ckpt);
+    long size = test_file_size(ckpt);
     char bad[300];
     snprintf(bad, sizeof bad, "%s/bad.ckpt", dir);
     snprintf(cmd, sizeof cmd, "cp %s %s && printf '\\377' | dd of=%s bs=1 seek=%ld conv=notrunc 2>/dev/null", ckpt,
@@ -198,7 +141,7 @@ int main(void)
     /* 6. Conditional: labels reach G (different classes, different images). */
     clgan_gan_config ccfg = small_config(1);
     MUST(clgan_gan_create(ctx, &ccfg, &gan));
-    train(gan, 8, NULL);
+    test_gan_train(gan, data, 8, NULL);
     int32_t zeros[BATCH] = {0}, ones[BATCH];
     for (int i = 0; i < BATCH; i++) ones[i] = 1;
     MUST(clgan_gan_sample(gan, 4, zeros, 3, img));
@@ -211,8 +154,7 @@ int main(void)
 
     free(img);
     free(again);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0) printf("could not remove %s\n", dir);
+    test_rm_rf(dir);
     clgan_dataset_free(data);
     clgan_ctx_free(ctx);
     return test_finish();

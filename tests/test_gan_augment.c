@@ -8,6 +8,7 @@
  * documented chunk seeds, quantised as documented), determinism, bad input
  * refused (unconditional GAN, class count and image shape mismatches, bad
  * ratios), and the PNG grid's size. */
+#include "test_train.h"
 #include "test_util.h"
 #include "data/dataset.h"
 #include "data/loader.h"
@@ -23,37 +24,6 @@
 
 enum { BATCH = 16, NTRAIN = 300, K = 10 };
 static clgan_ctx *ctx;
-
-static clgan_gan *tiny_gan(const clgan_dataset *train, int conditional, int classes, int steps)
-{
-    clgan_gan_config c = clgan_gan_default_config();
-    c.arch.width = 8;
-    c.arch.nz = 16;
-    c.arch.conditional = conditional;
-    c.arch.classes = classes;
-    c.batch = BATCH;
-    c.seed = 3;
-    c.adam_d.lr = c.adam_g.lr = 1e-3f;
-    clgan_gan *gan;
-    MUST(clgan_gan_create(ctx, &c, &gan));
-    if (steps > 0) {
-        clgan_loader_options lo = clgan_loader_default_options();
-        lo.batch = BATCH;
-        lo.seed = 3;
-        clgan_loader *l;
-        MUST(clgan_loader_create(train, &lo, &l));
-        size_t floats = clgan_loader_batch_floats(l);
-        float *x = malloc(floats * sizeof *x);
-        int32_t labels[BATCH];
-        for (int s = 0; s < steps; s++) {
-            MUST(clgan_loader_next(l, x, floats, labels, BATCH, NULL));
-            MUST(clgan_gan_train_step(gan, x, conditional ? labels : NULL, NULL));
-        }
-        free(x);
-        clgan_loader_free(l);
-    }
-    return gan;
-}
 
 static uint8_t quant(float x)
 {
@@ -183,7 +153,7 @@ static void test_augment(const clgan_dataset *imb, const clgan_dataset *train)
 {
     int counts[K], ac[K], gen[K], N = imb->n;
     clgan_dataset_class_counts(imb, counts, NULL);
-    clgan_gan *gan = tiny_gan(train, 1, K, 12);
+    clgan_gan *gan = test_tiny_gan(ctx, train, 1, K, 12);
 
     /* balance */
     clgan_dataset *a;
@@ -251,12 +221,12 @@ static void test_augment(const clgan_dataset *imb, const clgan_dataset *train)
     clgan_dataset_free(rgb);
     clgan_gan_free(gan);
 
-    gan = tiny_gan(train, 1, 5, 0);
+    gan = test_tiny_gan(ctx, train, 1, 5, 0);
     st = clgan_gan_augment(gan, imb, CLGAN_GAN_AUGMENT_BALANCE, 0, 5, &a, NULL);
     EXPECT(st == CLGAN_ERR_INVALID_ARG && strstr(clgan_last_error(), "5 classes") && strstr(clgan_last_error(), "has 10"),
            "class count mismatch refused: %s", clgan_last_error());
     clgan_gan_free(gan);
-    gan = tiny_gan(train, 0, 0, 0);
+    gan = test_tiny_gan(ctx, train, 0, 0, 0);
     st = clgan_gan_augment(gan, imb, CLGAN_GAN_AUGMENT_BALANCE, 0, 5, &a, NULL);
     EXPECT(st == CLGAN_ERR_INVALID_ARG && a == NULL && strstr(clgan_last_error(), "unconditional"),
            "unconditional GAN refused: %s", clgan_last_error());
@@ -265,7 +235,6 @@ static void test_augment(const clgan_dataset *imb, const clgan_dataset *train)
 
 int main(void)
 {
-    int ndev = 0;
     clgan_dataset_options dopt = clgan_dataset_default_options();
     dopt.size = 28;
     dopt.channels = 1;
@@ -276,7 +245,7 @@ int main(void)
     MUST(clgan_dataset_imbalance(train, 3, 0.14, 5, &imb)); /* class 3: round(0.14 * 30) = 4 of 30 */
     test_oversample(imb);
     test_plan(imb);
-    if (clgan_device_count(&ndev) == CLGAN_ERR_NO_PLATFORM || ndev == 0) {
+    if (!test_device_present()) {
         printf("skipped the GAN part: no OpenCL device\n");
         clgan_dataset_free(imb);
         clgan_dataset_free(train);

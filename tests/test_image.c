@@ -7,8 +7,8 @@
 #include "io/image.h"
 #include "plot.h"
 #include "test_expect.h"
+#include "test_files.h"
 
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -374,20 +374,6 @@ static void test_errors(void)
     EXPECT(access(path, F_OK) != 0, "no file written for rejected arguments");
 }
 
-static void cleanup(void)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char p[600];
-    while (d && (e = readdir(d))) {
-        if (e->d_name[0] == '.') continue;
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        remove(p);
-    }
-    if (d) closedir(d);
-    rmdir(dir);
-}
-
 int main(int argc, char **argv)
 {
     if (argc > 1) {
@@ -395,16 +381,12 @@ int main(int argc, char **argv)
         mkdir(dir, 0755);
         keep = 1;
     } else {
-        snprintf(dir, sizeof dir, "/tmp/clgan-test-image-XXXXXX");
-        if (!mkdtemp(dir)) {
-            perror("mkdtemp");
-            return 1;
-        }
+        if (!test_temp_dir(dir, sizeof dir, "test-image")) return 1;
     }
     test_grid();
     test_heatmap();
     test_plot();
     test_errors();
-    if (!keep) cleanup();
+    if (!keep) test_rm_rf(dir);
     return test_finish();
 }

@@ -7,22 +7,12 @@
  */
 #include "data/dataset.h"
 #include "data/loader.h"
+#include "test_expect.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int failures;
-
-#define CHECK(cond, ...)                                 \
-    do {                                                 \
-        if (!(cond)) {                                   \
-            failures++;                                  \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-            printf(__VA_ARGS__);                         \
-            printf("\n");                                \
-        }                                                \
-    } while (0)
 
 static int find_dir(char *out, size_t cap)
 {
@@ -95,6 +85,5 @@ int main(void)
     printf("mnist10k: %s\n", dir);
     check_split(dir, CLGAN_SPLIT_TRAIN, 7001);
     check_split(dir, CLGAN_SPLIT_TEST, 2000);
-    printf("%d failure(s)\n", failures);
-    return failures ? 1 : 0;
+    return test_finish();
 }

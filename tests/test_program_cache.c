@@ -3,6 +3,7 @@
  * detected and rebuilt, and concurrent builders (forked processes) that
  * leave exactly one valid entry and no temporary files. Every program that
  * comes out of the cache is also run and its result checked. */
+#include "test_files.h"
 #include "test_util.h"
 #include "device/context.h"
 #include "nn/activation.h"
@@ -89,16 +90,6 @@ static void damage(const char *path, long offset, int truncate_to_offset)
     fclose(f);
 }
 
-static int entry_size(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return -1;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fclose(f);
-    return (int)n;
-}
-
 int main(int argc, char **argv)
 {
     const char *self = argv[0];
@@ -123,7 +114,7 @@ int main(int argc, char **argv)
     clgan_ctx *ctx = open_ctx();
     if (!ctx) return 1;
     EXPECT(load_and_run(ctx, &hit) && hit == 0, "first build is a miss and runs");
-    EXPECT(clgan_program_cache_path(ctx, "activation", path, sizeof path) == CLGAN_OK && entry_size(path) > 80,
+    EXPECT(clgan_program_cache_path(ctx, "activation", path, sizeof path) == CLGAN_OK && test_file_size(path) > 80,
            "entry written: %s", path);
     clgan_ctx_free(ctx);
     ctx = open_ctx();

@@ -40,25 +40,8 @@ static char tmp[256];
         fflush(stdout);                                   \
     } while (0)
 
-/* A short-lived formatted string (one of 8 rotating buffers). */
-static const char *P(const char *fmt, ...)
-{
-    static char buf[8][1024];
-    static int k;
-    k = (k + 1) % 8;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf[k], sizeof buf[k], fmt, ap);
-    va_end(ap);
-    return buf[k];
-}
-
 static int has(const char *hay, const char *needle) { return strstr(hay, needle) != NULL; }
 
-static void put32be(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
-}
 static void put16le(uint8_t *p, uint32_t v) { p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8); }
 static void put32le(uint8_t *p, uint32_t v) { put16le(p, v), put16le(p + 2, v >> 16); }
 
@@ -81,14 +64,14 @@ static size_t png_header(uint8_t *b, uint32_t w, uint32_t h)
 {
     static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
     memcpy(b, sig, 8);
-    put32be(b + 8, 13);
+    test_put32be(b + 8, 13);
     memcpy(b + 12, "IHDR", 4);
-    put32be(b + 16, w), put32be(b + 20, h);
+    test_put32be(b + 16, w), test_put32be(b + 20, h);
     b[24] = 8, b[25] = 0, b[26] = 0, b[27] = 0, b[28] = 0;
-    put32be(b + 29, (uint32_t)crc32(0, b + 12, 17));
-    put32be(b + 33, 0);
+    test_put32be(b + 29, (uint32_t)crc32(0, b + 12, 17));
+    test_put32be(b + 33, 0);
     memcpy(b + 37, "IEND", 4);
-    put32be(b + 41, (uint32_t)crc32(0, b + 37, 4));
+    test_put32be(b + 41, (uint32_t)crc32(0, b + 37, 4));
     return 45;
 }
 
@@ -151,17 +134,17 @@ static void test_headers(void)
     {
         uint8_t grey[6 * 5];
         for (int i = 0; i < 30; i++) grey[i] = (uint8_t)(i * 8);
-        stbi_write_png(P("%s/e.png", tmp), 6, 5, 1, grey, 6);
+        stbi_write_png(test_fmt("%s/e.png", tmp), 6, 5, 1, grey, 6);
         size_t plen;
-        uint8_t *png = test_read_file(P("%s/e.png", tmp), &plen);
+        uint8_t *png = test_read_file(test_fmt("%s/e.png", tmp), &plen);
         size_t at = 8;
         while (png && at + 8 <= plen && memcmp(png + at + 4, "IDAT", 4) != 0) /* to the first IDAT */
             at += 12 + ((size_t)png[at] << 24 | (size_t)png[at + 1] << 16 | (size_t)png[at + 2] << 8 | png[at + 3]);
         uint8_t *two = malloc(plen + 12);
         if (png && two && at + 8 <= plen) {
             memcpy(two, png, at);
-            put32be(two + at, 0), memcpy(two + at + 4, "IDAT", 4);
-            put32be(two + at + 8, (uint32_t)crc32(0, (const uint8_t *)"IDAT", 4));
+            test_put32be(two + at, 0), memcpy(two + at + 4, "IDAT", 4);
+            test_put32be(two + at + 8, (uint32_t)crc32(0, (const uint8_t *)"IDAT", 4));
             memcpy(two + at + 12, png + at, plen - at);
             st = clgan_image_load_memory("e.png", two, plen + 12, 1, &px, &info);
             EXPECT(st == CLGAN_OK && px && !memcmp(px, grey, 30), "PNG with an empty first IDAT decodes (%s)",
@@ -177,7 +160,7 @@ static void test_headers(void)
      * the header's pixels need: refused before stb_image grows buffers to them. */
     {
         size_t n = png_header(b, 1, 1) - 12; /* before IEND */
-        put32be(b + n, 0x7ffffff0u), memcpy(b + n + 4, "IDAT", 4), memset(b + n + 8, 0, 16);
+        test_put32be(b + n, 0x7ffffff0u), memcpy(b + n + 4, "IDAT", 4), memset(b + n + 8, 0, 16);
         m = clgan_image_load_memory("x.png", b, n + 24, 1, &px, &info) == CLGAN_OK ? "" : clgan_last_error();
         EXPECT(!px && has(m, "chunk 'IDAT' of 2147483632 bytes runs past the end"), "PNG chunk past the end: %s", m);
         m = clgan_image_load_memory("x.png", b, n + 8, 1, &px, &info) == CLGAN_OK ? "" : clgan_last_error();
@@ -188,10 +171,10 @@ static void test_headers(void)
         compress2(zb + 8, &zn, raw, sizeof raw, 9);
         uint8_t *bomb = malloc(64 + zn);
         n = png_header(bomb, 1, 1) - 12;
-        put32be(bomb + n, (uint32_t)zn), memcpy(bomb + n + 4, "IDAT", 4), memcpy(bomb + n + 8, zb + 8, zn);
-        put32be(bomb + n + 8 + zn, (uint32_t)crc32(0, bomb + n + 4, (uInt)zn + 4));
+        test_put32be(bomb + n, (uint32_t)zn), memcpy(bomb + n + 4, "IDAT", 4), memcpy(bomb + n + 8, zb + 8, zn);
+        test_put32be(bomb + n + 8 + zn, (uint32_t)crc32(0, bomb + n + 4, (uInt)zn + 4));
         n += 12 + zn;
-        put32be(bomb + n, 0), memcpy(bomb + n + 4, "IEND", 4), put32be(bomb + n + 8, (uint32_t)crc32(0, bomb + n + 4, 4));
+        test_put32be(bomb + n, 0), memcpy(bomb + n + 4, "IEND", 4), test_put32be(bomb + n + 8, (uint32_t)crc32(0, bomb + n + 4, 4));
         m = clgan_image_load_memory("bomb.png", bomb, n + 12, 1, &px, &info) == CLGAN_OK ? "" : clgan_last_error();
         EXPECT(!px && has(m, "inflates to more than the 2 bytes its 1 x 1 pixels need"),
                "%zu-byte PNG inflating to 4 MiB for one pixel: %s", n + 12, m);
@@ -212,9 +195,9 @@ static void test_headers(void)
     /* BMP: a real one, then cut; a height of INT32_MIN. */
     uint8_t rgb[32 * 16 * 3];
     for (size_t i = 0; i < sizeof rgb; i++) rgb[i] = (uint8_t)(i * 7);
-    EXPECT(stbi_write_bmp(P("%s/a.bmp", tmp), 32, 16, 3, rgb) != 0, "write a.bmp");
+    EXPECT(stbi_write_bmp(test_fmt("%s/a.bmp", tmp), 32, 16, 3, rgb) != 0, "write a.bmp");
     size_t len;
-    uint8_t *bmp = test_read_file(P("%s/a.bmp", tmp), &len);
+    uint8_t *bmp = test_read_file(test_fmt("%s/a.bmp", tmp), &len);
     st = clgan_image_load_memory("a.bmp", bmp, len, 3, &px, &info);
     EXPECT(st == CLGAN_OK && info.w == 32 && info.h == 16 && px && px[0] == rgb[0] && px[3 * 32 * 16 - 1] == rgb[3 * 32 * 16 - 1],
            "32 x 16 BMP decodes to its pixels");
@@ -236,8 +219,8 @@ static void test_headers(void)
     free(bmp);
 
     /* JPEG: a real one; then its frame header patched to 4000 x 4000. */
-    EXPECT(stbi_write_jpg(P("%s/a.jpg", tmp), 32, 16, 3, rgb, 90) != 0, "write a.jpg");
-    uint8_t *jpg = test_read_file(P("%s/a.jpg", tmp), &len);
+    EXPECT(stbi_write_jpg(test_fmt("%s/a.jpg", tmp), 32, 16, 3, rgb, 90) != 0, "write a.jpg");
+    uint8_t *jpg = test_read_file(test_fmt("%s/a.jpg", tmp), &len);
     st = clgan_image_load_memory("a.jpg", jpg, len, 1, &px, &info);
     EXPECT(st == CLGAN_OK && info.w == 32 && info.h == 16 && info.comp == 3, "32 x 16 JPEG decodes");
     clgan_image_free(px);
@@ -248,14 +231,14 @@ static void test_headers(void)
             for (int x = 0; x < 32; x++)
                 smooth[(y * 32 + x) * 3] = (uint8_t)(x * 8), smooth[(y * 32 + x) * 3 + 1] = (uint8_t)(y * 16),
                                      smooth[(y * 32 + x) * 3 + 2] = 128;
-        EXPECT(stbi_write_jpg(P("%s/s.jpg", tmp), 32, 16, 3, smooth, 95) != 0, "write s.jpg");
+        EXPECT(stbi_write_jpg(test_fmt("%s/s.jpg", tmp), 32, 16, 3, smooth, 95) != 0, "write s.jpg");
         double err_rgb = 1e9, err_grey = 1e9;
-        if (clgan_image_load_file(P("%s/s.jpg", tmp), 3, &px, &info) == CLGAN_OK) {
+        if (clgan_image_load_file(test_fmt("%s/s.jpg", tmp), 3, &px, &info) == CLGAN_OK) {
             err_rgb = 0;
             for (size_t i = 0; i < sizeof smooth; i++) err_rgb += fabs((double)px[i] - smooth[i]) / sizeof smooth;
             clgan_image_free(px);
         }
-        if (clgan_image_load_file(P("%s/s.jpg", tmp), 1, &px, &info) == CLGAN_OK) {
+        if (clgan_image_load_file(test_fmt("%s/s.jpg", tmp), 1, &px, &info) == CLGAN_OK) {
             err_grey = 0;
             for (int i = 0; i < 32 * 16; i++) {
                 int g = (77 * smooth[3 * i] + 150 * smooth[3 * i + 1] + 29 * smooth[3 * i + 2]) >> 8;
@@ -284,7 +267,7 @@ static void test_headers(void)
     /* A Huffman table with more than 256 codes (stb_image 2.27 wrote past
      * its table for it; JPEG is libjpeg's now): refused after the frame
      * header, where the encoder put it, and before it. */
-    jpg = test_read_file(P("%s/a.jpg", tmp), &len);
+    jpg = test_read_file(test_fmt("%s/a.jpg", tmp), &len);
     size_t dht = 0;
     for (size_t i = 2; i + 21 < len && !dht; i++)
         if (jpg[i] == 0xff && jpg[i + 1] == 0xc4) dht = i;
@@ -312,9 +295,9 @@ static void test_headers(void)
      * file: the message shows it escaped, never the raw bytes. */
     {
         size_t n = png_header(b, 1, 1) - 12; /* before IEND */
-        put32be(b + n, 0), memcpy(b + n + 4, "\x1b" "ABC", 4), put32be(b + n + 8, (uint32_t)crc32(0, b + n + 4, 4));
+        test_put32be(b + n, 0), memcpy(b + n + 4, "\x1b" "ABC", 4), test_put32be(b + n + 8, (uint32_t)crc32(0, b + n + 4, 4));
         n += 12;
-        put32be(b + n, 0), memcpy(b + n + 4, "IEND", 4), put32be(b + n + 8, (uint32_t)crc32(0, b + n + 4, 4));
+        test_put32be(b + n, 0), memcpy(b + n + 4, "IEND", 4), test_put32be(b + n + 8, (uint32_t)crc32(0, b + n + 4, 4));
         st = clgan_image_load_memory("c.png", b, n + 12, 1, &px, &info);
         m = st == CLGAN_OK ? "" : clgan_last_error();
         EXPECT(st == CLGAN_ERR_FORMAT && !px && has(m, "\\x1bABC") && !strchr(m, 0x1b),
@@ -361,9 +344,9 @@ static void test_folder(void)
     char root[512];
     snprintf(root, sizeof root, "%s/zero", tmp);
     mkdir(root, 0755);
-    mkdir(P("%s/cls", root), 0755);
-    for (int i = 0; i < 4; i++) write_png(P("%s/cls/g%d.png", root, i), 6, 6, 1, i);
-    test_write_file(P("%s/cls/a.ppm", root), "P6\n3 \0\n255\n", 11, 0);
+    mkdir(test_fmt("%s/cls", root), 0755);
+    for (int i = 0; i < 4; i++) write_png(test_fmt("%s/cls/g%d.png", root, i), 6, 6, 1, i);
+    test_write_file(test_fmt("%s/cls/a.ppm", root), "P6\n3 \0\n255\n", 11, 0);
     o.size = 4, o.test_percent = -1;
     st = clgan_dataset_open(root, CLGAN_SPLIT_TRAIN, &o, &d);
     EXPECT(st == CLGAN_ERR_FORMAT && d == NULL && has(clgan_last_error(), "a.ppm") &&
@@ -378,20 +361,20 @@ static void test_folder(void)
     /* every way to fail, each skipped and counted: zero size, over the
      * limit, too short for its header, not decodable past a good header,
      * not an image at all under an image name; a non-image file is ignored */
-    test_write_file(P("%s/cls/big.png", root), b, png_header(b, 30000, 30000), 0);
-    test_write_file(P("%s/cls/short.tga", root), b, tga_header(b, 2, 64, 64, 100), 0);
+    test_write_file(test_fmt("%s/cls/big.png", root), b, png_header(b, 30000, 30000), 0);
+    test_write_file(test_fmt("%s/cls/short.tga", root), b, tga_header(b, 2, 64, 64, 100), 0);
     {   /* a 4 x 4 PNG whose IDAT is garbage: the header passes, decoding fails */
         size_t n = png_header(b, 4, 4) - 12; /* drop IEND */
-        put32be(b + n, 40);
+        test_put32be(b + n, 40);
         memcpy(b + n + 4, "IDAT", 4);
         memset(b + n + 8, 0x5a, 40);
-        put32be(b + n + 48, (uint32_t)crc32(0, b + n + 4, 44));
+        test_put32be(b + n + 48, (uint32_t)crc32(0, b + n + 4, 44));
         n += 52;
-        put32be(b + n, 0), memcpy(b + n + 4, "IEND", 4), put32be(b + n + 8, (uint32_t)crc32(0, b + n + 4, 4));
-        test_write_file(P("%s/cls/bad-idat.png", root), b, n + 12, 0);
+        test_put32be(b + n, 0), memcpy(b + n + 4, "IEND", 4), test_put32be(b + n + 8, (uint32_t)crc32(0, b + n + 4, 4));
+        test_write_file(test_fmt("%s/cls/bad-idat.png", root), b, n + 12, 0);
     }
-    test_write_file(P("%s/cls/notes.jpg", root), "not a picture", 13, 0);
-    test_write_file(P("%s/cls/README", root), "not a picture", 13, 0);
+    test_write_file(test_fmt("%s/cls/notes.jpg", root), "not a picture", 13, 0);
+    test_write_file(test_fmt("%s/cls/README", root), "not a picture", 13, 0);
     st = clgan_dataset_open(root, CLGAN_SPLIT_TRAIN, &o, &d);
     EXPECT(st == CLGAN_OK && d && d->n == 4 && d->skipped == 5 && has(d->source, "5 unreadable skipped"),
            "5 unreadable images skipped and counted (n %d, skipped %d, %s)", d ? d->n : -1, d ? d->skipped : -1,
@@ -401,12 +384,12 @@ static void test_folder(void)
     st = clgan_dataset_open(root, CLGAN_SPLIT_TRAIN, &o, &d);
     EXPECT(st == CLGAN_ERR_FORMAT && has(clgan_last_error(), "cls/"), "without skipping the first bad one stops it: %s",
            clgan_last_error());
-    unlink(P("%s/cls/a.ppm", root)), unlink(P("%s/cls/short.tga", root)), unlink(P("%s/cls/notes.jpg", root));
-    unlink(P("%s/cls/big.png", root));
+    unlink(test_fmt("%s/cls/a.ppm", root)), unlink(test_fmt("%s/cls/short.tga", root)), unlink(test_fmt("%s/cls/notes.jpg", root));
+    unlink(test_fmt("%s/cls/big.png", root));
     st = clgan_dataset_open(root, CLGAN_SPLIT_TRAIN, &o, &d);
     EXPECT(st == CLGAN_ERR_FORMAT && has(clgan_last_error(), "bad-idat.png") && has(clgan_last_error(), "decode"),
            "an image that fails only in decoding: %s", clgan_last_error());
-    unlink(P("%s/cls/bad-idat.png", root));
+    unlink(test_fmt("%s/cls/bad-idat.png", root));
     o.skip_unreadable = 1;
     st = clgan_dataset_open(root, CLGAN_SPLIT_TRAIN, &o, &d);
     EXPECT(st == CLGAN_OK && d && d->skipped == 0 && !has(d->source, "skipped"), "clean folder: nothing skipped");
@@ -414,22 +397,22 @@ static void test_folder(void)
     o.skip_unreadable = 0;
 
     /* a FIFO inside a folder is ignored, never opened */
-    if (mkfifo(P("%s/cls/pipe.png", root), 0644) == 0) {
+    if (mkfifo(test_fmt("%s/cls/pipe.png", root), 0644) == 0) {
         st = clgan_dataset_open(root, CLGAN_SPLIT_TRAIN, &o, &d);
         EXPECT(st == CLGAN_OK && d && d->n == 4, "a FIFO in an image folder is ignored (%s)",
                st == CLGAN_OK ? "" : clgan_last_error());
         clgan_dataset_free(d), d = NULL;
-        unlink(P("%s/cls/pipe.png", root));
+        unlink(test_fmt("%s/cls/pipe.png", root));
     }
 
     /* the other split's files are checked at open: explicit train/ test/ */
     snprintf(root, sizeof root, "%s/explicit", tmp);
     mkdir(root, 0755);
-    mkdir(P("%s/train", root), 0755), mkdir(P("%s/test", root), 0755);
-    mkdir(P("%s/train/a", root), 0755), mkdir(P("%s/test/a", root), 0755);
-    for (int i = 0; i < 3; i++) write_png(P("%s/train/a/%d.png", root, i), 5, 5, 1, i);
-    write_png(P("%s/test/a/0.png", root), 5, 5, 1, 9);
-    test_write_file(P("%s/test/a/bad.png", root), b, png_header(b, 0, 5), 0);
+    mkdir(test_fmt("%s/train", root), 0755), mkdir(test_fmt("%s/test", root), 0755);
+    mkdir(test_fmt("%s/train/a", root), 0755), mkdir(test_fmt("%s/test/a", root), 0755);
+    for (int i = 0; i < 3; i++) write_png(test_fmt("%s/train/a/%d.png", root, i), 5, 5, 1, i);
+    write_png(test_fmt("%s/test/a/0.png", root), 5, 5, 1, 9);
+    test_write_file(test_fmt("%s/test/a/bad.png", root), b, png_header(b, 0, 5), 0);
     o.size = 0;
     st = clgan_dataset_open(root, CLGAN_SPLIT_TRAIN, &o, &d);
     EXPECT(st == CLGAN_ERR_FORMAT && has(clgan_last_error(), "test/a/bad.png") &&
@@ -449,15 +432,15 @@ static void test_folder(void)
     /* hashed split: a bad image fails both splits, whichever side it hashes to */
     snprintf(root, sizeof root, "%s/hashed", tmp);
     mkdir(root, 0755);
-    for (int i = 0; i < 30; i++) write_png(P("%s/%02d.png", root, i), 5, 5, 1, i);
-    test_write_file(P("%s/bad.png", root), b, tga_header(b, 2, 64, 64, 100), 0);
+    for (int i = 0; i < 30; i++) write_png(test_fmt("%s/%02d.png", root, i), 5, 5, 1, i);
+    test_write_file(test_fmt("%s/bad.png", root), b, tga_header(b, 2, 64, 64, 100), 0);
     clgan_status st1 = clgan_dataset_open(root, CLGAN_SPLIT_TRAIN, &o, &d);
     clgan_dataset_free(d), d = NULL;
     clgan_status st2 = clgan_dataset_open(root, CLGAN_SPLIT_TEST, &o, &d);
     clgan_dataset_free(d), d = NULL;
     EXPECT(st1 == CLGAN_ERR_FORMAT && st2 == CLGAN_ERR_FORMAT && has(clgan_last_error(), "bad.png"),
            "hashed split: both splits refuse the bad image: %s", clgan_last_error());
-    unlink(P("%s/bad.png", root));
+    unlink(test_fmt("%s/bad.png", root));
 
     /* the split's shares; an empty side's message names what to change */
     clgan_dataset *tr = NULL, *te = NULL;
@@ -493,7 +476,7 @@ static void test_idx_cifar(void)
     char dir[512], f[600], cdir[512];
     snprintf(dir, sizeof dir, "%s/idx", tmp);
     mkdir(dir, 0755);
-    put32be(h, 0x803), put32be(h + 4, 1), put32be(h + 8, 28), put32be(h + 12, 28);
+    test_put32be(h, 0x803), test_put32be(h + 4, 1), test_put32be(h + 8, 28), test_put32be(h + 12, 28);
     memset(h + 16, 7, 28 * 28);
 
     /* gzip: one 28 x 28 image declared, 64 MiB of zeros after it. Reading
@@ -512,7 +495,7 @@ static void test_idx_cifar(void)
            "gzip IDX with 64 MiB past its declared 800 bytes: stopped early (%.2f s): %s", secs, clgan_last_error());
 
     /* gzip: 100000 images of 100 x 100 (1 GB) declared in a tiny file */
-    put32be(h + 4, 100000), put32be(h + 8, 100), put32be(h + 12, 100);
+    test_put32be(h + 4, 100000), test_put32be(h + 8, 100), test_put32be(h + 12, 100);
     test_write_file(f, h, sizeof h, 1);
     st = clgan_dataset_open(f, CLGAN_SPLIT_TRAIN, &o, &d);
     EXPECT(st == CLGAN_ERR_FORMAT && has(clgan_last_error(), "more than a gzip file of") &&
@@ -525,14 +508,14 @@ static void test_idx_cifar(void)
     EXPECT(st == CLGAN_ERR_FORMAT && has(clgan_last_error(), "truncated") && has(clgan_last_error(), "1000000016"),
            "plain IDX declaring 1 GB in 800 bytes: %s", clgan_last_error());
     /* labels beside an images file: the count checked before reading */
-    put32be(h + 4, 1), put32be(h + 8, 28), put32be(h + 12, 28);
+    test_put32be(h + 4, 1), test_put32be(h + 8, 28), test_put32be(h + 12, 28);
     test_write_file(f, h, sizeof h, 0);
     uint8_t lab[9] = {0, 0, 8, 1, 0, 0, 0, 1, 3};
-    test_write_file(P("%s/plain-labels-idx1-ubyte", dir), lab, 9, 0);
+    test_write_file(test_fmt("%s/plain-labels-idx1-ubyte", dir), lab, 9, 0);
     st = clgan_dataset_open(f, CLGAN_SPLIT_TRAIN, &o, &d);
     EXPECT(st == CLGAN_OK && d && d->n == 1 && d->labels[0] == 3 && d->pixels[0] == 7, "a good plain IDX pair reads");
     clgan_dataset_free(d), d = NULL;
-    g = gzopen(P("%s/plain-labels-idx1-ubyte", dir), "wb");
+    g = gzopen(test_fmt("%s/plain-labels-idx1-ubyte", dir), "wb");
     gzwrite(g, lab, 9);
     for (int i = 0; i < 8; i++) gzwrite(g, zeros, sizeof zeros);
     gzclose(g);
@@ -546,16 +529,16 @@ static void test_idx_cifar(void)
     mkdir(cdir, 0755);
     static uint8_t recs[3 * 3073];
     for (int r = 0; r < 3; r++) recs[r * 3073] = (uint8_t)(r + 1), recs[r * 3073 + 1] = (uint8_t)(50 + r);
-    test_write_file(P("%s/data_batch_1.bin", cdir), recs, sizeof recs, 1);
+    test_write_file(test_fmt("%s/data_batch_1.bin", cdir), recs, sizeof recs, 1);
     st = clgan_dataset_open(cdir, CLGAN_SPLIT_TRAIN, &o, &d);
     EXPECT(st == CLGAN_OK && d && d->n == 3 && d->labels[2] == 3 && d->pixels[2 * 3072] == 52,
            "gzip CIFAR-10 batch of 3 records reads");
     clgan_dataset_free(d), d = NULL;
-    test_write_file(P("%s/data_batch_1.bin", cdir), recs, sizeof recs - 5, 1);
+    test_write_file(test_fmt("%s/data_batch_1.bin", cdir), recs, sizeof recs - 5, 1);
     st = clgan_dataset_open(cdir, CLGAN_SPLIT_TRAIN, &o, &d);
     EXPECT(st == CLGAN_ERR_FORMAT && has(clgan_last_error(), "data_batch_1.bin: 9214 bytes"),
            "gzip CIFAR-10 batch cut inside a record: %s", clgan_last_error());
-    test_write_file(P("%s/data_batch_1.bin", cdir), recs, sizeof recs - 5, 0);
+    test_write_file(test_fmt("%s/data_batch_1.bin", cdir), recs, sizeof recs - 5, 0);
     st = clgan_dataset_open(cdir, CLGAN_SPLIT_TRAIN, &o, &d);
     EXPECT(st == CLGAN_ERR_FORMAT && has(clgan_last_error(), "9214 bytes is not a whole number"),
            "plain CIFAR-10 batch of the wrong size: %s", clgan_last_error());
@@ -596,7 +579,7 @@ static void test_special_paths(void)
         EXPECT(st == CLGAN_ERR_IO && has(clgan_last_error(), "not a regular file"), "image probe of a FIFO: %s",
                clgan_last_error());
     }
-    st = clgan_dataset_open(P("%s/missing", tmp), CLGAN_SPLIT_TRAIN, NULL, &d);
+    st = clgan_dataset_open(test_fmt("%s/missing", tmp), CLGAN_SPLIT_TRAIN, NULL, &d);
     EXPECT(st == CLGAN_ERR_IO && has(clgan_last_error(), "no such file or directory"), "missing: %s",
            clgan_last_error());
     alarm(0);
@@ -608,22 +591,22 @@ static void test_mutations(void)
 {
     uint8_t rgb[12 * 10 * 3];
     for (size_t i = 0; i < sizeof rgb; i++) rgb[i] = (uint8_t)(i * 13);
-    stbi_write_png(P("%s/m.png", tmp), 12, 10, 3, rgb, 12 * 3);
-    stbi_write_bmp(P("%s/m.bmp", tmp), 12, 10, 3, rgb);
+    stbi_write_png(test_fmt("%s/m.png", tmp), 12, 10, 3, rgb, 12 * 3);
+    stbi_write_bmp(test_fmt("%s/m.bmp", tmp), 12, 10, 3, rgb);
     stbi_write_tga_with_rle = 1;
-    stbi_write_tga(P("%s/m.tga", tmp), 12, 10, 3, rgb);
-    stbi_write_jpg(P("%s/m.jpg", tmp), 12, 10, 3, rgb, 80);
+    stbi_write_tga(test_fmt("%s/m.tga", tmp), 12, 10, 3, rgb);
+    stbi_write_jpg(test_fmt("%s/m.jpg", tmp), 12, 10, 3, rgb, 80);
     char pnm[512];
     int hl = snprintf(pnm, sizeof pnm, "P6\n12 10\n255\n");
     memcpy(pnm + hl, rgb, sizeof rgb);
-    test_write_file(P("%s/m.ppm", tmp), pnm, (size_t)hl + sizeof rgb, 0);
-    test_write_file(P("%s/m.gif", tmp), gif1, sizeof gif1, 0);
+    test_write_file(test_fmt("%s/m.ppm", tmp), pnm, (size_t)hl + sizeof rgb, 0);
+    test_write_file(test_fmt("%s/m.gif", tmp), gif1, sizeof gif1, 0);
     static const char *const names[] = {"m.png", "m.bmp", "m.tga", "m.jpg", "m.ppm", "m.gif"};
     uint64_t s = 12345;
     int ok = 0, refused = 0, bad = 0;
     for (int k = 0; k < 6; k++) {
         size_t len;
-        uint8_t *orig = test_read_file(P("%s/%s", tmp, names[k]), &len);
+        uint8_t *orig = test_read_file(test_fmt("%s/%s", tmp, names[k]), &len);
         if (!orig) {
             bad++;
             continue;
@@ -674,11 +657,7 @@ static void test_alloc(void)
 
 int main(void)
 {
-    snprintf(tmp, sizeof tmp, "/tmp/clgan-readers-XXXXXX");
-    if (!mkdtemp(tmp)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    if (!test_temp_dir(tmp, sizeof tmp, "readers")) return 1;
     test_headers();
     test_folder();
     test_idx_cifar();

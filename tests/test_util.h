@@ -1,6 +1,7 @@
 /* test_util.h — what the C test programs share: the pass/fail macros
- * (test_expect.h: EXPECT, MUST, test_finish) and rewrite_section(), which
- * forges checkpoint variants. */
+ * (test_expect.h: EXPECT, MUST, test_finish), WANT(...) for a list of
+ * strings a message must hold, and rewrite_section(), which forges
+ * checkpoint variants. */
 #ifndef CLGAN_TEST_UTIL_H
 #define CLGAN_TEST_UTIL_H
 #include "test_expect.h"
@@ -9,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* WANT("a", "b"): a NULL-terminated list of the strings a message must hold. */
+#define WANT(...) (const char *const[]){__VA_ARGS__, NULL}
 
 /* Copy a checkpoint, replacing the text of one section (to forge
  * mismatched or wrong-kind files). */

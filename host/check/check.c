@@ -29,6 +29,25 @@ void check_report_status(check_run *run, const char *name, clgan_status st, doub
     check_report(run, name, 0, NAN, check_now() - t0, msg);
 }
 
+int check_refused(const check_refused_call *cases, size_t n, char *msg, size_t cap)
+{
+    int ok = 1;
+    for (size_t i = 0; ok && i < n; i++)
+        if (cases[i].st != CLGAN_ERR_INVALID_ARG) {
+            ok = 0;
+            snprintf(msg, cap, "%s: got %s, want CLGAN_ERR_INVALID_ARG", cases[i].what, clgan_status_name(cases[i].st));
+        }
+    clgan_clear_error();
+    return ok;
+}
+
+void check_report_refused(check_run *run, const char *name, const check_refused_call *cases, size_t n, double t0)
+{
+    char msg[256] = "";
+    int ok = check_refused(cases, n, msg, sizeof msg);
+    check_report(run, name, ok, ok ? 0 : 1, check_now() - t0, msg);
+}
+
 double check_now(void)
 {
     struct timespec ts;

@@ -31,6 +31,18 @@ void check_report(check_run *run, const char *name, int passed, double max_error
 void check_report_status(check_run *run, const char *name, clgan_status st, double t0);
 double check_now(void);
 
+/* One call that must be refused: what it tries, and the status it gave. */
+typedef struct check_refused_call {
+    const char *what;
+    clgan_status st;
+} check_refused_call;
+/* 1 when every call gave CLGAN_ERR_INVALID_ARG; else 0 with "WHAT: got
+ * STATUS, want CLGAN_ERR_INVALID_ARG" for the first that did not in msg.
+ * Clears the last error the refusals left. */
+int check_refused(const check_refused_call *cases, size_t n, char *msg, size_t cap);
+/* The same, reported as check `name` (started at t0). */
+void check_report_refused(check_run *run, const char *name, const check_refused_call *cases, size_t n, double t0);
+
 /* err_i = |got - want| / max(1, |want|): absolute below 1, relative above. */
 double check_max_error(const float *got, const double *want, size_t n);
 /* Compare and report; passes when the max error is <= tol. */

@@ -97,6 +97,62 @@ static void fd_mean_loss(void *user, const double *x, double *out)
 
 static void fill_sentinel(float *f, size_t n) { for (size_t i = 0; i < n; i++) f[i] = 123.0f; }
 
+/* ---- device side, shared by the random and the hand-computed cases ------ */
+
+/* The device buffers of one loss case: logits x [n,c,h,w], targets t (BCE,
+ * MSE), per-element (per-row for CE) losses, dx, int32 labels [n]. */
+typedef struct loss_bufs {
+    clgan_tensor x, t, loss, dx;
+    cl_mem labels;
+} loss_bufs;
+
+static clgan_status loss_bufs_create(clgan_ctx *ctx, loss_kind kind, int n, int c, int h, int w, const double *x,
+                                     const double *t, const int32_t *labels, loss_bufs *b)
+{
+    memset(b, 0, sizeof *b);
+    clgan_status st;
+    if ((st = check_tensor(ctx, n, c, h, w, x, &b->x)) != CLGAN_OK ||
+        (st = check_tensor(ctx, n, c, h, w, kind == LOSS_CE ? NULL : t, &b->t)) != CLGAN_OK ||
+        (st = kind == LOSS_CE ? clgan_tensor_alloc(ctx, n, 1, 1, 1, &b->loss)
+                              : clgan_tensor_alloc(ctx, n, c, h, w, &b->loss)) != CLGAN_OK ||
+        (st = check_tensor(ctx, n, c, h, w, NULL, &b->dx)) != CLGAN_OK ||
+        (st = clgan_buffer_create(ctx, (size_t)n * sizeof(int32_t), &b->labels)) != CLGAN_OK)
+        return st;
+    return clgan_buffer_write(ctx, b->labels, 0, (size_t)n * sizeof(int32_t), labels);
+}
+
+static void loss_bufs_free(clgan_ctx *ctx, loss_bufs *b)
+{
+    clgan_tensor_free(ctx, &b->x);
+    clgan_tensor_free(ctx, &b->t);
+    clgan_tensor_free(ctx, &b->loss);
+    clgan_tensor_free(ctx, &b->dx);
+    if (b->labels) clgan_buffer_release(ctx, b->labels);
+}
+
+static clgan_status loss_dev_forward(clgan_ctx *ctx, loss_kind kind, loss_bufs *b)
+{
+    if (kind == LOSS_BCE) return clgan_bce_logits_forward(ctx, &b->x, &b->t, &b->loss);
+    if (kind == LOSS_MSE) return clgan_mse_forward(ctx, &b->x, &b->t, &b->loss);
+    return clgan_softmax_ce_forward(ctx, &b->x, b->labels, &b->loss);
+}
+
+/* The mean loss as the trainers take it: CE over the labelled rows (0 without any). */
+static clgan_status loss_dev_mean(clgan_ctx *ctx, loss_kind kind, int labelled, loss_bufs *b, double *mean)
+{
+    if (kind != LOSS_CE) return clgan_loss_mean(ctx, &b->loss, mean);
+    TRY(clgan_loss_sum(ctx, &b->loss, mean));
+    *mean = labelled ? *mean / labelled : 0;
+    return CLGAN_OK;
+}
+
+static clgan_status loss_dev_backward(clgan_ctx *ctx, loss_kind kind, float scale, int labelled, loss_bufs *b)
+{
+    if (kind == LOSS_BCE) return clgan_bce_logits_backward(ctx, scale, &b->x, &b->t, &b->dx);
+    if (kind == LOSS_MSE) return clgan_mse_backward(ctx, scale, &b->x, &b->t, &b->dx);
+    return clgan_softmax_ce_backward(ctx, scale, labelled, &b->x, b->labels, &b->dx);
+}
+
 static void run_case(check_run *run, const loss_case *c, uint64_t seed)
 {
     char shape[64], fwd[128], mean_name[128], bwd[128], grad[128];
@@ -163,39 +219,25 @@ static void run_case(check_run *run, const loss_case *c, uint64_t seed)
                      err <= 1e-6 ? "" : "host backward disagrees with finite differences");
     }
 
-    clgan_tensor tx = {0}, tt = {0}, tl = {0}, tdx = {0};
-    cl_mem tlab = NULL;
+    loss_bufs b;
     clgan_status st;
     double t0 = check_now();
-    if ((st = check_tensor(run->ctx, c->n, c->c, c->h, c->w, x, &tx)) != CLGAN_OK ||
-        (st = check_tensor(run->ctx, c->n, c->c, c->h, c->w, c->kind == LOSS_CE ? NULL : t, &tt)) != CLGAN_OK ||
-        (st = c->kind == LOSS_CE ? clgan_tensor_alloc(run->ctx, c->n, 1, 1, 1, &tl)
-                                 : clgan_tensor_alloc(run->ctx, c->n, c->c, c->h, c->w, &tl)) != CLGAN_OK ||
-        (st = check_tensor(run->ctx, c->n, c->c, c->h, c->w, NULL, &tdx)) != CLGAN_OK ||
-        (st = clgan_buffer_create(run->ctx, (size_t)rows * sizeof(int32_t), &tlab)) != CLGAN_OK ||
-        (st = clgan_buffer_write(run->ctx, tlab, 0, (size_t)rows * sizeof(int32_t), labels)) != CLGAN_OK) {
+    if ((st = loss_bufs_create(run->ctx, c->kind, c->n, c->c, c->h, c->w, x, t, labels, &b)) != CLGAN_OK) {
         check_report_status(run, fwd, st, t0);
         goto done;
     }
     /* Outputs start as garbage: every element must be written. */
     fill_sentinel(got, count);
-    if ((st = clgan_tensor_upload(run->ctx, &tl, got)) != CLGAN_OK ||
-        (st = clgan_tensor_upload(run->ctx, &tdx, got)) != CLGAN_OK)
+    if ((st = clgan_tensor_upload(run->ctx, &b.loss, got)) != CLGAN_OK ||
+        (st = clgan_tensor_upload(run->ctx, &b.dx, got)) != CLGAN_OK)
         goto fail_fwd;
-    if (c->kind == LOSS_BCE) st = clgan_bce_logits_forward(run->ctx, &tx, &tt, &tl);
-    else if (c->kind == LOSS_MSE) st = clgan_mse_forward(run->ctx, &tx, &tt, &tl);
-    else st = clgan_softmax_ce_forward(run->ctx, &tx, tlab, &tl);
-    if (st != CLGAN_OK || (st = check_download(run->ctx, &tl, got)) != CLGAN_OK) goto fail_fwd;
+    st = loss_dev_forward(run->ctx, c->kind, &b);
+    if (st != CLGAN_OK || (st = check_download(run->ctx, &b.loss, got)) != CLGAN_OK) goto fail_fwd;
     if (check_wanted(run, fwd)) check_compare(run, fwd, got, loss, out_count, 1e-5, t0);
 
     t0 = check_now();
     double dev_mean = 0;
-    if (c->kind == LOSS_CE) {
-        st = clgan_loss_sum(run->ctx, &tl, &dev_mean);
-        dev_mean = labelled ? dev_mean / labelled : 0;
-    } else {
-        st = clgan_loss_mean(run->ctx, &tl, &dev_mean);
-    }
+    st = loss_dev_mean(run->ctx, c->kind, labelled, &b, &dev_mean);
     if (st != CLGAN_OK) {
         check_report_status(run, mean_name, st, t0);
         goto done;
@@ -206,10 +248,8 @@ static void run_case(check_run *run, const loss_case *c, uint64_t seed)
     }
 
     t0 = check_now();
-    if (c->kind == LOSS_BCE) st = clgan_bce_logits_backward(run->ctx, (float)c->scale, &tx, &tt, &tdx);
-    else if (c->kind == LOSS_MSE) st = clgan_mse_backward(run->ctx, (float)c->scale, &tx, &tt, &tdx);
-    else st = clgan_softmax_ce_backward(run->ctx, (float)c->scale, labelled, &tx, tlab, &tdx);
-    if (st != CLGAN_OK || (st = check_download(run->ctx, &tdx, got)) != CLGAN_OK) {
+    st = loss_dev_backward(run->ctx, c->kind, (float)c->scale, labelled, &b);
+    if (st != CLGAN_OK || (st = check_download(run->ctx, &b.dx, got)) != CLGAN_OK) {
         check_report_status(run, bwd, st, t0);
         goto done;
     }
@@ -219,11 +259,7 @@ static void run_case(check_run *run, const loss_case *c, uint64_t seed)
 fail_fwd:
     check_report_status(run, fwd, st, t0);
 done:
-    clgan_tensor_free(run->ctx, &tx);
-    clgan_tensor_free(run->ctx, &tt);
-    clgan_tensor_free(run->ctx, &tl);
-    clgan_tensor_free(run->ctx, &tdx);
-    if (tlab) clgan_buffer_release(run->ctx, tlab);
+    loss_bufs_free(run->ctx, &b);
     check_mem_free(&mem);
 }
 
@@ -239,40 +275,20 @@ static void run_hand(check_run *run, loss_kind kind, int n, int k, const double 
     if (!check_wanted(run, name)) return;
     double t0 = check_now();
     size_t count = (size_t)n * k, out_count = kind == LOSS_CE ? (size_t)n : count;
-    clgan_tensor tx = {0}, tt = {0}, tl = {0}, tdx = {0};
-    cl_mem tlab = NULL;
     float got_loss[16], got_dx[16];
     double want_all[33];
     float got_all[33];
-    clgan_status st;
-    if ((st = check_tensor(run->ctx, n, k, 1, 1, x, &tx)) != CLGAN_OK ||
-        (st = check_tensor(run->ctx, n, k, 1, 1, kind == LOSS_CE ? NULL : t, &tt)) != CLGAN_OK ||
-        (st = clgan_tensor_alloc(run->ctx, n, kind == LOSS_CE ? 1 : k, 1, 1, &tl)) != CLGAN_OK ||
-        (st = check_tensor(run->ctx, n, k, 1, 1, NULL, &tdx)) != CLGAN_OK)
-        goto fail;
+    int32_t no_labels[16] = {0};
+    int labelled = kind == LOSS_CE ? clgan_softmax_ce_count_labelled(labels, n, k) : 0;
     double mean = 0;
-    if (kind == LOSS_CE) {
-        int labelled = clgan_softmax_ce_count_labelled(labels, n, k);
-        if ((st = clgan_buffer_create(run->ctx, (size_t)n * sizeof(int32_t), &tlab)) != CLGAN_OK ||
-            (st = clgan_buffer_write(run->ctx, tlab, 0, (size_t)n * sizeof(int32_t), labels)) != CLGAN_OK ||
-            (st = clgan_softmax_ce_forward(run->ctx, &tx, tlab, &tl)) != CLGAN_OK ||
-            (st = clgan_loss_sum(run->ctx, &tl, &mean)) != CLGAN_OK ||
-            (st = clgan_softmax_ce_backward(run->ctx, 1.0f, labelled, &tx, tlab, &tdx)) != CLGAN_OK)
-            goto fail;
-        mean /= labelled;
-    } else if (kind == LOSS_BCE) {
-        if ((st = clgan_bce_logits_forward(run->ctx, &tx, &tt, &tl)) != CLGAN_OK ||
-            (st = clgan_loss_mean(run->ctx, &tl, &mean)) != CLGAN_OK ||
-            (st = clgan_bce_logits_backward(run->ctx, 1.0f, &tx, &tt, &tdx)) != CLGAN_OK)
-            goto fail;
-    } else {
-        if ((st = clgan_mse_forward(run->ctx, &tx, &tt, &tl)) != CLGAN_OK ||
-            (st = clgan_loss_mean(run->ctx, &tl, &mean)) != CLGAN_OK ||
-            (st = clgan_mse_backward(run->ctx, 1.0f, &tx, &tt, &tdx)) != CLGAN_OK)
-            goto fail;
-    }
-    if ((st = check_download(run->ctx, &tl, got_loss)) != CLGAN_OK ||
-        (st = check_download(run->ctx, &tdx, got_dx)) != CLGAN_OK)
+    loss_bufs b;
+    clgan_status st;
+    if ((st = loss_bufs_create(run->ctx, kind, n, k, 1, 1, x, t, labels ? labels : no_labels, &b)) != CLGAN_OK ||
+        (st = loss_dev_forward(run->ctx, kind, &b)) != CLGAN_OK ||
+        (st = loss_dev_mean(run->ctx, kind, labelled, &b, &mean)) != CLGAN_OK ||
+        (st = loss_dev_backward(run->ctx, kind, 1.0f, labelled, &b)) != CLGAN_OK ||
+        (st = check_download(run->ctx, &b.loss, got_loss)) != CLGAN_OK ||
+        (st = check_download(run->ctx, &b.dx, got_dx)) != CLGAN_OK)
         goto fail;
     /* One comparison over [losses, mean, dx]. */
     size_t m = 0;
@@ -284,11 +300,7 @@ static void run_hand(check_run *run, loss_kind kind, int n, int k, const double 
 fail:
     check_report_status(run, name, st, t0);
 done:
-    clgan_tensor_free(run->ctx, &tx);
-    clgan_tensor_free(run->ctx, &tt);
-    clgan_tensor_free(run->ctx, &tl);
-    clgan_tensor_free(run->ctx, &tdx);
-    if (tlab) clgan_buffer_release(run->ctx, tlab);
+    loss_bufs_free(run->ctx, &b);
 }
 
 static void run_hand_cases(check_run *run)
@@ -344,7 +356,7 @@ static void run_invalid(check_run *run)
         check_report_status(run, name, st, t0);
         goto done;
     }
-    struct { const char *what; clgan_status st; } cases[] = {
+    const check_refused_call cases[] = {
         {"bce counts differ", clgan_bce_logits_forward(run->ctx, &a, &b, &a)},
         {"bce backward dx count", clgan_bce_logits_backward(run->ctx, 1, &a, &a, &b)},
         {"mse counts differ", clgan_mse_forward(run->ctx, &a, &a, &b)},
@@ -353,14 +365,7 @@ static void run_invalid(check_run *run)
         {"softmax_ce NULL labels", clgan_softmax_ce_backward(run->ctx, 1, 1, &logits, NULL, &logits)},
         {"loss_mean NULL out", clgan_loss_mean(run->ctx, &a, NULL)},
     };
-    int ok = 1;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        if (cases[i].st != CLGAN_ERR_INVALID_ARG) {
-            ok = 0;
-            snprintf(msg, sizeof msg, "%s: got %s, want CLGAN_ERR_INVALID_ARG", cases[i].what,
-                     clgan_status_name(cases[i].st));
-            break;
-        }
+    int ok = check_refused(cases, sizeof cases / sizeof cases[0], msg, sizeof msg);
     /* labelled > N must also be refused (labels buffer big enough here). */
     if (ok) {
         cl_mem lab4 = NULL;

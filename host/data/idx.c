@@ -136,6 +136,47 @@ static clgan_status check_no_excess(gzFile f, const char *path, uint64_t want, c
                       (unsigned long long)(want + extra));
 }
 
+/* The note added to a "truncated" message when the gzip stream also ended early. */
+static const char *early_end_note(int trunc)
+{
+    return trunc ? " (and its gzip stream ends early: an interrupted download?)" : "";
+}
+
+/* An IDX header of `bytes` bytes into h: all there, and the magic of this
+ * kind (`kind` says what it holds); the other kind's magic is named. */
+static clgan_status read_header(gzFile f, const char *path, uint8_t *h, size_t bytes, uint32_t magic, const char *kind,
+                                uint32_t other_magic, const char *other_note)
+{
+    size_t got = 0;
+    int trunc = 0;
+    TRY(clgan_gz_read(f, path, h, bytes, &got, &trunc));
+    if (got < bytes)
+        return clgan_fail(CLGAN_ERR_FORMAT, "%s: truncated: expected at least %zu bytes of IDX header, got %zu%s", path,
+                          bytes, got, early_end_note(trunc));
+    uint32_t m = be32(h);
+    if (m != magic)
+        return clgan_fail(CLGAN_ERR_FORMAT, "%s: wrong magic 0x%08x, expected 0x%08x (%s)%s", path, m, magic, kind,
+                          m == other_magic ? other_note : "");
+    return CLGAN_OK;
+}
+
+/* After a header of header_bytes: the body of `body` bytes into buf, then
+ * nothing more in the file (what: the header's description, for messages). */
+static clgan_status read_body(gzFile f, const char *path, void *buf, uint64_t header_bytes, uint64_t body,
+                              const char *what)
+{
+    size_t got = 0;
+    int trunc = 0;
+    TRY(clgan_gz_read(f, path, buf, (size_t)body, &got, &trunc));
+    if ((uint64_t)got < body)
+        return clgan_fail(CLGAN_ERR_FORMAT,
+                          "%s: truncated: the header says %s, so expected %llu bytes, but the file has %llu%s", path,
+                          what, (unsigned long long)(header_bytes + body), (unsigned long long)(header_bytes + got),
+                          early_end_note(trunc));
+    if (trunc) return clgan_fail(CLGAN_ERR_FORMAT, "%s: the gzip stream ends early (an interrupted download?)", path);
+    return check_no_excess(f, path, header_bytes + body, what);
+}
+
 /* The images file: header checked against the limits and the file's size,
  * then the pixels read straight into a new dataset, stopping at the
  * declared length. */
@@ -144,27 +185,16 @@ static clgan_status read_images(const char *path, int classes, clgan_dataset **o
     *out = NULL;
     gzFile f;
     uint64_t fsize;
-    int gz, trunc = 0;
-    size_t got = 0;
+    int gz;
     uint8_t h[16];
     TRY(clgan_gzopen_regular(path, &f, &fsize, &gz));
-    clgan_status st = clgan_gz_read(f, path, h, 16, &got, &trunc);
-    const char *gz_note = trunc ? " (and its gzip stream ends early: an interrupted download?)" : "";
+    clgan_status st = read_header(f, path, h, sizeof h, IDX_IMAGES_MAGIC, "IDX images: unsigned bytes, 3 dimensions",
+                                  IDX_LABELS_MAGIC, "; this is a labels file");
     clgan_dataset *d = NULL;
     uint32_t n = 0, rows = 0, cols = 0;
     char what[96] = "";
     uint64_t want = 0;
-    if (st != CLGAN_OK) {
-        /* message set */
-    } else if (got < 16) {
-        st = clgan_fail(CLGAN_ERR_FORMAT, "%s: truncated: expected at least 16 bytes of IDX header, got %zu%s", path,
-                        got, gz_note);
-    } else if (be32(h) != IDX_IMAGES_MAGIC) {
-        uint32_t m = be32(h);
-        st = clgan_fail(CLGAN_ERR_FORMAT, "%s: wrong magic 0x%08x, expected 0x%08x (IDX images: unsigned bytes, 3 "
-                                          "dimensions)%s",
-                        path, m, IDX_IMAGES_MAGIC, m == IDX_LABELS_MAGIC ? "; this is a labels file" : "");
-    } else {
+    if (st == CLGAN_OK) {
         n = be32(h + 4), rows = be32(h + 8), cols = be32(h + 12);
         want = 16 + (uint64_t)n * rows * cols;
         snprintf(what, sizeof what, "%u images of %u x %u", n, rows, cols);
@@ -177,18 +207,7 @@ static clgan_status read_images(const char *path, int classes, clgan_dataset **o
             st = check_declared(path, gz, fsize, want, what);
     }
     if (st == CLGAN_OK) st = clgan_dataset_alloc((int)n, 1, (int)rows, (int)cols, classes, &d);
-    if (st == CLGAN_OK) st = clgan_gz_read(f, path, d->pixels, (size_t)(want - 16), &got, &trunc);
-    if (st == CLGAN_OK) {
-        gz_note = trunc ? " (and its gzip stream ends early: an interrupted download?)" : "";
-        if (16 + (uint64_t)got < want)
-            st = clgan_fail(CLGAN_ERR_FORMAT,
-                            "%s: truncated: the header says %s, so expected %llu bytes, but the file has %llu%s", path,
-                            what, (unsigned long long)want, (unsigned long long)(16 + got), gz_note);
-        else if (trunc)
-            st = clgan_fail(CLGAN_ERR_FORMAT, "%s: the gzip stream ends early (an interrupted download?)", path);
-        else
-            st = check_no_excess(f, path, want, what);
-    }
+    if (st == CLGAN_OK) st = read_body(f, path, d->pixels, 16, want - 16, what);
     gzclose(f);
     if (st != CLGAN_OK) {
         clgan_dataset_free(d);
@@ -202,25 +221,16 @@ static clgan_status read_labels(const char *path, uint32_t n_images, const char 
 {
     gzFile f;
     uint64_t fsize;
-    int gz, trunc = 0;
-    size_t got = 0;
+    int gz;
     uint8_t h[8];
     TRY(clgan_gzopen_regular(path, &f, &fsize, &gz));
-    clgan_status st = clgan_gz_read(f, path, h, 8, &got, &trunc);
-    const char *gz_note = trunc ? " (and its gzip stream ends early: an interrupted download?)" : "";
+    clgan_status st = read_header(f, path, h, sizeof h, IDX_LABELS_MAGIC, "IDX labels: unsigned bytes, 1 dimension",
+                                  IDX_IMAGES_MAGIC, "; this is an images file");
     uint32_t n = 0;
     uint8_t *buf = NULL;
     char what[48] = "";
     if (st != CLGAN_OK) {
         /* message set */
-    } else if (got < 8) {
-        st = clgan_fail(CLGAN_ERR_FORMAT, "%s: truncated: expected at least 8 bytes of IDX header, got %zu%s", path,
-                        got, gz_note);
-    } else if (be32(h) != IDX_LABELS_MAGIC) {
-        uint32_t m = be32(h);
-        st = clgan_fail(CLGAN_ERR_FORMAT,
-                        "%s: wrong magic 0x%08x, expected 0x%08x (IDX labels: unsigned bytes, 1 dimension)%s", path,
-                        m, IDX_LABELS_MAGIC, m == IDX_IMAGES_MAGIC ? "; this is an images file" : "");
     } else if ((n = be32(h + 4)) != n_images) {
         st = clgan_fail(CLGAN_ERR_FORMAT, "count mismatch: %s has %u images but %s has %u labels", images_path,
                         n_images, path, n);
@@ -230,18 +240,7 @@ static clgan_status read_labels(const char *path, uint32_t n_images, const char 
     }
     if (st == CLGAN_OK && !(buf = malloc(n ? n : 1)))
         st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "%s: out of host memory for %u labels", path, n);
-    if (st == CLGAN_OK) st = clgan_gz_read(f, path, buf, n, &got, &trunc);
-    if (st == CLGAN_OK) {
-        gz_note = trunc ? " (and its gzip stream ends early: an interrupted download?)" : "";
-        if (got < n)
-            st = clgan_fail(CLGAN_ERR_FORMAT,
-                            "%s: truncated: the header says %s, so expected %zu bytes, but the file has %zu%s", path,
-                            what, 8 + (size_t)n, 8 + got, gz_note);
-        else if (trunc)
-            st = clgan_fail(CLGAN_ERR_FORMAT, "%s: the gzip stream ends early (an interrupted download?)", path);
-        else
-            st = check_no_excess(f, path, 8 + (uint64_t)n, what);
-    }
+    if (st == CLGAN_OK) st = read_body(f, path, buf, 8, n, what);
     for (uint32_t i = 0; st == CLGAN_OK && i < n; i++) {
         if (buf[i] >= 10) {
             st = clgan_fail(CLGAN_ERR_FORMAT, "%s: label %u has value %u (MNIST-style labels are 0..9)", path, i,

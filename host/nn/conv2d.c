@@ -77,6 +77,15 @@ int clgan_conv_use_rows(const clgan_ctx *ctx)
     return form >= 0 ? form : ctx->info.type == CLGAN_DEVICE_CPU;
 }
 
+/* The geometry prefix of im2col and col2im: N, C, H, W, KH, KW, SH, SW, PH, PW, OH, OW. */
+static void geom_args(clgan_args *a, const clgan_col_geom *g)
+{
+    const clgan_conv_params *p = g->p;
+    clgan_arg_int(a, g->n), clgan_arg_int(a, g->c), clgan_arg_int(a, g->h), clgan_arg_int(a, g->w);
+    clgan_arg_int(a, p->kh), clgan_arg_int(a, p->kw), clgan_arg_int(a, p->stride_h), clgan_arg_int(a, p->stride_w);
+    clgan_arg_int(a, p->pad_h), clgan_arg_int(a, p->pad_w), clgan_arg_int(a, g->oh), clgan_arg_int(a, g->ow);
+}
+
 clgan_status clgan_conv_im2col(clgan_ctx *ctx, const clgan_col_geom *g, cl_mem x, cl_mem col)
 {
     const clgan_conv_params *p = g->p;
@@ -87,9 +96,7 @@ clgan_status clgan_conv_im2col(clgan_ctx *ctx, const clgan_col_geom *g, cl_mem x
     cl_kernel k;
     TRY(clgan_kernel_get(ctx, "conv", name, &k, NULL));
     clgan_args a = clgan_args_begin(k, name);
-    clgan_arg_int(&a, g->n), clgan_arg_int(&a, g->c), clgan_arg_int(&a, g->h), clgan_arg_int(&a, g->w);
-    clgan_arg_int(&a, p->kh), clgan_arg_int(&a, p->kw), clgan_arg_int(&a, p->stride_h), clgan_arg_int(&a, p->stride_w);
-    clgan_arg_int(&a, p->pad_h), clgan_arg_int(&a, p->pad_w), clgan_arg_int(&a, g->oh), clgan_arg_int(&a, g->ow);
+    geom_args(&a, g);
     clgan_arg_mem(&a, x);
     clgan_arg_mem(&a, col);
     TRY(clgan_args_end(&a));
@@ -108,9 +115,7 @@ clgan_status clgan_conv_col2im(clgan_ctx *ctx, const clgan_col_geom *g, cl_mem c
     cl_kernel k;
     TRY(clgan_kernel_get(ctx, "conv", name, &k, NULL));
     clgan_args a = clgan_args_begin(k, name);
-    clgan_arg_int(&a, g->n), clgan_arg_int(&a, g->c), clgan_arg_int(&a, g->h), clgan_arg_int(&a, g->w);
-    clgan_arg_int(&a, p->kh), clgan_arg_int(&a, p->kw), clgan_arg_int(&a, p->stride_h), clgan_arg_int(&a, p->stride_w);
-    clgan_arg_int(&a, p->pad_h), clgan_arg_int(&a, p->pad_w), clgan_arg_int(&a, g->oh), clgan_arg_int(&a, g->ow);
+    geom_args(&a, g);
     clgan_arg_int(&a, b != NULL);
     clgan_arg_mem(&a, col);
     clgan_arg_mem(&a, b ? b : col); /* a valid buffer, not read without bias */
@@ -120,56 +125,44 @@ clgan_status clgan_conv_col2im(clgan_ctx *ctx, const clgan_col_geom *g, cl_mem c
     return clgan_launch_1d(ctx, k, count, 0, name);
 }
 
-clgan_status clgan_conv_cm_to_nchw(clgan_ctx *ctx, int n, int c, int s, cl_mem m, cl_mem b, cl_mem y)
+/* The three per-channel kernels of cl/conv.cl share one argument list,
+ * (N, C, S, [has_bias,] in..., out), over n*c*s elements: one work-item per
+ * element, or in the *_rows form one per (channel, image) row.
+ * has_bias < 0: the kernel takes no has_bias argument. */
+static clgan_status launch_per_channel(clgan_ctx *ctx, const char *items_name, const char *rows_name, int n, int c,
+                                       int s, int has_bias, const cl_mem *mems, int mem_count)
 {
     size_t count = (size_t)n * c * s;
-    TRY(fits_int(count, "cm_to_nchw"));
+    TRY(fits_int(count, items_name));
     int rows = clgan_conv_use_rows(ctx);
-    const char *name = rows ? "cm_to_nchw_rows" : "cm_to_nchw";
+    const char *name = rows ? rows_name : items_name;
     cl_kernel k;
     TRY(clgan_kernel_get(ctx, "conv", name, &k, NULL));
     clgan_args a = clgan_args_begin(k, name);
-    clgan_arg_int(&a, n), clgan_arg_int(&a, c), clgan_arg_int(&a, s), clgan_arg_int(&a, b != NULL);
-    clgan_arg_mem(&a, m);
-    clgan_arg_mem(&a, b ? b : m);
-    clgan_arg_mem(&a, y);
+    clgan_arg_int(&a, n), clgan_arg_int(&a, c), clgan_arg_int(&a, s);
+    if (has_bias >= 0) clgan_arg_int(&a, has_bias);
+    for (int i = 0; i < mem_count; i++) clgan_arg_mem(&a, mems[i]);
     TRY(clgan_args_end(&a));
     if (rows) return clgan_launch_2d(ctx, k, (size_t)c, (size_t)n, 0, 0, name);
     return clgan_launch_1d(ctx, k, count, 0, name);
+}
+
+clgan_status clgan_conv_cm_to_nchw(clgan_ctx *ctx, int n, int c, int s, cl_mem m, cl_mem b, cl_mem y)
+{
+    const cl_mem mems[3] = {m, b ? b : m, y}; /* a valid buffer, not read without bias */
+    return launch_per_channel(ctx, "cm_to_nchw", "cm_to_nchw_rows", n, c, s, b != NULL, mems, 3);
 }
 
 clgan_status clgan_conv_nchw_to_cm(clgan_ctx *ctx, int n, int c, int s, cl_mem x, cl_mem m)
 {
-    size_t count = (size_t)n * c * s;
-    TRY(fits_int(count, "nchw_to_cm"));
-    int rows = clgan_conv_use_rows(ctx);
-    const char *name = rows ? "nchw_to_cm_rows" : "nchw_to_cm";
-    cl_kernel k;
-    TRY(clgan_kernel_get(ctx, "conv", name, &k, NULL));
-    clgan_args a = clgan_args_begin(k, name);
-    clgan_arg_int(&a, n), clgan_arg_int(&a, c), clgan_arg_int(&a, s);
-    clgan_arg_mem(&a, x);
-    clgan_arg_mem(&a, m);
-    TRY(clgan_args_end(&a));
-    if (rows) return clgan_launch_2d(ctx, k, (size_t)c, (size_t)n, 0, 0, name);
-    return clgan_launch_1d(ctx, k, count, 0, name);
+    const cl_mem mems[2] = {x, m};
+    return launch_per_channel(ctx, "nchw_to_cm", "nchw_to_cm_rows", n, c, s, -1, mems, 2);
 }
 
 clgan_status clgan_conv_bias_add(clgan_ctx *ctx, int n, int c, int s, cl_mem b, cl_mem y)
 {
-    size_t count = (size_t)n * c * s;
-    TRY(fits_int(count, "bias_add"));
-    int rows = clgan_conv_use_rows(ctx);
-    const char *name = rows ? "bias_add_rows" : "bias_add";
-    cl_kernel k;
-    TRY(clgan_kernel_get(ctx, "conv", name, &k, NULL));
-    clgan_args a = clgan_args_begin(k, name);
-    clgan_arg_int(&a, n), clgan_arg_int(&a, c), clgan_arg_int(&a, s);
-    clgan_arg_mem(&a, b);
-    clgan_arg_mem(&a, y);
-    TRY(clgan_args_end(&a));
-    if (rows) return clgan_launch_2d(ctx, k, (size_t)c, (size_t)n, 0, 0, name);
-    return clgan_launch_1d(ctx, k, count, 0, name);
+    const cl_mem mems[2] = {b, y};
+    return launch_per_channel(ctx, "bias_add", "bias_add_rows", n, c, s, -1, mems, 2);
 }
 
 clgan_status clgan_conv_bias_grad(clgan_ctx *ctx, int n, int c, int s, cl_mem x, cl_mem db)
@@ -189,6 +182,33 @@ clgan_status clgan_conv_bias_grad(clgan_ctx *ctx, int n, int c, int s, cl_mem x,
     clgan_arg_local(&a, wg * sizeof(float));
     TRY(clgan_args_end(&a));
     return clgan_launch_1d(ctx, k, (size_t)c * wg, wg, "bias_grad");
+}
+
+/* ---- argument checks shared with conv_transpose2d ------------------------- */
+
+clgan_status clgan_conv_check_weights(const char *what, const clgan_conv_params *p, const clgan_tensor *w, int d0,
+                                      int d1, const clgan_tensor *b, int out_channels)
+{
+    size_t wcount = (size_t)d0 * d1 * p->kh * p->kw;
+    if (w->count != wcount)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: W holds %zu floats, expected [%d,%d,%d,%d] = %zu", what,
+                          w->count, d0, d1, p->kh, p->kw, wcount);
+    if (b && b->count != (size_t)out_channels)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: bias holds %zu floats, expected %d (output channels)", what,
+                          b->count, out_channels);
+    return CLGAN_OK;
+}
+
+clgan_status clgan_conv_check_grads(const char *what, const clgan_tensor *x, const clgan_tensor *w,
+                                    const clgan_tensor *dx, const clgan_tensor *dw)
+{
+    if (!dw) return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: dW must not be NULL", what);
+    if (dw->count != w->count)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: dW holds %zu floats, W %zu", what, dw->count, w->count);
+    if (dx && (dx->n != x->n || dx->c != x->c || dx->h != x->h || dx->w != x->w))
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: dx is [%d,%d,%d,%d], x is [%d,%d,%d,%d]", what, dx->n, dx->c,
+                          dx->h, dx->w, x->n, x->c, x->h, x->w);
+    return CLGAN_OK;
 }
 
 /* ---- conv2d --------------------------------------------------------------- */
@@ -247,13 +267,7 @@ static clgan_status conv2d_shapes(const char *what, const clgan_conv_params *p, 
                           "stride %dx%d pad %dx%d",
                           what, y->n, y->c, y->h, y->w, x->n, y->c, oh, ow, x->n, x->c, x->h, x->w, p->kh, p->kw,
                           p->stride_h, p->stride_w, p->pad_h, p->pad_w);
-    size_t wcount = (size_t)y->c * x->c * p->kh * p->kw;
-    if (w->count != wcount)
-        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: W holds %zu floats, expected [%d,%d,%d,%d] = %zu", what,
-                          w->count, y->c, x->c, p->kh, p->kw, wcount);
-    if (b && b->count != (size_t)y->c)
-        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: bias holds %zu floats, expected %d (output channels)", what,
-                          b->count, y->c);
+    TRY(clgan_conv_check_weights(what, p, w, y->c, x->c, b, y->c));
     size_t col_floats, tmp_floats;
     TRY(clgan_conv2d_workspace_floats(p, x->n, x->c, x->h, x->w, y->c, &col_floats, &tmp_floats));
     TRY(clgan_conv_workspace_check(ws, col_floats, tmp_floats, what));
@@ -279,12 +293,7 @@ clgan_status clgan_conv2d_backward(clgan_ctx *ctx, const clgan_conv_params *p, c
 {
     clgan_col_geom g;
     TRY(conv2d_shapes("conv2d backward", p, ws, x, w, db, dy, &g));
-    if (!dw) return clgan_fail(CLGAN_ERR_INVALID_ARG, "conv2d backward: dW must not be NULL");
-    if (dw->count != w->count)
-        return clgan_fail(CLGAN_ERR_INVALID_ARG, "conv2d backward: dW holds %zu floats, W %zu", dw->count, w->count);
-    if (dx && (dx->n != x->n || dx->c != x->c || dx->h != x->h || dx->w != x->w))
-        return clgan_fail(CLGAN_ERR_INVALID_ARG, "conv2d backward: dx is [%d,%d,%d,%d], x is [%d,%d,%d,%d]", dx->n,
-                          dx->c, dx->h, dx->w, x->n, x->c, x->h, x->w);
+    TRY(clgan_conv_check_grads("conv2d backward", x, w, dx, dw));
     size_t k = (size_t)g.c * p->kh * p->kw, m = (size_t)g.n * g.oh * g.ow, oc = (size_t)dy->c;
     TRY(clgan_conv_nchw_to_cm(ctx, g.n, dy->c, g.oh * g.ow, dy->mem, ws->tmp)); /* tmp [OC, M] */
     if (db) TRY(clgan_conv_bias_grad(ctx, 1, dy->c, (int)m, ws->tmp, db->mem)); /* row sums */

@@ -98,6 +98,14 @@ clgan_status clgan_conv_bias_grad(clgan_ctx *ctx, int n, int c, int s, cl_mem x,
  * names the layer in the message. */
 clgan_status clgan_conv_workspace_check(const clgan_conv_workspace *ws, size_t col_floats, size_t tmp_floats,
                                         const char *what);
+/* The argument checks conv2d and conv_transpose2d share (what names the
+ * call in messages): W holds [d0,d1,KH,KW] floats and the bias, when given,
+ * one per output channel; for backward, dW like W and dx, when given,
+ * shaped like x. */
+clgan_status clgan_conv_check_weights(const char *what, const clgan_conv_params *p, const clgan_tensor *w, int d0,
+                                      int d1, const clgan_tensor *b, int out_channels);
+clgan_status clgan_conv_check_grads(const char *what, const clgan_tensor *x, const clgan_tensor *w,
+                                    const clgan_tensor *dx, const clgan_tensor *dw);
 /* The calls conv2d and conv_transpose2d share in one signature, so a layer
  * kind or a check can hold either: output size, workspace size, forward,
  * backward (the functions above and their conv_transpose2d.h twins). */

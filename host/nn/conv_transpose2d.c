@@ -56,13 +56,7 @@ static clgan_status shapes(const char *what, const clgan_conv_params *p, const c
                           "stride %dx%d pad %dx%d output pad %dx%d",
                           what, y->n, y->c, y->h, y->w, x->n, y->c, oh, ow, x->n, x->c, x->h, x->w, p->kh, p->kw,
                           p->stride_h, p->stride_w, p->pad_h, p->pad_w, p->out_pad_h, p->out_pad_w);
-    size_t wcount = (size_t)x->c * y->c * p->kh * p->kw;
-    if (w->count != wcount)
-        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: W holds %zu floats, expected [%d,%d,%d,%d] = %zu", what,
-                          w->count, x->c, y->c, p->kh, p->kw, wcount);
-    if (b && b->count != (size_t)y->c)
-        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: bias holds %zu floats, expected %d (output channels)", what,
-                          b->count, y->c);
+    TRY(clgan_conv_check_weights(what, p, w, x->c, y->c, b, y->c));
     size_t col_floats, tmp_floats;
     TRY(clgan_conv_transpose2d_workspace_floats(p, x->n, x->c, x->h, x->w, y->c, &col_floats, &tmp_floats));
     TRY(clgan_conv_workspace_check(ws, col_floats, tmp_floats, what));
@@ -91,12 +85,7 @@ clgan_status clgan_conv_transpose2d_backward(clgan_ctx *ctx, const clgan_conv_pa
     const char *what = "conv_transpose2d backward";
     clgan_col_geom g;
     TRY(shapes(what, p, ws, x, w, db, dy, &g));
-    if (!dw) return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: dW must not be NULL", what);
-    if (dw->count != w->count)
-        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: dW holds %zu floats, W %zu", what, dw->count, w->count);
-    if (dx && (dx->n != x->n || dx->c != x->c || dx->h != x->h || dx->w != x->w))
-        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: dx is [%d,%d,%d,%d], x is [%d,%d,%d,%d]", what, dx->n, dx->c,
-                          dx->h, dx->w, x->n, x->c, x->h, x->w);
+    TRY(clgan_conv_check_grads(what, x, w, dx, dw));
     size_t ic = (size_t)x->c, k = (size_t)dy->c * p->kh * p->kw, m = (size_t)x->n * x->h * x->w;
     if (db) TRY(clgan_conv_bias_grad(ctx, dy->n, dy->c, dy->h * dy->w, dy->mem, db->mem));
     TRY(clgan_conv_im2col(ctx, &g, dy->mem, ws->col));                           /* col [K, M] */

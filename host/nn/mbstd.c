@@ -62,12 +62,31 @@ static clgan_status launch_stats(clgan_ctx *ctx, const clgan_tensor *x, clgan_te
     return clgan_launch_1d(ctx, k, (size_t)P, 0, "mbstd_stats");
 }
 
+/* A kernel of arguments (N, C, HW, mems...) for x [N,C,H,W]: over `global`
+ * work-items, or, when reduce_over > 0, as one work-group sized by
+ * reduce_wg for reduce_over values. */
+static clgan_status launch_per_image(clgan_ctx *ctx, const char *name, const clgan_tensor *x, const cl_mem *mems,
+                                     int mem_count, size_t global, size_t reduce_over)
+{
+    cl_kernel k;
+    size_t max_wg = 1, local = 0;
+    TRY(clgan_kernel_get(ctx, "mbstd", name, &k, &max_wg));
+    if (reduce_over > 0) global = local = reduce_wg(max_wg, reduce_over);
+    clgan_args a = clgan_args_begin(k, name);
+    clgan_arg_int(&a, x->n);
+    clgan_arg_int(&a, x->c);
+    clgan_arg_int(&a, x->h * x->w);
+    for (int i = 0; i < mem_count; i++) clgan_arg_mem(&a, mems[i]);
+    TRY(clgan_args_end(&a));
+    return clgan_launch_1d(ctx, k, global, local, name);
+}
+
 clgan_status clgan_mbstd_forward(clgan_ctx *ctx, const clgan_tensor *x, clgan_tensor *scratch, clgan_tensor *y)
 {
     const char *what = "mbstd forward";
     if (!ctx) return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: ctx is NULL", what);
     TRY(check_shapes(what, x, "y", y, scratch));
-    int N = x->n, C = x->c, HW = x->h * x->w, P = C * HW;
+    int P = x->c * x->h * x->w;
     TRY(launch_stats(ctx, x, scratch));
 
     cl_kernel k;
@@ -80,16 +99,8 @@ clgan_status clgan_mbstd_forward(clgan_ctx *ctx, const clgan_tensor *x, clgan_te
     TRY(clgan_args_end(&a));
     TRY(clgan_launch_1d(ctx, k, L, L, "mbstd_reduce_std"));
 
-    TRY(clgan_kernel_get(ctx, "mbstd", "mbstd_forward", &k, NULL));
-    a = clgan_args_begin(k, "mbstd_forward");
-    clgan_arg_int(&a, N);
-    clgan_arg_int(&a, C);
-    clgan_arg_int(&a, HW);
-    clgan_arg_mem(&a, x->mem);
-    clgan_arg_mem(&a, scratch->mem);
-    clgan_arg_mem(&a, y->mem);
-    TRY(clgan_args_end(&a));
-    return clgan_launch_1d(ctx, k, y->count, 0, "mbstd_forward");
+    const cl_mem mems[3] = {x->mem, scratch->mem, y->mem};
+    return launch_per_image(ctx, "mbstd_forward", x, mems, 3, y->count, 0);
 }
 
 clgan_status clgan_mbstd_backward(clgan_ctx *ctx, const clgan_tensor *x, const clgan_tensor *dy,
@@ -105,31 +116,9 @@ clgan_status clgan_mbstd_backward(clgan_ctx *ctx, const clgan_tensor *x, const c
                           dx->h, dx->w, x->n, x->c, x->h, x->w);
     if (dx->mem == x->mem || dx->mem == dy->mem || dx->mem == scratch->mem)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: dx must not share a buffer with x, dy or scratch", what);
-    int N = x->n, C = x->c, HW = x->h * x->w;
     TRY(launch_stats(ctx, x, scratch));
-
-    cl_kernel k;
-    size_t max_wg;
-    TRY(clgan_kernel_get(ctx, "mbstd", "mbstd_reduce_dy", &k, &max_wg));
-    size_t L = reduce_wg(max_wg, (size_t)N * HW);
-    clgan_args a = clgan_args_begin(k, "mbstd_reduce_dy");
-    clgan_arg_int(&a, N);
-    clgan_arg_int(&a, C);
-    clgan_arg_int(&a, HW);
-    clgan_arg_mem(&a, dy->mem);
-    clgan_arg_mem(&a, scratch->mem);
-    TRY(clgan_args_end(&a));
-    TRY(clgan_launch_1d(ctx, k, L, L, "mbstd_reduce_dy"));
-
-    TRY(clgan_kernel_get(ctx, "mbstd", "mbstd_backward", &k, NULL));
-    a = clgan_args_begin(k, "mbstd_backward");
-    clgan_arg_int(&a, N);
-    clgan_arg_int(&a, C);
-    clgan_arg_int(&a, HW);
-    clgan_arg_mem(&a, x->mem);
-    clgan_arg_mem(&a, dy->mem);
-    clgan_arg_mem(&a, scratch->mem);
-    clgan_arg_mem(&a, dx->mem);
-    TRY(clgan_args_end(&a));
-    return clgan_launch_1d(ctx, k, dx->count, 0, "mbstd_backward");
+    const cl_mem reduce_mems[2] = {dy->mem, scratch->mem};
+    TRY(launch_per_image(ctx, "mbstd_reduce_dy", x, reduce_mems, 2, 0, (size_t)x->n * x->h * x->w));
+    const cl_mem mems[4] = {x->mem, dy->mem, scratch->mem, dx->mem};
+    return launch_per_image(ctx, "mbstd_backward", x, mems, 4, dx->count, 0);
 }

@@ -511,13 +511,20 @@ static clgan_status ensure_state(clgan_net *net, int both)
     return CLGAN_OK;
 }
 
-clgan_status clgan_net_adam_step(clgan_net *net, const clgan_adam_params *hp)
+/* One optimizer step over the whole parameter block (use_adam: Adam with
+ * adam, else SGD with sgd), profiled under the net's optimizer scope; then
+ * the next step. */
+static clgan_status optimizer_step(clgan_net *net, int use_adam, const clgan_adam_params *adam,
+                                   const clgan_sgd_params *sgd)
 {
-    TRY(ensure_state(net, 1));
+    TRY(ensure_state(net, use_adam));
     const char *outer = clgan_profile_scope(net->ctx, net->scope_opt);
-    clgan_status st = net->param_floats ? clgan_adam_step(net->ctx, hp, (int)(net->step + 1), &net->params,
-                                                          &net->grads, &net->opt_m, &net->opt_v)
-                                        : CLGAN_OK;
+    clgan_status st = CLGAN_OK;
+    if (net->param_floats && use_adam)
+        st = clgan_adam_step(net->ctx, adam, (int)(net->step + 1), &net->params, &net->grads, &net->opt_m,
+                             &net->opt_v);
+    else if (net->param_floats)
+        st = clgan_sgd_step(net->ctx, sgd, &net->params, &net->grads, &net->opt_m);
     clgan_profile_scope(net->ctx, outer);
     TRY(st);
     net->step++;
@@ -525,17 +532,14 @@ clgan_status clgan_net_adam_step(clgan_net *net, const clgan_adam_params *hp)
     return CLGAN_OK;
 }
 
+clgan_status clgan_net_adam_step(clgan_net *net, const clgan_adam_params *hp)
+{
+    return optimizer_step(net, 1, hp, NULL);
+}
+
 clgan_status clgan_net_sgd_step(clgan_net *net, const clgan_sgd_params *hp)
 {
-    TRY(ensure_state(net, 0));
-    const char *outer = clgan_profile_scope(net->ctx, net->scope_opt);
-    clgan_status st = net->param_floats ? clgan_sgd_step(net->ctx, hp, &net->params, &net->grads, &net->opt_m)
-                                        : CLGAN_OK;
-    clgan_profile_scope(net->ctx, outer);
-    TRY(st);
-    net->step++;
-    net->forwards_this_step = 0;
-    return CLGAN_OK;
+    return optimizer_step(net, 0, NULL, hp);
 }
 
 /* ---- introspection ------------------------------------------------------ */

@@ -50,60 +50,47 @@ static void shape_args(clgan_args *a, size_t count, const clgan_tensor *in, cons
     clgan_arg_int(a, s);
 }
 
+/* One pooling launch: check the shapes of the [N,C,H,W] side `in` and the
+ * [N,C,OH,OW] side `out` (and the argmax buffer, when uses_argmax),
+ * then run kernel `name` over `count` work-items with the shape prefix and
+ * the buffers `mems` in kernel-argument order. */
+static clgan_status pool_launch(clgan_ctx *ctx, const char *what, const char *name, int k, int s,
+                                const clgan_tensor *in, const clgan_tensor *out, int uses_argmax, cl_mem argmax,
+                                size_t count, const cl_mem *mems, int mem_count)
+{
+    TRY(check_shapes(what, k, s, in, out));
+    if (uses_argmax) TRY(check_argmax(what, argmax, out->count));
+    cl_kernel kern;
+    TRY(clgan_kernel_get(ctx, "pooling", name, &kern, NULL));
+    clgan_args a = clgan_args_begin(kern, name);
+    shape_args(&a, count, in, out, k, s);
+    for (int i = 0; i < mem_count; i++) clgan_arg_mem(&a, mems[i]);
+    TRY(clgan_args_end(&a));
+    return clgan_launch_1d(ctx, kern, count, 0, name);
+}
+
 clgan_status clgan_maxpool_forward(clgan_ctx *ctx, int k, int s, const clgan_tensor *x, clgan_tensor *y,
                                    cl_mem argmax)
 {
-    TRY(check_shapes("maxpool forward", k, s, x, y));
-    TRY(check_argmax("maxpool forward", argmax, y->count));
-    cl_kernel kern;
-    TRY(clgan_kernel_get(ctx, "pooling", "maxpool_forward", &kern, NULL));
-    clgan_args a = clgan_args_begin(kern, "maxpool_forward");
-    shape_args(&a, y->count, x, y, k, s);
-    clgan_arg_mem(&a, x->mem);
-    clgan_arg_mem(&a, y->mem);
-    clgan_arg_mem(&a, argmax);
-    TRY(clgan_args_end(&a));
-    return clgan_launch_1d(ctx, kern, y->count, 0, "maxpool_forward");
+    const cl_mem mems[3] = {x->mem, y->mem, argmax};
+    return pool_launch(ctx, "maxpool forward", "maxpool_forward", k, s, x, y, 1, argmax, y->count, mems, 3);
 }
 
 clgan_status clgan_maxpool_backward(clgan_ctx *ctx, int k, int s, const clgan_tensor *dy, cl_mem argmax,
                                     clgan_tensor *dx)
 {
-    TRY(check_shapes("maxpool backward", k, s, dx, dy));
-    TRY(check_argmax("maxpool backward", argmax, dy->count));
-    cl_kernel kern;
-    TRY(clgan_kernel_get(ctx, "pooling", "maxpool_backward", &kern, NULL));
-    clgan_args a = clgan_args_begin(kern, "maxpool_backward");
-    shape_args(&a, dx->count, dx, dy, k, s);
-    clgan_arg_mem(&a, dy->mem);
-    clgan_arg_mem(&a, argmax);
-    clgan_arg_mem(&a, dx->mem);
-    TRY(clgan_args_end(&a));
-    return clgan_launch_1d(ctx, kern, dx->count, 0, "maxpool_backward");
+    const cl_mem mems[3] = {dy->mem, argmax, dx->mem};
+    return pool_launch(ctx, "maxpool backward", "maxpool_backward", k, s, dx, dy, 1, argmax, dx->count, mems, 3);
 }
 
 clgan_status clgan_avgpool_forward(clgan_ctx *ctx, int k, int s, const clgan_tensor *x, clgan_tensor *y)
 {
-    TRY(check_shapes("avgpool forward", k, s, x, y));
-    cl_kernel kern;
-    TRY(clgan_kernel_get(ctx, "pooling", "avgpool_forward", &kern, NULL));
-    clgan_args a = clgan_args_begin(kern, "avgpool_forward");
-    shape_args(&a, y->count, x, y, k, s);
-    clgan_arg_mem(&a, x->mem);
-    clgan_arg_mem(&a, y->mem);
-    TRY(clgan_args_end(&a));
-    return clgan_launch_1d(ctx, kern, y->count, 0, "avgpool_forward");
+    const cl_mem mems[2] = {x->mem, y->mem};
+    return pool_launch(ctx, "avgpool forward", "avgpool_forward", k, s, x, y, 0, NULL, y->count, mems, 2);
 }
 
 clgan_status clgan_avgpool_backward(clgan_ctx *ctx, int k, int s, const clgan_tensor *dy, clgan_tensor *dx)
 {
-    TRY(check_shapes("avgpool backward", k, s, dx, dy));
-    cl_kernel kern;
-    TRY(clgan_kernel_get(ctx, "pooling", "avgpool_backward", &kern, NULL));
-    clgan_args a = clgan_args_begin(kern, "avgpool_backward");
-    shape_args(&a, dx->count, dx, dy, k, s);
-    clgan_arg_mem(&a, dy->mem);
-    clgan_arg_mem(&a, dx->mem);
-    TRY(clgan_args_end(&a));
-    return clgan_launch_1d(ctx, kern, dx->count, 0, "avgpool_backward");
+    const cl_mem mems[2] = {dy->mem, dx->mem};
+    return pool_launch(ctx, "avgpool backward", "avgpool_backward", k, s, dx, dy, 0, NULL, dx->count, mems, 2);
 }

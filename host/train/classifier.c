@@ -4,6 +4,7 @@
 
 #include "nn/init.h"
 #include "nn/loss.h"
+#include "train/infer_loop.h"
 #include "train/metrics.h"
 #include "train/settings.h"
 
@@ -101,11 +102,9 @@ clgan_status clgan_classifier_create(clgan_ctx *ctx, const clgan_classifier_conf
         clf->host_x = malloc((size_t)B * a->c * a->h * a->w * sizeof *clf->host_x);
         clf->host_logits = malloc((size_t)B * K * sizeof *clf->host_logits);
         clf->host_pred = malloc((size_t)B * sizeof *clf->host_pred);
-        clf->names = calloc((size_t)K, sizeof *clf->names);
+        clf->names = clgan_class_names_numbered(K);
         if (!clf->host_x || !clf->host_logits || !clf->host_pred || !clf->names)
             st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory creating a classifier");
-        else
-            for (int k = 0; k < K; k++) snprintf(clf->names[k], sizeof clf->names[k], "%d", k);
     }
     if (st != CLGAN_OK) {
         clgan_classifier_free(clf);
@@ -155,6 +154,8 @@ const char *clgan_classifier_class_name(const clgan_classifier *clf, int k)
     return k >= 0 && k < clf->cfg.arch.classes ? clf->names[k] : "?";
 }
 
+const char (*clgan_classifier_class_names(const clgan_classifier *clf))[64] { return (const char (*)[64])clf->names; }
+
 void clgan_classifier_augment(uint64_t seed, int64_t step, int n, int c, int h, int w, const float *in, float *out)
 {
     clgan_rng rng;
@@ -178,12 +179,22 @@ void clgan_classifier_augment(uint64_t seed, int64_t step, int n, int c, int h, 
     }
 }
 
-/* Inference forward of one full batch already in clf->x: logits into host_logits. */
-static clgan_status infer_batch(clgan_classifier *clf)
+/* Inference logits of clf->host_x (a full batch) into clf->host_logits. */
+static clgan_status infer_batch(void *model)
 {
+    clgan_classifier *clf = model;
     const clgan_tensor *y;
+    TRY(clgan_tensor_upload(clf->ctx, &clf->x, clf->host_x));
     TRY(clgan_net_forward(clf->net, &clf->x, NULL, 0, &y));
     return clgan_tensor_download(clf->ctx, y, clf->host_logits);
+}
+
+static clgan_infer_loop infer_loop(clgan_classifier *clf)
+{
+    const clgan_classifier_arch *a = &clf->cfg.arch;
+    clgan_infer_loop l = {clf->cfg.batch, a->classes, a->c, a->h, a->w, clf->host_x, clf->host_logits,
+                          clf->host_pred, infer_batch, clf};
+    return l;
 }
 
 clgan_status clgan_classifier_train_step(clgan_classifier *clf, const float *images, const int32_t *labels,
@@ -238,60 +249,15 @@ clgan_status clgan_classifier_train_step(clgan_classifier *clf, const float *ima
     return CLGAN_OK;
 }
 
-/* Softmax of each logits row into probs (in double, max subtracted). */
-static void softmax_rows(const float *logits, int n, int K, float *probs)
-{
-    for (int i = 0; i < n; i++) {
-        const float *l = logits + (size_t)i * K;
-        float *p = probs + (size_t)i * K;
-        double m = l[0], sum = 0;
-        for (int k = 1; k < K; k++)
-            if (l[k] > m) m = l[k];
-        for (int k = 0; k < K; k++) sum += exp((double)l[k] - m);
-        for (int k = 0; k < K; k++) p[k] = (float)(exp((double)l[k] - m) / sum);
-    }
-}
-
 clgan_status clgan_classifier_predict(clgan_classifier *clf, int n, const float *images, float *probs)
 {
-    const clgan_classifier_arch *a = &clf->cfg.arch;
-    int B = clf->cfg.batch, K = a->classes;
-    size_t per = (size_t)a->c * a->h * a->w;
     if (n < 1 || !images || !probs) return clgan_fail(CLGAN_ERR_INVALID_ARG, "predict needs n >= 1 images (got %d)", n);
-    for (int done = 0; done < n; done += B) {
-        int take = n - done < B ? n - done : B;
-        /* A short last chunk is padded with copies of its first image (inference: rows are independent). */
-        memcpy(clf->host_x, images + (size_t)done * per, (size_t)take * per * sizeof(float));
-        for (int i = take; i < B; i++) memcpy(clf->host_x + (size_t)i * per, clf->host_x, per * sizeof(float));
-        TRY(clgan_tensor_upload(clf->ctx, &clf->x, clf->host_x));
-        TRY(infer_batch(clf));
-        softmax_rows(clf->host_logits, take, K, probs + (size_t)done * K);
-    }
-    return CLGAN_OK;
+    clgan_infer_loop l = infer_loop(clf);
+    return clgan_infer_predict(&l, n, images, probs);
 }
 
 clgan_status clgan_classifier_evaluate(clgan_classifier *clf, const clgan_dataset *d, int64_t *confusion)
 {
-    const clgan_classifier_arch *a = &clf->cfg.arch;
-    int B = clf->cfg.batch, K = a->classes;
-    if (d->c != a->c || d->h != a->h || d->w != a->w)
-        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s holds %dx%dx%d images; the model takes %dx%dx%d", d->source, d->w,
-                          d->h, d->c, a->w, a->h, a->c);
-    if (d->classes != K)
-        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s has %d classes; the model has %d", d->source, d->classes, K);
-    memset(confusion, 0, (size_t)K * K * sizeof *confusion);
-    size_t per = clgan_dataset_image_bytes(d);
-    for (int done = 0; done < d->n; done += B) {
-        int take = d->n - done < B ? d->n - done : B;
-        for (int i = 0; i < B; i++) {
-            const uint8_t *src = d->pixels + (size_t)(done + (i < take ? i : 0)) * per;
-            float *dst = clf->host_x + (size_t)i * per;
-            for (size_t j = 0; j < per; j++) dst[j] = src[j] / 127.5f - 1.0f;
-        }
-        TRY(clgan_tensor_upload(clf->ctx, &clf->x, clf->host_x));
-        TRY(infer_batch(clf));
-        for (int i = 0; i < take; i++) clf->host_pred[i] = clgan_argmax(clf->host_logits + (size_t)i * K, K);
-        clgan_confusion_add(confusion, K, d->labels + done, clf->host_pred, take);
-    }
-    return CLGAN_OK;
+    clgan_infer_loop l = infer_loop(clf);
+    return clgan_infer_evaluate(&l, d, confusion);
 }

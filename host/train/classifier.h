@@ -75,6 +75,7 @@ int clgan_classifier_feature_layer(const clgan_classifier *clf);
 /* Class names (saved in checkpoints); default "0", "1", ... */
 void clgan_classifier_set_class_names(clgan_classifier *clf, const char (*names)[64]);
 const char *clgan_classifier_class_name(const clgan_classifier *clf, int k);
+const char (*clgan_classifier_class_names(const clgan_classifier *clf))[64]; /* all K, for checkpoints */
 
 /* One training step on exactly cfg->batch images (host floats [B,C,H,W]) and
  * labels [B] in [-1, K). */

@@ -23,11 +23,8 @@ static unsigned net_blocks(const clgan_classifier_config *c)
  * into *text, which the caller frees. */
 static clgan_status parse(const char *path, const clgan_ckpt_reader *r, clgan_classifier_config *c, char **text)
 {
-    char kind[32], arch[512], cfg[1024], esc[CLGAN_ESCAPE_CAP];
-    TRY(clgan_ckpt_get_string(r, "kind", kind, sizeof kind));
-    if (strcmp(kind, KIND) != 0)
-        return clgan_fail(CLGAN_ERR_FORMAT, "%s is a '%s' checkpoint, not a classifier checkpoint", path,
-                          clgan_escape_str(kind, esc, sizeof esc));
+    char arch[512], cfg[1024];
+    TRY(clgan_ckpt_check_kind(r, path, KIND, "a classifier checkpoint"));
     TRY(clgan_ckpt_get_string(r, "arch", arch, sizeof arch));
     TRY(clgan_ckpt_get_string(r, "config", cfg, sizeof cfg));
     *c = clgan_classifier_default_config();
@@ -51,30 +48,18 @@ clgan_status clgan_classifier_save(clgan_classifier *clf, const char *path, cons
     clgan_settings_write(CLGAN_MODEL_CLASSIFIER, CLGAN_SECTION_ARCH, c, arch, sizeof arch);
     clgan_settings_write(CLGAN_MODEL_CLASSIFIER, CLGAN_SECTION_CONFIG, c, cfg, sizeof cfg);
     snprintf(rng, sizeof rng, "derived seed=%llu", (unsigned long long)c->seed);
-    char (*names)[64] = malloc((size_t)K * sizeof *names);
-    if (!names) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory writing a checkpoint");
-    for (int k = 0; k < K; k++) snprintf(names[k], sizeof names[k], "%s", clgan_classifier_class_name(clf, k));
     clgan_ckpt_writer *w;
-    clgan_status st = clgan_ckpt_begin(path, &w);
-    if (st != CLGAN_OK) {
-        free(names);
-        return st;
-    }
-    st = clgan_ckpt_add_string(w, "kind", KIND);
+    TRY(clgan_ckpt_begin(path, &w));
+    clgan_status st = clgan_ckpt_add_string(w, "kind", KIND);
     if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "arch", arch);
     if (st == CLGAN_OK) st = clgan_ckpt_add_arch_text(w, "arch.c", text);
     if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "config", cfg);
     if (st == CLGAN_OK) st = clgan_ckpt_add_i64(w, "step", clgan_classifier_step_count(clf));
     if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "rng", rng);
-    if (st == CLGAN_OK) st = clgan_ckpt_add_class_names(w, K, (const char (*)[64])names);
+    if (st == CLGAN_OK) st = clgan_ckpt_add_class_names(w, K, clgan_classifier_class_names(clf));
     if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "note", note ? note : "");
     if (st == CLGAN_OK) st = clgan_ckpt_add_net(w, "net", net, net_blocks(c));
-    free(names);
-    if (st != CLGAN_OK) {
-        clgan_ckpt_abort(w);
-        return clgan_fail_context(st, "writing checkpoint %s", path);
-    }
-    return clgan_ckpt_commit(w);
+    return clgan_ckpt_finish(w, st, path);
 }
 
 static clgan_status load_state(const clgan_ckpt_reader *r, const char *path, clgan_classifier *clf)
@@ -82,13 +67,11 @@ static clgan_status load_state(const clgan_ckpt_reader *r, const char *path, clg
     clgan_net *net = clgan_classifier_net(clf);
     const clgan_classifier_config *c = clgan_classifier_get_config(clf);
     TRY(clgan_ckpt_load_net(r, path, "net", net, net_blocks(c)));
-    int K = c->arch.classes;
-    char (*names)[64] = calloc((size_t)K, sizeof *names);
-    if (!names) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory reading a checkpoint");
-    clgan_status st = clgan_ckpt_get_class_names(r, path, K, names);
-    if (st == CLGAN_OK) clgan_classifier_set_class_names(clf, (const char (*)[64])names);
+    char (*names)[64];
+    TRY(clgan_ckpt_read_class_names(r, path, c->arch.classes, &names));
+    clgan_classifier_set_class_names(clf, (const char (*)[64])names);
     free(names);
-    return st;
+    return CLGAN_OK;
 }
 
 clgan_status clgan_classifier_peek(const char *path, clgan_classifier_config *cfg)
@@ -114,9 +97,7 @@ clgan_status clgan_classifier_load(clgan_ctx *ctx, const char *path, clgan_class
     int64_t step = 0;
     char *text = NULL;
     clgan_status st = parse(path, r, &cfg, &text);
-    if (st == CLGAN_OK) st = clgan_ckpt_get_i64(r, "step", &step);
-    if (st == CLGAN_OK && step < 0)
-        st = clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: step count %lld is negative", path, (long long)step);
+    if (st == CLGAN_OK) st = clgan_ckpt_get_step(r, path, &step);
     if (st == CLGAN_OK) { /* the net the settings describe must be in the file before it is built */
         clgan_layer_spec specs[CLGAN_CLASSIFIER_MAX_LAYERS];
         int n = 0;

@@ -47,30 +47,21 @@ clgan_status clgan_dhead_save(clgan_dhead *head, const char *path, const clgan_d
     if (st == CLGAN_OK) st = clgan_ckpt_add_class_names(w, c->classes, (const char (*)[64])info->class_names);
     if (st == CLGAN_OK) st = clgan_ckpt_add_net(w, "head", clgan_dhead_net(head), CLGAN_BLOCK_BIT(CLGAN_NET_PARAMS));
     free(both);
-    if (st != CLGAN_OK) {
-        clgan_ckpt_abort(w);
-        return clgan_fail_context(st, "writing checkpoint %s", path);
-    }
-    return clgan_ckpt_commit(w);
+    return clgan_ckpt_finish(w, st, path);
 }
 
 /* Every setting is range-checked by the table (settings.c) before anything is built from it. */
 static clgan_status parse(const char *path, const clgan_ckpt_reader *r, clgan_dhead_file *info)
 {
     clgan_dhead_config *hc = &info->head;
-    char kind[32], cfg[1024], esc[CLGAN_ESCAPE_CAP];
-    TRY(clgan_ckpt_get_string(r, "kind", kind, sizeof kind));
-    if (strcmp(kind, KIND) != 0)
-        return clgan_fail(CLGAN_ERR_FORMAT, "%s is a '%s' checkpoint, not a discriminator-features head", path,
-                          clgan_escape_str(kind, esc, sizeof esc));
+    char cfg[1024];
+    TRY(clgan_ckpt_check_kind(r, path, KIND, "a discriminator-features head"));
     clgan_settings_defaults(CLGAN_MODEL_DFEATURES, info);
     TRY(clgan_ckpt_get_string(r, "gan", info->gan_path, sizeof info->gan_path));
     TRY(clgan_ckpt_get_string(r, "gan_sha256", info->gan_sha256, sizeof info->gan_sha256));
     TRY(clgan_ckpt_get_string(r, "config", cfg, sizeof cfg));
     TRY(clgan_settings_read(CLGAN_MODEL_DFEATURES, CLGAN_SECTION_ALL, path, cfg, info));
-    info->class_names = calloc((size_t)hc->classes, sizeof *info->class_names);
-    if (!info->class_names) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory reading a checkpoint");
-    return clgan_ckpt_get_class_names(r, path, hc->classes, info->class_names);
+    return clgan_ckpt_read_class_names(r, path, hc->classes, &info->class_names);
 }
 
 /* The standardiser and the head's parameters must be in the file before the

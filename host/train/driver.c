@@ -452,6 +452,12 @@ clgan_status clgan_train_run(const clgan_train_target *t, const clgan_train_para
         st = clgan_fail(CLGAN_ERR_IO, "cannot write %s: %s", r->log, strerror(errno));
         goto done;
     }
+    /* Statistics logged: as many as stat_columns names, or all. */
+    int logged = CLGAN_STATS_MAX;
+    if (t->stat_columns) {
+        logged = 1;
+        for (const char *c = t->stat_columns; *c; c++) logged += *c == ',';
+    }
     /* Without stat_columns the header waits for the first step's names. */
     int header_due = !p->resume;
     if (header_due && t->stat_columns) {
@@ -485,7 +491,9 @@ clgan_status clgan_train_run(const clgan_train_target *t, const clgan_train_para
         }
         clgan_train_batch b = {t->batch, x, y, x2, y2};
         memset(&r->stats, 0, sizeof r->stats);
+        if (p->on_step_timing) p->on_step_timing(p->user, 1);
         st = t->step(t->self, &b, &r->stats);
+        if (p->on_step_timing) p->on_step_timing(p->user, 0);
         if (st != CLGAN_OK) {
             char kept[1600];
             saved_text(&s, kept, sizeof kept);
@@ -526,7 +534,7 @@ clgan_status clgan_train_run(const clgan_train_target *t, const clgan_train_para
         /* The row: step, epoch, the statistics, the metric where evaluated, speed, time. */
         char row[2048];
         size_t n = (size_t)snprintf(row, sizeof row, "%lld,%d", (long long)r->step, pr.epoch);
-        for (int i = 0; i < r->stats.count && i < CLGAN_STATS_MAX && n < sizeof row; i++)
+        for (int i = 0; i < r->stats.count && i < logged && n < sizeof row; i++)
             n += (size_t)snprintf(row + n, sizeof row - n, ",%.6g", r->stats.values[i]);
         if (s.has_eval && n < sizeof row)
             n += (size_t)(pr.evaluated ? snprintf(row + n, sizeof row - n, ",%.4f", pr.metric)
@@ -571,6 +579,7 @@ done:
 typedef struct model_target {
     clgan_model *m;
     clgan_model_kind kind;
+    const clgan_train_params *params; /* its evaluate, when set, replaces the model's */
     float *pair; /* ssl: the labelled then the unlabelled batch, [2*batch,C,H,W] */
     size_t batch_floats;
 } model_target;
@@ -591,7 +600,9 @@ static clgan_status model_save(void *self, const char *path, const char *note)
 
 static clgan_status model_evaluate(void *self, const clgan_dataset *test, double *metric)
 {
-    return clgan_model_evaluate(((model_target *)self)->m, test, NULL, metric);
+    const model_target *mt = self;
+    if (mt->params->evaluate) return mt->params->evaluate(mt->params->user, test, metric);
+    return clgan_model_evaluate(mt->m, test, NULL, metric);
 }
 
 clgan_status clgan_train_run_model(clgan_model *model, const clgan_train_params *params, clgan_train_result *result)
@@ -610,12 +621,13 @@ clgan_status clgan_train_run_model(clgan_model *model, const clgan_train_params 
     clgan_train_params p = *params;
     p.seed = strtoull(seed_text, NULL, 10);
     p.seed2 = p.seed * 2 + 7;
-    model_target mt = {model, info.kind, NULL, (size_t)info.batch * info.channels * info.height * info.width};
+    model_target mt = {model, info.kind, params, NULL, (size_t)info.batch * info.channels * info.height * info.width};
     clgan_train_target t;
     memset(&t, 0, sizeof t);
     t.self = &mt;
     t.batch = info.batch;
     t.steps = info.steps;
+    t.stat_columns = params->stat_columns;
     t.step = model_step;
     t.save = model_save;
     t.evaluate = params->test && info.kind != CLGAN_MODEL_GAN ? model_evaluate : NULL;

@@ -17,11 +17,8 @@
 static clgan_status parse(const char *path, const clgan_ckpt_reader *r, clgan_gan_config *c, char **text_g,
                           char **text_d)
 {
-    char kind[32], arch[512], cfg[1024], esc[CLGAN_ESCAPE_CAP];
-    TRY(clgan_ckpt_get_string(r, "kind", kind, sizeof kind));
-    if (strcmp(kind, KIND) != 0)
-        return clgan_fail(CLGAN_ERR_FORMAT, "%s is a '%s' checkpoint, not a GAN checkpoint", path,
-                          clgan_escape_str(kind, esc, sizeof esc));
+    char arch[512], cfg[1024];
+    TRY(clgan_ckpt_check_kind(r, path, KIND, "a GAN checkpoint"));
     TRY(clgan_ckpt_get_string(r, "arch", arch, sizeof arch));
     TRY(clgan_ckpt_get_string(r, "config", cfg, sizeof cfg));
     *c = clgan_gan_default_config();
@@ -69,11 +66,7 @@ clgan_status clgan_gan_save(clgan_gan *gan, const char *path, const char *note)
     if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "note", note ? note : "");
     if (st == CLGAN_OK) st = clgan_ckpt_add_net(w, "G", clgan_gan_generator(gan), CLGAN_BLOCKS_ALL);
     if (st == CLGAN_OK) st = clgan_ckpt_add_net(w, "D", clgan_gan_discriminator(gan), CLGAN_BLOCKS_ALL);
-    if (st != CLGAN_OK) {
-        clgan_ckpt_abort(w);
-        return clgan_fail_context(st, "writing checkpoint %s", path);
-    }
-    return clgan_ckpt_commit(w);
+    return clgan_ckpt_finish(w, st, path);
 }
 
 clgan_status clgan_gan_peek(const char *path, clgan_gan_config *cfg)
@@ -99,9 +92,7 @@ clgan_status clgan_gan_load(clgan_ctx *ctx, const char *path, clgan_gan **out, c
     int64_t step = 0;
     char *text_g = NULL, *text_d = NULL;
     clgan_status st = parse(path, r, &cfg, &text_g, &text_d);
-    if (st == CLGAN_OK) st = clgan_ckpt_get_i64(r, "step", &step);
-    if (st == CLGAN_OK && step < 0)
-        st = clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: step count %lld is negative", path, (long long)step);
+    if (st == CLGAN_OK) st = clgan_ckpt_get_step(r, path, &step);
     if (st == CLGAN_OK) st = check_sizes(path, r, &cfg);
     if (st == CLGAN_OK) st = clgan_gan_create(ctx, &cfg, &gan);
     free(text_g); /* the GAN keeps copies */

@@ -672,7 +672,7 @@ clgan_status clgan_model_train_step(clgan_model *m, const float *images, const i
         put(&s, "loss_lab", t.loss_lab), put(&s, "loss_unl", t.loss_unl), put(&s, "loss_fake", t.loss_fake);
         put(&s, "loss_fm", t.loss_fm), put(&s, "acc_lab", t.acc_lab), put(&s, "d_real", t.d_real);
         put(&s, "d_fake", t.d_fake), put(&s, "lr", t.lr);
-        losses = 4;
+        losses = c->unlabelled_weight == 0 ? 1 : 4; /* supervised only: no unlabelled, fake or matching loss */
         break;
     }
     case CLGAN_MODEL_DFEATURES:

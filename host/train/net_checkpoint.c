@@ -240,6 +240,45 @@ clgan_status clgan_ckpt_get_class_names(const clgan_ckpt_reader *r, const char *
     return CLGAN_OK;
 }
 
+clgan_status clgan_ckpt_read_class_names(const clgan_ckpt_reader *r, const char *path, int K, char (**names)[64])
+{
+    *names = calloc((size_t)K, sizeof **names);
+    if (!*names) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory reading a checkpoint");
+    clgan_status st = clgan_ckpt_get_class_names(r, path, K, *names);
+    if (st != CLGAN_OK) {
+        free(*names);
+        *names = NULL;
+    }
+    return st;
+}
+
+clgan_status clgan_ckpt_check_kind(const clgan_ckpt_reader *r, const char *path, const char *kind, const char *what)
+{
+    char got[32], esc[CLGAN_ESCAPE_CAP];
+    TRY(clgan_ckpt_get_string(r, "kind", got, sizeof got));
+    if (strcmp(got, kind) != 0)
+        return clgan_fail(CLGAN_ERR_FORMAT, "%s is a '%s' checkpoint, not %s", path, clgan_escape_str(got, esc, sizeof esc),
+                          what);
+    return CLGAN_OK;
+}
+
+clgan_status clgan_ckpt_get_step(const clgan_ckpt_reader *r, const char *path, int64_t *step)
+{
+    TRY(clgan_ckpt_get_i64(r, "step", step));
+    if (*step < 0)
+        return clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: step count %lld is negative", path, (long long)*step);
+    return CLGAN_OK;
+}
+
+clgan_status clgan_ckpt_finish(clgan_ckpt_writer *w, clgan_status st, const char *path)
+{
+    if (st != CLGAN_OK) {
+        clgan_ckpt_abort(w);
+        return clgan_fail_context(st, "writing checkpoint %s", path);
+    }
+    return clgan_ckpt_commit(w);
+}
+
 clgan_status clgan_ckpt_add_arch_text(clgan_ckpt_writer *w, const char *name, const char *text)
 {
     return clgan_ckpt_add_string(w, name, text);

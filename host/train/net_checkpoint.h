@@ -60,12 +60,24 @@ clgan_status clgan_kv_missing(const char *path, const char *key);
 /* "checkpoint PATH: setting 'KEY' is 'VALUE' (escaped); expected ALLOWED". */
 clgan_status clgan_kv_bad_word(const char *path, const char *key, const char *value, const char *allowed);
 
+/* The steps every model checkpoint shares. check_kind: section "kind" must
+ * be `kind`, else "PATH is a 'OTHER' checkpoint, not WHAT" (what: "a GAN
+ * checkpoint"). get_step: section "step", refused when negative. finish:
+ * after the last section, commit the file when st is CLGAN_OK, else abort
+ * it and return st with "writing checkpoint PATH" in front of its message. */
+clgan_status clgan_ckpt_check_kind(const clgan_ckpt_reader *r, const char *path, const char *kind, const char *what);
+clgan_status clgan_ckpt_get_step(const clgan_ckpt_reader *r, const char *path, int64_t *step /* OUT */);
+clgan_status clgan_ckpt_finish(clgan_ckpt_writer *w, clgan_status st, const char *path);
+
 /* Section "class_names": K names of up to 63 bytes, one per line (a line
  * break inside a name is written as a space).
  * Reading fails with CLGAN_ERR_FORMAT unless the section holds exactly K. */
 clgan_status clgan_ckpt_add_class_names(clgan_ckpt_writer *w, int K, const char (*names)[64]);
 clgan_status clgan_ckpt_get_class_names(const clgan_ckpt_reader *r, const char *path, int K,
                                         char (*names)[64] /* OUT [K] */);
+/* The same into a calloc'd [K] array (free() it); *names is NULL on failure. */
+clgan_status clgan_ckpt_read_class_names(const clgan_ckpt_reader *r, const char *path, int K,
+                                         char (**names)[64] /* OUT */);
 
 /* A net's architecture text (docs/ARCHITECTURES.md) in section `name`
  * ("arch.g", "arch.d", "arch.c", "arch.h"). Reading gives a malloc'd

@@ -5,6 +5,7 @@
 
 #include "nn/random.h"
 #include "train/classifier.h"
+#include "train/infer_loop.h"
 #include "train/metrics.h"
 #include "train/settings.h"
 
@@ -195,12 +196,10 @@ clgan_status clgan_ssl_create(clgan_ctx *ctx, const clgan_ssl_config *cfg, clgan
         s->real_feat = malloc((size_t)B * F * sizeof(float));
         s->host_x = malloc((size_t)B * c->c * c->h * c->w * sizeof(float));
         s->host_pred = malloc((size_t)B * sizeof(int32_t));
-        s->names = calloc((size_t)K, sizeof *s->names);
+        s->names = clgan_class_names_numbered(K);
         if (!s->host_logits || !s->host_grad || !s->host_feat || !s->real_feat || !s->host_x || !s->host_pred ||
             !s->names)
             st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory creating a semi-supervised GAN");
-        else
-            for (int k = 0; k < K; k++) snprintf(s->names[k], sizeof s->names[k], "%d", k);
     }
     if (st != CLGAN_OK) {
         clgan_ssl_free(s);
@@ -244,6 +243,8 @@ const char *clgan_ssl_class_name(const clgan_ssl *s, int k)
 {
     return k >= 0 && k < s->cfg.classes ? s->names[k] : "?";
 }
+
+const char (*clgan_ssl_class_names(const clgan_ssl *s))[64] { return (const char (*)[64])s->names; }
 
 void clgan_ssl_set_step_count(clgan_ssl *s, int64_t step)
 {
@@ -425,58 +426,33 @@ clgan_status clgan_ssl_train_step(clgan_ssl *s, const float *lab_x, const int32_
 }
 
 /* Inference logits of s->host_x (a full batch) into s->host_logits. */
-static clgan_status infer_batch(clgan_ssl *s)
+static clgan_status infer_batch(void *model)
 {
+    clgan_ssl *s = model;
     const clgan_tensor *logits;
     TRY(clgan_tensor_upload(s->ctx, &s->x_lab, s->host_x));
     TRY(clgan_net_forward(s->D, &s->x_lab, NULL, 0, &logits));
     return clgan_tensor_download(s->ctx, logits, s->host_logits);
 }
 
-clgan_status clgan_ssl_predict(clgan_ssl *s, int n, const float *images, float *probs)
+static clgan_infer_loop infer_loop(clgan_ssl *s)
 {
     const clgan_ssl_config *c = &s->cfg;
-    int B = c->batch, K = c->classes;
-    size_t per = (size_t)c->c * c->h * c->w;
-    for (int done = 0; done < n; done += B) {
-        int take = n - done < B ? n - done : B;
-        for (int i = 0; i < B; i++) memcpy(s->host_x + i * per, images + (size_t)(done + (i < take ? i : 0)) * per,
-                                           per * sizeof(float));
-        TRY(infer_batch(s));
-        for (int i = 0; i < take; i++) {
-            const float *l = s->host_logits + (size_t)i * K;
-            float *p = probs + (size_t)(done + i) * K;
-            double mx = l[0], z = 0;
-            for (int k = 1; k < K; k++) mx = l[k] > mx ? l[k] : mx;
-            for (int k = 0; k < K; k++) z += exp(l[k] - mx);
-            for (int k = 0; k < K; k++) p[k] = (float)(exp(l[k] - mx) / z);
-        }
-    }
-    return CLGAN_OK;
+    clgan_infer_loop l = {c->batch, c->classes, c->c, c->h, c->w, s->host_x, s->host_logits, s->host_pred,
+                          infer_batch, s};
+    return l;
+}
+
+clgan_status clgan_ssl_predict(clgan_ssl *s, int n, const float *images, float *probs)
+{
+    clgan_infer_loop l = infer_loop(s);
+    return clgan_infer_predict(&l, n, images, probs);
 }
 
 clgan_status clgan_ssl_evaluate(clgan_ssl *s, const clgan_dataset *d, int64_t *confusion)
 {
-    const clgan_ssl_config *c = &s->cfg;
-    int B = c->batch, K = c->classes;
-    if (d->c != c->c || d->h != c->h || d->w != c->w)
-        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s holds %dx%dx%d images; the model takes %dx%dx%d", d->source, d->w,
-                          d->h, d->c, c->w, c->h, c->c);
-    if (d->classes != K)
-        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s has %d classes; the model has %d", d->source, d->classes, K);
-    memset(confusion, 0, (size_t)K * K * sizeof *confusion);
-    size_t per = clgan_dataset_image_bytes(d);
-    for (int done = 0; done < d->n; done += B) {
-        int take = d->n - done < B ? d->n - done : B;
-        for (int i = 0; i < B; i++) {
-            const uint8_t *src = d->pixels + (size_t)(done + (i < take ? i : 0)) * per;
-            for (size_t j = 0; j < per; j++) s->host_x[i * per + j] = src[j] / 127.5f - 1.0f;
-        }
-        TRY(infer_batch(s));
-        for (int i = 0; i < take; i++) s->host_pred[i] = clgan_argmax(s->host_logits + (size_t)i * K, K);
-        clgan_confusion_add(confusion, K, d->labels + done, s->host_pred, take);
-    }
-    return CLGAN_OK;
+    clgan_infer_loop l = infer_loop(s);
+    return clgan_infer_evaluate(&l, d, confusion);
 }
 
 clgan_status clgan_ssl_sample(clgan_ssl *s, int n, uint64_t seed, float *out)

@@ -126,6 +126,7 @@ int clgan_ssl_feature_layer(const clgan_ssl *s);
 /* Class names (saved in checkpoints); default "0", "1", ... */
 void clgan_ssl_set_class_names(clgan_ssl *s, const char (*names)[64]);
 const char *clgan_ssl_class_name(const clgan_ssl *s, int k);
+const char (*clgan_ssl_class_names(const clgan_ssl *s))[64]; /* all K, for checkpoints */
 
 /* The loss terms and their logit gradients for one batch of B rows of K
  * logits (host doubles/floats; pure function, exposed for tests):

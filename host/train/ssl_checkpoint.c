@@ -18,11 +18,8 @@
  * into *text_d, which the caller frees. */
 static clgan_status parse(const char *path, const clgan_ckpt_reader *r, clgan_ssl_config *c, char **text_d)
 {
-    char kind[32], cfg[1024], esc[CLGAN_ESCAPE_CAP];
-    TRY(clgan_ckpt_get_string(r, "kind", kind, sizeof kind));
-    if (strcmp(kind, KIND) != 0)
-        return clgan_fail(CLGAN_ERR_FORMAT, "%s is a '%s' checkpoint, not a semi-supervised GAN checkpoint", path,
-                          clgan_escape_str(kind, esc, sizeof esc));
+    char cfg[1024];
+    TRY(clgan_ckpt_check_kind(r, path, KIND, "a semi-supervised GAN checkpoint"));
     TRY(clgan_ckpt_get_string(r, "config", cfg, sizeof cfg));
     *c = clgan_ssl_default_config();
     TRY(clgan_ckpt_get_arch_text(r, path, "arch.d", text_d));
@@ -50,29 +47,17 @@ clgan_status clgan_ssl_save(clgan_ssl *s, const char *path, const char *note)
     const char *text_d;
     TRY(clgan_ssl_arch_text(c, &text_d));
     clgan_settings_write(CLGAN_MODEL_SSL, CLGAN_SECTION_ALL, c, cfg, sizeof cfg);
-    char (*names)[64] = malloc((size_t)c->classes * sizeof *names);
-    if (!names) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory writing a checkpoint");
-    for (int k = 0; k < c->classes; k++) snprintf(names[k], sizeof names[k], "%s", clgan_ssl_class_name(s, k));
     clgan_ckpt_writer *w;
-    clgan_status st = clgan_ckpt_begin(path, &w);
-    if (st != CLGAN_OK) {
-        free(names);
-        return st;
-    }
-    st = clgan_ckpt_add_string(w, "kind", KIND);
+    TRY(clgan_ckpt_begin(path, &w));
+    clgan_status st = clgan_ckpt_add_string(w, "kind", KIND);
     if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "config", cfg);
     if (st == CLGAN_OK) st = clgan_ckpt_add_arch_text(w, "arch.d", text_d);
     if (st == CLGAN_OK) st = clgan_ckpt_add_i64(w, "step", clgan_ssl_step_count(s));
-    if (st == CLGAN_OK) st = clgan_ckpt_add_class_names(w, c->classes, (const char (*)[64])names);
+    if (st == CLGAN_OK) st = clgan_ckpt_add_class_names(w, c->classes, clgan_ssl_class_names(s));
     if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "note", note ? note : "");
     if (st == CLGAN_OK) st = clgan_ckpt_add_net(w, "G", clgan_ssl_generator(s), CLGAN_BLOCKS_ALL);
     if (st == CLGAN_OK) st = clgan_ckpt_add_net(w, "D", clgan_ssl_discriminator(s), CLGAN_BLOCKS_ALL);
-    free(names);
-    if (st != CLGAN_OK) {
-        clgan_ckpt_abort(w);
-        return clgan_fail_context(st, "writing checkpoint %s", path);
-    }
-    return clgan_ckpt_commit(w);
+    return clgan_ckpt_finish(w, st, path);
 }
 
 clgan_status clgan_ssl_peek(const char *path, clgan_ssl_config *cfg)
@@ -97,18 +82,15 @@ clgan_status clgan_ssl_load(clgan_ctx *ctx, const char *path, clgan_ssl **out, c
     int64_t step = 0;
     char *text_d = NULL;
     clgan_status st = parse(path, r, &cfg, &text_d);
-    if (st == CLGAN_OK) st = clgan_ckpt_get_i64(r, "step", &step);
-    if (st == CLGAN_OK && step < 0)
-        st = clgan_fail(CLGAN_ERR_FORMAT, "checkpoint %s: step count %lld is negative", path, (long long)step);
+    if (st == CLGAN_OK) st = clgan_ckpt_get_step(r, path, &step);
     if (st == CLGAN_OK) st = check_sizes(path, r, &cfg);
     if (st == CLGAN_OK) st = clgan_ssl_create(ctx, &cfg, &s);
     free(text_d); /* the model keeps a copy */
     if (st == CLGAN_OK) st = clgan_ckpt_load_net(r, path, "G", clgan_ssl_generator(s), CLGAN_BLOCKS_ALL);
     if (st == CLGAN_OK) st = clgan_ckpt_load_net(r, path, "D", clgan_ssl_discriminator(s), CLGAN_BLOCKS_ALL);
     if (st == CLGAN_OK && clgan_ckpt_has(r, "class_names")) {
-        char (*names)[64] = calloc((size_t)cfg.classes, sizeof *names);
-        st = names ? clgan_ckpt_get_class_names(r, path, cfg.classes, names)
-                   : clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory reading a checkpoint");
+        char (*names)[64];
+        st = clgan_ckpt_read_class_names(r, path, cfg.classes, &names);
         if (st == CLGAN_OK) clgan_ssl_set_class_names(s, (const char (*)[64])names);
         free(names);
     }

@@ -54,8 +54,9 @@ typedef struct clgan_train_target {
     int batch;     /* images per step and stream, >= 1 */
     int64_t steps; /* steps already taken: 0, or the step of the checkpoint resumed from */
     /* log.csv's columns for the step's statistics, comma-separated, in the
-     * order step() fills stats ("loss_d,loss_g,d_real,d_fake"); NULL: the
-     * names the first step gives. */
+     * order step() fills stats ("loss_d,loss_g,d_real,d_fake"); a step's
+     * statistics beyond them are not logged. NULL: the names the first step
+     * gives. */
     const char *stat_columns;
     /* One training step. A step that makes the loss non-finite fails with
      * CLGAN_ERR_CHECK_FAILED and a message containing "diverged". */
@@ -107,6 +108,8 @@ typedef struct clgan_train_params {
     int keep_best;               /* 1: also best.ckpt, written when the metric beats every earlier one */
     int keep_every;              /* > 0: also a copy checkpoint-epoch-NNNN.ckpt every this many epochs */
     const char *metric_name;     /* the metric's log.csv column (default "test_accuracy") */
+    const char *stat_columns;    /* clgan_train_run_model: log.csv's names for a step's first statistics,
+                                    comma-separated; only that many are logged (NULL: all, by their names) */
     const char *note;            /* kept in every checkpoint (may be NULL) */
     const char *advice;          /* what to try after a divergence ("a lower --lr"), for the message */
     FILE *messages;              /* where notes go (removed temporary files, a log that could not be
@@ -119,6 +122,13 @@ typedef struct clgan_train_params {
     clgan_status (*on_checkpoint)(void *user, const clgan_train_progress *p); /* before each epoch's (and the
                                                                                   last step's) checkpoint: grids,
                                                                                   reports; not before a stop's */
+    /* Optional: called just before (begin 1) and just after (begin 0) each step's training call, to
+     * time the step alone (a profiler). */
+    void (*on_step_timing)(void *user, int begin);
+    /* Optional, clgan_train_run_model only: the evaluation on params->test to run instead of the model's
+     * accuracy (clgan_model_evaluate), e.g. with a progress display or keeping the confusion matrix;
+     * higher is better. */
+    clgan_status (*evaluate)(void *user, const clgan_dataset *test, double *metric /* OUT */);
 } clgan_train_params;
 
 typedef struct clgan_train_result {

@@ -11,12 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *dir = fuzz_subdir(0, "cifar");
     const char *batch = fuzz_path(1, "cifar/data_batch_1.bin");
     const char *meta = fuzz_path(2, "cifar/batches.meta.txt");
-    size_t n_batch, n_meta;
-    const uint8_t *m;
-    fuzz_split(data, size, "META----", &n_batch, &m, &n_meta);
-    fuzz_write(batch, data, n_batch);
-    if (m) fuzz_write(meta, m, n_meta);
-    else unlink(meta);
+    fuzz_write_split(data, size, "META----", batch, fuzz_write, meta);
 
     clgan_dataset_options o = clgan_dataset_default_options();
     clgan_dataset *d = NULL;

@@ -43,6 +43,21 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 static clgan_ctx *fuzz_ctx(void) { return load_ctx; }
 
+/* The kinds with a PREFIX_peek / PREFIX_load pair: peek, then (with a
+ * device) load and free, each failure checked for its message. */
+#define PEEK_THEN_LOAD(prefix)                                                        \
+    do {                                                                              \
+        prefix##_config cfg;                                                          \
+        st = prefix##_peek(path, &cfg);                                               \
+        fuzz_check_message(st, #prefix "_peek");                                      \
+        if (st == CLGAN_OK && fuzz_ctx()) {                                           \
+            prefix *m = NULL;                                                         \
+            st = prefix##_load(fuzz_ctx(), path, &m, note, sizeof note);              \
+            fuzz_check_message(st, #prefix "_load");                                  \
+            prefix##_free(m);                                                         \
+        }                                                                             \
+    } while (0)
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *path = fuzz_path(0, "k.ckpt");
@@ -50,35 +65,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char note[256];
     clgan_status st;
 #if FUZZ_CKPT_KIND == KIND_GAN
-    clgan_gan_config cfg;
-    st = clgan_gan_peek(path, &cfg);
-    fuzz_check_message(st, "clgan_gan_peek");
-    if (st == CLGAN_OK && fuzz_ctx()) {
-        clgan_gan *g = NULL;
-        st = clgan_gan_load(fuzz_ctx(), path, &g, note, sizeof note);
-        fuzz_check_message(st, "clgan_gan_load");
-        clgan_gan_free(g);
-    }
+    PEEK_THEN_LOAD(clgan_gan);
 #elif FUZZ_CKPT_KIND == KIND_CLASSIFIER
-    clgan_classifier_config cfg;
-    st = clgan_classifier_peek(path, &cfg);
-    fuzz_check_message(st, "clgan_classifier_peek");
-    if (st == CLGAN_OK && fuzz_ctx()) {
-        clgan_classifier *c = NULL;
-        st = clgan_classifier_load(fuzz_ctx(), path, &c, note, sizeof note);
-        fuzz_check_message(st, "clgan_classifier_load");
-        clgan_classifier_free(c);
-    }
+    PEEK_THEN_LOAD(clgan_classifier);
 #elif FUZZ_CKPT_KIND == KIND_SSL
-    clgan_ssl_config cfg;
-    st = clgan_ssl_peek(path, &cfg);
-    fuzz_check_message(st, "clgan_ssl_peek");
-    if (st == CLGAN_OK && fuzz_ctx()) {
-        clgan_ssl *s = NULL;
-        st = clgan_ssl_load(fuzz_ctx(), path, &s, note, sizeof note);
-        fuzz_check_message(st, "clgan_ssl_load");
-        clgan_ssl_free(s);
-    }
+    PEEK_THEN_LOAD(clgan_ssl);
 #elif FUZZ_CKPT_KIND == KIND_DFEATURES
     (void)note;
     clgan_dhead_file info;

@@ -11,12 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *dir = fuzz_subdir(0, "idx");
     const char *images = fuzz_path(1, "idx/train-images-idx3-ubyte");
     const char *labels = fuzz_path(2, "idx/train-labels-idx1-ubyte");
-    size_t n_images, n_labels;
-    const uint8_t *lab;
-    fuzz_split(data, size, "LABELS--", &n_images, &lab, &n_labels);
-    fuzz_write(images, data, n_images);
-    if (lab) fuzz_write(labels, lab, n_labels);
-    else unlink(labels);
+    fuzz_write_split(data, size, "LABELS--", images, fuzz_write, labels);
 
     clgan_dataset_options o = clgan_dataset_default_options();
     clgan_dataset *d = NULL;

@@ -11,7 +11,7 @@
 
 #include <zlib.h>
 
-static void write_gzip(const char *path, const uint8_t *data, size_t n)
+static void write_gzip(const char *path, const void *data, size_t n)
 {
     gzFile g = gzopen(path, "wb1");
     if (!g || (n && gzwrite(g, data, (unsigned)n) != (int)n) || gzclose(g) != Z_OK) {
@@ -25,12 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *dir = fuzz_subdir(0, "idxgz");
     const char *images = fuzz_path(1, "idxgz/train-images-idx3-ubyte.gz");
     const char *labels = fuzz_path(2, "idxgz/train-labels-idx1-ubyte.gz");
-    size_t n_images, n_labels;
-    const uint8_t *lab;
-    fuzz_split(data, size, "LABELS--", &n_images, &lab, &n_labels);
-    write_gzip(images, data, n_images);
-    if (lab) fuzz_write(labels, lab, n_labels);
-    else unlink(labels);
+    fuzz_write_split(data, size, "LABELS--", images, write_gzip, labels);
 
     clgan_dataset_options o = clgan_dataset_default_options();
     clgan_dataset *d = NULL;

@@ -1,8 +1,8 @@
 /* fuzz_util.h — what the libFuzzer targets in tests/fuzz share: a private
  * scratch folder (on /dev/shm when there is one) for readers that take a path,
- * writing the input there as a file, and the check every target makes on
- * the error message a rejected input leaves (no raw control bytes: messages
- * built from file contents must escape them).
+ * writing the input there as a file (or as two, split at a marker), and the
+ * check every target makes on the error message a rejected input leaves (no
+ * raw control bytes: messages built from file contents must escape them).
  *
  * Each target defines LLVMFuzzerTestOneInput and includes this header once.
  */
@@ -122,6 +122,21 @@ static inline void fuzz_split(const uint8_t *data, size_t size, const char marke
             *first = i, *second = data + i + 8, *second_n = size - i - 8;
             return;
         }
+}
+
+/* A two-file input: the part before the marker written to `first` by
+ * write_first (fuzz_write, or a target's own encoder), the part after it to
+ * `second` as it is; without the marker, `second` is removed. */
+static inline void fuzz_write_split(const uint8_t *data, size_t size, const char marker[8], const char *first,
+                                    void (*write_first)(const char *path, const void *data, size_t n),
+                                    const char *second)
+{
+    size_t n_first, n_second;
+    const uint8_t *rest;
+    fuzz_split(data, size, marker, &n_first, &rest, &n_second);
+    write_first(first, data, n_first);
+    if (rest) fuzz_write(second, rest, n_second);
+    else unlink(second);
 }
 
 #endif

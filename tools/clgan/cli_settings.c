@@ -304,8 +304,7 @@ const char *cli_settings_given(const cli_settings *s, const char *name)
     return NULL;
 }
 
-/* "name=value ..." of the given settings. */
-static void settings_text(const cli_settings *s, char *out, size_t cap)
+void cli_settings_text(const cli_settings *s, char *out, size_t cap)
 {
     size_t n = 0;
     out[0] = '\0';
@@ -313,48 +312,65 @@ static void settings_text(const cli_settings *s, char *out, size_t cap)
         n += (size_t)snprintf(out + n, cap - n, "%s%s=%s", k ? " " : "", s->name[k], s->value[k]);
 }
 
-int cli_settings_apply(const cli_settings *s, void *cfg)
+int cli_settings_check(const cli_settings *s)
 {
-    char text[CLI_SETTINGS_MAX * 96];
-    settings_text(s, text, sizeof text);
-    if (clgan_settings_parse(s->kind, "settings", text, cfg) == CLGAN_OK) return 1;
-    fprintf(stderr, "clgan: %s\n", clgan_last_error());
-    return 0;
-}
-
-int cli_settings_resume(const cli_settings *s, const void *ck, int strict)
-{
-    size_t size = clgan_settings_config_size(s->kind);
-    void *want = malloc(size);
-    if (!want) {
+    void *cfg = calloc(1, clgan_settings_config_size(s->kind));
+    if (!cfg) {
         fprintf(stderr, "clgan: out of host memory\n");
         return 0;
     }
-    memcpy(want, ck, size);
-    int ok = cli_settings_apply(s, want);
-    const clgan_setting_row *changed = ok ? clgan_settings_first_change(s->kind, CLGAN_RESUME_FIXED, want, ck) : NULL;
-    if (!changed && ok && strict) changed = clgan_settings_first_change(s->kind, CLGAN_RESUME_KEPT, want, ck);
-    if (changed) {
-        const char *flag = NULL;
-        for (int k = 0; k < s->n && !flag; k++)
-            if (!strcmp(s->name[k], changed->info.name)) flag = s->flag[k];
-        char have[64];
-        clgan_settings_format(changed, ck, have, sizeof have);
-        fprintf(stderr, "clgan: %s differs from the run being resumed (checkpoint: %s %s); leave it out or start a "
-                        "new run in another --out\n", flag ? flag : changed->info.name, changed->info.name, have);
-        ok = 0;
-    }
-    free(want);
-    if (!ok) return 0;
-    /* Training settings the checkpoint keeps: one line naming the flags given. */
+    clgan_settings_defaults(s->kind, cfg);
+    char text[CLI_SETTINGS_MAX * 96];
+    cli_settings_text(s, text, sizeof text);
+    clgan_status st = clgan_settings_parse(s->kind, "settings", text, cfg);
+    free(cfg);
+    if (st != CLGAN_OK) fprintf(stderr, "clgan: %s\n", clgan_last_error());
+    return st == CLGAN_OK;
+}
+
+const char *cli_settings_value(const cli_settings *s, const clgan_model *m, const char *name, char *out, size_t cap)
+{
+    const char *given = cli_settings_given(s, name);
+    const clgan_setting_info *in = clgan_setting_find(s->kind, name);
+    if (m && clgan_model_get_setting(m, name, out, cap) == CLGAN_OK) return out;
+    snprintf(out, cap, "%s", given ? given : in ? in->default_value : "");
+    return out;
+}
+
+/* 1 when the setting's value `given` means what the model keeps, `have`:
+ * the same number (floats as the config's float), choice or flag; a "0"
+ * that means the preset's default matches any value. */
+static int same_value(const clgan_setting_info *in, const char *given, const char *have)
+{
+    if (in->type == CLGAN_SETTING_CHOICE) return !strcmp(given, have);
+    int zero_is_auto = !strcmp(in->default_value, "0") && (in->min > 0 || (in->open & CLGAN_SETTING_OPEN_MIN));
+    if (zero_is_auto && !strcmp(given, "0")) return 1;
+    if (in->type == CLGAN_SETTING_FLOAT) return (float)strtod(given, NULL) == (float)strtod(have, NULL);
+    if (in->type == CLGAN_SETTING_U64) return strtoull(given, NULL, 10) == strtoull(have, NULL, 10);
+    return strtoll(given, NULL, 10) == strtoll(have, NULL, 10);
+}
+
+int cli_settings_resume_model(const cli_settings *s, const clgan_model *m, int strict)
+{
+    int count = 0;
     char list[512] = "";
     size_t n = 0;
-    int count = 0;
     for (int k = 0; k < s->n; k++) {
         const clgan_setting_info *in = clgan_setting_find(s->kind, s->name[k]);
-        int seen = 0;
+        char have[64];
+        if (!in || in->resume == CLGAN_RESUME_FREE) continue;
+        if (clgan_model_get_setting(m, in->name, have, sizeof have) != CLGAN_OK) {
+            cli_fail("cannot resume");
+            return 0;
+        }
+        if ((in->resume == CLGAN_RESUME_FIXED || strict) && !same_value(in, s->value[k], have)) {
+            fprintf(stderr, "clgan: %s differs from the run being resumed (checkpoint: %s %s); leave it out or start "
+                            "a new run in another --out\n", s->flag[k], in->name, have);
+            return 0;
+        }
+        int seen = 0; /* a shortcut flag (--lr) is named once */
         for (int j = 0; j < k && !seen; j++) seen = !strcmp(s->flag[j], s->flag[k]);
-        if (!in || in->resume != CLGAN_RESUME_KEPT || seen) continue;
+        if (in->resume != CLGAN_RESUME_KEPT || seen) continue;
         n += (size_t)snprintf(list + n, n < sizeof list ? sizeof list - n : 0, "%s%s", count ? ", " : "", s->flag[k]);
         count++;
     }

@@ -62,12 +62,19 @@ int cli_settings_flag(cli_settings *s, int argc, char **argv, int *i);
 int cli_settings_set(cli_settings *s, const char *flag, const char *name, const char *value);
 /* The value given for a setting, or NULL. */
 const char *cli_settings_given(const cli_settings *s, const char *name);
-/* The given settings over cfg (the kind's config struct). 0 after printing why. */
-int cli_settings_apply(const cli_settings *s, void *cfg);
-/* --resume against the checkpoint's config ck: a FIXED setting given with
- * another value is refused (printed, returns 0); KEPT ones given are ignored
- * with one warning line, or refused like FIXED ones when strict. */
-int cli_settings_resume(const cli_settings *s, const void *ck, int strict);
+/* "name=value ..." of the given settings: the settings text clgan_model_create takes. */
+void cli_settings_text(const cli_settings *s, char *out, size_t cap);
+/* The given settings together valid over the kind's defaults (a width the
+ * model takes, ...): 1, or 0 after printing why. */
+int cli_settings_check(const cli_settings *s);
+/* A setting's value as text into out: the model's when m is set (a resumed
+ * run), else the one given, else the table's default. Returns out. */
+const char *cli_settings_value(const cli_settings *s, const clgan_model *m, const char *name, char *out, size_t cap);
+/* --resume against a loaded model's settings (clgan_model_get_setting): a
+ * FIXED setting given with another value is refused (printed, returns 0);
+ * KEPT ones given are ignored with one warning line, or refused like FIXED
+ * ones when strict. */
+int cli_settings_resume_model(const cli_settings *s, const clgan_model *m, int strict);
 /* The --help lines of the kind's settings (skip rows left out). */
 void cli_settings_help(FILE *f, clgan_model_kind kind, const char *const *skip);
 /* One --help line: flag and value name in a column, the text wrapped after it. */

@@ -11,15 +11,6 @@
 #include "scenario.h"
 #include "train_cli.h"
 
-#include "data/dataset.h"
-#include "data/subset.h"
-#include "io/container.h"
-#include "train/classifier.h"
-#include "train/gan_augment.h"
-#include "train/gan_checkpoint.h"
-#include "train/metrics.h"
-#include "train/net_checkpoint.h"
-
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +24,7 @@ static const unsigned run_flags = RUN_TRAINING | RUN_LABELS | RUN_IMBALANCE | RU
 typedef struct train_opts {
     run_opts run;
     cli_settings set; /* the model settings given */
-    clgan_classifier_config cfg;
+    uint64_t seed;    /* the model's seed setting: the data's split and scenario */
     int eval_every;
     float decay_epochs;
     /* Augmentation: --oversample, or --gan-augment (gan_mode -1 = none, else a clgan_gan_augment_mode). */
@@ -44,7 +35,7 @@ typedef struct train_opts {
     char gan_path_buf[4096];  /* the recorded GAN path on resume */
     int set_oversample, set_gan_mode, set_gan_ratio;
     const char *arch;             /* --arch FILE */
-    char *given_text, *ckpt_text; /* its text, and on resume the checkpoint's */
+    char *given_text;             /* its text */
 } train_opts;
 
 static void usage(FILE *f, const train_opts *o)
@@ -86,7 +77,6 @@ static int parse(int argc, char **argv, train_opts *o)
     o->run.out = "runs/classifier";
     o->run.epochs = 10;
     cli_settings_init(&o->set, CLGAN_MODEL_CLASSIFIER, not_flags);
-    o->cfg = clgan_classifier_default_config();
     o->eval_every = 1;
     o->gan_mode = -1;
     for (int i = 1; i < argc; i++) {
@@ -126,12 +116,14 @@ static int parse(int argc, char **argv, train_opts *o)
         fprintf(stderr, "clgan train-classifier: --data is required (a dataset path, or 'synthetic'); see --help\n");
         return 2;
     }
-    if (!cli_settings_apply(&o->set, &o->cfg)) return 2;
-    if (o->decay_epochs > 0 && o->cfg.lr_decay == 1.0f) {
+    char decay[64];
+    float lr_decay = (float)atof(cli_settings_value(&o->set, NULL, "lr_decay", decay, sizeof decay));
+    if (!cli_settings_check(&o->set)) return 2;
+    if (o->decay_epochs > 0 && lr_decay == 1.0f) {
         fprintf(stderr, "clgan train-classifier: --lr-decay-epochs needs --lr-decay F (F < 1)\n");
         return 2;
     }
-    if (o->cfg.lr_decay < 1.0f && o->decay_epochs <= 0) o->decay_epochs = 5;
+    if (lr_decay < 1.0f && o->decay_epochs <= 0) o->decay_epochs = 5;
     if (o->oversample && (o->gan_path || o->set_gan_mode || o->set_gan_ratio)) {
         fprintf(stderr, "clgan train-classifier: --oversample and --gan-augment/--gan-mode/--gan-ratio are "
                         "alternatives; give one\n");
@@ -162,10 +154,13 @@ static int scenario_text(const train_opts *o, char *out, size_t cap)
         fprintf(stderr, "clgan: the --gan-augment path is too long\n");
         return 0;
     }
-    int n = snprintf(out, cap, "labels=%d imbalance=%d:%.9g limit=%d oversample=%d gan_mode=%s gan_ratio=%.9g "
-                               "gan_sha256=%s gan=%s test_percent=%d", o->run.labels, o->run.imb_class, o->run.imb_fraction, o->run.limit,
-                     o->oversample, o->gan_mode >= 0 ? clgan_gan_augment_mode_name((clgan_gan_augment_mode)o->gan_mode) : "-",
-                     o->gan_mode >= 0 ? o->gan_ratio : 0.0f, o->gan_mode >= 0 ? o->gan_sha : "-", path, o->run.test_percent);
+    int n = train_cli_subset_text(&o->run, out, cap);
+    if (n >= 0 && (size_t)n < cap)
+        n += snprintf(out + n, cap - (size_t)n, " oversample=%d gan_mode=%s gan_ratio=%.9g gan_sha256=%s gan=%s "
+                      "test_percent=%d", o->oversample,
+                      o->gan_mode >= 0 ? clgan_gan_augment_mode_name((clgan_gan_augment_mode)o->gan_mode) : "-",
+                      o->gan_mode >= 0 ? o->gan_ratio : 0.0f, o->gan_mode >= 0 ? o->gan_sha : "-", path,
+                      o->run.test_percent);
     return n >= 0 && (size_t)n < cap;
 }
 
@@ -200,14 +195,8 @@ static int parse_augmentation(const char *note, int *oversample, int *mode, floa
  * cannot be read (both printed). */
 static int scenario_from_note(const char *note, train_opts *o)
 {
-    int labels, cls, limit;
-    float frac;
-    if (sscanf(note, "labels=%d imbalance=%d:%f limit=%d", &labels, &cls, &frac, &limit) != 4) return 0;
-    if ((o->run.given_labels || o->run.given_imbalance) && (labels != o->run.labels || cls != o->run.imb_class || (cls >= 0 && frac != o->run.imb_fraction))) {
-        fprintf(stderr, "clgan: --labels/--imbalance differ from the run being resumed (%s); leave them out or start a "
-                        "new run in another --out\n", note);
-        return -1;
-    }
+    int limit, got = train_cli_subset_from_note(note, &o->run, &limit);
+    if (got <= 0) return got;
     int over, mode;
     float ratio;
     char sha[65];
@@ -244,7 +233,6 @@ static int scenario_from_note(const char *note, train_opts *o)
                         "start a new run in another --out\n", o->run.limit, limit);
         return -1;
     }
-    o->run.labels = labels, o->run.imb_class = cls, o->run.imb_fraction = frac;
     o->run.limit = limit;
     o->oversample = over, o->gan_mode = mode, o->gan_ratio = ratio;
     if (mode >= 0) {
@@ -254,34 +242,24 @@ static int scenario_from_note(const char *note, train_opts *o)
     return 1;
 }
 
-/* Load a split at the model's shape and apply the scenario (training split only). */
-static int load_data(const train_opts *o, const clgan_classifier_arch *shape, clgan_dataset **train,
-                     clgan_dataset **test)
+/* Both splits at the model's shape, the scenario applied to the training split. */
+static int load_data(const train_opts *o, int size, int channels, clgan_dataset **train, clgan_dataset **test)
 {
-    clgan_dataset_options dopt = clgan_dataset_default_options();
-    dopt.size = shape->h;
-    dopt.channels = shape->c;
-    dopt.seed = o->cfg.seed;
-    dopt.limit = o->run.limit;
-    dopt.test_percent = run_test_percent_option(o->run.test_percent);
-    dopt.skip_unreadable = o->run.skip_unreadable;
-    if (clgan_dataset_open(o->run.data, CLGAN_SPLIT_TRAIN, &dopt, train) != CLGAN_OK) return cli_fail("cannot load --data");
-    run_report_skipped("train", *train);
-    dopt.limit = 0;
-    if (clgan_dataset_open(o->run.data, CLGAN_SPLIT_TEST, &dopt, test) != CLGAN_OK)
-        return cli_fail("cannot load the test split of --data");
-    run_report_skipped("test", *test);
-    if ((*train)->classes < 2) {
-        fprintf(stderr, "clgan: a classifier needs labelled data with at least 2 classes; %s has %d\n",
-                (*train)->source, (*train)->classes);
+    clgan_dataset_options dopt = train_cli_data_options(&o->run, size, channels, o->seed);
+    if (train_cli_open_splits(&dopt, o->run.data, train, test)) return 1;
+    clgan_dataset_info a, b;
+    clgan_dataset_get_info(*train, &a);
+    clgan_dataset_get_info(*test, &b);
+    if (a.classes < 2) {
+        fprintf(stderr, "clgan: a classifier needs labelled data with at least 2 classes; %s has %d\n", a.source,
+                a.classes);
         return 1;
     }
-    if ((*test)->classes != (*train)->classes) {
-        fprintf(stderr, "clgan: the training split has %d classes, the test split %d\n", (*train)->classes,
-                (*test)->classes);
+    if (b.classes != a.classes) {
+        fprintf(stderr, "clgan: the training split has %d classes, the test split %d\n", a.classes, b.classes);
         return 1;
     }
-    return scenario_apply(train, o->run.imb_class, o->run.imb_fraction, o->run.labels, o->cfg.seed);
+    return scenario_apply(train, o->run.imb_class, o->run.imb_fraction, o->run.labels, o->seed);
 }
 
 /* v[0..K) separated by sep; v NULL prints K zeros. */
@@ -296,14 +274,15 @@ static void print_counts(FILE *f, const int *v, int K, const char *sep)
  * after printing the reason. */
 static int augment_data(train_opts *o, clgan_ctx *ctx, clgan_dataset **train, int *real, int *extra)
 {
-    int K = (*train)->classes;
+    clgan_dataset_info in;
+    clgan_dataset_get_info(*train, &in);
+    int K = in.classes, n_real = in.count;
     clgan_dataset_class_counts(*train, real, NULL);
     for (int k = 0; k < K; k++) extra[k] = 0;
-    int n_real = (*train)->n;
     clgan_dataset *s = NULL;
     const char *how = "none";
     if (o->oversample) {
-        if (clgan_dataset_oversample(*train, o->cfg.seed, &s) != CLGAN_OK) return cli_fail("--oversample");
+        if (clgan_dataset_oversample(*train, o->seed, &s) != CLGAN_OK) return cli_fail("--oversample");
         clgan_dataset_class_counts(s, extra, NULL);
         for (int k = 0; k < K; k++) extra[k] -= real[k];
         how = "repeated (--oversample)";
@@ -319,13 +298,13 @@ static int augment_data(train_opts *o, clgan_ctx *ctx, clgan_dataset **train, in
         }
         /* A conditional GAN generates class k for label k: its classes must be the data's. */
         if (!run_check_note_class_names(o->gan_path, *train)) return 1;
-        clgan_gan *gan;
+        clgan_model *gan;
         char what[4200];
         snprintf(what, sizeof what, "--gan-augment %s", o->gan_path);
-        if (clgan_gan_load(ctx, o->gan_path, &gan, NULL, 0) != CLGAN_OK) return cli_fail(what);
-        clgan_status st = clgan_gan_augment(gan, *train, (clgan_gan_augment_mode)o->gan_mode, o->gan_ratio, o->cfg.seed,
-                                            &s, extra);
-        clgan_gan_free(gan);
+        if (clgan_model_load(ctx, o->gan_path, &gan, NULL, 0) != CLGAN_OK) return cli_fail(what);
+        clgan_status st = clgan_model_augment(gan, *train, (clgan_gan_augment_mode)o->gan_mode, o->gan_ratio, o->seed,
+                                              &s, extra);
+        clgan_model_free(gan);
         if (st != CLGAN_OK) return cli_fail(what);
         char png[1200];
         snprintf(png, sizeof png, "%s/gan-augment.png", o->run.out);
@@ -339,9 +318,10 @@ static int augment_data(train_opts *o, clgan_ctx *ctx, clgan_dataset **train, in
     if (s) {
         clgan_dataset_free(*train);
         *train = s;
+        clgan_dataset_get_info(s, &in);
     }
     fprintf(stderr, "clgan: training set: %d real", n_real);
-    if (s) fprintf(stderr, " + %d %s = %d", (*train)->n - n_real, how, (*train)->n);
+    if (s) fprintf(stderr, " + %d %s = %d", in.count - n_real, how, in.count);
     fprintf(stderr, " images; per class: real [");
     print_counts(stderr, real, K, " ");
     if (s) {
@@ -354,38 +334,17 @@ static int augment_data(train_opts *o, clgan_ctx *ctx, clgan_dataset **train, in
 
 /* The run's model and what its callbacks need. */
 typedef struct clf_run {
-    clgan_classifier *clf;
+    clgan_model *model;
+    clgan_model_info info;
     train_cli tc;
     train_cli_eval ev;
 } clf_run;
 
-static clgan_status eval_classifier(void *clf, const clgan_dataset *d, int64_t *confusion)
-{
-    return clgan_classifier_evaluate(clf, d, confusion);
-}
-
-static clgan_status clf_step(void *self, const clgan_train_batch *b, clgan_step_stats *out)
-{
-    clgan_classifier_stats st;
-    clgan_status s = clgan_classifier_train_step(((clf_run *)self)->clf, b->images, b->labels, &st);
-    out->count = 3;
-    out->names[0] = "loss", out->values[0] = st.loss;
-    out->names[1] = "batch_accuracy", out->values[1] = st.accuracy;
-    out->names[2] = "lr", out->values[2] = st.lr;
-    return s;
-}
-
-static clgan_status clf_save(void *self, const char *path, const char *note)
-{
-    return clgan_classifier_save(((clf_run *)self)->clf, path, note);
-}
-
 /* Accuracy on the test split, its confusion matrix kept for the report. */
-static clgan_status clf_evaluate(void *self, const clgan_dataset *test, double *metric)
+static clgan_status clf_evaluate(void *user, const clgan_dataset *test, double *metric)
 {
-    clf_run *c = self;
-    return train_cli_evaluate(&c->tc, &c->ev, eval_classifier, c->clf, test, clgan_classifier_get_config(c->clf)->batch,
-                              metric);
+    clf_run *c = user;
+    return train_cli_evaluate(&c->tc, &c->ev, test, metric);
 }
 
 static void clf_metrics(const clgan_step_stats *st, char *out, size_t cap)
@@ -400,15 +359,22 @@ static clgan_status clf_on_evaluated(void *user, const clgan_train_progress *p)
     return train_cli_report_eval(&c->tc, &c->ev, p);
 }
 
-/* The text: from --arch, and on resume the checkpoint's, which must match it. */
-static int arch_text(train_opts *o, const char *ckpt_path)
+/* --resume: the checkpoint's model (the device opened for it), its text
+ * and settings against the flags given, the data scenario from its note. 0, or the exit code after
+ * printing why. */
+static int resume_model(train_opts *o, const char *ckpt_path, clgan_ctx **ctx, clf_run *cr)
 {
-    if (o->arch && !cli_read_arch("--arch", o->arch, &o->given_text)) return 2;
-    o->cfg.arch.text = o->given_text;
-    if (!o->run.resume) return 0;
-    if (clgan_ckpt_file_arch_text(ckpt_path, "arch.c", &o->ckpt_text) != CLGAN_OK) return cli_fail("cannot resume");
-    if (!cli_resume_arch_matches("--arch", o->given_text, o->ckpt_text)) return 2;
-    o->cfg.arch.text = o->ckpt_text;
+    char note[8192] = "";
+    int rc = train_cli_resume(&o->run, &o->set, 0, ckpt_path, ctx, note, sizeof note, &cr->model, &cr->info);
+    if (rc) return rc;
+    if (!cli_resume_arch_matches("--arch", o->given_text, clgan_model_arch_text(cr->model, "C"))) return 2;
+    int got = scenario_from_note(note, o);
+    if (got < 0) return got == -2 ? 1 : 2;
+    if (!run_resume_test_percent(note, o->run.test_percent, &o->run.test_percent)) return 2;
+    if (!got) fprintf(stderr, "clgan: warning: %s does not record its data scenario; using the options given\n", ckpt_path);
+    if (o->decay_epochs > 0 && !cli_settings_given(&o->set, "lr_decay"))
+        fprintf(stderr, "clgan: warning: --lr-decay-epochs is ignored when resuming; the run keeps the settings in "
+                        "its checkpoint\n");
     return 0;
 }
 
@@ -420,140 +386,108 @@ int cmd_train_classifier(int argc, char **argv)
     int rc = parse(argc, argv, &o);
     if (rc) return rc < 0 ? 0 : rc;
     rc = train_run(&o);
-    free(o.given_text), free(o.ckpt_text);
+    free(o.given_text);
     return rc;
 }
 
-static int train_run(train_opts *opts)
+static int train_run(train_opts *o)
 {
     int rc;
-    char ckpt_path[1100], log_path[1100], conf_dir[1100];
-    snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.ckpt", opts->run.out);
-    if (clgan_train_check_out(opts->run.out, opts->run.resume, stderr) != CLGAN_OK) return cli_fail(NULL);
-    if ((rc = arch_text(opts, ckpt_path))) return rc;
-    train_opts o = *opts;
-    snprintf(log_path, sizeof log_path, "%s/log.csv", o.run.out);
-    snprintf(conf_dir, sizeof conf_dir, "%s/confusion", o.run.out);
-    if (o.run.resume) {
-        clgan_classifier_config ck;
-        if (clgan_classifier_peek(ckpt_path, &ck) != CLGAN_OK) return cli_fail("cannot resume");
-        ck.arch.text = o.cfg.arch.text;
-        if (!cli_settings_resume(&o.set, &ck, 0)) return 2;
-        clgan_ckpt_reader *r;
-        char note[8192] = "";
-        if (clgan_ckpt_open(ckpt_path, &r) != CLGAN_OK) return cli_fail("cannot resume");
-        clgan_status st = clgan_ckpt_get_string(r, "note", note, sizeof note);
-        clgan_ckpt_close(r);
-        if (st != CLGAN_OK) return cli_fail("cannot resume");
-        int got = scenario_from_note(note, &o);
-        if (got < 0) return got == -2 ? 1 : 2;
-        if (!run_resume_test_percent(note, o.run.test_percent, &o.run.test_percent)) return 2;
-        if (!got) fprintf(stderr, "clgan: warning: %s does not record its data scenario; using the options given\n", ckpt_path);
-        if (o.decay_epochs > 0 && !cli_settings_given(&o.set, "lr_decay"))
-            fprintf(stderr, "clgan: warning: --lr-decay-epochs is ignored when resuming; the run keeps the settings in "
-                            "its checkpoint\n");
-        o.cfg = ck;
-    }
-    if (o.run.test_percent < 0) o.run.test_percent = 10;
-    if (o.gan_mode >= 0 && !o.gan_path) { /* --gan-mode/--gan-ratio on resuming a run that recorded no GAN */
-        fprintf(stderr, "clgan train-classifier: --gan-mode/--gan-ratio need --gan-augment CKPT\n");
-        return 2;
-    }
-    /* The model's image shape decides how the data is loaded; the class count comes from the data. */
-    clgan_classifier_arch shape = o.cfg.arch;
-    shape.classes = 0; /* the image shape only */
-    if (clgan_classifier_arch_resolve(&shape) != CLGAN_OK) return cli_fail(NULL);
-    if (shape.h != shape.w || (shape.c != 1 && shape.c != 3)) {
-        fprintf(stderr, "clgan: the net takes %dx%dx%d images (CxHxW); the data loads as square grey (1) or RGB (3) "
-                        "images\n", shape.c, shape.h, shape.w);
-        return 2;
-    }
-    int had_out = cli_is_dir(o.run.out);
-    if (!cli_make_dirs(o.run.out)) return 1; /* confusion/ comes with its first file */
-
+    char ckpt_path[1100], log_path[1100], conf_dir[1100], value[64];
+    snprintf(ckpt_path, sizeof ckpt_path, "%s/checkpoint.ckpt", o->run.out);
+    if (clgan_train_check_out(o->run.out, o->run.resume, stderr) != CLGAN_OK) return cli_fail(NULL);
+    if (o->arch && !cli_read_arch("--arch", o->arch, &o->given_text)) return 2;
+    snprintf(log_path, sizeof log_path, "%s/log.csv", o->run.out);
+    snprintf(conf_dir, sizeof conf_dir, "%s/confusion", o->run.out);
+    int had_out = cli_is_dir(o->run.out);
     clgan_dataset *train = NULL, *test = NULL;
     clgan_ctx *ctx = NULL;
     clf_run cr;
     memset(&cr, 0, sizeof cr);
-    snprintf(cr.ev.dir, sizeof cr.ev.dir, "%s", conf_dir);
     int *real_pc = NULL, *extra_pc = NULL;
     int exit_code = 1;
-    if (load_data(&o, &shape, &train, &test)) goto done;
-    if (o.run.resume && !run_check_ckpt_class_names(ckpt_path, train)) goto done;
-    if (o.run.resume && o.cfg.arch.classes != train->classes) {
-        fprintf(stderr, "clgan: the checkpoint was trained on %d classes, %s has %d\n", o.cfg.arch.classes,
-                train->source, train->classes);
+    /* The model's image shape decides how the data is loaded: a resumed
+     * run's from its checkpoint, a new run's from its architecture; the
+     * class count comes from the data. */
+    int ch, h, w;
+    const clgan_model_info *resumed = o->run.resume ? &cr.info : NULL;
+    if ((resumed && (rc = resume_model(o, ckpt_path, &ctx, &cr))) ||
+        (rc = train_cli_image_shape(resumed, &o->set, o->given_text, o->arch, "c", "the net", &ch, &h, &w))) {
+        exit_code = rc;
         goto done;
     }
-    o.cfg.arch.classes = train->classes;
-    if (cli_open_ctx(o.run.device, 0, &ctx) || !profile_run_start(&cr.tc.prof, ctx, o.run.profile)) goto done;
-    cli_suggest_tune(ctx);
-    real_pc = calloc((size_t)train->classes, sizeof *real_pc);
-    extra_pc = calloc((size_t)train->classes, sizeof *extra_pc);
+    o->seed = strtoull(cli_settings_value(&o->set, cr.model, "seed", value, sizeof value), NULL, 10);
+    if (o->run.test_percent < 0) o->run.test_percent = 10;
+    if (o->gan_mode >= 0 && !o->gan_path) { /* --gan-mode/--gan-ratio on resuming a run that recorded no GAN */
+        fprintf(stderr, "clgan train-classifier: --gan-mode/--gan-ratio need --gan-augment CKPT\n");
+        exit_code = 2;
+        goto done;
+    }
+    if (!cli_make_dirs(o->run.out)) goto done; /* confusion/ comes with its first file */
+
+    if (load_data(o, h, ch, &train, &test)) goto done;
+    if (!train_cli_resumed_classes(resumed, ckpt_path, train)) goto done;
+    clgan_dataset_info di, ti;
+    clgan_dataset_get_info(train, &di);
+    int K = di.classes;
+    if (train_cli_start(&cr.tc, &o->run, &ctx)) goto done;
+    real_pc = calloc((size_t)K, sizeof *real_pc);
+    extra_pc = calloc((size_t)K, sizeof *extra_pc);
     if (!real_pc || !extra_pc) {
         fprintf(stderr, "clgan: out of host memory\n");
         goto done;
     }
-    if (augment_data(&o, ctx, &train, real_pc, extra_pc)) goto done;
-    if (train->n < o.cfg.batch) {
-        fprintf(stderr, "clgan: %s has %d training images, fewer than one batch of %d (use a smaller --batch)\n",
-                train->source, train->n, o.cfg.batch);
-        goto done;
-    }
-    int64_t per_epoch = train->n / o.cfg.batch; /* full batches only */
-    if (!o.run.resume && o.decay_epochs > 0) {
-        o.cfg.lr_decay_steps = (int64_t)llround(o.decay_epochs * (double)per_epoch);
-        if (o.cfg.lr_decay_steps < 1) o.cfg.lr_decay_steps = 1;
-    }
-
-    if (o.run.resume) {
-        if (clgan_classifier_load(ctx, ckpt_path, &cr.clf, NULL, 0) != CLGAN_OK) {
-            cli_fail("cannot resume");
-            goto done;
+    if (augment_data(o, ctx, &train, real_pc, extra_pc)) goto done;
+    clgan_dataset_get_info(train, &di);
+    clgan_dataset_get_info(test, &ti);
+    int batch = atoi(cli_settings_value(&o->set, cr.model, "batch", value, sizeof value));
+    if (!train_cli_fits_batch(train, batch, " (use a smaller --batch)")) goto done;
+    int64_t per_epoch = di.count / batch; /* full batches only */
+    if (!cr.model) {
+        if (o->decay_epochs > 0) {
+            int64_t steps = (int64_t)llround(o->decay_epochs * (double)per_epoch);
+            snprintf(value, sizeof value, "%lld", (long long)(steps < 1 ? 1 : steps));
+            if (!cli_settings_set(&o->set, "--lr-decay-epochs", "lr_decay_steps", value)) goto done;
         }
-    } else if (clgan_classifier_create(ctx, &o.cfg, &cr.clf) != CLGAN_OK) {
-        cli_fail("cannot build the classifier");
-        goto done;
+        clgan_model_params mp = {.arch = o->given_text, .classes = K};
+        if (train_cli_create(ctx, &o->set, &mp, "classifier", &cr.model)) goto done;
+        clgan_model_get_info(cr.model, &cr.info);
     }
-    clgan_classifier_set_class_names(cr.clf, (const char (*)[64])train->class_names);
-    const clgan_classifier_config *c = clgan_classifier_get_config(cr.clf);
-    int K = cr.ev.K = c->arch.classes;
-    cr.ev.train = train;
-    cr.ev.cm = calloc((size_t)K * K, sizeof *cr.ev.cm);
-    if (!cr.ev.cm) {
-        fprintf(stderr, "clgan: out of host memory\n");
-        goto done;
-    }
+    if (train_cli_name_classes(cr.model, train)) goto done;
+    if (train_cli_eval_init(&cr.ev, cr.model, train, conf_dir)) goto done;
+    char lr[64], width[64], optimizer[64], decay_steps[64], augment[64];
+    cli_settings_value(&o->set, cr.model, "lr", lr, sizeof lr);
+    cli_settings_value(&o->set, cr.model, "width", width, sizeof width);
+    cli_settings_value(&o->set, cr.model, "optimizer", optimizer, sizeof optimizer);
+    cli_settings_value(&o->set, cr.model, "lr_decay_steps", decay_steps, sizeof decay_steps);
+    cli_settings_value(&o->set, cr.model, "augment", augment, sizeof augment);
     char advice[200];
-    snprintf(advice, sizeof advice, "try a new run (in another --out) with a lower --lr than this run's %g", c->lr);
+    snprintf(advice, sizeof advice, "try a new run (in another --out) with a lower --lr than this run's %g", atof(lr));
     char note[8192], scen[6000];
-    if (!scenario_text(&o, scen, sizeof scen)) goto done;
-    snprintf(note, sizeof note, "%s | %s", scen, train->source);
+    if (!scenario_text(o, scen, sizeof scen)) goto done;
+    snprintf(note, sizeof note, "%s | %s", scen, di.source);
 
-    clgan_train_target t = {.self = &cr, .batch = c->batch, .steps = clgan_classifier_step_count(cr.clf),
-                            .stat_columns = "loss,batch_accuracy,lr", .step = clf_step, .save = clf_save,
-                            .evaluate = clf_evaluate, .net_count = 1, .nets = {clgan_classifier_net(cr.clf)},
-                            .net_names = {"the classifier"}};
-    clgan_train_params p = run_opts_train_params(&o.run);
+    clgan_train_params p = run_opts_train_params(&o->run);
     p.train = train;
     p.test = test;
-    p.seed = c->seed;
-    p.eval_every = p.checkpoint_every = o.eval_every; /* a checkpoint with each report */
+    p.eval_every = p.checkpoint_every = o->eval_every; /* a checkpoint with each report */
     p.note = note;
     p.advice = advice;
+    p.stat_columns = "loss,batch_accuracy,lr";
+    p.evaluate = clf_evaluate;
     p.on_evaluated = clf_on_evaluated;
-    int64_t total = o.run.steps ? o.run.steps : (int64_t)o.run.epochs * per_epoch;
-    fprintf(stderr, "clgan: %s on %s | %s, width %d, batch %d, %s lr %g%s%s | %d training images (%s), %d test "
+    int64_t total = o->run.steps ? o->run.steps : (int64_t)o->run.epochs * per_epoch;
+    fprintf(stderr, "clgan: %s on %s | %s, width %s, batch %d, %s lr %g%s%s | %d training images (%s), %d test "
                     "images, %lld steps/epoch\n",
-            o.run.resume ? "resuming" : "training", clgan_ctx_device(ctx)->device_name, c->arch.model, c->arch.width,
-            c->batch, clgan_classifier_optimizer_name(c->optimizer), c->lr, c->lr_decay_steps ? " with step decay" : "",
-            c->augment ? ", augmented" : "", train->n, train->source, test->n, (long long)per_epoch);
-    fprintf(stderr, "clgan: %zu parameters; steps %lld -> %lld; output in %s\n",
-            clgan_net_param_count(clgan_classifier_net(cr.clf)), (long long)t.steps, (long long)total, o.run.out);
+            o->run.resume ? "resuming" : "training", clgan_ctx_device(ctx)->device_name, cr.info.arch, width,
+            cr.info.batch, optimizer, atof(lr), strcmp(decay_steps, "0") ? " with step decay" : "",
+            strcmp(augment, "0") ? ", augmented" : "", di.count, di.source, ti.count, (long long)per_epoch);
+    fprintf(stderr, "clgan: %zu parameters; steps %lld -> %lld; output in %s\n", cr.info.params,
+            (long long)cr.info.steps, (long long)total, o->run.out);
 
-    train_cli_setup(&cr.tc, "train-classifier", o.run.json, ctx, clf_metrics);
+    train_cli_setup(&cr.tc, "train-classifier", o->run.json, clf_metrics);
     clgan_train_result r;
-    if ((rc = train_cli_run(&cr.tc, &t, &p, &r, &cr)) >= 0) {
+    if ((rc = train_cli_run_model(&cr.tc, cr.model, &p, &r, &cr)) >= 0) {
         exit_code = rc;
         goto done;
     }
@@ -561,45 +495,38 @@ static int train_run(train_opts *opts)
     fprintf(stderr, "clgan: done: %lld steps in %.1f s; test accuracy %.2f%%%s%s; checkpoint %s\n",
             (long long)(r.step - r.start), r.seconds, 100 * test_acc, cr.ev.last_png[0] ? "; confusion " : "",
             cr.ev.last_png, ckpt_path);
-    if (o.run.json) {
+    if (o->run.json) {
         cli_json_begin("train-classifier", "ok");
-        printf(", \"model\": \"%s\", \"steps\": %lld, \"epochs\": %.3f, \"loss\": ", c->arch.model, (long long)r.step,
-               (double)r.step / per_epoch);
+        printf(", \"model\": \"%s\", \"steps\": %lld, \"epochs\": %.3f, \"loss\": ", cr.info.arch,
+               (long long)r.step, (double)r.step / per_epoch);
         report_json_number(stdout, r.stats.count ? r.stats.values[0] : NAN);
         printf(", \"test_accuracy\": ");
         report_json_number(stdout, test_acc);
-        printf(", \"train_images\": %d, \"test_images\": %d, \"seconds\": %.3f, \"images_per_sec\": %.1f", train->n,
-               test->n, r.seconds, r.seconds > 0 ? (r.step - r.start) * (double)c->batch / r.seconds : 0.0);
+        printf(", \"train_images\": %d, \"test_images\": %d, \"seconds\": %.3f, \"images_per_sec\": %.1f", di.count,
+               ti.count, r.seconds, r.seconds > 0 ? (r.step - r.start) * (double)cr.info.batch / r.seconds : 0.0);
         printf(", \"augmentation\": \"%s\", \"train_real_per_class\": [",
-               o.oversample ? "oversample" : o.gan_mode == CLGAN_GAN_AUGMENT_BALANCE ? "gan-balance"
-                                           : o.gan_mode == CLGAN_GAN_AUGMENT_ENLARGE ? "gan-enlarge" : "none");
+               o->oversample ? "oversample" : o->gan_mode == CLGAN_GAN_AUGMENT_BALANCE ? "gan-balance"
+                                            : o->gan_mode == CLGAN_GAN_AUGMENT_ENLARGE ? "gan-enlarge" : "none");
         print_counts(stdout, real_pc, K, ", ");
         printf("], \"train_repeated_per_class\": [");
-        print_counts(stdout, o.oversample ? extra_pc : NULL, K, ", ");
+        print_counts(stdout, o->oversample ? extra_pc : NULL, K, ", ");
         printf("], \"train_generated_per_class\": [");
-        print_counts(stdout, o.gan_mode >= 0 ? extra_pc : NULL, K, ", ");
+        print_counts(stdout, o->gan_mode >= 0 ? extra_pc : NULL, K, ", ");
         printf("]");
-        report_json_fields(stdout, K, (const char (*)[64])train->class_names, cr.ev.cm);
-        printf(", \"checkpoint\": ");
-        cli_json_string(stdout, ckpt_path);
-        printf(", \"confusion_png\": ");
-        cli_json_string(stdout, cr.ev.last_png);
-        printf(", \"log\": ");
-        cli_json_string(stdout, log_path);
-        profile_run_json_field(&cr.tc.prof, ctx, stdout);
-        printf("}\n");
+        report_json_fields(stdout, K, (const char (*)[64])cr.ev.names, cr.ev.cm);
+        train_cli_json_end(&cr.tc, ckpt_path, "confusion_png", cr.ev.last_png, log_path);
     }
-    profile_run_report(&cr.tc.prof, ctx, o.run.json);
+    profile_run_report(&cr.tc.prof, ctx, o->run.json);
     exit_code = 0;
 done:
     if (exit_code && exit_code < 128) { /* no empty folders left behind by a failed run */
         cli_remove_empty_dir(conf_dir);
-        if (!had_out) cli_remove_empty_dir(o.run.out);
+        if (!had_out) cli_remove_empty_dir(o->run.out);
     }
-    free(cr.ev.cm);
+    train_cli_eval_free(&cr.ev);
     free(real_pc);
     free(extra_pc);
-    clgan_classifier_free(cr.clf);
+    clgan_model_free(cr.model);
     clgan_ctx_free(ctx);
     clgan_dataset_free(train);
     clgan_dataset_free(test);

@@ -5,8 +5,6 @@
 #include "run_dir.h"
 #include "scenario.h"
 
-#include "core/error.h"
-#include "io/container.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -95,60 +93,67 @@ int run_check_class_names(const char *ckpt_path, int ck_k, const char (*ck_names
     return 0;
 }
 
+char (*run_class_names(const clgan_dataset *d))[64]
+{
+    clgan_dataset_info in;
+    clgan_dataset_get_info(d, &in);
+    char(*names)[64] = calloc(in.classes > 0 ? (size_t)in.classes : 1, sizeof *names);
+    if (!names) {
+        fprintf(stderr, "clgan: out of host memory\n");
+        return NULL;
+    }
+    for (int k = 0; k < in.classes; k++) snprintf(names[k], sizeof names[k], "%s", clgan_dataset_class_name(d, k));
+    return names;
+}
+
+/* The data's class names against a checkpoint's k names (run_check_class_names). */
+static int check_data_names(const char *ckpt_path, int k, const char (*names)[64], const clgan_dataset *d)
+{
+    clgan_dataset_info in;
+    clgan_dataset_get_info(d, &in);
+    char(*have)[64] = run_class_names(d);
+    if (!have) return 0;
+    int ok = run_check_class_names(ckpt_path, k, names, in.source, in.classes, (const char (*)[64])have);
+    free(have);
+    return ok;
+}
+
 int run_check_ckpt_class_names(const char *ckpt_path, const clgan_dataset *d)
 {
-    clgan_ckpt_reader *r;
-    if (clgan_ckpt_open(ckpt_path, &r) != CLGAN_OK) return 1;
-    const void *data;
-    size_t bytes;
-    if (!clgan_ckpt_has(r, "class_names") || clgan_ckpt_find(r, "class_names", &data, &bytes) != CLGAN_OK) {
-        clgan_ckpt_close(r);
-        return 1;
-    }
-    /* One name per line (net_checkpoint.h). */
-    const char *p = data, *end = p + bytes;
+    char *text = NULL;
+    if (clgan_checkpoint_text(ckpt_path, "class_names", &text) != CLGAN_OK || !text) return 1;
+    /* One name per line. */
     int k = 0;
-    for (const char *q = p; q < end; q++) k += *q == '\n';
+    for (const char *q = text; *q; q++) k += *q == '\n';
     char(*names)[64] = calloc(k ? (size_t)k : 1, sizeof *names);
     int ok = 1;
     if (names) {
+        const char *p = text;
         for (int i = 0; i < k; i++) {
-            const char *nl = memchr(p, '\n', (size_t)(end - p));
-            size_t len = (size_t)(nl - p);
+            size_t len = strcspn(p, "\n");
             snprintf(names[i], sizeof names[i], "%.*s", (int)(len < 63 ? len : 63), p);
-            p = nl + 1;
+            p += len + 1;
         }
-        ok = run_check_class_names(ckpt_path, k, (const char (*)[64])names, d->source, d->classes,
-                                   (const char (*)[64])d->class_names);
+        ok = check_data_names(ckpt_path, k, (const char (*)[64])names, d);
     }
     free(names);
-    clgan_ckpt_close(r);
+    clgan_free(text);
     return ok;
 }
 
 /* run_ckpt_note; quiet: say nothing when the file cannot be read (its loader will). */
 static char *read_note(const char *path, int quiet)
 {
-    clgan_ckpt_reader *r;
-    if (clgan_ckpt_open(path, &r) != CLGAN_OK) {
+    char *text = NULL;
+    if (clgan_checkpoint_text(path, "note", &text) != CLGAN_OK) {
         if (!quiet) fprintf(stderr, "clgan: %s\n", clgan_last_error());
         return NULL;
     }
-    const void *data = NULL;
-    size_t n = 0;
-    if (clgan_ckpt_has(r, "note") && clgan_ckpt_find(r, "note", &data, &n) != CLGAN_OK) {
-        fprintf(stderr, "clgan: %s\n", clgan_last_error());
-        clgan_ckpt_close(r);
-        return NULL;
-    }
+    size_t n = text ? strlen(text) : 0;
     char *note = malloc(n + 1);
-    if (note) {
-        if (n) memcpy(note, data, n);
-        note[n] = '\0';
-        for (size_t i = 0; i < n; i++)
-            if (!note[i]) note[i] = ' '; /* a NUL inside would cut the text */
-    } else fprintf(stderr, "clgan: out of host memory reading %s\n", path);
-    clgan_ckpt_close(r);
+    if (note) memcpy(note, text ? text : "", n + 1);
+    else fprintf(stderr, "clgan: out of host memory reading %s\n", path);
+    clgan_free(text);
     return note;
 }
 
@@ -248,8 +253,7 @@ int run_check_note_class_names(const char *ckpt_path, const clgan_dataset *d)
     if (!run_note_class_names(note, &k, &names)) {
         fprintf(stderr, "clgan: %s: the class names in its note are malformed\n", ckpt_path);
         ok = 0;
-    } else ok = !k || run_check_class_names(ckpt_path, k, (const char (*)[64])names, d->source, d->classes,
-                                             (const char (*)[64])d->class_names);
+    } else ok = !k || check_data_names(ckpt_path, k, (const char (*)[64])names, d);
     free(names);
     free(note);
     return ok;
@@ -272,7 +276,19 @@ int run_resume_test_percent(const char *note, int given, int *out)
 
 void run_report_skipped(const char *split, const clgan_dataset *d)
 {
-    if (d && d->skipped > 0)
-        fprintf(stderr, "clgan: --skip-unreadable: skipped %d unreadable image%s in the %s split of %s\n", d->skipped,
-                d->skipped == 1 ? "" : "s", split, d->source);
+    clgan_dataset_info in;
+    if (d && clgan_dataset_get_info(d, &in) == CLGAN_OK && in.skipped > 0)
+        fprintf(stderr, "clgan: --skip-unreadable: skipped %d unreadable image%s in the %s split of %s\n", in.skipped,
+                in.skipped == 1 ? "" : "s", split, in.source);
+}
+
+int run_note_add_data_class_names(char *note, size_t cap, const clgan_dataset *d)
+{
+    clgan_dataset_info in;
+    clgan_dataset_get_info(d, &in);
+    char(*names)[64] = run_class_names(d);
+    if (!names) return 0;
+    int ok = !in.classes || run_note_add_class_names(note, cap, in.classes, (const char(*)[64])names);
+    free(names);
+    return ok;
 }

@@ -5,8 +5,7 @@
  * against a checkpoint, and the data scenario kept in a checkpoint's note. */
 #ifndef CLGAN_RUN_DIR_H
 #define CLGAN_RUN_DIR_H
-#include "data/dataset.h"
-#include "nn/net.h"
+#include "clgan.h"
 
 #include <signal.h>
 #include <stdint.h>
@@ -46,6 +45,10 @@ char *run_ckpt_note(const char *path);
  * and *names NULL when the note has none; 0 when malformed. */
 int run_note_add_class_names(char *note, size_t cap, int k, const char (*names)[64]);
 int run_note_class_names(const char *note, int *k, char (**names)[64]);
+/* The class names of d, [K] malloc'd; NULL after printing why. */
+char (*run_class_names(const clgan_dataset *d))[64];
+/* The data's class names (none when it is unlabelled) appended to note. */
+int run_note_add_data_class_names(char *note, size_t cap, const clgan_dataset *d);
 /* 1 when the checkpoint's note records no class names or the same names as
  * d's (or the file cannot be read: its loader then says why); otherwise
  * prints both (run_check_class_names) and returns 0. */

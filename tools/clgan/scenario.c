@@ -4,7 +4,6 @@
 
 #include "cli.h"
 #include "core/sha256.h"
-#include "data/subset.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -5,7 +5,7 @@
  * into one space-free token of a checkpoint note. */
 #ifndef CLGAN_SCENARIO_H
 #define CLGAN_SCENARIO_H
-#include "data/dataset.h"
+#include "clgan.h"
 
 #include <stddef.h>
 #include <stdint.h>
