@@ -119,16 +119,20 @@ static void test_checkpoint(clgan_ctx *ctx)
     MUST(clgan_checkpoint_kind(ckpt, kind, sizeof kind, &mk));
     EXPECT(!strcmp(kind, "clgan-classifier") && mk == CLGAN_MODEL_CLASSIFIER, "kind %s, model kind %d", kind, (int)mk);
     char *note = NULL, *names = NULL, *arch = NULL, *none = (char *)1;
-    size_t note_len = 0;
-    MUST(clgan_checkpoint_text(ckpt, "note", &note, &note_len));
-    EXPECT(note && !strcmp(note, "a note\nover two lines") && note_len == strlen(note), "the note as saved (%s)",
-           note ? note : "NULL");
-    MUST(clgan_checkpoint_text(ckpt, "class_names", &names, NULL));
+    MUST(clgan_checkpoint_text(ckpt, "note", &note));
+    EXPECT(note && !strcmp(note, "a note\nover two lines"), "the note as saved (%s)", note ? note : "NULL");
+    void *raw = NULL;
+    size_t raw_len = 0;
+    MUST(clgan_checkpoint_section(ckpt, "note", &raw, &raw_len));
+    EXPECT(raw && raw_len == strlen("a note\nover two lines") && !memcmp(raw, note ? note : "", raw_len),
+           "the note's bytes and their count (%zu)", raw_len);
+    clgan_free(raw);
+    MUST(clgan_checkpoint_text(ckpt, "class_names", &names));
     EXPECT(names && !strcmp(names, "0\nring\n2\n"), "class names, one per line (%s)", names ? names : "NULL");
-    MUST(clgan_checkpoint_text(ckpt, "arch.c", &arch, NULL));
+    MUST(clgan_checkpoint_text(ckpt, "arch.c", &arch));
     const char *kept = clgan_model_arch_text(m, "C");
     EXPECT(arch && kept && !strcmp(arch, kept), "the architecture text is the model's");
-    MUST(clgan_checkpoint_text(ckpt, "no_such_section", &none, NULL));
+    MUST(clgan_checkpoint_text(ckpt, "no_such_section", &none));
     EXPECT(none == NULL, "a missing section gives NULL");
     clgan_free(note), clgan_free(names), clgan_free(arch);
     EXPECT(clgan_checkpoint_kind(ckpt, kind, 4, NULL) == CLGAN_ERR_INVALID_ARG, "a kind that does not fit: %s",
@@ -151,7 +155,7 @@ static void test_checkpoint(clgan_ctx *ctx)
     EXPECT(clgan_checkpoint_kind(png, kind, sizeof kind, &mk) == CLGAN_ERR_FORMAT && strstr(clgan_last_error(), png),
            "a PNG is no checkpoint: %s", clgan_last_error());
     char *t;
-    EXPECT(clgan_checkpoint_text(in_dir("missing.ckpt"), "note", &t, NULL) == CLGAN_ERR_IO, "a missing file: %s",
+    EXPECT(clgan_checkpoint_text(in_dir("missing.ckpt"), "note", &t) == CLGAN_ERR_IO, "a missing file: %s",
            clgan_last_error());
     clgan_model_free(m);
 }

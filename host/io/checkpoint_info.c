@@ -33,28 +33,39 @@ clgan_status clgan_checkpoint_kind(const char *path, char *kind, size_t cap, clg
     return st;
 }
 
-clgan_status clgan_checkpoint_text(const char *path, const char *section, char **text, size_t *len)
+clgan_status clgan_checkpoint_section(const char *path, const char *section, void **data, size_t *len)
 {
-    if (!path || !section || !text) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_checkpoint_text: NULL argument");
-    *text = NULL;
-    if (len) *len = 0;
+    if (!path || !section || !data || !len)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_checkpoint_section: NULL argument");
+    *data = NULL;
+    *len = 0;
     clgan_ckpt_reader *r;
     TRY(clgan_ckpt_open(path, &r));
     clgan_status st = CLGAN_OK;
     if (clgan_ckpt_has(r, section)) {
-        const void *data;
+        const void *bytes;
         size_t n;
-        st = clgan_ckpt_find(r, section, &data, &n);
+        st = clgan_ckpt_find(r, section, &bytes, &n);
         char *t = st == CLGAN_OK ? malloc(n + 1) : NULL;
         if (st == CLGAN_OK && !t)
             st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory for %zu bytes of %s", n, section);
         if (t) {
-            memcpy(t, data, n);
+            memcpy(t, bytes, n);
             t[n] = 0;
-            *text = t;
-            if (len) *len = n;
+            *data = t;
+            *len = n;
         }
     }
     clgan_ckpt_close(r);
+    return st;
+}
+
+clgan_status clgan_checkpoint_text(const char *path, const char *section, char **text)
+{
+    if (!text) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_checkpoint_text: NULL argument");
+    size_t len;
+    void *data;
+    clgan_status st = clgan_checkpoint_section(path, section, &data, &len);
+    *text = data;
     return st;
 }

@@ -6,7 +6,7 @@
  *     clgan_model_kind mk;
  *     if (clgan_checkpoint_kind("run/checkpoint.ckpt", kind, sizeof kind, &mk) != CLGAN_OK) ...
  *     char *note;                                    // NULL when the file has none
- *     clgan_checkpoint_text("run/checkpoint.ckpt", "note", &note, NULL);
+ *     clgan_checkpoint_text("run/checkpoint.ckpt", "note", &note);
  *     clgan_free(note);
  *
  * A checkpoint is a container of named sections, verified (size, SHA-256)
@@ -32,12 +32,16 @@ extern "C" {
  * CLGAN_ERR_INVALID_ARG when the kind does not fit in cap bytes. */
 CLGAN_API clgan_status clgan_checkpoint_kind(const char *path, char *kind, size_t cap,
                                              clgan_model_kind *model_kind /* OUT, may be NULL */);
-/* The section `section` in a new buffer with a NUL after its bytes (release
- * it with clgan_free), its length in *len (may be NULL; a section that holds
- * NUL bytes itself is longer than strlen says); *text is NULL when the file
- * has no such section. */
-CLGAN_API clgan_status clgan_checkpoint_text(const char *path, const char *section, char **text /* OUT */,
-                                             size_t *len /* OUT, may be NULL */);
+/* The section `section` as a NUL-terminated text in a new buffer (release
+ * it with clgan_free); *text is NULL when the file has no such section. A
+ * section that holds a NUL byte reads as the text before it:
+ * clgan_checkpoint_section gives every byte. */
+CLGAN_API clgan_status clgan_checkpoint_text(const char *path, const char *section, char **text /* OUT */);
+/* The section's bytes in a new buffer with a NUL after them (release it
+ * with clgan_free) and their count in *len; *data NULL (and *len 0) when the
+ * file has no such section. */
+CLGAN_API clgan_status clgan_checkpoint_section(const char *path, const char *section, void **data /* OUT */,
+                                                size_t *len /* OUT */);
 
 /* The settings a model checkpoint holds (every row of its kind's settings
  * table, clgan/model.h) as "name=value" lines, the values as
