@@ -3,7 +3,8 @@
  * inception score, mode coverage, conditional accuracy) on inputs whose
  * results are worked out by hand; with a device, a classifier model's
  * scoring features (its probabilities equal clgan_model_predict's, a GAN has
- * none) and the profiler's table around a prediction. */
+ * none), a GAN's D feature layer, and the profiler's table around a
+ * prediction; settings texts checked without a model. */
 #include "test_expect.h"
 
 #include <math.h>
@@ -128,13 +129,38 @@ static void test_model_features(clgan_ctx *ctx)
     MUST(clgan_model_create(ctx, &g, &gan));
     EXPECT(clgan_model_feature_dim(gan, &F) == CLGAN_ERR_INVALID_ARG && strstr(clgan_last_error(), "gan"),
            "a GAN has no scoring features: %s", clgan_last_error());
+    int layer = -1, fc = 0, fh = 0, fw = 0, lc, lh, lw;
+    MUST(clgan_model_feature_layer(gan, &layer));
+    clgan_net *d = clgan_model_net(gan, "D");
+    int layers = clgan_net_layer_count(d);
+    clgan_net_layer_shape(d, layer, &fc, &fh, &fw);
+    clgan_net_layer_shape(d, layers - 1, &lc, &lh, &lw);
+    EXPECT(layer >= 0 && layer < layers - 1 && fc * fh * fw > lc * lh * lw,
+           "D's feature layer %d of %d: maps %dx%dx%d, wider than its output", layer, layers, fc, fh, fw);
+    EXPECT(clgan_model_feature_layer(clf, &layer) == CLGAN_ERR_INVALID_ARG, "a classifier has no D features: %s",
+           clgan_last_error());
     clgan_model_free(gan);
     clgan_model_free(clf);
     clgan_dataset_free(data);
 }
 
+static void test_settings_check(void)
+{
+    MUST(clgan_settings_check(CLGAN_MODEL_GAN, "batch=32 lr_g=1e-4 loss=ls"));
+    MUST(clgan_settings_check(CLGAN_MODEL_CLASSIFIER, NULL));
+    EXPECT(clgan_settings_check(CLGAN_MODEL_GAN, "batch=1") == CLGAN_ERR_INVALID_ARG &&
+               strstr(clgan_last_error(), "batch"),
+           "batch=1 is out of range: %s", clgan_last_error());
+    EXPECT(clgan_settings_check(CLGAN_MODEL_CLASSIFIER, "no_such_setting=3") == CLGAN_ERR_INVALID_ARG &&
+               strstr(clgan_last_error(), "no_such_setting"),
+           "an unknown name is named: %s", clgan_last_error());
+    EXPECT(clgan_settings_check((clgan_model_kind)9, "") == CLGAN_ERR_INVALID_ARG, "an unknown kind: %s",
+           clgan_last_error());
+}
+
 int main(void)
 {
+    test_settings_check();
     test_metrics();
     test_scores();
     clgan_ctx *ctx = test_device_or_null("the model features and the profiler are");

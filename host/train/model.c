@@ -862,3 +862,26 @@ clgan_status clgan_checkpoint_settings(const char *path, char **text)
     *text = out;
     return CLGAN_OK;
 }
+
+/* ---- a settings text checked, and D's feature layer (clgan/model.h) ------- */
+clgan_status clgan_settings_check(clgan_model_kind kind, const char *settings)
+{
+    size_t size = clgan_settings_config_size(kind);
+    if (!size) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_settings_check: unknown model kind %d", (int)kind);
+    void *cfg = calloc(1, size);
+    if (!cfg) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory checking settings");
+    clgan_settings_defaults(kind, cfg);
+    clgan_status st = clgan_settings_parse(kind, "settings", settings ? settings : "", cfg);
+    free(cfg);
+    return st;
+}
+
+clgan_status clgan_model_feature_layer(const clgan_model *m, int *layer)
+{
+    TRY(need_model(m, "clgan_model_feature_layer"));
+    if (!layer) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_feature_layer: layer is NULL");
+    if (m->kind != CLGAN_MODEL_GAN && m->kind != CLGAN_MODEL_DFEATURES)
+        return wrong_kind(m, "clgan_model_feature_layer", "gan and dfeatures models have D features");
+    *layer = clgan_dfeat_layer(m->gan);
+    return CLGAN_OK;
+}

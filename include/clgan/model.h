@@ -80,6 +80,10 @@ typedef struct clgan_setting_info {
 CLGAN_API int clgan_setting_count(clgan_model_kind kind);
 CLGAN_API const clgan_setting_info *clgan_setting_at(clgan_model_kind kind, int index);
 CLGAN_API const clgan_setting_info *clgan_setting_find(clgan_model_kind kind, const char *name);
+/* Check a settings text ("name=value" pairs, as clgan_model_params.settings
+ * takes) against the kind's table without making a model: CLGAN_ERR_INVALID_ARG
+ * naming an unknown name or a value out of range, as clgan_model_create would. */
+CLGAN_API clgan_status clgan_settings_check(clgan_model_kind kind, const char *settings);
 
 /* ---- creating, loading, saving ------------------------------------------- */
 typedef struct clgan_model clgan_model;
@@ -143,6 +147,12 @@ CLGAN_API const char *clgan_model_arch_text(const clgan_model *model, const char
  * (activation memory for a batch of the model's batch size). dfeatures: the head's, then the
  * frozen D's. CLGAN_ERR_INVALID_ARG when it does not fit in cap bytes. */
 CLGAN_API clgan_status clgan_model_describe(const clgan_model *model, char *out, size_t cap);
+/* GAN and dfeatures: the index of D's layer whose output a dfeatures head
+ * pools (the layer an architecture text marks as its features, else the one
+ * before D's head and minibatch-stddev layer); its shape is
+ * clgan_net_layer_shape(clgan_model_net(model, "D"), *layer, ...).
+ * CLGAN_ERR_INVALID_ARG for other kinds. */
+CLGAN_API clgan_status clgan_model_feature_layer(const clgan_model *model, int *layer /* OUT */);
 /* A net of the model by name ("G", "D", "C", "head"); NULL when it has none. */
 CLGAN_API clgan_net *clgan_model_net(clgan_model *model, const char *name);
 
