@@ -44,7 +44,7 @@
 #include "data/dataset.h"
 #include "train/gan.h"
 
-enum { CLGAN_DFEAT_AVG = 1, CLGAN_DFEAT_MAX = 2, CLGAN_DFEAT_GRID2 = 4, CLGAN_DFEAT_FULL = 8 };
+/* CLGAN_DFEAT_AVG, _MAX, _GRID2, _FULL: the pool bits, public (clgan/model.h). */
 
 typedef struct clgan_dfeat_options {
     int pool;       /* mask of CLGAN_DFEAT_*; default AVG | MAX | GRID2 (6C features; on mnist10k the

@@ -147,6 +147,10 @@ CLGAN_API const char *clgan_model_arch_text(const clgan_model *model, const char
  * (activation memory for a batch of the model's batch size). dfeatures: the head's, then the
  * frozen D's. CLGAN_ERR_INVALID_ARG when it does not fit in cap bytes. */
 CLGAN_API clgan_status clgan_model_describe(const clgan_model *model, char *out, size_t cap);
+/* The bits of a dfeatures model's "pool" setting: how D's feature maps
+ * [C,H,W] become the head's inputs: per-channel average (C features),
+ * per-channel maximum (C), 2x2 quadrant averages (4C), the whole map (CHW). */
+enum { CLGAN_DFEAT_AVG = 1, CLGAN_DFEAT_MAX = 2, CLGAN_DFEAT_GRID2 = 4, CLGAN_DFEAT_FULL = 8 };
 /* GAN and dfeatures: the index of D's layer whose output a dfeatures head
  * pools (the layer an architecture text marks as its features, else the one
  * before D's head and minibatch-stddev layer); its shape is
