@@ -4,8 +4,6 @@
 #include "cli_settings.h"
 #include "scenario.h"
 
-#include "train/settings.h"
-
 #include <errno.h>
 #include <math.h>
 #include <stddef.h>
@@ -314,16 +312,9 @@ void cli_settings_text(const cli_settings *s, char *out, size_t cap)
 
 int cli_settings_check(const cli_settings *s)
 {
-    void *cfg = calloc(1, clgan_settings_config_size(s->kind));
-    if (!cfg) {
-        fprintf(stderr, "clgan: out of host memory\n");
-        return 0;
-    }
-    clgan_settings_defaults(s->kind, cfg);
     char text[CLI_SETTINGS_MAX * 96];
     cli_settings_text(s, text, sizeof text);
-    clgan_status st = clgan_settings_parse(s->kind, "settings", text, cfg);
-    free(cfg);
+    clgan_status st = clgan_settings_check(s->kind, text);
     if (st != CLGAN_OK) fprintf(stderr, "clgan: %s\n", clgan_last_error());
     return st == CLGAN_OK;
 }

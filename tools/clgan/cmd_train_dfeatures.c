@@ -11,9 +11,6 @@
 #include "scenario.h"
 #include "train_cli.h"
 
-#include "train/dfeatures.h"
-#include "train/gan_checkpoint.h"
-
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,7 +84,8 @@ static int parse(int argc, char **argv, opts *o)
             if (got < 0) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--checkpoint", &bad))) o->gan = v;
         else if ((v = cli_flag_value(argc, argv, &i, "--epochs", &bad))) {
-            if (!cli_parse_int("--epochs", v, 1, CLGAN_DHEAD_MAX_EPOCHS, &o->epochs)) return 2;
+            long most = (long)clgan_setting_find(CLGAN_MODEL_DFEATURES, "epochs")->max;
+            if (!cli_parse_int("--epochs", v, 1, most, &o->epochs)) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--pool", &bad))) {
             int pool;
             char text[16];
@@ -179,7 +177,7 @@ int cmd_train_dfeatures(int argc, char **argv)
     int rc = parse(argc, argv, &o);
     if (rc) return rc < 0 ? 0 : rc;
     clgan_ctx *ctx = NULL;
-    clgan_gan *gan = NULL;
+    clgan_model *gan = NULL;
     clgan_model *head = NULL;
     clgan_dataset *train = NULL, *test = NULL, *sub = NULL;
     float *images = NULL;
@@ -195,19 +193,24 @@ int cmd_train_dfeatures(int argc, char **argv)
 
     /* The GAN's D decides the image shape; the head's model loads it again. */
     if (cli_open_ctx(o.run.device, 0, &ctx)) goto done;
-    if (clgan_gan_load(ctx, o.gan, &gan, NULL, 0) != CLGAN_OK) {
+    clgan_model_info a;
+    char width[32];
+    int feature_layer;
+    if (clgan_model_load(ctx, o.gan, &gan, NULL, 0) != CLGAN_OK || clgan_model_get_info(gan, &a) != CLGAN_OK ||
+        clgan_model_get_setting(gan, "width", width, sizeof width) != CLGAN_OK ||
+        clgan_model_feature_layer(gan, &feature_layer) != CLGAN_OK) {
         cli_fail("cannot load --checkpoint");
         goto done;
     }
-    const clgan_gan_arch *a = &clgan_gan_get_config(gan)->arch;
-    clgan_dataset_options dopt = train_cli_data_options(&o.run, a->h, a->c, seed);
+    const int conditional = a.classes > 0;
+    clgan_dataset_options dopt = train_cli_data_options(&o.run, a.height, a.channels, seed);
     if (train_cli_open_splits(&dopt, o.run.data, &train, &test)) goto done;
     clgan_dataset_info di, ti;
     clgan_dataset_get_info(train, &di);
     clgan_dataset_get_info(test, &ti);
     if (!train_cli_labelled_splits(train, test)) goto done;
-    if (a->conditional && a->classes != di.classes)
-        fprintf(stderr, "clgan: note: the conditional GAN has %d classes, the data %d\n", a->classes, di.classes);
+    if (conditional && a.classes != di.classes)
+        fprintf(stderr, "clgan: note: the conditional GAN has %d classes, the data %d\n", a.classes, di.classes);
     if (o.run.labels > 0) {
         if (clgan_dataset_keep_labels(train, o.run.labels, seed, 0, &sub) != CLGAN_OK) {
             cli_fail("--labels");
@@ -223,11 +226,11 @@ int cmd_train_dfeatures(int argc, char **argv)
     if (train_cli_name_classes(head, test) || !(names = run_class_names(test))) goto done;
     clgan_net_input_shape(clgan_model_net(head, "head"), &C, &H, &W);
     F = C * H * W; /* the head's inputs */
-    clgan_dfeat_map_shape(gan, &C, &H, &W);
+    clgan_net_layer_shape(clgan_model_net(gan, "D"), feature_layer, &C, &H, &W);
     fprintf(stderr, "clgan: D of %s (%s, width %d%s) on %s: layer %d, %dx%dx%d maps -> %d features; %d labelled training "
                     "images (%s), %d test images\n",
-            o.gan, a->model, a->width, a->conditional ? ", conditional: constant class" : "",
-            clgan_ctx_device(ctx)->device_name, clgan_dfeat_layer(gan), C, H, W, F, di.count, di.source, ti.count);
+            o.gan, a.arch, atoi(width), conditional ? ", conditional: constant class" : "",
+            clgan_ctx_device(ctx)->device_name, feature_layer, C, H, W, F, di.count, di.source, ti.count);
     size_t img = (size_t)di.channels * di.height * di.width;
     images = malloc((size_t)di.count * img * sizeof *images);
     labels = malloc((size_t)di.count * sizeof *labels);
@@ -282,7 +285,7 @@ int cmd_train_dfeatures(int argc, char **argv)
         printf(", \"model\": \"%s\", \"conditional\": %d, \"feature_layer\": %d, \"features\": %d, \"hidden\": %s, "
                "\"labels\": %d, \"train_images\": %d, \"test_images\": %d, \"epochs\": %s, \"steps\": %lld, "
                "\"first_loss\": ",
-               a->model, a->conditional, clgan_dfeat_layer(gan), F, hidden, o.run.labels, di.count, ti.count, epochs,
+               a.arch, conditional, feature_layer, F, hidden, o.run.labels, di.count, ti.count, epochs,
                (long long)steps);
         report_json_number(stdout, hs.values[0]);
         printf(", \"loss\": ");
@@ -305,7 +308,7 @@ done:
     clgan_model_free(head);
     clgan_dataset_free(train);
     clgan_dataset_free(test);
-    clgan_gan_free(gan);
+    clgan_model_free(gan);
     clgan_ctx_free(ctx);
     return exit_code;
 }

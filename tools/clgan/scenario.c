@@ -3,9 +3,7 @@
 #include "scenario.h"
 
 #include "cli.h"
-#include "core/sha256.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -40,26 +38,9 @@ int scenario_apply(clgan_dataset **data, int imb_class, float imb_fraction, int 
 
 int scenario_file_sha256(const char *what, const char *path, char hex[65])
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "clgan: %s: cannot open %s: %s\n", what, path, strerror(errno));
-        return 0;
-    }
-    clgan_sha256_state h;
-    clgan_sha256_init(&h);
-    unsigned char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) clgan_sha256_update(&h, buf, n);
-    int err = ferror(f);
-    fclose(f);
-    if (err) {
-        fprintf(stderr, "clgan: %s: cannot read %s\n", what, path);
-        return 0;
-    }
-    uint8_t digest[32];
-    clgan_sha256_final(&h, digest);
-    clgan_sha256_hex(digest, hex);
-    return 1;
+    if (clgan_sha256_file(path, hex) == CLGAN_OK) return 1;
+    fprintf(stderr, "clgan: %s: %s\n", what, clgan_last_error());
+    return 0;
 }
 
 int scenario_escape(const char *in, char *out, size_t cap)
