@@ -2,7 +2,8 @@
 # install_examples.sh SOURCE_DIR BUILD_DIR — install the project into a temporary prefix and build the
 # examples in tools/examples against that prefix only, both ways: (a) CMake's find_package(clgan) and
 # (b) pkg-config (tools/examples/Makefile). Run both (a few training steps of a small GAN on the
-# synthetic data), and check each wrote a checkpoint and a PNG that decodes to the grid's size.
+# synthetic data), and check each wrote a checkpoint and a PNG that decodes to the grid's size; the
+# installed clgan program loads the installed library and runs.
 set -euo pipefail
 src=$1 build=$2
 tmp=$(mktemp -d)
@@ -15,6 +16,13 @@ libdir=$(dirname "$(find "$prefix" -name 'libclgan.so' | head -1)")
 if find "$prefix" -name '*.h' -path '*host*' | grep -q .; then
     echo "install_examples: FAIL: internal headers were installed"; exit 1
 fi
+
+# The installed program runs on the installed shared library.
+cli_lib=$(ldd "$prefix/bin/clgan" | awk '/libclgan\.so/ { print $3 }')
+if [ -z "$cli_lib" ] || [ "$(readlink -f "$(dirname "$cli_lib")")" != "$(readlink -f "$libdir")" ]; then
+    echo "install_examples: FAIL: the installed clgan does not load the installed library:"; ldd "$prefix/bin/clgan"; exit 1
+fi
+"$prefix/bin/clgan" --version >"$tmp/version.log" 2>&1 || { echo "install_examples: FAIL: clgan --version"; cat "$tmp/version.log"; exit 1; }
 
 # (a) find_package(clgan): only the prefix is searched (no package registry, no build tree).
 cmake -S "$src/tools/examples" -B "$tmp/a" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF \
