@@ -8,7 +8,8 @@
  * the host, so the hash is the same on every device), and the same hashes of
  * the nets loaded from the checkpoints in tests/data/ckpt-v0 (written by the
  * CLI of that time). The test rebuilds the same cases and compares line by
- * line. */
+ * line; a semi-supervised checkpoint of that time is checked by what it
+ * predicts (check_ssl_checkpoint). */
 #include "test_util.h"
 #include "core/sha256.h"
 #include "train/classifier.h"
@@ -226,6 +227,33 @@ static void collect_checkpoints(clgan_ctx *ctx)
     clgan_dhead_free(h);
 }
 
+/* A semi-supervised checkpoint of that time (tests/data/ckpt-v0/ssl-ssl32-w1.ckpt:
+ * `clgan train-ssl --data synthetic --model ssl32 --width 1 --labels 20
+ * --steps 2 --batch 8`) classifies the synthetic test split exactly as that
+ * CLI's `clgan eval` did: its confusion matrix, recorded here. */
+static void check_ssl_checkpoint(clgan_ctx *ctx)
+{
+    static const int64_t want[10][2] = {{10, 40}, {3, 47}, {8, 42}, {11, 39}, {6, 44},
+                                        {10, 40}, {8, 42}, {10, 40}, {7, 43}, {7, 43}};
+    clgan_model *m = NULL;
+    clgan_dataset *test = NULL;
+    MUST(clgan_model_load(ctx, CLGAN_TEST_DATA_DIR "/ckpt-v0/ssl-ssl32-w1.ckpt", &m, NULL, 0));
+    clgan_dataset_options o = clgan_dataset_default_options();
+    o.size = 32, o.channels = 3;
+    MUST(clgan_dataset_open("synthetic", CLGAN_SPLIT_TEST, &o, &test));
+    int64_t confusion[100];
+    double accuracy = 0;
+    MUST(clgan_model_evaluate(m, test, confusion, &accuracy));
+    int same = 1;
+    for (int t = 0; t < 10; t++)
+        for (int p = 0; p < 10; p++)
+            if (confusion[t * 10 + p] != (p < 2 ? want[t][p] : 0)) same = 0;
+    EXPECT(same, "the v0 semi-supervised checkpoint gives the confusion matrix it gave then (accuracy %.3f, "
+                 "then 0.114)", accuracy);
+    clgan_dataset_free(test);
+    clgan_model_free(m);
+}
+
 int main(int argc, char **argv)
 {
     const char *write_path = argc == 3 && !strcmp(argv[1], "--write") ? argv[2] : NULL;
@@ -233,7 +261,7 @@ int main(int argc, char **argv)
     collect_specs();
     clgan_ctx *ctx = NULL;
     int have_device = clgan_ctx_create(NULL, &ctx) == CLGAN_OK;
-    if (have_device) collect_hashes(ctx), collect_checkpoints(ctx);
+    if (have_device) collect_hashes(ctx), collect_checkpoints(ctx), check_ssl_checkpoint(ctx);
     else printf("no OpenCL device (%s): comparing the layer specs only\n", clgan_last_error());
     if (write_path) {
         FILE *f = fopen(write_path, "w");
