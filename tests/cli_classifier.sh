@@ -104,14 +104,7 @@ expect "bad --split: rc 2" test $rc = 2
 
 # 7. Ctrl-C finishes the step, writes a checkpoint, exits 130; resume works.
 out2=$work/int
-"$clgan" train-classifier "${small[@]}" --steps 100000 --out "$out2" 2>"$work/int.log" &
-pid=$!
-for _ in $(seq 300); do
-    [ -s "$out2/log.csv" ] && [ "$(wc -l <"$out2/log.csv")" -gt 3 ] && break
-    sleep 0.1
-done
-kill -INT $pid
-wait $pid; rc=$?
+signal_run INT 'log_rows_over "$out2" 3' "$clgan" train-classifier "${small[@]}" --steps 100000 --out "$out2" 2>"$work/int.log"
 expect "SIGINT: exit 130 (rc=$rc)" test $rc = 130
 expect "SIGINT: says where the checkpoint is" grep -q "checkpoint written to" "$work/int.log"
 "$clgan" train-classifier --data synthetic --steps 12 --out "$out2" --resume --json >"$work/json" 2>>"$clgan_log"

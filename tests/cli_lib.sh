@@ -8,7 +8,8 @@
 # when a check failed. In a sanitizer build every clgan process also writes
 # its report to $work/sanitizer/ (ASan/UBSan log_path), wherever its stderr
 # goes; any report, or report text in "$clgan_log", fails the test. image_folder
-# makes a small labelled image folder.
+# makes a small labelled image folder; signal_run stops a background run with a
+# signal once it is under way.
 set -u
 clgan=$1
 work=$(mktemp -d)
@@ -68,5 +69,23 @@ image_folder() {
         k=$((k + 1))
     done
 }
+
+# signal_run SIGNAL READY CMD...: start CMD in the background (its output goes
+# where the call's redirections send it), wait up to 30 s for the shell test
+# READY to hold, send SIGNAL and wait; rc is CMD's exit status.
+signal_run() {
+    local sig=$1 ready=$2 pid
+    shift 2
+    "$@" &
+    pid=$!
+    for _ in $(seq 300); do
+        eval "$ready" && break
+        sleep 0.1
+    done
+    kill -"$sig" $pid
+    wait $pid; rc=$?
+}
+# log_rows_over DIR N: DIR/log.csv has more than N lines.
+log_rows_over() { [ -s "$1/log.csv" ] && [ "$(wc -l <"$1/log.csv")" -gt "$2" ]; }
 
 if ! "$clgan" devices >/dev/null 2>>"$clgan_log"; then echo "skipped: no OpenCL device"; exit 77; fi
