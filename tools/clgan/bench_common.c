@@ -42,11 +42,32 @@ int bench_parse_out_opt(int argc, char **argv, int *i, bench_out_opts *o)
         return 1;
     }
     if (bad) return -1;
+    if ((v = cli_flag_value(argc, argv, i, "--device", &bad))) {
+        o->device = v;
+        return 1;
+    }
+    if (bad) return -1;
     if (!strcmp(argv[*i], "--json")) {
         o->json = 1;
         return 1;
     }
     return 0;
+}
+
+int bench_known_models(const char *suite, char **names, int n)
+{
+    char all[256];
+    snprintf(all, sizeof all, ",%s,", clgan_workload_names());
+    for (int i = 0; i < n; i++) {
+        char pat[64];
+        snprintf(pat, sizeof pat, ",%s,", names[i]);
+        if (!strstr(all, pat)) {
+            fprintf(stderr, "clgan bench %s: unknown model '%s'; choose from %s\n", suite, names[i],
+                    clgan_workload_names());
+            return 0;
+        }
+    }
+    return 1;
 }
 
 int bench_unknown(const char *suite, const char *arg)

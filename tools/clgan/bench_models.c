@@ -151,7 +151,7 @@ static void usage(FILE *f)
 
 int bench_models(int argc, char **argv)
 {
-    const char *device = NULL, *models = clgan_workload_names();
+    const char *models = clgan_workload_names();
     int steps = 5, warmup = 2, batch = 0, width = 0, profile = 0;
     bench_out_opts o = {0};
     for (int i = 1; i < argc; i++) {
@@ -159,8 +159,7 @@ int bench_models(int argc, char **argv)
         const char *v;
         if ((r = bench_parse_out_opt(argc, argv, &i, &o))) {
             if (r < 0) return 2;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--device", &bad))) device = v;
-        else if ((v = cli_flag_value(argc, argv, &i, "--models", &bad))) models = v;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--models", &bad))) models = v;
         else if ((v = cli_flag_value(argc, argv, &i, "--batch", &bad))) {
             if (!cli_parse_int("--batch", v, 2, 65536, &batch)) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--width", &bad))) {
@@ -183,22 +182,15 @@ int bench_models(int argc, char **argv)
                 MAX_MODELS, clgan_workload_names());
         return 2;
     }
-    for (int i = 0; i < n; i++) {
-        char pat[64];
-        snprintf(pat, sizeof pat, ",%s,", list[i]);
-        char names[256];
-        snprintf(names, sizeof names, ",%s,", clgan_workload_names());
-        if (!strstr(names, pat)) {
-            fprintf(stderr, "clgan bench models: unknown model '%s'; choose from %s\n", list[i], clgan_workload_names());
-            bench_split_free(list);
-            return 2;
-        }
+    if (!bench_known_models("models", list, n)) {
+        bench_split_free(list);
+        return 2;
     }
 
     /* The header from a context of its own; each preset then gets a fresh one. */
     clgan_ctx *ctx;
     bench_doc doc;
-    if (cli_open_ctx(device, 0, &ctx)) {
+    if (cli_open_ctx(o.device, 0, &ctx)) {
         bench_split_free(list);
         return 1;
     }
@@ -221,7 +213,7 @@ int bench_models(int argc, char **argv)
         bench_result tr, inf;
         clgan_workload *w = NULL;
         ctx = NULL;
-        if (cli_open_ctx(device, 0, &ctx) == 0 && clgan_workload_create(ctx, list[i], width, batch, &w) == CLGAN_OK) {
+        if (cli_open_ctx(o.device, 0, &ctx) == 0 && clgan_workload_create(ctx, list[i], width, batch, &w) == CLGAN_OK) {
             run_phase(ctx, w, 0, warmup, steps, t_infer, rec, &inf);
             run_phase(ctx, w, 1, warmup, steps, t_train, rec, &tr);
             if (profile && !tr.error) profile_phase(ctx, w, steps, &tr);

@@ -194,7 +194,7 @@ static void usage(FILE *f)
 
 int bench_ops(int argc, char **argv)
 {
-    const char *device = NULL, *models = clgan_workload_names(), *sizes = "256,512,1024,2048";
+    const char *models = clgan_workload_names(), *sizes = "256,512,1024,2048";
     int reps = 5, warmup = 1, batch = 0;
     bench_out_opts o = {0};
     for (int i = 1; i < argc; i++) {
@@ -202,8 +202,7 @@ int bench_ops(int argc, char **argv)
         const char *v;
         if ((r = bench_parse_out_opt(argc, argv, &i, &o))) {
             if (r < 0) return 2;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--device", &bad))) device = v;
-        else if ((v = cli_flag_value(argc, argv, &i, "--models", &bad))) models = v;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--models", &bad))) models = v;
         else if ((v = cli_flag_value(argc, argv, &i, "--sizes", &bad))) sizes = v;
         else if ((v = cli_flag_value(argc, argv, &i, "--reps", &bad))) {
             if (!cli_parse_int("--reps", v, 1, BENCH_MAX_REPS, &reps)) return 2;
@@ -229,19 +228,11 @@ int bench_ops(int argc, char **argv)
     }
     for (int i = 0; i < n_sizes; i++)
         if (!cli_parse_int("--sizes", size_list[i], 1, 16384, &size_v[i])) goto out;
-    for (int i = 0; i < n_models; i++) {
-        const char *names = clgan_workload_names(), *p = strstr(names, model_list[i]);
-        size_t len = strlen(model_list[i]);
-        while (p && !((p == names || p[-1] == ',') && (p[len] == ',' || p[len] == '\0'))) p = strstr(p + 1, model_list[i]);
-        if (!p) {
-            fprintf(stderr, "clgan bench ops: unknown model '%s'; choose from %s\n", model_list[i], names);
-            goto out;
-        }
-    }
+    if (!bench_known_models("ops", model_list, n_models)) goto out;
 
     rc = 1;
     clgan_ctx *ctx;
-    if (cli_open_ctx(device, 0, &ctx)) goto out;
+    if (cli_open_ctx(o.device, 0, &ctx)) goto out;
     bench_doc doc;
     if (bench_doc_begin(&doc, "ops", ctx, 0, o.label) != CLGAN_OK) {
         cli_fail("benchmark header");

@@ -198,7 +198,6 @@ static void usage(FILE *f)
 
 int bench_startup(int argc, char **argv)
 {
-    const char *device = NULL;
     int is_child = 0, reps = 3;
     bench_out_opts o = {0};
     for (int i = 1; i < argc; i++) {
@@ -206,8 +205,7 @@ int bench_startup(int argc, char **argv)
         const char *v;
         if ((r = bench_parse_out_opt(argc, argv, &i, &o))) {
             if (r < 0) return 2;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--device", &bad))) device = v;
-        else if ((v = cli_flag_value(argc, argv, &i, "--reps", &bad))) {
+        } else if ((v = cli_flag_value(argc, argv, &i, "--reps", &bad))) {
             if (!cli_parse_int("--reps", v, 1, 100, &reps)) return 2;
         } else if (bad) return 2;
         else if (!strcmp(argv[i], "--child")) is_child = 1; /* hidden: the timed process */
@@ -216,12 +214,12 @@ int bench_startup(int argc, char **argv)
             return 0;
         } else return bench_unknown("startup", argv[i]);
     }
-    if (is_child) return child(device);
+    if (is_child) return child(o.device);
 
     /* The header, and the tuning file to copy, from a context in this process
      * (its own caches are not touched by the children). */
     clgan_ctx *ctx;
-    if (cli_open_ctx(device, 0, &ctx)) return 1;
+    if (cli_open_ctx(o.device, 0, &ctx)) return 1;
     bench_doc doc;
     if (bench_doc_begin(&doc, "startup", ctx, 0, o.label) != CLGAN_OK) {
         clgan_ctx_free(ctx);
@@ -271,7 +269,7 @@ int bench_startup(int argc, char **argv)
         else if (!times) bench_result_fail(&r, "out of host memory");
         for (int i = 0; ok && i < runs; i++) {
             char *line = NULL;
-            if (run_child(device, cdir, pdir, &times[i], &line)) {
+            if (run_child(o.device, cdir, pdir, &times[i], &line)) {
                 bench_result_fail(&r, "the child process failed (its messages are above)");
                 ok = 0;
             } else if (i == runs - 1) {
