@@ -41,10 +41,7 @@ expect "IDX labels file beside it, all class 3" test "$(tail -c 30 "$work/s-labe
 expect "out-of-range --class refused" grep -q "out of range" "$work/err"
 
 # 4. Bad input: clear messages, non-zero exits, nothing written.
-"$clgan" train-gan --data synthetic --batch zero --out "$work/r2" 2>"$work/err"; rc=$?
-expect "bad --batch value: rc 2 and a message" test $rc = 2 -a -n "$(grep -- '--batch expects' "$work/err")"
-"$clgan" train-gan --data "$work/nothing-here" --out "$work/r3" 2>"$work/err"; rc=$?
-expect "missing dataset: rc 1 and the path in the message" test $rc = 1 -a -n "$(grep -F "$work/nothing-here" "$work/err")"
+bad_data_and_batch train-gan
 "$clgan" train-gan --data synthetic --model dcgan99 --out "$work/r4" 2>"$work/err"; rc=$?
 expect "unknown model lists the models" grep -q "dcgan28" "$work/err"
 "$clgan" train-gan --data synthetic --out "$work/r5" --bogus 2>"$work/err"; rc=$?

@@ -85,6 +85,16 @@ signal_run() {
     kill -"$sig" $pid
     wait $pid; rc=$?
 }
+# bad_data_and_batch CMD: training command CMD refuses a bad --batch value (rc 2,
+# saying what --batch expects) and a dataset path that does not exist (rc 1,
+# naming the path).
+bad_data_and_batch() {
+    "$clgan" "$1" --data synthetic --batch zero --out "$work/r2" 2>"$work/err"; rc=$?
+    expect "$1: bad --batch value: rc 2 and a message" test $rc = 2 -a -n "$(grep -- '--batch expects' "$work/err")"
+    "$clgan" "$1" --data "$work/nothing-here" --out "$work/r3" 2>"$work/err"; rc=$?
+    expect "$1: missing dataset: rc 1 and the path in the message" \
+        test $rc = 1 -a -n "$(grep -F "$work/nothing-here" "$work/err")"
+}
 # log_rows_over DIR N: DIR/log.csv has more than N lines.
 log_rows_over() { [ -s "$1/log.csv" ] && [ "$(wc -l <"$1/log.csv")" -gt "$2" ]; }
 

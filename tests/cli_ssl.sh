@@ -75,6 +75,7 @@ expect "ssl32 (conv D) on synthetic converted to 32x32x3: rc 0 (rc=$rc)" test $r
 signal_run INT 'log_rows_over "$work/int" 3' "$clgan" train-ssl "${small[@]}" --steps 100000 --out "$work/int" 2>"$work/int.log"
 expect "SIGINT: exit 130 (rc=$rc) with a checkpoint" test $rc = 130 -a -s "$work/int/checkpoint.ckpt"
 
+bad_data_and_batch train-ssl
 "$clgan" train-ssl --labels 10 2>"$work/err"; rc=$?
 expect "missing --data: rc 2 with a message (rc=$rc)" test $rc = 2 -a -s "$work/err"
 "$clgan" train-ssl --data synthetic --model ssl99 --out "$work/b" 2>"$work/err"; rc=$?
