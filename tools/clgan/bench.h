@@ -38,6 +38,14 @@ int bench_parse_out_opt(int argc, char **argv, int *i, bench_out_opts *o);
 int bench_known_models(const char *suite, char **names, int n);
 /* "clgan bench SUITE: unknown option 'X' (see --help)", returns 2. */
 int bench_unknown(const char *suite, const char *arg);
+/* A suite's own option at argv[*i], into user: 1 if consumed, 0 if not one
+ * of its options, -1 on a usage error (message printed). */
+typedef int (*bench_own_opt)(int argc, char **argv, int *i, void *user);
+/* A suite's command line: the shared options into o, the suite's own through
+ * own, --help/-h printing usage on stdout. 0 to run, -1 after --help (exit
+ * 0), 2 on a usage error or an unknown option (message printed). */
+int bench_parse_args(int argc, char **argv, const char *suite, void (*usage)(FILE *f), bench_own_opt own, void *user,
+                     bench_out_opts *o);
 
 /* One workload's figures before it becomes a JSON result. A negative figure
  * is written as null. */

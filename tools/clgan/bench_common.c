@@ -70,6 +70,23 @@ int bench_known_models(const char *suite, char **names, int n)
     return 1;
 }
 
+int bench_parse_args(int argc, char **argv, const char *suite, void (*usage)(FILE *f), bench_own_opt own, void *user,
+                     bench_out_opts *o)
+{
+    for (int i = 1; i < argc; i++) {
+        int r = bench_parse_out_opt(argc, argv, &i, o);
+        if (r == 0) r = own(argc, argv, &i, user);
+        if (r < 0) return 2;
+        if (r) continue;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return -1;
+        }
+        return bench_unknown(suite, argv[i]);
+    }
+    return 0;
+}
+
 int bench_unknown(const char *suite, const char *arg)
 {
     fprintf(stderr, "clgan bench %s: unknown option '%s' (see 'clgan bench %s --help')\n", suite, arg, suite);
