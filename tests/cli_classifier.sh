@@ -101,11 +101,7 @@ expect "bad --split: rc 2" test $rc = 2
 
 # 7. Ctrl-C finishes the step, writes a checkpoint, exits 130; resume works.
 out2=$work/int
-signal_run INT 'log_rows_over "$out2" 3' "$clgan" train-classifier "${small[@]}" --steps 100000 --out "$out2" 2>"$work/int.log"
-expect "SIGINT: exit 130 (rc=$rc)" test $rc = 130
-expect "SIGINT: says where the checkpoint is" grep -q "checkpoint written to" "$work/int.log"
-"$clgan" train-classifier --data synthetic --steps 12 --out "$out2" --resume --json >"$work/json" 2>>"$clgan_log"
-expect "resume after SIGINT reaches step 12" grep -q '"steps": 12' "$work/json"
+interrupt_and_resume train-classifier "$out2" "${small[@]}"
 
 # 8. log.csv after a cut line; temporary files of a killed writer; weights that become non-finite.
 printf '13,4\n1' >>"$out2/log.csv" # a short row, and what a kill inside a write leaves: a line without its end

@@ -54,11 +54,7 @@ expect "unsupported sample format refused" test $rc = 2
 
 # 5. Ctrl-C finishes the step, writes a checkpoint, exits 130; resume works.
 out2=$work/int
-signal_run INT 'log_rows_over "$out2" 3' "$clgan" train-gan "${small[@]}" --steps 100000 --out "$out2" 2>"$work/int.log"
-expect "SIGINT: exit 130 (rc=$rc)" test $rc = 130
-expect "SIGINT: says where the checkpoint is" grep -q "checkpoint written to" "$work/int.log"
-"$clgan" train-gan --data synthetic --steps 12 --out "$out2" --resume --json >"$work/json" 2>>"$clgan_log"
-expect "resume after SIGINT reaches step 12" grep -q '"steps": 12' "$work/json"
+interrupt_and_resume train-gan "$out2" "${small[@]}"
 
 # --profile: the report on stderr, and the table in the --json line.
 "$clgan" train-gan "${small[@]}" --steps 4 --out "$work/prof" --profile 2>"$work/err" >/dev/null

@@ -95,6 +95,18 @@ bad_data_and_batch() {
     expect "$1: missing dataset: rc 1 and the path in the message" \
         test $rc = 1 -a -n "$(grep -F "$work/nothing-here" "$work/err")"
 }
+# interrupt_and_resume CMD DIR ARG...: training command CMD (with ARG... --steps
+# 100000 --out DIR) stopped by SIGINT once under way exits 130 saying where the
+# checkpoint is, and --resume on synthetic data then reaches step 12.
+interrupt_and_resume() {
+    local cmd=$1 dir=$2
+    shift 2
+    signal_run INT "log_rows_over '$dir' 3" "$clgan" "$cmd" "$@" --steps 100000 --out "$dir" 2>"$work/int.log"
+    expect "$cmd: SIGINT: exit 130 (rc=$rc)" test $rc = 130
+    expect "$cmd: SIGINT: says where the checkpoint is" grep -q "checkpoint written to" "$work/int.log"
+    "$clgan" "$cmd" --data synthetic --steps 12 --out "$dir" --resume --json >"$work/json" 2>>"$clgan_log"
+    expect "$cmd: resume after SIGINT reaches step 12" grep -q '"steps": 12' "$work/json"
+}
 # log_rows_over DIR N: DIR/log.csv has more than N lines.
 log_rows_over() { [ -s "$1/log.csv" ] && [ "$(wc -l <"$1/log.csv")" -gt "$2" ]; }
 
