@@ -131,12 +131,14 @@ rc=$?
 expect "a file that is not JSON is refused with exit 1 (rc=$rc)" test $rc = 1
 
 # 5. usage errors: exit 2; --help: exit 0
-for args in "ops --bogus" "models --steps 0" "models --models nosuch" "ops --sizes 64,,128" "startup --bogus" \
-    "compare" "compare --metric bogus $work/a.json" "compare --bogus $work/a.json" "nosuchsuite" "models --out"; do
+for args in "ops --bogus" "models --steps 0" "models --models nosuch" "ops --models dcgan28,dcgan" "ops --sizes 64,,128" \
+    "startup --bogus" "compare" "compare --metric bogus $work/a.json" "compare --bogus $work/a.json" "nosuchsuite" "models --out"; do
     "$clgan" bench $args >/dev/null 2>>"$clgan_log"
     rc=$?
     expect "bench $args exits 2 (rc=$rc)" test $rc = 2
 done
+"$clgan" bench ops --models dcgan28,dcgan >/dev/null 2>"$work/err"
+expect "an unknown model (a prefix of a preset's name) is named" grep -q "unknown model 'dcgan'; choose from dcgan28," "$work/err"
 for s in ops models startup compare; do
     "$clgan" bench $s --help >"$work/out" 2>&1
     rc=$?

@@ -77,10 +77,7 @@ expect "--imbalance 3:0.5 drops 100 of class 3's 200 images" grep -q '"train_ima
 expect "vgg32 with SGD on synthetic (converted to 32x32x3) runs (rc=$rc)" grep -q '"model": "vgg32", "steps": 2' "$work/json"
 
 # 6. Bad input: clear messages, non-zero exits.
-"$clgan" train-classifier --data synthetic --batch zero --out "$work/r2" 2>"$work/err"; rc=$?
-expect "bad --batch value: rc 2 and a message" test $rc = 2 -a -n "$(grep -- '--batch expects' "$work/err")"
-"$clgan" train-classifier --data "$work/nothing-here" --out "$work/r3" 2>"$work/err"; rc=$?
-expect "missing dataset: rc 1 and the path in the message" test $rc = 1 -a -n "$(grep -F "$work/nothing-here" "$work/err")"
+bad_data_and_batch train-classifier
 "$clgan" train-classifier --data synthetic --model lenet99 --out "$work/r4" 2>"$work/err"; rc=$?
 expect "unknown model lists the models (rc=$rc)" grep -q "lenet28.*vgg32" "$work/err"
 "$clgan" train-classifier --data synthetic --imbalance 3-0.5 --out "$work/r5" 2>"$work/err"; rc=$?
@@ -104,18 +101,7 @@ expect "bad --split: rc 2" test $rc = 2
 
 # 7. Ctrl-C finishes the step, writes a checkpoint, exits 130; resume works.
 out2=$work/int
-"$clgan" train-classifier "${small[@]}" --steps 100000 --out "$out2" 2>"$work/int.log" &
-pid=$!
-for _ in $(seq 300); do
-    [ -s "$out2/log.csv" ] && [ "$(wc -l <"$out2/log.csv")" -gt 3 ] && break
-    sleep 0.1
-done
-kill -INT $pid
-wait $pid; rc=$?
-expect "SIGINT: exit 130 (rc=$rc)" test $rc = 130
-expect "SIGINT: says where the checkpoint is" grep -q "checkpoint written to" "$work/int.log"
-"$clgan" train-classifier --data synthetic --steps 12 --out "$out2" --resume --json >"$work/json" 2>>"$clgan_log"
-expect "resume after SIGINT reaches step 12" grep -q '"steps": 12' "$work/json"
+interrupt_and_resume train-classifier "$out2" "${small[@]}"
 
 # 8. log.csv after a cut line; temporary files of a killed writer; weights that become non-finite.
 printf '13,4\n1' >>"$out2/log.csv" # a short row, and what a kill inside a write leaves: a line without its end

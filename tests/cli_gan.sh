@@ -41,10 +41,7 @@ expect "IDX labels file beside it, all class 3" test "$(tail -c 30 "$work/s-labe
 expect "out-of-range --class refused" grep -q "out of range" "$work/err"
 
 # 4. Bad input: clear messages, non-zero exits, nothing written.
-"$clgan" train-gan --data synthetic --batch zero --out "$work/r2" 2>"$work/err"; rc=$?
-expect "bad --batch value: rc 2 and a message" test $rc = 2 -a -n "$(grep -- '--batch expects' "$work/err")"
-"$clgan" train-gan --data "$work/nothing-here" --out "$work/r3" 2>"$work/err"; rc=$?
-expect "missing dataset: rc 1 and the path in the message" test $rc = 1 -a -n "$(grep -F "$work/nothing-here" "$work/err")"
+bad_data_and_batch train-gan
 "$clgan" train-gan --data synthetic --model dcgan99 --out "$work/r4" 2>"$work/err"; rc=$?
 expect "unknown model lists the models" grep -q "dcgan28" "$work/err"
 "$clgan" train-gan --data synthetic --out "$work/r5" --bogus 2>"$work/err"; rc=$?
@@ -57,18 +54,7 @@ expect "unsupported sample format refused" test $rc = 2
 
 # 5. Ctrl-C finishes the step, writes a checkpoint, exits 130; resume works.
 out2=$work/int
-"$clgan" train-gan "${small[@]}" --steps 100000 --out "$out2" 2>"$work/int.log" &
-pid=$!
-for _ in $(seq 300); do
-    [ -s "$out2/log.csv" ] && [ "$(wc -l <"$out2/log.csv")" -gt 3 ] && break
-    sleep 0.1
-done
-kill -INT $pid
-wait $pid; rc=$?
-expect "SIGINT: exit 130 (rc=$rc)" test $rc = 130
-expect "SIGINT: says where the checkpoint is" grep -q "checkpoint written to" "$work/int.log"
-"$clgan" train-gan --data synthetic --steps 12 --out "$out2" --resume --json >"$work/json" 2>>"$clgan_log"
-expect "resume after SIGINT reaches step 12" grep -q '"steps": 12' "$work/json"
+interrupt_and_resume train-gan "$out2" "${small[@]}"
 
 # --profile: the report on stderr, and the table in the --json line.
 "$clgan" train-gan "${small[@]}" --steps 4 --out "$work/prof" --profile 2>"$work/err" >/dev/null

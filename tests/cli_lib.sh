@@ -8,7 +8,8 @@
 # when a check failed. In a sanitizer build every clgan process also writes
 # its report to $work/sanitizer/ (ASan/UBSan log_path), wherever its stderr
 # goes; any report, or report text in "$clgan_log", fails the test. image_folder
-# makes a small labelled image folder.
+# makes a small labelled image folder; signal_run stops a background run with a
+# signal once it is under way.
 set -u
 clgan=$1
 work=$(mktemp -d)
@@ -68,5 +69,45 @@ image_folder() {
         k=$((k + 1))
     done
 }
+
+# signal_run SIGNAL READY CMD...: start CMD in the background (its output goes
+# where the call's redirections send it), wait up to 30 s for the shell test
+# READY to hold, send SIGNAL and wait; rc is CMD's exit status.
+signal_run() {
+    local sig=$1 ready=$2 pid
+    shift 2
+    "$@" &
+    pid=$!
+    for _ in $(seq 300); do
+        eval "$ready" && break
+        sleep 0.1
+    done
+    kill -"$sig" $pid
+    wait $pid; rc=$?
+}
+# bad_data_and_batch CMD: training command CMD refuses a bad --batch value (rc 2,
+# saying what --batch expects) and a dataset path that does not exist (rc 1,
+# naming the path).
+bad_data_and_batch() {
+    "$clgan" "$1" --data synthetic --batch zero --out "$work/r2" 2>"$work/err"; rc=$?
+    expect "$1: bad --batch value: rc 2 and a message" test $rc = 2 -a -n "$(grep -- '--batch expects' "$work/err")"
+    "$clgan" "$1" --data "$work/nothing-here" --out "$work/r3" 2>"$work/err"; rc=$?
+    expect "$1: missing dataset: rc 1 and the path in the message" \
+        test $rc = 1 -a -n "$(grep -F "$work/nothing-here" "$work/err")"
+}
+# interrupt_and_resume CMD DIR ARG...: training command CMD (with ARG... --steps
+# 100000 --out DIR) stopped by SIGINT once under way exits 130 saying where the
+# checkpoint is, and --resume on synthetic data then reaches step 12.
+interrupt_and_resume() {
+    local cmd=$1 dir=$2
+    shift 2
+    signal_run INT "log_rows_over '$dir' 3" "$clgan" "$cmd" "$@" --steps 100000 --out "$dir" 2>"$work/int.log"
+    expect "$cmd: SIGINT: exit 130 (rc=$rc)" test $rc = 130
+    expect "$cmd: SIGINT: says where the checkpoint is" grep -q "checkpoint written to" "$work/int.log"
+    "$clgan" "$cmd" --data synthetic --steps 12 --out "$dir" --resume --json >"$work/json" 2>>"$clgan_log"
+    expect "$cmd: resume after SIGINT reaches step 12" grep -q '"steps": 12' "$work/json"
+}
+# log_rows_over DIR N: DIR/log.csv has more than N lines.
+log_rows_over() { [ -s "$1/log.csv" ] && [ "$(wc -l <"$1/log.csv")" -gt "$2" ]; }
 
 if ! "$clgan" devices >/dev/null 2>>"$clgan_log"; then echo "skipped: no OpenCL device"; exit 77; fi

@@ -72,16 +72,10 @@ expect "resume past the end of the lr decay refused: rc 1 (rc=$rc)" test $rc = 1
     --out "$work/rgb" --json >"$work/json" 2>"$work/err"; rc=$?
 expect "ssl32 (conv D) on synthetic converted to 32x32x3: rc 0 (rc=$rc)" test $rc = 0 -a -n "$(grep '"model": "ssl32"' "$work/json")"
 
-"$clgan" train-ssl "${small[@]}" --steps 100000 --out "$work/int" 2>"$work/int.log" &
-pid=$!
-for _ in $(seq 300); do
-    [ -s "$work/int/log.csv" ] && [ "$(wc -l <"$work/int/log.csv")" -gt 3 ] && break
-    sleep 0.1
-done
-kill -INT $pid
-wait $pid; rc=$?
+signal_run INT 'log_rows_over "$work/int" 3' "$clgan" train-ssl "${small[@]}" --steps 100000 --out "$work/int" 2>"$work/int.log"
 expect "SIGINT: exit 130 (rc=$rc) with a checkpoint" test $rc = 130 -a -s "$work/int/checkpoint.ckpt"
 
+bad_data_and_batch train-ssl
 "$clgan" train-ssl --labels 10 2>"$work/err"; rc=$?
 expect "missing --data: rc 2 with a message (rc=$rc)" test $rc = 2 -a -s "$work/err"
 "$clgan" train-ssl --data synthetic --model ssl99 --out "$work/b" 2>"$work/err"; rc=$?

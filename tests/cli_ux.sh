@@ -141,28 +141,14 @@ expect "success objects carry status ok" grep -q '^{"command": "sample", "status
 
 # 7. --json and a stop signal: the interrupted state, from a training loop or before one.
 out=$work/int
-"$clgan" train-gan "${gan[@]}" --steps 100000 --out "$out" --json >"$work/json" 2>"$work/int.log" &
-pid=$!
-for _ in $(seq 300); do
-    grep -q "steps 0 -> 100000" "$work/int.log" 2>/dev/null && break
-    sleep 0.1
-done
-sleep 1
-kill -INT $pid
-wait $pid; rc=$?
+signal_run INT 'grep -q "steps 0 -> 100000" "$work/int.log" 2>/dev/null && sleep 1' \
+    "$clgan" train-gan "${gan[@]}" --steps 100000 --out "$out" --json >"$work/json" 2>"$work/int.log"
 expect "train-gan --json stopped by SIGINT: exit 130 (rc=$rc)" test $rc = 130
 expect "... one JSON object" is_json "$work/json"
 expect "... with status interrupted, the step and the checkpoint" \
     grep -q '^{"command": "train-gan", "status": "interrupted", "signal": "SIGINT", "steps": [1-9][0-9]*, "checkpoint": "'"$out"'/checkpoint.ckpt"}$' "$work/json"
-"$clgan" train-classifier "${clf[@]}" --steps 100000 --out "$work/int2" --json >"$work/json" 2>"$work/int2.log" &
-pid=$!
-for _ in $(seq 300); do
-    grep -q "steps 0 -> 100000" "$work/int2.log" 2>/dev/null && break
-    sleep 0.1
-done
-sleep 1
-kill -TERM $pid
-wait $pid; rc=$?
+signal_run TERM 'grep -q "steps 0 -> 100000" "$work/int2.log" 2>/dev/null && sleep 1' \
+    "$clgan" train-classifier "${clf[@]}" --steps 100000 --out "$work/int2" --json >"$work/json" 2>"$work/int2.log"
 expect "train-classifier --json stopped by SIGTERM: exit 143, status interrupted (rc=$rc)" \
     grep -q '^{"command": "train-classifier", "status": "interrupted", "signal": "SIGTERM", "steps": [1-9]' "$work/json"
 # predict refuses a FIFO at once (it never blocks opening one), naming it.

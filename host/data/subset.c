@@ -6,6 +6,8 @@
 #include "nn/init.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,12 +70,25 @@ static int class_indices(const clgan_dataset *d, int k, int *idx)
     return n;
 }
 
-static void set_source(clgan_dataset *s, const clgan_dataset *d, const char *what)
+/* clgan_dataset_select, the subset's source d's followed by ", " and what
+ * fmt says. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 5, 6)))
+#endif
+static clgan_status select_described(const clgan_dataset *d, const int *sel, int n, clgan_dataset **out,
+                                     const char *fmt, ...)
 {
-    char tmp[sizeof s->source];
+    clgan_status st = clgan_dataset_select(d, sel, n, out);
+    if (st != CLGAN_OK) return st;
+    char what[96], tmp[sizeof (*out)->source];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
     memcpy(tmp, d->source, sizeof tmp);
     tmp[160] = '\0'; /* leave room for the scenario */
-    clgan_fmt(s->source, sizeof s->source, "%s, %s", tmp, what);
+    clgan_fmt((*out)->source, sizeof (*out)->source, "%s, %s", tmp, what);
+    return CLGAN_OK;
 }
 
 clgan_status clgan_dataset_keep_labels(const clgan_dataset *d, int n_labels, uint64_t seed, int unlabel_rest,
@@ -121,14 +136,10 @@ clgan_status clgan_dataset_keep_labels(const clgan_dataset *d, int n_labels, uin
     int n = 0;
     for (int i = 0; i < d->n; i++)
         if (keep[i] || unlabel_rest) sel[n++] = i;
-    st = clgan_dataset_select(d, sel, n, out);
-    if (st == CLGAN_OK) {
+    st = select_described(d, sel, n, out, "%d labels kept%s", n_labels, unlabel_rest ? ", the rest unlabelled" : "");
+    if (st == CLGAN_OK)
         for (int i = 0; i < n; i++)
             if (!keep[sel[i]]) (*out)->labels[i] = -1;
-        char what[96];
-        clgan_fmt(what, sizeof what, "%d labels kept%s", n_labels, unlabel_rest ? ", the rest unlabelled" : "");
-        set_source(*out, d, what);
-    }
 done:
     free(counts);
     free(quota);
@@ -166,12 +177,7 @@ clgan_status clgan_dataset_imbalance(const clgan_dataset *d, int cls, double fra
     int n = 0;
     for (int i = 0; i < d->n; i++)
         if (d->labels[i] != cls || keep[i]) sel[n++] = i;
-    st = clgan_dataset_select(d, sel, n, out);
-    if (st == CLGAN_OK) {
-        char what[96];
-        clgan_fmt(what, sizeof what, "class %d cut to %d of %d images", cls, want, count);
-        set_source(*out, d, what);
-    }
+    st = select_described(d, sel, n, out, "class %d cut to %d of %d images", cls, want, count);
 done:
     free(idx);
     free(keep);
@@ -226,12 +232,7 @@ clgan_status clgan_dataset_oversample(const clgan_dataset *d, uint64_t seed, clg
         shuffle(&rng, idx, nk);
         for (int i = 0; i < missing % nk; i++) sel[n++] = idx[i];
     }
-    st = clgan_dataset_select(d, sel, n, out);
-    if (st == CLGAN_OK) {
-        char what[96];
-        clgan_fmt(what, sizeof what, "oversampled to %d per class", max);
-        set_source(*out, d, what);
-    }
+    st = select_described(d, sel, n, out, "oversampled to %d per class", max);
 done:
     free(counts);
     free(idx);

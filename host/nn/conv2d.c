@@ -86,22 +86,33 @@ static void geom_args(clgan_args *a, const clgan_col_geom *g)
     clgan_arg_int(a, p->pad_h), clgan_arg_int(a, p->pad_w), clgan_arg_int(a, g->oh), clgan_arg_int(a, g->ow);
 }
 
+/* The im2col or col2im kernel, its _rows form where clgan_conv_use_rows
+ * says (*rows set), its arguments begun with the geometry prefix. */
+static clgan_status col_kernel(clgan_ctx *ctx, const clgan_col_geom *g, const char *name, const char *rows_name,
+                               int *rows, clgan_args *a)
+{
+    *rows = clgan_conv_use_rows(ctx);
+    if (*rows) name = rows_name;
+    cl_kernel k;
+    TRY(clgan_kernel_get(ctx, "conv", name, &k, NULL));
+    *a = clgan_args_begin(k, name);
+    geom_args(a, g);
+    return CLGAN_OK;
+}
+
 clgan_status clgan_conv_im2col(clgan_ctx *ctx, const clgan_col_geom *g, cl_mem x, cl_mem col)
 {
     const clgan_conv_params *p = g->p;
     size_t count = (size_t)g->c * p->kh * p->kw * g->n * g->oh * g->ow;
     TRY(fits_int(count, "im2col"));
-    int rows = clgan_conv_use_rows(ctx);
-    const char *name = rows ? "im2col_rows" : "im2col";
-    cl_kernel k;
-    TRY(clgan_kernel_get(ctx, "conv", name, &k, NULL));
-    clgan_args a = clgan_args_begin(k, name);
-    geom_args(&a, g);
+    int rows;
+    clgan_args a;
+    TRY(col_kernel(ctx, g, "im2col", "im2col_rows", &rows, &a));
     clgan_arg_mem(&a, x);
     clgan_arg_mem(&a, col);
     TRY(clgan_args_end(&a));
-    if (rows) return clgan_launch_2d(ctx, k, (size_t)g->n, (size_t)g->c * p->kh * p->kw, 0, 0, name);
-    return clgan_launch_1d(ctx, k, count, 0, name);
+    if (rows) return clgan_launch_2d(ctx, a.kernel, (size_t)g->n, (size_t)g->c * p->kh * p->kw, 0, 0, a.name);
+    return clgan_launch_1d(ctx, a.kernel, count, 0, a.name);
 }
 
 clgan_status clgan_conv_col2im(clgan_ctx *ctx, const clgan_col_geom *g, cl_mem col, cl_mem b, cl_mem x)
@@ -110,19 +121,16 @@ clgan_status clgan_conv_col2im(clgan_ctx *ctx, const clgan_col_geom *g, cl_mem c
     size_t count = (size_t)g->n * g->c * g->h * g->w;
     TRY(fits_int(count, "col2im"));
     TRY(fits_int((size_t)g->c * p->kh * p->kw * g->n * g->oh * g->ow, "col2im"));
-    int rows = clgan_conv_use_rows(ctx);
-    const char *name = rows ? "col2im_rows" : "col2im";
-    cl_kernel k;
-    TRY(clgan_kernel_get(ctx, "conv", name, &k, NULL));
-    clgan_args a = clgan_args_begin(k, name);
-    geom_args(&a, g);
+    int rows;
+    clgan_args a;
+    TRY(col_kernel(ctx, g, "col2im", "col2im_rows", &rows, &a));
     clgan_arg_int(&a, b != NULL);
     clgan_arg_mem(&a, col);
     clgan_arg_mem(&a, b ? b : col); /* a valid buffer, not read without bias */
     clgan_arg_mem(&a, x);
     TRY(clgan_args_end(&a));
-    if (rows) return clgan_launch_2d(ctx, k, (size_t)g->h, (size_t)g->n * g->c, 0, 0, name);
-    return clgan_launch_1d(ctx, k, count, 0, name);
+    if (rows) return clgan_launch_2d(ctx, a.kernel, (size_t)g->h, (size_t)g->n * g->c, 0, 0, a.name);
+    return clgan_launch_1d(ctx, a.kernel, count, 0, a.name);
 }
 
 /* The three per-channel kernels of cl/conv.cl share one argument list,

@@ -25,15 +25,27 @@ int bench_compare(int argc, char **argv);
 
 /* Options every running suite shares. */
 typedef struct bench_out_opts {
+    const char *device; /* --device SPEC, or NULL ($CLGAN_DEVICE, else the first GPU) */
     const char *out;   /* --out FILE.json, or NULL */
     const char *label; /* --label TEXT, or NULL (default: "clgan <device>[ tuned]") */
     int json;          /* --json: the document on stdout */
 } bench_out_opts;
-/* Parse --out/--label/--json at argv[*i]: 1 if consumed, 0 if not that
- * flag, -1 on a usage error (message printed). */
+/* Parse --device/--out/--label/--json at argv[*i]: 1 if consumed, 0 if not
+ * that flag, -1 on a usage error (message printed). */
 int bench_parse_out_opt(int argc, char **argv, int *i, bench_out_opts *o);
+/* 1 if each of names[0..n) is a workload preset (clgan_workload_names);
+ * else says which is not, as "clgan bench SUITE: unknown model ...", and 0. */
+int bench_known_models(const char *suite, char **names, int n);
 /* "clgan bench SUITE: unknown option 'X' (see --help)", returns 2. */
 int bench_unknown(const char *suite, const char *arg);
+/* A suite's own option at argv[*i], into user: 1 if consumed, 0 if not one
+ * of its options, -1 on a usage error (message printed). */
+typedef int (*bench_own_opt)(int argc, char **argv, int *i, void *user);
+/* A suite's command line: the shared options into o, the suite's own through
+ * own, --help/-h printing usage on stdout. 0 to run, -1 after --help (exit
+ * 0), 2 on a usage error or an unknown option (message printed). */
+int bench_parse_args(int argc, char **argv, const char *suite, void (*usage)(FILE *f), bench_own_opt own, void *user,
+                     bench_out_opts *o);
 
 /* One workload's figures before it becomes a JSON result. A negative figure
  * is written as null. */

@@ -42,9 +42,47 @@ int bench_parse_out_opt(int argc, char **argv, int *i, bench_out_opts *o)
         return 1;
     }
     if (bad) return -1;
+    if ((v = cli_flag_value(argc, argv, i, "--device", &bad))) {
+        o->device = v;
+        return 1;
+    }
+    if (bad) return -1;
     if (!strcmp(argv[*i], "--json")) {
         o->json = 1;
         return 1;
+    }
+    return 0;
+}
+
+int bench_known_models(const char *suite, char **names, int n)
+{
+    char all[256];
+    snprintf(all, sizeof all, ",%s,", clgan_workload_names());
+    for (int i = 0; i < n; i++) {
+        char pat[64];
+        snprintf(pat, sizeof pat, ",%s,", names[i]);
+        if (!strstr(all, pat)) {
+            fprintf(stderr, "clgan bench %s: unknown model '%s'; choose from %s\n", suite, names[i],
+                    clgan_workload_names());
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int bench_parse_args(int argc, char **argv, const char *suite, void (*usage)(FILE *f), bench_own_opt own, void *user,
+                     bench_out_opts *o)
+{
+    for (int i = 1; i < argc; i++) {
+        int r = bench_parse_out_opt(argc, argv, &i, o);
+        if (r == 0) r = own(argc, argv, &i, user);
+        if (r < 0) return 2;
+        if (r) continue;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return -1;
+        }
+        return bench_unknown(suite, argv[i]);
     }
     return 0;
 }

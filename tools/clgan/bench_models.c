@@ -149,63 +149,61 @@ static void usage(FILE *f)
             clgan_workload_names());
 }
 
+/* The suite's own options. */
+typedef struct models_opts {
+    const char *models;                       /* --models LIST */
+    int steps, warmup, batch, width, profile; /* --steps, --warmup, --batch, --width (0: the preset's), --profile */
+} models_opts;
+
+static int own_opt(int argc, char **argv, int *i, void *user)
+{
+    models_opts *m = user;
+    int bad = 0;
+    const char *v;
+    if ((v = cli_flag_value(argc, argv, i, "--models", &bad))) m->models = v;
+    else if ((v = cli_flag_value(argc, argv, i, "--batch", &bad))) {
+        if (!cli_parse_int("--batch", v, 2, 65536, &m->batch)) return -1;
+    } else if ((v = cli_flag_value(argc, argv, i, "--width", &bad))) {
+        if (!cli_parse_int("--width", v, 1, 4096, &m->width)) return -1;
+    } else if ((v = cli_flag_value(argc, argv, i, "--steps", &bad))) {
+        if (!cli_parse_int("--steps", v, 1, BENCH_MAX_REPS, &m->steps)) return -1;
+    } else if ((v = cli_flag_value(argc, argv, i, "--warmup", &bad))) {
+        if (!cli_parse_int("--warmup", v, 0, 1000, &m->warmup)) return -1;
+    } else if (bad) return -1;
+    else if (!strcmp(argv[*i], "--profile")) m->profile = 1;
+    else return 0;
+    return 1;
+}
+
 int bench_models(int argc, char **argv)
 {
-    const char *device = NULL, *models = clgan_workload_names();
-    int steps = 5, warmup = 2, batch = 0, width = 0, profile = 0;
+    models_opts m = {.models = clgan_workload_names(), .steps = 5, .warmup = 2};
     bench_out_opts o = {0};
-    for (int i = 1; i < argc; i++) {
-        int bad = 0, r;
-        const char *v;
-        if ((r = bench_parse_out_opt(argc, argv, &i, &o))) {
-            if (r < 0) return 2;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--device", &bad))) device = v;
-        else if ((v = cli_flag_value(argc, argv, &i, "--models", &bad))) models = v;
-        else if ((v = cli_flag_value(argc, argv, &i, "--batch", &bad))) {
-            if (!cli_parse_int("--batch", v, 2, 65536, &batch)) return 2;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--width", &bad))) {
-            if (!cli_parse_int("--width", v, 1, 4096, &width)) return 2;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--steps", &bad))) {
-            if (!cli_parse_int("--steps", v, 1, BENCH_MAX_REPS, &steps)) return 2;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--warmup", &bad))) {
-            if (!cli_parse_int("--warmup", v, 0, 1000, &warmup)) return 2;
-        } else if (bad) return 2;
-        else if (!strcmp(argv[i], "--profile")) profile = 1;
-        else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return 0;
-        } else return bench_unknown("models", argv[i]);
-    }
+    int rc = bench_parse_args(argc, argv, "models", usage, own_opt, &m, &o);
+    if (rc) return rc < 0 ? 0 : rc;
     char **list = NULL;
-    int n = *models ? bench_split(models, &list, MAX_MODELS) : -1;
+    int n = *m.models ? bench_split(m.models, &list, MAX_MODELS) : -1;
     if (n < 0) {
         fprintf(stderr, "clgan bench models: --models takes a comma list of presets (at most %d) from %s\n",
                 MAX_MODELS, clgan_workload_names());
         return 2;
     }
-    for (int i = 0; i < n; i++) {
-        char pat[64];
-        snprintf(pat, sizeof pat, ",%s,", list[i]);
-        char names[256];
-        snprintf(names, sizeof names, ",%s,", clgan_workload_names());
-        if (!strstr(names, pat)) {
-            fprintf(stderr, "clgan bench models: unknown model '%s'; choose from %s\n", list[i], clgan_workload_names());
-            bench_split_free(list);
-            return 2;
-        }
+    if (!bench_known_models("models", list, n)) {
+        bench_split_free(list);
+        return 2;
     }
 
     /* The header from a context of its own; each preset then gets a fresh one. */
     clgan_ctx *ctx;
     bench_doc doc;
-    if (cli_open_ctx(device, 0, &ctx)) {
+    if (cli_open_ctx(o.device, 0, &ctx)) {
         bench_split_free(list);
         return 1;
     }
     clgan_status st = bench_doc_begin(&doc, "models", ctx, 0, o.label);
     cli_suggest_tune(ctx);
     clgan_ctx_free(ctx);
-    double *t_train = calloc((size_t)steps, sizeof *t_train), *t_infer = calloc((size_t)steps, sizeof *t_infer);
+    double *t_train = calloc((size_t)m.steps, sizeof *t_train), *t_infer = calloc((size_t)m.steps, sizeof *t_infer);
     clgan_gemm_shape *rec = calloc(CLGAN_GEMM_RECORD_MAX, sizeof *rec);
     if (st != CLGAN_OK || !t_train || !t_infer || !rec) {
         if (st != CLGAN_OK) cli_fail("benchmark header");
@@ -217,21 +215,21 @@ int bench_models(int argc, char **argv)
     }
     for (int i = 0; i < n; i++) {
         fprintf(stderr, "clgan bench models: %s: building (fresh context), %d+%d inference batches, %d+%d training "
-                        "steps\n", list[i], warmup, steps, warmup, steps);
+                        "steps\n", list[i], m.warmup, m.steps, m.warmup, m.steps);
         bench_result tr, inf;
         clgan_workload *w = NULL;
         ctx = NULL;
-        if (cli_open_ctx(device, 0, &ctx) == 0 && clgan_workload_create(ctx, list[i], width, batch, &w) == CLGAN_OK) {
-            run_phase(ctx, w, 0, warmup, steps, t_infer, rec, &inf);
-            run_phase(ctx, w, 1, warmup, steps, t_train, rec, &tr);
-            if (profile && !tr.error) profile_phase(ctx, w, steps, &tr);
+        if (cli_open_ctx(o.device, 0, &ctx) == 0 && clgan_workload_create(ctx, list[i], m.width, m.batch, &w) == CLGAN_OK) {
+            run_phase(ctx, w, 0, m.warmup, m.steps, t_infer, rec, &inf);
+            run_phase(ctx, w, 1, m.warmup, m.steps, t_train, rec, &tr);
+            if (m.profile && !tr.error) profile_phase(ctx, w, m.steps, &tr);
             /* train first in the file: the headline figure */
             bench_add(&doc, &tr);
             bench_add(&doc, &inf);
         } else {
-            int B = batch ? batch : 64; /* w0: the preset's default width, unknown as it could not be built */
-            bench_result_init(&tr, "train", "train/%s/w%d/b%d", list[i], width, B);
-            bench_result_init(&inf, "infer", "infer/%s/w%d/b%d", list[i], width, B);
+            int B = m.batch ? m.batch : 64; /* w0: the preset's default width, unknown as it could not be built */
+            bench_result_init(&tr, "train", "train/%s/w%d/b%d", list[i], m.width, B);
+            bench_result_init(&inf, "infer", "infer/%s/w%d/b%d", list[i], m.width, B);
             bench_result_fail(&tr, NULL);
             bench_result_fail(&inf, NULL);
             bench_add(&doc, &tr);

@@ -192,36 +192,41 @@ static void usage(FILE *f)
             clgan_workload_names());
 }
 
+/* The suite's own options. */
+typedef struct ops_opts {
+    const char *models, *sizes; /* --models LIST, --sizes LIST */
+    int reps, warmup, batch;    /* --reps, --warmup, --batch (0: each model's own) */
+} ops_opts;
+
+static int own_opt(int argc, char **argv, int *i, void *user)
+{
+    ops_opts *m = user;
+    int bad = 0;
+    const char *v;
+    if ((v = cli_flag_value(argc, argv, i, "--models", &bad))) m->models = v;
+    else if ((v = cli_flag_value(argc, argv, i, "--sizes", &bad))) m->sizes = v;
+    else if ((v = cli_flag_value(argc, argv, i, "--reps", &bad))) {
+        if (!cli_parse_int("--reps", v, 1, BENCH_MAX_REPS, &m->reps)) return -1;
+    } else if ((v = cli_flag_value(argc, argv, i, "--warmup", &bad))) {
+        if (!cli_parse_int("--warmup", v, 0, 1000, &m->warmup)) return -1;
+    } else if ((v = cli_flag_value(argc, argv, i, "--batch", &bad))) {
+        if (!cli_parse_int("--batch", v, 2, 65536, &m->batch)) return -1;
+    } else if (bad) return -1;
+    else return 0;
+    return 1;
+}
+
 int bench_ops(int argc, char **argv)
 {
-    const char *device = NULL, *models = clgan_workload_names(), *sizes = "256,512,1024,2048";
-    int reps = 5, warmup = 1, batch = 0;
+    ops_opts m = {.models = clgan_workload_names(), .sizes = "256,512,1024,2048", .reps = 5, .warmup = 1};
     bench_out_opts o = {0};
-    for (int i = 1; i < argc; i++) {
-        int bad = 0, r;
-        const char *v;
-        if ((r = bench_parse_out_opt(argc, argv, &i, &o))) {
-            if (r < 0) return 2;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--device", &bad))) device = v;
-        else if ((v = cli_flag_value(argc, argv, &i, "--models", &bad))) models = v;
-        else if ((v = cli_flag_value(argc, argv, &i, "--sizes", &bad))) sizes = v;
-        else if ((v = cli_flag_value(argc, argv, &i, "--reps", &bad))) {
-            if (!cli_parse_int("--reps", v, 1, BENCH_MAX_REPS, &reps)) return 2;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--warmup", &bad))) {
-            if (!cli_parse_int("--warmup", v, 0, 1000, &warmup)) return 2;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--batch", &bad))) {
-            if (!cli_parse_int("--batch", v, 2, 65536, &batch)) return 2;
-        } else if (bad) return 2;
-        else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return 0;
-        } else return bench_unknown("ops", argv[i]);
-    }
+    int rc = bench_parse_args(argc, argv, "ops", usage, own_opt, &m, &o);
+    if (rc) return rc < 0 ? 0 : rc;
     char **model_list = NULL, **size_list = NULL;
-    int n_models = *models ? bench_split(models, &model_list, MAX_MODELS) : 0;
-    int n_sizes = *sizes ? bench_split(sizes, &size_list, MAX_SIZES) : 0;
+    int n_models = *m.models ? bench_split(m.models, &model_list, MAX_MODELS) : 0;
+    int n_sizes = *m.sizes ? bench_split(m.sizes, &size_list, MAX_SIZES) : 0;
     int size_v[MAX_SIZES];
-    int rc = 2;
+    rc = 2;
     if (n_models < 0 || n_sizes < 0) {
         fprintf(stderr, "clgan bench ops: --models and --sizes take comma lists without empty entries "
                         "(at most %d models, %d sizes)\n", MAX_MODELS, MAX_SIZES);
@@ -229,19 +234,11 @@ int bench_ops(int argc, char **argv)
     }
     for (int i = 0; i < n_sizes; i++)
         if (!cli_parse_int("--sizes", size_list[i], 1, 16384, &size_v[i])) goto out;
-    for (int i = 0; i < n_models; i++) {
-        const char *names = clgan_workload_names(), *p = strstr(names, model_list[i]);
-        size_t len = strlen(model_list[i]);
-        while (p && !((p == names || p[-1] == ',') && (p[len] == ',' || p[len] == '\0'))) p = strstr(p + 1, model_list[i]);
-        if (!p) {
-            fprintf(stderr, "clgan bench ops: unknown model '%s'; choose from %s\n", model_list[i], names);
-            goto out;
-        }
-    }
+    if (!bench_known_models("ops", model_list, n_models)) goto out;
 
     rc = 1;
     clgan_ctx *ctx;
-    if (cli_open_ctx(device, 0, &ctx)) goto out;
+    if (cli_open_ctx(o.device, 0, &ctx)) goto out;
     bench_doc doc;
     if (bench_doc_begin(&doc, "ops", ctx, 0, o.label) != CLGAN_OK) {
         cli_fail("benchmark header");
@@ -249,7 +246,7 @@ int bench_ops(int argc, char **argv)
         goto out;
     }
     cli_suggest_tune(ctx);
-    double *times = calloc((size_t)reps, sizeof *times);
+    double *times = calloc((size_t)m.reps, sizeof *times);
     shape_entry *shapes = calloc(MAX_SHAPES, sizeof *shapes);
     layer_job *jobs = calloc(MAX_LAYER_JOBS, sizeof *jobs);
     clgan_gemm_shape *rec = calloc(CLGAN_GEMM_RECORD_MAX, sizeof *rec);
@@ -267,7 +264,7 @@ int bench_ops(int argc, char **argv)
         r.flops = 2.0 * n * n * n;
         r.bytes = 4.0 * 3 * n * n;
         r.params = gemm_params(n, n, n, 0, 0);
-        if (time_gemm(ctx, n, n, n, 0, 0, warmup, reps, times) == CLGAN_OK) r.times_ms = times, r.reps = reps;
+        if (time_gemm(ctx, n, n, n, 0, 0, m.warmup, m.reps, times) == CLGAN_OK) r.times_ms = times, r.reps = m.reps;
         else bench_result_fail(&r, NULL);
         bench_add(&doc, &r);
     }
@@ -277,7 +274,7 @@ int bench_ops(int argc, char **argv)
         const char *name = model_list[mi];
         fprintf(stderr, "clgan bench ops: %s: one training step with GEMM recording\n", name);
         clgan_workload *w = NULL;
-        clgan_status st = clgan_workload_create(ctx, name, 0, batch, &w);
+        clgan_status st = clgan_workload_create(ctx, name, 0, m.batch, &w);
         if (st == CLGAN_OK) st = clgan_gemm_record_start(ctx);
         if (st == CLGAN_OK) {
             st = clgan_workload_train_step(w);
@@ -317,8 +314,8 @@ int bench_ops(int argc, char **argv)
         cJSON *calls = cJSON_AddObjectToObject(r.params, "calls_per_step");
         for (int mi = 0; mi < n_models; mi++)
             if (shapes[e].calls[mi] > 0) cJSON_AddNumberToObject(calls, model_list[mi], shapes[e].calls[mi]);
-        if (time_gemm(ctx, s->m, s->n, s->k, s->trans_a, s->trans_b, warmup, reps, times) == CLGAN_OK)
-            r.times_ms = times, r.reps = reps;
+        if (time_gemm(ctx, s->m, s->n, s->k, s->trans_a, s->trans_b, m.warmup, m.reps, times) == CLGAN_OK)
+            r.times_ms = times, r.reps = m.reps;
         else bench_result_fail(&r, NULL);
         bench_add(&doc, &r);
     }
@@ -327,11 +324,11 @@ int bench_ops(int argc, char **argv)
     for (int j = 0; j < n_jobs;) {
         int mi = jobs[j].model_index;
         clgan_workload *w = NULL;
-        if (clgan_workload_create(ctx, model_list[mi], 0, batch, &w) != CLGAN_OK) {
+        if (clgan_workload_create(ctx, model_list[mi], 0, m.batch, &w) != CLGAN_OK) {
             cli_fail(model_list[mi]);
             goto done;
         }
-        for (; j < n_jobs && jobs[j].model_index == mi; j++) time_layer(ctx, &doc, w, &jobs[j], warmup, reps);
+        for (; j < n_jobs && jobs[j].model_index == mi; j++) time_layer(ctx, &doc, w, &jobs[j], m.warmup, m.reps);
         clgan_workload_free(w);
     }
     rc = 0;

@@ -196,32 +196,35 @@ static void usage(FILE *f)
                "file could not be written; 2 for bad options.\n");
 }
 
+/* The suite's own options. */
+typedef struct startup_opts {
+    int reps;     /* --reps N */
+    int is_child; /* --child (hidden): this process is the timed one */
+} startup_opts;
+
+static int own_opt(int argc, char **argv, int *i, void *user)
+{
+    startup_opts *m = user;
+    int bad = 0;
+    const char *v;
+    if ((v = cli_flag_value(argc, argv, i, "--reps", &bad))) return cli_parse_int("--reps", v, 1, 100, &m->reps) ? 1 : -1;
+    if (bad) return -1;
+    if (!strcmp(argv[*i], "--child")) return m->is_child = 1;
+    return 0;
+}
+
 int bench_startup(int argc, char **argv)
 {
-    const char *device = NULL;
-    int is_child = 0, reps = 3;
+    startup_opts m = {.reps = 3};
     bench_out_opts o = {0};
-    for (int i = 1; i < argc; i++) {
-        int bad = 0, r;
-        const char *v;
-        if ((r = bench_parse_out_opt(argc, argv, &i, &o))) {
-            if (r < 0) return 2;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--device", &bad))) device = v;
-        else if ((v = cli_flag_value(argc, argv, &i, "--reps", &bad))) {
-            if (!cli_parse_int("--reps", v, 1, 100, &reps)) return 2;
-        } else if (bad) return 2;
-        else if (!strcmp(argv[i], "--child")) is_child = 1; /* hidden: the timed process */
-        else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return 0;
-        } else return bench_unknown("startup", argv[i]);
-    }
-    if (is_child) return child(device);
+    int rc = bench_parse_args(argc, argv, "startup", usage, own_opt, &m, &o);
+    if (rc) return rc < 0 ? 0 : rc;
+    if (m.is_child) return child(o.device);
 
     /* The header, and the tuning file to copy, from a context in this process
      * (its own caches are not touched by the children). */
     clgan_ctx *ctx;
-    if (cli_open_ctx(device, 0, &ctx)) return 1;
+    if (cli_open_ctx(o.device, 0, &ctx)) return 1;
     bench_doc doc;
     if (bench_doc_begin(&doc, "startup", ctx, 0, o.label) != CLGAN_OK) {
         clgan_ctx_free(ctx);
@@ -256,11 +259,11 @@ int bench_startup(int argc, char **argv)
     }
     fprintf(stderr, "clgan bench startup: note: the cold start pays CLBlast's and the driver's kernel compiles "
                     "(about a minute or two on PoCL)\n");
-    double *times = calloc((size_t)reps, sizeof *times);
+    double *times = calloc((size_t)m.reps, sizeof *times);
     for (int phase = 0; phase < 2; phase++) {
         bench_result r;
         bench_result_init(&r, "startup", phase ? "startup/warm" : "startup/cold");
-        int runs = phase ? reps : 1;
+        int runs = phase ? m.reps : 1;
         fprintf(stderr, "clgan bench startup: %s start%s...\n", phase ? "warm" : "cold (empty caches)",
                 runs > 1 ? "s" : "");
         r.params = cJSON_CreateObject();
@@ -271,7 +274,7 @@ int bench_startup(int argc, char **argv)
         else if (!times) bench_result_fail(&r, "out of host memory");
         for (int i = 0; ok && i < runs; i++) {
             char *line = NULL;
-            if (run_child(device, cdir, pdir, &times[i], &line)) {
+            if (run_child(o.device, cdir, pdir, &times[i], &line)) {
                 bench_result_fail(&r, "the child process failed (its messages are above)");
                 ok = 0;
             } else if (i == runs - 1) {

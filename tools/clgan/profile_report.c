@@ -46,12 +46,16 @@ int profile_report_start(clgan_ctx *ctx)
     return 0;
 }
 
-static void totals(const clgan_profile_entry *e, int n, double *total, double *gemm)
+/* The context's profile entries (none when it has none), the step count
+ * (at least 1) and the total and GEMM milliseconds over all steps. */
+static void totals(clgan_ctx *ctx, const clgan_profile_entry **e, int *n, double *steps, double *total, double *gemm)
 {
+    if (clgan_profile_entries(ctx, e, n) != CLGAN_OK) *n = 0;
+    if (*steps <= 0) *steps = 1;
     *total = *gemm = 0;
-    for (int i = 0; i < n; i++) {
-        *total += e[i].ms;
-        if (e[i].gemm) *gemm += e[i].ms;
+    for (int i = 0; i < *n; i++) {
+        *total += (*e)[i].ms;
+        if ((*e)[i].gemm) *gemm += (*e)[i].ms;
     }
 }
 
@@ -59,10 +63,8 @@ void profile_report_print(clgan_ctx *ctx, FILE *f, double steps, int rows)
 {
     const clgan_profile_entry *e;
     int n;
-    if (clgan_profile_entries(ctx, &e, &n) != CLGAN_OK) n = 0;
-    if (steps <= 0) steps = 1;
     double total, gemm;
-    totals(e, n, &total, &gemm);
+    totals(ctx, &e, &n, &steps, &total, &gemm);
     fprintf(f, "\nprofile: %.0f step%s, %.2f ms of device work per step, of which GEMM (CLBlast) %.2f ms (%.1f%%)\n",
             steps, steps == 1 ? "" : "s", total / steps, gemm / steps, total > 0 ? 100 * gemm / total : 0.0);
     fprintf(f, "(kernels, copies and fills: OpenCL event times; GEMM: host wall time between clFinish calls)\n");
@@ -90,10 +92,8 @@ void profile_report_json(clgan_ctx *ctx, FILE *f, double steps)
 {
     const clgan_profile_entry *e;
     int n;
-    if (clgan_profile_entries(ctx, &e, &n) != CLGAN_OK) n = 0;
-    if (steps <= 0) steps = 1;
     double total, gemm;
-    totals(e, n, &total, &gemm);
+    totals(ctx, &e, &n, &steps, &total, &gemm);
     fprintf(f, "{\"steps\": %.0f, \"total_ms\": %.4f, \"gemm_ms\": %.4f, \"gemm_share\": %.4f", steps, total / steps,
             gemm / steps, total > 0 ? gemm / total : 0.0);
     row *r;
