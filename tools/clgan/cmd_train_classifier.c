@@ -201,7 +201,9 @@ static int scenario_from_note(const char *note, train_opts *o)
     float ratio;
     char sha[65];
     if (!parse_augmentation(note, &over, &mode, &ratio, sha, o->gan_path_buf, sizeof o->gan_path_buf)) {
-        fprintf(stderr, "clgan: the checkpoint's note has a malformed augmentation setting (%s)\n", note);
+        char esc[CLGAN_ESCAPE_CAP];
+        fprintf(stderr, "clgan: the checkpoint's note has a malformed augmentation setting (%s)\n",
+                clgan_escape_str(note, esc, sizeof esc));
         return -1;
     }
     const char *was = over ? "--oversample" : mode < 0 ? "no augmentation" : "--gan-augment";

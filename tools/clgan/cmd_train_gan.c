@@ -108,8 +108,9 @@ static int scenario_from_note(const char *note, train_opts *o)
     int limit, got = train_cli_subset_from_note(note, &o->run, &limit);
     if (got <= 0) return got;
     if (o->run.limit && limit && o->run.limit != limit) {
+        char esc[CLGAN_ESCAPE_CAP]; /* the note is the file's bytes */
         fprintf(stderr, "clgan: --limit %d differs from the run being resumed (%s); leave it out or start a new run in "
-                        "another --out\n", o->run.limit, note);
+                        "another --out\n", o->run.limit, clgan_escape_str(note, esc, sizeof esc));
         return -1;
     }
     if (!o->run.limit) o->run.limit = limit;

@@ -171,8 +171,9 @@ int train_cli_subset_from_note(const char *note, run_opts *run, int *limit)
     if (sscanf(note, "labels=%d imbalance=%d:%f limit=%d", &labels, &cls, &frac, limit) != 4) return 0;
     if ((run->given_labels || run->given_imbalance) &&
         (labels != run->labels || cls != run->imb_class || (cls >= 0 && frac != run->imb_fraction))) {
+        char esc[CLGAN_ESCAPE_CAP]; /* the note is the file's bytes */
         fprintf(stderr, "clgan: --labels/--imbalance differ from the run being resumed (%s); leave them out or start a "
-                        "new run in another --out\n", note);
+                        "new run in another --out\n", clgan_escape_str(note, esc, sizeof esc));
         return -1;
     }
     run->labels = labels, run->imb_class = cls, run->imb_fraction = frac;
