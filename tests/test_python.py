@@ -136,6 +136,18 @@ def device_part(tmp, x, y):
            "describe gives G's layer table with its %d parameters in all, and D's; setting('batch') is 8"
            % params.size)
 
+    with clgan.Model.create("gan", settings="batch=8 width=8", context=ctx) as closed:
+        closed_net = closed.net("G")
+    try:
+        closed_net.get_params()
+        expect(False, "a net of a closed model raises")
+    except clgan.Error as e:
+        expect("closed" in e.message, "a net of a closed model raises: %s" % e.message)
+    other = clgan.Context()
+    on_other = clgan.Model.create("gan", settings="batch=8 width=8", context=other)
+    other.close()
+    expect(not on_other._h, "closing a context closes the models on it first")
+
     clf = clgan.Model.create("classifier", settings="batch=8 width=8", classes=5, context=ctx)
     clf.train(x, y, steps=2)
     probs = clf.predict(x[:7])

@@ -17,6 +17,7 @@ loader's usual paths (LD_LIBRARY_PATH, the system folders). docs/PYTHON.md has t
 import ctypes
 import ctypes.util
 import os
+import weakref
 
 import numpy as np
 
@@ -247,6 +248,7 @@ class Context(_Handle):
     _free = "clgan_ctx_free"
 
     def __init__(self, device=None, cache_dir=None, verbose=False):
+        self._models = weakref.WeakSet()  # models on this context: closed before it
         p = _fn("clgan_ctx_default_params")()
         self._keep = (_text(device), _text(cache_dir))
         p.device_spec, p.cache_dir = self._keep
@@ -254,6 +256,12 @@ class Context(_Handle):
         h = _P()
         _call("clgan_ctx_create", ctypes.byref(p), ctypes.byref(h))
         self._h = h
+
+    def close(self):
+        """Frees the context, after closing the models still open on it."""
+        for m in list(getattr(self, "_models", ())):
+            m.close()
+        _Handle.close(self)
 
     @classmethod
     def default(cls):
@@ -325,7 +333,13 @@ class Net:
     """One net of a model ("G", "D", "C", "head"); valid while its model is."""
 
     def __init__(self, model, handle):
-        self._model, self._h = model, handle
+        self._model, self._net = model, handle
+
+    @property
+    def _h(self):
+        if not self._model._h:
+            raise Error("CLGAN_ERR_INVALID_ARG", "the net's model was closed")
+        return self._net
 
     def layers(self):
         """[(kind, (C, H, W), parameters)] per layer."""
@@ -359,6 +373,7 @@ class Model(_Handle):
 
     def __init__(self, handle, context):
         self._h, self._ctx = handle, context
+        context._models.add(self)
         info = _ModelInfo()
         _call("clgan_model_get_info", self._h, ctypes.byref(info))
         self.kind = _fn("clgan_model_kind_name")(info.kind).decode()
@@ -422,11 +437,13 @@ class Model(_Handle):
         return Net(self, h) if h else None
 
     def train_step(self, images, labels=None):
-        """One step on exactly `batch` images [batch,C,H,W] (labels [batch] where the kind needs them);
-        returns the step's statistics as a dict ({"loss_d": ..., "loss_g": ...} for a GAN)."""
+        """One step on exactly `batch` images [batch,C,H,W] (labels [batch] where the kind needs them; a
+        semi-supervised model takes [2*batch,C,H,W]: the labelled batch, then the unlabelled one); returns the step's statistics as a dict ({"loss_d": ..., "loss_g": ...} for a GAN)."""
         x = _floats(images, self.shape, "train_step images")
-        if x.shape[0] != self.batch:
-            raise ValueError("train_step: %d images, the model's batch is %d" % (x.shape[0], self.batch))
+        want = 2 * self.batch if self.kind == "ssl" else self.batch  # ssl: the labelled batch, then the unlabelled
+        if x.shape[0] != want:
+            raise ValueError("train_step: %d images, the model's batch is %d%s" % (
+                x.shape[0], self.batch, " (a semi-supervised step takes twice that)" if want != self.batch else ""))
         y = _labels(labels, self.batch, "train_step")
         s = _StepStats()
         _call("clgan_model_train_step", self._h, _fptr(x), _iptr(y), ctypes.byref(s))
@@ -436,6 +453,9 @@ class Model(_Handle):
         """`steps` training steps on batches drawn from images (and labels): each pass over the data in
         a permutation from seed and the pass number, dropping a last partial batch. Returns the last
         step's statistics."""
+        if self.kind == "ssl":
+            raise ValueError("train: a semi-supervised step takes a labelled and an unlabelled batch; "
+                             "call train_step with both")
         x = _floats(images, self.shape, "train images")
         y = _labels(labels, x.shape[0], "train")
         n = x.shape[0]
