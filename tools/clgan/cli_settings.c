@@ -271,7 +271,7 @@ int cli_settings_set(cli_settings *s, const char *flag, const char *name, const 
         s->n++;
     }
     s->name[k] = in->name;
-    s->flag[k] = flag;
+    snprintf(s->flag[k], sizeof s->flag[k], "%s", flag);
     snprintf(s->value[k], sizeof s->value[k], "%s", value);
     return 1;
 }
@@ -288,9 +288,8 @@ int cli_settings_flag(cli_settings *s, int argc, char **argv, int *i)
     const clgan_setting_info *in = clgan_setting_find(s->kind, name);
     if (!in || skipped(s->skip, name)) return 0;
     const char *v;
-    static char flags[CLI_SETTINGS_MAX][64]; /* the flag as written, for messages */
-    snprintf(flags[s->n % CLI_SETTINGS_MAX], sizeof flags[0], "--%.*s", (int)n, a + 2);
-    const char *flag = flags[s->n % CLI_SETTINGS_MAX];
+    char flag[64]; /* the flag as written, for messages (cli_settings_set keeps a copy) */
+    snprintf(flag, sizeof flag, "--%.*s", (int)n, a + 2);
     if (match(argc, argv, i, flag, in->type != CLGAN_SETTING_BOOL, &v) < 0) return -1;
     return cli_settings_set(s, flag, name, v ? v : "1") ? 1 : -1;
 }

@@ -49,7 +49,7 @@ typedef struct cli_settings {
     const char *const *skip; /* rows that are not flags of this command (NULL-terminated) */
     int n;
     const char *name[CLI_SETTINGS_MAX];  /* setting names given, in order */
-    const char *flag[CLI_SETTINGS_MAX];  /* the flag each came from ("--lr" for lr_g and lr_d) */
+    char flag[CLI_SETTINGS_MAX][64];     /* the flag each came from ("--lr" for lr_g and lr_d) */
     char value[CLI_SETTINGS_MAX][64];
 } cli_settings;
 
