@@ -272,6 +272,15 @@ static void test_stop(const clgan_dataset *train)
     t = target_of(&h, 4, 0);
     MUST(clgan_train_run(&t, &p, &r));
     EXPECT(!r.stopped && r.step == 9 && h.saves == 1, "then the run resumes to its end (step %lld)", (long long)r.step);
+    /* A stop during the last step: the run is complete, not stopped. */
+    fake l = {0};
+    l.stop_at = 9;
+    p = params_for("stop-last", dir, sizeof dir, train);
+    t = target_of(&l, 4, 0);
+    MUST(clgan_train_run(&t, &p, &r));
+    EXPECT(!r.stopped && r.step == 9 && clgan_train_stop_requested() == 0,
+           "a stop request during the last step leaves a complete run (stopped %d, step %lld)", r.stopped,
+           (long long)r.step);
     /* A new run stopped before its first step: its initial weights are the checkpoint, so --resume works. */
     fake n0 = {0};
     p = params_for("stop-new", dir, sizeof dir, train);

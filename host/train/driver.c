@@ -160,11 +160,15 @@ static int count_fields(const char *line, size_t len)
 
 clgan_status clgan_train_trim_log(const char *path, int64_t step, const char *header)
 {
+    if (!path || !header) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_train_trim_log: path and header are required");
     size_t len = 0;
     char *text = read_text(path, &len);
     if (!text && errno != ENOENT) return clgan_fail(CLGAN_ERR_IO, "cannot read %s: %s", path, strerror(errno));
     char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp) {
+        free(text);
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "log path too long (%zu bytes)", strlen(path));
+    }
     FILE *out = fopen(tmp, "w");
     if (!out) {
         int err = errno;
@@ -214,6 +218,10 @@ static const char *const block_what[] = {"parameters", "batchnorm statistics", "
 int clgan_train_nets_finite(clgan_net *const *nets, const char *const *names, int n, size_t *bad, char *what,
                             size_t cap)
 {
+    if (!bad || (n > 0 && (!nets || !names)) || (cap && !what)) {
+        clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_train_nets_finite: NULL nets, names, bad or what");
+        return -1;
+    }
     *bad = 0;
     if (cap) what[0] = '\0';
     for (int i = 0; i < n; i++)
@@ -417,6 +425,7 @@ clgan_status clgan_train_run(const clgan_train_target *t, const clgan_train_para
     r->start = r->step = t->steps;
     if (p->resume) r->saved = t->steps;
 
+    int64_t total = INT64_MAX; /* the step to train to, once the loader knows an epoch's steps */
     clgan_loader *main_l = NULL, *second_l = NULL;
     float *x = NULL, *x2 = NULL;
     int32_t *y = NULL, *y2 = NULL;
@@ -426,7 +435,7 @@ clgan_status clgan_train_run(const clgan_train_target *t, const clgan_train_para
     if (st != CLGAN_OK) goto done;
     int64_t per_epoch = clgan_loader_steps_per_epoch(main_l);
     int64_t per_epoch2 = second_l ? clgan_loader_steps_per_epoch(second_l) : 1;
-    int64_t total = p->steps > 0 ? p->steps : (int64_t)p->epochs * per_epoch;
+    total = p->steps > 0 ? p->steps : (int64_t)p->epochs * per_epoch;
     r->steps_per_epoch = per_epoch;
     size_t floats = clgan_loader_batch_floats(main_l);
     x = malloc(floats * sizeof *x);
@@ -543,7 +552,7 @@ clgan_status clgan_train_run(const clgan_train_target *t, const clgan_train_para
         if ((st = log_line(log, r->log, row)) != CLGAN_OK) goto done;
         if (save && (st = save_checkpoint(&s, &pr, epoch_end, 0)) != CLGAN_OK) goto done;
     }
-    if (stop_request) {
+    if (stop_request && r->step < total) { /* a request during the last step: the run is complete */
         r->stopped = (int)stop_request;
         /* One checkpoint at the step reached, unless the newest holds it (a new
          * run stopped before its first step saves its initial weights). */
@@ -563,7 +572,7 @@ clgan_status clgan_train_run(const clgan_train_target *t, const clgan_train_para
     r->seconds = now_seconds() - t0;
     st = CLGAN_OK;
 done:
-    if (stop_request) r->stopped = (int)stop_request;
+    if (stop_request && r->step < total) r->stopped = (int)stop_request;
     stop_request = 0; /* consumed */
     if (log && fclose(log) != 0 && st == CLGAN_OK) st = clgan_fail(CLGAN_ERR_IO, "cannot write %s", r->log);
     free(x);

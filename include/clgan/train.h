@@ -105,8 +105,10 @@ typedef struct clgan_train_params {
     int64_t steps;               /* ... or, when > 0, train to this many steps in total */
     int checkpoint_every;        /* epochs between checkpoints (default 1); the last step always saves */
     int eval_every;              /* epochs between evaluations (default 1); the last step always evaluates */
-    int keep_best;               /* 1: also best.ckpt, written when the metric beats every earlier one */
-    int keep_every;              /* > 0: also a copy checkpoint-epoch-NNNN.ckpt every this many epochs */
+    int keep_best;               /* 1: also best.ckpt, written at a checkpoint when the metric beats the
+                                    metric of every earlier checkpoint */
+    int keep_every;              /* > 0: also a copy checkpoint-epoch-NNNN.ckpt at the checkpoints of every
+                                    this many epochs (both are decided at checkpoint steps only) */
     const char *metric_name;     /* the metric's log.csv column (default "test_accuracy") */
     const char *stat_columns;    /* clgan_train_run_model: log.csv's names for a step's first statistics,
                                     comma-separated; only that many are logged (NULL: all, by their names) */
@@ -117,7 +119,10 @@ typedef struct clgan_train_params {
     void *user;
     /* Callbacks, each may be NULL. A status other than CLGAN_OK ends the run
      * with that status (and the message the failed call left). */
-    clgan_status (*on_step)(void *user, const clgan_train_progress *p);       /* after every step (progress) */
+    clgan_status (*on_step)(void *user, const clgan_train_progress *p);       /* after every step (progress),
+                                                                                  before its evaluation: p->evaluated
+                                                                                  says one follows, p->metric is
+                                                                                  still the previous one */
     clgan_status (*on_evaluated)(void *user, const clgan_train_progress *p);  /* after each evaluation */
     clgan_status (*on_checkpoint)(void *user, const clgan_train_progress *p); /* before each epoch's (and the
                                                                                   last step's) checkpoint: grids,

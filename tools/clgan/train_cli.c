@@ -109,7 +109,8 @@ clgan_status train_cli_report_eval(train_cli *tc, train_cli_eval *ev, const clga
     const char(*names)[64] = (const char(*)[64])ev->names;
     snprintf(ev->last_png, sizeof ev->last_png, "%s/epoch-%04d.png", ev->dir, p->epoch);
     snprintf(title, sizeof title, "epoch %d: test accuracy %.2f%%", p->epoch, 100 * p->metric);
-    if (!cli_make_dirs(ev->dir) || !report_heatmap(ev->last_png, ev->K, names, ev->cm, title)) return CLGAN_ERR_IO;
+    if (!cli_make_dirs(ev->dir) || !report_heatmap(ev->last_png, ev->K, names, ev->cm, title))
+        return clgan_fail(CLGAN_ERR_IO, "cannot write the confusion heat map %s", ev->last_png);
     progress_break(&tc->prog);
     fprintf(stderr, "clgan: epoch %d/%d (step %lld): test\n", p->epoch, p->epochs_total, (long long)p->step);
     report_print(stderr, ev->K, names, ev->cm, "  ");
