@@ -634,15 +634,20 @@ const char *clgan_arch_mode(const clgan_arch *a) { return a ? a->mode : ""; }
 
 void clgan_arch_input_shape(const clgan_arch *a, int *c, int *h, int *w)
 {
-    *c = a->in_c, *h = a->in_h, *w = a->in_w;
+    if (c) *c = a ? a->in_c : 0;
+    if (h) *h = a ? a->in_h : 0;
+    if (w) *w = a ? a->in_w : 0;
 }
 
 void clgan_arch_output_shape(const clgan_arch *a, int *c, int *h, int *w)
 {
     clgan_layer_summary rows[CLGAN_ARCH_MAX_LAYERS];
-    *c = *h = *w = 0;
-    if (clgan_net_specs_summary(a->in_c, a->in_h, a->in_w, a->specs, a->n, rows) == CLGAN_OK)
-        *c = rows[a->n - 1].c, *h = rows[a->n - 1].h, *w = rows[a->n - 1].w;
+    int oc = 0, oh = 0, ow = 0; /* zeros for a NULL or empty architecture */
+    if (a && a->n > 0 && clgan_net_specs_summary(a->in_c, a->in_h, a->in_w, a->specs, a->n, rows) == CLGAN_OK)
+        oc = rows[a->n - 1].c, oh = rows[a->n - 1].h, ow = rows[a->n - 1].w;
+    if (c) *c = oc;
+    if (h) *h = oh;
+    if (w) *w = ow;
 }
 
 int clgan_arch_find_kind(const clgan_arch *a, clgan_layer_kind kind)
@@ -654,6 +659,7 @@ int clgan_arch_find_kind(const clgan_arch *a, clgan_layer_kind kind)
 
 clgan_status clgan_arch_var_value(const clgan_arch *a, const char *name, int *value)
 {
+    if (!value) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_arch_var_value: value is NULL");
     *value = 0;
     int i = a && name ? find_var(a, name, strlen(name)) : -1;
     if (i < 0) return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s declares no variable '%s'", a ? a->source : "(null)", name ? name : "(null)");
@@ -663,6 +669,7 @@ clgan_status clgan_arch_var_value(const clgan_arch *a, const char *name, int *va
 
 clgan_status clgan_arch_describe(const clgan_arch *a, clgan_arch_layer *rows)
 {
+    if (!a || !rows) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_arch_describe: NULL architecture or rows");
     clgan_layer_summary s[CLGAN_ARCH_MAX_LAYERS];
     TRY(clgan_net_specs_summary(a->in_c, a->in_h, a->in_w, a->specs, a->n, s));
     for (int i = 0; i < a->n; i++) {
@@ -680,7 +687,7 @@ void clgan_arch_totals(const clgan_arch *a, int batch, size_t *params, size_t *s
     clgan_arch_layer rows[CLGAN_ARCH_MAX_LAYERS];
     size_t p = 0, s = 0, act = 0;
     double f = 0;
-    if (clgan_arch_describe(a, rows) == CLGAN_OK)
+    if (a && clgan_arch_describe(a, rows) == CLGAN_OK)
         for (int i = 0; i < a->n; i++) p += rows[i].params, s += rows[i].state, f += rows[i].flops, act += rows[i].act_floats;
     if (params) *params = p;
     if (state) *state = s;
@@ -707,6 +714,7 @@ static int put(char *out, size_t cap, size_t *at, const char *fmt, ...)
 
 clgan_status clgan_arch_summary_text(const clgan_arch *a, int batch, char *out, size_t cap)
 {
+    if (!out && cap) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_arch_summary_text: out is NULL");
     clgan_arch_layer rows[CLGAN_ARCH_MAX_LAYERS];
     TRY(clgan_arch_describe(a, rows));
     size_t at = 0, params, state, act;

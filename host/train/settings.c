@@ -222,6 +222,7 @@ const char *clgan_model_kind_name(clgan_model_kind kind)
 
 clgan_status clgan_model_kind_parse(const char *name, clgan_model_kind *kind)
 {
+    if (!kind) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_kind_parse: kind is NULL");
     for (int k = 1; k <= CLGAN_MODEL_KIND_COUNT; k++)
         if (name && !strcmp(name, kind_names[k - 1])) {
             *kind = (clgan_model_kind)k;
