@@ -2,10 +2,11 @@
  * (see profile.h). */
 #include "profile.h"
 
+#include "core/clock.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define PENDING_MAX 256
 
@@ -24,13 +25,6 @@ struct clgan_profile {
     double gemm_t0;     /* host seconds at clgan_profile_gemm_begin */
     int paused;         /* launches are not recorded */
 };
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 clgan_status clgan_profile_start(clgan_ctx *ctx)
 {
@@ -169,7 +163,7 @@ void clgan_profile_gemm_begin(clgan_ctx *ctx)
 {
     if (!ctx->profile || ctx->profile->paused) return;
     clFinish(ctx->queue);
-    ctx->profile->gemm_t0 = now_s();
+    ctx->profile->gemm_t0 = clgan_now_seconds();
 }
 
 void clgan_profile_gemm_end(clgan_ctx *ctx)
@@ -178,5 +172,5 @@ void clgan_profile_gemm_end(clgan_ctx *ctx)
     if (!p || p->paused) return;
     clFinish(ctx->queue);
     clgan_profile_entry *e = entry_for(p, ctx->scope, "gemm", 1);
-    if (e) e->calls++, e->ms += (now_s() - p->gemm_t0) * 1e3;
+    if (e) e->calls++, e->ms += (clgan_now_seconds() - p->gemm_t0) * 1e3;
 }

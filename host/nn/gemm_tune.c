@@ -2,6 +2,8 @@
  * shapes (see gemm_tune.h for the method). */
 #include "gemm_tune.h"
 
+#include "core/clock.h"
+
 #include <clblast_c.h>
 #include <math.h>
 #include <stdio.h>
@@ -46,13 +48,6 @@ typedef struct tuner {
     clgan_tune_options opt;
     clgan_tune_progress prog;
 } tuner;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 clgan_tune_options clgan_tune_default_options(void)
 {
@@ -243,10 +238,10 @@ static clgan_status time_shape(tuner *t, int i, int check, int store, int *ok, d
     if (check || store) TRY(check_result(t, i, store, ok));
     double best = INFINITY;
     for (int r = 0; r < t->reps; r++) {
-        double t0 = now_s();
+        double t0 = clgan_now_seconds();
         TRY(run_once(t, s));
         TRY(clgan_ctx_finish(t->ctx));
-        best = fmin(best, (now_s() - t0) * 1e3);
+        best = fmin(best, (clgan_now_seconds() - t0) * 1e3);
     }
     *ms = best;
     return CLGAN_OK;
@@ -256,7 +251,7 @@ static void report(tuner *t, const char *phase)
 {
     if (!t->opt.progress) return;
     t->prog.phase = phase;
-    t->prog.elapsed_s = now_s() - t->t0;
+    t->prog.elapsed_s = clgan_now_seconds() - t->t0;
     t->prog.budget_s = t->budget;
     t->opt.progress(&t->prog, t->opt.user);
 }
@@ -288,7 +283,7 @@ static clgan_status time_candidate(tuner *t, candidate *c, const int *order, dou
         c->ms[i] = ms;
         c->total += ms * t->shapes[i].count;
         if (c->total > give_up) return CLGAN_OK;
-        if (!c->is_default && now_s() - t->t0 > t->budget) return CLGAN_OK; /* out of time: incomplete */
+        if (!c->is_default && clgan_now_seconds() - t->t0 > t->budget) return CLGAN_OK; /* out of time: incomplete */
     }
     c->complete = 1;
     return CLGAN_OK;
@@ -371,7 +366,7 @@ clgan_status clgan_gemm_tune(clgan_ctx *ctx, const clgan_gemm_shape *shapes, int
     t.opt = opt ? *opt : clgan_tune_default_options();
     t.reps = t.opt.reps > 0 ? t.opt.reps : 2;
     t.budget = t.opt.budget_s > 0 ? t.opt.budget_s : 840;
-    t.t0 = now_s();
+    t.t0 = clgan_now_seconds();
     candidate *cand = calloc(MAX_CANDIDATES, sizeof *cand);
     int n_cand = 0;
     clgan_status st = cand ? CLGAN_OK : clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory");
@@ -421,9 +416,9 @@ clgan_status clgan_gemm_tune(clgan_ctx *ctx, const clgan_gemm_shape *shapes, int
     double best[2] = {INFINITY, INFINITY};
     double cost_sum[2] = {0, 0}; /* seconds per candidate (compile + timing), to keep within the budget */
     int cost_n[2] = {0, 0};
-    double round_s = now_s() - t.t0; /* one pass over the shapes, for the final one */
+    double round_s = clgan_now_seconds() - t.t0; /* one pass over the shapes, for the final one */
     for (int f = 0; st == CLGAN_OK && f < 2; f++) {
-        double c0 = now_s();
+        double c0 = clgan_now_seconds();
         candidate *c = &cand[n_cand++];
         c->family = f, c->is_default = 1;
         if (!(c->ms = calloc((size_t)n, sizeof(double)))) st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory");
@@ -433,7 +428,7 @@ clgan_status clgan_gemm_tune(clgan_ctx *ctx, const clgan_gemm_shape *shapes, int
             st = clgan_fail(CLGAN_ERR_CLBLAST, "CLBlast's default %s parameters fail on this device",
                             family_name[f]);
         if (st == CLGAN_OK) best[f] = c->total;
-        cost_sum[f] = now_s() - c0, cost_n[f] = 1; /* a first estimate: the defaults may have been cached */
+        cost_sum[f] = clgan_now_seconds() - c0, cost_n[f] = 1; /* a first estimate: the defaults may have been cached */
     }
     if (st == CLGAN_OK) {
         size_t s;
@@ -452,7 +447,7 @@ clgan_status clgan_gemm_tune(clgan_ctx *ctx, const clgan_gemm_shape *shapes, int
     int gpu = ctx->info.type == CLGAN_DEVICE_GPU;
     for (int turn = 0; st == CLGAN_OK && n_cand < MAX_CANDIDATES; turn++) {
         int f = turn % 2;
-        double elapsed = now_s() - t.t0, limit = t.budget - 2 * round_s;
+        double elapsed = clgan_now_seconds() - t.t0, limit = t.budget - 2 * round_s;
         double est = cost_sum[f] / cost_n[f], est_other = cost_sum[!f] / cost_n[!f];
         if (elapsed + est > limit) {
             if (elapsed + est_other <= limit) continue;
@@ -488,11 +483,11 @@ clgan_status clgan_gemm_tune(clgan_ctx *ctx, const clgan_gemm_shape *shapes, int
             break;
         }
         n_cand++;
-        double c0 = now_s();
+        double c0 = clgan_now_seconds();
         int bad;
         report(&t, family_name[f]);
         st = time_candidate(&t, c, order, 2 * best[f], &bad);
-        cost_sum[f] += now_s() - c0, cost_n[f]++;
+        cost_sum[f] += clgan_now_seconds() - c0, cost_n[f]++;
         out->candidates[f]++;
         if (bad) out->rejected++;
         if (st == CLGAN_OK && c->complete && c->total < best[f]) best[f] = c->total;

@@ -5,6 +5,7 @@
  * and the stale temporary files of killed runs. */
 #include "clgan/train.h"
 
+#include "core/clock.h"
 #include "core/error.h"
 #include "core/finite.h"
 #include "data/loader.h"
@@ -19,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
-#include <time.h>
 #include <unistd.h>
 
 /* ---- the stop request ----------------------------------------------------- */
@@ -55,13 +55,6 @@ static void note(FILE *messages, const char *fmt, ...)
     fputc('\n', messages);
     va_end(ap);
     fflush(messages);
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 /* ---- the run folder ------------------------------------------------------- */
@@ -489,7 +482,7 @@ clgan_status clgan_train_run(const clgan_train_target *t, const clgan_train_para
     pr.epochs_total = (int)((total + per_epoch - 1) / per_epoch);
     pr.metric = NAN;
     pr.stats = &r->stats;
-    double t0 = now_seconds();
+    double t0 = clgan_now_seconds();
     while (r->step < total && !stop_request) {
         int epoch = (int)(r->step / per_epoch);
         st = clgan_loader_next(main_l, x, floats, y, (size_t)t->batch, NULL);
@@ -517,7 +510,7 @@ clgan_status clgan_train_run(const clgan_train_target *t, const clgan_train_para
         pr.step = r->step;
         pr.epoch = epoch + 1;
         pr.in_epoch = r->step - (int64_t)epoch * per_epoch;
-        pr.seconds = now_seconds() - t0;
+        pr.seconds = clgan_now_seconds() - t0;
         pr.images_per_sec = (double)(r->step - r->start) * t->batch / (pr.seconds > 0 ? pr.seconds : 1);
         int epoch_end = pr.in_epoch == per_epoch, last = r->step == total;
         pr.evaluated = s.has_eval && ((epoch_end && pr.epoch % p->eval_every == 0) || last);
@@ -569,7 +562,7 @@ clgan_status clgan_train_run(const clgan_train_target *t, const clgan_train_para
         }
         r->evaluated = 1;
     }
-    r->seconds = now_seconds() - t0;
+    r->seconds = clgan_now_seconds() - t0;
     st = CLGAN_OK;
 done:
     if (stop_request && r->step < total) r->stopped = (int)stop_request;
