@@ -19,6 +19,7 @@
 #ifndef CLGAN_LAYER_H
 #define CLGAN_LAYER_H
 #include "nn/net.h"
+#include "nn/reduce.h"
 
 #include <limits.h>
 #include <stdint.h>
@@ -57,6 +58,11 @@ typedef struct layer_pass {
     cl_mem labels;            /* forward: int32 [N] class labels, NULL for an unconditional net */
     int training;             /* forward: batch statistics, active dropout and noise */
     int index;                /* the layer's place in the net */
+    /* Data-parallel training (reduce.h); NULL reducer: one process. */
+    const clgan_reducer *reducer;
+    int sync_bn;              /* batchnorm: statistics over every rank's share of the batch */
+    int64_t first_sample;     /* this rank's first sample in the whole batch: random layers draw
+                                 element first_sample * (floats per sample) + i of their stream */
 } layer_pass;
 
 typedef struct clgan_layer_ops {
@@ -90,7 +96,7 @@ typedef struct clgan_layer_ops {
      * takes one, and setting it from L->out of a training forward of the
      * init batch of n images. NULL: the kind takes none. */
     int (*data_init_wanted)(const net_layer *L);
-    clgan_status (*data_init)(clgan_ctx *ctx, net_layer *L, int n);
+    clgan_status (*data_init)(clgan_ctx *ctx, net_layer *L, int n, const clgan_reducer *reducer /* NULL: one process */);
     const clgan_conv_fns *conv; /* the convolutions: their op calls, for the shared clgan_layer_conv_* */
     int is_view; /* out and dout are views of the neighbours' buffers: nothing planned, nothing kept */
 } clgan_layer_ops;

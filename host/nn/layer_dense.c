@@ -78,32 +78,50 @@ static clgan_status dense_backward(const layer_pass *pass, net_layer *L, const c
 
 static int dense_data_init_wanted(const net_layer *L) { return L->spec.weight_norm != 0; }
 
+/* Sum over the n rows of y [n,OUT] of (y - center)^power per unit into
+ * sums [OUT] (power 1 or 2), then over the ranks with a reducer. */
+static clgan_status unit_sums(const float *y, int n, int out, const double *center, int power, double *sums,
+                              const clgan_reducer *r)
+{
+    for (int o = 0; o < out; o++) {
+        double acc = 0;
+        for (int i = 0; i < n; i++) {
+            double v = y[(size_t)i * out + o] - (center ? center[o] : 0.0);
+            acc += power == 2 ? v * v : v;
+        }
+        sums[o] = acc;
+    }
+    return r ? r->sum_doubles(r->self, sums, (size_t)out) : CLGAN_OK;
+}
+
 /* Weight-normalised (Salimans & Kingma 2016): from the outputs y [N,OUT] on
- * the init batch, g /= std_o and b = (b - mean_o) / std_o, so the new
- * outputs are (y - mean) / std per unit. */
-static clgan_status dense_data_init(clgan_ctx *ctx, net_layer *L, int n)
+ * the init batch (with a reducer: every rank's share of it), g /= std_o and
+ * b = (b - mean_o) / std_o, so the new outputs are (y - mean) / std per unit. */
+static clgan_status dense_data_init(clgan_ctx *ctx, net_layer *L, int n, const clgan_reducer *r)
 {
     int out = L->spec.out;
     size_t g_at = (L->w_count - (size_t)out) * sizeof(float), bytes = (size_t)out * sizeof(float);
     float *y = malloc((size_t)n * bytes), *g = malloc(bytes), *b = malloc(bytes);
-    clgan_status st = y && g && b ? CLGAN_OK
-                                  : clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory for data-dependent init");
+    double *mean = malloc((size_t)out * sizeof *mean), *var = malloc((size_t)out * sizeof *var);
+    clgan_status st = y && g && b && mean && var
+                          ? CLGAN_OK
+                          : clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory for data-dependent init");
     if (st == CLGAN_OK) st = clgan_tensor_download(ctx, &L->out, y);
     if (st == CLGAN_OK) st = clgan_buffer_read(ctx, L->w.mem, g_at, bytes, g);
     if (st == CLGAN_OK && L->b_count) st = clgan_buffer_read(ctx, L->b.mem, 0, bytes, b);
+    double total = (double)n * (r ? r->ranks : 1);
+    if (st == CLGAN_OK) st = unit_sums(y, n, out, NULL, 1, mean, r);
+    for (int o = 0; o < out && st == CLGAN_OK; o++) mean[o] /= total;
+    if (st == CLGAN_OK) st = unit_sums(y, n, out, mean, 2, var, r);
     for (int o = 0; o < out && st == CLGAN_OK; o++) {
-        double m = 0, v = 0;
-        for (int i = 0; i < n; i++) m += y[(size_t)i * out + o];
-        m /= n;
-        for (int i = 0; i < n; i++) v += (y[(size_t)i * out + o] - m) * (y[(size_t)i * out + o] - m);
-        double sd = sqrt(v / n);
+        double sd = sqrt(var[o] / total);
         if (!(sd > 1e-6)) continue; /* a unit that does not vary on this batch keeps its scale */
         g[o] = (float)(g[o] / sd);
-        if (L->b_count) b[o] = (float)((b[o] - m) / sd);
+        if (L->b_count) b[o] = (float)((b[o] - mean[o]) / sd);
     }
     if (st == CLGAN_OK) st = clgan_buffer_write(ctx, L->w.mem, g_at, bytes, g);
     if (st == CLGAN_OK && L->b_count) st = clgan_buffer_write(ctx, L->b.mem, 0, bytes, b);
-    free(y), free(g), free(b);
+    free(y), free(g), free(b), free(mean), free(var);
     return st;
 }
 

@@ -31,6 +31,10 @@ struct clgan_net {
     int forwards_this_step;                /* varies dropout masks between forwards of one step */
     char name[8];                          /* "G", "D", "C": names the profiler's scopes */
     char scope_opt[24];                    /* "G optimizer" */
+    const clgan_reducer *reducer;          /* data-parallel training; NULL: one process */
+    int64_t first_sample;                  /* this rank's first sample of every batch */
+    int sync_bn;
+    float *host_grads;                     /* [param_floats]: the gradients on their way through the reducer */
 };
 
 static void name_scopes(clgan_net *net)
@@ -320,6 +324,7 @@ void clgan_net_free(clgan_net *net)
     if (net->grads.mem) clReleaseMemObject(net->grads.mem);
     clgan_tensor_free(ctx, &net->opt_m);
     clgan_tensor_free(ctx, &net->opt_v);
+    free(net->host_grads);
     clgan_buffer_release(ctx, net->param_mem);
     clgan_buffer_release(ctx, net->grad_mem);
     clgan_buffer_release(ctx, net->state_mem);
@@ -385,6 +390,9 @@ static clgan_status layer_forward(clgan_net *net, int i, const clgan_tensor *x, 
         .labels = labels,
         .training = training,
         .index = i,
+        .reducer = net->reducer,
+        .sync_bn = net->sync_bn,
+        .first_sample = net->first_sample,
     };
     return clgan_layer_ops_of(L->spec.kind)->forward(&pass, L, x);
 }
@@ -393,7 +401,13 @@ static clgan_status layer_forward(clgan_net *net, int i, const clgan_tensor *x, 
 static clgan_status layer_backward(clgan_net *net, int i, const clgan_tensor *x, clgan_tensor *dx)
 {
     net_layer *L = &net->layers[i];
-    layer_pass pass = {.ctx = net->ctx, .ws = &net->ws, .seed = net->seed, .index = i};
+    layer_pass pass = {.ctx = net->ctx,
+                       .ws = &net->ws,
+                       .seed = net->seed,
+                       .index = i,
+                       .reducer = net->reducer,
+                       .sync_bn = net->sync_bn,
+                       .first_sample = net->first_sample};
     return clgan_layer_ops_of(L->spec.kind)->backward(&pass, L, x, dx);
 }
 
@@ -494,7 +508,7 @@ clgan_status clgan_net_init_from_data(clgan_net *net, const clgan_tensor *x)
         net_layer *L = &net->layers[i];
         if (!wants_data_init(L)) continue;
         st = clgan_net_forward(net, x, NULL, 1, NULL);
-        if (st == CLGAN_OK) st = clgan_layer_ops_of(L->spec.kind)->data_init(net->ctx, L, net->batch);
+        if (st == CLGAN_OK) st = clgan_layer_ops_of(L->spec.kind)->data_init(net->ctx, L, net->batch, net->reducer);
         if (st != CLGAN_OK) st = clgan_fail_context(st, "data-dependent init of layer %d", i);
     }
     net->forwards_this_step = 0; /* the first step draws the noise it would have drawn without the init */
@@ -511,6 +525,27 @@ static clgan_status ensure_state(clgan_net *net, int both)
     return CLGAN_OK;
 }
 
+void clgan_net_set_data_parallel(clgan_net *net, const clgan_reducer *reducer, int64_t first_sample, int sync_bn)
+{
+    net->reducer = reducer && reducer->ranks > 1 ? reducer : NULL;
+    net->first_sample = net->reducer ? first_sample : 0;
+    net->sync_bn = net->reducer ? sync_bn != 0 : 0;
+}
+
+/* Data-parallel: the gradient block becomes its mean over the ranks. */
+static clgan_status average_grads(clgan_net *net)
+{
+    const clgan_reducer *r = net->reducer;
+    if (!r || !net->param_floats) return CLGAN_OK;
+    if (!net->host_grads && !(net->host_grads = malloc(net->param_floats * sizeof *net->host_grads)))
+        return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory for %zu gradients", net->param_floats);
+    TRY(clgan_tensor_download(net->ctx, &net->grads, net->host_grads));
+    TRY(r->sum_floats(r->self, net->host_grads, net->param_floats));
+    float scale = 1.0f / (float)r->ranks;
+    for (size_t i = 0; i < net->param_floats; i++) net->host_grads[i] *= scale;
+    return clgan_tensor_upload(net->ctx, &net->grads, net->host_grads);
+}
+
 /* One optimizer step over the whole parameter block (use_adam: Adam with
  * adam, else SGD with sgd), profiled under the net's optimizer scope; then
  * the next step. */
@@ -518,6 +553,7 @@ static clgan_status optimizer_step(clgan_net *net, int use_adam, const clgan_ada
                                    const clgan_sgd_params *sgd)
 {
     TRY(ensure_state(net, use_adam));
+    TRY(average_grads(net));
     const char *outer = clgan_profile_scope(net->ctx, net->scope_opt);
     clgan_status st = CLGAN_OK;
     if (net->param_floats && use_adam)

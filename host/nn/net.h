@@ -21,6 +21,7 @@
 #include "nn/conv2d.h"
 #include "nn/init.h"
 #include "nn/optim.h"
+#include "nn/reduce.h"
 
 typedef enum clgan_layer_kind {
     CLGAN_LAYER_DENSE,          /* out features */
@@ -165,6 +166,17 @@ clgan_status clgan_net_zero_grad(clgan_net *net);
  * set so that its outputs on x have mean 0 and variance 1 per unit. Call
  * once, before the first step; a no-op for nets without such layers. */
 clgan_status clgan_net_init_from_data(clgan_net *net, const clgan_tensor *x);
+
+/* Data-parallel training (nn/reduce.h): the net is one rank's copy, trained
+ * on its share of every batch, whose first sample is first_sample of the
+ * whole batch (random layers draw what a one-process run draws for those
+ * samples). Every optimizer step first averages the gradient block over the
+ * ranks (one sum_floats of the whole block); the data-dependent init uses
+ * every rank's share; sync_bn 1: batchnorm's training statistics (and their
+ * backward) are over the whole batch, so N ranks of B/N compute what one
+ * process of B computes, up to rounding; sync_bn 0: each rank's own.
+ * reducer NULL (the default): one process. */
+void clgan_net_set_data_parallel(clgan_net *net, const clgan_reducer *reducer, int64_t first_sample, int sync_bn);
 
 /* Optimizer state (Adam m and v, or SGD velocity) is owned by the net and
  * allocated on the first step. Each step is one kernel over all parameters
