@@ -4,8 +4,13 @@
 // Layout (identical on every device and for every work-group size): element i
 // of the (seed, stream) sequence is word i%4 of
 //     Philox4x32-10(counter = {i/4, 0, stream_lo, stream_hi}, key = {seed_lo, seed_hi}).
-// Every kernel runs one work-item per 4-element block b = i/4 and writes the
-// elements 4b .. 4b+3 that are < count.
+// A draw of count elements at element offset first writes element first + i
+// of the sequence to y[i]; the host passes first as first_block = first / 4
+// and lead = first % 4 (first + count <= 2^34, so blocks fit the counter's
+// word). Every kernel runs one work-item per 4-element block of the GLOBAL
+// sequence: work-item b handles block first_block + b and writes those of its
+// elements that fall in [first, first + count), so Box–Muller pairs stay
+// pairs at any offset.
 // uniform(bits) = (bits >> 8) * 2^-24, exactly representable, in [0, 1).
 
 #define PHILOX_M0 0xD2511F53u
@@ -30,9 +35,22 @@ uint4 philox4x32_10(uint4 ctr, uint2 key)
 }
 
 // The four words of block b of the (seed, stream) sequence.
-uint4 philox_block(int b, uint seed_lo, uint seed_hi, uint stream_lo, uint stream_hi)
+uint4 philox_block(uint b, uint seed_lo, uint seed_hi, uint stream_lo, uint stream_hi)
 {
-    return philox4x32_10((uint4)((uint)b, 0u, stream_lo, stream_hi), (uint2)(seed_lo, seed_hi));
+    return philox4x32_10((uint4)(b, 0u, stream_lo, stream_hi), (uint2)(seed_lo, seed_hi));
+}
+
+// This work-item's share of a draw of count elements at offset first = 4 * first_block + lead: the
+// global block it handles (*block = first_block + b) and the output index of that block's word 0
+// (*base = 4b - lead; word l goes to y[*base + l] when 0 <= *base + l < count). 0 for a work-item
+// past the last block.
+int draw_block(int count, uint first_block, int lead, uint *block, int *base)
+{
+    int b = get_global_id(0);
+    if (b >= (lead + count + 3) / 4) return 0;
+    *block = first_block + (uint)b;
+    *base = 4 * b - lead;
+    return 1;
 }
 
 float philox_uniform(uint bits)
@@ -51,24 +69,26 @@ __kernel void philox_blocks(const int blocks, const uint c0, const uint c1, cons
     vstore4(r, b, out);
 }
 
-// y [count] = lo + scale * uniform(word i), uniform in [0, 1).
+// y [count] = lo + scale * uniform(word first + i), uniform in [0, 1).
 __kernel void fill_uniform(const int count, const uint seed_lo, const uint seed_hi, const uint stream_lo,
-                           const uint stream_hi, const float lo, const float scale, __global float *y)
+                           const uint stream_hi, const uint first_block, const int lead, const float lo,
+                           const float scale, __global float *y)
 {
-    int b = get_global_id(0);
-    if (b >= (count + 3) / 4) return;
-    uint4 r = philox_block(b, seed_lo, seed_hi, stream_lo, stream_hi);
+    uint block;
+    int base;
+    if (!draw_block(count, first_block, lead, &block, &base)) return;
+    uint4 r = philox_block(block, seed_lo, seed_hi, stream_lo, stream_hi);
     uint w[4] = {r.x, r.y, r.z, r.w};
     for (int l = 0; l < 4; l++) {
-        int i = 4 * b + l;
-        if (i < count) y[i] = lo + scale * philox_uniform(w[l]);
+        int i = base + l;
+        if (i >= 0 && i < count) y[i] = lo + scale * philox_uniform(w[l]);
     }
 }
 
 // The four standard normals of block b, by Box–Muller on the word pairs (0,1) and (2,3):
 // u1 = ((w0 >> 8) + 1) * 2^-24 in (0, 1], u2 = uniform(w1),
 // z0 = sqrt(-2 ln u1) cos(2 pi u2), z1 = sqrt(-2 ln u1) sin(2 pi u2).
-void normal_block(int b, uint seed_lo, uint seed_hi, uint stream_lo, uint stream_hi, float z[4])
+void normal_block(uint b, uint seed_lo, uint seed_hi, uint stream_lo, uint stream_hi, float z[4])
 {
     uint4 r = philox_block(b, seed_lo, seed_hi, stream_lo, stream_hi);
     uint w[4] = {r.x, r.y, r.z, r.w};
@@ -82,57 +102,67 @@ void normal_block(int b, uint seed_lo, uint seed_hi, uint stream_lo, uint stream
     }
 }
 
-// y [count] = mean + stddev * z, z the standard normals of normal_block.
+// y [count] = mean + stddev * z[first + i], z the standard normals of normal_block.
 __kernel void fill_normal(const int count, const uint seed_lo, const uint seed_hi, const uint stream_lo,
-                          const uint stream_hi, const float mean, const float stddev, __global float *y)
+                          const uint stream_hi, const uint first_block, const int lead, const float mean,
+                          const float stddev, __global float *y)
 {
-    int b = get_global_id(0);
-    if (b >= (count + 3) / 4) return;
+    uint block;
+    int base;
+    if (!draw_block(count, first_block, lead, &block, &base)) return;
     float z[4];
-    normal_block(b, seed_lo, seed_hi, stream_lo, stream_hi, z);
-    for (int l = 0; l < 4; l++)
-        if (4 * b + l < count) y[4 * b + l] = mean + stddev * z[l];
+    normal_block(block, seed_lo, seed_hi, stream_lo, stream_hi, z);
+    for (int l = 0; l < 4; l++) {
+        int i = base + l;
+        if (i >= 0 && i < count) y[i] = mean + stddev * z[l];
+    }
 }
 
 // x, y [count]: y = x + stddev * z, z the standard normals fill_normal(mean 0, stddev 1) draws
-// for the same (seed, stream): Gaussian-noise layer forward (its backward is the identity).
+// for the same (seed, stream, first): Gaussian-noise layer forward (its backward is the identity).
 __kernel void add_normal(const int count, const uint seed_lo, const uint seed_hi, const uint stream_lo,
-                         const uint stream_hi, const float stddev, __global const float *x, __global float *y)
+                         const uint stream_hi, const uint first_block, const int lead, const float stddev,
+                         __global const float *x, __global float *y)
 {
-    int b = get_global_id(0);
-    if (b >= (count + 3) / 4) return;
+    uint block;
+    int base;
+    if (!draw_block(count, first_block, lead, &block, &base)) return;
     float z[4];
-    normal_block(b, seed_lo, seed_hi, stream_lo, stream_hi, z);
-    for (int l = 0; l < 4; l++)
-        if (4 * b + l < count) y[4 * b + l] = x[4 * b + l] + stddev * z[l];
+    normal_block(block, seed_lo, seed_hi, stream_lo, stream_hi, z);
+    for (int l = 0; l < 4; l++) {
+        int i = base + l;
+        if (i >= 0 && i < count) y[i] = x[i] + stddev * z[l];
+    }
 }
 
-// out[i] = keep_i ? in[i] * scale : 0, keep_i = uniform(word i) >= p; scale = 1/(1-p) from the host.
-void dropout_block(int b, int count, float p, float scale, uint seed_lo, uint seed_hi, uint stream_lo,
-                   uint stream_hi, __global const float *in, __global float *out)
+// in, out [count]: this work-item's block of out[i] = keep_i ? in[i] * scale : 0,
+// keep_i = uniform(word first + i) >= p; scale = 1/(1-p) from the host.
+void dropout_block(int count, float p, float scale, uint seed_lo, uint seed_hi, uint stream_lo, uint stream_hi,
+                   uint first_block, int lead, __global const float *in, __global float *out)
 {
-    uint4 r = philox_block(b, seed_lo, seed_hi, stream_lo, stream_hi);
+    uint block;
+    int base;
+    if (!draw_block(count, first_block, lead, &block, &base)) return;
+    uint4 r = philox_block(block, seed_lo, seed_hi, stream_lo, stream_hi);
     uint w[4] = {r.x, r.y, r.z, r.w};
     for (int l = 0; l < 4; l++) {
-        int i = 4 * b + l;
-        if (i < count) out[i] = philox_uniform(w[l]) >= p ? in[i] * scale : 0.0f;
+        int i = base + l;
+        if (i >= 0 && i < count) out[i] = philox_uniform(w[l]) >= p ? in[i] * scale : 0.0f;
     }
 }
 
 // x, y [count]: y = x * keep / (1-p)
 __kernel void dropout_forward(const int count, const float p, const float scale, const uint seed_lo,
-                              const uint seed_hi, const uint stream_lo, const uint stream_hi,
-                              __global const float *x, __global float *y)
+                              const uint seed_hi, const uint stream_lo, const uint stream_hi, const uint first_block,
+                              const int lead, __global const float *x, __global float *y)
 {
-    int b = get_global_id(0);
-    if (b < (count + 3) / 4) dropout_block(b, count, p, scale, seed_lo, seed_hi, stream_lo, stream_hi, x, y);
+    dropout_block(count, p, scale, seed_lo, seed_hi, stream_lo, stream_hi, first_block, lead, x, y);
 }
 
-// dy, dx [count]: dx = dy * keep / (1-p), keep recomputed from the same (seed, stream): no mask buffer.
+// dy, dx [count]: dx = dy * keep / (1-p), keep recomputed from the same (seed, stream, first): no mask buffer.
 __kernel void dropout_backward(const int count, const float p, const float scale, const uint seed_lo,
-                               const uint seed_hi, const uint stream_lo, const uint stream_hi,
-                               __global const float *dy, __global float *dx)
+                               const uint seed_hi, const uint stream_lo, const uint stream_hi, const uint first_block,
+                               const int lead, __global const float *dy, __global float *dx)
 {
-    int b = get_global_id(0);
-    if (b < (count + 3) / 4) dropout_block(b, count, p, scale, seed_lo, seed_hi, stream_lo, stream_hi, dy, dx);
+    dropout_block(count, p, scale, seed_lo, seed_hi, stream_lo, stream_hi, first_block, lead, dy, dx);
 }

@@ -148,14 +148,14 @@ static void check_uniform_case(check_run *run, size_t n, uint64_t seed, uint64_t
     double t0 = check_now();
     clgan_status st;
     if ((st = check_tensor(run->ctx, 1, 1, 1, (int)n, NULL, &y)) != CLGAN_OK ||
-        (st = clgan_random_uniform(run->ctx, seed, stream, 0.0f, 1.0f, &y)) != CLGAN_OK ||
+        (st = clgan_random_uniform(run->ctx, seed, stream, 0, 0.0f, 1.0f, &y)) != CLGAN_OK ||
         (st = check_download(run->ctx, &y, got)) != CLGAN_OK) {
         check_report_status(run, exact, st, t0);
         goto done;
     }
     if (check_wanted(run, exact)) report_exact(run, exact, bit_mismatches(got, want, n, sizeof(float)), n, t0);
     t0 = check_now();
-    if ((st = clgan_random_uniform(run->ctx, seed, stream, -2.0f, 3.0f, &y)) != CLGAN_OK ||
+    if ((st = clgan_random_uniform(run->ctx, seed, stream, 0, -2.0f, 3.0f, &y)) != CLGAN_OK ||
         (st = check_download(run->ctx, &y, got)) != CLGAN_OK) {
         check_report_status(run, range, st, t0);
         goto done;
@@ -188,13 +188,13 @@ static void check_streams(check_run *run)
     double t0 = check_now();
     clgan_status st;
     if ((st = check_tensor(run->ctx, 4, 1, 32, 32, NULL, &y)) != CLGAN_OK ||
-        (st = clgan_random_uniform(run->ctx, 42, 7, 0.0f, 1.0f, &y)) != CLGAN_OK ||
+        (st = clgan_random_uniform(run->ctx, 42, 7, 0, 0.0f, 1.0f, &y)) != CLGAN_OK ||
         (st = check_download(run->ctx, &y, a)) != CLGAN_OK ||
-        (st = clgan_random_uniform(run->ctx, 42, 8, 0.0f, 1.0f, &y)) != CLGAN_OK ||
+        (st = clgan_random_uniform(run->ctx, 42, 8, 0, 0.0f, 1.0f, &y)) != CLGAN_OK ||
         (st = check_download(run->ctx, &y, b)) != CLGAN_OK ||
-        (st = clgan_random_uniform(run->ctx, 43, 7, 0.0f, 1.0f, &y)) != CLGAN_OK ||
+        (st = clgan_random_uniform(run->ctx, 43, 7, 0, 0.0f, 1.0f, &y)) != CLGAN_OK ||
         (st = check_download(run->ctx, &y, c)) != CLGAN_OK ||
-        (st = clgan_random_uniform(run->ctx, 42, 7, 0.0f, 1.0f, &y)) != CLGAN_OK ||
+        (st = clgan_random_uniform(run->ctx, 42, 7, 0, 0.0f, 1.0f, &y)) != CLGAN_OK ||
         (st = check_download(run->ctx, &y, d)) != CLGAN_OK) {
         check_report_status(run, name, st, t0);
         goto done;
@@ -238,7 +238,7 @@ static void check_normal(check_run *run)
         ref_normal(0x0123456789abcdefull, 0xfedcba9876543210ull, 0.5, 2.0, want, m);
         double t0 = check_now();
         if ((st = check_tensor(run->ctx, 7, 11, 13, 1, NULL, &y)) != CLGAN_OK ||
-            (st = clgan_random_normal(run->ctx, 0x0123456789abcdefull, 0xfedcba9876543210ull, 0.5f, 2.0f, &y)) !=
+            (st = clgan_random_normal(run->ctx, 0x0123456789abcdefull, 0xfedcba9876543210ull, 0, 0.5f, 2.0f, &y)) !=
                 CLGAN_OK ||
             (st = check_download(run->ctx, &y, got)) != CLGAN_OK)
             check_report_status(run, fwd, st, t0);
@@ -250,7 +250,7 @@ static void check_normal(check_run *run)
     float *z = check_floats(&mem, n);
     double t0 = check_now();
     if ((st = check_tensor(run->ctx, 16, 1, 32, 32, NULL, &y)) != CLGAN_OK ||
-        (st = clgan_random_normal(run->ctx, 2024, 1, 0.0f, 1.0f, &y)) != CLGAN_OK ||
+        (st = clgan_random_normal(run->ctx, 2024, 1, 0, 0.0f, 1.0f, &y)) != CLGAN_OK ||
         (st = check_download(run->ctx, &y, z)) != CLGAN_OK) {
         check_report_status(run, smean, st, t0);
         goto done;
@@ -294,7 +294,7 @@ static void check_noise_case(check_run *run, float stddev, int n, int c, int h, 
     if ((st = check_tensor(run->ctx, n, c, h, w, NULL, &tx)) != CLGAN_OK ||
         (st = check_tensor(run->ctx, n, c, h, w, NULL, &ty)) != CLGAN_OK ||
         (st = clgan_tensor_upload(run->ctx, &tx, x)) != CLGAN_OK ||
-        (st = clgan_gaussian_noise_forward(run->ctx, stddev, seed, stream, &tx, &ty)) != CLGAN_OK ||
+        (st = clgan_gaussian_noise_forward(run->ctx, stddev, seed, stream, 0, &tx, &ty)) != CLGAN_OK ||
         (st = check_download(run->ctx, &ty, got)) != CLGAN_OK)
         check_report_status(run, name, st, t0);
     else
@@ -329,7 +329,7 @@ static void check_dropout_case(check_run *run, float p, int n, int c, int h, int
     if ((st = check_tensor(run->ctx, n, c, h, w, NULL, &tx)) != CLGAN_OK ||
         (st = check_tensor(run->ctx, n, c, h, w, NULL, &ty)) != CLGAN_OK ||
         (st = clgan_tensor_upload(run->ctx, &tx, x)) != CLGAN_OK ||
-        (st = clgan_dropout_forward(run->ctx, p, seed, stream, &tx, &ty)) != CLGAN_OK ||
+        (st = clgan_dropout_forward(run->ctx, p, seed, stream, 0, &tx, &ty)) != CLGAN_OK ||
         (st = check_download(run->ctx, &ty, got)) != CLGAN_OK) {
         check_report_status(run, fwd, st, t0);
         goto done;
@@ -344,7 +344,7 @@ static void check_dropout_case(check_run *run, float p, int n, int c, int h, int
     t0 = check_now();
     /* Backward into the x buffer (dy uploaded there), recomputing the mask from (seed, stream). */
     if ((st = clgan_tensor_upload(run->ctx, &tx, dy)) != CLGAN_OK ||
-        (st = clgan_dropout_backward(run->ctx, p, seed, stream, &tx, &ty)) != CLGAN_OK ||
+        (st = clgan_dropout_backward(run->ctx, p, seed, stream, 0, &tx, &ty)) != CLGAN_OK ||
         (st = check_download(run->ctx, &ty, got)) != CLGAN_OK) {
         check_report_status(run, bwd, st, t0);
         goto done;
@@ -370,8 +370,8 @@ static void check_dropout_invalid(check_run *run)
         return;
     }
     const check_refused_call cases[] = {
-        {"forward p 1", clgan_dropout_forward(run->ctx, 1.0f, 1, 1, &t, &t)},
-        {"backward p -0.1", clgan_dropout_backward(run->ctx, -0.1f, 1, 1, &t, &t)},
+        {"forward p 1", clgan_dropout_forward(run->ctx, 1.0f, 1, 1, 0, &t, &t)},
+        {"backward p -0.1", clgan_dropout_backward(run->ctx, -0.1f, 1, 1, 0, &t, &t)},
     };
     check_report_refused(run, name, cases, sizeof cases / sizeof cases[0], t0);
     clgan_tensor_free(run->ctx, &t);

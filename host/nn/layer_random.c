@@ -5,7 +5,9 @@
  * Each training forward draws from its own stream (layer_pass.stream: step,
  * forward within the step, layer), so a resumed run draws the same numbers;
  * dropout's backward regenerates the mask from that stream instead of
- * keeping it. */
+ * keeping it. In data-parallel training a rank draws from element
+ * first_sample * (floats per sample) on (layer_pass.first_sample), so every
+ * sample gets the numbers a one-process run gives it. */
 #include "nn/layer.h"
 
 #include "nn/random.h"
@@ -17,14 +19,20 @@ static clgan_status dropout_infer(net_layer *L, int index)
     return L->spec.p < 0 || L->spec.p >= 1 ? clgan_layer_misfit(L, index) : CLGAN_OK;
 }
 
+/* The element of the stream this rank's first input float draws: first_sample * (floats per sample). */
+static uint64_t first_element(const layer_pass *pass, const net_layer *L)
+{
+    return (uint64_t)pass->first_sample * clgan_layer_in_floats(L);
+}
+
 /* The identity in inference or at p = 0; else draw(p) from this forward's stream. */
-typedef clgan_status (*random_op)(clgan_ctx *ctx, float p, uint64_t seed, uint64_t stream, const clgan_tensor *x,
-                                  clgan_tensor *y);
+typedef clgan_status (*random_op)(clgan_ctx *ctx, float p, uint64_t seed, uint64_t stream, uint64_t first,
+                                  const clgan_tensor *x, clgan_tensor *y);
 static clgan_status random_forward(const layer_pass *pass, net_layer *L, const clgan_tensor *x, random_op draw)
 {
     if (!pass->training || L->spec.p == 0) return clgan_layer_copy(pass->ctx, x, &L->out);
     L->dropout_stream = pass->stream;
-    return draw(pass->ctx, L->spec.p, pass->seed, L->dropout_stream, x, &L->out);
+    return draw(pass->ctx, L->spec.p, pass->seed, L->dropout_stream, first_element(pass, L), x, &L->out);
 }
 
 static clgan_status dropout_forward(const layer_pass *pass, net_layer *L, const clgan_tensor *x)
@@ -37,7 +45,8 @@ static clgan_status dropout_backward(const layer_pass *pass, net_layer *L, const
     (void)x;
     if (!dx) return CLGAN_OK;
     if (L->spec.p == 0) return clgan_layer_copy(pass->ctx, &L->dout, dx);
-    return clgan_dropout_backward(pass->ctx, L->spec.p, pass->seed, L->dropout_stream, &L->dout, dx);
+    return clgan_dropout_backward(pass->ctx, L->spec.p, pass->seed, L->dropout_stream, first_element(pass, L),
+                                  &L->dout, dx);
 }
 
 /* One per float. */

@@ -25,7 +25,7 @@ struct clgan_bench_op {
 /* Seeded uniforms in [-1, 1] into t (a stream per operand). */
 static clgan_status fill(clgan_ctx *ctx, clgan_tensor *t, uint64_t stream)
 {
-    return clgan_random_uniform(ctx, 7, stream, -1.0f, 1.0f, t);
+    return clgan_random_uniform(ctx, 7, stream, 0, -1.0f, 1.0f, t);
 }
 
 static clgan_status new_op(clgan_ctx *ctx, clgan_bench_op **op, const char *fn)

@@ -180,7 +180,7 @@ clgan_status clgan_gan_train_step(clgan_gan *gan, const float *real, const int32
      * data, so D cannot tell fakes by a class that is rare in the data. */
     cl_mem lr = cond ? gan->labels_real : NULL, lf = lr;
     TRY(clgan_tensor_upload(ctx, &gan->real, real));
-    TRY(clgan_random_normal(ctx, c->seed, (uint64_t)gan->step * 2, 0.0f, 1.0f, &gan->z));
+    TRY(clgan_random_normal(ctx, c->seed, (uint64_t)gan->step * 2, 0, 0.0f, 1.0f, &gan->z));
 
     const clgan_tensor *fake, *logits;
     TRY(clgan_net_forward(gan->G, &gan->z, lf, 1, &fake));
@@ -245,7 +245,7 @@ clgan_status clgan_gan_sample(clgan_gan *gan, int n, const int32_t *labels, uint
                 st = clgan_buffer_write(ctx, gan->labels_fake, 0, (size_t)B * sizeof(int32_t), gan->host_labels);
         }
         const clgan_tensor *fake;
-        if (st == CLGAN_OK) st = clgan_random_normal(ctx, seed, SAMPLE_STREAM_BASE + (uint64_t)chunk_i, 0.0f, 1.0f, &gan->z);
+        if (st == CLGAN_OK) st = clgan_random_normal(ctx, seed, SAMPLE_STREAM_BASE + (uint64_t)chunk_i, 0, 0.0f, 1.0f, &gan->z);
         if (st == CLGAN_OK) st = clgan_net_forward(gan->G, &gan->z, cond ? gan->labels_fake : NULL, 0, &fake);
         if (st == CLGAN_OK) st = clgan_tensor_download(ctx, fake, chunk);
         if (st == CLGAN_OK) memcpy(out + (size_t)done * per, chunk, (size_t)take * per * sizeof *chunk);

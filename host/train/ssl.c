@@ -390,7 +390,7 @@ clgan_status clgan_ssl_train_step(clgan_ssl *s, const float *lab_x, const int32_
     if (c->unlabelled_weight == 0) /* supervised only: D on the labelled batch, G untouched */
         return supervised_step(s, lab_y, stats);
     TRY(upload_batch(s, &s->x_unl, unl_x, 1));
-    TRY(clgan_random_normal(ctx, c->seed, (uint64_t)s->step * 2, 0.0f, 1.0f, &s->z));
+    TRY(clgan_random_normal(ctx, c->seed, (uint64_t)s->step * 2, 0, 0.0f, 1.0f, &s->z));
     const clgan_tensor *fake;
     TRY(clgan_net_forward(s->G, &s->z, NULL, 1, &fake));
 
@@ -463,7 +463,7 @@ clgan_status clgan_ssl_sample(clgan_ssl *s, int n, uint64_t seed, float *out)
     for (int done = 0, chunk = 0; done < n; done += B, chunk++) {
         int take = n - done < B ? n - done : B;
         const clgan_tensor *fake;
-        TRY(clgan_random_normal(s->ctx, seed, SAMPLE_STREAM_BASE + (uint64_t)chunk, 0.0f, 1.0f, &s->z));
+        TRY(clgan_random_normal(s->ctx, seed, SAMPLE_STREAM_BASE + (uint64_t)chunk, 0, 0.0f, 1.0f, &s->z));
         TRY(clgan_net_forward(s->G, &s->z, NULL, 0, &fake));
         TRY(clgan_tensor_download(s->ctx, fake, s->host_x));
         memcpy(out + (size_t)done * per, s->host_x, (size_t)take * per * sizeof(float));
