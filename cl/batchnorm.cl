@@ -3,6 +3,10 @@
 // vectors [C]. M = N*HW. Reductions: one work-group per channel (group id = c), a
 // power-of-two work-group size L <= BN_MAX_WG from the host, strided loads, and a
 // tree in a fixed-size __local array.
+// Synchronised batchnorm (data-parallel ranks, each holding an equal share [N,C,HW] of
+// the batch): the batchnorm_share_* kernels give per-channel sums over this rank's share,
+// the host sums them over the ranks, and batchnorm_sync_finish / batchnorm_sync_dx use
+// the totals over all M_total = ranks*N*HW values.
 
 #define BN_MAX_WG 256
 
@@ -18,6 +22,19 @@
 
 // Advance (n, j) = divmod(m, HW) by L = dn*HW + dj without dividing.
 #define NEXT_NJ(n, j) ((n) += dn, (j) += dj, (j) >= HW ? ((j) -= HW, (n)++) : 0)
+
+// Channel c's statistics from mu = mean and q = sum (x-mu)^2 over M values:
+// mean[c] = mu, inv_std[c] = 1/sqrt(q/M + eps), running statistics updated with the unbiased q/(M-1).
+static void finish_stats(int c, int M, float eps, float momentum, float mu, float q, __global float *mean,
+                         __global float *inv_std, __global float *running_mean, __global float *running_var)
+{
+    float var = q / (float)M;
+    float unbiased = M > 1 ? q / (float)(M - 1) : var;
+    mean[c] = mu;
+    inv_std[c] = 1.0f / sqrt(var + eps);
+    running_mean[c] = (1.0f - momentum) * running_mean[c] + momentum * mu;
+    running_var[c] = (1.0f - momentum) * running_var[c] + momentum * unbiased;
+}
 
 // Training statistics, global = C*L, local = L:
 // mean[c], inv_std[c] = 1/sqrt(biased var + eps) (saved for backward);
@@ -45,14 +62,7 @@ __kernel void batchnorm_stats(const int N, const int C, const int HW, const floa
     }
     scratch[lid] = q;
     TREE_SUM(scratch, lid, L);
-    if (lid == 0) {
-        float var = scratch[0] / (float)M;
-        float unbiased = M > 1 ? scratch[0] / (float)(M - 1) : var;
-        mean[c] = mu;
-        inv_std[c] = 1.0f / sqrt(var + eps);
-        running_mean[c] = (1.0f - momentum) * running_mean[c] + momentum * mu;
-        running_var[c] = (1.0f - momentum) * running_var[c] + momentum * unbiased;
-    }
+    if (lid == 0) finish_stats(c, M, eps, momentum, mu, scratch[0], mean, inv_std, running_mean, running_var);
 }
 
 // y [N,C,HW] = gamma*(x-mean)*inv_std + beta, one work-item per element (count = N*C*HW).
@@ -77,6 +87,14 @@ __kernel void batchnorm_infer(const int count, const int C, const int HW, const 
     int c = (i / HW) % C;
     float inv = 1.0f / sqrt(running_var[c] + eps);
     y[i] = gamma[c] * ((x[i] - running_mean[c]) * inv) + beta[c];
+}
+
+// One element's dx = gamma*inv_std/M * (M*dy - sdy - xhat*sdyx), xhat = (x-mu)*inv_std, from the
+// sums sdy = sum(dy), sdyx = sum(dy*xhat) over the M values of its channel.
+static float dx_of(int M, float gamma, float mu, float inv, float sdy, float sdyx, float x, float dy)
+{
+    float xhat = (x - mu) * inv;
+    return gamma * inv / (float)M * ((float)M * dy - sdy - xhat * sdyx);
 }
 
 // Training-mode backward, global = C*L, local = L; xhat = (x-mean)*inv_std:
@@ -117,11 +135,9 @@ __kernel void batchnorm_backward(const int N, const int C, const int HW, __globa
         dgamma[c] += sdyx;
         dbeta[c] += sdy;
     }
-    float f = gamma[c] * inv / (float)M;
     for (int m = lid, n = n0, j = j0; m < M; m += L, NEXT_NJ(n, j)) {
         size_t at = ((size_t)n * C + c) * HW + j;
-        float xhat = (x[at] - mu) * inv;
-        dx[at] = f * ((float)M * dy[at] - sdy - xhat * sdyx);
+        dx[at] = dx_of(M, gamma[c], mu, inv, sdy, sdyx, x[at], dy[at]);
     }
 }
 
@@ -136,4 +152,82 @@ __kernel void batchnorm_apply_rows(const int N, const int C, const int HW, __glo
     float g = gamma[c], mu = mean[c], inv = inv_std[c], b = beta[c];
     size_t at = ((size_t)n * C + c) * HW;
     for (int j = 0; j < HW; j++) y[at + j] = g * ((x[at + j] - mu) * inv) + b;
+}
+
+// ---- synchronised batchnorm: sums over this rank's share, totals over the ranks from the host ----
+
+// Per-channel sum over the share [N,C,HW], global = C*L, local = L:
+// out[c] = sum x (centred == 0: mean is not read) or sum (x - mean[c])^2 (centred != 0).
+__kernel void batchnorm_share_sum(const int N, const int C, const int HW, const int centred,
+                                  __global const float *x, __global const float *mean, __global float *out)
+{
+    __local float scratch[BN_MAX_WG];
+    int c = get_group_id(0), lid = get_local_id(0), L = get_local_size(0);
+    if (c >= C) return; /* uniform over the work-group */
+    int M = N * HW;
+    float mu = centred ? mean[c] : 0.0f, s = 0.0f;
+    int dn = L / HW, dj = L - dn * HW; /* step of (n, j) = divmod(m, HW) as m += L */
+    for (int m = lid, n = lid / HW, j = lid - (lid / HW) * HW; m < M; m += L, NEXT_NJ(n, j)) {
+        float v = x[((size_t)n * C + c) * HW + j];
+        s += centred ? (v - mu) * (v - mu) : v;
+    }
+    scratch[lid] = s;
+    TREE_SUM(scratch, lid, L);
+    if (lid == 0) out[c] = scratch[0];
+}
+
+// From the totals over the ranks, one work-item per channel (count = C): mean [C] holds each
+// channel's mean, inv_std [C] holds q = sum (x-mean)^2 over all M_total values on entry and
+// 1/sqrt(q/M_total + eps) on return; running statistics updated as in batchnorm_stats.
+__kernel void batchnorm_sync_finish(const int C, const int M_total, const float eps, const float momentum,
+                                    __global float *mean, __global float *inv_std, __global float *running_mean,
+                                    __global float *running_var)
+{
+    int c = get_global_id(0);
+    if (c >= C) return;
+    finish_stats(c, M_total, eps, momentum, mean[c], inv_std[c], mean, inv_std, running_mean, running_var);
+}
+
+// Per-channel gradient sums over the share [N,C,HW], global = C*L, local = L, xhat = (x-mean)*inv_std:
+// sums [2C] = [sum(dy) | sum(dy*xhat)] (written); dbeta[c] += sum(dy), dgamma[c] += sum(dy*xhat) (accumulate).
+__kernel void batchnorm_share_grad_sums(const int N, const int C, const int HW, __global const float *x,
+                                        __global const float *dy, __global const float *mean,
+                                        __global const float *inv_std, __global float *sums,
+                                        __global float *dgamma, __global float *dbeta)
+{
+    __local float scratch[2 * BN_MAX_WG];
+    int c = get_group_id(0), lid = get_local_id(0), L = get_local_size(0);
+    if (c >= C) return; /* uniform over the work-group */
+    int M = N * HW;
+    float mu = mean[c], inv = inv_std[c], sdy = 0.0f, sdyx = 0.0f;
+    int dn = L / HW, dj = L - dn * HW; /* step of (n, j) = divmod(m, HW) as m += L */
+    for (int m = lid, n = lid / HW, j = lid - (lid / HW) * HW; m < M; m += L, NEXT_NJ(n, j)) {
+        size_t at = ((size_t)n * C + c) * HW + j;
+        float g = dy[at];
+        sdy += g;
+        sdyx += g * (x[at] - mu) * inv;
+    }
+    scratch[lid] = sdy;
+    scratch[BN_MAX_WG + lid] = sdyx;
+    TREE_SUM(scratch, lid, L);
+    TREE_SUM(scratch + BN_MAX_WG, lid, L);
+    if (lid == 0) {
+        sums[c] = scratch[0];
+        sums[C + c] = scratch[BN_MAX_WG];
+        dbeta[c] += scratch[0];
+        dgamma[c] += scratch[BN_MAX_WG];
+    }
+}
+
+// dx [N,C,HW] from sums [2C] = [S1 | S2], the totals over the ranks of sum(dy), sum(dy*xhat),
+// one work-item per element (count = N*C*HW): dx = gamma*inv_std/M_total * (M_total*dy - S1 - xhat*S2).
+__kernel void batchnorm_sync_dx(const int count, const int C, const int HW, const int M_total,
+                                __global const float *x, __global const float *dy, __global const float *gamma,
+                                __global const float *mean, __global const float *inv_std,
+                                __global const float *sums, __global float *dx)
+{
+    int i = get_global_id(0);
+    if (i >= count) return;
+    int c = (i / HW) % C;
+    dx[i] = dx_of(M_total, gamma[c], mean[c], inv_std[c], sums[c], sums[C + c], x[i], dy[i]);
 }

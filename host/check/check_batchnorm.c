@@ -1,7 +1,9 @@
 /* check_batchnorm.c — host reference and device checks for batch
  * normalization: training forward, saved statistics, running-statistic
  * update, inference forward, training backward (dx, dgamma, dbeta) and finite
- * differences of the training forward w.r.t. x, gamma and beta. */
+ * differences of the training forward w.r.t. x, gamma and beta; and the
+ * synchronised forms against the fused kernels on the whole batch, with a
+ * reducer that simulates ranks holding identical shares. */
 #include "check.h"
 #include "nn/batchnorm.h"
 
@@ -228,13 +230,208 @@ done:;
     check_mem_free(&mem);
 }
 
-/* Shape validation: a parameter vector of the wrong length and a missing save buffer in training
- * give CLGAN_ERR_INVALID_ARG. */
+/* ---- synchronised batchnorm ------------------------------------------------------------------ */
+
+/* A reducer for `ranks` ranks that all hold the same share, in one process: the sum over the ranks
+ * is buf * ranks (ranks = 1: the identity). Counts its calls. */
+typedef struct fake_ranks { int ranks, calls; } fake_ranks;
+static clgan_status fake_sum_floats(void *self, float *buf, size_t n)
+{
+    fake_ranks *f = self;
+    f->calls++;
+    for (size_t i = 0; i < n; i++) buf[i] *= (float)f->ranks;
+    return CLGAN_OK;
+}
+static clgan_status fake_sum_doubles(void *self, double *buf, size_t n)
+{
+    fake_ranks *f = self;
+    f->calls++;
+    for (size_t i = 0; i < n; i++) buf[i] *= f->ranks;
+    return CLGAN_OK;
+}
+
+/* One side of a comparison: a batch [N,C,H,W] with its outputs and per-channel state. */
+typedef struct bn_side { clgan_tensor x, y, dy, dx, mean, inv, rm, rv, dg, db; } bn_side;
+
+/* x, dy from the host; y, dx, mean, inv start as junk (a missed write shows); rm, rv, dg, db from the host. */
+static clgan_status side_upload(clgan_ctx *ctx, const bn_shape *s, const double *x, const double *dy,
+                                const double *junk, const double *const vec[4], bn_side *t)
+{
+    int n = s->n, C = s->c, h = s->h, w = s->w;
+    TRY(check_tensor(ctx, n, C, h, w, x, &t->x));
+    TRY(check_tensor(ctx, n, C, h, w, junk, &t->y));
+    TRY(check_tensor(ctx, n, C, h, w, dy, &t->dy));
+    TRY(check_tensor(ctx, n, C, h, w, junk, &t->dx));
+    TRY(check_tensor(ctx, C, 1, 1, 1, junk, &t->mean));
+    TRY(check_tensor(ctx, C, 1, 1, 1, junk, &t->inv));
+    TRY(check_tensor(ctx, C, 1, 1, 1, vec[0], &t->rm));
+    TRY(check_tensor(ctx, C, 1, 1, 1, vec[1], &t->rv));
+    TRY(check_tensor(ctx, C, 1, 1, 1, vec[2], &t->dg));
+    return check_tensor(ctx, C, 1, 1, 1, vec[3], &t->db);
+}
+
+static void side_free(clgan_ctx *ctx, bn_side *t)
+{
+    clgan_tensor *all[] = {&t->x, &t->y, &t->dy, &t->dx, &t->mean, &t->inv, &t->rm, &t->rv, &t->dg, &t->db};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) clgan_tensor_free(ctx, all[i]);
+}
+
+/* Check `name`: the first n floats of each of got[0..k) against scale * those of want[0..k) (device
+ * tensors, k <= 2, compared as one vector; gbuf, wd hold k*n floats, part a whole tensor). */
+static void compare_devices(check_run *run, const char *name, const clgan_tensor *const *got,
+                            const clgan_tensor *const *want, int k, size_t n, double scale, double tol, float *gbuf,
+                            float *part, double *wd, double t0)
+{
+    if (!check_wanted(run, name)) return;
+    for (int i = 0; i < k; i++) {
+        clgan_status st;
+        if ((st = check_download(run->ctx, got[i], part)) != CLGAN_OK) {
+            check_report_status(run, name, st, t0);
+            return;
+        }
+        memcpy(gbuf + i * n, part, n * sizeof *gbuf);
+        if ((st = check_download(run->ctx, want[i], part)) != CLGAN_OK) {
+            check_report_status(run, name, st, t0);
+            return;
+        }
+        for (size_t j = 0; j < n; j++) wd[i * n + j] = scale * part[j];
+    }
+    check_compare(run, name, gbuf, wd, k * n, tol, t0);
+}
+
+/* Tolerances of the synchronised forms against the fused kernels. ranks = 1: the same sums in the same
+ * order, so only the compiler's contractions can differ (observed 6e-8 on PoCL). ranks = 2: the fused
+ * kernels sum the 2N duplicated samples in one run where the sync forms double one share's sum: float
+ * rounding over at most 140 values per channel (observed 2.4e-6 on PoCL, in dgamma). */
+#define BN_SYNC_TOL_ONE 1e-6
+#define BN_SYNC_TOL 1e-5
+
+/* The synchronised forward and backward on one share of `ranks` identical shares (fake_ranks) against
+ * the fused kernels on the whole batch (the share repeated ranks times). With the fused upstream
+ * gradient g on every copy, each rank's dy is ranks*g (its loss is the mean over its share): the sync
+ * dx is ranks times the fused dx of its samples, and the share's dgamma, dbeta increments
+ * sum(ranks*g*xhat), sum(ranks*g) equal the fused ones over the ranks copies; statistics, y and the
+ * running statistics are equal. A first layer (dx NULL) gives the same dgamma, dbeta with no sum over
+ * the ranks; the forward sums twice (mean, variance), the backward once. */
+static void run_sync_case(check_run *run, const bn_shape *s, int ranks, uint64_t seed)
+{
+    char tag[80], nm[7][160];
+    snprintf(tag, sizeof tag, "%d rank%s [%d,%d,%d,%d]", ranks, ranks > 1 ? "s" : "", s->n, s->c, s->h, s->w);
+    const char *what[7] = {"forward y", "forward saved mean,inv_std", "forward running mean,var", "backward dx",
+                           "backward dgamma,dbeta (accumulated)", "backward first layer dgamma,dbeta",
+                           "reducer calls"};
+    int any = 0;
+    for (int i = 0; i < 7; i++) {
+        snprintf(nm[i], sizeof nm[i], "batchnorm.sync %s %s", what[i], tag);
+        any |= check_wanted(run, nm[i]);
+    }
+    if (!any) return;
+    const double momentum = 0.1, eps = 1e-5, tol = ranks == 1 ? BN_SYNC_TOL_ONE : BN_SYNC_TOL;
+    int C = s->c;
+    size_t count = (size_t)s->n * C * s->h * s->w, whole_count = count * ranks;
+    bn_shape whole = {s->n * ranks, C, s->h, s->w};
+    check_mem mem = {0};
+    check_rng rng = {seed};
+    double *x = check_doubles(&mem, whole_count), *g = check_doubles(&mem, whole_count);
+    double *dy = check_doubles(&mem, count), *junk = check_doubles(&mem, whole_count);
+    double *wd = check_doubles(&mem, count + 2 * (size_t)C);
+    double *gamma = check_doubles(&mem, C), *beta = check_doubles(&mem, C), *rm = check_doubles(&mem, C);
+    double *rv = check_doubles(&mem, C), *dgamma = check_doubles(&mem, C), *dbeta = check_doubles(&mem, C);
+    float *gbuf = check_floats(&mem, count + 2 * (size_t)C), *part = check_floats(&mem, whole_count);
+    for (size_t i = 0; i < whole_count; i++) junk[i] = 7.0;
+    check_fill(&rng, x, count, -2, 2);
+    for (size_t i = 0; i < count; i++) x[i] += 0.5 * (double)((i / (s->h * s->w)) % C); /* per-channel offsets */
+    check_fill(&rng, g, count, -1, 1);
+    for (int r = 1; r < ranks; r++) { /* the whole batch: the share repeated */
+        memcpy(x + r * count, x, count * sizeof *x);
+        memcpy(g + r * count, g, count * sizeof *g);
+    }
+    for (size_t i = 0; i < count; i++) dy[i] = ranks * g[i];
+    check_fill(&rng, gamma, C, 0.5, 1.5);
+    check_fill(&rng, beta, C, -0.5, 0.5);
+    check_fill(&rng, rm, C, -0.2, 0.2);
+    check_fill(&rng, rv, C, 0.5, 1.5);
+    check_fill(&rng, dgamma, C, -0.3, 0.3);
+    check_fill(&rng, dbeta, C, -0.3, 0.3);
+    const double *const vec[4] = {rm, rv, dgamma, dbeta};
+
+    fake_ranks fake = {ranks, 0};
+    clgan_reducer reducer = {ranks, 0, fake_sum_floats, fake_sum_doubles, &fake};
+    bn_side sh = {0}, wh = {0};
+    clgan_tensor tg = {0}, tb = {0}, fdg = {0}, fdb = {0}; /* fdg, fdb: the first-layer backward's */
+    double t0 = check_now();
+    clgan_status st;
+    if ((st = side_upload(run->ctx, s, x, dy, junk, vec, &sh)) != CLGAN_OK ||
+        (st = side_upload(run->ctx, &whole, x, g, junk, vec, &wh)) != CLGAN_OK ||
+        (st = check_tensor(run->ctx, C, 1, 1, 1, gamma, &tg)) != CLGAN_OK ||
+        (st = check_tensor(run->ctx, C, 1, 1, 1, beta, &tb)) != CLGAN_OK ||
+        (st = check_tensor(run->ctx, C, 1, 1, 1, dgamma, &fdg)) != CLGAN_OK ||
+        (st = check_tensor(run->ctx, C, 1, 1, 1, dbeta, &fdb)) != CLGAN_OK) {
+        check_report_status(run, nm[0], st, t0);
+        goto done;
+    }
+    if ((st = clgan_batchnorm_forward(run->ctx, 1, (float)momentum, (float)eps, &wh.x, &tg, &tb, &wh.rm, &wh.rv,
+                                      &wh.mean, &wh.inv, &wh.y)) != CLGAN_OK ||
+        (st = clgan_batchnorm_forward_sync(run->ctx, (float)momentum, (float)eps, &reducer, &sh.x, &tg, &tb, &sh.rm,
+                                           &sh.rv, &sh.mean, &sh.inv, &sh.y)) != CLGAN_OK) {
+        check_report_status(run, nm[0], st, t0);
+        goto done;
+    }
+    int forward_calls = fake.calls;
+    compare_devices(run, nm[0], (const clgan_tensor *[]){&sh.y}, (const clgan_tensor *[]){&wh.y}, 1, count, 1.0,
+                    tol, gbuf, part, wd, t0);
+    compare_devices(run, nm[1], (const clgan_tensor *[]){&sh.mean, &sh.inv},
+                    (const clgan_tensor *[]){&wh.mean, &wh.inv}, 2, C, 1.0, tol, gbuf, part, wd, t0);
+    compare_devices(run, nm[2], (const clgan_tensor *[]){&sh.rm, &sh.rv}, (const clgan_tensor *[]){&wh.rm, &wh.rv},
+                    2, C, 1.0, tol, gbuf, part, wd, t0);
+
+    t0 = check_now();
+    if ((st = clgan_batchnorm_backward(run->ctx, &wh.x, &tg, &wh.mean, &wh.inv, &wh.dy, &wh.dx, &wh.dg, &wh.db)) !=
+            CLGAN_OK ||
+        (st = clgan_batchnorm_backward_sync(run->ctx, &reducer, &sh.x, &tg, &sh.mean, &sh.inv, &sh.dy, &sh.dx, &sh.dg,
+                                            &sh.db)) != CLGAN_OK) {
+        check_report_status(run, nm[3], st, t0);
+        goto done;
+    }
+    int backward_calls = fake.calls - forward_calls;
+    compare_devices(run, nm[3], (const clgan_tensor *[]){&sh.dx}, (const clgan_tensor *[]){&wh.dx}, 1, count,
+                    (double)ranks, tol, gbuf, part, wd, t0);
+    compare_devices(run, nm[4], (const clgan_tensor *[]){&sh.dg, &sh.db}, (const clgan_tensor *[]){&wh.dg, &wh.db},
+                    2, C, 1.0, tol, gbuf, part, wd, t0);
+
+    t0 = check_now();
+    if ((st = clgan_batchnorm_backward_sync(run->ctx, &reducer, &sh.x, &tg, &sh.mean, &sh.inv, &sh.dy, NULL, &fdg,
+                                            &fdb)) != CLGAN_OK) {
+        check_report_status(run, nm[5], st, t0);
+        goto done;
+    }
+    int first_layer_calls = fake.calls - forward_calls - backward_calls;
+    compare_devices(run, nm[5], (const clgan_tensor *[]){&fdg, &fdb}, (const clgan_tensor *[]){&wh.dg, &wh.db}, 2, C,
+                    1.0, tol, gbuf, part, wd, t0);
+    if (check_wanted(run, nm[6])) {
+        int ok = forward_calls == 2 && backward_calls == 1 && first_layer_calls == 0;
+        char msg[160];
+        snprintf(msg, sizeof msg, "sums over the ranks: forward %d (want 2), backward %d (want 1), first layer %d "
+                 "(want 0)", forward_calls, backward_calls, first_layer_calls);
+        check_report(run, nm[6], ok, ok ? 0.0 : 1.0, check_now() - t0, ok ? "" : msg);
+    }
+done:
+    side_free(run->ctx, &sh);
+    side_free(run->ctx, &wh);
+    clgan_tensor *own[] = {&tg, &tb, &fdg, &fdb};
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++) clgan_tensor_free(run->ctx, own[i]);
+    check_mem_free(&mem);
+}
+
+/* Shape validation: a parameter vector of the wrong length, a missing save buffer in training and
+ * a synchronised call without a reducer or with no ranks give CLGAN_ERR_INVALID_ARG. */
 static void check_invalid(check_run *run)
 {
     const char *name = "batchnorm.invalid_args";
     if (!check_wanted(run, name)) return;
     clgan_tensor x = {0}, v3 = {0}, v2 = {0};
+    fake_ranks fake = {0, 0};
+    const clgan_reducer no_ranks = {0, 0, fake_sum_floats, fake_sum_doubles, &fake};
     double t0 = check_now();
     clgan_status st;
     if ((st = check_tensor(run->ctx, 2, 3, 2, 2, NULL, &x)) != CLGAN_OK ||
@@ -249,6 +446,15 @@ static void check_invalid(check_run *run)
         {"forward: training without a save buffer",
          clgan_batchnorm_forward(run->ctx, 1, 0.1f, 1e-5f, &x, &v3, &v3, &v3, &v3, NULL, &v3, &x)},
         {"backward: dbeta of 2 for 3 channels", clgan_batchnorm_backward(run->ctx, &x, &v3, &v3, &v3, &x, &x, &v3, &v2)},
+        {"backward: no dx", clgan_batchnorm_backward(run->ctx, &x, &v3, &v3, &v3, &x, NULL, &v3, &v3)},
+        {"synchronised forward: no reducer",
+         clgan_batchnorm_forward_sync(run->ctx, 0.1f, 1e-5f, NULL, &x, &v3, &v3, &v3, &v3, &v3, &v3, &x)},
+        {"synchronised forward: a reducer of 0 ranks",
+         clgan_batchnorm_forward_sync(run->ctx, 0.1f, 1e-5f, &no_ranks, &x, &v3, &v3, &v3, &v3, &v3, &v3, &x)},
+        {"synchronised backward: dgamma of 2 for 3 channels",
+         clgan_batchnorm_backward_sync(run->ctx, &no_ranks, &x, &v3, &v3, &v3, &x, &x, &v2, &v3)},
+        {"synchronised backward: no reducer",
+         clgan_batchnorm_backward_sync(run->ctx, NULL, &x, &v3, &v3, &v3, &x, NULL, &v3, &v3)},
     };
     check_report_refused(run, name, cases, sizeof cases / sizeof cases[0], t0);
 done:
@@ -266,5 +472,8 @@ void check_batchnorm(check_run *run)
         {3, 1, 1, 1}, /* one feature, three samples */
     };
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) run_case(run, &shapes[i], 401 + i);
+    /* synchronised: an image batch and a dense-shaped one, as one rank and as two identical ranks */
+    for (int ranks = 1; ranks <= 2; ranks++)
+        for (size_t i = 0; i < 2; i++) run_sync_case(run, &shapes[i], ranks, 451 + i);
     check_invalid(run);
 }

@@ -4,9 +4,13 @@
  * save_inv_std, dgamma, dbeta hold C floats each (any shape with count C).
  * Running statistics follow PyTorch: running = (1-momentum)*running +
  * momentum*batch, with the unbiased batch variance for running_var.
+ * The _sync forms are for data-parallel training, where each of the
+ * reducer's ranks holds an equal share [N,C,H,W] of the batch: they give
+ * what one process with the whole batch gives (reduce.h).
  */
 #ifndef CLGAN_BATCHNORM_H
 #define CLGAN_BATCHNORM_H
+#include "nn/reduce.h"
 #include "nn/tensor.h"
 
 #define CLGAN_BN_MOMENTUM 0.1f
@@ -28,4 +32,23 @@ clgan_status clgan_batchnorm_backward(clgan_ctx *ctx, const clgan_tensor *x, con
                                       const clgan_tensor *save_mean, const clgan_tensor *save_inv_std,
                                       const clgan_tensor *dy, clgan_tensor *dx, clgan_tensor *dgamma,
                                       clgan_tensor *dbeta);
+
+/* Synchronised training forward: the statistics are over all M_total = ranks*N*H*W values of a
+ * channel on every rank's share (two passes, each summed over the ranks with reducer->sum_floats):
+ * mean, biased variance, save_mean/save_inv_std and the running statistics (unbiased variance over
+ * M_total) as one process with the whole batch computes them; y = this share normalized. Every rank
+ * must call it (the sums are collective). */
+clgan_status clgan_batchnorm_forward_sync(clgan_ctx *ctx, float momentum, float eps, const clgan_reducer *reducer,
+                                          const clgan_tensor *x, const clgan_tensor *gamma, const clgan_tensor *beta,
+                                          clgan_tensor *running_mean, clgan_tensor *running_var,
+                                          clgan_tensor *save_mean, clgan_tensor *save_inv_std, clgan_tensor *y);
+/* Synchronised backward, dy being this rank's upstream gradient (its loss the mean over its share):
+ * dgamma += sum(dy*xhat), dbeta += sum(dy) over this share only (accumulate; averaging the parameter
+ * gradients over the ranks gives one process's); with S1, S2 the sums of dy and dy*xhat over every
+ * rank, dx = gamma*inv_std/M_total * (M_total*dy - S1 - xhat*S2) (written). dx NULL (a first layer):
+ * only dgamma and dbeta, with no sum over the ranks, so every rank must pass NULL alike. */
+clgan_status clgan_batchnorm_backward_sync(clgan_ctx *ctx, const clgan_reducer *reducer, const clgan_tensor *x,
+                                           const clgan_tensor *gamma, const clgan_tensor *save_mean,
+                                           const clgan_tensor *save_inv_std, const clgan_tensor *dy, clgan_tensor *dx,
+                                           clgan_tensor *dgamma, clgan_tensor *dbeta);
 #endif

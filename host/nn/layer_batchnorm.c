@@ -2,7 +2,8 @@
  * after a dense layer) over N*H*W, shape unchanged (batchnorm.h). Gamma
  * [C] in w and beta [C] in b; the running mean and variance [C] each in the
  * state block; the batch mean and 1/std of the last training forward kept
- * for backward. */
+ * for backward. With sync_bn on a data-parallel pass, training statistics
+ * and the backward's sums are over every rank's share (the _sync forms). */
 #include "nn/layer.h"
 
 #include "nn/batchnorm.h"
@@ -39,14 +40,25 @@ static clgan_status batchnorm_plan(clgan_ctx *ctx, net_layer *L, int index, int 
     return index == 0 ? clgan_tensor_alloc(ctx, n, L->in_c, L->in_h, L->in_w, &L->scratch) : CLGAN_OK;
 }
 
+/* Training with --sync-bn on a data-parallel job: statistics over every rank's share (the _sync forms). */
+static int synchronised(const layer_pass *pass) { return pass->sync_bn && pass->reducer; }
+
 static clgan_status batchnorm_forward(const layer_pass *pass, net_layer *L, const clgan_tensor *x)
 {
+    if (pass->training && synchronised(pass))
+        return clgan_batchnorm_forward_sync(pass->ctx, CLGAN_BN_MOMENTUM, CLGAN_BN_EPS, pass->reducer, x, &L->w,
+                                            &L->b, &L->run_mean, &L->run_var, &L->save_mean, &L->save_inv_std,
+                                            &L->out);
     return clgan_batchnorm_forward(pass->ctx, pass->training, CLGAN_BN_MOMENTUM, CLGAN_BN_EPS, x, &L->w, &L->b,
                                    &L->run_mean, &L->run_var, &L->save_mean, &L->save_inv_std, &L->out);
 }
 
+/* A synchronised first layer passes dx NULL: its backward skips dx and the sum over the ranks. */
 static clgan_status batchnorm_backward(const layer_pass *pass, net_layer *L, const clgan_tensor *x, clgan_tensor *dx)
 {
+    if (synchronised(pass))
+        return clgan_batchnorm_backward_sync(pass->ctx, pass->reducer, x, &L->w, &L->save_mean, &L->save_inv_std,
+                                             &L->dout, dx, &L->dw, &L->db);
     return clgan_batchnorm_backward(pass->ctx, x, &L->w, &L->save_mean, &L->save_inv_std, &L->dout,
                                     dx ? dx : &L->scratch, &L->dw, &L->db);
 }
