@@ -191,9 +191,11 @@ static clgan_status fail_no_match(const char *spec, const clgan_device_info *inf
                       source, spec, list);
 }
 
-clgan_status clgan_device_resolve(const char *spec, int *index)
+clgan_status clgan_device_matches(const char *spec, int *indices, int cap, int *count)
 {
-    if (!index) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_device_resolve: index is NULL");
+    if (!count || (cap > 0 && !indices))
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_device_matches: count or indices is NULL");
+    *count = 0;
     const char *source = "--device";
     if (!spec || !*spec) {
         spec = getenv("CLGAN_DEVICE");
@@ -207,36 +209,40 @@ clgan_status clgan_device_resolve(const char *spec, int *index)
                           no_platform_help);
     clgan_device_info *infos = calloc((size_t)n, sizeof *infos);
     if (!infos) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory listing devices");
-    clgan_status st = CLGAN_OK;
     for (int i = 0; i < n; i++) /* a device that cannot describe itself is listed but never picked */
         if (clgan_device_get_info(i, &infos[i]) != CLGAN_OK) {
             snprintf(infos[i].device_name, sizeof infos[i].device_name, "(unreadable device)");
             infos[i].type = 0;
         }
-
-    int found = -1;
-    if (!spec) {
-        for (int i = 0; i < n && found < 0; i++)
-            if (infos[i].type == CLGAN_DEVICE_GPU) found = i;
-        for (int i = 0; i < n && found < 0; i++)
-            if (infos[i].type != 0) found = i;
-    } else if (is_index(spec)) {
-        long v = strtol(spec, NULL, 10);
-        if (v < n) found = (int)v;
-    } else {
-        clgan_device_type t = 0;
-        if (equals_nocase(spec, "gpu")) t = CLGAN_DEVICE_GPU;
-        else if (equals_nocase(spec, "cpu")) t = CLGAN_DEVICE_CPU;
-        else if (equals_nocase(spec, "accelerator")) t = CLGAN_DEVICE_ACCELERATOR;
-        for (int i = 0; i < n && found < 0; i++) {
-            if (t ? infos[i].type == t
-                  : contains_nocase(infos[i].device_name, spec) || contains_nocase(infos[i].platform_name, spec) ||
-                        contains_nocase(infos[i].vendor, spec))
-                found = i;
-        }
+    clgan_device_type t = 0;
+    if (!spec) t = CLGAN_DEVICE_GPU; /* the default: every GPU, else the first device */
+    else if (equals_nocase(spec, "gpu")) t = CLGAN_DEVICE_GPU;
+    else if (equals_nocase(spec, "cpu")) t = CLGAN_DEVICE_CPU;
+    else if (equals_nocase(spec, "accelerator")) t = CLGAN_DEVICE_ACCELERATOR;
+    int found = 0;
+    for (int i = 0; i < n; i++) {
+        int match = spec && is_index(spec) ? strtol(spec, NULL, 10) == i
+                    : t ? infos[i].type == t
+                        : contains_nocase(infos[i].device_name, spec) || contains_nocase(infos[i].platform_name, spec) ||
+                              contains_nocase(infos[i].vendor, spec);
+        if (!match) continue;
+        if (found < cap) indices[found] = i;
+        found++;
     }
-    if (found < 0) st = fail_no_match(spec, infos, n, source);
-    else *index = found;
+    for (int i = 0; i < n && !spec && !found; i++)
+        if (infos[i].type != 0) {
+            if (cap > 0) indices[0] = i;
+            found = 1;
+        }
+    clgan_status st = found ? CLGAN_OK : fail_no_match(spec, infos, n, source);
+    *count = found;
     free(infos);
     return st;
+}
+
+clgan_status clgan_device_resolve(const char *spec, int *index)
+{
+    if (!index) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_device_resolve: index is NULL");
+    int count = 0;
+    return clgan_device_matches(spec, index, 1, &count);
 }

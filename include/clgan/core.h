@@ -128,6 +128,12 @@ CLGAN_API const char *clgan_device_type_name(clgan_device_type type);
  * that is unset, the first GPU, else the first device. A spec that matches
  * nothing gives CLGAN_ERR_NO_DEVICE with a message listing the devices. */
 CLGAN_API clgan_status clgan_device_resolve(const char *spec, int *index /* OUT */);
+/* Every device the spec matches, in index order (clgan_device_resolve picks
+ * the first): into indices[0..cap), *count of them in all. NULL or "" (and
+ * no $CLGAN_DEVICE): every GPU, or without one the first device. One rank
+ * per device of a data-parallel job takes match number local rank
+ * (clgan/dist.h). CLGAN_ERR_NO_DEVICE as clgan_device_resolve. */
+CLGAN_API clgan_status clgan_device_matches(const char *spec, int *indices, int cap, int *count /* OUT */);
 
 /* ---- context ---------------------------------------------------------- */
 
