@@ -32,6 +32,7 @@
 #include "clgan/model.h"
 #include "clgan/net.h"
 #include "clgan/train.h"
+#include "clgan/dist.h"
 #include "clgan/checkpoint.h"
 #include "clgan/profile.h"
 #include "clgan/score.h"
