@@ -120,15 +120,18 @@ static void test_augment(void)
     enum { N = 4, C = 3, H = 8, W = 8 };
     float in[N * C * H * W], a[N * C * H * W], b[N * C * H * W];
     for (int i = 0; i < N * C * H * W; i++) in[i] = (float)(i % 97) / 97.0f;
-    clgan_classifier_augment(3, 10, N, C, H, W, in, a);
-    clgan_classifier_augment(3, 10, N, C, H, W, in, b);
+    clgan_classifier_augment(3, 10, 0, N, C, H, W, in, a);
+    clgan_classifier_augment(3, 10, 0, N, C, H, W, in, b);
     EXPECT(!memcmp(a, b, sizeof a), "augmentation is a function of (seed, step)");
-    clgan_classifier_augment(3, 11, N, C, H, W, in, b);
+    clgan_classifier_augment(3, 11, 0, N, C, H, W, in, b);
     EXPECT(memcmp(a, b, sizeof a) != 0, "another step, another augmentation");
+    /* A data-parallel rank's share (images 1..3 of the batch) gets the whole batch's draws for them. */
+    clgan_classifier_augment(3, 10, 1, N - 1, C, H, W, in + C * H * W, b);
+    EXPECT(!memcmp(a + C * H * W, b, sizeof a - C * H * W * sizeof *a), "a share from image 1 augments as the whole batch");
     /* Grey: every output image is its input moved by at most 2 pixels, -1 filled. */
     float g[N * H * W], ga[N * H * W];
     for (int i = 0; i < N * H * W; i++) g[i] = (float)(i % (H * W) + 1); /* distinct per pixel, > 0 */
-    clgan_classifier_augment(5, 0, N, 1, H, W, g, ga);
+    clgan_classifier_augment(5, 0, 0, N, 1, H, W, g, ga);
     int shifts_ok = 1;
     for (int n = 0; n < N; n++) {
         const float *o = ga + n * H * W;

@@ -65,29 +65,54 @@ static void test_logit_loss_gradcheck(void)
     }
 }
 
+/* A reducer of two ranks holding the same values: the sum is twice each. */
+static clgan_status double_floats(void *self, float *buf, size_t n)
+{
+    (void)self;
+    for (size_t i = 0; i < n; i++) buf[i] *= 2;
+    return CLGAN_OK;
+}
+static clgan_status double_doubles(void *self, double *buf, size_t n)
+{
+    (void)self;
+    for (size_t i = 0; i < n; i++) buf[i] *= 2;
+    return CLGAN_OK;
+}
+
 static void test_feature_matching(void)
 {
     /* B = 2, F = 2: real means (1, 2), fake means (2, 2): L = ((2-1)^2 + 0) / 2 = 0.5,
      * dL/dfake[i][0] = 2 * (2-1) / (F * B) = 0.5, dL/dfake[i][1] = 0. */
     float real[4] = {0, 1, 2, 3}, fake[4] = {1, 2, 3, 2}, g[4];
-    double loss = clgan_ssl_feature_matching(2, 2, real, fake, g);
+    double loss = 0;
+    MUST(clgan_ssl_feature_matching(2, 2, real, fake, NULL, &loss, g));
     EXPECT(close_to(loss, 0.5, 1e-9) && close_to(g[0], 0.5, 1e-7) && close_to(g[2], 0.5, 1e-7) && g[1] == 0 && g[3] == 0,
            "feature matching by hand: loss 0.5 (%.6f), gradient (0.5, 0) per row", loss);
     enum { B = 3, F = 4 };
     float r[B * F], f[B * F], gr[B * F];
     for (int i = 0; i < B * F; i++) r[i] = (float)sin(0.9 * i), f[i] = (float)cos(1.3 * i);
-    clgan_ssl_feature_matching(B, F, r, f, gr);
+    double l0 = 0;
+    MUST(clgan_ssl_feature_matching(B, F, r, f, NULL, &l0, gr));
     double worst = 0;
     for (int i = 0; i < B * F; i++) {
         float keep = f[i], h = 1e-2f;
         f[i] = keep + h;
-        double up = clgan_ssl_feature_matching(B, F, r, f, NULL);
+        double up = 0, down = 0;
+        MUST(clgan_ssl_feature_matching(B, F, r, f, NULL, &up, NULL));
         f[i] = keep - h;
-        double down = clgan_ssl_feature_matching(B, F, r, f, NULL);
+        MUST(clgan_ssl_feature_matching(B, F, r, f, NULL, &down, NULL));
         f[i] = keep;
         worst = fmax(worst, fabs((up - down) / (2.0 * h) - gr[i]));
     }
     EXPECT(worst < 1e-5, "feature matching gradient vs central differences, max error %.2e", worst);
+    /* Two ranks holding the same rows: the whole batch's means are this share's, so the loss is the same,
+     * and each rank's gradient is ranks x the whole batch's (2B rows): the same as alone. */
+    clgan_reducer twin = {2, 0, double_floats, double_doubles, NULL};
+    double l2 = 0;
+    float g2[B * F];
+    MUST(clgan_ssl_feature_matching(B, F, r, f, &twin, &l2, g2));
+    EXPECT(close_to(l2, l0, 1e-12) && !memcmp(g2, gr, sizeof g2), "feature matching over two equal shares: loss %.9f vs %.9f",
+           l2, l0);
 }
 
 /* L(x) = sum(g * f(x)) with f the output of layer k of a net without

@@ -532,6 +532,18 @@ void clgan_net_set_data_parallel(clgan_net *net, const clgan_reducer *reducer, i
     net->sync_bn = net->reducer ? sync_bn != 0 : 0;
 }
 
+clgan_status clgan_reducer_share(const clgan_reducer *r, int batch, int *local, int64_t *first)
+{
+    int ranks = r ? r->ranks : 1;
+    if (ranks < 1 || batch % ranks)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG,
+                          "a batch of %d cannot be split evenly over %d ranks: choose a --batch that is a multiple of %d",
+                          batch, ranks, ranks);
+    *local = batch / ranks;
+    *first = r ? (int64_t)r->rank * *local : 0;
+    return CLGAN_OK;
+}
+
 /* Data-parallel: the gradient block becomes its mean over the ranks. */
 static clgan_status average_grads(clgan_net *net)
 {
@@ -645,6 +657,25 @@ void clgan_net_set_step(clgan_net *net, int64_t step)
 {
     net->step = step;
     net->forwards_this_step = 0;
+}
+
+clgan_status clgan_net_copy_state(clgan_net *dst, clgan_net *src)
+{
+    if (dst->param_floats != src->param_floats || dst->state_floats != src->state_floats)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "copying a net's state: %zu+%zu floats into %zu+%zu", src->param_floats,
+                          src->state_floats, dst->param_floats, dst->state_floats);
+    size_t most = src->param_floats > src->state_floats ? src->param_floats : src->state_floats;
+    float *buf = malloc((most ? most : 1) * sizeof *buf);
+    if (!buf) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory copying a net (%zu floats)", most);
+    clgan_status st = CLGAN_OK;
+    int blocks = src->opt_m.mem ? (src->opt_v.mem ? CLGAN_NET_OPT_V : CLGAN_NET_OPT_M) : CLGAN_NET_STATE;
+    for (int b = CLGAN_NET_PARAMS; b <= blocks && st == CLGAN_OK; b++) {
+        st = clgan_net_read_block(src, (clgan_net_block)b, buf);
+        if (st == CLGAN_OK) st = clgan_net_write_block(dst, (clgan_net_block)b, buf);
+    }
+    free(buf);
+    if (st == CLGAN_OK) clgan_net_set_step(dst, src->step);
+    return st;
 }
 
 void clgan_net_describe(const clgan_net *net, char *out, size_t cap)

@@ -203,4 +203,7 @@ size_t clgan_net_block_floats(const clgan_net *net, clgan_net_block block);
 clgan_status clgan_net_read_block(clgan_net *net, clgan_net_block block, float *dst);
 clgan_status clgan_net_write_block(clgan_net *net, clgan_net_block block, const float *src);
 void clgan_net_set_step(clgan_net *net, int64_t step);
+/* dst's parameters, batchnorm statistics, optimizer state and step := src's
+ * (nets of the same specs; their batch plans may differ). */
+clgan_status clgan_net_copy_state(clgan_net *dst, clgan_net *src);
 #endif

@@ -19,4 +19,17 @@ typedef struct clgan_reducer {
     clgan_status (*sum_doubles)(void *self, double *buf, size_t n);
     void *self;
 } clgan_reducer;
+
+/* One rank's share of a batch of `batch` images: *local = batch / ranks
+ * images, the first of them image *first of the batch; alone (r NULL) the
+ * whole batch from 0. CLGAN_ERR_INVALID_ARG when the ranks do not divide
+ * the batch. */
+clgan_status clgan_reducer_share(const clgan_reducer *r, int batch, int *local, int64_t *first);
+
+/* What a trainer needs to train one rank's share (model.c sets it when the
+ * driver trains data-parallel; NULL reducer: alone). */
+typedef struct clgan_data_parallel {
+    const clgan_reducer *reducer;
+    int sync_bn; /* batchnorm statistics over the whole batch (net.h) */
+} clgan_data_parallel;
 #endif

@@ -28,6 +28,8 @@ struct clgan_classifier {
     int32_t *host_pred;  /* [B] */
     char (*names)[64];   /* [K] */
     char *text;          /* copy of the config's architecture text (NULL: the preset) */
+    int B;               /* images per step on this rank: batch, or its share of it */
+    int64_t first;       /* this rank's first image of every batch */
     int64_t step;
 };
 
@@ -86,14 +88,19 @@ clgan_status clgan_classifier_create(clgan_ctx *ctx, const clgan_classifier_conf
                           ? clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory creating a classifier")
                           : check_config(c);
     const clgan_classifier_arch *a = &c->arch;
-    int B = c->batch, K = a->classes;
+    int B = 0, K = a->classes;
+    if (st == CLGAN_OK) st = clgan_reducer_share(c->parallel.reducer, c->batch, &B, &clf->first);
+    clf->B = B;
     clgan_layer_spec specs[CLGAN_CLASSIFIER_MAX_LAYERS];
     if (st == CLGAN_OK) {
         int n = 0;
         st = clgan_classifier_specs(a, specs, &n, &clf->feature_layer);
         if (st == CLGAN_OK) st = clgan_net_create(ctx, a->c, a->h, a->w, specs, n, c->seed * 3 + 1, &clf->net);
     }
-    if (st == CLGAN_OK) clgan_net_set_name(clf->net, "C");
+    if (st == CLGAN_OK) {
+        clgan_net_set_name(clf->net, "C");
+        clgan_net_set_data_parallel(clf->net, c->parallel.reducer, clf->first, c->parallel.sync_bn);
+    }
     if (st == CLGAN_OK) st = clgan_net_plan(clf->net, B);
     if (st == CLGAN_OK) st = clgan_tensor_alloc(ctx, B, a->c, a->h, a->w, &clf->x);
     if (st == CLGAN_OK) st = clgan_tensor_alloc(ctx, B, 1, 1, 1, &clf->loss);
@@ -156,12 +163,14 @@ const char *clgan_classifier_class_name(const clgan_classifier *clf, int k)
 
 const char (*clgan_classifier_class_names(const clgan_classifier *clf))[64] { return (const char (*)[64])clf->names; }
 
-void clgan_classifier_augment(uint64_t seed, int64_t step, int n, int c, int h, int w, const float *in, float *out)
+void clgan_classifier_augment(uint64_t seed, int64_t step, int64_t first, int n, int c, int h, int w, const float *in,
+                              float *out)
 {
     clgan_rng rng;
     clgan_rng_seed(&rng, (seed * UINT64_C(0x9E3779B97F4A7C15)) ^ AUGMENT_STREAM ^ ((uint64_t)step * UINT64_C(0xD1B54A32D192ED03)));
     int S = c >= 3 ? 4 : 2;
     size_t plane = (size_t)h * w;
+    for (int64_t skip = first * (c >= 3 ? 3 : 2); skip > 0; skip--) clgan_rng_next(&rng); /* the images before */
     for (int i = 0; i < n; i++) {
         int dx = (int)(clgan_rng_next(&rng) % (uint64_t)(2 * S + 1)) - S;
         int dy = (int)(clgan_rng_next(&rng) % (uint64_t)(2 * S + 1)) - S;
@@ -192,7 +201,7 @@ static clgan_status infer_batch(void *model)
 static clgan_infer_loop infer_loop(clgan_classifier *clf)
 {
     const clgan_classifier_arch *a = &clf->cfg.arch;
-    clgan_infer_loop l = {clf->cfg.batch, a->classes, a->c, a->h, a->w, clf->host_x, clf->host_logits,
+    clgan_infer_loop l = {clf->B, a->classes, a->c, a->h, a->w, clf->host_x, clf->host_logits,
                           clf->host_pred, infer_batch, clf};
     return l;
 }
@@ -203,7 +212,7 @@ clgan_status clgan_classifier_train_step(clgan_classifier *clf, const float *ima
     clgan_ctx *ctx = clf->ctx;
     const clgan_classifier_config *c = &clf->cfg;
     const clgan_classifier_arch *a = &c->arch;
-    int B = c->batch, K = a->classes;
+    int B = clf->B, K = a->classes;
     if (!images || !labels) return clgan_fail(CLGAN_ERR_INVALID_ARG, "a training step needs images and labels");
     for (int i = 0; i < B; i++)
         if (labels[i] < -1 || labels[i] >= K)
@@ -211,7 +220,7 @@ clgan_status clgan_classifier_train_step(clgan_classifier *clf, const float *ima
     int labelled = clgan_softmax_ce_count_labelled(labels, B, K);
     const float *x = images;
     if (c->augment) {
-        clgan_classifier_augment(c->seed, clf->step, B, a->c, a->h, a->w, images, clf->host_x);
+        clgan_classifier_augment(c->seed, clf->step, clf->first, B, a->c, a->h, a->w, images, clf->host_x);
         x = clf->host_x;
     }
     TRY(clgan_tensor_upload(ctx, &clf->x, x));

@@ -44,6 +44,7 @@ typedef struct clgan_classifier_config {
     int64_t lr_decay_steps;               /* 0 = constant learning rate */
     int augment;                          /* 1: shifts (grey), pad-4 crops + flips (RGB) */
     uint64_t seed;                        /* weights, dropout, augmentation; default 1 */
+    clgan_data_parallel parallel;         /* not a setting: one rank's share of every batch (model.c) */
 } clgan_classifier_config;
 
 clgan_classifier_config clgan_classifier_default_config(void);
@@ -97,8 +98,11 @@ clgan_status clgan_classifier_evaluate(clgan_classifier *clf, const clgan_datase
  * per image, in order, dx and dy uniform in [-S, S] (S = 2 for c == 1,
  * S = 4 for c >= 3: a pad-4 random crop) and, for c >= 3 only, a horizontal
  * flip with probability 1/2. Pixels shifted in are -1 (black, the zero
- * pixel). in and out [n,c,h,w] must not overlap. */
-void clgan_classifier_augment(uint64_t seed, int64_t step, int n, int c, int h, int w, const float *in, float *out);
+ * pixel). in and out [n,c,h,w] must not overlap. in holds images
+ * first .. first+n-1 of the step's batch (a data-parallel rank's share):
+ * they get the draws the whole batch's images first.. get. */
+void clgan_classifier_augment(uint64_t seed, int64_t step, int64_t first, int n, int c, int h, int w, const float *in,
+                              float *out);
 
 /* ---- checkpoints (container kind "clgan-classifier") ---------------------
  * Sections: kind, arch ("model=lenet28 width=32 classes=10"), config

@@ -25,6 +25,8 @@ struct clgan_gan {
     int32_t *host_labels;
     float *host_logits;                    /* [3B] */
     char *text_g, *text_d;                 /* copies of the config's architecture texts (NULL: presets) */
+    int B;                                 /* images per step on this rank: batch, or its share of it */
+    int64_t first;                         /* this rank's first image of every batch */
     int64_t step;
 };
 
@@ -70,7 +72,9 @@ clgan_status clgan_gan_create(clgan_ctx *ctx, const clgan_gan_config *cfg, clgan
         st = clgan_fail(CLGAN_ERR_INVALID_ARG, "batch must be >= 2 (got %d) and label smoothing in [0, 0.5) (got %g)",
                         c->batch, c->label_smoothing);
     const clgan_gan_arch *a = &c->arch;
-    int B = c->batch;
+    int B = 0;
+    if (st == CLGAN_OK) st = clgan_reducer_share(c->parallel.reducer, c->batch, &B, &gan->first);
+    gan->B = B;
     clgan_layer_spec gs[CLGAN_MAX_NET_LAYERS], ds[CLGAN_MAX_NET_LAYERS];
     if (st == CLGAN_OK) {
         int gn = 0, dn = 0;
@@ -79,7 +83,11 @@ clgan_status clgan_gan_create(clgan_ctx *ctx, const clgan_gan_config *cfg, clgan
         if (st == CLGAN_OK) st = clgan_net_create(ctx, a->nz, 1, 1, gs, gn, c->seed * 2 + 1, &gan->G);
         if (st == CLGAN_OK) st = clgan_net_create(ctx, a->c, a->h, a->w, ds, dn, c->seed * 2 + 2, &gan->D);
     }
-    if (st == CLGAN_OK) clgan_net_set_name(gan->G, "G"), clgan_net_set_name(gan->D, "D");
+    if (st == CLGAN_OK) {
+        clgan_net_set_name(gan->G, "G"), clgan_net_set_name(gan->D, "D");
+        clgan_net_set_data_parallel(gan->G, c->parallel.reducer, gan->first, c->parallel.sync_bn);
+        clgan_net_set_data_parallel(gan->D, c->parallel.reducer, gan->first, c->parallel.sync_bn);
+    }
     if (st == CLGAN_OK) st = clgan_net_plan(gan->G, B);
     if (st == CLGAN_OK) st = clgan_net_plan(gan->D, B);
     if (st == CLGAN_OK) st = clgan_tensor_alloc(ctx, B, a->nz, 1, 1, &gan->z);
@@ -133,7 +141,7 @@ clgan_net *clgan_gan_discriminator(clgan_gan *gan) { return gan->D; }
 static clgan_status d_loss_grad(clgan_gan *gan, const clgan_tensor *logits, const clgan_tensor *t, int slot)
 {
     clgan_ctx *ctx = gan->ctx;
-    size_t bytes = (size_t)gan->cfg.batch * sizeof(float);
+    size_t bytes = (size_t)gan->B * sizeof(float);
     CL_TRY(clEnqueueCopyBuffer(ctx->queue, logits->mem, gan->logits.mem, 0, (size_t)slot * bytes, bytes, 0, NULL,
                                clgan_profile_event(ctx)));
     clgan_profile_record(ctx, "copy");
@@ -142,13 +150,13 @@ static clgan_status d_loss_grad(clgan_gan *gan, const clgan_tensor *logits, cons
     return clgan_bce_logits_backward(ctx, 1.0f, logits, t, dlogits);
 }
 
-/* Mean loss of B logits against target t, and the mean D output as a
+/* Mean loss of B logits (this rank's) against target t, and the mean D output as a
  * probability (ns) or raw value (ls), in double on the host: the same
  * formulas as cl/loss.cl. */
 static void logit_stats(const clgan_gan *gan, const float *x, double t, double *loss, double *mean_out)
 {
     double l = 0, m = 0;
-    int B = gan->cfg.batch;
+    int B = gan->B;
     for (int i = 0; i < B; i++) {
         double v = x[i];
         if (gan->cfg.loss == CLGAN_GAN_LOSS_LS) {
@@ -167,7 +175,7 @@ clgan_status clgan_gan_train_step(clgan_gan *gan, const float *real, const int32
 {
     clgan_ctx *ctx = gan->ctx;
     const clgan_gan_config *c = &gan->cfg;
-    int B = c->batch, cond = c->arch.conditional;
+    int B = gan->B, cond = c->arch.conditional;
     if (cond) {
         if (!labels) return clgan_fail(CLGAN_ERR_INVALID_ARG, "a conditional GAN needs labels for the real batch");
         for (int i = 0; i < B; i++)
@@ -180,7 +188,8 @@ clgan_status clgan_gan_train_step(clgan_gan *gan, const float *real, const int32
      * data, so D cannot tell fakes by a class that is rare in the data. */
     cl_mem lr = cond ? gan->labels_real : NULL, lf = lr;
     TRY(clgan_tensor_upload(ctx, &gan->real, real));
-    TRY(clgan_random_normal(ctx, c->seed, (uint64_t)gan->step * 2, 0, 0.0f, 1.0f, &gan->z));
+    TRY(clgan_random_normal(ctx, c->seed, (uint64_t)gan->step * 2, (uint64_t)gan->first * (uint64_t)c->arch.nz, 0.0f,
+                            1.0f, &gan->z));
 
     const clgan_tensor *fake, *logits;
     TRY(clgan_net_forward(gan->G, &gan->z, lf, 1, &fake));
@@ -223,7 +232,7 @@ clgan_status clgan_gan_sample(clgan_gan *gan, int n, const int32_t *labels, uint
 {
     clgan_ctx *ctx = gan->ctx;
     const clgan_gan_config *c = &gan->cfg;
-    int B = c->batch, cond = c->arch.conditional;
+    int B = gan->B, cond = c->arch.conditional;
     size_t per = (size_t)c->arch.c * c->arch.h * c->arch.w;
     float *chunk = malloc((size_t)B * per * sizeof *chunk);
     if (!chunk) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory sampling");

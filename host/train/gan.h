@@ -11,6 +11,8 @@
  *      Adam step on D
  *   G: zero grads; D(G(z)) vs 1 through D (D's parameters not stepped);
  *      gradient into G's output; Adam step on G
+ * Data-parallel (cfg.parallel): B is this rank's share of the batch, and
+ * its z are the ones a one-process run draws for those images.
  * Everything random derives from (seed, step), so a run that stops after N
  * steps and resumes for M more gives the same weights as N+M steps in one go
  * on the same device.
@@ -28,6 +30,7 @@ typedef struct clgan_gan_config {
     float label_smoothing;   /* one-sided: real target = 1 - label_smoothing; default 0 */
     clgan_adam_params adam_g, adam_d; /* default lr 2e-4, beta1 0.5 */
     uint64_t seed;
+    clgan_data_parallel parallel; /* not a setting: one rank's share of every batch (model.c); zero: alone */
 } clgan_gan_config;
 
 clgan_gan_config clgan_gan_default_config(void);

@@ -11,6 +11,7 @@
 #include "core/sha256.h"
 #include "models/arch.h"
 #include "train/classifier.h"
+#include "train/dist.h"
 #include "train/dfeatures.h"
 #include "train/gan_augment.h"
 #include "train/gan_checkpoint.h"
@@ -667,7 +668,7 @@ clgan_status clgan_model_train_step(clgan_model *m, const float *images, const i
         const clgan_ssl_config *c = clgan_ssl_get_config(m->ssl);
         if (!labels) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_train_step: ssl needs the labelled batch's labels");
         clgan_ssl_stats t;
-        const float *unl = images + (size_t)c->batch * c->c * c->h * c->w;
+        const float *unl = images + (size_t)clgan_model_local_batch(m) * c->c * c->h * c->w;
         TRY(clgan_ssl_train_step(m->ssl, images, labels, unl, &t));
         put(&s, "loss_lab", t.loss_lab), put(&s, "loss_unl", t.loss_unl), put(&s, "loss_fake", t.loss_fake);
         put(&s, "loss_fm", t.loss_fm), put(&s, "acc_lab", t.acc_lab), put(&s, "d_real", t.d_real);
@@ -681,6 +682,80 @@ clgan_status clgan_model_train_step(clgan_model *m, const float *images, const i
     }
     if (stats) *stats = s;
     return check_losses(m, &s, losses);
+}
+
+/* ---- data-parallel training (train/dist.h) --------------------------------- */
+
+static const clgan_data_parallel *parallel_of(const clgan_model *m)
+{
+    switch (m->kind) {
+    case CLGAN_MODEL_GAN: return &clgan_gan_get_config(m->gan)->parallel;
+    case CLGAN_MODEL_CLASSIFIER: return &clgan_classifier_get_config(m->clf)->parallel;
+    case CLGAN_MODEL_SSL: return &clgan_ssl_get_config(m->ssl)->parallel;
+    case CLGAN_MODEL_DFEATURES: break;
+    }
+    return NULL;
+}
+
+int clgan_model_local_batch(const clgan_model *m)
+{
+    clgan_model_info info;
+    if (clgan_model_get_info(m, &info) != CLGAN_OK) return 0;
+    const clgan_data_parallel *dp = parallel_of(m);
+    return dp && dp->reducer ? info.batch / dp->reducer->ranks : info.batch;
+}
+
+clgan_status clgan_model_set_data_parallel(clgan_model *m, const clgan_reducer *reducer, int sync_bn)
+{
+    TRY(need_model(m, "clgan_model_set_data_parallel"));
+    if (m->kind == CLGAN_MODEL_DFEATURES) return wrong_kind(m, "data-parallel training", "gan, classifier and ssl");
+    clgan_data_parallel dp = {reducer && reducer->ranks > 1 ? reducer : NULL, sync_bn != 0};
+    clgan_model fresh = *m;
+    clgan_status st = CLGAN_OK;
+    switch (m->kind) {
+    case CLGAN_MODEL_GAN: {
+        clgan_gan_config c = *clgan_gan_get_config(m->gan);
+        c.parallel = dp;
+        st = clgan_gan_create(m->ctx, &c, &fresh.gan);
+        if (st == CLGAN_OK) clgan_gan_set_step_count(fresh.gan, clgan_gan_step_count(m->gan));
+        break;
+    }
+    case CLGAN_MODEL_CLASSIFIER: {
+        clgan_classifier_config c = *clgan_classifier_get_config(m->clf);
+        c.parallel = dp;
+        st = clgan_classifier_create(m->ctx, &c, &fresh.clf);
+        if (st == CLGAN_OK) {
+            clgan_classifier_set_step_count(fresh.clf, clgan_classifier_step_count(m->clf));
+            clgan_classifier_set_class_names(fresh.clf, clgan_classifier_class_names(m->clf));
+        }
+        break;
+    }
+    case CLGAN_MODEL_SSL: {
+        clgan_ssl_config c = *clgan_ssl_get_config(m->ssl);
+        c.parallel = dp;
+        st = clgan_ssl_create(m->ctx, &c, &fresh.ssl);
+        if (st == CLGAN_OK) {
+            clgan_ssl_set_step_count(fresh.ssl, clgan_ssl_step_count(m->ssl));
+            clgan_ssl_set_class_names(fresh.ssl, clgan_ssl_class_names(m->ssl));
+        }
+        break;
+    }
+    case CLGAN_MODEL_DFEATURES: break;
+    }
+    named_net from[2], to[2];
+    int n = st == CLGAN_OK ? model_nets(m, from) : 0;
+    if (st == CLGAN_OK) model_nets(&fresh, to);
+    for (int i = 0; i < n && st == CLGAN_OK; i++) st = clgan_net_copy_state(to[i].net, from[i].net);
+    /* The model keeps the trainer that works: the new one, or on failure the old one. */
+    clgan_gan *gan = m->gan;
+    clgan_classifier *clf = m->clf;
+    clgan_ssl *ssl = m->ssl;
+    if (st != CLGAN_OK) gan = fresh.gan, clf = fresh.clf, ssl = fresh.ssl;
+    else m->gan = fresh.gan, m->clf = fresh.clf, m->ssl = fresh.ssl;
+    if (gan != m->gan) clgan_gan_free(gan);
+    if (clf != m->clf) clgan_classifier_free(clf);
+    if (ssl != m->ssl) clgan_ssl_free(ssl);
+    return st == CLGAN_OK ? CLGAN_OK : clgan_fail_context(st, "setting up data-parallel training");
 }
 
 /* dfeatures: the frozen D's features of n images, [n*F] (freed by the caller). */

@@ -39,6 +39,8 @@ struct clgan_ssl {
     int32_t *host_pred;            /* [B] */
     char (*names)[64];             /* [K] class names, default "0", "1", ... */
     char *text_d;                  /* copy of the config's D text (NULL: the preset) */
+    int B;                         /* images per batch on this rank: batch, or its share of it */
+    int64_t first;                 /* this rank's first image of every batch */
     int64_t step;
 };
 
@@ -167,10 +169,12 @@ clgan_status clgan_ssl_create(clgan_ctx *ctx, const clgan_ssl_config *cfg, clgan
     s->text_d = cfg->text_d ? strdup(cfg->text_d) : NULL;
     c->text_d = s->text_d;
     clgan_layer_spec gs[CLGAN_MAX_NET_LAYERS], ds[CLGAN_MAX_NET_LAYERS];
-    int gn = 0, dn = 0, B = c->batch;
+    int gn = 0, dn = 0, B = 0;
     clgan_status st = cfg->text_d && !s->text_d
                           ? clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory creating a semi-supervised GAN")
                           : clgan_ssl_config_resolve(c);
+    if (st == CLGAN_OK) st = clgan_reducer_share(c->parallel.reducer, c->batch, &B, &s->first);
+    s->B = B;
     if (st == CLGAN_OK) st = g_specs(c, gs, &gn);
     if (st == CLGAN_OK) st = d_specs(c, ds, &dn, &s->feature_layer);
     if (st == CLGAN_OK) {
@@ -182,7 +186,11 @@ clgan_status clgan_ssl_create(clgan_ctx *ctx, const clgan_ssl_config *cfg, clgan
         }
         if (st == CLGAN_OK) st = clgan_net_create(ctx, c->nz, 1, 1, gs, gn, c->seed * 2 + 1, &s->G);
     }
-    if (st == CLGAN_OK) clgan_net_set_name(s->G, "G"), clgan_net_set_name(s->D, "D");
+    if (st == CLGAN_OK) {
+        clgan_net_set_name(s->G, "G"), clgan_net_set_name(s->D, "D");
+        clgan_net_set_data_parallel(s->G, c->parallel.reducer, s->first, c->parallel.sync_bn);
+        clgan_net_set_data_parallel(s->D, c->parallel.reducer, s->first, c->parallel.sync_bn);
+    }
     if (st == CLGAN_OK) st = clgan_net_plan(s->G, B);
     if (st == CLGAN_OK) st = clgan_net_plan(s->D, B);
     if (st == CLGAN_OK) st = clgan_tensor_alloc(ctx, B, c->nz, 1, 1, &s->z);
@@ -296,19 +304,29 @@ double clgan_ssl_logit_loss(int kind, int B, int K, const float *logits, const i
     return total / B;
 }
 
-double clgan_ssl_feature_matching(int B, int F, const float *real, const float *fake, float *grad)
+clgan_status clgan_ssl_feature_matching(int B, int F, const float *real, const float *fake, const clgan_reducer *r,
+                                        double *loss, float *grad)
 {
-    double loss = 0;
+    /* sums [2F]: per feature, the real then the fake rows' sum (over the ranks with a reducer) */
+    double *sums = malloc((size_t)2 * F * sizeof *sums);
+    if (!sums) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory for feature matching");
     for (int j = 0; j < F; j++) {
         double mr = 0, mf = 0;
         for (int i = 0; i < B; i++) mr += real[(size_t)i * F + j], mf += fake[(size_t)i * F + j];
-        double diff = (mf - mr) / B;
-        loss += diff * diff;
+        sums[j] = mr, sums[F + j] = mf;
+    }
+    clgan_status st = r ? r->sum_doubles(r->self, sums, (size_t)2 * F) : CLGAN_OK;
+    double total = (double)B * (r ? r->ranks : 1), l = 0;
+    for (int j = 0; j < F && st == CLGAN_OK; j++) {
+        double diff = (sums[F + j] - sums[j]) / total;
+        l += diff * diff;
         float g = (float)(2.0 * diff / ((double)F * B)); /* the same for every fake row i */
         if (grad)
             for (int i = 0; i < B; i++) grad[(size_t)i * F + j] = g;
     }
-    return loss / F;
+    free(sums);
+    *loss = l / F;
+    return st;
 }
 
 /* D forward (training) on x, the K+1 loss of `kind`, backward into D's
@@ -317,7 +335,7 @@ static clgan_status d_pass(clgan_ssl *s, const clgan_tensor *x, int kind, const 
                            double *loss, double *p_real, int *correct)
 {
     const clgan_ssl_config *c = &s->cfg;
-    int B = c->batch, K = c->classes;
+    int B = s->B, K = c->classes;
     const clgan_tensor *logits;
     TRY(clgan_net_forward(s->D, x, NULL, 1, &logits));
     TRY(clgan_tensor_download(s->ctx, logits, s->host_logits));
@@ -339,7 +357,7 @@ static clgan_status upload_batch(clgan_ssl *s, clgan_tensor *t, const float *x, 
 {
     const clgan_ssl_config *c = &s->cfg;
     if (!c->augment) return clgan_tensor_upload(s->ctx, t, x);
-    clgan_classifier_augment(c->seed * 2 + (uint64_t)which, s->step, c->batch, c->c, c->h, c->w, x, s->host_x);
+    clgan_classifier_augment(c->seed * 2 + (uint64_t)which, s->step, s->first, s->B, c->c, c->h, c->w, x, s->host_x);
     return clgan_tensor_upload(s->ctx, t, s->host_x);
 }
 
@@ -355,7 +373,7 @@ static clgan_status supervised_step(clgan_ssl *s, const int32_t *lab_y, clgan_ss
     TRY(clgan_net_zero_grad(s->D));
     TRY(d_pass(s, &s->x_lab, LAB, lab_y, 1.0f, &st.loss_lab, NULL, &correct));
     TRY(clgan_net_adam_step(s->D, &ad));
-    st.acc_lab = (double)correct / s->cfg.batch;
+    st.acc_lab = (double)correct / s->B;
     s->step++;
     if (stats) *stats = st;
     if (!isfinite(st.loss_lab))
@@ -369,7 +387,7 @@ clgan_status clgan_ssl_train_step(clgan_ssl *s, const float *lab_x, const int32_
 {
     clgan_ctx *ctx = s->ctx;
     const clgan_ssl_config *c = &s->cfg;
-    int B = c->batch, K = c->classes, F = s->features;
+    int B = s->B, K = c->classes, F = s->features;
     for (int i = 0; i < B; i++)
         if (lab_y[i] < 0 || lab_y[i] >= K)
             return clgan_fail(CLGAN_ERR_INVALID_ARG, "label %d of the labelled batch is %d, outside 0..%d", i, lab_y[i],
@@ -390,7 +408,8 @@ clgan_status clgan_ssl_train_step(clgan_ssl *s, const float *lab_x, const int32_
     if (c->unlabelled_weight == 0) /* supervised only: D on the labelled batch, G untouched */
         return supervised_step(s, lab_y, stats);
     TRY(upload_batch(s, &s->x_unl, unl_x, 1));
-    TRY(clgan_random_normal(ctx, c->seed, (uint64_t)s->step * 2, 0, 0.0f, 1.0f, &s->z));
+    TRY(clgan_random_normal(ctx, c->seed, (uint64_t)s->step * 2, (uint64_t)s->first * (uint64_t)c->nz, 0.0f, 1.0f,
+                            &s->z));
     const clgan_tensor *fake;
     TRY(clgan_net_forward(s->G, &s->z, NULL, 1, &fake));
 
@@ -400,7 +419,7 @@ clgan_status clgan_ssl_train_step(clgan_ssl *s, const float *lab_x, const int32_
     TRY(d_features(s, &s->x_unl));
     memcpy(s->real_feat, s->host_feat, (size_t)B * F * sizeof(float));
     TRY(d_features(s, fake));
-    st.loss_fm = clgan_ssl_feature_matching(B, F, s->real_feat, s->host_feat, s->host_grad);
+    TRY(clgan_ssl_feature_matching(B, F, s->real_feat, s->host_feat, c->parallel.reducer, &st.loss_fm, s->host_grad));
     TRY(clgan_net_zero_grad(s->G));
     TRY(clgan_tensor_upload(ctx, clgan_net_layer_grad(s->D, s->feature_layer), s->host_grad));
     TRY(clgan_net_backward_from(s->D, s->feature_layer, clgan_net_output_grad(s->G)));
@@ -438,7 +457,7 @@ static clgan_status infer_batch(void *model)
 static clgan_infer_loop infer_loop(clgan_ssl *s)
 {
     const clgan_ssl_config *c = &s->cfg;
-    clgan_infer_loop l = {c->batch, c->classes, c->c, c->h, c->w, s->host_x, s->host_logits, s->host_pred,
+    clgan_infer_loop l = {s->B, c->classes, c->c, c->h, c->w, s->host_x, s->host_logits, s->host_pred,
                           infer_batch, s};
     return l;
 }
@@ -458,7 +477,7 @@ clgan_status clgan_ssl_evaluate(clgan_ssl *s, const clgan_dataset *d, int64_t *c
 clgan_status clgan_ssl_sample(clgan_ssl *s, int n, uint64_t seed, float *out)
 {
     const clgan_ssl_config *c = &s->cfg;
-    int B = c->batch;
+    int B = s->B;
     size_t per = (size_t)c->c * c->h * c->w;
     for (int done = 0, chunk = 0; done < n; done += B, chunk++) {
         int take = n - done < B ? n - done : B;

@@ -78,6 +78,7 @@ typedef struct clgan_ssl_config {
                                          decay_start to 0 at decay_end; 0, 0 = constant (default) */
     uint64_t seed;            /* weights, noise, dropout; default 1 */
     int c, h, w;              /* image shape, set from the model */
+    clgan_data_parallel parallel; /* not a setting: one rank's share of every batch (model.c) */
 } clgan_ssl_config;
 
 /* Upper limits of the settings (the CLI's flags and the checkpoint loader
@@ -137,9 +138,14 @@ const char (*clgan_ssl_class_names(const clgan_ssl *s))[64]; /* all K, for check
 double clgan_ssl_logit_loss(int kind, int B, int K, const float *logits, const int32_t *labels, float scale,
                             float *grad, double *p_real, int *correct);
 
-/* L_fm of B rows of F features of real and fake images (host; pure function,
- * exposed for tests); grad [B*F] (may be NULL) gets dL_fm/d fake. */
-double clgan_ssl_feature_matching(int B, int F, const float *real, const float *fake, float *grad);
+/* L_fm of B rows of F features of real and fake images (host, exposed for
+ * tests) into *loss; grad [B*F] (may be NULL) gets dL_fm/d fake. With a
+ * reducer (r, NULL alone) the rows are one rank's share: the means are over
+ * every rank's rows, and grad is ranks x the whole batch's gradient of these
+ * rows (each rank's losses are means over its share; nets average over the
+ * ranks). Fails only when the reducer does. */
+clgan_status clgan_ssl_feature_matching(int B, int F, const float *real, const float *fake, const clgan_reducer *r,
+                                        double *loss, float *grad);
 
 /* One step: lab_x [B,C,H,W] with lab_y [B] in [0,K), and unl_x [B,C,H,W]
  * (host floats in [-1,1]). */
