@@ -2,7 +2,9 @@
  * over a target's step/save callbacks, data order and the seek on resume,
  * checkpoint and evaluation cadence, best and periodic checkpoints, the stop
  * request, the non-finite guard, log.csv (whole lines; trimmed on resume)
- * and the stale temporary files of killed runs. */
+ * and the stale temporary files of killed runs; data-parallel over the
+ * ranks of an MPI job (train/dist.h): the batch shares, the agreed stop,
+ * the averaged statistics and rank 0's I/O. */
 #include "clgan/train.h"
 
 #include "core/clock.h"
@@ -11,6 +13,7 @@
 #include "data/loader.h"
 #include "device/context.h"
 #include "nn/net.h"
+#include "train/dist.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -108,6 +111,7 @@ clgan_status clgan_train_check_out(const char *out_dir, int resume, FILE *messag
     int have = probe != NULL;
     if (probe) fclose(probe);
     if (resume && !have) return clgan_fail(CLGAN_ERR_INVALID_ARG, "nothing to resume: %s does not exist", ckpt);
+    if (clgan_dist_rank() != 0) return CLGAN_OK; /* rank 0 owns the run folder */
     if (!resume && have)
         return clgan_fail(CLGAN_ERR_INVALID_ARG,
                           "%s already holds a run (%s). Continue it with --resume, or choose another --out", out_dir,
@@ -249,6 +253,9 @@ typedef struct run_state {
     char best_path[1100];
     double best;       /* the best metric so far; NaN when none */
     int has_eval;
+    const clgan_reducer *reducer; /* data-parallel; NULL alone */
+    int lead;          /* rank 0 (or alone): writes the run folder, runs the callbacks */
+    int sync_bn;
 } run_state;
 
 /* What a failure leaves: which step the checkpoint holds, and what to try. */
@@ -280,7 +287,10 @@ static clgan_status check_weights(run_state *s, int epoch)
         if (st != CLGAN_OK) return st;
         ok = bad == 0;
     }
-    if (ok) return CLGAN_OK;
+    int any_bad = !ok; /* data-parallel: every rank stops when one finds a bad value */
+    TRY(clgan_dist_max_int(&any_bad));
+    if (ok && any_bad) snprintf(what, sizeof what, "another rank's weights");
+    if (!any_bad) return CLGAN_OK;
     char kept[1600];
     saved_text(s, kept, sizeof kept);
     return clgan_fail(CLGAN_ERR_CHECK_FAILED, "training diverged: %s are NaN or infinite after step %lld (epoch %d); %s",
@@ -341,12 +351,75 @@ static clgan_status log_line(FILE *log, const char *path, const char *line)
     return CLGAN_OK;
 }
 
+/* Data-parallel without synchronised batchnorm: each rank's running
+ * statistics become their mean over the ranks (before an evaluation or a
+ * checkpoint, so both see the whole batch's statistics). */
+static clgan_status average_statistics(run_state *s)
+{
+    const clgan_reducer *r = s->reducer;
+    if (!r || s->sync_bn) return CLGAN_OK;
+    for (int i = 0; i < s->t->net_count; i++) {
+        clgan_net *net = s->t->nets[i];
+        size_t n = clgan_net_block_floats(net, CLGAN_NET_STATE);
+        if (!n) continue;
+        float *buf = malloc(n * sizeof *buf);
+        if (!buf) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory for %zu statistics", n);
+        clgan_status st = clgan_net_read_block(net, CLGAN_NET_STATE, buf);
+        if (st == CLGAN_OK) st = r->sum_floats(r->self, buf, n);
+        for (size_t k = 0; k < n && st == CLGAN_OK; k++) buf[k] /= (float)r->ranks;
+        if (st == CLGAN_OK) st = clgan_net_write_block(net, CLGAN_NET_STATE, buf);
+        free(buf);
+        if (st != CLGAN_OK) return clgan_fail_context(st, "averaging %s's batchnorm statistics", s->t->net_names[i]);
+    }
+    return CLGAN_OK;
+}
+
+/* Data-parallel start: every rank takes rank 0's weights, statistics and
+ * optimizer state (the same seed and file give the same, but devices of
+ * other kinds or a file that differs between hosts need not). */
+static clgan_status share_start(const run_state *s)
+{
+    for (int i = 0; s->reducer && i < s->t->net_count; i++) {
+        clgan_net *net = s->t->nets[i];
+        for (int b = CLGAN_NET_PARAMS; b <= CLGAN_NET_OPT_V; b++) {
+            size_t n = clgan_net_block_floats(net, (clgan_net_block)b);
+            if (!n) continue;
+            float *buf = malloc(n * sizeof *buf);
+            if (!buf) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory for %zu floats", n);
+            clgan_status st = clgan_net_read_block(net, (clgan_net_block)b, buf);
+            if (st == CLGAN_OK) st = clgan_dist_bcast_floats(buf, n);
+            if (st == CLGAN_OK) st = clgan_net_write_block(net, (clgan_net_block)b, buf);
+            free(buf);
+            if (st != CLGAN_OK) return clgan_fail_context(st, "sharing %s's starting %s", s->t->net_names[i], block_what[b]);
+        }
+    }
+    return CLGAN_OK;
+}
+
+/* The mean of the step's statistics over the ranks. */
+static clgan_status average_stats(const run_state *s, clgan_step_stats *stats)
+{
+    const clgan_reducer *r = s->reducer;
+    if (!r || stats->count <= 0) return CLGAN_OK;
+    double v[CLGAN_STATS_MAX];
+    int n = stats->count < CLGAN_STATS_MAX ? stats->count : CLGAN_STATS_MAX;
+    memcpy(v, stats->values, (size_t)n * sizeof *v);
+    TRY(r->sum_doubles(r->self, v, (size_t)n));
+    for (int i = 0; i < n; i++) stats->values[i] = v[i] / r->ranks;
+    return CLGAN_OK;
+}
+
 /* Write the checkpoint (and the copies asked for) at the current step;
  * on_checkpoint before it, except for the one a stop request writes. */
 static clgan_status save_checkpoint(run_state *s, const clgan_train_progress *pr, int epoch_end, int stopping)
 {
     const clgan_train_params *p = s->p;
     TRY(check_weights(s, pr->epoch));
+    TRY(average_statistics(s));
+    if (!s->lead) { /* rank 0 writes it */
+        s->r->saved = pr->step;
+        return CLGAN_OK;
+    }
     if (p->on_checkpoint && !stopping) TRY(p->on_checkpoint(p->user, pr));
     clgan_status st = s->t->save(s->t->self, s->r->checkpoint, p->note);
     if (st != CLGAN_OK) return clgan_fail_context(st, "checkpoint of step %lld", (long long)pr->step);
@@ -362,6 +435,20 @@ static clgan_status save_checkpoint(run_state *s, const clgan_train_progress *pr
         if (st != CLGAN_OK) return clgan_fail_context(st, "best checkpoint");
         s->best = pr->metric;
     }
+    return CLGAN_OK;
+}
+
+/* The evaluation on the test split: rank 0's, its metric shared with every rank. */
+static clgan_status evaluate(run_state *s, double *metric)
+{
+    TRY(average_statistics(s));
+    double m = NAN;
+    if (s->lead) {
+        clgan_status st = s->t->evaluate(s->t->self, s->p->test, &m);
+        if (st != CLGAN_OK) return clgan_fail_context(st, "evaluating the test split");
+    }
+    TRY(clgan_dist_bcast_doubles(&m, 1));
+    *metric = m;
     return CLGAN_OK;
 }
 
@@ -408,10 +495,20 @@ clgan_status clgan_train_run(const clgan_train_target *t, const clgan_train_para
     r->saved = -1;
     r->metric = NAN;
     TRY(check_params(t, p));
-    TRY(clgan_train_check_out(p->out_dir, p->resume, p->messages));
-    if (clgan_make_dirs(p->out_dir) != 0)
+    const clgan_reducer *red = clgan_dist_reducer();
+    int ranks = red ? red->ranks : 1, lead = !red || red->rank == 0;
+    if (t->batch % ranks)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG,
+                          "a batch of %d cannot be split evenly over %d ranks: choose a --batch that is a multiple of %d",
+                          t->batch, ranks, ranks);
+    int local = t->batch / ranks, first = red ? red->rank * local : 0;
+    r->ranks = ranks;
+    clgan_dist_stats sync0;
+    clgan_dist_get_stats(&sync0);
+    TRY(clgan_train_check_out(p->out_dir, p->resume, lead ? p->messages : NULL));
+    if (lead && clgan_make_dirs(p->out_dir) != 0)
         return clgan_fail(CLGAN_ERR_IO, "cannot create the run folder %s: %s", p->out_dir, strerror(errno));
-    run_state s = {t, p, r, "", NAN, t->evaluate != NULL};
+    run_state s = {t, p, r, "", NAN, t->evaluate != NULL, red, lead, p->sync_bn};
     snprintf(r->checkpoint, sizeof r->checkpoint, "%s/checkpoint.ckpt", p->out_dir);
     snprintf(r->log, sizeof r->log, "%s/log.csv", p->out_dir);
     snprintf(s.best_path, sizeof s.best_path, "%s/best.ckpt", p->out_dir);
@@ -442,15 +539,15 @@ clgan_status clgan_train_run(const clgan_train_target *t, const clgan_train_para
         goto done;
     }
 
-    /* The log: a new one with its header, or the resumed run's trimmed to its checkpoint. */
+    /* The log (rank 0's): a new one with its header, or the resumed run's trimmed to its checkpoint. */
     char header[1024];
     log_header(&s, NULL, header, sizeof header);
-    if (p->resume && clgan_train_trim_log(r->log, r->start, header) != CLGAN_OK)
+    if (lead && p->resume && clgan_train_trim_log(r->log, r->start, header) != CLGAN_OK)
         note(p->messages, "warning: could not trim %s back to step %lld: %s", r->log, (long long)r->start,
              clgan_last_error());
-    if (p->resume && p->keep_best && s.has_eval) s.best = best_in_log(r->log);
-    log = fopen(r->log, p->resume ? "a" : "w");
-    if (!log) {
+    if (lead && p->resume && p->keep_best && s.has_eval) s.best = best_in_log(r->log);
+    if (lead) log = fopen(r->log, p->resume ? "a" : "w");
+    if (lead && !log) {
         st = clgan_fail(CLGAN_ERR_IO, "cannot write %s: %s", r->log, strerror(errno));
         goto done;
     }
@@ -461,7 +558,7 @@ clgan_status clgan_train_run(const clgan_train_target *t, const clgan_train_para
         for (const char *c = t->stat_columns; *c; c++) logged += *c == ',';
     }
     /* Without stat_columns the header waits for the first step's names. */
-    int header_due = !p->resume;
+    int header_due = lead && !p->resume;
     if (header_due && t->stat_columns) {
         if ((st = log_line(log, r->log, header)) != CLGAN_OK) goto done;
         header_due = 0;
@@ -473,6 +570,7 @@ clgan_status clgan_train_run(const clgan_train_target *t, const clgan_train_para
         if (st == CLGAN_OK && second_l) st = clgan_loader_seek(second_l, r->start / per_epoch2, r->start % per_epoch2);
         if (st != CLGAN_OK) goto done;
     }
+    if ((st = share_start(&s)) != CLGAN_OK) goto done;
 
     clgan_train_progress pr;
     memset(&pr, 0, sizeof pr);
@@ -483,7 +581,15 @@ clgan_status clgan_train_run(const clgan_train_target *t, const clgan_train_para
     pr.metric = NAN;
     pr.stats = &r->stats;
     double t0 = clgan_now_seconds();
-    while (r->step < total && !stop_request) {
+    size_t per_image = floats / (size_t)t->batch;
+    while (r->step < total) {
+        /* A stop request on any rank stops every rank before the same step. */
+        int stop_flag = (int)stop_request;
+        if ((st = clgan_dist_max_int(&stop_flag)) != CLGAN_OK) goto done;
+        if (stop_flag) {
+            stop_request = stop_flag;
+            break;
+        }
         int epoch = (int)(r->step / per_epoch);
         st = clgan_loader_next(main_l, x, floats, y, (size_t)t->batch, NULL);
         if (st == CLGAN_OK && second_l) st = clgan_loader_next(second_l, x2, floats, y2, (size_t)t->batch, NULL);
@@ -491,7 +597,9 @@ clgan_status clgan_train_run(const clgan_train_target *t, const clgan_train_para
             clgan_fail_context(st, "reading the training data");
             goto done;
         }
-        clgan_train_batch b = {t->batch, x, y, x2, y2};
+        /* This rank's share of the batch (alone: all of it). */
+        clgan_train_batch b = {local, x + (size_t)first * per_image, y + first,
+                               x2 ? x2 + (size_t)first * per_image : NULL, y2 ? y2 + first : NULL};
         memset(&r->stats, 0, sizeof r->stats);
         if (p->on_step_timing) p->on_step_timing(p->user, 1);
         st = t->step(t->self, &b, &r->stats);
@@ -506,6 +614,7 @@ clgan_status clgan_train_run(const clgan_train_target *t, const clgan_train_para
             } else clgan_fail_context(st, "training step %lld", (long long)r->step + 1);
             goto done;
         }
+        if ((st = average_stats(&s, &r->stats)) != CLGAN_OK) goto done;
         r->step++;
         pr.step = r->step;
         pr.epoch = epoch + 1;
@@ -517,16 +626,16 @@ clgan_status clgan_train_run(const clgan_train_target *t, const clgan_train_para
         int save = (epoch_end && pr.epoch % p->checkpoint_every == 0) || last;
         /* The weights are checked once an epoch, and before every checkpoint. */
         if ((epoch_end || last) && (st = check_weights(&s, pr.epoch)) != CLGAN_OK) goto done;
-        if (p->on_step && (st = p->on_step(p->user, &pr)) != CLGAN_OK) goto done;
+        if (lead && p->on_step && (st = p->on_step(p->user, &pr)) != CLGAN_OK) goto done;
         if (pr.evaluated) {
-            st = t->evaluate(t->self, p->test, &pr.metric);
-            if (st != CLGAN_OK) {
-                clgan_fail_context(st, "evaluating the test split");
-                goto done;
-            }
+            if ((st = evaluate(&s, &pr.metric)) != CLGAN_OK) goto done;
             r->metric = pr.metric;
             r->evaluated = 1;
-            if (p->on_evaluated && (st = p->on_evaluated(p->user, &pr)) != CLGAN_OK) goto done;
+            if (lead && p->on_evaluated && (st = p->on_evaluated(p->user, &pr)) != CLGAN_OK) goto done;
+        }
+        if (!lead) { /* rank 0 logs */
+            if (save && (st = save_checkpoint(&s, &pr, epoch_end, 0)) != CLGAN_OK) goto done;
+            continue;
         }
         if (header_due) {
             log_header(&s, &r->stats, header, sizeof header);
@@ -555,16 +664,16 @@ clgan_status clgan_train_run(const clgan_train_target *t, const clgan_train_para
         }
     } else if (s.has_eval && !r->evaluated) {
         /* Nothing left to train (resumed at or past the end): still evaluate. */
-        st = t->evaluate(t->self, p->test, &r->metric);
-        if (st != CLGAN_OK) {
-            clgan_fail_context(st, "evaluating the test split");
-            goto done;
-        }
+        if ((st = evaluate(&s, &r->metric)) != CLGAN_OK) goto done;
         r->evaluated = 1;
     }
     r->seconds = clgan_now_seconds() - t0;
     st = CLGAN_OK;
-done:
+done:;
+    clgan_dist_stats sync1;
+    clgan_dist_get_stats(&sync1);
+    r->sync_seconds = sync1.seconds - sync0.seconds;
+    r->sync_calls = sync1.calls - sync0.calls;
     if (stop_request && r->step < total) r->stopped = (int)stop_request;
     stop_request = 0; /* consumed */
     if (log && fclose(log) != 0 && st == CLGAN_OK) st = clgan_fail(CLGAN_ERR_IO, "cannot write %s", r->log);
@@ -623,7 +732,11 @@ clgan_status clgan_train_run_model(clgan_model *model, const clgan_train_params 
     clgan_train_params p = *params;
     p.seed = strtoull(seed_text, NULL, 10);
     p.seed2 = p.seed * 2 + 7;
-    model_target mt = {model, info.kind, params, NULL, (size_t)info.batch * info.channels * info.height * info.width};
+    /* Data-parallel: the model trains its share of every batch. */
+    const clgan_reducer *red = clgan_dist_reducer();
+    TRY(clgan_model_set_data_parallel(model, red, params->sync_bn));
+    model_target mt = {model, info.kind, params, NULL,
+                       (size_t)clgan_model_local_batch(model) * info.channels * info.height * info.width};
     clgan_train_target t;
     memset(&t, 0, sizeof t);
     t.self = &mt;

@@ -20,6 +20,20 @@
  * where the test split was evaluated), and on request out_dir/best.ckpt and
  * out_dir/checkpoint-epoch-NNNN.ckpt.
  *
+ * Data-parallel (clgan/dist.h: the process is one of N ranks of an MPI job):
+ * every rank runs this loop on the same data and settings. The global batch
+ * (the target's) is read in the same seeded order as alone and split into N
+ * equal shares, rank r taking images [r*B/N, (r+1)*B/N) of it; each net's
+ * gradients are averaged over the ranks before its optimizer step, so every
+ * rank keeps the same weights; the step's statistics are the means over the
+ * ranks. Rank 0 alone writes the run folder (checkpoints, log.csv) and calls
+ * on_step, on_evaluated, on_checkpoint and the evaluation; the others pass
+ * messages = NULL. A stop request on any rank stops every rank after the
+ * same step, with one checkpoint. Without params.sync_bn each rank's
+ * batchnorm uses its share's statistics, and the running statistics are
+ * averaged over the ranks before each evaluation and checkpoint. Any N can
+ * resume a checkpoint any other N wrote.
+ *
  * Resuming from a checkpoint taken after N steps feeds step N + 1 onwards the
  * very batches an uninterrupted run would have fed, so a model whose steps
  * depend only on its weights, its step count and its batch ends bit-exactly
@@ -37,7 +51,8 @@ extern "C" {
 
 /* ---- what is trained ------------------------------------------------------
  * Any model, behind callbacks on `self`. The driver reads batches of `batch`
- * images and gives each step the next one of the main stream and, when
+ * images (data-parallel: gives each rank its share, batch.n = batch / ranks,
+ * and the target must train that share) and gives each step the next one of the main stream and, when
  * params->train2 is set, the next one of the second stream (a semi-supervised
  * model's labelled images). */
 typedef struct clgan_train_batch {
@@ -134,6 +149,10 @@ typedef struct clgan_train_params {
      * accuracy (clgan_model_evaluate), e.g. with a progress display or keeping the confusion matrix;
      * higher is better. */
     clgan_status (*evaluate)(void *user, const clgan_dataset *test, double *metric /* OUT */);
+    /* Data-parallel only (clgan_train_run_model): 1 makes batchnorm use the statistics of the whole batch
+     * over every rank (N ranks x B/N then compute what 1 rank x B computes, up to rounding); 0 (default):
+     * each rank's share's. */
+    int sync_bn;
 } clgan_train_params;
 
 typedef struct clgan_train_result {
@@ -145,6 +164,9 @@ typedef struct clgan_train_result {
     double metric;            /* the last evaluation's metric; NaN when none ran */
     double seconds;           /* of this run */
     clgan_step_stats stats;   /* the last step's; count 0 when none ran */
+    int ranks;                /* data-parallel ranks that trained (1 alone) */
+    double sync_seconds;      /* of this run, in the ranks' reductions (gradients, statistics, stop flags) */
+    int64_t sync_calls;
     char checkpoint[1100];    /* out_dir/checkpoint.ckpt */
     char log[1100];           /* out_dir/log.csv */
 } clgan_train_result;
