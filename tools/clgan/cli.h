@@ -76,6 +76,22 @@ int cli_resume_arch_matches(const char *flag, const char *given, const char *ckp
 int cli_fail(const char *what);
 /* Device spec from --device (already parsed) or NULL; opens a context. */
 int cli_open_ctx(const char *device_spec, int verbose, clgan_ctx **ctx);
+
+/* ---- data-parallel runs (dist_cli.c; clgan/dist.h) ----
+ * cli_dist_begin: a training command started as one of several MPI ranks
+ * joins the job; ranks other than 0 go quiet (cli_quiet). 0, or the exit
+ * status after a message. cli_dist_end(rc): the status to exit with; a
+ * failed rank of a job says which rank and ends every rank. */
+int cli_dist_begin(int argc, char **argv);
+int cli_dist_end(int rc);
+/* The device of this rank for a spec: the local rank's match ("3" into
+ * out); ranks share a device only when it is a CPU (rank 0 says so).
+ * 0, or 1 after a message. */
+int cli_rank_device(const char *spec, char *out, size_t cap);
+/* stdout to /dev/null and stderr kept but not shown (a rank other than 0). */
+void cli_quiet(void);
+/* The last "clgan...: message" line written to stderr (or the library's last error). */
+const char *cli_last_message(void);
 /* On a device without a GEMM tuning file, print one line suggesting `clgan tune`. */
 void cli_suggest_tune(clgan_ctx *ctx);
 /* Quote a string for JSON output. */

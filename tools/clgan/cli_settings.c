@@ -51,7 +51,12 @@ static const run_row run_rows[] = {
             "also keep a copy of the checkpoint every E epochs (checkpoint-epoch-NNNN.ckpt)"),
     BOOL_ROW("keep_best", RUN_KEEP_BEST, keep_best,
              "also keep the checkpoint of the best test accuracy so far (best.ckpt)"),
-    TEXT_ROW("device", RUN_DEVICE, device, "SPEC", "OpenCL device (index, gpu/cpu, or part of a name)"),
+    TEXT_ROW("device", RUN_DEVICE, device, "SPEC",
+             "OpenCL device (index, gpu/cpu, or part of a name); under mpirun each rank of a host takes the next "
+             "device it matches"),
+    BOOL_ROW("sync_bn", RUN_SYNC_BN, sync_bn,
+             "under mpirun: batchnorm statistics over the whole batch of every rank (N ranks x B/N then train as "
+             "1 x B does); default: each rank's share's (docs/SCALING.md)"),
     BOOL_ROW("json", RUN_JSON, json, "print one JSON object on stdout at the end (also on an error or Ctrl-C)"),
     BOOL_ROW("profile", RUN_PROFILE, profile,
              "time every layer's forward and backward, every kernel and the GEMMs (OpenCL event profiling; the "
@@ -189,6 +194,7 @@ clgan_train_params run_opts_train_params(const run_opts *o)
     p.steps = o->steps;
     p.keep_every = o->keep_every;
     p.keep_best = o->keep_best;
+    p.sync_bn = o->sync_bn;
     return p;
 }
 

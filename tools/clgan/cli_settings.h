@@ -11,7 +11,7 @@
 typedef struct run_opts {
     const char *data, *out, *device, *imbalance;
     int epochs, steps, limit, test_percent; /* test_percent -1: not given */
-    int labels, resume, json, profile, skip_unreadable, keep_best, keep_every;
+    int labels, resume, json, profile, skip_unreadable, keep_best, keep_every, sync_bn;
     int given_limit, given_labels, given_imbalance, given_length; /* given on the command line */
     int imb_class;      /* from --imbalance C:F; -1 = none */
     float imb_fraction;
@@ -22,8 +22,10 @@ enum {
     RUN_DATA = 1 << 0, RUN_OUT = 1 << 1, RUN_DEVICE = 1 << 2, RUN_EPOCHS = 1 << 3, RUN_STEPS = 1 << 4,
     RUN_LIMIT = 1 << 5, RUN_TEST_PERCENT = 1 << 6, RUN_SKIP_UNREADABLE = 1 << 7, RUN_LABELS = 1 << 8,
     RUN_IMBALANCE = 1 << 9, RUN_RESUME = 1 << 10, RUN_KEEP_EVERY = 1 << 11, RUN_KEEP_BEST = 1 << 12,
-    RUN_JSON = 1 << 13, RUN_PROFILE = 1 << 14
+    RUN_JSON = 1 << 13, RUN_PROFILE = 1 << 14, RUN_SYNC_BN = 1 << 15
 };
+/* The commands that train step by step through the driver (data-parallel under mpirun). */
+#define RUN_STEPWISE (RUN_TRAINING | RUN_SYNC_BN)
 #define RUN_TRAINING                                                                                             \
     (RUN_DATA | RUN_OUT | RUN_DEVICE | RUN_EPOCHS | RUN_STEPS | RUN_LIMIT | RUN_TEST_PERCENT | RUN_SKIP_UNREADABLE | \
      RUN_RESUME | RUN_KEEP_EVERY | RUN_JSON | RUN_PROFILE)
@@ -39,7 +41,7 @@ int run_opts_flag(run_opts *o, unsigned mask, int argc, char **argv, int *i);
 void run_opts_help(FILE *f, unsigned mask, const run_opts *o, const char *const *overrides);
 
 /* The driver's params from the run settings: out_dir, resume, epochs, steps,
- * keep_every, keep_best (the rest as clgan_train_default_params gives). */
+ * keep_every, keep_best, sync_bn (the rest as clgan_train_default_params gives). */
 clgan_train_params run_opts_train_params(const run_opts *o);
 
 /* ---- model settings ---------------------------------------------------------- */

@@ -19,7 +19,7 @@
 /* Settings that are not flags here: the class count comes from the data,
  * the decay interval from --lr-decay-epochs. */
 static const char *const not_flags[] = {"classes", "lr_decay_steps", NULL};
-static const unsigned run_flags = RUN_TRAINING | RUN_LABELS | RUN_IMBALANCE | RUN_KEEP_BEST;
+static const unsigned run_flags = RUN_STEPWISE | RUN_LABELS | RUN_IMBALANCE | RUN_KEEP_BEST;
 
 typedef struct train_opts {
     run_opts run;

@@ -15,7 +15,7 @@
 
 /* Settings that are not flags here: the class count comes from the data. */
 static const char *const not_flags[] = {"classes", NULL};
-static const unsigned run_flags = RUN_TRAINING | RUN_LABELS | RUN_IMBALANCE;
+static const unsigned run_flags = RUN_STEPWISE | RUN_LABELS | RUN_IMBALANCE;
 
 typedef struct train_opts {
     run_opts run;

@@ -16,7 +16,7 @@
 /* Settings that are not flags here: the class count comes from the data,
  * the decay steps from --decay-from. */
 static const char *const not_flags[] = {"classes", "decay_start", "decay_end", NULL};
-static const unsigned run_flags = RUN_TRAINING | RUN_LABELS | RUN_KEEP_BEST;
+static const unsigned run_flags = RUN_STEPWISE | RUN_LABELS | RUN_KEEP_BEST;
 
 typedef struct ssl_opts {
     run_opts run;

@@ -101,6 +101,8 @@ static int check_env(void)
  * signal handler itself (then the signal ends the process as usual). */
 static struct {
     int on, printed;
+    int tee;               /* stderr goes through json_stderr_write */
+    int silent;            /* ... and stops there (a data-parallel rank other than 0) */
     char command[96];      /* the subcommand, JSON-quoted */
     char line[1024];       /* the stderr line being written */
     size_t len;
@@ -142,7 +144,7 @@ static void json_line_done(void)
 static ssize_t json_stderr_write(void *cookie, const char *buf, size_t n)
 {
     (void)cookie;
-    for (size_t done = 0; done < n;) {
+    for (size_t done = 0; done < n && !json_run.silent;) {
         ssize_t w = write(STDERR_FILENO, buf + done, n - done);
         if (w < 0 && errno == EINTR) continue;
         if (w <= 0) break; /* stderr gone: the run goes on */
@@ -164,6 +166,32 @@ static void json_on_signal(int sig)
     raise(sig); /* SA_RESETHAND: the default action now */
 }
 
+/* stderr through json_stderr_write, which keeps its last message. */
+static void stderr_tee(void)
+{
+    if (json_run.tee) return;
+    cookie_io_functions_t io = {NULL, json_stderr_write, NULL, NULL};
+    FILE *tee = fopencookie(NULL, "w", io);
+    if (tee) {
+        setvbuf(tee, NULL, _IONBF, 0);
+        stderr = tee;
+        json_run.tee = 1;
+    }
+}
+
+const char *cli_last_message(void)
+{
+    if (json_run.len) json_line_done(); /* a message without its newline */
+    return json_run.message[0] ? json_run.message : clgan_last_error();
+}
+
+void cli_quiet(void)
+{
+    stderr_tee();
+    json_run.silent = 1;
+    if (!freopen("/dev/null", "w", stdout)) fclose(stdout);
+}
+
 static void json_watch(int argc, char **argv)
 {
     for (int i = 2; i < argc && strcmp(argv[i], "--"); i++)
@@ -174,12 +202,7 @@ static void json_watch(int argc, char **argv)
         snprintf(json_run.on_signal[k], sizeof json_run.on_signal[k],
                  "{\"command\": %s, \"status\": \"interrupted\", \"signal\": \"%s\"}\n", json_run.command,
                  k ? "SIGTERM" : "SIGINT");
-    cookie_io_functions_t io = {NULL, json_stderr_write, NULL, NULL};
-    FILE *tee = fopencookie(NULL, "w", io);
-    if (tee) {
-        setvbuf(tee, NULL, _IONBF, 0);
-        stderr = tee;
-    }
+    stderr_tee();
     struct sigaction sa, old;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = json_on_signal;
@@ -211,8 +234,7 @@ static void json_finish(int rc)
 {
     if (!json_run.on || json_run.printed || rc == 0) return;
     fflush(stderr);
-    if (json_run.len) json_line_done(); /* a message without its newline */
-    const char *msg = json_run.message[0] ? json_run.message : clgan_last_error();
+    const char *msg = cli_last_message();
     printf("{\"command\": %s, \"status\": \"error\", \"error\": ", json_run.command);
     cli_json_string(stdout, msg[0] ? msg : "failed (see stderr)");
     printf(", \"exit_code\": %d}\n", rc);
@@ -299,6 +321,10 @@ int main(int argc, char **argv)
     }
     if (argc >= 2) json_watch(argc, argv);
     int rc;
+    if (argc >= 2 && (rc = cli_dist_begin(argc, argv)) != 0) {
+        json_finish(rc);
+        return cli_dist_end(rc);
+    }
     if (!check_env()) rc = 2;
     else if (argc >= 3 && !strcmp(argv[1], "help")) rc = help_command(argc, argv);
     else {
@@ -308,7 +334,7 @@ int main(int argc, char **argv)
                  : cli_dispatch(commands, (int)COMMAND_COUNT, argc, argv, usage, "clgan");
     }
     json_finish(rc);
-    return rc;
+    return cli_dist_end(rc);
 }
 
 const char *cli_flag_value(int argc, char **argv, int *i, const char *flag, int *bad)
@@ -337,6 +363,11 @@ int cli_open_ctx(const char *device_spec, int verbose, clgan_ctx **ctx)
     clgan_ctx_params p = clgan_ctx_default_params();
     p.device_spec = device_spec;
     p.verbose = verbose;
+    char rank_device[16];
+    if (clgan_dist_local_size() > 1) { /* one device per rank of a data-parallel job */
+        if (cli_rank_device(device_spec, rank_device, sizeof rank_device)) return 1;
+        p.device_spec = rank_device;
+    }
     if (clgan_ctx_create(&p, ctx) != CLGAN_OK) return cli_fail(NULL);
     return 0;
 }

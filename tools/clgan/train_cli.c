@@ -95,6 +95,13 @@ static int finish(train_cli *tc, clgan_status st, const clgan_train_result *resu
 {
     progress_break(&tc->prog);
     if (st != CLGAN_OK) return cli_fail(NULL);
+    tc->ranks = result->ranks, tc->seconds = result->seconds, tc->sync_seconds = result->sync_seconds;
+    if (result->ranks > 1)
+        fprintf(stderr, "clgan: %d ranks trained %lld steps in %.1f s; rank 0 spent %.2f s (%.1f%%) in %lld reductions "
+                        "(gradients, statistics, stop checks)\n",
+                result->ranks, (long long)(result->step - result->start), result->seconds, result->sync_seconds,
+                result->seconds > 0 ? 100.0 * result->sync_seconds / result->seconds : 0.0,
+                (long long)result->sync_calls);
     if (!result->stopped) return -1;
     int sig = result->stopped == SIGINT || result->stopped == SIGTERM ? result->stopped : SIGINT;
     fprintf(stderr, "clgan: stopped by %s after step %lld; checkpoint written to %s. Continue with --resume\n",
@@ -280,6 +287,9 @@ void train_cli_json_end(train_cli *tc, const char *checkpoint, const char *key, 
     }
     printf(", \"log\": ");
     cli_json_string(stdout, log);
+    if (tc->ranks > 1)
+        printf(", \"ranks\": %d, \"train_seconds\": %.3f, \"sync_seconds\": %.3f", tc->ranks, tc->seconds,
+               tc->sync_seconds);
     profile_run_json_field(&tc->prof, tc->ctx, stdout);
     printf("}\n");
 }
