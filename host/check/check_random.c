@@ -1,8 +1,10 @@
 /* check_random.c — plain-C Philox4x32-10 (bit-exact reference of cl/random.cl),
  * known-answer tests from the Random123 distribution, bit-for-bit uniform fills,
  * normal fills (vs a host Box–Muller and statistically), Gaussian noise (x plus
- * the host Box–Muller normals), and dropout forward / backward (exact) and keep
- * fraction. */
+ * the host Box–Muller normals), dropout forward / backward (exact) and keep
+ * fraction, and draws at an element offset (each op's draw at first equals
+ * that part of one draw from 0, bit for bit; far offsets against the host;
+ * offsets past the sequence refused). */
 #include "check.h"
 #include "nn/random.h"
 
@@ -29,7 +31,7 @@ static void philox4x32_10(const uint32_t ctr_in[4], const uint32_t key_in[2], ui
 }
 
 /* Word i of the (seed, stream) sequence. */
-static uint32_t ref_word(uint64_t seed, uint64_t stream, size_t i)
+static uint32_t ref_word(uint64_t seed, uint64_t stream, uint64_t i)
 {
     uint32_t ctr[4] = {(uint32_t)(i / 4), 0, (uint32_t)stream, (uint32_t)(stream >> 32)};
     uint32_t key[2] = {(uint32_t)seed, (uint32_t)(seed >> 32)}, out[4];
@@ -377,6 +379,126 @@ static void check_dropout_invalid(check_run *run)
     clgan_tensor_free(run->ctx, &t);
 }
 
+/* ---- element offsets: a rank's share of a batch draws its part of the one-process sequence ---- */
+
+typedef enum { OFFSET_UNIFORM, OFFSET_NORMAL, OFFSET_NOISE, OFFSET_DROPOUT_FORWARD, OFFSET_DROPOUT_BACKWARD } offset_op;
+#define OFFSET_OPS 5
+static const char *const offset_op_name[OFFSET_OPS] = {"uniform", "normal", "gaussian_noise", "dropout.forward",
+                                                       "dropout.backward"};
+
+/* One draw of op at element offset first into y; x is the input of noise and dropout. */
+static clgan_status offset_draw(clgan_ctx *ctx, offset_op op, uint64_t first, const clgan_tensor *x, clgan_tensor *y)
+{
+    const uint64_t seed = 0x5eed0ff5e7ull, stream = 0x100000011ull;
+    switch (op) {
+    case OFFSET_UNIFORM: return clgan_random_uniform(ctx, seed, stream, first, -1.0f, 2.0f, y);
+    case OFFSET_NORMAL: return clgan_random_normal(ctx, seed, stream, first, 0.5f, 2.0f, y);
+    case OFFSET_NOISE: return clgan_gaussian_noise_forward(ctx, 0.7f, seed, stream, first, x, y);
+    case OFFSET_DROPOUT_FORWARD: return clgan_dropout_forward(ctx, 0.4f, seed, stream, first, x, y);
+    case OFFSET_DROPOUT_BACKWARD: break;
+    }
+    return clgan_dropout_backward(ctx, 0.4f, seed, stream, first, x, y);
+}
+
+/* in [count] (host) -> out [count] (host): op drawn at offset first on the device. */
+static clgan_status offset_run(clgan_ctx *ctx, offset_op op, uint64_t first, const float *in, size_t count, float *out)
+{
+    clgan_tensor tx = {0}, ty = {0};
+    clgan_status st;
+    if ((st = check_tensor(ctx, 1, 1, 1, (int)count, NULL, &tx)) == CLGAN_OK &&
+        (st = check_tensor(ctx, 1, 1, 1, (int)count, NULL, &ty)) == CLGAN_OK &&
+        (st = clgan_tensor_upload(ctx, &tx, in)) == CLGAN_OK &&
+        (st = offset_draw(ctx, op, first, &tx, &ty)) == CLGAN_OK)
+        st = check_download(ctx, &ty, out);
+    clgan_tensor_free(ctx, &tx);
+    clgan_tensor_free(ctx, &ty);
+    return st;
+}
+
+/* A draw of count C at offset first equals elements [first, first + C) of one draw of first + C from 0,
+ * bit for bit: offsets inside a block and inside a Box–Muller pair, counts that end inside a block. */
+static void check_offset(check_run *run, offset_op op)
+{
+    static const uint64_t firsts[] = {0, 1, 2, 3, 5, 7, 64};
+    static const size_t counts[] = {1, 3, 13, 1001};
+    const size_t most = 64 + 1001;
+    char name[128];
+    snprintf(name, sizeof name, "random.%s.offset first {0,1,2,3,5,7,64} x [1,3,13,1001] vs one draw",
+             offset_op_name[op]);
+    if (!check_wanted(run, name)) return;
+    check_mem mem = {0};
+    check_rng rng = {0x0ff5e7u + (uint64_t)op};
+    float *x = check_floats(&mem, most), *whole = check_floats(&mem, most), *part = check_floats(&mem, most);
+    for (size_t i = 0; i < most; i++) {
+        x[i] = (float)check_uniform(&rng, -2, 2);
+        if (x[i] == 0.0f) x[i] = 0.5f; /* a zero input would hide a dropped element */
+    }
+    double t0 = check_now();
+    clgan_status st = CLGAN_OK;
+    size_t bad = 0;
+    char msg[160] = "";
+    for (size_t f = 0; f < sizeof firsts / sizeof firsts[0] && st == CLGAN_OK; f++)
+        for (size_t c = 0; c < sizeof counts / sizeof counts[0] && st == CLGAN_OK; c++) {
+            size_t first = (size_t)firsts[f], count = counts[c];
+            if ((st = offset_run(run->ctx, op, 0, x, first + count, whole)) != CLGAN_OK ||
+                (st = offset_run(run->ctx, op, first, x + first, count, part)) != CLGAN_OK)
+                break;
+            size_t differ = bit_mismatches(part, whole + first, count, sizeof(float));
+            if (differ && !msg[0])
+                snprintf(msg, sizeof msg, "first %zu [%zu]: %zu of %zu elements differ from elements %zu.. of one draw",
+                         first, count, differ, count, first);
+            bad += differ;
+        }
+    if (st != CLGAN_OK) check_report_status(run, name, st, t0);
+    else check_report(run, name, bad == 0, (double)bad, check_now() - t0, msg);
+    check_mem_free(&mem);
+}
+
+/* Offsets past 2^32 (the block's high bits) up to the sequence's last element: uniforms against the host. */
+static void check_offset_far(check_run *run)
+{
+    static const uint64_t firsts[] = {((uint64_t)5 << 30) + 3, ((uint64_t)1 << 34) - 13};
+    const size_t count = 13;
+    const uint64_t seed = 77, stream = 0xfedcba9876543210ull;
+    const char *name = "random.uniform.offset far first 5*2^30+3, 2^34-13 [13] vs host";
+    if (!check_wanted(run, name)) return;
+    float got[13], want[13];
+    size_t bad = 0;
+    double t0 = check_now();
+    clgan_tensor y = {0};
+    clgan_status st = check_tensor(run->ctx, 1, 1, 1, (int)count, NULL, &y);
+    for (size_t f = 0; f < sizeof firsts / sizeof firsts[0] && st == CLGAN_OK; f++) {
+        if ((st = clgan_random_uniform(run->ctx, seed, stream, firsts[f], 0.0f, 1.0f, &y)) != CLGAN_OK ||
+            (st = check_download(run->ctx, &y, got)) != CLGAN_OK)
+            break;
+        for (size_t i = 0; i < count; i++) want[i] = ref_uniform01(ref_word(seed, stream, firsts[f] + i));
+        bad += bit_mismatches(got, want, count, sizeof(float));
+    }
+    if (st != CLGAN_OK) check_report_status(run, name, st, t0);
+    else report_exact(run, name, bad, count * 2, t0);
+    clgan_tensor_free(run->ctx, &y);
+}
+
+/* A draw that would run past the sequence's 2^34 elements is refused, by every op. */
+static void check_offset_invalid(check_run *run)
+{
+    const char *name = "random.offset.invalid past 2^34";
+    if (!check_wanted(run, name)) return;
+    const uint64_t past = ((uint64_t)1 << 34) - 12; /* 13 elements from here need element 2^34 */
+    clgan_tensor t = {0};
+    double t0 = check_now();
+    clgan_status st = check_tensor(run->ctx, 1, 1, 1, 13, NULL, &t);
+    if (st != CLGAN_OK) {
+        check_report_status(run, name, st, t0);
+        return;
+    }
+    check_refused_call cases[OFFSET_OPS];
+    for (int op = 0; op < OFFSET_OPS; op++)
+        cases[op] = (check_refused_call){offset_op_name[op], offset_draw(run->ctx, (offset_op)op, past, &t, &t)};
+    check_report_refused(run, name, cases, OFFSET_OPS, t0);
+    clgan_tensor_free(run->ctx, &t);
+}
+
 void check_random(check_run *run)
 {
     check_kat(run);
@@ -391,4 +513,7 @@ void check_random(check_run *run)
     check_dropout_invalid(run);
     check_noise_case(run, 0.5f, 2, 3, 5, 7, 99, 3);
     check_noise_case(run, 0.3f, 1, 1, 28, 28, 0xabcdef0123ull, 0x100000006ull);
+    for (int op = 0; op < OFFSET_OPS; op++) check_offset(run, (offset_op)op);
+    check_offset_far(run);
+    check_offset_invalid(run);
 }
