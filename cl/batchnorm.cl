@@ -23,6 +23,42 @@
 // Advance (n, j) = divmod(m, HW) by L = dn*HW + dj without dividing.
 #define NEXT_NJ(n, j) ((n) += dn, (j) += dj, (j) >= HW ? ((j) -= HW, (n)++) : 0)
 
+// Sums are blocked: each work-item adds BN_BLOCK terms into a partial sum before it joins
+// the work-item's total, so the rounding error grows with BN_BLOCK + terms/BN_BLOCK rather
+// than with the term count (on CPU devices one work-item sums a whole channel, N*HW terms).
+#define BN_BLOCK 64
+
+// This work-item's part of channel c's sum over m = lid, lid+L, ... < M (x [N,C,HW]):
+// of x (centred == 0) or of (x - mu)^2 (centred != 0).
+static float item_sum(__global const float *x, int c, int C, int HW, int M, int lid, int L, int centred, float mu)
+{
+    float total = 0.0f, part = 0.0f;
+    int k = 0, dn = L / HW, dj = L - dn * HW; /* step of (n, j) = divmod(m, HW) as m += L */
+    for (int m = lid, n = lid / HW, j = lid - (lid / HW) * HW; m < M; m += L, NEXT_NJ(n, j)) {
+        float v = x[((size_t)n * C + c) * HW + j];
+        part += centred ? (v - mu) * (v - mu) : v;
+        if (++k == BN_BLOCK) total += part, part = 0.0f, k = 0;
+    }
+    return total + part;
+}
+
+// This work-item's part of channel c's sum(dy) and sum(dy*xhat), xhat = (x - mu)*inv (x, dy [N,C,HW]).
+static void item_grad_sums(__global const float *x, __global const float *dy, int c, int C, int HW, int M, int lid,
+                           int L, float mu, float inv, float *sdy, float *sdyx)
+{
+    float t1 = 0.0f, t2 = 0.0f, p1 = 0.0f, p2 = 0.0f;
+    int k = 0, dn = L / HW, dj = L - dn * HW;
+    for (int m = lid, n = lid / HW, j = lid - (lid / HW) * HW; m < M; m += L, NEXT_NJ(n, j)) {
+        size_t at = ((size_t)n * C + c) * HW + j;
+        float g = dy[at];
+        p1 += g;
+        p2 += g * (x[at] - mu) * inv;
+        if (++k == BN_BLOCK) t1 += p1, t2 += p2, p1 = p2 = 0.0f, k = 0;
+    }
+    *sdy = t1 + p1;
+    *sdyx = t2 + p2;
+}
+
 // Channel c's statistics from mu = mean and q = sum (x-mu)^2 over M values:
 // mean[c] = mu, inv_std[c] = 1/sqrt(q/M + eps), running statistics updated with the unbiased q/(M-1).
 static void finish_stats(int c, int M, float eps, float momentum, float mu, float q, __global float *mean,
@@ -48,19 +84,11 @@ __kernel void batchnorm_stats(const int N, const int C, const int HW, const floa
     if (c >= C) return; /* uniform over the work-group */
     int M = N * HW;
     float s = 0.0f;
-    int dn = L / HW, dj = L - dn * HW; /* step of (n, j) = divmod(m, HW) as m += L */
-    int n0 = lid / HW, j0 = lid - n0 * HW;
-    for (int m = lid, n = n0, j = j0; m < M; m += L, NEXT_NJ(n, j)) s += x[((size_t)n * C + c) * HW + j];
-    scratch[lid] = s;
+    scratch[lid] = item_sum(x, c, C, HW, M, lid, L, 0, 0.0f);
     TREE_SUM(scratch, lid, L);
     float mu = scratch[0] / (float)M;
     barrier(CLK_LOCAL_MEM_FENCE); /* all have read scratch[0] before it is overwritten */
-    float q = 0.0f;
-    for (int m = lid, n = n0, j = j0; m < M; m += L, NEXT_NJ(n, j)) {
-        float d = x[((size_t)n * C + c) * HW + j] - mu;
-        q += d * d;
-    }
-    scratch[lid] = q;
+    scratch[lid] = item_sum(x, c, C, HW, M, lid, L, 1, mu);
     TREE_SUM(scratch, lid, L);
     if (lid == 0) finish_stats(c, M, eps, momentum, mu, scratch[0], mean, inv_std, running_mean, running_var);
 }
@@ -110,15 +138,8 @@ __kernel void batchnorm_backward(const int N, const int C, const int HW, __globa
     if (c >= C) return; /* uniform over the work-group */
     int M = N * HW;
     float mu = mean[c], inv = inv_std[c];
-    float sdy = 0.0f, sdyx = 0.0f;
-    int dn = L / HW, dj = L - dn * HW; /* step of (n, j) = divmod(m, HW) as m += L */
-    int n0 = lid / HW, j0 = lid - n0 * HW;
-    for (int m = lid, n = n0, j = j0; m < M; m += L, NEXT_NJ(n, j)) {
-        size_t at = ((size_t)n * C + c) * HW + j;
-        float g = dy[at];
-        sdy += g;
-        sdyx += g * (x[at] - mu) * inv;
-    }
+    float sdy, sdyx;
+    item_grad_sums(x, dy, c, C, HW, M, lid, L, mu, inv, &sdy, &sdyx);
     scratch[lid] = sdy;
     scratch[L + lid] = sdyx;
     barrier(CLK_LOCAL_MEM_FENCE);
@@ -135,7 +156,8 @@ __kernel void batchnorm_backward(const int N, const int C, const int HW, __globa
         dgamma[c] += sdyx;
         dbeta[c] += sdy;
     }
-    for (int m = lid, n = n0, j = j0; m < M; m += L, NEXT_NJ(n, j)) {
+    int dn = L / HW, dj = L - dn * HW; /* step of (n, j) = divmod(m, HW) as m += L */
+    for (int m = lid, n = lid / HW, j = lid - (lid / HW) * HW; m < M; m += L, NEXT_NJ(n, j)) {
         size_t at = ((size_t)n * C + c) * HW + j;
         dx[at] = dx_of(M, gamma[c], mu, inv, sdy, sdyx, x[at], dy[at]);
     }
@@ -165,13 +187,7 @@ __kernel void batchnorm_share_sum(const int N, const int C, const int HW, const 
     int c = get_group_id(0), lid = get_local_id(0), L = get_local_size(0);
     if (c >= C) return; /* uniform over the work-group */
     int M = N * HW;
-    float mu = centred ? mean[c] : 0.0f, s = 0.0f;
-    int dn = L / HW, dj = L - dn * HW; /* step of (n, j) = divmod(m, HW) as m += L */
-    for (int m = lid, n = lid / HW, j = lid - (lid / HW) * HW; m < M; m += L, NEXT_NJ(n, j)) {
-        float v = x[((size_t)n * C + c) * HW + j];
-        s += centred ? (v - mu) * (v - mu) : v;
-    }
-    scratch[lid] = s;
+    scratch[lid] = item_sum(x, c, C, HW, M, lid, L, centred, centred ? mean[c] : 0.0f);
     TREE_SUM(scratch, lid, L);
     if (lid == 0) out[c] = scratch[0];
 }
@@ -199,14 +215,8 @@ __kernel void batchnorm_share_grad_sums(const int N, const int C, const int HW, 
     int c = get_group_id(0), lid = get_local_id(0), L = get_local_size(0);
     if (c >= C) return; /* uniform over the work-group */
     int M = N * HW;
-    float mu = mean[c], inv = inv_std[c], sdy = 0.0f, sdyx = 0.0f;
-    int dn = L / HW, dj = L - dn * HW; /* step of (n, j) = divmod(m, HW) as m += L */
-    for (int m = lid, n = lid / HW, j = lid - (lid / HW) * HW; m < M; m += L, NEXT_NJ(n, j)) {
-        size_t at = ((size_t)n * C + c) * HW + j;
-        float g = dy[at];
-        sdy += g;
-        sdyx += g * (x[at] - mu) * inv;
-    }
+    float sdy, sdyx;
+    item_grad_sums(x, dy, c, C, HW, M, lid, L, mean[c], inv_std[c], &sdy, &sdyx);
     scratch[lid] = sdy;
     scratch[BN_MAX_WG + lid] = sdyx;
     TREE_SUM(scratch, lid, L);
