@@ -14,7 +14,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=${BUILD_DIR:-$here/build}
 # clang-15: the sanitizer and fuzz builds (tools/ci-sanitize.sh); libFuzzer and the sanitizer runtimes come with it.
 # pkg-config: the installed-package example (tests/install_examples.sh); python3-numpy: tools/python (tests/test_python.py).
-packages=(cmake gcc libc6-dev make pkg-config ocl-icd-opencl-dev pocl-opencl-icd libclblast-dev libstb-dev libjpeg-dev zlib1g-dev libcjson-dev oclgrind clinfo clang-15 python3-numpy)
+# libopenmpi-dev, openmpi-bin: data-parallel training under mpirun (docs/SCALING.md; ctest label mpi).
+packages=(cmake gcc libc6-dev make pkg-config ocl-icd-opencl-dev pocl-opencl-icd libclblast-dev libstb-dev libjpeg-dev zlib1g-dev libcjson-dev oclgrind clinfo clang-15 python3-numpy libopenmpi-dev openmpi-bin)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
@@ -37,7 +38,8 @@ setup.sh: this is not a Debian/Ubuntu system, so nothing is installed automatica
 Install: a C11 compiler, CMake >= 3.25, the OpenCL ICD loader and headers, an OpenCL
 driver (your GPU vendor's, or PoCL for CPUs), CLBlast (>= 1.5), stb, libjpeg, zlib and cJSON headers;
 pkg-config and Python 3 with NumPy for the package and Python tests;
-oclgrind for the oclgrind-labelled tests; clang with libFuzzer for tools/ci-sanitize.sh. Then run:
+oclgrind for the oclgrind-labelled tests; clang with libFuzzer for tools/ci-sanitize.sh; optionally an MPI
+library (Open MPI, MPICH) for data-parallel training. Then run:
   cmake -S "$here" -B "$build_dir" && cmake --build "$build_dir" -j
 MSG
     exit 1

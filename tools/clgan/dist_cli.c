@@ -48,7 +48,8 @@ int cli_dist_end(int rc)
         clgan_dist_finalize();
         return rc;
     }
-    if (rc != 0 && rc != 128 + SIGINT && rc != 128 + SIGTERM) { /* a stop: every rank stopped at the same step */
+    /* Every rank ends the same way after a stop (at the same step) or a usage error (the same argv): */
+    if (rc != 0 && rc != 2 && rc != 128 + SIGINT && rc != 128 + SIGTERM) {
         /* The others may wait for this rank in a reduction: end them all, saying who failed. */
         char line[1400];
         int n = snprintf(line, sizeof line, "clgan: rank %d of %d failed (exit %d): %s\n", clgan_dist_rank(),
