@@ -21,7 +21,7 @@ static struct {
     int rank, size, local_rank, local_size;
     clgan_dist_stats stats;
     char describe[256];
-} job = {0, 0, 1, 0, 1, {0, 0, 0}, ""};
+} job = {0, 0, 1, 0, 1, {0, 0, 0, 0}, ""};
 
 int clgan_dist_available(void)
 {
@@ -115,10 +115,16 @@ void clgan_dist_abort(int code)
 /* One collective over n elements of `type`, in pieces of at most INT_MAX,
  * timed into job.stats. */
 typedef enum { OP_SUM, OP_MAX, OP_BCAST } coll_op;
+#define LARGE_BYTES 65536
 static clgan_status collective(void *buf, size_t n, MPI_Datatype type, size_t elem, coll_op op)
 {
     if (job.size <= 1) return CLGAN_OK;
     double t0 = clgan_now_seconds();
+    if (op == OP_SUM && n * elem >= LARGE_BYTES) { /* the wait for the slowest rank, apart from the transfer */
+        int rc = MPI_Barrier(MPI_COMM_WORLD);
+        if (rc != MPI_SUCCESS) return mpi_fail(rc, "MPI_Barrier");
+        job.stats.wait_seconds += clgan_now_seconds() - t0;
+    }
     for (size_t at = 0; at < n;) {
         int count = n - at > (size_t)INT_MAX ? INT_MAX : (int)(n - at);
         char *p = (char *)buf + at * elem;

@@ -673,7 +673,9 @@ done:;
     clgan_dist_stats sync1;
     clgan_dist_get_stats(&sync1);
     r->sync_seconds = sync1.seconds - sync0.seconds;
+    r->sync_wait_seconds = sync1.wait_seconds - sync0.wait_seconds;
     r->sync_calls = sync1.calls - sync0.calls;
+    r->sync_bytes = sync1.bytes - sync0.bytes;
     if (stop_request && r->step < total) r->stopped = (int)stop_request;
     stop_request = 0; /* consumed */
     if (log && fclose(log) != 0 && st == CLGAN_OK) st = clgan_fail(CLGAN_ERR_IO, "cannot write %s", r->log);

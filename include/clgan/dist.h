@@ -45,11 +45,14 @@ CLGAN_API int clgan_dist_local_size(void);
 CLGAN_API const char *clgan_dist_describe(void);
 
 /* Time this process spent in the job's reductions (all-reduce, broadcast)
- * since clgan_dist_init, the calls and the bytes each rank sent. */
+ * since clgan_dist_init, the calls and the bytes reduced. A large
+ * reduction (a gradient block) first waits at a barrier for the slowest
+ * rank: wait_seconds is that time (the ranks' imbalance), seconds all of it. */
 typedef struct clgan_dist_stats {
     int64_t calls;
     double bytes;
     double seconds;
+    double wait_seconds;
 } clgan_dist_stats;
 CLGAN_API void clgan_dist_get_stats(clgan_dist_stats *stats /* OUT */);
 

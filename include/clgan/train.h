@@ -166,7 +166,9 @@ typedef struct clgan_train_result {
     clgan_step_stats stats;   /* the last step's; count 0 when none ran */
     int ranks;                /* data-parallel ranks that trained (1 alone) */
     double sync_seconds;      /* of this run, in the ranks' reductions (gradients, statistics, stop flags) */
+    double sync_wait_seconds; /* ... of which waiting for the slowest rank before a gradient reduction */
     int64_t sync_calls;
+    double sync_bytes;        /* reduced (each rank's part) */
     char checkpoint[1100];    /* out_dir/checkpoint.ckpt */
     char log[1100];           /* out_dir/log.csv */
 } clgan_train_result;

@@ -95,13 +95,13 @@ static int finish(train_cli *tc, clgan_status st, const clgan_train_result *resu
 {
     progress_break(&tc->prog);
     if (st != CLGAN_OK) return cli_fail(NULL);
-    tc->ranks = result->ranks, tc->seconds = result->seconds, tc->sync_seconds = result->sync_seconds;
+    tc->result = *result;
     if (result->ranks > 1)
         fprintf(stderr, "clgan: %d ranks trained %lld steps in %.1f s; rank 0 spent %.2f s (%.1f%%) in %lld reductions "
-                        "(gradients, statistics, stop checks)\n",
+                        "of %.1f MB (gradients, statistics, stop checks), %.2f s of it waiting for the slowest rank\n",
                 result->ranks, (long long)(result->step - result->start), result->seconds, result->sync_seconds,
                 result->seconds > 0 ? 100.0 * result->sync_seconds / result->seconds : 0.0,
-                (long long)result->sync_calls);
+                (long long)result->sync_calls, result->sync_bytes / 1e6, result->sync_wait_seconds);
     if (!result->stopped) return -1;
     int sig = result->stopped == SIGINT || result->stopped == SIGTERM ? result->stopped : SIGINT;
     fprintf(stderr, "clgan: stopped by %s after step %lld; checkpoint written to %s. Continue with --resume\n",
@@ -287,9 +287,10 @@ void train_cli_json_end(train_cli *tc, const char *checkpoint, const char *key, 
     }
     printf(", \"log\": ");
     cli_json_string(stdout, log);
-    if (tc->ranks > 1)
-        printf(", \"ranks\": %d, \"train_seconds\": %.3f, \"sync_seconds\": %.3f", tc->ranks, tc->seconds,
-               tc->sync_seconds);
+    const clgan_train_result *r = &tc->result;
+    printf(", \"ranks\": %d, \"train_seconds\": %.3f, \"sync_seconds\": %.3f, \"sync_wait_seconds\": %.3f, "
+           "\"sync_bytes\": %.0f",
+           r->ranks, r->seconds, r->sync_seconds, r->sync_wait_seconds, r->sync_bytes);
     profile_run_json_field(&tc->prof, tc->ctx, stdout);
     printf("}\n");
 }

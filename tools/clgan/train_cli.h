@@ -20,8 +20,7 @@ typedef struct train_cli {
     /* The progress bar's metrics text from a step's statistics. */
     void (*metrics)(const clgan_step_stats *st, char *out, size_t cap);
     int batch;
-    int ranks;                /* data-parallel ranks of the finished run (1 alone) */
-    double seconds, sync_seconds; /* the run's time, and rank 0's time in the ranks' reductions */
+    clgan_train_result result; /* of the finished run (its ranks, time, time in the ranks' reductions) */
 } train_cli;
 
 /* The run's command ("train-gan", for --json), --json and metrics text. */
