@@ -709,7 +709,10 @@ clgan_status clgan_model_set_data_parallel(clgan_model *m, const clgan_reducer *
 {
     TRY(need_model(m, "clgan_model_set_data_parallel"));
     if (m->kind == CLGAN_MODEL_DFEATURES) return wrong_kind(m, "data-parallel training", "gan, classifier and ssl");
-    clgan_data_parallel dp = {reducer && reducer->ranks > 1 ? reducer : NULL, sync_bn != 0};
+    clgan_data_parallel dp = {reducer && reducer->ranks > 1 ? reducer : NULL, 0};
+    dp.sync_bn = dp.reducer && sync_bn;
+    const clgan_data_parallel *now = parallel_of(m);
+    if (now->reducer == dp.reducer && now->sync_bn == dp.sync_bn) return CLGAN_OK; /* as it is */
     clgan_model fresh = *m;
     clgan_status st = CLGAN_OK;
     switch (m->kind) {
