@@ -310,7 +310,7 @@ static int augment_data(train_opts *o, clgan_ctx *ctx, clgan_dataset **train, in
         if (st != CLGAN_OK) return cli_fail(what);
         char png[1200];
         snprintf(png, sizeof png, "%s/gan-augment.png", o->run.out);
-        if (clgan_gan_augment_png(png, s, n_real, 10) != CLGAN_OK) {
+        if (clgan_dist_rank() == 0 && clgan_gan_augment_png(png, s, n_real, 10) != CLGAN_OK) { /* rank 0 writes */
             clgan_dataset_free(s);
             return cli_fail("writing the augmentation grid");
         }

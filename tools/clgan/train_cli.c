@@ -90,7 +90,7 @@ static void begin(train_cli *tc, clgan_train_params *params, int64_t start)
     run_catch_signals();
 }
 
-/* The run's end: the error printed, or the stop reported. */
+/* The run's end: the error printed, or the stop reported; ranks other than 0 end here (rank 0 reports). */
 static int finish(train_cli *tc, clgan_status st, const clgan_train_result *result)
 {
     progress_break(&tc->prog);
@@ -102,8 +102,9 @@ static int finish(train_cli *tc, clgan_status st, const clgan_train_result *resu
                 result->ranks, (long long)(result->step - result->start), result->seconds, result->sync_seconds,
                 result->seconds > 0 ? 100.0 * result->sync_seconds / result->seconds : 0.0,
                 (long long)result->sync_calls, result->sync_bytes / 1e6, result->sync_wait_seconds);
-    if (!result->stopped) return -1;
     int sig = result->stopped == SIGINT || result->stopped == SIGTERM ? result->stopped : SIGINT;
+    if (clgan_dist_rank() != 0) return result->stopped ? 128 + sig : 0; /* rank 0 reports and draws */
+    if (!result->stopped) return -1;
     fprintf(stderr, "clgan: stopped by %s after step %lld; checkpoint written to %s. Continue with --resume\n",
             sig == SIGINT ? "Ctrl-C" : "SIGTERM", (long long)result->step, result->checkpoint);
     if (tc->json) cli_json_interrupted(tc->command, sig, result->step, result->checkpoint);
