@@ -4,6 +4,7 @@
 
 #include "nn/init.h"
 #include "nn/loss.h"
+#include "train/dist.h"
 #include "train/infer_loop.h"
 #include "train/metrics.h"
 #include "train/settings.h"
@@ -89,6 +90,7 @@ clgan_status clgan_classifier_create(clgan_ctx *ctx, const clgan_classifier_conf
                           : check_config(c);
     const clgan_classifier_arch *a = &c->arch;
     int B = 0, K = a->classes;
+    if (!c->parallel.reducer) c->parallel.reducer = clgan_dist_reducer(); /* in an MPI job: this rank's share */
     if (st == CLGAN_OK) st = clgan_reducer_share(c->parallel.reducer, c->batch, &B, &clf->first);
     clf->B = B;
     clgan_layer_spec specs[CLGAN_CLASSIFIER_MAX_LAYERS];

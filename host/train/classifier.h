@@ -44,7 +44,7 @@ typedef struct clgan_classifier_config {
     int64_t lr_decay_steps;               /* 0 = constant learning rate */
     int augment;                          /* 1: shifts (grey), pad-4 crops + flips (RGB) */
     uint64_t seed;                        /* weights, dropout, augmentation; default 1 */
-    clgan_data_parallel parallel;         /* not a setting: one rank's share of every batch (model.c) */
+    clgan_data_parallel parallel;         /* not a setting: a rank's share; none: the job's (clgan_dist_init) */
 } clgan_classifier_config;
 
 clgan_classifier_config clgan_classifier_default_config(void);

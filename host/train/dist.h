@@ -16,9 +16,11 @@ clgan_status clgan_dist_max_int(int *v);
 clgan_status clgan_dist_bcast_floats(float *buf, size_t n);
 clgan_status clgan_dist_bcast_doubles(double *buf, size_t n);
 
-/* Rebuild a GAN, classifier or semi-supervised model (model.c) to train one
- * rank's share of every batch, its state (weights, statistics, optimizer,
- * steps, class names) kept; reducer NULL: back to the whole batch alone. */
+/* Rebuild a GAN, classifier or semi-supervised model (model.c) for this
+ * reducer and sync_bn, its state (weights, statistics, optimizer, steps,
+ * class names) kept; a no-op when it has them. (A model created or loaded
+ * in a process of a job already trains its share: its trainer takes the
+ * job's reducer when its config names none.) */
 clgan_status clgan_model_set_data_parallel(clgan_model *m, const clgan_reducer *reducer, int sync_bn);
 /* Images per step and stream on this rank: the batch, or its share. */
 int clgan_model_local_batch(const clgan_model *m);

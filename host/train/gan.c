@@ -4,6 +4,7 @@
 
 #include "nn/loss.h"
 #include "nn/random.h"
+#include "train/dist.h"
 #include "train/settings.h"
 
 #include <math.h>
@@ -73,6 +74,7 @@ clgan_status clgan_gan_create(clgan_ctx *ctx, const clgan_gan_config *cfg, clgan
                         c->batch, c->label_smoothing);
     const clgan_gan_arch *a = &c->arch;
     int B = 0;
+    if (!c->parallel.reducer) c->parallel.reducer = clgan_dist_reducer(); /* in an MPI job: this rank's share */
     if (st == CLGAN_OK) st = clgan_reducer_share(c->parallel.reducer, c->batch, &B, &gan->first);
     gan->B = B;
     clgan_layer_spec gs[CLGAN_MAX_NET_LAYERS], ds[CLGAN_MAX_NET_LAYERS];
@@ -237,9 +239,12 @@ clgan_status clgan_gan_sample(clgan_gan *gan, int n, const int32_t *labels, uint
     float *chunk = malloc((size_t)B * per * sizeof *chunk);
     if (!chunk) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory sampling");
     clgan_status st = CLGAN_OK;
-    /* G is planned for B: generate in chunks of B, keep what is needed. */
-    for (int done = 0, chunk_i = 0; done < n && st == CLGAN_OK; done += B, chunk_i++) {
-        int take = n - done < B ? n - done : B;
+    /* G is planned for B: generate in chunks of B, keep what is needed. Sample k's noise is element
+     * (k % batch) * nz of stream k / batch, batch the setting: the same for a rank's share B. */
+    for (int done = 0, take = 0; done < n && st == CLGAN_OK; done += take) {
+        take = n - done < B ? n - done : B;
+        int to_stream_end = c->batch - done % c->batch;
+        if (take > to_stream_end) take = to_stream_end; /* an uneven share: a chunk stays in one stream */
         if (cond) {
             for (int i = 0; i < B; i++) {
                 int k = done + (i < take ? i : 0);
@@ -254,7 +259,9 @@ clgan_status clgan_gan_sample(clgan_gan *gan, int n, const int32_t *labels, uint
                 st = clgan_buffer_write(ctx, gan->labels_fake, 0, (size_t)B * sizeof(int32_t), gan->host_labels);
         }
         const clgan_tensor *fake;
-        if (st == CLGAN_OK) st = clgan_random_normal(ctx, seed, SAMPLE_STREAM_BASE + (uint64_t)chunk_i, 0, 0.0f, 1.0f, &gan->z);
+        if (st == CLGAN_OK)
+            st = clgan_random_normal(ctx, seed, SAMPLE_STREAM_BASE + (uint64_t)(done / c->batch),
+                                     (uint64_t)(done % c->batch) * (uint64_t)c->arch.nz, 0.0f, 1.0f, &gan->z);
         if (st == CLGAN_OK) st = clgan_net_forward(gan->G, &gan->z, cond ? gan->labels_fake : NULL, 0, &fake);
         if (st == CLGAN_OK) st = clgan_tensor_download(ctx, fake, chunk);
         if (st == CLGAN_OK) memcpy(out + (size_t)done * per, chunk, (size_t)take * per * sizeof *chunk);

@@ -30,7 +30,7 @@ typedef struct clgan_gan_config {
     float label_smoothing;   /* one-sided: real target = 1 - label_smoothing; default 0 */
     clgan_adam_params adam_g, adam_d; /* default lr 2e-4, beta1 0.5 */
     uint64_t seed;
-    clgan_data_parallel parallel; /* not a setting: one rank's share of every batch (model.c); zero: alone */
+    clgan_data_parallel parallel; /* not a setting: a rank's share; none: the job's (clgan_dist_init) */
 } clgan_gan_config;
 
 clgan_gan_config clgan_gan_default_config(void);

@@ -5,6 +5,7 @@
 
 #include "nn/random.h"
 #include "train/classifier.h"
+#include "train/dist.h"
 #include "train/infer_loop.h"
 #include "train/metrics.h"
 #include "train/settings.h"
@@ -173,6 +174,7 @@ clgan_status clgan_ssl_create(clgan_ctx *ctx, const clgan_ssl_config *cfg, clgan
     clgan_status st = cfg->text_d && !s->text_d
                           ? clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory creating a semi-supervised GAN")
                           : clgan_ssl_config_resolve(c);
+    if (!c->parallel.reducer) c->parallel.reducer = clgan_dist_reducer(); /* in an MPI job: this rank's share */
     if (st == CLGAN_OK) st = clgan_reducer_share(c->parallel.reducer, c->batch, &B, &s->first);
     s->B = B;
     if (st == CLGAN_OK) st = g_specs(c, gs, &gn);
@@ -479,10 +481,14 @@ clgan_status clgan_ssl_sample(clgan_ssl *s, int n, uint64_t seed, float *out)
     const clgan_ssl_config *c = &s->cfg;
     int B = s->B;
     size_t per = (size_t)c->c * c->h * c->w;
-    for (int done = 0, chunk = 0; done < n; done += B, chunk++) {
-        int take = n - done < B ? n - done : B;
+    /* Sample k's noise: element (k % batch) * nz of stream k / batch (a rank's share B draws the same). */
+    for (int done = 0, take = 0; done < n; done += take) {
+        take = n - done < B ? n - done : B;
+        int to_stream_end = c->batch - done % c->batch;
+        if (take > to_stream_end) take = to_stream_end; /* an uneven share: a chunk stays in one stream */
         const clgan_tensor *fake;
-        TRY(clgan_random_normal(s->ctx, seed, SAMPLE_STREAM_BASE + (uint64_t)chunk, 0, 0.0f, 1.0f, &s->z));
+        TRY(clgan_random_normal(s->ctx, seed, SAMPLE_STREAM_BASE + (uint64_t)(done / c->batch),
+                                (uint64_t)(done % c->batch) * (uint64_t)c->nz, 0.0f, 1.0f, &s->z));
         TRY(clgan_net_forward(s->G, &s->z, NULL, 0, &fake));
         TRY(clgan_tensor_download(s->ctx, fake, s->host_x));
         memcpy(out + (size_t)done * per, s->host_x, (size_t)take * per * sizeof(float));

@@ -78,7 +78,7 @@ typedef struct clgan_ssl_config {
                                          decay_start to 0 at decay_end; 0, 0 = constant (default) */
     uint64_t seed;            /* weights, noise, dropout; default 1 */
     int c, h, w;              /* image shape, set from the model */
-    clgan_data_parallel parallel; /* not a setting: one rank's share of every batch (model.c) */
+    clgan_data_parallel parallel; /* not a setting: a rank's share; none: the job's (clgan_dist_init) */
 } clgan_ssl_config;
 
 /* Upper limits of the settings (the CLI's flags and the checkpoint loader

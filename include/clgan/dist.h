@@ -9,8 +9,11 @@
  * clgan_train_run_model (clgan/train.h) then train data-parallel: every
  * global batch is split into equal shares over the ranks, the gradients of
  * each net are averaged with one all-reduce per optimizer step, rank 0 alone
- * writes checkpoints and logs. docs/SCALING.md has the recipe and measured
- * figures.
+ * writes checkpoints and logs. GAN, classifier and semi-supervised models
+ * created or loaded after clgan_dist_init in a job of several ranks are built
+ * for one rank's share of their batch (less device memory per rank); they
+ * sample, predict and evaluate as any model does. docs/SCALING.md has the
+ * recipe and measured figures.
  *
  * Without MPI at build time (libopenmpi-dev missing at configure time) every
  * call here behaves as one process, except that clgan_dist_init fails with a
