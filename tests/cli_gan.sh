@@ -126,4 +126,14 @@ expect "... that the checkpoint was not overwritten, and suggests a lower --lr" 
 expect "... the checkpoint is unchanged" cmp -s "$work/nanrun/checkpoint.ckpt" "$work/nan.ckpt"
 expect "... and no sample grid was written for that epoch" cmp -s "$work/nanrun/samples/epoch-0003.png" "$work/nan.png"
 
+# 8. --balance-classes: a rare class repeated up to the largest one's count, kept in the checkpoint's note.
+"$clgan" train-gan "${small[@]}" --conditional --imbalance 2:0.25 --balance-classes --steps 2 --out "$work/bal" 2>"$work/err"; rc=$?
+expect "--balance-classes runs (rc=$rc)" test $rc = 0
+expect "... says the class counts before and after" grep -q "balance-classes: 59 images -> 70 (the rarest class, 2, had 2; now 7 per class)" "$work/err"
+"$clgan" train-gan --data synthetic --steps 3 --out "$work/bal" --resume 2>"$work/err"; rc=$?
+expect "... resume takes it from the checkpoint (rc=$rc)" test $rc = 0 -a -n "$(grep '70 images' "$work/err")"
+"$clgan" train-gan "${small[@]}" --conditional --imbalance 2:0.25 --steps 2 --out "$work/bal2" 2>>"$clgan_log"
+"$clgan" train-gan --data synthetic --steps 3 --out "$work/bal2" --resume --balance-classes 2>"$work/err"; rc=$?
+expect "... resume refuses --balance-classes on a run without it (rc=$rc)" test $rc = 2 -a -n "$(grep -- '--balance-classes differs' "$work/err")"
+
 finish

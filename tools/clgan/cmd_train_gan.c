@@ -22,6 +22,8 @@ typedef struct train_opts {
     cli_settings set;            /* the model settings given */
     const char *arch_g, *arch_d; /* --arch-g / --arch-d files */
     char *given_g, *given_d;     /* their texts */
+    int balance_classes;         /* --balance-classes: real images repeated per class up to the largest class */
+    int given_balance;           /* the flag was given (a resumed run takes the checkpoint's otherwise) */
 } train_opts;
 
 static void usage(FILE *f, const train_opts *o)
@@ -51,6 +53,10 @@ static void usage(FILE *f, const train_opts *o)
                                          "--part g prints one to start from; docs/ARCHITECTURES.md)");
     cli_help_line(f, "--arch-d", "FILE", "D's architecture text; its input shape is the image size the data is "
                                          "loaded at, and G's output must match it");
+    cli_help_line(f, "--balance-classes", NULL,
+                  "labelled data: repeat each class's images (seeded) up to the largest class's count, so D sees "
+                  "every class as often and a conditional G draws every class as often (its fakes take the real "
+                  "batch's labels); for a rare class (--imbalance). An epoch grows to classes x the largest count");
     cli_help_line(f, "--lr", "X", "--lr-g and --lr-d together");
     cli_help_line(f, "--beta1", "X", "--beta1-g and --beta1-d together");
 }
@@ -63,6 +69,7 @@ static int parse(int argc, char **argv, train_opts *o)
     cli_settings_init(&o->set, CLGAN_MODEL_GAN, not_flags);
     o->arch_g = o->arch_d = NULL;
     o->given_g = o->given_d = NULL;
+    o->balance_classes = o->given_balance = 0;
     for (int i = 1; i < argc; i++) {
         int bad = 0, got;
         const char *v;
@@ -76,6 +83,7 @@ static int parse(int argc, char **argv, train_opts *o)
             if (!cli_settings_set(&o->set, "--beta1", "beta1_g", v) || !cli_settings_set(&o->set, "--beta1", "beta1_d", v))
                 return 2;
         } else if (bad) return 2;
+        else if (!strcmp(argv[i], "--balance-classes")) o->balance_classes = o->given_balance = 1;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout, o);
             return -1;
@@ -93,12 +101,14 @@ static int parse(int argc, char **argv, train_opts *o)
 
 /* The data scenario, kept in the checkpoint's note so --resume rebuilds the
  * same training set: "labels=N imbalance=C:F limit=N test_percent=P
- * class_names=TOKEN | <source>" (the start is the text train-classifier
+ * balance_classes=0|1 class_names=TOKEN | <source>" (the start is the text train-classifier
  * keeps; class_names only for labelled data, see run_note_add_class_names). */
 static void scenario_text(const train_opts *o, char *out, size_t cap)
 {
     int n = train_cli_subset_text(&o->run, out, cap);
-    if (n >= 0 && (size_t)n < cap) snprintf(out + n, cap - (size_t)n, " test_percent=%d", o->run.test_percent);
+    if (n >= 0 && (size_t)n < cap)
+        snprintf(out + n, cap - (size_t)n, " test_percent=%d balance_classes=%d", o->run.test_percent,
+                 o->balance_classes);
 }
 
 /* 1: scenario taken from the note; 0: the note has none (older run); -1: it
@@ -114,6 +124,14 @@ static int scenario_from_note(const char *note, train_opts *o)
         return -1;
     }
     if (!o->run.limit) o->run.limit = limit;
+    int balance;
+    if (!run_note_int(note, "balance_classes", &balance)) balance = 0; /* a run from before the flag */
+    if (o->given_balance && balance != o->balance_classes) {
+        fprintf(stderr, "clgan: --balance-classes differs from the run being resumed (balance_classes=%d); leave it out "
+                        "or start a new run in another --out\n", balance);
+        return -1;
+    }
+    o->balance_classes = balance != 0;
     return 1;
 }
 
@@ -180,6 +198,37 @@ static int resume_model(train_opts *o, const char *ckpt_path, clgan_ctx **ctx, g
     return rc;
 }
 
+/* --balance-classes: the training set with every class repeated up to the
+ * largest class's count (the oversampling train-classifier --oversample
+ * does), said with the counts before and after. 1, or 0 after printing why. */
+static int balance_classes(clgan_dataset **data, uint64_t seed)
+{
+    clgan_dataset_info di;
+    clgan_dataset_get_info(*data, &di);
+    if (di.classes < 2) {
+        fprintf(stderr, "clgan: --balance-classes needs labelled data with at least 2 classes; %s has %d\n", di.source,
+                di.classes);
+        return 0;
+    }
+    int *counts = calloc((size_t)di.classes, sizeof *counts);
+    if (!counts) return !cli_fail("out of host memory");
+    clgan_dataset_class_counts(*data, counts, NULL);
+    int lo = 0;
+    for (int k = 1; k < di.classes; k++)
+        if (counts[k] < counts[lo]) lo = k;
+    int least = counts[lo];
+    free(counts);
+    clgan_dataset *balanced;
+    if (clgan_dataset_oversample(*data, seed, &balanced) != CLGAN_OK) return !cli_fail("--balance-classes");
+    clgan_dataset_free(*data);
+    *data = balanced;
+    clgan_dataset_info bi;
+    clgan_dataset_get_info(balanced, &bi);
+    fprintf(stderr, "clgan: --balance-classes: %d images -> %d (the rarest class, %d, had %d; now %d per class)\n",
+            di.count, bi.count, lo, least, bi.count / di.classes);
+    return 1;
+}
+
 static int train_run(train_opts *opts);
 
 int cmd_train_gan(int argc, char **argv)
@@ -243,6 +292,8 @@ static int train_run(train_opts *o)
     scenario_text(o, scen, sizeof scen);
     run_note_add_data_class_names(scen, sizeof scen, data);
     if (scenario_apply(&data, o->run.imb_class, o->run.imb_fraction, o->run.labels, seed)) goto done;
+    clgan_dataset_get_info(data, &di);
+    if (o->balance_classes && !balance_classes(&data, seed)) goto done;
     clgan_dataset_get_info(data, &di);
     if (conditional && di.classes < 2) {
         fprintf(stderr, "clgan: --conditional needs labelled data with at least 2 classes; %s has %d\n", di.source,
