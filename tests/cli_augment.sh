@@ -54,7 +54,7 @@ expect "resume with a different --gan-mode is refused (rc=$rc)" test $rc = 2 -a 
 "$clgan" train-classifier --data synthetic --steps 6 --out "$a" --resume --oversample 2>"$work/err"; rc=$?
 expect "resume with --oversample instead of --gan-augment is refused (rc=$rc)" test $rc = 2 -a -n "$(grep -- '--oversample differs' "$work/err")"
 "$clgan" train-classifier --data synthetic --steps 6 --out "$a" --resume --gan-augment "$work/gu/checkpoint.ckpt" 2>"$work/err"; rc=$?
-expect "resume with another --gan-augment file is refused (rc=$rc)" test $rc = 2 -a -n "$(grep 'is not the GAN checkpoint the run being resumed was started with' "$work/err")"
+expect "resume with another --gan-augment file is refused (rc=$rc)" test $rc = 2 -a -n "$(grep -- '--gan-augment .* is not the checkpoint the run being resumed was started with' "$work/err")"
 "$clgan" train-classifier --data synthetic --steps 6 --out "$a" --resume --json >"$work/json" 2>"$work/log"; rc=$?
 expect "resume without the flags: same scenario and generated set, step 6 (rc=$rc)" grep -q '"steps": 6, .*"train_images": 320, .*"augmentation": "gan-balance", .*"train_generated_per_class": \[0, 0, 0, 24, 0, 0, 0, 0, 0, 0\]' "$work/json"
 expect "resume regenerates the same images" cmp -s "$a/gan-augment.png" "$work/aug2/gan-augment.png"
@@ -81,8 +81,12 @@ expect "unconditional GAN refused: rc 1, says unconditional" test $rc = 1 -a -n 
 expect "a 28x28 GAN for a 32x32x3 classifier: rc 1, both shapes named" test $rc = 1 -a -n "$(grep '1x28x28 .*3x32x32' "$work/err")"
 "$clgan" train-classifier "${data[@]}" --gan-mode enlarge --out "$work/r6" 2>"$work/err"; rc=$?
 expect "--gan-mode without --gan-augment: rc 2" test $rc = 2 -a -n "$(grep -- 'need --gan-augment' "$work/err")"
-"$clgan" train-classifier "${data[@]}" --oversample --gan-augment "$ck" --out "$work/r7" 2>"$work/err"; rc=$?
-expect "--oversample with --gan-augment: rc 2" test $rc = 2 -a -n "$(grep 'alternatives' "$work/err")"
+"$clgan" train-classifier "${data[@]}" --gan-augment "$ck" --gan-filter-top 0.5 --gan-min-confidence 0.9 --out "$work/r7" 2>"$work/err"; rc=$?
+expect "--gan-filter-top with --gan-min-confidence: rc 2" test $rc = 2 -a -n "$(grep 'alternatives' "$work/err")"
+"$clgan" train-classifier "${data[@]}" --gan-filter "$work/none/checkpoint.ckpt" --out "$work/r7" 2>"$work/err"; rc=$?
+expect "--gan-filter without --gan-augment: rc 2" test $rc = 2 -a -n "$(grep -- 'give --gan-augment' "$work/err")"
+"$clgan" train-classifier "${data[@]}" "${clf[@]}" --imbalance 3:0.25 --gan-augment "$ck" --gan-filter "$ck" --steps 1 --out "$work/r7" 2>"$work/err"; rc=$?
+expect "a GAN as --gan-filter: rc 1, says it needs a model that classifies" test $rc = 1 -a -n "$(grep 'needs a model that classifies' "$work/err")"
 "$clgan" train-classifier "${data[@]}" --gan-augment "$ck" --gan-mode enlarge --gan-ratio 0 --out "$work/r8" 2>"$work/err"; rc=$?
 expect "--gan-mode enlarge --gan-ratio 0: rc 2" test $rc = 2 -a -n "$(grep 'R > 0' "$work/err")"
 "$clgan" train-classifier "${data[@]}" --gan-augment "$ck" --gan-mode more --out "$work/r9" 2>"$work/err"; rc=$?
@@ -90,9 +94,32 @@ expect "unknown --gan-mode: rc 2" test $rc = 2 -a -n "$(grep "'balance' or 'enla
 "$clgan" train-classifier "${data[@]}" --imbalance 3:0 --oversample --out "$work/r10" 2>"$work/err"; rc=$?
 expect "--oversample with an emptied class: rc 1, names the class" test $rc = 1 -a -n "$(grep 'class 3 has no image' "$work/err")"
 "$clgan" train-classifier --help >"$work/help"
-expect "--help lists --oversample, --gan-augment, --gan-mode and --gan-ratio" test "$(grep -cE -- '^  --(oversample|gan-augment|gan-mode|gan-ratio) ' "$work/help")" = 4
+expect "--help lists --oversample, --gan-augment, --gan-mode, --gan-ratio and the filter's three" test "$(grep -cE -- '^  --(oversample|gan-augment|gan-mode|gan-ratio|gan-filter|gan-min-confidence|gan-filter-top) ' "$work/help")" = 7
 "$clgan" train-gan --help >"$work/help"
 expect "train-gan --help lists --labels and --imbalance" test "$(grep -cE -- '^  --(labels|imbalance) ' "$work/help")" = 2
+
+# 5. --oversample with --gan-augment: repeats fill half of class 3's gap of 24, generated images the other half.
+"$clgan" train-classifier "${data[@]}" "${clf[@]}" --imbalance 3:0.25 --oversample --gan-augment "$ck" --steps 1 --out "$work/og" --json >"$work/json" 2>"$work/log"; rc=$?
+expect "--oversample --gan-augment: 320 images, 12 repeated and 12 generated for class 3 (rc=$rc)" grep -q '"train_images": 320, .*"augmentation": "oversample+gan-balance", "train_real_per_class": \[32, 32, 32, 8, 32, 32, 32, 32, 32, 32\], "train_repeated_per_class": \[0, 0, 0, 12, 0, 0, 0, 0, 0, 0\], "train_generated_per_class": \[0, 0, 0, 12, 0, 0, 0, 0, 0, 0\]' "$work/json"
+expect "... the composition line names both" grep -q "training set: 296 real + 12 repeated (--oversample) + 12 generated (--gan-augment, balance) = 320 images" "$work/log"
+# --gan-filter with a (weak) classifier of the same data: confidence 0 keeps every candidate, 1 none of 20 x 24;
+# the top half keeps 24 of 48; the acceptance is printed and in --json; resume keeps the filter.
+fc=$work/none/checkpoint.ckpt
+"$clgan" train-classifier "${data[@]}" "${clf[@]}" --imbalance 3:0.25 --gan-augment "$ck" --gan-filter "$fc" --gan-min-confidence 0 --steps 1 --out "$work/f0" --json >"$work/json" 2>"$work/log"; rc=$?
+expect "--gan-filter --gan-min-confidence 0: 24 kept of 24 (rc=$rc)" grep -q '"train_generated_per_class": \[0, 0, 0, 24, 0, 0, 0, 0, 0, 0\], "gan_filter_tried_per_class": \[0, 0, 0, 24, 0, 0, 0, 0, 0, 0\]' "$work/json"
+expect "... the acceptance line" grep -q -- "--gan-filter: kept / generated per class: 3: 24/24 (100.0%)" "$work/log"
+"$clgan" train-classifier "${data[@]}" "${clf[@]}" --imbalance 3:0.25 --gan-augment "$ck" --gan-filter "$fc" --gan-min-confidence 1 --steps 1 --out "$work/f1" --json >"$work/json" 2>"$work/log"; rc=$?
+expect "--gan-min-confidence 1: none kept of 480 tried, 296 images (rc=$rc)" grep -q '"train_images": 296, .*"train_generated_per_class": \[0, 0, 0, 0, 0, 0, 0, 0, 0, 0\], "gan_filter_tried_per_class": \[0, 0, 0, 480, 0, 0, 0, 0, 0, 0\]' "$work/json"
+f5=$work/f5
+"$clgan" train-classifier "${data[@]}" "${clf[@]}" --imbalance 3:0.25 --gan-augment "$ck" --gan-filter "$fc" --gan-filter-top 0.5 --steps 1 --out "$f5" --json >"$work/json" 2>"$work/log"; rc=$?
+expect "--gan-filter-top 0.5: 24 kept of 48 (rc=$rc)" grep -q '"train_generated_per_class": \[0, 0, 0, 24, 0, 0, 0, 0, 0, 0\], "gan_filter_tried_per_class": \[0, 0, 0, 48, 0, 0, 0, 0, 0, 0\]' "$work/json"
+cp "$f5/gan-augment.png" "$work/f5.png"
+"$clgan" train-classifier --data synthetic --steps 2 --out "$f5" --resume --json >"$work/json" 2>"$work/log"; rc=$?
+expect "resume keeps the filter: the same 24 of 48 and the same images (rc=$rc)" test $rc = 0 -a -n "$(grep '"gan_filter_tried_per_class": \[0, 0, 0, 48,' "$work/json")" -a -n "$(cmp "$f5/gan-augment.png" "$work/f5.png" && echo same)"
+"$clgan" train-classifier --data synthetic --steps 3 --out "$f5" --resume --gan-filter-top 0.25 2>"$work/err"; rc=$?
+expect "resume with another --gan-filter-top is refused (rc=$rc)" test $rc = 2 -a -n "$(grep -- '--gan-filter-top differs' "$work/err")"
+"$clgan" train-classifier --data synthetic --steps 3 --out "$f5" --resume --gan-filter "$work/over/checkpoint.ckpt" 2>"$work/err"; rc=$?
+expect "resume with another --gan-filter file is refused (rc=$rc)" test $rc = 2 -a -n "$(grep -- '--gan-filter .* is not the checkpoint' "$work/err")"
 
 # 6. The mode learns: a classifier on real + GAN-balanced images (class 3 cut to 25%) for 80 steps.
 "$clgan" train-gan "${data[@]}" "${gan[@]}" --conditional --imbalance 3:0.25 --steps 60 --out "$work/g60" 2>>"$clgan_log"

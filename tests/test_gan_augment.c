@@ -7,7 +7,10 @@
  * bytes equal to clgan_gan_sample's output for those labels and the
  * documented chunk seeds, quantised as documented), determinism, bad input
  * refused (unconditional GAN, class count and image shape mismatches, bad
- * ratios), and the PNG grid's size. */
+ * ratios), and the PNG grid's size; oversampling a share of each gap;
+ * filtered augmentation against a hand-made filter (an image's brightness):
+ * the kept images are the documented candidates that pass, in order, the
+ * top-share mode keeps the brightest, a class nobody passes keeps none. */
 #include "test_train.h"
 #include "test_util.h"
 #include "data/dataset.h"
@@ -233,6 +236,132 @@ static void test_augment(const clgan_dataset *imb, const clgan_dataset *train)
     clgan_gan_free(gan);
 }
 
+/* The hand-made filter: an image's confidence is its mean brightness, (mean x + 1) / 2. */
+static float brightness(const float *x, size_t img)
+{
+    double m = 0;
+    for (size_t i = 0; i < img; i++) m += x[i];
+    return (float)((m / img + 1.0) / 2.0);
+}
+
+static clgan_status bright_confidence(void *user, int n, const float *images, int cls, float *conf)
+{
+    size_t img = *(const size_t *)user;
+    (void)cls;
+    for (int i = 0; i < n; i++) conf[i] = brightness(images + (size_t)i * img, img);
+    return CLGAN_OK;
+}
+
+static clgan_status bad_confidence(void *user, int n, const float *images, int cls, float *conf)
+{
+    (void)user, (void)images, (void)cls;
+    for (int i = 0; i < n; i++) conf[i] = 2.0f;
+    return CLGAN_OK;
+}
+
+/* Class 3's first n candidates as the filter documents them: chunk j of
+ * clgan_gan_augment_filter_seed(seed, 3, j), quantised; their brightness. */
+static void candidates_of_3(clgan_gan *gan, uint64_t seed, int n, size_t img, uint8_t *u8, float *conf)
+{
+    int32_t labels[CLGAN_GAN_AUGMENT_CHUNK];
+    float *x = malloc(CLGAN_GAN_AUGMENT_CHUNK * img * sizeof *x);
+    for (int i = 0; i < CLGAN_GAN_AUGMENT_CHUNK; i++) labels[i] = 3;
+    for (int done = 0, j = 0; done < n; done += CLGAN_GAN_AUGMENT_CHUNK, j++) {
+        int take = n - done < CLGAN_GAN_AUGMENT_CHUNK ? n - done : CLGAN_GAN_AUGMENT_CHUNK;
+        MUST(clgan_gan_sample(gan, take, labels, clgan_gan_augment_filter_seed(seed, 3, j), x));
+        for (size_t i = 0; i < (size_t)take * img; i++) x[i] = clgan_pixel_float(u8[(size_t)done * img + i] = quant(x[i]));
+        for (int i = 0; i < take; i++) conf[done + i] = brightness(x + (size_t)i * img, img);
+    }
+    free(x);
+}
+
+static int cmp_float_desc(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x < y) - (x > y);
+}
+
+/* Filtered augmentation against a hand-made filter (brightness): the kept
+ * images are exactly the documented candidates that pass, in order. */
+static void test_filter(const clgan_dataset *imb, const clgan_dataset *train)
+{
+    clgan_gan *gan = test_tiny_gan(ctx, train, 1, K, 12);
+    size_t img = clgan_dataset_image_bytes(imb);
+    int N = imb->n, want = 26, gen[K], tried[K];
+    enum { CAND = 520 }; /* 20 tries x 26 wanted */
+    uint8_t *u8 = malloc((size_t)CAND * img);
+    float conf[CAND], sorted[CAND];
+    candidates_of_3(gan, 21, CAND, img, u8, conf);
+    /* threshold: the 40th brightest of the first chunk, so some pass and some do not */
+    memcpy(sorted, conf, CLGAN_GAN_AUGMENT_CHUNK * sizeof *conf);
+    qsort(sorted, CLGAN_GAN_AUGMENT_CHUNK, sizeof *sorted, cmp_float_desc);
+    double thr = sorted[39];
+    clgan_gan_augment_filter f = {.confidence = bright_confidence, .user = &img, .min_confidence = thr,
+                                  .max_tries = 20};
+    clgan_dataset *a;
+    MUST(clgan_gan_augment_filtered(gan, imb, CLGAN_GAN_AUGMENT_BALANCE, 0, 21, &f, &a, gen, tried));
+    int expect_idx[26], n_exp = 0;
+    for (int i = 0; i < CLGAN_GAN_AUGMENT_CHUNK && n_exp < want; i++)
+        if (conf[i] >= thr) expect_idx[n_exp++] = i;
+    int same = a->n == N + want && real_prefix_kept(imb, a);
+    for (int i = 0; same && i < want; i++)
+        same = a->labels[N + i] == 3 && !memcmp(a->pixels + (size_t)(N + i) * img, u8 + (size_t)expect_idx[i] * img, img);
+    EXPECT(n_exp == want && same && gen[3] == want && tried[3] == expect_idx[want - 1] + 1 && gen[0] == 0 &&
+               tried[0] == 0,
+           "filter (brightness >= %.4f): the 26 kept are the passing candidates in order, tried up to the last kept "
+           "(kept %d, tried %d, want %d; %d images)", thr, gen[3], tried[3], expect_idx[want - 1] + 1, a->n);
+    int rejected_some = expect_idx[want - 1] >= want;
+    EXPECT(rejected_some, "  (and some candidates were rejected: the check can fail; last kept is candidate %d)",
+           expect_idx[want - 1]);
+    clgan_dataset_free(a);
+
+    /* nothing passes: the class keeps none after 20 x 26 tries */
+    f.min_confidence = 1.0;
+    MUST(clgan_gan_augment_filtered(gan, imb, CLGAN_GAN_AUGMENT_BALANCE, 0, 21, &f, &a, gen, tried));
+    EXPECT(a->n == N && gen[3] == 0 && tried[3] == CAND, "filter nobody passes: none kept (%d), %d tried (want %d)",
+           gen[3], tried[3], CAND);
+    clgan_dataset_free(a);
+
+    /* top share 0.25: the 26 brightest of 104 candidates, in candidate order */
+    f.min_confidence = 0, f.top_share = 0.25;
+    MUST(clgan_gan_augment_filtered(gan, imb, CLGAN_GAN_AUGMENT_BALANCE, 0, 21, &f, &a, gen, tried));
+    memcpy(sorted, conf, 104 * sizeof *conf);
+    qsort(sorted, 104, sizeof *sorted, cmp_float_desc);
+    int top_ok = a->n == N + want && gen[3] == want && tried[3] == 104, kept = 0;
+    for (int i = 0; i < 104 && top_ok; i++)
+        if (conf[i] >= sorted[want - 1] && kept < want)
+            top_ok = !memcmp(a->pixels + (size_t)(N + kept++) * img, u8 + (size_t)i * img, img);
+    EXPECT(top_ok && kept == want && sorted[want - 1] > sorted[want],
+           "filter top 0.25: the 26 brightest of 104 candidates, in order (kept %d, tried %d)", gen[3], tried[3]);
+    clgan_dataset_free(a);
+
+    f.top_share = 0, f.confidence = bad_confidence;
+    a = (clgan_dataset *)1;
+    clgan_status st = clgan_gan_augment_filtered(gan, imb, CLGAN_GAN_AUGMENT_BALANCE, 0, 21, &f, &a, gen, tried);
+    EXPECT(st == CLGAN_ERR_CHECK_FAILED && a == NULL && strstr(clgan_last_error(), "not in [0, 1]"),
+           "a filter giving confidence 2 is refused: %s", clgan_last_error());
+    f.confidence = bright_confidence, f.max_tries = 0;
+    st = clgan_gan_augment_filtered(gan, imb, CLGAN_GAN_AUGMENT_BALANCE, 0, 21, &f, &a, gen, tried);
+    EXPECT(st == CLGAN_ERR_INVALID_ARG && strstr(clgan_last_error(), "max tries"), "max tries 0 refused: %s",
+           clgan_last_error());
+    free(u8);
+    clgan_gan_free(gan);
+}
+
+/* Oversampling half of each gap (what --oversample --gan-augment balance repeats). */
+static void test_oversample_share(const clgan_dataset *imb)
+{
+    clgan_dataset *o;
+    int oc[K];
+    MUST(clgan_dataset_oversample_share(imb, 0.5, 7, &o));
+    clgan_dataset_class_counts(o, oc, NULL);
+    EXPECT(oc[3] == 4 + 13 && oc[0] == 30 && o->n == imb->n + 13 && real_prefix_kept(imb, o),
+           "oversample share 0.5: class 3 gets 13 of its 26 missing images (has %d), the others none", oc[3]);
+    clgan_dataset_free(o);
+    EXPECT(clgan_dataset_oversample_share(imb, 0, 7, &o) == CLGAN_ERR_INVALID_ARG && !o, "share 0 refused: %s",
+           clgan_last_error());
+}
+
 int main(void)
 {
     clgan_dataset_options dopt = clgan_dataset_default_options();
@@ -244,6 +373,7 @@ int main(void)
     MUST(clgan_dataset_open("synthetic", CLGAN_SPLIT_TRAIN, &dopt, &train));
     MUST(clgan_dataset_imbalance(train, 3, 0.14, 5, &imb)); /* class 3: round(0.14 * 30) = 4 of 30 */
     test_oversample(imb);
+    test_oversample_share(imb);
     test_plan(imb);
     if (!test_device_present()) {
         printf("skipped the GAN part: no OpenCL device\n");
@@ -254,6 +384,7 @@ int main(void)
     }
     MUST(clgan_ctx_create(NULL, &ctx));
     test_augment(imb, train);
+    test_filter(imb, train);
     clgan_dataset_free(imb);
     clgan_dataset_free(train);
     clgan_ctx_free(ctx);

@@ -187,9 +187,16 @@ done:
 
 clgan_status clgan_dataset_oversample(const clgan_dataset *d, uint64_t seed, clgan_dataset **out)
 {
+    return clgan_dataset_oversample_share(d, 1.0, seed, out);
+}
+
+clgan_status clgan_dataset_oversample_share(const clgan_dataset *d, double share, uint64_t seed, clgan_dataset **out)
+{
     if (!out) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_dataset_oversample: out is NULL");
     *out = NULL;
     if (!d) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_dataset_oversample: the dataset is NULL");
+    if (!(share > 0 && share <= 1))
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "oversampling share %g: it fills a share in (0, 1] of each gap", share);
     int K = d->classes;
     if (K < 1) return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s is unlabelled: nothing to oversample", d->source);
     int *counts = calloc((size_t)K, sizeof *counts), *idx = malloc((size_t)d->n * sizeof *idx);
@@ -210,7 +217,7 @@ clgan_status clgan_dataset_oversample(const clgan_dataset *d, uint64_t seed, clg
                             k);
             goto done;
         }
-        total += max - counts[k];
+        total += (int64_t)(share * (max - counts[k]));
     }
     if (total > 2000000000) {
         st = clgan_fail(CLGAN_ERR_INVALID_ARG, "oversampling %s would make %lld images", d->source, (long long)total);
@@ -226,13 +233,14 @@ clgan_status clgan_dataset_oversample(const clgan_dataset *d, uint64_t seed, clg
     clgan_rng rng;
     clgan_rng_seed(&rng, seed ^ STREAM_OVERSAMPLE);
     for (int k = 0; k < K; k++) {
-        int nk = class_indices(d, k, idx), missing = max - nk;
+        int nk = class_indices(d, k, idx), missing = (int)(share * (max - nk));
         for (int r = 0; r < missing / nk; r++)
             for (int i = 0; i < nk; i++) sel[n++] = idx[i];
         shuffle(&rng, idx, nk);
         for (int i = 0; i < missing % nk; i++) sel[n++] = idx[i];
     }
-    st = select_described(d, sel, n, out, "oversampled to %d per class", max);
+    if (share == 1.0) st = select_described(d, sel, n, out, "oversampled to %d per class", max);
+    else st = select_described(d, sel, n, out, "oversampled to %g of the gap to %d per class", share, max);
 done:
     free(counts);
     free(idx);

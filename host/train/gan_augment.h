@@ -51,6 +51,36 @@ uint64_t clgan_gan_augment_chunk_seed(uint64_t seed, int chunk);
 clgan_status clgan_gan_augment(clgan_gan *gan, const clgan_dataset *d, clgan_gan_augment_mode mode, double ratio,
                                uint64_t seed, clgan_dataset **out /* OUT */, int *generated /* OUT [K], may be NULL */);
 
+/* Filtered generation (the filter's classifier behind a callback, so this
+ * file needs no model): for class k, candidates come in chunks of
+ * CLGAN_GAN_AUGMENT_CHUNK images of class k, chunk j sampled with
+ * clgan_gan_augment_filter_seed(seed, k, j), each quantised as above and
+ * scored by confidence() on its pixels (x / 127.5 - 1). Kept:
+ *   top_share 0:  candidates with confidence >= min_confidence, in order,
+ *                 until gen[k] are kept or max_tries * gen[k] were tried;
+ *   top_share s:  of the first ceil(gen[k] / s) candidates, the gen[k] most
+ *                 confident (ties: the earlier), in candidate order.
+ * A class may so end with fewer than gen[k] images (said by kept < wanted).
+ * tried[k]: the candidates looked at (up to the last kept one, or the budget). */
+typedef struct clgan_gan_augment_filter {
+    /* conf[i] = the classifier's probability of class cls for image i of n [n,C,H,W] */
+    clgan_status (*confidence)(void *user, int n, const float *images, int cls, float *conf);
+    void *user;
+    double min_confidence; /* [0, 1] */
+    double top_share;      /* 0, or (0, 1] */
+    int max_tries;         /* >= 1 */
+} clgan_gan_augment_filter;
+
+uint64_t clgan_gan_augment_filter_seed(uint64_t seed, int cls, int chunk);
+
+/* clgan_gan_augment with a filter (NULL: exactly clgan_gan_augment):
+ * generated[k] gets the images kept, tried[k] (may be NULL) the candidates
+ * generated. */
+clgan_status clgan_gan_augment_filtered(clgan_gan *gan, const clgan_dataset *d, clgan_gan_augment_mode mode,
+                                        double ratio, uint64_t seed, const clgan_gan_augment_filter *filter,
+                                        clgan_dataset **out /* OUT */, int *generated /* OUT [K], may be NULL */,
+                                        int *tried /* OUT [K], may be NULL */);
+
 /* clgan_gan_augment_png is public (clgan/augment.h); clgan_model_augment is
  * clgan_gan_augment on a GAN model. */
 #endif

@@ -885,6 +885,57 @@ clgan_status clgan_model_augment(clgan_model *m, const clgan_dataset *d, clgan_g
     return clgan_gan_augment(m->gan, d, mode, ratio, seed, out, generated);
 }
 
+clgan_gan_filter clgan_gan_filter_default(clgan_model *classifier)
+{
+    return (clgan_gan_filter){.classifier = classifier, .min_confidence = 0.5, .top_share = 0, .max_tries = 20};
+}
+
+/* The filter's confidence callback: the classifier model's probability of cls. */
+typedef struct filter_scorer {
+    clgan_model *m;
+    int K;
+    float *probs; /* [CLGAN_GAN_AUGMENT_CHUNK * K] */
+} filter_scorer;
+
+static clgan_status filter_confidence(void *user, int n, const float *images, int cls, float *conf)
+{
+    filter_scorer *f = user;
+    TRY(clgan_model_predict(f->m, n, images, f->probs));
+    for (int i = 0; i < n; i++) conf[i] = f->probs[(size_t)i * f->K + cls];
+    return CLGAN_OK;
+}
+
+clgan_status clgan_model_augment_filtered(clgan_model *m, const clgan_dataset *d, clgan_gan_augment_mode mode,
+                                          double ratio, uint64_t seed, const clgan_gan_filter *filter,
+                                          clgan_dataset **out, int *generated, int *tried)
+{
+    if (out) *out = NULL;
+    TRY(need_model(m, "clgan_model_augment_filtered"));
+    if (!d || !out || !filter)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_augment_filtered: the dataset, filter and out are required");
+    if (m->kind != CLGAN_MODEL_GAN)
+        return wrong_kind(m, "clgan_model_augment_filtered", "a conditional gan model generates");
+    clgan_model *c = filter->classifier;
+    TRY(need_model(c, "the GAN augmentation filter"));
+    if (c->kind == CLGAN_MODEL_GAN)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "the GAN augmentation filter needs a model that classifies "
+                          "(classifier, ssl or dfeatures), not a gan model");
+    clgan_model_info ci;
+    TRY(clgan_model_get_info(c, &ci));
+    if (ci.classes != d->classes || ci.channels != d->c || ci.height != d->h || ci.width != d->w)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "the filter's classifier takes %dx%dx%d images (CxHxW) in %d classes; "
+                          "the data has %dx%dx%d in %d (%s)", ci.channels, ci.height, ci.width, ci.classes, d->c, d->h,
+                          d->w, d->classes, d->source);
+    filter_scorer fs = {.m = c, .K = ci.classes};
+    fs.probs = malloc((size_t)CLGAN_GAN_AUGMENT_CHUNK * ci.classes * sizeof *fs.probs);
+    if (!fs.probs) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory for the filter's probabilities");
+    clgan_gan_augment_filter f = {.confidence = filter_confidence, .user = &fs, .min_confidence = filter->min_confidence,
+                                  .top_share = filter->top_share, .max_tries = filter->max_tries};
+    clgan_status st = clgan_gan_augment_filtered(m->gan, d, mode, ratio, seed, &f, out, generated, tried);
+    free(fs.probs);
+    return st;
+}
+
 /* ---- a checkpoint's settings without a model (clgan/checkpoint.h) --------- */
 clgan_status clgan_checkpoint_settings(const char *path, char **text)
 {

@@ -56,6 +56,36 @@ CLGAN_API clgan_status clgan_gan_augment_plan(const clgan_dataset *d, clgan_gan_
 CLGAN_API clgan_status clgan_model_augment(clgan_model *gan, const clgan_dataset *d, clgan_gan_augment_mode mode,
                                            double ratio, uint64_t seed, clgan_dataset **out /* OUT */,
                                            int *generated /* OUT [K], may be NULL */);
+/* Filtered GAN augmentation: generated images are kept only when a
+ * classifier (a classifier, ssl or dfeatures model, e.g. one trained on the
+ * same imbalanced real data) assigns them to their intended class.
+ * Candidates of class k are sampled in chunks of 256 from their own seeds,
+ * quantised to 8-bit pixels and classified as the training images will be;
+ * kept are, with top_share 0, those whose intended class has probability
+ * >= min_confidence, in order, until class k has its images or
+ * max_tries x that many candidates were tried (the class then has fewer);
+ * with top_share s in (0, 1], the most confident share s of
+ * ceil(wanted / s) candidates, in candidate order. The same (weights, data,
+ * settings, seed) give the same bytes on the same device. */
+typedef struct clgan_gan_filter {
+    clgan_model *classifier; /* its classes and image shape are the data's */
+    double min_confidence;   /* [0, 1]; used when top_share is 0 */
+    double top_share;        /* 0, or (0, 1] */
+    int max_tries;           /* >= 1 candidates per wanted image at most (confidence mode) */
+} clgan_gan_filter;
+
+/* The filter's defaults: confidence >= 0.5, no top share, 20 tries. */
+CLGAN_API clgan_gan_filter clgan_gan_filter_default(clgan_model *classifier);
+/* clgan_model_augment through a filter: generated[k] (may be NULL) gets the
+ * images kept, tried[k] (may be NULL) the candidates looked at, per class.
+ * CLGAN_ERR_INVALID_ARG as clgan_model_augment, and for a filter whose
+ * classifier does not classify, has another class count or image shape, or
+ * whose settings are out of range. */
+CLGAN_API clgan_status clgan_model_augment_filtered(clgan_model *gan, const clgan_dataset *d,
+                                                    clgan_gan_augment_mode mode, double ratio, uint64_t seed,
+                                                    const clgan_gan_filter *filter, clgan_dataset **out /* OUT */,
+                                                    int *generated /* OUT [K], may be NULL */,
+                                                    int *tried /* OUT [K], may be NULL */);
 /* A PNG grid (pad 2) of the generated images of an augmented dataset, for
  * looking at: one row per class, the first per_class generated images of
  * that class from index first_generated on (the real image count), in

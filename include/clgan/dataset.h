@@ -177,6 +177,12 @@ CLGAN_API clgan_status clgan_dataset_imbalance(const clgan_dataset *d, int cls, 
  * has no image to repeat (e.g. --imbalance C:0). */
 CLGAN_API clgan_status clgan_dataset_oversample(const clgan_dataset *d, uint64_t seed,
                                                 clgan_dataset **out /* OUT */);
+/* The same with a share in (0, 1] of each gap filled: class k gets
+ * m = floor(share * (max - n_k)) repeats (share 1: clgan_dataset_oversample),
+ * e.g. 0.5 when generated images fill the rest (train-classifier
+ * --oversample --gan-augment). */
+CLGAN_API clgan_status clgan_dataset_oversample_share(const clgan_dataset *d, double share, uint64_t seed,
+                                                      clgan_dataset **out /* OUT */);
 
 /* Images per class: counts[k] for k in [0, K), and the number of unlabelled
  * images into *unlabelled (may be NULL). */

@@ -27,13 +27,17 @@ typedef struct train_opts {
     uint64_t seed;    /* the model's seed setting: the data's split and scenario */
     int eval_every;
     float decay_epochs;
-    /* Augmentation: --oversample, or --gan-augment (gan_mode -1 = none, else a clgan_gan_augment_mode). */
+    /* Augmentation: --oversample and/or --gan-augment (gan_mode -1 = none, else a clgan_gan_augment_mode),
+     * the generated images through --gan-filter's classifier or not. */
     int oversample, gan_mode;
     float gan_ratio;
     const char *gan_path;
     char gan_sha[65];         /* the GAN checkpoint's SHA-256: of the file (new run), or recorded (resume) */
     char gan_path_buf[4096];  /* the recorded GAN path on resume */
-    int set_oversample, set_gan_mode, set_gan_ratio;
+    const char *filter_path;  /* --gan-filter CKPT, NULL: none */
+    char filter_sha[65], filter_path_buf[4096];
+    float filter_min_conf, filter_top; /* --gan-min-confidence (default 0.5), --gan-filter-top (0: not used) */
+    int set_oversample, set_gan_mode, set_gan_ratio, set_filter_conf, set_filter_top;
     const char *arch;             /* --arch FILE */
     char *given_text;             /* its text */
 } train_opts;
@@ -52,7 +56,9 @@ static void usage(FILE *f, const train_opts *o)
     cli_help_line(f, "--eval-every", "E", "test, report and checkpoint every E epochs and at the end (default 1; for "
                                           "tiny labelled sets, where an epoch is a step or two)");
     cli_help_line(f, "--oversample", NULL, "naive oversampling: repeat each class's own images (seeded) until every "
-                                           "class has as many as the largest (after --imbalance/--labels)");
+                                           "class has as many as the largest (after --imbalance/--labels); with "
+                                           "--gan-augment balance, repeats fill half of each class's gap and "
+                                           "generated images the rest; with enlarge, oversampled then enlarged");
     cli_help_line(f, "--gan-augment", "CKPT", "add images from a conditional GAN checkpoint (train-gan --conditional "
                                               "on the same data, e.g. with the same --imbalance and --seed); writes "
                                               "gan-augment.png (generated images, one row per class) into --out");
@@ -61,6 +67,14 @@ static void usage(FILE *f, const train_opts *o)
                                            "equal shares");
     cli_help_line(f, "--gan-ratio", "R", "the enlarge ratio R (default 1 for enlarge); with balance, R > 0 adds "
                                          "round(R * real images) more in equal shares after balancing (default 0)");
+    cli_help_line(f, "--gan-filter", "CKPT", "keep only generated images that this classifier checkpoint (e.g. "
+                                             "train-classifier on the same imbalanced real data) assigns to their "
+                                             "intended class; prints the acceptance rate per class");
+    cli_help_line(f, "--gan-min-confidence", "P", "--gan-filter: keep an image whose intended class has probability "
+                                                  ">= P (default 0.5), trying up to 20 candidates per image wanted");
+    cli_help_line(f, "--gan-filter-top", "S", "--gan-filter: instead, keep the most confident share S (0 < S <= 1) of "
+                                              "1/S times the images wanted, per class");
+
     fprintf(f, "Model (images are resized and converted to the model's shape; --resume refuses a different\n"
                "architecture or batch and ignores training settings):\n");
     cli_settings_help(f, CLGAN_MODEL_CLASSIFIER, not_flags);
@@ -79,6 +93,7 @@ static int parse(int argc, char **argv, train_opts *o)
     cli_settings_init(&o->set, CLGAN_MODEL_CLASSIFIER, not_flags);
     o->eval_every = 1;
     o->gan_mode = -1;
+    o->filter_min_conf = 0.5f;
     for (int i = 1; i < argc; i++) {
         int bad = 0, got;
         const char *v;
@@ -100,6 +115,18 @@ static int parse(int argc, char **argv, train_opts *o)
         } else if ((v = cli_flag_value(argc, argv, &i, "--gan-ratio", &bad))) {
             if (!cli_parse_float("--gan-ratio", v, 0, 1000, &o->gan_ratio)) return 2;
             o->set_gan_ratio = 1;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--gan-filter", &bad))) {
+            o->filter_path = v;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--gan-min-confidence", &bad))) {
+            if (!cli_parse_float("--gan-min-confidence", v, 0, 1, &o->filter_min_conf)) return 2;
+            o->set_filter_conf = 1;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--gan-filter-top", &bad))) {
+            if (!cli_parse_float("--gan-filter-top", v, 0, 1, &o->filter_top)) return 2;
+            if (o->filter_top <= 0) {
+                fprintf(stderr, "clgan: --gan-filter-top is a share in (0, 1], got %s\n", v);
+                return 2;
+            }
+            o->set_filter_top = 1;
         } else if ((v = cli_flag_value(argc, argv, &i, "--lr-decay-epochs", &bad))) {
             if (!cli_parse_float("--lr-decay-epochs", v, 0.01, 1e6, &o->decay_epochs)) return 2;
         } else if (bad) return 2;
@@ -124,9 +151,16 @@ static int parse(int argc, char **argv, train_opts *o)
         return 2;
     }
     if (lr_decay < 1.0f && o->decay_epochs <= 0) o->decay_epochs = 5;
-    if (o->oversample && (o->gan_path || o->set_gan_mode || o->set_gan_ratio)) {
-        fprintf(stderr, "clgan train-classifier: --oversample and --gan-augment/--gan-mode/--gan-ratio are "
-                        "alternatives; give one\n");
+    if (o->set_filter_conf && o->set_filter_top) {
+        fprintf(stderr, "clgan train-classifier: --gan-min-confidence and --gan-filter-top are alternatives; give one\n");
+        return 2;
+    }
+    if (!o->run.resume && !o->filter_path && (o->set_filter_conf || o->set_filter_top)) {
+        fprintf(stderr, "clgan train-classifier: --gan-min-confidence/--gan-filter-top need --gan-filter CKPT\n");
+        return 2;
+    }
+    if (!o->run.resume && o->filter_path && !o->gan_path) {
+        fprintf(stderr, "clgan train-classifier: --gan-filter filters --gan-augment's images: give --gan-augment CKPT\n");
         return 2;
     }
     if (!o->run.resume && !o->gan_path && (o->set_gan_mode || o->set_gan_ratio)) {
@@ -154,6 +188,11 @@ static int scenario_text(const train_opts *o, char *out, size_t cap)
         fprintf(stderr, "clgan: the --gan-augment path is too long\n");
         return 0;
     }
+    char fpath[4096] = "-";
+    if (o->filter_path && !scenario_escape(o->filter_path, fpath, sizeof fpath)) {
+        fprintf(stderr, "clgan: the --gan-filter path is too long\n");
+        return 0;
+    }
     int n = train_cli_subset_text(&o->run, out, cap);
     if (n >= 0 && (size_t)n < cap)
         n += snprintf(out + n, cap - (size_t)n, " oversample=%d gan_mode=%s gan_ratio=%.9g gan_sha256=%s gan=%s "
@@ -161,7 +200,30 @@ static int scenario_text(const train_opts *o, char *out, size_t cap)
                       o->gan_mode >= 0 ? clgan_gan_augment_mode_name((clgan_gan_augment_mode)o->gan_mode) : "-",
                       o->gan_mode >= 0 ? o->gan_ratio : 0.0f, o->gan_mode >= 0 ? o->gan_sha : "-", path,
                       o->run.test_percent);
+    if (o->filter_path && n >= 0 && (size_t)n < cap)
+        n += snprintf(out + n, cap - (size_t)n, " gan_filter_sha256=%s gan_filter=%s gan_min_confidence=%.9g "
+                      "gan_filter_top=%.9g", o->filter_sha, fpath, o->filter_min_conf, o->filter_top);
     return n >= 0 && (size_t)n < cap;
+}
+
+/* The filter part of a note: 1 with none (*path ""), 1 with the filter's
+ * settings, 0 when malformed. */
+static int parse_filter(const char *note, char sha[65], char *path, size_t path_cap, float *min_conf, float *top)
+{
+    char scen[8192], tok[8192];
+    const char *bar = strstr(note, " | ");
+    size_t len = bar ? (size_t)(bar - note) : strlen(note);
+    if (len >= sizeof scen) return 0;
+    memcpy(scen, note, len);
+    scen[len] = '\0';
+    const char *p = strstr(scen, " gan_filter_sha256=");
+    sha[0] = '\0', path[0] = '\0';
+    if (!p) return 1;
+    if (sscanf(p, " gan_filter_sha256=%64s", sha) != 1 || strlen(sha) != 64) return 0;
+    if (!(p = strstr(scen, " gan_filter=")) || sscanf(p, " gan_filter=%8191s", tok) != 1) return 0;
+    if (!(p = strstr(scen, " gan_min_confidence=")) || sscanf(p, " gan_min_confidence=%f", min_conf) != 1) return 0;
+    if (!(p = strstr(scen, " gan_filter_top=")) || sscanf(p, " gan_filter_top=%f", top) != 1) return 0;
+    return scenario_unescape(tok, path, path_cap);
 }
 
 /* The augmentation part of a note (after "limit=N"); absent keys keep the
@@ -190,6 +252,18 @@ static int parse_augmentation(const char *note, int *oversample, int *mode, floa
     return scenario_unescape(tok, path, path_cap);
 }
 
+/* A checkpoint given on resume against the one the run recorded: 1 the
+ * same file, -1 another (printed), -2 unreadable (printed). */
+static int same_file(const char *flag, const char *given, const char *recorded, const char sha[65])
+{
+    char now[65];
+    if (!scenario_file_sha256(flag, given, now)) return -2;
+    if (!strcmp(now, sha)) return 1;
+    fprintf(stderr, "clgan: %s %s is not the checkpoint the run being resumed was started with (%s, SHA-256 %s; this "
+                    "file's is %s); start a new run in another --out\n", flag, given, recorded, sha, now);
+    return -1;
+}
+
 /* 1: scenario taken from the note; 0: the note has none (an older run);
  * -1: it differs from the flags given, -2: the given --gan-augment file
  * cannot be read (both printed). */
@@ -200,7 +274,10 @@ static int scenario_from_note(const char *note, train_opts *o)
     int over, mode;
     float ratio;
     char sha[65];
-    if (!parse_augmentation(note, &over, &mode, &ratio, sha, o->gan_path_buf, sizeof o->gan_path_buf)) {
+    char fsha[65];
+    float fconf = 0.5f, ftop = 0;
+    if (!parse_augmentation(note, &over, &mode, &ratio, sha, o->gan_path_buf, sizeof o->gan_path_buf) ||
+        !parse_filter(note, fsha, o->filter_path_buf, sizeof o->filter_path_buf, &fconf, &ftop)) {
         char esc[CLGAN_ESCAPE_CAP];
         fprintf(stderr, "clgan: the checkpoint's note has a malformed augmentation setting (%s)\n",
                 clgan_escape_str(note, esc, sizeof esc));
@@ -212,24 +289,23 @@ static int scenario_from_note(const char *note, train_opts *o)
     else if (o->gan_path && mode < 0) what = "--gan-augment";
     else if (o->set_gan_mode && o->gan_mode != mode) what = "--gan-mode";
     else if (o->set_gan_ratio && o->gan_ratio != ratio) what = "--gan-ratio";
+    else if (o->filter_path && !fsha[0]) what = "--gan-filter";
+    else if (o->set_filter_conf && (!fsha[0] || ftop > 0 || o->filter_min_conf != fconf)) what = "--gan-min-confidence";
+    else if (o->set_filter_top && (!fsha[0] || o->filter_top != ftop)) what = "--gan-filter-top";
     if (what) {
         fprintf(stderr, "clgan: %s differs from the run being resumed (it was started with %s", what, was);
         if (mode >= 0)
             fprintf(stderr, " %s, --gan-mode %s --gan-ratio %g", o->gan_path_buf,
                     clgan_gan_augment_mode_name((clgan_gan_augment_mode)mode), ratio);
+        if (fsha[0] && ftop > 0) fprintf(stderr, ", --gan-filter %s --gan-filter-top %g", o->filter_path_buf, ftop);
+        else if (fsha[0]) fprintf(stderr, ", --gan-filter %s --gan-min-confidence %g", o->filter_path_buf, fconf);
         fprintf(stderr, "); leave it out or start a new run in another --out\n");
         return -1;
     }
-    if (o->gan_path && mode >= 0) { /* a new path for the same file is fine (it moved) */
-        char now[65];
-        if (!scenario_file_sha256("--gan-augment", o->gan_path, now)) return -2;
-        if (strcmp(now, sha)) {
-            fprintf(stderr, "clgan: --gan-augment %s is not the GAN checkpoint the run being resumed was started with "
-                            "(%s, SHA-256 %s; this file's is %s); start a new run in another --out\n",
-                    o->gan_path, o->gan_path_buf, sha, now);
-            return -1;
-        }
-    }
+    int same = 1; /* a new path for the same file is fine (it moved) */
+    if (o->gan_path && mode >= 0) same = same_file("--gan-augment", o->gan_path, o->gan_path_buf, sha);
+    if (same == 1 && o->filter_path && fsha[0]) same = same_file("--gan-filter", o->filter_path, o->filter_path_buf, fsha);
+    if (same != 1) return same;
     if (o->run.limit && o->run.limit != limit) {
         fprintf(stderr, "clgan: --limit %d differs from the run being resumed (limit %d; 0 = all); leave it out or "
                         "start a new run in another --out\n", o->run.limit, limit);
@@ -240,6 +316,11 @@ static int scenario_from_note(const char *note, train_opts *o)
     if (mode >= 0) {
         memcpy(o->gan_sha, sha, sizeof o->gan_sha);
         if (!o->gan_path) o->gan_path = o->gan_path_buf;
+    }
+    if (fsha[0]) {
+        memcpy(o->filter_sha, fsha, sizeof o->filter_sha);
+        o->filter_min_conf = fconf, o->filter_top = ftop;
+        if (!o->filter_path) o->filter_path = o->filter_path_buf;
     }
     return 1;
 }
@@ -270,65 +351,125 @@ static void print_counts(FILE *f, const int *v, int K, const char *sep)
     for (int k = 0; k < K; k++) fprintf(f, "%s%d", k ? sep : "", v ? v[k] : 0);
 }
 
-/* --oversample / --gan-augment: replace *train by the filled or enlarged set
- * (after the scenario), real[k] and extra[k] its per-class composition
- * (real images; repeats or generated ones), and print it. Returns 0, or 1
- * after printing the reason. */
-static int augment_data(train_opts *o, clgan_ctx *ctx, clgan_dataset **train, int *real, int *extra)
+/* The augmentation's per-class composition: real images, repeats, generated
+ * ones, and the filter's candidates (tried). */
+typedef struct aug_counts {
+    int *real, *repeated, *generated, *tried;
+} aug_counts;
+
+/* --oversample: repeats of the real images filling `share` of every class's gap. */
+static int oversample(const train_opts *o, double share, clgan_dataset **train, aug_counts *ac, int K)
+{
+    clgan_dataset *s;
+    if (clgan_dataset_oversample_share(*train, share, o->seed, &s) != CLGAN_OK) return cli_fail("--oversample");
+    clgan_dataset_class_counts(s, ac->repeated, NULL);
+    for (int k = 0; k < K; k++) ac->repeated[k] -= ac->real[k];
+    clgan_dataset_free(*train);
+    *train = s;
+    return 0;
+}
+
+/* --gan-augment (through --gan-filter's classifier when given) on *train. */
+static int gan_augment(train_opts *o, clgan_ctx *ctx, clgan_dataset **train, aug_counts *ac, int K)
+{
+    char now[65];
+    if (!scenario_file_sha256("--gan-augment", o->gan_path, now)) return 1;
+    if (!o->gan_sha[0]) memcpy(o->gan_sha, now, sizeof now); /* a new run: remember which file */
+    else if (strcmp(now, o->gan_sha)) {
+        fprintf(stderr, "clgan: the GAN checkpoint %s has changed since this run started (SHA-256 then %s, now %s); "
+                        "the generated images would differ: start a new run in another --out\n",
+                o->gan_path, o->gan_sha, now);
+        return 1;
+    }
+    if (o->filter_path) {
+        if (!scenario_file_sha256("--gan-filter", o->filter_path, now)) return 1;
+        if (!o->filter_sha[0]) memcpy(o->filter_sha, now, sizeof now);
+        else if (strcmp(now, o->filter_sha)) {
+            fprintf(stderr, "clgan: the --gan-filter checkpoint %s has changed since this run started (SHA-256 then %s, "
+                            "now %s): start a new run in another --out\n", o->filter_path, o->filter_sha, now);
+            return 1;
+        }
+    }
+    /* A conditional GAN generates class k for label k: its classes must be the data's. */
+    if (!run_check_note_class_names(o->gan_path, *train)) return 1;
+    clgan_model *gan = NULL, *filter = NULL;
+    char what[4200];
+    snprintf(what, sizeof what, "--gan-augment %s", o->gan_path);
+    if (clgan_model_load(ctx, o->gan_path, &gan, NULL, 0) != CLGAN_OK) return cli_fail(what);
+    if (o->filter_path && clgan_model_load(ctx, o->filter_path, &filter, NULL, 0) != CLGAN_OK) {
+        clgan_model_free(gan);
+        snprintf(what, sizeof what, "--gan-filter %s", o->filter_path);
+        return cli_fail(what);
+    }
+    clgan_dataset *s = NULL;
+    clgan_status st;
+    if (filter) {
+        clgan_gan_filter f = clgan_gan_filter_default(filter);
+        f.min_confidence = o->filter_min_conf, f.top_share = o->filter_top;
+        st = clgan_model_augment_filtered(gan, *train, (clgan_gan_augment_mode)o->gan_mode, o->gan_ratio, o->seed, &f,
+                                          &s, ac->generated, ac->tried);
+    } else {
+        st = clgan_model_augment(gan, *train, (clgan_gan_augment_mode)o->gan_mode, o->gan_ratio, o->seed, &s,
+                                 ac->generated);
+    }
+    clgan_model_free(gan);
+    clgan_model_free(filter);
+    if (st != CLGAN_OK) return cli_fail(what);
+    clgan_dataset_info in;
+    clgan_dataset_get_info(*train, &in);
+    char png[1200];
+    snprintf(png, sizeof png, "%s/gan-augment.png", o->run.out);
+    if (clgan_dist_rank() == 0 && clgan_gan_augment_png(png, s, in.count, 10) != CLGAN_OK) { /* rank 0 writes */
+        clgan_dataset_free(s);
+        return cli_fail("writing the augmentation grid");
+    }
+    clgan_dataset_free(*train);
+    *train = s;
+    if (filter) {
+        fprintf(stderr, "clgan: --gan-filter: kept / generated per class:");
+        for (int k = 0; k < K; k++)
+            if (ac->tried[k])
+                fprintf(stderr, " %d: %d/%d (%.1f%%)", k, ac->generated[k], ac->tried[k],
+                        100.0 * ac->generated[k] / ac->tried[k]);
+        fprintf(stderr, "\n");
+    }
+    return 0;
+}
+
+/* --oversample and/or --gan-augment: replace *train by the filled or
+ * enlarged set (after the scenario), its per-class composition into ac, and
+ * print it. Both with balance: repeats fill half of each class's gap to the
+ * largest class, generated images the other half; with enlarge: oversampled,
+ * then enlarged. Returns 0, or 1 after printing the reason. */
+static int augment_data(train_opts *o, clgan_ctx *ctx, clgan_dataset **train, aug_counts *ac)
 {
     clgan_dataset_info in;
     clgan_dataset_get_info(*train, &in);
     int K = in.classes, n_real = in.count;
-    clgan_dataset_class_counts(*train, real, NULL);
-    for (int k = 0; k < K; k++) extra[k] = 0;
-    clgan_dataset *s = NULL;
-    const char *how = "none";
-    if (o->oversample) {
-        if (clgan_dataset_oversample(*train, o->seed, &s) != CLGAN_OK) return cli_fail("--oversample");
-        clgan_dataset_class_counts(s, extra, NULL);
-        for (int k = 0; k < K; k++) extra[k] -= real[k];
-        how = "repeated (--oversample)";
-    } else if (o->gan_mode >= 0) {
-        char now[65];
-        if (!scenario_file_sha256("--gan-augment", o->gan_path, now)) return 1;
-        if (!o->gan_sha[0]) memcpy(o->gan_sha, now, sizeof now); /* a new run: remember which file */
-        else if (strcmp(now, o->gan_sha)) {
-            fprintf(stderr, "clgan: the GAN checkpoint %s has changed since this run started (SHA-256 then %s, now %s); "
-                            "the generated images would differ: start a new run in another --out\n",
-                    o->gan_path, o->gan_sha, now);
-            return 1;
-        }
-        /* A conditional GAN generates class k for label k: its classes must be the data's. */
-        if (!run_check_note_class_names(o->gan_path, *train)) return 1;
-        clgan_model *gan;
-        char what[4200];
-        snprintf(what, sizeof what, "--gan-augment %s", o->gan_path);
-        if (clgan_model_load(ctx, o->gan_path, &gan, NULL, 0) != CLGAN_OK) return cli_fail(what);
-        clgan_status st = clgan_model_augment(gan, *train, (clgan_gan_augment_mode)o->gan_mode, o->gan_ratio, o->seed,
-                                              &s, extra);
-        clgan_model_free(gan);
-        if (st != CLGAN_OK) return cli_fail(what);
-        char png[1200];
-        snprintf(png, sizeof png, "%s/gan-augment.png", o->run.out);
-        if (clgan_dist_rank() == 0 && clgan_gan_augment_png(png, s, n_real, 10) != CLGAN_OK) { /* rank 0 writes */
-            clgan_dataset_free(s);
-            return cli_fail("writing the augmentation grid");
-        }
-        how = o->gan_mode == CLGAN_GAN_AUGMENT_BALANCE ? "generated (--gan-augment, balance)"
-                                                       : "generated (--gan-augment, enlarge)";
-    }
-    if (s) {
-        clgan_dataset_free(*train);
-        *train = s;
-        clgan_dataset_get_info(s, &in);
-    }
+    clgan_dataset_class_counts(*train, ac->real, NULL);
+    for (int k = 0; k < K; k++) ac->repeated[k] = ac->generated[k] = ac->tried[k] = 0;
+    int gan = o->gan_mode >= 0;
+    double share = gan && o->gan_mode == CLGAN_GAN_AUGMENT_BALANCE ? 0.5 : 1.0;
+    if (o->oversample && oversample(o, share, train, ac, K)) return 1;
+    if (gan && gan_augment(o, ctx, train, ac, K)) return 1;
+    clgan_dataset_get_info(*train, &in);
     fprintf(stderr, "clgan: training set: %d real", n_real);
-    if (s) fprintf(stderr, " + %d %s = %d", in.count - n_real, how, in.count);
+    int repeated = 0, generated = 0;
+    for (int k = 0; k < K; k++) repeated += ac->repeated[k], generated += ac->generated[k];
+    if (o->oversample) fprintf(stderr, " + %d repeated (--oversample)", repeated);
+    if (gan)
+        fprintf(stderr, " + %d generated (--gan-augment, %s%s)", generated,
+                o->gan_mode == CLGAN_GAN_AUGMENT_BALANCE ? "balance" : "enlarge", o->filter_path ? ", filtered" : "");
+    if (o->oversample || gan) fprintf(stderr, " = %d", in.count);
     fprintf(stderr, " images; per class: real [");
-    print_counts(stderr, real, K, " ");
-    if (s) {
-        fprintf(stderr, "], %s [", o->oversample ? "repeated" : "generated");
-        print_counts(stderr, extra, K, " ");
+    print_counts(stderr, ac->real, K, " ");
+    if (o->oversample) {
+        fprintf(stderr, "], repeated [");
+        print_counts(stderr, ac->repeated, K, " ");
+    }
+    if (gan) {
+        fprintf(stderr, "], generated [");
+        print_counts(stderr, ac->generated, K, " ");
     }
     fprintf(stderr, "]\n");
     return 0;
@@ -406,7 +547,7 @@ static int train_run(train_opts *o)
     clgan_ctx *ctx = NULL;
     clf_run cr;
     memset(&cr, 0, sizeof cr);
-    int *real_pc = NULL, *extra_pc = NULL;
+    aug_counts ac = {0};
     int exit_code = 1;
     /* The model's image shape decides how the data is loaded: a resumed
      * run's from its checkpoint, a new run's from its architecture; the
@@ -433,13 +574,15 @@ static int train_run(train_opts *o)
     clgan_dataset_get_info(train, &di);
     int K = di.classes;
     if (train_cli_start(&cr.tc, &o->run, &ctx)) goto done;
-    real_pc = calloc((size_t)K, sizeof *real_pc);
-    extra_pc = calloc((size_t)K, sizeof *extra_pc);
-    if (!real_pc || !extra_pc) {
+    ac.real = calloc((size_t)K, sizeof *ac.real);
+    ac.repeated = calloc((size_t)K, sizeof *ac.repeated);
+    ac.generated = calloc((size_t)K, sizeof *ac.generated);
+    ac.tried = calloc((size_t)K, sizeof *ac.tried);
+    if (!ac.real || !ac.repeated || !ac.generated || !ac.tried) {
         fprintf(stderr, "clgan: out of host memory\n");
         goto done;
     }
-    if (augment_data(o, ctx, &train, real_pc, extra_pc)) goto done;
+    if (augment_data(o, ctx, &train, &ac)) goto done;
     clgan_dataset_get_info(train, &di);
     clgan_dataset_get_info(test, &ti);
     int batch = atoi(cli_settings_value(&o->set, cr.model, "batch", value, sizeof value));
@@ -506,15 +649,22 @@ static int train_run(train_opts *o)
         report_json_number(stdout, test_acc);
         printf(", \"train_images\": %d, \"test_images\": %d, \"seconds\": %.3f, \"images_per_sec\": %.1f", di.count,
                ti.count, r.seconds, r.seconds > 0 ? (r.step - r.start) * (double)cr.info.batch / r.seconds : 0.0);
-        printf(", \"augmentation\": \"%s\", \"train_real_per_class\": [",
-               o->oversample ? "oversample" : o->gan_mode == CLGAN_GAN_AUGMENT_BALANCE ? "gan-balance"
-                                            : o->gan_mode == CLGAN_GAN_AUGMENT_ENLARGE ? "gan-enlarge" : "none");
-        print_counts(stdout, real_pc, K, ", ");
+        const char *gan = o->gan_mode == CLGAN_GAN_AUGMENT_BALANCE   ? "gan-balance"
+                          : o->gan_mode == CLGAN_GAN_AUGMENT_ENLARGE ? "gan-enlarge"
+                                                                     : NULL;
+        printf(", \"augmentation\": \"%s%s%s\", \"train_real_per_class\": [", o->oversample ? "oversample" : "",
+               o->oversample && gan ? "+" : "", gan ? gan : o->oversample ? "" : "none");
+        print_counts(stdout, ac.real, K, ", ");
         printf("], \"train_repeated_per_class\": [");
-        print_counts(stdout, o->oversample ? extra_pc : NULL, K, ", ");
+        print_counts(stdout, ac.repeated, K, ", ");
         printf("], \"train_generated_per_class\": [");
-        print_counts(stdout, o->gan_mode >= 0 ? extra_pc : NULL, K, ", ");
+        print_counts(stdout, ac.generated, K, ", ");
         printf("]");
+        if (o->filter_path) {
+            printf(", \"gan_filter_tried_per_class\": [");
+            print_counts(stdout, ac.tried, K, ", ");
+            printf("]");
+        }
         report_json_fields(stdout, K, (const char (*)[64])cr.ev.names, cr.ev.cm);
         train_cli_json_end(&cr.tc, ckpt_path, "confusion_png", cr.ev.last_png, log_path);
     }
@@ -526,8 +676,7 @@ done:
         if (!had_out) cli_remove_empty_dir(o->run.out);
     }
     train_cli_eval_free(&cr.ev);
-    free(real_pc);
-    free(extra_pc);
+    free(ac.real), free(ac.repeated), free(ac.generated), free(ac.tried);
     clgan_model_free(cr.model);
     clgan_ctx_free(ctx);
     clgan_dataset_free(train);
