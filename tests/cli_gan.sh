@@ -136,4 +136,25 @@ expect "... resume takes it from the checkpoint (rc=$rc)" test $rc = 0 -a -n "$(
 "$clgan" train-gan --data synthetic --steps 3 --out "$work/bal2" --resume --balance-classes 2>"$work/err"; rc=$?
 expect "... resume refuses --balance-classes on a run without it (rc=$rc)" test $rc = 2 -a -n "$(grep -- '--balance-classes differs' "$work/err")"
 
+# 9. --score-with: a fixed sample scored by a classifier at every epoch end; score.csv, score.png, log.csv's fd,
+# --json; --keep-best keeps the lowest Frechet distance; resume continues the rows; bad classifiers refused.
+"$clgan" train-classifier --data synthetic --width 4 --batch 16 --limit 64 --seed 3 --steps 4 --out "$work/sclf" 2>>"$clgan_log"
+sc=$work/scored
+"$clgan" train-gan "${small[@]}" --conditional --steps 8 --score-with "$work/sclf/checkpoint.ckpt" --score-n 40 --keep-best --out "$sc" --json >"$work/json" 2>"$work/err"; rc=$?
+expect "--score-with runs (rc=$rc)" test $rc = 0
+expect "... prints a score per epoch with the conditional accuracy" test "$(grep -c 'Frechet distance [0-9.]*, [0-9]*/10 classes >= 1%, IS [0-9.]*, [0-9.]*% classified as intended' "$work/err")" = 2
+expect "... score.csv: a header and the rows of steps 4 and 8" test "$(cut -d, -f1,2 "$sc/score.csv" | tr '\n' ' ')" = "step,epoch 4,1 8,2 "
+expect "... log.csv has the fd column, filled at the scored steps" test "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "fd") c = i } NR > 1 && $c != "" { n++ } END { print n }' "$sc/log.csv")" = 2
+expect "... score.png and best.ckpt written" test -s "$sc/score.png" -a -s "$sc/best.ckpt"
+expect "... --json has the last score" grep -q '"fd": [0-9.e+-]*, "coverage": [0-9]*, "inception_score": ' "$work/json"
+"$clgan" train-gan --data synthetic --steps 12 --resume --score-with "$work/sclf/checkpoint.ckpt" --score-n 40 --out "$sc" 2>>"$clgan_log"; rc=$?
+expect "... resume adds the row of step 12 (rc=$rc)" test "$(cut -d, -f1 "$sc/score.csv" | tr '\n' ' ')" = "step 4 8 12 "
+"$clgan" train-gan "${small[@]}" --steps 2 --score-with "$out/checkpoint.ckpt" --out "$work/sc2" 2>"$work/err"; rc=$?
+expect "a GAN checkpoint as --score-with: rc 1, says what it is" test $rc = 1 -a -n "$(grep "is a 'clgan-gan' checkpoint, not a classifier checkpoint" "$work/err")"
+"$clgan" train-classifier --data synthetic --model vgg32 --width 4 --batch 16 --limit 64 --steps 1 --out "$work/sclf32" 2>>"$clgan_log"
+"$clgan" train-gan "${small[@]}" --steps 2 --score-with "$work/sclf32/checkpoint.ckpt" --out "$work/sc3" 2>"$work/err"; rc=$?
+expect "a 32x32x3 classifier for a 28x28 GAN: rc 1, both shapes named" test $rc = 1 -a -n "$(grep '3x32x32 images (CxHxW); the GAN makes 1x28x28' "$work/err")"
+"$clgan" train-gan "${small[@]}" --steps 2 --keep-best --out "$work/sc4" 2>"$work/err"; rc=$?
+expect "--keep-best without --score-with: rc 2" test $rc = 2 -a -n "$(grep -- 'give --score-with' "$work/err")"
+
 finish

@@ -299,7 +299,7 @@ static clgan_status check_weights(run_state *s, int epoch)
 
 /* The best metric in a log's metric column: the third field from the end
  * (..., metric, images_per_sec, seconds), counted on its header line. */
-static double best_in_log(const char *path)
+static double best_in_log(const char *path, int lower_better)
 {
     size_t len = 0;
     char *text = read_text(path, &len);
@@ -317,7 +317,7 @@ static double best_in_log(const char *path)
         if (f && (!nl || f < nl) && *f != ',' && *f != '\n') {
             char *end;
             double v = strtod(f, &end);
-            if (end > f && isfinite(v) && (isnan(best) || v > best)) best = v;
+            if (end > f && isfinite(v) && (isnan(best) || (lower_better ? v < best : v > best))) best = v;
         }
         line = nl;
     }
@@ -430,7 +430,8 @@ static clgan_status save_checkpoint(run_state *s, const clgan_train_progress *pr
         st = s->t->save(s->t->self, copy, p->note);
         if (st != CLGAN_OK) return clgan_fail_context(st, "periodic copy");
     }
-    if (p->keep_best && pr->evaluated && isfinite(pr->metric) && (isnan(s->best) || pr->metric > s->best)) {
+    if (p->keep_best && pr->evaluated && isfinite(pr->metric) &&
+        (isnan(s->best) || (p->metric_lower_better ? pr->metric < s->best : pr->metric > s->best))) {
         st = s->t->save(s->t->self, s->best_path, p->note);
         if (st != CLGAN_OK) return clgan_fail_context(st, "best checkpoint");
         s->best = pr->metric;
@@ -545,7 +546,7 @@ clgan_status clgan_train_run(const clgan_train_target *t, const clgan_train_para
     if (lead && p->resume && clgan_train_trim_log(r->log, r->start, header) != CLGAN_OK)
         note(p->messages, "warning: could not trim %s back to step %lld: %s", r->log, (long long)r->start,
              clgan_last_error());
-    if (lead && p->resume && p->keep_best && s.has_eval) s.best = best_in_log(r->log);
+    if (lead && p->resume && p->keep_best && s.has_eval) s.best = best_in_log(r->log, p->metric_lower_better);
     if (lead) log = fopen(r->log, p->resume ? "a" : "w");
     if (lead && !log) {
         st = clgan_fail(CLGAN_ERR_IO, "cannot write %s: %s", r->log, strerror(errno));
@@ -747,7 +748,7 @@ clgan_status clgan_train_run_model(clgan_model *model, const clgan_train_params 
     t.stat_columns = params->stat_columns;
     t.step = model_step;
     t.save = model_save;
-    t.evaluate = params->test && info.kind != CLGAN_MODEL_GAN ? model_evaluate : NULL;
+    t.evaluate = params->test && (info.kind != CLGAN_MODEL_GAN || params->evaluate) ? model_evaluate : NULL;
     static const char *const net_names[] = {"G", "D", "C"};
     for (int i = 0; i < 3; i++) {
         clgan_net *net = clgan_model_net(model, net_names[i]);

@@ -125,6 +125,7 @@ typedef struct clgan_train_params {
     int keep_every;              /* > 0: also a copy checkpoint-epoch-NNNN.ckpt at the checkpoints of every
                                     this many epochs (both are decided at checkpoint steps only) */
     const char *metric_name;     /* the metric's log.csv column (default "test_accuracy") */
+    int metric_lower_better;     /* 1: keep_best keeps the lowest metric (a distance), not the highest */
     const char *stat_columns;    /* clgan_train_run_model: log.csv's names for a step's first statistics,
                                     comma-separated; only that many are logged (NULL: all, by their names) */
     const char *note;            /* kept in every checkpoint (may be NULL) */
@@ -147,7 +148,8 @@ typedef struct clgan_train_params {
     void (*on_step_timing)(void *user, int begin);
     /* Optional, clgan_train_run_model only: the evaluation on params->test to run instead of the model's
      * accuracy (clgan_model_evaluate), e.g. with a progress display or keeping the confusion matrix;
-     * higher is better. */
+     * higher is better unless metric_lower_better. A GAN model evaluates only through this (e.g. a
+     * Frechet distance of its samples). */
     clgan_status (*evaluate)(void *user, const clgan_dataset *test, double *metric /* OUT */);
     /* Data-parallel only (clgan_train_run_model): 1 makes batchnorm use the statistics of the whole batch
      * over every rank (N ranks x B/N then compute what 1 rank x B computes, up to rounding); 0 (default):

@@ -5,17 +5,19 @@
 #include "cli.h"
 #include "cli_settings.h"
 #include "gan_plot.h"
+#include "gan_score.h"
 #include "run_dir.h"
 #include "scenario.h"
 #include "train_cli.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 
 /* Settings that are not flags here: the class count comes from the data. */
 static const char *const not_flags[] = {"classes", NULL};
-static const unsigned run_flags = RUN_STEPWISE | RUN_LABELS | RUN_IMBALANCE;
+static const unsigned run_flags = RUN_STEPWISE | RUN_LABELS | RUN_IMBALANCE | RUN_KEEP_BEST;
 
 typedef struct train_opts {
     run_opts run;
@@ -24,6 +26,8 @@ typedef struct train_opts {
     char *given_g, *given_d;     /* their texts */
     int balance_classes;         /* --balance-classes: real images repeated per class up to the largest class */
     int given_balance;           /* the flag was given (a resumed run takes the checkpoint's otherwise) */
+    const char *score_with;      /* --score-with CKPT: a classifier that scores the samples; NULL: none */
+    int score_every, score_n;    /* epochs between scores (default 1), samples per score (default 1000) */
 } train_opts;
 
 static void usage(FILE *f, const train_opts *o)
@@ -34,6 +38,7 @@ static void usage(FILE *f, const train_opts *o)
                "                          conditional)\n"
                "  log.csv                 step, epoch, D and G loss, D(x), D(G(z)), images/s, seconds\n"
                "  loss.png                the loss curves, at the end\n"
+               "  score.csv, score.png    with --score-with: the samples' scores and the Frechet distance curve\n"
                "  checkpoint.ckpt         after each epoch and on Ctrl-C/SIGTERM (resume with --resume)\n\n"
                "Run:\n");
     static const char *const texts[] = {
@@ -45,6 +50,7 @@ static void usage(FILE *f, const train_opts *o)
         "formats have their own train split",
         "labels", "keep N labelled training images, balanced over the classes, chosen by --seed (the same images as "
         "train-classifier --labels N --seed S)",
+        "keep_best", "with --score-with: also keep the checkpoint of the lowest Frechet distance so far (best.ckpt)",
         NULL};
     run_opts_help(f, run_flags, &o->run, texts);
     fprintf(f, "Model (--resume refuses a different architecture or batch and ignores training settings):\n");
@@ -57,6 +63,14 @@ static void usage(FILE *f, const train_opts *o)
                   "labelled data: repeat each class's images (seeded) up to the largest class's count, so D sees "
                   "every class as often and a conditional G draws every class as often (its fakes take the real "
                   "batch's labels); for a rare class (--imbalance). An epoch grows to classes x the largest count");
+    cli_help_line(f, "--score-with", "CKPT",
+                  "score a fixed sample of --score-n images with this train-classifier or train-ssl checkpoint every "
+                  "--score-every epochs and at the end: the Frechet distance of its features to the test split's "
+                  "first --score-n images (the training images when there is no test split), the classes with >= 1% "
+                  "of the samples, the Inception-Score-style number and (conditional) the share classified as "
+                  "intended, as clgan score computes them; printed, in score.csv, score.png and log.csv (fd)");
+    cli_help_line(f, "--score-every", "E", "epochs between scores (default 1)");
+    cli_help_line(f, "--score-n", "N", "samples per score, and real images compared (default 1000)");
     cli_help_line(f, "--lr", "X", "--lr-g and --lr-d together");
     cli_help_line(f, "--beta1", "X", "--beta1-g and --beta1-d together");
 }
@@ -70,6 +84,8 @@ static int parse(int argc, char **argv, train_opts *o)
     o->arch_g = o->arch_d = NULL;
     o->given_g = o->given_d = NULL;
     o->balance_classes = o->given_balance = 0;
+    o->score_with = NULL;
+    o->score_every = 1, o->score_n = 1000;
     for (int i = 1; i < argc; i++) {
         int bad = 0, got;
         const char *v;
@@ -77,6 +93,12 @@ static int parse(int argc, char **argv, train_opts *o)
             if (got < 0) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--arch-g", &bad))) o->arch_g = v;
         else if ((v = cli_flag_value(argc, argv, &i, "--arch-d", &bad))) o->arch_d = v;
+        else if ((v = cli_flag_value(argc, argv, &i, "--score-with", &bad))) o->score_with = v;
+        else if ((v = cli_flag_value(argc, argv, &i, "--score-every", &bad))) {
+            if (!cli_parse_int("--score-every", v, 1, 1000000, &o->score_every)) return 2;
+        } else if ((v = cli_flag_value(argc, argv, &i, "--score-n", &bad))) {
+            if (!cli_parse_int("--score-n", v, 2, 1000000, &o->score_n)) return 2;
+        }
         else if ((v = cli_flag_value(argc, argv, &i, "--lr", &bad))) {
             if (!cli_settings_set(&o->set, "--lr", "lr_g", v) || !cli_settings_set(&o->set, "--lr", "lr_d", v)) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--beta1", &bad))) {
@@ -94,6 +116,10 @@ static int parse(int argc, char **argv, train_opts *o)
     }
     if (!o->run.data) {
         fprintf(stderr, "clgan train-gan: --data is required (a dataset path, or 'synthetic'); see --help\n");
+        return 2;
+    }
+    if (o->run.keep_best && !o->score_with) {
+        fprintf(stderr, "clgan train-gan: --keep-best keeps the best score: give --score-with CKPT\n");
         return 2;
     }
     return cli_settings_check(&o->set) ? 0 : 2;
@@ -145,6 +171,8 @@ typedef struct gan_run {
     int32_t *grid_labels;
     int grid_rows;
     uint64_t grid_seed;
+    gan_scorer score;  /* --score-with */
+    int scored;        /* a score was taken */
 } gan_run;
 
 /* The fixed grid: 10 columns; one row per class when conditional. */
@@ -174,6 +202,28 @@ static clgan_status gan_on_checkpoint(void *user, const clgan_train_progress *p)
     if (st == CLGAN_OK && !g->tc.prog.tty)
         fprintf(stderr, "clgan: epoch %d done: %s, %s\n", p->epoch, g->last_grid, g->checkpoint);
     return st;
+}
+
+/* --score-with: the fixed sample scored (the driver's evaluation; lower is better). */
+static clgan_status gan_evaluate(void *user, const clgan_dataset *real, double *metric)
+{
+    gan_run *g = user;
+    TRY(gan_scorer_run(&g->score, g->model, real));
+    *metric = g->score.fd;
+    return CLGAN_OK;
+}
+
+static clgan_status gan_on_scored(void *user, const clgan_train_progress *p)
+{
+    gan_run *g = user;
+    const gan_scorer *s = &g->score;
+    g->scored = 1;
+    char cond[64] = "";
+    if (isfinite(s->cacc)) snprintf(cond, sizeof cond, ", %.1f%% classified as intended", 100 * s->cacc);
+    progress_break(&g->tc.prog);
+    fprintf(stderr, "clgan: step %lld (epoch %d): Frechet distance %.3f, %d/%d classes >= 1%%, IS %.3f%s\n",
+            (long long)p->step, p->epoch, s->fd, s->coverage, s->K, s->is, cond);
+    return gan_scorer_write(s, p->step, p->epoch);
 }
 
 /* --resume: the checkpoint's model (the device opened for it), its texts
@@ -257,8 +307,11 @@ static int train_run(train_opts *o)
     snprintf(plot_path, sizeof plot_path, "%s/loss.png", o->run.out);
     int had_out = cli_is_dir(o->run.out); /* --out is made with its first file (log.csv), samples/ with its own */
     clgan_ctx *ctx = NULL;
-    clgan_dataset *data = NULL;
+    clgan_dataset *data = NULL, *real = NULL;
     int exit_code = 1, rc;
+    char score_csv[1100], score_png[1100];
+    snprintf(score_csv, sizeof score_csv, "%s/score.csv", o->run.out);
+    snprintf(score_png, sizeof score_png, "%s/score.png", o->run.out);
     /* The model's image shape decides how the data is loaded: a resumed
      * run's from its checkpoint, a new run's from its architecture. */
     int c, h, w;
@@ -315,6 +368,23 @@ static int train_run(train_opts *o)
     }
     const clgan_model_info *in = &g.info;
     size_t img = (size_t)in->channels * in->height * in->width;
+    /* --score-with: the real images are the test split's, else the training images. */
+    if (o->score_with) {
+        clgan_dataset_info ri = {0};
+        if (clgan_dataset_open(o->run.data, CLGAN_SPLIT_TEST, &dopt, &real) == CLGAN_OK)
+            clgan_dataset_get_info(real, &ri);
+        if (ri.count < 2) {
+            clgan_dataset_free(real);
+            real = NULL;
+        }
+        if (!cli_make_dirs(o->run.out) ||
+            !gan_scorer_open(&g.score, ctx, o->score_with, in, o->score_n, seed + 104729, score_csv,
+                             o->run.resume ? in->steps : -1))
+            goto done;
+        fprintf(stderr, "clgan: --score-with %s: %d samples against the first %d %s images, every %d epoch%s\n",
+                o->score_with, o->score_n, o->score_n, real ? "test" : "training", o->score_every,
+                o->score_every == 1 ? "" : "s");
+    }
     g.grid_rows = in->classes ? in->classes : 10;
     g.grid_seed = seed + 7919;
     g.grid = malloc((size_t)g.grid_rows * 10 * img * sizeof *g.grid);
@@ -335,6 +405,14 @@ static int train_run(train_opts *o)
     p.advice = advice;
     p.stat_columns = "loss_d,loss_g,d_real,d_fake";
     p.on_checkpoint = gan_on_checkpoint;
+    if (o->score_with) {
+        p.test = real ? real : data;
+        p.evaluate = gan_evaluate;
+        p.on_evaluated = gan_on_scored;
+        p.eval_every = o->score_every;
+        p.metric_name = "fd";
+        p.metric_lower_better = 1;
+    }
     int64_t per_epoch = di.count / in->batch, total = o->run.steps ? o->run.steps : (int64_t)o->run.epochs * per_epoch;
     char width[32];
     cli_settings_value(&o->set, g.model, "width", width, sizeof width);
@@ -356,6 +434,8 @@ static int train_run(train_opts *o)
     }
     int plotted = gan_plot_losses(log_path, plot_path, per_epoch);
     if (!plotted) fprintf(stderr, "clgan: warning: no loss plot: %s\n", clgan_last_error());
+    if (o->score_with && !gan_plot_scores(score_csv, score_png))
+        fprintf(stderr, "clgan: warning: no score plot: %s\n", clgan_last_error());
     /* Name only the files this run wrote. */
     fprintf(stderr, "clgan: done: %lld steps in %.1f s%s%s%s%s; checkpoint %s\n", (long long)(r.step - r.start),
             r.seconds, g.last_grid[0] ? "; samples " : "", g.last_grid, plotted ? "; loss curve " : "",
@@ -367,6 +447,11 @@ static int train_run(train_opts *o)
                "\"d_real\": %.6f, \"d_fake\": %.6f, \"seconds\": %.3f, \"images_per_sec\": %.1f",
                (long long)r.step, (double)r.step / per_epoch, v[0], v[1], v[2], v[3], r.seconds,
                r.seconds > 0 ? (r.step - r.start) * (double)in->batch / r.seconds : 0.0);
+        if (g.scored) {
+            printf(", \"fd\": %.6g, \"coverage\": %d, \"inception_score\": %.6g, \"score_csv\": ", g.score.fd,
+                   g.score.coverage, g.score.is);
+            cli_json_string(stdout, score_csv);
+        }
         train_cli_json_end(&g.tc, ckpt_path, "samples", g.last_grid, log_path);
     }
     profile_run_report(&g.tc.prof, ctx, o->run.json);
@@ -378,6 +463,8 @@ done:
     }
     free(g.grid);
     free(g.grid_labels);
+    gan_scorer_free(&g.score);
+    clgan_dataset_free(real);
     clgan_model_free(g.model);
     clgan_ctx_free(ctx);
     clgan_dataset_free(data);
