@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# results.sh — runs the issue-4 experiments (how GANs help a classifier) and
-# writes docs/RESULTS.md from what they print: every command, seed and budget,
-# and mean ± std over the seeds.
+# results.sh — runs the experiments on how GANs help a classifier (issue 4)
+# and how well the GANs train (issue 15), and writes docs/RESULTS.md from what
+# they print: every command, seed and budget, and mean ± std over the seeds.
+# The file is made of one block per group; a run of some groups (--only)
+# rewrites their blocks and keeps the others as they are.
 #
 # usage: tools/results.sh [--data DIR] [--work DIR] [--seeds "1 2 3"] [--only GROUPS] [--quick]
 #                         [--clgan PATH] [--out FILE]
@@ -11,16 +13,16 @@
 #                  interrupted script picks up where it stopped (a warning names runs another clgan
 #                  binary made: delete their JSON to redo them after a change to the code)
 #   --seeds LIST   seeds (default "1 2 3")
-#   --only GROUPS  comma list of groups to run: full, few, ssl, imbalance (default all), e.g. to
-#                  run groups in two processes; the table is written from whatever JSON exists
-#                  (--only table runs nothing and only writes the table)
+#   --only GROUPS  comma list of groups to run: full, few, ssl, imbalance, rare, stabilisers
+#                  (default all); their blocks of the table are written from whatever JSON
+#                  exists (--only table runs nothing and rewrites every block)
 #   --quick        tiny budgets on the built-in synthetic data (checks the script, not the method)
 #   --clgan PATH   the clgan binary (default build/clgan)
 #   --out FILE     the Markdown file (default docs/RESULTS.md; with --quick, RESULTS.md in the work folder)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-data=../shared/data/mnist10k work=results-work seeds="1 2 3" only=full,few,ssl,imbalance quick=0
+data=../shared/data/mnist10k work=results-work seeds="1 2 3" only=full,few,ssl,imbalance,rare,stabilisers quick=0
 clgan=build/clgan out=docs/RESULTS.md
 while [ $# -gt 0 ]; do
     case $1 in
@@ -31,7 +33,7 @@ while [ $# -gt 0 ]; do
         --quick) quick=1; shift ;;
         --clgan) clgan=$2; shift 2 ;;
         --out) out=$2; shift 2 ;;
-        -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "results.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -49,6 +51,7 @@ if [ $quick = 1 ]; then
     CGAN="--epochs 1 --limit 512 --width 8 --nz 16 --conditional"
     IMB_CLF="--epochs 1 --limit 512 --width 8"
     LABELS="20 40"
+    UGAN="--epochs 2 --limit 512 --width 8 --nz 16" SCORE_EVERY=1 SCORE_AT="1 2" SCORE_N=200
 else
     FULL="--epochs 5 --augment --lr-decay 0.3 --lr-decay-epochs 2"
     FEW_SUP="--steps 300 --eval-every 100000 --augment"
@@ -58,9 +61,29 @@ else
     CGAN="--epochs 5 --conditional"
     IMB_CLF="--epochs 2"
     LABELS="100 1000"
+    UGAN="--epochs 30" SCORE_EVERY=10 SCORE_AT="10 30" SCORE_N=1000 # one 30-epoch run scores both
 fi
+# The GAN stabilisers, each alone on unconditional dcgan28 (issue 15), and the best combination.
+STABILISERS="baseline sn ema hinge ttur diffaug best"
+stabiliser_flags() {
+    case $1 in
+        baseline) ;;
+        sn) echo "--spectral-norm" ;;
+        ema) echo "--g-ema 0.999" ;;
+        hinge) echo "--loss hinge" ;;
+        ttur) echo "--lr-g 1e-4 --lr-d 4e-4" ;;
+        diffaug) echo "--diffaugment translation,cutout" ;;
+        best) echo "--spectral-norm --g-ema 0.999 --diffaugment translation,cutout" ;;
+    esac
+}
+# The rare-class recipe (issue 15): a class-balanced, DiffAugment conditional GAN whose images a classifier of
+# the imbalanced real data filters.
+RARE_FRACTIONS="0.025 0.1"
+NEW_CGAN="--balance-classes --diffaugment translation,cutout"
 IMB_CLASS=3 IMB_FRACTION=0.025
 IMB="--imbalance $IMB_CLASS:$IMB_FRACTION"
+# rare_name KIND F: a run's name for fraction F (2.5% keeps the imbalance group's names, so its runs are shared).
+rare_name() { if [ "$2" = "$IMB_FRACTION" ]; then echo "imb-$1"; else echo "imb$(awk -v f="$2" 'BEGIN { print 1000 * f }')-$1"; fi; }
 
 mkdir -p "$work"
 bin_id=$(sha256sum "$clgan" | cut -c1-16) # a run made by another binary is kept, with a warning
@@ -112,12 +135,32 @@ for s in $seeds; do
             run "ssl0-l$L-s$s" train-ssl --data "$data" --labels "$L" $(ssl_budget "$L") --unlabelled-weight 0 --seed "$s"
         done
     fi
-    if wanted imbalance; then
-        run "imb-none-s$s" train-classifier --data "$data" --model lenet28 $IMB $IMB_CLF --seed "$s"
-        run "imb-over-s$s" train-classifier --data "$data" --model lenet28 $IMB $IMB_CLF --oversample --seed "$s"
-        run "cgan-imb-s$s" train-gan --data "$data" $IMB $CGAN --seed "$s"
-        run "imb-gan-s$s" train-classifier --data "$data" --model lenet28 $IMB $IMB_CLF \
-            --gan-augment "$work/cgan-imb-s$s/checkpoint.ckpt" --gan-mode balance --seed "$s"
+    if wanted imbalance || wanted rare; then
+        for F in $( (wanted rare && echo "$RARE_FRACTIONS") || echo "$IMB_FRACTION"); do
+            imb="--imbalance $IMB_CLASS:$F"
+            none=$(rare_name none "$F") over=$(rare_name over "$F") gan=$(rare_name gan "$F") cg=$(rare_name cgan "$F")
+            [ "$F" = "$IMB_FRACTION" ] && cg=cgan-imb
+            run "$none-s$s" train-classifier --data "$data" --model lenet28 $imb $IMB_CLF --seed "$s"
+            run "$over-s$s" train-classifier --data "$data" --model lenet28 $imb $IMB_CLF --oversample --seed "$s"
+            run "$cg-s$s" train-gan --data "$data" $imb $CGAN --seed "$s"
+            run "$gan-s$s" train-classifier --data "$data" --model lenet28 $imb $IMB_CLF \
+                --gan-augment "$work/$cg-s$s/checkpoint.ckpt" --gan-mode balance --seed "$s"
+            wanted rare || continue
+            ncg=$(rare_name ncgan "$F") new=$(rare_name new "$F") newo=$(rare_name newover "$F")
+            run "$ncg-s$s" train-gan --data "$data" $imb $CGAN $NEW_CGAN --seed "$s"
+            run "$new-s$s" train-classifier --data "$data" --model lenet28 $imb $IMB_CLF \
+                --gan-augment "$work/$ncg-s$s/checkpoint.ckpt" --gan-filter "$work/$none-s$s/checkpoint.ckpt" --seed "$s"
+            run "$newo-s$s" train-classifier --data "$data" --model lenet28 $imb $IMB_CLF --oversample \
+                --gan-augment "$work/$ncg-s$s/checkpoint.ckpt" --gan-filter "$work/$none-s$s/checkpoint.ckpt" --seed "$s"
+        done
+    fi
+    if wanted stabilisers; then
+        # the scorer: lenet28 on all labels (the supervised block's seed 1), the same for every GAN
+        run "full-s1" train-classifier --data "$data" --model lenet28 $FULL --seed 1
+        for c in $STABILISERS; do
+            run "ug-$c-s$s" train-gan --data "$data" $UGAN $(stabiliser_flags "$c") \
+                --score-with "$work/full-s1/checkpoint.ckpt" --score-every "$SCORE_EVERY" --score-n "$SCORE_N" --seed "$s"
+        done
     fi
 done
 
@@ -162,23 +205,56 @@ seconds() { # mean wall seconds of the runs (from each JSON's "seconds")
     values "$1" seconds | awk '$1 ~ /^[0-9.]+$/ { n++; s += $1 } END { if (n) printf "%.0f", s / n; else print "-" }'
 }
 
-mkdir -p "$(dirname "$out")"
-{
-    echo "# Results: how GANs help an image classifier"
-    echo
-    echo "Made by \`tools/results.sh\` on $(date -u +%Y-%m-%d) with data \`$data\`, seeds \`$seeds\`"
-    [ $quick = 1 ] && echo "(**--quick**: tiny budgets on synthetic data; these numbers check the script, not the methods)"
-    echo "on \`$("$clgan" devices 2>/dev/null | sed -n 's/^\*\[[0-9]*\] //p' | head -1)\`."
-    echo "Each cell is the test accuracy (or recall) in percent, mean ± sample std over the seeds; the test"
-    echo "split is the dataset's own. Every command the script ran is listed at the end, with its budget."
-    echo
+# score FILE EPOCH COLUMN: a column (fd, coverage) of a train-gan score.csv at an epoch.
+score() {
+    awk -F, -v e="$2" -v c="$3" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; next }
+        $2 == e { v = $k } END { if (v != "") print v }' "$1" 2>/dev/null || true
+}
+# scores PREFIX EPOCH COLUMN: that score of each seed's run.
+scores() {
+    local s
+    for s in $seeds; do score "$work/$1-s$s/score.csv" "$2" "$3"; done
+}
+# plain LIST: "mean ± std (n)" of numbers on stdin, not scaled.
+plain() {
+    awk '$1 ~ /^[-+]?[0-9.]+([eE][-+]?[0-9]+)?$/ { n++; x[n] = $1; s += x[n] } END {
+        if (n == 0) { print "not run"; exit }
+        m = s / n; v = 0; for (i = 1; i <= n; i++) v += (x[i] - m) ^ 2
+        if (n > 1) printf "%.2f ± %.2f (n=%d)", m, sqrt(v / (n - 1)), n; else printf "%.2f (n=1)", m }'
+}
+# least PREFIX EPOCH: the fewest classes covered over the seeds.
+least() { scores "$1" "$2" coverage | awk 'NR == 1 || $1 < m { m = $1 } END { if (NR) print m; else print "-" }'; }
+# commands PATTERN...: the commands of the runs whose names match (shell patterns), WORK for the folder.
+commands() {
+    local p f
+    echo '```'
+    for p in "$@"; do
+        for f in "$work"/$p.cmd; do if [ -s "$f" ]; then cat "$f"; fi; done
+    done | sed "s|$work/|WORK/|g"
+    echo '```'
+}
+device_name() { "$clgan" devices 2>/dev/null | sed -n 's/^\*\[[0-9]*\] //p' | head -1; }
+made() {
+    echo "Made by \`tools/results.sh --only $1\` on $(date -u +%Y-%m-%d) with data \`$data\`, seeds \`$seeds\`, on"
+    echo "\`$(device_name)\`$([ $quick = 1 ] && echo " (**--quick**: tiny budgets on synthetic data; these numbers check the script, not the methods)")."
+}
+
+block_full() {
     echo "## Supervised baseline, all labels"
+    echo
+    made full
     echo
     echo "| model | budget | test accuracy % | s/run |"
     echo "|---|---|---|---|"
     echo "| lenet28 | \`$FULL\` | $(stat full test_accuracy) | $(seconds full) |"
     echo
+    commands "full-s*"
+}
+
+block_few() {
     echo "## Few labels: supervised only vs discriminator features vs semi-supervised"
+    echo
+    made few,ssl
     echo
     echo "| labels | supervised: lenet28 CNN | supervised: the SSL discriminator alone (w=0) | D features (linear head) | semi-supervised K+1 GAN |"
     echo "|---|---|---|---|---|"
@@ -205,23 +281,7 @@ mkdir -p "$(dirname "$out")"
     echo "Seconds per run: supervised $(seconds sup-l${LABELS##* }), D features $(seconds dfeat-l${LABELS##* }) (+ GAN $(seconds gan)),"
     echo "semi-supervised $(seconds ssl-l${LABELS%% *}) (${LABELS%% *} labels), $(seconds ssl-l${LABELS##* }) (${LABELS##* })."
     echo
-    echo "## One class cut to $(awk -v f=$IMB_FRACTION 'BEGIN { printf "%g", 100 * f }')%: no augmentation vs naive oversampling vs GAN augmentation"
-    echo
-    echo "Class $IMB_CLASS keeps $IMB_FRACTION of its training images (\`$IMB\`, chosen by the seed); the test split is untouched."
-    echo
-    echo "| training set | test accuracy % | class $IMB_CLASS recall % |"
-    echo "|---|---|---|"
-    echo "| as is | $(stat imb-none test_accuracy) | $(stat imb-none recall:$IMB_CLASS) |"
-    echo "| naive oversampling (\`--oversample\`) | $(stat imb-over test_accuracy) | $(stat imb-over recall:$IMB_CLASS) |"
-    echo "| GAN augmentation (\`--gan-augment\`, balance) | $(stat imb-gan test_accuracy) | $(stat imb-gan recall:$IMB_CLASS) |"
-    echo
-    echo "Paired by seed, in points: oversampling minus as-is $(gap imb-over imb-none test_accuracy) (accuracy),"
-    echo "$(gap imb-over imb-none recall:$IMB_CLASS) (class $IMB_CLASS recall); GAN augmentation minus as-is"
-    echo "$(gap imb-gan imb-none test_accuracy) (accuracy), $(gap imb-gan imb-none recall:$IMB_CLASS) (class $IMB_CLASS recall)."
-    echo
-    echo "Budgets: classifier \`$IMB_CLF\`; conditional DCGAN \`$CGAN\` on the same imbalanced split."
-    echo
-    echo "## The issue's targets"
+    echo "Targets (issue 4):"
     echo
     full_mean=$(values full test_accuracy | awk '$1 ~ /^[0-9.]+$/ { n++; s += $1 } END { if (n) printf "%.2f", 100 * s / n }')
     echo "- supervised lenet28 on all labels >= 98.5%: mean $full_mean% — $(awk -v a="${full_mean:-0}" 'BEGIN { print (a >= 98.5 ? "met" : "NOT met") }')."
@@ -229,12 +289,93 @@ mkdir -p "$(dirname "$out")"
     echo "- semi-supervised with 100 labels >= 15 points above supervised-only: $ssl_gap over the same network (w=0),"
     echo "  $lenet_gap over lenet28 — $(echo "${ssl_gap%% *} ${lenet_gap%% *}" | awk '{ print ($1 + 0 >= 15 || $2 + 0 >= 15) ? "met" : "NOT met" }')."
     echo
-    echo "## Commands"
+    commands "gan-s*" "sup-l*" "dfeat-l*" "ssl-l*" "ssl0-l*"
+}
+
+block_rare() {
+    echo "## A rare class: no augmentation, naive oversampling, GAN augmentation"
     echo
-    echo "WORK is the folder given with --work (default results-work)."
+    made imbalance,rare
     echo
-    echo '```'
-    for f in "$work"/*.json; do [ -s "${f%.json}.cmd" ] && cat "${f%.json}.cmd"; done | sed "s|$work/|WORK/|g"
-    echo '```'
-} >"$out"
+    echo "Class $IMB_CLASS keeps a fraction of its training images (\`--imbalance $IMB_CLASS:F\`, chosen by the seed); the test"
+    echo "split is untouched. The old GAN augmentation is a conditional DCGAN \`$CGAN\` on the imbalanced split; the new"
+    echo "recipe adds \`$NEW_CGAN\` to that GAN and keeps only generated images that the \"as is\" classifier of"
+    echo "the same seed assigns to their class with probability >= 0.5 (\`--gan-filter\`)."
+    local F p
+    for F in $RARE_FRACTIONS; do
+        p=$(rare_name x "$F"); p=${p%-x}
+        echo
+        echo "### Class $IMB_CLASS cut to $(awk -v f="$F" 'BEGIN { printf "%g", 100 * f }')%"
+        echo
+        echo "| training set | test accuracy % | class $IMB_CLASS recall % |"
+        echo "|---|---|---|"
+        echo "| as is | $(stat $p-none test_accuracy) | $(stat $p-none recall:$IMB_CLASS) |"
+        echo "| naive oversampling (\`--oversample\`) | $(stat $p-over test_accuracy) | $(stat $p-over recall:$IMB_CLASS) |"
+        echo "| old GAN augmentation (\`--gan-augment\`, balance) | $(stat $p-gan test_accuracy) | $(stat $p-gan recall:$IMB_CLASS) |"
+        echo "| new recipe: balanced DiffAugment GAN, filtered | $(stat $p-new test_accuracy) | $(stat $p-new recall:$IMB_CLASS) |"
+        echo "| new recipe with \`--oversample\` | $(stat $p-newover test_accuracy) | $(stat $p-newover recall:$IMB_CLASS) |"
+        echo
+        echo "Paired by seed, in points, against naive oversampling: new recipe $(gap $p-new $p-over test_accuracy) (accuracy),"
+        echo "$(gap $p-new $p-over recall:$IMB_CLASS) (class $IMB_CLASS recall); with oversampling $(gap $p-newover $p-over test_accuracy),"
+        echo "$(gap $p-newover $p-over recall:$IMB_CLASS)."
+    done
+    echo
+    echo "Budgets: classifier \`$IMB_CLF\`."
+    echo
+    commands "imb-*" "cgan-imb-*" "imb[0-9]*-*"
+}
+
+block_stabilisers() {
+    echo "## Unconditional dcgan28: the GAN stabilisers"
+    echo
+    made stabilisers
+    echo
+    echo "Each stabiliser alone on unconditional dcgan28 (\`$UGAN\`), and a combination. Scored by the project's own"
+    echo "scorer (\`train-gan --score-with\`, the lenet28 classifier of the supervised block, seed 1):"
+    echo "the Fréchet distance of its features between $SCORE_N samples and $SCORE_N test images (lower is better),"
+    echo "and the classes that get at least 1% of the samples (of 10; \"fewest\" is the worst seed)."
+    echo
+    local e1=${SCORE_AT%% *} e2=${SCORE_AT##* } c
+    echo "| GAN | flags | FD, epoch $e1 | classes, epoch $e1 (fewest) | FD, epoch $e2 | classes, epoch $e2 (fewest) |"
+    echo "|---|---|---|---|---|---|"
+    for c in $STABILISERS; do
+        echo "| $c | \`$(stabiliser_flags "$c")\` | $(scores ug-$c "$e1" fd | plain) | $(scores ug-$c "$e1" coverage | plain) ($(least ug-$c "$e1")) | $(scores ug-$c "$e2" fd | plain) | $(scores ug-$c "$e2" coverage | plain) ($(least ug-$c "$e2")) |"
+    done
+    echo
+    commands "ug-*"
+}
+
+# emit NAME GROUPS: the block made afresh when one of GROUPS ran (or with --only table), else the old
+# file's block kept (made afresh when the old file has none).
+emit() {
+    local name=$1 groups=$2 g fresh=0
+    for g in ${groups//,/ } table; do wanted "$g" && fresh=1; done
+    if [ $fresh = 0 ] && [ -n "$old" ] && grep -qx "<!-- block $name -->" <<<"$old"; then
+        awk -v n="$name" '$0 == "<!-- block " n " -->" { p = 1 } p { print } $0 == "<!-- end " n " -->" { p = 0 }' <<<"$old"
+        return
+    fi
+    echo "<!-- block $name -->"
+    "block_$name"
+    echo "<!-- end $name -->"
+}
+
+mkdir -p "$(dirname "$out")"
+old=$(cat "$out" 2>/dev/null || true)
+{
+    echo "# Results: how GANs help an image classifier, and how well they train"
+    echo
+    echo "Made by \`tools/results.sh\`: each block says when, on what device and with which seeds it was made."
+    echo "Each cell is the mean ± sample std over the seeds (n = the runs that finished); accuracies and recalls are"
+    echo "in percent on the dataset's own test split. Every block lists the commands it ran (WORK: the folder given"
+    echo "with --work, default results-work)."
+    echo
+    emit full full
+    echo
+    emit few few,ssl
+    echo
+    emit rare imbalance,rare
+    echo
+    emit stabilisers stabilisers
+} >"$out.tmp"
+mv "$out.tmp" "$out"
 echo "wrote $out"
