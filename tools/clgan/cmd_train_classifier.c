@@ -206,16 +206,23 @@ static int scenario_text(const train_opts *o, char *out, size_t cap)
     return n >= 0 && (size_t)n < cap;
 }
 
+/* The scenario part of a note (before " | <source>") into scen; 0 when it does not fit. */
+static int note_scenario(const char *note, char *scen, size_t cap)
+{
+    const char *bar = strstr(note, " | ");
+    size_t len = bar ? (size_t)(bar - note) : strlen(note);
+    if (len >= cap) return 0;
+    memcpy(scen, note, len);
+    scen[len] = '\0';
+    return 1;
+}
+
 /* The filter part of a note: 1 with none (*path ""), 1 with the filter's
  * settings, 0 when malformed. */
 static int parse_filter(const char *note, char sha[65], char *path, size_t path_cap, float *min_conf, float *top)
 {
     char scen[8192], tok[8192];
-    const char *bar = strstr(note, " | ");
-    size_t len = bar ? (size_t)(bar - note) : strlen(note);
-    if (len >= sizeof scen) return 0;
-    memcpy(scen, note, len);
-    scen[len] = '\0';
+    if (!note_scenario(note, scen, sizeof scen)) return 0;
     const char *p = strstr(scen, " gan_filter_sha256=");
     sha[0] = '\0', path[0] = '\0';
     if (!p) return 1;
@@ -232,11 +239,7 @@ static int parse_augmentation(const char *note, int *oversample, int *mode, floa
                               size_t path_cap)
 {
     char scen[8192], tok[8192];
-    const char *bar = strstr(note, " | ");
-    size_t len = bar ? (size_t)(bar - note) : strlen(note);
-    if (len >= sizeof scen) return 0;
-    memcpy(scen, note, len);
-    scen[len] = '\0';
+    if (!note_scenario(note, scen, sizeof scen)) return 0;
     *oversample = 0, *mode = -1, *ratio = 0, sha[0] = '\0', path[0] = '\0';
     const char *p;
     if ((p = strstr(scen, " oversample=")) && sscanf(p, " oversample=%d", oversample) != 1) return 0;
