@@ -40,6 +40,13 @@ expect "IDX labels file beside it, all class 3" test "$(tail -c 30 "$work/s-labe
 "$clgan" sample --checkpoint "$ck" --n 5 --class 99 --out "$work/x.png" 2>"$work/err"
 expect "out-of-range --class refused" grep -q "out of range" "$work/err"
 
+# 3b. --loss hinge: a short run; refused with label smoothing.
+"$clgan" train-gan "${small[@]}" --loss hinge --steps 4 --out "$work/hinge" --json >"$work/json" 2>"$work/err"; rc=$?
+expect "--loss hinge runs (rc=$rc) and says so" test $rc = 0 -a -n "$(grep -F 'hinge loss' "$work/err")"
+expect "... the checkpoint keeps loss=hinge" grep -qa "loss=hinge" "$work/hinge/checkpoint.ckpt"
+"$clgan" train-gan "${small[@]}" --loss hinge --label-smoothing 0.1 --steps 4 --out "$work/hinge2" 2>"$work/err"; rc=$?
+expect "--loss hinge with --label-smoothing refused (rc=$rc), saying why" test $rc = 1 -a -n "$(grep -F 'hinge loss takes none' "$work/err")"
+
 # 4. Bad input: clear messages, non-zero exits, nothing written.
 bad_data_and_batch train-gan
 "$clgan" train-gan --data synthetic --model dcgan99 --out "$work/r4" 2>"$work/err"; rc=$?

@@ -157,7 +157,7 @@ static void test_ranges(void)
         {"arch", "conditional", "2", "'conditional' is 2, outside the allowed range 0 to 1"},
         {"arch", "classes", "5", "'classes' is 5, outside the allowed range 0 to 0"},
         {"arch", "mbstd", "-1", "'mbstd' is -1, outside the allowed range 0 to 1"},
-        {"config", "loss", "hinge", "'loss' is 'hinge'; expected ns or ls"},
+        {"config", "loss", "wgan", "'loss' is 'wgan'; expected ns, ls or hinge"},
         {"config", "label_smoothing", "0.5", "'label_smoothing' is 0.5; it must be a number in [0, 0.5)"},
         {"config", "lr_g", "-1", "'lr_g' is -1; it must be a finite number >= 0"},
         {"config", "lr_d", "nan", "'lr_d' is 'nan', not a number"},

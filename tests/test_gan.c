@@ -2,7 +2,8 @@
  * finite losses and D separating real from fake, conditional sampling, the
  * sample grid PNG, a bit-exact checkpoint round trip, resume equivalence
  * (N steps + resume M = N+M in one go), and damaged, truncated or
- * mismatched checkpoints refused with a message. */
+ * mismatched checkpoints refused with a message; the hinge loss's
+ * statistics. */
 #include "test_files.h"
 #include "test_train.h"
 #include "test_util.h"
@@ -43,6 +44,47 @@ static int gans_equal(clgan_gan *a, clgan_gan *b)
     return clgan_gan_step_count(a) == clgan_gan_step_count(b) &&
            test_nets_equal(clgan_gan_generator(a), clgan_gan_generator(b)) &&
            test_nets_equal(clgan_gan_discriminator(a), clgan_gan_discriminator(b));
+}
+
+/* The hinge loss: with D's learning rate 0, D is the same net in the G step,
+ * so G's loss -mean D(G(z)) is exactly minus d_fake; while every output of D
+ * is inside (-1, 1) (small initial weights), D's loss mean(1 - D(x)) + mean(1
+ * + D(G(z))) is exactly 2 - d_real + d_fake. Label smoothing is refused. */
+static void test_hinge(void)
+{
+    clgan_gan_config cfg = small_config(0);
+    cfg.loss = CLGAN_GAN_LOSS_HINGE;
+    cfg.adam_d.lr = 0;
+    clgan_gan *gan;
+    MUST(clgan_gan_create(ctx, &cfg, &gan));
+    clgan_gan_stats st[1];
+    test_gan_train(gan, data, 1, st);
+    EXPECT(fabs(st[0].loss_g + st[0].d_fake) < 1e-9, "hinge: G loss %.9f = -D(G(z)) %.9f (raw outputs)", st[0].loss_g,
+           -st[0].d_fake);
+    EXPECT(fabs(st[0].loss_d - (2 - st[0].d_real + st[0].d_fake)) < 1e-9,
+           "hinge: D loss %.9f = 2 - D(x) + D(G(z)) = %.9f while |D| < 1", st[0].loss_d,
+           2 - st[0].d_real + st[0].d_fake);
+    clgan_gan_free(gan);
+
+    cfg = small_config(0);
+    cfg.loss = CLGAN_GAN_LOSS_HINGE;
+    enum { STEPS = 40 };
+    clgan_gan_stats s[STEPS];
+    MUST(clgan_gan_create(ctx, &cfg, &gan));
+    test_gan_train(gan, data, STEPS, s);
+    double margin = 0;
+    int finite = 1;
+    for (int i = 0; i < STEPS; i++) finite = finite && isfinite(s[i].loss_d) && isfinite(s[i].loss_g);
+    for (int i = STEPS - 10; i < STEPS; i++) margin += (s[i].d_real - s[i].d_fake) / 10;
+    EXPECT(finite && margin > 0.1, "hinge: finite losses, D separates real from fake: mean D(x) - D(G(z)) = %.3f",
+           margin);
+    clgan_gan_free(gan);
+
+    cfg.label_smoothing = 0.1f;
+    clgan_gan *none = NULL;
+    EXPECT(clgan_gan_create(ctx, &cfg, &none) == CLGAN_ERR_INVALID_ARG && !none &&
+               strstr(clgan_last_error(), "hinge loss takes none"),
+           "hinge with label smoothing refused: %s", clgan_last_error());
 }
 
 int main(void)
@@ -151,6 +193,8 @@ int main(void)
     EXPECT(clgan_gan_sample(gan, 1, bad_label, 3, img) == CLGAN_ERR_INVALID_ARG, "out-of-range class refused: %s",
            clgan_last_error());
     clgan_gan_free(gan);
+
+    test_hinge();
 
     free(img);
     free(again);

@@ -45,6 +45,9 @@ clgan_gan_config clgan_gan_default_config(void)
     return c;
 }
 
+/* D's target for generated images: 0 (ns, ls), or the hinge's side -1. */
+static float fake_target(const clgan_gan_config *c) { return c->loss == CLGAN_GAN_LOSS_HINGE ? -1.0f : 0.0f; }
+
 static clgan_status fill_const(clgan_ctx *ctx, clgan_tensor *t, float v)
 {
     float *h = malloc(t->count * sizeof *h);
@@ -72,6 +75,9 @@ clgan_status clgan_gan_create(clgan_ctx *ctx, const clgan_gan_config *cfg, clgan
     if (st == CLGAN_OK && (c->batch < 2 || c->label_smoothing < 0 || c->label_smoothing >= 0.5f))
         st = clgan_fail(CLGAN_ERR_INVALID_ARG, "batch must be >= 2 (got %d) and label smoothing in [0, 0.5) (got %g)",
                         c->batch, c->label_smoothing);
+    if (st == CLGAN_OK && c->loss == CLGAN_GAN_LOSS_HINGE && c->label_smoothing != 0)
+        st = clgan_fail(CLGAN_ERR_INVALID_ARG, "label smoothing %g: the hinge loss takes none (its targets are "
+                        "margins, not probabilities); leave it at 0 or use the ns or ls loss", c->label_smoothing);
     const clgan_gan_arch *a = &c->arch;
     int B = 0;
     if (!c->parallel.reducer) c->parallel.reducer = clgan_dist_reducer(); /* in an MPI job: this rank's share */
@@ -101,7 +107,8 @@ clgan_status clgan_gan_create(clgan_ctx *ctx, const clgan_gan_config *cfg, clgan
     if (st == CLGAN_OK) st = clgan_buffer_create(ctx, (size_t)B * sizeof(int32_t), &gan->labels_real);
     if (st == CLGAN_OK) st = clgan_buffer_create(ctx, (size_t)B * sizeof(int32_t), &gan->labels_fake);
     if (st == CLGAN_OK) st = fill_const(ctx, &gan->t_real, 1.0f - c->label_smoothing);
-    if (st == CLGAN_OK) st = fill_const(ctx, &gan->t_gen, 1.0f); /* t_fake stays 0 */
+    if (st == CLGAN_OK) st = fill_const(ctx, &gan->t_fake, fake_target(c));
+    if (st == CLGAN_OK) st = fill_const(ctx, &gan->t_gen, 1.0f);
     gan->host_labels = malloc((size_t)B * sizeof(int32_t));
     gan->host_logits = malloc((size_t)3 * B * sizeof(float));
     if (st == CLGAN_OK && (!gan->host_labels || !gan->host_logits))
@@ -139,7 +146,8 @@ clgan_net *clgan_gan_discriminator(clgan_gan *gan) { return gan->D; }
 
 /* Gradient of the loss of D's logits against targets t into D's output-grad
  * buffer, and a copy of the logits into slot `slot` of gan->logits for the
- * step's statistics (read once, at the end of the step). */
+ * step's statistics (read once, at the end of the step). Slots 0 and 1 are
+ * D's terms (real, fake), slot 2 G's. */
 static clgan_status d_loss_grad(clgan_gan *gan, const clgan_tensor *logits, const clgan_tensor *t, int slot)
 {
     clgan_ctx *ctx = gan->ctx;
@@ -149,13 +157,16 @@ static clgan_status d_loss_grad(clgan_gan *gan, const clgan_tensor *logits, cons
     clgan_profile_record(ctx, "copy");
     clgan_tensor *dlogits = clgan_net_output_grad(gan->D);
     if (gan->cfg.loss == CLGAN_GAN_LOSS_LS) return clgan_mse_backward(ctx, 0.5f, logits, t, dlogits); /* 1/2 (D - t)^2 */
+    if (gan->cfg.loss == CLGAN_GAN_LOSS_HINGE) /* G: -D; D: max(0, 1 - t D), t = +1 real, -1 fake */
+        return slot == 2 ? clgan_linear_backward(ctx, 1.0f, logits, t, dlogits)
+                         : clgan_hinge_backward(ctx, 1.0f, logits, t, dlogits);
     return clgan_bce_logits_backward(ctx, 1.0f, logits, t, dlogits);
 }
 
-/* Mean loss of B logits (this rank's) against target t, and the mean D output as a
- * probability (ns) or raw value (ls), in double on the host: the same
- * formulas as cl/loss.cl. */
-static void logit_stats(const clgan_gan *gan, const float *x, double t, double *loss, double *mean_out)
+/* Mean loss of B logits (this rank's) against target t (gen: G's term), and
+ * the mean D output as a probability (ns) or raw value (ls, hinge), in double
+ * on the host: the same formulas as cl/loss.cl. */
+static void logit_stats(const clgan_gan *gan, const float *x, double t, int gen, double *loss, double *mean_out)
 {
     double l = 0, m = 0;
     int B = gan->B;
@@ -163,6 +174,9 @@ static void logit_stats(const clgan_gan *gan, const float *x, double t, double *
         double v = x[i];
         if (gan->cfg.loss == CLGAN_GAN_LOSS_LS) {
             l += 0.5 * (v - t) * (v - t);
+            m += v;
+        } else if (gan->cfg.loss == CLGAN_GAN_LOSS_HINGE) {
+            l += gen ? -t * v : fmax(0, 1 - t * v);
             m += v;
         } else {
             l += (v > 0 ? v : 0) - v * t + log1p(exp(-fabs(v)));
@@ -218,9 +232,9 @@ clgan_status clgan_gan_train_step(clgan_gan *gan, const float *real, const int32
     clgan_gan_stats s;
     double l_real, l_fake;
     TRY(clgan_tensor_download(ctx, &gan->logits, gan->host_logits));
-    logit_stats(gan, gan->host_logits, 1.0 - c->label_smoothing, &l_real, &s.d_real);
-    logit_stats(gan, gan->host_logits + B, 0.0, &l_fake, &s.d_fake);
-    logit_stats(gan, gan->host_logits + 2 * B, 1.0, &s.loss_g, NULL);
+    logit_stats(gan, gan->host_logits, 1.0 - c->label_smoothing, 0, &l_real, &s.d_real);
+    logit_stats(gan, gan->host_logits + B, fake_target(c), 0, &l_fake, &s.d_fake);
+    logit_stats(gan, gan->host_logits + 2 * B, 1.0, 1, &s.loss_g, NULL);
     s.loss_d = l_real + l_fake;
     gan->step++;
     if (stats) *stats = s;

@@ -1,7 +1,8 @@
 /* gan.h — GAN training: a generator G and a discriminator D sharing one
- * context, trained with the non-saturating BCE loss (default) or the
- * least-squares (LSGAN) loss, Adam on both, optional one-sided label
- * smoothing, class-conditional when the architecture says so.
+ * context, trained with the non-saturating BCE loss (default), the
+ * least-squares (LSGAN) loss or the hinge loss, Adam on both, optional
+ * one-sided label smoothing (ns and ls), class-conditional when the
+ * architecture says so.
  *
  * One step (batch B, global step s):
  *   z ~ N(0,1) from Philox(seed, stream 2s); conditional: the fakes take the
@@ -11,6 +12,10 @@
  *      Adam step on D
  *   G: zero grads; D(G(z)) vs 1 through D (D's parameters not stepped);
  *      gradient into G's output; Adam step on G
+ * Hinge (Lim & Ye 2017, Miyato et al. 2018): D minimises
+ * mean(max(0, 1 - D(x))) + mean(max(0, 1 + D(G(z)))), G minimises
+ * -mean(D(G(z))); label smoothing is refused with it (its targets are the
+ * margins, not probabilities).
  * Data-parallel (cfg.parallel): B is this rank's share of the batch, and
  * its z are the ones a one-process run draws for those images.
  * Everything random derives from (seed, step), so a run that stops after N
@@ -21,7 +26,7 @@
 #define CLGAN_GAN_H
 #include "train/gan_models.h"
 
-typedef enum clgan_gan_loss { CLGAN_GAN_LOSS_NS = 0, CLGAN_GAN_LOSS_LS = 1 } clgan_gan_loss;
+typedef enum clgan_gan_loss { CLGAN_GAN_LOSS_NS = 0, CLGAN_GAN_LOSS_LS = 1, CLGAN_GAN_LOSS_HINGE = 2 } clgan_gan_loss;
 
 typedef struct clgan_gan_config {
     clgan_gan_arch arch;
@@ -37,7 +42,7 @@ clgan_gan_config clgan_gan_default_config(void);
 
 typedef struct clgan_gan_stats {
     double loss_d, loss_g; /* D: real + fake terms; G: generator loss */
-    double d_real, d_fake; /* mean D(x) and D(G(z)) as probabilities (ns) or raw outputs (ls) */
+    double d_real, d_fake; /* mean D(x) and D(G(z)) as probabilities (ns) or raw outputs (ls, hinge) */
 } clgan_gan_stats;
 
 typedef struct clgan_gan clgan_gan;

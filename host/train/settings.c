@@ -98,8 +98,9 @@ static const clgan_setting_row gan_rows[] = {
              "minibatch standard-deviation layer before D's head (against mode collapse)"),
     INT_ROW(clgan_gan_config, batch, "batch", "64", 2, CLGAN_MAX_BATCH, CLGAN_RESUME_FIXED, 0,
             "images per training step"),
-    ENUM_ROW(clgan_gan_config, loss, "loss", "ns", "ns|ls", CLGAN_RESUME_KEPT,
-             "ns: non-saturating BCE; ls: least squares (LSGAN)"),
+    ENUM_ROW(clgan_gan_config, loss, "loss", "ns", "ns|ls|hinge", CLGAN_RESUME_KEPT,
+             "ns: non-saturating BCE; ls: least squares (LSGAN); hinge: hinge D loss, G minimises -D(G(z)) (no "
+             "label smoothing)"),
     FLOAT_ROW(clgan_gan_config, label_smoothing, "label_smoothing", "0", 0, 0.5, CLGAN_SETTING_OPEN_MAX,
               CLGAN_RESUME_KEPT, 0, "one-sided label smoothing: D's target for real images is 1 minus this"),
     SEED_ROW(clgan_gan_config, seed),

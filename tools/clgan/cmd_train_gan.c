@@ -287,12 +287,12 @@ static int train_run(train_opts *o)
     int64_t per_epoch = di.count / in->batch, total = o->run.steps ? o->run.steps : (int64_t)o->run.epochs * per_epoch;
     char width[32];
     cli_settings_value(&o->set, g.model, "width", width, sizeof width);
+    const char *loss = cli_settings_value(&o->set, g.model, "loss", value, sizeof value);
     fprintf(stderr, "clgan: %s on %s | %s%s, width %s, batch %d, %s loss | %d images (%s), %lld steps/epoch\n",
             o->run.resume ? "resuming" : "training", clgan_ctx_device(ctx)->device_name, in->classes ? "conditional " : "",
             in->arch, width, in->batch,
-            !strcmp(cli_settings_value(&o->set, g.model, "loss", value, sizeof value), "ls") ? "least-squares"
-                                                                                               : "non-saturating",
-            di.count, di.source, (long long)per_epoch);
+            !strcmp(loss, "ls") ? "least-squares" : !strcmp(loss, "hinge") ? "hinge" : "non-saturating", di.count,
+            di.source, (long long)per_epoch);
     fprintf(stderr, "clgan: G %zu parameters, D %zu parameters; steps %lld -> %lld; output in %s\n",
             clgan_net_param_count(clgan_model_net(g.model, "G")), clgan_net_param_count(clgan_model_net(g.model, "D")),
             (long long)in->steps, (long long)total, o->run.out);
