@@ -106,6 +106,10 @@ static const clgan_setting_row gan_rows[] = {
     SEED_ROW(clgan_gan_config, seed),
     ADAM_ROWS(clgan_gan_config, adam_g, "g", "2e-4", "Adam learning rate of G"),
     ADAM_ROWS(clgan_gan_config, adam_d, "d", "2e-4", "Adam learning rate of D"),
+    FLOAT_ROW(clgan_gan_config, g_ema, "g_ema", "0", 0, 1, CLGAN_SETTING_OPEN_MAX, CLGAN_RESUME_KEPT,
+              CLGAN_ROW_OPTIONAL,
+              "decay of a moving average of G's weights (e.g. 0.999; warmed up as min(decay, (1+t)/(10+t))) that "
+              "sample grids, clgan sample and --gan-augment use (0: none)"),
 };
 
 static const clgan_setting_row classifier_rows[] = {

@@ -29,7 +29,7 @@ static void usage(FILE *f, const train_opts *o)
     fprintf(f, "usage: clgan train-gan --data SPEC [options]\n\n"
                "Trains a DCGAN (or a class-conditional DCGAN) and writes into --out:\n"
                "  samples/epoch-NNNN.png  a grid from a fixed noise batch after each epoch (one row per class when\n"
-               "                          conditional)\n"
+               "                          conditional), from the moving average of G's weights with --g-ema\n"
                "  log.csv                 step, epoch, D and G loss, D(x), D(G(z)), images/s, seconds\n"
                "  loss.png                the loss curves, at the end\n"
                "  checkpoint.ckpt         after each epoch and on Ctrl-C/SIGTERM (resume with --resume)\n\n"
@@ -127,6 +127,7 @@ typedef struct gan_run {
     int32_t *grid_labels;
     int grid_rows;
     uint64_t grid_seed;
+    int ema; /* the model keeps a moving average of G's weights: the grids show it */
 } gan_run;
 
 /* The fixed grid: 10 columns; one row per class when conditional. */
@@ -154,7 +155,8 @@ static clgan_status gan_on_checkpoint(void *user, const clgan_train_progress *p)
     snprintf(g->last_grid, sizeof g->last_grid, "%s/epoch-%04d.png", g->samples_dir, p->epoch);
     clgan_status st = write_grid(g, g->last_grid);
     if (st == CLGAN_OK && !g->tc.prog.tty)
-        fprintf(stderr, "clgan: epoch %d done: %s, %s\n", p->epoch, g->last_grid, g->checkpoint);
+        fprintf(stderr, "clgan: epoch %d done: %s%s, %s\n", p->epoch, g->last_grid,
+                g->ema ? " (G's moving average)" : "", g->checkpoint);
     return st;
 }
 
@@ -263,6 +265,7 @@ static int train_run(train_opts *o)
         clgan_model_get_info(g.model, &g.info);
     }
     const clgan_model_info *in = &g.info;
+    g.ema = clgan_model_net(g.model, "G_ema") != NULL;
     size_t img = (size_t)in->channels * in->height * in->width;
     g.grid_rows = in->classes ? in->classes : 10;
     g.grid_seed = seed + 7919;
@@ -293,9 +296,13 @@ static int train_run(train_opts *o)
             in->arch, width, in->batch,
             !strcmp(loss, "ls") ? "least-squares" : !strcmp(loss, "hinge") ? "hinge" : "non-saturating", di.count,
             di.source, (long long)per_epoch);
-    fprintf(stderr, "clgan: G %zu parameters, D %zu parameters; steps %lld -> %lld; output in %s\n",
-            clgan_net_param_count(clgan_model_net(g.model, "G")), clgan_net_param_count(clgan_model_net(g.model, "D")),
-            (long long)in->steps, (long long)total, o->run.out);
+    char ema[96] = "";
+    if (g.ema)
+        snprintf(ema, sizeof ema, " and their moving average (decay %g; the sample grids show it)",
+                 atof(cli_settings_value(&o->set, g.model, "g_ema", value, sizeof value)));
+    fprintf(stderr, "clgan: G %zu parameters%s, D %zu parameters; steps %lld -> %lld; output in %s\n",
+            clgan_net_param_count(clgan_model_net(g.model, "G")), ema,
+            clgan_net_param_count(clgan_model_net(g.model, "D")), (long long)in->steps, (long long)total, o->run.out);
 
     train_cli_setup(&g.tc, "train-gan", o->run.json, gan_metrics);
     clgan_train_result r;
