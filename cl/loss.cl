@@ -1,6 +1,8 @@
 // loss.cl — losses: binary cross-entropy with logits, softmax cross-entropy,
-// mean squared error. Forward kernels write per-element (BCE, MSE) or
-// per-row (softmax CE) losses; the host averages them (clgan_loss_mean).
+// mean squared error, and the hinge GAN's hinge and linear losses. Forward
+// kernels write per-element (BCE, MSE) or per-row (softmax CE) losses; the
+// host averages them (clgan_loss_mean). The hinge and linear losses have
+// backward kernels only: their values are computed on the host (gan.c).
 // Backward kernels write dx = d(mean loss)/dx times a scale factor; the host
 // folds scale and the 1/count of the mean into one float `k`.
 
@@ -94,4 +96,29 @@ __kernel void mse_backward(const int count, const float k, __global const float 
 {
     int i = get_global_id(0);
     if (i < count) dx[i] = k * (x[i] - t[i]);
+}
+
+// Shapes: x, t, dx flat [count]. k = scale / count. t[i] is the hinge's side,
+// +1 (D's outputs on real images) or -1 (on generated ones):
+//   loss[i] = max(0, 1 - t[i] x[i]);  dx[i] = k * (t[i] x[i] < 1 ? -t[i] : 0)
+// (the subgradient 0 at the kink t x = 1).
+__kernel void hinge_backward(const int count, const float k, __global const float *x, __global const float *t,
+                             __global float *dx)
+{
+    int i = get_global_id(0);
+    if (i < count) {
+        float s = t[i];
+        dx[i] = s * x[i] < 1.0f ? -k * s : 0.0f;
+    }
+}
+
+// Shapes: x, t, dx flat [count]. k = scale / count.
+//   loss[i] = -t[i] x[i];  dx[i] = -k * t[i]
+// (the hinge GAN's generator loss -mean D(G(z)) with t = 1). x is not read: the
+// argument keeps the one signature of the elementwise losses.
+__kernel void linear_backward(const int count, const float k, __global const float *x, __global const float *t,
+                              __global float *dx)
+{
+    int i = get_global_id(0);
+    if (i < count) dx[i] = -k * t[i];
 }

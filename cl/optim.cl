@@ -1,6 +1,6 @@
 // optim.cl — optimizer steps over one flat parameter block, one launch per
-// step, one work-item per parameter (llm.c style). State buffers (velocity,
-// moments) are caller-owned and start zeroed.
+// step, one work-item per parameter (llm.c style), and the moving average of
+// a block. State buffers (velocity, moments) are caller-owned and start zeroed.
 
 // Shapes: p, g, v flat [count].  SGD with momentum and weight decay (PyTorch):
 //   g' = g + wd * p;  v = mu * v + g';  p -= lr * v
@@ -35,4 +35,13 @@ __kernel void adam_step(const int count, const float lr, const float b1, const f
         v[i] = vi;
         p[i] = w - lr * (mi * c1) / (sqrt(vi * c2) + eps);
     }
+}
+
+// Shapes: ema, p flat [count].  Exponential moving average of the parameters
+// (one kernel over the whole block):  ema = a * ema + b * p,  with a = decay
+// and b = 1 - decay rounded on the host.
+__kernel void ema_step(const int count, const float a, const float b, __global float *ema, __global const float *p)
+{
+    int i = get_global_id(0);
+    if (i < count) ema[i] = a * ema[i] + b * p[i];
 }

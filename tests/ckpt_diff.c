@@ -1,5 +1,6 @@
 /* ckpt_diff.c — how far apart the weights of two checkpoints of one model
- * are, net by net (the data-parallel tests compare N ranks with one):
+ * are, net by net, a GAN's moving average of G included (the data-parallel
+ * tests compare N ranks with one):
  *
  *     ckpt_diff A.ckpt B.ckpt TOLERANCE
  *
@@ -42,8 +43,8 @@ int main(int argc, char **argv)
     if (!load(ctx, argv[1], &a) || !load(ctx, argv[2], &b)) goto done;
     rc = 0;
     int nets = 0;
-    static const char *const names[] = {"G", "D", "C"};
-    for (int i = 0; i < 3; i++) {
+    static const char *const names[] = {"G", "D", "C", "G_ema"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         clgan_net *na = clgan_model_net(a, names[i]), *nb = clgan_model_net(b, names[i]);
         if (!na && !nb) continue;
         size_t n = na ? clgan_net_param_count(na) : 0;

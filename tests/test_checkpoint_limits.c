@@ -27,7 +27,7 @@ static char dir[256], path[320];
 
 static const char *GAN_ARCH = "model=dcgan28 width=4 nz=8 conditional=0 classes=0 mbstd=0";
 static const char *GAN_CFG = "batch=4 loss=ns label_smoothing=0 seed=1 lr_g=0.0002 beta1_g=0.5 beta2_g=0.999 "
-                             "eps_g=1e-08 lr_d=0.0002 beta1_d=0.5 beta2_d=0.999 eps_d=1e-08";
+                             "eps_g=1e-08 lr_d=0.0002 beta1_d=0.5 beta2_d=0.999 eps_d=1e-08 g_ema=0";
 static const char *CLF_ARCH = "model=lenet28 width=4 classes=10";
 static const char *CLF_CFG = "batch=8 optimizer=adam lr=0.001 momentum=0.9 beta1=0.9 beta2=0.999 eps=1e-08 "
                              "weight_decay=0 lr_decay=1 lr_decay_steps=0 augment=0 seed=1";
@@ -157,7 +157,7 @@ static void test_ranges(void)
         {"arch", "conditional", "2", "'conditional' is 2, outside the allowed range 0 to 1"},
         {"arch", "classes", "5", "'classes' is 5, outside the allowed range 0 to 0"},
         {"arch", "mbstd", "-1", "'mbstd' is -1, outside the allowed range 0 to 1"},
-        {"config", "loss", "hinge", "'loss' is 'hinge'; expected ns or ls"},
+        {"config", "loss", "wgan", "'loss' is 'wgan'; expected ns, ls or hinge"},
         {"config", "label_smoothing", "0.5", "'label_smoothing' is 0.5; it must be a number in [0, 0.5)"},
         {"config", "lr_g", "-1", "'lr_g' is -1; it must be a finite number >= 0"},
         {"config", "lr_d", "nan", "'lr_d' is 'nan', not a number"},
@@ -165,6 +165,8 @@ static void test_ranges(void)
         {"config", "eps_g", "0", "'eps_g' is 0; it must be a finite number > 0"},
         {"config", "eps_g", "1e999", "'eps_g' is 1e999; it must be a finite number > 0"},
         {"config", "seed", "-3", "'seed' is '-3', not a whole number from 0 to 2^64-1"},
+        {"config", "g_ema", "1", "'g_ema' is 1; it must be a number in [0, 1)"},
+        {"config", "g_ema", "-0.5", "'g_ema' is -0.5; it must be a number in [0, 1)"},
         {"arch", "model", "dcgan2\xb8", "unknown model 'dcgan2\\xb8'"},
     };
     expect_bad_settings("gan", "clgan-gan", GAN_ARCH, GAN_CFG, gan_bad, sizeof gan_bad / sizeof gan_bad[0], peek_gan);

@@ -2,7 +2,9 @@
  * finite losses and D separating real from fake, conditional sampling, the
  * sample grid PNG, a bit-exact checkpoint round trip, resume equivalence
  * (N steps + resume M = N+M in one go), and damaged, truncated or
- * mismatched checkpoints refused with a message. */
+ * mismatched checkpoints refused with a message; the hinge loss's
+ * statistics; the moving average of G's weights (its update against the
+ * host, sampling from it, its checkpoint section, resume). */
 #include "test_files.h"
 #include "test_train.h"
 #include "test_util.h"
@@ -43,6 +45,202 @@ static int gans_equal(clgan_gan *a, clgan_gan *b)
     return clgan_gan_step_count(a) == clgan_gan_step_count(b) &&
            test_nets_equal(clgan_gan_generator(a), clgan_gan_generator(b)) &&
            test_nets_equal(clgan_gan_discriminator(a), clgan_gan_discriminator(b));
+}
+
+/* A net's parameter block into a new host array. */
+static float *params_of(clgan_net *net, size_t *n)
+{
+    *n = clgan_net_block_floats(net, CLGAN_NET_PARAMS);
+    float *p = malloc(*n * sizeof *p);
+    MUST(clgan_net_read_block(net, CLGAN_NET_PARAMS, p));
+    return p;
+}
+
+static int params_equal(clgan_net *a, clgan_net *b)
+{
+    size_t na, nb;
+    float *pa = params_of(a, &na), *pb = params_of(b, &nb);
+    int same = na == nb && !memcmp(pa, pb, na * sizeof *pa);
+    free(pa);
+    free(pb);
+    return same;
+}
+
+/* Whether checkpoint path has section name. */
+static int has_section(const char *path, const char *name)
+{
+    clgan_ckpt_reader *r;
+    MUST(clgan_ckpt_open(path, &r));
+    int has = clgan_ckpt_has(r, name);
+    clgan_ckpt_close(r);
+    return has;
+}
+
+/* The hinge loss: with D's learning rate 0, D is the same net in the G step,
+ * so G's loss -mean D(G(z)) is exactly minus d_fake; while every output of D
+ * is inside (-1, 1) (small initial weights), D's loss mean(1 - D(x)) + mean(1
+ * + D(G(z))) is exactly 2 - d_real + d_fake. Label smoothing is refused. */
+static void test_hinge(void)
+{
+    clgan_gan_config cfg = small_config(0);
+    cfg.loss = CLGAN_GAN_LOSS_HINGE;
+    cfg.adam_d.lr = 0;
+    clgan_gan *gan;
+    MUST(clgan_gan_create(ctx, &cfg, &gan));
+    clgan_gan_stats st[1];
+    test_gan_train(gan, data, 1, st);
+    EXPECT(fabs(st[0].loss_g + st[0].d_fake) < 1e-9, "hinge: G loss %.9f = -D(G(z)) %.9f (raw outputs)", st[0].loss_g,
+           -st[0].d_fake);
+    EXPECT(fabs(st[0].loss_d - (2 - st[0].d_real + st[0].d_fake)) < 1e-9,
+           "hinge: D loss %.9f = 2 - D(x) + D(G(z)) = %.9f while |D| < 1", st[0].loss_d,
+           2 - st[0].d_real + st[0].d_fake);
+    clgan_gan_free(gan);
+
+    cfg = small_config(0);
+    cfg.loss = CLGAN_GAN_LOSS_HINGE;
+    enum { STEPS = 40 };
+    clgan_gan_stats s[STEPS];
+    MUST(clgan_gan_create(ctx, &cfg, &gan));
+    test_gan_train(gan, data, STEPS, s);
+    double margin = 0;
+    int finite = 1;
+    for (int i = 0; i < STEPS; i++) finite = finite && isfinite(s[i].loss_d) && isfinite(s[i].loss_g);
+    for (int i = STEPS - 10; i < STEPS; i++) margin += (s[i].d_real - s[i].d_fake) / 10;
+    EXPECT(finite && margin > 0.1, "hinge: finite losses, D separates real from fake: mean D(x) - D(G(z)) = %.3f",
+           margin);
+    clgan_gan_free(gan);
+
+    cfg.label_smoothing = 0.1f;
+    clgan_gan *none = NULL;
+    EXPECT(clgan_gan_create(ctx, &cfg, &none) == CLGAN_ERR_INVALID_ARG && !none &&
+               strstr(clgan_last_error(), "hinge loss takes none"),
+           "hinge with label smoothing refused: %s", clgan_last_error());
+}
+
+/* After step s (0-based) the average is d e + (1 - d) w, d = min(decay, (1 + s) / (10 + s)), with the
+ * floats the kernel gets. */
+static void ema_expect(double *e, const float *w, size_t n, double decay, int s)
+{
+    double d = fmin(decay, (1.0 + s) / (10.0 + s));
+    float a = (float)d, b = (float)(1.0 - (double)(float)d);
+    for (size_t i = 0; i < n; i++) e[i] = a * e[i] + (double)b * w[i];
+}
+
+/* Largest |got - want|. */
+static double ema_error(const float *got, const double *want, size_t n)
+{
+    double worst = 0;
+    for (size_t i = 0; i < n; i++) worst = fmax(worst, fabs(got[i] - want[i]));
+    return worst;
+}
+
+static void test_ema(void)
+{
+    clgan_gan_config cfg = small_config(0);
+    cfg.g_ema = 1.0f;
+    clgan_gan *gan = NULL;
+    EXPECT(clgan_gan_create(ctx, &cfg, &gan) == CLGAN_ERR_INVALID_ARG && !gan && strstr(clgan_last_error(), "g_ema"),
+           "g_ema 1 refused: %s", clgan_last_error());
+    cfg = small_config(0);
+    MUST(clgan_gan_create(ctx, &cfg, &gan));
+    EXPECT(!clgan_gan_generator_ema(gan), "g_ema 0: no moving average");
+    clgan_gan_free(gan);
+
+    /* decay 0.05 (below the warm-up's 1/10 at step 0): after one step, 0.05 w0 + 0.95 w1; decay 0.99: the
+     * warm-up's 1/10, then 2/11. */
+    static const float decays[] = {0.05f, 0.99f};
+    for (int k = 0; k < 2; k++) {
+        cfg.g_ema = decays[k];
+        MUST(clgan_gan_create(ctx, &cfg, &gan));
+        size_t n;
+        float *w0 = params_of(clgan_gan_generator(gan), &n);
+        double *want = malloc(n * sizeof *want);
+        for (size_t i = 0; i < n; i++) want[i] = w0[i];
+        EXPECT(params_equal(clgan_gan_generator(gan), clgan_gan_generator_ema(gan)),
+               "decay %g: the average starts as G's initial weights", decays[k]);
+        for (int s = 0; s < 2; s++) {
+            test_gan_train(gan, data, s + 1, NULL);
+            float *w = params_of(clgan_gan_generator(gan), &n), *e = params_of(clgan_gan_generator_ema(gan), &n);
+            ema_expect(want, w, n, decays[k], s);
+            double err = ema_error(e, want, n), from_g = 0;
+            for (size_t i = 0; i < n; i++) from_g = fmax(from_g, fabs(w[i] - want[i]));
+            /* a few float roundings of weights up to about 1, against G's distance (the check must tell them apart) */
+            EXPECT(err < 3e-7 && from_g > 1e-5, "decay %g, step %d: average = d e + (1 - d) w on the host (error %.2e; "
+                   "G is %.2e away)", decays[k], s + 1, err, from_g);
+            free(w), free(e);
+        }
+        free(want);
+        free(w0);
+        if (k == 0) clgan_gan_free(gan);
+    }
+
+    /* Sampling: from the average with G's batchnorm statistics, unless told otherwise. */
+    enum { N = 20 };
+    float *a = malloc(N * 28 * 28 * sizeof *a), *b = malloc(N * 28 * 28 * sizeof *b);
+    MUST(clgan_gan_sample(gan, N, NULL, 9, a));
+    clgan_gan_set_sample_ema(gan, 0);
+    MUST(clgan_gan_sample(gan, N, NULL, 9, b));
+    EXPECT(memcmp(a, b, N * 28 * 28 * sizeof *a) != 0, "samples from the average differ from G's");
+    clgan_gan_set_sample_ema(gan, 1);
+
+    /* The checkpoint keeps the average (without it: no section); resume is bit-exact with it. */
+    char ckpt[300], plain[300];
+    snprintf(ckpt, sizeof ckpt, "%s/ema.ckpt", dir);
+    snprintf(plain, sizeof plain, "%s/a.ckpt", dir);
+    MUST(clgan_gan_save(gan, ckpt, ""));
+    EXPECT(has_section(ckpt, "G_ema.params") && !has_section(ckpt, "G_ema.state") &&
+               !has_section(plain, "G_ema.params"),
+           "G_ema.params in the checkpoint with g_ema only (no state block: G's statistics)");
+    /* A file whose settings ask for an average it does not hold is refused, naming the section. */
+    char text[1024], bad[300], *at;
+    clgan_ckpt_reader *r;
+    MUST(clgan_ckpt_open(plain, &r));
+    MUST(clgan_ckpt_get_string(r, "config", text, sizeof text));
+    clgan_ckpt_close(r);
+    if ((at = strstr(text, "g_ema=0"))) memcpy(at, "g_ema=.5", 9);
+    snprintf(bad, sizeof bad, "%s/no-ema.ckpt", dir);
+    rewrite_section(plain, bad, "config", text);
+    clgan_gan *loaded = NULL;
+    EXPECT(at && clgan_gan_load(ctx, bad, &loaded, NULL, 0) == CLGAN_ERR_FORMAT && !loaded &&
+               strstr(clgan_last_error(), "G_ema"),
+           "g_ema > 0 without G_ema sections refused: %s", clgan_last_error());
+    MUST(clgan_gan_load(ctx, ckpt, &loaded, NULL, 0));
+    MUST(clgan_gan_sample(loaded, N, NULL, 9, b));
+    EXPECT(params_equal(clgan_gan_generator_ema(gan), clgan_gan_generator_ema(loaded)) &&
+               !memcmp(a, b, N * 28 * 28 * sizeof *a),
+           "checkpoint round trip: the same average, the same samples");
+    clgan_gan_free(loaded);
+
+    clgan_gan *straight, *first, *resumed;
+    MUST(clgan_gan_create(ctx, &cfg, &straight));
+    test_gan_train(straight, data, 11, NULL);
+    MUST(clgan_gan_create(ctx, &cfg, &first));
+    test_gan_train(first, data, 6, NULL);
+    MUST(clgan_gan_save(first, ckpt, ""));
+    clgan_gan_free(first);
+    MUST(clgan_gan_load(ctx, ckpt, &resumed, NULL, 0));
+    test_gan_train(resumed, data, 11, NULL);
+    EXPECT(gans_equal(straight, resumed) &&
+               params_equal(clgan_gan_generator_ema(straight), clgan_gan_generator_ema(resumed)),
+           "6 steps + resume for 5 = 11 in one go, the average too");
+    MUST(clgan_gan_sample(straight, N, NULL, 9, a));
+    MUST(clgan_gan_sample(resumed, N, NULL, 9, b));
+    EXPECT(!memcmp(a, b, N * 28 * 28 * sizeof *a), "... and they sample the same bytes");
+    clgan_gan_free(straight);
+    clgan_gan_free(resumed);
+
+    /* The average's samples are G's with the average's weights: write them into G and sample G. */
+    size_t n;
+    float *e = params_of(clgan_gan_generator_ema(gan), &n);
+    MUST(clgan_gan_sample(gan, N, NULL, 9, a));
+    MUST(clgan_net_write_block(clgan_gan_generator(gan), CLGAN_NET_PARAMS, e));
+    clgan_gan_set_sample_ema(gan, 0);
+    MUST(clgan_gan_sample(gan, N, NULL, 9, b));
+    EXPECT(!memcmp(a, b, N * 28 * 28 * sizeof *a), "sampling the average = sampling G holding its weights");
+    free(e);
+    free(a);
+    free(b);
+    clgan_gan_free(gan);
 }
 
 int main(void)
@@ -151,6 +349,9 @@ int main(void)
     EXPECT(clgan_gan_sample(gan, 1, bad_label, 3, img) == CLGAN_ERR_INVALID_ARG, "out-of-range class refused: %s",
            clgan_last_error());
     clgan_gan_free(gan);
+
+    test_hinge();
+    test_ema();
 
     free(img);
     free(again);

@@ -106,6 +106,13 @@ def device_part(tmp, x, y):
            "GAN: 6 samples in [-1, 1]")
     expect(np.array_equal(a, gan.sample(6, seed=9)) and not np.array_equal(a, gan.sample(6, seed=10)),
            "GAN: the same seed gives the same samples, another seed others")
+    expect(np.array_equal(a, gan.sample(6, seed=9, ema=False)) and gan.net("G_ema") is None,
+           "GAN without g_ema: no G_ema net, ema=False samples the same images")
+    avg = clgan.Model.create("gan", arch="dcgan28", settings={"batch": 8, "width": 8, "seed": 5, "g_ema": 0.9},
+                             context=ctx)
+    avg.train(x, steps=2, seed=2)
+    expect(avg.net("G_ema") is not None and not np.array_equal(avg.sample(6, seed=9), avg.sample(6, seed=9, ema=False)),
+           "GAN with g_ema: a G_ema net, whose samples differ from G's")
     g = gan.net("G")
     params = g.get_params()
     expect(params.size == g.param_count == sum(n for _, _, n in g.layers()) and g.layers()[-1][1] == (1, 28, 28),

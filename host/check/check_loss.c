@@ -1,16 +1,23 @@
 /* check_loss.c — host reference and device checks for the losses: BCE with
- * logits, softmax cross-entropy (with -1 = unlabelled rows), MSE. Forward
- * (per-element/per-row losses and the host mean), backward (dx of the mean
- * loss times a scale), finite differences of the reference, hand-computed
- * values, and argument validation. */
+ * logits, softmax cross-entropy (with -1 = unlabelled rows), MSE, and the
+ * hinge GAN's hinge and linear losses. Forward (per-element/per-row losses
+ * and the host mean; hinge and linear have no device forward), backward (dx
+ * of the mean loss times a scale), finite differences of the reference,
+ * hand-computed values, and argument validation. */
 #include "check.h"
 #include "nn/loss.h"
 
 #include <stdio.h>
 #include <string.h>
 
-typedef enum loss_kind { LOSS_BCE, LOSS_CE, LOSS_MSE } loss_kind;
-static const char *loss_name(loss_kind k) { return k == LOSS_BCE ? "bce" : k == LOSS_CE ? "softmax_ce" : "mse"; }
+typedef enum loss_kind { LOSS_BCE, LOSS_CE, LOSS_MSE, LOSS_HINGE, LOSS_LINEAR } loss_kind;
+static const char *loss_name(loss_kind k)
+{
+    static const char *const names[] = {"bce", "softmax_ce", "mse", "hinge", "linear"};
+    return names[k];
+}
+/* Hinge and linear: a backward kernel only (the GAN trainer computes the values on the host). */
+static int has_device_forward(loss_kind k) { return k != LOSS_HINGE && k != LOSS_LINEAR; }
 
 /* ---- host reference (double) ------------------------------------------- */
 
@@ -66,6 +73,27 @@ static void ref_mse_backward(double scale, const double *x, const double *t, dou
     for (size_t i = 0; i < count; i++) dx[i] = scale * 2 * (x[i] - t[i]) / (double)count;
 }
 
+/* Hinge. x, t, loss: [count], t = +1 or -1. loss_i = max(0, 1 - t_i x_i);
+ * dx_i = scale * (t_i x_i < 1 ? -t_i : 0) / count */
+static void ref_hinge_forward(const double *x, const double *t, double *loss, size_t count)
+{
+    for (size_t i = 0; i < count; i++) loss[i] = fmax(0, 1 - t[i] * x[i]);
+}
+static void ref_hinge_backward(double scale, const double *x, const double *t, double *dx, size_t count)
+{
+    for (size_t i = 0; i < count; i++) dx[i] = t[i] * x[i] < 1 ? -scale * t[i] / (double)count : 0;
+}
+
+/* Linear. x, t, loss: [count]. loss_i = -t_i x_i; dx_i = -scale t_i / count */
+static void ref_linear_forward(const double *x, const double *t, double *loss, size_t count)
+{
+    for (size_t i = 0; i < count; i++) loss[i] = -t[i] * x[i];
+}
+static void ref_linear_backward(double scale, const double *t, double *dx, size_t count)
+{
+    for (size_t i = 0; i < count; i++) dx[i] = -scale * t[i] / (double)count;
+}
+
 /* ---- one case ------------------------------------------------------------ */
 
 typedef struct loss_case {
@@ -90,6 +118,8 @@ static void fd_mean_loss(void *user, const double *x, double *out)
         return;
     }
     if (u->c->kind == LOSS_BCE) ref_bce_forward(x, u->t, u->tmp, u->count);
+    else if (u->c->kind == LOSS_HINGE) ref_hinge_forward(x, u->t, u->tmp, u->count);
+    else if (u->c->kind == LOSS_LINEAR) ref_linear_forward(x, u->t, u->tmp, u->count);
     else ref_mse_forward(x, u->t, u->tmp, u->count);
     for (size_t i = 0; i < u->count; i++) s += u->tmp[i];
     out[0] = s / (double)u->count;
@@ -150,6 +180,8 @@ static clgan_status loss_dev_backward(clgan_ctx *ctx, loss_kind kind, float scal
 {
     if (kind == LOSS_BCE) return clgan_bce_logits_backward(ctx, scale, &b->x, &b->t, &b->dx);
     if (kind == LOSS_MSE) return clgan_mse_backward(ctx, scale, &b->x, &b->t, &b->dx);
+    if (kind == LOSS_HINGE) return clgan_hinge_backward(ctx, scale, &b->x, &b->t, &b->dx);
+    if (kind == LOSS_LINEAR) return clgan_linear_backward(ctx, scale, &b->x, &b->t, &b->dx);
     return clgan_softmax_ce_backward(ctx, scale, labelled, &b->x, b->labels, &b->dx);
 }
 
@@ -163,9 +195,8 @@ static void run_case(check_run *run, const loss_case *c, uint64_t seed)
     snprintf(mean_name, sizeof mean_name, "loss.%s.mean %s", ln, shape);
     snprintf(bwd, sizeof bwd, "loss.%s.backward %s", ln, shape);
     snprintf(grad, sizeof grad, "loss.%s.gradcheck %s", ln, shape);
-    if (!check_wanted(run, fwd) && !check_wanted(run, mean_name) && !check_wanted(run, bwd) &&
-        !check_wanted(run, grad))
-        return;
+    int fwd_wanted = has_device_forward(c->kind) && (check_wanted(run, fwd) || check_wanted(run, mean_name));
+    if (!fwd_wanted && !check_wanted(run, bwd) && !check_wanted(run, grad)) return;
 
     size_t count = (size_t)c->n * c->c * c->h * c->w;
     int rows = c->n, k = (int)(count / (size_t)c->n);
@@ -189,6 +220,16 @@ static void run_case(check_run *run, const loss_case *c, uint64_t seed)
         for (size_t i = 0; i < count; i++) t[i] = i % 3 == 0 ? hard[(i / 3) % 4] : check_uniform(&rng, 0, 1);
     } else if (c->kind == LOSS_MSE) {
         check_fill(&rng, t, count, -2, 2);
+    } else if (c->kind == LOSS_HINGE) {
+        /* both sides mixed; no x within 1e-3 of the kink t x = 1, where the finite differences straddle it */
+        for (size_t i = 0; i < count; i++) {
+            t[i] = check_next(&rng) % 2 ? 1 : -1;
+            if (fabs(1 - t[i] * x[i]) < 1e-3) x[i] += 0.01;
+        }
+    } else if (c->kind == LOSS_LINEAR) {
+        /* the GAN's t = 1, and other weights: a wrong sign or factor of t shows */
+        const double w[] = {1, -1, 0.5, 2};
+        for (size_t i = 0; i < count; i++) t[i] = w[i % 4];
     }
     for (int r = 0; r < rows; r++) {
         labels[r] = (int32_t)(check_next(&rng) % (uint64_t)k);
@@ -203,6 +244,12 @@ static void run_case(check_run *run, const loss_case *c, uint64_t seed)
     } else if (c->kind == LOSS_MSE) {
         ref_mse_forward(x, t, loss, count);
         ref_mse_backward(c->scale, x, t, dx, count);
+    } else if (c->kind == LOSS_HINGE) {
+        ref_hinge_forward(x, t, loss, count);
+        ref_hinge_backward(c->scale, x, t, dx, count);
+    } else if (c->kind == LOSS_LINEAR) {
+        ref_linear_forward(x, t, loss, count);
+        ref_linear_backward(c->scale, t, dx, count);
     } else {
         ref_ce_forward(x, labels, loss, rows, k);
         ref_ce_backward(c->scale, x, labels, dx, rows, k, labelled);
@@ -222,29 +269,29 @@ static void run_case(check_run *run, const loss_case *c, uint64_t seed)
     loss_bufs b;
     clgan_status st;
     double t0 = check_now();
-    if ((st = loss_bufs_create(run->ctx, c->kind, c->n, c->c, c->h, c->w, x, t, labels, &b)) != CLGAN_OK) {
-        check_report_status(run, fwd, st, t0);
-        goto done;
-    }
+    if ((st = loss_bufs_create(run->ctx, c->kind, c->n, c->c, c->h, c->w, x, t, labels, &b)) != CLGAN_OK)
+        goto fail_fwd;
     /* Outputs start as garbage: every element must be written. */
     fill_sentinel(got, count);
     if ((st = clgan_tensor_upload(run->ctx, &b.loss, got)) != CLGAN_OK ||
         (st = clgan_tensor_upload(run->ctx, &b.dx, got)) != CLGAN_OK)
         goto fail_fwd;
-    st = loss_dev_forward(run->ctx, c->kind, &b);
-    if (st != CLGAN_OK || (st = check_download(run->ctx, &b.loss, got)) != CLGAN_OK) goto fail_fwd;
-    if (check_wanted(run, fwd)) check_compare(run, fwd, got, loss, out_count, 1e-5, t0);
+    if (has_device_forward(c->kind)) {
+        st = loss_dev_forward(run->ctx, c->kind, &b);
+        if (st != CLGAN_OK || (st = check_download(run->ctx, &b.loss, got)) != CLGAN_OK) goto fail_fwd;
+        if (check_wanted(run, fwd)) check_compare(run, fwd, got, loss, out_count, 1e-5, t0);
 
-    t0 = check_now();
-    double dev_mean = 0;
-    st = loss_dev_mean(run->ctx, c->kind, labelled, &b, &dev_mean);
-    if (st != CLGAN_OK) {
-        check_report_status(run, mean_name, st, t0);
-        goto done;
-    }
-    if (check_wanted(run, mean_name)) {
-        float g1 = (float)dev_mean;
-        check_compare(run, mean_name, &g1, &want_mean, 1, 1e-5, t0);
+        t0 = check_now();
+        double dev_mean = 0;
+        st = loss_dev_mean(run->ctx, c->kind, labelled, &b, &dev_mean);
+        if (st != CLGAN_OK) {
+            check_report_status(run, mean_name, st, t0);
+            goto done;
+        }
+        if (check_wanted(run, mean_name)) {
+            float g1 = (float)dev_mean;
+            check_compare(run, mean_name, &g1, &want_mean, 1, 1e-5, t0);
+        }
     }
 
     t0 = check_now();
@@ -257,7 +304,7 @@ static void run_case(check_run *run, const loss_case *c, uint64_t seed)
     if (check_wanted(run, bwd)) check_compare(run, bwd, got, dx, count, 1e-6, t0);
     goto done;
 fail_fwd:
-    check_report_status(run, fwd, st, t0);
+    check_report_status(run, has_device_forward(c->kind) ? fwd : bwd, st, t0);
 done:
     loss_bufs_free(run->ctx, &b);
     check_mem_free(&mem);
@@ -266,7 +313,8 @@ done:
 /* ---- hand-computed values -------------------------------------------------- */
 
 /* Runs one loss on literal inputs; compares per-element losses, the mean and
- * dx (scale 1) against literal numbers computed by hand. */
+ * dx (scale 1) against literal numbers computed by hand (hinge and linear:
+ * dx only, want_loss NULL). */
 static void run_hand(check_run *run, loss_kind kind, int n, int k, const double *x, const double *t,
                      const int32_t *labels, const double *want_loss, double want_mean, const double *want_dx)
 {
@@ -283,17 +331,18 @@ static void run_hand(check_run *run, loss_kind kind, int n, int k, const double 
     double mean = 0;
     loss_bufs b;
     clgan_status st;
+    int fwd = has_device_forward(kind);
     if ((st = loss_bufs_create(run->ctx, kind, n, k, 1, 1, x, t, labels ? labels : no_labels, &b)) != CLGAN_OK ||
-        (st = loss_dev_forward(run->ctx, kind, &b)) != CLGAN_OK ||
-        (st = loss_dev_mean(run->ctx, kind, labelled, &b, &mean)) != CLGAN_OK ||
+        (fwd && (st = loss_dev_forward(run->ctx, kind, &b)) != CLGAN_OK) ||
+        (fwd && (st = loss_dev_mean(run->ctx, kind, labelled, &b, &mean)) != CLGAN_OK) ||
         (st = loss_dev_backward(run->ctx, kind, 1.0f, labelled, &b)) != CLGAN_OK ||
-        (st = check_download(run->ctx, &b.loss, got_loss)) != CLGAN_OK ||
+        (fwd && (st = check_download(run->ctx, &b.loss, got_loss)) != CLGAN_OK) ||
         (st = check_download(run->ctx, &b.dx, got_dx)) != CLGAN_OK)
         goto fail;
     /* One comparison over [losses, mean, dx]. */
     size_t m = 0;
-    for (size_t i = 0; i < out_count; i++) { got_all[m] = got_loss[i]; want_all[m++] = want_loss[i]; }
-    got_all[m] = (float)mean; want_all[m++] = want_mean;
+    for (size_t i = 0; fwd && i < out_count; i++) { got_all[m] = got_loss[i]; want_all[m++] = want_loss[i]; }
+    if (fwd) got_all[m] = (float)mean, want_all[m++] = want_mean;
     for (size_t i = 0; i < count; i++) { got_all[m] = got_dx[i]; want_all[m++] = want_dx[i]; }
     check_compare(run, name, got_all, want_all, m, 1e-6, t0);
     goto done;
@@ -335,6 +384,18 @@ static void run_hand_cases(check_run *run)
     const double ml[] = {1, 4, 2.25};
     const double mdx[] = {2.0 / 3, 4.0 / 3, -1};
     run_hand(run, LOSS_MSE, 3, 1, mx, mt, NULL, ml, 7.25 / 3, mdx);
+
+    /* Hinge, 6 outputs, dx = -t/6 where t x < 1, else 0: real (t = 1) x = 0.5 -> -1/6; x = 1 (the
+     * kink: subgradient 0) -> 0; x = 3 -> 0; fake (t = -1) x = -0.5 -> 1/6; x = -1 (kink) -> 0;
+     * x = 2 -> 1/6. */
+    const double hx[] = {0.5, 1, 3, -0.5, -1, 2}, ht[] = {1, 1, 1, -1, -1, -1};
+    const double hdx[] = {-1.0 / 6, 0, 0, 1.0 / 6, 0, 1.0 / 6};
+    run_hand(run, LOSS_HINGE, 6, 1, hx, ht, NULL, NULL, 0, hdx);
+
+    /* Linear, t = 1 (the hinge GAN's G): dx = -1/3 whatever x. */
+    const double lx[] = {-5, 0, 7}, lt[] = {1, 1, 1};
+    const double ldx[] = {-1.0 / 3, -1.0 / 3, -1.0 / 3};
+    run_hand(run, LOSS_LINEAR, 3, 1, lx, lt, NULL, NULL, 0, ldx);
 }
 
 /* ---- argument validation ----------------------------------------------------- */
@@ -360,6 +421,8 @@ static void run_invalid(check_run *run)
         {"bce counts differ", clgan_bce_logits_forward(run->ctx, &a, &b, &a)},
         {"bce backward dx count", clgan_bce_logits_backward(run->ctx, 1, &a, &a, &b)},
         {"mse counts differ", clgan_mse_forward(run->ctx, &a, &a, &b)},
+        {"hinge backward dx count", clgan_hinge_backward(run->ctx, 1, &a, &a, &b)},
+        {"linear backward t count", clgan_linear_backward(run->ctx, 1, &a, &b, &a)},
         {"softmax_ce short label buffer", clgan_softmax_ce_forward(run->ctx, &logits, lab, &rows)},
         {"softmax_ce loss not [N]", clgan_softmax_ce_forward(run->ctx, &logits, lab, &logits)},
         {"softmax_ce NULL labels", clgan_softmax_ce_backward(run->ctx, 1, 1, &logits, NULL, &logits)},
@@ -406,6 +469,12 @@ void check_loss(check_run *run)
         {LOSS_MSE, 1, 1, 1, 1, 1.0, 0, 0},
         {LOSS_MSE, 3, 5, 7, 2, 1.0, 0, 0},
         {LOSS_MSE, 4, 3, 1, 1, 2.0, 0, 0},
+        {LOSS_HINGE, 1, 1, 1, 1, 1.0, 0, 0},
+        {LOSS_HINGE, 16, 1, 1, 1, 1.0, 0, 0},
+        {LOSS_HINGE, 3, 5, 2, 2, 0.5, 0, 0},
+        {LOSS_HINGE, 12, 1, 1, 1, 1.0, 1, 0},
+        {LOSS_LINEAR, 7, 1, 1, 1, 1.0, 0, 0},
+        {LOSS_LINEAR, 4, 3, 1, 1, 2.0, 1, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) run_case(run, &cases[i], 101 + 7 * i);
     run_hand_cases(run);

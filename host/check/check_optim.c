@@ -1,7 +1,8 @@
 /* check_optim.c — host reference and device checks for the optimizer steps
- * (SGD with momentum and weight decay, Adam): several steps on random data
- * against the double-precision reference (parameters and state buffers),
- * hand-computed steps written as literal numbers, and argument validation. */
+ * (SGD with momentum and weight decay, Adam) and the moving average of a
+ * parameter block: several steps on random data against the double-precision
+ * reference (parameters and state buffers), hand-computed steps written as
+ * literal numbers, and argument validation. */
 #include "check.h"
 #include "nn/optim.h"
 
@@ -222,6 +223,81 @@ static void run_hand_cases(check_run *run)
     run_hand(run, "optim.adam.hand dcgan defaults, 2 steps", 1, NULL, &ad, 4, ap0, ag, apw, ast, 2, 2e-7);
 }
 
+/* ---- the moving average ----------------------------------------------------------- */
+
+/* ema, p: [n].  ema = decay ema + (1 - decay) p, 1 - decay rounded to float as the host op passes it. */
+static void ref_ema_step(float decay, double *ema, const double *p, size_t n)
+{
+    double b = (float)(1.0 - (double)decay);
+    for (size_t i = 0; i < n; i++) ema[i] = (double)decay * ema[i] + b * p[i];
+}
+
+/* `steps` averages of random blocks into a random start, the decays cycling
+ * through typical values and the ends 0 (ema := p) and 1 (unchanged). */
+static void run_ema_case(check_run *run, int count, int steps, uint64_t seed)
+{
+    char name[96];
+    snprintf(name, sizeof name, "optim.ema [%d], %d steps", count, steps);
+    if (!check_wanted(run, name)) return;
+    static const float decays[] = {0.999f, 0.5f, 1.0f, 0.9f, 0.0f, 0.99f};
+    size_t n = (size_t)count;
+    check_mem mem = {0};
+    check_rng rng = {seed};
+    double *ema = check_doubles(&mem, n), *p = check_doubles(&mem, n);
+    float *got = check_floats(&mem, n);
+    check_fill(&rng, ema, n, -1, 1);
+    for (size_t i = 0; i < n; i++) ema[i] = (float)ema[i];
+    clgan_tensor te = {0}, tp = {0};
+    clgan_status st;
+    double t0 = check_now();
+    if ((st = check_tensor(run->ctx, count, 1, 1, 1, ema, &te)) != CLGAN_OK ||
+        (st = check_tensor(run->ctx, count, 1, 1, 1, NULL, &tp)) != CLGAN_OK)
+        goto fail;
+    for (int s = 0; s < steps; s++) {
+        float d = decays[s % (sizeof decays / sizeof decays[0])];
+        check_fill(&rng, p, n, -2, 2);
+        for (size_t i = 0; i < n; i++) p[i] = (float)p[i];
+        if ((st = check_upload(run->ctx, &tp, p)) != CLGAN_OK) goto fail;
+        ref_ema_step(d, ema, p, n);
+        if ((st = clgan_ema_step(run->ctx, d, &te, &tp)) != CLGAN_OK) goto fail;
+    }
+    if ((st = check_download(run->ctx, &te, got)) != CLGAN_OK) goto fail;
+    check_compare(run, name, got, ema, n, 1e-6, t0);
+    goto done;
+fail:
+    check_report_status(run, name, st, t0);
+done:
+    clgan_tensor_free(run->ctx, &te);
+    clgan_tensor_free(run->ctx, &tp);
+    check_mem_free(&mem);
+}
+
+/* By hand: decay 0.75 on ema [1, -2, 0.5], p [3, 2, 0.5] gives
+ * [0.75 + 0.75, -1.5 + 0.5, 0.375 + 0.125] = [1.5, -1, 0.5]; then decay 0.5
+ * with p = [0, 0, 1]: [0.75, -0.5, 0.75]. */
+static void run_ema_hand(check_run *run)
+{
+    const char *name = "optim.ema.hand decay 0.75 then 0.5";
+    if (!check_wanted(run, name)) return;
+    const double e0[] = {1, -2, 0.5}, p1[] = {3, 2, 0.5}, p2[] = {0, 0, 1};
+    const double want[] = {1.5, -1, 0.5, 0.75, -0.5, 0.75};
+    float got[6];
+    clgan_tensor te = {0}, tp = {0};
+    clgan_status st;
+    double t0 = check_now();
+    if ((st = check_tensor(run->ctx, 3, 1, 1, 1, e0, &te)) != CLGAN_OK ||
+        (st = check_tensor(run->ctx, 3, 1, 1, 1, p1, &tp)) != CLGAN_OK ||
+        (st = clgan_ema_step(run->ctx, 0.75f, &te, &tp)) != CLGAN_OK ||
+        (st = check_download(run->ctx, &te, got)) != CLGAN_OK || (st = check_upload(run->ctx, &tp, p2)) != CLGAN_OK ||
+        (st = clgan_ema_step(run->ctx, 0.5f, &te, &tp)) != CLGAN_OK ||
+        (st = check_download(run->ctx, &te, got + 3)) != CLGAN_OK)
+        check_report_status(run, name, st, t0);
+    else
+        check_compare(run, name, got, want, 6, 1e-7, t0);
+    clgan_tensor_free(run->ctx, &te);
+    clgan_tensor_free(run->ctx, &tp);
+}
+
 /* ---- argument validation ------------------------------------------------------- */
 
 static void run_invalid(check_run *run)
@@ -246,6 +322,9 @@ static void run_invalid(check_run *run)
         {"adam step 0", clgan_adam_step(run->ctx, &ad, 0, &a, &a, &a, &a)},
         {"adam beta2 = 1", clgan_adam_step(run->ctx, &bad, 1, &a, &a, &a, &a)},
         {"adam m count", clgan_adam_step(run->ctx, &ad, 1, &a, &a, &b, &a)},
+        {"ema average count", clgan_ema_step(run->ctx, 0.5f, &b, &a)},
+        {"ema decay 1.5", clgan_ema_step(run->ctx, 1.5f, &a, &a)},
+        {"ema decay NaN", clgan_ema_step(run->ctx, NAN, &a, &a)},
     };
     check_report_refused(run, name, cases, sizeof cases / sizeof cases[0], t0);
 done:
@@ -267,5 +346,8 @@ void check_optim(check_run *run)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) run_case(run, &cases[i], 301 + 13 * i);
     run_hand_cases(run);
+    run_ema_case(run, 1, 3, 401);
+    run_ema_case(run, 1000, 12, 402);
+    run_ema_hand(run);
     run_invalid(run);
 }

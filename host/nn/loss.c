@@ -1,5 +1,5 @@
 /* loss.c — host side of cl/loss.cl: BCE with logits, softmax cross-entropy,
- * MSE, and the host-side mean/sum of per-element losses. */
+ * MSE, hinge, linear, and the host-side mean/sum of per-element losses. */
 #include "loss.h"
 
 #include <limits.h>
@@ -71,6 +71,22 @@ clgan_status clgan_mse_backward(clgan_ctx *ctx, float scale, const clgan_tensor 
 {
     TRY(same_counts("mse backward", x, t, "dx", dx));
     return launch_xt(ctx, "mse_backward", 1, (float)(2.0 * (double)scale / (double)x->count), x, t, dx);
+}
+
+/* x, t, dx: [count]; dx = scale * (t x < 1 ? -t : 0) / count */
+clgan_status clgan_hinge_backward(clgan_ctx *ctx, float scale, const clgan_tensor *x, const clgan_tensor *t,
+                                  clgan_tensor *dx)
+{
+    TRY(same_counts("hinge backward", x, t, "dx", dx));
+    return launch_xt(ctx, "hinge_backward", 1, (float)((double)scale / (double)x->count), x, t, dx);
+}
+
+/* x, t, dx: [count]; dx = -scale * t / count */
+clgan_status clgan_linear_backward(clgan_ctx *ctx, float scale, const clgan_tensor *x, const clgan_tensor *t,
+                                   clgan_tensor *dx)
+{
+    TRY(same_counts("linear backward", x, t, "dx", dx));
+    return launch_xt(ctx, "linear_backward", 1, (float)((double)scale / (double)x->count), x, t, dx);
 }
 
 /* Validates logits x [N,K] and the int32 labels buffer of N entries. */

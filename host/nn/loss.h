@@ -1,5 +1,5 @@
 /* loss.h — losses for GAN and classifier training: binary cross-entropy with
- * logits, softmax cross-entropy, mean squared error.
+ * logits, softmax cross-entropy, mean squared error, hinge and linear.
  *
  * Forward ops only enqueue a kernel that writes per-element (BCE, MSE) or
  * per-row (softmax CE) losses into a caller-provided tensor; nothing is read
@@ -49,6 +49,22 @@ int clgan_softmax_ce_count_labelled(const int32_t *labels, int n, int classes);
 clgan_status clgan_mse_forward(clgan_ctx *ctx, const clgan_tensor *x, const clgan_tensor *t, clgan_tensor *loss);
 clgan_status clgan_mse_backward(clgan_ctx *ctx, float scale, const clgan_tensor *x, const clgan_tensor *t,
                                 clgan_tensor *dx);
+
+/* Hinge loss (Lim & Ye 2017; the discriminator's loss of the hinge GAN,
+ * Miyato et al. 2018). Shapes: x, t, dx hold the same number of elements
+ * `count`; t[i] is +1 (x[i] is D's output on a real image) or -1 (on a
+ * generated one). Backward only (the trainer computes the values on the host):
+ *   loss[i] = max(0, 1 - t[i] x[i]);  mean loss = sum / count
+ *   dx[i]   = scale * (t[i] x[i] < 1 ? -t[i] : 0) / count                      */
+clgan_status clgan_hinge_backward(clgan_ctx *ctx, float scale, const clgan_tensor *x, const clgan_tensor *t,
+                                  clgan_tensor *dx);
+
+/* Linear loss (the hinge GAN's generator loss -mean D(G(z)), t = 1). Shapes:
+ * x, t, dx hold the same number of elements `count`. Backward only:
+ *   loss[i] = -t[i] x[i];  mean loss = sum / count
+ *   dx[i]   = -scale * t[i] / count                                            */
+clgan_status clgan_linear_backward(clgan_ctx *ctx, float scale, const clgan_tensor *x, const clgan_tensor *t,
+                                   clgan_tensor *dx);
 
 /* Read the per-element/per-row losses back (blocking) and reduce in double:
  * mean over all loss->count entries, or the plain sum. */

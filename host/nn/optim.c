@@ -1,4 +1,4 @@
-/* optim.c — host side of cl/optim.cl: SGD with momentum, Adam. */
+/* optim.c — host side of cl/optim.cl: SGD with momentum, Adam, the moving average. */
 #include "optim.h"
 
 #include <limits.h>
@@ -97,4 +97,24 @@ clgan_status clgan_adam_step(clgan_ctx *ctx, const clgan_adam_params *hp, int st
     clgan_arg_mem(&a, v->mem);
     TRY(clgan_args_end(&a));
     return clgan_launch_1d(ctx, k, p->count, 0, "adam_step");
+}
+
+/* ema, p: [count]; ema = decay * ema + (1 - decay) * p */
+clgan_status clgan_ema_step(clgan_ctx *ctx, float decay, clgan_tensor *ema, const clgan_tensor *p)
+{
+    const char *op = "ema step";
+    TRY(check_params_block(op, p));
+    TRY(check_block(op, "the average", ema, p->count));
+    if (!(decay >= 0 && decay <= 1))
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: decay %g must be in [0, 1]", op, decay);
+    cl_kernel k;
+    TRY(clgan_kernel_get(ctx, "optim", "ema_step", &k, NULL));
+    clgan_args a = clgan_args_begin(k, "ema_step");
+    clgan_arg_int(&a, (int)p->count);
+    clgan_arg_float(&a, decay);
+    clgan_arg_float(&a, (float)(1.0 - (double)decay));
+    clgan_arg_mem(&a, ema->mem);
+    clgan_arg_mem(&a, p->mem);
+    TRY(clgan_args_end(&a));
+    return clgan_launch_1d(ctx, k, p->count, 0, "ema_step");
 }

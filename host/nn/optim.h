@@ -1,10 +1,10 @@
 /* optim.h — optimizer steps over one flat parameter block: SGD with momentum
- * and weight decay, and Adam. Each step is ONE kernel launch over the whole
- * block (llm.c style): p, g and the state buffers hold the same number of
- * floats `count` (any shape; typically the [count,1,1,1] parameter block and
- * its gradient block). State buffers are caller-owned and must be zeroed
- * before the first step (clgan_tensor_alloc zero-fills). The step only
- * enqueues work; nothing is read back.
+ * and weight decay, Adam, and a moving average of the block. Each step is
+ * ONE kernel launch over the whole block (llm.c style): p, g and the state
+ * buffers hold the same number of floats `count` (any shape; typically the
+ * [count,1,1,1] parameter block and its gradient block). State buffers are
+ * caller-owned and must be zeroed before the first step (clgan_tensor_alloc
+ * zero-fills). The step only enqueues work; nothing is read back.
  */
 #ifndef CLGAN_OPTIM_H
 #define CLGAN_OPTIM_H
@@ -41,4 +41,10 @@ clgan_adam_params clgan_adam_default_params(void);
 /* Shapes: p, g, m, v all [count]; step >= 1 (the caller counts steps). */
 clgan_status clgan_adam_step(clgan_ctx *ctx, const clgan_adam_params *hp, int step, clgan_tensor *p,
                              const clgan_tensor *g, clgan_tensor *m, clgan_tensor *v);
+
+/* Exponential moving average of a parameter block (Polyak averaging; the
+ * generator average of Yazici et al. 2019): ema = decay * ema + (1 - decay) * p,
+ * 1 - decay rounded to float on the host. Shapes: ema, p both [count];
+ * 0 <= decay <= 1. */
+clgan_status clgan_ema_step(clgan_ctx *ctx, float decay, clgan_tensor *ema, const clgan_tensor *p);
 #endif

@@ -749,8 +749,9 @@ clgan_status clgan_train_run_model(clgan_model *model, const clgan_train_params 
     t.step = model_step;
     t.save = model_save;
     t.evaluate = params->test && (info.kind != CLGAN_MODEL_GAN || params->evaluate) ? model_evaluate : NULL;
-    static const char *const net_names[] = {"G", "D", "C"};
-    for (int i = 0; i < 3; i++) {
+    /* G_ema too: every rank starts its average from rank 0's, and it is checked before a checkpoint */
+    static const char *const net_names[] = {"G", "D", "C", "G_ema"};
+    for (int i = 0; i < 4; i++) {
         clgan_net *net = clgan_model_net(model, net_names[i]);
         if (net) t.nets[t.net_count] = net, t.net_names[t.net_count++] = net_names[i];
     }

@@ -19,6 +19,8 @@ struct clgan_gan {
     clgan_ctx *ctx;
     clgan_gan_config cfg;
     clgan_net *G, *D;
+    clgan_net *G_ema;                      /* the moving average of G's weights (NULL: g_ema 0) */
+    int sample_g;                          /* 1: clgan_gan_sample uses G even when there is G_ema */
     clgan_tensor z, real;                  /* [B,nz,1,1], [B,C,H,W] */
     clgan_tensor t_real, t_fake, t_gen;    /* loss targets [B,1,1,1] */
     clgan_tensor logits;                   /* D's outputs on real, fake, and fake in the G step [3B] */
@@ -43,6 +45,19 @@ clgan_gan_config clgan_gan_default_config(void)
     clgan_gan_config c;
     clgan_settings_defaults(CLGAN_MODEL_GAN, &c); /* the settings table holds every default */
     return c;
+}
+
+/* D's target for generated images: 0 (ns, ls), or the hinge's side -1. */
+static float fake_target(const clgan_gan_config *c) { return c->loss == CLGAN_GAN_LOSS_HINGE ? -1.0f : 0.0f; }
+
+/* dst's parameter block := src's (nets of the same specs), on the device. */
+static clgan_status copy_params(clgan_ctx *ctx, clgan_net *dst, clgan_net *src)
+{
+    size_t bytes = clgan_net_block_floats(src, CLGAN_NET_PARAMS) * sizeof(float);
+    CL_TRY(clEnqueueCopyBuffer(ctx->queue, clgan_net_params(src)->mem, clgan_net_params(dst)->mem, 0, 0, bytes, 0,
+                               NULL, clgan_profile_event(ctx)));
+    clgan_profile_record(ctx, "copy");
+    return CLGAN_OK;
 }
 
 static clgan_status fill_const(clgan_ctx *ctx, clgan_tensor *t, float v)
@@ -72,6 +87,12 @@ clgan_status clgan_gan_create(clgan_ctx *ctx, const clgan_gan_config *cfg, clgan
     if (st == CLGAN_OK && (c->batch < 2 || c->label_smoothing < 0 || c->label_smoothing >= 0.5f))
         st = clgan_fail(CLGAN_ERR_INVALID_ARG, "batch must be >= 2 (got %d) and label smoothing in [0, 0.5) (got %g)",
                         c->batch, c->label_smoothing);
+    if (st == CLGAN_OK && c->loss == CLGAN_GAN_LOSS_HINGE && c->label_smoothing != 0)
+        st = clgan_fail(CLGAN_ERR_INVALID_ARG, "label smoothing %g: the hinge loss takes none (its targets are "
+                        "margins, not probabilities); leave it at 0 or use the ns or ls loss", c->label_smoothing);
+    if (st == CLGAN_OK && !(c->g_ema >= 0 && c->g_ema < 1))
+        st = clgan_fail(CLGAN_ERR_INVALID_ARG, "g_ema %g: the decay of G's moving average must be in [0, 1) (0: none)",
+                        c->g_ema);
     const clgan_gan_arch *a = &c->arch;
     int B = 0;
     if (!c->parallel.reducer) c->parallel.reducer = clgan_dist_reducer(); /* in an MPI job: this rank's share */
@@ -84,9 +105,14 @@ clgan_status clgan_gan_create(clgan_ctx *ctx, const clgan_gan_config *cfg, clgan
         if (st == CLGAN_OK) st = clgan_gan_discriminator_specs(a, ds, &dn, NULL);
         if (st == CLGAN_OK) st = clgan_net_create(ctx, a->nz, 1, 1, gs, gn, c->seed * 2 + 1, &gan->G);
         if (st == CLGAN_OK) st = clgan_net_create(ctx, a->c, a->h, a->w, ds, dn, c->seed * 2 + 2, &gan->D);
+        /* The average starts from G's initial weights; it is planned when it first samples. */
+        if (st == CLGAN_OK && c->g_ema > 0)
+            st = clgan_net_create(ctx, a->nz, 1, 1, gs, gn, c->seed * 2 + 1, &gan->G_ema);
+        if (st == CLGAN_OK && gan->G_ema) st = copy_params(ctx, gan->G_ema, gan->G);
     }
     if (st == CLGAN_OK) {
         clgan_net_set_name(gan->G, "G"), clgan_net_set_name(gan->D, "D");
+        if (gan->G_ema) clgan_net_set_name(gan->G_ema, "G_ema");
         clgan_net_set_data_parallel(gan->G, c->parallel.reducer, gan->first, c->parallel.sync_bn);
         clgan_net_set_data_parallel(gan->D, c->parallel.reducer, gan->first, c->parallel.sync_bn);
     }
@@ -101,7 +127,8 @@ clgan_status clgan_gan_create(clgan_ctx *ctx, const clgan_gan_config *cfg, clgan
     if (st == CLGAN_OK) st = clgan_buffer_create(ctx, (size_t)B * sizeof(int32_t), &gan->labels_real);
     if (st == CLGAN_OK) st = clgan_buffer_create(ctx, (size_t)B * sizeof(int32_t), &gan->labels_fake);
     if (st == CLGAN_OK) st = fill_const(ctx, &gan->t_real, 1.0f - c->label_smoothing);
-    if (st == CLGAN_OK) st = fill_const(ctx, &gan->t_gen, 1.0f); /* t_fake stays 0 */
+    if (st == CLGAN_OK) st = fill_const(ctx, &gan->t_fake, fake_target(c));
+    if (st == CLGAN_OK) st = fill_const(ctx, &gan->t_gen, 1.0f);
     gan->host_labels = malloc((size_t)B * sizeof(int32_t));
     gan->host_logits = malloc((size_t)3 * B * sizeof(float));
     if (st == CLGAN_OK && (!gan->host_labels || !gan->host_logits))
@@ -120,6 +147,7 @@ void clgan_gan_free(clgan_gan *gan)
     clgan_ctx *ctx = gan->ctx;
     clgan_net_free(gan->G);
     clgan_net_free(gan->D);
+    clgan_net_free(gan->G_ema);
     clgan_tensor *ts[] = {&gan->z, &gan->real, &gan->t_real, &gan->t_fake, &gan->t_gen, &gan->logits};
     for (size_t i = 0; i < sizeof ts / sizeof ts[0]; i++) clgan_tensor_free(ctx, ts[i]);
     clgan_buffer_release(ctx, gan->labels_real);
@@ -136,10 +164,13 @@ int64_t clgan_gan_step_count(const clgan_gan *gan) { return gan->step; }
 void clgan_gan_set_step_count(clgan_gan *gan, int64_t step) { gan->step = step; }
 clgan_net *clgan_gan_generator(clgan_gan *gan) { return gan->G; }
 clgan_net *clgan_gan_discriminator(clgan_gan *gan) { return gan->D; }
+clgan_net *clgan_gan_generator_ema(clgan_gan *gan) { return gan->G_ema; }
+void clgan_gan_set_sample_ema(clgan_gan *gan, int on) { gan->sample_g = !on; }
 
 /* Gradient of the loss of D's logits against targets t into D's output-grad
  * buffer, and a copy of the logits into slot `slot` of gan->logits for the
- * step's statistics (read once, at the end of the step). */
+ * step's statistics (read once, at the end of the step). Slots 0 and 1 are
+ * D's terms (real, fake), slot 2 G's. */
 static clgan_status d_loss_grad(clgan_gan *gan, const clgan_tensor *logits, const clgan_tensor *t, int slot)
 {
     clgan_ctx *ctx = gan->ctx;
@@ -149,13 +180,16 @@ static clgan_status d_loss_grad(clgan_gan *gan, const clgan_tensor *logits, cons
     clgan_profile_record(ctx, "copy");
     clgan_tensor *dlogits = clgan_net_output_grad(gan->D);
     if (gan->cfg.loss == CLGAN_GAN_LOSS_LS) return clgan_mse_backward(ctx, 0.5f, logits, t, dlogits); /* 1/2 (D - t)^2 */
+    if (gan->cfg.loss == CLGAN_GAN_LOSS_HINGE) /* G: -D; D: max(0, 1 - t D), t = +1 real, -1 fake */
+        return slot == 2 ? clgan_linear_backward(ctx, 1.0f, logits, t, dlogits)
+                         : clgan_hinge_backward(ctx, 1.0f, logits, t, dlogits);
     return clgan_bce_logits_backward(ctx, 1.0f, logits, t, dlogits);
 }
 
-/* Mean loss of B logits (this rank's) against target t, and the mean D output as a
- * probability (ns) or raw value (ls), in double on the host: the same
- * formulas as cl/loss.cl. */
-static void logit_stats(const clgan_gan *gan, const float *x, double t, double *loss, double *mean_out)
+/* Mean loss of B logits (this rank's) against target t (gen: G's term), and
+ * the mean D output as a probability (ns) or raw value (ls, hinge), in double
+ * on the host: the same formulas as cl/loss.cl. */
+static void logit_stats(const clgan_gan *gan, const float *x, double t, int gen, double *loss, double *mean_out)
 {
     double l = 0, m = 0;
     int B = gan->B;
@@ -164,6 +198,9 @@ static void logit_stats(const clgan_gan *gan, const float *x, double t, double *
         if (gan->cfg.loss == CLGAN_GAN_LOSS_LS) {
             l += 0.5 * (v - t) * (v - t);
             m += v;
+        } else if (gan->cfg.loss == CLGAN_GAN_LOSS_HINGE) {
+            l += gen ? -t * v : fmax(0, 1 - t * v);
+            m += v;
         } else {
             l += (v > 0 ? v : 0) - v * t + log1p(exp(-fabs(v)));
             m += 1.0 / (1.0 + exp(-v));
@@ -171,6 +208,13 @@ static void logit_stats(const clgan_gan *gan, const float *x, double t, double *
     }
     *loss = l / B;
     if (mean_out) *mean_out = m / B;
+}
+
+/* After G's step s (0-based): G_ema = d G_ema + (1 - d) G, d = min(decay, (1 + s) / (10 + s)) (gan.h). */
+static clgan_status ema_update(clgan_gan *gan)
+{
+    double s = (double)gan->step, d = fmin((double)gan->cfg.g_ema, (1 + s) / (10 + s));
+    return clgan_ema_step(gan->ctx, (float)d, clgan_net_params(gan->G_ema), clgan_net_params(gan->G));
 }
 
 clgan_status clgan_gan_train_step(clgan_gan *gan, const float *real, const int32_t *labels, clgan_gan_stats *stats)
@@ -213,14 +257,15 @@ clgan_status clgan_gan_train_step(clgan_gan *gan, const float *real, const int32
     TRY(clgan_net_backward(gan->D, clgan_net_output_grad(gan->G)));
     TRY(clgan_net_backward(gan->G, NULL));
     TRY(clgan_net_adam_step(gan->G, &c->adam_g));
+    if (gan->G_ema) TRY(ema_update(gan));
 
     /* The step's one read-back: D's outputs for the statistics. */
     clgan_gan_stats s;
     double l_real, l_fake;
     TRY(clgan_tensor_download(ctx, &gan->logits, gan->host_logits));
-    logit_stats(gan, gan->host_logits, 1.0 - c->label_smoothing, &l_real, &s.d_real);
-    logit_stats(gan, gan->host_logits + B, 0.0, &l_fake, &s.d_fake);
-    logit_stats(gan, gan->host_logits + 2 * B, 1.0, &s.loss_g, NULL);
+    logit_stats(gan, gan->host_logits, 1.0 - c->label_smoothing, 0, &l_real, &s.d_real);
+    logit_stats(gan, gan->host_logits + B, fake_target(c), 0, &l_fake, &s.d_fake);
+    logit_stats(gan, gan->host_logits + 2 * B, 1.0, 1, &s.loss_g, NULL);
     s.loss_d = l_real + l_fake;
     gan->step++;
     if (stats) *stats = s;
@@ -230,12 +275,27 @@ clgan_status clgan_gan_train_step(clgan_gan *gan, const float *real, const int32
     return CLGAN_OK;
 }
 
+/* The moving average ready to sample: planned for B, with G's batchnorm statistics (gan.h). */
+static clgan_status ema_for_sampling(clgan_gan *gan)
+{
+    TRY(clgan_net_plan(gan->G_ema, gan->B));
+    size_t n = clgan_net_block_floats(gan->G, CLGAN_NET_STATE);
+    float *state = malloc((n ? n : 1) * sizeof *state);
+    if (!state) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory for G's batchnorm statistics");
+    clgan_status st = clgan_net_read_block(gan->G, CLGAN_NET_STATE, state);
+    if (st == CLGAN_OK) st = clgan_net_write_block(gan->G_ema, CLGAN_NET_STATE, state);
+    free(state);
+    return st;
+}
+
 clgan_status clgan_gan_sample(clgan_gan *gan, int n, const int32_t *labels, uint64_t seed, float *out)
 {
     clgan_ctx *ctx = gan->ctx;
     const clgan_gan_config *c = &gan->cfg;
     int B = gan->B, cond = c->arch.conditional;
     size_t per = (size_t)c->arch.c * c->arch.h * c->arch.w;
+    clgan_net *g = gan->G_ema && !gan->sample_g ? gan->G_ema : gan->G;
+    if (g == gan->G_ema) TRY(ema_for_sampling(gan));
     float *chunk = malloc((size_t)B * per * sizeof *chunk);
     if (!chunk) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory sampling");
     clgan_status st = CLGAN_OK;
@@ -262,7 +322,7 @@ clgan_status clgan_gan_sample(clgan_gan *gan, int n, const int32_t *labels, uint
         if (st == CLGAN_OK)
             st = clgan_random_normal(ctx, seed, SAMPLE_STREAM_BASE + (uint64_t)(done / c->batch),
                                      (uint64_t)(done % c->batch) * (uint64_t)c->arch.nz, 0.0f, 1.0f, &gan->z);
-        if (st == CLGAN_OK) st = clgan_net_forward(gan->G, &gan->z, cond ? gan->labels_fake : NULL, 0, &fake);
+        if (st == CLGAN_OK) st = clgan_net_forward(g, &gan->z, cond ? gan->labels_fake : NULL, 0, &fake);
         if (st == CLGAN_OK) st = clgan_tensor_download(ctx, fake, chunk);
         if (st == CLGAN_OK) memcpy(out + (size_t)done * per, chunk, (size_t)take * per * sizeof *chunk);
     }

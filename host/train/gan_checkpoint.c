@@ -10,6 +10,7 @@
 #include <string.h>
 
 #define KIND "clgan-gan"
+#define EMA_BLOCKS CLGAN_BLOCK_BIT(CLGAN_NET_PARAMS) /* G_ema's batchnorm statistics are G's (gan.h) */
 
 /* Every setting is range-checked by the table (settings.c) before anything is built from it.
  * The architecture texts (absent in files written before they were kept)
@@ -41,6 +42,7 @@ static clgan_status check_sizes(const char *path, const clgan_ckpt_reader *r, co
     TRY(clgan_gan_generator_specs(a, gs, &gn));
     TRY(clgan_gan_discriminator_specs(a, ds, &dn, NULL));
     TRY(clgan_ckpt_check_net_size(r, path, "G", a->nz, 1, 1, gs, gn, CLGAN_BLOCKS_ALL));
+    if (c->g_ema > 0) TRY(clgan_ckpt_check_net_size(r, path, "G_ema", a->nz, 1, 1, gs, gn, EMA_BLOCKS));
     return clgan_ckpt_check_net_size(r, path, "D", a->c, a->h, a->w, ds, dn, CLGAN_BLOCKS_ALL);
 }
 
@@ -66,6 +68,8 @@ clgan_status clgan_gan_save(clgan_gan *gan, const char *path, const char *note)
     if (st == CLGAN_OK) st = clgan_ckpt_add_string(w, "note", note ? note : "");
     if (st == CLGAN_OK) st = clgan_ckpt_add_net(w, "G", clgan_gan_generator(gan), CLGAN_BLOCKS_ALL);
     if (st == CLGAN_OK) st = clgan_ckpt_add_net(w, "D", clgan_gan_discriminator(gan), CLGAN_BLOCKS_ALL);
+    if (st == CLGAN_OK && clgan_gan_generator_ema(gan))
+        st = clgan_ckpt_add_net(w, "G_ema", clgan_gan_generator_ema(gan), EMA_BLOCKS);
     return clgan_ckpt_finish(w, st, path);
 }
 
@@ -99,6 +103,8 @@ clgan_status clgan_gan_load(clgan_ctx *ctx, const char *path, clgan_gan **out, c
     free(text_d);
     if (st == CLGAN_OK) st = clgan_ckpt_load_net(r, path, "G", clgan_gan_generator(gan), CLGAN_BLOCKS_ALL);
     if (st == CLGAN_OK) st = clgan_ckpt_load_net(r, path, "D", clgan_gan_discriminator(gan), CLGAN_BLOCKS_ALL);
+    if (st == CLGAN_OK && clgan_gan_generator_ema(gan))
+        st = clgan_ckpt_load_net(r, path, "G_ema", clgan_gan_generator_ema(gan), EMA_BLOCKS);
     if (st == CLGAN_OK && note) st = clgan_ckpt_get_string(r, "note", note, note_cap);
     clgan_ckpt_close(r);
     if (st != CLGAN_OK) {

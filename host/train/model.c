@@ -620,6 +620,7 @@ clgan_net *clgan_model_net(clgan_model *m, const char *name)
     int n = model_nets(m, nets);
     for (int i = 0; i < n; i++)
         if (!strcmp(nets[i].name, name)) return nets[i].net;
+    if (m->kind == CLGAN_MODEL_GAN && !strcmp(name, "G_ema")) return clgan_gan_generator_ema(m->gan); /* not trained */
     return NULL;
 }
 
@@ -749,6 +750,8 @@ clgan_status clgan_model_set_data_parallel(clgan_model *m, const clgan_reducer *
     int n = st == CLGAN_OK ? model_nets(m, from) : 0;
     if (st == CLGAN_OK) model_nets(&fresh, to);
     for (int i = 0; i < n && st == CLGAN_OK; i++) st = clgan_net_copy_state(to[i].net, from[i].net);
+    if (st == CLGAN_OK && m->kind == CLGAN_MODEL_GAN && clgan_gan_generator_ema(m->gan))
+        st = clgan_net_copy_state(clgan_gan_generator_ema(fresh.gan), clgan_gan_generator_ema(m->gan));
     /* The model keeps the trainer that works: the new one, or on failure the old one. */
     clgan_gan *gan = m->gan;
     clgan_classifier *clf = m->clf;
@@ -803,6 +806,15 @@ clgan_status clgan_model_sample(clgan_model *m, int n, const int32_t *labels, ui
         return clgan_ssl_sample(m->ssl, n, seed, images);
     }
     return wrong_kind(m, "clgan_model_sample", "gan and ssl models have a generator");
+}
+
+clgan_status clgan_model_set_sample_ema(clgan_model *m, int on)
+{
+    TRY(need_model(m, "clgan_model_set_sample_ema"));
+    if (m->kind != CLGAN_MODEL_GAN)
+        return wrong_kind(m, "clgan_model_set_sample_ema", "a gan model keeps a moving average");
+    clgan_gan_set_sample_ema(m->gan, on);
+    return CLGAN_OK;
 }
 
 clgan_status clgan_model_predict(clgan_model *m, int n, const float *images, float *probs)

@@ -98,13 +98,18 @@ static const clgan_setting_row gan_rows[] = {
              "minibatch standard-deviation layer before D's head (against mode collapse)"),
     INT_ROW(clgan_gan_config, batch, "batch", "64", 2, CLGAN_MAX_BATCH, CLGAN_RESUME_FIXED, 0,
             "images per training step"),
-    ENUM_ROW(clgan_gan_config, loss, "loss", "ns", "ns|ls", CLGAN_RESUME_KEPT,
-             "ns: non-saturating BCE; ls: least squares (LSGAN)"),
+    ENUM_ROW(clgan_gan_config, loss, "loss", "ns", "ns|ls|hinge", CLGAN_RESUME_KEPT,
+             "ns: non-saturating BCE; ls: least squares (LSGAN); hinge: hinge D loss, G minimises -D(G(z)) (no "
+             "label smoothing)"),
     FLOAT_ROW(clgan_gan_config, label_smoothing, "label_smoothing", "0", 0, 0.5, CLGAN_SETTING_OPEN_MAX,
               CLGAN_RESUME_KEPT, 0, "one-sided label smoothing: D's target for real images is 1 minus this"),
     SEED_ROW(clgan_gan_config, seed),
     ADAM_ROWS(clgan_gan_config, adam_g, "g", "2e-4", "Adam learning rate of G"),
     ADAM_ROWS(clgan_gan_config, adam_d, "d", "2e-4", "Adam learning rate of D"),
+    FLOAT_ROW(clgan_gan_config, g_ema, "g_ema", "0", 0, 1, CLGAN_SETTING_OPEN_MAX, CLGAN_RESUME_KEPT,
+              CLGAN_ROW_OPTIONAL,
+              "decay of a moving average of G's weights (e.g. 0.999; warmed up as min(decay, (1+t)/(10+t))) that "
+              "sample grids, clgan sample and --gan-augment use (0: none)"),
 };
 
 static const clgan_setting_row classifier_rows[] = {

@@ -157,7 +157,8 @@ enum { CLGAN_DFEAT_AVG = 1, CLGAN_DFEAT_MAX = 2, CLGAN_DFEAT_GRID2 = 4, CLGAN_DF
  * clgan_net_layer_shape(clgan_model_net(model, "D"), *layer, ...).
  * CLGAN_ERR_INVALID_ARG for other kinds. */
 CLGAN_API clgan_status clgan_model_feature_layer(const clgan_model *model, int *layer /* OUT */);
-/* A net of the model by name ("G", "D", "C", "head"); NULL when it has none. */
+/* A net of the model by name ("G", "D", "C", "head", and "G_ema": a GAN's moving average of G's weights,
+ * when it keeps one); NULL when it has none. */
 CLGAN_API clgan_net *clgan_model_net(clgan_model *model, const char *name);
 
 /* ---- training and inference ---------------------------------------------- */
@@ -186,9 +187,13 @@ CLGAN_API clgan_status clgan_model_fit(clgan_model *model, int n, const float *i
                                        clgan_step_stats *stats /* OUT, may be NULL */);
 /* GAN and SSL: n images from G into images [n,C,H,W]; labels [n] choose the
  * classes of a conditional GAN (NULL: class i % K). Same seed and weights,
- * same bytes. */
+ * same bytes. A GAN trained with g_ema > 0 samples from the moving average
+ * of G's weights (net "G_ema"), unless clgan_model_set_sample_ema(model, 0). */
 CLGAN_API clgan_status clgan_model_sample(clgan_model *model, int n, const int32_t *labels, uint64_t seed,
                                           float *images /* OUT */);
+/* GAN: on 1 (the default) samples from the moving average of G's weights when
+ * the model keeps one, 0 from G's own weights. Other kinds: CLGAN_ERR_INVALID_ARG. */
+CLGAN_API clgan_status clgan_model_set_sample_ema(clgan_model *model, int on);
 /* Classifier, SSL, dfeatures: class probabilities [n, classes] of n images (inference mode). */
 CLGAN_API clgan_status clgan_model_predict(clgan_model *model, int n, const float *images, float *probs /* OUT */);
 /* Classifier, SSL, dfeatures: every image of data; confusion [K*K] (rows the

@@ -56,7 +56,7 @@ static void labels_path(const char *images, char *out, size_t cap)
 int cmd_sample(int argc, char **argv)
 {
     const char *ckpt = NULL, *out = NULL, *device = NULL;
-    int n = 64, cls = -1, cols = 0, json = 0;
+    int n = 64, cls = -1, cols = 0, json = 0, no_ema = 0;
     uint64_t seed = 1;
     for (int i = 1; i < argc; i++) {
         int bad = 0;
@@ -74,15 +74,18 @@ int cmd_sample(int argc, char **argv)
             if (!cli_parse_u64("--seed", v, &seed)) return 2;
         } else if (bad) return 2;
         else if (!strcmp(argv[i], "--json")) json = 1;
+        else if (!strcmp(argv[i], "--no-ema")) no_ema = 1;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             printf("usage: clgan sample --checkpoint FILE --out FILE [--n N] [--class K] [--seed S] [--cols C]\n"
-                   "                    [--device SPEC] [--json]\n\n"
+                   "                    [--no-ema] [--device SPEC] [--json]\n\n"
                    "Generates N images (default 64) from a train-gan checkpoint. FILE ending in .png: a grid\n"
                    "(C columns, default about square). FILE ending in .idx or -ubyte: an IDX ubyte file of\n"
                    "[N,H,W] (grey) or [N,C,H,W] (colour) bytes, plus a labels IDX file beside it for\n"
                    "conditional models. --class K draws only class K (conditional models); otherwise classes\n"
-                   "cycle 0,1,2,... The same checkpoint and --seed give the same bytes. --json prints one JSON\n"
-                   "object on stdout (an error, too, is one object there).\n");
+                   "cycle 0,1,2,... The same checkpoint and --seed give the same bytes. A run trained with\n"
+                   "--g-ema keeps a moving average of G's weights: the images come from it, or with --no-ema\n"
+                   "from G's own weights. --json prints one JSON object on stdout (an error, too, is one object\n"
+                   "there).\n");
             return 0;
         } else {
             fprintf(stderr, "clgan sample: unknown option '%s' (see --help)\n", argv[i]);
@@ -114,6 +117,7 @@ int cmd_sample(int argc, char **argv)
         return cli_fail("cannot load the checkpoint");
     }
     const int conditional = c.classes > 0;
+    const int ema = !no_ema && clgan_model_net(gan, "G_ema");
     int rc = 1;
     size_t img = (size_t)c.channels * c.height * c.width;
     float *images = malloc((size_t)n * img * sizeof *images);
@@ -132,7 +136,8 @@ int cmd_sample(int argc, char **argv)
         goto done;
     }
     for (int i = 0; i < n; i++) labels[i] = conditional ? (cls >= 0 ? cls : i % c.classes) : -1;
-    if (clgan_model_sample(gan, n, conditional ? labels : NULL, seed, images) != CLGAN_OK) {
+    if (clgan_model_set_sample_ema(gan, ema) != CLGAN_OK ||
+        clgan_model_sample(gan, n, conditional ? labels : NULL, seed, images) != CLGAN_OK) {
         cli_fail("sampling");
         goto done;
     }
@@ -165,9 +170,10 @@ int cmd_sample(int argc, char **argv)
         cli_json_begin("sample", "ok");
         printf(", \"n\": %d, \"seed\": %llu, \"out\": ", n, (unsigned long long)seed);
         cli_json_string(stdout, out);
-        printf(", \"model\": \"%s\", \"conditional\": %s}\n", c.arch, conditional ? "true" : "false");
+        printf(", \"model\": \"%s\", \"conditional\": %s, \"ema\": %s}\n", c.arch, conditional ? "true" : "false",
+               ema ? "true" : "false");
     } else {
-        fprintf(stderr, "clgan: %d samples written to %s\n", n, out);
+        fprintf(stderr, "clgan: %d samples written to %s%s\n", n, out, ema ? " (from G's moving average)" : "");
     }
     rc = 0;
 done:

@@ -35,7 +35,7 @@ static void usage(FILE *f, const train_opts *o)
     fprintf(f, "usage: clgan train-gan --data SPEC [options]\n\n"
                "Trains a DCGAN (or a class-conditional DCGAN) and writes into --out:\n"
                "  samples/epoch-NNNN.png  a grid from a fixed noise batch after each epoch (one row per class when\n"
-               "                          conditional)\n"
+               "                          conditional), from the moving average of G's weights with --g-ema\n"
                "  log.csv                 step, epoch, D and G loss, D(x), D(G(z)), images/s, seconds\n"
                "  loss.png                the loss curves, at the end\n"
                "  score.csv, score.png    with --score-with: the samples' scores and the Frechet distance curve\n"
@@ -173,6 +173,7 @@ typedef struct gan_run {
     uint64_t grid_seed;
     gan_scorer score;  /* --score-with */
     int scored;        /* a score was taken */
+    int ema; /* the model keeps a moving average of G's weights: the grids show it */
 } gan_run;
 
 /* The fixed grid: 10 columns; one row per class when conditional. */
@@ -200,7 +201,8 @@ static clgan_status gan_on_checkpoint(void *user, const clgan_train_progress *p)
     snprintf(g->last_grid, sizeof g->last_grid, "%s/epoch-%04d.png", g->samples_dir, p->epoch);
     clgan_status st = write_grid(g, g->last_grid);
     if (st == CLGAN_OK && !g->tc.prog.tty)
-        fprintf(stderr, "clgan: epoch %d done: %s, %s\n", p->epoch, g->last_grid, g->checkpoint);
+        fprintf(stderr, "clgan: epoch %d done: %s%s, %s\n", p->epoch, g->last_grid,
+                g->ema ? " (G's moving average)" : "", g->checkpoint);
     return st;
 }
 
@@ -367,6 +369,7 @@ static int train_run(train_opts *o)
         clgan_model_get_info(g.model, &g.info);
     }
     const clgan_model_info *in = &g.info;
+    g.ema = clgan_model_net(g.model, "G_ema") != NULL;
     size_t img = (size_t)in->channels * in->height * in->width;
     /* --score-with: the real images are the test split's, else the training images. */
     if (o->score_with) {
@@ -416,15 +419,19 @@ static int train_run(train_opts *o)
     int64_t per_epoch = di.count / in->batch, total = o->run.steps ? o->run.steps : (int64_t)o->run.epochs * per_epoch;
     char width[32];
     cli_settings_value(&o->set, g.model, "width", width, sizeof width);
+    const char *loss = cli_settings_value(&o->set, g.model, "loss", value, sizeof value);
     fprintf(stderr, "clgan: %s on %s | %s%s, width %s, batch %d, %s loss | %d images (%s), %lld steps/epoch\n",
             o->run.resume ? "resuming" : "training", clgan_ctx_device(ctx)->device_name, in->classes ? "conditional " : "",
             in->arch, width, in->batch,
-            !strcmp(cli_settings_value(&o->set, g.model, "loss", value, sizeof value), "ls") ? "least-squares"
-                                                                                               : "non-saturating",
-            di.count, di.source, (long long)per_epoch);
-    fprintf(stderr, "clgan: G %zu parameters, D %zu parameters; steps %lld -> %lld; output in %s\n",
-            clgan_net_param_count(clgan_model_net(g.model, "G")), clgan_net_param_count(clgan_model_net(g.model, "D")),
-            (long long)in->steps, (long long)total, o->run.out);
+            !strcmp(loss, "ls") ? "least-squares" : !strcmp(loss, "hinge") ? "hinge" : "non-saturating", di.count,
+            di.source, (long long)per_epoch);
+    char ema[96] = "";
+    if (g.ema)
+        snprintf(ema, sizeof ema, " and their moving average (decay %g; the sample grids show it)",
+                 atof(cli_settings_value(&o->set, g.model, "g_ema", value, sizeof value)));
+    fprintf(stderr, "clgan: G %zu parameters%s, D %zu parameters; steps %lld -> %lld; output in %s\n",
+            clgan_net_param_count(clgan_model_net(g.model, "G")), ema,
+            clgan_net_param_count(clgan_model_net(g.model, "D")), (long long)in->steps, (long long)total, o->run.out);
 
     train_cli_setup(&g.tc, "train-gan", o->run.json, gan_metrics);
     clgan_train_result r;

@@ -123,6 +123,7 @@ _SIGNATURES = {
     "clgan_model_net": (_P, [_P, _STR]),
     "clgan_model_train_step": (_INT, [_P, _F32, _I32, ctypes.POINTER(_StepStats)]),
     "clgan_model_sample": (_INT, [_P, _INT, _I32, ctypes.c_uint64, _F32]),
+    "clgan_model_set_sample_ema": (_INT, [_P, _INT]),
     "clgan_model_predict": (_INT, [_P, _INT, _F32, _F32]),
     "clgan_model_evaluate": (_INT, [_P, _P, _I64, ctypes.POINTER(ctypes.c_double)]),
     "clgan_net_layer_count": (_INT, [_P]),
@@ -432,7 +433,7 @@ class Model(_Handle):
         return buf.value.decode(errors="replace")
 
     def net(self, name):
-        """Net "G", "D", "C" or "head"; None when the model has none."""
+        """Net "G", "D", "C", "head" or "G_ema" (a GAN's moving average of G); None when the model has none."""
         h = _fn("clgan_model_net")(self._h, name.encode())
         return Net(self, h) if h else None
 
@@ -470,11 +471,14 @@ class Model(_Handle):
             stats = self.train_step(x[idx], None if y is None else y[idx])
         return stats
 
-    def sample(self, n, seed=1, labels=None):
+    def sample(self, n, seed=1, labels=None, ema=True):
         """GAN and SSL: n images from G, float32 [n,C,H,W] in [-1,1]; labels [n] pick a conditional
-        GAN's classes (None: class i % K). The same seed and weights give the same images."""
+        GAN's classes (None: class i % K). The same seed and weights give the same images. A GAN
+        trained with g_ema > 0 samples from the moving average of G's weights; ema=False from G's."""
         y = _labels(labels, n, "sample")
         out = np.empty((n,) + self.shape, dtype=np.float32)
+        if self.kind == "gan":
+            _call("clgan_model_set_sample_ema", self._h, int(bool(ema)))
         _call("clgan_model_sample", self._h, n, _iptr(y), seed, _fptr(out))
         return out
 
