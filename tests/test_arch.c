@@ -4,6 +4,7 @@
  * net's; a GAN built from custom texts keeps them through a checkpoint. */
 #include "test_util.h"
 #include "models/arch.h"
+#include "nn/diffaug.h"
 #include "train/gan.h"
 #include "train/gan_checkpoint.h"
 
@@ -50,6 +51,14 @@ static void test_errors(void)
                              WANT("my.arch:6:", "relu6", "expected relu, leaky_relu, tanh or sigmoid"));
     expect_error_after_input("bad probability", "[dropout]\np = 1.5\n",
                              WANT("my.arch:6:", "expected a probability in [0, 1)"));
+    expect_error_after_input("unknown diffaugment word", "[diffaugment]\npolicy = translation,zoom\n",
+                             WANT("my.arch:6:", "policy = zoom", "expected color, translation and/or cutout"));
+    expect_error_after_input("diffaugment word twice", "[diffaugment]\npolicy = cutout, color,cutout\n",
+                             WANT("my.arch:6:", "'cutout' given twice"));
+    expect_error_after_input("empty diffaugment word", "[diffaugment]\npolicy = color,\n",
+                             WANT("my.arch:6:", "policy = :", "expected color"));
+    expect_error_after_input("diffaugment without a policy", "[diffaugment]\n",
+                             WANT("my.arch:5:", "[diffaugment] needs 'policy'"));
     expect_error_after_input("slope without leaky_relu", "[activation]\nfunction = relu\nslope = 0.1\n",
                              WANT("my.arch:5:", "slope", "leaky_relu only"));
     expect_error_after_input("division by zero", "[dense]\nunits = 4 / (2 - 2)\n",
@@ -92,11 +101,13 @@ static void test_values(void)
                        "[features]\n"
                        "[activation]\nfunction = leaky_relu\n"
                        "[gaussian_noise]\nstddev = 0.3\n"
-                       "[dense]\nunits = width\ninit = xavier\ninit_std = 0.5\n";
+                       "[dense]\nunits = width\ninit = xavier\ninit_std = 0.5\n"
+                       "[diffaugment]\npolicy = cutout , translation\n"
+                       "[diffaugment]\npolicy = translation,cutout,color\n";
     clgan_arch *a;
     clgan_arch_var over[2] = {{"width", 16}, {"unused", 3}};
     MUST(clgan_arch_parse(text, "values", over, 2, &a));
-    EXPECT(a->n == 7, "7 layers (got %d)", a->n);
+    EXPECT(a->n == 9, "9 layers (got %d)", a->n);
     EXPECT(a->specs[0].out == 14 && a->specs[0].init == CLGAN_INIT_HE && a->specs[0].bias == 1,
            "precedence: 2 + 3 * 4 = 14, init he, bias on by default (%d)", a->specs[0].out);
     EXPECT(a->specs[1].out == 20 && a->specs[1].bias == 0, "parentheses: (2 + 3) * 4 = 20 (%d)", a->specs[1].out);
@@ -108,6 +119,10 @@ static void test_values(void)
     EXPECT(a->specs[5].kind == CLGAN_LAYER_GAUSSIAN_NOISE && a->specs[5].p == 0.3f, "noise stddev 0.3");
     EXPECT(a->specs[6].out == 16 && a->specs[6].init == CLGAN_INIT_XAVIER && a->specs[6].init_std == 0.5f,
            "xavier, init_std, width 16");
+    EXPECT(a->specs[7].kind == CLGAN_LAYER_DIFFAUGMENT &&
+               a->specs[7].policy == (CLGAN_DIFFAUG_TRANSLATION | CLGAN_DIFFAUG_CUTOUT) &&
+               a->specs[8].policy == CLGAN_DIFFAUG_ALL,
+           "diffaugment policies in any order, spaces allowed (0x%x, 0x%x)", a->specs[7].policy, a->specs[8].policy);
     EXPECT(a->lines[0] == 9 && a->lines[6] == 25, "section lines 9 and 25 (%d, %d)", a->lines[0], a->lines[6]);
     int v = 0;
     EXPECT(clgan_arch_var_value(a, "width", &v) == CLGAN_OK && v == 16, "width = 16");
