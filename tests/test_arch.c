@@ -208,6 +208,31 @@ static void test_gan_texts(clgan_ctx *ctx)
     int n = 0, f = -1;
     MUST(clgan_gan_discriminator_specs(&r, s, &n, &f));
     EXPECT(n == 4 && s[2].kind == CLGAN_LAYER_MBSTD && f == 1, "mbstd goes before D's head (n %d, features %d)", n, f);
+    /* diffaugment: first in D, before the label concat; the feature layer follows its layer */
+    clgan_gan_arch da = r;
+    da.diffaug = (int)(CLGAN_DIFFAUG_TRANSLATION | CLGAN_DIFFAUG_CUTOUT), da.conditional = 1, da.classes = 3;
+    MUST(clgan_gan_discriminator_specs(&da, s, &n, &f));
+    EXPECT(n == 6 && s[0].kind == CLGAN_LAYER_DIFFAUGMENT && s[0].policy == (unsigned)da.diffaug &&
+               s[1].kind == CLGAN_LAYER_CONCAT_LABELS && f == 3,
+           "diffaugment first in D, then the label concat (n %d, kinds %d %d, features %d)", n, s[0].kind, s[1].kind, f);
+    MUST(clgan_gan_generator_specs(&da, s, &n));
+    int in_g = 0;
+    for (int i = 0; i < n; i++) in_g += s[i].kind == CLGAN_LAYER_DIFFAUGMENT;
+    EXPECT(!in_g, "... and G has none (%d)", in_g);
+    da.text_d = "[input]\nc = 1\nh = 12\nw = 12\n[diffaugment]\npolicy = color\n"
+                "[conv]\nfilters = 4\nsize = 4\nstride = 4\n[activation]\nfunction = leaky_relu\n[dense]\nunits = 1\n";
+    MUST(clgan_gan_discriminator_specs(&da, s, &n, &f));
+    EXPECT(n == 6 && s[0].kind == CLGAN_LAYER_DIFFAUGMENT && s[0].policy == CLGAN_DIFFAUG_COLOR &&
+               s[1].kind == CLGAN_LAYER_CONCAT_LABELS && s[2].kind == CLGAN_LAYER_CONV2D,
+           "a text's leading [diffaugment] wins over the flag, and the label concat goes after it (n %d with mbstd)", n);
+    da.text_d = "[input]\nc = 1\nh = 12\nw = 12\n[conv]\nfilters = 4\nsize = 4\nstride = 4\n"
+                "[diffaugment]\npolicy = color\n[dense]\nunits = 1\n";
+    EXPECT(clgan_gan_discriminator_specs(&da, s, &n, &f) == CLGAN_ERR_INVALID_ARG &&
+               strstr(clgan_last_error(), "layer 2 ([diffaugment]) comes after the label concat"),
+           "a conditional D's [diffaugment] after its label concat is refused: %s", clgan_last_error());
+    da = r, da.diffaug = 8;
+    EXPECT(clgan_gan_arch_resolve(&da) == CLGAN_ERR_INVALID_ARG && strstr(clgan_last_error(), "diffaugment policy 8"),
+           "a policy bit outside color, translation and cutout is refused: %s", clgan_last_error());
     clgan_gan_arch bad = c.arch;
     bad.text_d = "[input]\nc = 1\nh = 16\nw = 16\n[conv]\nfilters = 1\nsize = 16\n";
     EXPECT(clgan_gan_arch_resolve(&bad) == CLGAN_ERR_INVALID_ARG && strstr(clgan_last_error(), "G makes 1x12x12"),
