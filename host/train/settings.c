@@ -171,6 +171,9 @@ static const clgan_setting_row ssl_rows[] = {
             "step at which the learning rates reach 0 (decay_start = decay_end: constant)"),
     BOOL_ROW(clgan_ssl_config, augment, "augment", "0", CLGAN_RESUME_KEPT, O,
              "the classifier's random shifts, crops and flips on the labelled and unlabelled batches"),
+    FLAGS_ROW(clgan_ssl_config, diffaug, "diffaugment", "none", CLGAN_DIFFAUG_WORDS, CLGAN_RESUME_FIXED, O,
+              "DiffAugment (Zhao et al. 2020), a [diffaugment] layer first in D: every batch D trains on, labelled, "
+              "unlabelled and generated, gets random color, translation and/or cutout, comma-separated (none: off)"),
 };
 #undef O
 
