@@ -127,7 +127,21 @@ expect "an undecodable image stops the run: rc 1, names the file (rc=$rc)" test 
 "$clgan" train-gan --data "$work/abc" "${img[@]}" --skip-unreadable --out "$work/fb" 2>"$work/err"; rc=$?
 expect "--skip-unreadable: runs and says it skipped 1 image (rc=$rc)" test $rc = 0 -a -n "$(grep 'skip-unreadable: skipped 1 unreadable image in the train split' "$work/err")"
 
-# 7. Weights that become non-finite are never saved. No flag makes a GAN's weights overflow while its losses stay
+# 7. DiffAugment: a conditional run with every policy word (the layer goes before the label concat), its
+# checkpoint keeps the policy, and resume refuses another one but takes the same set in another order.
+da=$work/da
+"$clgan" train-gan "${small[@]}" --conditional --diffaugment translation,cutout,color --steps 3 --out "$da" 2>"$work/err"; rc=$?
+expect "train-gan --diffaugment runs (rc=$rc)" test $rc = 0 -a -s "$da/checkpoint.ckpt"
+expect "the checkpoint keeps the policy" grep -aq "mbstd=0 diffaugment=color,translation,cutout" "$da/checkpoint.ckpt"
+expect "D's layout: the diffaugment layer on the image, then the label concat" test "$(grep -a -A1 '^diffaugment ' "$da/checkpoint.ckpt" | tr -s ' ' | cut -d' ' -f1,2 | tr '\n' ' ')" = "diffaugment [1,28,28] concat_labels [11,28,28] "
+"$clgan" train-gan "${small[@]}" --conditional --diffaugment translation --steps 4 --out "$da" --resume 2>"$work/err"; rc=$?
+expect "resume with another --diffaugment: rc 2 (rc=$rc)" test $rc = 2 -a -n "$(grep -- '--diffaugment differs' "$work/err")"
+"$clgan" train-gan --data synthetic --diffaugment color,cutout,translation --steps 4 --out "$da" --resume 2>"$work/err"; rc=$?
+expect "resume with the same set in another order continues (rc=$rc)" test $rc = 0
+"$clgan" train-gan --data synthetic --diffaugment translation,zoom --out "$work/da2" 2>"$work/err"; rc=$?
+expect "an unknown --diffaugment word: rc 2, lists the words (rc=$rc)" test $rc = 2 -a -n "$(grep 'translation|cutout' "$work/err")"
+
+# 8. Weights that become non-finite are never saved. No flag makes a GAN's weights overflow while its losses stay
 # finite, so a checkpoint gets one NaN in D's batchnorm running statistics (which training-mode steps do not read,
 # so every loss stays finite): at the next epoch end the run stops, and the checkpoint is left as it was.
 cp -r "$out" "$work/nanrun"

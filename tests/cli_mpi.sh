@@ -7,6 +7,7 @@
 #     same runs land measurably further away (the tolerance separates the two);
 #   - a net without batchnorm (lenet28's layers less its batchnorms, with
 #     dropout): 2 ranks without --sync-bn within rounding of 1 rank;
+#   - a GAN with --diffaugment (per-image draws at global indices) likewise;
 #   - the semi-supervised GAN (weight-norm data init, feature matching, noise
 #     and dropout layers) on 2 ranks within rounding of 1 rank;
 #   - a run of 2 ranks resumed on 1 rank ends where 1 rank all along ends;
@@ -67,6 +68,12 @@ expect "GAN on 2 ranks exits 0 (rc=$rc)" test $rc = 0
 close "GAN: 2 ranks x 16 --sync-bn = 1 rank x 32 after 20 steps" "$work/g1/checkpoint.ckpt" "$work/g2/checkpoint.ckpt" 1.5e-5
 mpi 2 "${gan[@]}" --steps 20 --out "$work/g3" 2>>"$clgan_log"
 apart "GAN: without --sync-bn apart" "$work/g1/checkpoint.ckpt" "$work/g3/checkpoint.ckpt" 1.5e-5
+# DiffAugment draws each image's parameters at its index in the whole batch: 2 ranks augment what 1 rank does
+# (with every rank drawing from its first image instead, the same runs end about 1.8e-4 apart).
+"$clgan" "${gan[@]}" --diffaugment translation,cutout,color --steps 20 --out "$work/d1" 2>>"$clgan_log"
+mpi 2 "${gan[@]}" --diffaugment translation,cutout,color --steps 20 --sync-bn --out "$work/d2" 2>>"$clgan_log"
+close "GAN with --diffaugment: 2 ranks x 16 --sync-bn = 1 rank x 32 after 20 steps" "$work/d1/checkpoint.ckpt" \
+    "$work/d2/checkpoint.ckpt" 1.5e-5
 
 # lenet28 without its batchnorm layers (dropout kept: each rank draws the one-rank masks of its images), Adam.
 "$clgan" models show lenet28 | grep -v -x '\[batchnorm\]' >"$work/nobn.arch"

@@ -72,6 +72,13 @@ expect "resume past the end of the lr decay refused: rc 1 (rc=$rc)" test $rc = 1
     --out "$work/rgb" --json >"$work/json" 2>"$work/err"; rc=$?
 expect "ssl32 (conv D) on synthetic converted to 32x32x3: rc 0 (rc=$rc)" test $rc = 0 -a -n "$(grep '"model": "ssl32"' "$work/json")"
 
+"$clgan" train-ssl --data synthetic --model ssl32 --limit 256 --width 8 --batch 16 --labels 20 --steps 4 \
+    --diffaugment cutout,translation,color --out "$work/da" 2>"$work/err"; rc=$?
+expect "--diffaugment on ssl32 runs (rc=$rc), D's layout starts with it" test $rc = 0 -a \
+    "$(grep -a -A1 '^diffaugment ' "$work/da/checkpoint.ckpt" | tr -s ' ' | cut -d' ' -f1,2 | tr '\n' ' ')" = "diffaugment [3,32,32] dropout [3,32,32] "
+"$clgan" train-ssl --data synthetic --model ssl32 --diffaugment cutout --steps 8 --out "$work/da" --resume 2>"$work/err"; rc=$?
+expect "resume with another --diffaugment refused: rc 2 (rc=$rc)" test $rc = 2 -a -n "$(grep -- '--diffaugment differs' "$work/err")"
+
 signal_run INT 'log_rows_over "$work/int" 3' "$clgan" train-ssl "${small[@]}" --steps 100000 --out "$work/int" 2>"$work/int.log"
 expect "SIGINT: exit 130 (rc=$rc) with a checkpoint" test $rc = 130 -a -s "$work/int/checkpoint.ckpt"
 

@@ -4,6 +4,7 @@
  * net's; a GAN built from custom texts keeps them through a checkpoint. */
 #include "test_util.h"
 #include "models/arch.h"
+#include "nn/diffaug.h"
 #include "train/gan.h"
 #include "train/gan_checkpoint.h"
 
@@ -50,6 +51,14 @@ static void test_errors(void)
                              WANT("my.arch:6:", "relu6", "expected relu, leaky_relu, tanh or sigmoid"));
     expect_error_after_input("bad probability", "[dropout]\np = 1.5\n",
                              WANT("my.arch:6:", "expected a probability in [0, 1)"));
+    expect_error_after_input("unknown diffaugment word", "[diffaugment]\npolicy = translation,zoom\n",
+                             WANT("my.arch:6:", "policy = zoom", "expected color, translation and/or cutout"));
+    expect_error_after_input("diffaugment word twice", "[diffaugment]\npolicy = cutout, color,cutout\n",
+                             WANT("my.arch:6:", "'cutout' given twice"));
+    expect_error_after_input("empty diffaugment word", "[diffaugment]\npolicy = color,\n",
+                             WANT("my.arch:6:", "policy = :", "expected color"));
+    expect_error_after_input("diffaugment without a policy", "[diffaugment]\n",
+                             WANT("my.arch:5:", "[diffaugment] needs 'policy'"));
     expect_error_after_input("slope without leaky_relu", "[activation]\nfunction = relu\nslope = 0.1\n",
                              WANT("my.arch:5:", "slope", "leaky_relu only"));
     expect_error_after_input("division by zero", "[dense]\nunits = 4 / (2 - 2)\n",
@@ -92,11 +101,13 @@ static void test_values(void)
                        "[features]\n"
                        "[activation]\nfunction = leaky_relu\n"
                        "[gaussian_noise]\nstddev = 0.3\n"
-                       "[dense]\nunits = width\ninit = xavier\ninit_std = 0.5\n";
+                       "[dense]\nunits = width\ninit = xavier\ninit_std = 0.5\n"
+                       "[diffaugment]\npolicy = cutout , translation\n"
+                       "[diffaugment]\npolicy = translation,cutout,color\n";
     clgan_arch *a;
     clgan_arch_var over[2] = {{"width", 16}, {"unused", 3}};
     MUST(clgan_arch_parse(text, "values", over, 2, &a));
-    EXPECT(a->n == 7, "7 layers (got %d)", a->n);
+    EXPECT(a->n == 9, "9 layers (got %d)", a->n);
     EXPECT(a->specs[0].out == 14 && a->specs[0].init == CLGAN_INIT_HE && a->specs[0].bias == 1,
            "precedence: 2 + 3 * 4 = 14, init he, bias on by default (%d)", a->specs[0].out);
     EXPECT(a->specs[1].out == 20 && a->specs[1].bias == 0, "parentheses: (2 + 3) * 4 = 20 (%d)", a->specs[1].out);
@@ -108,6 +119,10 @@ static void test_values(void)
     EXPECT(a->specs[5].kind == CLGAN_LAYER_GAUSSIAN_NOISE && a->specs[5].p == 0.3f, "noise stddev 0.3");
     EXPECT(a->specs[6].out == 16 && a->specs[6].init == CLGAN_INIT_XAVIER && a->specs[6].init_std == 0.5f,
            "xavier, init_std, width 16");
+    EXPECT(a->specs[7].kind == CLGAN_LAYER_DIFFAUGMENT &&
+               a->specs[7].policy == (CLGAN_DIFFAUG_TRANSLATION | CLGAN_DIFFAUG_CUTOUT) &&
+               a->specs[8].policy == CLGAN_DIFFAUG_ALL,
+           "diffaugment policies in any order, spaces allowed (0x%x, 0x%x)", a->specs[7].policy, a->specs[8].policy);
     EXPECT(a->lines[0] == 9 && a->lines[6] == 25, "section lines 9 and 25 (%d, %d)", a->lines[0], a->lines[6]);
     int v = 0;
     EXPECT(clgan_arch_var_value(a, "width", &v) == CLGAN_OK && v == 16, "width = 16");
@@ -193,6 +208,31 @@ static void test_gan_texts(clgan_ctx *ctx)
     int n = 0, f = -1;
     MUST(clgan_gan_discriminator_specs(&r, s, &n, &f));
     EXPECT(n == 4 && s[2].kind == CLGAN_LAYER_MBSTD && f == 1, "mbstd goes before D's head (n %d, features %d)", n, f);
+    /* diffaugment: first in D, before the label concat; the feature layer follows its layer */
+    clgan_gan_arch da = r;
+    da.diffaug = (int)(CLGAN_DIFFAUG_TRANSLATION | CLGAN_DIFFAUG_CUTOUT), da.conditional = 1, da.classes = 3;
+    MUST(clgan_gan_discriminator_specs(&da, s, &n, &f));
+    EXPECT(n == 6 && s[0].kind == CLGAN_LAYER_DIFFAUGMENT && s[0].policy == (unsigned)da.diffaug &&
+               s[1].kind == CLGAN_LAYER_CONCAT_LABELS && f == 3,
+           "diffaugment first in D, then the label concat (n %d, kinds %d %d, features %d)", n, s[0].kind, s[1].kind, f);
+    MUST(clgan_gan_generator_specs(&da, s, &n));
+    int in_g = 0;
+    for (int i = 0; i < n; i++) in_g += s[i].kind == CLGAN_LAYER_DIFFAUGMENT;
+    EXPECT(!in_g, "... and G has none (%d)", in_g);
+    da.text_d = "[input]\nc = 1\nh = 12\nw = 12\n[diffaugment]\npolicy = color\n"
+                "[conv]\nfilters = 4\nsize = 4\nstride = 4\n[activation]\nfunction = leaky_relu\n[dense]\nunits = 1\n";
+    MUST(clgan_gan_discriminator_specs(&da, s, &n, &f));
+    EXPECT(n == 6 && s[0].kind == CLGAN_LAYER_DIFFAUGMENT && s[0].policy == CLGAN_DIFFAUG_COLOR &&
+               s[1].kind == CLGAN_LAYER_CONCAT_LABELS && s[2].kind == CLGAN_LAYER_CONV2D,
+           "a text's leading [diffaugment] wins over the flag, and the label concat goes after it (n %d with mbstd)", n);
+    da.text_d = "[input]\nc = 1\nh = 12\nw = 12\n[conv]\nfilters = 4\nsize = 4\nstride = 4\n"
+                "[diffaugment]\npolicy = color\n[dense]\nunits = 1\n";
+    EXPECT(clgan_gan_discriminator_specs(&da, s, &n, &f) == CLGAN_ERR_INVALID_ARG &&
+               strstr(clgan_last_error(), "layer 2 ([diffaugment]) comes after the label concat"),
+           "a conditional D's [diffaugment] after its label concat is refused: %s", clgan_last_error());
+    da = r, da.diffaug = 8;
+    EXPECT(clgan_gan_arch_resolve(&da) == CLGAN_ERR_INVALID_ARG && strstr(clgan_last_error(), "diffaugment policy 8"),
+           "a policy bit outside color, translation and cutout is refused: %s", clgan_last_error());
     clgan_gan_arch bad = c.arch;
     bad.text_d = "[input]\nc = 1\nh = 16\nw = 16\n[conv]\nfilters = 1\nsize = 16\n";
     EXPECT(clgan_gan_arch_resolve(&bad) == CLGAN_ERR_INVALID_ARG && strstr(clgan_last_error(), "G makes 1x12x12"),

@@ -5,8 +5,12 @@
  * message, and weight-normalised dense layers (data-dependent init, fixed
  * and trained scales, gradients by finite differences), and the per-layer
  * summary of specs (shapes, parameter and state counts against the built
- * net, FLOPs of a conv, a transposed conv and a dense layer by hand). */
+ * net, FLOPs of a conv, a transposed conv and a dense layer by hand), and a
+ * diffaugment layer in a net (identity in inference, a fresh draw per
+ * training forward, a function of the step, backward the adjoint of the
+ * last training forward). */
 #include "test_util.h"
+#include "nn/diffaug.h"
 #include "nn/layer.h"
 #include "nn/net.h"
 
@@ -203,6 +207,67 @@ static void check_weight_norm_net(clgan_ctx *ctx)
     clgan_net_free(net);
 }
 
+/* A net [diffaugment, conv]: the layer is the identity in inference, draws anew on every training
+ * forward and the same again for the same step, and its backward (through the net, to dx) is the
+ * adjoint of the map the last training forward applied: <y(x) - y(0), r> = <x, dx(r)> (the conv
+ * is linear without its bias, so the whole net is affine in x). */
+static void check_diffaugment_net(clgan_ctx *ctx)
+{
+    enum { DN = 4, DC = 3, DH = 8, DW = 8, DOUT = 2 * DH * DW };
+    clgan_layer_spec s[2] = {clgan_diffaugment(CLGAN_DIFFAUG_ALL), clgan_conv(2, 3, 1, 1)};
+    s[1].bias = 0;
+    clgan_net *net;
+    MUST(clgan_net_create(ctx, DC, DH, DW, s, 2, 21, &net));
+    MUST(clgan_net_plan(net, DN));
+    static float xv[DN * DC * DH * DW], zero[DN * DC * DH * DW], r[DN * DOUT], y[DN * DOUT], y0[DN * DOUT],
+        y_again[DN * DOUT], aug1[DN * DC * DH * DW], aug2[DN * DC * DH * DW], dxv[DN * DC * DH * DW];
+    for (size_t i = 0; i < sizeof xv / sizeof xv[0]; i++) xv[i] = 0.5f + (float)((i * 37) % 19) / 19.0f;
+    for (size_t i = 0; i < sizeof r / sizeof r[0]; i++) r[i] = (float)((i * 11) % 7) / 3.0f - 1.0f;
+    clgan_tensor x, dx;
+    const clgan_tensor *out;
+    MUST(clgan_tensor_alloc(ctx, DN, DC, DH, DW, &x));
+    MUST(clgan_tensor_alloc(ctx, DN, DC, DH, DW, &dx));
+    MUST(clgan_tensor_upload(ctx, &x, xv));
+
+    MUST(clgan_net_forward(net, &x, NULL, 0, &out));
+    MUST(clgan_tensor_download(ctx, clgan_net_activation(net, 0), aug1));
+    EXPECT(!memcmp(aug1, xv, sizeof xv), "diffaugment: the identity in inference");
+    MUST(clgan_net_forward(net, &x, NULL, 1, &out));
+    MUST(clgan_tensor_download(ctx, clgan_net_activation(net, 0), aug1));
+    MUST(clgan_net_forward(net, &x, NULL, 1, &out));
+    MUST(clgan_tensor_download(ctx, clgan_net_activation(net, 0), aug2));
+    EXPECT(memcmp(aug1, xv, sizeof xv) && memcmp(aug1, aug2, sizeof aug1),
+           "diffaugment: a training forward augments, and the next one draws anew");
+    clgan_net_set_step(net, clgan_net_step(net));
+    MUST(clgan_net_forward(net, &x, NULL, 1, &out));
+    MUST(clgan_tensor_download(ctx, clgan_net_activation(net, 0), aug2));
+    EXPECT(!memcmp(aug1, aug2, sizeof aug1), "diffaugment: the first forward of a step draws the same again");
+
+    /* y(0) then y(x) at the same draws (the step's first forward), then backward from r */
+    MUST(clgan_tensor_upload(ctx, &x, zero));
+    clgan_net_set_step(net, clgan_net_step(net));
+    MUST(clgan_net_forward(net, &x, NULL, 1, &out));
+    MUST(clgan_tensor_download(ctx, out, y0));
+    MUST(clgan_tensor_upload(ctx, &x, xv));
+    clgan_net_set_step(net, clgan_net_step(net));
+    MUST(clgan_net_forward(net, &x, NULL, 1, &out));
+    MUST(clgan_tensor_download(ctx, out, y));
+    MUST(clgan_tensor_upload(ctx, clgan_net_output_grad(net), r));
+    MUST(clgan_net_backward(net, &dx));
+    MUST(clgan_tensor_download(ctx, &dx, dxv));
+    double lhs = 0, rhs = 0, scale = 0;
+    for (size_t i = 0; i < sizeof y / sizeof y[0]; i++) lhs += ((double)y[i] - y0[i]) * r[i], scale += fabs(y[i] * r[i]);
+    for (size_t i = 0; i < sizeof xv / sizeof xv[0]; i++) rhs += (double)xv[i] * dxv[i];
+    EXPECT(fabs(lhs - rhs) <= 1e-5 * (scale > 1 ? scale : 1),
+           "diffaugment in a net: <y(x) - y(0), r> = %.9g, <x, dx> = %.9g", lhs, rhs);
+    /* a later training forward at other draws leaves the earlier y behind */
+    MUST(clgan_net_forward(net, &x, NULL, 1, &out));
+    MUST(clgan_tensor_download(ctx, out, y_again));
+    EXPECT(memcmp(y, y_again, sizeof y) != 0, "diffaugment: the net's output moves with the draws");
+    clgan_tensor_free(ctx, &x);
+    clgan_tensor_free(ctx, &dx);
+    clgan_net_free(net);
+}
 
 /* clgan_net_specs_summary against the net built from the same specs: each
  * row's shape is the layer's, the row sums of params and state are the net's
@@ -274,6 +339,13 @@ static void check_summaries(clgan_ctx *ctx)
     rows = check_summary(ctx, "noise + weight-norm net", 3, 2, 2, more, 4);
     EXPECT(rows[1].params == 6 * 12 + 6 && rows[1].flops == 2.0 * 12 * 6, "weight-norm dense: v and g, %zu params, %.0f FLOPs",
            rows[1].params, rows[1].flops);
+    free(rows);
+
+    clgan_layer_spec da = clgan_diffaugment(CLGAN_DIFFAUG_ALL);
+    rows = check_summary(ctx, "diffaugment", 3, 4, 4, &da, 1);
+    EXPECT(rows[0].flops == 8.0 * 48 && rows[0].act_floats == 48 + CLGAN_DIFFAUG_DRAWS + 1 && rows[0].params == 0,
+           "diffaugment: 8 FLOPs per float with colour, its output plus 9 floats per image (%.0f, %zu)", rows[0].flops,
+           rows[0].act_floats);
     free(rows);
 
     clgan_layer_summary row = {0};
@@ -472,6 +544,7 @@ int main(void)
     }
 
     check_weight_norm_net(ctx);
+    check_diffaugment_net(ctx);
     check_summaries(ctx);
 
     free(p);

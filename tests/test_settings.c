@@ -189,6 +189,24 @@ static void random_value(const clgan_setting_row *r, const void *cfg, char *out,
         snprintf(out, cap, "%.*s", (int)strcspn(p, "|"), p);
         break;
     }
+    case CLGAN_SETTING_FLAGS: {
+        /* a random subset of the words after the first, in random order; the first word when empty */
+        const char *words[16];
+        int count = 0;
+        for (const char *p = strchr(in->choices, '|'); p && count < 16; p = strchr(p + 1, '|')) words[count++] = p + 1;
+        for (int i = count - 1; i > 0; i--) {
+            int j = (int)(next() % (uint64_t)(i + 1));
+            const char *t = words[i];
+            words[i] = words[j], words[j] = t;
+        }
+        size_t at = 0;
+        out[0] = '\0';
+        for (int i = 0; i < count; i++)
+            if (next() & 1)
+                at += (size_t)snprintf(out + at, cap - at, "%s%.*s", at ? "," : "", (int)strcspn(words[i], "|"), words[i]);
+        if (!at) snprintf(out, cap, "%.*s", (int)strcspn(in->choices, "|"), in->choices);
+        break;
+    }
     }
 }
 
@@ -305,7 +323,7 @@ static void test_bad_values(void)
             char text[256], value[64], quoted[80];
             const char *nan_words[] = {"abc", "8x", "", "1e", "0x10", "nan", "inf"};
             for (size_t j = 0; j < sizeof nan_words / sizeof nan_words[0]; j++) {
-                if (in->type == CLGAN_SETTING_CHOICE) break;
+                if (in->type == CLGAN_SETTING_CHOICE || in->type == CLGAN_SETTING_FLAGS) break;
                 snprintf(text, sizeof text, "%s=%s", in->name, nan_words[j]);
                 snprintf(quoted, sizeof quoted, "'%s' is '%s'", in->name, nan_words[j]);
                 tried++, bad += !refused(kind, text, quoted, "not ");
@@ -338,7 +356,7 @@ static void test_bad_values(void)
                     tried++, bad += !refused(kind, text, quoted, "it must be");
                 }
             }
-            if (in->type == CLGAN_SETTING_CHOICE) {
+            if (in->type == CLGAN_SETTING_CHOICE || in->type == CLGAN_SETTING_FLAGS) {
                 snprintf(text, sizeof text, "%s=nope", in->name);
                 snprintf(quoted, sizeof quoted, "'%s' is 'nope'; expected ", in->name);
                 char first[32];
@@ -418,8 +436,10 @@ static void test_release_sections(void)
                g.batch == 4 && g.loss == CLGAN_GAN_LOSS_LS && g.label_smoothing == 0.1f && g.adam_g.lr == 3e-4f &&
                g.adam_d.beta2 == 0.999f && g.adam_d.eps == 1e-8f,
            "gan: the release's sections read into the same config");
+    EXPECT(g.arch.diffaug == 0, "gan: a file from before diffaugment reads with none");
     clgan_settings_write(CLGAN_MODEL_GAN, CLGAN_SECTION_ARCH, &g, t, sizeof t);
-    EXPECT(!strcmp(t, gan_arch), "gan: arch section written as the release wrote it: %s", t);
+    EXPECT(!strncmp(t, gan_arch, strlen(gan_arch)) && !strcmp(t + strlen(gan_arch), " diffaugment=none"),
+           "gan: arch section written as the release wrote it, then diffaugment: %s", t);
     clgan_settings_write(CLGAN_MODEL_GAN, CLGAN_SECTION_CONFIG, &g, t, sizeof t);
     size_t len = strlen(gan_cfg);
     EXPECT(!strncmp(t, gan_cfg, len) && !strcmp(t + len, " g_ema=0"),
@@ -439,7 +459,8 @@ static void test_release_sections(void)
     EXPECT(s.width == 4 && s.nz == 100 && s.batch == 4 && s.adam_d.lr == 2e-3f && s.decay_end == 0,
            "ssl: the release's section reads into the same config");
     clgan_settings_write(CLGAN_MODEL_SSL, CLGAN_SECTION_ALL, &s, t, sizeof t);
-    EXPECT(!strcmp(t, ssl_cfg), "ssl: section written as the release wrote it: %s", t);
+    EXPECT(!strncmp(t, ssl_cfg, strlen(ssl_cfg)) && !strcmp(t + strlen(ssl_cfg), " diffaugment=none"),
+           "ssl: section written as the release wrote it, then diffaugment: %s", t);
     s = clgan_ssl_default_config();
     s.augment = 1, s.decay_end = 7;
     clgan_ssl_config dflt = clgan_ssl_default_config();
@@ -455,6 +476,38 @@ static void test_release_sections(void)
            "dfeatures: the release's section reads into the same config");
     clgan_settings_write(CLGAN_MODEL_DFEATURES, CLGAN_SECTION_ALL, &d, t, sizeof t);
     EXPECT(!strcmp(t, dh_cfg), "dfeatures: section written as the release wrote it: %s", t);
+}
+
+/* A set of words (diffaugment): any order, written in table order; none alone; each word once. */
+static void test_flags(void)
+{
+    clgan_gan_config a = clgan_gan_default_config(), b = a;
+    char t[64];
+    const clgan_setting_row *r = clgan_settings_row(CLGAN_MODEL_GAN, "diffaugment");
+    MUST(clgan_settings_parse(CLGAN_MODEL_GAN, "settings", "diffaugment=cutout,translation", &a));
+    MUST(clgan_settings_parse(CLGAN_MODEL_GAN, "settings", "diffaugment=translation,cutout", &b));
+    clgan_settings_format(r, &a, t, sizeof t);
+    EXPECT(a.arch.diffaug == 6 && b.arch.diffaug == 6 && !strcmp(t, "translation,cutout"),
+           "flags: either order gives the same bits (%d, %d), written in table order: %s", a.arch.diffaug,
+           b.arch.diffaug, t);
+    MUST(clgan_settings_parse(CLGAN_MODEL_GAN, "settings", "diffaugment=cutout,color,translation", &a));
+    clgan_settings_format(r, &a, t, sizeof t);
+    EXPECT(a.arch.diffaug == 7 && !strcmp(t, "color,translation,cutout"), "flags: all three (%d): %s", a.arch.diffaug, t);
+    MUST(clgan_settings_parse(CLGAN_MODEL_GAN, "settings", "diffaugment=none", &a));
+    clgan_settings_format(r, &a, t, sizeof t);
+    EXPECT(a.arch.diffaug == 0 && !strcmp(t, "none"), "flags: none is the empty set: %s", t);
+    EXPECT(clgan_settings_first_change(CLGAN_MODEL_GAN, CLGAN_RESUME_FIXED, &a, &b) == r,
+           "flags: a changed set is a fixed change");
+    static const char *const bad[] = {"diffaugment=none,color", "diffaugment=color,color", "diffaugment=color,",
+                                      "diffaugment=,cutout", "diffaugment=zoom", "diffaugment=Color"};
+    int wrong = 0;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        clgan_status st = clgan_settings_parse(CLGAN_MODEL_GAN, "settings", bad[i], &a);
+        if (st != CLGAN_ERR_INVALID_ARG || !has("expected none, or any of color, translation or cutout separated by "
+                                                "commas (each once)"))
+            wrong++, printf("  '%s' -> %s: %s\n", bad[i], clgan_status_name(st), clgan_last_error());
+    }
+    EXPECT(!wrong, "flags: a word twice, none with others, an empty or unknown word refused (%d wrong)", wrong);
 }
 
 static void test_resume_check(void)
@@ -475,7 +528,8 @@ static void test_resume_check(void)
     r = clgan_settings_first_change(CLGAN_MODEL_GAN, CLGAN_RESUME_KEPT, &want, &have);
     EXPECT(r && !strcmp(r->info.name, "lr_g"), "resume: floats compared exactly (one ulp differs)");
     /* the architecture knobs are fixed, the training knobs kept, in every kind */
-    static const char *const fixed[] = {"model", "width", "nz", "conditional", "classes", "mbstd", "batch", "hidden", "pool"};
+    static const char *const fixed[] = {"model", "width", "nz", "conditional", "classes", "mbstd", "diffaugment", "batch",
+                                        "hidden", "pool"};
     static const char *const kept[] = {"lr", "lr_g", "lr_d", "beta1_g", "loss", "label_smoothing", "g_ema", "seed",
                                        "augment", "lr_decay", "decay_start", "unlabelled_weight", "optimizer",
                                        "epochs"};
@@ -499,6 +553,7 @@ int main(void)
     test_round_trip();
     test_bad_values();
     test_release_sections();
+    test_flags();
     test_resume_check();
     return test_finish();
 }

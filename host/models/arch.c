@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "data/dataset.h"
+#include "nn/diffaug.h"
 
 #include <ctype.h>
 #include <limits.h>
@@ -20,7 +21,7 @@
 
 typedef enum key_id {
     K_UNITS, K_FILTERS, K_SIZE, K_STRIDE, K_PAD, K_OUT_PAD, K_BIAS, K_INIT, K_INIT_STD, K_WEIGHT_NORM,
-    K_FUNCTION, K_SLOPE, K_P, K_STDDEV, K_C, K_H, K_W, K_CLASSES, KEY_COUNT
+    K_FUNCTION, K_SLOPE, K_P, K_STDDEV, K_C, K_H, K_W, K_CLASSES, K_POLICY, KEY_COUNT
 } key_id;
 
 typedef enum key_type { T_INT, T_FLOAT, T_WORD } key_type;
@@ -50,6 +51,7 @@ static const struct {
     [K_H] = {"h", T_INT, 1, INT_MAX, 0, 0, "a positive integer"},
     [K_W] = {"w", T_INT, 1, INT_MAX, 0, 0, "a positive integer"},
     [K_CLASSES] = {"classes", T_INT, 1, INT_MAX, 0, 0, "a positive integer"},
+    [K_POLICY] = {"policy", T_WORD, 0, 0, 0, 0, "color, translation and/or cutout, separated by commas"},
 };
 
 #define B(k) (1u << (k))
@@ -76,10 +78,11 @@ static const struct {
     {"concat_labels", CLGAN_LAYER_CONCAT_LABELS, B(K_CLASSES), B(K_CLASSES)},
     {"mbstd", CLGAN_LAYER_MBSTD, 0, 0},
     {"gaussian_noise", CLGAN_LAYER_GAUSSIAN_NOISE, B(K_STDDEV), B(K_STDDEV)},
+    {"diffaugment", CLGAN_LAYER_DIFFAUGMENT, B(K_POLICY), B(K_POLICY)},
 };
 #define LAYER_SECTIONS (int)(sizeof layers / sizeof layers[0])
 #define SECTION_LIST "net, vars, input, features, dense, conv, conv_transpose, batchnorm, activation, dropout, " \
-                     "maxpool, avgpool, reshape, concat_labels, mbstd, gaussian_noise"
+                     "maxpool, avgpool, reshape, concat_labels, mbstd, gaussian_noise, diffaugment"
 
 static const char *const init_names[] = {"normal", "xavier", "he"};
 static const char *const act_names[] = {"relu", "leaky_relu", "tanh", "sigmoid"};
@@ -288,6 +291,30 @@ static clgan_status eval_word(const parser *p, const char *key, const char *valu
     return fail_at(p, p->line, "%s = %s: expected %s", key, clgan_escape_str(value, esc, sizeof esc), expect);
 }
 
+static char *trim(char *s);
+
+/* A diffaugment policy: words of policy_names separated by commas (spaces around them
+ * allowed), each at most once, into their CLGAN_DIFFAUG_* bits. */
+static clgan_status eval_policy(const parser *p, const char *key, const char *value, unsigned *out)
+{
+    static const char *const policy_names[] = {"color", "translation", "cutout"};
+    static const unsigned policy_bits[] = {CLGAN_DIFFAUG_COLOR, CLGAN_DIFFAUG_TRANSLATION, CLGAN_DIFFAUG_CUTOUT};
+    char esc[CLGAN_ESCAPE_CAP], word[LINE_CAP];
+    *out = 0;
+    for (const char *at = value;; at++) {
+        size_t n = strcspn(at, ",");
+        snprintf(word, sizeof word, "%.*s", (int)n, at);
+        int i = 0;
+        TRY(eval_word(p, key, trim(word), policy_names, 3, keys[K_POLICY].expect, &i));
+        if (*out & policy_bits[i])
+            return fail_at(p, p->line, "%s = %s: '%s' given twice", key, clgan_escape_str(value, esc, sizeof esc),
+                           policy_names[i]);
+        *out |= policy_bits[i];
+        at += n;
+        if (!*at) return CLGAN_OK;
+    }
+}
+
 /* ---- sections ------------------------------------------------------------- */
 
 /* The layer section just read is complete: required keys, then append it. */
@@ -365,6 +392,7 @@ static clgan_status begin_section(parser *p, const char *name)
         case CLGAN_LAYER_CONCAT_LABELS: p->s = clgan_concat_labels(0); break;
         case CLGAN_LAYER_MBSTD: p->s = clgan_mbstd(); break;
         case CLGAN_LAYER_GAUSSIAN_NOISE: p->s = clgan_gaussian_noise(0); break;
+        case CLGAN_LAYER_DIFFAUGMENT: p->s = clgan_diffaugment(0); break;
         case CLGAN_LAYER_KIND_COUNT: break; /* not a kind */
         }
         p->seen_layers++;
@@ -476,6 +504,7 @@ static clgan_status layer_key(parser *p, const char *key, const char *value)
     case K_INIT_STD: s->init_std = fv; break;
     case K_SLOPE: s->slope = fv; break;
     case K_P: case K_STDDEV: s->p = fv; break;
+    case K_POLICY: TRY(eval_policy(p, key, value, &s->policy)); break;
     case KEY_COUNT: break;
     }
     return CLGAN_OK;

@@ -19,6 +19,7 @@ static const clgan_layer_ops *const layer_table[] = {
     [CLGAN_LAYER_CONCAT_LABELS] = &clgan_layer_concat_labels_ops,
     [CLGAN_LAYER_MBSTD] = &clgan_layer_mbstd_ops,
     [CLGAN_LAYER_GAUSSIAN_NOISE] = &clgan_layer_gaussian_noise_ops,
+    [CLGAN_LAYER_DIFFAUGMENT] = &clgan_layer_diffaugment_ops,
 };
 _Static_assert(sizeof layer_table / sizeof layer_table[0] == CLGAN_LAYER_KIND_COUNT,
                "layer_table needs one entry per clgan_layer_kind");

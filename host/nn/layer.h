@@ -5,7 +5,7 @@
  * layer_conv2d.c, layer_conv_transpose2d.c, layer_batchnorm.c,
  * layer_activation.c, layer_pooling.c: maxpool and avgpool, layer_random.c:
  * dropout and gaussian_noise, layer_shape.c: reshape and concat_labels,
- * layer_mbstd.c): its shape rule
+ * layer_mbstd.c, layer_diffaug.c): its shape rule
  * (infer), its parameter and state layout (infer's counts, bind, init), the
  * per-batch buffers it needs (plan), forward, backward, a data-dependent
  * init if it has one, and its cost for summaries (flops, act_floats). clgan_layer_ops_of(kind) is the one table,
@@ -44,7 +44,8 @@ typedef struct net_layer {
     clgan_tensor out, dout;                /* owned unless the layer is a view (reshape) */
     clgan_tensor onehot;                   /* concat labels [N,K,H,W] */
     cl_mem argmax;                         /* maxpool [N,C,OH,OW] int32 */
-    clgan_tensor scratch;                  /* mbstd statistics; a first batchnorm's unwanted dx */
+    clgan_tensor scratch;                  /* mbstd statistics; a first batchnorm's unwanted dx; diffaugment's
+                                              draws and means [N,9] */
     uint64_t dropout_stream;               /* random stream of the last training forward (dropout, noise) */
     char scope_fwd[48], scope_bwd[48];     /* profiler scopes: "G.3 conv_transpose2d forward" */
 } net_layer;
@@ -107,7 +108,7 @@ const clgan_layer_ops *clgan_layer_ops_of(clgan_layer_kind kind);
 extern const clgan_layer_ops clgan_layer_dense_ops, clgan_layer_conv2d_ops, clgan_layer_conv_transpose2d_ops,
     clgan_layer_batchnorm_ops, clgan_layer_activation_ops, clgan_layer_dropout_ops, clgan_layer_maxpool_ops,
     clgan_layer_avgpool_ops, clgan_layer_reshape_ops, clgan_layer_concat_labels_ops, clgan_layer_mbstd_ops,
-    clgan_layer_gaussian_noise_ops;
+    clgan_layer_gaussian_noise_ops, clgan_layer_diffaugment_ops;
 
 /* ---- helpers the kinds share ---------------------------------------------- */
 

@@ -104,6 +104,12 @@ clgan_layer_spec clgan_gaussian_noise(float stddev)
     s.p = stddev;
     return s;
 }
+clgan_layer_spec clgan_diffaugment(unsigned policy)
+{
+    clgan_layer_spec s = spec_of(CLGAN_LAYER_DIFFAUGMENT);
+    s.policy = policy;
+    return s;
+}
 
 /* ---- shapes and layout -------------------------------------------------- */
 

@@ -36,6 +36,7 @@ typedef enum clgan_layer_kind {
     CLGAN_LAYER_CONCAT_LABELS,  /* out = number of classes */
     CLGAN_LAYER_MBSTD,          /* minibatch standard deviation: appends one channel */
     CLGAN_LAYER_GAUSSIAN_NOISE, /* p = stddev: x + N(0, p^2) in training, identity in inference */
+    CLGAN_LAYER_DIFFAUGMENT,    /* policy: DiffAugment in training, identity in inference */
     CLGAN_LAYER_KIND_COUNT      /* the number of kinds (host/nn/layer.c's table has one entry each) */
 } clgan_layer_kind;
 
@@ -58,6 +59,7 @@ typedef struct clgan_layer_spec {
     float init_std;          /* CLGAN_INIT_NORMAL */
     int weight_norm;         /* dense: 0 plain W; 1 weight-normalised, unit scales fixed; 2 scales trained
                                 (weight_norm.h: the parameters are v [OUT,IN] then g [OUT]) */
+    unsigned policy;         /* diffaugment: CLGAN_DIFFAUG_* bits (diffaug.h) */
 } clgan_layer_spec;
 
 /* Spec constructors for readable net tables. */
@@ -78,6 +80,7 @@ clgan_layer_spec clgan_reshape(int c, int h, int w);
 clgan_layer_spec clgan_concat_labels(int classes);
 clgan_layer_spec clgan_mbstd(void);
 clgan_layer_spec clgan_gaussian_noise(float stddev);
+clgan_layer_spec clgan_diffaugment(unsigned policy);
 const char *clgan_layer_kind_name(clgan_layer_kind kind);
 
 /* Input [in_c, in_h, in_w]; n_layers specs copied. Parameters are
@@ -103,10 +106,12 @@ clgan_status clgan_net_specs_size(int in_c, int in_h, int in_w, const clgan_laye
  *   2*IC*IH*IW*K*K*OC, each plus one add per output with a bias (a weight-
  *   normalised dense's W = g v / |v|, made once per batch, is not counted); batchnorm and mbstd
  *   4 per input float, activation, dropout and noise 1, pools K*K per
- *   output, reshape and label concat 0.
+ *   output, reshape and label concat 0, diffaugment 8 per float with
+ *   colour (0 without: it only moves floats).
  * act_floats: the layer's output (none for a reshape, a view of its input)
  *   plus what the kind keeps for backward besides it: max pooling's argmax
- *   indices, the label concat's one-hot planes. Batchnorm keeps per-channel
+ *   indices, the label concat's one-hot planes, diffaugment's 9 draws and
+ *   mean per image. Batchnorm keeps per-channel
  *   statistics only (backward recomputes the normalised input), dropout
  *   regenerates its mask from the seed, mbstd recomputes its statistics. */
 typedef struct clgan_layer_summary {

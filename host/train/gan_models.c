@@ -1,8 +1,10 @@
 /* gan_models.c — a GAN's G and D layer tables from its architecture texts
- * (the model's presets or the user's), with the conditional and mbstd flags. */
+ * (the model's presets or the user's), with the conditional, mbstd and
+ * diffaugment flags. */
 #include "gan_models.h"
 
 #include "core/error.h"
+#include "nn/diffaug.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -45,6 +47,9 @@ clgan_status clgan_gan_arch_resolve(clgan_gan_arch *arch)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "conditional must be 0 or 1 (got %d)", arch->conditional);
     if (arch->mbstd != 0 && arch->mbstd != 1)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "mbstd must be 0 or 1 (got %d)", arch->mbstd);
+    if (arch->diffaug < 0 || (unsigned)arch->diffaug & ~CLGAN_DIFFAUG_ALL)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "diffaugment policy %d has bits other than color (1), translation (2) "
+                          "and cutout (4)", arch->diffaug);
     if (arch->conditional && (arch->classes < 2 || arch->classes > CLGAN_GAN_MAX_CLASSES))
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "a conditional model needs 2 to %d classes (got %d)",
                           CLGAN_GAN_MAX_CLASSES, arch->classes);
@@ -86,23 +91,34 @@ clgan_status clgan_gan_arch_resolve(clgan_gan_arch *arch)
     return st;
 }
 
-/* The mode flags: labels first (conditional), mbstd before the head. */
-static clgan_status add_flags(const clgan_gan_arch *a, const clgan_arch *t, int mbstd, clgan_layer_spec *s, int *n,
-                              int *feature_layer)
+/* The mode flags: diffaugment first, labels next (conditional: after the text's leading
+ * [diffaugment] layers, so that augmentation only ever sees the image channels), mbstd before the
+ * head. */
+static clgan_status add_flags(const clgan_gan_arch *a, const clgan_arch *t, int mbstd, unsigned diffaug,
+                              clgan_layer_spec *s, int *n, int *feature_layer)
 {
-    int at = 0, extra = (a->conditional && clgan_arch_find_kind(t, CLGAN_LAYER_CONCAT_LABELS) < 0) +
-                        (mbstd && clgan_arch_find_kind(t, CLGAN_LAYER_MBSTD) < 0);
+    int add_da = diffaug && clgan_arch_find_kind(t, CLGAN_LAYER_DIFFAUGMENT) < 0;
+    int add_labels = a->conditional && clgan_arch_find_kind(t, CLGAN_LAYER_CONCAT_LABELS) < 0;
+    int at = 0, extra = add_da + add_labels + (mbstd && clgan_arch_find_kind(t, CLGAN_LAYER_MBSTD) < 0);
     if (t->n + extra > CLGAN_MAX_NET_LAYERS)
-        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: %d layers with the conditional/mbstd layers (at most %d)", t->source,
-                          t->n + extra, CLGAN_MAX_NET_LAYERS);
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: %d layers with the conditional/mbstd/diffaugment layers (at most %d)",
+                          t->source, t->n + extra, CLGAN_MAX_NET_LAYERS);
+    int lead = 0; /* the text's leading [diffaugment] layers */
+    while (lead < t->n && t->specs[lead].kind == CLGAN_LAYER_DIFFAUGMENT) lead++;
     if (feature_layer) *feature_layer = t->feature_layer;
-    if (a->conditional && clgan_arch_find_kind(t, CLGAN_LAYER_CONCAT_LABELS) < 0) {
-        s[at++] = clgan_concat_labels(a->classes);
-        if (feature_layer && *feature_layer >= 0) ++*feature_layer;
-    }
-    for (int i = 0; i < t->n; i++) {
+    if (feature_layer && *feature_layer >= 0) *feature_layer += add_da + (*feature_layer >= lead ? add_labels : 0);
+    if (add_da) s[at++] = clgan_diffaugment(diffaug);
+    for (int i = 0; i < lead; i++) s[at++] = t->specs[i];
+    if (add_labels) s[at++] = clgan_concat_labels(a->classes);
+    for (int i = lead; i < t->n; i++) {
         if (mbstd && i == t->n - 1 && clgan_arch_find_kind(t, CLGAN_LAYER_MBSTD) < 0) s[at++] = clgan_mbstd();
         s[at++] = t->specs[i];
+    }
+    for (int i = 0, labels = 0; i < at; i++) {
+        if (s[i].kind == CLGAN_LAYER_DIFFAUGMENT && labels)
+            return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: layer %d ([diffaugment]) comes after the label concat, so it "
+                              "would augment the label channels; put it before [concat_labels]", t->source, i);
+        labels = labels || s[i].kind == CLGAN_LAYER_CONCAT_LABELS;
     }
     *n = at;
     return CLGAN_OK;
@@ -112,7 +128,7 @@ clgan_status clgan_gan_generator_specs(const clgan_gan_arch *a, clgan_layer_spec
 {
     clgan_arch *t;
     TRY(parse_part(a, "g", &t));
-    clgan_status st = add_flags(a, t, 0, s, n, NULL);
+    clgan_status st = add_flags(a, t, 0, 0, s, n, NULL);
     clgan_arch_free(t);
     return st;
 }
@@ -121,7 +137,7 @@ clgan_status clgan_gan_discriminator_specs(const clgan_gan_arch *a, clgan_layer_
 {
     clgan_arch *t;
     TRY(parse_part(a, "d", &t));
-    clgan_status st = add_flags(a, t, a->mbstd, s, n, feature_layer);
+    clgan_status st = add_flags(a, t, a->mbstd, (unsigned)a->diffaug, s, n, feature_layer);
     clgan_arch_free(t);
     return st;
 }

@@ -32,6 +32,7 @@ typedef struct clgan_gan_arch {
     int conditional;  /* 1: labels into G and D */
     int classes;      /* number of classes (conditional) */
     int mbstd;        /* 1: minibatch standard-deviation layer before D's head (mode collapse) */
+    int diffaug;      /* CLGAN_DIFFAUG_* bits (nn/diffaug.h): a [diffaugment] layer first in D, 0: none */
     int c, h, w;      /* image shape, set from the model */
 } clgan_gan_arch;
 
@@ -45,8 +46,11 @@ typedef struct clgan_gan_arch {
 clgan_status clgan_gan_arch_resolve(clgan_gan_arch *arch);
 /* Layer tables for G (input [nz,1,1]) and D (input [c,h,w], output [1,1,1]
  * logits): the text's layers, then the mode flags. conditional puts a
- * [concat_labels] of `classes` first in G and in D, and mbstd an [mbstd]
- * before D's last layer, unless the text already has that layer kind.
+ * [concat_labels] of `classes` first in G and in D, mbstd an [mbstd]
+ * before D's last layer, and diffaug a [diffaugment] of that policy first in
+ * D (before the label concat), unless the text already has that layer kind;
+ * a [diffaugment] after D's label concat is refused (it would augment the
+ * label channels).
  * *n gets the count; *feature_layer (may be NULL) D's [features] layer
  * (-1 without one). arch must be resolved. */
 clgan_status clgan_gan_generator_specs(const clgan_gan_arch *arch, clgan_layer_spec *specs /* [CLGAN_MAX_NET_LAYERS] */,

@@ -5,6 +5,7 @@
 #include "settings.h"
 
 #include "core/error.h"
+#include "nn/diffaug.h"
 #include "train/classifier.h"
 #include "train/dfeatures.h"
 #include "train/gan.h"
@@ -46,6 +47,9 @@ _Static_assert(sizeof(clgan_gan_loss) == sizeof(int) && sizeof(clgan_classifier_
      AT(S, m), .flags = flags_}
 #define ENUM_ROW(S, m, name, def, choices, resume, help)                                                           \
     {INFO(name, CLGAN_SETTING_CHOICE, def, 0, 0, 0, choices, resume, help), .field = CLGAN_FIELD_ENUM, AT(S, m)}
+#define FLAGS_ROW(S, m, name, def, choices, resume, flags_, help)                                                \
+    {INFO(name, CLGAN_SETTING_FLAGS, def, 0, 0, 0, choices, resume, help), .field = CLGAN_FIELD_FLAGS, AT(S, m), \
+     .flags = flags_}
 #define MODEL_ROW(S, m, def, choices, flags_, help)                                                                \
     {INFO("model", CLGAN_SETTING_CHOICE, def, 0, 0, 0, choices, CLGAN_RESUME_FIXED, help),                        \
      .field = CLGAN_FIELD_WORD, AT(S, m), .flags = flags_}
@@ -96,6 +100,10 @@ static const clgan_setting_row gan_rows[] = {
                    gan_classes_range, "number of classes of a conditional GAN (0 for an unconditional one)"),
     BOOL_ROW(clgan_gan_config, arch.mbstd, "mbstd", "0", CLGAN_RESUME_FIXED, A,
              "minibatch standard-deviation layer before D's head (against mode collapse)"),
+    FLAGS_ROW(clgan_gan_config, arch.diffaug, "diffaugment", "none", CLGAN_DIFFAUG_WORDS, CLGAN_RESUME_FIXED,
+              A | CLGAN_ROW_OPTIONAL,
+              "DiffAugment (Zhao et al. 2020), a [diffaugment] layer first in D: every image D sees in training, "
+              "real and generated, gets random color, translation and/or cutout, comma-separated (none: off)"),
     INT_ROW(clgan_gan_config, batch, "batch", "64", 2, CLGAN_MAX_BATCH, CLGAN_RESUME_FIXED, 0,
             "images per training step"),
     ENUM_ROW(clgan_gan_config, loss, "loss", "ns", "ns|ls|hinge", CLGAN_RESUME_KEPT,
@@ -168,6 +176,9 @@ static const clgan_setting_row ssl_rows[] = {
             "step at which the learning rates reach 0 (decay_start = decay_end: constant)"),
     BOOL_ROW(clgan_ssl_config, augment, "augment", "0", CLGAN_RESUME_KEPT, O,
              "the classifier's random shifts, crops and flips on the labelled and unlabelled batches"),
+    FLAGS_ROW(clgan_ssl_config, diffaug, "diffaugment", "none", CLGAN_DIFFAUG_WORDS, CLGAN_RESUME_FIXED, O,
+              "DiffAugment (Zhao et al. 2020), a [diffaugment] layer first in D: every batch D trains on, labelled, "
+              "unlabelled and generated, gets random color, translation and/or cutout, comma-separated (none: off)"),
 };
 #undef O
 
@@ -405,6 +416,34 @@ static clgan_status bad_choice(clgan_status status, const char *where, const clg
                       clgan_escape(v, len, esc, sizeof esc), allowed);
 }
 
+/* A FLAGS value v[0..len): the first word of the row's choices alone (0), or later words separated
+ * by commas, each once, as bits (word i is bit 1 << (i - 1)). -1 when it is neither. */
+static int flags_of(const char *choices, const char *v, size_t len)
+{
+    if (choice_index(choices, v, len) == 0) return 0;
+    int bits = 0;
+    for (size_t at = 0;; at++) {
+        size_t n = 0;
+        while (at + n < len && v[at + n] != ',') n++;
+        int k = choice_index(choices, v + at, n);
+        if (k <= 0 || (bits & (1 << (k - 1)))) return -1;
+        bits |= 1 << (k - 1);
+        at += n;
+        if (at == len) return bits;
+    }
+}
+
+static clgan_status bad_flags(clgan_status status, const char *where, const clgan_setting_row *r, const char *v,
+                              size_t len)
+{
+    const char *choices = r->info.choices;
+    size_t first = strcspn(choices, "|");
+    char esc[CLGAN_ESCAPE_CAP], allowed[256];
+    choices_text(choices[first] ? choices + first + 1 : "", allowed, sizeof allowed);
+    return clgan_fail(status, "%s: setting '%s' is '%s'; expected %.*s, or any of %s separated by commas (each once)",
+                      where, r->info.name, clgan_escape(v, len, esc, sizeof esc), (int)first, choices, allowed);
+}
+
 /* Parse v[0..len) into row r of cfg. strict (checkpoints): 0 is never
  * "automatic", and a preset name is left to the kind's resolve (which names
  * the presets). */
@@ -435,6 +474,12 @@ static clgan_status set_row(clgan_status status, const char *where, const clgan_
         int k = choice_index(in->choices, v, len);
         if (k < 0) return bad_choice(status, where, r, v, len);
         *(int *)field_at(r, cfg) = k;
+        return CLGAN_OK;
+    }
+    case CLGAN_FIELD_FLAGS: {
+        int bits = flags_of(in->choices, v, len);
+        if (bits < 0) return bad_flags(status, where, r, v, len);
+        *(int *)field_at(r, cfg) = bits;
         return CLGAN_OK;
     }
     case CLGAN_FIELD_WORD:
@@ -468,6 +513,19 @@ size_t clgan_settings_format(const clgan_setting_row *r, const void *cfg, char *
         break;
     }
     case CLGAN_FIELD_WORD: n = snprintf(out, cap, "%.*s", (int)r->size, (const char *)f); break;
+    case CLGAN_FIELD_FLAGS: {
+        int bits = *(const int *)f, k = 0;
+        for (const char *p = r->info.choices; *p; k++) {
+            size_t w = strcspn(p, "|");
+            if (k == 0 ? !bits : (bits >> (k - 1)) & 1) {
+                int room = (size_t)n < cap;
+                int m = snprintf(room ? out + n : NULL, room ? cap - (size_t)n : 0, "%s%.*s", n ? "," : "", (int)w, p);
+                n += m > 0 ? m : 0;
+            }
+            p += p[w] ? w + 1 : w;
+        }
+        break;
+    }
     }
     return n > 0 ? (size_t)n : 0;
 }

@@ -29,7 +29,9 @@ typedef enum clgan_setting_field {
     CLGAN_FIELD_U64,     /* uint64_t */
     CLGAN_FIELD_FLOAT,   /* float */
     CLGAN_FIELD_ENUM,    /* an int-sized enum: the index of the value's word in `choices` */
-    CLGAN_FIELD_WORD     /* char[size]: a preset name; the kind's resolve checks it against its presets */
+    CLGAN_FIELD_WORD,    /* char[size]: a preset name; the kind's resolve checks it against its presets */
+    CLGAN_FIELD_FLAGS    /* int: a set of bits, word i >= 1 of `choices` being bit 1 << (i - 1); written
+                            as those words in `choices` order, comma-separated, or word 0 for none */
 } clgan_setting_field;
 
 /* Row flags. */

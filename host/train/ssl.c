@@ -3,6 +3,7 @@
  * ssl.h). Checkpoints are in ssl_checkpoint.c. */
 #include "ssl.h"
 
+#include "nn/diffaug.h"
 #include "nn/random.h"
 #include "train/classifier.h"
 #include "train/dist.h"
@@ -113,6 +114,9 @@ clgan_status clgan_ssl_config_resolve(clgan_ssl_config *c)
     if (c->nz < 1) return clgan_fail(CLGAN_ERR_INVALID_ARG, "noise dimension must be >= 1 (got %d)", c->nz);
     if (!(c->unlabelled_weight >= 0))
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "unlabelled weight must be >= 0 (got %g)", c->unlabelled_weight);
+    if (c->diffaug < 0 || (unsigned)c->diffaug & ~CLGAN_DIFFAUG_ALL)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "diffaugment policy %d has bits other than color (1), translation (2) "
+                          "and cutout (4)", c->diffaug);
     clgan_gan_arch g;
     TRY(g_arch(c, &g));
     clgan_arch *d;
@@ -133,16 +137,25 @@ clgan_status clgan_ssl_config_resolve(clgan_ssl_config *c)
     return st;
 }
 
-/* D's table (see ssl.h); *feature_layer gets the [features] layer. */
+/* D's table (see ssl.h): the text's layers after diffaug's [diffaugment] (unless the text has
+ * one); *feature_layer gets the [features] layer. */
 static clgan_status d_specs(const clgan_ssl_config *c, clgan_layer_spec *s, int *n, int *feature_layer)
 {
     clgan_arch *d;
     TRY(parse_d(c, &d));
-    memcpy(s, d->specs, (size_t)d->n * sizeof *s);
-    *n = d->n;
-    *feature_layer = d->feature_layer;
+    int add = c->diffaug && clgan_arch_find_kind(d, CLGAN_LAYER_DIFFAUGMENT) < 0;
+    clgan_status st = CLGAN_OK;
+    if (d->n + add > CLGAN_MAX_NET_LAYERS)
+        st = clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: %d layers with the diffaugment layer (at most %d)", d->source,
+                        d->n + add, CLGAN_MAX_NET_LAYERS);
+    if (st == CLGAN_OK) {
+        if (add) s[0] = clgan_diffaugment((unsigned)c->diffaug);
+        memcpy(s + add, d->specs, (size_t)d->n * sizeof *s);
+        *n = d->n + add;
+        *feature_layer = d->feature_layer + add;
+    }
     clgan_arch_free(d);
-    return CLGAN_OK;
+    return st;
 }
 
 static clgan_status g_specs(const clgan_ssl_config *c, clgan_layer_spec *s, int *n)

@@ -73,6 +73,8 @@ typedef struct clgan_ssl_config {
     float unlabelled_weight;  /* w above, default 1 */
     int augment;              /* 1: the classifier's random shifts/crops/flips (classifier.h) on the labelled
                                  and unlabelled batches, drawn from (seed, step); default 0 */
+    int diffaug;              /* CLGAN_DIFFAUG_* bits (nn/diffaug.h): a [diffaugment] layer first in D (unless
+                                 its text has one), on every batch D trains on; default 0, none */
     clgan_adam_params adam_d, adam_g; /* default lr 2e-3, beta1 0.5 */
     int64_t decay_start, decay_end;   /* steps: both learning rates fall linearly from their value at
                                          decay_start to 0 at decay_end; 0, 0 = constant (default) */
@@ -93,7 +95,7 @@ clgan_ssl_config clgan_ssl_default_config(void);
  * input is not G's output or whose output is not [classes,1,1]. */
 clgan_status clgan_ssl_config_resolve(clgan_ssl_config *cfg);
 /* G's and D's layer tables for a resolved config (G's input is [nz,1,1],
- * D's [c,h,w]): the checkpoint loader sizes them against the file before
+ * D's [c,h,w]; D's text with diffaug's [diffaugment] first): the checkpoint loader sizes them against the file before
  * building anything. gs and ds hold CLGAN_MAX_NET_LAYERS specs. */
 clgan_status clgan_ssl_specs(const clgan_ssl_config *cfg, clgan_layer_spec *gs, int *gn, clgan_layer_spec *ds,
                              int *dn);

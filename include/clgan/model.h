@@ -52,7 +52,9 @@ typedef enum clgan_setting_type {
     CLGAN_SETTING_U64 = 2,  /* unsigned 64-bit integer (seeds) */
     CLGAN_SETTING_FLOAT = 3,/* real number within [min, max] */
     CLGAN_SETTING_BOOL = 4, /* 0 or 1 (a flag without a value on the command line) */
-    CLGAN_SETTING_CHOICE = 5/* one word of `choices` */
+    CLGAN_SETTING_CHOICE = 5,/* one word of `choices` */
+    CLGAN_SETTING_FLAGS = 6 /* a set of `choices` words after the first, comma-separated in any order
+                               ("translation,cutout"), or the first word alone for the empty set ("none") */
 } clgan_setting_type;
 
 typedef enum clgan_setting_resume {
@@ -68,7 +70,7 @@ typedef struct clgan_setting_info {
                                   optimizer's) default", even where 0 is below min */
     double min, max;           /* INT and FLOAT: the range, inclusive unless `open` excludes an end */
     unsigned open;             /* FLOAT: CLGAN_SETTING_OPEN_MIN and/or CLGAN_SETTING_OPEN_MAX */
-    const char *choices;       /* CHOICE: words separated by '|', "ns|ls" */
+    const char *choices;       /* CHOICE, FLAGS: words separated by '|', "ns|ls" */
     clgan_setting_resume resume;
     const char *help;          /* one line, without a trailing period */
 } clgan_setting_info;

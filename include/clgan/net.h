@@ -34,7 +34,7 @@ typedef struct clgan_net clgan_net;
 CLGAN_API int clgan_net_layer_count(const clgan_net *net);
 /* A layer's kind: "dense", "conv2d", "conv_transpose2d", "batchnorm",
  * "activation", "dropout", "maxpool", "avgpool", "reshape", "concat_labels",
- * "mbstd", "gaussian_noise"; NULL out of range. */
+ * "mbstd", "gaussian_noise", "diffaugment"; NULL out of range. */
 CLGAN_API const char *clgan_net_layer_kind(const clgan_net *net, int layer);
 /* The input shape [C,H,W] of one image. */
 CLGAN_API void clgan_net_input_shape(const clgan_net *net, int *c, int *h, int *w);

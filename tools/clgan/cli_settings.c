@@ -213,6 +213,33 @@ void cli_settings_init(cli_settings *s, clgan_model_kind kind, const char *const
     s->skip = skip;
 }
 
+/* The index of word at[0..n) in choices ('|'-separated); -1 when it is not there. */
+static int word_index(const char *choices, const char *at, size_t n)
+{
+    for (int k = 0;; k++) {
+        size_t w = strcspn(choices, "|");
+        if (w == n && !strncmp(choices, at, n)) return k;
+        if (!choices[w]) return -1;
+        choices += w + 1;
+    }
+}
+
+/* A FLAGS value as its bits: the first word of choices alone is 0, later word i is bit 1 << (i - 1),
+ * each given once, comma-separated; -1 for anything else. */
+static long flags_of(const char *choices, const char *v)
+{
+    if (word_index(choices, v, strlen(v)) == 0) return 0;
+    long bits = 0;
+    for (const char *at = v;; at++) {
+        size_t n = strcspn(at, ",");
+        int k = word_index(choices, at, n);
+        if (k <= 0 || (bits & (1L << (k - 1)))) return -1;
+        bits |= 1L << (k - 1);
+        at += n;
+        if (!*at) return bits;
+    }
+}
+
 /* value checked against the row's type and range; prints the usage error. */
 static int check_value(const clgan_setting_info *in, const char *flag, const char *v)
 {
@@ -253,6 +280,13 @@ static int check_value(const clgan_setting_info *in, const char *flag, const cha
             p += w + (p[w] == '|');
         }
         fprintf(stderr, "clgan: %s is one of %s, got '%s'\n", flag, in->choices, v);
+        return 0;
+    }
+    case CLGAN_SETTING_FLAGS: {
+        if (flags_of(in->choices, v) >= 0) return 1;
+        size_t first = strcspn(in->choices, "|");
+        fprintf(stderr, "clgan: %s is %.*s or words of %s separated by commas (each once), got '%s'\n", flag,
+                (int)first, in->choices, in->choices + first + (in->choices[first] == '|'), v);
         return 0;
     }
     }
@@ -339,6 +373,7 @@ const char *cli_settings_value(const cli_settings *s, const clgan_model *m, cons
 static int same_value(const clgan_setting_info *in, const char *given, const char *have)
 {
     if (in->type == CLGAN_SETTING_CHOICE) return !strcmp(given, have);
+    if (in->type == CLGAN_SETTING_FLAGS) return flags_of(in->choices, given) == flags_of(in->choices, have);
     int zero_is_auto = !strcmp(in->default_value, "0") && (in->min > 0 || (in->open & CLGAN_SETTING_OPEN_MIN));
     if (zero_is_auto && !strcmp(given, "0")) return 1;
     if (in->type == CLGAN_SETTING_FLOAT) return (float)strtod(given, NULL) == (float)strtod(have, NULL);
@@ -385,7 +420,7 @@ void cli_settings_help(FILE *f, clgan_model_kind kind, const char *const *skip)
         flag_of(in->name, flag, sizeof flag);
         const char *value = in->type == CLGAN_SETTING_INT || in->type == CLGAN_SETTING_U64 ? "N"
                             : in->type == CLGAN_SETTING_FLOAT                              ? "X"
-                            : in->type == CLGAN_SETTING_CHOICE                             ? in->choices
+                            : in->type == CLGAN_SETTING_CHOICE || in->type == CLGAN_SETTING_FLAGS ? in->choices
                                                                                            : NULL;
         char says[48]; /* the help already says what the default means: "(0: the preset's)" */
         snprintf(says, sizeof says, "(%s:", in->default_value);
