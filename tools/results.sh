@@ -78,7 +78,7 @@ stabiliser_flags() {
 }
 # The rare-class recipe (issue 15): a class-balanced, DiffAugment conditional GAN whose images a classifier of
 # the imbalanced real data filters.
-RARE_FRACTIONS="0.025 0.1"
+RARE_FRACTIONS=${RARE_FRACTIONS:-"0.025 0.1"} # the environment may name fewer, e.g. to run one first
 NEW_CGAN="--balance-classes --diffaugment translation,cutout"
 IMB_CLASS=3 IMB_FRACTION=0.025
 IMB="--imbalance $IMB_CLASS:$IMB_FRACTION"
