@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # cli_gan.sh — the train-gan and sample commands end to end on the built-in
 # synthetic data: files written, --json, resume, Ctrl-C, determinism of
-# sample, and clear errors with non-zero exits for bad input.
+# sample, clear errors with non-zero exits for bad input, and --spectral-norm
+# (runs, resumes, cannot be switched on resume).
 # usage: cli_gan.sh PATH/TO/clgan
 . "$(dirname "$0")/cli_lib.sh" "$@"
 
@@ -125,5 +126,16 @@ expect "... says which, after which step and epoch" grep -q "of D's .* batchnorm
 expect "... that the checkpoint was not overwritten, and suggests a lower --lr" test -n "$(grep 'was not overwritten: it holds the last good weights, of step 9' "$work/err")" -a -n "$(grep 'lower --lr' "$work/err")"
 expect "... the checkpoint is unchanged" cmp -s "$work/nanrun/checkpoint.ckpt" "$work/nan.ckpt"
 expect "... and no sample grid was written for that epoch" cmp -s "$work/nanrun/samples/epoch-0003.png" "$work/nan.png"
+
+# 8. --spectral-norm: a short run resumes with it, and --resume refuses to switch it, either way.
+sn=$work/sn
+"$clgan" train-gan "${small[@]}" --spectral-norm --steps 4 --out "$sn" --json >"$work/json" 2>>"$clgan_log"; rc=$?
+expect "--spectral-norm: 4 steps and a checkpoint (rc=$rc)" test $rc = 0 -a -s "$sn/checkpoint.ckpt" -a -n "$(grep '"steps": 4' "$work/json")"
+"$clgan" train-gan --data synthetic --steps 6 --out "$sn" --resume --json >"$work/json" 2>>"$clgan_log"; rc=$?
+expect "... its resume keeps it and continues to step 6 (rc=$rc)" test $rc = 0 -a -n "$(grep '"steps": 6' "$work/json")"
+"$clgan" train-gan --data synthetic --spectral-norm=0 --steps 8 --out "$sn" --resume 2>"$work/err"; rc=$?
+expect "... --resume with --spectral-norm=0 is refused: rc 2 (rc=$rc)" test $rc = 2 -a -n "$(grep -- '--spectral-norm differs' "$work/err")"
+"$clgan" train-gan --data synthetic --spectral-norm --steps 12 --out "$out" --resume 2>"$work/err"; rc=$?
+expect "--resume of a run without it, with --spectral-norm: rc 2 (rc=$rc)" test $rc = 2 -a -n "$(grep -- '--spectral-norm differs' "$work/err")"
 
 finish

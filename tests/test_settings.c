@@ -393,7 +393,8 @@ static void test_bad_values(void)
 static void test_release_sections(void)
 {
     /* the config sections clgan 0.1.0 wrote for small runs of each command */
-    const char *gan_arch = "model=dcgan28 width=4 nz=8 conditional=1 classes=10 mbstd=1";
+    const char *gan_arch = "model=dcgan28 width=4 nz=8 conditional=1 classes=10 mbstd=1 spectral_norm=0";
+    const char *gan_arch_old = "model=dcgan28 width=4 nz=8 conditional=1 classes=10 mbstd=1";
     const char *gan_cfg = "batch=4 loss=ls label_smoothing=0.100000001 seed=1 lr_g=0.000300000014 beta1_g=0.5 "
                           "beta2_g=0.999000013 eps_g=9.99999994e-09 lr_d=0.000300000014 beta1_d=0.5 "
                           "beta2_d=0.999000013 eps_d=9.99999994e-09";
@@ -403,7 +404,7 @@ static void test_release_sections(void)
                           "augment=0 seed=1";
     const char *ssl_cfg = "model=ssl28 width=4 nz=100 classes=10 batch=4 unlabelled_weight=1 seed=1 lr_d=0.00200000009 "
                           "beta1_d=0.5 beta2_d=0.999000013 eps_d=9.99999994e-09 lr_g=0.00200000009 beta1_g=0.5 "
-                          "beta2_g=0.999000013 eps_g=9.99999994e-09 decay_start=0 decay_end=0 augment=0";
+                          "beta2_g=0.999000013 eps_g=9.99999994e-09 decay_start=0 decay_end=0 augment=0 spectral_norm=0";
     const char *ssl_old = "model=ssl28 width=4 nz=100 classes=10 batch=4 unlabelled_weight=1 seed=1 lr_d=0.00200000009 "
                           "beta1_d=0.5 beta2_d=0.999000013 eps_d=9.99999994e-09 lr_g=0.00200000009 beta1_g=0.5 "
                           "beta2_g=0.999000013 eps_g=9.99999994e-09";
@@ -420,6 +421,10 @@ static void test_release_sections(void)
            "gan: the release's sections read into the same config");
     clgan_settings_write(CLGAN_MODEL_GAN, CLGAN_SECTION_ARCH, &g, t, sizeof t);
     EXPECT(!strcmp(t, gan_arch), "gan: arch section written as the release wrote it: %s", t);
+    clgan_gan_config old = clgan_gan_default_config();
+    EXPECT(clgan_settings_read(CLGAN_MODEL_GAN, CLGAN_SECTION_ARCH, "gan.ckpt", gan_arch_old, &old) == CLGAN_OK &&
+               old.arch.spectral_norm == 0 && old.arch.mbstd == 1,
+           "gan: an arch section from before spectral_norm reads (with it off): %s", clgan_last_error());
     clgan_settings_write(CLGAN_MODEL_GAN, CLGAN_SECTION_CONFIG, &g, t, sizeof t);
     EXPECT(!strcmp(t, gan_cfg), "gan: config section written as the release wrote it: %s", t);
 
@@ -443,7 +448,8 @@ static void test_release_sections(void)
     clgan_ssl_config dflt = clgan_ssl_default_config();
     EXPECT(clgan_settings_read(CLGAN_MODEL_SSL, CLGAN_SECTION_ALL, "s.ckpt", ssl_old, &dflt) == CLGAN_OK &&
                dflt.decay_start == 0 && dflt.decay_end == 0 && dflt.augment == 0,
-           "ssl: a file from before decay and augmentation reads with their defaults: %s", clgan_last_error());
+           "ssl: a file from before decay, augmentation and spectral_norm reads with their defaults: %s",
+           clgan_last_error());
 
     clgan_dhead_file d;
     clgan_settings_defaults(CLGAN_MODEL_DFEATURES, &d);
@@ -473,7 +479,8 @@ static void test_resume_check(void)
     r = clgan_settings_first_change(CLGAN_MODEL_GAN, CLGAN_RESUME_KEPT, &want, &have);
     EXPECT(r && !strcmp(r->info.name, "lr_g"), "resume: floats compared exactly (one ulp differs)");
     /* the architecture knobs are fixed, the training knobs kept, in every kind */
-    static const char *const fixed[] = {"model", "width", "nz", "conditional", "classes", "mbstd", "batch", "hidden", "pool"};
+    static const char *const fixed[] = {"model", "width", "nz", "conditional", "classes", "mbstd", "spectral_norm",
+                                        "batch", "hidden", "pool"};
     static const char *const kept[] = {"lr", "lr_g", "lr_d", "beta1_g", "loss", "label_smoothing", "seed", "augment",
                                        "lr_decay", "decay_start", "unlabelled_weight", "optimizer", "epochs"};
     int wrong = 0;

@@ -96,6 +96,8 @@ static const clgan_setting_row gan_rows[] = {
                    gan_classes_range, "number of classes of a conditional GAN (0 for an unconditional one)"),
     BOOL_ROW(clgan_gan_config, arch.mbstd, "mbstd", "0", CLGAN_RESUME_FIXED, A,
              "minibatch standard-deviation layer before D's head (against mode collapse)"),
+    BOOL_ROW(clgan_gan_config, arch.spectral_norm, "spectral_norm", "0", CLGAN_RESUME_FIXED, A | CLGAN_ROW_OPTIONAL,
+             "spectral normalisation of every dense and conv layer of D (Miyato et al. 2018); D's batchnorm stays"),
     INT_ROW(clgan_gan_config, batch, "batch", "64", 2, CLGAN_MAX_BATCH, CLGAN_RESUME_FIXED, 0,
             "images per training step"),
     ENUM_ROW(clgan_gan_config, loss, "loss", "ns", "ns|ls", CLGAN_RESUME_KEPT,
@@ -163,6 +165,8 @@ static const clgan_setting_row ssl_rows[] = {
             "step at which the learning rates reach 0 (decay_start = decay_end: constant)"),
     BOOL_ROW(clgan_ssl_config, augment, "augment", "0", CLGAN_RESUME_KEPT, O,
              "the classifier's random shifts, crops and flips on the labelled and unlabelled batches"),
+    BOOL_ROW(clgan_ssl_config, spectral_norm, "spectral_norm", "0", CLGAN_RESUME_FIXED, O,
+             "spectral normalisation of every dense and conv layer of D (not ssl28's weight-normalised layers)"),
 };
 #undef O
 
