@@ -318,7 +318,8 @@ static clgan_status end_section(parser *p)
             return fail_at(p, p->section_line, "[activation]: 'slope' applies to function = leaky_relu only");
     }
     if (s->weight_norm && s->spectral_norm)
-        return fail_at(p, p->section_line, "[dense]: weight_norm and spectral_norm both rescale the weights; choose one");
+        return fail_at(p, p->section_line,
+                       "[dense]: weight_norm and spectral_norm both rescale the weights; choose one");
     if (a->n >= CLGAN_ARCH_MAX_LAYERS)
         return fail_at(p, p->section_line, "too many layers (at most %d)", CLGAN_ARCH_MAX_LAYERS);
     a->lines[a->n] = p->section_line;

@@ -152,7 +152,8 @@ clgan_status clgan_layer_sn_infer(net_layer *L, int index)
     if (!s->spectral_norm) return CLGAN_OK;
     if (s->weight_norm)
         return clgan_fail(CLGAN_ERR_INVALID_ARG,
-                          "layer %d (%s): spectral_norm and weight_norm both rescale W and cannot be combined; choose one",
+                          "layer %d (%s): spectral_norm and weight_norm both rescale W and cannot be combined; "
+                          "choose one",
                           index, kind);
     L->stat_vecs = 1, L->stat_len = (size_t)s->out; /* u */
     return CLGAN_OK;

@@ -156,7 +156,8 @@ static clgan_status lay_out(net_layer *layers, const clgan_layer_spec *specs, in
                               "layer %d (%s): the net's %s would pass %d floats (%.1f GiB) there; use a smaller width, "
                               "noise dimension or class count",
                               i, clgan_layer_kind_name(L->spec.kind),
-                              pf > NET_MAX_FLOATS ? "parameters" : "state (batchnorm statistics, spectral-norm vectors)",
+                              pf > NET_MAX_FLOATS ? "parameters"
+                                                  : "state (batchnorm statistics, spectral-norm vectors)",
                               INT_MAX,
                               (double)(pf > NET_MAX_FLOATS ? pf : sf) * sizeof(float) / (1024.0 * 1024 * 1024));
     }

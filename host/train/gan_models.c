@@ -126,8 +126,8 @@ clgan_status clgan_gan_spectral_norm_specs(clgan_layer_spec *s, int n, const cha
         if (s[i].kind != CLGAN_LAYER_DENSE && s[i].kind != CLGAN_LAYER_CONV2D) continue;
         if (s[i].weight_norm)
             return clgan_fail(CLGAN_ERR_INVALID_ARG,
-                              "%s: layer %d is a weight-normalised dense layer, which cannot also be spectral-normalised; "
-                              "train without --spectral-norm or give D a text without weight_norm",
+                              "%s: layer %d is a weight-normalised dense layer, which cannot also be "
+                              "spectral-normalised; train without --spectral-norm or give D a text without weight_norm",
                               source, i);
         s[i].spectral_norm = 1;
     }
