@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # cli_gan.sh — the train-gan and sample commands end to end on the built-in
 # synthetic data: files written, --json, resume, Ctrl-C, determinism of
-# sample, and clear errors with non-zero exits for bad input.
+# sample, clear errors with non-zero exits for bad input, and --spectral-norm
+# (runs, resumes, cannot be switched on resume).
 # usage: cli_gan.sh PATH/TO/clgan
 . "$(dirname "$0")/cli_lib.sh" "$@"
 
@@ -196,5 +197,16 @@ expect "a GAN checkpoint as --score-with: rc 1, says what it is" test $rc = 1 -a
 expect "a 32x32x3 classifier for a 28x28 GAN: rc 1, both shapes named" test $rc = 1 -a -n "$(grep '3x32x32 images (CxHxW); the GAN makes 1x28x28' "$work/err")"
 "$clgan" train-gan "${small[@]}" --steps 2 --keep-best --out "$work/sc4" 2>"$work/err"; rc=$?
 expect "--keep-best without --score-with: rc 2" test $rc = 2 -a -n "$(grep -- 'give --score-with' "$work/err")"
+
+# 10. --spectral-norm: a short run resumes with it, and --resume refuses to switch it, either way.
+sn=$work/sn
+"$clgan" train-gan "${small[@]}" --spectral-norm --steps 4 --out "$sn" --json >"$work/json" 2>>"$clgan_log"; rc=$?
+expect "--spectral-norm: 4 steps and a checkpoint (rc=$rc)" test $rc = 0 -a -s "$sn/checkpoint.ckpt" -a -n "$(grep '"steps": 4' "$work/json")"
+"$clgan" train-gan --data synthetic --steps 6 --out "$sn" --resume --json >"$work/json" 2>>"$clgan_log"; rc=$?
+expect "... its resume keeps it and continues to step 6 (rc=$rc)" test $rc = 0 -a -n "$(grep '"steps": 6' "$work/json")"
+"$clgan" train-gan --data synthetic --spectral-norm=0 --steps 8 --out "$sn" --resume 2>"$work/err"; rc=$?
+expect "... --resume with --spectral-norm=0 is refused: rc 2 (rc=$rc)" test $rc = 2 -a -n "$(grep -- '--spectral-norm differs' "$work/err")"
+"$clgan" train-gan --data synthetic --spectral-norm --steps 12 --out "$out" --resume 2>"$work/err"; rc=$?
+expect "--resume of a run without it, with --spectral-norm: rc 2 (rc=$rc)" test $rc = 2 -a -n "$(grep -- '--spectral-norm differs' "$work/err")"
 
 finish

@@ -5,6 +5,7 @@
 #     weights within a stated tolerance, for a classifier (lenet28, SGD) and a
 #     GAN (dcgan28, Adam, with the moving average of G); without --sync-bn the
 #     same runs land measurably further away (the tolerance separates the two);
+#     the GAN with a spectral-normalised D (its u kept per rank) with --sync-bn too;
 #   - a net without batchnorm (lenet28's layers less its batchnorms, with
 #     dropout): 2 ranks without --sync-bn within rounding of 1 rank;
 #   - a GAN with --diffaugment (per-image draws at global indices) likewise;
@@ -74,6 +75,11 @@ apart "GAN: without --sync-bn apart" "$work/g1/checkpoint.ckpt" "$work/g3/checkp
 mpi 2 "${gan[@]}" --diffaugment translation,cutout,color --steps 20 --sync-bn --out "$work/d2" 2>>"$clgan_log"
 close "GAN with --diffaugment: 2 ranks x 16 --sync-bn = 1 rank x 32 after 20 steps" "$work/d1/checkpoint.ckpt" \
     "$work/d2/checkpoint.ckpt" 1.5e-5
+"$clgan" "${gan[@]}" --spectral-norm --steps 20 --out "$work/sn1" 2>>"$clgan_log"
+mpi 2 "${gan[@]}" --spectral-norm --steps 20 --sync-bn --out "$work/sn2" 2>>"$clgan_log"; rc=$?
+expect "GAN with --spectral-norm on 2 ranks exits 0 (rc=$rc)" test $rc = 0
+close "GAN, spectral-normalised D: 2 ranks x 16 --sync-bn = 1 rank x 32 after 20 steps" "$work/sn1/checkpoint.ckpt" \
+    "$work/sn2/checkpoint.ckpt" 1e-6
 
 # lenet28 without its batchnorm layers (dropout kept: each rank draws the one-rank masks of its images), Adam.
 "$clgan" models show lenet28 | grep -v -x '\[batchnorm\]' >"$work/nobn.arch"

@@ -2,8 +2,9 @@
 # cli_ssl.sh — `clgan train-ssl` end to end on the built-in synthetic data:
 # a short run with --json (test accuracy above chance, outputs written),
 # resume to more steps, eval, predict and score on its checkpoint, the
-# supervised-only ablation (--unlabelled-weight 0),
-# Ctrl-C, and clear errors with non-zero exits for bad input.
+# supervised-only ablation (--unlabelled-weight 0), --spectral-norm (ssl32
+# runs, ssl28's weight-normalised D refuses it), Ctrl-C, and clear errors with
+# non-zero exits for bad input.
 # usage: cli_ssl.sh PATH/TO/clgan
 . "$(dirname "$0")/cli_lib.sh" "$@"
 
@@ -71,6 +72,11 @@ expect "resume past the end of the lr decay refused: rc 1 (rc=$rc)" test $rc = 1
 "$clgan" train-ssl --data synthetic --model ssl32 --limit 256 --width 8 --batch 16 --labels 20 --steps 8 \
     --out "$work/rgb" --json >"$work/json" 2>"$work/err"; rc=$?
 expect "ssl32 (conv D) on synthetic converted to 32x32x3: rc 0 (rc=$rc)" test $rc = 0 -a -n "$(grep '"model": "ssl32"' "$work/json")"
+"$clgan" train-ssl --data synthetic --model ssl32 --limit 256 --width 8 --batch 16 --labels 20 --steps 4 \
+    --spectral-norm --out "$work/rgb-sn" --json >"$work/json" 2>>"$clgan_log"; rc=$?
+expect "ssl32 with --spectral-norm: rc 0 (rc=$rc)" test $rc = 0 -a -n "$(grep '"steps": 4' "$work/json")"
+"$clgan" train-ssl "${small[@]}" --steps 2 --spectral-norm --out "$work/wn-sn" 2>"$work/err"; rc=$?
+expect "ssl28 (weight-normalised D) with --spectral-norm refused: rc 1 (rc=$rc)" test $rc = 1 -a -n "$(grep 'cannot also be spectral-normalised' "$work/err")"
 
 "$clgan" train-ssl --data synthetic --model ssl32 --limit 256 --width 8 --batch 16 --labels 20 --steps 4 \
     --diffaugment cutout,translation,color --out "$work/da" 2>"$work/err"; rc=$?

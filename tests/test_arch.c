@@ -61,6 +61,14 @@ static void test_errors(void)
                              WANT("my.arch:5:", "[diffaugment] needs 'policy'"));
     expect_error_after_input("slope without leaky_relu", "[activation]\nfunction = relu\nslope = 0.1\n",
                              WANT("my.arch:5:", "slope", "leaky_relu only"));
+    expect_error_after_input("spectral_norm 2", "[conv]\nfilters = 4\nsize = 3\nspectral_norm = 2\n",
+                             WANT("my.arch:8:", "expected 0 (plain) or 1 (spectral-normalised)"));
+    expect_error_after_input("spectral_norm on a transposed conv",
+                             "[conv_transpose]\nfilters = 4\nsize = 3\nspectral_norm = 1\n",
+                             WANT("my.arch:8:", "unknown key 'spectral_norm' in [conv_transpose]"));
+    expect_error_after_input("weight_norm with spectral_norm",
+                             "[dense]\nunits = 4\nweight_norm = 1\nspectral_norm = 1\n",
+                             WANT("my.arch:5:", "weight_norm and spectral_norm", "choose one"));
     expect_error_after_input("division by zero", "[dense]\nunits = 4 / (2 - 2)\n",
                              WANT("my.arch:6:", "division by zero"));
     expect_error_after_input("unbalanced parenthesis", "[dense]\nunits = (4\n", WANT("my.arch:6:", "expected ')'"));
@@ -101,7 +109,7 @@ static void test_values(void)
                        "[features]\n"
                        "[activation]\nfunction = leaky_relu\n"
                        "[gaussian_noise]\nstddev = 0.3\n"
-                       "[dense]\nunits = width\ninit = xavier\ninit_std = 0.5\n"
+                       "[dense]\nunits = width\ninit = xavier\ninit_std = 0.5\nspectral_norm = width / 16\n"
                        "[diffaugment]\npolicy = cutout , translation\n"
                        "[diffaugment]\npolicy = translation,cutout,color\n";
     clgan_arch *a;
@@ -117,8 +125,9 @@ static void test_values(void)
     EXPECT(a->feature_layer == 3 && clgan_arch_feature_layer(a) == 3, "[features] marks layer 3 (%d)", a->feature_layer);
     EXPECT(a->specs[4].act == CLGAN_ACT_LEAKY_RELU && a->specs[4].slope == 0.2f, "leaky_relu's slope defaults to 0.2");
     EXPECT(a->specs[5].kind == CLGAN_LAYER_GAUSSIAN_NOISE && a->specs[5].p == 0.3f, "noise stddev 0.3");
-    EXPECT(a->specs[6].out == 16 && a->specs[6].init == CLGAN_INIT_XAVIER && a->specs[6].init_std == 0.5f,
-           "xavier, init_std, width 16");
+    EXPECT(a->specs[6].out == 16 && a->specs[6].init == CLGAN_INIT_XAVIER && a->specs[6].init_std == 0.5f &&
+               a->specs[6].spectral_norm == 1 && a->specs[0].spectral_norm == 0,
+           "xavier, init_std, width 16, spectral_norm = width / 16 (off by default)");
     EXPECT(a->specs[7].kind == CLGAN_LAYER_DIFFAUGMENT &&
                a->specs[7].policy == (CLGAN_DIFFAUG_TRANSLATION | CLGAN_DIFFAUG_CUTOUT) &&
                a->specs[8].policy == CLGAN_DIFFAUG_ALL,
@@ -233,6 +242,15 @@ static void test_gan_texts(clgan_ctx *ctx)
     da = r, da.diffaug = 8;
     EXPECT(clgan_gan_arch_resolve(&da) == CLGAN_ERR_INVALID_ARG && strstr(clgan_last_error(), "diffaugment policy 8"),
            "a policy bit outside color, translation and cutout is refused: %s", clgan_last_error());
+    clgan_gan_arch sn = r;
+    sn.spectral_norm = 1;
+    MUST(clgan_gan_discriminator_specs(&sn, s, &n, &f));
+    EXPECT(n == 4 && s[0].spectral_norm && !s[1].spectral_norm && !s[2].spectral_norm && s[3].spectral_norm,
+           "spectral_norm: D's conv and dense layers get it, the others not");
+    sn.text_d = "[input]\nc = 1\nh = 12\nw = 12\n[dense]\nunits = 1\nweight_norm = 1\n";
+    EXPECT(clgan_gan_discriminator_specs(&sn, s, &n, &f) == CLGAN_ERR_INVALID_ARG &&
+               strstr(clgan_last_error(), "weight-normalised dense layer"),
+           "spectral_norm on a weight-normalised D refused: %s", clgan_last_error());
     clgan_gan_arch bad = c.arch;
     bad.text_d = "[input]\nc = 1\nh = 16\nw = 16\n[conv]\nfilters = 1\nsize = 16\n";
     EXPECT(clgan_gan_arch_resolve(&bad) == CLGAN_ERR_INVALID_ARG && strstr(clgan_last_error(), "G makes 1x12x12"),

@@ -2,9 +2,10 @@
  * finite losses and D separating real from fake, conditional sampling, the
  * sample grid PNG, a bit-exact checkpoint round trip, resume equivalence
  * (N steps + resume M = N+M in one go), and damaged, truncated or
- * mismatched checkpoints refused with a message; the hinge loss's
- * statistics; the moving average of G's weights (its update against the
- * host, sampling from it, its checkpoint section, resume). */
+ * mismatched checkpoints refused with a message; a spectral-normalised D
+ * (trains, resumes bit for bit); the hinge loss's statistics; the moving
+ * average of G's weights (its update against the host, sampling from it,
+ * its checkpoint section, resume). */
 #include "test_files.h"
 #include "test_train.h"
 #include "test_util.h"
@@ -350,6 +351,39 @@ int main(void)
            clgan_last_error());
     clgan_gan_free(gan);
 
+    /* 7. Spectral norm on D: D's state grows by its u vectors; it trains with finite losses and D
+     * still tells real from fake; 6 steps + save + load + 5 == 11 in one go, bit for bit (u is in
+     * the checkpoint); the settings saved say spectral_norm=1. */
+    clgan_gan_config scfg = small_config(0);
+    scfg.arch.spectral_norm = 1;
+    MUST(clgan_gan_create(ctx, &scfg, &gan));
+    MUST(clgan_gan_create(ctx, &cfg, &straight));
+    size_t sn_state = clgan_net_state_count(clgan_gan_discriminator(gan));
+    size_t plain_state = clgan_net_state_count(clgan_gan_discriminator(straight));
+    EXPECT(sn_state == plain_state + 8 + 16 + 1, "spectral-norm D: u of each conv and of the dense head in its state "
+           "(%zu floats, %zu without)", sn_state, plain_state);
+    clgan_gan_free(straight);
+    test_gan_train(gan, data, STEPS, st);
+    finite = 1, margin = 0;
+    for (int i = 0; i < STEPS; i++) finite = finite && isfinite(st[i].loss_d) && isfinite(st[i].loss_g);
+    for (int i = STEPS - 10; i < STEPS; i++) margin += (st[i].d_real - st[i].d_fake) / 10;
+    EXPECT(finite && margin > 0.1, "spectral-norm D: finite losses over %d steps, mean D(x) - D(G(z)) over the last "
+           "10 = %.3f", STEPS, margin);
+    clgan_gan_free(gan);
+    MUST(clgan_gan_create(ctx, &scfg, &straight));
+    test_gan_train(straight, data, 11, NULL);
+    MUST(clgan_gan_create(ctx, &scfg, &first));
+    test_gan_train(first, data, 6, NULL);
+    MUST(clgan_gan_save(first, mid, ""));
+    clgan_gan_free(first);
+    clgan_gan_config peeked;
+    MUST(clgan_gan_peek(mid, &peeked));
+    MUST(clgan_gan_load(ctx, mid, &resumed, NULL, 0));
+    test_gan_train(resumed, data, 11, NULL);
+    EXPECT(peeked.arch.spectral_norm == 1 && gans_equal(straight, resumed),
+           "spectral-norm D: the checkpoint says so, and 6 steps + resume for 5 = 11 in one go, bit for bit");
+    clgan_gan_free(straight);
+    clgan_gan_free(resumed);
     test_hinge();
     test_ema();
 

@@ -438,8 +438,9 @@ static void test_release_sections(void)
            "gan: the release's sections read into the same config");
     EXPECT(g.arch.diffaug == 0, "gan: a file from before diffaugment reads with none");
     clgan_settings_write(CLGAN_MODEL_GAN, CLGAN_SECTION_ARCH, &g, t, sizeof t);
-    EXPECT(!strncmp(t, gan_arch, strlen(gan_arch)) && !strcmp(t + strlen(gan_arch), " diffaugment=none"),
-           "gan: arch section written as the release wrote it, then diffaugment: %s", t);
+    EXPECT(!strncmp(t, gan_arch, strlen(gan_arch)) && !strcmp(t + strlen(gan_arch), " diffaugment=none spectral_norm=0"),
+           "gan: arch section written as the release wrote it, then diffaugment and spectral_norm: %s", t);
+    EXPECT(g.arch.spectral_norm == 0, "gan: a file from before spectral_norm reads with it off");
     clgan_settings_write(CLGAN_MODEL_GAN, CLGAN_SECTION_CONFIG, &g, t, sizeof t);
     size_t len = strlen(gan_cfg);
     EXPECT(!strncmp(t, gan_cfg, len) && !strcmp(t + len, " g_ema=0"),
@@ -459,14 +460,15 @@ static void test_release_sections(void)
     EXPECT(s.width == 4 && s.nz == 100 && s.batch == 4 && s.adam_d.lr == 2e-3f && s.decay_end == 0,
            "ssl: the release's section reads into the same config");
     clgan_settings_write(CLGAN_MODEL_SSL, CLGAN_SECTION_ALL, &s, t, sizeof t);
-    EXPECT(!strncmp(t, ssl_cfg, strlen(ssl_cfg)) && !strcmp(t + strlen(ssl_cfg), " diffaugment=none"),
-           "ssl: section written as the release wrote it, then diffaugment: %s", t);
+    EXPECT(!strncmp(t, ssl_cfg, strlen(ssl_cfg)) && !strcmp(t + strlen(ssl_cfg), " diffaugment=none spectral_norm=0"),
+           "ssl: section written as the release wrote it, then diffaugment and spectral_norm: %s", t);
     s = clgan_ssl_default_config();
     s.augment = 1, s.decay_end = 7;
     clgan_ssl_config dflt = clgan_ssl_default_config();
     EXPECT(clgan_settings_read(CLGAN_MODEL_SSL, CLGAN_SECTION_ALL, "s.ckpt", ssl_old, &dflt) == CLGAN_OK &&
                dflt.decay_start == 0 && dflt.decay_end == 0 && dflt.augment == 0,
-           "ssl: a file from before decay and augmentation reads with their defaults: %s", clgan_last_error());
+           "ssl: a file from before decay, augmentation and spectral_norm reads with their defaults: %s",
+           clgan_last_error());
 
     clgan_dhead_file d;
     clgan_settings_defaults(CLGAN_MODEL_DFEATURES, &d);
@@ -528,8 +530,8 @@ static void test_resume_check(void)
     r = clgan_settings_first_change(CLGAN_MODEL_GAN, CLGAN_RESUME_KEPT, &want, &have);
     EXPECT(r && !strcmp(r->info.name, "lr_g"), "resume: floats compared exactly (one ulp differs)");
     /* the architecture knobs are fixed, the training knobs kept, in every kind */
-    static const char *const fixed[] = {"model", "width", "nz", "conditional", "classes", "mbstd", "diffaugment", "batch",
-                                        "hidden", "pool"};
+    static const char *const fixed[] = {"model", "width", "nz", "conditional", "classes", "mbstd", "diffaugment",
+                                        "spectral_norm", "batch", "hidden", "pool"};
     static const char *const kept[] = {"lr", "lr_g", "lr_d", "beta1_g", "loss", "label_smoothing", "g_ema", "seed",
                                        "augment", "lr_decay", "decay_start", "unlabelled_weight", "optimizer",
                                        "epochs"};

@@ -21,7 +21,7 @@
 
 typedef enum key_id {
     K_UNITS, K_FILTERS, K_SIZE, K_STRIDE, K_PAD, K_OUT_PAD, K_BIAS, K_INIT, K_INIT_STD, K_WEIGHT_NORM,
-    K_FUNCTION, K_SLOPE, K_P, K_STDDEV, K_C, K_H, K_W, K_CLASSES, K_POLICY, KEY_COUNT
+    K_SPECTRAL_NORM, K_FUNCTION, K_SLOPE, K_P, K_STDDEV, K_C, K_H, K_W, K_CLASSES, K_POLICY, KEY_COUNT
 } key_id;
 
 typedef enum key_type { T_INT, T_FLOAT, T_WORD } key_type;
@@ -43,6 +43,7 @@ static const struct {
     [K_INIT] = {"init", T_WORD, 0, 0, 0, 0, "normal, xavier or he"},
     [K_INIT_STD] = {"init_std", T_FLOAT, 0, 0, 1e-30, 1e30, "a positive number"},
     [K_WEIGHT_NORM] = {"weight_norm", T_INT, 0, 2, 0, 0, "0 (plain), 1 (scales fixed) or 2 (scales trained)"},
+    [K_SPECTRAL_NORM] = {"spectral_norm", T_INT, 0, 1, 0, 0, "0 (plain) or 1 (spectral-normalised)"},
     [K_FUNCTION] = {"function", T_WORD, 0, 0, 0, 0, "relu, leaky_relu, tanh or sigmoid"},
     [K_SLOPE] = {"slope", T_FLOAT, 0, 0, 0, 1e30, "a number >= 0"},
     [K_P] = {"p", T_FLOAT, 0, 0, 0, 1, "a probability in [0, 1)"},
@@ -65,8 +66,9 @@ static const struct {
     clgan_layer_kind kind;
     unsigned allowed, required;
 } layers[] = {
-    {"dense", CLGAN_LAYER_DENSE, B(K_UNITS) | WEIGHTS | B(K_WEIGHT_NORM), B(K_UNITS)},
-    {"conv", CLGAN_LAYER_CONV2D, B(K_FILTERS) | B(K_SIZE) | B(K_STRIDE) | B(K_PAD) | WEIGHTS, B(K_FILTERS) | B(K_SIZE)},
+    {"dense", CLGAN_LAYER_DENSE, B(K_UNITS) | WEIGHTS | B(K_WEIGHT_NORM) | B(K_SPECTRAL_NORM), B(K_UNITS)},
+    {"conv", CLGAN_LAYER_CONV2D, B(K_FILTERS) | B(K_SIZE) | B(K_STRIDE) | B(K_PAD) | WEIGHTS | B(K_SPECTRAL_NORM),
+     B(K_FILTERS) | B(K_SIZE)},
     {"conv_transpose", CLGAN_LAYER_CONV_TRANSPOSE,
      B(K_FILTERS) | B(K_SIZE) | B(K_STRIDE) | B(K_PAD) | B(K_OUT_PAD) | WEIGHTS, B(K_FILTERS) | B(K_SIZE)},
     {"batchnorm", CLGAN_LAYER_BATCHNORM, 0, 0},
@@ -342,6 +344,9 @@ static clgan_status end_section(parser *p)
         if (s->act != CLGAN_ACT_LEAKY_RELU && (p->seen & B(K_SLOPE)))
             return fail_at(p, p->section_line, "[activation]: 'slope' applies to function = leaky_relu only");
     }
+    if (s->weight_norm && s->spectral_norm)
+        return fail_at(p, p->section_line,
+                       "[dense]: weight_norm and spectral_norm both rescale the weights; choose one");
     if (a->n >= CLGAN_ARCH_MAX_LAYERS)
         return fail_at(p, p->section_line, "too many layers (at most %d)", CLGAN_ARCH_MAX_LAYERS);
     a->lines[a->n] = p->section_line;
@@ -491,6 +496,7 @@ static clgan_status layer_key(parser *p, const char *key, const char *value)
     case K_OUT_PAD: s->out_pad = iv; break;
     case K_BIAS: s->bias = iv; break;
     case K_WEIGHT_NORM: s->weight_norm = iv; break;
+    case K_SPECTRAL_NORM: s->spectral_norm = iv; break;
     case K_H: s->h = iv; break;
     case K_W: s->w = iv; break;
     case K_INIT:
@@ -764,8 +770,8 @@ clgan_status clgan_arch_summary_text(const clgan_arch *a, int batch, char *out, 
     }
     clgan_arch_totals(a, batch, &params, &state, &flops, &act);
     ok = ok && put(out, cap, &at,
-                   "total: %zu parameters (%zu batchnorm statistics), %.4g MFLOPs per image forward, "
-                   "%.2f MiB of activations per batch of %d\n",
+                   "total: %zu parameters (%zu state floats: batchnorm statistics, spectral-norm vectors), "
+                   "%.4g MFLOPs per image forward, %.2f MiB of activations per batch of %d\n",
                    params, state, flops / 1e6, (double)act / (1024.0 * 1024.0), batch > 0 ? batch : 1);
     if (!ok) return clgan_fail(CLGAN_ERR_INVALID_ARG, "the summary of %s does not fit in %zu bytes", a->source, cap);
     return CLGAN_OK;

@@ -86,6 +86,12 @@ clgan_status clgan_layer_init_weights(clgan_ctx *ctx, clgan_rng *rng, net_layer 
     }
 }
 
+clgan_status clgan_layer_state_view(clgan_ctx *ctx, cl_mem state_mem, const net_layer *L, int vec, clgan_tensor *t)
+{
+    size_t at = L->stat_off + (size_t)vec * clgan_align_up(L->stat_len, clgan_sub_align_floats(ctx));
+    return clgan_tensor_view(ctx, state_mem, at, (int)L->stat_len, 1, 1, 1, t);
+}
+
 const clgan_tensor *clgan_layer_bias(const net_layer *L) { return L->b_count ? &L->b : NULL; }
 clgan_tensor *clgan_layer_bias_grad(net_layer *L) { return L->b_count ? &L->db : NULL; }
 
@@ -113,13 +119,67 @@ clgan_status clgan_layer_conv_plan(clgan_ctx *ctx, net_layer *L, int index, int 
     return conv_fns(L)->workspace_floats(&L->conv, n, L->in_c, L->in_h, L->in_w, L->out_c, col, tmp);
 }
 
+/* With spectral norm the convolution computes with W_sn (sn.w), and its
+ * backward writes dL/dW_sn into sn.dw before clgan_layer_sn_grad. */
 clgan_status clgan_layer_conv_forward(const layer_pass *pass, net_layer *L, const clgan_tensor *x)
 {
-    return conv_fns(L)->forward(pass->ctx, &L->conv, pass->ws, x, &L->w, clgan_layer_bias(L), &L->out);
+    TRY(clgan_layer_sn_weights(pass, L));
+    const clgan_tensor *w = L->spec.spectral_norm ? &L->sn.w : &L->w;
+    return conv_fns(L)->forward(pass->ctx, &L->conv, pass->ws, x, w, clgan_layer_bias(L), &L->out);
 }
 
 clgan_status clgan_layer_conv_backward(const layer_pass *pass, net_layer *L, const clgan_tensor *x, clgan_tensor *dx)
 {
-    return conv_fns(L)->backward(pass->ctx, &L->conv, pass->ws, x, &L->w, &L->dout, dx, &L->dw,
-                                 clgan_layer_bias_grad(L));
+    if (!L->spec.spectral_norm)
+        return conv_fns(L)->backward(pass->ctx, &L->conv, pass->ws, x, &L->w, &L->dout, dx, &L->dw,
+                                     clgan_layer_bias_grad(L));
+    TRY(clgan_tensor_zero(pass->ctx, &L->sn.dw));
+    TRY(conv_fns(L)->backward(pass->ctx, &L->conv, pass->ws, x, &L->sn.w, &L->dout, dx, &L->sn.dw,
+                              clgan_layer_bias_grad(L)));
+    return clgan_layer_sn_grad(pass->ctx, L);
+}
+
+/* ---- spectral norm of dense and conv2d layers ----------------------------- */
+
+static int sn_in(const net_layer *L) { return (int)(L->w_count / (size_t)L->spec.out); }
+
+clgan_status clgan_layer_sn_infer(net_layer *L, int index)
+{
+    const clgan_layer_spec *s = &L->spec;
+    const char *kind = clgan_layer_kind_name(s->kind);
+    if (s->spectral_norm != 0 && s->spectral_norm != 1)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "layer %d (%s): spectral_norm is %d; it must be 0 or 1", index, kind,
+                          s->spectral_norm);
+    if (!s->spectral_norm) return CLGAN_OK;
+    if (s->weight_norm)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG,
+                          "layer %d (%s): spectral_norm and weight_norm both rescale W and cannot be combined; "
+                          "choose one",
+                          index, kind);
+    L->stat_vecs = 1, L->stat_len = (size_t)s->out; /* u */
+    return CLGAN_OK;
+}
+
+clgan_status clgan_layer_sn_bind(clgan_ctx *ctx, cl_mem state_mem, net_layer *L)
+{
+    if (!L->spec.spectral_norm) return CLGAN_OK;
+    TRY(clgan_layer_state_view(ctx, state_mem, L, 0, &L->sn_u));
+    return clgan_sn_work_alloc(ctx, L->spec.out, sn_in(L), &L->sn);
+}
+
+clgan_status clgan_layer_sn_init(clgan_ctx *ctx, clgan_rng *rng, net_layer *L)
+{
+    return L->spec.spectral_norm ? clgan_sn_init_u(ctx, rng, &L->sn_u) : CLGAN_OK;
+}
+
+clgan_status clgan_layer_sn_weights(const layer_pass *pass, net_layer *L)
+{
+    if (!L->spec.spectral_norm) return CLGAN_OK;
+    return clgan_sn_forward(pass->ctx, L->spec.out, sn_in(L), &L->w, &L->sn_u, pass->training, &L->sn);
+}
+
+clgan_status clgan_layer_sn_grad(clgan_ctx *ctx, net_layer *L)
+{
+    if (!L->spec.spectral_norm) return CLGAN_OK;
+    return clgan_sn_backward(ctx, L->spec.out, sn_in(L), &L->sn, &L->dw);
 }

@@ -20,6 +20,7 @@
 #define CLGAN_LAYER_H
 #include "nn/net.h"
 #include "nn/reduce.h"
+#include "nn/spectral_norm.h"
 
 #include <limits.h>
 #include <stdint.h>
@@ -34,12 +35,15 @@ typedef struct net_layer {
     int in_c, in_h, in_w, out_c, out_h, out_w;
     size_t w_off, w_count, b_off, b_count; /* floats, in the parameter block */
     size_t stat_off;                       /* first float of the layer's part of the state block */
-    size_t stat_len;                       /* state: two vectors (batchnorm running mean, var) of stat_len floats */
+    int stat_vecs;                         /* state: stat_vecs vectors of stat_len floats, each at an aligned */
+    size_t stat_len;                       /* offset (batchnorm: running mean, var [C]; spectral norm: u [OUT]) */
     clgan_conv_params conv;
     clgan_tensor w, b, dw, db;             /* views of the parameter / gradient blocks */
     clgan_tensor run_mean, run_var;        /* views of the state block */
     clgan_tensor save_mean, save_inv_std;  /* batchnorm [C], owned */
     clgan_tensor wn_w, wn_dw, wn_norm;     /* weight-normalised dense: W, dL/dW [OUT,IN], |v| [OUT], owned */
+    clgan_tensor sn_u;                     /* spectral norm: u [OUT], a view of the state block */
+    clgan_sn_work sn;                      /* spectral norm: W_sn, dL/dW_sn, v, u', sigma of the last pass, owned */
     /* planned per batch size */
     clgan_tensor out, dout;                /* owned unless the layer is a view (reshape) */
     clgan_tensor onehot;                   /* concat labels [N,K,H,W] */
@@ -70,8 +74,9 @@ typedef struct clgan_layer_ops {
     clgan_layer_kind kind;
     const char *name; /* clgan_layer_kind_name; the profiler's and summaries' word for the kind */
     /* From L->spec and the input shape L->in_*: the output shape L->out_*
-     * (preset to the input's) and the counts w_count, b_count, stat_len
-     * (preset 0). Fails through clgan_layer_misfit or clgan_layer_too_many. */
+     * (preset to the input's) and the counts w_count, b_count, stat_vecs,
+     * stat_len (preset 0). Fails through clgan_layer_misfit or
+     * clgan_layer_too_many, or with a message naming the layer. */
     clgan_status (*infer)(net_layer *L, int index);
     /* Device tensors the layer holds for the net's life besides its w, b, dw,
      * db views: views of its state (at stat_off in state_mem), saved
@@ -100,6 +105,10 @@ typedef struct clgan_layer_ops {
     clgan_status (*data_init)(clgan_ctx *ctx, net_layer *L, int n, const clgan_reducer *reducer /* NULL: one process */);
     const clgan_conv_fns *conv; /* the convolutions: their op calls, for the shared clgan_layer_conv_* */
     int is_view; /* out and dout are views of the neighbours' buffers: nothing planned, nothing kept */
+    /* The state is running statistics of the data (batchnorm): data-parallel
+     * ranks without synchronised batchnorm average it (clgan_net_average_statistics).
+     * 0: the state is the same on every rank (spectral norm's u) and is kept. */
+    int state_averaged;
 } clgan_layer_ops;
 
 /* The ops of `kind`, NULL for a value outside the enum. */
@@ -126,6 +135,8 @@ clgan_status clgan_layer_misfit(const net_layer *L, int index);
 clgan_status clgan_layer_too_many(int index, const clgan_layer_spec *s, const char *what, uint64_t count);
 /* dst = src (src->count floats). */
 clgan_status clgan_layer_copy(clgan_ctx *ctx, const clgan_tensor *src, clgan_tensor *dst);
+/* A view of state vector `vec` (< stat_vecs) of L: stat_len floats of state_mem. */
+clgan_status clgan_layer_state_view(clgan_ctx *ctx, cl_mem state_mem, const net_layer *L, int vec, clgan_tensor *t);
 /* L->w from the spec's init (normal, Xavier, He) for the given fans. */
 clgan_status clgan_layer_init_weights(clgan_ctx *ctx, clgan_rng *rng, net_layer *L, int fan_in, int fan_out);
 /* The optional bias of dense and conv layers: NULL when the layer has none. */
@@ -139,4 +150,16 @@ clgan_status clgan_layer_conv_infer(net_layer *L, int index, int out_pad);
 clgan_status clgan_layer_conv_plan(clgan_ctx *ctx, net_layer *L, int index, int n, size_t *col, size_t *tmp);
 clgan_status clgan_layer_conv_forward(const layer_pass *pass, net_layer *L, const clgan_tensor *x);
 clgan_status clgan_layer_conv_backward(const layer_pass *pass, net_layer *L, const clgan_tensor *x, clgan_tensor *dx);
+/* Spectral normalisation of a dense or conv2d layer (spec.spectral_norm,
+ * spectral_norm.h), W [OUT,IN] with IN = w_count / OUT:
+ * infer: spectral_norm must be 0 or 1, not with weight_norm; one state vector u [OUT];
+ * bind: the view sn_u and the work buffers sn; init: u from rng (after W);
+ * weights: before a forward, sn.w = W_sn from one power iteration (u := u' when training);
+ * grad: after the op's backward wrote dL/dW_sn into sn.dw, dw += dL/dW.
+ * Each is a no-op for a layer without spectral norm. */
+clgan_status clgan_layer_sn_infer(net_layer *L, int index);
+clgan_status clgan_layer_sn_bind(clgan_ctx *ctx, cl_mem state_mem, net_layer *L);
+clgan_status clgan_layer_sn_init(clgan_ctx *ctx, clgan_rng *rng, net_layer *L);
+clgan_status clgan_layer_sn_weights(const layer_pass *pass, net_layer *L);
+clgan_status clgan_layer_sn_grad(clgan_ctx *ctx, net_layer *L);
 #endif

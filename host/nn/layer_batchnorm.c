@@ -12,16 +12,14 @@ static clgan_status batchnorm_infer(net_layer *L, int index)
 {
     (void)index;
     L->w_count = L->b_count = (size_t)L->in_c; /* gamma, beta */
-    L->stat_len = (size_t)L->in_c;             /* running mean, running var */
+    L->stat_vecs = 2, L->stat_len = (size_t)L->in_c; /* running mean, running var */
     return CLGAN_OK;
 }
 
 static clgan_status batchnorm_bind(clgan_ctx *ctx, cl_mem state_mem, net_layer *L)
 {
-    size_t align = clgan_sub_align_floats(ctx);
-    TRY(clgan_tensor_view(ctx, state_mem, L->stat_off, L->in_c, 1, 1, 1, &L->run_mean));
-    TRY(clgan_tensor_view(ctx, state_mem, L->stat_off + clgan_align_up((size_t)L->in_c, align), L->in_c, 1, 1, 1,
-                          &L->run_var));
+    TRY(clgan_layer_state_view(ctx, state_mem, L, 0, &L->run_mean));
+    TRY(clgan_layer_state_view(ctx, state_mem, L, 1, &L->run_var));
     TRY(clgan_tensor_alloc(ctx, L->in_c, 1, 1, 1, &L->save_mean));
     return clgan_tensor_alloc(ctx, L->in_c, 1, 1, 1, &L->save_inv_std);
 }
@@ -76,4 +74,5 @@ const clgan_layer_ops clgan_layer_batchnorm_ops = {
     .forward = batchnorm_forward,
     .backward = batchnorm_backward,
     .flops = batchnorm_flops,
+    .state_averaged = 1,
 };

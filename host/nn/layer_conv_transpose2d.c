@@ -7,7 +7,13 @@
 
 #include "nn/conv_transpose2d.h"
 
-static clgan_status conv_t_infer(net_layer *L, int index) { return clgan_layer_conv_infer(L, index, L->spec.out_pad); }
+static clgan_status conv_t_infer(net_layer *L, int index)
+{
+    if (L->spec.spectral_norm)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG,
+                          "layer %d (conv_transpose2d): spectral_norm applies to dense and conv2d layers only", index);
+    return clgan_layer_conv_infer(L, index, L->spec.out_pad);
+}
 
 static clgan_status conv_t_init(clgan_ctx *ctx, clgan_rng *rng, net_layer *L)
 {

@@ -1,7 +1,9 @@
 /* layer_dense.c — the dense layer kind: [C,H,W] flattened -> [OUT,1,1],
  * W [OUT,IN] then the bias [OUT]; weight-normalised (spec.weight_norm 1 or
  * 2) it stores v [OUT,IN] then g [OUT] in W's place and forms W = g v / |v|
- * in a buffer of its own before each forward (weight_norm.h). */
+ * in a buffer of its own before each forward (weight_norm.h); spectral-
+ * normalised (spec.spectral_norm 1) it keeps u [OUT] in the state block and
+ * computes with W_sn = W / sigma (spectral_norm.h). */
 #include "nn/layer.h"
 
 #include "nn/dense.h"
@@ -20,14 +22,13 @@ static clgan_status dense_infer(net_layer *L, int index)
     L->out_c = s->out, L->out_h = L->out_w = 1;
     L->w_count = (size_t)wc;
     L->b_count = s->bias ? (size_t)s->out : 0;
-    return CLGAN_OK;
+    return clgan_layer_sn_infer(L, index);
 }
 
-/* Weight-normalised: W, dL/dW [OUT,IN] and |v| [OUT]. */
+/* Weight-normalised: W, dL/dW [OUT,IN] and |v| [OUT]; spectral-normalised: u and the work buffers. */
 static clgan_status dense_bind(clgan_ctx *ctx, cl_mem state_mem, net_layer *L)
 {
-    (void)state_mem;
-    if (!L->spec.weight_norm) return CLGAN_OK;
+    if (!L->spec.weight_norm) return clgan_layer_sn_bind(ctx, state_mem, L);
     int in = L->in_c * L->in_h * L->in_w;
     TRY(clgan_tensor_alloc(ctx, L->spec.out, in, 1, 1, &L->wn_w));
     TRY(clgan_tensor_alloc(ctx, L->spec.out, in, 1, 1, &L->wn_dw));
@@ -46,24 +47,32 @@ static clgan_status init_wn_scales(clgan_ctx *ctx, net_layer *L)
     return st;
 }
 
+/* W (weight-normalised: v, then g = 1), then (spectral norm) u. */
 static clgan_status dense_init(clgan_ctx *ctx, clgan_rng *rng, net_layer *L)
 {
     if (L->spec.weight_norm) { /* only v's direction matters: N(0, 0.05), g = 1 */
         TRY(clgan_init_normal(ctx, rng, &L->w, 0.0, 0.05));
         return init_wn_scales(ctx, L);
     }
-    return clgan_layer_init_weights(ctx, rng, L, L->in_c * L->in_h * L->in_w, L->spec.out);
+    TRY(clgan_layer_init_weights(ctx, rng, L, L->in_c * L->in_h * L->in_w, L->spec.out));
+    return clgan_layer_sn_init(ctx, rng, L);
 }
 
+/* x [N,IN] -> out [N,OUT] = x Wᵀ + b, W plain, g v / |v| or W / sigma. */
 static clgan_status dense_forward(const layer_pass *pass, net_layer *L, const clgan_tensor *x)
 {
     if (L->spec.weight_norm) {
         TRY(clgan_wn_weights(pass->ctx, L->spec.out, (int)L->wn_w.c, &L->w, &L->wn_w, &L->wn_norm));
         return clgan_dense_forward(pass->ctx, x, &L->wn_w, clgan_layer_bias(L), &L->out);
     }
+    if (L->spec.spectral_norm) {
+        TRY(clgan_layer_sn_weights(pass, L));
+        return clgan_dense_forward(pass->ctx, x, &L->sn.w, clgan_layer_bias(L), &L->out);
+    }
     return clgan_dense_forward(pass->ctx, x, &L->w, clgan_layer_bias(L), &L->out);
 }
 
+/* dout [N,OUT] -> dw, db accumulated, dx [N,IN]; through the forward's W. */
 static clgan_status dense_backward(const layer_pass *pass, net_layer *L, const clgan_tensor *x, clgan_tensor *dx)
 {
     clgan_ctx *ctx = pass->ctx;
@@ -72,6 +81,11 @@ static clgan_status dense_backward(const layer_pass *pass, net_layer *L, const c
         TRY(clgan_dense_backward(ctx, x, &L->wn_w, &L->dout, dx, &L->wn_dw, clgan_layer_bias_grad(L)));
         return clgan_wn_grad(ctx, L->spec.out, (int)L->wn_w.c, L->spec.weight_norm == 2, &L->w, &L->wn_norm,
                              &L->wn_dw, &L->dw);
+    }
+    if (L->spec.spectral_norm) { /* dL/dW_sn into sn.dw (the W_sn of the forward), then dL/dW into dw */
+        TRY(clgan_tensor_zero(ctx, &L->sn.dw));
+        TRY(clgan_dense_backward(ctx, x, &L->sn.w, &L->dout, dx, &L->sn.dw, clgan_layer_bias_grad(L)));
+        return clgan_layer_sn_grad(ctx, L);
     }
     return clgan_dense_backward(ctx, x, &L->w, &L->dout, dx, &L->dw, clgan_layer_bias_grad(L));
 }

@@ -121,6 +121,7 @@ static clgan_status infer_layer(net_layer *L, int index)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "layer %d: unknown layer kind %d", index, (int)L->spec.kind);
     L->out_c = L->in_c, L->out_h = L->in_h, L->out_w = L->in_w;
     L->w_count = L->b_count = L->stat_len = 0;
+    L->stat_vecs = 0;
     return ops->infer(L, index);
 }
 
@@ -155,13 +156,15 @@ static clgan_status lay_out(net_layer *layers, const clgan_layer_spec *specs, in
         pf += clgan_align_up(L->b_count, align);
         tr += L->w_count + L->b_count;
         L->stat_off = (size_t)sf;
-        sf += 2 * clgan_align_up(L->stat_len, align);
+        sf += (uint64_t)L->stat_vecs * clgan_align_up(L->stat_len, align);
         if (pf > NET_MAX_FLOATS || sf > NET_MAX_FLOATS)
             return clgan_fail(CLGAN_ERR_INVALID_ARG,
                               "layer %d (%s): the net's %s would pass %d floats (%.1f GiB) there; use a smaller width, "
                               "noise dimension or class count",
                               i, clgan_layer_kind_name(L->spec.kind),
-                              pf > NET_MAX_FLOATS ? "parameters" : "batchnorm statistics", INT_MAX,
+                              pf > NET_MAX_FLOATS ? "parameters"
+                                                  : "state (batchnorm statistics, spectral-norm vectors)",
+                              INT_MAX,
                               (double)(pf > NET_MAX_FLOATS ? pf : sf) * sizeof(float) / (1024.0 * 1024 * 1024));
     }
     *param_floats = (size_t)pf, *state_floats = (size_t)sf, *trainable = (size_t)tr;
@@ -219,7 +222,7 @@ clgan_status clgan_net_specs_summary(int in_c, int in_h, int in_w, const clgan_l
         r->kind = L->spec.kind;
         r->c = L->out_c, r->h = L->out_h, r->w = L->out_w;
         r->params = L->w_count + L->b_count;
-        r->state = 2 * L->stat_len;
+        r->state = (size_t)L->stat_vecs * L->stat_len;
         r->flops = ops->flops(L);
         r->act_floats = layer_act_floats(L, ops);
     }
@@ -317,7 +320,7 @@ void clgan_net_free(clgan_net *net)
     clgan_ctx *ctx = net->ctx;
     for (int i = 0; i < net->n_layers; i++) {
         net_layer *L = &net->layers[i];
-        clgan_tensor *views[] = {&L->w, &L->b, &L->dw, &L->db, &L->run_mean, &L->run_var};
+        clgan_tensor *views[] = {&L->w, &L->b, &L->dw, &L->db, &L->run_mean, &L->run_var, &L->sn_u};
         for (size_t v = 0; v < sizeof views / sizeof views[0]; v++)
             if (views[v]->mem) clReleaseMemObject(views[v]->mem);
         clgan_tensor_free(ctx, &L->save_mean);
@@ -325,6 +328,7 @@ void clgan_net_free(clgan_net *net)
         clgan_tensor_free(ctx, &L->wn_w);
         clgan_tensor_free(ctx, &L->wn_dw);
         clgan_tensor_free(ctx, &L->wn_norm);
+        clgan_sn_work_free(ctx, &L->sn);
     }
     if (net->params.mem) clReleaseMemObject(net->params.mem);
     if (net->grads.mem) clReleaseMemObject(net->grads.mem);
@@ -564,6 +568,28 @@ static clgan_status average_grads(clgan_net *net)
     return clgan_tensor_upload(net->ctx, &net->grads, net->host_grads);
 }
 
+clgan_status clgan_net_average_statistics(clgan_net *net, const clgan_reducer *r)
+{
+    int any = 0;
+    for (int i = 0; i < net->n_layers; i++)
+        any = any || (clgan_layer_ops_of(net->layers[i].spec.kind)->state_averaged && net->layers[i].stat_vecs);
+    if (!r || r->ranks < 2 || !any) return CLGAN_OK;
+    size_t n = net->state_floats, align = clgan_sub_align_floats(net->ctx);
+    float *own = malloc(2 * n * sizeof *own), *sum = own ? own + n : NULL;
+    if (!own) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory for %zu statistics", n);
+    clgan_status st = clgan_net_read_block(net, CLGAN_NET_STATE, own);
+    if (st == CLGAN_OK) memcpy(sum, own, n * sizeof *sum), st = r->sum_floats(r->self, sum, n);
+    for (int i = 0; i < net->n_layers && st == CLGAN_OK; i++) {
+        const net_layer *L = &net->layers[i];
+        if (!clgan_layer_ops_of(L->spec.kind)->state_averaged) continue; /* kept: the same on every rank */
+        size_t end = L->stat_off + (size_t)L->stat_vecs * clgan_align_up(L->stat_len, align);
+        for (size_t k = L->stat_off; k < end; k++) own[k] = sum[k] / (float)r->ranks;
+    }
+    if (st == CLGAN_OK) st = clgan_net_write_block(net, CLGAN_NET_STATE, own);
+    free(own);
+    return st;
+}
+
 /* One optimizer step over the whole parameter block (use_adam: Adam with
  * adam, else SGD with sgd), profiled under the net's optimizer scope; then
  * the next step. */
@@ -616,7 +642,7 @@ size_t clgan_net_param_count(const clgan_net *net) { return net->trainable; }
 size_t clgan_net_state_count(const clgan_net *net)
 {
     size_t n = 0;
-    for (int i = 0; i < net->n_layers; i++) n += 2 * net->layers[i].stat_len;
+    for (int i = 0; i < net->n_layers; i++) n += (size_t)net->layers[i].stat_vecs * net->layers[i].stat_len;
     return n;
 }
 int64_t clgan_net_step(const clgan_net *net) { return net->step; }

@@ -3,8 +3,9 @@
  * A net is a list of layer specs over an input shape [C,H,W]. Creating it
  * works out every layer's output shape and lays all parameters out in ONE
  * device block (and their gradients in a second block of the same layout),
- * so an optimizer step is one kernel launch. Batchnorm running statistics
- * live in a third, non-trainable block.
+ * so an optimizer step is one kernel launch. Non-trainable state lives in
+ * a third block: batchnorm running statistics and the spectral-norm vectors
+ * u of spectral-normalised layers.
  *
  * clgan_net_plan(net, N) allocates every activation, activation-gradient and
  * scratch buffer for batch size N once; forward/backward/step then allocate
@@ -60,6 +61,8 @@ typedef struct clgan_layer_spec {
     int weight_norm;         /* dense: 0 plain W; 1 weight-normalised, unit scales fixed; 2 scales trained
                                 (weight_norm.h: the parameters are v [OUT,IN] then g [OUT]) */
     unsigned policy;         /* diffaugment: CLGAN_DIFFAUG_* bits (diffaug.h) */
+    int spectral_norm;       /* dense (not weight-normalised) and conv2d: 1 = W / sigma(W), u [OUT] in the
+                                state block (spectral_norm.h); 0 plain W */
 } clgan_layer_spec;
 
 /* Spec constructors for readable net tables. */
@@ -92,7 +95,8 @@ void clgan_net_free(clgan_net *net);
 /* The checks clgan_net_create makes on specs (shapes, and every count within
  * the kernels' int indexing: a layer's weights, one sample's output, the whole
  * parameter block), without a device or any allocation beyond a small table.
- * *params gets the trainable floats and *state the batchnorm statistics,
+ * *params gets the trainable floats and *state the non-trainable ones
+ * (batchnorm statistics, spectral-norm vectors),
  * both without the alignment padding of the device blocks, so they are lower
  * bounds of clgan_net_block_floats (a checkpoint loader compares them with
  * the file before building anything). Either may be NULL. */
@@ -104,7 +108,8 @@ clgan_status clgan_net_specs_size(int in_c, int in_h, int in_w, const clgan_laye
  * flops: forward floating-point operations for one image, a multiply-add
  *   counting 2: dense 2*IN*OUT, conv2d 2*IC*K*K*OC*OH*OW, conv_transpose2d
  *   2*IC*IH*IW*K*K*OC, each plus one add per output with a bias (a weight-
- *   normalised dense's W = g v / |v|, made once per batch, is not counted); batchnorm and mbstd
+ *   normalised dense's W = g v / |v| and a spectral-normalised layer's W / sigma, made once per
+ *   forward, are not counted); batchnorm and mbstd
  *   4 per input float, activation, dropout and noise 1, pools K*K per
  *   output, reshape and label concat 0, diffaugment 8 per float with
  *   colour (0 without: it only moves floats).
@@ -118,7 +123,7 @@ typedef struct clgan_layer_summary {
     clgan_layer_kind kind;
     int c, h, w;       /* output shape */
     size_t params;     /* trainable floats (no alignment padding) */
-    size_t state;      /* non-trainable floats (batchnorm statistics) */
+    size_t state;      /* non-trainable floats (batchnorm statistics, spectral-norm vectors) */
     double flops;      /* forward FLOPs per image */
     size_t act_floats; /* floats per image kept for the backward pass */
 } clgan_layer_summary;
@@ -182,6 +187,12 @@ clgan_status clgan_net_init_from_data(clgan_net *net, const clgan_tensor *x);
  * process of B computes, up to rounding; sync_bn 0: each rank's own.
  * reducer NULL (the default): one process. */
 void clgan_net_set_data_parallel(clgan_net *net, const clgan_reducer *reducer, int64_t first_sample, int sync_bn);
+/* Data-parallel without synchronised batchnorm: the batchnorm layers'
+ * running statistics := their mean over the ranks of r (one sum_floats of
+ * the state block, which every rank must call). The spectral-norm vectors u
+ * are the same on every rank (the same weights, deterministic kernels) and
+ * keep their values. A no-op without a reducer or batchnorm layers. */
+clgan_status clgan_net_average_statistics(clgan_net *net, const clgan_reducer *r);
 
 /* Optimizer state (Adam m and v, or SGD velocity) is owned by the net and
  * allocated on the first step. Each step is one kernel over all parameters
@@ -191,7 +202,7 @@ clgan_status clgan_net_sgd_step(clgan_net *net, const clgan_sgd_params *hp);
 
 /* Introspection: layer count, kinds, shapes, parameter counts, describe and
  * the packed parameters are in clgan/net.h. */
-size_t clgan_net_state_count(const clgan_net *net);     /* batchnorm statistics, without padding */
+size_t clgan_net_state_count(const clgan_net *net);     /* the state block's floats, without padding */
 int64_t clgan_net_step(const clgan_net *net);
 /* The flat parameter and gradient blocks (padded layout). */
 clgan_tensor *clgan_net_params(clgan_net *net);
@@ -200,7 +211,7 @@ clgan_tensor *clgan_net_grads(clgan_net *net);
  * optimizer block creates the optimizer state if the net has none yet. */
 typedef enum clgan_net_block {
     CLGAN_NET_PARAMS, /* trainable parameters (padded layout) */
-    CLGAN_NET_STATE,  /* batchnorm running statistics */
+    CLGAN_NET_STATE,  /* batchnorm running statistics, spectral-norm vectors u */
     CLGAN_NET_OPT_M,  /* Adam first moment / SGD velocity */
     CLGAN_NET_OPT_V   /* Adam second moment */
 } clgan_net_block;
@@ -208,7 +219,7 @@ size_t clgan_net_block_floats(const clgan_net *net, clgan_net_block block);
 clgan_status clgan_net_read_block(clgan_net *net, clgan_net_block block, float *dst);
 clgan_status clgan_net_write_block(clgan_net *net, clgan_net_block block, const float *src);
 void clgan_net_set_step(clgan_net *net, int64_t step);
-/* dst's parameters, batchnorm statistics, optimizer state and step := src's
+/* dst's parameters, state (batchnorm statistics, u), optimizer state and step := src's
  * (nets of the same specs; their batch plans may differ). */
 clgan_status clgan_net_copy_state(clgan_net *dst, clgan_net *src);
 #endif

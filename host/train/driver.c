@@ -353,22 +353,14 @@ static clgan_status log_line(FILE *log, const char *path, const char *line)
 
 /* Data-parallel without synchronised batchnorm: each rank's running
  * statistics become their mean over the ranks (before an evaluation or a
- * checkpoint, so both see the whole batch's statistics). */
+ * checkpoint, so both see the whole batch's statistics); spectral-norm
+ * vectors, the same on every rank, are kept. */
 static clgan_status average_statistics(run_state *s)
 {
     const clgan_reducer *r = s->reducer;
     if (!r || s->sync_bn) return CLGAN_OK;
     for (int i = 0; i < s->t->net_count; i++) {
-        clgan_net *net = s->t->nets[i];
-        size_t n = clgan_net_block_floats(net, CLGAN_NET_STATE);
-        if (!n) continue;
-        float *buf = malloc(n * sizeof *buf);
-        if (!buf) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory for %zu statistics", n);
-        clgan_status st = clgan_net_read_block(net, CLGAN_NET_STATE, buf);
-        if (st == CLGAN_OK) st = r->sum_floats(r->self, buf, n);
-        for (size_t k = 0; k < n && st == CLGAN_OK; k++) buf[k] /= (float)r->ranks;
-        if (st == CLGAN_OK) st = clgan_net_write_block(net, CLGAN_NET_STATE, buf);
-        free(buf);
+        clgan_status st = clgan_net_average_statistics(s->t->nets[i], r);
         if (st != CLGAN_OK) return clgan_fail_context(st, "averaging %s's batchnorm statistics", s->t->net_names[i]);
     }
     return CLGAN_OK;

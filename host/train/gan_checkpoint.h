@@ -3,7 +3,8 @@
  *
  * Sections:
  *   kind            "clgan-gan"
- *   arch            "model=dcgan28 width=64 nz=100 conditional=0 classes=0 mbstd=0 diffaugment=none"
+ *   arch            "model=dcgan28 width=64 nz=100 conditional=0 classes=0 mbstd=0 diffaugment=none
+ *                   spectral_norm=0" (spectral_norm is missing from older files: 0)
  *   config          "batch=64 loss=ns label_smoothing=0 seed=1 lr_g=... beta1_g=... beta2_g=... eps_g=...
  *                    lr_d=... beta1_d=... beta2_d=... eps_d=... g_ema=0" (floats as %.9g)
  *   step            i64, training steps done (also Adam's step count)

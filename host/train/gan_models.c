@@ -1,6 +1,6 @@
 /* gan_models.c — a GAN's G and D layer tables from its architecture texts
  * (the model's presets or the user's), with the conditional, mbstd and
- * diffaugment flags. */
+ * diffaugment and spectral-norm flags. */
 #include "gan_models.h"
 
 #include "core/error.h"
@@ -50,6 +50,8 @@ clgan_status clgan_gan_arch_resolve(clgan_gan_arch *arch)
     if (arch->diffaug < 0 || (unsigned)arch->diffaug & ~CLGAN_DIFFAUG_ALL)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "diffaugment policy %d has bits other than color (1), translation (2) "
                           "and cutout (4)", arch->diffaug);
+    if (arch->spectral_norm != 0 && arch->spectral_norm != 1)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "spectral_norm must be 0 or 1 (got %d)", arch->spectral_norm);
     if (arch->conditional && (arch->classes < 2 || arch->classes > CLGAN_GAN_MAX_CLASSES))
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "a conditional model needs 2 to %d classes (got %d)",
                           CLGAN_GAN_MAX_CLASSES, arch->classes);
@@ -133,11 +135,26 @@ clgan_status clgan_gan_generator_specs(const clgan_gan_arch *a, clgan_layer_spec
     return st;
 }
 
+clgan_status clgan_gan_spectral_norm_specs(clgan_layer_spec *s, int n, const char *source)
+{
+    for (int i = 0; i < n; i++) {
+        if (s[i].kind != CLGAN_LAYER_DENSE && s[i].kind != CLGAN_LAYER_CONV2D) continue;
+        if (s[i].weight_norm)
+            return clgan_fail(CLGAN_ERR_INVALID_ARG,
+                              "%s: layer %d is a weight-normalised dense layer, which cannot also be "
+                              "spectral-normalised; train without --spectral-norm or give D a text without weight_norm",
+                              source, i);
+        s[i].spectral_norm = 1;
+    }
+    return CLGAN_OK;
+}
+
 clgan_status clgan_gan_discriminator_specs(const clgan_gan_arch *a, clgan_layer_spec *s, int *n, int *feature_layer)
 {
     clgan_arch *t;
     TRY(parse_part(a, "d", &t));
     clgan_status st = add_flags(a, t, a->mbstd, (unsigned)a->diffaug, s, n, feature_layer);
+    if (st == CLGAN_OK && a->spectral_norm) st = clgan_gan_spectral_norm_specs(s, *n, t->source);
     clgan_arch_free(t);
     return st;
 }

@@ -33,14 +33,15 @@ typedef struct clgan_gan_arch {
     int classes;      /* number of classes (conditional) */
     int mbstd;        /* 1: minibatch standard-deviation layer before D's head (mode collapse) */
     int diffaug;      /* CLGAN_DIFFAUG_* bits (nn/diffaug.h): a [diffaugment] layer first in D, 0: none */
+    int spectral_norm; /* 1: every dense and conv2d layer of D spectral-normalised (spectral_norm.h) */
     int c, h, w;      /* image shape, set from the model */
 } clgan_gan_arch;
 
 /* Parse both texts with width, nz and classes, and fill nz (G's input
  * channels), the image shape (D's input) and a default width from them.
  * Fails for an unknown model with the list of names, for a width, nz or
- * class count above its limit (or a conditional or mbstd flag other than 0
- * or 1), for a text that does not parse (file:line and what was expected),
+ * class count above its limit (or a conditional, mbstd or spectral_norm
+ * flag other than 0 or 1), for a text that does not parse (file:line and what was expected),
  * and for G and D that do not fit together: G's input must be [nz,1,1], its
  * output D's input, and D's output one logit [1,1,1]. */
 clgan_status clgan_gan_arch_resolve(clgan_gan_arch *arch);
@@ -50,13 +51,19 @@ clgan_status clgan_gan_arch_resolve(clgan_gan_arch *arch);
  * before D's last layer, and diffaug a [diffaugment] of that policy first in
  * D (before the label concat), unless the text already has that layer kind;
  * a [diffaugment] after D's label concat is refused (it would augment the
- * label channels).
+ * label channels). spectral_norm sets spectral_norm = 1 on D's dense and
+ * conv2d layers (failing for a weight-normalised dense layer, which cannot
+ * have both).
  * *n gets the count; *feature_layer (may be NULL) D's [features] layer
  * (-1 without one). arch must be resolved. */
 clgan_status clgan_gan_generator_specs(const clgan_gan_arch *arch, clgan_layer_spec *specs /* [CLGAN_MAX_NET_LAYERS] */,
                                        int *n /* OUT */);
 clgan_status clgan_gan_discriminator_specs(const clgan_gan_arch *arch, clgan_layer_spec *specs /* [CLGAN_MAX_NET_LAYERS] */,
                                            int *n /* OUT */, int *feature_layer /* OUT, may be NULL */);
+/* --spectral-norm: spectral_norm = 1 on every dense and conv2d layer of
+ * s[0..n); fails (naming `source` and the layer) for a weight-normalised
+ * dense layer. */
+clgan_status clgan_gan_spectral_norm_specs(clgan_layer_spec *specs, int n, const char *source);
 const char *clgan_gan_model_names(void);
 /* The text of part "g" or "d": arch->text_g / text_d, else the model's preset. */
 clgan_status clgan_gan_arch_text(const clgan_gan_arch *arch, const char *part, const char **text /* OUT */);

@@ -104,6 +104,8 @@ static const clgan_setting_row gan_rows[] = {
               A | CLGAN_ROW_OPTIONAL,
               "DiffAugment (Zhao et al. 2020), a [diffaugment] layer first in D: every image D sees in training, "
               "real and generated, gets random color, translation and/or cutout, comma-separated (none: off)"),
+    BOOL_ROW(clgan_gan_config, arch.spectral_norm, "spectral_norm", "0", CLGAN_RESUME_FIXED, A | CLGAN_ROW_OPTIONAL,
+             "spectral normalisation of every dense and conv layer of D (Miyato et al. 2018); D's batchnorm stays"),
     INT_ROW(clgan_gan_config, batch, "batch", "64", 2, CLGAN_MAX_BATCH, CLGAN_RESUME_FIXED, 0,
             "images per training step"),
     ENUM_ROW(clgan_gan_config, loss, "loss", "ns", "ns|ls|hinge", CLGAN_RESUME_KEPT,
@@ -179,6 +181,8 @@ static const clgan_setting_row ssl_rows[] = {
     FLAGS_ROW(clgan_ssl_config, diffaug, "diffaugment", "none", CLGAN_DIFFAUG_WORDS, CLGAN_RESUME_FIXED, O,
               "DiffAugment (Zhao et al. 2020), a [diffaugment] layer first in D: every batch D trains on, labelled, "
               "unlabelled and generated, gets random color, translation and/or cutout, comma-separated (none: off)"),
+    BOOL_ROW(clgan_ssl_config, spectral_norm, "spectral_norm", "0", CLGAN_RESUME_FIXED, O,
+             "spectral normalisation of every dense and conv layer of D (not ssl28's weight-normalised layers)"),
 };
 #undef O
 

@@ -133,6 +133,9 @@ clgan_status clgan_ssl_config_resolve(clgan_ssl_config *c)
                         d->source, oc, oh, ow, c->classes, c->classes);
     else if (d->feature_layer < 0)
         st = clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: D needs a [features] marker (feature matching's layer)", d->source);
+    clgan_layer_spec specs[CLGAN_ARCH_MAX_LAYERS];
+    memcpy(specs, d->specs, (size_t)d->n * sizeof *specs);
+    if (st == CLGAN_OK && c->spectral_norm) st = clgan_gan_spectral_norm_specs(specs, d->n, d->source);
     clgan_arch_free(d);
     return st;
 }
@@ -154,6 +157,7 @@ static clgan_status d_specs(const clgan_ssl_config *c, clgan_layer_spec *s, int 
         *n = d->n + add;
         *feature_layer = d->feature_layer + add;
     }
+    if (st == CLGAN_OK && c->spectral_norm) st = clgan_gan_spectral_norm_specs(s, *n, d->source);
     clgan_arch_free(d);
     return st;
 }

@@ -79,6 +79,8 @@ typedef struct clgan_ssl_config {
     int64_t decay_start, decay_end;   /* steps: both learning rates fall linearly from their value at
                                          decay_start to 0 at decay_end; 0, 0 = constant (default) */
     uint64_t seed;            /* weights, noise, dropout; default 1 */
+    int spectral_norm;        /* 1: D's dense and conv2d layers spectral-normalised (ssl28's weight-normalised
+                                 D cannot be); default 0 */
     int c, h, w;              /* image shape, set from the model */
     clgan_data_parallel parallel; /* not a setting: a rank's share; none: the job's (clgan_dist_init) */
 } clgan_ssl_config;

@@ -78,8 +78,9 @@ CLGAN_API const char *clgan_arch_name(const clgan_arch *arch);
 CLGAN_API const char *clgan_arch_mode(const clgan_arch *arch);
 
 /* One row of the summary: a layer's output shape, trainable parameters,
- * batchnorm statistics, forward FLOPs per image (a multiply-add is 2) and
- * the floats per image it keeps for the backward pass. */
+ * non-trainable state floats (batchnorm statistics, a spectral-normalised
+ * layer's vector u), forward FLOPs per image (a multiply-add is 2) and the
+ * floats per image it keeps for the backward pass. */
 typedef struct clgan_arch_layer {
     const char *kind; /* "dense", "conv2d", ... */
     int line;         /* of its section in the text */

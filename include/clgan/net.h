@@ -17,8 +17,9 @@
  * layer's in turn, its weights then its bias (a dense layer's W [OUT,IN], a
  * convolution's W [OUT,IN,K,K], a transposed convolution's W [IN,OUT,K,K],
  * a batchnorm's scale [C] then shift [C]; a weight-normalised dense layer's
- * v [OUT,IN] then g [OUT] and bias [OUT]); layers without parameters add
- * nothing.
+ * v [OUT,IN] then g [OUT] and bias [OUT]; a spectral-normalised layer's
+ * plain W, which it divides by sigma(W) as it computes); layers without
+ * parameters add nothing.
  */
 #ifndef CLGAN_NET_API_H
 #define CLGAN_NET_API_H
