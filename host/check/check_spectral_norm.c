@@ -146,7 +146,7 @@ static void run_case(check_run *run, const sn_case *c, uint64_t seed)
     double *G = check_doubles(&mem, nw), *dw0 = check_doubles(&mem, nw);
     double *Wsn = check_doubles(&mem, nw), *v = check_doubles(&mem, (size_t)c->in);
     double *u2s = check_doubles(&mem, (size_t)c->out + 1), *want = check_doubles(&mem, nw);
-    float *got = check_floats(&mem, nw), *again = check_floats(&mem, nw);
+    float *got = check_floats(&mem, nw + (size_t)c->out + 1), *again = check_floats(&mem, nw); /* got: also u', sigma */
     float *u_in = check_floats(&mem, (size_t)c->out), *u_got = check_floats(&mem, (size_t)c->out);
     check_fill(&rng, W, nw, -1, 1);
     check_fill(&rng, u, (size_t)c->out, -1, 1);

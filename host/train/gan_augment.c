@@ -320,7 +320,7 @@ clgan_status clgan_gan_augment_filtered(clgan_gan *gan, const clgan_dataset *d, 
         if (d->class_names && s->class_names) memcpy(s->class_names, d->class_names, (size_t)K * sizeof d->class_names[0]);
         size_t at = (size_t)d->n;
         for (int k = 0; k < K; k++) {
-            memcpy(s->pixels + at * img, kept[k].pixels, kept[k].n * img);
+            if (kept[k].n) memcpy(s->pixels + at * img, kept[k].pixels, kept[k].n * img);
             for (size_t i = 0; i < kept[k].n; i++) s->labels[at + i] = k;
             at += kept[k].n;
             if (generated) generated[k] = (int)kept[k].n;
