@@ -78,8 +78,11 @@ stabiliser_flags() {
 }
 # The rare-class recipe (issue 15): a class-balanced, DiffAugment conditional GAN whose images a classifier of
 # the imbalanced real data filters.
-RARE_FRACTIONS=${RARE_FRACTIONS:-"0.025 0.1"} # the environment may name fewer, e.g. to run one first
+RARE_TABLE="0.025 0.1"
+RARE_FRACTIONS=${RARE_FRACTIONS:-$RARE_TABLE} # the runs; the environment may name fewer, e.g. to run one first
 NEW_CGAN="--balance-classes --diffaugment translation,cutout"
+NEW_CGAN_BALANCED="--balance-classes" # ablation: without DiffAugment
+NEW_TOP=0.1                           # ablation: the filter's top share instead of a confidence
 IMB_CLASS=3 IMB_FRACTION=0.025
 IMB="--imbalance $IMB_CLASS:$IMB_FRACTION"
 # rare_name KIND F: a run's name for fraction F (2.5% keeps the imbalance group's names, so its runs are shared).
@@ -152,6 +155,13 @@ for s in $seeds; do
                 --gan-augment "$work/$ncg-s$s/checkpoint.ckpt" --gan-filter "$work/$none-s$s/checkpoint.ckpt" --seed "$s"
             run "$newo-s$s" train-classifier --data "$data" --model lenet28 $imb $IMB_CLF --oversample \
                 --gan-augment "$work/$ncg-s$s/checkpoint.ckpt" --gan-filter "$work/$none-s$s/checkpoint.ckpt" --seed "$s"
+            ncgb=$(rare_name ncganb "$F") newb=$(rare_name newb "$F") newt=$(rare_name newtop "$F")
+            run "$newt-s$s" train-classifier --data "$data" --model lenet28 $imb $IMB_CLF \
+                --gan-augment "$work/$ncg-s$s/checkpoint.ckpt" --gan-filter "$work/$none-s$s/checkpoint.ckpt" \
+                --gan-filter-top "$NEW_TOP" --seed "$s"
+            run "$ncgb-s$s" train-gan --data "$data" $imb $CGAN $NEW_CGAN_BALANCED --seed "$s"
+            run "$newb-s$s" train-classifier --data "$data" --model lenet28 $imb $IMB_CLF \
+                --gan-augment "$work/$ncgb-s$s/checkpoint.ckpt" --gan-filter "$work/$none-s$s/checkpoint.ckpt" --seed "$s"
         done
     fi
     if wanted stabilisers; then
@@ -224,6 +234,27 @@ plain() {
 }
 # least PREFIX EPOCH: the fewest classes covered over the seeds.
 least() { scores "$1" "$2" coverage | awk 'NR == 1 || $1 < m { m = $1 } END { if (NR) print m; else print "-" }'; }
+# kept PREFIX: "kept/tried" of class IMB_CLASS by --gan-filter, per seed (from each run's JSON).
+kept() {
+    local s f g t out=""
+    for s in $seeds; do
+        f=$work/$1-s$s.json
+        [ -s "$f" ] || continue
+        g=$(sed 's/.*"train_generated_per_class": \[\([^]]*\)\].*/\1/' "$f" | tr -d ' ' | cut -d, -f$((IMB_CLASS + 1)))
+        t=$(sed 's/.*"gan_filter_tried_per_class": \[\([^]]*\)\].*/\1/' "$f" | tr -d ' ' | cut -d, -f$((IMB_CLASS + 1)))
+        out="$out${out:+, }$g/$t"
+    done
+    echo "${out:--}"
+}
+# grid RUN NAME: the run's last sample grid copied beside the table as img/NAME.png, and its Markdown.
+grid() {
+    local f
+    f=$(ls "$work/$1/samples/"epoch-*.png 2>/dev/null | tail -1)
+    [ -n "$f" ] || return 0
+    mkdir -p "$(dirname "$out")/img"
+    cp "$f" "$(dirname "$out")/img/$2.png"
+    echo "![$2](img/$2.png)"
+}
 # commands PATTERN...: the commands of the runs whose names match (shell patterns), WORK for the folder.
 commands() {
     local p f
@@ -302,7 +333,7 @@ block_rare() {
     echo "recipe adds \`$NEW_CGAN\` to that GAN and keeps only generated images that the \"as is\" classifier of"
     echo "the same seed assigns to their class with probability >= 0.5 (\`--gan-filter\`)."
     local F p
-    for F in $RARE_FRACTIONS; do
+    for F in $RARE_TABLE; do
         p=$(rare_name x "$F"); p=${p%-x}
         echo
         echo "### Class $IMB_CLASS cut to $(awk -v f="$F" 'BEGIN { printf "%g", 100 * f }')%"
@@ -314,6 +345,18 @@ block_rare() {
         echo "| old GAN augmentation (\`--gan-augment\`, balance) | $(stat $p-gan test_accuracy) | $(stat $p-gan recall:$IMB_CLASS) |"
         echo "| new recipe: balanced DiffAugment GAN, filtered | $(stat $p-new test_accuracy) | $(stat $p-new recall:$IMB_CLASS) |"
         echo "| new recipe with \`--oversample\` | $(stat $p-newover test_accuracy) | $(stat $p-newover recall:$IMB_CLASS) |"
+        echo "| ablation: new recipe, the filter's top $NEW_TOP per class (\`--gan-filter-top\`) | $(stat $p-newtop test_accuracy) | $(stat $p-newtop recall:$IMB_CLASS) |"
+        echo "| ablation: \`$NEW_CGAN_BALANCED\` alone (no DiffAugment), filtered | $(stat $p-newb test_accuracy) | $(stat $p-newb recall:$IMB_CLASS) |"
+        echo
+        echo "Class $IMB_CLASS images the filter kept of those generated (seeds in order): new recipe $(kept $p-new), top share $(kept $p-newtop),"
+        echo "balanced only $(kept $p-newb)."
+        local s1=${seeds%% *} cg=$(rare_name cgan "$F")
+        [ "$F" = "$IMB_FRACTION" ] && cg=cgan-imb
+        echo
+        echo "The conditional GANs' samples after their last epoch, seed $s1 (a row per class, class $IMB_CLASS the"
+        echo "$((IMB_CLASS + 1))th): as before; \`$NEW_CGAN_BALANCED\`; \`$NEW_CGAN\`."
+        echo
+        echo "$(grid "$cg-s$s1" "$p-cgan-s$s1") $(grid "$p-ncganb-s$s1" "$p-ncganb-s$s1") $(grid "$p-ncgan-s$s1" "$p-ncgan-s$s1")"
         echo
         echo "Paired by seed, in points, against naive oversampling: new recipe $(gap $p-new $p-over test_accuracy) (accuracy),"
         echo "$(gap $p-new $p-over recall:$IMB_CLASS) (class $IMB_CLASS recall); with oversampling $(gap $p-newover $p-over test_accuracy),"
@@ -352,6 +395,11 @@ emit() {
     for g in ${groups//,/ } table; do wanted "$g" && fresh=1; done
     if [ $fresh = 0 ] && [ -n "$old" ] && grep -qx "<!-- block $name -->" <<<"$old"; then
         awk -v n="$name" '$0 == "<!-- block " n " -->" { p = 1 } p { print } $0 == "<!-- end " n " -->" { p = 0 }' <<<"$old"
+        return
+    fi
+    if [ $fresh = 0 ]; then # neither run now nor kept: say how to make it
+        printf '<!-- block %s -->\n## %s\n\nNot measured yet: `tools/results.sh --only %s` runs it.\n<!-- end %s -->\n' \
+            "$name" "$(block_"$name" | head -1 | sed 's/^## //')" "$groups" "$name"
         return
     fi
     echo "<!-- block $name -->"
