@@ -691,6 +691,20 @@ void clgan_net_set_step(clgan_net *net, int64_t step)
     net->forwards_this_step = 0;
 }
 
+clgan_status clgan_net_copy_block(clgan_net *dst, clgan_net *src, clgan_net_block block)
+{
+    size_t n = clgan_net_block_floats(src, block);
+    cl_mem from = block_mem(src, block), to = block_mem(dst, block);
+    if (n != clgan_net_block_floats(dst, block) || (n && (!from || !to)))
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "copying a net block of %zu floats into one of %zu", n,
+                          clgan_net_block_floats(dst, block));
+    if (!n) return CLGAN_OK;
+    clgan_ctx *ctx = src->ctx;
+    CL_TRY(clEnqueueCopyBuffer(ctx->queue, from, to, 0, 0, n * sizeof(float), 0, NULL, clgan_profile_event(ctx)));
+    clgan_profile_record(ctx, "copy");
+    return CLGAN_OK;
+}
+
 clgan_status clgan_net_copy_state(clgan_net *dst, clgan_net *src)
 {
     if (dst->param_floats != src->param_floats || dst->state_floats != src->state_floats)

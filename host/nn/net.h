@@ -221,5 +221,7 @@ clgan_status clgan_net_write_block(clgan_net *net, clgan_net_block block, const 
 void clgan_net_set_step(clgan_net *net, int64_t step);
 /* dst's parameters, state (batchnorm statistics, u), optimizer state and step := src's
  * (nets of the same specs; their batch plans may differ). */
+/* dst's block := src's, on the device (nets of the same layout; PARAMS or STATE). */
+clgan_status clgan_net_copy_block(clgan_net *dst, clgan_net *src, clgan_net_block block);
 clgan_status clgan_net_copy_state(clgan_net *dst, clgan_net *src);
 #endif

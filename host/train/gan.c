@@ -50,16 +50,6 @@ clgan_gan_config clgan_gan_default_config(void)
 /* D's target for generated images: 0 (ns, ls), or the hinge's side -1. */
 static float fake_target(const clgan_gan_config *c) { return c->loss == CLGAN_GAN_LOSS_HINGE ? -1.0f : 0.0f; }
 
-/* dst's parameter block := src's (nets of the same specs), on the device. */
-static clgan_status copy_params(clgan_ctx *ctx, clgan_net *dst, clgan_net *src)
-{
-    size_t bytes = clgan_net_block_floats(src, CLGAN_NET_PARAMS) * sizeof(float);
-    CL_TRY(clEnqueueCopyBuffer(ctx->queue, clgan_net_params(src)->mem, clgan_net_params(dst)->mem, 0, 0, bytes, 0,
-                               NULL, clgan_profile_event(ctx)));
-    clgan_profile_record(ctx, "copy");
-    return CLGAN_OK;
-}
-
 static clgan_status fill_const(clgan_ctx *ctx, clgan_tensor *t, float v)
 {
     float *h = malloc(t->count * sizeof *h);
@@ -108,7 +98,7 @@ clgan_status clgan_gan_create(clgan_ctx *ctx, const clgan_gan_config *cfg, clgan
         /* The average starts from G's initial weights; it is planned when it first samples. */
         if (st == CLGAN_OK && c->g_ema > 0)
             st = clgan_net_create(ctx, a->nz, 1, 1, gs, gn, c->seed * 2 + 1, &gan->G_ema);
-        if (st == CLGAN_OK && gan->G_ema) st = copy_params(ctx, gan->G_ema, gan->G);
+        if (st == CLGAN_OK && gan->G_ema) st = clgan_net_copy_block(gan->G_ema, gan->G, CLGAN_NET_PARAMS);
     }
     if (st == CLGAN_OK) {
         clgan_net_set_name(gan->G, "G"), clgan_net_set_name(gan->D, "D");
@@ -279,13 +269,7 @@ clgan_status clgan_gan_train_step(clgan_gan *gan, const float *real, const int32
 static clgan_status ema_for_sampling(clgan_gan *gan)
 {
     TRY(clgan_net_plan(gan->G_ema, gan->B));
-    size_t n = clgan_net_block_floats(gan->G, CLGAN_NET_STATE);
-    float *state = malloc((n ? n : 1) * sizeof *state);
-    if (!state) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory for G's batchnorm statistics");
-    clgan_status st = clgan_net_read_block(gan->G, CLGAN_NET_STATE, state);
-    if (st == CLGAN_OK) st = clgan_net_write_block(gan->G_ema, CLGAN_NET_STATE, state);
-    free(state);
-    return st;
+    return clgan_net_copy_block(gan->G_ema, gan->G, CLGAN_NET_STATE);
 }
 
 clgan_status clgan_gan_sample(clgan_gan *gan, int n, const int32_t *labels, uint64_t seed, float *out)
