@@ -19,11 +19,16 @@
 #   --quick        tiny budgets on the built-in synthetic data (checks the script, not the method)
 #   --clgan PATH   the clgan binary (default build/clgan)
 #   --out FILE     the Markdown file (default docs/RESULTS.md; with --quick, RESULTS.md in the work folder)
+#   --records DIR  each finished run's record (its command, JSON line and score.csv, a few KB) is kept
+#                  here too (default docs/results-runs; with --quick, records in the work folder) and
+#                  restored into an empty work folder, so a table too long for one sitting is built up
+#                  over several; a run that needs a checkpoint only a record names is made again from
+#                  the record's command
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 data=../shared/data/mnist10k work=results-work seeds="1 2 3" only=full,few,ssl,imbalance,rare,stabilisers quick=0
-clgan=build/clgan out=docs/RESULTS.md
+clgan=build/clgan out=docs/RESULTS.md records=docs/results-runs
 while [ $# -gt 0 ]; do
     case $1 in
         --data) data=$2; shift 2 ;;
@@ -33,7 +38,8 @@ while [ $# -gt 0 ]; do
         --quick) quick=1; shift ;;
         --clgan) clgan=$2; shift 2 ;;
         --out) out=$2; shift 2 ;;
-        -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --records) records=$2; shift 2 ;;
+        -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "results.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -44,6 +50,7 @@ if [ $quick = 1 ]; then
     data=synthetic
     [ "$work" = results-work ] && work=results-work-quick
     [ "$out" = docs/RESULTS.md ] && out=$work/RESULTS.md # never overwrite the real table
+    [ "$records" = docs/results-runs ] && records=$work/records
     FULL="--epochs 1 --limit 512 --width 8"
     FEW_SUP="--steps 40 --eval-every 1000 --width 8 --batch 16"
     GAN="--epochs 1 --limit 512 --width 8 --nz 16"
@@ -64,7 +71,8 @@ else
     UGAN="--epochs 30" SCORE_EVERY=10 SCORE_AT="10 30" SCORE_N=1000 # one 30-epoch run scores both
 fi
 # The GAN stabilisers, each alone on unconditional dcgan28 (issue 15), and the best combination.
-STABILISERS="baseline sn ema hinge ttur diffaug best"
+STABILISERS_TABLE="baseline sn ema hinge ttur diffaug best"
+STABILISERS=${STABILISERS:-$STABILISERS_TABLE} # the runs; the environment may name fewer
 stabiliser_flags() {
     case $1 in
         baseline) ;;
@@ -94,19 +102,61 @@ wanted() { [[ ",$only," == *",$1,"* ]]; }
 # ssl_budget L: the semi-supervised budget for L labels (a longer one for the fewest).
 ssl_budget() { if [ "$1" = "${LABELS%% *}" ]; then echo "$SSL_FEW"; else echo "$SSL"; fi; }
 
+# A record is NAME.cmd, NAME.json and NAME.bin (and NAME.score.csv for a GAN that was scored), with the
+# work folder written WORK. restore: every record whose run the work folder lacks, copied into it.
+declare -A restored=()
+restore() {
+    local f name
+    for f in "$records"/*.cmd; do
+        [ -s "$f" ] || continue
+        name=$(basename "$f" .cmd)
+        [ -s "$work/$name.json" ] && continue
+        sed "s|WORK/|$work/|g" "$f" >"$work/$name.cmd"
+        cp "$records/$name.json" "$records/$name.bin" "$work/"
+        if [ -s "$records/$name.score.csv" ]; then mkdir -p "$work/$name"; cp "$records/$name.score.csv" "$work/$name/score.csv"; fi
+        restored[$name]=1
+    done
+    [ ${#restored[@]} = 0 ] || echo "restored ${#restored[@]} runs from the records in $records"
+}
+keep_record() {
+    mkdir -p "$records"
+    sed "s|$work/|WORK/|g" "$work/$1.cmd" >"$records/$1.cmd"
+    cp "$work/$1.json" "$work/$1.bin" "$records/"
+    if [ -s "$work/$1/score.csv" ]; then cp "$work/$1/score.csv" "$records/$1.score.csv"; fi
+}
+# redo NAME: a restored run made again from its recorded command, for the checkpoint a later run needs
+# (its record, and so the table, keeps the first run's numbers).
+redo() {
+    local line
+    line=$(cat "$work/$1.cmd")
+    line=${line#clgan }
+    echo "redo $1: its checkpoint is needed and only its record is here"
+    rm -rf "${work:?}/$1"
+    # shellcheck disable=SC2086 # the recorded command, one word per argument
+    "$clgan" ${line% --json} >/dev/null 2>"$work/$1.log" || {
+        echo "results.sh: $1 failed again; see $work/$1.log" >&2; return 1; }
+    if [ -s "$records/$1.score.csv" ]; then cp "$records/$1.score.csv" "$work/$1/score.csv"; fi
+}
+
 # run NAME ARGS...: clgan ARGS --out work/NAME --json > work/NAME.json (skipped when it exists;
 # train-dfeatures writes no files, so it gets no --out).
 run() {
     local name=$1; shift
     local outdir=(--out "$work/$name")
     [ "$1" = train-dfeatures ] && outdir=()
-    local line="clgan $* ${outdir[*]+${outdir[*]}} --json"
+    local line="clgan $* ${outdir[*]+${outdir[*]}} --json" a d
     if [ -s "$work/$name.json" ] && [ "$(cat "$work/$name.cmd" 2>/dev/null)" = "$line" ]; then
         echo "have $name"
-        [ "$(cat "$work/$name.bin" 2>/dev/null)" = "$bin_id" ] ||
+        [ -n "${restored[$name]+1}" ] || [ "$(cat "$work/$name.bin" 2>/dev/null)" = "$bin_id" ] ||
             echo "results.sh: warning: $name was made by another clgan binary; delete $work/$name.json to redo it" >&2
         return
     fi
+    for a in "$@"; do # the checkpoints of earlier runs that this one reads
+        case $a in "$work"/*/checkpoint.ckpt)
+            d=${a#"$work"/} d=${d%/checkpoint.ckpt}
+            [ -e "$a" ] || [ ! -s "$work/$d.cmd" ] || redo "$d" || return 0 ;;
+        esac
+    done
     echo "run  $name: $line"
     rm -rf "${work:?}/$name"
     local t0=$SECONDS
@@ -117,9 +167,11 @@ run() {
     mv "$work/$name.json.tmp" "$work/$name.json"
     echo "$line" >"$work/$name.cmd"
     echo "$bin_id" >"$work/$name.bin"
+    keep_record "$name"
     echo "     $name done in $((SECONDS - t0)) s: $(grep -o '"test_accuracy": [0-9.]*' "$work/$name.json")"
 }
 
+restore
 for s in $seeds; do
     if wanted full; then
         run "full-s$s" train-classifier --data "$data" --model lenet28 $FULL --seed "$s"
@@ -250,9 +302,11 @@ kept() {
 grid() {
     local f
     f=$(ls "$work/$1/samples/"epoch-*.png 2>/dev/null | tail -1)
-    [ -n "$f" ] || return 0
-    mkdir -p "$(dirname "$out")/img"
-    cp "$f" "$(dirname "$out")/img/$2.png"
+    if [ -n "$f" ]; then
+        mkdir -p "$(dirname "$out")/img"
+        cp "$f" "$(dirname "$out")/img/$2.png"
+    fi
+    [ -s "$(dirname "$out")/img/$2.png" ] || return 0 # a restored run keeps the grid copied before
     echo "![$2](img/$2.png)"
 }
 # commands PATTERN...: the commands of the runs whose names match (shell patterns), WORK for the folder.
@@ -381,7 +435,7 @@ block_stabilisers() {
     local e1=${SCORE_AT%% *} e2=${SCORE_AT##* } c
     echo "| GAN | flags | FD, epoch $e1 | classes, epoch $e1 (fewest) | FD, epoch $e2 | classes, epoch $e2 (fewest) |"
     echo "|---|---|---|---|---|---|"
-    for c in $STABILISERS; do
+    for c in $STABILISERS_TABLE; do
         echo "| $c | \`$(stabiliser_flags "$c")\` | $(scores ug-$c "$e1" fd | plain) | $(scores ug-$c "$e1" coverage | plain) ($(least ug-$c "$e1")) | $(scores ug-$c "$e2" fd | plain) | $(scores ug-$c "$e2" coverage | plain) ($(least ug-$c "$e2")) |"
     done
     echo
