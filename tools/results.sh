@@ -149,6 +149,7 @@ run() {
         echo "have $name"
         [ -n "${restored[$name]+1}" ] || [ "$(cat "$work/$name.bin" 2>/dev/null)" = "$bin_id" ] ||
             echo "results.sh: warning: $name was made by another clgan binary; delete $work/$name.json to redo it" >&2
+        [ -s "$records/$name.cmd" ] || keep_record "$name"
         return
     fi
     for a in "$@"; do # the checkpoints of earlier runs that this one reads
