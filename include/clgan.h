@@ -38,4 +38,5 @@
 #include "clgan/score.h"
 #include "clgan/bench.h"
 #include "clgan/augment.h"
+#include "clgan/box.h"
 #endif
