@@ -89,7 +89,7 @@ static void test_errors(void)
     expect_error_after_input("[features] first", "[features]\n[dense]\nunits = 2\n",
                              WANT("my.arch:5:", "[features] must follow a layer"));
     expect_error("unknown [net] key", "[net]\ncolour = red\n", WANT("my.arch:2:", "unknown key 'colour' in [net]"));
-    expect_error("bad mode", "[net]\nmode = gam\n", WANT("my.arch:2:", "expected gan, classifier, ssl or dfeatures"));
+    expect_error("bad mode", "[net]\nmode = gam\n", WANT("my.arch:2:", "expected gan, classifier, ssl, dfeatures or detector"));
     expect_error("variable declared twice", "[vars]\nx = 1\nx = 2\n", WANT("my.arch:3:", "declared twice"));
     expect_error("not a variable name", "[vars]\n2x = 1\n", WANT("my.arch:2:", "not a variable name"));
 }

@@ -425,7 +425,7 @@ static clgan_status copy_word(const parser *p, const char *key, const char *valu
 
 static clgan_status net_key(parser *p, const char *key, const char *value)
 {
-    static const char *const modes[] = {"gan", "classifier", "ssl", "dfeatures"};
+    static const char *const modes[] = {"gan", "classifier", "ssl", "dfeatures", "detector"};
     static const char *const parts[] = {"g", "d", "c", "h"};
     char esc[CLGAN_ESCAPE_CAP];
     clgan_arch *a = p->a;
@@ -433,7 +433,7 @@ static clgan_status net_key(parser *p, const char *key, const char *value)
     if (!strcmp(key, "name")) return copy_word(p, key, value, a->name, sizeof a->name);
     if (!strcmp(key, "summary")) return copy_word(p, key, value, a->summary, sizeof a->summary);
     if (!strcmp(key, "mode")) {
-        TRY(eval_word(p, key, value, modes, 4, "gan, classifier, ssl or dfeatures", &i));
+        TRY(eval_word(p, key, value, modes, 5, "gan, classifier, ssl, dfeatures or detector", &i));
         return copy_word(p, key, value, a->mode, sizeof a->mode);
     }
     if (!strcmp(key, "part")) {

@@ -24,6 +24,8 @@ static const struct { const char *name, *mode, *part, *text, *summary; } presets
     {"ssl32", "ssl", "g", "dcgan32-g", "its generator: dcgan32's"},
     {"dhead", "dfeatures", "h", "dhead-h", "linear softmax head on discriminator features"},
     {"dhead-mlp", "dfeatures", "h", "dhead-mlp-h", "MLP head (one hidden ReLU layer) on discriminator features"},
+    {"det64", "detector", "c", "det64-c", "grid detector, a 64x64 scene to 8x8 cells of objectness, box, K classes"},
+    {"det96", "detector", "c", "det96-c", "grid detector, a 96x96 scene to 12x12 cells of objectness, box, K classes"},
 };
 #define PRESET_COUNT (int)(sizeof presets / sizeof presets[0])
 

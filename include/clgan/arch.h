@@ -30,7 +30,7 @@ extern "C" {
 /* One (preset, part) text. */
 typedef struct clgan_arch_preset {
     const char *name;    /* "dcgan28", "lenet28", "ssl32", "dhead", ... */
-    const char *mode;    /* "gan", "classifier", "ssl", "dfeatures" */
+    const char *mode;    /* "gan", "classifier", "ssl", "dfeatures", "detector" */
     const char *part;    /* "g" generator, "d" discriminator, "c" classifier, "h" feature head */
     int c, h, w;         /* the image shape (G: its output; the others: their input) at the defaults */
     const char *summary; /* one line */
