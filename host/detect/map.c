@@ -8,6 +8,7 @@
 #include "core/error.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +103,9 @@ static clgan_status match_image(const clgan_box *truth, int n_truth, const clgan
 {
     memset(true_at, 0, (size_t)n_pred * sizeof *true_at);
     if (n_truth == 0 || n_pred == 0) return CLGAN_OK;
+    if ((size_t)n_pred > SIZE_MAX / sizeof(double) / (size_t)n_truth)
+        return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "clgan_map_add_image: %d predictions by %d boxes is too many IoUs",
+                          n_pred, n_truth);
     double *iou = malloc((size_t)n_pred * (size_t)n_truth * sizeof *iou);
     int *order = malloc((size_t)n_pred * sizeof *order);
     unsigned char *taken = malloc((size_t)n_truth);
