@@ -18,6 +18,8 @@
  *   clgan/bench.h    benchmark workloads, GEMM shapes, GEMM tuning and tuning files
  *   clgan/score.h    scoring samples (Frechet distance, inception score, mode
  *                    coverage) with a classifier model; confusion-matrix metrics
+ *   clgan/box.h      the box and detection structs (normalised centre and size)
+ *   clgan/detect_metrics.h  box IoU, non-maximum suppression, COCO-style mAP
  *
  * Only functions marked CLGAN_API (clgan/export.h) are exported, all named
  * clgan_*. Every call returns a clgan_status; clgan_last_error() says why a
@@ -39,4 +41,5 @@
 #include "clgan/bench.h"
 #include "clgan/augment.h"
 #include "clgan/box.h"
+#include "clgan/detect_metrics.h"
 #endif

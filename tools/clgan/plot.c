@@ -467,7 +467,18 @@ static int finite_point(const clgan_plot_series *s, int i, double *x, double *y)
 clgan_status clgan_png_line_plot(const char *path, int width, int height, const char *title, const char *x_label,
                                  const char *y_label, const clgan_plot_series *series, int n_series)
 {
+    return clgan_png_line_plot_ranged(path, width, height, title, x_label, y_label, series, n_series, NULL, NULL);
+}
+
+clgan_status clgan_png_line_plot_ranged(const char *path, int width, int height, const char *title,
+                                        const char *x_label, const char *y_label, const clgan_plot_series *series,
+                                        int n_series, const double *x_range, const double *y_range)
+{
     TRY(check_path(path, "clgan_png_line_plot"));
+    if ((x_range && !(isfinite(x_range[0]) && isfinite(x_range[1]) && x_range[1] > x_range[0])) ||
+        (y_range && !(isfinite(y_range[0]) && isfinite(y_range[1]) && y_range[1] > y_range[0])))
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_png_line_plot %s: an axis range is not finite and increasing",
+                          path);
     if (width < 200 || height < 150 || width > 8192 || height > 8192)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_png_line_plot %s: size %d x %d outside 200..8192 x 150..8192",
                           path, width, height);
@@ -488,6 +499,8 @@ clgan_status clgan_png_line_plot(const char *path, int width, int height, const 
             x0 = fmin(x0, x), x1 = fmax(x1, x), y0 = fmin(y0, y), y1 = fmax(y1, y);
         }
     if (!(x1 >= x0)) x0 = 0, x1 = 1, y0 = 0, y1 = 1;
+    if (x_range) x0 = x_range[0], x1 = x_range[1];
+    if (y_range) y0 = y_range[0], y1 = y_range[1];
 
     const int s = 1, ts = width >= 480 ? 2 : 1; /* text scales: ticks/legend, title */
     const int line = GLYPH_H * s, tick = 4, margin = 10;

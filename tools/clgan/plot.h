@@ -45,6 +45,12 @@ typedef struct clgan_plot_series {
  * y_label may be NULL. */
 clgan_status clgan_png_line_plot(const char *path, int width, int height, const char *title, const char *x_label,
                                  const char *y_label, const clgan_plot_series *series, int n_series);
+/* The same with fixed axes: x_range and y_range ({lo, hi}, lo < hi, both
+ * finite) set the axis instead of the data (rounded out to whole ticks;
+ * what lies outside is clipped); NULL for either keeps it auto-scaled. */
+clgan_status clgan_png_line_plot_ranged(const char *path, int width, int height, const char *title,
+                                        const char *x_label, const char *y_label, const clgan_plot_series *series,
+                                        int n_series, const double *x_range, const double *y_range);
 /* Colour of series i in line plots (a fixed palette of 8). */
 void clgan_png_series_color(int i, uint8_t rgb[3]);
 
