@@ -1,5 +1,7 @@
 /* clgan/detection.h — object-detection data: a YOLO-format folder read into
- * host memory (images as floats, boxes per image, class names).
+ * host memory (images as floats, boxes per image, class names), and scenes
+ * for detection made by pasting the images of a classification dataset onto
+ * blank canvases (`clgan make-scenes`), written as such a folder.
  *
  *     clgan_detset *train;
  *     if (clgan_detset_open("data/scenes", CLGAN_SPLIT_TRAIN, 64, 1, &train) != CLGAN_OK)
@@ -82,6 +84,73 @@ CLGAN_API clgan_status clgan_detset_read(const clgan_detset *ds, int first, int 
  * clgan_detset_free), in the order of its label file. */
 CLGAN_API clgan_status clgan_detset_boxes(const clgan_detset *ds, int i, const clgan_box **boxes /* OUT */,
                                           int *n /* OUT */);
+
+/* ---- scenes for detection (clgan make-scenes) -----------------------------
+ *
+ *     clgan_scene_options so = clgan_scene_default_options();
+ *     so.count = 1000; so.size = 64; so.max_objects = 4;
+ *     clgan_scene_summary sum;
+ *     clgan_make_scenes(digits, &so, "data/scenes", NULL, NULL, &sum);
+ *
+ * Scene i (of count) is a size x size canvas, background 0 (black), made
+ * from a random stream seeded by (seed, i) alone, so a scene does not depend
+ * on how many are made. It gets a number of objects drawn uniformly from
+ * [min_objects, max_objects]. Each object is a random image of the dataset,
+ * converted to the canvas's channels and scaled to a square of side
+ * round(f * size), f uniform in [scale_min, scale_max], at a uniformly random
+ * position wholly inside the canvas. Its ink is its pixels brighter than
+ * ink_threshold (any channel); pixels at or below it are background and not
+ * pasted. Its box is the tight box of its ink, so every ink pixel of an
+ * object lies in its box and each side of the box touches ink. A placement
+ * whose box has an intersection over union above max_overlap with an earlier
+ * object's box is drawn again, up to 50 times; then the object is dropped
+ * (counted in the summary). An image with no ink at that scale is drawn
+ * again likewise. Pasting keeps the brighter value: canvas = max(canvas,
+ * object) per pixel and channel (digits drawn light on dark). Then `clutter`
+ * fragments: a random image scaled like an object, a random crop of it of
+ * 25% to 50% of its side, pasted the same way at a position whose square
+ * meets no object's box (50 tries, else left out), with no box.
+ * Written: OUT/images/SPLIT/scene-000000.png ... and OUT/labels/SPLIT/
+ * scene-000000.txt ... ("%d %.6f %.6f %.6f %.6f" per box; SPLIT "train" or
+ * "test"), and OUT/classes.txt with the dataset's class names, each file
+ * written whole or not at all. Refused (CLGAN_ERR_INVALID_ARG) when
+ * OUT/images/SPLIT or OUT/labels/SPLIT already holds files, the dataset has
+ * no classes or no images, or an option is out of range. */
+typedef struct clgan_scene_options {
+    int count;                /* scenes, >= 1 */
+    int size;                 /* canvas side, 8..4096 */
+    int channels;             /* 1 or 3; 0 = the dataset's */
+    int min_objects;          /* >= 0 (default 1) */
+    int max_objects;          /* >= min_objects, >= 1 */
+    double scale_min, scale_max; /* object side / canvas side, 0 < min <= max <= 1 (default 0.3 .. 0.5) */
+    double max_overlap;       /* largest IoU of two boxes, [0, 1] (default 0.1) */
+    int clutter;              /* unboxed fragments per scene (default 0) */
+    int ink_threshold;        /* 0..254: ink is brighter than this (default 0) */
+    clgan_dataset_split split; /* folder the scenes go to: "train" or "test" */
+    uint64_t seed;
+} clgan_scene_options;
+
+/* count 0 (must be set), size 64, channels 0, 1..4 objects, scale 0.3..0.5,
+ * max_overlap 0.1, no clutter, ink_threshold 0, TRAIN, seed 1. */
+CLGAN_API clgan_scene_options clgan_scene_default_options(void);
+
+typedef struct clgan_scene_summary {
+    int scenes;               /* written */
+    int64_t objects;          /* boxes written */
+    int64_t dropped;          /* objects left out: no room within max_overlap */
+    int64_t clutter;          /* fragments pasted */
+} clgan_scene_summary;
+
+/* Called after each scene is written with (scenes done, count). */
+typedef void (*clgan_scene_progress_fn)(void *user, int done, int count);
+
+/* Make and write the scenes (see above). class_objects, when not NULL,
+ * receives the boxes written per class [K] (K = the dataset's classes);
+ * progress and summary may be NULL. */
+CLGAN_API clgan_status clgan_make_scenes(const clgan_dataset *objects, const clgan_scene_options *opt,
+                                         const char *out_dir, clgan_scene_progress_fn progress, void *user,
+                                         clgan_scene_summary *summary /* OUT */,
+                                         int64_t *class_objects /* OUT [K], may be NULL */);
 
 #ifdef __cplusplus
 }
