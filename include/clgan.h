@@ -16,6 +16,9 @@
  *   clgan/profile.h  where a context's device time goes, per layer and kernel
  *   clgan/augment.h  a classifier's training set enlarged by a conditional GAN model
  *   clgan/bench.h    benchmark workloads, GEMM shapes, GEMM tuning and tuning files
+ *   clgan/box.h      the box and detection structs of object detection
+ *   clgan/detection.h  detection data: YOLO folders (images, boxes, class
+ *                    names) and scenes made from a classification dataset
  *   clgan/score.h    scoring samples (Frechet distance, inception score, mode
  *                    coverage) with a classifier model; confusion-matrix metrics
  *   clgan/box.h      the box and detection structs (normalised centre and size)
@@ -42,4 +45,5 @@
 #include "clgan/augment.h"
 #include "clgan/box.h"
 #include "clgan/detect_metrics.h"
+#include "clgan/detection.h"
 #endif

@@ -159,8 +159,8 @@ expect "... one JSON object naming the FIFO as not a regular file" \
     grep -q '"errors": \[{"file": "'"$work"'/fifo", "error": "is not a regular file' "$work/json"
 
 # Flags that agree across commands.
-commands=(devices selftest tune train-gan sample train-classifier eval predict train-dfeatures train-ssl score models bench
-          "bench ops" "bench models" "bench startup" "bench compare")
+commands=(devices selftest tune train-gan sample train-classifier eval predict train-dfeatures train-ssl score models
+          make-scenes bench "bench ops" "bench models" "bench startup" "bench compare")
 help_ok=1 flag_ok=1 value_ok=1 seed_ok=1 json_ok=1
 for c in "${commands[@]}"; do
     # shellcheck disable=SC2086 # "bench ops" is two words

@@ -1,7 +1,8 @@
 /* test_files.h — scratch-file helpers shared by the C test programs: write
  * a file (optionally gzipped), its size, read one whole, a short-lived
  * formatted path, a big-endian 32-bit field, count the atomic writers'
- * temporary files in a folder, make a scratch folder, remove a tree. */
+ * temporary files in a folder, make a scratch folder, remove a tree, find
+ * the shared MNIST subset. */
 #ifndef CLGAN_TEST_FILES_H
 #define CLGAN_TEST_FILES_H
 #include <dirent.h>
@@ -90,6 +91,28 @@ static inline int test_temp_dir(char *buf, size_t cap, const char *name)
     snprintf(buf, cap, "/tmp/clgan-%s-XXXXXX", name);
     if (mkdtemp(buf)) return 1;
     perror("mkdtemp");
+    return 0;
+}
+
+/* The folder of the real MNIST subset into out: $CLGAN_MNIST_DIR, else
+ * shared/data/mnist10k or ../shared/data/mnist10k relative to the current
+ * folder or one of its parents (ctest runs in <build>/tests, beside the
+ * checkout's ../shared). 0 when there is none. */
+static inline int test_find_mnist10k(char *out, size_t cap)
+{
+    struct stat st;
+    const char *env = getenv("CLGAN_MNIST_DIR");
+    if (env && *env) {
+        snprintf(out, cap, "%s", env);
+        return stat(out, &st) == 0 && S_ISDIR(st.st_mode);
+    }
+    static const char *const ups[] = {"", "../", "../../", "../../../", "../../../../"};
+    static const char *const subs[] = {"shared/data/mnist10k", "../shared/data/mnist10k"};
+    for (size_t u = 0; u < sizeof ups / sizeof *ups; u++)
+        for (size_t s = 0; s < 2; s++) {
+            snprintf(out, cap, "%s%s", ups[u], subs[s]);
+            if (stat(out, &st) == 0 && S_ISDIR(st.st_mode)) return 1;
+        }
     return 0;
 }
 

@@ -8,28 +8,12 @@
 #include "data/dataset.h"
 #include "data/loader.h"
 #include "test_expect.h"
+#include "test_files.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-
-static int find_dir(char *out, size_t cap)
-{
-    const char *env = getenv("CLGAN_MNIST_DIR");
-    if (env && *env) {
-        snprintf(out, cap, "%s", env);
-        return clgan_path_is_dir(out);
-    }
-    static const char *const ups[] = {"", "../", "../../", "../../../", "../../../../"};
-    static const char *const subs[] = {"shared/data/mnist10k", "../shared/data/mnist10k"};
-    for (size_t u = 0; u < sizeof ups / sizeof *ups; u++)
-        for (size_t s = 0; s < 2; s++) {
-            snprintf(out, cap, "%s%s", ups[u], subs[s]);
-            if (clgan_path_is_dir(out)) return 1;
-        }
-    return 0;
-}
 
 static void check_split(const char *dir, clgan_dataset_split split, int want_n)
 {
@@ -78,7 +62,7 @@ static void check_split(const char *dir, clgan_dataset_split split, int want_n)
 int main(void)
 {
     char dir[1024];
-    if (!find_dir(dir, sizeof dir)) {
+    if (!test_find_mnist10k(dir, sizeof dir)) {
         printf("skip: no shared/data/mnist10k found (set CLGAN_MNIST_DIR to its folder)\n");
         return 77;
     }

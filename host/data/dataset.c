@@ -259,6 +259,59 @@ static uint8_t to_u8(double v)
     return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
 }
 
+/* Resample every plane of src [c][sh][sw] into dst [c][dh][dw]: output
+ * pixel (x, y) covers source x in [(ox + x) / sx, (ox + x + 1) / sx) and
+ * likewise in y (sx, sy: output pixels per source pixel; ox, oy: offset in
+ * output pixels). Area average when either axis shrinks, else bilinear at
+ * the pixel centre. */
+static void resample(const uint8_t *src, int c, int sh, int sw, uint8_t *dst, int dh, int dw, double sx, double sy,
+                     double ox, double oy)
+{
+    for (int ch = 0; ch < c; ch++) {
+        const uint8_t *p = src + (size_t)ch * sh * sw;
+        uint8_t *q = dst + (size_t)ch * dh * dw;
+        for (int y = 0; y < dh; y++) {
+            for (int x = 0; x < dw; x++) {
+                double v;
+                if (sx < 1.0 || sy < 1.0) { /* area average over the source rectangle this pixel covers */
+                    double x0 = (ox + x) / sx, x1 = (ox + x + 1) / sx;
+                    double y0 = (oy + y) / sy, y1 = (oy + y + 1) / sy;
+                    int ix0 = (int)floor(x0), ix1 = (int)ceil(x1), iy0 = (int)floor(y0), iy1 = (int)ceil(y1);
+                    if (ix0 < 0) ix0 = 0;
+                    if (iy0 < 0) iy0 = 0;
+                    if (ix1 > sw) ix1 = sw;
+                    if (iy1 > sh) iy1 = sh;
+                    double acc = 0, wsum = 0;
+                    for (int ys = iy0; ys < iy1; ys++) {
+                        double wy = fmin(ys + 1, y1) - fmax(ys, y0);
+                        if (wy <= 0) continue;
+                        for (int xs = ix0; xs < ix1; xs++) {
+                            double wx = fmin(xs + 1, x1) - fmax(xs, x0);
+                            if (wx <= 0) continue;
+                            acc += wx * wy * p[(size_t)ys * sw + xs];
+                            wsum += wx * wy;
+                        }
+                    }
+                    v = wsum > 0 ? acc / wsum : 0;
+                } else { /* bilinear at the pixel centre */
+                    double fx = (ox + x + 0.5) / sx - 0.5, fy = (oy + y + 0.5) / sy - 0.5;
+                    if (fx < 0) fx = 0;
+                    if (fy < 0) fy = 0;
+                    if (fx > sw - 1) fx = sw - 1;
+                    if (fy > sh - 1) fy = sh - 1;
+                    int x0 = (int)fx, y0 = (int)fy;
+                    int x1 = x0 + 1 < sw ? x0 + 1 : x0, y1 = y0 + 1 < sh ? y0 + 1 : y0;
+                    double tx = fx - x0, ty = fy - y0;
+                    double a = p[(size_t)y0 * sw + x0] * (1 - tx) + p[(size_t)y0 * sw + x1] * tx;
+                    double b = p[(size_t)y1 * sw + x0] * (1 - tx) + p[(size_t)y1 * sw + x1] * tx;
+                    v = a * (1 - ty) + b * ty;
+                }
+                q[(size_t)y * dw + x] = to_u8(v);
+            }
+        }
+    }
+}
+
 void clgan_resize_crop(const uint8_t *src, int c, int sh, int sw, uint8_t *dst, int size)
 {
     if (c <= 0 || size <= 0) return;
@@ -273,53 +326,25 @@ void clgan_resize_crop(const uint8_t *src, int c, int sh, int sw, uint8_t *dst, 
     double s = (double)size / (double)(sh < sw ? sh : sw); /* output pixels per source pixel */
     double ox = ((double)sw * s - size) / 2, oy = ((double)sh * s - size) / 2; /* crop offset, scaled pixels */
     if (s == 1.0) ox = floor(ox), oy = floor(oy); /* pure crop: stay on whole pixels */
-    for (int ch = 0; ch < c; ch++) {
-        const uint8_t *p = src + (size_t)ch * sh * sw;
-        uint8_t *q = dst + (size_t)ch * size * size;
-        for (int y = 0; y < size; y++) {
-            for (int x = 0; x < size; x++) {
-                double v;
-                if (s < 1.0) { /* area average over the source rectangle this pixel covers */
-                    double x0 = (ox + x) / s, x1 = (ox + x + 1) / s;
-                    double y0 = (oy + y) / s, y1 = (oy + y + 1) / s;
-                    int ix0 = (int)floor(x0), ix1 = (int)ceil(x1), iy0 = (int)floor(y0), iy1 = (int)ceil(y1);
-                    if (ix0 < 0) ix0 = 0;
-                    if (iy0 < 0) iy0 = 0;
-                    if (ix1 > sw) ix1 = sw;
-                    if (iy1 > sh) iy1 = sh;
-                    double acc = 0, wsum = 0;
-                    for (int sy = iy0; sy < iy1; sy++) {
-                        double wy = fmin(sy + 1, y1) - fmax(sy, y0);
-                        if (wy <= 0) continue;
-                        for (int sx = ix0; sx < ix1; sx++) {
-                            double wx = fmin(sx + 1, x1) - fmax(sx, x0);
-                            if (wx <= 0) continue;
-                            acc += wx * wy * p[(size_t)sy * sw + sx];
-                            wsum += wx * wy;
-                        }
-                    }
-                    v = wsum > 0 ? acc / wsum : 0;
-                } else { /* bilinear at the pixel centre */
-                    double fx = (ox + x + 0.5) / s - 0.5, fy = (oy + y + 0.5) / s - 0.5;
-                    if (fx < 0) fx = 0;
-                    if (fy < 0) fy = 0;
-                    if (fx > sw - 1) fx = sw - 1;
-                    if (fy > sh - 1) fy = sh - 1;
-                    int x0 = (int)fx, y0 = (int)fy;
-                    int x1 = x0 + 1 < sw ? x0 + 1 : x0, y1 = y0 + 1 < sh ? y0 + 1 : y0;
-                    double tx = fx - x0, ty = fy - y0;
-                    double a = p[(size_t)y0 * sw + x0] * (1 - tx) + p[(size_t)y0 * sw + x1] * tx;
-                    double b = p[(size_t)y1 * sw + x0] * (1 - tx) + p[(size_t)y1 * sw + x1] * tx;
-                    v = a * (1 - ty) + b * ty;
-                }
-                q[(size_t)y * size + x] = to_u8(v);
-            }
-        }
+    resample(src, c, sh, sw, dst, size, size, s, s, ox, oy);
+}
+
+void clgan_resize_stretch(const uint8_t *src, int c, int sh, int sw, uint8_t *dst, int dh, int dw)
+{
+    if (c <= 0 || dh <= 0 || dw <= 0) return;
+    if (sh <= 0 || sw <= 0) {
+        memset(dst, 0, (size_t)c * (size_t)dh * (size_t)dw);
+        return;
     }
+    if (sh == dh && sw == dw) {
+        memcpy(dst, src, (size_t)c * (size_t)dh * (size_t)dw);
+        return;
+    }
+    resample(src, c, sh, sw, dst, dh, dw, (double)dw / sw, (double)dh / sh, 0, 0);
 }
 
 /* Planar channel conversion of one image: [cin][hw] -> [cout][hw]. */
-static void convert_channels(const uint8_t *src, int cin, uint8_t *dst, int cout, size_t hw)
+void clgan_convert_channels(const uint8_t *src, int cin, uint8_t *dst, int cout, size_t hw)
 {
     for (size_t i = 0; i < hw; i++) {
         if (cout == 1) {
@@ -356,7 +381,7 @@ clgan_status clgan_dataset_convert(clgan_dataset *d, int size, int channels)
     }
     for (int i = 0; i < d->n; i++) {
         const uint8_t *src = d->pixels + (size_t)i * in_img;
-        convert_channels(src, d->c, mid, c, (size_t)d->h * d->w);
+        clgan_convert_channels(src, d->c, mid, c, (size_t)d->h * d->w);
         if (h == d->h && w == d->w) memcpy(out + (size_t)i * out_img, mid, out_img);
         else clgan_resize_crop(mid, c, d->h, d->w, out + (size_t)i * out_img, size);
     }

@@ -40,6 +40,14 @@ clgan_status clgan_dataset_convert(clgan_dataset *d, int size, int channels);
 /* Resize one image: src [c][sh][sw] -> dst [c][size][size], shorter side
  * scaled to size (area average shrinking, bilinear enlarging), centre crop. */
 void clgan_resize_crop(const uint8_t *src, int c, int sh, int sw, uint8_t *dst, int size);
+/* Resize one image without cropping: src [c][sh][sw] -> dst [c][dh][dw],
+ * each axis scaled on its own (area average where an axis shrinks, else
+ * bilinear), so the whole picture is kept and may be stretched. */
+void clgan_resize_stretch(const uint8_t *src, int c, int sh, int sw, uint8_t *dst, int dh, int dw);
+/* Channels of one planar image: src [cin][hw] -> dst [cout][hw] (cout 1:
+ * grey, (299 R + 587 G + 114 B) / 1000 rounded from RGB; cout 3: a grey
+ * plane copied to all three). */
+void clgan_convert_channels(const uint8_t *src, int cin, uint8_t *dst, int cout, size_t hw);
 
 clgan_status clgan_dataset_open_idx(const char *path, int is_dir, clgan_dataset_split split,
                                     const clgan_dataset_options *opt, clgan_dataset **out);
@@ -81,6 +89,22 @@ int clgan_fmt(char *out, size_t cap, const char *fmt, ...)
 #endif
     ;
 int clgan_path_is_file(const char *path);
+
+/* A growable list of malloc'd names (image_folder.c), for folder readers. */
+typedef struct clgan_name_list {
+    char **v;
+    int n, cap;
+} clgan_name_list;
+void clgan_name_list_free(clgan_name_list *l);
+/* Append a copy of s; 0 when out of memory. */
+int clgan_name_list_push(clgan_name_list *l, const char *s);
+/* Non-hidden entries of dir: sub-folders into dirs, regular files into files
+ * (either may be NULL), each sorted by strcmp. CLGAN_ERR_IO naming dir when
+ * it cannot be listed. */
+clgan_status clgan_list_dir(const char *dir, clgan_name_list *dirs, clgan_name_list *files);
+/* 1 when name ends in an image extension (.png, .jpg, .jpeg, .bmp, .gif,
+ * .tga, .pgm, .ppm, .pnm; any case). */
+int clgan_has_image_ext(const char *name);
 
 /* Format probes used by clgan_dataset_open: 1 if the directory holds that
  * format's files. */

@@ -19,19 +19,14 @@
 
 #include "data/image_file.h"
 
-typedef struct name_list {
-    char **v;
-    int n, cap;
-} name_list;
-
-static void list_free(name_list *l)
+void clgan_name_list_free(clgan_name_list *l)
 {
     for (int i = 0; i < l->n; i++) free(l->v[i]);
     free(l->v);
     l->v = NULL, l->n = l->cap = 0;
 }
 
-static int list_push(name_list *l, const char *s)
+int clgan_name_list_push(clgan_name_list *l, const char *s)
 {
     if (l->n == l->cap) {
         int cap = l->cap ? l->cap * 2 : 64;
@@ -49,9 +44,7 @@ static int list_push(name_list *l, const char *s)
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-/* Non-hidden entries of dir: sub-folders into dirs, regular files into files
- * (either may be NULL). Sorted. */
-static clgan_status list_dir(const char *dir, name_list *dirs, name_list *files)
+clgan_status clgan_list_dir(const char *dir, clgan_name_list *dirs, clgan_name_list *files)
 {
     DIR *dh = opendir(dir);
     if (!dh) return clgan_fail(CLGAN_ERR_IO, "%s: cannot list the folder", dir);
@@ -60,8 +53,8 @@ static clgan_status list_dir(const char *dir, name_list *dirs, name_list *files)
     while ((e = readdir(dh)) != NULL) {
         if (e->d_name[0] == '.') continue;
         clgan_fmt(path, sizeof path, "%s/%s", dir, e->d_name);
-        name_list *into = clgan_path_is_dir(path) ? dirs : clgan_path_is_file(path) ? files : NULL;
-        if (into && !list_push(into, e->d_name)) {
+        clgan_name_list *into = clgan_path_is_dir(path) ? dirs : clgan_path_is_file(path) ? files : NULL;
+        if (into && !clgan_name_list_push(into, e->d_name)) {
             closedir(dh);
             return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "%s: out of host memory listing the folder", dir);
         }
@@ -72,7 +65,7 @@ static clgan_status list_dir(const char *dir, name_list *dirs, name_list *files)
     return CLGAN_OK;
 }
 
-static int has_image_ext(const char *name)
+int clgan_has_image_ext(const char *name)
 {
     static const char *const exts[] = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tga", ".pgm", ".ppm", ".pnm", NULL};
     const char *dot = strrchr(name, '.');
@@ -88,22 +81,22 @@ static int has_image_ext(const char *name)
 /* 1 if dir, or one of its sub-folders, directly holds a file stb can decode. */
 static int holds_images(const char *dir, int depth)
 {
-    name_list dirs = {0}, files = {0};
-    if (list_dir(dir, &dirs, &files) != CLGAN_OK) return 0;
+    clgan_name_list dirs = {0}, files = {0};
+    if (clgan_list_dir(dir, &dirs, &files) != CLGAN_OK) return 0;
     int found = 0;
     char path[4096];
     for (int i = 0; i < files.n && !found; i++) {
         clgan_fmt(path, sizeof path, "%s/%s", dir, files.v[i]);
         clgan_image_info info;
-        found = has_image_ext(files.v[i]) || clgan_image_probe_file(path, &info) == CLGAN_OK ||
+        found = clgan_has_image_ext(files.v[i]) || clgan_image_probe_file(path, &info) == CLGAN_OK ||
                 (info.format && info.sure);
     }
     for (int i = 0; i < dirs.n && !found && depth > 0; i++) {
         clgan_fmt(path, sizeof path, "%s/%s", dir, dirs.v[i]);
         found = holds_images(path, depth - 1);
     }
-    list_free(&dirs);
-    list_free(&files);
+    clgan_name_list_free(&dirs);
+    clgan_name_list_free(&files);
     return found;
 }
 
@@ -132,7 +125,7 @@ clgan_status clgan_dataset_open_folder(const char *root, clgan_dataset_split spl
 {
     *out = NULL;
     clgan_status st = CLGAN_OK;
-    name_list top = {0}, classes = {0}, tmp = {0}, files = {0};
+    clgan_name_list top = {0}, classes = {0}, tmp = {0}, files = {0};
     candidate *cand = NULL;
     int ncand = 0, capcand = 0, skipped = 0;
     uint8_t *hwc = NULL, *chw = NULL;
@@ -141,7 +134,7 @@ clgan_status clgan_dataset_open_folder(const char *root, clgan_dataset_split spl
     const char *split_name = split == CLGAN_SPLIT_TRAIN ? "train" : "test";
 
     /* The split's root and the class list. */
-    TRY(list_dir(root, &top, NULL));
+    TRY(clgan_list_dir(root, &top, NULL));
     int explicit_split = 0, have_train = 0, have_test = 0;
     for (int i = 0; i < top.n; i++) {
         have_train |= strcmp(top.v[i], "train") == 0;
@@ -153,21 +146,21 @@ clgan_status clgan_dataset_open_folder(const char *root, clgan_dataset_split spl
         static const char *const both[] = {"train", "test"};
         for (int s = 0; s < 2 && st == CLGAN_OK; s++) {
             clgan_fmt(dir, sizeof dir, "%s/%s", root, both[s]);
-            st = list_dir(dir, &tmp, NULL);
+            st = clgan_list_dir(dir, &tmp, NULL);
             for (int i = 0; i < tmp.n && st == CLGAN_OK; i++) {
                 int dup = 0;
                 for (int j = 0; j < classes.n; j++) dup |= strcmp(classes.v[j], tmp.v[i]) == 0;
-                if (!dup && !list_push(&classes, tmp.v[i]))
+                if (!dup && !clgan_name_list_push(&classes, tmp.v[i]))
                     st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "%s: out of host memory", root);
             }
-            list_free(&tmp);
+            clgan_name_list_free(&tmp);
         }
         if (st != CLGAN_OK) goto done;
         if (classes.n > 1) qsort(classes.v, (size_t)classes.n, sizeof *classes.v, cmp_str);
     } else {
         clgan_fmt(base, sizeof base, "%s", root);
         for (int i = 0; i < top.n; i++)
-            if (!list_push(&classes, top.v[i])) {
+            if (!clgan_name_list_push(&classes, top.v[i])) {
                 st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "%s: out of host memory", root);
                 goto done;
             }
@@ -187,7 +180,7 @@ clgan_status clgan_dataset_open_folder(const char *root, clgan_dataset_split spl
             if (labelled) clgan_fmt(dir, sizeof dir, "%s/%s", base, classes.v[k]);
             else clgan_fmt(dir, sizeof dir, "%s", base);
             if (!clgan_path_is_dir(dir)) continue; /* a class present in the other split only */
-            if ((st = list_dir(dir, NULL, &files)) != CLGAN_OK) goto done;
+            if ((st = clgan_list_dir(dir, NULL, &files)) != CLGAN_OK) goto done;
             for (int i = 0; i < files.n; i++) {
                 if (labelled) clgan_fmt(rel, sizeof rel, "%s/%s", classes.v[k], files.v[i]);
                 else clgan_fmt(rel, sizeof rel, "%s", files.v[i]);
@@ -197,7 +190,7 @@ clgan_status clgan_dataset_open_folder(const char *root, clgan_dataset_split spl
                 clgan_status pst = clgan_image_probe_file(path, &info);
                 if (pst != CLGAN_OK) {
                     /* not an image (ignored): no image name and no format signature */
-                    if (!has_image_ext(files.v[i]) && !(info.format && info.sure)) continue;
+                    if (!clgan_has_image_ext(files.v[i]) && !(info.format && info.sure)) continue;
                     if (!opt->skip_unreadable) {
                         st = pst;
                         if (!mine) {
@@ -238,7 +231,7 @@ clgan_status clgan_dataset_open_folder(const char *root, clgan_dataset_split spl
                 memcpy(c.path, path, len);
                 cand[ncand++] = c;
             }
-            list_free(&files);
+            clgan_name_list_free(&files);
         }
     }
     if (ncand == 0) {
@@ -337,9 +330,9 @@ done:
     free(cand);
     clgan_image_free(hwc);
     free(chw);
-    list_free(&top);
-    list_free(&classes);
-    list_free(&tmp);
-    list_free(&files);
+    clgan_name_list_free(&top);
+    clgan_name_list_free(&classes);
+    clgan_name_list_free(&tmp);
+    clgan_name_list_free(&files);
     return st;
 }

@@ -3,6 +3,7 @@
  * charts go through too. */
 #include "image.h"
 #include "core/error.h"
+#include "core/atomic_file.h"
 
 #include <errno.h>
 #include <math.h>
@@ -12,21 +13,65 @@
 
 #include <stb/stb_image_write.h>
 
-clgan_status clgan_png_write(const char *path, int w, int h, int comp, const uint8_t *px)
+/* The path and shape checks of both PNG writers; fn names the caller. */
+static clgan_status check_png_args(const char *fn, const char *path, int w, int h, int comp, const uint8_t *px)
 {
-    TRY(clgan_png_check_path(path, "clgan_png_write"));
+    TRY(clgan_png_check_path(path, fn));
     if (w <= 0 || h <= 0 || w > CLGAN_PNG_MAX_SIDE || h > CLGAN_PNG_MAX_SIDE ||
         (int64_t)w * h > CLGAN_PNG_MAX_PIXELS || comp < 1 || comp > 4 || !px)
         return clgan_fail(CLGAN_ERR_INVALID_ARG,
-                          "clgan_png_write %s: %d x %d pixels of %d channels%s (1..%d per side, at most %d pixels, "
-                          "1..4 channels)", path, w, h, comp, px ? "" : " from NULL", CLGAN_PNG_MAX_SIDE,
+                          "%s %s: %d x %d pixels of %d channels%s (1..%d per side, at most %d pixels, "
+                          "1..4 channels)", fn, path, w, h, comp, px ? "" : " from NULL", CLGAN_PNG_MAX_SIDE,
                           CLGAN_PNG_MAX_PIXELS);
+    return CLGAN_OK;
+}
+
+clgan_status clgan_png_write(const char *path, int w, int h, int comp, const uint8_t *px)
+{
+    TRY(check_png_args("clgan_png_write", path, w, h, comp, px));
     errno = 0;
     if (!stbi_write_png(path, w, h, comp, px, w * comp)) {
         int err = errno;
         return clgan_fail(CLGAN_ERR_IO, "cannot write PNG %s%s%s", path, err ? ": " : "", err ? strerror(err) : "");
     }
     return CLGAN_OK;
+}
+
+/* stbi_write_png_to_func's sink: the encoded bytes appended to a buffer. */
+typedef struct png_bytes {
+    unsigned char *data;
+    size_t len, cap;
+    int failed;
+} png_bytes;
+
+static void png_bytes_append(void *context, void *data, int size)
+{
+    png_bytes *b = context;
+    if (b->failed || size <= 0) return;
+    if (b->len + (size_t)size > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + (size_t)size) cap *= 2;
+        unsigned char *grown = realloc(b->data, cap);
+        if (!grown) {
+            b->failed = 1;
+            return;
+        }
+        b->data = grown, b->cap = cap;
+    }
+    memcpy(b->data + b->len, data, (size_t)size);
+    b->len += (size_t)size;
+}
+
+clgan_status clgan_png_write_atomic(const char *path, int w, int h, int comp, const uint8_t *px)
+{
+    TRY(check_png_args("clgan_png_write_atomic", path, w, h, comp, px));
+    png_bytes b = {NULL, 0, 0, 0};
+    int encoded = stbi_write_png_to_func(png_bytes_append, &b, w, h, comp, px, w * comp);
+    clgan_status st;
+    if (!encoded || b.failed) st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "cannot encode PNG %s (out of host memory)", path);
+    else st = clgan_write_file_atomic(path, b.data, b.len);
+    free(b.data);
+    return st;
 }
 
 clgan_status clgan_png_check_path(const char *path, const char *fn)

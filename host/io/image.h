@@ -17,6 +17,10 @@ clgan_status clgan_png_grid_u8(const char *path, const uint8_t *images, int n, i
                                int pad);
 
 /* The PNG writer every image goes through, clgan_png_write, is public (clgan/image.h). */
+/* The same PNG written the way clgan_write_file_atomic writes a file: encoded
+ * in memory, then a temporary file beside path renamed over it, so a reader
+ * never sees half an image. */
+clgan_status clgan_png_write_atomic(const char *path, int w, int h, int comp, const uint8_t *pixels);
 /* CLGAN_ERR_INVALID_ARG "FN: empty path" for a NULL or empty path. */
 clgan_status clgan_png_check_path(const char *path, const char *fn);
 

@@ -34,6 +34,7 @@ int cmd_score(int argc, char **argv);
 int cmd_train_dfeatures(int argc, char **argv);
 int cmd_train_ssl(int argc, char **argv);
 int cmd_models(int argc, char **argv);
+int cmd_make_scenes(int argc, char **argv);
 
 /* Run the entry of cmds that argv[1] names (argv shifted by one); no name
  * prints usage to stderr and returns 2, --help/-h/help prints it to stdout. */

@@ -28,6 +28,8 @@ static const cli_command commands[] = {
     {"train-ssl", "semi-supervised K+1 GAN: a discriminator-classifier from few labels; test accuracy per epoch",
      cmd_train_ssl},
     {"score", "score generated images with a classifier (Frechet distance, IS, mode coverage)", cmd_score},
+    {"make-scenes", "compose detection scenes from a classification dataset: a YOLO folder with exact boxes",
+     cmd_make_scenes},
     {"models", "list the architecture presets; 'models show NAME' prints one's text and layer summary", cmd_models},
     {"bench", "time GEMMs, layers, training steps and start-up on a device; compare runs (JSON)", cmd_bench},
 };
