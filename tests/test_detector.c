@@ -113,6 +113,10 @@ static void test_refusals(clgan_ctx *ctx)
     EXPECT(clgan_detector_create(ctx, &c, &det) == CLGAN_ERR_INVALID_ARG && strstr(clgan_last_error(), "8 channels"),
            "create: a text ending in 7 channels for 3 classes refused (%s)", clgan_last_error());
     c.classes = 2;
+    c.text = "[net]\nmode = classifier\n[input]\nc = 1\nh = 16\nw = 16\n[conv]\nfilters = 7\nsize = 3\npad = 1\n";
+    EXPECT(clgan_detector_create(ctx, &c, &det) == CLGAN_ERR_INVALID_ARG && strstr(clgan_last_error(), "mode classifier"),
+           "create: a classifier's text is refused even with the right output (%s)", clgan_last_error());
+    c.text = "[input]\nc = 1\nh = 16\nw = 16\n[conv]\nfilters = 7\nsize = 3\npad = 1\n";
     c.batch = 2;
     EXPECT(clgan_detector_create(ctx, &c, &det) == CLGAN_OK && clgan_detector_get_config(det)->grid == 16,
            "create: a 16x16 text of 7 channels is a 2-class detector with a 16x16 grid");

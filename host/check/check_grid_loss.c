@@ -202,13 +202,13 @@ static void check_invalid(check_run *run)
     if (!check_wanted(run, name)) return;
     double t0 = check_now();
     clgan_ctx *ctx = run->ctx;
-    clgan_tensor x = {0}, t = {0}, loss = {0}, dx = {0}, x5 = {0}, xrect = {0}, t5 = {0}, loss_big = {0};
+    clgan_tensor x = {0}, t = {0}, loss = {0}, x5 = {0}, xrect = {0}, t5 = {0}, t_n1 = {0}, loss_big = {0};
     clgan_grid_loss_weights wt = clgan_grid_loss_default_weights(), neg = {.noobj = -1, .box = 5};
     clgan_status st;
     if ((st = check_tensor(ctx, 2, 8, 3, 3, NULL, &x)) != CLGAN_OK ||
         (st = check_tensor(ctx, 2, 6, 3, 3, NULL, &t)) != CLGAN_OK ||
         (st = check_tensor(ctx, 2, 1, 3, 3, NULL, &loss)) != CLGAN_OK ||
-        (st = check_tensor(ctx, 2, 8, 3, 3, NULL, &dx)) != CLGAN_OK ||
+        (st = check_tensor(ctx, 1, 6, 3, 3, NULL, &t_n1)) != CLGAN_OK ||
         (st = check_tensor(ctx, 2, 5, 3, 3, NULL, &x5)) != CLGAN_OK ||
         (st = check_tensor(ctx, 2, 8, 3, 4, NULL, &xrect)) != CLGAN_OK ||
         (st = check_tensor(ctx, 2, 5, 3, 3, NULL, &t5)) != CLGAN_OK ||
@@ -220,6 +220,8 @@ static void check_invalid(check_run *run)
         {"forward: x with 5 channels (K = 0)", clgan_grid_loss_forward(ctx, &wt, &x5, &t, &loss)},
         {"forward: a 3x4 grid", clgan_grid_loss_forward(ctx, &wt, &xrect, &t, &loss)},
         {"forward: t with 5 channels", clgan_grid_loss_forward(ctx, &wt, &x, &t5, &loss)},
+        {"forward: t of one image for two", clgan_grid_loss_forward(ctx, &wt, &x, &t_n1, &loss)},
+        {"forward: NULL ctx", clgan_grid_loss_forward(NULL, &wt, &x, &t, &loss)},
         {"forward: loss of 2*N*G*G values", clgan_grid_loss_forward(ctx, &wt, &x, &t, &loss_big)},
         {"forward: a negative weight", clgan_grid_loss_forward(ctx, &neg, &x, &t, &loss)},
         {"forward: NULL weights", clgan_grid_loss_forward(ctx, NULL, &x, &t, &loss)},
@@ -232,7 +234,7 @@ done:
     clgan_tensor_free(ctx, &x);
     clgan_tensor_free(ctx, &t);
     clgan_tensor_free(ctx, &loss);
-    clgan_tensor_free(ctx, &dx);
+    clgan_tensor_free(ctx, &t_n1);
     clgan_tensor_free(ctx, &x5);
     clgan_tensor_free(ctx, &xrect);
     clgan_tensor_free(ctx, &t5);

@@ -2,6 +2,8 @@
  * (head output [5+K,G,G] -> scored boxes), on the host. */
 #include "detect/grid.h"
 
+#include "core/error.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +47,7 @@ int clgan_grid_decode(const float *x, int K, int G, float min_score, clgan_detec
     int GG = G * G, n = 0;
     if (cap <= 0) return 0;
     clgan_detection *all = malloc(sizeof *all * (size_t)GG);
-    if (!all) return 0;
+    if (!all) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory decoding %d cells", GG), -1;
     for (int cell = 0; cell < GG; cell++) {
         const float *z = x + 5 * (size_t)GG + cell;
         int best = 0;
@@ -67,7 +69,7 @@ int clgan_grid_decode(const float *x, int K, int G, float min_score, clgan_detec
     int *order = malloc(sizeof *order * (size_t)(n ? n : 1));
     if (!order) {
         free(all);
-        return 0;
+        return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory decoding %d cells", GG), -1;
     }
     for (int i = 0; i < n; i++) order[i] = i;
     for (int i = 1; i < n; i++) {

@@ -19,7 +19,8 @@ int clgan_grid_targets(const clgan_box *boxes, int n_boxes, int G, float *t /* [
  * whose score sigmoid(o) * max_k softmax(z)_k is at least min_score giving a
  * box of class argmax_k z_k (centre (gx + s(a)) / G, (gy + s(b)) / G, size
  * s(c), s(d)). At most cap are written, the highest scores first (ties: the
- * lower cell index first); returns how many. Non-maximum suppression is the
+ * lower cell index first); returns how many, or -1 (CLGAN_ERR_OUT_OF_MEMORY
+ * set) when scratch memory cannot be had. Non-maximum suppression is the
  * caller's (clgan_nms). */
 int clgan_grid_decode(const float *x /* [5+K,G,G] */, int K, int G, float min_score, clgan_detection *out, int cap);
 #endif

@@ -40,7 +40,7 @@ static clgan_status check_args(const char *op, const clgan_grid_loss_weights *wt
     return CLGAN_OK;
 }
 
-/* One work-item per cell: kernel(cells, K, GG, noobj, box, k, x, t, out). */
+/* One work-item per cell: kernel(cells, K, GG, noobj, box, beta, k, x, t, out). */
 static clgan_status launch(clgan_ctx *ctx, const char *name, const clgan_grid_loss_weights *wt, float k,
                            const clgan_tensor *x, const clgan_tensor *t, clgan_tensor *out)
 {

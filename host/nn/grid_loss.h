@@ -10,7 +10,7 @@
  *   channels 5..   z[K]   class logits
  * The target t [N, 6, G, G], made on the host by clgan_grid_targets
  * (detect/grid.h): t0 = 1 in the cell holding an object's centre, else 0;
- * there t1, t2 = the centre's offset in the cell in [0, 1), t3, t4 = its w
+ * there t1, t2 = the centre's offset in the cell in [0, 1], t3, t4 = its w
  * and h, t5 = its class (a float holding an integer in [0, K)).
  *
  * Per cell, with s = sigmoid and huber(e) = e^2 / (2 beta) for |e| < beta,

@@ -72,8 +72,9 @@ static clgan_status check_config(clgan_detector_config *c, clgan_arch **arch)
     if (c->channels != 0 && c->channels != 1 && c->channels != 3)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "channels must be 1 or 3 (0: the text's), got %d", c->channels);
     if (c->batch < 2) return clgan_fail(CLGAN_ERR_INVALID_ARG, "batch must be >= 2 (batchnorm), got %d", c->batch);
-    if (!(c->lr > 0) || !isfinite(c->lr) || c->beta1 < 0 || c->beta1 >= 1 || c->beta2 < 0 || c->beta2 >= 1 ||
-        !(c->eps > 0) || c->weight_decay < 0 || !(c->loss.noobj >= 0) || !(c->loss.box >= 0))
+    if (!(c->lr > 0 && isfinite(c->lr)) || !(c->beta1 >= 0 && c->beta1 < 1) || !(c->beta2 >= 0 && c->beta2 < 1) ||
+        !(c->eps > 0 && isfinite(c->eps)) || !(c->weight_decay >= 0 && isfinite(c->weight_decay)) ||
+        !(c->loss.noobj >= 0 && isfinite(c->loss.noobj)) || !(c->loss.box >= 0 && isfinite(c->loss.box)))
         return clgan_fail(CLGAN_ERR_INVALID_ARG,
                           "bad detector settings: lr %g, beta1 %g, beta2 %g, eps %g, weight decay %g, loss weights "
                           "noobj %g box %g",
@@ -83,7 +84,10 @@ static clgan_status check_config(clgan_detector_config *c, clgan_arch **arch)
     clgan_arch_output_shape(*arch, &oc, &oh, &ow);
     clgan_arch_input_shape(*arch, &c->c, &c->h, &c->w);
     clgan_status st = CLGAN_OK;
-    if (c->h != c->w)
+    if ((*arch)->mode[0] && strcmp((*arch)->mode, "detector"))
+        st = clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: a text of mode %s, not a detector's", (*arch)->source,
+                        (*arch)->mode);
+    else if (c->h != c->w)
         st = clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: the input is %dx%d; a detector takes square images",
                         (*arch)->source, c->h, c->w);
     else if (oc != 5 + c->classes || oh != ow || oh < 1)
@@ -104,7 +108,9 @@ static clgan_status check_config(clgan_detector_config *c, clgan_arch **arch)
 
 clgan_status clgan_detector_create(clgan_ctx *ctx, const clgan_detector_config *cfg, clgan_detector **out)
 {
+    if (!out) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_detector_create: out is NULL");
     *out = NULL;
+    if (!ctx || !cfg) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_detector_create: ctx or cfg is NULL");
     clgan_detector *d = calloc(1, sizeof *d);
     if (!d) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory creating a detector");
     d->ctx = ctx;
@@ -172,12 +178,12 @@ void clgan_detector_augment(uint64_t seed, int64_t step, int n, int c, int h, in
     clgan_rng rng;
     clgan_rng_seed(&rng, (seed * UINT64_C(0x9E3779B97F4A7C15)) ^ AUGMENT_STREAM ^
                              ((uint64_t)step * UINT64_C(0xD1B54A32D192ED03)));
-    int S = h / 8 > 0 ? h / 8 : 1, kept = 0;
+    int Sx = w / 8 > 0 ? w / 8 : 1, Sy = h / 8 > 0 ? h / 8 : 1, kept = 0;
     size_t plane = (size_t)h * w;
     out_start[0] = 0;
     for (int i = 0; i < n; i++) {
-        int dx = (int)(clgan_rng_next(&rng) % (uint64_t)(2 * S + 1)) - S;
-        int dy = (int)(clgan_rng_next(&rng) % (uint64_t)(2 * S + 1)) - S;
+        int dx = (int)(clgan_rng_next(&rng) % (uint64_t)(2 * Sx + 1)) - Sx;
+        int dy = (int)(clgan_rng_next(&rng) % (uint64_t)(2 * Sy + 1)) - Sy;
         for (int ch = 0; ch < c; ch++) {
             const float *src = in + ((size_t)i * c + ch) * plane;
             float *dst = out + ((size_t)i * c + ch) * plane;
@@ -250,9 +256,11 @@ clgan_status clgan_detector_train_step(clgan_detector *d, const float *images, c
         x = d->host_x, bx = d->host_boxes, start = d->host_start;
     }
     int dropped = 0;
-    for (int i = 0; i < B; i++)
-        dropped += clgan_grid_targets(bx + start[i], start[i + 1] - start[i], G,
+    for (int i = 0; i < B; i++) {
+        int nb = start[i + 1] - start[i];
+        dropped += clgan_grid_targets(nb ? bx + start[i] : NULL, nb, G,
                                       d->host_t + (size_t)i * CLGAN_GRID_TARGET_CHANNELS * GG);
+    }
     TRY(clgan_tensor_upload(d->ctx, &d->x, x));
     TRY(clgan_tensor_upload(d->ctx, &d->t, d->host_t));
     const clgan_tensor *y;
@@ -293,8 +301,10 @@ clgan_status clgan_detector_detect(clgan_detector *d, int n, const float *images
         TRY(clgan_tensor_download(d->ctx, y, d->host_y));
         for (int i = 0; i < m; i++) {
             int found = clgan_grid_decode(d->host_y + (size_t)i * outs, K, G, min_score, d->cell_dets, GG);
+            if (found < 0) return CLGAN_ERR_OUT_OF_MEMORY; /* the message is set */
             int kept = clgan_nms(d->cell_dets, found, 0.5f, 1, cap);
-            if (kept < 0) return CLGAN_ERR_INVALID_ARG; /* clgan_nms set the message */
+            if (kept < 0) /* out of memory: the scores and the threshold are finite */
+                return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "non-maximum suppression failed: %s", clgan_last_error());
             memcpy(dets + (size_t)(first + i) * cap, d->cell_dets, sizeof *dets * (size_t)kept);
             counts[first + i] = kept;
         }
@@ -318,7 +328,7 @@ clgan_status clgan_detector_evaluate(clgan_detector *d, int n, const float *imag
         st = clgan_detector_detect(d, m, images + (size_t)first * img, 0.001f, dets, CAP, counts);
         for (int i = 0; st == CLGAN_OK && i < m; i++) {
             int b0 = box_start[first + i], b1 = box_start[first + i + 1];
-            st = clgan_map_add_image(map, boxes + b0, b1 - b0, dets + (size_t)i * CAP, counts[i]);
+            st = clgan_map_add_image(map, b1 > b0 ? boxes + b0 : NULL, b1 - b0, dets + (size_t)i * CAP, counts[i]);
         }
     }
     free(dets);

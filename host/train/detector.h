@@ -59,7 +59,7 @@ clgan_net *clgan_detector_net(clgan_detector *det);
 int64_t clgan_detector_step_count(const clgan_detector *det);
 
 /* Shift images [n,C,H,W] and their boxes by (dx, dy) pixels drawn from (seed,
- * step), |d| <= H/8, uncovered pixels -1. A box is cut to the image; one that
+ * step), |dx| <= W/8 and |dy| <= H/8, uncovered pixels -1. A box is cut to the image; one that
  * keeps less than half its area or whose centre leaves the image is dropped.
  * out_boxes holds up to box_start[n] boxes, out_start [n+1]. */
 void clgan_detector_augment(uint64_t seed, int64_t step, int n, int c, int h, int w, const float *in,
