@@ -6,7 +6,7 @@
 # rewrites their blocks and keeps the others as they are.
 #
 # usage: tools/results.sh [--data DIR] [--work DIR] [--seeds "1 2 3"] [--only GROUPS] [--quick]
-#                         [--clgan PATH] [--out FILE]
+#                         [--clgan PATH] [--out FILE] [--records DIR]
 #   --data DIR     labelled dataset (default ../shared/data/mnist10k)
 #   --work DIR     run folders and JSON results (default results-work, results-work-quick with
 #                  --quick); a run whose JSON exists from the same command is not run again, so an
@@ -91,6 +91,10 @@ stabiliser_flags() {
 # the imbalanced real data filters.
 RARE_TABLE="0.025 0.1"
 RARE_FRACTIONS=${RARE_FRACTIONS:-$RARE_TABLE} # the runs; the environment may name fewer, e.g. to run one first
+for x in $STABILISERS; do [[ " $STABILISERS_TABLE " == *" $x "* ]] ||
+    { echo "results.sh: STABILISERS names '$x'; choose from: $STABILISERS_TABLE" >&2; exit 2; }; done
+for x in $RARE_FRACTIONS; do [[ " $RARE_TABLE " == *" $x "* ]] ||
+    { echo "results.sh: RARE_FRACTIONS names '$x'; choose from: $RARE_TABLE" >&2; exit 2; }; done
 IMB_CLASS=3 IMB_FRACTION=0.025
 IMB="--imbalance $IMB_CLASS:$IMB_FRACTION"
 # rare_name KIND F: a run's name for fraction F (2.5% keeps the imbalance group's names, so its runs are shared).
@@ -102,53 +106,82 @@ wanted() { [[ ",$only," == *",$1,"* ]]; }
 # ssl_budget L: the semi-supervised budget for L labels (a longer one for the fewest).
 ssl_budget() { if [ "$1" = "${LABELS%% *}" ]; then echo "$SSL_FEW"; else echo "$SSL"; fi; }
 
-# A record is NAME.cmd, NAME.json and NAME.bin (and NAME.score.csv for a GAN that was scored), with the
-# work folder written WORK. restore: every record whose run the work folder lacks, copied into it.
+# A record is NAME.cmd, NAME.json, NAME.bin, NAME.deps (the commands of the runs whose checkpoints it
+# read) and NAME.score.csv for a GAN that was scored, with the work folder written WORK.
+# to_record / from_record: a command line with the work folder as WORK, and back (paths follow a space).
+to_record() { local l; l=$(cat "$1"); echo "${l//" $work/"/" WORK/"}"; }
+from_record() { local l; l=$(cat "$1"); echo "${l//" WORK/"/" $work/"}"; }
+# restore: every record whose run the work folder knows nothing of (no .cmd, no .json), copied into it.
 declare -A restored=()
 restore() {
-    local f name
+    local f name other=0
     for f in "$records"/*.cmd; do
         [ -s "$f" ] || continue
         name=$(basename "$f" .cmd)
-        [ -s "$work/$name.json" ] && continue
-        sed "s|WORK/|$work/|g" "$f" >"$work/$name.cmd"
-        cp "$records/$name.json" "$records/$name.bin" "$work/"
+        [ -e "$work/$name.json" ] || [ -e "$work/$name.cmd" ] && continue
+        from_record "$f" >"$work/$name.cmd"
+        cp "$records/$name.json" "$work/"
+        if [ -s "$records/$name.bin" ]; then cp "$records/$name.bin" "$work/"; else echo unknown >"$work/$name.bin"; fi
+        [ "$(cat "$work/$name.bin")" = "$bin_id" ] || other=$((other + 1))
+        if [ -e "$records/$name.deps" ]; then from_record "$records/$name.deps" >"$work/$name.deps"; fi
         if [ -s "$records/$name.score.csv" ]; then mkdir -p "$work/$name"; cp "$records/$name.score.csv" "$work/$name/score.csv"; fi
         restored[$name]=1
     done
-    [ ${#restored[@]} = 0 ] || echo "restored ${#restored[@]} runs from the records in $records"
+    [ ${#restored[@]} = 0 ] ||
+        echo "restored ${#restored[@]} runs from the records in $records ($other made by another clgan binary)"
 }
 keep_record() {
     mkdir -p "$records"
-    sed "s|$work/|WORK/|g" "$work/$1.cmd" >"$records/$1.cmd"
-    cp "$work/$1.json" "$work/$1.bin" "$records/"
+    to_record "$work/$1.cmd" >"$records/$1.cmd"
+    cp "$work/$1.json" "$records/"
+    if [ -s "$work/$1.bin" ]; then cp "$work/$1.bin" "$records/"; else echo unknown >"$records/$1.bin"; fi
+    if [ -e "$work/$1.deps" ]; then to_record "$work/$1.deps" >"$records/$1.deps"; fi
     if [ -s "$work/$1/score.csv" ]; then cp "$work/$1/score.csv" "$records/$1.score.csv"; fi
 }
+# deps ARGS...: for each checkpoint of an earlier run among ARGS, "NAME: its command" (what a run read).
+deps() {
+    local a d
+    for a in "$@"; do
+        case $a in "$work"/*/checkpoint.ckpt)
+            d=${a#"$work"/} d=${d%/checkpoint.ckpt}
+            echo "$d: $(cat "$work/$d.cmd" 2>/dev/null)" ;;
+        esac
+    done
+}
 # redo NAME: a restored run made again from its recorded command, for the checkpoint a later run needs
-# (its record, and so the table, keeps the first run's numbers).
+# (its record, and so the table, keeps the first run's numbers). Returns 1 when it fails.
 redo() {
     local line
     line=$(cat "$work/$1.cmd")
     line=${line#clgan }
     echo "redo $1: its checkpoint is needed and only its record is here"
+    [ "$(cat "$work/$1.bin" 2>/dev/null)" = "$bin_id" ] ||
+        echo "results.sh: warning: $1 is made again by this clgan binary, its record by another" >&2
     rm -rf "${work:?}/$1"
-    # shellcheck disable=SC2086 # the recorded command, one word per argument
+    set -f # the recorded command, one word per argument, no globbing
+    # shellcheck disable=SC2086
     "$clgan" ${line% --json} >/dev/null 2>"$work/$1.log" || {
-        echo "results.sh: $1 failed again; see $work/$1.log" >&2; return 1; }
+        set +f; echo "results.sh: $1 failed again; see $work/$1.log" >&2; return 1; }
+    set +f
     if [ -s "$records/$1.score.csv" ]; then cp "$records/$1.score.csv" "$work/$1/score.csv"; fi
+    return 0
 }
 
-# run NAME ARGS...: clgan ARGS --out work/NAME --json > work/NAME.json (skipped when it exists;
-# train-dfeatures writes no files, so it gets no --out).
+# run NAME ARGS...: clgan ARGS --out work/NAME --json > work/NAME.json (skipped when it exists from the
+# same command after the same earlier runs; train-dfeatures writes no files, so it gets no --out).
 run() {
     local name=$1; shift
     local outdir=(--out "$work/$name")
     [ "$1" = train-dfeatures ] && outdir=()
-    local line="clgan $* ${outdir[*]+${outdir[*]}} --json" a d
-    if [ -s "$work/$name.json" ] && [ "$(cat "$work/$name.cmd" 2>/dev/null)" = "$line" ]; then
+    local line="clgan $* ${outdir[*]+${outdir[*]}} --json" a d read_runs
+    read_runs=$(deps "$@")
+    if [ -s "$work/$name.json" ] && [ "$(cat "$work/$name.cmd" 2>/dev/null)" = "$line" ] &&
+        { [ ! -e "$work/$name.deps" ] || [ "$(cat "$work/$name.deps")" = "$read_runs" ]; }; then
         echo "have $name"
+        [ -e "$work/$name.deps" ] || echo "$read_runs" >"$work/$name.deps" # a run from before .deps files
         [ -n "${restored[$name]+1}" ] || [ "$(cat "$work/$name.bin" 2>/dev/null)" = "$bin_id" ] ||
-            echo "results.sh: warning: $name was made by another clgan binary; delete $work/$name.json to redo it" >&2
+            echo "results.sh: warning: $name was made by another clgan binary; delete $work/$name.json and" \
+                "$records/$name.* to redo it" >&2
         [ -s "$records/$name.cmd" ] || keep_record "$name"
         return
     fi
@@ -160,13 +193,15 @@ run() {
     done
     echo "run  $name: $line"
     rm -rf "${work:?}/$name"
+    rm -f "$records/$name".* # a record belongs to one run: this one, once it has finished
     local t0=$SECONDS
-    rm -f "$work/$name.json" "$work/$name.cmd"
+    rm -f "$work/$name.json" "$work/$name.cmd" "$work/$name.deps"
     "$clgan" "$@" ${outdir[@]+"${outdir[@]}"} --json >"$work/$name.json.tmp" 2>"$work/$name.log" || {
         echo "results.sh: $name failed (left out of the table); see $work/$name.log" >&2
         tail -3 "$work/$name.log" >&2; return 0; }
     mv "$work/$name.json.tmp" "$work/$name.json"
     echo "$line" >"$work/$name.cmd"
+    echo "$read_runs" >"$work/$name.deps"
     echo "$bin_id" >"$work/$name.bin"
     keep_record "$name"
     echo "     $name done in $((SECONDS - t0)) s: $(grep -o '"test_accuracy": [0-9.]*' "$work/$name.json")"
@@ -300,7 +335,9 @@ grid() {
         mkdir -p "$(dirname "$out")/img"
         cp "$f" "$(dirname "$out")/img/$2.png"
     fi
-    [ -s "$(dirname "$out")/img/$2.png" ] || return 0 # a restored run keeps the grid copied before
+    # a restored run keeps the grid copied before (not a run that failed: its folder is gone)
+    [ -n "$f" ] || [ -n "${restored[$1]+1}" ] || return 0
+    [ -s "$(dirname "$out")/img/$2.png" ] || return 0
     echo "![$2](img/$2.png)"
 }
 # commands PATTERN...: the commands of the runs whose names match (shell patterns), WORK for the folder.
