@@ -467,7 +467,7 @@ block_stabilisers() {
     echo "| GAN | flags | FD, epoch $e1 | classes, epoch $e1 (fewest) | FD, epoch $e2 | classes, epoch $e2 (fewest) |"
     echo "|---|---|---|---|---|---|"
     for c in $STABILISERS_TABLE; do
-        echo "| $c | \`$(stabiliser_flags "$c")\` | $(scores ug-$c "$e1" fd | plain) | $(scores ug-$c "$e1" coverage | plain) ($(least ug-$c "$e1")) | $(scores ug-$c "$e2" fd | plain) | $(scores ug-$c "$e2" coverage | plain) ($(least ug-$c "$e2")) |"
+        echo "| $c | \`$(stabiliser_flags "$c" | grep . || echo none)\` | $(scores ug-$c "$e1" fd | plain) | $(scores ug-$c "$e1" coverage | plain) ($(least ug-$c "$e1")) | $(scores ug-$c "$e2" fd | plain) | $(scores ug-$c "$e2" coverage | plain) ($(least ug-$c "$e2")) |"
     done
     echo
     commands "ug-*"

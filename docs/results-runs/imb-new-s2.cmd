@@ -1,0 +1,1 @@
+clgan train-classifier --data ../shared/data/mnist10k --model lenet28 --imbalance 3:0.025 --epochs 2 --gan-augment WORK/imb-ncgan-s2/checkpoint.ckpt --gan-filter WORK/imb-none-s2/checkpoint.ckpt --seed 2 --out WORK/imb-new-s2 --json
