@@ -212,9 +212,10 @@ static clgan_status read_data_yaml(const char *path, name_table *names)
                 char *colon = strchr(item, ':'), *end;
                 long key = colon ? strtol(item, &end, 10) : -1;
                 if (!colon || end != colon || item == colon) {
+                    char esc[CLGAN_ESCAPE_CAP];
                     st = clgan_fail(CLGAN_ERR_FORMAT,
                                     "%s:%d: expected '- NAME' or 'INDEX: NAME' under names:, got '%s'", path,
-                                    t->number, item);
+                                    t->number, clgan_escape_str(item, esc, sizeof esc));
                     continue;
                 }
                 if (key != names->n) {
@@ -230,8 +231,10 @@ static clgan_status read_data_yaml(const char *path, name_table *names)
         if (!strncmp(s, "nc:", 3)) {
             char *v = yaml_scalar(s + 3, &len), *end;
             long k = strtol(v, &end, 10);
+            char esc[CLGAN_ESCAPE_CAP];
             if (!len || *end || k < 0 || k > 1000000)
-                st = clgan_fail(CLGAN_ERR_FORMAT, "%s:%d: nc '%s' is not a class count", path, t->number, v);
+                st = clgan_fail(CLGAN_ERR_FORMAT, "%s:%d: nc '%s' is not a class count", path, t->number,
+                                clgan_escape_str(v, esc, sizeof esc));
             nc = (int)k, nc_line = t->number;
         } else if (state == BEFORE && !strncmp(s, "names:", 6)) {
             names_line = t->number;
@@ -243,8 +246,9 @@ static clgan_status read_data_yaml(const char *path, name_table *names)
             } else if (!len || v[0] == '#') {
                 state = BLOCK;
             } else {
+                char esc[CLGAN_ESCAPE_CAP];
                 st = clgan_fail(CLGAN_ERR_FORMAT, "%s:%d: names: must be a list ([a, b] or indented lines), got '%s'",
-                                path, t->number, v);
+                                path, t->number, clgan_escape_str(v, esc, sizeof esc));
             }
         }
     }
@@ -361,11 +365,12 @@ static clgan_status parse_label_line(char *line, const char *file, int number, i
     if (n != 5)
         return clgan_fail(CLGAN_ERR_FORMAT, "%s:%d: expected 5 fields (class cx cy w h), found %d%s", file, number, n,
                           n > 5 ? " (polygon or keypoint labels are not read)" : "");
-    char *end;
+    char *end, esc[CLGAN_ESCAPE_CAP];
     errno = 0;
     long cls = strtol(field[0], &end, 10);
     if (*end || errno || cls > 1000000 || cls < -1000000)
-        return clgan_fail(CLGAN_ERR_FORMAT, "%s:%d: class '%s' is not a whole number", file, number, field[0]);
+        return clgan_fail(CLGAN_ERR_FORMAT, "%s:%d: class '%s' is not a whole number", file, number,
+                          clgan_escape_str(field[0], esc, sizeof esc));
     if (cls < 0) return clgan_fail(CLGAN_ERR_FORMAT, "%s:%d: class %ld is negative", file, number, cls);
     if (classes > 0 && cls >= classes)
         return clgan_fail(CLGAN_ERR_FORMAT, "%s:%d: class %ld is out of range: the class names give classes 0..%d",
@@ -375,7 +380,7 @@ static clgan_status parse_label_line(char *line, const char *file, int number, i
         v[k] = strtod(field[k], &end);
         if (*end || end == field[k] || !isfinite(v[k]))
             return clgan_fail(CLGAN_ERR_FORMAT, "%s:%d: %s '%s' is not a number", file, number, field_names[k],
-                              field[k]);
+                              clgan_escape_str(field[k], esc, sizeof esc));
         if (v[k] < -VALUE_SLACK || v[k] > 1 + VALUE_SLACK)
             return clgan_fail(CLGAN_ERR_FORMAT, "%s:%d: %s %s is outside [0, 1] (values are fractions of the image)",
                               file, number, field_names[k], field[k]);
@@ -690,8 +695,8 @@ clgan_status clgan_detset_boxes(const clgan_detset *ds, int i, const clgan_box *
     if (i < 0 || i >= ds->n)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "detset_boxes: image %d asked for, but %s has images 0..%d", i,
                           ds->source, ds->n - 1);
-    *boxes = ds->boxes + ds->box_start[i];
     *n = ds->box_start[i + 1] - ds->box_start[i];
+    *boxes = *n > 0 ? ds->boxes + ds->box_start[i] : NULL; /* a set without boxes may hold none at all */
     return CLGAN_OK;
 }
 

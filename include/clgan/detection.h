@@ -81,7 +81,7 @@ CLGAN_API const char *clgan_detset_file_name(const clgan_detset *ds, int i);
  * [-1, 1]. A range outside [0, count] fails with CLGAN_ERR_INVALID_ARG. */
 CLGAN_API clgan_status clgan_detset_read(const clgan_detset *ds, int first, int count, float *images /* OUT */);
 /* Image i's boxes: *boxes points at *n boxes held by ds (valid until
- * clgan_detset_free), in the order of its label file. */
+ * clgan_detset_free), in the order of its label file; NULL when *n is 0. */
 CLGAN_API clgan_status clgan_detset_boxes(const clgan_detset *ds, int i, const clgan_box **boxes /* OUT */,
                                           int *n /* OUT */);
 

@@ -15,7 +15,13 @@ out=$3
 rm -rf "$out"
 mkdir -p "$out" || exit 1
 "$seeds" "$out" || { echo "make_corpus: fuzz_seeds failed" >&2; exit 1; }
-mkdir -p "$out"/{container,ckpt_gan,ckpt_classifier,ckpt_ssl,ckpt_dfeatures,kernel_cache,arch}
+mkdir -p "$out"/{container,ckpt_gan,ckpt_classifier,ckpt_ssl,ckpt_dfeatures,kernel_cache,arch,yolo}
+# YOLO label files, alone and with a classes.txt or a data.yaml (the names file's first byte odd: a
+# leading '#' picks data.yaml).
+printf '0 0.5 0.5 0.25 0.25\n1 0.25 0.75 0.2 0.3\n' >"$out/yolo/labels.txt"
+printf '2 0.5 0.5 0.5 0.5\r\n\n0 0.1 0.1 0.2 0.2NAMES---zero\none\ntwo\n' >"$out/yolo/classes.txt"
+printf '1 0.5 0.5 0.5 0.5\nNAMES---# names\nnc: 2\nnames: [cat, "dog"]\n' >"$out/yolo/flow.yaml"
+printf '0 0.5 0.5 0.5 0.5NAMES---#\nnames:\n  0: a\n  1: b\n' >"$out/yolo/block.yaml"
 # Every architecture preset, as `clgan models show` prints it (no device needed).
 "$clgan" models | awk 'NR > 1 && $3 ~ /^[gdch]$/ { print $1, $3 }' | while read -r name part; do
     "$clgan" models show "$name" --part "$part" >"$out/arch/$name-$part.arch" ||
