@@ -85,6 +85,7 @@ static void test_refusals(void)
         {"fields-many", "0 0.5 0.5 0.2 0.2 0.1 0.1\n", "1", "found 7"},
         {"not-number", "\n\n0 0.5 abc 0.2 0.2\n", "3", "cy 'abc' is not a number"},
         {"nan", "0 nan 0.5 0.2 0.2\n", "1", "is not a number"},
+        {"control-byte", "0 0.5 0.5 \r0.2 0.2\n", "1", "w '\\x0d0.2' is not a number"}, /* quoted escaped */
         {"class-text", "x 0.5 0.5 0.2 0.2\n", "1", "class 'x' is not a whole number"},
         {"class-float", "1.5 0.5 0.5 0.2 0.2\n", "1", "class '1.5' is not a whole number"},
         {"class-negative", "0 0.5 0.5 0.2 0.2\n-1 0.5 0.5 0.2 0.2\n", "2", "negative"},

@@ -378,12 +378,12 @@ static clgan_status parse_label_line(char *line, const char *file, int number, i
     double v[5];
     for (int k = 1; k < 5; k++) {
         v[k] = strtod(field[k], &end);
-        if (*end || end == field[k] || !isfinite(v[k]))
+        if (*end || end == field[k] || !isfinite(v[k]) || isspace((unsigned char)field[k][0])) /* strtod skips it */
             return clgan_fail(CLGAN_ERR_FORMAT, "%s:%d: %s '%s' is not a number", file, number, field_names[k],
                               clgan_escape_str(field[k], esc, sizeof esc));
         if (v[k] < -VALUE_SLACK || v[k] > 1 + VALUE_SLACK)
             return clgan_fail(CLGAN_ERR_FORMAT, "%s:%d: %s %s is outside [0, 1] (values are fractions of the image)",
-                              file, number, field_names[k], field[k]);
+                              file, number, field_names[k], clgan_escape_str(field[k], esc, sizeof esc));
     }
     for (int k = 3; k < 5; k++)
         if (v[k] <= 0)
