@@ -1,0 +1,1 @@
+clgan train-classifier --data ../shared/data/mnist10k --model lenet28 --imbalance 3:0.025 --epochs 2 --gan-augment WORK/cgan-imb-s3/checkpoint.ckpt --gan-mode balance --seed 3 --out WORK/imb-gan-s3 --json
