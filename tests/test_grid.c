@@ -76,8 +76,15 @@ static void test_decode(void)
     memset(x, 0, sizeof x);
     n = clgan_grid_decode(x, K, G, 0.0f, d, GG);
     int ordered = n == GG;
-    for (int i = 0; i < n; i++) ordered &= fabsf(d[i].box.cx - ((float)(i % G) + 0.5f) / G) < 1e-6f;
+    int inside = n == GG;
+    for (int i = 0; i < n; i++) { /* every box is 0.5 wide, cut to the image */
+        float c = ((float)(i % G) + 0.5f) / G, x0 = fmaxf(c - 0.25f, 0), x1 = fminf(c + 0.25f, 1);
+        ordered &= fabsf(d[i].box.cx - (x0 + x1) / 2) < 1e-6f;
+        inside &= d[i].box.cx - d[i].box.w / 2 >= -1e-6f && d[i].box.cx + d[i].box.w / 2 <= 1 + 1e-6f &&
+                  d[i].box.cy - d[i].box.h / 2 >= -1e-6f && d[i].box.cy + d[i].box.h / 2 <= 1 + 1e-6f;
+    }
     EXPECT(ordered, "decode: ties keep the cells' order");
+    EXPECT(inside, "decode: boxes reaching past the image's edge are cut to it");
 }
 
 int main(void)

@@ -7,6 +7,7 @@
 #include "test_util.h"
 #include "core/error.h"
 #include "train/classifier.h"
+#include "train/detector.h"
 #include "train/dfeatures.h"
 #include "train/gan.h"
 #include "train/settings.h"
@@ -17,7 +18,7 @@
 #include <stdint.h>
 
 static const clgan_model_kind kinds[] = {CLGAN_MODEL_GAN, CLGAN_MODEL_CLASSIFIER, CLGAN_MODEL_SSL,
-                                         CLGAN_MODEL_DFEATURES};
+                                         CLGAN_MODEL_DFEATURES, CLGAN_MODEL_DETECTOR};
 #define KINDS (int)(sizeof kinds / sizeof kinds[0])
 #define CFG_CAP 8192 /* larger than every kind's config struct */
 
@@ -30,6 +31,7 @@ static void default_config(clgan_model_kind kind, void *cfg)
     if (kind == CLGAN_MODEL_GAN) *(clgan_gan_config *)cfg = clgan_gan_default_config();
     if (kind == CLGAN_MODEL_CLASSIFIER) *(clgan_classifier_config *)cfg = clgan_classifier_default_config();
     if (kind == CLGAN_MODEL_SSL) *(clgan_ssl_config *)cfg = clgan_ssl_default_config();
+    if (kind == CLGAN_MODEL_DETECTOR) *(clgan_detector_config *)cfg = clgan_detector_default_config(); /* the table's */
     if (kind == CLGAN_MODEL_DFEATURES) {
         clgan_dhead_file *f = cfg;
         f->feat = clgan_dfeat_default_options();

@@ -4,7 +4,8 @@
  * (JPEG, PNG, BMP, GIF, PNM, then TGA), so the width and height checked are
  * the ones the decoder will allocate for; the decoder's own reading of the
  * header must then agree. clgan_image_read_file (clgan/image.h) reads one
- * file as floats through a one-image dataset.
+ * file as floats through a one-image dataset; clgan_image_load_stretched
+ * decodes one to a given size without cropping (detection scenes).
  */
 #include "data/image_file.h"
 #include "data/dataset.h"
@@ -684,5 +685,50 @@ clgan_status clgan_image_read_file(const char *path, int channels, int size, flo
     } else
         clgan_fail_context(st, "%s", path);
     clgan_dataset_free(d);
+    return st;
+}
+
+clgan_status clgan_image_load_stretched(const char *path, int channels, int h, int w, uint8_t *chw,
+                                        clgan_image_info *info)
+{
+    TRY(clgan_image_probe_file(path, info));
+    int cin = info->comp >= 3 ? 3 : 1;
+    uint8_t *hwc;
+    TRY(clgan_image_load_file(path, cin, &hwc, info));
+    size_t hw = (size_t)info->w * info->h;
+    uint8_t *planar = malloc(hw * cin), *converted = malloc(hw * channels);
+    clgan_status st = CLGAN_OK;
+    if (!planar || !converted)
+        st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "%s: out of host memory for a %d x %d image", path, info->w, info->h);
+    else {
+        for (size_t k = 0; k < hw; k++)
+            for (int ch = 0; ch < cin; ch++) planar[(size_t)ch * hw + k] = hwc[k * cin + ch];
+        clgan_convert_channels(planar, cin, converted, channels, hw);
+        clgan_resize_stretch(converted, channels, info->h, info->w, chw, h, w);
+    }
+    clgan_image_free(hwc);
+    free(planar);
+    free(converted);
+    return st;
+}
+
+clgan_status clgan_image_read_file_stretched(const char *path, int channels, int size, float *chw, int *orig_w,
+                                             int *orig_h)
+{
+    if (!path || !chw) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_image_read_file_stretched: NULL argument");
+    if ((channels != 1 && channels != 3) || size < 1 || size > CLGAN_IMAGE_MAX_SIDE)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s: channels must be 1 or 3 and size 1..%d, not %d and %d", path,
+                          CLGAN_IMAGE_MAX_SIDE, channels, size);
+    size_t n = (size_t)channels * size * size;
+    uint8_t *px = malloc(n);
+    if (!px) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "%s: out of host memory", path);
+    clgan_image_info info;
+    clgan_status st = clgan_image_load_stretched(path, channels, size, size, px, &info);
+    if (st == CLGAN_OK) {
+        for (size_t i = 0; i < n; i++) chw[i] = clgan_pixel_float(px[i]);
+        if (orig_w) *orig_w = info.w;
+        if (orig_h) *orig_h = info.h;
+    }
+    free(px);
     return st;
 }

@@ -70,5 +70,9 @@ clgan_status clgan_image_load_file(const char *path, int channels, uint8_t **hwc
 clgan_status clgan_image_load_memory(const char *name, const uint8_t *data, size_t len, int channels,
                                      uint8_t **hwc /* OUT */, clgan_image_info *info /* OUT */);
 void clgan_image_free(uint8_t *hwc);
+/* Decode path and convert it to `channels` (1 or 3, the datasets' rule), then
+ * stretch it (no crop) to chw [channels][h][w]; info says its own size. */
+clgan_status clgan_image_load_stretched(const char *path, int channels, int h, int w, uint8_t *chw /* OUT */,
+                                        clgan_image_info *info /* OUT */);
 
 #endif

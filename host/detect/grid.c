@@ -57,13 +57,18 @@ int clgan_grid_decode(const float *x, int K, int G, float min_score, clgan_detec
         for (int k = 0; k < K; k++) s += expf(z[(size_t)k * GG] - m);
         float score = sigmoidf(x[cell]) / s; /* sigmoid(o) * softmax(z)_best, softmax_best = 1 / s */
         if (!(score >= min_score)) continue;
+        /* The box cut to the image: a detection is a box inside it, as labels are. */
+        float cx = ((float)(cell % G) + sigmoidf(x[GG + cell])) / (float)G;
+        float cy = ((float)(cell / G) + sigmoidf(x[2 * GG + cell])) / (float)G;
+        float w = sigmoidf(x[3 * GG + cell]), h = sigmoidf(x[4 * GG + cell]);
+        float x0 = fmaxf(cx - w / 2, 0.0f), x1 = fminf(cx + w / 2, 1.0f);
+        float y0 = fmaxf(cy - h / 2, 0.0f), y1 = fminf(cy + h / 2, 1.0f);
+        if (!(x1 > x0 && y1 > y0)) continue;
         clgan_detection *d = &all[n++];
         d->score = score;
         d->box.cls = best;
-        d->box.cx = ((float)(cell % G) + sigmoidf(x[GG + cell])) / (float)G;
-        d->box.cy = ((float)(cell / G) + sigmoidf(x[2 * GG + cell])) / (float)G;
-        d->box.w = sigmoidf(x[3 * GG + cell]);
-        d->box.h = sigmoidf(x[4 * GG + cell]);
+        d->box.cx = (x0 + x1) / 2, d->box.cy = (y0 + y1) / 2;
+        d->box.w = x1 - x0, d->box.h = y1 - y0;
     }
     /* Best first; a stable insertion sort (at most G*G entries) keeps ties in cell order. */
     int *order = malloc(sizeof *order * (size_t)(n ? n : 1));

@@ -18,7 +18,8 @@ int clgan_grid_targets(const clgan_box *boxes, int n_boxes, int G, float *t /* [
 /* Detections of one image: the head's output x [5+K, G, G] -> out, each cell
  * whose score sigmoid(o) * max_k softmax(z)_k is at least min_score giving a
  * box of class argmax_k z_k (centre (gx + s(a)) / G, (gy + s(b)) / G, size
- * s(c), s(d)). At most cap are written, the highest scores first (ties: the
+ * s(c), s(d)), cut to the image [0, 1]^2 (a box left without area is
+ * dropped). At most cap are written, the highest scores first (ties: the
  * lower cell index first); returns how many, or -1 (CLGAN_ERR_OUT_OF_MEMORY
  * set) when scratch memory cannot be had. Non-maximum suppression is the
  * caller's (clgan_nms). */

@@ -529,41 +529,18 @@ void clgan_detset_free(clgan_detset *ds)
  * size > 0 stretches). */
 static clgan_status load_images(clgan_detset *ds, int size)
 {
-    uint8_t *hwc = NULL, *planar = NULL, *converted = NULL;
-    clgan_status st = CLGAN_OK;
     size_t img = (size_t)ds->c * ds->h * ds->w;
-    for (int i = 0; i < ds->n && st == CLGAN_OK; i++) {
+    for (int i = 0; i < ds->n; i++) {
         const char *path = ds->file_names[i];
         clgan_image_info info;
-        if ((st = clgan_image_probe_file(path, &info)) != CLGAN_OK) break;
-        int cin = info.comp >= 3 ? 3 : 1;
-        if (!size && (info.w != ds->w || info.h != ds->h)) {
-            st = clgan_fail(CLGAN_ERR_FORMAT, "%s is %d x %d but %s is %d x %d: the images differ in size; give a "
-                                              "size to stretch them all to", path, info.w, info.h, ds->file_names[0],
-                            ds->w, ds->h);
-            break;
-        }
-        if ((st = clgan_image_load_file(path, cin, &hwc, &info)) != CLGAN_OK) break;
-        size_t hw = (size_t)info.w * info.h;
-        uint8_t *p = realloc(planar, hw * cin), *q = realloc(converted, hw * ds->c);
-        if (p) planar = p;
-        if (q) converted = q;
-        if (!p || !q) {
-            st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "%s: out of host memory for a %d x %d image", path, info.w,
-                            info.h);
-            break;
-        }
-        for (size_t k = 0; k < hw; k++)
-            for (int ch = 0; ch < cin; ch++) planar[(size_t)ch * hw + k] = hwc[k * cin + ch];
-        clgan_image_free(hwc);
-        hwc = NULL;
-        clgan_convert_channels(planar, cin, converted, ds->c, hw);
-        clgan_resize_stretch(converted, ds->c, info.h, info.w, ds->pixels + (size_t)i * img, ds->h, ds->w);
+        TRY(clgan_image_probe_file(path, &info));
+        if (!size && (info.w != ds->w || info.h != ds->h))
+            return clgan_fail(CLGAN_ERR_FORMAT, "%s is %d x %d but %s is %d x %d: the images differ in size; give a "
+                                                "size to stretch them all to", path, info.w, info.h, ds->file_names[0],
+                              ds->w, ds->h);
+        TRY(clgan_image_load_stretched(path, ds->c, ds->h, ds->w, ds->pixels + (size_t)i * img, &info));
     }
-    clgan_image_free(hwc);
-    free(planar);
-    free(converted);
-    return st;
+    return CLGAN_OK;
 }
 
 clgan_status clgan_detset_open(const char *path, clgan_dataset_split split, int size, int channels,
@@ -697,6 +674,20 @@ clgan_status clgan_detset_boxes(const clgan_detset *ds, int i, const clgan_box *
                           ds->source, ds->n - 1);
     *n = ds->box_start[i + 1] - ds->box_start[i];
     *boxes = *n > 0 ? ds->boxes + ds->box_start[i] : NULL; /* a set without boxes may hold none at all */
+    return CLGAN_OK;
+}
+
+clgan_status clgan_detset_images(const clgan_detset *ds, clgan_dataset **out)
+{
+    if (!out) return clgan_fail(CLGAN_ERR_INVALID_ARG, "detset_images: out is NULL");
+    *out = NULL;
+    if (!ds) return clgan_fail(CLGAN_ERR_INVALID_ARG, "detset_images: the set is NULL");
+    clgan_dataset *d;
+    TRY(clgan_dataset_alloc(ds->n, ds->c, ds->h, ds->w, ds->n, &d)); /* one "class" per scene */
+    memcpy(d->pixels, ds->pixels, clgan_dataset_image_bytes(d) * (size_t)ds->n);
+    for (int i = 0; i < ds->n; i++) d->labels[i] = i;
+    snprintf(d->source, sizeof d->source, "%s", ds->source);
+    *out = d;
     return CLGAN_OK;
 }
 

@@ -9,7 +9,7 @@
 #include <string.h>
 
 static const char *const model_kinds[CLGAN_MODEL_KIND_COUNT] = {"clgan-gan", "clgan-classifier", "clgan-ssl",
-                                                                "clgan-dfeatures"};
+                                                                "clgan-dfeatures", "clgan-detector"};
 
 clgan_status clgan_checkpoint_kind(const char *path, char *kind, size_t cap, clgan_model_kind *model_kind)
 {

@@ -4,6 +4,7 @@
 #include "train/detector.h"
 
 #include "core/error.h"
+#include "train/settings.h"
 #include "detect/grid.h"
 #include "models/arch.h"
 #include "nn/init.h"
@@ -32,6 +33,7 @@ struct clgan_detector {
     int host_boxes_cap;
     int *host_start;     /* [B+1] */
     clgan_detection *cell_dets; /* [G*G] one scene's decoded cells */
+    char (*names)[64];   /* [K] class names */
     int B;
     int64_t step;
 };
@@ -39,13 +41,7 @@ struct clgan_detector {
 clgan_detector_config clgan_detector_default_config(void)
 {
     clgan_detector_config c;
-    memset(&c, 0, sizeof c);
-    snprintf(c.model, sizeof c.model, "det64");
-    c.classes = 10;
-    c.batch = 32;
-    c.lr = 1e-3f, c.beta1 = 0.9f, c.beta2 = 0.999f, c.eps = 1e-8f;
-    c.loss = clgan_grid_loss_default_weights();
-    c.seed = 1;
+    clgan_settings_defaults(CLGAN_MODEL_DETECTOR, &c);
     return c;
 }
 
@@ -61,8 +57,7 @@ static clgan_status parse_arch(const clgan_detector_config *c, clgan_arch **out)
     return clgan_arch_parse_preset(c->model, "c", vars, n, out);
 }
 
-/* Settings in range, the net's output [5+K, G, G] for a square image; fills c, h, w, grid. */
-static clgan_status check_config(clgan_detector_config *c, clgan_arch **arch)
+clgan_status clgan_detector_resolve(clgan_detector_config *c, clgan_arch **arch)
 {
     if (c->classes < 1 || c->classes > CLGAN_DETECTOR_MAX_CLASSES)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "a detector needs 1 to %d classes (got %d)",
@@ -120,7 +115,7 @@ clgan_status clgan_detector_create(clgan_ctx *ctx, const clgan_detector_config *
     c->text = d->text;
     clgan_arch *arch = NULL;
     clgan_status st = cfg->text && !d->text ? clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory")
-                                            : check_config(c, &arch);
+                                            : clgan_detector_resolve(c, &arch);
     int B = c->batch, G = c->grid, K = c->classes;
     d->B = B;
     if (st == CLGAN_OK) st = clgan_net_create(ctx, c->c, c->h, c->w, arch->specs, arch->n, c->seed * 5 + 3, &d->net);
@@ -138,8 +133,11 @@ clgan_status clgan_detector_create(clgan_ctx *ctx, const clgan_detector_config *
         d->host_y = malloc(sizeof *d->host_y * (size_t)B * (5 + K) * G * G);
         d->host_start = malloc(sizeof *d->host_start * (size_t)(B + 1));
         d->cell_dets = malloc(sizeof *d->cell_dets * (size_t)G * G);
-        if (!d->host_x || !d->host_t || !d->host_y || !d->host_start || !d->cell_dets)
+        d->names = calloc((size_t)K, sizeof *d->names);
+        if (!d->host_x || !d->host_t || !d->host_y || !d->host_start || !d->cell_dets || !d->names)
             st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory creating a detector");
+        else
+            for (int k = 0; k < K; k++) snprintf(d->names[k], sizeof d->names[k], "%d", k);
     }
     if (st != CLGAN_OK) {
         clgan_detector_free(d);
@@ -162,6 +160,7 @@ void clgan_detector_free(clgan_detector *d)
     free(d->host_boxes);
     free(d->host_start);
     free(d->cell_dets);
+    free(d->names);
     free(d->text);
     free(d);
 }
@@ -169,6 +168,35 @@ void clgan_detector_free(clgan_detector *d)
 const clgan_detector_config *clgan_detector_get_config(const clgan_detector *d) { return &d->cfg; }
 clgan_net *clgan_detector_net(clgan_detector *d) { return d->net; }
 int64_t clgan_detector_step_count(const clgan_detector *d) { return d->step; }
+
+void clgan_detector_set_step_count(clgan_detector *d, int64_t step)
+{
+    d->step = step;
+    clgan_net_set_step(d->net, step);
+}
+
+const char *clgan_detector_arch_text(const clgan_detector *d)
+{
+    const char *text = d->text;
+    if (!text && clgan_arch_preset_text(d->cfg.model, "c", &text) != CLGAN_OK) text = NULL; /* create checked it */
+    return text;
+}
+
+const char *clgan_detector_class_name(const clgan_detector *d, int k)
+{
+    return k >= 0 && k < d->cfg.classes ? d->names[k] : NULL;
+}
+
+clgan_status clgan_detector_set_class_name(clgan_detector *d, int k, const char *name)
+{
+    if (k < 0 || k >= d->cfg.classes || !name)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "class %d is outside 0..%d (or the name is NULL)", k,
+                          d->cfg.classes - 1);
+    snprintf(d->names[k], sizeof d->names[k], "%s", name);
+    for (char *p = d->names[k]; *p; p++)
+        if (*p == '\n' || *p == '\r') *p = ' ';
+    return CLGAN_OK;
+}
 
 /* in [n,c,h,w] -> out [n,c,h,w] shifted; boxes[box_start[n]] -> out_boxes, out_start [n+1] */
 void clgan_detector_augment(uint64_t seed, int64_t step, int n, int c, int h, int w, const float *in,

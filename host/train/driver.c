@@ -6,6 +6,7 @@
  * ranks of an MPI job (train/dist.h): the batch shares, the agreed stop,
  * the averaged statistics and rank 0's I/O. */
 #include "clgan/train.h"
+#include "clgan/detection.h"
 
 #include "core/clock.h"
 #include "core/error.h"
@@ -688,11 +689,44 @@ typedef struct model_target {
     const clgan_train_params *params; /* its evaluate, when set, replaces the model's */
     float *pair; /* ssl: the labelled then the unlabelled batch, [2*batch,C,H,W] */
     size_t batch_floats;
+    clgan_box *boxes;  /* detector: a batch's boxes, boxes_cap of them */
+    int boxes_cap;
+    int *box_start;    /* detector: [batch + 1] */
 } model_target;
+
+/* A detector's step: the boxes of the batch's scenes (its labels are scene indices) gathered. */
+static clgan_status detector_step(model_target *mt, const clgan_train_batch *b, clgan_step_stats *stats)
+{
+    const clgan_detset *sc = mt->params->scenes;
+    clgan_detset_info info;
+    TRY(clgan_detset_get_info(sc, &info));
+    int total = 0;
+    mt->box_start[0] = 0;
+    for (int i = 0; i < b->n; i++) {
+        const clgan_box *bx;
+        int nb;
+        if (b->labels[i] < 0 || b->labels[i] >= info.count)
+            return clgan_fail(CLGAN_ERR_INVALID_ARG, "image %d of the batch names scene %d; the scenes are 0..%d "
+                              "(params.train must be clgan_detset_images of params.scenes)", i, b->labels[i],
+                              info.count - 1);
+        TRY(clgan_detset_boxes(sc, b->labels[i], &bx, &nb));
+        if (total + nb > mt->boxes_cap) {
+            int cap = 2 * (total + nb);
+            clgan_box *more = realloc(mt->boxes, sizeof *more * (size_t)cap);
+            if (!more) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory for %d boxes", cap);
+            mt->boxes = more, mt->boxes_cap = cap;
+        }
+        if (nb) memcpy(mt->boxes + total, bx, sizeof *bx * (size_t)nb);
+        total += nb;
+        mt->box_start[i + 1] = total;
+    }
+    return clgan_model_train_step_boxes(mt->m, b->images, mt->boxes, mt->box_start, stats);
+}
 
 static clgan_status model_step(void *self, const clgan_train_batch *b, clgan_step_stats *stats)
 {
     model_target *mt = self;
+    if (mt->kind == CLGAN_MODEL_DETECTOR) return detector_step(mt, b, stats);
     if (mt->kind != CLGAN_MODEL_SSL) return clgan_model_train_step(mt->m, b->images, b->labels, stats);
     memcpy(mt->pair, b->images2, mt->batch_floats * sizeof *mt->pair);
     memcpy(mt->pair + mt->batch_floats, b->images, mt->batch_floats * sizeof *mt->pair);
@@ -720,6 +754,8 @@ clgan_status clgan_train_run_model(clgan_model *model, const clgan_train_params 
     if (info.kind == CLGAN_MODEL_DFEATURES)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "a dfeatures head trains on a whole set at once (clgan_model_fit), "
                                                  "not step by step");
+    if (info.kind == CLGAN_MODEL_DETECTOR && !params->scenes)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "a detector model needs the scenes' boxes as params.scenes");
     if (info.kind == CLGAN_MODEL_SSL && !params->train2)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "a semi-supervised model needs its labelled images as params.train2");
     char seed_text[32];
@@ -731,7 +767,8 @@ clgan_status clgan_train_run_model(clgan_model *model, const clgan_train_params 
     const clgan_reducer *red = clgan_dist_reducer();
     TRY(clgan_model_set_data_parallel(model, red, params->sync_bn));
     model_target mt = {model, info.kind, params, NULL,
-                       (size_t)clgan_model_local_batch(model) * info.channels * info.height * info.width};
+                       (size_t)clgan_model_local_batch(model) * info.channels * info.height * info.width, NULL, 0,
+                       NULL};
     clgan_train_target t;
     memset(&t, 0, sizeof t);
     t.self = &mt;
@@ -740,7 +777,8 @@ clgan_status clgan_train_run_model(clgan_model *model, const clgan_train_params 
     t.stat_columns = params->stat_columns;
     t.step = model_step;
     t.save = model_save;
-    t.evaluate = params->test && (info.kind != CLGAN_MODEL_GAN || params->evaluate) ? model_evaluate : NULL;
+    int own_eval = info.kind != CLGAN_MODEL_GAN && info.kind != CLGAN_MODEL_DETECTOR; /* the others: params' */
+    t.evaluate = params->test && (own_eval || params->evaluate) ? model_evaluate : NULL;
     /* G_ema too: every rank starts its average from rank 0's, and it is checked before a checkpoint */
     static const char *const net_names[] = {"G", "D", "C", "G_ema"};
     for (int i = 0; i < 4; i++) {
@@ -749,7 +787,11 @@ clgan_status clgan_train_run_model(clgan_model *model, const clgan_train_params 
     }
     if (info.kind == CLGAN_MODEL_SSL && !(mt.pair = malloc(2 * mt.batch_floats * sizeof *mt.pair)))
         return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory for a batch of %d image pairs", info.batch);
+    if (info.kind == CLGAN_MODEL_DETECTOR && !(mt.box_start = malloc(sizeof *mt.box_start * (size_t)(info.batch + 1))))
+        return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory for a batch's box offsets");
     clgan_status st = clgan_train_run(&t, &p, result);
     free(mt.pair);
+    free(mt.boxes);
+    free(mt.box_start);
     return st;
 }

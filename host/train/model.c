@@ -1,7 +1,8 @@
-/* model.c — the model handle of clgan/model.h over the four trainers: a GAN
+/* model.c — the model handle of clgan/model.h over the five trainers: a GAN
  * (train/gan.h), a classifier (train/classifier.h), a semi-supervised GAN
- * (train/ssl.h) and a head on a GAN discriminator's features
- * (train/dfeatures.h). Settings come from the kinds' tables (settings.h). */
+ * (train/ssl.h), a head on a GAN discriminator's features
+ * (train/dfeatures.h) and a grid detector (train/detector.h). Settings come
+ * from the kinds' tables (settings.h). */
 #include "clgan/model.h"
 #include "clgan/augment.h"
 #include "clgan/checkpoint.h"
@@ -11,6 +12,7 @@
 #include "core/sha256.h"
 #include "models/arch.h"
 #include "train/classifier.h"
+#include "train/detector.h"
 #include "train/dist.h"
 #include "train/dfeatures.h"
 #include "train/gan_augment.h"
@@ -34,6 +36,7 @@ struct clgan_model {
     clgan_classifier *clf;
     clgan_ssl *ssl;
     clgan_dhead *head;      /* dfeatures */
+    clgan_detector *det;
     clgan_dhead_file file;  /* dfeatures: image shape, pooling, head config, steps, class names, the GAN file */
     char (*gan_classes)[64]; /* conditional GAN: its class names, "0", "1", ... (its checkpoints keep none) */
 };
@@ -53,6 +56,7 @@ void clgan_model_free(clgan_model *m)
     clgan_classifier_free(m->clf);
     clgan_ssl_free(m->ssl);
     clgan_dhead_free(m->head);
+    clgan_detector_free(m->det);
     free(m->file.class_names);
     free(m->gan_classes);
     free(m);
@@ -66,6 +70,7 @@ static const void *model_config(const clgan_model *m)
     case CLGAN_MODEL_CLASSIFIER: return clgan_classifier_get_config(m->clf);
     case CLGAN_MODEL_SSL: return clgan_ssl_get_config(m->ssl);
     case CLGAN_MODEL_DFEATURES: return &m->file;
+    case CLGAN_MODEL_DETECTOR: return clgan_detector_get_config(m->det);
     }
     return NULL;
 }
@@ -186,6 +191,22 @@ static clgan_status create_classifier(clgan_model *m, const clgan_model_params *
     return clgan_classifier_create(m->ctx, &c, &m->clf);
 }
 
+static clgan_status create_detector(clgan_model *m, const clgan_model_params *p)
+{
+    clgan_detector_config c = clgan_detector_default_config();
+    TRY(check_classes(p, 1, CLGAN_DETECTOR_MAX_CLASSES));
+    if (p->classes) c.classes = p->classes;
+    int named = 0;
+    TRY(parse_settings(p, &c, c.model, &named));
+    if (p->arch_d) return clgan_fail(CLGAN_ERR_INVALID_ARG, "arch_d: a detector has one net; give only arch");
+    if (is_text(p->arch)) c.text = p->arch;
+    else TRY(take_preset(p, p->arch, named ? c.model : NULL, c.model, sizeof c.model));
+    if (p->classes && c.classes != p->classes)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "classes %d and the setting classes=%d disagree", p->classes,
+                          c.classes);
+    return clgan_detector_create(m->ctx, &c, &m->det);
+}
+
 static clgan_status create_ssl(clgan_model *m, const clgan_model_params *p)
 {
     clgan_ssl_config c = clgan_ssl_default_config();
@@ -293,6 +314,7 @@ clgan_status clgan_model_create(clgan_ctx *ctx, const clgan_model_params *params
     case CLGAN_MODEL_CLASSIFIER: st = create_classifier(m, params); break;
     case CLGAN_MODEL_SSL: st = create_ssl(m, params); break;
     case CLGAN_MODEL_DFEATURES: st = create_dfeatures(m, params); break;
+    case CLGAN_MODEL_DETECTOR: st = create_detector(m, params); break;
     }
     if (st != CLGAN_OK) {
         clgan_model_free(m);
@@ -338,7 +360,7 @@ clgan_status clgan_model_load(clgan_ctx *ctx, const char *path, clgan_model **mo
     TRY(clgan_checkpoint_kind(path, kind, sizeof kind, &k));
     if (!k)
         return clgan_fail(CLGAN_ERR_FORMAT, "%s is a '%s' checkpoint; a model is one of clgan-gan, clgan-classifier, "
-                                            "clgan-ssl or clgan-dfeatures",
+                                            "clgan-ssl, clgan-dfeatures or clgan-detector",
                           path, clgan_escape_str(kind, esc, sizeof esc));
     clgan_model *m;
     clgan_status st = CLGAN_OK;
@@ -351,6 +373,7 @@ clgan_status clgan_model_load(clgan_ctx *ctx, const char *path, clgan_model **mo
     case CLGAN_MODEL_CLASSIFIER: st = clgan_classifier_load(ctx, path, &m->clf, note, note_cap); break;
     case CLGAN_MODEL_SSL: st = clgan_ssl_load(ctx, path, &m->ssl, note, note_cap); break;
     case CLGAN_MODEL_DFEATURES: st = load_dfeatures(m, path); break;
+    case CLGAN_MODEL_DETECTOR: st = clgan_detector_load(ctx, path, &m->det, note, note_cap); break;
     }
     if (st != CLGAN_OK) {
         clgan_model_free(m);
@@ -369,8 +392,9 @@ clgan_status clgan_model_save(clgan_model *m, const char *path, const char *note
     case CLGAN_MODEL_CLASSIFIER: return clgan_classifier_save(m->clf, path, note);
     case CLGAN_MODEL_SSL: return clgan_ssl_save(m->ssl, path, note);
     case CLGAN_MODEL_DFEATURES: return clgan_dhead_save(m->head, path, &m->file); /* a head file keeps no note */
+    case CLGAN_MODEL_DETECTOR: return clgan_detector_save(m->det, path, note);
     }
-    return wrong_kind(m, "clgan_model_save", "gan, classifier, ssl or dfeatures");
+    return wrong_kind(m, "clgan_model_save", "gan, classifier, ssl, dfeatures or detector");
 }
 
 /* ---- what a model is ----------------------------------------------------- */
@@ -382,6 +406,7 @@ static int64_t step_count(const clgan_model *m)
     case CLGAN_MODEL_CLASSIFIER: return clgan_classifier_step_count(m->clf);
     case CLGAN_MODEL_SSL: return clgan_ssl_step_count(m->ssl);
     case CLGAN_MODEL_DFEATURES: return m->file.steps;
+    case CLGAN_MODEL_DETECTOR: return clgan_detector_step_count(m->det);
     }
     return 0;
 }
@@ -393,6 +418,7 @@ static int class_count(const clgan_model *m)
     case CLGAN_MODEL_CLASSIFIER: return clgan_classifier_get_config(m->clf)->arch.classes;
     case CLGAN_MODEL_SSL: return clgan_ssl_get_config(m->ssl)->classes;
     case CLGAN_MODEL_DFEATURES: return m->file.head.classes;
+    case CLGAN_MODEL_DETECTOR: return clgan_detector_get_config(m->det)->classes;
     }
     return 0;
 }
@@ -417,6 +443,7 @@ static int model_nets(const clgan_model *m, named_net nets[2])
         nets[0] = (named_net){"head", clgan_dhead_net(m->head)};
         nets[1] = (named_net){"D", clgan_gan_discriminator(m->gan)}; /* frozen: not trained, not counted */
         return 2;
+    case CLGAN_MODEL_DETECTOR: nets[0] = (named_net){"C", clgan_detector_net(m->det)}; return 1;
     }
     return 0;
 }
@@ -454,6 +481,12 @@ clgan_status clgan_model_get_info(const clgan_model *m, clgan_model_info *info)
         info->batch = m->file.head.batch;
         arch = clgan_gan_get_config(m->gan)->arch.model; /* the features are its D's */
         break;
+    case CLGAN_MODEL_DETECTOR: {
+        const clgan_detector_config *c = clgan_detector_get_config(m->det);
+        info->channels = c->c, info->height = c->h, info->width = c->w;
+        info->batch = c->batch, arch = c->model;
+        break;
+    }
     }
     snprintf(info->arch, sizeof info->arch, "%s", arch);
     named_net nets[2];
@@ -485,6 +518,7 @@ const char *clgan_model_class_name(const clgan_model *m, int k)
     case CLGAN_MODEL_CLASSIFIER: return clgan_classifier_class_name(m->clf, k);
     case CLGAN_MODEL_SSL: return clgan_ssl_class_name(m->ssl, k);
     case CLGAN_MODEL_DFEATURES: return m->file.class_names[k];
+    case CLGAN_MODEL_DETECTOR: return clgan_detector_class_name(m->det, k);
     }
     return NULL;
 }
@@ -503,6 +537,7 @@ clgan_status clgan_model_set_class_name(clgan_model *m, int k, const char *name)
         snprintf(m->file.class_names[k], sizeof m->file.class_names[k], "%s", name);
         return CLGAN_OK;
     }
+    if (m->kind == CLGAN_MODEL_DETECTOR) return clgan_detector_set_class_name(m->det, k, name);
     char (*names)[64] = malloc((size_t)K * sizeof *names);
     if (!names) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory for class names");
     for (int i = 0; i < K; i++) snprintf(names[i], sizeof names[i], "%s", i == k ? name : clgan_model_class_name(m, i));
@@ -536,6 +571,9 @@ const char *clgan_model_arch_text(const clgan_model *m, const char *net)
     case CLGAN_MODEL_DFEATURES:
         if (!strcmp(net, "head")) st = clgan_arch_preset_text(m->file.head.hidden > 0 ? "dhead-mlp" : "dhead", "h", &text);
         else if (d) st = clgan_gan_arch_text(&clgan_gan_get_config(m->gan)->arch, "d", &text);
+        break;
+    case CLGAN_MODEL_DETECTOR:
+        if (!strcmp(net, "C")) text = clgan_detector_arch_text(m->det), st = text ? CLGAN_OK : CLGAN_ERR_INVALID_ARG;
         break;
     }
     return st == CLGAN_OK ? text : NULL;
@@ -578,6 +616,15 @@ static clgan_status net_layers(const clgan_model *m, int i, clgan_arch *a)
         a->in_c = m->file.c, a->in_h = m->file.h, a->in_w = m->file.w;
         a->feature_layer = clgan_dfeat_layer(m->gan);
         return clgan_gan_discriminator_specs(&clgan_gan_get_config(m->gan)->arch, a->specs, &a->n, NULL);
+    case CLGAN_MODEL_DETECTOR: {
+        clgan_detector_config c = *clgan_detector_get_config(m->det);
+        clgan_arch *parsed;
+        TRY(clgan_detector_resolve(&c, &parsed));
+        a->in_c = c.c, a->in_h = c.h, a->in_w = c.w, a->n = parsed->n;
+        memcpy(a->specs, parsed->specs, sizeof a->specs[0] * (size_t)parsed->n);
+        clgan_arch_free(parsed);
+        return CLGAN_OK;
+    }
     }
     return clgan_fail(CLGAN_ERR_INVALID_ARG, "unknown model kind %d", (int)m->kind);
 }
@@ -680,6 +727,9 @@ clgan_status clgan_model_train_step(clgan_model *m, const float *images, const i
     case CLGAN_MODEL_DFEATURES:
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_train_step: a dfeatures head trains on a whole set at "
                                                  "once (clgan_model_fit)");
+    case CLGAN_MODEL_DETECTOR:
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_train_step: a detector trains on boxes "
+                                                 "(clgan_model_train_step_boxes)");
     }
     if (stats) *stats = s;
     return check_losses(m, &s, losses);
@@ -693,7 +743,7 @@ static const clgan_data_parallel *parallel_of(const clgan_model *m)
     case CLGAN_MODEL_GAN: return &clgan_gan_get_config(m->gan)->parallel;
     case CLGAN_MODEL_CLASSIFIER: return &clgan_classifier_get_config(m->clf)->parallel;
     case CLGAN_MODEL_SSL: return &clgan_ssl_get_config(m->ssl)->parallel;
-    case CLGAN_MODEL_DFEATURES: break;
+    case CLGAN_MODEL_DFEATURES: case CLGAN_MODEL_DETECTOR: break;
     }
     return NULL;
 }
@@ -709,7 +759,10 @@ int clgan_model_local_batch(const clgan_model *m)
 clgan_status clgan_model_set_data_parallel(clgan_model *m, const clgan_reducer *reducer, int sync_bn)
 {
     TRY(need_model(m, "clgan_model_set_data_parallel"));
-    if (m->kind == CLGAN_MODEL_DFEATURES) return wrong_kind(m, "data-parallel training", "gan, classifier and ssl");
+    if (m->kind == CLGAN_MODEL_DFEATURES || m->kind == CLGAN_MODEL_DETECTOR) {
+        if (!reducer || reducer->ranks <= 1) return CLGAN_OK; /* one process: nothing to set up */
+        return wrong_kind(m, "data-parallel training", "gan, classifier and ssl");
+    }
     clgan_data_parallel dp = {reducer && reducer->ranks > 1 ? reducer : NULL, 0};
     dp.sync_bn = dp.reducer && sync_bn;
     const clgan_data_parallel *now = parallel_of(m);
@@ -744,7 +797,7 @@ clgan_status clgan_model_set_data_parallel(clgan_model *m, const clgan_reducer *
         }
         break;
     }
-    case CLGAN_MODEL_DFEATURES: break;
+    case CLGAN_MODEL_DFEATURES: case CLGAN_MODEL_DETECTOR: break;
     }
     named_net from[2], to[2];
     int n = st == CLGAN_OK ? model_nets(m, from) : 0;
@@ -834,7 +887,7 @@ clgan_status clgan_model_predict(clgan_model *m, int n, const float *images, flo
         free(pred), free(feats);
         return st;
     }
-    case CLGAN_MODEL_GAN: break;
+    case CLGAN_MODEL_GAN: case CLGAN_MODEL_DETECTOR: break;
     }
     return wrong_kind(m, "clgan_model_predict", "classifier, ssl and dfeatures models classify");
 }
@@ -843,7 +896,9 @@ clgan_status clgan_model_evaluate(clgan_model *m, const clgan_dataset *d, int64_
 {
     TRY(need_model(m, "clgan_model_evaluate"));
     if (!d) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_evaluate: the dataset is NULL");
-    if (m->kind == CLGAN_MODEL_GAN) return wrong_kind(m, "clgan_model_evaluate", "classifier, ssl and dfeatures models");
+    if (m->kind == CLGAN_MODEL_GAN || m->kind == CLGAN_MODEL_DETECTOR)
+        return wrong_kind(m, "clgan_model_evaluate", "classifier, ssl and dfeatures models (a detector: "
+                          "clgan_model_evaluate_boxes)");
     int K = class_count(m);
     int64_t *cm = confusion ? confusion : calloc((size_t)K * K, sizeof *cm);
     if (!cm) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory for a confusion matrix");
@@ -961,6 +1016,7 @@ clgan_status clgan_checkpoint_settings(const char *path, char **text)
         clgan_classifier_config clf;
         clgan_ssl_config ssl;
         clgan_dhead_file head;
+        clgan_detector_config det;
     } *cfg = calloc(1, sizeof *cfg);
     if (!cfg) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory reading %s", path);
     clgan_status st = CLGAN_OK;
@@ -969,6 +1025,7 @@ clgan_status clgan_checkpoint_settings(const char *path, char **text)
     case CLGAN_MODEL_CLASSIFIER: st = clgan_classifier_peek(path, &cfg->clf); break;
     case CLGAN_MODEL_SSL: st = clgan_ssl_peek(path, &cfg->ssl); break;
     case CLGAN_MODEL_DFEATURES: st = clgan_dhead_load(NULL, path, NULL, &cfg->head); break;
+    case CLGAN_MODEL_DETECTOR: st = clgan_detector_peek(path, &cfg->det); break;
     default:
         st = clgan_fail(CLGAN_ERR_FORMAT, "%s is a '%s' checkpoint, not a model's", path,
                         clgan_escape_str(kind, esc, sizeof esc));
@@ -1025,4 +1082,38 @@ clgan_status clgan_model_feature_layer(const clgan_model *m, int *layer)
         return wrong_kind(m, "clgan_model_feature_layer", "gan and dfeatures models have D features");
     *layer = clgan_dfeat_layer(m->gan);
     return CLGAN_OK;
+}
+
+/* ---- detectors (clgan/model.h) -------------------------------------------- */
+clgan_status clgan_model_train_step_boxes(clgan_model *m, const float *images, const clgan_box *boxes,
+                                          const int *box_start, clgan_step_stats *stats)
+{
+    TRY(need_model(m, "clgan_model_train_step_boxes"));
+    if (m->kind != CLGAN_MODEL_DETECTOR) return wrong_kind(m, "clgan_model_train_step_boxes", "a detector model");
+    clgan_detector_stats d;
+    TRY(clgan_detector_train_step(m->det, images, boxes, box_start, &d));
+    clgan_step_stats s;
+    memset(&s, 0, sizeof s);
+    put(&s, "loss", d.loss), put(&s, "objects", d.objects), put(&s, "dropped", d.dropped);
+    if (stats) *stats = s;
+    return CLGAN_OK;
+}
+
+clgan_status clgan_model_detect(clgan_model *m, int n, const float *images, float min_score, clgan_detection *dets,
+                                int cap, int *counts)
+{
+    TRY(need_model(m, "clgan_model_detect"));
+    if (m->kind != CLGAN_MODEL_DETECTOR) return wrong_kind(m, "clgan_model_detect", "a detector model");
+    if (!(min_score >= 0 && min_score <= 1))
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_detect: min_score %g is outside 0..1", min_score);
+    return clgan_detector_detect(m->det, n, images, min_score, dets, cap, counts);
+}
+
+clgan_status clgan_model_evaluate_boxes(clgan_model *m, int n, const float *images, const clgan_box *boxes,
+                                        const int *box_start, clgan_map *map)
+{
+    TRY(need_model(m, "clgan_model_evaluate_boxes"));
+    if (m->kind != CLGAN_MODEL_DETECTOR) return wrong_kind(m, "clgan_model_evaluate_boxes", "a detector model");
+    if (n < 1 || !images) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_evaluate_boxes: needs n >= 1 images");
+    return clgan_detector_evaluate(m->det, n, images, boxes, box_start, map);
 }

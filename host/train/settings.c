@@ -1,4 +1,4 @@
-/* settings.c — the settings tables of the four model kinds and the
+/* settings.c — the settings tables of the five model kinds and the
  * machinery over them (settings.h): defaults, parsing user text and
  * checkpoint sections, writing, the resume comparison, and the public
  * clgan_setting_count / _at / _find. */
@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "nn/diffaug.h"
 #include "train/classifier.h"
+#include "train/detector.h"
 #include "train/dfeatures.h"
 #include "train/gan.h"
 #include "train/ssl.h"
@@ -219,6 +220,42 @@ static const clgan_setting_row dfeatures_rows[] = {
 };
 #undef H
 
+/* The detector's settings (train/detector.h). Width and channels may stay 0 in a checkpoint: the
+ * architecture text it keeps then gives them. */
+#define A CLGAN_ROW_ARCH
+#define Z CLGAN_ROW_ZERO_AUTO
+static const clgan_setting_row detector_rows[] = {
+    MODEL_ROW(clgan_detector_config, model, "det64", "det64|det96", A,
+              "preset architecture: det64 (64x64 scenes, an 8x8 grid), det96 (96x96, 12x12)"),
+    INT_ROW(clgan_detector_config, width, "width", "0", 0, CLGAN_DETECTOR_MAX_WIDTH, CLGAN_RESUME_FIXED, A | Z,
+            "channels of the first conv block (0: the preset's, 16)"),
+    INT_ROW(clgan_detector_config, classes, "classes", "10", 1, CLGAN_DETECTOR_MAX_CLASSES, CLGAN_RESUME_FIXED, A,
+            "number of object classes"),
+    INT_ROW(clgan_detector_config, channels, "channels", "0", 0, 3, CLGAN_RESUME_FIXED, A | Z,
+            "image channels, 1 (grey) or 3 (RGB) (0: the preset's, 1)"),
+    INT_ROW(clgan_detector_config, batch, "batch", "32", 2, CLGAN_MAX_BATCH, CLGAN_RESUME_FIXED, 0,
+            "scenes per training step (2 or more: batchnorm)"),
+    FLOAT_ROW(clgan_detector_config, lr, "lr", "1e-3", 0, INFINITY, CLGAN_SETTING_OPEN_MIN, CLGAN_RESUME_KEPT, 0,
+              "Adam learning rate"),
+    FLOAT_ROW(clgan_detector_config, beta1, "beta1", "0.9", 0, 1, CLGAN_SETTING_OPEN_MAX, CLGAN_RESUME_KEPT, 0,
+              "Adam beta1 (first-moment decay)"),
+    FLOAT_ROW(clgan_detector_config, beta2, "beta2", "0.999", 0, 1, CLGAN_SETTING_OPEN_MAX, CLGAN_RESUME_KEPT, 0,
+              "Adam beta2 (second-moment decay)"),
+    FLOAT_ROW(clgan_detector_config, eps, "eps", "1e-8", 0, INFINITY, CLGAN_SETTING_OPEN_MIN, CLGAN_RESUME_KEPT, 0,
+              "Adam epsilon"),
+    FLOAT_ROW(clgan_detector_config, weight_decay, "weight_decay", "0", 0, INFINITY, 0, CLGAN_RESUME_KEPT, 0,
+              "L2 weight decay added to the gradient"),
+    BOOL_ROW(clgan_detector_config, augment, "augment", "0", CLGAN_RESUME_KEPT, 0,
+             "random shifts of every scene by up to 1/8 of its side, the boxes moved (and cut) with it"),
+    FLOAT_ROW(clgan_detector_config, loss.noobj, "noobj_weight", "0.5", 0, INFINITY, 0, CLGAN_RESUME_KEPT, 0,
+              "weight of the objectness loss in cells without an object"),
+    FLOAT_ROW(clgan_detector_config, loss.box, "box_weight", "5", 0, INFINITY, 0, CLGAN_RESUME_KEPT, 0,
+              "weight of the box terms of the loss"),
+    SEED_ROW(clgan_detector_config, seed),
+};
+#undef Z
+#undef A
+
 typedef struct kind_table {
     const clgan_setting_row *rows;
     int count;
@@ -231,9 +268,11 @@ static const kind_table tables[CLGAN_MODEL_KIND_COUNT] = {
     TABLE(classifier_rows, clgan_classifier_config),
     TABLE(ssl_rows, clgan_ssl_config),
     TABLE(dfeatures_rows, clgan_dhead_file),
+    TABLE(detector_rows, clgan_detector_config),
 };
 
-static const char *const kind_names[CLGAN_MODEL_KIND_COUNT] = {"gan", "classifier", "ssl", "dfeatures"};
+static const char *const kind_names[CLGAN_MODEL_KIND_COUNT] = {"gan", "classifier", "ssl", "dfeatures",
+                                                                    "detector"};
 
 const char *clgan_model_kind_name(clgan_model_kind kind)
 {
@@ -249,7 +288,7 @@ clgan_status clgan_model_kind_parse(const char *name, clgan_model_kind *kind)
             return CLGAN_OK;
         }
     char esc[CLGAN_ESCAPE_CAP];
-    return clgan_fail(CLGAN_ERR_INVALID_ARG, "unknown model kind '%s'; expected gan, classifier, ssl or dfeatures",
+    return clgan_fail(CLGAN_ERR_INVALID_ARG, "unknown model kind '%s'; expected gan, classifier, ssl, dfeatures or detector",
                       clgan_escape_str(name, esc, sizeof esc));
 }
 

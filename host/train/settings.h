@@ -1,5 +1,5 @@
 /* settings.h — one table of settings per model kind (gan, classifier, ssl,
- * dfeatures) and the machinery over it: defaults into a config struct,
+ * dfeatures, detector) and the machinery over it: defaults into a config struct,
  * "name=value ..." text into a config (user text and checkpoint sections),
  * a config written as that text, and the resume check.
  *
@@ -10,6 +10,7 @@
  *   ssl         clgan_ssl_config      (train/ssl.h)
  *   dfeatures   clgan_dhead_file      (train/dfeatures.h: the image shape,
  *               the pooling options, the head config and its step count)
+ *   detector    clgan_detector_config (train/detector.h)
  * The `cfg` arguments below are pointers to the kind's struct.
  *
  * Text: words "name=value" separated by spaces, tabs or line breaks. Floats

@@ -84,6 +84,10 @@ CLGAN_API clgan_status clgan_detset_read(const clgan_detset *ds, int first, int 
  * clgan_detset_free), in the order of its label file; NULL when *n is 0. */
 CLGAN_API clgan_status clgan_detset_boxes(const clgan_detset *ds, int i, const clgan_box **boxes /* OUT */,
                                           int *n /* OUT */);
+/* The images as a clgan_dataset (a copy) whose image i has label i, its
+ * scene's index, for the training driver (clgan_train_params.scenes); free
+ * it with clgan_dataset_free. */
+CLGAN_API clgan_status clgan_detset_images(const clgan_detset *ds, clgan_dataset **out /* OUT */);
 
 /* ---- scenes for detection (clgan make-scenes) -----------------------------
  *

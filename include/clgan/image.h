@@ -48,6 +48,12 @@ CLGAN_API clgan_status clgan_png_write(const char *path, int w, int h, int comp,
  * read or decoded fails (CLGAN_ERR_IO or CLGAN_ERR_FORMAT) with a message
  * that starts with its path. */
 CLGAN_API clgan_status clgan_image_read_file(const char *path, int channels, int size, float *chw /* OUT */);
+/* The same, but the whole image stretched to size x size (each side scaled
+ * on its own, no crop), as a detection folder's images are read (box
+ * coordinates, normalised, stay valid); its own width and height into
+ * *orig_w, *orig_h (each may be NULL). */
+CLGAN_API clgan_status clgan_image_read_file_stretched(const char *path, int channels, int size, float *chw /* OUT */,
+                                                       int *orig_w, int *orig_h);
 
 #ifdef __cplusplus
 }

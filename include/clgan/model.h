@@ -1,6 +1,6 @@
 /* clgan/model.h — a model behind one handle: a GAN (G and D), an image
- * classifier, a semi-supervised K+1-class GAN, or a head trained on a GAN
- * discriminator's features. Create one from a preset name or an architecture
+ * classifier, a semi-supervised K+1-class GAN, a head trained on a GAN
+ * discriminator's features, or a grid object detector. Create one from a preset name or an architecture
  * text plus settings, train it a step at a time from host arrays, sample,
  * predict, evaluate, save and load it.
  *
@@ -22,6 +22,7 @@
  */
 #ifndef CLGAN_MODEL_H
 #define CLGAN_MODEL_H
+#include "clgan/box.h"
 #include "clgan/core.h"
 
 #ifdef __cplusplus
@@ -32,11 +33,12 @@ typedef enum clgan_model_kind {
     CLGAN_MODEL_GAN = 1,        /* G and D; unconditional or class-conditional */
     CLGAN_MODEL_CLASSIFIER = 2, /* one CNN, softmax over K classes */
     CLGAN_MODEL_SSL = 3,        /* semi-supervised: a K+1-class D and a G */
-    CLGAN_MODEL_DFEATURES = 4   /* a linear or MLP head on a trained GAN's D features */
+    CLGAN_MODEL_DFEATURES = 4,  /* a linear or MLP head on a trained GAN's D features */
+    CLGAN_MODEL_DETECTOR = 5    /* a grid object detector (boxes and classes) */
 } clgan_model_kind;
-#define CLGAN_MODEL_KIND_COUNT 4
+#define CLGAN_MODEL_KIND_COUNT 5
 
-/* "gan", "classifier", "ssl", "dfeatures"; NULL for another value. */
+/* "gan", "classifier", "ssl", "dfeatures", "detector"; NULL for another value. */
 CLGAN_API const char *clgan_model_kind_name(clgan_model_kind kind);
 /* The kind a name gives (the names above); CLGAN_ERR_INVALID_ARG listing them otherwise. */
 CLGAN_API clgan_status clgan_model_kind_parse(const char *name, clgan_model_kind *kind /* OUT */);
@@ -202,6 +204,27 @@ CLGAN_API clgan_status clgan_model_predict(clgan_model *model, int n, const floa
  * true class; may be NULL) and *accuracy (may be NULL) over its labelled images. */
 CLGAN_API clgan_status clgan_model_evaluate(clgan_model *model, const clgan_dataset *data, int64_t *confusion,
                                             double *accuracy);
+
+/* ---- detectors ----------------------------------------------------------
+ * A detector model (kind CLGAN_MODEL_DETECTOR; presets det64, det96) takes
+ * square scenes [n,C,H,W] in [-1,1]; the boxes of scene i are
+ * boxes[box_start[i] .. box_start[i+1]) (box_start[0] = 0), normalised
+ * (clgan/box.h). */
+typedef struct clgan_map clgan_map; /* clgan/detect_metrics.h */
+/* One step on exactly `batch` scenes. Stats: loss (the grid loss: a sum over
+ * cells, a mean over scenes), objects (boxes in the batch), dropped (boxes
+ * that lost their grid cell to a smaller box). */
+CLGAN_API clgan_status clgan_model_train_step_boxes(clgan_model *model, const float *images, const clgan_box *boxes,
+                                                    const int *box_start, clgan_step_stats *stats /* OUT, may be NULL */);
+/* Detections of n scenes (inference mode) scoring at least min_score (0..1),
+ * after per-class non-maximum suppression at IoU 0.5, best first: at most
+ * cap per scene into dets[i*cap ...], their number in counts[i]. */
+CLGAN_API clgan_status clgan_model_detect(clgan_model *model, int n, const float *images, float min_score,
+                                          clgan_detection *dets /* OUT [n*cap] */, int cap, int *counts /* OUT [n] */);
+/* The detections of n scenes (min score 0.001, up to 100 each) added to map
+ * (clgan_map_create) against their boxes. */
+CLGAN_API clgan_status clgan_model_evaluate_boxes(clgan_model *model, int n, const float *images,
+                                                  const clgan_box *boxes, const int *box_start, clgan_map *map);
 
 #ifdef __cplusplus
 }

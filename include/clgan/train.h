@@ -155,6 +155,10 @@ typedef struct clgan_train_params {
      * over every rank (N ranks x B/N then compute what 1 rank x B computes, up to rounding); 0 (default):
      * each rank's share's. */
     int sync_bn;
+    /* A detector model (clgan_train_run_model): the scenes whose images params->train holds, in the same
+     * order (clgan_detset_images: each image's label is its scene's index), which give each batch's boxes.
+     * Its evaluation runs only through params->evaluate (e.g. mAP on a validation split's scenes). */
+    const struct clgan_detset *scenes;
 } clgan_train_params;
 
 typedef struct clgan_train_result {
@@ -194,8 +198,8 @@ CLGAN_API clgan_status clgan_train_check_out(const char *out_dir, int resume, FI
 CLGAN_API clgan_status clgan_train_run(const clgan_train_target *target, const clgan_train_params *params,
                                        clgan_train_result *result /* OUT */);
 
-/* The driver over a model handle (clgan/model.h): a GAN, classifier or
- * semi-supervised model trained from its step count on. Its batch, its nets
+/* The driver over a model handle (clgan/model.h): a GAN, classifier,
+ * semi-supervised or detector model trained from its step count on. Its batch, its nets
  * (checked for NaN/Inf), its evaluation (accuracy on params->test, for a
  * classifier or semi-supervised model when test is set) and its seed come
  * from the model: the data order is that of the model's seed setting (a

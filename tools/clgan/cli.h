@@ -35,6 +35,11 @@ int cmd_train_dfeatures(int argc, char **argv);
 int cmd_train_ssl(int argc, char **argv);
 int cmd_models(int argc, char **argv);
 int cmd_make_scenes(int argc, char **argv);
+int cmd_train_detector(int argc, char **argv);
+int cmd_detect(int argc, char **argv);
+/* `clgan eval` of a detector checkpoint (cmd_detect.c): split (clgan_dataset_split) of the YOLO folder
+ * data, the AP table printed or --json, the precision-recall chart into pr_png (may be NULL). The exit code. */
+int detect_eval(const char *ckpt, const char *data, int split, const char *device, const char *pr_png, int json);
 
 /* Run the entry of cmds that argv[1] names (argv shifted by one); no name
  * prints usage to stderr and returns 2, --help/-h/help prints it to stdout. */

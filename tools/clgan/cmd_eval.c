@@ -1,7 +1,8 @@
 /* cmd_eval.c — `clgan eval`: a classifier checkpoint (train-classifier,
  * train-ssl or train-dfeatures) on a dataset split: accuracy, per-class
  * recall and precision, the confusion matrix (printed, optionally as a
- * heat-map PNG), --json. */
+ * heat-map PNG), --json; a detector checkpoint (train-detector) on a YOLO
+ * folder's split: mAP, per-class AP, a precision-recall PNG (cmd_detect.c). */
 #include "checkpoint_classifier.h"
 #include "classifier_report.h"
 #include "cli.h"
@@ -18,7 +19,7 @@ static clgan_status eval_checkpoint(void *m, const clgan_dataset *d, int64_t *co
 
 int cmd_eval(int argc, char **argv)
 {
-    const char *ckpt = NULL, *data = NULL, *device = NULL, *png = NULL;
+    const char *ckpt = NULL, *data = NULL, *device = NULL, *png = NULL, *pr_png = NULL;
     int split = CLGAN_SPLIT_TEST, json = 0, limit = 0, test_percent = -1, skip_unreadable = 0, set_seed = 0;
     uint64_t seed = 0;
     for (int i = 1; i < argc; i++) {
@@ -28,6 +29,7 @@ int cmd_eval(int argc, char **argv)
         else if ((v = cli_flag_value(argc, argv, &i, "--data", &bad))) data = v;
         else if ((v = cli_flag_value(argc, argv, &i, "--device", &bad))) device = v;
         else if ((v = cli_flag_value(argc, argv, &i, "--confusion-png", &bad))) png = v;
+        else if ((v = cli_flag_value(argc, argv, &i, "--pr-png", &bad))) pr_png = v;
         else if ((v = cli_flag_value(argc, argv, &i, "--limit", &bad))) {
             if (!cli_parse_int("--limit", v, 1, 2000000000, &limit)) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--test-percent", &bad))) {
@@ -48,7 +50,12 @@ int cmd_eval(int argc, char **argv)
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             printf("usage: clgan eval --checkpoint FILE --data SPEC [--split test|train] [--confusion-png FILE]\n"
                    "                  [--limit N] [--test-percent P] [--seed S] [--skip-unreadable] [--device SPEC]\n"
-                   "                  [--json]\n\n"
+                   "                  [--json]\n"
+                   "       clgan eval --checkpoint DETECTOR --data YOLO-DIR [--split test|train] [--pr-png FILE]\n"
+                   "                  [--device SPEC] [--json]\n\n"
+                   "A detector checkpoint (from train-detector) is evaluated on the val (or test) or train split of\n"
+                   "a YOLO folder: mAP@0.5, mAP@0.75 and mAP@0.5:0.95 (COCO-style 101-point interpolation) and\n"
+                   "per-class AP, printed or as --json; --pr-png draws the precision-recall curves at IoU 0.5.\n\n"
                    "Evaluates a classifier checkpoint (from train-classifier, train-ssl or train-dfeatures) on a\n"
                    "split of a dataset (default: test; images are resized and converted to the model's shape):\n"
                    "accuracy, per-class recall and precision and the confusion matrix (rows: true class,\n"
@@ -69,6 +76,21 @@ int cmd_eval(int argc, char **argv)
     }
     if (!ckpt || !data) {
         fprintf(stderr, "clgan eval: --checkpoint and --data are required (see --help)\n");
+        return 2;
+    }
+    char kind_text[32];
+    clgan_model_kind kind;
+    if (clgan_checkpoint_kind(ckpt, kind_text, sizeof kind_text, &kind) != CLGAN_OK) return cli_fail(NULL);
+    if (kind == CLGAN_MODEL_DETECTOR) {
+        if (png || limit || test_percent >= 0 || set_seed || skip_unreadable) {
+            fprintf(stderr, "clgan eval: --confusion-png, --limit, --test-percent, --seed and --skip-unreadable are "
+                            "for classifiers; %s is a detector\n", ckpt);
+            return 2;
+        }
+        return detect_eval(ckpt, data, split, device, pr_png, json);
+    }
+    if (pr_png) {
+        fprintf(stderr, "clgan eval: --pr-png is for detector checkpoints; %s is a '%s' checkpoint\n", ckpt, kind_text);
         return 2;
     }
     ckpt_classifier m = {0};

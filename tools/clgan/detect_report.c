@@ -4,6 +4,7 @@
 
 #include "plot.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static void class_label(char *out, size_t cap, const char (*names)[64], int k)
@@ -85,4 +86,34 @@ clgan_status detect_report_pr_chart(const char *path, const clgan_map_result *r,
     const double recall_axis[2] = {0, 1}, precision_axis[2] = {0, 1.02};
     return clgan_png_line_plot_ranged(path, 640, 480, heading, "recall", "precision", series, n, recall_axis,
                                       precision_axis);
+}
+
+int detect_scenes_load(const clgan_detset *ds, float **images, clgan_box **boxes, int **start)
+{
+    clgan_detset_info di;
+    clgan_detset_get_info(ds, &di);
+    *images = malloc(sizeof **images * (size_t)di.count * di.channels * di.height * di.width);
+    *boxes = malloc(sizeof **boxes * (size_t)(di.boxes > 0 ? di.boxes : 1));
+    *start = malloc(sizeof **start * (size_t)(di.count + 1));
+    int rc = 0;
+    if (!*images || !*boxes || !*start) {
+        fprintf(stderr, "clgan: out of host memory for the %d scenes of %s\n", di.count, di.source);
+        rc = 1;
+    } else if (clgan_detset_read(ds, 0, di.count, *images) != CLGAN_OK) {
+        fprintf(stderr, "clgan: %s\n", clgan_last_error());
+        rc = 1;
+    }
+    if (!rc) (*start)[0] = 0;
+    for (int i = 0; !rc && i < di.count; i++) {
+        const clgan_box *b;
+        int nb;
+        clgan_detset_boxes(ds, i, &b, &nb);
+        if (nb) memcpy(*boxes + (*start)[i], b, sizeof *b * (size_t)nb);
+        (*start)[i + 1] = (*start)[i] + nb;
+    }
+    if (rc) {
+        free(*images), free(*boxes), free(*start);
+        *images = NULL, *boxes = NULL, *start = NULL;
+    }
+    return rc;
 }

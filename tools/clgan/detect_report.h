@@ -24,4 +24,9 @@ void detect_report_print(FILE *f, const clgan_map_result *r, const char (*names)
  * (ties: lower index), said in the title. title may be NULL. */
 clgan_status detect_report_pr_chart(const char *path, const clgan_map_result *r, const char (*names)[64],
                                     const char *title);
+
+/* Every scene of ds for an evaluation: images [n,C,H,W], all boxes scene by
+ * scene and their offsets start [n+1] (each malloc'd, the caller frees
+ * them; NULL on failure). 0, or 1 after printing why. */
+int detect_scenes_load(const clgan_detset *ds, float **images, clgan_box **boxes, int **start);
 #endif

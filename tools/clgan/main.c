@@ -30,6 +30,10 @@ static const cli_command commands[] = {
     {"score", "score generated images with a classifier (Frechet distance, IS, mode coverage)", cmd_score},
     {"make-scenes", "compose detection scenes from a classification dataset: a YOLO folder with exact boxes",
      cmd_make_scenes},
+    {"train-detector", "train a grid object detector on a YOLO folder; val mAP and prediction PNGs per epoch, checkpoints",
+     cmd_train_detector},
+    {"detect", "find objects in PNG/JPEG files with a detector checkpoint: boxes printed, drawn, JSON or YOLO .txt",
+     cmd_detect},
     {"models", "list the architecture presets; 'models show NAME' prints one's text and layer summary", cmd_models},
     {"bench", "time GEMMs, layers, training steps and start-up on a device; compare runs (JSON)", cmd_bench},
 };

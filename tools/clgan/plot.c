@@ -772,3 +772,77 @@ clgan_status clgan_png_bar_chart(const char *path, int width, const char *title,
     free(cv.px);
     return st;
 }
+
+/* ---- scenes with boxes ------------------------------------------------------------ */
+
+/* Box b of a scene drawn at (ox, oy), side h x w pixels times scale: its pixel rectangle. */
+static void box_pixels(const clgan_box *b, int ox, int oy, int h, int w, int scale, int *x0, int *y0, int *x1, int *y1)
+{
+    *x0 = ox + (int)lround((b->cx - b->w / 2) * w * scale);
+    *x1 = ox + (int)lround((b->cx + b->w / 2) * w * scale) - 1;
+    *y0 = oy + (int)lround((b->cy - b->h / 2) * h * scale);
+    *y1 = oy + (int)lround((b->cy + b->h / 2) * h * scale) - 1;
+}
+
+clgan_status clgan_png_detections(const char *path, int n, int c, int h, int w, const float *images, int cols,
+                                  int scale, const clgan_detection *dets, int cap, const int *counts,
+                                  const clgan_box *truth, const int *truth_start, const char (*names)[64])
+{
+    TRY(check_path(path, "clgan_png_detections"));
+    if (n < 1 || (c != 1 && c != 3) || h < 1 || w < 1 || cols < 1 || scale < 1 || scale > 16 || !images ||
+        (dets && (!counts || cap < 1)))
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "PNG %s: bad scenes (%d of %dx%dx%d, %d columns, scale %d)", path, n,
+                          c, h, w, cols, scale);
+    const int gap = 4;
+    if (cols > n) cols = n;
+    int rows = (n + cols - 1) / cols;
+    if ((int64_t)w * scale > CLGAN_PNG_MAX_SIDE || (int64_t)h * scale > CLGAN_PNG_MAX_SIDE ||
+        (int64_t)cols * (w * scale + gap) > CLGAN_PNG_MAX_SIDE || (int64_t)rows * (h * scale + gap) > CLGAN_PNG_MAX_SIDE)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "PNG %s: %d scenes of %dx%d at scale %d are too large", path, n, w,
+                          h, scale);
+    int W = gap + cols * (w * scale + gap), H = gap + rows * (h * scale + gap);
+    canvas cv;
+    TRY(canvas_init(&cv, W, H, (rgb){48, 48, 48}, path));
+    size_t plane = (size_t)h * w;
+    for (int i = 0; i < n; i++) {
+        int ox = gap + (i % cols) * (w * scale + gap), oy = gap + (i / cols) * (h * scale + gap);
+        const float *img = images + (size_t)i * c * plane;
+        for (int y = 0; y < h * scale; y++)
+            for (int x = 0; x < w * scale; x++) {
+                size_t at = (size_t)(y / scale) * w + (size_t)(x / scale);
+                uint8_t v[3];
+                for (int k = 0; k < 3; k++) {
+                    float f = img[(c == 3 ? (size_t)k : 0) * plane + at];
+                    long q = lround((f + 1.0) * 127.5);
+                    v[k] = (uint8_t)(q < 0 ? 0 : q > 255 ? 255 : q);
+                }
+                put(&cv, ox + x, oy + y, (rgb){v[0], v[1], v[2]});
+            }
+        cv.cx0 = ox, cv.cy0 = oy, cv.cx1 = ox + w * scale, cv.cy1 = oy + h * scale; /* boxes stay in the scene */
+        for (int b = truth ? truth_start[i] : 0; truth && b < truth_start[i + 1]; b++) {
+            int x0, y0, x1, y1;
+            box_pixels(&truth[b], ox, oy, h, w, scale, &x0, &y0, &x1, &y1);
+            rect_outline(&cv, x0, y0, x1, y1, WHITE);
+        }
+        for (int d = dets ? counts[i] - 1 : -1; d >= 0; d--) { /* the best last, on top */
+            const clgan_detection *e = &dets[(size_t)i * cap + d];
+            uint8_t col[3];
+            clgan_png_series_color(e->box.cls, col);
+            rgb cc = {col[0], col[1], col[2]};
+            int x0, y0, x1, y1;
+            box_pixels(&e->box, ox, oy, h, w, scale, &x0, &y0, &x1, &y1);
+            rect_outline(&cv, x0, y0, x1, y1, cc);
+            rect_outline(&cv, x0 + 1, y0 + 1, x1 - 1, y1 - 1, cc);
+            char label[80];
+            if (names) snprintf(label, sizeof label, "%.20s %.2f", names[e->box.cls], e->score);
+            else snprintf(label, sizeof label, "%d %.2f", e->box.cls, e->score);
+            int ty = y0 - GLYPH_H - 2 >= oy ? y0 - GLYPH_H - 2 : y0 + 2;
+            fill_rect(&cv, x0, ty - 1, text_width(label, 1) + 2, GLYPH_H + 2, cc);
+            draw_text(&cv, x0 + 1, ty, label, 1, WHITE);
+        }
+        clip_reset(&cv);
+    }
+    clgan_status st = clgan_png_write(path, W, H, 3, cv.px);
+    free(cv.px);
+    return st;
+}

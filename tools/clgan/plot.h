@@ -70,4 +70,14 @@ clgan_status clgan_png_bar_chart(const char *path, int width, const char *title,
                                  const char *const *group_labels, int n_groups, const char *const *series_names,
                                  int n_series, const double *values, double ref, const char *value_suffix);
 
+/* Scenes with boxes: n scenes [n,C,H,W] in [-1,1] (C 1 or 3) in a grid of
+ * `cols` columns, each drawn `scale` times its size on a dark grey
+ * background with 4 pixels between scenes. The ground truth (truth
+ * [truth_start[i] .. truth_start[i+1]) of scene i; NULL: none) as thin
+ * white boxes, then the detections (dets[i*cap .. i*cap+counts[i])) as
+ * 2-pixel boxes in the series colour of their class with "NAME 0.93" above
+ * (names [K] may be NULL: class numbers). */
+clgan_status clgan_png_detections(const char *path, int n, int c, int h, int w, const float *images, int cols,
+                                  int scale, const clgan_detection *dets, int cap, const int *counts,
+                                  const clgan_box *truth, const int *truth_start, const char (*names)[64]);
 #endif
