@@ -1,0 +1,1 @@
+clgan train-gan --data ../shared/data/mnist10k --imbalance 3:0.1 --epochs 5 --conditional --seed 3 --out WORK/imb100-cgan-s3 --json

@@ -1,0 +1,1 @@
+clgan train-classifier --data ../shared/data/mnist10k --model lenet28 --imbalance 3:0.1 --epochs 2 --gan-augment WORK/imb100-cgan-s2/checkpoint.ckpt --gan-mode balance --seed 2 --out WORK/imb100-gan-s2 --json

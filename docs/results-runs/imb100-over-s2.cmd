@@ -1,0 +1,1 @@
+clgan train-classifier --data ../shared/data/mnist10k --model lenet28 --imbalance 3:0.1 --epochs 2 --oversample --seed 2 --out WORK/imb100-over-s2 --json
