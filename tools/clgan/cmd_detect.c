@@ -239,24 +239,14 @@ int detect_eval(const char *ckpt, const char *data, int split, const char *devic
         cli_fail("cannot load --data");
         goto done;
     }
-    if (di.classes != info.classes) {
-        fprintf(stderr, "clgan: the checkpoint has %d classes, %s has %d\n", info.classes, di.source, di.classes);
-        goto done;
-    }
+    if (!detect_classes_match(m, ckpt, ds)) goto done;
     names = calloc((size_t)info.classes, sizeof *names);
     if (!names) {
         fprintf(stderr, "clgan: out of host memory\n");
         goto done;
     }
     if (detect_scenes_load(ds, &x, &boxes, &start)) goto done;
-    for (int k = 0; k < info.classes; k++) {
-        if (strcmp(clgan_model_class_name(m, k), clgan_detset_class_name(ds, k))) {
-            fprintf(stderr, "clgan: class %d of %s is '%s'; %s calls it '%s'\n", k, ckpt, clgan_model_class_name(m, k),
-                    di.source, clgan_detset_class_name(ds, k));
-            goto done;
-        }
-        snprintf(names[k], sizeof names[k], "%s", clgan_model_class_name(m, k));
-    }
+    for (int k = 0; k < info.classes; k++) snprintf(names[k], sizeof names[k], "%s", clgan_model_class_name(m, k));
     clgan_map_result r;
     if (clgan_map_create(info.classes, &map) != CLGAN_OK ||
         clgan_model_evaluate_boxes(m, di.count, x, boxes, start, map) != CLGAN_OK || clgan_map_compute(map, &r) != CLGAN_OK) {

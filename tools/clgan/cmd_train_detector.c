@@ -87,7 +87,6 @@ typedef struct det_run {
     clgan_model *model;
     clgan_model_info info;
     train_cli tc;
-    const clgan_detset *val;
     float *val_images;        /* [n,C,H,W] of the val split */
     clgan_box *val_boxes;     /* all of theirs, scene by scene */
     int *val_start;           /* [n+1] */
@@ -103,7 +102,6 @@ static int load_val(det_run *dr, const clgan_detset *val)
 {
     clgan_detset_info vi;
     clgan_detset_get_info(val, &vi);
-    dr->val = val;
     dr->val_n = vi.count;
     return detect_scenes_load(val, &dr->val_images, &dr->val_boxes, &dr->val_start);
 }
@@ -111,7 +109,7 @@ static int load_val(det_run *dr, const clgan_detset *val)
 /* mAP@0.5 over the validation scenes, the whole result kept for the report. */
 static clgan_status det_evaluate(void *user, const clgan_dataset *test, double *metric)
 {
-    (void)test; /* the scenes (with boxes) are dr->val's */
+    (void)test; /* the scenes with their boxes are dr->val_* */
     det_run *dr = user;
     clgan_map_free(dr->map);
     dr->map = NULL;
@@ -173,25 +171,6 @@ static int resume_model(det_opts *o, const char *ckpt_path, clgan_ctx **ctx, det
     return cli_resume_arch_matches("--arch", o->given_text, clgan_model_arch_text(dr->model, "C")) ? 0 : 2;
 }
 
-/* The data's classes against a resumed model's (count and names). 0 after printing why. */
-static int same_classes(const det_run *dr, const clgan_detset *train, const char *ckpt_path)
-{
-    clgan_detset_info ti;
-    clgan_detset_get_info(train, &ti);
-    if (ti.classes != dr->info.classes) {
-        fprintf(stderr, "clgan: %s was trained on %d classes; %s has %d\n", ckpt_path, dr->info.classes, ti.source,
-                ti.classes);
-        return 0;
-    }
-    for (int k = 0; k < ti.classes; k++)
-        if (strcmp(clgan_model_class_name(dr->model, k), clgan_detset_class_name(train, k))) {
-            fprintf(stderr, "clgan: class %d of %s is '%s'; %s calls it '%s'\n", k, ckpt_path,
-                    clgan_model_class_name(dr->model, k), ti.source, clgan_detset_class_name(train, k));
-            return 0;
-        }
-    return 1;
-}
-
 static int train_run(det_opts *o)
 {
     int rc, exit_code = 1;
@@ -224,7 +203,7 @@ static int train_run(det_opts *o)
         cli_fail("cannot read the scenes");
         goto done;
     }
-    if (resumed && !same_classes(dr, train, ckpt_path)) goto done;
+    if (resumed && !detect_classes_match(dr->model, ckpt_path, train)) goto done;
     if (clgan_detset_images(train, &train_images) != CLGAN_OK || clgan_detset_images(val, &val_images) != CLGAN_OK) {
         cli_fail(NULL);
         goto done;

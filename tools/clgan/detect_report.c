@@ -117,3 +117,22 @@ int detect_scenes_load(const clgan_detset *ds, float **images, clgan_box **boxes
     }
     return rc;
 }
+
+int detect_classes_match(const clgan_model *model, const char *ckpt_path, const clgan_detset *ds)
+{
+    clgan_model_info mi;
+    clgan_detset_info di;
+    clgan_model_get_info(model, &mi);
+    clgan_detset_get_info(ds, &di);
+    if (di.classes != mi.classes) {
+        fprintf(stderr, "clgan: %s holds %d classes; %s has %d\n", ckpt_path, mi.classes, di.source, di.classes);
+        return 0;
+    }
+    for (int k = 0; k < di.classes; k++)
+        if (strcmp(clgan_model_class_name(model, k), clgan_detset_class_name(ds, k))) {
+            fprintf(stderr, "clgan: class %d of %s is '%s'; %s calls it '%s'\n", k, ckpt_path,
+                    clgan_model_class_name(model, k), di.source, clgan_detset_class_name(ds, k));
+            return 0;
+        }
+    return 1;
+}

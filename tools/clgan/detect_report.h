@@ -29,4 +29,7 @@ clgan_status detect_report_pr_chart(const char *path, const clgan_map_result *r,
  * scene and their offsets start [n+1] (each malloc'd, the caller frees
  * them; NULL on failure). 0, or 1 after printing why. */
 int detect_scenes_load(const clgan_detset *ds, float **images, clgan_box **boxes, int **start);
+/* 1 when the detector model (from ckpt_path) has ds's class count and names; otherwise prints the first
+ * difference and returns 0. */
+int detect_classes_match(const clgan_model *model, const char *ckpt_path, const clgan_detset *ds);
 #endif
