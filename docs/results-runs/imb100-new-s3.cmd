@@ -1,0 +1,1 @@
+clgan train-classifier --data ../shared/data/mnist10k --model lenet28 --imbalance 3:0.1 --epochs 2 --gan-augment WORK/imb100-ncgan-s3/checkpoint.ckpt --gan-filter WORK/imb100-none-s3/checkpoint.ckpt --seed 3 --out WORK/imb100-new-s3 --json
