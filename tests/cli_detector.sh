@@ -87,6 +87,47 @@ expect "detect: a missing file gives exit 1 and its name" test $rc = 1 -a -n "$(
 expect "detect --json is valid JSON with the image and one error" \
     python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['status']=='ok' and len(d['images'])==1 and d['errors']==1 and 'detections' in d['images'][0]" "$work/dj"
 
+# Pasted scenes: --copy-paste and --gan-augment, recorded for --resume.
+"$clgan" train-detector "${small[@]}" --epochs 1 --out "$work/cp" --copy-paste --paste-ink 64 --paste-objects 3 --json \
+    >"$work/json" 2>"$work/err"; rc=$?
+expect "--copy-paste: exit 0 (rc=$rc)" test $rc = 0
+expect "--copy-paste --json reports the pasted scenes and objects per class" python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1])); p = d['pasted']
+assert p['objects_from'] == 'copy-paste' and p['scenes'] > 0 and p['objects'] + p['dropped'] > 0
+assert sum(p['per_class'].values()) == p['objects'] and d['train_scenes'] == 128 + p['scenes']" "$work/json"
+expect "--copy-paste says what it pasted and draws pasted.png" \
+    sh -c "grep -q 'pasted scenes with .* copy-paste of the training boxes' '$work/err' && test -s '$work/cp/pasted.png'"
+"$clgan" train-detector --data "$scenes" --epochs 2 --out "$work/cp" --resume 2>"$work/err"; rc=$?
+expect "--resume without the paste options it was trained with: rc 1, naming them (rc=$rc)" \
+    test $rc = 1 -a -n "$(grep 'trained with pasted scenes .paste=copy' "$work/err")"
+"$clgan" train-detector --data "$scenes" --epochs 2 --out "$work/cp" --resume --copy-paste --paste-ink 64 \
+    --paste-objects 3 --json >"$work/json" 2>>"$clgan_log"; rc=$?
+expect "--resume with the same paste options goes on (rc=$rc)" sh -c "test $rc = 0 && grep -q '\"epochs\": 2.000' '$work/json'"
+"$clgan" train-detector "${small[@]}" --epochs 2 --out "$work/cp2" --copy-paste --paste-ink 64 --paste-objects 3 \
+    >/dev/null 2>>"$clgan_log"
+expect "1 + 1 resumed epochs with pasted scenes give the checkpoint of 2 in one go (the same pasted set)" \
+    cmp -s "$work/cp/checkpoint.ckpt" "$work/cp2/checkpoint.ckpt"
+"$clgan" train-gan --data synthetic --conditional --steps 2 --out "$work/cgan" >/dev/null 2>>"$clgan_log"
+"$clgan" train-detector "${small[@]}" --epochs 1 --out "$work/ga" --gan-augment "$work/cgan/checkpoint.ckpt" \
+    --paste-mode balance --paste-ratio 0.2 --paste-classes disc,3 --json >"$work/json" 2>"$work/err"; rc=$?
+expect "--gan-augment: exit 0 (rc=$rc)" test $rc = 0
+expect "--gan-augment --paste-classes disc,3: only classes 0 and 3 pasted" python3 -c "
+import json, sys
+p = json.load(open(sys.argv[1]))['pasted']
+assert p['objects_from'].endswith('cgan/checkpoint.ckpt') and p['scenes'] > 0
+assert all(v == 0 for k, v in p['per_class'].items() if k not in ('disc', 'square_outline'))" "$work/json"
+"$clgan" train-classifier --data synthetic --steps 2 --width 8 --out "$work/clf0" >/dev/null 2>>"$clgan_log"
+"$clgan" train-detector "${small[@]}" --epochs 1 --out "$work/gb" --gan-augment "$work/clf0/checkpoint.ckpt" 2>"$work/err"; rc=$?
+expect "--gan-augment with a classifier checkpoint: rc 1, saying it needs a conditional GAN (rc=$rc)" \
+    test $rc = 1 -a -n "$(grep 'conditional GAN' "$work/err")"
+"$clgan" train-detector "${small[@]}" --out "$work/gc" --copy-paste --gan-augment "$work/cgan/checkpoint.ckpt" 2>"$work/err"; rc=$?
+expect "--copy-paste with --gan-augment: rc 2 (rc=$rc)" test $rc = 2 -a -n "$(grep 'choose one' "$work/err")"
+"$clgan" train-detector "${small[@]}" --out "$work/gc" --paste-ratio 2 2>"$work/err"; rc=$?
+expect "--paste-ratio alone: rc 2 (rc=$rc)" test $rc = 2 -a -n "$(grep 'need --copy-paste or --gan-augment' "$work/err")"
+"$clgan" train-detector "${small[@]}" --out "$work/gc" --copy-paste --paste-classes nosuch 2>"$work/err"; rc=$?
+expect "--paste-classes with an unknown class: rc 1 naming it (rc=$rc)" test $rc = 1 -a -n "$(grep "'nosuch'" "$work/err")"
+
 # Bad input.
 "$clgan" train-detector --data "$work/nothing-here" --out "$work/r1" 2>"$work/err"; rc=$?
 expect "a missing folder: rc 1 naming it" test $rc = 1 -a -n "$(grep -F "$work/nothing-here" "$work/err")"

@@ -63,6 +63,15 @@ bad_flag "--seed text" 2 "--seed expects" --objects synthetic --out "$work/x" --
 bad_flag "a missing dataset" 1 "$work/nothing-here" --objects "$work/nothing-here" --out "$work/x" --n 2
 bad_flag "a folder already holding scenes" 1 "already holds files" --objects synthetic --out "$work/b" --n 2
 expect "no scenes left behind by the refused runs" test ! -e "$work/x/images/train/scene-000000.png"
+"$clgan" make-scenes --objects synthetic --out "$work/imb" --n 200 --max-objects 4 --ink 64 --imbalance 0:0.05 --json \
+    >"$work/json" 2>>"$clgan_log"; rc=$?
+expect "--imbalance 0:0.05 makes class 0 rare among the objects (rc=$rc)" python3 -c "
+import json, sys
+p = json.load(open(sys.argv[1]))['per_class']
+others = [v for k, v in p.items() if k != 'disc']
+assert p['disc'] * 5 < min(others), p" "$work/json"
+"$clgan" make-scenes --objects synthetic --out "$work/imb2" --n 2 --imbalance 0:2 2>"$work/err"; rc=$?
+expect "--imbalance with a fraction above 1: rc 2 (rc=$rc)" test $rc = 2 -a -s "$work/err"
 "$clgan" make-scenes --objects "$work/nothing-here" --out "$work/x" --n 2 --json >"$work/json" 2>/dev/null
 expect "--json on an error: one error object" grep -q '"command": "make-scenes", "status": "error", "error": ' "$work/json"
 finish

@@ -56,22 +56,18 @@ typedef struct scene_check {
     int64_t boxes, per_class[10];
 } scene_check;
 
-/* Every scene of the folder against its boxes: ink pixels outside every box
+/* Scenes first.. of ds against their boxes: ink pixels outside every box
  * (to within a pixel) counted, each box's four edges on ink, IoUs at most
- * max_overlap, at most max_objects boxes. */
-static scene_check check_folder(const char *dir, const clgan_scene_options *o)
+ * o->max_overlap, at most o->max_objects boxes. */
+static scene_check check_scenes(const clgan_detset *ds, int first, const clgan_scene_options *o)
 {
     scene_check r;
     memset(&r, 0, sizeof r);
-    clgan_detset *ds;
-    MUST(clgan_detset_open(dir, o->split, 0, 0, &ds));
     clgan_detset_info info;
     MUST(clgan_detset_get_info(ds, &info));
     int S = info.width, C = info.channels;
-    CHECK(info.count == o->count && info.height == S && S == o->size, "%d scenes of %d x %d", info.count, S,
-          info.height);
     float *img = malloc((size_t)C * S * S * sizeof *img);
-    for (int i = 0; i < info.count; i++) {
+    for (int i = first; i < info.count; i++) {
         MUST(clgan_detset_read(ds, i, 1, img));
         const clgan_box *b;
         int n;
@@ -100,6 +96,19 @@ static scene_check check_folder(const char *dir, const clgan_scene_options *o)
             }
     }
     free(img);
+    return r;
+}
+
+/* The folder's scenes, checked as above. */
+static scene_check check_folder(const char *dir, const clgan_scene_options *o)
+{
+    clgan_detset *ds;
+    MUST(clgan_detset_open(dir, o->split, 0, 0, &ds));
+    clgan_detset_info info;
+    MUST(clgan_detset_get_info(ds, &info));
+    CHECK(info.count == o->count && info.height == info.width && info.width == o->size, "%d scenes of %d x %d",
+          info.count, info.width, info.height);
+    scene_check r = check_scenes(ds, 0, o);
     clgan_detset_free(ds);
     return r;
 }
@@ -210,6 +219,147 @@ static void test_synthetic(void)
     clgan_dataset_free(shapes);
 }
 
+/* The longer side in pixels of box b on an S x S canvas, its edges rounded outwards. */
+static int longer_side(const clgan_box *b, int S)
+{
+    int w = (int)ceil((b->cx + b->w / 2) * S) - (int)floor((b->cx - b->w / 2) * S);
+    int h = (int)ceil((b->cy + b->h / 2) * S) - (int)floor((b->cy - b->h / 2) * S);
+    return w > h ? w : h;
+}
+
+/* Objects cut from scenes, drawn by class, and pasted into new scenes (train-detector --copy-paste). */
+static void test_paste(void)
+{
+    clgan_detset *ds;
+    MUST(clgan_detset_open(test_fmt("%s/shapes", tmp_root), CLGAN_SPLIT_TRAIN, 0, 0, &ds));
+    clgan_detset_info info;
+    MUST(clgan_detset_get_info(ds, &info));
+    int S = info.width, C = info.channels, longest = 0;
+    int64_t real_per_class[10] = {0};
+    for (int i = 0; i < info.count; i++) {
+        const clgan_box *b;
+        int n;
+        MUST(clgan_detset_boxes(ds, i, &b, &n));
+        for (int k = 0; k < n; k++) {
+            int L = longer_side(&b[k], S);
+            if (L > longest) longest = L;
+            real_per_class[b[k].cls]++;
+        }
+    }
+
+    clgan_dataset *crops;
+    MUST(clgan_detset_crops(ds, 0, &crops));
+    clgan_dataset_info ci;
+    MUST(clgan_dataset_get_info(crops, &ci));
+    int counts[10];
+    clgan_dataset_class_counts(crops, counts, NULL);
+    int same_counts = 1;
+    for (int k = 0; k < 10; k++) same_counts &= counts[k] == real_per_class[k];
+    EXPECT(ci.count == info.boxes && ci.height == longest && ci.width == longest && ci.classes == 10 && same_counts,
+           "crops: one per box (%d of %lld), side the longest box side (%d x %d, %d), classes the boxes'", ci.count,
+           (long long)info.boxes, ci.height, ci.width, longest);
+
+    /* drawn by class: want[k] of class k, each image floor or ceil of want / n_k times */
+    int want[10] = {7, 0, 1, 20, 0, 3, 0, 0, 2, 5};
+    clgan_dataset *pool;
+    MUST(clgan_dataset_repeat_classes(crops, want, 11, &pool));
+    clgan_dataset_info pi;
+    MUST(clgan_dataset_get_info(pool, &pi));
+    int got[10];
+    clgan_dataset_class_counts(pool, got, NULL);
+    int as_wanted = pi.count == 38;
+    for (int k = 0; k < 10; k++) as_wanted &= got[k] == want[k];
+    EXPECT(as_wanted, "repeat_classes: exactly want[k] images of class k (38 in all: %d)", pi.count);
+    int bad_want[10] = {0};
+    bad_want[0] = -1;
+    clgan_dataset *none = NULL;
+    EXPECT(clgan_dataset_repeat_classes(crops, bad_want, 1, &none) == CLGAN_ERR_INVALID_ARG && !none,
+           "repeat_classes refuses a negative count: %s", clgan_last_error());
+    memset(bad_want, 0, sizeof bad_want);
+    EXPECT(clgan_dataset_repeat_classes(crops, bad_want, 1, &none) == CLGAN_ERR_INVALID_ARG && !none,
+           "repeat_classes refuses nothing to draw: %s", clgan_last_error());
+
+    /* pasted: ds's scenes first, untouched; every object once; the boxes tight on the pasted ink */
+    clgan_paste_options po = clgan_paste_default_options();
+    po.max_objects = 3, po.ink_threshold = 64, po.seed = 5;
+    clgan_detset *more, *again;
+    clgan_scene_summary sum, sum2;
+    int64_t per_class[10];
+    MUST(clgan_detset_paste(ds, pool, 0, &po, &more, &sum, per_class));
+    clgan_detset_info mi;
+    MUST(clgan_detset_get_info(more, &mi));
+    int64_t sum_class = 0;
+    for (int k = 0; k < 10; k++) sum_class += per_class[k];
+    int classes_ok = 1;
+    for (int k = 0; k < 10; k++) classes_ok &= per_class[k] <= want[k] && (want[k] || !per_class[k]);
+    EXPECT(mi.count == info.count + sum.scenes && sum.scenes >= 38 / 3 && sum.objects + sum.dropped == 38 &&
+               sum_class == sum.objects && mi.boxes == info.boxes + sum.objects && classes_ok,
+           "paste: %d scenes added, %lld objects placed + %lld dropped = 38, per class within what was drawn",
+           sum.scenes, (long long)sum.objects, (long long)sum.dropped);
+    size_t img = (size_t)C * S * S;
+    float *a = malloc(img * sizeof *a), *b = malloc(img * sizeof *b);
+    int real_kept = 1;
+    for (int i = 0; i < info.count && real_kept; i++) {
+        MUST(clgan_detset_read(ds, i, 1, a));
+        MUST(clgan_detset_read(more, i, 1, b));
+        const clgan_box *ba, *bb;
+        int na, nb;
+        MUST(clgan_detset_boxes(ds, i, &ba, &na));
+        MUST(clgan_detset_boxes(more, i, &bb, &nb));
+        real_kept = !memcmp(a, b, img * sizeof *a) && na == nb && (!na || !memcmp(ba, bb, (size_t)na * sizeof *ba));
+    }
+    EXPECT(real_kept, "paste: the real scenes come first, pixels and boxes unchanged");
+    EXPECT(!strcmp(clgan_detset_file_name(more, info.count), "pasted-scene-000000"), "the first pasted scene is "
+           "named pasted-scene-000000 (%s)", clgan_detset_file_name(more, info.count));
+    clgan_scene_options o = clgan_scene_default_options();
+    o.max_objects = po.max_objects, o.max_overlap = po.max_overlap, o.ink_threshold = po.ink_threshold;
+    scene_check r = check_scenes(more, info.count, &o);
+    EXPECT(!r.outside_ink && !r.bad_edges && !r.bad_overlap && !r.bad_count && r.boxes == sum.objects,
+           "pasted scenes: all ink inside the boxes (%d outside), box edges on ink (%d not), overlaps within %.1f, "
+           "at most %d per scene", r.outside_ink, r.bad_edges, po.max_overlap, po.max_objects);
+    int sizes_real = 1;
+    for (int i = info.count; i < mi.count; i++) {
+        const clgan_box *bx;
+        int n;
+        MUST(clgan_detset_boxes(more, i, &bx, &n));
+        for (int k = 0; k < n; k++) sizes_real &= longer_side(&bx[k], S) <= longest + 1;
+    }
+    EXPECT(sizes_real, "pasted boxes are no longer than the longest real box (%d pixels)", longest);
+    MUST(clgan_detset_paste(ds, pool, 0, &po, &again, &sum2, NULL));
+    int same = sum2.scenes == sum.scenes;
+    for (int i = info.count; same && i < mi.count; i++) {
+        MUST(clgan_detset_read(more, i, 1, a));
+        MUST(clgan_detset_read(again, i, 1, b));
+        same = !memcmp(a, b, img * sizeof *a);
+    }
+    EXPECT(same, "the same inputs paste the same scenes");
+    clgan_detset_free(again);
+    MUST(clgan_detset_paste(ds, pool, 30, &po, &again, &sum2, NULL));
+    EXPECT(sum2.objects + sum2.dropped == 8, "objects from index 30 on: 8 used (%lld + %lld)",
+           (long long)sum2.objects, (long long)sum2.dropped);
+    clgan_detset_free(again);
+    again = NULL;
+
+    /* refusals */
+    clgan_dataset *other;
+    MUST(clgan_detset_images(ds, &other)); /* one class per scene: 40 */
+    EXPECT(clgan_detset_paste(ds, other, 0, &po, &again, NULL, NULL) == CLGAN_ERR_INVALID_ARG && !again &&
+               strstr(clgan_last_error(), "40 classes"),
+           "objects of another class count are refused: %s", clgan_last_error());
+    EXPECT(clgan_detset_paste(ds, pool, 39, &po, &again, NULL, NULL) == CLGAN_ERR_INVALID_ARG && !again,
+           "a first object beyond the pool is refused: %s", clgan_last_error());
+    po.max_objects = 0;
+    EXPECT(clgan_detset_paste(ds, pool, 0, &po, &again, NULL, NULL) == CLGAN_ERR_INVALID_ARG && !again,
+           "0 objects per scene is refused: %s", clgan_last_error());
+    clgan_dataset_free(other);
+    free(a);
+    free(b);
+    clgan_detset_free(more);
+    clgan_dataset_free(pool);
+    clgan_dataset_free(crops);
+    clgan_detset_free(ds);
+}
+
 static void test_mnist(void)
 {
     char dir[1024];
@@ -233,6 +383,7 @@ int main(void)
 {
     if (!test_temp_dir(tmp_root, sizeof tmp_root, "scenes")) return 1;
     test_synthetic();
+    test_paste();
     test_mnist();
     if (!failures) test_rm_rf(tmp_root);
     else printf("scenes kept in %s\n", tmp_root);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# results.sh — runs the experiments on how GANs help a classifier (issue 4)
-# and how well the GANs train (issue 15), and writes docs/RESULTS.md from what
+# results.sh — runs the experiments on how GANs help a classifier (issue 4),
+# how well the GANs train (issue 15) and how they help a detector (issue 16),
+# and writes docs/RESULTS.md from what
 # they print: every command, seed and budget, and mean ± std over the seeds.
 # The file is made of one block per group; a run of some groups (--only)
 # rewrites their blocks and keeps the others as they are.
@@ -13,7 +14,7 @@
 #                  interrupted script picks up where it stopped (a warning names runs another clgan
 #                  binary made: delete their JSON to redo them after a change to the code)
 #   --seeds LIST   seeds (default "1 2 3")
-#   --only GROUPS  comma list of groups to run: full, few, ssl, imbalance, rare, stabilisers
+#   --only GROUPS  comma list of groups to run: full, few, ssl, imbalance, rare, stabilisers, detect
 #                  (default all); their blocks of the table are written from whatever JSON
 #                  exists (--only table runs nothing and rewrites every block)
 #   --quick        tiny budgets on the built-in synthetic data (checks the script, not the method)
@@ -27,7 +28,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-data=../shared/data/mnist10k work=results-work seeds="1 2 3" only=full,few,ssl,imbalance,rare,stabilisers quick=0
+data=../shared/data/mnist10k work=results-work seeds="1 2 3" only=full,few,ssl,imbalance,rare,stabilisers,detect quick=0
 clgan=build/clgan out=docs/RESULTS.md records=docs/results-runs
 while [ $# -gt 0 ]; do
     case $1 in
@@ -60,6 +61,9 @@ if [ $quick = 1 ]; then
     IMB_CLF="--epochs 1 --limit 512 --width 8"
     LABELS="20 40"
     UGAN="--epochs 2 --limit 512 --width 8 --nz 16" SCORE_EVERY=1 SCORE_AT="1 2" SCORE_N=200
+    SCENES_FEW=64 SCENES_MANY=128 SCENES_TEST=32 SCENE_INK="--ink 64"
+    DET="--width 8 --batch 16" DET_FEW="--steps 20 --eval-every 100" DET_MANY="--steps 40 --eval-every 100"
+    DET_CGAN="--epochs 1 --limit 512 --width 8 --nz 16 --conditional" DET_RARE_CGAN=$NEW_CGAN
 else
     FULL="--epochs 5 --augment --lr-decay 0.3 --lr-decay-epochs 2"
     FEW_SUP="--steps 300 --eval-every 100000 --augment"
@@ -71,6 +75,11 @@ else
     IMB_CLF="--epochs 2"
     LABELS="100 1000"
     UGAN="--epochs 30" SCORE_EVERY=10 SCORE_AT="10 30" SCORE_N=1000 # one 30-epoch run scores both
+    # MNIST scenes (issue 16): 64 x 64, 1..4 digits; the same budget in steps for every way of adding
+    # scenes (30 epochs of the 2,000 real scenes at batch 32; 600 steps for 200 scenes)
+    SCENES_FEW=200 SCENES_MANY=2000 SCENES_TEST=1000 SCENE_INK=""
+    DET="--model det64 --augment" DET_FEW="--steps 600 --eval-every 25" DET_MANY="--steps 1860 --eval-every 10"
+    DET_CGAN="--epochs 5 --conditional --g-ema 0.999" DET_RARE_CGAN=$NEW_CGAN
 fi
 # The GAN stabilisers, each alone on unconditional dcgan28 (issue 15), and the best combination.
 STABILISERS_TABLE="baseline sn ema hinge ttur diffaug best"
@@ -207,6 +216,25 @@ run() {
     echo "     $name done in $((SECONDS - t0)) s: $(grep -o '"test_accuracy": [0-9.]*' "$work/$name.json")"
 }
 
+# scenes NAME ARGS...: clgan make-scenes ARGS into work/NAME, unless it is there; with the test scenes
+# (work/scenes-test) linked in as its test split. Scenes follow from their seed alone, so they are not
+# recorded: a new work folder makes them again, byte for byte.
+scenes() {
+    local name=$1; shift
+    if [ ! -s "$work/$name/classes.txt" ]; then
+        rm -rf "${work:?}/$name"
+        echo "make $name: clgan make-scenes $* --out WORK/$name"
+        "$clgan" make-scenes "$@" --out "$work/$name" >/dev/null 2>"$work/$name.log" ||
+            { echo "results.sh: making $name failed; see $work/$name.log" >&2; exit 1; }
+    fi
+    if [ "$name" != scenes-test ]; then
+        local abs
+        abs=$(cd "$work" && pwd)
+        ln -sfn "$abs/scenes-test/images/test" "$work/$name/images/test"
+        ln -sfn "$abs/scenes-test/labels/test" "$work/$name/labels/test"
+    fi
+}
+
 restore
 for s in $seeds; do
     if wanted full; then
@@ -243,6 +271,27 @@ for s in $seeds; do
                 --gan-augment "$work/$ncg-s$s/checkpoint.ckpt" --gan-filter "$work/$none-s$s/checkpoint.ckpt" --seed "$s"
             run "$newo-s$s" train-classifier --data "$data" --model lenet28 $imb $IMB_CLF --oversample \
                 --gan-augment "$work/$ncg-s$s/checkpoint.ckpt" --gan-filter "$work/$none-s$s/checkpoint.ckpt" --seed "$s"
+        done
+    fi
+    if wanted detect; then
+        # test scenes from the test digits only (one set for every seed); training scenes from the training digits
+        scenes scenes-test --objects "$data" --split test --n "$SCENES_TEST" --max-objects 4 $SCENE_INK --seed 1000
+        run "det-cgan-s$s" train-gan --data "$data" $DET_CGAN --seed "$s"
+        for N in $SCENES_FEW $SCENES_MANY rare; do
+            if [ $N = rare ]; then
+                scenes "scenes-rare-s$s" --objects "$data" --n "$SCENES_MANY" --max-objects 4 $SCENE_INK $IMB --seed "$s"
+                budget=$DET_MANY cg=imb-ncgan-s$s paste="--paste-mode balance --paste-classes $IMB_CLASS"
+                run "$cg" train-gan --data "$data" $IMB $DET_RARE_CGAN --seed "$s" # the rare block's new-recipe GAN
+            else
+                scenes "scenes$N-s$s" --objects "$data" --n "$N" --max-objects 4 $SCENE_INK --seed "$s"
+                budget=$DET_FEW cg=det-cgan-s$s paste=""
+                [ $N = $SCENES_MANY ] && budget=$DET_MANY
+            fi
+            sd=$work/scenes$([ $N = rare ] && echo -rare || echo "$N")-s$s
+            run "det$N-real-s$s" train-detector --data "$sd" $DET $budget --seed "$s"
+            run "det$N-copy-s$s" train-detector --data "$sd" $DET $budget --copy-paste $paste --seed "$s"
+            run "det$N-gan-s$s" train-detector --data "$sd" $DET $budget --gan-augment "$work/$cg/checkpoint.ckpt" \
+                $paste --seed "$s"
         done
     fi
     if wanted stabilisers; then
@@ -473,6 +522,70 @@ block_stabilisers() {
     commands "ug-*"
 }
 
+# det_stat PREFIX FIELD: "mean ± std (n)" of a detector JSON field (val_map50, val_map), not scaled.
+det_stat() { values "$1" "$2" | awk '{ printf "%.3f\n", $1 }' | plain_det; }
+plain_det() {
+    awk '$1 ~ /^[0-9.]+$/ { n++; x[n] = $1; s += x[n] } END {
+        if (n == 0) { print "not run"; exit }
+        m = s / n; v = 0; for (i = 1; i <= n; i++) v += (x[i] - m) ^ 2
+        if (n > 1) printf "%.3f ± %.3f (n=%d)", m, sqrt(v / (n - 1)), n; else printf "%.3f (n=1)", m }'
+}
+# det_ap PREFIX K: class K's AP@0.5 per seed, as det_stat.
+det_ap() {
+    local s f
+    for s in $seeds; do
+        f=$work/$1-s$s.json
+        [ -s "$f" ] && sed 's/.*"val_ap50_per_class": \[\([^]]*\)\].*/\1/' "$f" | tr -d ' ' | cut -d, -f$(($2 + 1))
+    done | plain_det
+}
+block_detect() {
+    echo "## Detection: MNIST scenes, and pasted objects (copy-paste, GAN)"
+    echo
+    made detect
+    echo
+    echo "Scenes of 64 x 64 with 1 to 4 digits (\`clgan make-scenes --max-objects 4\`): $SCENES_FEW or $SCENES_MANY training"
+    echo "scenes from the training digits (the seed draws them), $SCENES_TEST test scenes from the test digits only"
+    echo "(seed 1000, the same for every run). The grid detector \`$DET\` trains for the same number of steps"
+    echo "whatever scenes are added (\`$DET_FEW\` with $SCENES_FEW scenes, \`$DET_MANY\` with $SCENES_MANY), so a"
+    echo "column compares training data, not compute. Copy-paste: as many objects again as the real scenes hold,"
+    echo "cut from their boxes and pasted onto new black scenes (\`--copy-paste\`); GAN: the same number made by"
+    echo "a conditional DCGAN \`$DET_CGAN\` trained on all training digits (\`--gan-augment\`) — it has seen more"
+    echo "digits than $SCENES_FEW scenes hold, which favours it there. mAP on the test scenes. The scenes (not"
+    echo "recorded: they follow from their seed) are \`clgan make-scenes --objects DATA --split test --n $SCENES_TEST"
+    echo "--max-objects 4${SCENE_INK:+ $SCENE_INK} --seed 1000\` and \`clgan make-scenes --objects DATA --n N --max-objects 4${SCENE_INK:+ $SCENE_INK} --seed SEED\`."
+    echo
+    echo "| training scenes | real only | + copy-paste | + GAN objects |"
+    echo "|---|---|---|---|"
+    local N
+    for N in $SCENES_FEW $SCENES_MANY; do
+        echo "| $N, mAP@0.5 | $(det_stat det$N-real val_map50) | $(det_stat det$N-copy val_map50) | $(det_stat det$N-gan val_map50) |"
+        echo "| $N, mAP@0.5:0.95 | $(det_stat det$N-real val_map) | $(det_stat det$N-copy val_map) | $(det_stat det$N-gan val_map) |"
+    done
+    echo
+    echo "Paired by seed against real only, mAP@0.5 in points: copy-paste $(gap det$SCENES_FEW-copy det$SCENES_FEW-real val_map50)"
+    echo "($SCENES_FEW), $(gap det$SCENES_MANY-copy det$SCENES_MANY-real val_map50) ($SCENES_MANY); GAN $(gap det$SCENES_FEW-gan det$SCENES_FEW-real val_map50)"
+    echo "($SCENES_FEW), $(gap det$SCENES_MANY-gan det$SCENES_MANY-real val_map50) ($SCENES_MANY)."
+    echo
+    echo "### A rare digit: class $IMB_CLASS at $(awk -v f="$IMB_FRACTION" 'BEGIN { printf "%g", 100 * f }')% of its objects"
+    echo
+    echo "$SCENES_MANY training scenes from the training digits with \`$IMB\` (the rare block's subset for the seed);"
+    echo "the pasted scenes hold class $IMB_CLASS only, as many as bring it level with the largest class"
+    echo "(\`--paste-mode balance --paste-classes $IMB_CLASS\`): copy-paste repeats its few real crops, the GAN is the rare"
+    echo "block's new-recipe conditional GAN (\`$DET_RARE_CGAN $IMB\`)."
+    echo
+    echo "| training scenes | mAP@0.5 | class $IMB_CLASS AP@0.5 |"
+    echo "|---|---|---|"
+    echo "| real only | $(det_stat detrare-real val_map50) | $(det_ap detrare-real $IMB_CLASS) |"
+    echo "| + copy-paste of class $IMB_CLASS | $(det_stat detrare-copy val_map50) | $(det_ap detrare-copy $IMB_CLASS) |"
+    echo "| + GAN-made class $IMB_CLASS | $(det_stat detrare-gan val_map50) | $(det_ap detrare-gan $IMB_CLASS) |"
+    echo
+    local m
+    m=$(values det$SCENES_MANY-real val_map50 | awk '{ n++; s += $1 } END { if (n) printf "%.3f", s / n }')
+    echo "Target (issue 16): real only, $SCENES_MANY scenes, mAP@0.5 >= 0.90 on the test scenes: ${m:-not run}$([ -n "$m" ] && awk -v a="$m" 'BEGIN { print (a >= 0.90 ? " — met" : " — NOT met") }')."
+    echo
+    commands "det-cgan-*" "det[0-9r]*-*"
+}
+
 # emit NAME GROUPS: the block made afresh when one of GROUPS ran (or with --only table), else the old
 # file's block kept (made afresh when the old file has none).
 emit() {
@@ -509,6 +622,8 @@ old=$(cat "$out" 2>/dev/null || true)
     emit rare imbalance,rare
     echo
     emit stabilisers stabilisers
+    echo
+    emit detect detect
 } >"$out.tmp"
 mv "$out.tmp" "$out"
 echo "wrote $out"

@@ -185,6 +185,61 @@ done:
     return st;
 }
 
+/* Indices of want[k] repeats of class k's images per class, class 0's
+ * first, into sel (count returned; idx holds d->n): each image floor(want /
+ * n_k) times, then a seeded random choice of want % n_k of them once more.
+ * Every class needs an image when its want is above 0. */
+static int repeats(const clgan_dataset *d, const int *want, uint64_t seed, int *idx, int *sel)
+{
+    int n = 0;
+    clgan_rng rng;
+    clgan_rng_seed(&rng, seed ^ STREAM_OVERSAMPLE);
+    for (int k = 0; k < d->classes; k++) {
+        int nk = class_indices(d, k, idx);
+        if (!nk) continue;
+        for (int r = 0; r < want[k] / nk; r++)
+            for (int i = 0; i < nk; i++) sel[n++] = idx[i];
+        shuffle(&rng, idx, nk);
+        for (int i = 0; i < want[k] % nk; i++) sel[n++] = idx[i];
+    }
+    return n;
+}
+
+clgan_status clgan_dataset_repeat_classes(const clgan_dataset *d, const int *want, uint64_t seed, clgan_dataset **out)
+{
+    if (!out) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_dataset_repeat_classes: out is NULL");
+    *out = NULL;
+    if (!d || !want) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_dataset_repeat_classes: a NULL argument");
+    int K = d->classes;
+    if (K < 1) return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s is unlabelled: no class to draw from", d->source);
+    int *counts = calloc((size_t)K, sizeof *counts);
+    if (!counts) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory");
+    clgan_dataset_class_counts(d, counts, NULL);
+    int64_t total = 0;
+    clgan_status st = CLGAN_OK;
+    for (int k = 0; k < K && st == CLGAN_OK; k++) {
+        if (want[k] < 0) st = clgan_fail(CLGAN_ERR_INVALID_ARG, "%d images of class %d asked for", want[k], k);
+        else if (want[k] > 0 && !counts[k])
+            st = clgan_fail(CLGAN_ERR_INVALID_ARG, "%s has no image of class %d (%s) to draw %d from", d->source, k,
+                            clgan_dataset_class_name(d, k), want[k]);
+        total += want[k];
+    }
+    if (st == CLGAN_OK && (total < 1 || total > 2000000000))
+        st = clgan_fail(CLGAN_ERR_INVALID_ARG, "%lld images asked for from %s (1..2e9)", (long long)total, d->source);
+    int *idx = NULL, *sel = NULL;
+    if (st == CLGAN_OK) {
+        idx = malloc((size_t)d->n * sizeof *idx), sel = malloc((size_t)total * sizeof *sel);
+        if (!idx || !sel) st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory drawing %lld images",
+                                          (long long)total);
+    }
+    if (st == CLGAN_OK) st = select_described(d, sel, repeats(d, want, seed, idx, sel), out, "%lld drawn by class",
+                                              (long long)total);
+    free(counts);
+    free(idx);
+    free(sel);
+    return st;
+}
+
 clgan_status clgan_dataset_oversample(const clgan_dataset *d, uint64_t seed, clgan_dataset **out)
 {
     return clgan_dataset_oversample_share(d, 1.0, seed, out);
@@ -230,15 +285,8 @@ clgan_status clgan_dataset_oversample_share(const clgan_dataset *d, double share
     }
     int n = 0;
     for (int i = 0; i < d->n; i++) sel[n++] = i;
-    clgan_rng rng;
-    clgan_rng_seed(&rng, seed ^ STREAM_OVERSAMPLE);
-    for (int k = 0; k < K; k++) {
-        int nk = class_indices(d, k, idx), missing = (int)(share * (max - nk));
-        for (int r = 0; r < missing / nk; r++)
-            for (int i = 0; i < nk; i++) sel[n++] = idx[i];
-        shuffle(&rng, idx, nk);
-        for (int i = 0; i < missing % nk; i++) sel[n++] = idx[i];
-    }
+    for (int k = 0; k < K; k++) counts[k] = (int)(share * (max - counts[k]));
+    n += repeats(d, counts, seed, idx, sel + n);
     if (share == 1.0) st = select_described(d, sel, n, out, "oversampled to %d per class", max);
     else st = select_described(d, sel, n, out, "oversampled to %g of the gap to %d per class", share, max);
 done:

@@ -69,6 +69,31 @@ typedef struct scene_work {
     clgan_box *labels;        /* [max_objects] */
 } scene_work;
 
+/* w's buffers for canvases of side `size` and c channels made from d's images under opt; 0 when out of memory
+ * (work_end frees what was made). */
+static int work_begin(scene_work *w, const clgan_dataset *d, const clgan_scene_options *opt, int size, int c)
+{
+    memset(w, 0, sizeof *w);
+    w->d = d, w->opt = opt, w->size = size, w->c = c;
+    size_t canvas_bytes = (size_t)c * size * size;
+    w->canvas = malloc(canvas_bytes);
+    w->converted = malloc((size_t)c * d->h * d->w);
+    w->object = malloc(canvas_bytes);
+    w->boxes = malloc((size_t)opt->max_objects * sizeof *w->boxes);
+    w->labels = malloc((size_t)opt->max_objects * sizeof *w->labels);
+    return w->canvas && w->converted && w->object && w->boxes && w->labels;
+}
+
+static void work_end(scene_work *w)
+{
+    free(w->labelled);
+    free(w->canvas);
+    free(w->converted);
+    free(w->object);
+    free(w->boxes);
+    free(w->labels);
+}
+
 static int uniform_int(clgan_rng *rng, int lo, int hi) /* [lo, hi] */
 {
     return lo + (int)(clgan_rng_next(rng) % (uint64_t)(hi - lo + 1));
@@ -82,6 +107,8 @@ static int is_ink(const scene_work *w, size_t k)
         if (w->object[(size_t)ch * plane + k] > w->opt->ink_threshold) return 1;
     return 0;
 }
+
+static void find_ink(scene_work *w);
 
 /* Draw an image and a scale: w->object [c][oh][ow] (the longer side
  * round(f * size)), its class and its ink's box (x1 == 0: no ink). */
@@ -101,6 +128,12 @@ static void draw_object(scene_work *w, clgan_rng *rng)
     clgan_convert_channels(d->pixels + (size_t)idx * clgan_dataset_image_bytes(d), d->c, w->converted, w->c,
                            (size_t)d->h * d->w);
     clgan_resize_stretch(w->converted, w->c, d->h, d->w, w->object, w->oh, w->ow);
+    find_ink(w);
+}
+
+/* w->ink: the tight box of w->object's ink (x1 == 0: no ink). */
+static void find_ink(scene_work *w)
+{
     pixel_box b = {w->ow, w->oh, 0, 0};
     for (int y = 0; y < w->oh; y++)
         for (int x = 0; x < w->ow; x++)
@@ -131,10 +164,18 @@ static void paste(scene_work *w, pixel_box part, int px, int py)
 }
 
 /* One object placed (1) or dropped (0); its box appended to w->boxes[*n]. */
+static int place_drawn(scene_work *w, clgan_rng *rng, int *n);
+
 static int place_object(scene_work *w, clgan_rng *rng, int *n)
 {
     for (int t = 0; t < IMAGE_TRIES && (t == 0 || !w->ink.x1); t++) draw_object(w, rng);
-    if (!w->ink.x1) return 0;
+    return w->ink.x1 && place_drawn(w, rng, n);
+}
+
+/* The drawn w->object placed where its ink box overlaps no earlier box by
+ * more than max_overlap (1, box appended to w->boxes[*n]), or no room (0). */
+static int place_drawn(scene_work *w, clgan_rng *rng, int *n)
+{
     pixel_box whole = {0, 0, w->ow, w->oh};
     for (int t = 0; t < PLACEMENT_TRIES; t++) {
         int px = uniform_int(rng, 0, w->size - w->ow), py = uniform_int(rng, 0, w->size - w->oh);
@@ -239,18 +280,12 @@ clgan_status clgan_make_scenes(const clgan_dataset *d, const clgan_scene_options
     TRY(check_options(d, opt, out_dir));
     const char *split_name = clgan_yolo_split_name(opt->split);
     scene_work w;
-    memset(&w, 0, sizeof w);
-    w.d = d, w.opt = opt, w.size = opt->size, w.c = opt->channels ? opt->channels : d->c == 1 ? 1 : 3;
+    int ok = work_begin(&w, d, opt, opt->size, opt->channels ? opt->channels : d->c == 1 ? 1 : 3);
     size_t canvas_bytes = (size_t)w.c * w.size * w.size;
     w.labelled = malloc((size_t)d->n * sizeof *w.labelled);
-    w.canvas = malloc(canvas_bytes);
-    w.converted = malloc((size_t)w.c * d->h * d->w);
-    w.object = malloc(canvas_bytes);
-    w.boxes = malloc((size_t)opt->max_objects * sizeof *w.boxes);
-    w.labels = malloc((size_t)opt->max_objects * sizeof *w.labels);
     clgan_scene_summary sum = {0, 0, 0, 0};
     clgan_status st = CLGAN_OK;
-    if (!w.labelled || !w.canvas || !w.converted || !w.object || !w.boxes || !w.labels) {
+    if (!ok || !w.labelled) {
         st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "make_scenes: out of host memory for %d x %d scenes", w.size,
                         w.size);
         goto done;
@@ -284,11 +319,247 @@ clgan_status clgan_make_scenes(const clgan_dataset *d, const clgan_scene_options
     }
 done:
     if (summary) *summary = sum;
-    free(w.labelled);
-    free(w.canvas);
-    free(w.converted);
-    free(w.object);
-    free(w.boxes);
-    free(w.labels);
+    work_end(&w);
+    return st;
+}
+
+/* ---- objects cut out of scenes, and scenes pasted from objects ----------- */
+
+clgan_paste_options clgan_paste_default_options(void)
+{
+    clgan_paste_options o = {.max_objects = 4, .max_overlap = 0.1, .ink_threshold = 0, .seed = 1};
+    return o;
+}
+
+static char *copy_text(const char *t)
+{
+    size_t len = strlen(t) + 1;
+    char *c = malloc(len);
+    if (c) memcpy(c, t, len);
+    return c;
+}
+
+/* Box b of a W x H image in pixels, its edges rounded outwards, inside the image, at least one pixel. */
+static pixel_box box_pixels(const clgan_box *b, int W, int H)
+{
+    pixel_box p = {(int)floor((b->cx - b->w / 2) * W), (int)floor((b->cy - b->h / 2) * H),
+                   (int)ceil((b->cx + b->w / 2) * W), (int)ceil((b->cy + b->h / 2) * H)};
+    if (p.x0 < 0) p.x0 = 0;
+    if (p.y0 < 0) p.y0 = 0;
+    if (p.x1 > W) p.x1 = W;
+    if (p.y1 > H) p.y1 = H;
+    if (p.x0 > W - 1) p.x0 = W - 1;
+    if (p.y0 > H - 1) p.y0 = H - 1;
+    if (p.x1 <= p.x0) p.x1 = p.x0 + 1;
+    if (p.y1 <= p.y0) p.y1 = p.y0 + 1;
+    return p;
+}
+
+/* The rectangle r of src [c][sh][sw] centred in a black square sq [c][L][L], L = r's longer side (returned). */
+static int square_around(const uint8_t *src, int c, int sh, int sw, pixel_box r, uint8_t *sq)
+{
+    int bw = r.x1 - r.x0, bh = r.y1 - r.y0, L = bw > bh ? bw : bh, ox = (L - bw) / 2, oy = (L - bh) / 2;
+    memset(sq, 0, (size_t)c * L * L);
+    for (int ch = 0; ch < c; ch++)
+        for (int y = 0; y < bh; y++)
+            memcpy(sq + ((size_t)ch * L + oy + y) * L + ox, src + ((size_t)ch * sh + r.y0 + y) * sw + r.x0, (size_t)bw);
+    return L;
+}
+
+clgan_status clgan_detset_crops(const clgan_detset *ds, int side, clgan_dataset **out)
+{
+    if (!out) return clgan_fail(CLGAN_ERR_INVALID_ARG, "detset_crops: out is NULL");
+    *out = NULL;
+    if (!ds) return clgan_fail(CLGAN_ERR_INVALID_ARG, "detset_crops: the set is NULL");
+    if (side < 0 || side > 4096) return clgan_fail(CLGAN_ERR_INVALID_ARG, "detset_crops: side %d (0..4096)", side);
+    int n = ds->box_start[ds->n];
+    if (n < 1) return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s has no boxes to cut objects from", ds->source);
+    if (!side) /* the longest box side: no box is enlarged */
+        for (int b = 0; b < n; b++) {
+            pixel_box r = box_pixels(&ds->boxes[b], ds->w, ds->h);
+            int L = r.x1 - r.x0 > r.y1 - r.y0 ? r.x1 - r.x0 : r.y1 - r.y0;
+            if (L > side) side = L;
+        }
+    int longer = ds->h > ds->w ? ds->h : ds->w;
+    uint8_t *sq = malloc((size_t)ds->c * longer * longer);
+    clgan_dataset *d = NULL;
+    clgan_status st = sq ? clgan_dataset_alloc(n, ds->c, side, side, ds->classes, &d)
+                         : clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "detset_crops: out of host memory");
+    if (st == CLGAN_OK) {
+        size_t img = (size_t)ds->c * ds->h * ds->w, out_img = clgan_dataset_image_bytes(d);
+        for (int i = 0, j = 0; i < ds->n; i++)
+            for (int b = ds->box_start[i]; b < ds->box_start[i + 1]; b++, j++) {
+                pixel_box r = box_pixels(&ds->boxes[b], ds->w, ds->h);
+                int L = square_around(ds->pixels + (size_t)i * img, ds->c, ds->h, ds->w, r, sq);
+                clgan_resize_stretch(sq, ds->c, L, L, d->pixels + (size_t)j * out_img, side, side);
+                d->labels[j] = ds->boxes[b].cls;
+            }
+        if (d->class_names) memcpy(d->class_names, ds->class_names, (size_t)ds->classes * sizeof ds->class_names[0]);
+        char src[sizeof d->source];
+        memcpy(src, ds->source, sizeof src);
+        src[160] = '\0'; /* leave room for the note */
+        clgan_fmt(d->source, sizeof d->source, "%d objects cut from %s", n, src);
+        *out = d;
+    }
+    free(sq);
+    return st;
+}
+
+static clgan_status check_paste(const clgan_detset *ds, const clgan_dataset *objects, int first,
+                                const clgan_paste_options *o)
+{
+    if (!ds || !objects || !o) return clgan_fail(CLGAN_ERR_INVALID_ARG, "detset_paste: a NULL argument");
+    if (objects->classes != ds->classes)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "the objects (%s) have %d classes, the scenes (%s) %d", objects->source,
+                          objects->classes, ds->source, ds->classes);
+    if (ds->box_start[ds->n] < 1)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s has no box to take the pasted objects' sizes from", ds->source);
+    if (first < 0 || first > objects->n)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "detset_paste: first object %d outside 0..%d", first, objects->n);
+    if (o->max_objects < 1 || o->max_objects > 1000)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "paste: %d objects per scene (1..1000)", o->max_objects);
+    if (!(o->max_overlap >= 0 && o->max_overlap <= 1))
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "paste: max_overlap %g out of range [0, 1]", o->max_overlap);
+    if (o->ink_threshold < 0 || o->ink_threshold > 254)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "paste: ink threshold %d out of range (0..254)", o->ink_threshold);
+    if ((int64_t)ds->n + (objects->n - first) > 100000000)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "paste: %d scenes and %d objects are too many", ds->n,
+                          objects->n - first);
+    return CLGAN_OK;
+}
+
+/* Object idx of w->d, cut to its ink's box, squared and stretched to side x
+ * side into w->object (w->ink set; x1 == 0: no ink). sq holds
+ * [c][longer][longer] of the objects' images. */
+static void prepare_pasted(scene_work *w, int idx, int side, uint8_t *sq)
+{
+    const clgan_dataset *d = w->d;
+    clgan_convert_channels(d->pixels + (size_t)idx * clgan_dataset_image_bytes(d), d->c, w->converted, w->c,
+                           (size_t)d->h * d->w);
+    w->cls = d->labels[idx];
+    w->ow = w->oh = side;
+    pixel_box r = {d->w, d->h, 0, 0};
+    size_t plane = (size_t)d->h * d->w;
+    for (int y = 0; y < d->h; y++)
+        for (int x = 0; x < d->w; x++)
+            for (int ch = 0; ch < w->c; ch++)
+                if (w->converted[ch * plane + (size_t)y * d->w + x] > w->opt->ink_threshold) {
+                    if (x < r.x0) r.x0 = x;
+                    if (y < r.y0) r.y0 = y;
+                    if (x + 1 > r.x1) r.x1 = x + 1;
+                    if (y + 1 > r.y1) r.y1 = y + 1;
+                }
+    if (!r.x1) {
+        w->ink = (pixel_box){0, 0, 0, 0};
+        return;
+    }
+    int L = square_around(w->converted, w->c, d->h, d->w, r, sq);
+    clgan_resize_stretch(sq, w->c, L, L, w->object, side, side);
+    find_ink(w);
+}
+
+/* The new set's arrays sized for n scenes and nb boxes, ds's copied in; class names copied. */
+static clgan_status detset_grown(const clgan_detset *ds, int n, int nb, clgan_detset **out)
+{
+    clgan_detset *g = calloc(1, sizeof *g);
+    if (!g) return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "paste: out of host memory");
+    size_t img = (size_t)ds->c * ds->h * ds->w;
+    *g = (clgan_detset){.n = ds->n, .c = ds->c, .h = ds->h, .w = ds->w, .classes = ds->classes};
+    g->class_names = malloc((size_t)ds->classes * sizeof *g->class_names);
+    g->pixels = malloc((size_t)n * img);
+    g->boxes = malloc((size_t)(nb ? nb : 1) * sizeof *g->boxes);
+    g->box_start = malloc((size_t)(n + 1) * sizeof *g->box_start);
+    g->file_names = calloc((size_t)n, sizeof *g->file_names);
+    int ok = g->class_names && g->pixels && g->boxes && g->box_start && g->file_names;
+    for (int i = 0; ok && i < ds->n; i++) ok = (g->file_names[i] = copy_text(ds->file_names[i])) != NULL;
+    if (!ok) {
+        clgan_detset_free(g);
+        return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "paste: out of host memory for %d scenes", n);
+    }
+    memcpy(g->class_names, ds->class_names, (size_t)ds->classes * sizeof *g->class_names);
+    memcpy(g->pixels, ds->pixels, (size_t)ds->n * img);
+    memcpy(g->boxes, ds->boxes, (size_t)ds->box_start[ds->n] * sizeof *g->boxes);
+    memcpy(g->box_start, ds->box_start, (size_t)(ds->n + 1) * sizeof *g->box_start);
+    *out = g;
+    return CLGAN_OK;
+}
+
+clgan_status clgan_detset_paste(const clgan_detset *ds, const clgan_dataset *objects, int first,
+                                const clgan_paste_options *opt, clgan_detset **out, clgan_scene_summary *summary,
+                                int64_t *class_objects)
+{
+    if (!out) return clgan_fail(CLGAN_ERR_INVALID_ARG, "detset_paste: out is NULL");
+    *out = NULL;
+    TRY(check_paste(ds, objects, first, opt));
+    int m = objects->n - first, real_boxes = ds->box_start[ds->n];
+    clgan_scene_options so = clgan_scene_default_options();
+    so.size = ds->w, so.max_objects = opt->max_objects, so.max_overlap = opt->max_overlap;
+    so.ink_threshold = opt->ink_threshold;
+    scene_work w;
+    int ok = work_begin(&w, objects, &so, ds->w, ds->c);
+    int longer = objects->h > objects->w ? objects->h : objects->w;
+    size_t canvas_bytes = (size_t)w.c * w.size * w.size;
+    int *order = malloc((size_t)(m ? m : 1) * sizeof *order);
+    uint8_t *sq = malloc((size_t)w.c * longer * longer);
+    clgan_scene_summary sum = {0, 0, 0, 0};
+    clgan_detset *g = NULL;
+    clgan_status st = CLGAN_OK;
+    if (!ok || !order || !sq) {
+        st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "paste: out of host memory");
+        goto done;
+    }
+    /* at most m scenes (one object each) and m boxes */
+    if ((st = detset_grown(ds, ds->n + m, real_boxes + m, &g)) != CLGAN_OK) goto done;
+    clgan_rng rng;
+    clgan_rng_seed(&rng, opt->seed ^ UINT64_C(0x5041535445000001));
+    for (int i = 0; i < m; i++) order[i] = first + i;
+    for (int i = m - 1; i > 0; i--) {
+        int j = (int)(clgan_rng_next(&rng) % (uint64_t)(i + 1)), t = order[i];
+        order[i] = order[j], order[j] = t;
+    }
+    if (class_objects) memset(class_objects, 0, (size_t)ds->classes * sizeof *class_objects);
+    for (int used = 0; used < m;) {
+        int want = uniform_int(&rng, 1, opt->max_objects), placed = 0;
+        if (want > m - used) want = m - used;
+        memset(w.canvas, 0, canvas_bytes);
+        for (int k = 0; k < want; k++) {
+            const clgan_box *b = &ds->boxes[uniform_int(&rng, 0, real_boxes - 1)];
+            double bw = b->w * ds->w, bh = b->h * ds->h;
+            int side = (int)lround(bw > bh ? bw : bh);
+            if (side < 1) side = 1;
+            if (side > w.size) side = w.size;
+            prepare_pasted(&w, order[used + k], side, sq);
+            if (!w.ink.x1 || !place_drawn(&w, &rng, &placed)) sum.dropped++;
+        }
+        used += want;
+        int s = g->n;
+        char name[48];
+        snprintf(name, sizeof name, "pasted-scene-%06d", sum.scenes);
+        if (!(g->file_names[s] = copy_text(name))) {
+            st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "paste: out of host memory");
+            goto done;
+        }
+        memcpy(g->pixels + (size_t)s * canvas_bytes, w.canvas, canvas_bytes);
+        memcpy(g->boxes + g->box_start[s], w.labels, (size_t)placed * sizeof *w.labels);
+        g->box_start[s + 1] = g->box_start[s] + placed;
+        g->n++;
+        sum.scenes++;
+        sum.objects += placed;
+        for (int k = 0; k < placed && class_objects; k++) class_objects[w.labels[k].cls]++;
+    }
+    {
+        char src[sizeof g->source];
+        memcpy(src, ds->source, sizeof src);
+        src[160] = '\0';
+        clgan_fmt(g->source, sizeof g->source, "%s, +%d pasted scenes", src, sum.scenes);
+    }
+    *out = g;
+    g = NULL;
+done:
+    if (summary) *summary = sum;
+    clgan_detset_free(g);
+    free(order);
+    free(sq);
+    work_end(&w);
     return st;
 }

@@ -114,34 +114,15 @@ clgan_status clgan_gan_augment(clgan_gan *gan, const clgan_dataset *d, clgan_gan
     clgan_status st = clgan_gan_augment_plan(d, mode, ratio, gen);
     int n_gen = 0;
     for (int k = 0; st == CLGAN_OK && k < K; k++) n_gen += gen[k];
-    int32_t *labels = NULL;
-    float *x = NULL;
     clgan_dataset *s = NULL;
     size_t img = clgan_dataset_image_bytes(d);
-    if (st == CLGAN_OK) {
-        labels = malloc((size_t)(n_gen ? n_gen : 1) * sizeof *labels);
-        x = malloc((size_t)CLGAN_GAN_AUGMENT_CHUNK * img * sizeof *x);
-        if (!labels || !x) st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory generating %d images", n_gen);
-    }
     if (st == CLGAN_OK) st = clgan_dataset_alloc(d->n + n_gen, d->c, d->h, d->w, K, &s);
     if (st == CLGAN_OK) {
         /* [0, N): the real images; [N, N + n_gen): generated, class-major. */
         memcpy(s->pixels, d->pixels, (size_t)d->n * img);
         memcpy(s->labels, d->labels, (size_t)d->n * sizeof *d->labels);
         if (d->class_names && s->class_names) memcpy(s->class_names, d->class_names, (size_t)K * sizeof d->class_names[0]);
-        for (int k = 0, j = 0; k < K; k++)
-            for (int i = 0; i < gen[k]; i++) labels[j++] = k;
-        for (int done = 0, chunk = 0; done < n_gen && st == CLGAN_OK; done += CLGAN_GAN_AUGMENT_CHUNK, chunk++) {
-            int take = n_gen - done < CLGAN_GAN_AUGMENT_CHUNK ? n_gen - done : CLGAN_GAN_AUGMENT_CHUNK;
-            st = clgan_gan_sample(gan, take, labels + done, clgan_gan_augment_chunk_seed(seed, chunk), x);
-            if (st != CLGAN_OK) {
-                clgan_fail_context(st, "generating images %d..%d for augmentation", done, done + take - 1);
-                break;
-            }
-            uint8_t *dst = s->pixels + ((size_t)d->n + done) * img;
-            for (size_t i = 0; i < (size_t)take * img; i++) dst[i] = quantise(x[i]);
-            memcpy(s->labels + d->n + done, labels + done, (size_t)take * sizeof *labels);
-        }
+        st = clgan_gan_generate(gan, gen, seed, s->pixels + (size_t)d->n * img, s->labels + d->n);
     }
     if (st == CLGAN_OK) {
         describe(s, d, n_gen, mode, ratio, "");
@@ -151,6 +132,40 @@ clgan_status clgan_gan_augment(clgan_gan *gan, const clgan_dataset *d, clgan_gan
         clgan_dataset_free(s);
     }
     free(gen);
+    return st;
+}
+
+clgan_status clgan_gan_generate(clgan_gan *gan, const int *want, uint64_t seed, uint8_t *pixels, int32_t *out_labels)
+{
+    const clgan_gan_arch *a = &clgan_gan_get_config(gan)->arch;
+    if (!a->conditional)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "the GAN (%s) is unconditional: it cannot make images of a chosen "
+                          "class (train-gan --conditional)", a->model);
+    int K = a->classes, n_gen = 0;
+    for (int k = 0; k < K; k++) {
+        if (want[k] < 0 || want[k] > MAX_IMAGES - n_gen)
+            return clgan_fail(CLGAN_ERR_INVALID_ARG, "%d generated images of class %d asked for (%d before it)",
+                              want[k], k, n_gen);
+        n_gen += want[k];
+    }
+    size_t img = (size_t)a->c * a->h * a->w;
+    int32_t *labels = malloc((size_t)(n_gen ? n_gen : 1) * sizeof *labels);
+    float *x = malloc((size_t)CLGAN_GAN_AUGMENT_CHUNK * img * sizeof *x);
+    clgan_status st = CLGAN_OK;
+    if (!labels || !x) st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "out of host memory generating %d images", n_gen);
+    for (int k = 0, j = 0; st == CLGAN_OK && k < K; k++)
+        for (int i = 0; i < want[k]; i++) labels[j++] = k;
+    for (int done = 0, chunk = 0; st == CLGAN_OK && done < n_gen; done += CLGAN_GAN_AUGMENT_CHUNK, chunk++) {
+        int take = n_gen - done < CLGAN_GAN_AUGMENT_CHUNK ? n_gen - done : CLGAN_GAN_AUGMENT_CHUNK;
+        st = clgan_gan_sample(gan, take, labels + done, clgan_gan_augment_chunk_seed(seed, chunk), x);
+        if (st != CLGAN_OK) {
+            clgan_fail_context(st, "generating images %d..%d for augmentation", done, done + take - 1);
+            break;
+        }
+        uint8_t *dst = pixels + (size_t)done * img;
+        for (size_t i = 0; i < (size_t)take * img; i++) dst[i] = quantise(x[i]);
+        memcpy(out_labels + done, labels + done, (size_t)take * sizeof *labels);
+    }
     free(labels);
     free(x);
     return st;

@@ -51,6 +51,13 @@ uint64_t clgan_gan_augment_chunk_seed(uint64_t seed, int chunk);
 clgan_status clgan_gan_augment(clgan_gan *gan, const clgan_dataset *d, clgan_gan_augment_mode mode, double ratio,
                                uint64_t seed, clgan_dataset **out /* OUT */, int *generated /* OUT [K], may be NULL */);
 
+/* The generated block alone: want[k] images of class k, class-major, in
+ * chunks seeded as above, into pixels [sum want][C][H][W] (quantised as
+ * above) and out_labels [sum want]. CLGAN_ERR_INVALID_ARG for an
+ * unconditional GAN or a negative or too large want. */
+clgan_status clgan_gan_generate(clgan_gan *gan, const int *want /* [K] */, uint64_t seed, uint8_t *pixels /* OUT */,
+                                int32_t *out_labels /* OUT */);
+
 /* Filtered generation (the filter's classifier behind a callback, so this
  * file needs no model): for class k, candidates come in chunks of
  * CLGAN_GAN_AUGMENT_CHUNK images of class k, chunk j sampled with

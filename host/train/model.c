@@ -952,6 +952,36 @@ clgan_status clgan_model_augment(clgan_model *m, const clgan_dataset *d, clgan_g
     return clgan_gan_augment(m->gan, d, mode, ratio, seed, out, generated);
 }
 
+clgan_status clgan_model_generate(clgan_model *m, const int *want, uint64_t seed, clgan_dataset **out)
+{
+    if (out) *out = NULL;
+    TRY(need_model(m, "clgan_model_generate"));
+    if (!want || !out) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_generate: want and out are required");
+    if (m->kind != CLGAN_MODEL_GAN) return wrong_kind(m, "clgan_model_generate", "a conditional gan model generates");
+    const clgan_gan_arch *a = &clgan_gan_get_config(m->gan)->arch;
+    int n = 0;
+    for (int k = 0; k < a->classes; k++) {
+        if (want[k] < 0 || want[k] > 100000000 - n)
+            return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_generate: %d images of class %d", want[k], k);
+        n += want[k];
+    }
+    if (n < 1) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_generate: no image asked for");
+    clgan_dataset *d;
+    TRY(clgan_dataset_alloc(n, a->c, a->h, a->w, a->classes, &d));
+    for (int k = 0; k < a->classes && d->class_names; k++) {
+        const char *name = clgan_model_class_name(m, k);
+        snprintf(d->class_names[k], sizeof d->class_names[k], "%s", name ? name : "");
+    }
+    clgan_status st = clgan_gan_generate(m->gan, want, seed, d->pixels, d->labels);
+    if (st != CLGAN_OK) {
+        clgan_dataset_free(d);
+        return st;
+    }
+    snprintf(d->source, sizeof d->source, "%d images made by the conditional GAN %s", n, a->model);
+    *out = d;
+    return CLGAN_OK;
+}
+
 clgan_gan_filter clgan_gan_filter_default(clgan_model *classifier)
 {
     return (clgan_gan_filter){.classifier = classifier, .min_confidence = 0.5, .top_share = 0, .max_tries = 20};

@@ -56,6 +56,13 @@ CLGAN_API clgan_status clgan_gan_augment_plan(const clgan_dataset *d, clgan_gan_
 CLGAN_API clgan_status clgan_model_augment(clgan_model *gan, const clgan_dataset *d, clgan_gan_augment_mode mode,
                                            double ratio, uint64_t seed, clgan_dataset **out /* OUT */,
                                            int *generated /* OUT [K], may be NULL */);
+/* A NEW dataset of want[k] images of class k (class 0's first) made by a
+ * conditional GAN model, generated and quantised as clgan_model_augment's
+ * (train-detector --gan-augment pastes them into scenes); class names the
+ * model's. CLGAN_ERR_INVALID_ARG for a model that is not a conditional GAN,
+ * a negative want or a total of 0. */
+CLGAN_API clgan_status clgan_model_generate(clgan_model *gan, const int *want /* [K of the GAN] */, uint64_t seed,
+                                            clgan_dataset **out /* OUT */);
 /* Filtered GAN augmentation: generated images are kept only when a
  * classifier (a classifier, ssl or dfeatures model, e.g. one trained on the
  * same imbalanced real data) assigns them to their intended class.

@@ -184,6 +184,15 @@ CLGAN_API clgan_status clgan_dataset_oversample(const clgan_dataset *d, uint64_t
 CLGAN_API clgan_status clgan_dataset_oversample_share(const clgan_dataset *d, double share, uint64_t seed,
                                                       clgan_dataset **out /* OUT */);
 
+/* A NEW dataset of want[k] images of class k for each k (class 0's first),
+ * drawn from d's like oversampling's repeats: each of class k's n_k images
+ * floor(want[k] / n_k) times, then a seeded random choice of want[k] % n_k
+ * once more (train-detector --copy-paste draws its objects so).
+ * CLGAN_ERR_INVALID_ARG when d has no classes, a class with want[k] > 0 has
+ * no image, or the total is 0. */
+CLGAN_API clgan_status clgan_dataset_repeat_classes(const clgan_dataset *d, const int *want /* [K] */,
+                                                    uint64_t seed, clgan_dataset **out /* OUT */);
+
 /* Images per class: counts[k] for k in [0, K), and the number of unlabelled
  * images into *unlabelled (may be NULL). */
 CLGAN_API void clgan_dataset_class_counts(const clgan_dataset *d, int *counts /* [K] */,

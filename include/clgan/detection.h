@@ -156,6 +156,55 @@ CLGAN_API clgan_status clgan_make_scenes(const clgan_dataset *objects, const clg
                                          clgan_scene_summary *summary /* OUT */,
                                          int64_t *class_objects /* OUT [K], may be NULL */);
 
+/* ---- pasted scenes (train-detector --copy-paste / --gan-augment) ---------
+ *
+ *     clgan_dataset *crops;  clgan_detset_crops(train, 28, &crops);
+ *     ... choose objects: crops again (copy-paste) or a conditional GAN's ...
+ *     clgan_paste_options po = clgan_paste_default_options();
+ *     clgan_detset *more;  clgan_scene_summary sum;
+ *     clgan_detset_paste(train, objects, 0, &po, &more, &sum, per_class);
+ *
+ * clgan_detset_crops cuts every box of every scene out of its image: the
+ * box's pixels (its edges rounded outwards, kept inside the image), centred
+ * in a black square of the box's longer side, stretched to side x side
+ * (side 0: the longest such side in the set); the image's label is the
+ * box's class. Scene order, then box order.
+ *
+ * clgan_detset_paste makes a NEW set: ds's scenes, then scenes made from the
+ * objects first..n-1 of `objects` (its classes those of ds), each object
+ * used once. The objects are shuffled (seed), then dealt to new black
+ * canvases of ds's size and channels, n_j objects to scene j, n_j uniform in
+ * 1..max_objects (the last scene takes what is left). An object is first
+ * cut to the tight box of its ink (pixels brighter than ink_threshold in
+ * some channel), centred in a square of that box's longer side, and
+ * stretched so that side equals the longer side of a box drawn at random
+ * from ds (so pasted objects have the sizes of the real ones); then it is
+ * placed like a make-scenes object (50 tries within max_overlap IoU, pasted
+ * by keeping the brighter value, box = the tight box of its ink). An object
+ * without ink, or without room, is left out and counted as dropped. New
+ * scene j is named "pasted-scene-NNNNNN". Everything follows from (ds,
+ * objects, options): the same inputs give the same bytes. Refused
+ * (CLGAN_ERR_INVALID_ARG) when the objects' class count differs from ds's,
+ * ds has no box to take a size from, first is out of 0..n, or an option is
+ * out of range. */
+typedef struct clgan_paste_options {
+    int max_objects;          /* objects per pasted scene, 1..1000 (default 4) */
+    double max_overlap;       /* largest IoU of two boxes, [0, 1] (default 0.1) */
+    int ink_threshold;        /* 0..254 (default 0) */
+    uint64_t seed;            /* default 1 */
+} clgan_paste_options;
+
+CLGAN_API clgan_paste_options clgan_paste_default_options(void);
+
+CLGAN_API clgan_status clgan_detset_crops(const clgan_detset *ds, int side, clgan_dataset **out /* OUT */);
+
+/* summary->scenes counts the pasted scenes only; class_objects (may be
+ * NULL) receives the pasted boxes per class [K]. */
+CLGAN_API clgan_status clgan_detset_paste(const clgan_detset *ds, const clgan_dataset *objects, int first,
+                                          const clgan_paste_options *opt, clgan_detset **out /* OUT */,
+                                          clgan_scene_summary *summary /* OUT, may be NULL */,
+                                          int64_t *class_objects /* OUT [K], may be NULL */);
+
 #ifdef __cplusplus
 }
 #endif

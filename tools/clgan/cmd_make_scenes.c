@@ -3,6 +3,7 @@
  * option parsing, a progress bar, and a summary line or --json object. */
 #include "cli.h"
 #include "progress.h"
+#include "scenario.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,8 @@ static void print_help(void)
 {
     printf("usage: clgan make-scenes --objects DATA --out DIR --n N --max-objects K [--size S] [--min-objects M]\n"
            "                         [--scale MIN,MAX] [--max-overlap IOU] [--clutter C] [--ink T] [--channels 1|3]\n"
-           "                         [--split train|test] [--objects-split train|test] [--seed SEED] [--json]\n\n"
+           "                         [--split train|test] [--objects-split train|test] [--imbalance C:F] [--seed SEED]\n"
+           "                         [--json]\n\n"
            "Makes N detection scenes of S x S pixels (default 64) from the images of a classification dataset\n"
            "DATA (an IDX folder such as MNIST, CIFAR-10, an image folder, or 'synthetic') and writes them as a\n"
            "YOLO folder: DIR/images/SPLIT/scene-000000.png, DIR/labels/SPLIT/scene-000000.txt (one line\n"
@@ -29,6 +31,8 @@ static void print_help(void)
            "  --objects-split    the split of DATA the objects come from (default: the same as --split, so\n"
            "                     test scenes hold test images only)\n"
            "  --channels         1 grey or 3 RGB (default: DATA's)\n"
+           "  --imbalance C:F    keep only a share F of class C's images as objects (the subset train-gan and\n"
+           "                     train-classifier --imbalance C:F --seed SEED use), so class C is rare\n"
            "  --seed             scene i depends only on SEED and i (default 1): the same seed, the same files\n"
            "  --json             print one JSON object on stdout: scenes, objects, dropped, clutter, objects per\n"
            "                     class, the folder\n"
@@ -85,7 +89,8 @@ int cmd_make_scenes(int argc, char **argv)
 {
     const char *objects = NULL, *out = NULL;
     clgan_scene_options o = clgan_scene_default_options();
-    int json = 0, have_objects_split = 0;
+    int json = 0, have_objects_split = 0, imb_class = -1;
+    float imb_fraction = 1;
     clgan_dataset_split objects_split = CLGAN_SPLIT_TRAIN;
     for (int i = 1; i < argc; i++) {
         int bad = 0, ok = 1;
@@ -119,7 +124,9 @@ int cmd_make_scenes(int argc, char **argv)
         else if ((v = cli_flag_value(argc, argv, &i, "--objects-split", &bad))) {
             ok = parse_split("--objects-split", v, &objects_split);
             have_objects_split = 1;
-        } else if ((v = cli_flag_value(argc, argv, &i, "--seed", &bad))) ok = cli_parse_u64("--seed", v, &o.seed);
+        } else if ((v = cli_flag_value(argc, argv, &i, "--imbalance", &bad)))
+            ok = scenario_parse_imbalance(v, &imb_class, &imb_fraction);
+        else if ((v = cli_flag_value(argc, argv, &i, "--seed", &bad))) ok = cli_parse_u64("--seed", v, &o.seed);
         else if (bad) return 2;
         else if (!strcmp(argv[i], "--json")) json = 1;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -144,6 +151,10 @@ int cmd_make_scenes(int argc, char **argv)
 
     clgan_dataset *d;
     if (clgan_dataset_open(objects, objects_split, NULL, &d) != CLGAN_OK) return cli_fail(NULL);
+    if (imb_class >= 0 && scenario_apply(&d, imb_class, imb_fraction, 0, o.seed)) {
+        clgan_dataset_free(d);
+        return 1;
+    }
     clgan_dataset_info info;
     clgan_dataset_get_info(d, &info);
     int64_t *per_class = calloc(info.classes > 0 ? (size_t)info.classes : 1, sizeof *per_class);

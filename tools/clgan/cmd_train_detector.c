@@ -6,6 +6,7 @@
 #include "classifier_report.h"
 #include "cli.h"
 #include "cli_settings.h"
+#include "detect_paste.h"
 #include "detect_report.h"
 #include "plot.h"
 #include "train_cli.h"
@@ -26,6 +27,8 @@ typedef struct det_opts {
     int eval_every;
     const char *arch;  /* --arch FILE */
     char *given_text;  /* its text */
+    detect_paste paste;
+    char resumed_note[8192]; /* the checkpoint's note on --resume */
 } det_opts;
 
 static void usage(FILE *f, const det_opts *o)
@@ -47,6 +50,7 @@ static void usage(FILE *f, const det_opts *o)
     cli_settings_help(f, CLGAN_MODEL_DETECTOR, not_flags);
     cli_help_line(f, "--arch", "FILE", "the net's architecture text instead of --model's (clgan models show det64 "
                                        "prints one to start from); it must end in a square grid of 5+K channels");
+    detect_paste_help(f);
 }
 
 static int parse(int argc, char **argv, det_opts *o)
@@ -57,11 +61,12 @@ static int parse(int argc, char **argv, det_opts *o)
     o->run.epochs = 30;
     cli_settings_init(&o->set, CLGAN_MODEL_DETECTOR, not_flags);
     o->eval_every = 1;
+    detect_paste_init(&o->paste);
     for (int i = 1; i < argc; i++) {
         int bad = 0, got;
         const char *v;
         if ((got = run_opts_flag(&o->run, run_flags, argc, argv, &i)) ||
-            (got = cli_settings_flag(&o->set, argc, argv, &i))) {
+            (got = cli_settings_flag(&o->set, argc, argv, &i)) || (got = detect_paste_flag(&o->paste, argc, argv, &i))) {
             if (got < 0) return 2;
         } else if ((v = cli_flag_value(argc, argv, &i, "--arch", &bad))) o->arch = v;
         else if ((v = cli_flag_value(argc, argv, &i, "--eval-every", &bad))) {
@@ -79,6 +84,7 @@ static int parse(int argc, char **argv, det_opts *o)
         fprintf(stderr, "clgan train-detector: --data is required (a YOLO folder; clgan make-scenes makes one)\n");
         return 2;
     }
+    if (detect_paste_check(&o->paste)) return 2;
     return cli_settings_check(&o->set) ? 0 : 2;
 }
 
@@ -165,8 +171,8 @@ int cmd_train_detector(int argc, char **argv)
 /* --resume: the checkpoint's model, its text against --arch's, its data against --data. */
 static int resume_model(det_opts *o, const char *ckpt_path, clgan_ctx **ctx, det_run *dr)
 {
-    char note[8192] = "";
-    int rc = train_cli_resume(&o->run, &o->set, 0, ckpt_path, ctx, note, sizeof note, &dr->model, &dr->info);
+    int rc = train_cli_resume(&o->run, &o->set, 0, ckpt_path, ctx, o->resumed_note, sizeof o->resumed_note, &dr->model,
+                              &dr->info);
     if (rc) return rc;
     return cli_resume_arch_matches("--arch", o->given_text, clgan_model_arch_text(dr->model, "C")) ? 0 : 2;
 }
@@ -204,15 +210,24 @@ static int train_run(det_opts *o)
         goto done;
     }
     if (resumed && !detect_classes_match(dr->model, ckpt_path, train)) goto done;
+    char paste_note[2048], note[3400];
+    if (!detect_paste_note(&o->paste, paste_note, sizeof paste_note) ||
+        (resumed && !detect_paste_note_matches(o->resumed_note, paste_note)))
+        goto done;
+    clgan_detset_info ti, vi;
+    clgan_detset_get_info(train, &ti);
+    snprintf(note, sizeof note, "%s | data=%s", paste_note, ti.source);
+    if (!cli_make_dirs(o->run.out)) goto done;
+    if (train_cli_start(&dr->tc, &o->run, &ctx)) goto done;
+    uint64_t seed = strtoull(cli_settings_value(&o->set, dr->model, "seed", value, sizeof value), NULL, 10);
+    if (detect_paste_on(&o->paste) && detect_paste_apply(&o->paste, ctx, &train, o->run.out, seed, 0))
+        goto done;
     if (clgan_detset_images(train, &train_images) != CLGAN_OK || clgan_detset_images(val, &val_images) != CLGAN_OK) {
         cli_fail(NULL);
         goto done;
     }
-    clgan_detset_info ti, vi;
     clgan_detset_get_info(train, &ti);
     clgan_detset_get_info(val, &vi);
-    if (!cli_make_dirs(o->run.out)) goto done;
-    if (train_cli_start(&dr->tc, &o->run, &ctx)) goto done;
     int batch = atoi(cli_settings_value(&o->set, dr->model, "batch", value, sizeof value));
     if (ti.count < batch) {
         fprintf(stderr, "clgan: %s holds %d training scenes, fewer than a batch of %d (use a smaller --batch)\n",
@@ -233,12 +248,11 @@ static int train_run(det_opts *o)
     for (int k = 0; k < dr->info.classes && k < 1024; k++)
         snprintf(dr->names[k], sizeof dr->names[k], "%s", clgan_model_class_name(dr->model, k));
     if (load_val(dr, val)) goto done;
-    char lr[64], augment[64], note[1200];
+    char lr[64], augment[64];
     cli_settings_value(&o->set, dr->model, "lr", lr, sizeof lr);
     cli_settings_value(&o->set, dr->model, "augment", augment, sizeof augment);
     char advice[200];
     snprintf(advice, sizeof advice, "try a new run (in another --out) with a lower --lr than this run's %g", atof(lr));
-    snprintf(note, sizeof note, "data=%s", ti.source);
 
     clgan_train_params p = run_opts_train_params(&o->run);
     p.train = train_images;
@@ -285,7 +299,9 @@ static int train_run(det_opts *o)
             if (k) printf(", ");
             report_json_number(stdout, dr->last.per_class[k].ap50 < 0 ? NAN : dr->last.per_class[k].ap50);
         }
-        printf("], \"train_scenes\": %d, \"val_scenes\": %d, \"seconds\": %.3f, \"images_per_sec\": %.1f", ti.count,
+        printf("]");
+        detect_paste_json(&o->paste, train);
+        printf(", \"train_scenes\": %d, \"val_scenes\": %d, \"seconds\": %.3f, \"images_per_sec\": %.1f", ti.count,
                vi.count, r.seconds, r.seconds > 0 ? (r.step - r.start) * (double)dr->info.batch / r.seconds : 0.0);
         train_cli_json_end(&dr->tc, ckpt_path, "predictions_png", dr->last_png, log_path);
     }
