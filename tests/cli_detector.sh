@@ -87,6 +87,12 @@ expect "detect: a missing file gives exit 1 and its name" test $rc = 1 -a -n "$(
 expect "detect --json is valid JSON with the image and one error" \
     python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['status']=='ok' and len(d['images'])==1 and d['errors']==1 and 'detections' in d['images'][0]" "$work/dj"
 
+mkdir -p "$work/other"; cp "$img1" "$work/other/"
+"$clgan" detect --checkpoint "$work/a/checkpoint.ckpt" --out "$work/det3" "$img1" "$work/other/scene-000000.png" \
+    2>"$work/err"; rc=$?
+expect "detect refuses two images of one name, which would write one PNG (rc=$rc)" \
+    test $rc = 2 -a -n "$(grep 'would both write' "$work/err")" -a ! -e "$work/det3/scene-000000.png"
+
 # Pasted scenes: --copy-paste and --gan-augment, recorded for --resume.
 "$clgan" train-detector "${small[@]}" --epochs 1 --out "$work/cp" --copy-paste --paste-ink 64 --paste-objects 3 --json \
     >"$work/json" 2>"$work/err"; rc=$?

@@ -108,8 +108,45 @@ static int write_yolo(const char *path, const clgan_detection *d, int n)
     return 1;
 }
 
+typedef struct named_file {
+    char stem[256];
+    const char *path;
+} named_file;
+
+static int cmp_stem(const void *a, const void *b)
+{
+    return strcmp(((const named_file *)a)->stem, ((const named_file *)b)->stem);
+}
+
+/* 1 when no two input files share a stem (they would write the same DIR/STEM.png); otherwise prints the
+ * first two and returns 0. */
+static int stems_unique(const detect_opts *o)
+{
+    named_file *v = malloc((size_t)(o->nfiles ? o->nfiles : 1) * sizeof *v);
+    if (!v) {
+        fprintf(stderr, "clgan: out of host memory\n");
+        return 0;
+    }
+    for (int f = 0; f < o->nfiles; f++) {
+        file_stem(o->files[f], v[f].stem, sizeof v[f].stem);
+        v[f].path = o->files[f];
+    }
+    qsort(v, (size_t)o->nfiles, sizeof *v, cmp_stem);
+    int ok = 1;
+    for (int f = 1; f < o->nfiles && ok; f++)
+        if (!strcmp(v[f - 1].stem, v[f].stem)) {
+            fprintf(stderr, "clgan detect: %s and %s would both write %s/%s.png: give images with different names "
+                            "(or run detect once per folder with its own --out)\n", v[f - 1].path, v[f].path, o->out,
+                    v[f].stem);
+            ok = 0;
+        }
+    free(v);
+    return ok;
+}
+
 static int run(detect_opts *o)
 {
+    if (!stems_unique(o)) return 2;
     clgan_ctx *ctx = NULL;
     clgan_model *m = NULL;
     clgan_model_info info;
