@@ -114,6 +114,12 @@ expect "--resume with the same paste options goes on (rc=$rc)" sh -c "test $rc =
     >/dev/null 2>>"$clgan_log"
 expect "1 + 1 resumed epochs with pasted scenes give the checkpoint of 2 in one go (the same pasted set)" \
     cmp -s "$work/cp/checkpoint.ckpt" "$work/cp2/checkpoint.ckpt"
+"$clgan" make-scenes --objects synthetic --out "$work/scenes2" --n 96 --max-objects 3 --ink 64 --seed 4 >/dev/null 2>>"$clgan_log"
+cp -r "$scenes/images/test" "$work/scenes2/images/"; cp -r "$scenes/labels/test" "$work/scenes2/labels/"
+"$clgan" train-detector --data "$work/scenes2" --epochs 3 --out "$work/cp" --resume --copy-paste --paste-ink 64 \
+    --paste-objects 3 2>"$work/err"; rc=$?
+expect "--resume with pasting on other scenes: rc 1, saying the pasted scenes would differ (rc=$rc)" \
+    test $rc = 1 -a -n "$(grep 'pasted scenes would differ' "$work/err")"
 "$clgan" train-gan --data synthetic --conditional --steps 2 --out "$work/cgan" >/dev/null 2>>"$clgan_log"
 "$clgan" train-detector "${small[@]}" --epochs 1 --out "$work/ga" --gan-augment "$work/cgan/checkpoint.ckpt" \
     --paste-mode balance --paste-ratio 0.2 --paste-classes disc,3 --json >"$work/json" 2>"$work/err"; rc=$?
@@ -132,7 +138,7 @@ expect "--copy-paste with --gan-augment: rc 2 (rc=$rc)" test $rc = 2 -a -n "$(gr
 "$clgan" train-detector "${small[@]}" --out "$work/gc" --paste-ratio 2 2>"$work/err"; rc=$?
 expect "--paste-ratio alone: rc 2 (rc=$rc)" test $rc = 2 -a -n "$(grep 'need --copy-paste or --gan-augment' "$work/err")"
 "$clgan" train-detector "${small[@]}" --out "$work/gc" --copy-paste --paste-classes nosuch 2>"$work/err"; rc=$?
-expect "--paste-classes with an unknown class: rc 1 naming it (rc=$rc)" test $rc = 1 -a -n "$(grep "'nosuch'" "$work/err")"
+expect "--paste-classes with an unknown class: rc 2 naming it, no folder left (rc=$rc)" test ! -e "$work/gc" -a $rc = 2 -a -n "$(grep "'nosuch'" "$work/err")"
 
 # Bad input.
 "$clgan" train-detector --data "$work/nothing-here" --out "$work/r1" 2>"$work/err"; rc=$?

@@ -352,6 +352,12 @@ static void test_paste(void)
     EXPECT(clgan_detset_paste(ds, pool, 0, &po, &again, NULL, NULL) == CLGAN_ERR_INVALID_ARG && !again,
            "0 objects per scene is refused: %s", clgan_last_error());
     clgan_dataset_free(other);
+    clgan_dataset *part;
+    MUST(clgan_dataset_keep_labels(pool, 10, 1, 1, &part)); /* the other 28 objects lose their class */
+    EXPECT(clgan_detset_paste(ds, part, 0, &po, &again, NULL, NULL) == CLGAN_ERR_INVALID_ARG && !again &&
+               strstr(clgan_last_error(), "has no class"),
+           "objects without a class are refused: %s", clgan_last_error());
+    clgan_dataset_free(part);
     free(a);
     free(b);
     clgan_detset_free(more);

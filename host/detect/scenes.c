@@ -414,6 +414,13 @@ static clgan_status check_paste(const clgan_detset *ds, const clgan_dataset *obj
                           objects->classes, ds->source, ds->classes);
     if (ds->box_start[ds->n] < 1)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "%s has no box to take the pasted objects' sizes from", ds->source);
+    if (ds->h != ds->w)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "paste: the scenes of %s are %d x %d; pasting needs square scenes "
+                          "(open them with a size)", ds->source, ds->w, ds->h);
+    for (int i = first; i < objects->n && i >= 0; i++)
+        if (objects->labels[i] < 0 || objects->labels[i] >= objects->classes)
+            return clgan_fail(CLGAN_ERR_INVALID_ARG, "paste: object %d of %s has no class (label %d): every object "
+                              "needs one", i, objects->source, objects->labels[i]);
     if (first < 0 || first > objects->n)
         return clgan_fail(CLGAN_ERR_INVALID_ARG, "detset_paste: first object %d outside 0..%d", first, objects->n);
     if (o->max_objects < 1 || o->max_objects > 1000)

@@ -959,6 +959,9 @@ clgan_status clgan_model_generate(clgan_model *m, const int *want, uint64_t seed
     if (!want || !out) return clgan_fail(CLGAN_ERR_INVALID_ARG, "clgan_model_generate: want and out are required");
     if (m->kind != CLGAN_MODEL_GAN) return wrong_kind(m, "clgan_model_generate", "a conditional gan model generates");
     const clgan_gan_arch *a = &clgan_gan_get_config(m->gan)->arch;
+    if (!a->conditional)
+        return clgan_fail(CLGAN_ERR_INVALID_ARG, "the GAN (%s) is unconditional: it cannot make images of a chosen "
+                          "class (train-gan --conditional)", a->model);
     int n = 0;
     for (int k = 0; k < a->classes; k++) {
         if (want[k] < 0 || want[k] > 100000000 - n)

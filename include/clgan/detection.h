@@ -185,8 +185,9 @@ CLGAN_API clgan_status clgan_make_scenes(const clgan_dataset *objects, const clg
  * scene j is named "pasted-scene-NNNNNN". Everything follows from (ds,
  * objects, options): the same inputs give the same bytes. Refused
  * (CLGAN_ERR_INVALID_ARG) when the objects' class count differs from ds's,
- * ds has no box to take a size from, first is out of 0..n, or an option is
- * out of range. */
+ * an object to use has no class, ds's scenes are not square or it has no
+ * box to take a size from, first is out of 0..n, or an option is out of
+ * range. */
 typedef struct clgan_paste_options {
     int max_objects;          /* objects per pasted scene, 1..1000 (default 4) */
     double max_overlap;       /* largest IoU of two boxes, [0, 1] (default 0.1) */

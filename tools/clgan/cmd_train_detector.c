@@ -211,12 +211,15 @@ static int train_run(det_opts *o)
     }
     if (resumed && !detect_classes_match(dr->model, ckpt_path, train)) goto done;
     char paste_note[2048], note[3400];
-    if (!detect_paste_note(&o->paste, paste_note, sizeof paste_note) ||
-        (resumed && !detect_paste_note_matches(o->resumed_note, paste_note)))
+    if (detect_paste_on(&o->paste) && (rc = detect_paste_plan(&o->paste, train))) {
+        exit_code = rc;
         goto done;
+    }
+    if (!detect_paste_note(&o->paste, paste_note, sizeof paste_note)) goto done;
     clgan_detset_info ti, vi;
     clgan_detset_get_info(train, &ti);
     snprintf(note, sizeof note, "%s | data=%s", paste_note, ti.source);
+    if (resumed && !detect_paste_note_matches(o->resumed_note, note)) goto done;
     if (!cli_make_dirs(o->run.out)) goto done;
     if (train_cli_start(&dr->tc, &o->run, &ctx)) goto done;
     uint64_t seed = strtoull(cli_settings_value(&o->set, dr->model, "seed", value, sizeof value), NULL, 10);
@@ -309,6 +312,7 @@ static int train_run(det_opts *o)
     exit_code = 0;
 done:
     if (exit_code && exit_code < 128) {
+        if (!had_out && o->paste.png[0]) remove(o->paste.png);
         cli_remove_empty_dir(dr->pred_dir);
         if (!had_out) cli_remove_empty_dir(o->run.out);
     }

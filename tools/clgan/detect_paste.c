@@ -107,27 +107,44 @@ int detect_paste_note(detect_paste *p, char *out, size_t cap)
     }
     int n = snprintf(out, cap, "paste=%s%s%s mode=%s ratio=%.9g classes=%s objects=%d ink=%d", p->copy ? "copy" : "gan",
                      p->gan_path ? " gan_sha256=" : "", p->gan_path ? p->gan_sha : "",
-                     clgan_gan_augment_mode_name((clgan_gan_augment_mode)p->mode), p->ratio,
-                     p->classes_text ? p->classes_text : "all", p->max_objects, p->ink);
-    if (n < 0 || (size_t)n >= cap || strchr(p->classes_text ? p->classes_text : "", ' ') ||
-        strchr(p->classes_text ? p->classes_text : "", '|')) {
-        fprintf(stderr, "clgan: --paste-classes '%s' is too long or holds a space or '|'\n", p->classes_text);
+                     clgan_gan_augment_mode_name((clgan_gan_augment_mode)p->mode), p->ratio, p->classes_used,
+                     p->max_objects, p->ink);
+    if (n < 0 || (size_t)n >= cap) {
+        fprintf(stderr, "clgan: --paste-classes names too many classes for the checkpoint's note\n");
         return 0;
     }
     return 1;
 }
 
-int detect_paste_note_matches(const char *note, const char *want)
+/* note's paste part (before " | ", "paste=none" when it has none) into out; returns its data part. */
+static const char *split_note(const char *note, char *out, size_t cap)
 {
     const char *bar = strstr(note, " | ");
     size_t len = bar ? (size_t)(bar - note) : strlen(note);
-    char had[2048] = "paste=none";
-    if (!strncmp(note, "paste=", 6) && len < sizeof had) memcpy(had, note, len), had[len] = '\0';
-    if (!strcmp(had, want)) return 1;
-    fprintf(stderr, "clgan: the run was trained with pasted scenes '%s', this command asks for '%s': give the same "
-                    "--copy-paste / --gan-augment / --paste-* options (and the same GAN file) to resume it\n",
-            had, want);
-    return 0;
+    snprintf(out, cap, "paste=none");
+    if (!strncmp(note, "paste=", 6)) {
+        snprintf(out, cap, "%.*s", (int)len, note);
+        return bar ? bar + 3 : "";
+    }
+    return note; /* an older note: "data=SOURCE" alone */
+}
+
+int detect_paste_note_matches(const char *note, const char *want)
+{
+    char had[2048], asked[2048];
+    const char *had_data = split_note(note, had, sizeof had), *want_data = split_note(want, asked, sizeof asked);
+    if (strcmp(had, asked)) {
+        fprintf(stderr, "clgan: the run was trained with pasted scenes '%s', this command asks for '%s': give the "
+                        "same --copy-paste / --gan-augment / --paste-* options (and the same GAN file) to resume it\n",
+                had, asked);
+        return 0;
+    }
+    if (strcmp(asked, "paste=none") && strcmp(had_data, want_data)) {
+        fprintf(stderr, "clgan: the run pasted objects cut from or sized by '%s', this command's scenes are '%s': "
+                        "the pasted scenes would differ, so it cannot resume on them\n", had_data, want_data);
+        return 0;
+    }
+    return 1;
 }
 
 /* chosen[k] = 1 for the classes of p->classes_text (names or indices of ds), all when NULL. 0 after printing. */
@@ -135,6 +152,10 @@ static int chosen_classes(const detect_paste *p, const clgan_detset *ds, int K, 
 {
     for (int k = 0; k < K; k++) chosen[k] = !p->classes_text;
     if (!p->classes_text) return 1;
+    if (strlen(p->classes_text) >= 1024) {
+        fprintf(stderr, "clgan: --paste-classes is longer than 1023 characters\n");
+        return 0;
+    }
     char buf[1024];
     snprintf(buf, sizeof buf, "%s", p->classes_text);
     for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -211,36 +232,49 @@ static clgan_status draw_pasted(const char *path, const clgan_detset *ds, int fi
     return st;
 }
 
+int detect_paste_plan(detect_paste *p, const clgan_detset *train)
+{
+    clgan_detset_info ti;
+    clgan_detset_get_info(train, &ti);
+    int K = ti.classes, chosen[DETECT_PASTE_MAX_CLASSES], total = 0;
+    if (K > DETECT_PASTE_MAX_CLASSES) {
+        fprintf(stderr, "clgan: pasting supports up to %d classes; the scenes have %d\n", DETECT_PASTE_MAX_CLASSES, K);
+        return 2;
+    }
+    if (!chosen_classes(p, train, K, chosen)) return 2;
+    snprintf(p->classes_used, sizeof p->classes_used, "all");
+    for (int k = 0, n = 0, at = 0; p->classes_text && k < K && at < (int)sizeof p->classes_used - 8; k++)
+        if (chosen[k]) at += snprintf(p->classes_used + at, sizeof p->classes_used - (size_t)at, "%s%d", n++ ? "," : "", k);
+    clgan_dataset *crops = NULL;
+    if (clgan_detset_crops(train, 1, &crops) != CLGAN_OK || /* side 1: only the class counts matter here */
+        clgan_gan_augment_plan(crops, (clgan_gan_augment_mode)p->mode, p->ratio, p->gen) != CLGAN_OK) {
+        clgan_dataset_free(crops);
+        cli_fail("planning the pasted objects");
+        return 2;
+    }
+    clgan_dataset_free(crops);
+    for (int k = 0; k < K; k++) total += p->gen[k] = chosen[k] ? p->gen[k] : 0;
+    if (!total) {
+        fprintf(stderr, "clgan: --paste-mode %s --paste-ratio %g asks for no object of the chosen classes (they are "
+                        "already the largest)\n", clgan_gan_augment_mode_name((clgan_gan_augment_mode)p->mode),
+                p->ratio);
+        return 2;
+    }
+    return 0;
+}
+
 int detect_paste_apply(detect_paste *p, clgan_ctx *ctx, clgan_detset **train, const char *out_dir, uint64_t seed,
                        int quiet)
 {
     clgan_detset_info ti;
     clgan_detset_get_info(*train, &ti);
-    int K = ti.classes;
-    if (K > DETECT_PASTE_MAX_CLASSES) {
-        fprintf(stderr, "clgan: pasting supports up to %d classes; the scenes have %d\n", DETECT_PASTE_MAX_CLASSES, K);
-        return 1;
-    }
-    int *gen = calloc((size_t)K, sizeof *gen), *chosen = calloc((size_t)K, sizeof *chosen);
+    int K = ti.classes, *gen = p->gen;
     clgan_dataset *crops = NULL, *pool = NULL;
     clgan_detset *more = NULL;
     int rc = 1;
-    if (!gen || !chosen) {
-        fprintf(stderr, "clgan: out of host memory\n");
-        goto done;
-    }
-    if (!chosen_classes(p, *train, K, chosen)) goto done;
-    if (clgan_detset_crops(*train, 0, &crops) != CLGAN_OK ||
-        clgan_gan_augment_plan(crops, (clgan_gan_augment_mode)p->mode, p->ratio, gen) != CLGAN_OK) {
-        cli_fail("planning the pasted objects");
-        goto done;
-    }
-    int total = 0;
-    for (int k = 0; k < K; k++) total += gen[k] = chosen[k] ? gen[k] : 0;
-    if (!total) {
-        fprintf(stderr, "clgan: --paste-mode %s --paste-ratio %g asks for no object of the chosen classes (they are "
-                        "already the largest)\n", clgan_gan_augment_mode_name((clgan_gan_augment_mode)p->mode),
-                p->ratio);
+    /* the crops: the objects themselves for copy-paste; for a GAN, only their class names matter */
+    if (clgan_detset_crops(*train, p->copy ? 0 : 1, &crops) != CLGAN_OK) {
+        cli_fail("cutting the objects out of the scenes");
         goto done;
     }
     if (p->copy) {
@@ -276,8 +310,6 @@ int detect_paste_apply(detect_paste *p, clgan_ctx *ctx, clgan_detset **train, co
     more = NULL;
     rc = 0;
 done:
-    free(gen);
-    free(chosen);
     clgan_dataset_free(crops);
     clgan_dataset_free(pool);
     clgan_detset_free(more);

@@ -23,6 +23,9 @@ typedef struct detect_paste {
     int set_objects;
     int ink;                  /* --paste-ink T; -1 until given */
     char gan_sha[65];         /* the GAN file's SHA-256 */
+    /* after detect_paste_plan: */
+    int gen[DETECT_PASTE_MAX_CLASSES]; /* objects to paste per class */
+    char classes_used[4096];  /* the chosen classes as sorted indices, "0,3", or "all" */
     /* after detect_paste_apply: */
     clgan_scene_summary sum;  /* the pasted scenes */
     int64_t per_class[DETECT_PASTE_MAX_CLASSES];
@@ -38,11 +41,16 @@ void detect_paste_help(FILE *f);
 int detect_paste_check(detect_paste *p);
 /* 1 when some paste was asked for. */
 int detect_paste_on(const detect_paste *p);
-/* The note part: "paste=none" or "paste=copy|gan[ gan_sha256=HEX] mode=M ratio=R classes=LIST|all
- * objects=K"; the GAN's hash is taken from its file here. 0 after printing an error. */
+/* How many objects of each class the training scenes get (p->gen), and the chosen classes resolved
+ * against their names; before anything is written. 0, or 2 after printing a bad --paste-classes or a
+ * plan that pastes nothing. */
+int detect_paste_plan(detect_paste *p, const clgan_detset *train);
+/* The note part: "paste=none" or "paste=copy|gan[ gan_sha256=HEX] mode=M ratio=R classes=INDICES|all
+ * objects=K ink=T"; the GAN's hash is taken from its file here. 0 after printing an error. */
 int detect_paste_note(detect_paste *p, char *out, size_t cap);
-/* The note's paste part (up to " | "; "paste=none" for a note without one) against want; 0 after
- * printing both. */
+/* A resumed run's note against the one this command would write (want, "PASTE | data=SOURCE"): the
+ * paste parts must agree, and with pasting on the data too (the pasted set is made from it); a note
+ * without a paste part is "paste=none". 0 after printing both. */
 int detect_paste_note_matches(const char *note, const char *want);
 /* *train replaced by itself plus the pasted scenes, made with seed; the
  * report printed (unless quiet) and OUT/pasted.png written. 0, or 1 after
