@@ -100,6 +100,13 @@ stabiliser_flags() {
 # the imbalanced real data filters.
 RARE_TABLE="0.025 0.1"
 RARE_FRACTIONS=${RARE_FRACTIONS:-$RARE_TABLE} # the runs; the environment may name fewer, e.g. to run one first
+# The detection block (issue 16): scene sets (the few, the many, the rare class) and ways of adding scenes.
+DETECT_SETS_TABLE="few many rare" DETECT_ARMS_TABLE="real copy gan"
+DETECT_SETS=${DETECT_SETS:-$DETECT_SETS_TABLE} DETECT_ARMS=${DETECT_ARMS:-$DETECT_ARMS_TABLE} # the environment may name fewer
+for x in $DETECT_SETS; do [[ " $DETECT_SETS_TABLE " == *" $x "* ]] ||
+    { echo "results.sh: DETECT_SETS names '$x'; choose from: $DETECT_SETS_TABLE" >&2; exit 2; }; done
+for x in $DETECT_ARMS; do [[ " $DETECT_ARMS_TABLE " == *" $x "* ]] ||
+    { echo "results.sh: DETECT_ARMS names '$x'; choose from: $DETECT_ARMS_TABLE" >&2; exit 2; }; done
 for x in $STABILISERS; do [[ " $STABILISERS_TABLE " == *" $x "* ]] ||
     { echo "results.sh: STABILISERS names '$x'; choose from: $STABILISERS_TABLE" >&2; exit 2; }; done
 for x in $RARE_FRACTIONS; do [[ " $RARE_TABLE " == *" $x "* ]] ||
@@ -276,22 +283,34 @@ for s in $seeds; do
     if wanted detect; then
         # test scenes from the test digits only (one set for every seed); training scenes from the training digits
         scenes scenes-test --objects "$data" --split test --n "$SCENES_TEST" --max-objects 4 $SCENE_INK --seed 1000
-        run "det-cgan-s$s" train-gan --data "$data" $DET_CGAN --seed "$s"
-        for N in $SCENES_FEW $SCENES_MANY rare; do
+        for set in $DETECT_SETS; do
+            case $set in
+                few) N=$SCENES_FEW budget=$DET_FEW ;;
+                many) N=$SCENES_MANY budget=$DET_MANY ;;
+                rare) N=rare budget=$DET_MANY ;;
+            esac
             if [ $N = rare ]; then
                 scenes "scenes-rare-s$s" --objects "$data" --n "$SCENES_MANY" --max-objects 4 $SCENE_INK $IMB --seed "$s"
-                budget=$DET_MANY cg=imb-ncgan-s$s paste="--paste-mode balance --paste-classes $IMB_CLASS"
-                run "$cg" train-gan --data "$data" $IMB $DET_RARE_CGAN --seed "$s" # the rare block's new-recipe GAN
+                cg=imb-ncgan-s$s paste="--paste-mode balance --paste-classes $IMB_CLASS"
             else
                 scenes "scenes$N-s$s" --objects "$data" --n "$N" --max-objects 4 $SCENE_INK --seed "$s"
-                budget=$DET_FEW cg=det-cgan-s$s paste=""
-                [ $N = $SCENES_MANY ] && budget=$DET_MANY
+                cg=det-cgan-s$s paste=""
             fi
             sd=$work/scenes$([ $N = rare ] && echo -rare || echo "$N")-s$s
-            run "det$N-real-s$s" train-detector --data "$sd" $DET $budget --seed "$s"
-            run "det$N-copy-s$s" train-detector --data "$sd" $DET $budget --copy-paste $paste --seed "$s"
-            run "det$N-gan-s$s" train-detector --data "$sd" $DET $budget --gan-augment "$work/$cg/checkpoint.ckpt" \
-                $paste --seed "$s"
+            for arm in $DETECT_ARMS; do
+                case $arm in
+                    real) run "det$N-real-s$s" train-detector --data "$sd" $DET $budget --seed "$s" ;;
+                    copy) run "det$N-copy-s$s" train-detector --data "$sd" $DET $budget --copy-paste $paste --seed "$s" ;;
+                    gan)
+                        if [ $N = rare ]; then # the rare block's new-recipe GAN
+                            run "$cg" train-gan --data "$data" $IMB $DET_RARE_CGAN --seed "$s"
+                        else
+                            run "$cg" train-gan --data "$data" $DET_CGAN --seed "$s"
+                        fi
+                        run "det$N-gan-s$s" train-detector --data "$sd" $DET $budget --gan-augment "$work/$cg/checkpoint.ckpt" \
+                            $paste --seed "$s" ;;
+                esac
+            done
         done
     fi
     if wanted stabilisers; then
