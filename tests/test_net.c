@@ -14,6 +14,7 @@
 #include "nn/layer.h"
 #include "nn/net.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -490,13 +491,29 @@ int main(void)
     EXPECT(st == CLGAN_ERR_OUT_OF_MEMORY && !huge && strstr(clgan_last_error(), "MiB") &&
                strstr(clgan_last_error(), d->device_name),
            "oversized buffer: %s", clgan_last_error());
+    /* A batch too big to plan, two ways, whatever the device's memory: layer
+     * 0's output (5 x 6 x 6 floats a sample) past the kernels' int indices,
+     * and (where the device's allocation limit lies below that) one buffer
+     * past the allocation limit. Each failed plan releases what it took. */
+    const uint64_t per_sample = 5 * 6 * 6;
     size_t before = clgan_ctx_bytes_in_use(ctx);
-    int huge_batch = (int)(d->global_mem_bytes / (5 * 6 * 6 * 4) + 1);
-    st = clgan_net_plan(net, huge_batch);
-    EXPECT(st == CLGAN_ERR_OUT_OF_MEMORY && strstr(clgan_last_error(), "batch size"),
-           "planning a batch that cannot fit: %s", clgan_last_error());
+    st = clgan_net_plan(net, (int)(INT_MAX / per_sample + 1));
+    EXPECT(st == CLGAN_ERR_INVALID_ARG && strstr(clgan_last_error(), "kernels' limit"),
+           "planning a batch past the index limit: %s", clgan_last_error());
     EXPECT(clgan_ctx_bytes_in_use(ctx) <= before, "failed plan released what it had allocated");
     EXPECT(clgan_net_plan(net, N) == CLGAN_OK, "the net can be planned again after the failure");
+    uint64_t alloc_batch = d->max_alloc_bytes / (per_sample * sizeof(float)) + 1;
+    if (alloc_batch * per_sample <= INT_MAX) {
+        st = clgan_net_plan(net, (int)alloc_batch);
+        EXPECT(st == CLGAN_ERR_OUT_OF_MEMORY && strstr(clgan_last_error(), "batch size"),
+               "planning a batch past the allocation limit: %s", clgan_last_error());
+        EXPECT(clgan_ctx_bytes_in_use(ctx) <= before, "failed plan released what it had allocated");
+        EXPECT(clgan_net_plan(net, N) == CLGAN_OK, "the net can be planned again after the failure");
+    } else {
+        printf("skip planning past the allocation limit: this device allocates %llu bytes at once, as much as int "
+               "indices reach\n",
+               (unsigned long long)d->max_alloc_bytes);
+    }
 
     /* Review regressions: a first-layer batchnorm must not clobber saved
      * activations (two backwards give the same gradients), dropout draws a
