@@ -1,0 +1,1 @@
+clgan train-detector --data WORK/scenes-rare-s1 --model det64 --augment --steps 1860 --eval-every 10 --gan-augment WORK/imb-ncgan-s1/checkpoint.ckpt --paste-mode balance --paste-classes 3 --seed 1 --out WORK/detrare-gan-s1 --json
