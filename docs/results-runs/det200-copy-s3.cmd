@@ -1,0 +1,1 @@
+clgan train-detector --data WORK/scenes200-s3 --model det64 --augment --steps 600 --eval-every 25 --copy-paste --seed 3 --out WORK/det200-copy-s3 --json
