@@ -331,14 +331,6 @@ clgan_paste_options clgan_paste_default_options(void)
     return o;
 }
 
-static char *copy_text(const char *t)
-{
-    size_t len = strlen(t) + 1;
-    char *c = malloc(len);
-    if (c) memcpy(c, t, len);
-    return c;
-}
-
 /* Box b of a W x H image in pixels, its edges rounded outwards, inside the image, at least one pixel. */
 static pixel_box box_pixels(const clgan_box *b, int W, int H)
 {
@@ -478,7 +470,7 @@ static clgan_status detset_grown(const clgan_detset *ds, int n, int nb, clgan_de
     g->box_start = malloc((size_t)(n + 1) * sizeof *g->box_start);
     g->file_names = calloc((size_t)n, sizeof *g->file_names);
     int ok = g->class_names && g->pixels && g->boxes && g->box_start && g->file_names;
-    for (int i = 0; ok && i < ds->n; i++) ok = (g->file_names[i] = copy_text(ds->file_names[i])) != NULL;
+    for (int i = 0; ok && i < ds->n; i++) ok = (g->file_names[i] = strdup(ds->file_names[i])) != NULL;
     if (!ok) {
         clgan_detset_free(g);
         return clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "paste: out of host memory for %d scenes", n);
@@ -542,7 +534,7 @@ clgan_status clgan_detset_paste(const clgan_detset *ds, const clgan_dataset *obj
         int s = g->n;
         char name[48];
         snprintf(name, sizeof name, "pasted-scene-%06d", sum.scenes);
-        if (!(g->file_names[s] = copy_text(name))) {
+        if (!(g->file_names[s] = strdup(name))) {
             st = clgan_fail(CLGAN_ERR_OUT_OF_MEMORY, "paste: out of host memory");
             goto done;
         }
