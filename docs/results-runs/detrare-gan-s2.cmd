@@ -1,0 +1,1 @@
+clgan train-detector --data WORK/scenes-rare-s2 --model det64 --augment --steps 1860 --eval-every 10 --gan-augment WORK/imb-ncgan-s2/checkpoint.ckpt --paste-mode balance --paste-classes 3 --seed 2 --out WORK/detrare-gan-s2 --json
